@@ -1,0 +1,1 @@
+"""kembar: a platform on which local governments run sister-city cooperation."""

@@ -1,0 +1,89 @@
+"""Who may read and change what: the one place pages, API and CLI ask.
+
+Rules (DESIGN.md): members of either partner's organisation with an editor or admin role may
+change a partnership; viewers and oversight bodies read; platform administrators do
+everything; anyone, logged in or not, reads what is public.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import Membership, Organisation
+
+
+@dataclass(frozen=True)
+class Access:
+    superuser: bool
+    oversight: bool
+    read_governments: frozenset[int]
+    edit_governments: frozenset[int]
+
+    @property
+    def reads_everything(self) -> bool:
+        return self.superuser or self.oversight
+
+
+ANONYMOUS = Access(False, False, frozenset(), frozenset())
+
+
+def access(user) -> Access:
+    """The user's access, computed once per user object (one query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_kembar_access", None)
+    if cached is not None:
+        return cached
+    read, edit, oversight = set(), set(), False
+    for m in Membership.objects.filter(user=user).select_related("organisation"):
+        org = m.organisation
+        if org.kind == Organisation.Kind.OVERSIGHT:
+            oversight = True
+        elif org.local_government_id:
+            read.add(org.local_government_id)
+            if m.can_edit:
+                edit.add(org.local_government_id)
+    result = Access(user.is_superuser, oversight, frozenset(read), frozenset(edit))
+    user._kembar_access = result
+    return result
+
+
+def forget(user) -> None:
+    """Drop the cached access after memberships change."""
+    if hasattr(user, "_kembar_access"):
+        del user._kembar_access
+
+
+def visible_partnerships(user, queryset: QuerySet) -> QuerySet:
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    own = list(a.read_governments)
+    return queryset.filter(Q(public=True) | Q(government_a__in=own) | Q(government_b__in=own))
+
+
+def can_view_partnership(user, partnership) -> bool:
+    a = access(user)
+    return (partnership.public or a.reads_everything
+            or bool({partnership.government_a_id, partnership.government_b_id} & a.read_governments))
+
+
+def can_edit_partnership(user, partnership) -> bool:
+    a = access(user)
+    return a.superuser or bool({partnership.government_a_id, partnership.government_b_id} & a.edit_governments)
+
+
+def can_create_partnership(user, government_a_id: int | None = None, government_b_id: int | None = None) -> bool:
+    """Without arguments: may the user create any partnership at all (shows the button)."""
+    a = access(user)
+    if a.superuser:
+        return True
+    if government_a_id is None and government_b_id is None:
+        return bool(a.edit_governments)
+    return bool({government_a_id, government_b_id} & a.edit_governments)
+
+
+def can_edit_government(user, government) -> bool:
+    a = access(user)
+    return a.superuser or government.pk in a.edit_governments

@@ -1,0 +1,32 @@
+import json
+import time
+
+from django.core.management.base import BaseCommand
+
+from kembar.gazetteer.services import load_gazetteer
+
+
+class Command(BaseCommand):
+    help = "Load GeoNames cities (population >= 1000) and ISO 3166-2 subdivisions. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--min-population", type=int, default=1000, choices=[500, 1000, 5000, 15000])
+        parser.add_argument("--country", action="append", dest="countries", metavar="CC",
+                            help="only this country (repeatable), e.g. --country ID --country JP")
+        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--json", action="store_true", help="print the report as JSON on the last line")
+
+    def handle(self, *args, min_population, countries, no_progress, json: bool = False, **options):
+        started = time.monotonic()
+        report = load_gazetteer(min_population=min_population, countries=countries, progress=not no_progress)
+        seconds = time.monotonic() - started
+        if json:
+            self.stdout.write(_json({**report.as_dict(), "seconds": round(seconds, 1)}))
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"Places created {report.created}, updated {report.updated}, unchanged {report.unchanged}; "
+                f"names created {report.names_created}; {seconds:.1f} s"))
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False)

