@@ -118,6 +118,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
 
@@ -131,3 +132,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12))
 
 # Where the real twinning data lives in a checkout (tests and benchmarks only).
 SHARED_DATA_DIR = Path(os.environ.get("KEMBAR_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data"))
+
+# Map tiles for Leaflet maps, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png" with its attribution.
+# Empty (the default) draws markers and partnership lines on a plain background, which works offline.
+MAP_TILES = os.environ.get("KEMBAR_MAP_TILES", "")
+MAP_ATTRIBUTION = os.environ.get("KEMBAR_MAP_ATTRIBUTION", "")

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
@@ -57,6 +57,21 @@ class PartnershipFilter:
     government: int | None = None
 
 
+def involving(government: LocalGovernment | int) -> Q:
+    """Partnerships where the government is on either side."""
+    return Q(government_a=government) | Q(government_b=government)
+
+
+def involving_any(government_ids: list[int]) -> Q:
+    return Q(government_a__in=government_ids) | Q(government_b__in=government_ids)
+
+
+def status_counts(queryset: QuerySet[Partnership]) -> list[tuple[str, str, int]]:
+    """(code, label, count) for every status, zeros included, in one query."""
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
+    return [(code, label, counts.get(code, 0)) for code, label in Status.choices]
+
+
 def filter_partnerships(queryset: QuerySet[Partnership], f: PartnershipFilter) -> QuerySet[Partnership]:
     if f.country:
         cc = f.country.upper()
@@ -68,7 +83,7 @@ def filter_partnerships(queryset: QuerySet[Partnership], f: PartnershipFilter) -
     if f.field:
         queryset = queryset.filter(fields__code=f.field)
     if f.government:
-        queryset = queryset.filter(Q(government_a=f.government) | Q(government_b=f.government))
+        queryset = queryset.filter(involving(f.government))
     if f.q:
         words = f.q.split()
         for word in words:

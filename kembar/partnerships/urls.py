@@ -1,1 +1,14 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "partnerships"
+urlpatterns = [
+    path("", views.partnership_list, name="list"),
+    path("new/", views.partnership_create, name="create"),
+    path("<int:pk>/", views.partnership_detail, name="detail"),
+    path("<int:pk>/edit/", views.partnership_edit, name="edit"),
+    path("<int:pk>/delete/", views.partnership_delete, name="delete"),
+    path("governments/<int:pk>/", views.government_detail, name="government"),
+    path("governments/<int:pk>/edit/", views.government_edit, name="government_edit"),
+]

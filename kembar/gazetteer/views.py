@@ -1,0 +1,16 @@
+from django.shortcuts import render
+
+from .services import search_places
+
+
+def autocomplete(request):
+    """Suggestions for a place field (htmx): any name in any script, biggest places first."""
+    query = request.GET.get("q", "")
+    places = search_places(query, limit=10, country=request.GET.get("country") or None) if query else []
+    return render(request, "gazetteer/_suggestions.html", {"places": places, "query": query})
+
+
+def search(request):
+    query = request.GET.get("q", "")
+    places = search_places(query, limit=50) if query else []
+    return render(request, "gazetteer/search.html", {"places": places, "query": query})

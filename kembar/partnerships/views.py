@@ -1,0 +1,130 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kembar.accounts import permissions
+
+from . import services
+from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
+from .models import LocalGovernment, Partnership
+from .presenters import history_entries, map_data, sdg_labels, trait_labels
+
+PAGE_SIZE = 25
+
+
+def _visible_or_404(request, pk: int) -> Partnership:
+    partnership = get_object_or_404(services.partnership_queryset(), pk=pk)
+    if not permissions.can_view_partnership(request.user, partnership):
+        raise Http404
+    return partnership
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, each message on its field when the form has it."""
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def partnership_list(request):
+    form = PartnershipFilterForm(request.GET or None)
+    filters = services.PartnershipFilter(**form.cleaned_data) if form.is_valid() else services.PartnershipFilter()
+    queryset = services.filter_partnerships(
+        permissions.visible_partnerships(request.user, services.partnership_queryset()), filters
+    ).order_by("-updated", "-id")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "partnerships/list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "can_create": permissions.can_create_partnership(request.user),
+    })
+
+
+def partnership_detail(request, pk: int):
+    partnership = _visible_or_404(request, pk)
+    return render(request, "partnerships/detail.html", {
+        "partnership": partnership,
+        "can_edit": permissions.can_edit_partnership(request.user, partnership),
+        "history": history_entries(partnership),
+        "map": map_data(partnership.government_a, [partnership]),
+    })
+
+
+@login_required
+def partnership_create(request):
+    if not permissions.can_create_partnership(request.user):
+        raise PermissionDenied
+    form = PartnershipCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partner = services.government_for_place(data["partner_place"], data["partner_level"] or None)
+            partnership = services.create_partnership(request.user, data["government"], partner,
+                                                      fields=data["fields"], **form.partnership_data())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Partnership %(name)s created.") % {"name": partnership})
+            return redirect(partnership)
+    partner = form.cleaned_data.get("partner_place") if form.is_bound and hasattr(form, "cleaned_data") else None
+    return render(request, "partnerships/form.html", {"form": form, "partner": partner, "creating": True})
+
+
+@login_required
+def partnership_edit(request, pk: int):
+    partnership = _visible_or_404(request, pk)
+    if not permissions.can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    form = PartnershipEditForm.for_partnership(partnership, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_partnership(request.user, partnership, expected_version=form.cleaned_data["version"],
+                                        fields=form.cleaned_data["fields"], **form.partnership_data())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(partnership)
+    return render(request, "partnerships/form.html", {"form": form, "partnership": partnership})
+
+
+@login_required
+@require_POST
+def partnership_delete(request, pk: int):
+    partnership = _visible_or_404(request, pk)
+    services.delete_partnership(request.user, partnership)
+    messages.success(request, _("Partnership %(name)s deleted.") % {"name": partnership})
+    return redirect("partnerships:list")
+
+
+def government_detail(request, pk: int):
+    government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
+    partnerships = list(permissions.visible_partnerships(
+        request.user, services.partnership_queryset().filter(
+            services.involving(government))).order_by("-since", "id"))
+    return render(request, "partnerships/government.html", {
+        "government": government,
+        "partners": [(p, p.other(government)) for p in partnerships],
+        "can_edit": permissions.can_edit_government(request.user, government),
+        "map": map_data(government, partnerships),
+        "traits": trait_labels(government),
+        "sdgs": sdg_labels(government),
+    })
+
+
+@login_required
+def government_edit(request, pk: int):
+    government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
+    if not permissions.can_edit_government(request.user, government):
+        raise PermissionDenied
+    form = LocalGovernmentForm(request.POST or None, instance=government)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect(government)
+    return render(request, "partnerships/government_form.html", {"form": form, "government": government})
