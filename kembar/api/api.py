@@ -1,3 +1,61 @@
+"""The kembar REST API, mounted at /api/ (documentation at /api/docs)."""
+from __future__ import annotations
+
+from typing import Any
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="kembar API", version="1")
+from . import docs, errors
+from .auth import READ
+from .governments import router as governments_router
+from .partnerships import router as partnerships_router
+from .places import router as places_router
+
+DESCRIPTION = """
+The sister-city registry of kembar: gazetteer places, local governments and their partnerships.
+
+**Authentication.** Send a personal token as `Authorization: Bearer <token>` (an administrator
+creates one with `kembar create-token USERNAME NAME`; it is shown once). A logged-in browser
+session works too; with a session, writes also need Django's CSRF token in `X-CSRFToken`.
+Reads need no authentication and then return public data only; writes without credentials
+get 401. An unknown or revoked token gets 401 even on reads.
+
+**Permissions.** Editors of the office acting for either government of a partnership (and
+platform administrators) change it; viewers, oversight bodies and everyone else read.
+A partnership that is not public is visible only to members of either partner's office,
+oversight bodies and platform administrators; for anyone else it does not exist (404).
+
+**Lists** take `limit` (1–500, default 50) and `offset` and answer
+`{"count": <all matches>, "items": [...]}`.
+
+**Errors** are JSON with a `detail`:
+
+* 401, 403, 404, 409: `{"detail": "What went wrong."}`
+* 422 (invalid input, from request parsing or from the registry's rules alike):
+  `{"detail": [{"field": "government_b_id", "message": "Bandung and Kyoto are already partners."}]}`.
+  `field` is the property or parameter as you sent it, dotted into lists (`fields.1`),
+  or null when the error is about the request as a whole.
+* 409 on PATCH when the `version` you sent is not the current one: read again, then retry.
+"""
+
+
+class KembarAPI(NinjaAPI):
+    def _get_urls(self) -> list:
+        return docs.asset_urls() + super()._get_urls()
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict:
+        """Mark reads as working without credentials too (`{}` in OpenAPI's security list)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            read = operations.get("get")
+            if read is not None and read.get("security") and {} not in read["security"]:
+                read["security"].append({})
+        return schema
+
+
+api = KembarAPI(title="kembar API", version="1", description=DESCRIPTION, auth=READ,
+                docs=docs.LocalSwagger(), urls_namespace="api")
+errors.install(api)
+api.add_router("/places", places_router)
+api.add_router("/governments", governments_router)
+api.add_router("/partnerships", partnerships_router)
