@@ -26,3 +26,133 @@ def prefix_upper_bound(key: str) -> str:
     from a plain B-tree index (LIKE 'q%' does not on SQLite without a NOCASE column).
     """
     return key[:-1] + chr(ord(key[-1]) + 1) if key else key
+
+
+# Words (as keys) that name the kind of government rather than the place: "Kyoto Prefecture",
+# "City of Cape Town", "Gangbuk-gu", "Shandong Sheng". A REGION word means the name is of a
+# county, district, province or state, which is a different government from a namesake town
+# ("Los Angeles County" is not Los Angeles; "Herford (district)" is not the town of Herford);
+# a LOCAL word only says how the town is governed ("Cebu City", "Ota-ku").
+REGION = "region"
+LOCAL = "local"
+_ADMIN_SUFFIXES = {
+    REGION: [
+        "autonomous region", "autonomous province", "autonomous oblast", "autonomous okrug",
+        "rural gmina", "rural district", "rural municipality", "regional municipality",
+        "regional unit", "regional district", "county council", "district council",
+        "province", "provincia", "prefecture", "state", "region", "regione", "oblast", "krai",
+        "kray", "okrug", "county", "comte", "district", "raion", "rayon", "governorate",
+        "department", "departement", "departamento", "canton", "kanton", "voivodeship",
+        "voivodship", "aimag", "aimak", "landkreis", "kreis", "powiat", "regency", "kabupaten",
+        "sheng", "zizhiqu", "ken", "fu", "do", "gun", "xian", "microregion", "subregion",
+    ],
+    LOCAL: [
+        "metropolitan city", "special city", "metropolitan borough", "urban gmina",
+        "urban municipality", "city council", "town council", "municipal council", "city",
+        "town", "municipality", "municipal", "borough", "township", "village", "commune",
+        "gmina", "ciudad", "ville", "stadt", "gemeinde", "shi", "si", "gu", "ku", "qu", "cho",
+        "machi", "mura", "son", "to", "zhen", "xiang", "dong", "eup", "myeon",
+    ],
+}
+_ADMIN_PREFIXES = {
+    REGION: [
+        "province of", "provincia de", "provincia di", "county of", "state of", "region of",
+        "district of", "canton of", "prefecture of", "departamento de", "departement de",
+        "regency of", "shire of", "kabupaten", "landkreis", "kreis", "powiat", "oblast",
+        "provinsi",
+    ],
+    LOCAL: [
+        "london borough of", "royal borough of", "metropolitan borough of", "county borough of",
+        "city and county of", "city of", "town of", "municipality of", "borough of",
+        "village of", "township of", "municipio de", "municipio", "ciudad de", "ville de",
+        "comune di", "commune de", "gmina", "miasto", "kota", "stadt", "gemeinde",
+    ],
+}
+# What is left after stripping must still name something on its own.
+_WEAK_CORES = {"old", "new", "north", "south", "east", "west", "central", "upper", "lower",
+               "greater", "inner", "outer", "san", "santa", "saint", "st", "la", "le", "el",
+               "great", "little", "big", "the"}
+
+
+def _ordered(table: dict[str, list[str]]) -> list[tuple[str, str]]:
+    pairs = [(word, kind) for kind, words in table.items() for word in words]
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+_SUFFIXES = _ordered(_ADMIN_SUFFIXES)
+_PREFIXES = _ordered(_ADMIN_PREFIXES)
+ADMIN_PHRASES = {word: kind for word, kind in _SUFFIXES + _PREFIXES}
+
+
+def core_key(key: str) -> tuple[str, str | None]:
+    """A name key without the words naming its kind of government, and that kind.
+
+    "kyoto prefecture" -> ("kyoto", REGION), "city of cape town" -> ("cape town", LOCAL),
+    "gangbuk gu" -> ("gangbuk", LOCAL), "bandung" -> ("bandung", None). REGION wins when both
+    kinds are stripped. After a leading phrase nothing more is stripped ("City of Cape Town"
+    is Cape Town); a core too weak to name a place alone ("old" from "Old Town") is not cut.
+    """
+    for word, word_kind in _PREFIXES:
+        if key.startswith(word + " ") and _strong(key[len(word) + 1:].strip()):
+            return key[len(word) + 1:].strip(), word_kind
+    kind: str | None = None
+    core = key
+    for _ in range(2):
+        for word, word_kind in _SUFFIXES:
+            if core.endswith(" " + word):
+                candidate = core[: -len(word) - 1].strip()
+                if _strong(candidate):
+                    core = candidate
+                    kind = REGION if REGION in (kind, word_kind) else word_kind
+                    break
+                return core, kind
+        else:
+            break
+    return core, kind
+
+
+def _strong(core: str) -> bool:
+    return len(core) >= 3 and core not in _WEAK_CORES
+
+
+_PARENTHESES = re.compile(r"^(?P<base>[^()]*?)\s*\((?P<inner>[^()]*)\)\s*(?P<rest>.*)$")
+_DASH = re.compile(r"\s+[–—-]\s+")
+
+
+def name_parts(name: str) -> tuple[list[str], list[str]]:
+    """Split a name as twinning lists write it into the names it may stand for, and its qualifiers.
+
+    Returns (names, qualifiers), the names most specific first:
+    "Gangbuk (Seoul)" -> (["Gangbuk"], ["Seoul"]); "Herford (district)" -> (["Herford district"], []);
+    "Tokyo – Ōta" -> (["Ōta"], ["Tokyo"]); "Bayside, New South Wales" -> (["Bayside"],
+    ["New South Wales"]); "Bozen/Bolzano" -> (["Bozen", "Bolzano"], []).
+    A parenthesised word that names a kind of government is kept as part of the name (so
+    core_key can see it); any other one is a parent city, region or river.
+    """
+    text = " ".join((name or "").split())
+    names: list[str] = []
+    qualifiers: list[str] = []
+    match = _PARENTHESES.match(text)
+    if match:
+        inner = match["inner"].strip()
+        base = " ".join(filter(None, [match["base"].strip(), match["rest"].strip()]))
+        if name_key(inner) in ADMIN_PHRASES:
+            text = f"{base} {inner}"
+        elif base:
+            text = base
+            qualifiers.append(inner)
+    if _DASH.search(text):
+        parts = [p for p in _DASH.split(text) if p.strip()]
+        if parts:
+            names.append(parts[-1])
+            qualifiers.extend(parts[:-1])
+    elif "," in text:
+        head, *tail = [p.strip() for p in text.split(",")]
+        if head:
+            names.append(head)
+            qualifiers.extend(t for t in tail if t)
+    elif "/" in text:
+        names.extend(p.strip() for p in text.split("/") if p.strip())
+    if not names:
+        names.append(text)
+    return names, qualifiers

@@ -51,6 +51,20 @@ COUNTRY_ALIASES = {
     "aruba": "AW", "new caledonia": "NC", "french polynesia": "PF", "reunion": "RE",
     "martinique": "MQ", "guadeloupe": "GP", "french guiana": "GF", "isle of man": "IM",
     "jersey": "JE", "guernsey": "GG", "gibraltar": "GI", "bermuda": "BM",
+    "falkland islands": "FK", "west bank": "PS", "gaza strip": "PS", "american samoa": "AS",
+    "aland": "AX", "aland islands": "AX", "st kitts and nevis": "KN", "st lucia": "LC",
+    # misspellings and other languages' names seen in real lists
+    "bosnia and hercegovina": "BA", "moldavia": "MD", "surinam": "SR", "madagaskar": "MG",
+    "grece": "GR", "kazakhstah": "KZ", "island": "IS",
+}
+
+
+# Territories with their own ISO code that lists write before their sovereign state
+# ("Réunion, France", "Åland Islands, Finland"); GeoNames files their towns under that code.
+DEPENDENT_TERRITORIES = {
+    "AX", "GP", "MQ", "RE", "GF", "YT", "NC", "PF", "PM", "BL", "MF", "WF", "FO", "GL", "PR",
+    "GU", "AS", "VI", "MP", "HK", "MO", "IM", "JE", "GG", "GI", "BM", "AW", "CW", "SX", "BQ",
+    "KY", "VG", "AI", "MS", "TC", "FK", "SH", "PN", "CK", "NU", "TK", "NF", "CX", "CC",
 }
 
 
@@ -58,31 +72,55 @@ COUNTRY_ALIASES = {
 def country_code(text: str) -> str | None:
     """ISO 3166-1 alpha-2 code for a country written any common way, or None.
 
-    Handles "England, United Kingdom" (the last part that is a country wins over the first
-    only when the first is not one), "Georgia (country)", and plain codes ("ID", "IDN").
+    Handles "Georgia (country)", plain codes ("ID", "IDN"), common misspellings, and a
+    country after a region: in "England, United Kingdom" or "Ohio, United States" the last
+    part that is a country wins ("Georgia, United States" is in the US), except a dependent
+    territory written before its sovereign ("Réunion, France" is RE).
     """
     if not text:
         return None
     raw = text.strip()
+    code = _one_country(raw)
+    if code:
+        return code
+    parts = [p.strip() for p in re.split(r"[,/]", raw) if p.strip()]
+    codes = [_one_country(part) for part in parts]
+    if len(parts) > 1 and codes[0] in DEPENDENT_TERRITORIES:
+        return codes[0]
+    found = [c for c in codes if c]
+    return found[-1] if found else None
+
+
+def _one_country(text: str) -> str | None:
+    raw = text.strip()
+    if not raw:
+        return None
     if len(raw) == 2 and raw.isalpha() and pycountry.countries.get(alpha_2=raw.upper()):
         return raw.upper()
     if raw.upper() == "XK":
         return "XK"
-    parts = [raw] + [p for p in re.split(r"[,/]", raw) if p.strip() and p.strip() != raw]
-    for part in parts:
-        key = name_key(part)
-        key = re.sub(r"\b(country|state)\b", "", key).strip() if "(" in part else key
-        if key in COUNTRY_ALIASES:
-            return COUNTRY_ALIASES[key]
-        try:
-            return pycountry.countries.lookup(part.strip()).alpha_2
-        except LookupError:
-            pass
-        for country in pycountry.countries:
-            if key in {name_key(country.name), name_key(getattr(country, "common_name", "")),
-                       name_key(getattr(country, "official_name", ""))}:
-                return country.alpha_2
-    return None
+    key = name_key(raw)
+    if "(" in raw:
+        key = re.sub(r"\b(country|state)\b", "", key).strip()
+    key = re.sub(r"^in ", "", key)
+    if key in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[key]
+    try:
+        return pycountry.countries.lookup(raw).alpha_2
+    except LookupError:
+        pass
+    return _country_keys().get(key)
+
+
+@lru_cache(maxsize=1)
+def _country_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, "")
+            if value:
+                keys.setdefault(name_key(value), country.alpha_2)
+    return keys
 
 
 def country_name(code: str) -> str:
