@@ -47,6 +47,7 @@ def _display(field: str, value) -> str:
 
 def history_entries(partnership: Partnership) -> list[dict]:
     """The partnership's change history, newest first, each entry with what changed."""
+    fields_label = str(Partnership._meta.get_field("fields").verbose_name)
     records = list(partnership.history.select_related("history_user").order_by("-history_date", "-history_id"))
     entries = []
     for newer, older in zip(records, records[1:] + [None]):
@@ -61,6 +62,12 @@ def history_entries(partnership: Partnership) -> list[dict]:
             "type": {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}[newer.history_type],
             "changes": changes,
         })
+    # Saving a new partnership and then its fields writes two records; show them as one.
+    if (len(entries) >= 2 and entries[-1]["type"] == _("Created") and entries[-2]["type"] == _("Changed")
+            and entries[-2]["user"] == entries[-1]["user"]
+            and (entries[-2]["date"] - entries[-1]["date"]).total_seconds() < 5
+            and all(c["field"] == fields_label for c in entries[-2]["changes"])):
+        entries[-1]["changes"] = entries.pop(-2)["changes"]
     return entries
 
 

@@ -44,8 +44,8 @@
       else map.setView([0, 0], 1);
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawMaps);
-  else drawMaps();
+  // Leaflet is loaded (deferred) after this script, only on pages with a map.
+  window.addEventListener("load", drawMaps);
 })();
 
 // Forms that ask before they submit (delete buttons).
