@@ -23,6 +23,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_gazetteer(countries=TEST_COUNTRIES, progress=False)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs ~0.3 s a user; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Pages default to Bahasa Indonesia; tests read English unless they switch language."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def city(name: str, country: str) -> Place:
     """The most populous gazetteer city of that name in that country."""
     return Place.objects.filter(kind=Place.Kind.CITY, name=name, country_code=country).order_by("-population")[0]

@@ -86,6 +86,7 @@ class LocalGovernmentForm(forms.ModelForm):
                                        widget=forms.CheckboxSelectMultiple)
     sdg_priorities = forms.TypedMultipleChoiceField(label=_("SDG priorities"), choices=SDG_CHOICES, coerce=int,
                                                     required=False, widget=forms.CheckboxSelectMultiple)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = LocalGovernment

@@ -26,6 +26,9 @@ def _visible_or_404(request, pk: int) -> Partnership:
 
 def _add_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form, each message on its field when the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
     for field, messages_ in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages_)
 

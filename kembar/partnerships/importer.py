@@ -1,0 +1,683 @@
+"""Import of twinning lists: CSV pairs of places become imported partnerships.
+
+Two formats are read, told apart by their header:
+
+- geocoded: city1,country1,lat1,lng1,city2,country2,lat2,lng2
+- names only: city1,country1,city2,country2
+
+Each side is resolved to a gazetteer place (`Resolver`): by name in any spelling the
+gazetteer knows, with the row's parenthesised qualifiers and words such as "Prefecture" or
+"City of" understood, and checked against the row's coordinates. A side that cannot be
+resolved becomes an unverified place with the row's own name, country and coordinates, so no
+row is lost; a later import reuses it. Each place gets its local government at the default
+level, each pair one partnership (source import, active, public).
+
+Rows are written one transaction per batch. A second import of the same file creates
+nothing: pairs already in the registry, whoever entered them, count as duplicates merged.
+Governments and partnerships are written with `bulk_create_with_history`, so an imported
+record has its "created" history entry like one entered by hand.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, TextIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+from simple_history.utils import bulk_create_with_history
+from tqdm import tqdm
+
+from kembar.gazetteer.models import Place, PlaceName
+from kembar.gazetteer.normalise import REGION, core_key, name_key, name_parts
+from kembar.gazetteer.services import country_code
+
+from .models import LocalGovernment, Partnership
+from .services import default_level
+from .vocab import Kind, Status
+
+GEOCODED_COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
+NAMES_ONLY_COLUMNS = ("city1", "country1", "city2", "country2")
+BATCH_ROWS = 1000
+REJECTED_LISTED = 1000
+
+# How far (km) a town found by name may lie from the row's point. Twinning lists geocode a
+# municipality, GeoNames its centre; big cities and Chinese prefecture-level cities spread far.
+CITY_KM = 30
+BIG_CITY_KM = 60
+BIG_CITY_POPULATION = 500_000
+# Subdivisions borrow the point of their namesake city, lists use the region's middle.
+SUBDIVISION_KM = 400
+# A name that only looks alike must be on the spot.
+FUZZY_KM = 8
+FUZZY_SCORE = 88
+# A point with no gazetteer town of its own country within this distance belongs to another
+# country: the list's geocoder found a namesake abroad ("Florence, United States" in Italy).
+FOREIGN_POINT_KM = 100
+# Without a usable point a name must be unique in its country, or its biggest bearer must
+# outweigh the next by this factor, to be linked.
+DOMINANT_FACTOR = 5
+
+
+class ImportFileError(ValueError):
+    """The file cannot be imported at all (wrong columns, no header); nothing was written."""
+
+
+# --------------------------------------------------------------------------------------------
+# Reading rows
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """One side of a row: a place as the list names it."""
+
+    name: str
+    country: str  # ISO 3166-1 alpha-2
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def identity(self) -> tuple:
+        """Two sides naming the same place the same way are one place of the file."""
+        return name_key(self.name), self.country, self.latitude, self.longitude
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass
+class Row:
+    line: int
+    first: PlaceRef
+    second: PlaceRef
+
+
+@dataclass
+class Rejection:
+    line: int
+    reason: str
+
+
+def read_header(header: list[str]) -> tuple[str, ...]:
+    """The column layout the header declares; ImportFileError naming both layouts otherwise."""
+    found = [h.strip().lower() for h in header]
+    if found and found[0].startswith("\ufeff"):
+        found[0] = found[0][1:]
+    for columns in (GEOCODED_COLUMNS, NAMES_ONLY_COLUMNS):
+        if len(found) == len(columns) and set(found) == set(columns):
+            return tuple(found)
+    raise ImportFileError(_(
+        "Wrong columns. Expected %(geocoded)s (geocoded) or %(names)s (names only); found %(found)s.") % {
+        "geocoded": ",".join(GEOCODED_COLUMNS), "names": ",".join(NAMES_ONLY_COLUMNS),
+        "found": ",".join(header) if header else _("an empty file")})
+
+
+def parse_row(line: int, values: list[str], columns: tuple[str, ...]) -> Row | Rejection:
+    """A row's two sides, or the reason it cannot be imported."""
+    if len(values) != len(columns):
+        return Rejection(line, _("Expected %(expected)d fields, found %(found)d.") % {
+            "expected": len(columns), "found": len(values)})
+    data = dict(zip(columns, (v.strip() for v in values)))
+    sides = []
+    for n in ("1", "2"):
+        side = _parse_side(data, n)
+        if isinstance(side, str):
+            return Rejection(line, side)
+        sides.append(side)
+    return Row(line, *sides)
+
+
+def _parse_side(data: dict[str, str], n: str) -> PlaceRef | str:
+    name, country = data[f"city{n}"], data[f"country{n}"]
+    if not name:
+        return _("city%(n)s is empty.") % {"n": n}
+    if not country and "," in name:
+        # "Varna, Bulgaria" with the country column left empty
+        head, tail = name.rsplit(",", 1)
+        if country_code(tail) and head.strip():
+            name, country = head.strip(), tail.strip()
+    if not country:
+        return _("country%(n)s is empty (city%(n)s “%(name)s”).") % {"n": n, "name": name}
+    code = country_code(country)
+    if not code:
+        return _("Unknown country “%(country)s” (country%(n)s).") % {"country": country, "n": n}
+    latitude = longitude = None
+    if f"lat{n}" in data:
+        raw_lat, raw_lng = data[f"lat{n}"], data[f"lng{n}"]
+        if raw_lat or raw_lng:
+            try:
+                latitude, longitude = float(raw_lat), float(raw_lng)
+            except ValueError:
+                return _("Malformed coordinates for city%(n)s: “%(lat)s”, “%(lng)s”.") % {
+                    "n": n, "lat": raw_lat, "lng": raw_lng}
+            if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or math.isnan(latitude + longitude):
+                return _("Coordinates out of range for city%(n)s: %(lat)s, %(lng)s.") % {
+                    "n": n, "lat": raw_lat, "lng": raw_lng}
+    return PlaceRef(name[:200], code, latitude, longitude)
+
+
+def read_rows(stream: TextIO) -> tuple[tuple[str, ...], Iterator[Row | Rejection]]:
+    """The file's layout (checked before anything else) and its rows with line numbers."""
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        header = []
+    columns = read_header(header)
+
+    def rows() -> Iterator[Row | Rejection]:
+        line = reader.line_num
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if not values or not any(v.strip() for v in values):
+                continue
+            yield parse_row(start, values, columns)
+
+    return columns, rows()
+
+
+# --------------------------------------------------------------------------------------------
+# Resolving places
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Entry:
+    """A gazetteer place as the resolver sees it."""
+
+    id: int
+    kind: str
+    name: str
+    latitude: float | None
+    longitude: float | None
+    population: int = 0
+    subdivision_type: str = ""
+    timezone: str = ""
+
+    @property
+    def is_subdivision(self) -> bool:
+        return self.kind == Place.Kind.SUBDIVISION
+
+
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    return 12742 * math.asin(min(1.0, math.sqrt(h)))
+
+
+_CELL = 0.5  # degrees
+
+
+class CountryIndex:
+    """One country's gazetteer in memory: places, their name keys, and a grid of their points."""
+
+    def __init__(self, entries: Iterable[Entry], names: Iterable[tuple[int, str]]):
+        self.entries: dict[int, Entry] = {e.id: e for e in entries}
+        self.by_key: dict[str, list[int]] = defaultdict(list)
+        self.keys_of: dict[int, list[str]] = defaultdict(list)
+        for place_id, key in names:
+            if place_id in self.entries and key:
+                self.by_key[key].append(place_id)
+                self.keys_of[place_id].append(key)
+        for entry in self.entries.values():
+            key = name_key(entry.name)
+            if key and entry.id not in self.by_key.get(key, ()):
+                self.by_key[key].append(entry.id)
+                self.keys_of[entry.id].append(key)
+        self.by_core: dict[str, list[int]] = defaultdict(list)
+        for key, ids in self.by_key.items():
+            core, _kind = core_key(key)
+            self.by_core[core].extend(ids)
+        self.grid: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+        for entry in self.entries.values():
+            if entry.kind == Place.Kind.CITY and entry.latitude is not None:
+                self.grid[_cell(entry.latitude, entry.longitude)].append(entry)
+        self.main_zone = max(self.entries.values(), key=lambda e: e.population, default=None)
+
+    def near(self, lat: float, lng: float, km: float) -> list[tuple[float, Entry]]:
+        """Cities within km of a point, nearest first."""
+        reach_lat = int(km / (111 * _CELL)) + 1
+        reach_lng = int(km / (111 * _CELL * max(0.05, math.cos(math.radians(lat))))) + 1
+        reach_lng = min(reach_lng, int(360 / _CELL))
+        row, col = _cell(lat, lng)
+        found = []
+        for r in range(row - reach_lat, row + reach_lat + 1):
+            for c in range(col - reach_lng, col + reach_lng + 1):
+                for entry in self.grid.get((r, c), ()):
+                    d = distance_km(lat, lng, entry.latitude, entry.longitude)
+                    if d <= km:
+                        found.append((d, entry))
+        found.sort(key=lambda pair: pair[0])
+        return found
+
+    def timezone_at(self, lat: float | None, lng: float | None) -> str:
+        """The zone of the nearest town, or of the country's biggest one."""
+        if lat is not None and lng is not None:
+            near = self.near(lat, lng, 150)
+            if near:
+                return near[0][1].timezone
+        return self.main_zone.timezone if self.main_zone else ""
+
+
+def _cell(lat: float, lng: float) -> tuple[int, int]:
+    return int(math.floor(lat / _CELL)), int(math.floor(((lng + 180) % 360) / _CELL))
+
+
+@dataclass(frozen=True)
+class Match:
+    place_id: int
+    how: str  # name, core, fuzzy, unique-name
+    distance_km: float | None = None
+
+
+@dataclass
+class _Wanted:
+    """The keys a row's name may stand for."""
+
+    exact: list[str]
+    cores: list[str]
+    region: bool  # the name says county, district, province, state...
+
+
+def wanted_keys(name: str) -> _Wanted:
+    names, _qualifiers = name_parts(name)
+    exact: list[str] = []
+    for text in [name, *names]:
+        key = name_key(text)
+        if key and key not in exact:
+            exact.append(key)
+    cores: list[str] = []
+    region = False
+    for key in exact:
+        core, kind = core_key(key)
+        region = region or kind == REGION
+        if core not in exact and core not in cores:
+            cores.append(core)
+    return _Wanted(exact, cores, region)
+
+
+class Resolver:
+    """Finds the gazetteer place a list means by a name, a country and (perhaps) a point.
+
+    Order of preference: a town of that name (any spelling the gazetteer has) near the point;
+    the same after words like "City" or "-gu" are dropped on both sides; a subdivision of that
+    name ("Kyoto Prefecture", "Shandong"); a town near the point whose name is spelled almost
+    the same. A name that says county, district or province never links to a namesake town.
+    Without a point, or with a point that lies in another country, only a name that is unique
+    (or clearly dominant) in its country links.
+    """
+
+    def __init__(self, load_country: Callable[[str], CountryIndex]):
+        self._load_country = load_country
+        self._countries: dict[str, CountryIndex] = {}
+
+    def country(self, code: str) -> CountryIndex:
+        if code not in self._countries:
+            self._countries[code] = self._load_country(code)
+        return self._countries[code]
+
+    def resolve(self, ref: PlaceRef) -> Match | None:
+        index = self.country(ref.country)
+        wanted = wanted_keys(ref.name)
+        if ref.has_point and self._point_in_country(index, ref):
+            return self._near_point(index, wanted, ref.latitude, ref.longitude)
+        return self._by_name_only(index, wanted)
+
+    def _point_in_country(self, index: CountryIndex, ref: PlaceRef) -> bool:
+        return bool(index.near(ref.latitude, ref.longitude, FOREIGN_POINT_KM)) or not index.grid
+
+    # With a point ------------------------------------------------------------------------
+
+    def _near_point(self, index: CountryIndex, wanted: _Wanted, lat: float, lng: float) -> Match | None:
+        def candidates(keys: list[str], table: dict[str, list[int]]) -> list[tuple[float | None, Entry]]:
+            out, seen = [], set()
+            for key in keys:
+                for place_id in table.get(key, ()):
+                    if place_id in seen:
+                        continue
+                    seen.add(place_id)
+                    entry = index.entries[place_id]
+                    d = (distance_km(lat, lng, entry.latitude, entry.longitude)
+                         if entry.latitude is not None else None)
+                    out.append((d, entry))
+            return out
+
+        exact = candidates(wanted.exact, index.by_key)
+        core = candidates(wanted.exact + wanted.cores, index.by_core)
+
+        def best_city(found, how) -> Match | None:
+            ok = [(d, e) for d, e in found if e.kind == Place.Kind.CITY and d is not None
+                  and d <= (BIG_CITY_KM if e.population >= BIG_CITY_POPULATION else CITY_KM)]
+            if not ok:
+                return None
+            d, e = min(ok, key=lambda pair: (pair[0], -pair[1].population))
+            return Match(e.id, how, round(d, 1))
+
+        def best_subdivision(found, how) -> Match | None:
+            ok = [(d, e) for d, e in found if e.is_subdivision and (d is None or d <= SUBDIVISION_KM)]
+            if not ok:
+                return None
+            located = [pair for pair in ok if pair[0] is not None]
+            if located:
+                d, e = min(located, key=lambda pair: pair[0])
+                return Match(e.id, how, round(d, 1))
+            if len(ok) == 1:
+                return Match(ok[0][1].id, how)
+            return None
+
+        if wanted.region:
+            steps = [(best_city, exact, "name"), (best_subdivision, exact, "name"),
+                     (best_subdivision, core, "core")]
+        else:
+            steps = [(best_city, exact, "name"), (best_city, core, "core"),
+                     (best_subdivision, exact, "name"), (best_subdivision, core, "core")]
+        for pick, found, how in steps:
+            match = pick(found, how)
+            if match:
+                return match
+        if not wanted.region:
+            return self._fuzzy(index, wanted, lat, lng)
+        return None
+
+    def _fuzzy(self, index: CountryIndex, wanted: _Wanted, lat: float, lng: float) -> Match | None:
+        keys = [k for k in wanted.exact + wanted.cores if len(k) >= 4]
+        best: tuple[float, float, Entry] | None = None
+        for d, entry in index.near(lat, lng, FUZZY_KM):
+            for their in index.keys_of.get(entry.id, ()):
+                their_core = core_key(their)[0]
+                for key in keys:
+                    score = max(fuzz.ratio(key, their), fuzz.ratio(key, their_core))
+                    if score >= FUZZY_SCORE and key[0] == their_core[:1] and (
+                            best is None or (score, -d) > (best[0], -best[1])):
+                        best = (score, d, entry)
+        if best:
+            return Match(best[2].id, "fuzzy", round(best[1], 1))
+        return None
+
+    # Without a point ---------------------------------------------------------------------
+
+    def _by_name_only(self, index: CountryIndex, wanted: _Wanted) -> Match | None:
+        def pick(keys: list[str], table: dict[str, list[int]], subdivisions: bool) -> Match | None:
+            found = {pid for key in keys for pid in table.get(key, ())}
+            entries = [index.entries[pid] for pid in found
+                       if (index.entries[pid].kind == Place.Kind.SUBDIVISION) == subdivisions]
+            if not entries:
+                return None
+            if len(entries) > 1:
+                # Prefer places whose own name is the one asked for over alternate names.
+                own = [e for e in entries if name_key(e.name) in keys or core_key(name_key(e.name))[0] in keys]
+                entries = own or entries
+            entries.sort(key=lambda e: -e.population)
+            if len(entries) == 1 or entries[0].population >= DOMINANT_FACTOR * max(1, entries[1].population):
+                return Match(entries[0].id, "unique-name")
+            return None
+
+        steps = [] if wanted.region else [(wanted.exact, index.by_key, False)]
+        steps += [(wanted.exact, index.by_key, True), (wanted.exact + wanted.cores, index.by_core, True)]
+        if not wanted.region:
+            steps.append((wanted.exact + wanted.cores, index.by_core, False))
+        for keys, table, subdivisions in steps:
+            match = pick(keys, table, subdivisions)
+            if match:
+                return match
+        return None
+
+
+def load_country_index(code: str) -> CountryIndex:
+    """A country's cities and subdivisions (not unverified places) with all their name keys."""
+    places = Place.objects.filter(country_code=code).exclude(kind=Place.Kind.UNVERIFIED)
+    entries = [Entry(*row) for row in places.values_list(
+        "id", "kind", "name", "latitude", "longitude", "population", "subdivision_type", "timezone")]
+    names = PlaceName.objects.filter(place__country_code=code).exclude(
+        place__kind=Place.Kind.UNVERIFIED).values_list("place_id", "key")
+    return CountryIndex(entries, names.iterator(chunk_size=20000))
+
+
+# --------------------------------------------------------------------------------------------
+# Importing
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    rows_read: int = 0
+    pairs_created: int = 0
+    duplicates_merged: int = 0
+    rows_rejected: int = 0
+    places_linked: int = 0
+    places_unverified: int = 0
+    places_created: int = 0
+    governments_created: int = 0
+    format: str = ""
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def link_rate(self) -> float:
+        total = self.places_linked + self.places_unverified
+        return self.places_linked / total if total else 0.0
+
+    def as_dict(self, rejected_limit: int = REJECTED_LISTED) -> dict:
+        return {
+            "rows_read": self.rows_read, "pairs_created": self.pairs_created,
+            "duplicates_merged": self.duplicates_merged, "rows_rejected": self.rows_rejected,
+            "places_linked": self.places_linked, "places_unverified": self.places_unverified,
+            "link_rate": round(self.link_rate, 4), "places_created": self.places_created,
+            "governments_created": self.governments_created, "format": self.format,
+            "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected[:rejected_limit]],
+            "rejected_total": len(self.rejected),
+        }
+
+
+class _UnverifiedPlaces:
+    """Unverified places, found again by name key, country and nearness (or both lacking a point)."""
+
+    NEAR_KM = 30
+
+    def __init__(self, rows: Iterable[tuple[int, str, str, float | None, float | None]] = ()):
+        self.by_key: dict[tuple[str, str], list[tuple[int, float | None, float | None]]] = defaultdict(list)
+        self.names: dict[int, tuple[str, str]] = {}
+        for row in rows:
+            self.add(*row)
+
+    @classmethod
+    def stored(cls) -> "_UnverifiedPlaces":
+        return cls(Place.objects.filter(kind=Place.Kind.UNVERIFIED).values_list(
+            "id", "name", "country_code", "latitude", "longitude"))
+
+    def add(self, pid: int, name: str, cc: str, lat: float | None, lng: float | None) -> None:
+        self.by_key[(name_key(name), cc)].append((pid, lat, lng))
+        self.names[pid] = (name, cc)
+
+    def find(self, ref: PlaceRef) -> int | None:
+        for pid, lat, lng in self.by_key.get((name_key(ref.name), ref.country), ()):
+            if lat is None and lng is None and not ref.has_point:
+                return pid
+            if lat is not None and ref.has_point and distance_km(lat, lng, ref.latitude, ref.longitude) <= self.NEAR_KM:
+                return pid
+        return None
+
+
+@dataclass
+class _Resolved:
+    place_id: int
+    kind: str
+    name: str
+    subdivision_type: str
+    country: str
+
+
+class Importer:
+    """One import run. `run` reads a stream; everything it writes is in batch transactions."""
+
+    def __init__(self, *, progress: bool = True, batch_size: int = BATCH_ROWS,
+                 resolver: Resolver | None = None):
+        self.progress = progress
+        self.batch_size = batch_size
+        self.resolver = resolver or Resolver(load_country_index)
+        self.report = ImportReport()
+        self._refs: dict[tuple, int | None] = {}  # identity -> gazetteer place id, or None (unverified)
+        self._places: dict[int, _Resolved] = {}
+
+    def run(self, stream: TextIO, total: int | None = None) -> ImportReport:
+        columns, rows = read_rows(stream)
+        self.report.format = "geocoded" if len(columns) == len(GEOCODED_COLUMNS) else "names-only"
+        self._unverified = _UnverifiedPlaces.stored()
+        self._governments = {(pid, level): gid for gid, pid, level in
+                             LocalGovernment.objects.values_list("id", "place_id", "level")}
+        self._pairs = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
+        with tqdm(total=total, desc="import", unit="row", disable=not self.progress) as bar:
+            batch: list[Row | Rejection] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= self.batch_size:
+                    self._batch(batch)
+                    bar.update(len(batch))
+                    batch = []
+            if batch:
+                self._batch(batch)
+                bar.update(len(batch))
+        return self.report
+
+    def _batch(self, rows: list[Row | Rejection]) -> None:
+        report = self.report
+        with transaction.atomic():
+            valid = []
+            for row in rows:
+                report.rows_read += 1
+                if isinstance(row, Rejection):
+                    self._reject(row)
+                else:
+                    valid.append(row)
+            refs = [ref for row in valid for ref in (row.first, row.second)]
+            place_of = self._places_for(refs)
+            government_of = self._governments_for({place_of[ref.identity] for ref in refs})
+            new: list[Partnership] = []
+            for row in valid:
+                first, second = place_of[row.first.identity], place_of[row.second.identity]
+                if first == second:
+                    place = self._places[first]
+                    self._reject(Rejection(row.line, _("Both sides are the same place: %(name)s, %(country)s.") % {
+                        "name": place.name, "country": place.country}))
+                    continue
+                a, b = sorted((government_of[first], government_of[second]))
+                if (a, b) in self._pairs:
+                    report.duplicates_merged += 1
+                    continue
+                self._pairs.add((a, b))
+                both_subdivisions = all(self._places[p].kind == Place.Kind.SUBDIVISION for p in (first, second))
+                new.append(Partnership(government_a_id=a, government_b_id=b, source=Partnership.Source.IMPORT,
+                                       kind=Kind.SISTER_PROVINCE if both_subdivisions else Kind.SISTER_CITY,
+                                       status=Status.ACTIVE, public=True))
+            if new:
+                bulk_create_with_history(new, Partnership, batch_size=500,
+                                         default_change_reason="Imported from a twinning list")
+            report.pairs_created += len(new)
+
+    def _reject(self, rejection: Rejection) -> None:
+        self.report.rows_rejected += 1
+        self.report.rejected.append(rejection)
+
+    def _places_for(self, refs: list[PlaceRef]) -> dict[tuple, int]:
+        """Place ids for the sides of a batch: gazetteer places, else (new or earlier) unverified ones."""
+        out: dict[tuple, int] = {}
+        new = _UnverifiedPlaces()  # places to create, by their index in `pending`
+        pending: list[tuple[PlaceRef, list[tuple]]] = []
+        for ref in refs:
+            identity = ref.identity
+            if identity in out:
+                continue
+            if identity not in self._refs:
+                self._refs[identity] = self._resolve(ref)
+            place_id = self._refs[identity]
+            if place_id is None:
+                place_id = self._unverified.find(ref)
+            if place_id is not None:
+                out[identity] = place_id
+                continue
+            slot = new.find(ref)
+            if slot is None:
+                slot = len(pending)
+                pending.append((ref, []))
+                new.add(slot, ref.name, ref.country, ref.latitude, ref.longitude)
+            pending[slot][1].append(identity)
+        if pending:
+            places = []
+            for ref, _identities in pending:
+                zone = self.resolver.country(ref.country).timezone_at(ref.latitude, ref.longitude)
+                places.append(Place(kind=Place.Kind.UNVERIFIED, name=ref.name, country_code=ref.country,
+                                    latitude=ref.latitude, longitude=ref.longitude, timezone=zone))
+            created = Place.objects.bulk_create(places, batch_size=500)
+            PlaceName.objects.bulk_create([PlaceName(place=p, name=p.name, key=name_key(p.name)[:200])
+                                           for p in created], batch_size=500)
+            self.report.places_created += len(created)
+            for place, (ref, identities) in zip(created, pending):
+                self._unverified.add(place.id, place.name, place.country_code, place.latitude, place.longitude)
+                for identity in identities:
+                    out[identity] = place.id
+        for place_id in out.values():
+            if place_id not in self._places:
+                name, cc = self._unverified.names[place_id]
+                self._places[place_id] = _Resolved(place_id, Place.Kind.UNVERIFIED, name, "", cc)
+        return out
+
+    def _resolve(self, ref: PlaceRef) -> int | None:
+        match = self.resolver.resolve(ref)
+        if match is None:
+            self.report.places_unverified += 1
+            return None
+        self.report.places_linked += 1
+        if match.place_id not in self._places:
+            e = self.resolver.country(ref.country).entries[match.place_id]
+            self._places[e.id] = _Resolved(e.id, e.kind, e.name, e.subdivision_type, ref.country)
+        return match.place_id
+
+    def _governments_for(self, place_ids: set[int]) -> dict[int, int]:
+        """The government of each place at its default level, created in bulk where missing."""
+        out: dict[int, int] = {}
+        missing: list[LocalGovernment] = []
+        for place_id in place_ids:
+            place = self._places[place_id]
+            level = default_level(Place(kind=place.kind, subdivision_type=place.subdivision_type))
+            gid = self._governments.get((place_id, level))
+            if gid is None:
+                missing.append(LocalGovernment(place_id=place_id, level=level, name=place.name,
+                                               country_code=place.country))
+            else:
+                out[place_id] = gid
+        if missing:
+            created = bulk_create_with_history(missing, LocalGovernment, batch_size=500,
+                                               default_change_reason="Imported from a twinning list")
+            self.report.governments_created += len(created)
+            for government in created:
+                self._governments[(government.place_id, government.level)] = government.id
+                out[government.place_id] = government.id
+        return out
+
+
+def import_links(source: str | os.PathLike | TextIO, *, progress: bool = True,
+                 batch_size: int = BATCH_ROWS) -> ImportReport:
+    """Import a twinning list from a path or an open text stream; see the module docstring.
+
+    Raises ImportFileError, before writing anything, when the header is not one of the two
+    layouts. Invariant of the report: pairs_created + duplicates_merged + rows_rejected ==
+    rows_read.
+    """
+    importer = Importer(progress=progress, batch_size=batch_size)
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        total = _count_rows(path) if progress else None
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            return importer.run(stream, total)
+    if isinstance(source, io.TextIOBase) or hasattr(source, "read"):
+        return importer.run(source)
+    raise TypeError("source must be a path or a text stream")
+
+
+def _count_rows(path: Path) -> int:
+    with path.open("rb") as f:
+        return max(0, sum(1 for _ in f) - 1)

@@ -1,0 +1,213 @@
+"""Pages: what each kind of user can see and do, validation errors, query budgets, language."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kembar.gazetteer.models import Place
+from kembar.partnerships import services
+from kembar.partnerships.models import LocalGovernment, Partnership
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "bandung_editor", "braunschweig_editor", "surabaya_editor", "bandung_viewer", "oversight",
+         "platform_admin"]
+# Who may change the Bandung–Braunschweig partnership: an editor of either side, or a platform admin.
+MAY_EDIT = {"bandung_editor", "braunschweig_editor", "platform_admin"}
+
+
+@pytest.fixture
+def partnership(governments, users):
+    return services.create_partnership(users["platform_admin"], governments["bandung"],
+                                       governments["braunschweig"], fields=["culture"], public=True)
+
+
+@pytest.fixture
+def private(governments, users):
+    return services.create_partnership(users["platform_admin"], governments["bandung"], governments["busan"],
+                                       public=False, notes="exploration")
+
+
+def client_for(client, users, role):
+    if role != "anonymous":
+        client.force_login(users[role])
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_edit_page_matrix(client, users, partnership, role):
+    c = client_for(client, users, role)
+    url = reverse("partnerships:edit", args=[partnership.pk])
+    response = c.post(url, {"kind": "friendship", "status": "active", "version": partnership.version,
+                            "public": "on"})
+    partnership.refresh_from_db()
+    if role in MAY_EDIT:
+        assert response.status_code == 302 and partnership.kind == "friendship"
+    else:
+        assert response.status_code in (302, 403) and partnership.kind == "sister_city"
+        if role == "anonymous":
+            assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_delete_matrix(client, users, partnership, role):
+    c = client_for(client, users, role)
+    response = c.post(reverse("partnerships:delete", args=[partnership.pk]))
+    exists = Partnership.objects.filter(pk=partnership.pk).exists()
+    assert exists == (role not in MAY_EDIT)
+    if role not in MAY_EDIT and role != "anonymous":
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role, allowed", [
+    ("anonymous", False), ("bandung_editor", True), ("bandung_viewer", False), ("surabaya_editor", False),
+    ("oversight", False), ("platform_admin", True),
+])
+def test_create_matrix(client, users, governments, role, allowed):
+    c = client_for(client, users, role)
+    kyoto_place = governments["kyoto"].place
+    response = c.post(reverse("partnerships:create"), {
+        "government": governments["bandung"].pk, "partner_place": kyoto_place.pk, "kind": "sister_city",
+        "status": "active", "fields": ["education", "culture"], "public": "on"})
+    created = Partnership.objects.filter(government_b=governments["kyoto"]).exists() or \
+        Partnership.objects.filter(government_a=governments["kyoto"]).exists()
+    assert created == allowed
+    if role in ("bandung_viewer", "oversight"):
+        assert response.status_code == 403
+    if role == "surabaya_editor":  # may create partnerships, but only for Surabaya
+        assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("role, allowed", [
+    ("anonymous", False), ("bandung_editor", True), ("bandung_viewer", False), ("braunschweig_editor", False),
+    ("oversight", False), ("platform_admin", True),
+])
+def test_government_edit_matrix(client, users, governments, role, allowed):
+    c = client_for(client, users, role)
+    bandung = governments["bandung"]
+    c.post(reverse("partnerships:government_edit", args=[bandung.pk]), {
+        "name": "Kota Bandung", "level": "city", "traits": ["university"], "sdg_priorities": ["11"]})
+    bandung.refresh_from_db()
+    assert (bandung.name == "Kota Bandung") == allowed
+    if allowed:
+        assert bandung.traits == ["university"] and bandung.sdg_priorities == [11]
+
+
+@pytest.mark.parametrize("role, sees", [
+    ("anonymous", False), ("bandung_viewer", True), ("surabaya_editor", False), ("oversight", True),
+    ("platform_admin", True), ("braunschweig_editor", False),
+])
+def test_non_public_partnership_visibility(client, users, partnership, private, role, sees):
+    c = client_for(client, users, role)
+    listing = c.get(reverse("partnerships:list")).content.decode()
+    assert ("Busan" in listing) == sees
+    assert "Braunschweig" in listing  # public partnerships are listed for everyone
+    assert c.get(reverse("partnerships:detail", args=[private.pk])).status_code == (200 if sees else 404)
+
+
+def test_creating_through_the_form_adds_the_partner_government(client, users, governments):
+    client.force_login(users["bandung_editor"])
+    hamamatsu = Place.objects.filter(name="Hamamatsu", country_code="JP").order_by("-population").first()
+    response = client.post(reverse("partnerships:create"), {
+        "government": governments["bandung"].pk, "partner_place": hamamatsu.pk, "kind": "sister_city",
+        "status": "active", "fields": ["education"], "public": "on"}, follow=True)
+    assert response.status_code == 200
+    assert "Hamamatsu" in response.content.decode()
+    government = LocalGovernment.objects.get(place=hamamatsu)
+    assert Partnership.objects.filter(government_a__in=[government, governments["bandung"]],
+                                      government_b__in=[government, governments["bandung"]]).count() == 1
+
+
+def test_form_shows_clear_errors_and_writes_nothing(client, users, governments, partnership):
+    client.force_login(users["bandung_editor"])
+    url = reverse("partnerships:create")
+    missing = client.post(url, {"government": governments["bandung"].pk, "kind": "sister_city", "status": "active"})
+    assert "Choose the partner from the list of places." in missing.content.decode()
+    again = client.post(url, {"government": governments["bandung"].pk,
+                              "partner_place": governments["braunschweig"].place.pk,
+                              "kind": "sister_city", "status": "active"})
+    assert "already partners" in again.content.decode()
+    itself = client.post(url, {"government": governments["bandung"].pk,
+                               "partner_place": governments["bandung"].place.pk,
+                               "kind": "sister_city", "status": "active"})
+    assert "cannot partner itself" in itself.content.decode()
+    assert Partnership.objects.count() == 1
+
+
+def test_stale_edit_is_refused_with_a_message(client, users, partnership):
+    client.force_login(users["bandung_editor"])
+    services.update_partnership(users["braunschweig_editor"], partnership, notes="changed meanwhile")
+    response = client.post(reverse("partnerships:edit", args=[partnership.pk]), {
+        "kind": "friendship", "status": "active", "version": 1, "public": "on"})
+    assert "Someone else changed this partnership" in response.content.decode()
+    partnership.refresh_from_db()
+    assert partnership.kind == "sister_city" and partnership.notes == "changed meanwhile"
+
+
+def test_detail_shows_history_of_changes(client, users, partnership):
+    services.update_partnership(users["bandung_editor"], partnership, status="dormant")
+    client.force_login(users["bandung_editor"])
+    page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
+    assert "Active → Dormant" in page and "bandung_editor" in page
+
+
+def test_list_filters(client, users, partnership, governments):
+    services.create_partnership(users["platform_admin"], governments["surabaya"], governments["busan"],
+                                fields=["trade"], status="dormant")
+    page = lambda **q: client.get(reverse("partnerships:list"), q).content.decode()  # noqa: E731
+    assert "Busan" in page(country="KR") and "Braunschweig" not in page(country="KR")
+    assert "Busan" in page(status="dormant") and "Braunschweig" not in page(status="dormant")
+    assert "Braunschweig" in page(field="culture") and "Busan" not in page(field="culture")
+    assert "Busan" in page(q="Surabaya") and "Braunschweig" not in page(q="Surabaya")
+
+
+def _many_partnerships(n: int):
+    places = list(Place.objects.filter(kind=Place.Kind.CITY, country_code="DE", governments__isnull=True)
+                  .order_by("-population")[:n + 1])
+    governments = LocalGovernment.objects.bulk_create(
+        [LocalGovernment(place=p, name=p.name, country_code=p.country_code) for p in places])
+    hub = governments[0]
+    Partnership.objects.bulk_create([Partnership(government_a=hub, government_b=g) for g in governments[1:]])
+
+
+@pytest.mark.parametrize("role", ["anonymous", "bandung_editor"])
+def test_list_page_query_count_does_not_grow_with_rows(client, users, role):
+    c = client_for(client, users, role)
+    url = reverse("partnerships:list")
+    _many_partnerships(5)
+    c.get(url)  # warm caches (session, content types)
+    with CaptureQueriesContext(connection) as few:
+        assert c.get(url).status_code == 200
+    _many_partnerships(500)
+    with CaptureQueriesContext(connection) as many:
+        assert c.get(url).status_code == 200
+    assert len(few) == len(many)
+
+
+def test_autocomplete_finds_non_latin_names(client):
+    html = client.get(reverse("gazetteer:autocomplete"), {"q": "京都"}).content.decode()
+    assert "Kyoto" in html and "data-pick-place" in html
+
+
+def test_language_switch(client):
+    client.post(reverse("set_language"), {"language": "id", "next": "/"})
+    assert "Kemitraan" in client.get(reverse("partnerships:list")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Partnerships" in client.get(reverse("partnerships:list")).content.decode()
+
+
+def test_dashboard_for_an_office_and_for_visitors(client, users, partnership, private):
+    assert "Braunschweig" not in client.get("/").content.decode()  # visitors see figures, not the office list
+    client.force_login(users["bandung_editor"])
+    page = client.get("/").content.decode()
+    assert "Braunschweig" in page and "Busan" in page
+
+
+def test_login_and_logout(client, users):
+    response = client.post(reverse("login"), {"username": "bandung_editor", "password": "pw-bandung_editor-123"})
+    assert response.status_code == 302
+    assert "bandung_editor" in client.get("/").content.decode()
+    client.post(reverse("logout"))
+    assert "bandung_editor" not in client.get("/").content.decode()
+    bad = client.post(reverse("login"), {"username": "bandung_editor", "password": "wrong"})
+    assert bad.status_code == 200 and "errorlist" in bad.content.decode()
