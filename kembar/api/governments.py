@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router
+from ninja.responses import Status as Reply
 from ninja.pagination import paginate
 
 from kembar.gazetteer.models import Place
@@ -50,7 +51,7 @@ def create_government(request, payload: GovernmentIn):
         raise ValidationError({"place_id": [_("No place with id %(id)s.") % {"id": payload.place_id}]})
     data = payload.dict(exclude={"place_id"})
     government = rules.register_government(request.auth, place, **data)
-    return 201, _queryset().get(pk=government.pk)
+    return Reply(201, _queryset().get(pk=government.pk))
 
 
 @router.patch("/{int:government_id}", auth=WRITE, response={200: GovernmentOut, **WRITE_ERRORS},

@@ -7,7 +7,7 @@ Kept in one small module so they can move there unchanged (and the pages can use
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -58,17 +58,26 @@ def register_government(user, place: Place, *, level: str | None = None, name: s
     if not can_register_government(user):
         raise PermissionDenied(_("Only editors of a local government office may register a government."))
     level = level or default_level(place)
-    if LocalGovernment.objects.filter(place=place, level=level).exists():
-        raise ValidationError({"level": [_("%(place)s already has a government at this level.")
-                                         % {"place": place}]})
     government = LocalGovernment(place=place, level=level, name=(name or "").strip() or place.name,
                                  country_code=place.country_code,
                                  **{k: v for k, v in data.items() if k in CHANGEABLE})
     government.traits = _unique(government.traits)
     government.sdg_priorities = _unique(government.sdg_priorities)
-    with transaction.atomic():
+    errors: dict[str, list[str]] = {}
+    try:
         government.full_clean(validate_constraints=False)
-        government.save()
+    except ValidationError as exc:
+        errors = exc.message_dict
+    taken = _("%(place)s already has a government at this level.") % {"place": place}
+    if LocalGovernment.objects.filter(place=place, level=level).exists():
+        errors.setdefault("level", []).append(taken)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            government.save()
+    except IntegrityError:  # registered by someone else a moment ago
+        raise ValidationError({"level": [taken]})
     return government
 
 

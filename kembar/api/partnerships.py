@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router
+from ninja.responses import Status as Reply
 from ninja.pagination import paginate
 
 from kembar.accounts import permissions
@@ -69,7 +70,7 @@ def create_partnership(request, payload: PartnershipIn):
     with renamed_fields(REQUEST_NAMES):
         partnership = services.create_partnership(request.auth, found[ids["government_a_id"]],
                                                   found[ids["government_b_id"]], **data)
-    return 201, services.partnership_queryset().get(pk=partnership.pk)
+    return Reply(201, services.partnership_queryset().get(pk=partnership.pk))
 
 
 @router.patch("/{int:partnership_id}", auth=WRITE,
@@ -89,4 +90,4 @@ def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
 def delete_partnership(request, partnership_id: int):
     """Only editors of either partner's office (and platform administrators) may."""
     services.delete_partnership(request.auth, _get_visible(request.auth, partnership_id))
-    return 204, None
+    return Reply(204, None)
