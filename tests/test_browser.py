@@ -72,9 +72,6 @@ class PageWatch:
         # A resource that failed to load on another host (map tiles, say) is not the page's fault.
         if message.text.startswith("Failed to load resource") and url and not self._own(url):
             return
-        # Chromium asks for /favicon.ico by itself; the site declares no icon (not a script error).
-        if urlsplit(url).path == "/favicon.ico":
-            return
         self.errors.append(f"console: {message.text} ({url})")
 
     def _response(self, response) -> None:

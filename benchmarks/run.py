@@ -1,0 +1,141 @@
+"""`make bench`: figures printed, never asserted.
+
+1. Gazetteer load into a fresh SQLite file (seconds).
+2. Import of the real ../shared/data/twin_cities.csv on SQLite (seconds, link rate, report).
+3. Server time of the partnership list page at 25,000 partnerships (median, p95) next to a
+   bare Django view measured in the same run, with the page's SQL query count.
+
+Runs in a scratch SQLite file under var/bench/ (or the DATABASE_URL given as BENCH_DATABASE_URL).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KEMBAR = [sys.executable, "-m", "kembar.cli"]
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
+TARGET_PARTNERSHIPS = 25_000
+
+
+def run(args: list[str], env: dict) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(KEMBAR + args, env=env, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"kembar {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return seconds, done.stdout
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    scratch = ROOT / "var" / "bench"
+    scratch.mkdir(parents=True, exist_ok=True)
+    db = scratch / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{db}")
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kembar.settings"}
+    print(f"database: {url.split('@')[-1]}")
+
+    run(["migrate", "--no-input", "-v0"], env)
+    seconds, _ = run(["load-gazetteer", "--no-progress"], env)
+    print(f"gazetteer load (fresh): {seconds:.1f} s")
+    seconds, _ = run(["load-gazetteer", "--no-progress"], env)
+    print(f"gazetteer load (again, nothing to do): {seconds:.1f} s")
+
+    data = Path(os.environ.get("KEMBAR_SHARED_DATA", ROOT.parent / "shared" / "data")) / "twin_cities.csv"
+    if data.exists():
+        seconds, out = run(["import-links", str(data), "--json", "--no-progress"], env)
+        report = json.loads(out.strip().splitlines()[-1])
+        print(f"import of {data.name}: {seconds:.1f} s; rows {report['rows_read']}, pairs created "
+              f"{report['pairs_created']}, duplicates merged {report['duplicates_merged']}, rejected "
+              f"{report['rows_rejected']}, places linked {report['places_linked']}, unverified "
+              f"{report['places_unverified']}, link rate {report['link_rate']:.1%}")
+        seconds, out = run(["import-links", str(data), "--json", "--no-progress"], env)
+        again = json.loads(out.strip().splitlines()[-1])
+        print(f"import again: {seconds:.1f} s; pairs created {again['pairs_created']}")
+    else:
+        print(f"import: skipped, {data} not found")
+
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="kembar.settings")
+    import django
+
+    django.setup()
+    list_page(url)
+
+
+def list_page(url: str) -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from kembar.gazetteer.models import Place
+    from kembar.partnerships.models import LocalGovernment, Partnership
+
+    top_up(Partnership, LocalGovernment, Place)
+    total = Partnership.objects.count()
+    client = Client()
+    with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
+        pages = {"bare Django view": "/bench/bare/", "partnership list": "/partnerships/",
+                 "partnership list, page 400": "/partnerships/?page=400",
+                 "partnership list, country=JP": "/partnerships/?country=JP",
+                 "partnership list, search": "/partnerships/?q=Bandung"}
+        timings: dict[str, list[float]] = {}
+        for label, path in pages.items():
+            assert client.get(path).status_code == 200, path
+            samples = []
+            for _ in range(REQUESTS):
+                started = time.perf_counter()
+                client.get(path)
+                samples.append((time.perf_counter() - started) * 1000)
+            timings[label] = samples
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/partnerships/")
+    base = statistics.median(timings["bare Django view"])
+    print(f"server time at {total:,} partnerships, {REQUESTS} requests each (anonymous):")
+    for label, samples in timings.items():
+        median = statistics.median(samples)
+        print(f"  {label:32s} median {median:7.2f} ms   p95 {percentile(samples, 0.95):7.2f} ms"
+              f"   ×{median / base:6.1f} bare")
+    print(f"  partnership list SQL queries: {len(queries)}")
+
+
+def top_up(Partnership, LocalGovernment, Place) -> None:
+    """Bring the registry to 25,000 partnerships with random pairs of real places."""
+    missing = TARGET_PARTNERSHIPS - Partnership.objects.count()
+    if missing <= 0:
+        return
+    rng = random.Random(2026)
+    governments = list(LocalGovernment.objects.values_list("id", flat=True))
+    if len(governments) < 2000:
+        existing = set(LocalGovernment.objects.values_list("place_id", flat=True))
+        places = [p for p in Place.objects.filter(kind="city").order_by("-population")
+                  .values_list("id", "name", "country_code")[:5000] if p[0] not in existing]
+        LocalGovernment.objects.bulk_create(
+            [LocalGovernment(place_id=i, name=n, country_code=c) for i, n, c in places], batch_size=2000)
+        governments = list(LocalGovernment.objects.values_list("id", flat=True))
+    pairs = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
+    new = []
+    while len(new) < missing:
+        a, b = sorted(rng.sample(governments, 2))
+        if (a, b) not in pairs:
+            pairs.add((a, b))
+            new.append(Partnership(government_a_id=a, government_b_id=b, public=rng.random() > 0.1))
+    Partnership.objects.bulk_create(new, batch_size=2000)
+    print(f"added {len(new):,} random partnerships to reach {TARGET_PARTNERSHIPS:,}")
+
+
+if __name__ == "__main__":
+    main()
