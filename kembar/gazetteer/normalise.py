@@ -74,14 +74,12 @@ _WEAK_CORES = {"old", "new", "north", "south", "east", "west", "central", "upper
                "great", "little", "big", "the"}
 
 
-def _ordered(table: dict[str, list[str]]) -> list[tuple[str, str]]:
-    pairs = [(word, kind) for kind, words in table.items() for word in words]
-    return sorted(pairs, key=lambda pair: -len(pair[0]))
-
-
-_SUFFIXES = _ordered(_ADMIN_SUFFIXES)
-_PREFIXES = _ordered(_ADMIN_PREFIXES)
-ADMIN_PHRASES = {word: kind for word, kind in _SUFFIXES + _PREFIXES}
+_SUFFIXES = {word: kind for kind, words in _ADMIN_SUFFIXES.items() for word in words}
+_PREFIXES = {word: kind for kind, words in _ADMIN_PREFIXES.items() for word in words}
+ADMIN_PHRASES = {**_SUFFIXES, **_PREFIXES}
+_LONGEST = max(len(word.split()) for word in ADMIN_PHRASES)
+_PREFIX_FIRST_WORDS = {word.split()[0] for word in _PREFIXES}
+_SUFFIX_LAST_WORDS = {word.split()[-1] for word in _SUFFIXES}
 
 
 def core_key(key: str) -> tuple[str, str | None]:
@@ -92,23 +90,30 @@ def core_key(key: str) -> tuple[str, str | None]:
     kinds are stripped. After a leading phrase nothing more is stripped ("City of Cape Town"
     is Cape Town); a core too weak to name a place alone ("old" from "Old Town") is not cut.
     """
-    for word, word_kind in _PREFIXES:
-        if key.startswith(word + " ") and _strong(key[len(word) + 1:].strip()):
-            return key[len(word) + 1:].strip(), word_kind
-    kind: str | None = None
-    core = key
-    for _ in range(2):
-        for word, word_kind in _SUFFIXES:
-            if core.endswith(" " + word):
-                candidate = core[: -len(word) - 1].strip()
-                if _strong(candidate):
-                    core = candidate
-                    kind = REGION if REGION in (kind, word_kind) else word_kind
-                    break
+    words = key.split(" ")
+    if words[0] not in _PREFIX_FIRST_WORDS and words[-1] not in _SUFFIX_LAST_WORDS:
+        return key, None
+    for n in range(min(_LONGEST, len(words) - 1), 0, -1):
+        kind = _PREFIXES.get(" ".join(words[:n]))
+        if kind:
+            core = " ".join(words[n:])
+            if _strong(core):
                 return core, kind
+            break
+    kind = None
+    for _ in range(2):
+        for n in range(min(_LONGEST, len(words) - 1), 0, -1):
+            word_kind = _SUFFIXES.get(" ".join(words[-n:]))
+            if word_kind:
+                break
         else:
             break
-    return core, kind
+        core = " ".join(words[:-n])
+        if not _strong(core):
+            break
+        words = words[:-n]
+        kind = REGION if REGION in (kind, word_kind) else word_kind
+    return " ".join(words), kind
 
 
 def _strong(core: str) -> bool:

@@ -238,28 +238,40 @@ class CountryIndex:
         for entry in self.entries.values():
             if entry.kind == Place.Kind.CITY and entry.latitude is not None:
                 self.grid[_cell(entry.latitude, entry.longitude)].append(entry)
+        self._columns = int(360 / _CELL)
         self.main_zone = max(self.entries.values(), key=lambda e: e.population, default=None)
 
-    def near(self, lat: float, lng: float, km: float) -> list[tuple[float, Entry]]:
-        """Cities within km of a point, nearest first."""
-        reach_lat = int(km / (111 * _CELL)) + 1
-        reach_lng = int(km / (111 * _CELL * max(0.05, math.cos(math.radians(lat))))) + 1
-        reach_lng = min(reach_lng, int(360 / _CELL))
+    def near(self, lat: float, lng: float, km: float, *, first: bool = False) -> list[tuple[float, Entry]]:
+        """Cities within km of a point, nearest first (with first=True, the first one found)."""
         row, col = _cell(lat, lng)
+        reach_lat = int(km / (111 * _CELL)) + 1
+        reach_lng = min(int(km / (111 * _CELL * max(0.05, math.cos(math.radians(lat))))) + 1, int(180 / _CELL))
+        # A cheap flat-earth bound keeps the haversine for the few points that may be in reach.
+        ky, kx = 111.2, 111.2 * max(0.05, math.cos(math.radians(lat)))
+        bound = (km * 1.05 + 1) ** 2
         found = []
-        for r in range(row - reach_lat, row + reach_lat + 1):
-            for c in range(col - reach_lng, col + reach_lng + 1):
-                for entry in self.grid.get((r, c), ()):
-                    d = distance_km(lat, lng, entry.latitude, entry.longitude)
-                    if d <= km:
-                        found.append((d, entry))
+        for ring in range(max(reach_lat, reach_lng) + 1):
+            for r in range(row - min(ring, reach_lat), row + min(ring, reach_lat) + 1):
+                for c in range(col - min(ring, reach_lng), col + min(ring, reach_lng) + 1):
+                    if max(abs(r - row), abs(c - col)) != ring:
+                        continue
+                    for entry in self.grid.get((r, c % self._columns), ()):
+                        dy = (entry.latitude - lat) * ky
+                        dx = ((entry.longitude - lng + 180) % 360 - 180) * kx
+                        if dx * dx + dy * dy > bound:
+                            continue
+                        d = distance_km(lat, lng, entry.latitude, entry.longitude)
+                        if d <= km:
+                            found.append((d, entry))
+            if first and found:
+                break
         found.sort(key=lambda pair: pair[0])
         return found
 
     def timezone_at(self, lat: float | None, lng: float | None) -> str:
         """The zone of the nearest town, or of the country's biggest one."""
         if lat is not None and lng is not None:
-            near = self.near(lat, lng, 150)
+            near = self.near(lat, lng, 150, first=True)
             if near:
                 return near[0][1].timezone
         return self.main_zone.timezone if self.main_zone else ""
@@ -330,7 +342,7 @@ class Resolver:
         return self._by_name_only(index, wanted)
 
     def _point_in_country(self, index: CountryIndex, ref: PlaceRef) -> bool:
-        return bool(index.near(ref.latitude, ref.longitude, FOREIGN_POINT_KM)) or not index.grid
+        return not index.grid or bool(index.near(ref.latitude, ref.longitude, FOREIGN_POINT_KM, first=True))
 
     # With a point ------------------------------------------------------------------------
 
