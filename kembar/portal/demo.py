@@ -100,8 +100,9 @@ def _place(gov: Gov) -> Place:
 def load_demo(stdout=None) -> dict:
     """Create the demo (idempotent: existing rows are kept, missing ones added)."""
     needed = sorted({g.country for g in GOVERNMENTS.values()})
-    if not Place.objects.filter(country_code__in=needed).exists():
-        load_gazetteer(countries=needed, progress=False)
+    missing = [c for c in needed if not Place.objects.filter(country_code=c).exists()]
+    if missing:
+        load_gazetteer(countries=missing, progress=False)
     created = {"governments": 0, "partnerships": 0, "organisations": 0, "users": 0}
     with transaction.atomic():
         governments: dict[str, LocalGovernment] = {}

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from kembar.partnerships import services
+
+
+class Command(BaseCommand):
+    help = 'List the partnerships of a registered local government, given as NAME,CC (e.g. "Bandung,ID").'
+
+    def add_arguments(self, parser):
+        parser.add_argument("government", help='NAME,CC, e.g. "Bandung,ID" or "Kyoto Prefecture,JP"')
+
+    def handle(self, *args, government: str, **options):
+        try:
+            found = services.resolve_government(government)
+        except services.GovernmentLookupError as error:
+            lines = [str(error)]
+            if error.candidates:
+                lines.append("Candidates:")
+                lines += [f"  {g.name},{g.country_code}  ({g.get_level_display()}, id {g.pk})" for g in error.candidates]
+            raise CommandError("\n".join(lines))
+        partnerships = services.partnership_queryset().filter(services.involving(found)).order_by("since", "id")
+        self.stdout.write(f"{found.name},{found.country_code} ({found.get_level_display()}): "
+                          f"{partnerships.count()} partnerships")
+        for p in partnerships:
+            other = p.other(found)
+            since = p.since.year if p.since else "—"
+            self.stdout.write(f"  {other.name},{other.country_code}\t{p.get_kind_display()}\t"
+                              f"{p.get_status_display()}\t{since}")
