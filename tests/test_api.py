@@ -11,7 +11,6 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from kembar.accounts.models import ApiToken
 from kembar.gazetteer.models import Place
@@ -22,9 +21,6 @@ from kembar.partnerships.services import government_for_place
 from .conftest import city
 
 pytestmark = pytest.mark.django_db
-
-ALL_USERS = ["bandung_editor", "bandung_viewer", "braunschweig_editor", "surabaya_editor", "oversight",
-             "platform_admin"]
 
 
 @pytest.fixture(autouse=True)

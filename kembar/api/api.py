@@ -30,7 +30,7 @@ oversight bodies and platform administrators; for anyone else it does not exist 
 
 **Errors** are JSON with a `detail`:
 
-* 401, 403, 404, 409: `{"detail": "What went wrong."}`
+* 400 (the body is not JSON), 401, 403, 404, 409: `{"detail": "What went wrong."}`
 * 422 (invalid input, from request parsing or from the registry's rules alike):
   `{"detail": [{"field": "government_b_id", "message": "Bandung and Kyoto are already partners."}]}`.
   `field` is the property or parameter as you sent it, dotted into lists (`fields.1`),

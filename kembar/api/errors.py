@@ -1,7 +1,7 @@
 """Every error the API returns is JSON with a `detail`; input errors name the field at fault.
 
-    401, 403, 404, 409   {"detail": "message"}
-    422                  {"detail": [{"field": "government_b_id", "message": "..."}, ...]}
+    400, 401, 403, 404, 409   {"detail": "message"}   (400: the body is not JSON at all)
+    422                       {"detail": [{"field": "government_b_id", "message": "..."}, ...]}
 
 `field` is the name the client sent (a body property, query or path parameter), dotted for
 nested values ("fields.1" is the second entry of `fields`), or null for an error about the
@@ -37,7 +37,7 @@ class ValidationErrors(Schema):
 
 
 ERRORS = {401: Error, 403: Error, 404: Error}
-WRITE_ERRORS = {**ERRORS, 422: ValidationErrors}
+WRITE_ERRORS = {400: Error, **ERRORS, 422: ValidationErrors}
 
 
 def field_errors(exc: ValidationError) -> list[dict]:

@@ -1,3 +1,8 @@
+"""/api/governments: the local governments of places.
+
+No `from __future__ import annotations` in router modules: ninja evaluates the parameter
+annotations of paginated views in its own module, where `Field` means something else.
+"""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy

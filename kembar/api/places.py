@@ -1,3 +1,4 @@
+"""/api/places: the gazetteer, searched by any name in any script."""
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 

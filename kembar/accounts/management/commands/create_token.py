@@ -1,13 +1,14 @@
 """`kembar create-token USERNAME NAME`: issue a personal API token and print it once."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kembar.accounts.models import ApiToken
 
 
 class Command(BaseCommand):
-    help = ("Create an API token for a user and print it. Only its digest is stored, so this is "
-            "the one time it can be read: hand it over now.")
+    help = ("Create an API token for a user and print it on standard output. Only its digest is "
+            "stored, so this is the one time it can be read: hand it over now.")
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -18,16 +19,20 @@ class Command(BaseCommand):
         try:
             user = User.objects.get(**{User.USERNAME_FIELD: username})
         except User.DoesNotExist:
-            raise CommandError(f"No user called “{username}”.")
+            raise CommandError(_("No user called “%(username)s”.") % {"username": username})
         if not user.is_active:
-            raise CommandError(f"The user “{username}” is inactive; a token would not work.")
+            raise CommandError(_("The user “%(username)s” is inactive; a token would not work.")
+                               % {"username": username})
         name = name.strip()
         if not name:
-            raise CommandError("Give the token a name that says what it is for.")
-        if len(name) > ApiToken._meta.get_field("name").max_length:
-            raise CommandError("The name is too long (at most 100 characters).")
+            raise CommandError(_("Give the token a name that says what it is for."))
+        max_length = ApiToken._meta.get_field("name").max_length
+        if len(name) > max_length:
+            raise CommandError(_("The name is too long (at most %(max)s characters).") % {"max": max_length})
         api_token, token = ApiToken.issue(user, name)
+        # The token alone goes to stdout, so `TOKEN=$(kembar create-token ...)` works.
         if options["verbosity"] >= 1:
-            self.stderr.write(f"Token “{api_token.name}” for {username} created. It is shown only "
-                              "this once; keep it secret. Use it as “Authorization: Bearer <token>”.")
+            self.stderr.write(_("Token “%(name)s” for %(username)s created. It is shown only this once; "
+                                "keep it secret and send it as “Authorization: Bearer <token>”.")
+                              % {"name": api_token.name, "username": username})
         self.stdout.write(token)
