@@ -486,6 +486,11 @@ def test_bad_list_parameters_name_the_parameter(api, query, field):
     assert field in errors_by_field(response)
 
 
+def test_changes_made_with_a_token_are_recorded_in_the_history_under_its_user(api, users, sister):
+    api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", json_body={"status": "dormant"})
+    assert sister.history.latest().history_user == users["braunschweig_editor"]
+
+
 def test_a_stale_version_is_refused_with_409(api, sister):
     first = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor",
                 json_body={"notes": "Braunschweig's edit", "version": 1})
