@@ -87,3 +87,14 @@ def can_create_partnership(user, government_a_id: int | None = None, government_
 def can_edit_government(user, government) -> bool:
     a = access(user)
     return a.superuser or government.pk in a.edit_governments
+
+
+def can_register_government(user) -> bool:
+    """Platform admins, and editors of any local government office, may register a government.
+
+    Registering one is how a future partner enters the registry before it has an office of
+    its own on the platform, so it is not limited to the editor's own government; viewers
+    and oversight bodies (read-only) may not.
+    """
+    a = access(user)
+    return a.superuser or bool(a.edit_governments)

@@ -14,7 +14,7 @@ from kembar.gazetteer.models import Place
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Level
 
-from . import governments_service as rules
+from kembar.partnerships import services as rules
 from . import params
 from .auth import READ, WRITE
 from .errors import ERRORS, WRITE_ERRORS, ValidationErrors

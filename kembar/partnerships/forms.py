@@ -90,5 +90,5 @@ class LocalGovernmentForm(forms.ModelForm):
 
     class Meta:
         model = LocalGovernment
-        fields = ["name", "level", "traits", "sdg_priorities", "contact_email", "contact_phone", "website", "address"]
+        fields = ["name", "traits", "sdg_priorities", "contact_email", "contact_phone", "website", "address"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}

@@ -16,8 +16,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
-from kembar.gazetteer.models import Place
-from kembar.gazetteer.normalise import name_key
+from kembar.gazetteer.models import Place, PlaceName
+from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import parse_place_query
 
 from .models import CooperationField, LocalGovernment, Partnership
@@ -198,3 +198,72 @@ def resolve_government(text: str) -> LocalGovernment:
         near = list(qs.filter(name__icontains=name.split()[0])[:10]) if name.split() else []
         raise GovernmentLookupError(_("No registered local government is called “%(name)s”.") % {"name": text}, near)
     raise GovernmentLookupError(_("“%(name)s” is ambiguous.") % {"name": text}, matches)
+
+
+# Local governments
+
+GOVERNMENT_FIELDS = ["name", "traits", "sdg_priorities", "contact_email", "contact_phone", "website", "address"]
+
+
+def search_governments(*, q: str = "", country: str = "", level: str = "") -> QuerySet[LocalGovernment]:
+    """Governments by name (or any spelling of their place's name, in any script)."""
+    qs = LocalGovernment.objects.select_related("place").order_by("name", "id")
+    if country:
+        qs = qs.filter(country_code=country.upper())
+    if level:
+        qs = qs.filter(level=level)
+    for word in q.split():
+        key = name_key(word)
+        match = Q(name__icontains=word)
+        if key:
+            match |= Q(place__in=PlaceName.objects.filter(
+                key__gte=key, key__lt=prefix_upper_bound(key)).values("place_id"))
+        qs = qs.filter(match)
+    return qs
+
+
+def _unique(values) -> list:
+    return list(dict.fromkeys(values))
+
+
+def register_government(user, place: Place, *, level: str | None = None, name: str | None = None,
+                        **data) -> LocalGovernment:
+    """Create the government of a place at a level; refuse a second one at the same level."""
+    if not permissions.can_register_government(user):
+        raise PermissionDenied(_("Only editors of a local government office may register a government."))
+    level = level or default_level(place)
+    government = LocalGovernment(place=place, level=level, name=(name or "").strip() or place.name,
+                                 country_code=place.country_code,
+                                 **{k: v for k, v in data.items() if k in GOVERNMENT_FIELDS})
+    government.traits = _unique(government.traits)
+    government.sdg_priorities = _unique(government.sdg_priorities)
+    errors: dict[str, list[str]] = {}
+    try:
+        government.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    taken = _("%(place)s already has a government at this level.") % {"place": place}
+    if LocalGovernment.objects.filter(place=place, level=level).exists():
+        errors.setdefault("level", []).append(taken)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            government.save()
+    except IntegrityError:  # registered by someone else a moment ago
+        raise ValidationError({"level": [taken]})
+    return government
+
+
+def update_government(user, government: LocalGovernment, **data) -> LocalGovernment:
+    if not permissions.can_edit_government(user, government):
+        raise PermissionDenied(_("Only editors of this government's office may change it."))
+    for key, value in data.items():
+        if key in GOVERNMENT_FIELDS:
+            setattr(government, key, _unique(value) if isinstance(value, list) else value)
+    if "name" in data:
+        government.name = (government.name or "").strip()
+    with transaction.atomic():
+        government.full_clean(validate_constraints=False)
+        government.save()
+    return government

@@ -127,7 +127,12 @@ def government_edit(request, pk: int):
         raise PermissionDenied
     form = LocalGovernmentForm(request.POST or None, instance=government)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Changes saved."))
-        return redirect(government)
+        try:
+            services.update_government(request.user, government, **{
+                f: form.cleaned_data[f] for f in services.GOVERNMENT_FIELDS if f in form.cleaned_data})
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(government)
     return render(request, "partnerships/government_form.html", {"form": form, "government": government})
