@@ -51,7 +51,7 @@ _ADMIN_SUFFIXES = {
         "urban municipality", "city council", "town council", "municipal council", "city",
         "town", "municipality", "municipal", "borough", "township", "village", "commune",
         "gmina", "ciudad", "ville", "stadt", "gemeinde", "shi", "si", "gu", "ku", "qu", "cho",
-        "machi", "mura", "son", "to", "zhen", "xiang", "dong", "eup", "myeon",
+        "machi", "mura", "son", "to", "zhen", "xiang", "eup", "myeon",
     ],
 }
 _ADMIN_PREFIXES = {
@@ -90,20 +90,29 @@ def core_key(key: str) -> tuple[str, str | None]:
     kinds are stripped. After a leading phrase nothing more is stripped ("City of Cape Town"
     is Cape Town); a core too weak to name a place alone ("old" from "Old Town") is not cut.
     """
+    core, kind, _words = admin_split(key)
+    return core, kind
+
+
+def admin_split(key: str) -> tuple[str, str | None, tuple[str, ...]]:
+    """Like core_key, plus the phrases stripped ("moshi rural district" -> (..., ("rural district",)))."""
     words = key.split(" ")
     if words[0] not in _PREFIX_FIRST_WORDS and words[-1] not in _SUFFIX_LAST_WORDS:
-        return key, None
+        return key, None, ()
     for n in range(min(_LONGEST, len(words) - 1), 0, -1):
-        kind = _PREFIXES.get(" ".join(words[:n]))
+        phrase = " ".join(words[:n])
+        kind = _PREFIXES.get(phrase)
         if kind:
             core = " ".join(words[n:])
             if _strong(core):
-                return core, kind
+                return core, kind, (phrase,)
             break
     kind = None
+    stripped: list[str] = []
     for _ in range(2):
         for n in range(min(_LONGEST, len(words) - 1), 0, -1):
-            word_kind = _SUFFIXES.get(" ".join(words[-n:]))
+            phrase = " ".join(words[-n:])
+            word_kind = _SUFFIXES.get(phrase)
             if word_kind:
                 break
         else:
@@ -112,8 +121,9 @@ def core_key(key: str) -> tuple[str, str | None]:
         if not _strong(core):
             break
         words = words[:-n]
+        stripped.append(phrase)
         kind = REGION if REGION in (kind, word_kind) else word_kind
-    return " ".join(words), kind
+    return " ".join(words), kind, tuple(stripped)
 
 
 def _strong(core: str) -> bool:

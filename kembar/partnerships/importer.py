@@ -58,6 +58,8 @@ SUBDIVISION_KM = 400
 # A name that only looks alike must be on the spot.
 FUZZY_KM = 8
 FUZZY_SCORE = 88
+# A match by another town's old or municipal name counts this much farther than a town's own.
+ALIAS_PENALTY_KM = 5
 # A point within this distance of a namesake abroad was geocoded there by mistake.
 ABROAD_KM = 25
 # Without a usable point a name must be unique in its country, or borne by one big city that
@@ -463,12 +465,21 @@ class Resolver:
         exact = lookup(wanted.exact, index.by_key, seen)
         core = lookup(wanted.cores, index.by_key, seen) + lookup(wanted.exact + wanted.cores, index.by_core, seen)
 
+        def own(entry: Entry) -> bool:
+            return name_key(entry.name) in wanted.exact or index.main_core[entry.id] in wanted.exact + wanted.cores
+
         def city(found, how) -> Match | None:
             ok = [(d, e) for d, e in found if e.is_city and d is not None and d <= city_km(e)]
-            if ok:
-                d, e = min(ok, key=lambda pair: (pair[0], -pair[1].population))
-                return Match(e.id, how, round(d, 1))
-            return None
+            if not ok:
+                return None
+            # Another town's old or municipal name ("Veria" is listed for Vergína) counts a few
+            # km less than a town's own name, and loses to a town on the spot spelled alike.
+            d, e = min(ok, key=lambda pair: (pair[0] + (0 if own(pair[1]) else ALIAS_PENALTY_KM), -pair[1].population))
+            if not own(e) and d > ALIAS_PENALTY_KM:
+                spot = self._alike_on_the_spot(index, wanted, lat, lng, km=ALIAS_PENALTY_KM / 2, own_names=True)
+                if spot:
+                    return spot
+            return Match(e.id, how, round(d, 1))
 
         def subdivision(found, how) -> Match | None:
             ok = [(d, e) for d, e in found if not e.is_city and wanted.fits(e)
@@ -492,14 +503,17 @@ class Resolver:
                 return match
         return None if wanted.region else self._alike_on_the_spot(index, wanted, lat, lng)
 
-    def _alike_on_the_spot(self, index: CountryIndex, wanted: Wanted, lat: float, lng: float) -> Match | None:
+    def _alike_on_the_spot(self, index: CountryIndex, wanted: Wanted, lat: float, lng: float, *,
+                           km: float = FUZZY_KM, own_names: bool = False) -> Match | None:
         keys = [k for k in wanted.exact + wanted.cores if len(k) >= 4]
         parents = self._parents(index, wanted)
         best: tuple[float, float, Entry] | None = None
-        for d, entry in index.near(lat, lng, FUZZY_KM):
+        for d, entry in index.near(lat, lng, km):
             if entry.id in parents:
                 continue
-            theirs = set(index.keys_of.get(entry.id, ())) | {index.main_core[entry.id]}
+            theirs = {name_key(entry.name), index.main_core[entry.id]}
+            if not own_names:
+                theirs.update(index.keys_of.get(entry.id, ()))
             for their in theirs:
                 for key in keys:
                     score = fuzz.ratio(key, their) if key[0] == their[:1] else 0
