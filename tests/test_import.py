@@ -66,7 +66,7 @@ def test_name_parts_split_parents_and_keep_government_words():
 
 def _resolver(*entries: Entry, names: dict[int, list[str]] | None = None) -> Resolver:
     pairs = [(pid, key) for pid, keys in (names or {}).items() for key in keys]
-    return Resolver(lambda code: CountryIndex(entries, pairs))
+    return Resolver(lambda codes: {code: CountryIndex(entries, pairs) for code in codes})
 
 
 def test_a_town_near_the_point_links_and_a_namesake_far_away_does_not():
@@ -115,7 +115,8 @@ def test_a_point_geocoded_at_a_namesake_abroad_is_ignored():
                             Entry(3, "city", "Dunkerque", 51.03, 2.37, 48000)], []),
         "BE": CountryIndex([Entry(2, "city", "Bruges", 51.21, 3.22, 117000)], []),
     }
-    resolver = Resolver(indexes.__getitem__, lambda: [("FR", 51.03, 2.37), ("BE", 51.21, 3.22)])
+    resolver = Resolver(lambda codes: {code: indexes[code] for code in codes},
+                        lambda: [("FR", 51.03, 2.37), ("BE", 51.21, 3.22)])
     match = resolver.resolve(PlaceRef("Bruges", "FR", 51.2089, 3.2242))
     assert (match.place_id, match.how) == (1, "name-only")
 
@@ -301,9 +302,13 @@ def test_command_prints_a_readable_report_with_rejected_lines():
 
 
 @pytest.mark.django_db
-def test_command_exits_non_zero_on_a_wrong_header(capsys):
+def test_command_exits_non_zero_on_a_wrong_header(capsys, monkeypatch):
+    from django.db import connections
+
     from kembar.cli import main
 
+    # The command line closes the database connections when it ends; the test still needs its own.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     before = counts()
     with pytest.raises(SystemExit) as exit:
         main(["kembar", "import-links", str(DATA / "links_wrong_header.csv"), "--no-progress"])

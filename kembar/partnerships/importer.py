@@ -26,8 +26,9 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TextIO
+from typing import Callable, Collection, Iterable, Iterator, TextIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -86,7 +87,7 @@ class PlaceRef:
     latitude: float | None = None
     longitude: float | None = None
 
-    @property
+    @cached_property
     def identity(self) -> tuple:
         """Two sides naming the same place the same way are one place of the file."""
         return name_key(self.name), self.country, self.latitude, self.longitude
@@ -425,16 +426,22 @@ class Resolver:
     (or borne by one big city that dwarfs the rest) links.
     """
 
-    def __init__(self, load_country: Callable[[str], CountryIndex],
+    def __init__(self, load_countries: Callable[[Collection[str]], dict[str, CountryIndex]],
                  load_points: Callable[[], Iterable[tuple[str, float, float]]] | None = None):
-        self._load_country = load_country
+        self._load_countries = load_countries
         self._load_points = load_points
         self._countries: dict[str, CountryIndex] = {}
         self._grid: CountryGrid | None = None
 
+    def preload(self, codes: Iterable[str]) -> None:
+        """Load the gazetteer of many countries at once (one query instead of one a country)."""
+        missing = set(codes) - set(self._countries)
+        if missing:
+            self._countries.update(self._load_countries(missing))
+
     def country(self, code: str) -> CountryIndex:
         if code not in self._countries:
-            self._countries[code] = self._load_country(code)
+            self.preload([code])
         return self._countries[code]
 
     def resolve(self, ref: PlaceRef) -> Match | None:
@@ -589,14 +596,24 @@ def _same_but_locative(a: str, b: str) -> bool:
     return rest[0] in _LOCATIVES and 1 < len(rest) <= 4
 
 
-def load_country_index(code: str) -> CountryIndex:
-    """A country's cities and subdivisions (not unverified places) with all their name keys."""
-    places = Place.objects.filter(country_code=code).exclude(kind=Place.Kind.UNVERIFIED)
-    entries = [Entry(*row) for row in places.values_list(
-        "id", "kind", "name", "latitude", "longitude", "population", "subdivision_type", "timezone")]
-    names = PlaceName.objects.filter(place__country_code=code).exclude(
+def load_country_indexes(codes: Collection[str]) -> dict[str, CountryIndex]:
+    """Countries' cities and subdivisions (not unverified places) with all their name keys."""
+    codes = sorted(codes)
+    places = Place.objects.filter(country_code__in=codes).exclude(kind=Place.Kind.UNVERIFIED)
+    entries: dict[str, list[Entry]] = {code: [] for code in codes}
+    country_of: dict[int, str] = {}
+    for code, *values in places.values_list("country_code", "id", "kind", "name", "latitude", "longitude",
+                                            "population", "subdivision_type", "timezone"):
+        entries[code].append(Entry(*values))
+        country_of[values[0]] = code
+    names: dict[str, list[tuple[int, str]]] = {code: [] for code in codes}
+    rows = PlaceName.objects.filter(place__country_code__in=codes).exclude(
         place__kind=Place.Kind.UNVERIFIED).values_list("place_id", "key")
-    return CountryIndex(entries, names.iterator(chunk_size=20000))
+    for place_id, key in rows.iterator(chunk_size=50000):
+        code = country_of.get(place_id)
+        if code:
+            names[code].append((place_id, key))
+    return {code: CountryIndex(entries[code], names[code]) for code in codes}
 
 
 def load_city_points() -> Iterator[tuple[str, float, float]]:
@@ -605,7 +622,7 @@ def load_city_points() -> Iterator[tuple[str, float, float]]:
 
 
 def database_resolver() -> Resolver:
-    return Resolver(load_country_index, load_city_points)
+    return Resolver(load_country_indexes, load_city_points)
 
 
 # --------------------------------------------------------------------------------------------
@@ -692,22 +709,19 @@ class Importer:
         self._refs: dict[tuple, int | None] = {}  # identity -> gazetteer place id, or None (unverified)
         self._places: dict[int, _Resolved] = {}
 
-    def run(self, stream: TextIO, total: int | None = None) -> ImportReport:
+    def run(self, stream: TextIO) -> ImportReport:
         columns, rows = read_rows(stream)
         self.report.format = "geocoded" if len(columns) == len(GEOCODED_COLUMNS) else "names-only"
         self._unverified = _UnverifiedPlaces.stored()
         self._governments = {(pid, level): gid for gid, pid, level in
                              LocalGovernment.objects.values_list("id", "place_id", "level")}
         self._pairs = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
-        with tqdm(total=total, desc="import", unit="row", disable=not self.progress) as bar:
-            batch: list[Row | Rejection] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= self.batch_size:
-                    self._batch(batch)
-                    bar.update(len(batch))
-                    batch = []
-            if batch:
+        rows = list(rows)
+        with tqdm(total=len(rows), desc="loading the gazetteer", unit="row", disable=not self.progress) as bar:
+            self.resolver.preload({ref.country for row in rows if isinstance(row, Row) for ref in (row.first, row.second)})
+            bar.set_description("import")
+            for start in range(0, len(rows), self.batch_size):
+                batch = rows[start:start + self.batch_size]
                 self._batch(batch)
                 bar.update(len(batch))
         return self.report
@@ -838,15 +852,8 @@ def import_links(source: str | os.PathLike | TextIO, *, progress: bool = True,
     """
     importer = Importer(progress=progress, batch_size=batch_size)
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        total = _count_rows(path) if progress else None
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            return importer.run(stream, total)
+        with Path(source).open(encoding="utf-8-sig", newline="") as stream:
+            return importer.run(stream)
     if isinstance(source, io.TextIOBase) or hasattr(source, "read"):
         return importer.run(source)
     raise TypeError("source must be a path or a text stream")
-
-
-def _count_rows(path: Path) -> int:
-    with path.open("rb") as f:
-        return max(0, sum(1 for _ in f) - 1)
