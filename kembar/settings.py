@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kembar.accounts.middleware.OfficeTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "kembar.urls"

@@ -211,3 +211,80 @@ def test_login_and_logout(client, users):
     assert "bandung_editor" not in client.get("/").content.decode()
     bad = client.post(reverse("login"), {"username": "bandung_editor", "password": "wrong"})
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
+
+
+def test_history_is_shown_in_the_offices_time_zone_without_names_for_visitors(client, users, partnership):
+    services.update_partnership(users["braunschweig_editor"], partnership, status="dormant")
+    visitor_page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
+    assert "UTC" in visitor_page and "braunschweig_editor" not in visitor_page
+    client.force_login(users["bandung_editor"])
+    page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
+    assert "WIB" in page and "braunschweig_editor" in page  # Asia/Jakarta
+
+
+def test_one_save_is_one_history_entry_and_the_page_reads_a_bounded_history(client, users, partnership):
+    editor = users["bandung_editor"]
+    for n in range(3):
+        services.update_partnership(editor, partnership, notes=f"edit {n}", fields=["education", "trade"][: n % 2 + 1])
+    client.force_login(editor)
+    url = reverse("partnerships:detail", args=[partnership.pk])
+    page = client.get(url).content.decode()
+    assert page.count("<strong>Changed</strong>") == 3 and page.count("<strong>Created</strong>") == 1
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(30):
+        services.update_partnership(editor, partnership, notes=f"more {n}", fields=["culture"] if n % 2 else [])
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) <= len(few) + 20 * 2  # at most the shown entries' diffs, never the whole history
+
+
+@pytest.mark.parametrize("path", ["/", "government"])
+def test_dashboard_and_government_page_query_count_does_not_grow(client, users, governments, path):
+    client.force_login(users["bandung_editor"])
+    url = "/" if path == "/" else reverse("partnerships:government", args=[governments["bandung"].pk])
+
+    def partners(n):
+        places = list(Place.objects.filter(kind=Place.Kind.CITY, country_code="KR", governments__isnull=True)
+                      .order_by("-population")[:n])
+        for p in places:
+            g = LocalGovernment.objects.create(place=p, name=p.name)
+            a, b = sorted([g, governments["bandung"]], key=lambda x: x.pk)
+            Partnership.objects.create(government_a=a, government_b=b)
+
+    partners(3)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    partners(60)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(few) == len(many)
+
+
+def test_refused_partnership_leaves_no_partner_government_behind(client, users, governments):
+    client.force_login(users["bandung_editor"])
+    osaka = Place.objects.filter(name="Osaka", country_code="JP", kind=Place.Kind.CITY).first()
+    before = LocalGovernment.objects.count()
+    response = client.post(reverse("partnerships:create"), {
+        "government": governments["bandung"].pk, "partner_place": osaka.pk, "kind": "sister_city",
+        "status": "active", "since": "2999-01-01"})
+    assert "cannot be in the future" in response.content.decode()
+    assert LocalGovernment.objects.count() == before
+
+
+def test_a_city_cannot_be_registered_as_a_prefecture(client, users, governments):
+    client.force_login(users["bandung_editor"])
+    osaka = Place.objects.filter(name="Osaka", country_code="JP", kind=Place.Kind.CITY).first()
+    response = client.post(reverse("partnerships:create"), {
+        "government": governments["bandung"].pk, "partner_place": osaka.pk, "partner_level": "prefecture",
+        "kind": "sister_city", "status": "active"})
+    assert "cannot be at the level" in response.content.decode()
+    assert not LocalGovernment.objects.filter(place=osaka).exists()
+
+
+def test_one_bad_filter_is_reported_and_the_others_still_apply(client, users, partnership, governments):
+    services.create_partnership(users["platform_admin"], governments["surabaya"], governments["busan"])
+    page = client.get(reverse("partnerships:list"), {"q": "Surabaya", "status": "bogus"}).content.decode()
+    assert "Busan" in page and "Braunschweig" not in page and "errorlist" in page
+    assert client.get(reverse("partnerships:list"), {"q": "word " * 1000}).status_code == 200

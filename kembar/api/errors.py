@@ -93,6 +93,10 @@ def install(api: NinjaAPI) -> None:
     def invalid(request, exc):
         return respond(request, {"detail": field_errors(exc)}, 422)
 
+    @api.exception_handler(OverflowError)
+    def too_large(request, exc):  # an id in the path beyond the database's integers
+        return respond(request, {"detail": _("Not found.")}, 404)
+
     @api.exception_handler(ConcurrentEdit)
     def conflict(request, exc):
         return respond(request, {"detail": " ".join(exc.messages)}, 409)

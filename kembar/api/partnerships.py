@@ -21,7 +21,7 @@ from . import params
 from .auth import READ, WRITE
 from .errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from .pagination import Pagination
-from .schemas import PartnershipIn, PartnershipOut, PartnershipPatch
+from .schemas import MAX_ID, PartnershipIn, PartnershipOut, PartnershipPatch
 
 router = Router(tags=["partnerships"], auth=READ)
 
@@ -46,7 +46,8 @@ def list_partnerships(request, q: str = Query("", description="Words in either g
                       country: str = Query("", description="Either side in this country (ISO code or name)."),
                       kind: Kind | None = Query(None), status: Status | None = Query(None),
                       field: CooperationField | None = Query(None, description="A field of cooperation."),
-                      government: int | None = Query(None, description="Either side is this government.")):
+                      government: int | None = Query(None, ge=1, le=MAX_ID,
+                                                     description="Either side is this government.")):
     """Partnerships the caller may read: public ones, plus for members those of their own
     government, and for oversight bodies and platform administrators all of them."""
     f = services.PartnershipFilter(q=q, country=params.country(country), kind=kind or "",

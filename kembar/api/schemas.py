@@ -11,6 +11,14 @@ from kembar.partnerships.vocab import Field as CooperationField
 from kembar.partnerships.vocab import Kind, Level, Status, Trait
 
 Sdg = Annotated[int, Field(ge=1, le=17, description="A Sustainable Development Goal, 1–17.")]
+MAX_ID = 2**63 - 1  # the database's largest key; larger numbers are refused, not overflowed
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class InputSchema(Schema):
+    """A request body: unknown properties are refused rather than silently ignored."""
+
+    model_config = {"extra": "forbid"}
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -94,8 +102,8 @@ class GovernmentOut(Schema):
     updated: dt.datetime
 
 
-class GovernmentIn(Schema):
-    place_id: int = Field(description="The gazetteer place this government governs (see /api/places).")
+class GovernmentIn(InputSchema):
+    place_id: Id = Field(description="The gazetteer place this government governs (see /api/places).")
     level: Level | None = Field(None, description="Defaults to the place's own level: a city for a "
                                                   "city, the subdivision type for a subdivision.")
     name: str | None = Field(None, max_length=200, description="Defaults to the place's name.")
@@ -107,7 +115,7 @@ class GovernmentIn(Schema):
     address: str = ""
 
 
-class GovernmentPatch(Schema):
+class GovernmentPatch(InputSchema):
     name: str = omitted(max_length=200)
     traits: list[Trait] = omitted()
     sdg_priorities: list[Sdg] = omitted()
@@ -141,9 +149,9 @@ class PartnershipOut(Schema):
         return [f.code for f in obj.fields.all()]
 
 
-class PartnershipIn(Schema):
-    government_a_id: int
-    government_b_id: int
+class PartnershipIn(InputSchema):
+    government_a_id: Id
+    government_b_id: Id
     kind: Kind = Kind.SISTER_CITY
     status: Status = Status.ACTIVE
     since: dt.date | None = Field(None, description="When the partnership began; not in the future.")
@@ -153,7 +161,7 @@ class PartnershipIn(Schema):
     notes: str = ""
 
 
-class PartnershipPatch(Schema):
+class PartnershipPatch(InputSchema):
     kind: Kind = omitted()
     status: Status = omitted()
     since: dt.date | None = omitted("null clears the date.")

@@ -11,6 +11,7 @@ from typing import Iterable
 import pycountry
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from tqdm import tqdm
 
 from .models import Place, PlaceName
@@ -124,17 +125,23 @@ def _country_keys() -> dict[str, str]:
 
 
 def country_name(code: str) -> str:
+    """The country's short name in the active language ("Jepang" in Bahasa Indonesia)."""
     if code == "XK":
         return "Kosovo"
     country = pycountry.countries.get(alpha_2=code or "")
     if not country:
         return code or ""
-    return getattr(country, "common_name", None) or country.name
+    language = (get_language() or "en").split("-")[0]
+    if language == "en" or code == "TW":  # ISO's long name for Taiwan is not what partners call it
+        return getattr(country, "common_name", None) or country.name
+    translated = _translator("iso3166-1", language).gettext(country.name)
+    return translated if translated != country.name else getattr(country, "common_name", None) or country.name
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, getattr(c, "common_name", None) or c.name) for c in pycountry.countries),
-                  key=lambda item: item[1])
+    """(code, name) of every country in the active language, sorted by name."""
+    return sorted(((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries),
+                  key=lambda item: name_key(item[1]))
 
 
 def parse_place_query(query: str) -> tuple[str, str | None]:
@@ -288,13 +295,14 @@ def _subdivision_names(sub) -> list[str]:
         if sub.country_code == "JP":
             names.append(f"{sub.name}-fu" if sub.code == "JP-26" else f"{sub.name}-ken")
     for lang in SUBDIVISION_NAME_LANGUAGES:
-        names.append(_translator(lang).gettext(sub.name))
+        names.append(_translator("iso3166-2", lang).gettext(sub.name))
     return names
 
 
 @lru_cache(maxsize=None)
-def _translator(lang: str):
-    return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+def _translator(domain: str, lang: str):
+    """pycountry's own translations of ISO 3166 names (domains iso3166-1 and iso3166-2)."""
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
 def load_gazetteer(*, min_population: int = 1000, countries: Iterable[str] | None = None,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from kembar.accounts import permissions
 from kembar.gazetteer.models import Place
 
+from . import services
 from .models import LocalGovernment, Partnership
 from .vocab import SDG_CHOICES, Field, Kind, Level, Status, Trait
 
@@ -23,11 +24,11 @@ class PartnershipFieldsMixin(forms.Form):
                             help_text=_("What the two share: former capitals, ports, universities..."))
     public = forms.BooleanField(label=_("Public"), required=False, initial=True,
                                 help_text=_("Shown to everyone, including visitors who are not logged in."))
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("Visible to everyone who can see the partnership."))
 
     def partnership_data(self) -> dict:
-        data = self.cleaned_data
-        return {k: data[k] for k in ["kind", "status", "since", "basis", "public", "notes"]}
+        return {k: self.cleaned_data[k] for k in services.EDITABLE_FIELDS}
 
 
 class PartnershipCreateForm(PartnershipFieldsMixin):
@@ -60,19 +61,19 @@ class PartnershipEditForm(PartnershipFieldsMixin):
 
     @classmethod
     def for_partnership(cls, partnership: Partnership, data=None) -> "PartnershipEditForm":
-        initial = {k: getattr(partnership, k) for k in ["kind", "status", "since", "basis", "public", "notes",
-                                                        "version"]}
+        initial = {k: getattr(partnership, k) for k in [*services.EDITABLE_FIELDS, "version"]}
         initial["fields"] = [f.code for f in partnership.fields.all()]
         return cls(data=data, initial=initial)
 
 
 class PartnershipFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds"))] + Kind.choices, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses"))] + Status.choices,
                                required=False)
     field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields"))] + Field.choices, required=False)
+    government = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

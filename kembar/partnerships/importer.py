@@ -689,6 +689,22 @@ class _UnverifiedPlaces:
 
 
 @dataclass
+class _Located:
+    """Where the sides of one batch are: stored places, or unverified places still to create."""
+
+    of: dict[tuple, tuple[str, int]] = field(default_factory=dict)  # identity -> token
+    pending: list[PlaceRef] = field(default_factory=list)
+    new: _UnverifiedPlaces = field(default_factory=_UnverifiedPlaces)
+
+    def describe(self, token: tuple[str, int], places: dict[int, "_Resolved"]) -> tuple[str, str]:
+        if token[0] == "new":
+            ref = self.pending[token[1]]
+            return ref.name, ref.country
+        place = places[token[1]]
+        return place.name, place.country
+
+
+@dataclass
 class _Resolved:
     place_id: int
     kind: str
@@ -711,12 +727,15 @@ class Importer:
 
     def run(self, stream: TextIO) -> ImportReport:
         columns, rows = read_rows(stream)
+        try:
+            rows = list(rows)  # the whole file is read before anything is written
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise ImportFileError(_("The file cannot be read as UTF-8 CSV: %(error)s") % {"error": error})
         self.report.format = "geocoded" if len(columns) == len(GEOCODED_COLUMNS) else "names-only"
         self._unverified = _UnverifiedPlaces.stored()
         self._governments = {(pid, level): gid for gid, pid, level in
                              LocalGovernment.objects.values_list("id", "place_id", "level")}
         self._pairs = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
-        rows = list(rows)
         with tqdm(total=len(rows), desc="loading the gazetteer", unit="row", disable=not self.progress) as bar:
             self.resolver.preload({ref.country for row in rows if isinstance(row, Row) for ref in (row.first, row.second)})
             bar.set_description("import")
@@ -729,24 +748,26 @@ class Importer:
     def _batch(self, rows: list[Row | Rejection]) -> None:
         report = self.report
         with transaction.atomic():
-            valid = []
+            located = _Located()
+            valid: list[Row] = []
             for row in rows:
                 report.rows_read += 1
                 if isinstance(row, Rejection):
                     self._reject(row)
-                else:
-                    valid.append(row)
-            refs = [ref for row in valid for ref in (row.first, row.second)]
-            place_of = self._places_for(refs)
-            government_of = self._governments_for({place_of[ref.identity] for ref in refs})
+                    continue
+                first, second = self._locate(row.first, located), self._locate(row.second, located)
+                if first == second:
+                    name, country = located.describe(first, self._places)
+                    self._reject(Rejection(row.line, _("Both sides are the same place: %(name)s, %(country)s.") % {
+                        "name": name, "country": country}))
+                    continue
+                valid.append(row)
+            place_of = self._create_unverified(located, {located.of[ref.identity] for row in valid
+                                                         for ref in (row.first, row.second)})
+            government_of = self._governments_for(set(place_of.values()))
             new: list[Partnership] = []
             for row in valid:
-                first, second = place_of[row.first.identity], place_of[row.second.identity]
-                if first == second:
-                    place = self._places[first]
-                    self._reject(Rejection(row.line, _("Both sides are the same place: %(name)s, %(country)s.") % {
-                        "name": place.name, "country": place.country}))
-                    continue
+                first, second = place_of[located.of[row.first.identity]], place_of[located.of[row.second.identity]]
                 a, b = sorted((government_of[first], government_of[second]))
                 if (a, b) in self._pairs:
                     report.duplicates_merged += 1
@@ -765,43 +786,47 @@ class Importer:
         self.report.rows_rejected += 1
         self.report.rejected.append(rejection)
 
-    def _places_for(self, refs: list[PlaceRef]) -> dict[tuple, int]:
-        """Place ids for the sides of a batch: gazetteer places, else (new or earlier) unverified ones."""
-        out: dict[tuple, int] = {}
-        new = _UnverifiedPlaces()  # places to create, by their index in `pending`
-        pending: list[tuple[PlaceRef, list[tuple]]] = []
-        for ref in refs:
-            identity = ref.identity
-            if identity in out:
-                continue
+    def _locate(self, ref: PlaceRef, located: "_Located") -> tuple[str, int]:
+        """("place", id) of a stored place for a side, or ("new", n) for an unverified place to create."""
+        identity = ref.identity
+        if identity not in located.of:
             if identity not in self._refs:
                 self._refs[identity] = self._resolve(ref)
             place_id = self._refs[identity]
             if place_id is None:
                 place_id = self._unverified.find(ref)
+                if place_id is not None and place_id not in self._places:
+                    name, cc = self._unverified.names[place_id]
+                    self._places[place_id] = _Resolved(place_id, Place.Kind.UNVERIFIED, name, "", cc)
             if place_id is not None:
-                out[identity] = place_id
-                continue
-            slot = new.find(ref)
-            if slot is None:
-                slot = len(pending)
-                pending.append((ref, []))
-                new.add(slot, ref.name, ref.country, ref.latitude, ref.longitude)
-            pending[slot][1].append(identity)
-        if pending:
-            places = []
-            for ref, _identities in pending:
-                zone = self.resolver.country(ref.country).timezone_at(ref.latitude, ref.longitude)
-                places.append(Place(kind=Place.Kind.UNVERIFIED, name=ref.name, country_code=ref.country,
-                                    latitude=ref.latitude, longitude=ref.longitude, timezone=zone))
+                located.of[identity] = ("place", place_id)
+            else:
+                slot = located.new.find(ref)
+                if slot is None:
+                    slot = len(located.pending)
+                    located.pending.append(ref)
+                    located.new.add(slot, ref.name, ref.country, ref.latitude, ref.longitude)
+                located.of[identity] = ("new", slot)
+        return located.of[identity]
+
+    def _create_unverified(self, located: "_Located", wanted: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """Create the unverified places rows still need; the place id of every located side."""
+        slots = sorted(slot for kind, slot in wanted if kind == "new")
+        places = []
+        for slot in slots:
+            ref = located.pending[slot]
+            zone = self.resolver.country(ref.country).timezone_at(ref.latitude, ref.longitude)
+            places.append(Place(kind=Place.Kind.UNVERIFIED, name=ref.name, country_code=ref.country,
+                                latitude=ref.latitude, longitude=ref.longitude, timezone=zone))
+        out = {token: token[1] for token in wanted if token[0] == "place"}
+        if places:
             created = Place.objects.bulk_create(places, batch_size=500)
             PlaceName.objects.bulk_create([PlaceName(place=p, name=p.name, key=name_key(p.name)[:200])
                                            for p in created], batch_size=500)
             self.report.places_created += len(created)
-            for place, (ref, identities) in zip(created, pending):
+            for slot, place in zip(slots, created):
                 self._unverified.add(place.id, place.name, place.country_code, place.latitude, place.longitude)
-                for identity in identities:
-                    out[identity] = place.id
+                out[("new", slot)] = place.id
         for place_id in out.values():
             if place_id not in self._places:
                 name, cc = self._unverified.names[place_id]

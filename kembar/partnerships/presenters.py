@@ -45,29 +45,48 @@ def _display(field: str, value) -> str:
     return "" if value is None else str(value)
 
 
-def history_entries(partnership: Partnership) -> list[dict]:
-    """The partnership's change history, newest first, each entry with what changed."""
+HISTORY_SHOWN = 20
+
+
+def history_entries(partnership: Partnership, limit: int = HISTORY_SHOWN) -> list[dict]:
+    """The latest changes of the partnership, newest first, each with what changed.
+
+    One save writes one record for the partnership and then one for each change of its
+    fields of cooperation; a record that only changes the fields, made by the same user
+    within seconds of the one before, is shown as part of that save.
+    The number of records read is bounded, so the page's queries do not grow with history.
+    """
     fields_label = str(Partnership._meta.get_field("fields").verbose_name)
-    records = list(partnership.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    entries = []
+    records = list(partnership.history.select_related("history_user")
+                   .order_by("-history_date", "-history_id")[:limit + 1])
+    entries: list[dict] = []
     for newer, older in zip(records, records[1:] + [None]):
+        if len(entries) == limit:
+            break
         changes = []
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=["updated", "created"])
             changes = [{"field": str(Partnership._meta.get_field(c.field).verbose_name),
                         "old": _display(c.field, c.old), "new": _display(c.field, c.new)} for c in delta.changes]
-        entries.append({
-            "date": newer.history_date,
-            "user": newer.history_user,
-            "type": {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}[newer.history_type],
-            "changes": changes,
-        })
-    # Saving a new partnership and then its fields writes two records; show them as one.
-    if (len(entries) >= 2 and entries[-1]["type"] == _("Created") and entries[-2]["type"] == _("Changed")
-            and entries[-2]["user"] == entries[-1]["user"]
-            and (entries[-2]["date"] - entries[-1]["date"]).total_seconds() < 5
-            and all(c["field"] == fields_label for c in entries[-2]["changes"])):
-        entries[-1]["changes"] = entries.pop(-2)["changes"]
+        entry = {"date": newer.history_date, "user": newer.history_user, "kind": newer.history_type,
+                 "changes": changes}
+        previous = entries[-1] if entries else None
+        if (previous and previous["user"] == entry["user"]
+                and (previous["date"] - entry["date"]).total_seconds() < 2
+                and all(c["field"] == fields_label for c in previous["changes"])):
+            # `previous` is the later record of the same save: fold it into this one.
+            later = {c["field"]: c for c in previous["changes"]}
+            for c in entry["changes"]:
+                if c["field"] in later:
+                    later[c["field"]]["old"] = c["old"]
+            entry["changes"] = [c for c in entry["changes"] if c["field"] not in later] + list(later.values())
+            entry["changes"] = [c for c in entry["changes"] if c["old"] != c["new"]]
+            entries[-1] = entry
+        else:
+            entries.append(entry)
+    labels = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+    for entry in entries:
+        entry["type"] = labels[entry.pop("kind")]
     return entries
 
 

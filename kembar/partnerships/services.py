@@ -32,9 +32,27 @@ def default_level(place: Place) -> str:
     return Level.CITY
 
 
+CITY_LEVELS = [Level.CITY, Level.REGENCY, Level.MUNICIPALITY, Level.DISTRICT, Level.COUNTY]
+SUBDIVISION_LEVELS = [Level.PROVINCE, Level.SPECIAL_REGION, Level.PREFECTURE, Level.STATE, Level.REGION,
+                      Level.COUNTY, Level.DISTRICT, Level.MUNICIPALITY, Level.CITY]
+
+
+def allowed_levels(place: Place) -> list[str]:
+    """The levels a government of this place can have: a city is not a prefecture."""
+    return SUBDIVISION_LEVELS if place.kind == Place.Kind.SUBDIVISION else CITY_LEVELS
+
+
+def _level_refused(place: Place, level: str) -> str:
+    return _("%(place)s is a %(kind)s; its government cannot be at the level “%(level)s”.") % {
+        "place": place.name, "kind": place.get_kind_display().lower(),
+        "level": Level(level).label if level in Level.values else level}
+
+
 def government_for_place(place: Place, level: str | None = None) -> LocalGovernment:
     """The government of a place at a level, created on first use."""
     level = level or default_level(place)
+    if level not in allowed_levels(place):
+        raise ValidationError({"level": [_level_refused(place, level)]})
     government, _created = LocalGovernment.objects.get_or_create(
         place=place, level=level, defaults={"name": place.name, "country_code": place.country_code})
     return government
@@ -55,6 +73,9 @@ class PartnershipFilter:
     status: str = ""
     field: str = ""
     government: int | None = None
+
+
+MAX_SEARCH_WORDS = 8  # each word is one more OR clause; a pasted paragraph must not build a huge query
 
 
 def involving(government: LocalGovernment | int) -> Q:
@@ -85,8 +106,7 @@ def filter_partnerships(queryset: QuerySet[Partnership], f: PartnershipFilter) -
     if f.government:
         queryset = queryset.filter(involving(f.government))
     if f.q:
-        words = f.q.split()
-        for word in words:
+        for word in f.q.split()[:MAX_SEARCH_WORDS]:
             queryset = queryset.filter(Q(government_a__name__icontains=word) | Q(government_b__name__icontains=word)
                                        | Q(basis__icontains=word) | Q(notes__icontains=word))
     return queryset
@@ -98,7 +118,8 @@ def _clean(data: dict) -> dict:
         errors["kind"] = [_("Unknown kind “%(value)s”.") % {"value": data["kind"]}]
     if "status" in data and data["status"] not in Status.values:
         errors["status"] = [_("Unknown status “%(value)s”.") % {"value": data["status"]}]
-    if data.get("since") and data["since"] > dt.date.today():
+    # Tomorrow in UTC is already today east of Greenwich (07:00 in Bandung is 00:00 UTC).
+    if data.get("since") and data["since"] > dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1):
         errors["since"] = [_("The start date cannot be in the future.")]
     if "fields" in data:
         unknown = [f for f in data["fields"] if f not in Field.values]
@@ -107,6 +128,12 @@ def _clean(data: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return data
+
+
+def _record_author(instance, user) -> None:
+    """Credit the change in the history to the user (the API, CLI and tests have no request)."""
+    if user is not None and user.is_authenticated:
+        instance._history_user = user
 
 
 def create_partnership(user, government_a: LocalGovernment, government_b: LocalGovernment, *,
@@ -128,8 +155,10 @@ def create_partnership(user, government_a: LocalGovernment, government_b: LocalG
             _("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]})
     try:
         with transaction.atomic():
-            partnership = Partnership.objects.create(government_a=a, government_b=b,
-                                                     **{k: v for k, v in data.items() if k in EDITABLE_FIELDS + ["source"]})
+            partnership = Partnership(government_a=a, government_b=b,
+                                      **{k: v for k, v in data.items() if k in EDITABLE_FIELDS + ["source"]})
+            _record_author(partnership, user)
+            partnership.save()
             if fields:
                 partnership.fields.set(fields)
     except IntegrityError:
@@ -156,6 +185,7 @@ def update_partnership(user, partnership: Partnership, *, expected_version: int 
                                    "Reload the page to see their changes, then apply yours again."))
         for key, value in data.items():
             setattr(current, key, value)
+        _record_author(current, user)
         current.version = F("version") + 1
         current.save()
         if fields is not None:
@@ -167,6 +197,7 @@ def update_partnership(user, partnership: Partnership, *, expected_version: int 
 def delete_partnership(user, partnership: Partnership) -> None:
     if not permissions.can_edit_partnership(user, partnership):
         raise PermissionDenied(_("You may not delete this partnership."))
+    _record_author(partnership, user)
     partnership.delete()
 
 
@@ -212,7 +243,7 @@ def search_governments(*, q: str = "", country: str = "", level: str = "") -> Qu
         qs = qs.filter(country_code=country.upper())
     if level:
         qs = qs.filter(level=level)
-    for word in q.split():
+    for word in q.split()[:MAX_SEARCH_WORDS]:
         key = name_key(word)
         match = Q(name__icontains=word)
         if key:
@@ -243,10 +274,13 @@ def register_government(user, place: Place, *, level: str | None = None, name: s
     except ValidationError as exc:
         errors = exc.message_dict
     taken = _("%(place)s already has a government at this level.") % {"place": place}
-    if LocalGovernment.objects.filter(place=place, level=level).exists():
+    if level not in allowed_levels(place):
+        errors.setdefault("level", []).append(_level_refused(place, level))
+    elif LocalGovernment.objects.filter(place=place, level=level).exists():
         errors.setdefault("level", []).append(taken)
     if errors:
         raise ValidationError(errors)
+    _record_author(government, user)
     try:
         with transaction.atomic():
             government.save()
@@ -265,5 +299,6 @@ def update_government(user, government: LocalGovernment, **data) -> LocalGovernm
         government.name = (government.name or "").strip()
     with transaction.atomic():
         government.full_clean(validate_constraints=False)
+        _record_author(government, user)
         government.save()
     return government

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ def _visible_or_404(request, pk: int) -> Partnership:
 
 def _add_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form, each message on its field when the form has it."""
+    if hasattr(error, "error_dict") and "level" in error.error_dict and "partner_level" in form.fields:
+        error = ValidationError({("partner_level" if k == "level" else k): v for k, v in error.error_dict.items()})
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
@@ -35,7 +38,8 @@ def _add_errors(form, error: ValidationError) -> None:
 
 def partnership_list(request):
     form = PartnershipFilterForm(request.GET or None)
-    filters = services.PartnershipFilter(**form.cleaned_data) if form.is_valid() else services.PartnershipFilter()
+    form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
+    filters = services.PartnershipFilter(**getattr(form, "cleaned_data", {}))
     queryset = services.filter_partnerships(
         permissions.visible_partnerships(request.user, services.partnership_queryset()), filters
     ).order_by("-updated", "-id")
@@ -66,9 +70,10 @@ def partnership_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            partner = services.government_for_place(data["partner_place"], data["partner_level"] or None)
-            partnership = services.create_partnership(request.user, data["government"], partner,
-                                                      fields=data["fields"], **form.partnership_data())
+            with transaction.atomic():  # a refused partnership must not leave its partner government behind
+                partner = services.government_for_place(data["partner_place"], data["partner_level"] or None)
+                partnership = services.create_partnership(request.user, data["government"], partner,
+                                                          fields=data["fields"], **form.partnership_data())
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -45,7 +45,7 @@ GOVERNMENTS = {
     "kochi": Gov("Kochi", "JP", "Kochi City", traits=("port", "coastal")),
     "kyoto_pref": Gov("JP-26", "JP", "Kyoto Prefecture", Level.PREFECTURE,
                       ("former_capital", "heritage", "university", "tourism")),
-    "berlin": Gov("Berlin", "DE", "Berlin", Level.STATE, ("capital", "university", "creative")),
+    "berlin": Gov("DE-BE", "DE", "Land Berlin", Level.STATE, ("capital", "university", "creative")),
     "suwon": Gov("Suwon", "KR", "Suwon Special City", traits=("heritage", "industrial")),
 }
 

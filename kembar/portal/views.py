@@ -3,22 +3,27 @@ from django.shortcuts import render
 from kembar.accounts import permissions
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
-from kembar.partnerships.vocab import Status
+
+OWN_SHOWN = 50
 
 
 def dashboard(request):
     """Home: the user's own governments and their partnerships; the public figures for visitors."""
     access = permissions.access(request.user)
     own = list(LocalGovernment.objects.filter(pk__in=access.read_governments).select_related("place"))
-    visible = permissions.visible_partnerships(request.user, Partnership.objects.all())
+    if own:  # an office sees its own partnerships' figures; everyone else the platform's
+        counted = Partnership.objects.filter(services.involving_any([g.pk for g in own]))
+    else:
+        counted = permissions.visible_partnerships(request.user, Partnership.objects.all())
     own_partnerships = []
     if own:
         own_partnerships = list(services.partnership_queryset().filter(
-            services.involving_any([g.pk for g in own])).order_by("status", "-since")[:50])
+            services.involving_any([g.pk for g in own])).order_by("status", "-since")[:OWN_SHOWN])
+    counts = services.status_counts(counted)
     return render(request, "portal/dashboard.html", {
         "own_governments": own,
         "own_partnerships": own_partnerships,
-        "counts": services.status_counts(visible),
-        "total": visible.count(),
-        "Status": Status,
+        "more_partnerships": len(own_partnerships) == OWN_SHOWN,
+        "counts": counts,
+        "total": sum(n for _, _, n in counts),
     })
