@@ -185,10 +185,11 @@ def test_places_of_countries_outside_the_gazetteer_become_unverified_with_the_ri
 
 @pytest.mark.django_db
 def test_every_rejected_row_is_reported_with_its_line_and_reason(settings):
+    before = Place.objects.count()
     report = import_links(DATA / "links_rejected.csv", progress=False)
 
-    assert report.rows_read == 11
-    assert report.rows_rejected == 9
+    assert report.rows_read == 12
+    assert report.rows_rejected == 10
     assert report.pairs_created == 2
     assert report.pairs_created + report.duplicates_merged + report.rows_rejected == report.rows_read
     reasons = {r.line: r.reason for r in report.rejected}
@@ -201,9 +202,12 @@ def test_every_rejected_row_is_reported_with_its_line_and_reason(settings):
     assert reasons[8] == "Expected 8 fields, found 6."
     assert reasons[9] == "Both sides are the same place: Bandung, ID."
     assert reasons[10] == "Both sides are the same place: Bandung, ID."  # "Kota Bandung" is Bandung
-    assert set(reasons) == set(range(2, 11))
+    # A place outside the gazetteer on both sides is rejected without creating it.
+    assert reasons[13] == "Both sides are the same place: Pella, GR."
+    assert set(reasons) == set(range(2, 11)) | {13}
     # "Varna, Bulgaria" with an empty country column is read as city and country.
-    assert Place.objects.get(kind=Place.Kind.UNVERIFIED, name="Varna").country_code == "BG"
+    assert Place.objects.get(kind=Place.Kind.UNVERIFIED).name == "Varna"
+    assert Place.objects.count() == before + 1
 
 
 @pytest.mark.django_db
@@ -261,6 +265,17 @@ def test_a_wrong_header_is_refused_before_anything_is_written():
 
 
 @pytest.mark.django_db
+def test_a_file_that_is_not_utf8_is_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / "latin1.csv"
+    good = (DATA / "links_geocoded.csv").read_text(encoding="utf-8")
+    path.write_bytes(good.encode("utf-8") + "Zürich,Schweiz,47.37,8.54,Köln,Deutschland,50.94,6.96\n".encode("latin-1"))
+    before = counts()
+    with pytest.raises(ImportFileError, match="UTF-8"):
+        import_links(path, progress=False)
+    assert counts() == before
+
+
+@pytest.mark.django_db
 def test_an_empty_file_is_refused():
     with pytest.raises(ImportFileError):
         import_links(io.StringIO(""), progress=False)
@@ -289,7 +304,7 @@ def test_command_prints_the_report_as_json_on_the_last_line():
     assert isinstance(report["link_rate"], float)
     assert report["pairs_created"] + report["duplicates_merged"] + report["rows_rejected"] == report["rows_read"]
     assert report["rejected"][0] == {"line": 2, "reason": "city1 is empty."}
-    assert report["rejected_total"] == 9
+    assert report["rejected_total"] == 10
 
 
 @pytest.mark.django_db
@@ -297,7 +312,7 @@ def test_command_prints_a_readable_report_with_rejected_lines():
     out = io.StringIO()
     call_command("import_links", str(DATA / "links_rejected.csv"), "--no-progress", stdout=out)
     text = out.getvalue()
-    assert "Rows read 11: pairs created 2, duplicates merged 0, rows rejected 9." in text
+    assert "Rows read 12: pairs created 2, duplicates merged 0, rows rejected 10." in text
     assert "line 4: Unknown country “Atlantis” (country1)." in text
 
 
