@@ -726,8 +726,8 @@ class Importer:
         self._places: dict[int, _Resolved] = {}
 
     def run(self, stream: TextIO) -> ImportReport:
-        columns, rows = read_rows(stream)
         try:
+            columns, rows = read_rows(stream)
             rows = list(rows)  # the whole file is read before anything is written
         except (UnicodeDecodeError, csv.Error) as error:
             raise ImportFileError(_("The file cannot be read as UTF-8 CSV: %(error)s") % {"error": error})
