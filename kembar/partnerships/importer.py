@@ -386,7 +386,7 @@ class Wanted:
         """Whether a subdivision's type fits the words of the name ("Utah County" is no state)."""
         kind = entry.subdivision_type.lower()
         for word in self.region_words:
-            types = SUBDIVISION_TYPES_FOR_WORD.get(word)
+            types = SUBDIVISION_TYPES_FOR_WORD.get(re.sub(r" (of|de|di)$", "", word))
             if types is not None and not any(t in kind for t in types):
                 return False
         return True
