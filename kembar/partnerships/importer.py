@@ -63,6 +63,11 @@ FUZZY_SCORE = 88
 ALIAS_PENALTY_KM = 5
 # A point within this distance of a namesake abroad was geocoded there by mistake.
 ABROAD_KM = 25
+# A point with towns of other countries but none of its own this near lies abroad.
+ELSEWHERE_KM = 50
+# A point the file gives to this many differently named places is a fallback (a country's or
+# region's middle), not where any of them is.
+CROWDED_POINT_NAMES = 3
 # Without a usable point a name must be unique in its country, or borne by one big city that
 # outweighs the next bearer by this factor, to be linked.
 DOMINANT_POPULATION = 100_000
@@ -423,7 +428,11 @@ class Resolver:
 
     A point that lies at a namesake abroad ("Bruges, France" geocoded in Belgium) says
     nothing, and neither does a missing point: then only a name that is unique in its country
-    (or borne by one big city that dwarfs the rest) links.
+    (or borne by one big city that dwarfs the rest) links. A point that lies abroad without
+    a namesake there ("Turi, Italy" geocoded in Luxembourg), or that the file gives to several
+    differently named places (a fallback such as a country's middle, see `note_points`), says
+    nothing either, but then the name must be borne by one place of the country alone, and
+    not be qualified by a parent ("Novi Grad (Sarajevo)" is not the town of Novi Grad).
     """
 
     def __init__(self, load_countries: Callable[[Collection[str]], dict[str, CountryIndex]],
@@ -432,6 +441,15 @@ class Resolver:
         self._load_points = load_points
         self._countries: dict[str, CountryIndex] = {}
         self._grid: CountryGrid | None = None
+        self._crowded: set[tuple[str, float, float]] = set()
+
+    def note_points(self, refs: Iterable[PlaceRef]) -> None:
+        """Remember the points a file gives to several differently named places of one country."""
+        names: dict[tuple[str, float, float], set[str]] = defaultdict(set)
+        for ref in refs:
+            if ref.has_point:
+                names[(ref.country, ref.latitude, ref.longitude)].add(name_key(ref.name))
+        self._crowded |= {point for point, keys in names.items() if len(keys) >= CROWDED_POINT_NAMES}
 
     def preload(self, codes: Iterable[str]) -> None:
         """Load the gazetteer of many countries at once (one query instead of one a country)."""
@@ -452,6 +470,9 @@ class Resolver:
         match = self._near_point(index, wanted, ref.latitude, ref.longitude)
         if match is None and self._geocoded_abroad(ref, wanted):
             match = self._by_name_only(index, wanted)
+        if match is None and not wanted.parents and (
+                (ref.country, ref.latitude, ref.longitude) in self._crowded or self._lies_abroad(ref, index)):
+            match = self._only_namesake(index, wanted)
         return match
 
     # With a point ------------------------------------------------------------------------
@@ -551,7 +572,25 @@ class Resolver:
                         return True
         return False
 
+    def _lies_abroad(self, ref: PlaceRef, index: CountryIndex) -> bool:
+        """Whether the point has towns of other countries near it and none of its own."""
+        if self._load_points is None or index.near(ref.latitude, ref.longitude, ELSEWHERE_KM, first=True):
+            return False
+        if self._grid is None:
+            self._grid = CountryGrid(self._load_points())
+        return any(self.country(code).near(ref.latitude, ref.longitude, ELSEWHERE_KM, first=True)
+                   for code in sorted(self._grid.countries_near(ref.latitude, ref.longitude, ELSEWHERE_KM) - {ref.country}))
+
     # Without a point ---------------------------------------------------------------------
+
+    def _only_namesake(self, index: CountryIndex, wanted: Wanted) -> Match | None:
+        """The name-only match, when no other place of the country bears any form of the name."""
+        match = self._by_name_only(index, wanted)
+        if match is None:
+            return None
+        keys = wanted.exact + wanted.cores
+        bearers = {pid for key in keys for table in (index.by_key, index.by_core) for pid in table.get(key, ())}
+        return match if bearers == {match.place_id} else None
 
     def _by_name_only(self, index: CountryIndex, wanted: Wanted) -> Match | None:
         parents = self._parents(index, wanted)
@@ -737,7 +776,9 @@ class Importer:
                              LocalGovernment.objects.values_list("id", "place_id", "level")}
         self._pairs = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
         with tqdm(total=len(rows), desc="loading the gazetteer", unit="row", disable=not self.progress) as bar:
-            self.resolver.preload({ref.country for row in rows if isinstance(row, Row) for ref in (row.first, row.second)})
+            refs = [ref for row in rows if isinstance(row, Row) for ref in (row.first, row.second)]
+            self.resolver.preload({ref.country for ref in refs})
+            self.resolver.note_points(refs)
             bar.set_description("import")
             for start in range(0, len(rows), self.batch_size):
                 batch = rows[start:start + self.batch_size]
