@@ -97,6 +97,8 @@ class Partnership(models.Model):
             models.CheckConstraint(condition=models.Q(government_a__lt=models.F("government_b")),
                                    name="partnership_ordered_pair"),
         ]
+        # Lists show the latest changes first; without this index every page sorts the whole table.
+        indexes = [models.Index(fields=["updated", "id"], name="partnership_updated_id")]
 
     def __str__(self) -> str:
         return f"{self.government_a.name} – {self.government_b.name}"
