@@ -5,11 +5,17 @@ SECRET_KEY     required when DEBUG is off
 DEBUG          "1"/"true" to turn on (default on for a checkout, off when SECRET_KEY is set)
 ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 EMAIL_URL-like settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
+
+With DEBUG off (production) also: SECURE_SSL_REDIRECT (default on), SECURE_PROXY_SSL_HEADER
+(the header a TLS-terminating proxy sets, e.g. "X-Forwarded-Proto"), SECURE_HSTS_SECONDS
+(default one year), CSRF_TRUSTED_ORIGINS; see README "Running in production".
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,7 +33,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", default=not SECRET_KEY)
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in the environment when DEBUG is off (a long random string, "
+            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`); "
+            "`make serve` keeps one in var/secret_key for a trial on this machine.")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
@@ -41,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "csp",
+    "axes",
     "kembar.gazetteer",
     "kembar.accounts",
     "kembar.partnerships",
@@ -50,6 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app server itself (hashed names, compressed, cached for a year);
+    # in DEBUG the staticfiles app serves them from the source folders instead.
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if not DEBUG else []),
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kembar.accounts.middleware.OfficeTimezoneMiddleware",
+    # Last: turns a login refused for too many failures into the login page with a message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kembar.urls"
@@ -106,6 +123,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login rate limiting (django-axes): after AXES_FAILURE_LIMIT wrong passwords for a username,
+# that username cannot log in (not even with the right password) for AXES_COOLOFF_TIME, on the
+# login page and in /admin/ alike; a successful login clears the count. By username, not by
+# address: behind a proxy every request comes from the proxy's address. Failures are kept in
+# the database, so the limit holds across workers and app servers.
+AUTHENTICATION_BACKENDS = [
+    "kembar.security.LoginRateLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kembar.security.lockout_response"
+AXES_VERBOSE = False
+# axes.W006 warns that a lockout without the client address can be dodged by changing user agent
+# or cookies; a lockout by username cannot, and one by address would lock out a whole office
+# (or, behind the proxy, everyone) for one person's typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:dashboard"
@@ -119,10 +157,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production `collectstatic` writes hashed, compressed copies that can be cached forever.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -130,7 +174,32 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kembar@localhost")
 if DEBUG and "EMAIL_HOST" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Sessions live in the database (any app server can serve any request) and end after a working
+# day, or when the browser closes, whichever comes first.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
+# Headers on every response, in development too.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+if not DEBUG:
+    # TLS: a proxy in front usually terminates it and says so in a header, e.g.
+    # SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto" (meaning "X-Forwarded-Proto: https"). Set it
+    # only when that proxy overwrites the header that clients send.
+    _proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+    if _proxy_header:
+        _name, _, _value = _proxy_header.partition(":")
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip() or "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 # Where the real twinning data lives in a checkout (tests and benchmarks only).
 SHARED_DATA_DIR = Path(os.environ.get("KEMBAR_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data"))
@@ -139,3 +208,31 @@ SHARED_DATA_DIR = Path(os.environ.get("KEMBAR_SHARED_DATA", PROJECT_DIR.parent /
 # Empty (the default) draws markers and partnership lines on a plain background, which works offline.
 MAP_TILES = os.environ.get("KEMBAR_MAP_TILES", "")
 MAP_ATTRIBUTION = os.environ.get("KEMBAR_MAP_ATTRIBUTION", "")
+
+
+def _origin(url: str) -> str:
+    """The scheme and host of a tile URL template, as CSP wants it ("{s}" subdomains become "*")."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}" if parts.scheme and parts.netloc else ""
+
+
+# Content-Security-Policy on every response (django-csp 4): nothing but this site's own files, no
+# inline script, no inline style, no plugins, no framing. Inline JSON data blocks
+# (type="application/json") are data, not script, and need no exception. Leaflet and Swagger UI
+# set styles through the DOM (element.style), which style-src does not govern.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *filter(None, [_origin(MAP_TILES)])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
