@@ -22,6 +22,27 @@ run: install
 	$(KEMBAR) demo
 	$(KEMBAR) runserver 127.0.0.1:8000
 
+# Production server: gunicorn (kembar/gunicorn_conf.py: BIND or PORT, WEB_CONCURRENCY) with DEBUG
+# off and static files from whitenoise. SECRET_KEY comes from the environment; without one (a
+# trial on this machine) a random key is kept in var/secret_key. Run `kembar migrate` first.
+.PHONY: serve check-deploy audit
+serve: install
+	@mkdir -p var
+	@test -n "$$SECRET_KEY" || test -s var/secret_key || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key)
+	export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" && \
+	$(KEMBAR) collectstatic --no-input -v0 && \
+	exec $(BIN)/gunicorn --config python:kembar.gunicorn_conf kembar.wsgi:application
+
+# Django's deployment checklist under production settings; any warning fails.
+check-deploy: install
+	DEBUG=0 SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=kembar.example.org $(KEMBAR) check --deploy --fail-level WARNING
+
+# Known vulnerabilities in the installed dependencies (pip-audit, PyPI's advisory data); fails
+# only on an advisory that has a fix.
+audit: install
+	$(BIN)/python scripts/audit.py
+
 test: install
 	$(BIN)/pytest
 

@@ -1,0 +1,355 @@
+"""Production setup: security headers, the deployment checklist, the production server, login
+rate limiting, and a Content-Security-Policy that the pages really satisfy in Chromium.
+
+Production settings are read once at import, so tests that need DEBUG off start a fresh process
+(`manage.py check`, `make serve`) with a production environment.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+# Sync Playwright runs an event loop in this thread; Django refuses ORM calls from a thread with a
+# running loop unless told it is safe (it is: the test's own queries never run concurrently).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from kembar.accounts.models import Membership, Organisation  # noqa: E402
+from kembar.gazetteer.models import Place  # noqa: E402
+from kembar.gazetteer.services import load_gazetteer  # noqa: E402
+from kembar.partnerships.models import CooperationField  # noqa: E402
+from kembar.partnerships.services import create_partnership, government_for_place  # noqa: E402
+from kembar.partnerships.vocab import Field  # noqa: E402
+
+from .conftest import city, make_user  # noqa: E402
+
+PROJECT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE",
+                        "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kembar.example.org",
+               DJANGO_SETTINGS_MODULE="kembar.settings")
+    env.update(extra)
+    return env
+
+
+def manage(*args: str, env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(PROJECT / "manage.py"), *args], cwd=PROJECT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+# --- headers -------------------------------------------------------------------------------------
+
+def assert_security_headers(response) -> None:
+    csp = response.headers["Content-Security-Policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in directives["style-src"]
+    assert directives["connect-src"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_pages_and_api_responses_carry_security_headers(client):
+    for url in ["/", reverse("partnerships:list"), reverse("login"), "/api/partnerships", "/api/docs"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_security_headers(response)
+
+
+def test_map_tile_host_is_allowed_for_images_only():
+    from kembar.settings import _origin
+
+    assert _origin("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://*.tile.openstreetmap.org"
+    assert _origin("https://tiles.example.org:8443/{z}/{x}/{y}.png") == "https://tiles.example.org:8443"
+    assert _origin("") == ""
+
+
+def test_templates_have_no_inline_script_style_or_handlers():
+    """What the CSP forbids is not written in the first place (JSON data blocks are fine)."""
+    offending = []
+    for template in (PROJECT / "kembar").rglob("templates/**/*.html"):
+        text = template.read_text()
+        for match in re.finditer(r"<script\b([^>]*)>(.*?)</script>", text, re.S):
+            attrs, body = match.groups()
+            if body.strip() and "application/json" not in attrs:
+                offending.append(f"{template}: inline script")
+        if re.search(r"<style\b|\sstyle=", text):
+            offending.append(f"{template}: inline style")
+        if re.search(r"\son[a-z]+\s*=", text):
+            offending.append(f"{template}: inline event handler")
+    assert offending == []
+
+
+# --- deployment checklist and settings -----------------------------------------------------------
+
+def test_deployment_checklist_passes_with_production_environment():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_off_without_secret_key_refuses_to_start():
+    env = production_env()
+    del env["SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in the environment when DEBUG is off" in result.stderr
+
+
+def test_production_settings_harden_cookies_and_transport():
+    code = ("from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
+            " s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+            " s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.SECURE_PROXY_SSL_HEADER)")
+    result = manage("shell", "-v", "0", "-c", code, env=production_env(SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(None, 7) == ["31536000", "True", "True", "True", "True", "True", "True",
+                                            "('HTTP_X_FORWARDED_PROTO', 'https')\n"]
+
+
+# --- the production server -----------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str, headers: dict[str, str] | None = None):
+    """(status, headers, body) without following redirects."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_make_serve_runs_gunicorn_with_hashed_static_files_from_whitenoise(tmp_path):
+    port = free_port()
+    env = production_env(
+        ALLOWED_HOSTS="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", STATIC_ROOT=str(tmp_path / "static"),
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+    migrated = manage("migrate", "--no-input", env=env, timeout=180)
+    assert migrated.returncode == 0, migrated.stderr
+    # -o: the venv is installed already; do not let make reinstall it from here.
+    server = subprocess.Popen(["make", "-s", "-o", ".venv/.installed", "serve"], cwd=PROJECT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    https = {"X-Forwarded-Proto": "https"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                status, headers, body = fetch(base + "/", https)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
+                time.sleep(0.3)
+        assert status == 200
+        assert_security_headers(type("R", (), {"headers": headers})())
+        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+        # Plain HTTP (no proxy header) is sent to HTTPS.
+        status, headers, _ = fetch(base + "/")
+        assert status == 301 and headers["Location"] == f"https://127.0.0.1:{port}/"
+
+        # The page links hashed static files, which whitenoise serves with a far-future cache.
+        match = re.search(rb'/static/kembar/app\.[0-9a-f]{12}\.js', body)
+        assert match, "the page does not link a hashed app.js"
+        status, headers, script = fetch(base + match.group().decode(), https)
+        assert status == 200
+        assert b"Content-Security-Policy" in script
+        assert "immutable" in headers["Cache-Control"]
+        status, headers, _ = fetch(base + match.group().decode(), {**https, "Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+    finally:
+        os.killpg(server.pid, 15)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+            server.wait()
+
+
+# --- login rate limiting -------------------------------------------------------------------------
+
+LOCKED = "Too many failed login attempts for this username"
+
+
+def login(client, url: str, username: str, password: str):
+    return client.post(url, {"username": username, "password": password})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_login_is_refused_after_five_failures_until_a_success_resets(client, url, settings):
+    user = make_user("siti", is_staff=True)
+    other = make_user("budi", is_staff=True)
+    password = "pw-siti-123"
+    for attempt in range(4):
+        response = login(client, url, "siti", "wrong")
+        assert response.status_code == 200, attempt
+        assert LOCKED not in response.content.decode()
+
+    # A success before the limit clears the count.
+    assert login(client, url, "siti", password).status_code == 302
+    client.logout()
+    for attempt in range(4):
+        assert login(client, url, "siti", "wrong").status_code == 200
+
+    # The fifth failure in a row locks the username.
+    response = login(client, url, "siti", "wrong")
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
+    # Now even the right password is refused, with the message, on the form.
+    response = login(client, url, "siti", password)
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert 'value="siti"' in response.content.decode()
+
+    # Another username is unaffected.
+    assert login(client, url, other.username, "pw-budi-123").status_code == 302
+    assert client.session["_auth_user_id"] == str(other.pk)
+    assert user.pk != other.pk
+
+
+@pytest.mark.django_db
+def test_lockout_ends_after_the_cool_off(client, settings):
+    make_user("siti")
+    for _ in range(5):
+        login(client, "/accounts/login/", "siti", "wrong")
+    assert login(client, "/accounts/login/", "siti", "pw-siti-123").status_code == 429
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * 2)
+    assert login(client, "/accounts/login/", "siti", "pw-siti-123").status_code == 302
+
+
+@pytest.mark.django_db
+def test_lockout_message_is_in_indonesian(client, settings):
+    settings.LANGUAGE_CODE = "id"
+    make_user("siti")
+    for _ in range(5):
+        response = login(client, "/accounts/login/", "siti", "wrong")
+    assert response.status_code == 429
+    assert "Terlalu banyak" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_without_a_request_and_api_tokens_are_not_rate_limited(client):
+    """The test client's login() and API tokens go on working (they carry no login form)."""
+    from kembar.accounts.models import ApiToken
+
+    user = make_user("siti")
+    assert client.login(username="siti", password="pw-siti-123")
+    client.logout()
+    for _ in range(6):
+        login(client, "/accounts/login/", "siti", "wrong")
+    _, raw = ApiToken.issue(user, "script")
+    response = client.get("/api/partnerships", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+
+
+# --- Content-Security-Policy in a real browser ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}; the browser test needs the Debian chromium package")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def csp_data(live_server):
+    """A Bandung editor and a Bandung–Braunschweig partnership, in the flushed live-server database."""
+    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="DE").exists()):
+        load_gazetteer(countries=["ID", "DE"], progress=False)
+    for code in Field.values:
+        CooperationField.objects.get_or_create(code=code)
+    bandung = government_for_place(city("Bandung", "ID"))
+    braunschweig = government_for_place(city("Braunschweig", "DE"))
+    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
+    user = make_user("siti", office, Membership.Role.EDITOR)
+    partnership = create_partnership(user, bandung, braunschweig, fields=["culture"], public=True)
+    return {"user": user, "partnership": partnership}
+
+
+@pytest.mark.browser
+def test_pages_satisfy_the_content_security_policy_in_chromium(live_server, browser, csp_data):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text else None)
+    # Every violation also fires a DOM event; record it in the page so none slips past the console.
+    page.add_init_script("""
+        window.__csp = [];
+        document.addEventListener("securitypolicyviolation",
+            e => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile));
+    """)
+
+    def visit(path: str, ready: str) -> None:
+        page.goto(live_server.url + path)
+        page.locator(ready).first.wait_for(state="attached")
+        page.wait_for_load_state("load")
+        violations.extend(f"{path}: {v}" for v in page.evaluate("window.__csp"))
+
+    try:
+        page.goto(live_server.url + "/accounts/login/")
+        page.locator("main #id_username").fill("siti")
+        page.locator("main #id_password").fill("pw-siti-123")
+        page.locator("main button[type=submit]").click()
+        page.locator("header .who").wait_for()
+        violations.extend(f"login: {v}" for v in page.evaluate("window.__csp"))
+
+        visit("/", "main")
+        visit(reverse("partnerships:list"), "main table")
+        visit(reverse("partnerships:detail", args=[csp_data["partnership"].pk]), "#map .leaflet-interactive")
+        visit(reverse("partnerships:create"), "#partner-search")
+        with page.expect_response(re.compile(r"/places/.*\?.*q=")):
+            page.locator("#partner-search").fill("Braunschweig")
+        page.locator(".suggestions-box button[data-pick-place]").first.wait_for()
+        violations.extend(f"autocomplete: {v}" for v in page.evaluate("window.__csp"))
+        visit("/api/docs", "#swagger-ui .opblock")
+        page.locator("#swagger-ui .opblock-summary").first.click()
+        page.locator("#swagger-ui .opblock-body").first.wait_for()
+        violations.extend(f"docs expanded: {v}" for v in page.evaluate("window.__csp"))
+    finally:
+        context.close()
+    assert violations == []
