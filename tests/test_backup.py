@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import CommandError, call_command
-from django.db import connection
+
 from django.urls import reverse
 
 from kembar.accounts.models import ApiToken
@@ -24,7 +24,7 @@ from kembar.gazetteer.models import Place, PlaceName
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import create_partnership, update_partnership
 from kembar.portal import backup as bk
-from kembar.portal.backup import BackupError, backup, clear_registry, restore, verify
+from kembar.portal.backup import BackupError, backup, clear_registry, restore
 
 PROJECT = Path(__file__).resolve().parent.parent
 

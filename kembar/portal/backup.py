@@ -88,7 +88,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Callable, Iterator
 
 import django
 from django.apps import apps
