@@ -1,0 +1,934 @@
+"""Permission sweep: every URL of the site and every API operation, as every kind of outsider.
+
+The routes come from the URL resolver and the operations from /api/openapi.json, so a route
+added later is swept without anyone remembering to add it here. Each is called as
+
+* anonymous,
+* a viewer of an office that is a partner of the private partnership (reads it, writes nothing),
+* an editor of an unrelated office (neither reads it nor writes anything of it),
+* a member of an oversight body (reads everything, writes nothing),
+
+through a browser session (with a valid CSRF token, so that what refuses a write is the
+permission check and not the missing token) and, for the API, also through a Bearer token.
+
+For every call: no 5xx; a write (POST, PUT, PATCH, DELETE, with a body that a platform
+administrator's identical request shows to be valid) is refused and leaves the database
+exactly as it was; a read shows the private partnership's notes and basis to those who may read
+them (where the page or endpoint shows notes) and to nobody else.
+
+A route whose path parameters the sweep cannot fill fails the suite with a message pointing at
+the tables below: a new route is either filled automatically (parameters named like the ones
+here) or gets an entry, never silently left out.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from kembar.accounts.models import ApiToken
+from kembar.gazetteer.models import Place
+from kembar.partnerships import services
+
+from .conftest import city
+
+pytestmark = pytest.mark.django_db
+
+PRIVATE_NOTE = "PRIVATE-NOTE-7731"
+PRIVATE_BASIS = "PRIVATE-BASIS-5120"
+PUBLIC_NOTE = "PUBLIC-NOTE-4410"  # the positive control: everyone reads a public partnership's notes
+PRIVATE_MARKERS = (PRIVATE_NOTE, PRIVATE_BASIS)
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+LOGIN_URL = "/accounts/login/"
+ADMIN_LOGIN_URL = "/admin/login/"
+# Where the admin sends non-staff: its login page, except from its logout page, which sends
+# them to its index (which in turn sends them to the login page).
+ADMIN_REDIRECTS = {"admin/logout/": "/admin/"}
+
+
+# --- who calls ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    user: str | None  # a key of the `users` fixture
+    via: str  # "session" or "token"
+    reads_private: bool
+
+
+PRINCIPALS = [
+    Principal("anonymous", None, "session", False),
+    Principal("partner_viewer", "bandung_viewer", "session", True),
+    Principal("partner_viewer_token", "bandung_viewer", "token", True),
+    Principal("unrelated_editor", "surabaya_editor", "session", False),
+    Principal("unrelated_editor_token", "surabaya_editor", "token", False),
+    Principal("oversight", "oversight", "session", True),
+    Principal("oversight_token", "oversight", "token", True),
+]
+
+# Writes that succeed by design for a principal, with why. The sweep checks that they do
+# exactly what they say (one new row and its history) and rolls them back.
+ALLOWED_BY_DESIGN = {
+    ("unrelated_editor", "post", "/api/governments"):
+        "an editor of any office may register a future partner's government (permissions.can_register_government)",
+    ("unrelated_editor_token", "post", "/api/governments"):
+        "an editor of any office may register a future partner's government (permissions.can_register_government)",
+}
+ALLOWED_BY_DESIGN_CHANGES = {("post", "/api/governments"): {"partnerships.LocalGovernment",
+                                                            "partnerships.HistoricalLocalGovernment"}}
+
+# Views that never write and answer a POST like a GET (200, the same page). Their writes are
+# checked for an unchanged database, not for a refusing status. (They could be @require_safe;
+# that is hygiene, not a permission question.) PUT, PATCH and DELETE on any page are judged
+# the same way: a page reads form data from POST only.
+READ_ONLY_VIEWS = {
+    "": "portal dashboard",
+    "places/": "gazetteer search",
+    "places/autocomplete/": "gazetteer suggestions",
+    "partnerships/": "partnership list (filters come in the query string)",
+    "partnerships/<int:pk>/": "partnership detail",
+    "partnerships/governments/<int:pk>/": "government detail",
+    "accounts/password/done/": "a confirmation page",
+    "api/openapi.json": "the API's description",
+    "api/docs": "the API's documentation page",
+}
+
+# Routes, or some of their methods, not swept, each with why.
+SKIPPED = {
+    # Logging out is what the sweep's own session must not do half-way; it changes no
+    # registry data (only the session row, which is not registry data). GET is swept (405).
+    ("accounts/logout/", "post"): "would end the sweep's own session",
+    # Switching the language only sets a cookie; the sweep reads English throughout. GET is swept.
+    **{("i18n/setlang/", method): "only sets the language cookie; the sweep compares English text"
+       for method in WRITE_METHODS},
+}
+# Static and media files are not served by URL patterns here (whitenoise/the web server serve
+# them), so there is nothing of theirs in the resolver to skip.
+
+# Tables excluded from the "database unchanged" comparison, each with why.
+UNCOMPARED_MODELS = {
+    "sessions.Session": "logging in creates sessions; a session is not registry data",
+}
+UNCOMPARED_APPS = {
+    "axes": "failed logins are counted by design (login rate limiting)",
+}
+UNCOMPARED_FIELDS = {
+    "auth.User": {"last_login"},  # set by force_login
+    "accounts.ApiToken": {"last_used"},  # refreshed by design when a token is used
+}
+# Large tables compared by their highest key per request, and by their row count once per sweep.
+LARGE_APPS = {"gazetteer"}
+
+
+# --- what they call it with -----------------------------------------------------------------
+
+@dataclass
+class World:
+    users: dict
+    governments: dict
+    orgs: dict
+    private: Any
+    public: Any
+    free_place: Place  # a gazetteer place without a government: what a registration would use
+    group: Any
+    tokens: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(governments, orgs, users) -> World:
+    from django.contrib.auth.models import Group
+
+    superuser = users["platform_admin"]
+    # Between two governments, neither of them the unrelated editor's (Surabaya's).
+    private = services.create_partnership(superuser, governments["bandung"], governments["busan"], public=False,
+                                          fields=["education"], notes=f"Exploration. {PRIVATE_NOTE}",
+                                          basis=PRIVATE_BASIS)
+    public = services.create_partnership(superuser, governments["bandung"], governments["braunschweig"],
+                                         public=True, fields=["culture"], notes=PUBLIC_NOTE)
+    # One more change each, so the history has two entries to show and to revert to.
+    services.update_partnership(superuser, private, status="proposed")
+    services.update_partnership(superuser, public, status="active")
+    private.refresh_from_db()
+    public.refresh_from_db()
+    w = World(users=users, governments=governments, orgs=orgs, private=private, public=public,
+              free_place=city("Semarang", "ID"), group=Group.objects.create(name="sweep group"))
+    for p in PRINCIPALS:
+        if p.via == "token" and p.user not in w.tokens:
+            w.tokens[p.user] = ApiToken.issue(users[p.user], "sweep")[1]
+    return w
+
+
+# Path parameters, keyed by (the literal path segment before the parameter, its name): a new
+# route with a parameter named like one of these is filled without an entry of its own.
+PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
+    ("partnerships", "pk"): lambda w: [w.private.pk, w.public.pk],
+    ("partnerships", "partnership_id"): lambda w: [w.private.pk, w.public.pk],
+    ("governments", "pk"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
+    ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
+    ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
+    ("assets", "name"): lambda w: ["swagger-ui.css"],
+}
+
+# Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
+ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
+    "admin/r/<path:content_type_id>/<path:object_id>/": lambda w: [
+        f"/admin/r/{ContentType.objects.get_for_model(w.private).pk}/{w.private.pk}/"],
+    "admin/auth/user/<id>/password/": lambda w: [f"/admin/auth/user/{w.users['surabaya_editor'].pk}/password/"],
+    "admin/(?P<url>.*)$": lambda w: ["/admin/no-such-page/", "/admin/partnerships/partnership/no-slash"],
+}
+
+
+def admin_object(w: World, model) -> Any:
+    """The row an admin URL of this model is called with: a sensitive one where there is one."""
+    chosen = {
+        "partnerships.Partnership": w.private,
+        "partnerships.LocalGovernment": w.governments["bandung"],
+        "accounts.Organisation": w.orgs["bandung"],
+        "accounts.ApiToken": ApiToken.objects.filter(user=w.users["bandung_viewer"]).first(),
+        "auth.User": w.users["surabaya_editor"],  # the unrelated editor trying to promote themself
+        "auth.Group": w.group,
+        "gazetteer.Place": w.governments["bandung"].place,
+    }.get(model._meta.label)
+    return chosen if chosen is not None else model._default_manager.order_by("pk").first()
+
+
+def admin_body(w: World, model, route: str) -> dict:
+    """A plausible admin form post: the row as it is, made more powerful where it can be."""
+    if route.endswith("/delete/"):
+        return {"post": "yes"}
+    obj = admin_object(w, model)
+    body = {k: ("" if v is None else [getattr(x, "pk", x) for x in v] if isinstance(v, list) else v)
+            for k, v in model_to_dict(obj).items()} if obj is not None else {}
+    if model._meta.label == "auth.User":
+        body.update(is_staff="on", is_superuser="on", is_active="on")
+    if model._meta.label == "partnerships.Partnership":
+        body.update(public="on", notes="SWEEP-OVERWRITE")
+    return body
+
+
+# Page form posts, keyed by route: each is what a permitted user would send to succeed.
+PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
+    "partnerships/new/": lambda w, url: {
+        "government": w.governments["bandung"].pk, "partner_place": w.governments["kyoto"].place_id,
+        "kind": "sister_city", "status": "active", "fields": ["culture"], "public": "on", "notes": "sweep"},
+    "partnerships/<int:pk>/edit/": lambda w, url: {
+        "kind": "friendship", "status": "active", "version": partnership_in(w, url).version, "public": "on",
+        "notes": "SWEEP-OVERWRITE"},
+    "partnerships/<int:pk>/delete/": lambda w, url: {},
+    "partnerships/governments/<int:pk>/edit/": lambda w, url: {
+        "name": "Sweep renamed", "contact_email": "sweep@example.org", "website": "https://example.org"},
+    # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
+    "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
+    "admin/login/": lambda w, url: {"username": "sweep-nobody-admin", "password": "wrong-password"},
+    # Changing one's own password is allowed with the right old password; with a wrong one it
+    # must be refused (and anonymous callers are sent to log in).
+    "accounts/password/": lambda w, url: {"old_password": "wrong-password", "new_password1": "Sweep-pw-9931x",
+                                          "new_password2": "Sweep-pw-9931x"},
+}
+
+# Page routes whose GET must show the private notes to those who may read them.
+PAGES_SHOWING_NOTES = {"partnerships/<int:pk>/"}
+
+# Extra query strings for list pages: probes that must not reveal the private partnership.
+PAGE_QUERIES: dict[str, Callable[[World], list[str]]] = {
+    "partnerships/": lambda w: [f"government={w.governments['busan'].pk}", "q=Busan", "status=proposed"],
+    "places/": lambda w: ["q=Busan"],
+    "places/autocomplete/": lambda w: ["q=Bus"],
+}
+
+# API request bodies, keyed by (method, OpenAPI path). Operations not listed get a body built
+# from their request schema.
+API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
+    ("post", "/api/partnerships"): lambda w, kw: {
+        "government_a_id": w.governments["bandung"].pk, "government_b_id": w.governments["kyoto"].pk,
+        "kind": "sister_city", "status": "active", "fields": ["culture"], "public": False, "notes": "sweep"},
+    ("patch", "/api/partnerships/{partnership_id}"): lambda w, kw: {
+        "notes": "SWEEP-OVERWRITE", "public": True, "status": "dormant",
+        "version": type(w.private).objects.get(pk=kw["partnership_id"]).version},
+    ("post", "/api/governments"): lambda w, kw: {
+        "place_id": w.free_place.pk, "name": "Kota Semarang (sweep)", "traits": ["port"]},
+    ("patch", "/api/governments/{government_id}"): lambda w, kw: {
+        "name": "Sweep renamed", "contact_email": "sweep@example.org"},
+}
+
+# Values for required query parameters, and probes sent to list operations that take them.
+API_QUERY_VALUES: dict[str, Callable[[World], str]] = {"q": lambda w: "Bandung"}
+API_QUERY_PROBES: dict[str, Callable[[World], list[str]]] = {
+    "q": lambda w: [PRIVATE_NOTE, PRIVATE_BASIS, "Busan"],
+    "government": lambda w: [str(w.governments["busan"].pk)],
+    "country": lambda w: ["KR"],
+    "status": lambda w: ["proposed"],
+    "field": lambda w: ["education"],
+}
+# API reads that must show the private notes to those who may read them (the unfiltered list,
+# and the detail of the private partnership).
+API_SHOWING_NOTES = {"/api/partnerships", "/api/partnerships/{partnership_id}"}
+
+
+def partnership_in(w: World, url: str):
+    pk = int(re.search(r"/partnerships/(\d+)/", url).group(1))
+    return type(w.private).objects.get(pk=pk)
+
+
+# --- the routes -----------------------------------------------------------------------------
+
+@dataclass
+class Route:
+    route: str  # the concatenated pattern, as the tables above spell it
+    patterns: list  # the pattern objects from the root down
+    name: str
+
+
+def all_routes() -> list[Route]:
+    found: list[Route] = []
+
+    def walk(resolver, patterns, prefix, namespace):
+        for p in resolver.url_patterns:
+            here = patterns + [p.pattern]
+            if isinstance(p, URLResolver):
+                walk(p, here, prefix + str(p.pattern), namespace + ([p.namespace] if p.namespace else []))
+            else:
+                assert isinstance(p, URLPattern)
+                found.append(Route(prefix + str(p.pattern), here, ":".join(namespace + [p.name or ""])))
+
+    walk(get_resolver(), [], "", [])
+    return found
+
+
+PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+class CannotFill(Exception):
+    pass
+
+
+def admin_model(route: str):
+    """The model of an admin route `admin/<app>/<model>/...`, or None."""
+    m = re.match(r"admin/(\w+)/(\w+)/", route)
+    if not m:
+        return None
+    try:
+        model = apps.get_model(m.group(1), m.group(2))
+    except LookupError:
+        return None
+    return model if model in admin.site._registry else None
+
+
+def fill(route: Route, w: World) -> list[str]:
+    """The concrete URLs a route is swept with; CannotFill if the tables do not say, or if what
+    they say does not lead to the route (a value of the wrong type for its converter)."""
+    urls = ROUTE_URLS[route.route](w) if route.route in ROUTE_URLS else fill_parameters(route, w)
+    for url in urls:
+        try:
+            reached = resolve(urlsplit(url).path).route
+        except Resolver404:
+            reached = None
+        if (reached or "").replace("^", "") != route.route.replace("^", ""):
+            raise CannotFill(f"{url} leads to {reached!r}, not to this route")
+    return urls
+
+
+def fill_parameters(route: Route, w: World) -> list[str]:
+    model = admin_model(route.route)
+    urls = ["/"]
+    previous = ""
+    for pattern in route.patterns:
+        text = str(pattern)
+        if isinstance(pattern, RegexPattern):
+            regex = re.compile(text)
+            if regex.groups == 0:
+                literal = text.lstrip("^").rstrip("$")
+                if not regex.fullmatch(literal):
+                    raise CannotFill(f"regular expression {text!r}")
+                urls = [u + literal for u in urls]
+            elif model is not None and text == r"^([^/]+)/history/([^/]+)/$":  # simple_history's revert form
+                obj = admin_object(w, model)
+                record = obj.history.order_by("history_id").first() if obj is not None else None
+                urls = [u + f"{obj.pk if obj else 0}/history/{record.history_id if record else 0}/" for u in urls]
+            elif list(regex.groupindex) == ["app_label"]:  # the admin's page of one app
+                labels = sorted({m._meta.app_label for m in admin.site._registry})
+                assert all(regex.fullmatch(label + "/") for label in labels), text
+                urls = [u + label + "/" for u in urls for label in labels]
+            else:
+                raise CannotFill(f"regular expression {text!r} with groups")
+            continue
+        assert isinstance(pattern, RoutePattern), pattern
+        pieces = []
+        last = 0
+        for m in PARAM.finditer(text):
+            pieces.append(text[last:m.start()])
+            last = m.end()
+            literal_before = "".join(pieces).rstrip("/").rsplit("/", 1)[-1] or previous
+            name = m.group("name")
+            if model is not None and name == "object_id":
+                obj = admin_object(w, model)
+                # No row (say, no failed login yet): any id does, the admin turns non-staff
+                # away before it looks the object up.
+                values = [obj.pk if obj is not None else 0]
+            elif (literal_before, name) in PATH_VALUES:
+                values = PATH_VALUES[(literal_before, name)](w)
+            else:
+                raise CannotFill(f"parameter <{m.group(0)[1:-1]}> after {literal_before!r}")
+            pieces.append(values)
+        pieces.append(text[last:])
+        for piece in pieces:
+            if isinstance(piece, list):
+                urls = [u + str(v) for u in urls for v in piece]
+            else:
+                urls = [u + piece for u in urls]
+        literal_segments = [s for s in PARAM.sub("", text).split("/") if s]
+        previous = literal_segments[-1] if literal_segments else previous
+    return urls
+
+
+def cannot_fill_message(route: str, why: str) -> str:
+    return (f"The permission sweep cannot fill the route {route!r} ({why}): add its parameter to PATH_VALUES "
+            f"or the route to ROUTE_URLS in tests/test_permission_sweep.py, so that it is checked.")
+
+
+def normalised(path: str) -> str:
+    """`api/partnerships/<int:partnership_id>` and `/api/partnerships/{partnership_id}` alike."""
+    return "/" + PARAM.sub(lambda m: "{" + m.group("name") + "}", path).lstrip("/")
+
+
+# --- the OpenAPI operations -----------------------------------------------------------------
+
+def openapi(client) -> dict:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def resolve_ref(schema: dict, spec: dict) -> dict:
+    while "$ref" in schema:
+        target = spec
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        schema = target
+    return schema
+
+
+ID_VALUES: dict[str, Callable[[World], int]] = {
+    "place_id": lambda w: w.free_place.pk,
+    "government_id": lambda w: w.governments["bandung"].pk,
+    "government_a_id": lambda w: w.governments["bandung"].pk,
+    "government_b_id": lambda w: w.governments["kyoto"].pk,
+    "partnership_id": lambda w: w.private.pk,
+}
+
+
+def example(schema: dict, spec: dict, w: World, name: str = "") -> Any:
+    """A plausible value for a schema: for operations added later without an API_BODIES entry."""
+    schema = resolve_ref(schema, spec)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [s for s in schema[key] if resolve_ref(s, spec).get("type") != "null"]
+            return example(options[0], spec, w, name)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return {prop: example(sub, spec, w, prop) for prop, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [example(schema["items"], spec, w, name)] if "items" in schema else []
+    if kind == "integer":
+        if name in ID_VALUES:
+            return ID_VALUES[name](w)
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return 1.0
+    if kind == "boolean":
+        return True
+    if kind == "string":
+        return {"date": "2020-01-01", "date-time": "2020-01-01T00:00:00Z", "email": "sweep@example.org",
+                "uri": "https://example.org"}.get(schema.get("format", ""), "sweep")
+    raise CannotFill(f"no example for the schema of {name!r}: {schema}")
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str  # as in the OpenAPI document
+    declared: bool
+    spec: dict
+
+
+def api_operations(spec: dict) -> list[Operation]:
+    """Every declared operation, and the undeclared write methods of every path (they must be 405)."""
+    ops = []
+    for path, methods in spec["paths"].items():
+        for method in ("get", *WRITE_METHODS):
+            ops.append(Operation(method, path, method in methods, methods.get(method, {})))
+    return ops
+
+
+def operation_urls(op: Operation, spec: dict, w: World) -> list[tuple[str, dict]]:
+    """(url, path kwargs) for each way the operation is called."""
+    params = [p for p in op.spec.get("parameters", [])] or [
+        {"name": n, "in": "path"} for n in re.findall(r"{(\w+)}", op.path)]
+    urls: list[tuple[str, dict]] = [(op.path, {})]
+    for p in params:
+        if p["in"] != "path":
+            continue
+        literal_before = op.path.split("{" + p["name"] + "}")[0].rstrip("/").rsplit("/", 1)[-1]
+        key = (literal_before, p["name"])
+        if key not in PATH_VALUES:
+            raise CannotFill(f"path parameter {p['name']!r} after {literal_before!r}")
+        urls = [(u.replace("{" + p["name"] + "}", str(v)), {**kw, p["name"]: v})
+                for u, kw in urls for v in PATH_VALUES[key](w)]
+    if op.method != "get":
+        return urls
+    required = {}
+    probes = []
+    for p in params:
+        if p["in"] != "query":
+            continue
+        if p.get("required"):
+            if p["name"] not in API_QUERY_VALUES:
+                raise CannotFill(f"required query parameter {p['name']!r}")
+            required[p["name"]] = API_QUERY_VALUES[p["name"]](w)
+        for value in API_QUERY_PROBES.get(p["name"], lambda w: [])(w):
+            probes.append({p["name"]: value})
+    out = []
+    for url, kw in urls:
+        out.append((url + ("?" + urlencode(required) if required else ""), kw))
+        out += [(url + "?" + urlencode({**required, **probe}), {**kw, "_probe": True}) for probe in probes]
+    return out
+
+
+def api_body(op: Operation, spec: dict, w: World, kwargs: dict) -> dict | None:
+    key = (op.method, op.path)
+    if key in API_BODIES:
+        body = API_BODIES[key](w, kwargs)
+        schema = resolve_ref(op.spec["requestBody"]["content"]["application/json"]["schema"], spec)
+        stale = set(body) - set(schema.get("properties", {}))
+        assert not stale, f"API_BODIES[{key}] sends {stale}, which the schema no longer has"
+        return body
+    if "requestBody" in op.spec:
+        return example(op.spec["requestBody"]["content"]["application/json"]["schema"], spec, w)
+    if op.declared or op.method == "delete":
+        return None
+    # An undeclared method: send the body of a declared write of the same path, if any.
+    for method in WRITE_METHODS:
+        if (method, op.path) in API_BODIES:
+            return API_BODIES[(method, op.path)](w, kwargs)
+    return {}
+
+
+# --- the database, before and after ---------------------------------------------------------
+
+def compared_models():
+    for model in apps.get_models(include_auto_created=True):
+        label = model._meta.label
+        if label in UNCOMPARED_MODELS or model._meta.app_label in UNCOMPARED_APPS:
+            continue
+        yield model
+
+
+@functools.cache
+def snapshot_queries() -> dict[str, str]:
+    """One SELECT per compared table. Raw SQL: the ORM's overhead made the sweep ten times slower."""
+    q = connection.ops.quote_name
+    queries = {}
+    for model in compared_models():
+        label, table, pk = model._meta.label, q(model._meta.db_table), q(model._meta.pk.column)
+        if model._meta.app_label in LARGE_APPS:
+            queries[label] = f"SELECT MAX({pk}) FROM {table}"
+            continue
+        columns = ", ".join(q(f.column) for f in model._meta.concrete_fields
+                            if f.name not in UNCOMPARED_FIELDS.get(label, ()))
+        queries[label] = f"SELECT {columns} FROM {table} ORDER BY {pk}"
+    return queries
+
+
+def snapshot() -> dict:
+    """Every compared row's values (large tables: their highest key)."""
+    state = {}
+    with connection.cursor() as cursor:
+        for label, sql in snapshot_queries().items():
+            cursor.execute(sql)
+            state[label] = cursor.fetchall()
+    return state
+
+
+def large_counts() -> dict:
+    return {m._meta.label: m._default_manager.count() for m in compared_models()
+            if m._meta.app_label in LARGE_APPS}
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {label for label in before if before[label] != after.get(label)}
+
+
+# --- calling --------------------------------------------------------------------------------
+
+def client_for(principal: Principal, w: World) -> tuple[Client, dict]:
+    """A client acting as the principal, and the headers its writes send."""
+    c = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    if principal.via == "token":
+        return c, {"HTTP_AUTHORIZATION": f"Bearer {w.tokens[principal.user]}"}
+    if principal.user:
+        c.force_login(w.users[principal.user])
+    c.get(LOGIN_URL)  # any page with a form sets the CSRF cookie
+    token = c.cookies["csrftoken"].value
+    return c, {"HTTP_X_CSRFTOKEN": token}
+
+
+def call(c: Client, method: str, url: str, body, headers: dict, *, as_json: bool):
+    if method == "get":
+        return c.get(url, **headers)
+    if body is None:
+        return getattr(c, method)(url, **headers)
+    if as_json:
+        return getattr(c, method)(url, json.dumps(body), content_type="application/json", **headers)
+    if method == "post":
+        return c.post(url, body, **headers)
+    return getattr(c, method)(url, urlencode(body, doseq=True), content_type="application/x-www-form-urlencoded",
+                              **headers)
+
+
+def private_traces(text: str, response, w: World) -> list[str]:
+    """What in a response gives the private partnership away: its notes or basis, a link to it
+    (a government's page listing it as a partner), or it as an item of an API answer."""
+    found = [m for m in PRIVATE_MARKERS if m in text]
+    if f'"/partnerships/{w.private.pk}/' in text:
+        found.append(f"a link to /partnerships/{w.private.pk}/")
+    if response.get("Content-Type", "").startswith("application/json"):
+        def walk(value):
+            if isinstance(value, dict):
+                if value.get("id") == w.private.pk and "government_a" in value:
+                    found.append(f"partnership {w.private.pk} in the JSON")
+                for v in value.values():
+                    walk(v)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v)
+        try:
+            walk(json.loads(text))
+        except ValueError:
+            pass
+    return found
+
+
+def has_form_error(response) -> bool:
+    text = response.content.decode(errors="replace")
+    return 'class="errorlist' in text or 'class="errornote' in text
+
+
+def refusal_problem(response, *, api: bool, admin_route: str | None) -> str | None:
+    """None if the response refuses the write, else what is wrong with it."""
+    status = response.status_code
+    if status in (401, 403, 404, 405):
+        return None
+    if status == 302:
+        where = response["Location"]
+        login = ADMIN_REDIRECTS.get(admin_route, ADMIN_LOGIN_URL) if admin_route else LOGIN_URL
+        if where.startswith(login) or where.startswith("http://testserver" + login):
+            return None
+        return f"302 to {where}, not to {login}"
+    if status == 200 and not api and has_form_error(response):
+        return None
+    return f"status {status}"
+
+
+@dataclass
+class Write:
+    what: str
+    key: tuple  # (method, route or OpenAPI path)
+    do: Callable[[], Any]
+    api: bool
+    admin_route: str | None
+    read_only_view: bool
+    expect: int | None = None  # the one status that is right (405 for a method the API does not declare)
+
+
+WRITE_BATCH = 24  # writes run between two comparisons of the database; a change is then traced request by request
+
+
+@dataclass
+class Sweep:
+    principal: Principal
+    w: World
+    baseline: dict
+    failures: list[str] = field(default_factory=list)
+    requests: int = 0
+    routes: int = 0
+    operations: int = 0
+    pending: list[Write] = field(default_factory=list)
+
+    def fail(self, what: str, response=None, why: str = "") -> None:
+        detail = ""
+        if response is not None:
+            body = b"(streamed)" if getattr(response, "streaming", False) else response.content[:160]
+            detail = f" -> {response.status_code} {body!r}"
+        self.failures.append(f"[{self.principal.name}] {what}: {why}{detail}")
+
+    def check_read(self, what: str, response, *, must_show_notes: bool, admin_route: bool,
+                   private_detail: bool) -> None:
+        self.requests += 1
+        text = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+        if response.status_code >= 500:
+            self.fail(what, response, "server error")
+            return
+        if admin_route or not self.principal.reads_private:
+            leaked = private_traces(text, response, self.w)
+            if leaked:
+                self.fail(what, response, f"shows the private partnership: {leaked}")
+        if must_show_notes and self.principal.reads_private and PRIVATE_NOTE not in text:
+            self.fail(what, response, f"does not show the private notes ({PRIVATE_NOTE}) to a reader")
+        if private_detail and not self.principal.reads_private and response.status_code != 404:
+            self.fail(what, response, "the private partnership must not exist (404) for this caller")
+
+    def write(self, what: str, key: tuple, do: Callable[[], Any], *, api: bool, admin_route: str | None,
+              read_only_view: bool = False, expect: int | None = None) -> None:
+        """Queue a write; the queue is run in batches, each with one comparison of the database."""
+        self.pending.append(Write(what, key, do, api, admin_route, read_only_view, expect))
+        if len(self.pending) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        if any((self.principal.name, *w.key) in ALLOWED_BY_DESIGN for w in batch):
+            for w in batch:
+                self.check_write(w)
+            return
+        with transaction.atomic():
+            responses = [w.do() for w in batch]
+            after = snapshot()
+            transaction.set_rollback(True)  # a write that got through must not spoil the next checks
+        if changed(self.baseline, after):  # find out which one did it
+            for w in batch:
+                self.check_write(w)
+            return
+        for w, response in zip(batch, responses):
+            self.judge(w, response, set())
+
+    def check_write(self, w: Write) -> None:
+        with transaction.atomic():
+            response = w.do()
+            after = snapshot()
+            transaction.set_rollback(True)
+        self.judge(w, response, changed(self.baseline, after))
+
+    def judge(self, w: Write, response, diff: set[str]) -> None:
+        self.requests += 1
+        what = w.what
+        if response.status_code >= 500:
+            self.fail(what, response, "server error")
+        text = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+        leaked = private_traces(text, response, self.w) if not self.principal.reads_private else []
+        if leaked:
+            self.fail(what, response, f"the refusal shows the private partnership: {leaked}")
+        allowed = ALLOWED_BY_DESIGN.get((self.principal.name, *w.key))
+        if allowed:
+            expected = ALLOWED_BY_DESIGN_CHANGES[w.key]
+            if response.status_code >= 300 or diff != expected:
+                self.fail(what, response, f"allowed by design ({allowed}), expected to change exactly "
+                                          f"{sorted(expected)}, changed {sorted(diff)}")
+            return
+        if diff:
+            self.fail(what, response, f"the write changed {sorted(diff)}")
+        if w.expect is not None and response.status_code != w.expect:
+            self.fail(what, response, f"expected {w.expect}")
+        if w.read_only_view and response.status_code == 200:
+            return
+        if not w.api and w.key[0] != "post" and response.status_code == 200:
+            return  # a page reads form data from POST only: another method just gets the page, as a GET would
+        problem = refusal_problem(response, api=w.api, admin_route=w.admin_route)
+        if problem:
+            self.fail(what, response, f"the write was not refused ({problem})")
+
+
+def sweep_pages(s: Sweep, c: Client, headers: dict, api_paths: set[str]) -> None:
+    w = s.w
+    for route in all_routes():
+        if normalised(route.route) in api_paths:
+            continue  # an API operation: swept from the OpenAPI document, with JSON bodies
+        try:
+            urls = fill(route, w)
+        except CannotFill as exc:
+            s.failures.append(cannot_fill_message(route.route, str(exc)))
+            continue
+        s.routes += 1
+        admin_route = route.route if route.route.startswith("admin/") else None
+        model = admin_model(route.route)
+        for url in urls:
+            # Reads.
+            queries = [""] + ["?" + q for q in PAGE_QUERIES.get(route.route, lambda w: [])(w)]
+            for query in queries:
+                response = call(c, "get", url + query, None, {}, as_json=False)
+                private_detail = (not query and not admin_route and f"/{w.private.pk}/" in url
+                                  and route.route.startswith("partnerships/<int:pk>/") and route.route.endswith(
+                                      "<int:pk>/"))
+                s.check_read(f"GET {url}{query}", response, admin_route=admin_route,
+                             must_show_notes=(not query and route.route in PAGES_SHOWING_NOTES
+                                              and f"/{w.private.pk}/" in url),
+                             private_detail=private_detail)
+                if admin_route and route.route != "admin/login/":
+                    to = ADMIN_REDIRECTS.get(route.route, ADMIN_LOGIN_URL)
+                    if not (response.status_code == 302 and response["Location"].startswith(to)):
+                        s.fail(f"GET {url}", response, f"the admin must send non-staff to {to}")
+            # Writes.
+            # The admin changes things by POST only (and turns non-staff away before it looks at
+            # the method); the site's own pages get every write method.
+            for method in ("post",) if admin_route else WRITE_METHODS:
+                if (route.route, method) in SKIPPED:
+                    continue
+                if model is not None:
+                    body = admin_body(w, model, route.route)
+                elif route.route in PAGE_BODIES:
+                    body = PAGE_BODIES[route.route](w, url)
+                else:
+                    body = {}
+                s.write(f"{method.upper()} {url}", (method, route.route),
+                        lambda method=method, url=url, body=body: call(c, method, url, body, headers, as_json=False),
+                        api=False, admin_route=admin_route, read_only_view=route.route in READ_ONLY_VIEWS)
+
+
+def sweep_api(s: Sweep, c: Client, headers: dict, spec: dict) -> None:
+    w = s.w
+    for op in api_operations(spec):
+        try:
+            urls = operation_urls(op, spec, w)
+        except CannotFill as exc:
+            s.failures.append(cannot_fill_message(f"{op.method.upper()} {op.path}", str(exc)))
+            continue
+        s.operations += op.declared
+        for url, kwargs in urls:
+            what = f"{op.method.upper()} {url}" + ("" if op.declared else " (undeclared)")
+            if op.method == "get":
+                response = call(c, "get", url, None, headers, as_json=True)
+                is_private = kwargs.get("partnership_id") == w.private.pk
+                s.check_read(what, response, admin_route=False,
+                             must_show_notes=(op.path in API_SHOWING_NOTES and not kwargs.get("_probe")
+                                              and ("partnership_id" not in kwargs or is_private)),
+                             private_detail=is_private)
+                continue
+            try:
+                body = api_body(op, spec, w, kwargs)
+            except CannotFill as exc:
+                s.failures.append(cannot_fill_message(f"{op.method.upper()} {op.path}", str(exc)))
+                continue
+            s.write(what, (op.method, op.path),
+                    lambda op=op, url=url, body=body: call(c, op.method, url, body, headers, as_json=True),
+                    api=True, admin_route=None, expect=None if op.declared else 405)
+
+
+def run_sweep(principal: Principal, w: World) -> Sweep:
+    c, headers = client_for(principal, w)
+    spec = openapi(c)
+    api_paths = set(spec["paths"])
+    counts = large_counts()
+    s = Sweep(principal, w, snapshot())
+    if principal.via == "session":  # pages know sessions only; a token on a page is just anonymous
+        sweep_pages(s, c, headers, api_paths)
+    sweep_api(s, c, headers, spec)
+    s.flush()
+    if large_counts() != counts:
+        s.failures.append(f"[{principal.name}] the gazetteer's row counts changed: {counts} -> {large_counts()}")
+    return s
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("principal", PRINCIPALS, ids=[p.name for p in PRINCIPALS])
+def test_no_write_succeeds_and_nothing_private_leaks(world, principal):
+    s = run_sweep(principal, world)
+    assert not s.failures, f"{len(s.failures)} problems in {s.requests} requests:\n" + "\n".join(s.failures)
+    declared = sum(op.declared for op in api_operations(openapi(Client())))
+    assert s.operations == declared and (s.routes > 0) == (principal.via == "session")  # the sweep did sweep
+
+
+def test_every_route_and_operation_can_be_filled(world, client):
+    """A route the sweep cannot fill would go unchecked: name it, and what to add."""
+    problems = []
+    routes = all_routes()
+    for route in routes:
+        try:
+            assert fill(route, world), route.route
+        except CannotFill as exc:
+            problems.append(cannot_fill_message(route.route, str(exc)))
+    spec = openapi(client)
+    for op in api_operations(spec):
+        try:
+            for _url, kwargs in operation_urls(op, spec, world):
+                if op.method != "get":
+                    api_body(op, spec, world, kwargs)
+        except CannotFill as exc:
+            problems.append(cannot_fill_message(f"{op.method.upper()} {op.path}", str(exc)))
+    assert not problems, "\n".join(problems)
+
+
+def test_a_new_route_is_swept_or_fails_the_suite(world):
+    """A route whose parameter is named like a known one is filled by itself; any other makes
+    the sweep fail with what to add."""
+    def route(*parts: str) -> Route:
+        return Route("".join(parts), [RoutePattern(p) for p in parts], "new")
+
+    known = route("partnerships/", "<int:pk>/")  # as if `<int:pk>/activities/` were added: same filling
+    assert fill_parameters(known, world) == [f"/partnerships/{world.private.pk}/", f"/partnerships/{world.public.pk}/"]
+    unknown = route("partnerships/", "<int:pk>/", "activities/<slug:code>/")
+    with pytest.raises(CannotFill, match="activities"):
+        fill(unknown, world)
+    assert "tests/test_permission_sweep.py" in cannot_fill_message(unknown.route, "slug")
+    wrong_type = route("partnerships/", "<uuid:pk>/")  # a known name, but the value cannot reach it
+    with pytest.raises(CannotFill, match="leads to"):
+        fill(wrong_type, world)
+
+
+def test_every_api_route_is_in_the_openapi_document(client):
+    """The API is swept from its OpenAPI document; an operation hidden from it would be skipped."""
+    documented = set(openapi(client)["paths"])
+    not_operations = {"/api/", "/api/openapi.json", "/api/docs", "/api/docs/assets/{name}"}  # swept as pages
+    api_routes = {normalised(r.route) for r in all_routes() if r.name.startswith("api:")}
+    assert api_routes - documented - not_operations == set()
+
+
+def test_the_sweep_bodies_are_valid_for_a_platform_admin(world, client):
+    """The control: the writes the sweep sends would succeed for someone allowed to make them,
+    so a refusal above is the permission check speaking, not a bad body."""
+    c = Client(raise_request_exception=False)
+    c.force_login(world.users["platform_admin"])
+    spec = openapi(c)
+    for op in api_operations(spec):
+        if op.method == "get" or not op.declared:
+            continue
+        for url, kwargs in operation_urls(op, spec, world):
+            if kwargs.get("partnership_id") not in (None, world.private.pk):
+                continue  # one target is enough
+            body = api_body(op, spec, world, kwargs)
+            with transaction.atomic():
+                response = call(c, op.method, url, body, {}, as_json=True)
+                transaction.set_rollback(True)
+            assert response.status_code in (200, 201, 204), (op.method, url, body, response.content)
+    for route in all_routes():
+        if route.route not in PAGE_BODIES or route.route.startswith(("admin/", "accounts/")):
+            continue  # login and password bodies are meant to be wrong
+        for url in fill(route, world)[:1]:
+            with transaction.atomic():
+                response = c.post(url, PAGE_BODIES[route.route](world, url))
+                transaction.set_rollback(True)
+            assert response.status_code == 302 and not response["Location"].startswith(LOGIN_URL), (
+                url, response.status_code, response.content[:2000])
+
+
+def test_the_sweep_sees_a_leak(world):
+    """The positive control: the public partnership's notes are on its page for everyone."""
+    response = Client().get(reverse("partnerships:detail", args=[world.public.pk]))
+    assert PUBLIC_NOTE in response.content.decode()
