@@ -1,8 +1,10 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .services import search_places
 
 
+@require_safe
 def autocomplete(request):
     """Suggestions for a place field (htmx): any name in any script, biggest places first."""
     query = request.GET.get("q", "")
@@ -10,6 +12,7 @@ def autocomplete(request):
     return render(request, "gazetteer/_suggestions.html", {"places": places, "query": query})
 
 
+@require_safe
 def search(request):
     query = request.GET.get("q", "")
     places = search_places(query, limit=50) if query else []

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 
@@ -36,6 +36,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages_)
 
 
+@require_safe
 def partnership_list(request):
     form = PartnershipFilterForm(request.GET or None)
     form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
@@ -52,6 +53,7 @@ def partnership_list(request):
     })
 
 
+@require_safe
 def partnership_detail(request, pk: int):
     partnership = _visible_or_404(request, pk)
     return render(request, "partnerships/detail.html", {
@@ -110,6 +112,7 @@ def partnership_delete(request, pk: int):
     return redirect("partnerships:list")
 
 
+@require_safe
 def government_detail(request, pk: int):
     government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
     partnerships = list(permissions.visible_partnerships(

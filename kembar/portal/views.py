@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
 from kembar.partnerships import services
@@ -7,6 +8,7 @@ from kembar.partnerships.models import LocalGovernment, Partnership
 OWN_SHOWN = 50
 
 
+@require_safe
 def dashboard(request):
     """Home: the user's own governments and their partnerships; the public figures for visitors."""
     access = permissions.access(request.user)
