@@ -461,7 +461,8 @@ def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS, progress: 
             say(_("Database: %(rows)d rows of %(models)d models, %(places)d places.") % {
                 "rows": sum(rows.values()), "models": len(rows), "places": places})
 
-            media = _media_files(media_root)
+            skip = {Path(partial.name).resolve(), target.resolve()}  # a backup written inside MEDIA_ROOT
+            media = [(p, name) for p, name in _media_files(media_root) if p.resolve() not in skip]
             media_bytes = sum(p.stat().st_size for p, _name in media)
             archive = _HashingWriter(partial)
             with tarfile.open(fileobj=archive, mode="w:gz", compresslevel=6, format=tarfile.PAX_FORMAT) as tar:
