@@ -198,6 +198,20 @@ def test_an_unknown_place_is_404(api):
     assert response.json() == {"detail": "No place with id 999999999."}
 
 
+@pytest.mark.parametrize("method, path, field", [
+    ("get", "/api/places/kyoto", "place_id"),
+    ("get", "/api/governments/1.5", "government_id"),
+    ("get", "/api/partnerships/null,null", "partnership_id"),
+    ("patch", "/api/partnerships/abc", "partnership_id"),
+    ("delete", "/api/partnerships/abc", "partnership_id"),
+])
+def test_an_id_that_is_not_a_number_is_a_json_422_naming_it(api, method, path, field):
+    """Found by fuzzing: such paths used to miss every route and get Django's HTML 404 page."""
+    response = api(method, path, as_="bandung_editor", json_body={} if method == "patch" else None)
+    assert response["Content-Type"].startswith("application/json")
+    assert field in errors_by_field(response)
+
+
 # --- local governments ----------------------------------------------------------------------
 
 def test_governments_are_found_by_country_level_and_names_in_other_scripts(api, governments):

@@ -36,7 +36,8 @@ class ValidationErrors(Schema):
     detail: list[FieldError]
 
 
-ERRORS = {401: Error, 403: Error, 404: Error}
+# Every operation with an id in its path: an id that is not an integer is a 422 naming it.
+ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 WRITE_ERRORS = {400: Error, **ERRORS, 422: ValidationErrors}
 
 

@@ -38,7 +38,7 @@ def list_governments(request, q: str = Query("", description="Name, or any spell
     return rules.search_governments(q=q, country=params.country(country), level=level or "")
 
 
-@router.get("/{int:government_id}", response={200: GovernmentOut, **ERRORS}, summary="One local government")
+@router.get("/{government_id}", response={200: GovernmentOut, **ERRORS}, summary="One local government")
 def get_government(request, government_id: int):
     return params.get_or_404(_queryset(), government_id, NOT_FOUND)
 
@@ -59,7 +59,7 @@ def create_government(request, payload: GovernmentIn):
     return Reply(201, _queryset().get(pk=government.pk))
 
 
-@router.patch("/{int:government_id}", auth=WRITE, response={200: GovernmentOut, **WRITE_ERRORS},
+@router.patch("/{government_id}", auth=WRITE, response={200: GovernmentOut, **WRITE_ERRORS},
               summary="Change a local government")
 def update_government(request, government_id: int, payload: GovernmentPatch):
     """Change the name, traits, SDG priorities or contact details. Only editors of an office

@@ -55,7 +55,7 @@ def list_partnerships(request, q: str = Query("", description="Words in either g
     return services.filter_partnerships(_visible(request.auth), f).order_by("-updated", "-id")
 
 
-@router.get("/{int:partnership_id}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")
+@router.get("/{partnership_id}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")
 def get_partnership(request, partnership_id: int):
     return _get_visible(request.auth, partnership_id)
 
@@ -80,7 +80,7 @@ def create_partnership(request, payload: PartnershipIn):
     return Reply(201, services.partnership_queryset().get(pk=partnership.pk))
 
 
-@router.patch("/{int:partnership_id}", auth=WRITE,
+@router.patch("/{partnership_id}", auth=WRITE,
               response={200: PartnershipOut, 409: Error, **WRITE_ERRORS}, summary="Change a partnership")
 def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
     """Change some properties; leave out the ones to keep. Send the `version` you read to have
@@ -93,7 +93,7 @@ def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
     return services.partnership_queryset().get(pk=partnership.pk)
 
 
-@router.delete("/{int:partnership_id}", auth=WRITE, response={204: None, **ERRORS}, summary="Delete a partnership")
+@router.delete("/{partnership_id}", auth=WRITE, response={204: None, **ERRORS}, summary="Delete a partnership")
 def delete_partnership(request, partnership_id: int):
     """Only editors of either partner's office (and platform administrators) may."""
     services.delete_partnership(request.auth, _get_visible(request.auth, partnership_id))

@@ -32,6 +32,6 @@ def list_places(request,
     return {"count": len(places), "items": places}
 
 
-@router.get("/{int:place_id}", response={200: PlaceDetailOut, **ERRORS}, summary="One place")
+@router.get("/{place_id}", response={200: PlaceDetailOut, **ERRORS}, summary="One place")
 def get_place(request, place_id: int):
     return params.get_or_404(Place.objects.prefetch_related("names"), place_id, _("No place with id %(id)s."))
