@@ -453,6 +453,8 @@ def test_a_pair_exists_once_in_either_order(api, governments, sister, a, b):
     ({"since": "yesterday"}, "since"),
     ({"fields": ["culture", "astrology"]}, "fields.1"),
     ({"public": "perhaps"}, "public"),
+    ({"public": "yes"}, "public"),  # found by fuzzing: 0, 1 and "yes" used to be taken as booleans
+    ({"public": 1}, "public"),
     ({"government_a_id": 999999999}, "government_a_id"),
     ({"government_b_id": "Kyoto"}, "government_b_id"),
 ])
@@ -483,6 +485,7 @@ def test_a_body_that_is_not_json_is_a_400_and_an_empty_one_a_422(client, tokens)
 @pytest.mark.parametrize("body, field", [
     ({"kind": None}, "kind"), ({"kind": "marriage"}, "kind"), ({"fields": ["astrology"]}, "fields.0"),
     ({"since": "2999-01-01"}, "since"), ({"version": "latest"}, "version"),
+    ({"public": 0}, "public"), ({"public": "false"}, "public"),
 ])
 def test_bad_changes_name_the_field_and_change_nothing(api, sister, body, field):
     response = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor", json_body=body)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import StrictBool
 
 from kembar.partnerships.vocab import Field as CooperationField
 from kembar.partnerships.vocab import Kind, Level, Status, Trait
@@ -157,7 +158,7 @@ class PartnershipIn(InputSchema):
     since: dt.date | None = Field(None, description="When the partnership began; not in the future.")
     fields: list[CooperationField] = Field([], description="Fields of cooperation.")
     basis: str = Field("", description="What the two share: former capitals, ports, universities...")
-    public: bool = Field(True, description="Shown to everyone, including anonymous callers.")
+    public: StrictBool = Field(True, description="Shown to everyone, including anonymous callers.")
     notes: str = ""
 
 
@@ -167,6 +168,6 @@ class PartnershipPatch(InputSchema):
     since: dt.date | None = omitted("null clears the date.")
     fields: list[CooperationField] = omitted("Replaces the whole list.")
     basis: str = omitted()
-    public: bool = omitted()
+    public: StrictBool = omitted()
     notes: str = omitted()
     version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
