@@ -451,6 +451,7 @@ def test_a_pair_exists_once_in_either_order(api, governments, sister, a, b):
     ({"status": "asleep"}, "status"),
     ({"since": (dt.date.today() + dt.timedelta(days=2)).isoformat()}, "since"),
     ({"since": "yesterday"}, "since"),
+    ({"since": 86400}, "since"),  # found by fuzzing: a number used to be read as seconds since 1970
     ({"fields": ["culture", "astrology"]}, "fields.1"),
     ({"public": "perhaps"}, "public"),
     ({"public": "yes"}, "public"),  # found by fuzzing: 0, 1 and "yes" used to be taken as booleans
@@ -485,7 +486,7 @@ def test_a_body_that_is_not_json_is_a_400_and_an_empty_one_a_422(client, tokens)
 @pytest.mark.parametrize("body, field", [
     ({"kind": None}, "kind"), ({"kind": "marriage"}, "kind"), ({"fields": ["astrology"]}, "fields.0"),
     ({"since": "2999-01-01"}, "since"), ({"version": "latest"}, "version"),
-    ({"public": 0}, "public"), ({"public": "false"}, "public"),
+    ({"public": 0}, "public"), ({"public": "false"}, "public"), ({"since": 0}, "since"),
 ])
 def test_bad_changes_name_the_field_and_change_nothing(api, sister, body, field):
     response = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor", json_body=body)

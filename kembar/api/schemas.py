@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictBool
+from pydantic import BeforeValidator, StrictBool
+from pydantic_core import PydanticCustomError
 
 from kembar.partnerships.vocab import Field as CooperationField
 from kembar.partnerships.vocab import Kind, Level, Status, Trait
@@ -29,6 +30,16 @@ def _no_default(schema: dict[str, Any]) -> None:
 def omitted(description: str = "", **kwargs: Any) -> Any:
     """A PATCH property: leave it out to keep the current value; null is not a value."""
     return Field(None, description=description or None, json_schema_extra=_no_default, **kwargs)
+
+
+def _date_as_text(value: Any) -> Any:
+    """A date is "YYYY-MM-DD": a number would otherwise be read as seconds since 1970 (found by fuzzing)."""
+    if isinstance(value, (int, float)):
+        raise PydanticCustomError("date_type", "Give the date as YYYY-MM-DD.")
+    return value
+
+
+DateOrNull = Annotated[dt.date | None, BeforeValidator(_date_as_text)]
 
 
 # --- places ---------------------------------------------------------------------------------
@@ -155,7 +166,7 @@ class PartnershipIn(InputSchema):
     government_b_id: Id
     kind: Kind = Kind.SISTER_CITY
     status: Status = Status.ACTIVE
-    since: dt.date | None = Field(None, description="When the partnership began; not in the future.")
+    since: DateOrNull = Field(None, description="When the partnership began; not in the future.")
     fields: list[CooperationField] = Field([], description="Fields of cooperation.")
     basis: str = Field("", description="What the two share: former capitals, ports, universities...")
     public: StrictBool = Field(True, description="Shown to everyone, including anonymous callers.")
@@ -165,7 +176,7 @@ class PartnershipIn(InputSchema):
 class PartnershipPatch(InputSchema):
     kind: Kind = omitted()
     status: Status = omitted()
-    since: dt.date | None = omitted("null clears the date.")
+    since: DateOrNull = omitted("null clears the date.")
     fields: list[CooperationField] = omitted("Replaces the whole list.")
     basis: str = omitted()
     public: StrictBool = omitted()
