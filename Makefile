@@ -57,3 +57,20 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# API fuzzing and load with nothing lost (README "Fuzzing and load"); schemathesis and locust
+# come from the `hardening` extra, installed into the same .venv on first use.
+.PHONY: fuzz fuzz-short load
+HARDENING := $(VENV)/.hardening
+$(HARDENING): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,hardening]'
+	touch $(HARDENING)
+
+fuzz: $(HARDENING)
+	$(BIN)/python -m hardening.fuzz
+
+fuzz-short: $(HARDENING)
+	$(BIN)/python -m hardening.fuzz --short
+
+load: $(HARDENING)
+	$(BIN)/python -m loadtest.run
