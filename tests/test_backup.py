@@ -322,7 +322,7 @@ def test_commands_report_refuse_and_replace(registry, tmp_path):
 # --------------------------------------------------------------------------- across databases
 
 PG_URL = os.environ.get("KEMBAR_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-SCRATCH = "kembar_restore_test"
+SCRATCH = f"kembar_restore_test_{os.getpid()}"  # unique: two runs on one machine must not share it
 
 CSV = """city1,country1,lat1,lng1,city2,country2,lat2,lng2
 Bandung,Indonesia,-6.9147,107.6098,Surabaya,Indonesia,-7.2458,112.7378
