@@ -13,14 +13,14 @@ def dashboard(request):
     """Home: the user's own governments and their partnerships; the public figures for visitors."""
     access = permissions.access(request.user)
     own = list(LocalGovernment.objects.filter(pk__in=access.read_governments).select_related("place"))
+    own_partnerships = []
     if own:  # an office sees its own partnerships' figures; everyone else the platform's
-        counted = Partnership.objects.filter(services.involving_any([g.pk for g in own]))
+        ours = services.involving_any([g.pk for g in own])
+        counted = Partnership.objects.filter(ours)
+        own_partnerships = list(services.partnership_queryset().filter(ours)
+                                .order_by("status", "-since")[:OWN_SHOWN])
     else:
         counted = permissions.visible_partnerships(request.user, Partnership.objects.all())
-    own_partnerships = []
-    if own:
-        own_partnerships = list(services.partnership_queryset().filter(
-            services.involving_any([g.pk for g in own])).order_by("status", "-since")[:OWN_SHOWN])
     counts = services.status_counts(counted)
     return render(request, "portal/dashboard.html", {
         "own_governments": own,
