@@ -239,3 +239,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Uploaded documents (kembar/uploads.py): the largest accepted file, in MB. Uploads are kept
+# under MEDIA_ROOT, which is never served by URL: downloads check the reader's permission.
+KEMBAR_MAX_UPLOAD_MB = int(os.environ.get("KEMBAR_MAX_UPLOAD_MB", "20"))

@@ -1,0 +1,88 @@
+"""Reminder e-mails: every app says what is due, `kembar remind` (run from cron) sends it once.
+
+A source is a callable `source(now) -> Iterable[Reminder]` listed in SOURCES by dotted path.
+It returns every reminder whose moment has come (it need not know what was already sent);
+the key names the event ("agreement:12:ends:90") so the same event is mailed at most once,
+however often cron runs, and a missed run catches up the next time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.module_loading import import_string
+
+from kembar.accounts.models import Membership, Organisation
+
+from .models import SentReminder
+
+# Dotted paths of the reminder sources, in the order their reminders are listed.
+SOURCES: list[str] = []
+
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str                     # unique per event; at most 200 characters
+    recipients: tuple[str, ...]  # e-mail addresses, sorted
+    subject: str
+    body: str
+
+    def line(self) -> str:
+        """One line for `kembar remind --dry-run`."""
+        return f"{self.key}\t{', '.join(self.recipients) or '-'}\t{self.subject}"
+
+
+def editor_emails(government_ids: Iterable[int]) -> tuple[str, ...]:
+    """Where reminders for these governments go: each acting office's own address and the
+    addresses of its editors and administrators (active users with an address)."""
+    ids = list(government_ids)
+    offices = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government_id__in=ids)
+    addresses = {email for email in offices.values_list("email", flat=True) if email}
+    members = Membership.objects.filter(
+        organisation__in=offices, role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
+        user__is_active=True).exclude(Q(user__email="") | Q(user__email__isnull=True))
+    addresses.update(members.values_list("user__email", flat=True))
+    return tuple(sorted(addresses))
+
+
+def collect(now: dt.datetime, sources: Iterable[str] | None = None) -> list[Reminder]:
+    """Every reminder due at `now` that has not been sent yet, in source order."""
+    due: list[Reminder] = []
+    for path in SOURCES if sources is None else sources:
+        due.extend(import_string(path)(now))
+    sent = set(SentReminder.objects.filter(key__in=[r.key for r in due]).values_list("key", flat=True))
+    seen: set[str] = set()
+    pending = []
+    for reminder in due:
+        if reminder.key in sent or reminder.key in seen:
+            continue
+        seen.add(reminder.key)
+        pending.append(reminder)
+    return pending
+
+
+def send(reminders: Iterable[Reminder], now: dt.datetime) -> int:
+    """Mail each reminder and record it; returns how many went out.
+
+    The record and the mail share a transaction: a failed mail leaves no record (it is tried
+    again next run), and a second run racing this one hits the unique key and skips it.
+    """
+    count = 0
+    for reminder in reminders:
+        if not reminder.recipients:
+            continue
+        try:
+            with transaction.atomic():
+                SentReminder.objects.create(key=reminder.key, sent_at=now, subject=reminder.subject[:300],
+                                            recipients=", ".join(reminder.recipients))
+                send_mail(reminder.subject, reminder.body, settings.DEFAULT_FROM_EMAIL,
+                          list(reminder.recipients))
+        except IntegrityError:
+            continue
+        count += 1
+    return count
