@@ -208,7 +208,7 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS"
 SHARED_DATA_DIR = Path(os.environ.get("KEMBAR_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data"))
 
 # Map tiles for Leaflet maps, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png" with its attribution.
-# Empty (the default) draws markers and partnership lines on a plain background, which works offline.
+# Empty (the default) draws markers and partnership lines on the bundled country outlines, offline.
 MAP_TILES = os.environ.get("KEMBAR_MAP_TILES", "")
 MAP_ATTRIBUTION = os.environ.get("KEMBAR_MAP_ATTRIBUTION", "")
 

@@ -150,6 +150,9 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
         expect(page.locator("main .facts")).to_contain_text("Culture")
         expect(page.locator("#map .leaflet-interactive").first).to_be_attached()
         assert page.locator("#map .leaflet-interactive").count() >= 3  # two partners and the line
+        # No tile server in tests: the bundled world outline is drawn under them, offline.
+        expect(page.locator("#map")).to_have_attribute("data-outline-drawn", "1")
+        assert page.locator("#map path:not(.leaflet-interactive)").count() >= 1
         detail_url = page.url
 
         partnership = Partnership.objects.get()
@@ -172,7 +175,9 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
         expect(page).to_have_url(re.compile(r"/partnerships/$"))
 
         for path in ["/static/kembar/app.js", "/static/kembar/kembar.css", "/static/vendor/htmx/htmx.min.js",
-                     "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css"]:
+                     "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
+                     "/static/vendor/topojson-client/topojson-client.min.js",
+                     "/static/vendor/world-atlas/countries-110m.json"]:
             assert watch.static.get(path) == 200, f"{path}: {watch.static.get(path, 'not requested')}"
         assert watch.errors == []
 

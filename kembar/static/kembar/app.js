@@ -21,23 +21,62 @@
   });
 
   // Small maps: points and lines come from a JSON block next to the map element.
+  // Longitudes are unwrapped around the first point (the centre government), so a Bandung –
+  // Fort Worth line crosses the Pacific, as the shortest way does, instead of the whole world.
+  function unwrap(lng, ref) {
+    while (lng - ref > 180) lng -= 360;
+    while (lng - ref < -180) lng += 360;
+    return lng;
+  }
+  // A ring that crosses the antimeridian (Russia, Fiji) is drawn on one side of it.
+  function mendRing(ring) {
+    var lngs = ring.map(function (c) { return c[0]; });
+    if (Math.max.apply(null, lngs) - Math.min.apply(null, lngs) <= 180) return ring;
+    return ring.map(function (c) { return [c[0] < 0 ? c[0] + 360 : c[0], c[1]]; });
+  }
+  function drawOutline(map, el) {
+    // No tile server: the bundled Natural Earth country outlines, one copy per world width.
+    el.classList.add("map-offline");
+    fetch(el.dataset.outline).then(function (r) { return r.json(); }).then(function (world) {
+      var countries = topojson.feature(world, world.objects.countries);
+      countries.features = countries.features.filter(function (f) { return f.id !== "010"; });  // Antarctica
+      countries.features.forEach(function (f) {
+        var g = f.geometry;
+        if (g.type === "Polygon") g.coordinates = g.coordinates.map(mendRing);
+        else if (g.type === "MultiPolygon") g.coordinates = g.coordinates.map(function (p) { return p.map(mendRing); });
+      });
+      [-360, 0, 360].forEach(function (shift) {
+        L.geoJSON(countries, {
+          coordsToLatLng: function (c) { return L.latLng(c[1], c[0] + shift); },
+          style: { color: "#9aa5b1", weight: 0.6, fillColor: "#eef1f3", fillOpacity: 1 },
+          interactive: false
+        }).addTo(map).bringToBack();
+      });
+      el.dataset.outlineDrawn = "1";
+    });
+  }
   function drawMaps() {
     if (typeof L === "undefined") return;
     document.querySelectorAll("[data-map]").forEach(function (el) {
       var data = JSON.parse(document.getElementById(el.dataset.map).textContent);
-      var map = L.map(el, { worldCopyJump: true, attributionControl: !!el.dataset.tiles });
+      var map = L.map(el, { worldCopyJump: !!el.dataset.tiles, attributionControl: !!el.dataset.tiles });
       if (el.dataset.tiles) {
         L.tileLayer(el.dataset.tiles, { maxZoom: 12, attribution: el.dataset.attribution || "" }).addTo(map);
+      } else if (el.dataset.outline && typeof topojson !== "undefined") {
+        drawOutline(map, el);
       }
+      var ref = data.centre ? data.centre.lng : (data.points.length ? data.points[0].lng : 0);
       var bounds = [];
       data.lines.forEach(function (line) {
-        L.polyline(line, { color: "#b3261e", weight: 2, opacity: 0.7 }).addTo(map);
+        var a = [line[0][0], unwrap(line[0][1], ref)], b = [line[1][0], unwrap(line[1][1], ref)];
+        L.polyline([a, b], { color: "#b3261e", weight: 2, opacity: 0.7 }).addTo(map);
       });
       data.points.forEach(function (p) {
-        var marker = L.circleMarker([p.lat, p.lng], { radius: 6, color: "#1d2733", fillOpacity: 0.9 }).addTo(map);
+        var at = [p.lat, unwrap(p.lng, ref)];
+        var marker = L.circleMarker(at, { radius: 6, color: "#1d2733", fillOpacity: 0.9 }).addTo(map);
         marker.bindTooltip(p.name);
         marker.on("click", function () { window.location.href = p.url; });
-        bounds.push([p.lat, p.lng]);
+        bounds.push(at);
       });
       if (bounds.length > 1) map.fitBounds(bounds, { padding: [30, 30] });
       else if (bounds.length === 1) map.setView(bounds[0], 5);
