@@ -122,7 +122,7 @@ EXCLUDED_MODELS = {ContentType, Permission, Session}
 # Referenced by natural key, because their ids differ between databases.
 NATURAL_KEY_MODELS = {ContentType, Permission}
 # Rows that migrations create; their presence does not make a registry non-empty.
-SEEDED_MODELS = {"partnerships.cooperationfield"}
+SEEDED_MODELS = {"partnerships.cooperationfield", "agreements.proceduretemplate", "agreements.templatestage"}
 
 CHUNK = 2000
 COPY_BUFFER = 1 << 20
