@@ -36,8 +36,8 @@ class AgreementForm(forms.Form):
             pk=exclude_pk).order_by("-signed_on", "-id")
 
     def agreement_data(self) -> dict:
-        data = {k: self.cleaned_data[k] for k in self.DATA}
-        if data["validity_years"]:
+        data = {k: self.cleaned_data[k] for k in self.DATA if k in self.fields}
+        if data.get("validity_years"):
             data.pop("ends_on")  # computed
         return data
 
@@ -63,11 +63,6 @@ class AgreementEditForm(AgreementForm):
             del form.fields["signed_on"]
         return form
 
-    def agreement_data(self) -> dict:
-        data = super().agreement_data()
-        if "signed_on" not in self.fields:
-            data.pop("signed_on", None)
-        return data
 
 
 class AdvanceForm(forms.Form):

@@ -28,7 +28,7 @@ __all__ = ["ConcurrentEdit", "create_agreement", "update_agreement", "advance", 
            "upload_document", "agreement_queryset"]
 
 EDITABLE_FIELDS = ["kind", "title", "signatories", "signed_on", "effective_on", "validity_years", "ends_on",
-                   "renewal_of", "languages"]
+                   "renewal_of", "renewal_of_id", "languages"]
 
 
 def agreement_queryset() -> QuerySet[Agreement]:

@@ -166,10 +166,9 @@ def agreement_terminate(request, pk: int):
 
 @login_required
 @require_POST
-def document_upload(request, pk: int, stage_id: int):
-    agreement = _editable_or_403(request, pk)
-    stage = get_object_or_404(AgreementStage.objects.select_related("template_stage"), pk=stage_id,
-                              agreement=agreement)
+def document_upload(request, stage_id: int):
+    stage = get_object_or_404(AgreementStage.objects.select_related("template_stage"), pk=stage_id)
+    agreement = _editable_or_403(request, stage.agreement_id)
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -181,7 +180,7 @@ def document_upload(request, pk: int, stage_id: int):
             messages.success(request, _("%(title)s (version %(version)s) uploaded to “%(stage)s”.") % {
                 "title": document.title, "version": document.version, "stage": stage.name})
             return redirect(agreement)
-    return _detail(request, _visible_or_404(request, pk), upload_form=form, upload_stage=stage.pk)
+    return _detail(request, agreement, upload_form=form, upload_stage=stage.pk)
 
 
 @require_safe
