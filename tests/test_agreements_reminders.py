@@ -149,3 +149,22 @@ def test_the_dashboard_lists_ending_and_stuck_worst_first(client, clock, signed,
     client.force_login(users["surabaya_editor"])
     page = client.get(reverse("portal:dashboard")).content.decode()
     assert "LoI B" not in page and "Ending soon" not in page
+
+
+def test_the_demo_shows_an_agreement_in_force_one_ending_and_one_stuck(capsys):
+    from kembar.agreements.models import Agreement
+    from kembar.portal.demo import load_demo
+
+    load_demo()
+    load_demo()  # idempotent
+    assert Agreement.objects.count() == 3
+    fort_worth = Agreement.objects.get(title__contains="Fort Worth")
+    assert fort_worth.current_status() == "in_force" and fort_worth.ends_on > dt.date.today()
+    braunschweig = Agreement.objects.get(title__contains="Braunschweig")
+    assert 0 < (braunschweig.ends_on - dt.date.today()).days <= 90
+    liverpool = Agreement.objects.get(title__contains="Liverpool")
+    assert liverpool.current_status() == "in_procedure"
+    assert liverpool.stages.get(status="active").template_stage.code == "assessment"
+    keys = [line.split("\t")[0] for line in remind(capsys, dry=True)]
+    assert f"agreement:{braunschweig.pk}:ends:90" in keys
+    assert any(k.startswith("agreement-stage:") for k in keys)
