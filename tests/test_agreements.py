@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kembar.agreements import services
 from kembar.agreements.models import (Agreement, AgreementStage, ProcedureTemplate, StageDocument,
-                                      StageTransition, Status)
+                                      StageTransition)
+from kembar.agreements.models import AgreementStatus as Status
 from kembar.agreements.presenters import audit_trail
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.services import ConcurrentEdit

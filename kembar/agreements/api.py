@@ -24,14 +24,14 @@ from kembar.partnerships import services as partnership_services
 from kembar.partnerships.vocab import Field as CooperationField
 
 from . import presenters, services
-from .models import Kind, ProcedureTemplate, StageStatus, Status, TextLanguage
+from .models import AgreementKind, AgreementStatus, ProcedureTemplate, StageStatus, TextLanguage
 
 router = Router(tags=["agreements"], auth=READ)
 
 NOT_FOUND = gettext_lazy("No agreement with id %(id)s.")
 
 
-class DocumentOut(Schema):
+class AgreementDocumentOut(Schema):
     id: int
     title: str
     version: int
@@ -47,7 +47,7 @@ class DocumentOut(Schema):
         return obj.get_absolute_url()
 
 
-class StageOut(Schema):
+class AgreementStageOut(Schema):
     id: int
     position: int
     code: str
@@ -60,7 +60,7 @@ class StageOut(Schema):
     status: StageStatus
     started_at: dt.datetime | None
     completed_at: dt.datetime | None
-    documents: list[DocumentOut]
+    documents: list[AgreementDocumentOut]
 
     @staticmethod
     def resolve_code(obj) -> str:
@@ -95,7 +95,7 @@ class AgreementOut(Schema):
     id: int
     partnership_id: int
     procedure: str
-    kind: Kind
+    kind: AgreementKind
     title: str
     fields: list[CooperationField]
     signatories: str
@@ -104,7 +104,7 @@ class AgreementOut(Schema):
     validity_years: int | None
     ends_on: dt.date | None
     renewal_of_id: int | None
-    status: Status = Field(description="In force and expired follow from the dates of a signed agreement.")
+    status: AgreementStatus = Field(description="In force and expired follow from the dates of a signed agreement.")
     languages: list[TextLanguage]
     version: int = Field(description="Send it back with a change to refuse it if someone saved in between.")
     created: dt.datetime
@@ -124,25 +124,25 @@ class AgreementOut(Schema):
 
 
 class AgreementDetailOut(AgreementOut):
-    stages: list[StageOut]
+    stages: list[AgreementStageOut]
 
     @staticmethod
     def resolve_stages(obj):
         return services.stages_of(obj)
 
 
-class ChangeOut(Schema):
+class AgreementChangeOut(Schema):
     field: str
     old: str
     new: str
 
 
-class AuditOut(Schema):
+class AgreementAuditOut(Schema):
     date: dt.datetime
     user: str
     object: str
     type: Literal["created", "changed", "deleted", ""]
-    changes: list[ChangeOut]
+    changes: list[AgreementChangeOut]
 
     @staticmethod
     def resolve_user(obj) -> str:
@@ -153,7 +153,7 @@ class AgreementIn(InputSchema):
     partnership_id: int = Field(ge=1, le=MAX_ID)
     procedure: str = Field(description="The procedure template's code: `ksdpl`, `generic`, or one an "
                                        "administrator added.")
-    kind: Kind = Kind.MOU
+    kind: AgreementKind = AgreementKind.MOU
     title: str = Field(min_length=1, max_length=300)
     fields: list[CooperationField] = []
     signatories: str = ""
@@ -165,7 +165,7 @@ class AgreementIn(InputSchema):
 
 
 class AgreementPatch(InputSchema):
-    kind: Kind = omitted()
+    kind: AgreementKind = omitted()
     title: str = omitted(min_length=1, max_length=300)
     fields: list[CooperationField] = omitted("Replaces the whole list.")
     signatories: str = omitted()
@@ -178,7 +178,7 @@ class AgreementPatch(InputSchema):
     version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
 
 
-class AdvanceIn(InputSchema):
+class AgreementAdvanceIn(InputSchema):
     version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
     signed_on: DateOrNull = Field(None, description="Required to complete the signing stage; not in the future.")
     effective_on: DateOrNull = None
@@ -186,7 +186,7 @@ class AdvanceIn(InputSchema):
     reason: str = Field("", max_length=2000)
 
 
-class ReasonIn(InputSchema):
+class AgreementReasonIn(InputSchema):
     version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -203,7 +203,7 @@ def _detail(agreement_id: int):
 @paginate(Pagination)
 def list_agreements(request, partnership: int | None = Query(None, ge=1, le=MAX_ID,
                                                              description="Agreements of this partnership."),
-                    kind: Kind | None = Query(None)):
+                    kind: AgreementKind | None = Query(None)):
     """Agreements the caller may read (those of public partnerships, and for members those of
     their own government's partnerships), soonest ending first."""
     qs = services.visible_agreements(request.auth)
@@ -220,7 +220,7 @@ def get_agreement(request, agreement_id: int):
     return _get_visible(request.auth, agreement_id)
 
 
-@router.get("/{agreement_id}/history", response={200: list[AuditOut], **ERRORS},
+@router.get("/{agreement_id}/history", response={200: list[AgreementAuditOut], **ERRORS},
             summary="The audit trail of an agreement")
 def agreement_history(request, agreement_id: int):
     """Every recorded change of the agreement, its stages and its documents, newest first."""
@@ -258,7 +258,7 @@ def update_agreement(request, agreement_id: int, payload: AgreementPatch):
 
 @router.post("/{agreement_id}/advance", auth=WRITE,
              response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS}, summary="Complete the current stage")
-def advance_agreement(request, agreement_id: int, payload: AdvanceIn):
+def advance_agreement(request, agreement_id: int, payload: AgreementAdvanceIn):
     """Complete the stage in progress (with its evidence uploaded) and start the next; a draft
     starts its first stage. Completing the signing stage needs `signed_on`."""
     agreement = _get_visible(request.auth, agreement_id)
@@ -270,7 +270,7 @@ def advance_agreement(request, agreement_id: int, payload: AdvanceIn):
 
 @router.post("/{agreement_id}/back", auth=WRITE, response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
              summary="Go back one stage")
-def back_agreement(request, agreement_id: int, payload: ReasonIn):
+def back_agreement(request, agreement_id: int, payload: AgreementReasonIn):
     """Return to the stage before the one in progress; the reason is recorded."""
     agreement = _get_visible(request.auth, agreement_id)
     services.go_back(request.auth, agreement, expected_version=payload.version, reason=payload.reason)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from kembar.partnerships.vocab import Field
 from kembar.uploads import DocumentField
 
-from .models import Agreement, Kind, ProcedureTemplate, TextLanguage
+from .models import Agreement, AgreementKind, ProcedureTemplate, TextLanguage
 
 
 class DateInput(forms.DateInput):
@@ -12,7 +12,7 @@ class DateInput(forms.DateInput):
 
 
 class AgreementForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.MOU)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices, initial=AgreementKind.MOU)
     title = forms.CharField(label=_("Title"), max_length=300)
     fields = forms.MultipleChoiceField(label=_("Fields of cooperation"), choices=Field.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)

@@ -87,13 +87,13 @@ class TemplateStage(models.Model):
         return _localised(self.evidence_en, self.evidence_id)
 
 
-class Kind(models.TextChoices):
+class AgreementKind(models.TextChoices):
     LOI = "loi", _("Letter of Intent")
     MOU = "mou", _("Memorandum of Understanding")
     ARRANGEMENT = "arrangement", _("Implementing arrangement / addendum")
 
 
-class Status(models.TextChoices):
+class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_PROCEDURE = "in_procedure", _("In procedure")
     SIGNED = "signed", _("Signed")
@@ -128,7 +128,7 @@ class Agreement(models.Model):
                                     related_name="agreements")
     template = models.ForeignKey(ProcedureTemplate, verbose_name=_("procedure"), on_delete=models.PROTECT,
                                  related_name="agreements")
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.MOU)
+    kind = models.CharField(_("kind"), max_length=12, choices=AgreementKind.choices, default=AgreementKind.MOU)
     title = models.CharField(_("title"), max_length=300)
     fields = models.ManyToManyField(CooperationField, verbose_name=_("fields of cooperation"), blank=True,
                                     related_name="agreements")
@@ -140,7 +140,7 @@ class Agreement(models.Model):
     ends_on = models.DateField(_("ends on"), null=True, blank=True, db_index=True)
     renewal_of = models.ForeignKey("self", verbose_name=_("renews"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="renewals")
-    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.DRAFT,
+    status = models.CharField(_("status"), max_length=14, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT,
                               db_index=True)
     languages = models.JSONField(_("languages of the text"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -166,16 +166,16 @@ class Agreement(models.Model):
     def current_status(self, today: dt.date | None = None) -> str:
         """Signed agreements are in force from their start and expired after their end."""
         today = today or dt.date.today()
-        if self.status in (Status.SIGNED, Status.IN_FORCE, Status.EXPIRED):
+        if self.status in (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED):
             if self.ends_on and self.ends_on < today:
-                return Status.EXPIRED
+                return AgreementStatus.EXPIRED
             if self.starts_on and self.starts_on <= today:
-                return Status.IN_FORCE
-            return Status.SIGNED
+                return AgreementStatus.IN_FORCE
+            return AgreementStatus.SIGNED
         return self.status
 
     def get_current_status_display(self) -> str:
-        return Status(self.current_status()).label
+        return AgreementStatus(self.current_status()).label
 
     def language_labels(self) -> list[str]:
         return [str(TextLanguage(code).label) if code in TextLanguage.values else code for code in self.languages]

@@ -21,8 +21,8 @@ from kembar.partnerships.services import ConcurrentEdit
 from kembar.partnerships.vocab import Field
 from kembar.uploads import check_upload
 
-from .models import (Action, Agreement, AgreementStage, Kind, ProcedureTemplate, StageDocument, StageStatus,
-                     StageTransition, Status, TextLanguage, add_years)
+from .models import (Action, Agreement, AgreementKind, AgreementStage, AgreementStatus, ProcedureTemplate,
+                     StageDocument, StageStatus, StageTransition, TextLanguage, add_years)
 
 __all__ = ["ConcurrentEdit", "create_agreement", "update_agreement", "advance", "go_back", "terminate",
            "upload_document", "agreement_queryset"]
@@ -59,7 +59,7 @@ def _clean(agreement: Agreement, fields: list[str] | None) -> None:
     errors: dict[str, list[str]] = {}
     if not (agreement.title or "").strip():
         errors["title"] = [_("Give the agreement a title.")]
-    if agreement.kind not in Kind.values:
+    if agreement.kind not in AgreementKind.values:
         errors["kind"] = [_("Unknown kind “%(value)s”.") % {"value": agreement.kind}]
     unknown = [c for c in agreement.languages or [] if c not in TextLanguage.values]
     if unknown:
@@ -70,7 +70,7 @@ def _clean(agreement: Agreement, fields: list[str] | None) -> None:
             errors["fields"] = [_("Unknown field of cooperation: %(codes)s.") % {"codes": ", ".join(bad)}]
     if not _not_future(agreement.signed_on):
         errors["signed_on"] = [_("The signing date cannot be in the future.")]
-    if agreement.signed_on and agreement.status in (Status.DRAFT, Status.IN_PROCEDURE):
+    if agreement.signed_on and agreement.status in (AgreementStatus.DRAFT, AgreementStatus.IN_PROCEDURE):
         errors["signed_on"] = [_("An agreement gets its signing date when its signing stage is completed.")]
     if agreement.effective_on and agreement.signed_on and agreement.effective_on < agreement.signed_on:
         errors["effective_on"] = [_("An agreement cannot take effect before it is signed.")]
@@ -104,7 +104,7 @@ def _check_edit(user, agreement_or_partnership) -> None:
 
 
 def create_agreement(user, partnership: Partnership, *, template: ProcedureTemplate, title: str,
-                     kind: str = Kind.MOU, fields: Iterable[str] = (), **data) -> Agreement:
+                     kind: str = AgreementKind.MOU, fields: Iterable[str] = (), **data) -> Agreement:
     """A draft agreement with the stages of its procedure, none started yet."""
     _check_edit(user, partnership)
     fields = list(fields)
@@ -131,7 +131,7 @@ def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
     if expected_version is not None and current.version != expected_version:
         raise ConcurrentEdit(_("Someone else changed this agreement while you were working on it. "
                                "Reload the page to see their changes, then try again."))
-    if current.status == Status.TERMINATED:
+    if current.status == AgreementStatus.TERMINATED:
         raise ValidationError(_("This agreement was terminated; it can no longer change."))
     return current
 
@@ -214,7 +214,7 @@ def advance(user, agreement: Agreement, *, expected_version: int | None = None, 
             first = stages[0]
             _stage(first, user, StageStatus.ACTIVE, now)
             _record(current, user, Action.START, now, to_stage=first, reason=reason)
-            current.status = Status.IN_PROCEDURE
+            current.status = AgreementStatus.IN_PROCEDURE
             return _save(current, user)
         spec = active.template_stage
         evidence = latest_documents(active)
@@ -231,7 +231,7 @@ def advance(user, agreement: Agreement, *, expected_version: int | None = None, 
             signed_on = signed_on or current.signed_on
             if signed_on is None:
                 raise ValidationError({"signed_on": [_("Give the date the agreement was signed.")]})
-            current.status = Status.SIGNED
+            current.status = AgreementStatus.SIGNED
             current.signed_on = signed_on
             if effective_on is not None:
                 current.effective_on = effective_on
@@ -282,14 +282,14 @@ def terminate(user, agreement: Agreement, *, reason: str, expected_version: int 
         current = _lock(agreement, expected_version)
         active = current.stages.filter(status=StageStatus.ACTIVE).first()
         _record(current, user, Action.TERMINATE, now, from_stage=active, reason=reason)
-        current.status = Status.TERMINATED
+        current.status = AgreementStatus.TERMINATED
         return _save(current, user)
 
 
 def upload_document(user, stage: AgreementStage, upload, *, title: str = "") -> StageDocument:
     """Store a document of a stage; the same title again is its next version."""
     _check_edit(user, stage.agreement)
-    if stage.agreement.status == Status.TERMINATED:
+    if stage.agreement.status == AgreementStatus.TERMINATED:
         raise ValidationError(_("This agreement was terminated; it can no longer change."))
     checked = getattr(upload, "checked", None) or check_upload(upload)
     title = (title or "").strip() or checked.name.rpartition(".")[0] or checked.name
@@ -329,7 +329,7 @@ def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = N
     """Stages in progress past their expected duration, longest overdue first."""
     qs = (queryset if queryset is not None else AgreementStage.objects.all()).filter(
         status=StageStatus.ACTIVE, started_at__isnull=False, template_stage__expected_days__isnull=False).exclude(
-        agreement__status=Status.TERMINATED).select_related(
+        agreement__status=AgreementStatus.TERMINATED).select_related(
         "template_stage", "agreement__partnership__government_a", "agreement__partnership__government_b")
     stuck = [s for s in qs if s.due_at() <= now]
     return sorted(stuck, key=lambda s: s.due_at())
@@ -338,7 +338,7 @@ def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = N
 def ending_soon(today: dt.date, days: int = 180, queryset: QuerySet[Agreement] | None = None) -> list[Agreement]:
     """Signed agreements ending within `days` (not yet ended), soonest first."""
     qs = (queryset if queryset is not None else Agreement.objects.all()).filter(
-        status__in=[Status.SIGNED, Status.IN_FORCE], ends_on__gte=today,
+        status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_FORCE], ends_on__gte=today,
         ends_on__lte=today + dt.timedelta(days=days)).select_related(
         "partnership__government_a", "partnership__government_b")
     return list(qs.order_by("ends_on", "id"))

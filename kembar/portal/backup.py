@@ -670,7 +670,7 @@ def _parse_manifest(blob: bytes) -> dict:
     try:
         manifest = json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BackupError(_("The manifest of the backup cannot be read: %(error)s") % {"error": error})
+        raise BackupError(_("The manifest of the backup is damaged and cannot be read: %(error)s") % {"error": error})
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(_("This file is not a kembar backup."))
     if manifest.get("version") != FORMAT_VERSION:
