@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -165,7 +166,7 @@ class Agreement(models.Model):
 
     def current_status(self, today: dt.date | None = None) -> str:
         """Signed agreements are in force from their start and expired after their end."""
-        today = today or dt.date.today()
+        today = today or timezone.now().date()
         if self.status in (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED):
             if self.ends_on and self.ends_on < today:
                 return AgreementStatus.EXPIRED
