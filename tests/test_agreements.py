@@ -265,6 +265,8 @@ def test_the_audit_trail_shows_who_changed_what_before_and_after(agreement, edit
     title_change = next(e for e in trail if e["type"] == "changed" and any(c["field"] == "title" for c in e["changes"]))
     assert title_change["user"] == users["braunschweig_editor"] and title_change["object"] == "Agreement"
     assert {"field": "title", "old": "MoU Bandung–Braunschweig", "new": "MoU, revised"} in title_change["changes"]
+    assert {"field": "fields of cooperation", "old": "Education", "new": "Culture, Education"} in [
+        c for e in trail for c in e["changes"]]
     status_change = next(e for e in trail if any(c["field"] == "status" for c in e["changes"])
                          and e["object"] == "Agreement")
     assert {"field": "status", "old": "Draft", "new": "In procedure"} in status_change["changes"]

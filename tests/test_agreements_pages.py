@@ -255,3 +255,25 @@ def test_api_reports_the_status_from_the_dates(api, users, governments):
         a = services.advance(users["platform_admin"], a, signed_on=dt.date(2018, 5, 1), validity_years=5)
     body = api("get", f"/api/agreements/{a.pk}").json()
     assert (body["status"], body["ends_on"]) == ("expired", "2023-05-01")
+
+
+def test_the_detail_page_queries_do_not_grow_with_the_history(client, users, public):
+    admin = users["platform_admin"]
+    client.force_login(users["bandung_editor"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(public.get_absolute_url()).status_code == 200
+        return len(ctx.captured_queries)
+
+    agreement = services.advance(admin, public)
+    client.get(public.get_absolute_url())
+    services.upload_document(admin, agreement.stages.get(status="active"), upload("a.pdf", pdf_bytes()))
+    agreement = services.advance(admin, agreement)
+    agreement = services.update_agreement(admin, agreement, fields=["culture"])
+    few = count()
+    for _ in range(3):
+        services.upload_document(admin, agreement.stages.get(status="active"), upload("a.pdf", pdf_bytes()))
+        agreement = services.advance(admin, agreement)
+    agreement = services.update_agreement(admin, agreement, fields=["culture", "trade"], title="Renamed")
+    assert count() == few

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
@@ -37,6 +38,10 @@ def _display(model, field: str, value, stage_names: dict[int, str]) -> str:
     return str(value)
 
 
+def _field_labels(codes: list[str]) -> str:
+    return ", ".join(str(Field(c).label) if c in Field.values else c for c in codes)
+
+
 def _label(model, field: str) -> str:
     try:
         return str(model._meta.get_field(field).verbose_name)
@@ -62,6 +67,13 @@ def audit_trail(agreement: Agreement, limit: int | None = None) -> list[dict]:
          lambda r: _("Document: %(title)s (version %(version)s, %(stage)s)") % {
              "title": r.title, "version": r.version, "stage": stage_names.get(r.stage_id, "?")}, stage_names),
     ]
+    # The fields of cooperation of every agreement record, in one query (simple-history's own
+    # diff would query them twice per record).
+    through = apps.get_model("agreements", "HistoricalAgreement_fields")
+    m2m: dict[int, list[str]] = {}
+    for history_id, code in (through.objects.filter(history__id=agreement.pk)
+                             .order_by("cooperationfield_id").values_list("history_id", "cooperationfield_id")):
+        m2m.setdefault(history_id, []).append(code)
     entries = []
     for model, records, describe, names in sources:
         records = list(records.select_related("history_user").order_by("id", "history_date", "history_id"))
@@ -70,11 +82,20 @@ def audit_trail(agreement: Agreement, limit: int | None = None) -> list[dict]:
             older = previous.get(record.id)
             changes = []
             if older is not None:
-                delta = record.diff_against(older, excluded_fields=HIDDEN & {f.name for f in model._meta.fields})
+                excluded = (HIDDEN & {f.name for f in model._meta.fields}) | ({"fields"} if model is Agreement else set())
+                delta = record.diff_against(older, excluded_fields=excluded)
                 changes = [{"field": _label(model, c.field), "old": _display(model, c.field, c.old, names),
                             "new": _display(model, c.field, c.new, names)} for c in delta.changes
                            if c.field not in HIDDEN]
+                if model is Agreement:
+                    before, after = m2m.get(older.history_id, []), m2m.get(record.history_id, [])
+                    if before != after:
+                        changes.append({"field": _label(model, "fields"),
+                                        "old": _field_labels(before), "new": _field_labels(after)})
             elif record.history_type == "+":
+                if model is Agreement and m2m.get(record.history_id):
+                    changes.append({"field": _label(model, "fields"), "old": "",
+                                    "new": _field_labels(m2m[record.history_id])})
                 for f in model._meta.concrete_fields:
                     if f.name in HIDDEN or f.name in ("id", "agreement", "partnership") or f.name.endswith("_by"):
                         continue

@@ -19,6 +19,7 @@ from kembar.portal.reminders import Reminder, editor_emails
 from . import services
 
 THRESHOLDS = (30, 90, 180)
+SHOWN = 20  # rows of each dashboard list
 
 
 def _url(agreement) -> str:
@@ -27,6 +28,14 @@ def _url(agreement) -> str:
 
 def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
     today = now.date()
+    recipients: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    def to(p) -> tuple[str, ...]:
+        key = (p.government_a_id, p.government_b_id)
+        if key not in recipients:
+            recipients[key] = editor_emails(key)
+        return recipients[key]
+
     for agreement in services.ending_soon(today, max(THRESHOLDS)):
         days = (agreement.ends_on - today).days
         threshold = min(t for t in THRESHOLDS if days <= t)
@@ -37,8 +46,7 @@ def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
                  "continues, start its renewal now: the procedure takes months.\n\n%(url)s") % {
             "title": agreement.title, "a": p.government_a.name, "b": p.government_b.name,
             "date": agreement.ends_on.isoformat(), "url": _url(agreement)}
-        yield Reminder(f"agreement:{agreement.pk}:ends:{threshold}",
-                       editor_emails([p.government_a_id, p.government_b_id]), subject, body)
+        yield Reminder(f"agreement:{agreement.pk}:ends:{threshold}", to(p), subject, body)
     for stage in services.stuck_stages(now):
         agreement = stage.agreement
         p = agreement.partnership
@@ -50,8 +58,7 @@ def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
                  "%(since)s. Find out where the file is stuck, or record its progress.\n\n%(url)s") % {
             "title": agreement.title, "partners": p, "stage": stage.name,
             "since": stage.started_at.date().isoformat(), "url": _url(agreement)}
-        yield Reminder(f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck",
-                       editor_emails([p.government_a_id, p.government_b_id]), subject, body)
+        yield Reminder(f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck", to(p), subject, body)
 
 
 def dashboard_context(user, now: dt.datetime | None = None) -> dict:
@@ -68,10 +75,10 @@ def dashboard_context(user, now: dt.datetime | None = None) -> dict:
     if not (a.read_governments or a.reads_everything):
         return {"agreements_ending": [], "procedures_stuck": []}
     agreements = services.office_agreements(user)
-    ending = services.ending_soon(now.date(), max(THRESHOLDS), agreements)
+    ending = services.ending_soon(now.date(), max(THRESHOLDS), agreements, limit=SHOWN)
     stuck = services.stuck_stages(now, AgreementStage.objects.filter(agreement__in=agreements.values("pk")))
     for agreement in ending:
         agreement.days_left = (agreement.ends_on - now.date()).days
     for stage in stuck:
         stage.days_overdue = (now - stage.due_at()).days
-    return {"agreements_ending": ending[:20], "procedures_stuck": stuck[:20]}
+    return {"agreements_ending": ending, "procedures_stuck": stuck[:SHOWN]}

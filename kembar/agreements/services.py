@@ -331,14 +331,16 @@ def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = N
         status=StageStatus.ACTIVE, started_at__isnull=False, template_stage__expected_days__isnull=False).exclude(
         agreement__status=AgreementStatus.TERMINATED).select_related(
         "template_stage", "agreement__partnership__government_a", "agreement__partnership__government_b")
-    stuck = [s for s in qs if s.due_at() <= now]
+    stuck = [s for s in qs if s.due_at() <= now]  # expected days differ per stage: compared here, not in SQL
     return sorted(stuck, key=lambda s: s.due_at())
 
 
-def ending_soon(today: dt.date, days: int = 180, queryset: QuerySet[Agreement] | None = None) -> list[Agreement]:
+def ending_soon(today: dt.date, days: int = 180, queryset: QuerySet[Agreement] | None = None,
+                limit: int | None = None) -> list[Agreement]:
     """Signed agreements ending within `days` (not yet ended), soonest first."""
     qs = (queryset if queryset is not None else Agreement.objects.all()).filter(
         status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_FORCE], ends_on__gte=today,
         ends_on__lte=today + dt.timedelta(days=days)).select_related(
         "partnership__government_a", "partnership__government_b")
-    return list(qs.order_by("ends_on", "id"))
+    qs = qs.order_by("ends_on", "id")
+    return list(qs[:limit] if limit else qs)
