@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kembar.gazetteer",
     "kembar.accounts",
     "kembar.partnerships",
+    "kembar.agreements",
     "kembar.portal",
     "kembar.api",
 ]

@@ -43,6 +43,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path):
+    """Uploads (the demo's agreement documents too) go to a fresh folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def english_by_default(settings):
     """Pages default to Bahasa Indonesia; tests read English unless they switch language."""
     settings.LANGUAGE_CODE = "en"

@@ -44,6 +44,7 @@ from kembar.gazetteer.models import Place
 from kembar.partnerships import services
 
 from .conftest import city
+from .files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -166,10 +167,38 @@ def world(governments, orgs, users) -> World:
     public.refresh_from_db()
     w = World(users=users, governments=governments, orgs=orgs, private=private, public=public,
               free_place=city("Semarang", "ID"), group=Group.objects.create(name="sweep group"))
+    w.agreements = sweep_agreements(w)
     for p in PRINCIPALS:
         if p.via == "token" and p.user not in w.tokens:
             w.tokens[p.user] = ApiToken.issue(users[p.user], "sweep")[1]
     return w
+
+
+def sweep_agreements(w: World) -> dict:
+    """An agreement of each partnership; the private one at its second stage, with documents."""
+    from kembar.agreements import services as agreements
+    from kembar.agreements.models import ProcedureTemplate
+
+    admin_user = w.users["platform_admin"]
+    ksdpl = ProcedureTemplate.objects.get(code="ksdpl")
+    made = {}
+    for key, partnership in (("public", w.public), ("private", w.private)):
+        agreement = agreements.create_agreement(admin_user, partnership, template=ksdpl, title=f"MoU {key}")
+        agreement = agreements.advance(admin_user, agreement)  # exploration
+        agreements.upload_document(admin_user, agreement.stages.get(status="active"), upload("loi.pdf", pdf_bytes()))
+        agreement = agreements.advance(admin_user, agreement)  # cooperation plan: may advance, or go back
+        stage = agreement.stages.get(status="active")
+        document = agreements.upload_document(admin_user, stage, upload("plan.pdf", pdf_bytes()))
+        made[key] = agreement
+    private, public = made["private"], made["public"]
+    agreements.update_agreement(admin_user, private, title=f"MoU {PRIVATE_NOTE}")
+    private.refresh_from_db()
+    return {"private": private, "public": public, "stage": stage, "document": document}
+
+
+def agreement_in(w: World, url: str):
+    pk = int(re.search(r"/agreements/(\d+)/", url).group(1))
+    return type(w.agreements["private"]).objects.get(pk=pk)
 
 
 # Path parameters, keyed by (the literal path segment before the parameter, its name): a new
@@ -181,6 +210,10 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
     ("assets", "name"): lambda w: ["swagger-ui.css"],
+    ("agreements", "pk"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
+    ("agreements", "agreement_id"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
+    ("stages", "stage_id"): lambda w: [w.agreements["stage"].pk],
+    ("documents", "document_id"): lambda w: [w.agreements["document"].pk],
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
@@ -231,6 +264,15 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     "partnerships/<int:pk>/delete/": lambda w, url: {},
     "partnerships/governments/<int:pk>/edit/": lambda w, url: {
         "name": "Sweep renamed", "contact_email": "sweep@example.org", "website": "https://example.org"},
+    "agreements/partnerships/<int:partnership_id>/new/": lambda w, url: {
+        "template": w.agreements["private"].template_id, "kind": "mou", "title": "sweep"},
+    "agreements/<int:pk>/edit/": lambda w, url: {
+        "kind": "loi", "title": "SWEEP-OVERWRITE", "version": agreement_in(w, url).version},
+    "agreements/<int:pk>/advance/": lambda w, url: {"version": agreement_in(w, url).version},
+    "agreements/<int:pk>/back/": lambda w, url: {"version": agreement_in(w, url).version, "reason": "sweep"},
+    "agreements/<int:pk>/terminate/": lambda w, url: {"version": agreement_in(w, url).version, "reason": "sweep"},
+    "agreements/stages/<int:stage_id>/upload/": lambda w, url: {
+        "title": "sweep", "file": upload("sweep.pdf", pdf_bytes())},
     # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
     "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
     "admin/login/": lambda w, url: {"username": "sweep-nobody-admin", "password": "wrong-password"},
@@ -261,6 +303,14 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "version": type(w.private).objects.get(pk=kw["partnership_id"]).version},
     ("post", "/api/governments"): lambda w, kw: {
         "place_id": w.free_place.pk, "name": "Kota Semarang (sweep)", "traits": ["port"]},
+    ("post", "/api/agreements"): lambda w, kw: {
+        "partnership_id": w.private.pk, "procedure": "ksdpl", "kind": "mou", "title": "sweep"},
+    ("patch", "/api/agreements/{agreement_id}"): lambda w, kw: {
+        "title": "SWEEP-OVERWRITE", "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version},
+    ("post", "/api/agreements/{agreement_id}/advance"): lambda w, kw: {
+        "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version},
+    ("post", "/api/agreements/{agreement_id}/back"): lambda w, kw: {
+        "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version, "reason": "sweep"},
     ("patch", "/api/governments/{government_id}"): lambda w, kw: {
         "name": "Sweep renamed", "contact_email": "sweep@example.org"},
 }

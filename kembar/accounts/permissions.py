@@ -98,3 +98,23 @@ def can_register_government(user) -> bool:
     """
     a = access(user)
     return a.superuser or bool(a.edit_governments)
+
+
+# Agreements hang under a partnership: who reads or changes the partnership reads or changes
+# its agreements, their stages and documents.
+
+def visible_agreements(user, queryset: QuerySet) -> QuerySet:
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    own = list(a.read_governments)
+    return queryset.filter(Q(partnership__public=True) | Q(partnership__government_a__in=own)
+                           | Q(partnership__government_b__in=own))
+
+
+def can_view_agreement(user, agreement) -> bool:
+    return can_view_partnership(user, agreement.partnership)
+
+
+def can_edit_agreement(user, agreement) -> bool:
+    return can_edit_partnership(user, agreement.partnership)

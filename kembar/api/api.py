@@ -10,6 +10,7 @@ from .auth import READ
 from .governments import router as governments_router
 from .partnerships import router as partnerships_router
 from .places import router as places_router
+from kembar.agreements.api import router as agreements_router
 
 DESCRIPTION = """
 The sister-city registry of kembar: gazetteer places, local governments and their partnerships.
@@ -59,3 +60,4 @@ errors.install(api)
 api.add_router("/places", places_router)
 api.add_router("/governments", governments_router)
 api.add_router("/partnerships", partnerships_router)
+api.add_router("/agreements", agreements_router)

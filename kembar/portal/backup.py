@@ -122,7 +122,7 @@ EXCLUDED_MODELS = {ContentType, Permission, Session}
 # Referenced by natural key, because their ids differ between databases.
 NATURAL_KEY_MODELS = {ContentType, Permission}
 # Rows that migrations create; their presence does not make a registry non-empty.
-SEEDED_MODELS = {"partnerships.cooperationfield"}
+SEEDED_MODELS = {"partnerships.cooperationfield", "agreements.proceduretemplate", "agreements.templatestage"}
 
 CHUNK = 2000
 COPY_BUFFER = 1 << 20
@@ -670,7 +670,7 @@ def _parse_manifest(blob: bytes) -> dict:
     try:
         manifest = json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BackupError(_("The manifest of the backup cannot be read: %(error)s") % {"error": error})
+        raise BackupError(_("The manifest of the backup is damaged and cannot be read: %(error)s") % {"error": error})
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(_("This file is not a kembar backup."))
     if manifest.get("version") != FORMAT_VERSION:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from kembar.accounts.models import Membership, Organisation
+from kembar.agreements import demo as agreements_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -117,12 +118,14 @@ def load_demo(stdout=None) -> dict:
                 government.save()
                 created["governments"] += 1
             governments[key] = government
+        demo_partnerships = {}
         for a, b, kind, since, fields, basis, public, notes in PARTNERSHIPS:
             ga, gb = sorted([governments[a], governments[b]], key=lambda g: g.pk)
             partnership, made = Partnership.objects.get_or_create(
                 government_a=ga, government_b=gb,
                 defaults={"kind": kind, "since": since, "basis": basis, "public": public, "notes": notes,
                           "status": Status.ACTIVE if public else Status.PROPOSED})
+            demo_partnerships[(a, b)] = partnership
             if made:
                 partnership.fields.set(fields)
                 created["partnerships"] += 1
@@ -143,4 +146,5 @@ def load_demo(stdout=None) -> dict:
                 user = User.objects.create_user(username, password=DEMO_PASSWORD)
                 created["users"] += 1
             Membership.objects.get_or_create(user=user, organisation=organisations[org_key], defaults={"role": role})
+        agreements_demo.load(User.objects.get(username="admin"), demo_partnerships)
     return created

@@ -1,0 +1,277 @@
+"""/api/agreements: agreements, their procedure and its audit trail. The views translate HTTP
+to `agreements.services` and `accounts.permissions`, where the rules live.
+
+No `from __future__ import annotations`: ninja evaluates the annotations of paginated views.
+"""
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status as Reply
+
+from kembar.accounts import permissions
+from kembar.api import params
+from kembar.api.auth import READ, WRITE
+from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
+from kembar.api.pagination import Pagination
+from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted
+from kembar.partnerships import services as partnership_services
+from kembar.partnerships.vocab import Field as CooperationField
+
+from . import presenters, services
+from .models import AgreementKind, AgreementStatus, ProcedureTemplate, StageStatus, TextLanguage
+
+router = Router(tags=["agreements"], auth=READ)
+
+NOT_FOUND = gettext_lazy("No agreement with id %(id)s.")
+
+
+class AgreementDocumentOut(Schema):
+    id: int
+    title: str
+    version: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    url: str = Field(description="Download (the same permission as reading the agreement).")
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.get_absolute_url()
+
+
+class AgreementStageOut(Schema):
+    id: int
+    position: int
+    code: str
+    name: str
+    evidence: str
+    evidence_required: bool
+    expected_days: int | None
+    before_signing: bool
+    is_signing: bool
+    status: StageStatus
+    started_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    documents: list[AgreementDocumentOut]
+
+    @staticmethod
+    def resolve_code(obj) -> str:
+        return obj.template_stage.code
+
+    @staticmethod
+    def resolve_evidence(obj) -> str:
+        return obj.template_stage.evidence
+
+    @staticmethod
+    def resolve_evidence_required(obj) -> bool:
+        return obj.template_stage.evidence_required
+
+    @staticmethod
+    def resolve_expected_days(obj):
+        return obj.template_stage.expected_days
+
+    @staticmethod
+    def resolve_before_signing(obj) -> bool:
+        return obj.template_stage.before_signing
+
+    @staticmethod
+    def resolve_is_signing(obj) -> bool:
+        return obj.template_stage.is_signing
+
+    @staticmethod
+    def resolve_documents(obj):
+        return list(obj.documents.all())
+
+
+class AgreementOut(Schema):
+    id: int
+    partnership_id: int
+    procedure: str
+    kind: AgreementKind
+    title: str
+    fields: list[CooperationField]
+    signatories: str
+    signed_on: dt.date | None
+    effective_on: dt.date | None
+    validity_years: int | None
+    ends_on: dt.date | None
+    renewal_of_id: int | None
+    status: AgreementStatus = Field(description="In force and expired follow from the dates of a signed agreement.")
+    languages: list[TextLanguage]
+    version: int = Field(description="Send it back with a change to refuse it if someone saved in between.")
+    created: dt.datetime
+    updated: dt.datetime
+
+    @staticmethod
+    def resolve_procedure(obj) -> str:
+        return obj.template.code
+
+    @staticmethod
+    def resolve_fields(obj) -> list[str]:
+        return [f.code for f in obj.fields.all()]
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        return obj.current_status()
+
+
+class AgreementDetailOut(AgreementOut):
+    stages: list[AgreementStageOut]
+
+    @staticmethod
+    def resolve_stages(obj):
+        return services.stages_of(obj)
+
+
+class AgreementChangeOut(Schema):
+    field: str
+    old: str
+    new: str
+
+
+class AgreementAuditOut(Schema):
+    date: dt.datetime
+    user: str
+    object: str
+    type: Literal["created", "changed", "deleted", ""]
+    changes: list[AgreementChangeOut]
+
+    @staticmethod
+    def resolve_user(obj) -> str:
+        return obj["username"]
+
+
+class AgreementIn(InputSchema):
+    partnership_id: int = Field(ge=1, le=MAX_ID)
+    procedure: str = Field(description="The procedure template's code: `ksdpl`, `generic`, or one an "
+                                       "administrator added.")
+    kind: AgreementKind = AgreementKind.MOU
+    title: str = Field(min_length=1, max_length=300)
+    fields: list[CooperationField] = []
+    signatories: str = ""
+    languages: list[TextLanguage] = []
+    effective_on: DateOrNull = None
+    validity_years: int | None = Field(None, ge=1, le=100)
+    ends_on: DateOrNull = Field(None, description="Only without validity_years (which computes it).")
+    renewal_of_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class AgreementPatch(InputSchema):
+    kind: AgreementKind = omitted()
+    title: str = omitted(min_length=1, max_length=300)
+    fields: list[CooperationField] = omitted("Replaces the whole list.")
+    signatories: str = omitted()
+    languages: list[TextLanguage] = omitted()
+    signed_on: DateOrNull = omitted("Only of a signed agreement (a correction).")
+    effective_on: DateOrNull = omitted()
+    validity_years: int | None = omitted(ge=1, le=100)
+    ends_on: DateOrNull = omitted()
+    renewal_of_id: int | None = omitted(ge=1, le=MAX_ID)
+    version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
+
+
+class AgreementAdvanceIn(InputSchema):
+    version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
+    signed_on: DateOrNull = Field(None, description="Required to complete the signing stage; not in the future.")
+    effective_on: DateOrNull = None
+    validity_years: int | None = Field(None, ge=1, le=100)
+    reason: str = Field("", max_length=2000)
+
+
+class AgreementReasonIn(InputSchema):
+    version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def _get_visible(user, agreement_id: int):
+    return params.get_or_404(services.visible_agreements(user), agreement_id, NOT_FOUND)
+
+
+def _detail(agreement_id: int):
+    return services.agreement_queryset().get(pk=agreement_id)
+
+
+@router.get("", response={200: list[AgreementOut], 422: ValidationErrors}, summary="List agreements")
+@paginate(Pagination)
+def list_agreements(request, partnership: int | None = Query(None, ge=1, le=MAX_ID,
+                                                             description="Agreements of this partnership."),
+                    kind: AgreementKind | None = Query(None)):
+    """Agreements the caller may read (those of public partnerships, and for members those of
+    their own government's partnerships), soonest ending first."""
+    qs = services.visible_agreements(request.auth)
+    if partnership:
+        qs = qs.filter(partnership_id=partnership)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("ends_on", "-updated", "-id")
+
+
+@router.get("/{agreement_id}", response={200: AgreementDetailOut, **ERRORS}, summary="One agreement")
+def get_agreement(request, agreement_id: int):
+    """The agreement with its stages and their documents."""
+    return _get_visible(request.auth, agreement_id)
+
+
+@router.get("/{agreement_id}/history", response={200: list[AgreementAuditOut], **ERRORS},
+            summary="The audit trail of an agreement")
+def agreement_history(request, agreement_id: int):
+    """Every recorded change of the agreement, its stages and its documents, newest first."""
+    return presenters.audit_trail(_get_visible(request.auth, agreement_id))
+
+
+@router.post("", auth=WRITE, response={201: AgreementDetailOut, **WRITE_ERRORS}, summary="Create an agreement")
+def create_agreement(request, payload: AgreementIn):
+    """A draft agreement of a partnership, with the stages of its procedure. Only editors of
+    either partner's office (and platform administrators) may; a partnership the caller may
+    not read is a 404."""
+    data = payload.dict()
+    partnership = permissions.visible_partnerships(request.auth, partnership_services.partnership_queryset()).filter(
+        pk=data.pop("partnership_id")).first()
+    if partnership is None:  # a partnership the caller may not read does not exist for them
+        raise Http404(_("No partnership with id %(id)s.") % {"id": payload.partnership_id})
+    template = ProcedureTemplate.objects.filter(code=data.pop("procedure")).first()
+    if template is None:
+        raise ValidationError({"procedure": [_("Unknown procedure “%(value)s”.") % {"value": payload.procedure}]})
+    agreement = services.create_agreement(request.auth, partnership, template=template, **data)
+    return Reply(201, _detail(agreement.pk))
+
+
+@router.patch("/{agreement_id}", auth=WRITE, response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
+              summary="Change an agreement")
+def update_agreement(request, agreement_id: int, payload: AgreementPatch):
+    """Change some particulars; leave out the ones to keep. The procedure moves with /advance
+    and /back."""
+    agreement = _get_visible(request.auth, agreement_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    services.update_agreement(request.auth, agreement, expected_version=version, **data)
+    return _detail(agreement.pk)
+
+
+@router.post("/{agreement_id}/advance", auth=WRITE,
+             response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS}, summary="Complete the current stage")
+def advance_agreement(request, agreement_id: int, payload: AgreementAdvanceIn):
+    """Complete the stage in progress (with its evidence uploaded) and start the next; a draft
+    starts its first stage. Completing the signing stage needs `signed_on`."""
+    agreement = _get_visible(request.auth, agreement_id)
+    data = payload.dict()
+    version = data.pop("version", None)
+    services.advance(request.auth, agreement, expected_version=version, **data)
+    return _detail(agreement.pk)
+
+
+@router.post("/{agreement_id}/back", auth=WRITE, response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
+             summary="Go back one stage")
+def back_agreement(request, agreement_id: int, payload: AgreementReasonIn):
+    """Return to the stage before the one in progress; the reason is recorded."""
+    agreement = _get_visible(request.auth, agreement_id)
+    services.go_back(request.auth, agreement, expected_version=payload.version, reason=payload.reason)
+    return _detail(agreement.pk)

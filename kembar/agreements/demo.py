@@ -1,0 +1,91 @@
+"""Demo agreements (called by kembar.portal.demo.load_demo), walked through the real workflow.
+
+* Bandung–Fort Worth: an MoU that went through every KSDPL stage with its evidence, signed two
+  years ago for five years: in force, with its end date.
+* Surabaya–Liverpool: an LoI in procedure, stuck at the assessment with the Ministry of Foreign
+  Affairs for 150 days (usually 60): the dashboard and `kembar remind` flag it.
+* Bandung–Braunschweig: an MoU ending within 90 days (renewal reminder).
+
+Dates are relative to today so the demo always shows these situations. The evidence files are
+small generated PDFs marked as demo documents.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from .models import Agreement, AgreementStage, ProcedureTemplate
+from . import services
+
+
+def _pdf(text: str) -> bytes:
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def _walk(user, agreement: Agreement, stages: int, signed_on: dt.date | None = None,
+          validity_years: int | None = None) -> Agreement:
+    """Start the procedure and complete `stages` stages, each with a demo evidence document."""
+    agreement = services.advance(user, agreement)
+    for _ in range(stages):
+        stage = agreement.stages.select_related("template_stage").get(status="active")
+        text = f"Demo document - {stage.template_stage.name_en} - {agreement.title}"
+        services.upload_document(user, stage, SimpleUploadedFile(f"{stage.template_stage.code}.pdf", _pdf(text)),
+                                 title=stage.template_stage.evidence_en or stage.template_stage.name_en)
+        agreement = services.advance(user, agreement, signed_on=signed_on, validity_years=validity_years)
+    return agreement
+
+
+def load(user, partnerships: dict[tuple[str, str], object]) -> int:
+    """Create the demo agreements that do not exist yet; returns how many were created."""
+    ksdpl = ProcedureTemplate.objects.get(code="ksdpl")
+    today = timezone.now().date()
+    created = 0
+    signing = ksdpl.stages.get(is_signing=True).position
+
+    def new(key, title, kind, fields, languages):
+        partnership = partnerships.get(key)
+        if partnership is None or Agreement.objects.filter(partnership=partnership, title=title).exists():
+            return None
+        return services.create_agreement(user, partnership, template=ksdpl, title=title, kind=kind, fields=fields,
+                                         languages=languages)
+
+    a = new(("bandung", "fort_worth"), "MoU Bandung – Fort Worth on education and culture", "mou",
+            ["education", "culture", "trade"], ["id", "en"])
+    if a:
+        _walk(user, a, signing, signed_on=today - dt.timedelta(days=730), validity_years=5)
+        created += 1
+    a = new(("surabaya", "liverpool"), "Letter of Intent Surabaya – Liverpool (ports and creative economy)", "loi",
+            ["trade", "culture", "smart_city"], ["id", "en"])
+    if a:
+        a = _walk(user, a, 3)  # exploration, plan, submission done: at the assessment
+        stage = AgreementStage.objects.get(agreement=a, status="active")
+        # The demo's point: the file has been with the ministries for 150 days (usually 60).
+        AgreementStage.objects.filter(pk=stage.pk).update(started_at=timezone.now() - dt.timedelta(days=150))
+        created += 1
+    a = new(("bandung", "braunschweig"), "MoU Bandung – Braunschweig on vocational education", "mou",
+            ["education", "science"], ["id", "de", "en"])
+    if a:
+        _walk(user, a, signing, signed_on=today.replace(year=today.year - 5) + dt.timedelta(days=60),
+              validity_years=5)
+        created += 1
+    return created

@@ -1,0 +1,76 @@
+"""The procedures kembar ships, as data (loaded by migration 0002; administrators add more in /admin/).
+
+KSDPL: cooperation between an Indonesian region and a foreign regional government under
+PP 28/2018 and Permendagri 25/2020. Each stage: code, English and Indonesian name, evidence
+(English, Indonesian), evidence required, expected days, must precede signing, is signing.
+"""
+
+KSDPL = {
+    "code": "ksdpl",
+    "name_en": "Indonesia: cooperation with a foreign regional government (KSDPL)",
+    "name_id": "Indonesia: kerja sama daerah dengan pemerintah daerah di luar negeri (KSDPL)",
+    "country_code": "ID",
+    "description": "PP 28/2018 and Permendagri 25/2020.",
+    "stages": [
+        ("exploration", "Exploration", "Penjajakan",
+         "letter of intent or minutes of the exploration", "surat minat atau notula penjajakan",
+         True, 90, True, False),
+        ("cooperation_plan", "Cooperation plan", "Rencana kerja sama",
+         "the cooperation plan", "dokumen rencana kerja sama", True, 60, True, False),
+        ("submission", "Submission to the Minister of Home Affairs through the governor",
+         "Pengajuan kepada Menteri Dalam Negeri melalui gubernur",
+         "the submission letter", "surat pengajuan", True, 30, True, False),
+        ("assessment", "Assessment with the Ministry of Foreign Affairs",
+         "Penilaian bersama Kementerian Luar Negeri",
+         "the ministries' assessment or recommendation", "hasil penilaian atau rekomendasi kementerian",
+         True, 60, True, False),
+        ("dprd_approval", "Approval of the regional parliament (DPRD)", "Persetujuan DPRD",
+         "the DPRD's decision", "keputusan DPRD", True, 60, True, False),
+        ("drafting", "Drafting of the text", "Penyusunan naskah",
+         "the agreed draft text", "rancangan naskah yang disepakati", True, 45, True, False),
+        ("full_power", "Full power from the Foreign Minister", "Surat kuasa dari Menteri Luar Negeri",
+         "the full power (surat kuasa)", "surat kuasa", True, 30, True, False),
+        ("signing", "Signing", "Penandatanganan", "the signed text", "naskah yang ditandatangani",
+         True, 30, False, True),
+        ("implementation", "Implementation", "Pelaksanaan", "", "", False, None, False, False),
+        ("reporting", "Reporting", "Pelaporan", "the implementation report", "laporan pelaksanaan",
+         True, None, False, False),
+        ("evaluation", "Evaluation", "Evaluasi", "the evaluation report", "laporan evaluasi", True, None, False,
+         False),
+        ("renewal_or_termination", "Renewal or termination", "Perpanjangan atau pengakhiran",
+         "the decision to renew or end the agreement", "keputusan perpanjangan atau pengakhiran",
+         True, None, False, False),
+    ],
+}
+
+GENERIC = {
+    "code": "generic",
+    "name_en": "Council approval and signing",
+    "name_id": "Persetujuan dewan dan penandatanganan",
+    "country_code": "",
+    "description": "For partners whose country needs only the council's approval and signing.",
+    "stages": [
+        ("council_approval", "Council approval", "Persetujuan dewan", "the council's decision",
+         "keputusan dewan", True, 60, True, False),
+        ("signing", "Signing", "Penandatanganan", "the signed text", "naskah yang ditandatangani",
+         True, 30, False, True),
+        ("implementation", "Implementation", "Pelaksanaan", "", "", False, None, False, False),
+    ],
+}
+
+TEMPLATES = [KSDPL, GENERIC]
+
+
+def install(ProcedureTemplate, TemplateStage) -> None:
+    """Create the shipped templates that do not exist yet (an administrator's edits are kept)."""
+    for spec in TEMPLATES:
+        template, created = ProcedureTemplate.objects.get_or_create(
+            code=spec["code"], defaults={k: spec[k] for k in ("name_en", "name_id", "country_code", "description")})
+        if not created:
+            continue
+        for position, (code, name_en, name_id, ev_en, ev_id, required, days, before, signing) in enumerate(
+                spec["stages"], 1):
+            TemplateStage.objects.create(template=template, position=position, code=code, name_en=name_en,
+                                         name_id=name_id, evidence_en=ev_en, evidence_id=ev_id,
+                                         evidence_required=required, expected_days=days, before_signing=before,
+                                         is_signing=signing)

@@ -1,0 +1,84 @@
+"""Reminders of agreements for `kembar remind` (listed in kembar.portal.reminders.SOURCES).
+
+* An agreement ending: 180, 90 and 30 days before its end date, to the editors of both
+  partners. Only the nearest threshold already reached is due, so an agreement entered with
+  20 days left gets the 30-day reminder, not three at once. Key: agreement:<id>:ends:<days>.
+* A stage waiting longer than its expected duration. Key: agreement-stage:<id>:<start>:stuck,
+  so a stage sent back and started again is a new event.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from kembar.portal.reminders import Reminder, editor_emails
+
+from . import services
+
+THRESHOLDS = (30, 90, 180)
+SHOWN = 20  # rows of each dashboard list
+
+
+def _url(agreement) -> str:
+    return getattr(settings, "KEMBAR_SITE_URL", "").rstrip("/") + agreement.get_absolute_url()
+
+
+def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
+    today = now.date()
+    recipients: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    def to(p) -> tuple[str, ...]:
+        key = (p.government_a_id, p.government_b_id)
+        if key not in recipients:
+            recipients[key] = editor_emails(key)
+        return recipients[key]
+
+    for agreement in services.ending_soon(today, max(THRESHOLDS)):
+        days = (agreement.ends_on - today).days
+        threshold = min(t for t in THRESHOLDS if days <= t)
+        p = agreement.partnership
+        subject = _("%(title)s (%(partners)s) ends in %(days)d days, on %(date)s") % {
+            "title": agreement.title, "partners": p, "days": days, "date": agreement.ends_on.isoformat()}
+        body = _("The agreement “%(title)s” between %(a)s and %(b)s ends on %(date)s. If the partnership "
+                 "continues, start its renewal now: the procedure takes months.\n\n%(url)s") % {
+            "title": agreement.title, "a": p.government_a.name, "b": p.government_b.name,
+            "date": agreement.ends_on.isoformat(), "url": _url(agreement)}
+        yield Reminder(f"agreement:{agreement.pk}:ends:{threshold}", to(p), subject, body)
+    for stage in services.stuck_stages(now):
+        agreement = stage.agreement
+        p = agreement.partnership
+        waited = (now - stage.started_at).days
+        subject = _("%(title)s: “%(stage)s” has waited %(days)d days (usually %(expected)d)") % {
+            "title": agreement.title, "stage": stage.name, "days": waited,
+            "expected": stage.template_stage.expected_days}
+        body = _("The procedure of “%(title)s” (%(partners)s) has been at the stage “%(stage)s” since "
+                 "%(since)s. Find out where the file is stuck, or record its progress.\n\n%(url)s") % {
+            "title": agreement.title, "partners": p, "stage": stage.name,
+            "since": stage.started_at.date().isoformat(), "url": _url(agreement)}
+        yield Reminder(f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck", to(p), subject, body)
+
+
+def dashboard_context(user, now: dt.datetime | None = None) -> dict:
+    """The dashboard's block: the office's agreements ending within 180 days and its stuck
+    procedures, worst first (soonest end; longest overdue). Oversight sees all."""
+    from django.utils import timezone
+
+    from kembar.accounts import permissions
+
+    from .models import AgreementStage
+
+    now = now or timezone.now()
+    a = permissions.access(user)
+    if not (a.read_governments or a.reads_everything):
+        return {"agreements_ending": [], "procedures_stuck": []}
+    agreements = services.office_agreements(user)
+    ending = services.ending_soon(now.date(), max(THRESHOLDS), agreements, limit=SHOWN)
+    stuck = services.stuck_stages(now, AgreementStage.objects.filter(agreement__in=agreements.values("pk")))
+    for agreement in ending:
+        agreement.days_left = (agreement.ends_on - now.date()).days
+    for stage in stuck:
+        stage.days_overdue = (now - stage.due_at()).days
+    return {"agreements_ending": ending, "procedures_stuck": stuck[:SHOWN]}

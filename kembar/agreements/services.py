@@ -1,0 +1,346 @@
+"""The agreement workflow: every rule of the procedure is enforced here, once.
+
+Pages, the API, the CLI and the demo call these functions. Each change runs in one
+transaction against a locked row, so a refused change writes nothing, and a change made
+against a stale `version` (someone else saved in between) is refused with ConcurrentEdit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kembar.accounts import permissions
+from kembar.partnerships.models import CooperationField, Partnership
+from kembar.partnerships.services import ConcurrentEdit
+from kembar.partnerships.vocab import Field
+from kembar.uploads import check_upload
+
+from .models import (Action, Agreement, AgreementKind, AgreementStage, AgreementStatus, ProcedureTemplate,
+                     StageDocument, StageStatus, StageTransition, TextLanguage, add_years)
+
+__all__ = ["ConcurrentEdit", "create_agreement", "update_agreement", "advance", "go_back", "terminate",
+           "upload_document", "agreement_queryset"]
+
+EDITABLE_FIELDS = ["kind", "title", "signatories", "signed_on", "effective_on", "validity_years", "ends_on",
+                   "renewal_of", "renewal_of_id", "languages"]
+
+
+def agreement_queryset() -> QuerySet[Agreement]:
+    """Agreements with what a list shows, in a fixed number of queries."""
+    return Agreement.objects.select_related(
+        "partnership__government_a__place", "partnership__government_b__place", "template").prefetch_related(
+        Prefetch("fields", queryset=CooperationField.objects.order_by("code")))
+
+
+def stages_of(agreement: Agreement) -> list[AgreementStage]:
+    return list(agreement.stages.select_related("template_stage", "started_by", "completed_by")
+                .prefetch_related(Prefetch("documents", queryset=StageDocument.objects.select_related(
+                    "uploaded_by").order_by("title", "-version")))
+                .order_by("position"))
+
+
+def _today() -> dt.date:
+    return timezone.now().date()
+
+
+def _not_future(day: dt.date | None) -> bool:
+    # Tomorrow in UTC is already today east of Greenwich (07:00 in Bandung is 00:00 UTC).
+    return day is None or day <= _today() + dt.timedelta(days=1)
+
+
+def _clean(agreement: Agreement, fields: list[str] | None) -> None:
+    """Check the agreement's values as they would be saved; compute its end date."""
+    errors: dict[str, list[str]] = {}
+    if not (agreement.title or "").strip():
+        errors["title"] = [_("Give the agreement a title.")]
+    if agreement.kind not in AgreementKind.values:
+        errors["kind"] = [_("Unknown kind “%(value)s”.") % {"value": agreement.kind}]
+    unknown = [c for c in agreement.languages or [] if c not in TextLanguage.values]
+    if unknown:
+        errors["languages"] = [_("Unknown language: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}]
+    if fields is not None:
+        bad = [f for f in fields if f not in Field.values]
+        if bad:
+            errors["fields"] = [_("Unknown field of cooperation: %(codes)s.") % {"codes": ", ".join(bad)}]
+    if not _not_future(agreement.signed_on):
+        errors["signed_on"] = [_("The signing date cannot be in the future.")]
+    if agreement.signed_on and agreement.status in (AgreementStatus.DRAFT, AgreementStatus.IN_PROCEDURE):
+        errors["signed_on"] = [_("An agreement gets its signing date when its signing stage is completed.")]
+    if agreement.effective_on and agreement.signed_on and agreement.effective_on < agreement.signed_on:
+        errors["effective_on"] = [_("An agreement cannot take effect before it is signed.")]
+    if agreement.validity_years is not None:
+        if agreement.validity_years < 1 or agreement.validity_years > 100:
+            errors["validity_years"] = [_("The validity is a number of years between 1 and 100.")]
+        elif agreement.starts_on:
+            agreement.ends_on = add_years(agreement.starts_on, agreement.validity_years)
+    if agreement.ends_on and agreement.starts_on and agreement.ends_on <= agreement.starts_on:
+        errors["ends_on"] = [_("The end date must be after the start (%(start)s).")
+                             % {"start": agreement.starts_on.isoformat()}]
+    if agreement.renewal_of_id:
+        if agreement.renewal_of_id == agreement.pk:
+            errors["renewal_of"] = [_("An agreement cannot renew itself.")]
+        elif not Agreement.objects.filter(pk=agreement.renewal_of_id,
+                                          partnership_id=agreement.partnership_id).exists():
+            errors["renewal_of"] = [_("The renewed agreement must belong to the same partnership.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _author(instance, user) -> None:
+    if user is not None and user.is_authenticated:
+        instance._history_user = user
+
+
+def _check_edit(user, agreement_or_partnership) -> None:
+    partnership = getattr(agreement_or_partnership, "partnership", agreement_or_partnership)
+    if not permissions.can_edit_partnership(user, partnership):
+        raise PermissionDenied(_("Only editors of either partner's office may change its agreements."))
+
+
+def create_agreement(user, partnership: Partnership, *, template: ProcedureTemplate, title: str,
+                     kind: str = AgreementKind.MOU, fields: Iterable[str] = (), **data) -> Agreement:
+    """A draft agreement with the stages of its procedure, none started yet."""
+    _check_edit(user, partnership)
+    fields = list(fields)
+    agreement = Agreement(partnership=partnership, template=template, title=(title or "").strip(), kind=kind,
+                          **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    _clean(agreement, fields)
+    stages = list(template.stages.order_by("position"))
+    if not stages:
+        raise ValidationError({"template": [_("The procedure “%(name)s” has no stages.") % {"name": template}]})
+    with transaction.atomic():
+        _author(agreement, user)
+        agreement.save()
+        if fields:
+            agreement.fields.set(fields)
+        for stage in stages:
+            s = AgreementStage(agreement=agreement, template_stage=stage, position=stage.position)
+            _author(s, user)
+            s.save()
+    return agreement
+
+
+def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
+    current = Agreement.objects.select_for_update().select_related("partnership", "template").get(pk=agreement.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrentEdit(_("Someone else changed this agreement while you were working on it. "
+                               "Reload the page to see their changes, then try again."))
+    if current.status == AgreementStatus.TERMINATED:
+        raise ValidationError(_("This agreement was terminated; it can no longer change."))
+    return current
+
+
+def _save(agreement: Agreement, user) -> Agreement:
+    _author(agreement, user)
+    agreement.version = F("version") + 1
+    agreement.save()
+    agreement.refresh_from_db()
+    return agreement
+
+
+def update_agreement(user, agreement: Agreement, *, expected_version: int | None = None,
+                     fields: Iterable[str] | None = None, **data) -> Agreement:
+    """Change the agreement's particulars (not its procedure: see advance and go_back)."""
+    _check_edit(user, agreement)
+    fields = list(fields) if fields is not None else None
+    with transaction.atomic():
+        current = _lock(agreement, expected_version)
+        for key, value in data.items():
+            if key in EDITABLE_FIELDS:
+                setattr(current, key, value)
+        if "title" in data:
+            current.title = (current.title or "").strip()
+        _clean(current, fields)
+        current = _save(current, user)
+        if fields is not None:
+            current.fields.set(fields)
+    return current
+
+
+def _stage(stage: AgreementStage, user, status: str, now: dt.datetime) -> None:
+    stage.status = status
+    if status == StageStatus.ACTIVE:
+        stage.started_at, stage.started_by = now, user if user and user.is_authenticated else None
+        stage.completed_at = stage.completed_by = None
+    elif status == StageStatus.DONE:
+        stage.completed_at, stage.completed_by = now, user if user and user.is_authenticated else None
+    else:
+        stage.started_at = stage.started_by = stage.completed_at = stage.completed_by = None
+    _author(stage, user)
+    stage.save()
+
+
+def latest_documents(stage: AgreementStage) -> list[StageDocument]:
+    """The latest version of each document of a stage."""
+    seen, latest = set(), []
+    for doc in stage.documents.order_by("title", "-version"):
+        if doc.title not in seen:
+            seen.add(doc.title)
+            latest.append(doc)
+    return latest
+
+
+def _record(agreement, user, action, now, *, from_stage=None, to_stage=None, reason="", evidence=()) -> None:
+    transition = StageTransition.objects.create(
+        agreement=agreement, action=action, from_stage=from_stage, to_stage=to_stage, reason=reason,
+        user=user if user and user.is_authenticated else None, at=now)
+    if evidence:
+        transition.evidence.set(evidence)
+
+
+def advance(user, agreement: Agreement, *, expected_version: int | None = None, signed_on: dt.date | None = None,
+            effective_on: dt.date | None = None, validity_years: int | None = None,
+            reason: str = "") -> Agreement:
+    """Complete the stage in progress and start the next one (from a draft: start the first).
+
+    The stage needs its evidence if its template says so; completing the signing stage needs
+    a signing date, not in the future, and every stage that must precede signing complete.
+    """
+    _check_edit(user, agreement)
+    now = timezone.now()
+    with transaction.atomic():
+        current = _lock(agreement, expected_version)
+        stages = list(current.stages.select_related("template_stage").select_for_update().order_by("position"))
+        active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
+        if active is None:
+            if any(s.status == StageStatus.DONE for s in stages):
+                raise ValidationError(_("Every stage of the procedure is complete."))
+            first = stages[0]
+            _stage(first, user, StageStatus.ACTIVE, now)
+            _record(current, user, Action.START, now, to_stage=first, reason=reason)
+            current.status = AgreementStatus.IN_PROCEDURE
+            return _save(current, user)
+        spec = active.template_stage
+        evidence = latest_documents(active)
+        if spec.evidence_required and not evidence:
+            raise ValidationError({"evidence": [
+                _("“%(stage)s” cannot be completed without its evidence: upload %(evidence)s first.")
+                % {"stage": spec.name, "evidence": spec.evidence or _("a document")}]})
+        if spec.is_signing:
+            missing = [s for s in stages if s.template_stage.before_signing and s.position < active.position
+                       and s.status != StageStatus.DONE]
+            if missing:
+                raise ValidationError(_("The agreement cannot be signed before these stages are complete: "
+                                        "%(stages)s.") % {"stages": ", ".join(s.name for s in missing)})
+            signed_on = signed_on or current.signed_on
+            if signed_on is None:
+                raise ValidationError({"signed_on": [_("Give the date the agreement was signed.")]})
+            current.status = AgreementStatus.SIGNED
+            current.signed_on = signed_on
+            if effective_on is not None:
+                current.effective_on = effective_on
+            if validity_years is not None:
+                current.validity_years = validity_years
+            _clean(current, None)
+        following = next((s for s in stages if s.position > active.position), None)
+        _stage(active, user, StageStatus.DONE, now)
+        if following is not None:
+            _stage(following, user, StageStatus.ACTIVE, now)
+        _record(current, user, Action.ADVANCE, now, from_stage=active, to_stage=following, reason=reason,
+                evidence=evidence)
+        return _save(current, user)
+
+
+def go_back(user, agreement: Agreement, *, reason: str, expected_version: int | None = None) -> Agreement:
+    """Return the procedure to the stage before the one in progress; a reason is required."""
+    _check_edit(user, agreement)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the procedure goes back a stage.")]})
+    now = timezone.now()
+    with transaction.atomic():
+        current = _lock(agreement, expected_version)
+        stages = list(current.stages.select_related("template_stage").select_for_update().order_by("position"))
+        active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
+        if active is None:
+            raise ValidationError(_("No stage is in progress, so there is nothing to go back from."))
+        previous = next((s for s in reversed(stages) if s.position < active.position), None)
+        if previous is None:
+            raise ValidationError(_("The procedure is at its first stage; there is no stage before it."))
+        if previous.template_stage.is_signing:
+            raise ValidationError(_("The agreement is signed; its signing cannot be undone. "
+                                    "Terminate it and prepare a new agreement instead."))
+        _stage(active, user, StageStatus.PENDING, now)
+        _stage(previous, user, StageStatus.ACTIVE, now)
+        _record(current, user, Action.BACK, now, from_stage=active, to_stage=previous, reason=reason)
+        return _save(current, user)
+
+
+def terminate(user, agreement: Agreement, *, reason: str, expected_version: int | None = None) -> Agreement:
+    _check_edit(user, agreement)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the agreement is terminated.")]})
+    now = timezone.now()
+    with transaction.atomic():
+        current = _lock(agreement, expected_version)
+        active = current.stages.filter(status=StageStatus.ACTIVE).first()
+        _record(current, user, Action.TERMINATE, now, from_stage=active, reason=reason)
+        current.status = AgreementStatus.TERMINATED
+        return _save(current, user)
+
+
+def upload_document(user, stage: AgreementStage, upload, *, title: str = "") -> StageDocument:
+    """Store a document of a stage; the same title again is its next version."""
+    _check_edit(user, stage.agreement)
+    if stage.agreement.status == AgreementStatus.TERMINATED:
+        raise ValidationError(_("This agreement was terminated; it can no longer change."))
+    checked = getattr(upload, "checked", None) or check_upload(upload)
+    title = (title or "").strip() or checked.name.rpartition(".")[0] or checked.name
+    if len(title) > 200:
+        raise ValidationError({"title": [_("The title may be at most 200 characters.")]})
+    with transaction.atomic():
+        AgreementStage.objects.select_for_update().filter(pk=stage.pk).first()
+        last = stage.documents.filter(title=title).aggregate(v=Max("version"))["v"] or 0
+        doc = StageDocument(stage=stage, title=title, version=last + 1, filename=checked.name,
+                            content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                            uploaded_by=user if user and user.is_authenticated else None)
+        upload.seek(0)
+        doc.file.save(checked.name, upload, save=False)
+        _author(doc, user)
+        doc.save()
+    return doc
+
+
+# Reading
+
+
+def visible_agreements(user) -> QuerySet[Agreement]:
+    return permissions.visible_agreements(user, agreement_queryset())
+
+
+def office_agreements(user) -> QuerySet[Agreement]:
+    """An office's own agreements; everyone else sees every agreement they may read."""
+    a = permissions.access(user)
+    qs = visible_agreements(user)
+    if a.read_governments and not a.reads_everything:
+        own = list(a.read_governments)
+        qs = qs.filter(Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own))
+    return qs
+
+
+def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None) -> list[AgreementStage]:
+    """Stages in progress past their expected duration, longest overdue first."""
+    qs = (queryset if queryset is not None else AgreementStage.objects.all()).filter(
+        status=StageStatus.ACTIVE, started_at__isnull=False, template_stage__expected_days__isnull=False).exclude(
+        agreement__status=AgreementStatus.TERMINATED).select_related(
+        "template_stage", "agreement__partnership__government_a", "agreement__partnership__government_b")
+    stuck = [s for s in qs if s.due_at() <= now]  # expected days differ per stage: compared here, not in SQL
+    return sorted(stuck, key=lambda s: s.due_at())
+
+
+def ending_soon(today: dt.date, days: int = 180, queryset: QuerySet[Agreement] | None = None,
+                limit: int | None = None) -> list[Agreement]:
+    """Signed agreements ending within `days` (not yet ended), soonest first."""
+    qs = (queryset if queryset is not None else Agreement.objects.all()).filter(
+        status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_FORCE], ends_on__gte=today,
+        ends_on__lte=today + dt.timedelta(days=days)).select_related(
+        "partnership__government_a", "partnership__government_b")
+    qs = qs.order_by("ends_on", "id")
+    return list(qs[:limit] if limit else qs)
