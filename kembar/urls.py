@@ -10,5 +10,6 @@ urlpatterns = [
     path("places/", include("kembar.gazetteer.urls")),
     path("partnerships/", include("kembar.partnerships.urls")),
     path("api/", api.urls),
+    path("", include("kembar.activities.urls")),
     path("", include("kembar.portal.urls")),
 ]
