@@ -260,8 +260,9 @@ def _require_edit(user, partnership: Partnership) -> None:
         raise PermissionDenied(_("You may not change the activities of this partnership."))
 
 
-def create_activity(user, partnership: Partnership, **data) -> Activity:
-    _require_edit(user, partnership)
+def create_activity(user, partnership: Partnership, *, check_permission: bool = True, **data) -> Activity:
+    if check_permission:
+        _require_edit(user, partnership)
     data = {k: v for k, v in data.items() if k in ACTIVITY_FIELDS}
     data.setdefault("modality", Modality.IN_PERSON)
     data.setdefault("status", ActivityStatus.PLANNED)
@@ -275,9 +276,11 @@ def create_activity(user, partnership: Partnership, **data) -> Activity:
     return activity
 
 
-def update_activity(user, activity: Activity, *, expected_version: int | None = None, **data) -> Activity:
+def update_activity(user, activity: Activity, *, expected_version: int | None = None,
+                    check_permission: bool = True, **data) -> Activity:
     """Change an activity. Postponing and converting have their own functions (they keep records)."""
-    _require_edit(user, activity.partnership)
+    if check_permission:
+        _require_edit(user, activity.partnership)
     with transaction.atomic():
         current = Activity.objects.select_for_update().select_related("host__place").get(pk=activity.pk)
         if expected_version is not None and current.version != expected_version:
