@@ -110,3 +110,19 @@ def test_public_export_and_the_ics_format(tmp_path, recorded, client):
     assert strip(ics.read_bytes()) == strip(served)
     assert [str(e["summary"]) for e in icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")] == [
         "Festival, \"Bandung\" week"]
+
+
+def test_demo_tells_the_story_once(client):
+    from kembar.portal.demo import load_demo
+
+    first = load_demo()
+    assert first["activities"] == 2 and first["calls"] == 1 and first["aid shipments"] == 2
+    assert "activities" not in load_demo()  # idempotent
+    jjw = Activity.objects.get(title="Jogja-Japan Week")
+    editions = {o.planned_start.year: o for o in services.occurrences(jjw, before=dt.datetime(2023, 1, 1, tzinfo=UTC))}
+    assert sorted(editions) == [2016, 2018, 2020, 2022] and editions[2020].postponed and editions[2020].date_tbd
+    assert not editions[2018].postponed
+    meeting = Activity.objects.get(title__startswith="Sister-city meeting Bandung")
+    assert meeting.modality == "virtual" and meeting.planned_modality == "in_person"
+    page = client.get("/events/").content.decode()
+    assert "Jogja-Japan Week" in page and "Kyoto Prefecture scholarship for Yogyakarta students" in page

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from kembar.accounts.models import Membership, Organisation
+from kembar.activities import demo as activities_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -143,4 +144,5 @@ def load_demo(stdout=None) -> dict:
                 user = User.objects.create_user(username, password=DEMO_PASSWORD)
                 created["users"] += 1
             Membership.objects.get_or_create(user=user, organisation=organisations[org_key], defaults={"role": role})
+        created.update({k: n for k, n in activities_demo.load(governments).items() if n})
     return created
