@@ -339,7 +339,7 @@ def test_query_counts_do_not_grow_with_the_rows(client, users, portal_world, par
     client.force_login(users["bandung_editor"])
     urls = [reverse("activities:portal"), reverse("activities:partnership", args=[partnership.pk]),
             reverse("activities:portal_partnership", args=[partnership.pk]),
-            reverse("activities:feed_government", args=[governments["bandung"].pk])]
+            reverse("activities:feed_government", args=[governments["bandung"].pk]), reverse("portal:dashboard")]
     admin = users["platform_admin"]
     services.create_aid(admin, partnership, title="First aid", donor=governments["bandung"],
                         items=[{"name": "masks", "quantity": 10}])
@@ -395,3 +395,21 @@ def test_permission_matrix(client, users, partnership, governments, role):
     if role not in MAY_EDIT:
         with pytest.raises(PermissionDenied):
             services.postpone(users[role] if role != "anonymous" else None, public, reason="no")
+
+
+def test_reminders_a_week_ahead_once(users, orgs, partnership, governments):
+    from kembar.portal.reminders import collect
+
+    users["bandung_editor"].email = "editor@bandung.go.id"
+    users["bandung_editor"].save()
+    now = dt.datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+    a = services.create_activity(users["platform_admin"], partnership, title="Youth camp", type="student_exchange",
+                                 host=governments["bandung"], start=now + dt.timedelta(days=5),
+                                 end=now + dt.timedelta(days=6))
+    services.create_call(users["platform_admin"], partnership, title="Exchange 2026", kind="exchange",
+                         host=governments["bandung"], deadline=(now + dt.timedelta(days=3)).date(),
+                         how_to_apply="x@example.org")
+    due = collect(now, ["kembar.activities.reminders.due"])
+    assert [r.subject for r in due] == ["In a week: Youth camp (2026-03-06 07:00 WIB)",
+                                        "Deadline in a week: Exchange 2026 (2026-03-04)"]
+    assert due[0].recipients == ("editor@bandung.go.id",) and str(a.pk) in due[0].key

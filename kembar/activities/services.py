@@ -610,3 +610,20 @@ def open_calls(f: PortalFilter, today: dt.date | None = None) -> QuerySet[Call]:
         if bounds:
             qs = qs.filter(deadline__gte=bounds[0].date(), deadline__lt=bounds[1].date())
     return qs.order_by("deadline", "id")
+
+
+DASHBOARD_SHOWN = 5
+
+
+def dashboard_events(user, government_ids, now: dt.datetime | None = None) -> list[Occurrence]:
+    """The next few occurrences for the dashboard: of the office's own partnerships (public or
+    not), or the public ones for everyone else."""
+    now = now or timezone.now()
+    if government_ids:
+        qs = permissions.visible_under_partnership(user, activity_queryset().prefetch_related("changes").filter(
+            Q(partnership__government_a__in=government_ids) | Q(partnership__government_b__in=government_ids)))
+    else:
+        qs = public_activities()
+    qs = qs.exclude(status=ActivityStatus.CANCELLED).filter(Q(end__gte=now) | ~Q(recurrence="") | Q(date_tbd=True))
+    out = [o for a in qs for o in occurrences(a, after=now, before=now + dt.timedelta(days=2 * 366))[:DASHBOARD_SHOWN]]
+    return sorted(out, key=lambda o: (o.start, o.activity.pk))[:DASHBOARD_SHOWN]

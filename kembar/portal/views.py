@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
+from kembar.activities.services import dashboard_events
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 
@@ -28,4 +29,5 @@ def dashboard(request):
         "more_partnerships": len(own_partnerships) == OWN_SHOWN,
         "counts": counts,
         "total": sum(n for _, _, n in counts),
+        "upcoming_activities": dashboard_events(request.user, [g.pk for g in own]),
     })
