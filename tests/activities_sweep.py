@@ -95,3 +95,21 @@ PAGE_BODIES = {
     "partnerships/<int:pk>/aid/new/": _aid_body,
     "aid/<int:pk>/edit/": _aid_body,
 }
+
+
+PATH_VALUES[("activities", "activity_id")] = lambda w: ids(w, "activity")
+
+
+def _activity_version(kw) -> int:
+    return Activity.objects.get(pk=kw["activity_id"]).version
+
+
+API_BODIES = {
+    ("post", "/api/partnerships/{partnership_id}/activities"): lambda w, kw: {
+        "title": "Sweep", "type": "other", "host_id": w.governments["bandung"].pk,
+        "start": "2027-04-01T10:00:00", "end": "2027-04-01T11:00:00", "public": False},
+    ("patch", "/api/activities/{activity_id}"): lambda w, kw: {
+        "title": "SWEEP-OVERWRITE", "public": True, "version": _activity_version(kw)},
+    ("post", "/api/activities/{activity_id}/postpone"): lambda w, kw: {"reason": "SWEEP"},
+    ("post", "/api/activities/{activity_id}/convert"): lambda w, kw: {"modality": "virtual"},
+}

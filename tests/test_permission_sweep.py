@@ -269,6 +269,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "place_id": w.free_place.pk, "name": "Kota Semarang (sweep)", "traits": ["port"]},
     ("patch", "/api/governments/{government_id}"): lambda w, kw: {
         "name": "Sweep renamed", "contact_email": "sweep@example.org"},
+    **activities_sweep.API_BODIES,
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.

@@ -9,6 +9,7 @@ from . import docs, errors
 from .auth import READ
 from .governments import router as governments_router
 from .partnerships import router as partnerships_router
+from kembar.activities.api import router as activities_router
 from .places import router as places_router
 
 DESCRIPTION = """
@@ -59,3 +60,4 @@ errors.install(api)
 api.add_router("/places", places_router)
 api.add_router("/governments", governments_router)
 api.add_router("/partnerships", partnerships_router)
+api.add_router("", activities_router)
