@@ -413,3 +413,25 @@ def test_reminders_a_week_ahead_once(users, orgs, partnership, governments):
     assert [r.subject for r in due] == ["In a week: Youth camp (2026-03-06 07:00 WIB)",
                                         "Deadline in a week: Exchange 2026 (2026-03-04)"]
     assert due[0].recipients == ("editor@bandung.go.id",) and str(a.pk) in due[0].key
+
+
+def test_attachments_are_checked_and_downloaded_only_by_readers(client, users, partnership, governments, settings,
+                                                                 tmp_path):
+    from .files import pdf_bytes, upload
+
+    settings.MEDIA_ROOT = tmp_path
+    start = dt.datetime(2026, 6, 1, 8, tzinfo=UTC)
+    hidden = services.create_activity(users["platform_admin"], partnership, title="Hidden", type="other",
+                                      host=governments["bandung"], start=start, end=start, public=False)
+    client.force_login(users["bandung_editor"])
+    url = reverse("activities:attach", args=[hidden.pk])
+    renamed = client.post(url, {"file": upload("report.pdf", b"MZ\x90\x00 not a pdf")}, follow=True)
+    assert "report.pdf is not a valid PDF file" in renamed.content.decode()
+    client.post(url, {"file": upload("Laporan Kegiatan.pdf", pdf_bytes())})
+    attachment = hidden.attachments.get()
+    assert attachment.name == "Laporan_Kegiatan.pdf" and attachment.content_type == "application/pdf"
+    download = reverse("activities:attachment", args=[attachment.pk])
+    response = client.get(download)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(users["surabaya_editor"])
+    assert client.get(download).status_code == 404
