@@ -296,6 +296,10 @@ def portal_world(users, governments, partnership, diy_kyoto):
         admin, partnership, title="Event postponed", type="competition", host=governments["bandung"],
         start=soon + dt.timedelta(days=2), end=soon + dt.timedelta(days=2, hours=1)), reason="Rain")
     made["series"] = festival(admin, diy_kyoto)
+    past = dt.datetime(2020, 4, 1, 9, tzinfo=UTC)
+    made["tbd_since_2020"] = services.postpone(admin, services.create_activity(
+        admin, partnership, title="Event waiting since 2020", type="work_visit", host=governments["bandung"],
+        start=past, end=past + dt.timedelta(hours=1)), reason="COVID-19")
     return made
 
 
@@ -306,6 +310,7 @@ def test_portal_shows_only_public_items_and_marks_postponed_and_virtual(client, 
         assert hidden not in text
     assert "Postponed — new date to be decided" in text and 'class="badge mark-virtual">Virtual' in text
     assert "Jogja-Japan Week" in text  # the next edition of a series begun in 2018
+    assert "Event waiting since 2020" in text  # postponed, no new date yet: still news
 
 
 def test_portal_filters(client, portal_world, governments):

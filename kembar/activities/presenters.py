@@ -28,7 +28,7 @@ def activity_rows(activities: list[Activity]) -> list[Row]:
     for a in activities:
         nxt = None
         if a.recurrence:
-            upcoming = services.occurrences(a, after=now, limit=services.MAX_OCCURRENCES)
+            upcoming = services.occurrences(a, after=now, limit=1)
             nxt = upcoming[0] if upcoming else None
         rows.append(Row(a, nxt))
     return rows

@@ -35,6 +35,7 @@ ACTIVITY_FIELDS = ["title", "type", "field", "modality", "status", "host", "star
                    "exceptions", "location", "description", "participants_a", "participants_b", "breakdown",
                    "budget", "currency", "outcomes", "sdg_targets", "public"]
 MAX_OCCURRENCES = 500  # a rule such as FREQ=SECONDLY must not expand forever
+HORIZON = dt.timedelta(days=10 * 366)  # how far ahead an open-ended series is looked at
 
 
 def activity_queryset() -> QuerySet[Activity]:
@@ -128,22 +129,30 @@ def occurrence_changes(activity: Activity) -> dict[dt.datetime, ActivityChange]:
 def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt.datetime | None = None,
                 limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
     """The occurrences of an activity overlapping [after, before), exceptions left out, single
-    postponed occurrences at their new date (or at the planned one, marked "to be decided")."""
+    postponed occurrences at their new date (or at the planned one, marked "to be decided").
+
+    A series is walked from its first occurrence and stops at `before` (by default
+    HORIZON after `after`, or after the start) or after `limit` occurrences in the window:
+    dateutil walks a rule step by step, so an open-ended rule must never be walked far.
+    """
     duration = activity.end - activity.start
-    if activity.recurrence:
-        zone = activity.zone
-        rule = parse_rule(activity.recurrence, activity.start, zone)
-        starts = []
-        for local in rule:
-            starts.append(_aware(local, zone))
-            if len(starts) >= limit or (before is not None and starts[-1] >= before):
-                break
-    else:
-        starts = [activity.start]
     excluded = {parse_moment(e) for e in activity.exceptions or []}
     changes = occurrence_changes(activity) if activity.recurrence else {}
-    out = []
-    for start in starts:
+    # A postponed occurrence may have moved out of its planned place: look that much wider.
+    lead = max([abs(c.new_start - p) for p, c in changes.items() if c.new_start] or [dt.timedelta(0)])
+    if activity.recurrence:
+        zone = activity.zone
+        if before is None:
+            before = max(after or activity.start, activity.start) + HORIZON
+        rule = parse_rule(activity.recurrence, activity.start, zone)
+        planned_iter = (_aware(local, zone) for local in rule.xafter(
+            _local_naive((after - duration - lead) if after else activity.start, zone), inc=True))
+    else:
+        planned_iter = iter([activity.start])
+    out: list[Occurrence] = []
+    for start in planned_iter:
+        if before is not None and start >= before + lead:
+            break
         if start in excluded:
             continue
         occ = Occurrence(activity, start, start, start + duration,
@@ -155,12 +164,23 @@ def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt
                 occ.date_tbd = True
             else:
                 occ.start, occ.end = change.new_start, change.new_end or change.new_start + duration
-        if after is not None and occ.end < after:
+        # A single event postponed to a date not yet decided stays "upcoming" until it is decided.
+        if after is not None and occ.end < after and not (occ.date_tbd and not activity.recurrence):
             continue
         if before is not None and occ.start >= before:
             continue
         out.append(occ)
+        if len(out) >= limit:
+            break
     return sorted(out, key=lambda o: o.start)
+
+
+def is_occurrence(activity: Activity, moment: dt.datetime) -> bool:
+    """Whether the series has a (not excepted) occurrence planned to start at `moment`."""
+    zone = activity.zone
+    rule = parse_rule(activity.recurrence, activity.start, zone)
+    excluded = {parse_moment(e) for e in activity.exceptions or []}
+    return moment not in excluded and _local_naive(moment, zone) in rule
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -319,7 +339,7 @@ def postpone(user, activity: Activity, *, reason: str, new_start: dt.datetime | 
         occurrence = occurrence.astimezone(UTC)
         if not activity.recurrence:
             _add(errors, "occurrence", _("Only a recurring activity has occurrences to postpone one by one."))
-        elif occurrence not in {o.planned_start for o in occurrences(activity, before=occurrence + dt.timedelta(seconds=1))}:
+        elif not is_occurrence(activity, occurrence):
             _add(errors, "occurrence", _("The series has no occurrence starting at %(when)s.")
                  % {"when": occurrence.astimezone(activity.zone).strftime("%Y-%m-%d %H:%M")})
     if errors:
@@ -591,10 +611,12 @@ def upcoming_events(f: PortalFilter, now: dt.datetime | None = None, limit: int 
     qs = qs.filter(Q(end__gte=after) | ~Q(recurrence="") | Q(date_tbd=True))
     if before is not None:
         qs = qs.filter(start__lt=before)
+    # Single events come sorted and limited from the database; series (few) are expanded here.
+    singles = qs.filter(recurrence="").order_by("start", "id")[:limit]
     out: list[Occurrence] = []
-    for activity in qs:
-        for occ in occurrences(activity, after=after, before=before or after + dt.timedelta(days=3 * 366)):
-            out.append(occ)
+    for activity in [*singles, *qs.exclude(recurrence="")]:
+        out.extend(occurrences(activity, after=after, before=before or after + dt.timedelta(days=3 * 366),
+                               limit=limit))
     out.sort(key=lambda o: (o.start, o.activity.pk))
     return out[:limit]
 
@@ -625,5 +647,6 @@ def dashboard_events(user, government_ids, now: dt.datetime | None = None) -> li
     else:
         qs = public_activities()
     qs = qs.exclude(status=ActivityStatus.CANCELLED).filter(Q(end__gte=now) | ~Q(recurrence="") | Q(date_tbd=True))
-    out = [o for a in qs for o in occurrences(a, after=now, before=now + dt.timedelta(days=2 * 366))[:DASHBOARD_SHOWN]]
+    out = [o for a in qs for o in occurrences(a, after=now, before=now + dt.timedelta(days=2 * 366),
+                                              limit=DASHBOARD_SHOWN)]
     return sorted(out, key=lambda o: (o.start, o.activity.pk))[:DASHBOARD_SHOWN]

@@ -83,7 +83,7 @@ def activity_create(request, pk: int):
 def activity_detail(request, pk: int):
     activity = _activity(request, pk)
     now = timezone.now()
-    upcoming = services.occurrences(activity, after=now, before=now + dt.timedelta(days=3660))[:UPCOMING_SHOWN] \
+    upcoming = services.occurrences(activity, after=now, limit=UPCOMING_SHOWN) \
         if activity.recurrence else []
     p = activity.partnership
     return render(request, "activities/detail.html", {
@@ -124,7 +124,7 @@ def activity_postpone(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
     now = timezone.now()
-    upcoming = services.occurrences(activity, after=now, before=now + dt.timedelta(days=3660))[:20] \
+    upcoming = services.occurrences(activity, after=now, limit=20) \
         if activity.recurrence else []
     form = PostponeForm(request.POST or None, activity=activity, upcoming=upcoming,
                         initial={"version": activity.version})
