@@ -8,7 +8,6 @@ with its line number and what is wrong, and changes nothing.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation

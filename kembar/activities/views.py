@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,8 +16,8 @@ from kembar.uploads import download_response
 
 from . import ical, services
 from .forms import (ActivityForm, AidForm, AttachmentForm, CallForm, ConvertForm, PortalFilterForm, PostponeForm,
-                    format_items)
-from .models import Activity, ActivityAttachment, ActivityChange, AidDocument, AidShipment, Call
+                    format_items, in_zone)
+from .models import Activity, ActivityAttachment, AidDocument, AidShipment, Call
 from .presenters import activity_rows, history_entries, sdg_labels
 
 UPCOMING_SHOWN = 6
@@ -131,7 +129,6 @@ def activity_postpone(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         zone = activity.zone
-        from .forms import in_zone
         try:
             services.postpone(request.user, activity, reason=d["reason"], new_start=in_zone(d["new_start"], zone),
                               new_end=in_zone(d["new_end"], zone), expected_version=d["version"],
