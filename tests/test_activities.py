@@ -440,3 +440,27 @@ def test_attachments_are_checked_and_downloaded_only_by_readers(client, users, p
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     client.force_login(users["surabaya_editor"])
     assert client.get(download).status_code == 404
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "yields no date"),  # dateutil would walk to the year 9999
+    ("FREQ=HOURLY", "repeats yearly, monthly, weekly or daily"),
+    ("FREQ=YEARLY;BYWEEKNO=20", "do not recur by BYWEEKNO"),
+    ("DTSTART:19000101T000000\nRRULE:FREQ=DAILY", "Give one recurrence rule"),
+    ("FREQ=YEARLY;INTERVAL=0", "interval of a recurrence rule is at least 1"),
+])
+def test_rules_that_would_run_away_are_refused_at_once(users, diy_kyoto, rule, message):
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as exc:
+        festival(users["platform_admin"], diy_kyoto, recurrence=rule)
+    assert time.perf_counter() - started < 2
+    assert any(message in m for m in exc.value.message_dict["recurrence"]), exc.value.message_dict
+
+
+def test_dates_and_numbers_out_of_range_are_refused(users, diy_kyoto):
+    with pytest.raises(ValidationError) as exc:
+        festival(users["platform_admin"], diy_kyoto, start=dt.datetime(1850, 1, 1, tzinfo=UTC),
+                 participants_b=10**12, budget=Decimal(10) ** 15, currency="IDR")
+    assert set(exc.value.message_dict) == {"start", "participants_b", "budget"}

@@ -165,11 +165,15 @@ def _partnership(user, partnership_id: int):
                              partnership_id, NO_PARTNERSHIP)
 
 
-def _moment(value, zone):
+def _moment(value, zone, field: str = "start"):
     if value is None:
         return None
-    return value.astimezone(dt.timezone.utc) if timezone.is_aware(value) else value.replace(tzinfo=zone).astimezone(
-        dt.timezone.utc)
+    try:
+        return value.astimezone(dt.timezone.utc) if timezone.is_aware(value) else value.replace(
+            tzinfo=zone).astimezone(dt.timezone.utc)
+    except OverflowError:  # year 1 or 9999 in a zone east or west of Greenwich
+        raise ValidationError({field: [_("Give a date between %(first)s and %(last)s.")
+                                       % {"first": services.EARLIEST, "last": services.LATEST}]})
 
 
 def _data(partnership, data: dict, current: Activity | None = None) -> dict:
@@ -182,9 +186,9 @@ def _data(partnership, data: dict, current: Activity | None = None) -> dict:
     zone = services.government_zone(data.get("host") or current.host)
     for name in ("start", "end"):
         if name in data:
-            data[name] = _moment(data[name], zone)
+            data[name] = _moment(data[name], zone, name)
     if "exceptions" in data:
-        data["exceptions"] = [_moment(e, zone) for e in data["exceptions"]]
+        data["exceptions"] = [_moment(e, zone, "exceptions") for e in data["exceptions"]]
     if data.get("field") is None and "field" in data:
         data["field"] = ""
     if "currency" in data:
@@ -235,8 +239,10 @@ def postpone_activity(request, activity_id: int, payload: PostponeIn):
     """To a new date or to one still to be decided; with `occurrence`, only that occurrence of a series."""
     activity = _get(request.auth, activity_id)
     zone = activity.zone
-    services.postpone(request.auth, activity, reason=payload.reason, new_start=_moment(payload.new_start, zone),
-                      new_end=_moment(payload.new_end, zone), occurrence=_moment(payload.occurrence, zone),
+    services.postpone(request.auth, activity, reason=payload.reason,
+                      new_start=_moment(payload.new_start, zone, "new_start"),
+                      new_end=_moment(payload.new_end, zone, "new_end"),
+                      occurrence=_moment(payload.occurrence, zone, "occurrence"),
                       expected_version=payload.version)
     return _visible(request.auth).get(pk=activity.pk)
 

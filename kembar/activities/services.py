@@ -35,7 +35,9 @@ ACTIVITY_FIELDS = ["title", "type", "field", "modality", "status", "host", "star
                    "exceptions", "location", "description", "participants_a", "participants_b", "breakdown",
                    "budget", "currency", "outcomes", "sdg_targets", "public"]
 MAX_OCCURRENCES = 500  # a rule such as FREQ=SECONDLY must not expand forever
-HORIZON = dt.timedelta(days=10 * 366)  # how far ahead an open-ended series is looked at
+HORIZON = dt.timedelta(days=10 * 366)
+EARLIEST, LATEST = 1900, 2200  # years an activity may be in
+MAX_COUNT = 2_147_483_647  # the largest number the database stores in a count  # how far ahead an open-ended series is looked at
 
 
 def activity_queryset() -> QuerySet[Activity]:
@@ -57,18 +59,49 @@ def parse_rule(rule: str, start: dt.datetime, zone) -> du_rrule.rrule:
     text = rule.strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
+    if any(c in text for c in ":\r\n"):  # a DTSTART or a second rule would override the activity's start
+        raise ValidationError({"recurrence": [_("Give one recurrence rule, e.g. FREQ=YEARLY;INTERVAL=2.")]})
     try:
         parsed = du_rrule.rrulestr(text, dtstart=_local_naive(start, zone), forceset=False)
-    except (ValueError, TypeError, KeyError) as exc:
+    except Exception as exc:  # dateutil raises ValueError, but also TypeError, IndexError... on odd input
         raise ValidationError({"recurrence": [
             _("The recurrence rule “%(rule)s” is not a valid RFC 5545 rule: %(reason)s")
             % {"rule": rule, "reason": exc}]})
     if not isinstance(parsed, du_rrule.rrule):
         raise ValidationError({"recurrence": [_("Give one recurrence rule, e.g. FREQ=YEARLY;INTERVAL=2.")]})
+    if parsed._freq not in (du_rrule.YEARLY, du_rrule.MONTHLY, du_rrule.WEEKLY, du_rrule.DAILY):
+        raise ValidationError({"recurrence": [
+            _("An activity repeats yearly, monthly, weekly or daily (FREQ=YEARLY, MONTHLY, WEEKLY or DAILY).")]})
+    if parsed._interval < 1:
+        raise ValidationError({"recurrence": [_("The interval of a recurrence rule is at least 1.")]})
+    # dateutil walks a rule step by step, and a rule that never matches (30 February) to the
+    # year 9999, which takes minutes: such rules are refused before they are walked.
+    keys = {part.split("=", 1)[0].strip().upper() for part in text.split(";") if part.strip()}
+    unsupported = sorted(keys & UNSUPPORTED_RULE_PARTS)
+    if unsupported:
+        raise ValidationError({"recurrence": [_("Activities do not recur by %(parts)s; use FREQ, INTERVAL, COUNT, "
+                                                "UNTIL, BYMONTH, BYMONTHDAY, BYDAY or BYSETPOS.")
+                                              % {"parts": ", ".join(unsupported)}]})
+    if not _month_days_possible(parsed):
+        raise ValidationError({"recurrence": [
+            _("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]})
     if parsed.after(_local_naive(start, zone), inc=True) is None:
         raise ValidationError({"recurrence": [
             _("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]})
     return parsed
+
+
+UNSUPPORTED_RULE_PARTS = {"BYYEARDAY", "BYWEEKNO", "BYHOUR", "BYMINUTE", "BYSECOND", "BYEASTER"}
+DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+
+def _month_days_possible(parsed: du_rrule.rrule) -> bool:
+    """Whether the rule's months have its days of the month at all (no 30 February)."""
+    days = list(parsed._bymonthday or ()) + list(parsed._bynmonthday or ())
+    if not days:
+        return True
+    months = parsed._bymonth or range(1, 13)
+    return any(abs(d) <= DAYS_IN_MONTH[m - 1] for m in months for d in days)
 
 
 def _aware(local: dt.datetime, zone) -> dt.datetime:
@@ -216,16 +249,22 @@ def _clean_activity(partnership: Partnership, data: dict) -> dict:
     for name in ("start", "end"):
         if data.get(name) is not None:
             data[name] = data[name].replace(microsecond=0)
+    for name in ("start", "end"):
+        if data.get(name) is not None and not EARLIEST <= data[name].year <= LATEST:
+            _add(errors, name, _("Give a date between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST})
+            data[name] = None
     start, end = data.get("start"), data.get("end")
-    if start is None:
+    if start is None and "start" not in errors:
         _add(errors, "start", _("Give the start."))
-    if end is None:
+    if end is None and "end" not in errors:
         _add(errors, "end", _("Give the end."))
     if start is not None and end is not None and end < start:
         _add(errors, "end", _("The end is before the start."))
     for side in ("participants_a", "participants_b"):
         if data.get(side) is not None and data[side] < 0:
             _add(errors, side, _("The number of participants cannot be negative."))
+        elif data.get(side) is not None and data[side] > MAX_COUNT:
+            _add(errors, side, _("The number is too large."))
     breakdown = data.get("breakdown") or {}
     if not isinstance(breakdown, dict):
         _add(errors, "breakdown", _("The breakdown must map each side to counts."))
@@ -239,8 +278,12 @@ def _clean_activity(partnership: Partnership, data: dict) -> dict:
                 _add(errors, "breakdown", _("Unknown group “%(value)s” in the breakdown.") % {"value": key})
             elif not isinstance(n, int) or n < 0:
                 _add(errors, "breakdown", _("The number of participants cannot be negative."))
+            elif n > MAX_COUNT:
+                _add(errors, "breakdown", _("The number is too large."))
     if data.get("budget") is not None and Decimal(data["budget"]) < 0:
         _add(errors, "budget", _("The budget cannot be negative."))
+    elif data.get("budget") is not None and Decimal(data["budget"]) >= Decimal(10) ** 14:
+        _add(errors, "budget", _("The number is too large."))
     if data.get("budget") is not None and not data.get("currency"):
         _add(errors, "currency", _("Give the budget's currency."))
     try:
@@ -333,6 +376,9 @@ def postpone(user, activity: Activity, *, reason: str, new_start: dt.datetime | 
         _add(errors, "reason", _("Say why the activity is postponed."))
     if new_start is not None and new_end is not None and new_end < new_start:
         _add(errors, "new_end", _("The end is before the start."))
+    for name, value in (("new_start", new_start), ("new_end", new_end)):
+        if value is not None and not EARLIEST <= value.year <= LATEST:
+            _add(errors, name, _("Give a date between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST})
     if activity.status == ActivityStatus.CANCELLED:
         _add(errors, "reason", _("A cancelled activity cannot be postponed."))
     if occurrence is not None:
@@ -442,6 +488,8 @@ def _clean_call(partnership: Partnership, data: dict) -> dict:
     for name in ("quota", "awarded"):
         if data.get(name) is not None and data[name] < 0:
             _add(errors, name, _("The number cannot be negative."))
+        elif data.get(name) is not None and data[name] > MAX_COUNT:
+            _add(errors, name, _("The number is too large."))
     if data.get("awarded") and data.get("quota") is not None and data["awarded"] > data["quota"]:
         _add(errors, "awarded", _("More awarded (%(awarded)s) than places (%(quota)s).")
              % {"awarded": data["awarded"], "quota": data["quota"]})
@@ -514,6 +562,8 @@ def _clean_aid(partnership: Partnership, data: dict, items: list[dict]) -> dict:
             _add(errors, "items", _("Item %(n)s has no name.") % {"n": i})
         if item.get("quantity") is None or Decimal(item["quantity"]) <= 0:
             _add(errors, "items", _("Item %(n)s needs a quantity above zero.") % {"n": i})
+        elif Decimal(item["quantity"]) >= Decimal(10) ** 12:
+            _add(errors, "items", _("The number is too large."))
     if errors:
         raise ValidationError(errors)
     return data
