@@ -59,6 +59,7 @@ def test_create_read_postpone_and_conflict(client, users, governments, setup):
     ({"host_id": 999999}, "host_id"),
     ({"start": "0001-01-01T00:00:00"}, "start"),  # in Jakarta's zone that is before the year 1 in UTC
     ({"end": "9999-12-31T23:00:00-05:00"}, "end"),
+    ({"title": "Angklung\u0000"}, "title"),  # PostgreSQL cannot store it
 ])
 def test_bad_input_is_a_422_naming_the_field(client, users, governments, setup, change, field):
     p, _ = setup

@@ -222,6 +222,14 @@ def _add(errors: dict, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
+def _no_nul(errors: dict, data: dict) -> None:
+    """PostgreSQL cannot store a NUL character in text; say so instead of failing."""
+    for name, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            _add(errors, name, _("The text contains a NUL character."))
+
+
 def check_currency(code: str) -> str:
     code = (code or "").strip().upper()
     if code and pycountry.currencies.get(alpha_3=code) is None:
@@ -232,6 +240,7 @@ def check_currency(code: str) -> str:
 
 def _clean_activity(partnership: Partnership, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
+    _no_nul(errors, data)
     if not (data.get("title") or "").strip():
         _add(errors, "title", _("Give the activity a title."))
     if data.get("type") not in ActivityType.values:
@@ -372,6 +381,7 @@ def postpone(user, activity: Activity, *, reason: str, new_start: dt.datetime | 
     or to a date still to be decided (new_start None). The original plan is kept."""
     _require_edit(user, activity.partnership)
     errors: dict[str, list[str]] = {}
+    _no_nul(errors, {"reason": reason})
     if not (reason or "").strip():
         _add(errors, "reason", _("Say why the activity is postponed."))
     if new_start is not None and new_end is not None and new_end < new_start:
@@ -424,6 +434,8 @@ def convert(user, activity: Activity, *, modality: str, reason: str = "",
     _require_edit(user, activity.partnership)
     if modality not in Modality.values:
         raise ValidationError({"modality": [_("Unknown modality “%(value)s”.") % {"value": modality}]})
+    if "\x00" in (reason or ""):
+        raise ValidationError({"reason": [_("The text contains a NUL character.")]})
     if modality == activity.modality:
         raise ValidationError({"modality": [_("The activity is already %(modality)s.")
                                             % {"modality": Modality(modality).label.lower()}]})
@@ -464,6 +476,7 @@ CALL_FIELDS = ["title", "kind", "field", "host", "quota", "eligibility", "opens"
 
 def _clean_call(partnership: Partnership, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
+    _no_nul(errors, data)
     if not (data.get("title") or "").strip():
         _add(errors, "title", _("Give the call a title."))
     if data.get("kind") not in CallKind.values:
@@ -537,6 +550,8 @@ AID_FIELDS = ["title", "donor", "status", "pledged_on", "shipped_on", "received_
 
 def _clean_aid(partnership: Partnership, data: dict, items: list[dict]) -> dict:
     errors: dict[str, list[str]] = {}
+    _no_nul(errors, data)
+    _no_nul(errors, {"items": [v for i in items for v in i.values()]})
     if not (data.get("title") or "").strip():
         _add(errors, "title", _("Give the shipment a title."))
     donor = data.get("donor")
