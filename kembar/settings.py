@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kembar.partnerships",
     "kembar.agreements",
     "kembar.portal",
+    "kembar.activities",
     "kembar.api",
 ]
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("partnerships/", include("kembar.partnerships.urls")),
     path("agreements/", include("kembar.agreements.urls")),
     path("api/", api.urls),
+    path("", include("kembar.activities.urls")),
     path("", include("kembar.portal.urls")),
 ]

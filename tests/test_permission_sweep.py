@@ -43,6 +43,7 @@ from kembar.accounts.models import ApiToken
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
 
+from . import activities_sweep
 from .conftest import city
 from .files import pdf_bytes, upload
 
@@ -147,10 +148,11 @@ class World:
     free_place: Place  # a gazetteer place without a government: what a registration would use
     group: Any
     tokens: dict = field(default_factory=dict)
+    activities: dict = field(default_factory=dict)
 
 
 @pytest.fixture
-def world(governments, orgs, users) -> World:
+def world(governments, orgs, users, settings, tmp_path) -> World:
     from django.contrib.auth.models import Group
 
     superuser = users["platform_admin"]
@@ -167,7 +169,9 @@ def world(governments, orgs, users) -> World:
     public.refresh_from_db()
     w = World(users=users, governments=governments, orgs=orgs, private=private, public=public,
               free_place=city("Semarang", "ID"), group=Group.objects.create(name="sweep group"))
+    settings.MEDIA_ROOT = tmp_path / "media"
     w.agreements = sweep_agreements(w)
+    w.activities = activities_sweep.sweep_objects(w, PRIVATE_NOTE)
     for p in PRINCIPALS:
         if p.via == "token" and p.user not in w.tokens:
             w.tokens[p.user] = ApiToken.issue(users[p.user], "sweep")[1]
@@ -214,6 +218,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("agreements", "agreement_id"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
     ("stages", "stage_id"): lambda w: [w.agreements["stage"].pk],
     ("documents", "document_id"): lambda w: [w.agreements["document"].pk],
+    **activities_sweep.PATH_VALUES,
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
@@ -280,6 +285,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     # must be refused (and anonymous callers are sent to log in).
     "accounts/password/": lambda w, url: {"old_password": "wrong-password", "new_password1": "Sweep-pw-9931x",
                                           "new_password2": "Sweep-pw-9931x"},
+    **activities_sweep.PAGE_BODIES,
 }
 
 # Page routes whose GET must show the private notes to those who may read them.
@@ -313,6 +319,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version, "reason": "sweep"},
     ("patch", "/api/governments/{government_id}"): lambda w, kw: {
         "name": "Sweep renamed", "contact_email": "sweep@example.org"},
+    **activities_sweep.API_BODIES,
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.

@@ -118,3 +118,30 @@ def can_view_agreement(user, agreement) -> bool:
 
 def can_edit_agreement(user, agreement) -> bool:
     return can_edit_partnership(user, agreement.partnership)
+
+
+# Activities, calls and aid shipments: they hang under a partnership. Whoever reads the
+# partnership reads what of it is public; its partners, oversight and platform admins also
+# read what is not; editors of either partner change it (can_edit_partnership).
+
+def visible_under_partnership(user, queryset: QuerySet) -> QuerySet:
+    """Activities (or calls, shipments) the user may read: partnership visible, and the item
+    public or the reader a partner (or oversight, or a platform admin)."""
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    own = list(a.read_governments)
+    partner = Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
+    return queryset.filter(partner | Q(public=True, partnership__public=True))
+
+
+def can_view_under_partnership(user, item) -> bool:
+    a = access(user)
+    p = item.partnership
+    if a.reads_everything or {p.government_a_id, p.government_b_id} & a.read_governments:
+        return True
+    return bool(item.public and p.public)
+
+
+def can_edit_under_partnership(user, item) -> bool:
+    return can_edit_partnership(user, item.partnership)

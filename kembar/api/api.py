@@ -9,6 +9,7 @@ from . import docs, errors
 from .auth import READ
 from .governments import router as governments_router
 from .partnerships import router as partnerships_router
+from kembar.activities.api import router as activities_router
 from .places import router as places_router
 from kembar.agreements.api import router as agreements_router
 
@@ -61,3 +62,4 @@ api.add_router("/places", places_router)
 api.add_router("/governments", governments_router)
 api.add_router("/partnerships", partnerships_router)
 api.add_router("/agreements", agreements_router)
+api.add_router("", activities_router)

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from kembar.accounts.models import Membership, Organisation
 from kembar.agreements import demo as agreements_demo
+from kembar.activities import demo as activities_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -147,4 +148,5 @@ def load_demo(stdout=None) -> dict:
                 created["users"] += 1
             Membership.objects.get_or_create(user=user, organisation=organisations[org_key], defaults={"role": role})
         agreements_demo.load(User.objects.get(username="admin"), demo_partnerships)
+        created.update({k: n for k, n in activities_demo.load(governments).items() if n})
     return created

@@ -24,6 +24,7 @@ from .models import SentReminder
 # Dotted paths of the reminder sources, in the order their reminders are listed.
 SOURCES: list[str] = [
     "kembar.agreements.reminders.agreement_reminders",
+    "kembar.activities.reminders.due",
 ]
 
 

@@ -3,6 +3,7 @@ from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
+from kembar.activities.services import dashboard_events
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 
@@ -30,4 +31,5 @@ def dashboard(request):
         "counts": counts,
         "total": sum(n for _, _, n in counts),
         "agreements": agreements_dashboard(request.user),
+        "upcoming_activities": dashboard_events(request.user, [g.pk for g in own]),
     })

@@ -1,0 +1,256 @@
+"""CSV and XLSX export of activities with all their fields, and import of the same format.
+
+Times are written in UTC (ISO 8601, "Z"); `timezone` and `start_local` are for the reader and
+ignored on import. An imported row with an `id` of an existing activity of the same partnership
+updates it; any other row creates one. Each row is imported on its own: a bad row is reported
+with its line number and what is wrong, and changes nothing.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.services import GovernmentLookupError, resolve_government
+
+from . import services
+from .models import Activity
+
+COLUMNS = ["id", "partnership_id", "government_a", "government_b", "title", "type", "field", "modality", "status",
+           "host", "start", "end", "timezone", "start_local", "date_tbd", "recurrence", "exceptions", "location",
+           "description", "participants_a", "participants_b", "breakdown", "budget", "currency", "outcomes",
+           "sdg_targets", "public", "planned_start", "planned_modality"]
+
+
+def _gov(g: LocalGovernment) -> str:
+    return f"{g.name},{g.country_code}"
+
+
+def _iso(moment) -> str:
+    return services._iso(moment) if moment else ""
+
+
+def row(a: Activity) -> dict:
+    p = a.partnership
+    return {
+        "id": a.pk, "partnership_id": p.pk, "government_a": _gov(p.government_a), "government_b": _gov(p.government_b),
+        "title": a.title, "type": a.type, "field": a.field, "modality": a.modality, "status": a.status,
+        "host": _gov(a.host), "start": _iso(a.start), "end": _iso(a.end), "timezone": a.host.place.timezone,
+        "start_local": a.start.astimezone(a.zone).strftime("%Y-%m-%d %H:%M %Z"),
+        "date_tbd": "yes" if a.date_tbd else "no", "recurrence": a.recurrence,
+        "exceptions": " ".join(a.exceptions), "location": a.location, "description": a.description,
+        "participants_a": "" if a.participants_a is None else a.participants_a,
+        "participants_b": "" if a.participants_b is None else a.participants_b,
+        "breakdown": json.dumps(a.breakdown, sort_keys=True) if a.breakdown else "",
+        "budget": "" if a.budget is None else f"{a.budget:f}", "currency": a.currency, "outcomes": a.outcomes,
+        "sdg_targets": " ".join(a.sdg_targets), "public": "yes" if a.public else "no",
+        "planned_start": _iso(a.planned_start), "planned_modality": a.planned_modality,
+    }
+
+
+def export_queryset(government: LocalGovernment | None):
+    """One government's activities (all of them: the export is for its office), or every public one."""
+    qs = services.activity_queryset().prefetch_related("changes").order_by("start", "id")
+    if government is None:
+        return qs.filter(public=True, partnership__public=True)
+    from django.db.models import Q
+
+    return qs.filter(Q(partnership__government_a=government) | Q(partnership__government_b=government))
+
+
+def write_csv(activities: Iterable[Activity], out) -> int:
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    n = 0
+    for a in activities:
+        writer.writerow(row(a))
+        n += 1
+    return n
+
+
+def write_xlsx(activities: Iterable[Activity], path) -> int:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("activities")
+    sheet.append(COLUMNS)
+    n = 0
+    for a in activities:
+        values = row(a)
+        sheet.append([values[c] for c in COLUMNS])
+        n += 1
+    book.save(path)
+    return n
+
+
+# --- import ----------------------------------------------------------------------------------------
+
+@dataclass
+class RowResult:
+    line: int
+    outcome: str  # created, updated, rejected
+    activity_id: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowResult] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(r.outcome == outcome for r in self.rows)
+
+    def summary(self) -> dict:
+        return {"rows_read": len(self.rows), "created": self.count("created"), "updated": self.count("updated"),
+                "rejected": self.count("rejected")}
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """(row number, row) from a CSV or, by its extension, an XLSX file in the export's format."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h or "").strip() for h in next(rows, [])]
+        for n, values in enumerate(rows, 2):
+            yield n, {h: "" if v is None else str(v) for h, v in zip(header, values)}
+        return
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        # Rows are numbered as a spreadsheet shows them (the header is row 1), whatever line
+        # breaks there are inside quoted values.
+        for n, record in enumerate(csv.DictReader(f), 2):
+            yield n, {k: (v or "") for k, v in record.items() if k is not None}
+
+
+def _bool(value: str, name: str) -> bool:
+    v = value.strip().lower()
+    if v in ("yes", "true", "1", "ya"):
+        return True
+    if v in ("no", "false", "0", "tidak", ""):
+        return False
+    raise ValidationError({name: [_("“%(value)s” is not yes or no.") % {"value": value}]})
+
+
+def _int(value: str, name: str) -> int | None:
+    v = value.strip()
+    if not v:
+        return None
+    try:
+        return int(v)
+    except ValueError:
+        raise ValidationError({name: [_("“%(value)s” is not a whole number.") % {"value": value}]})
+
+
+def _moment(value: str, name: str):
+    try:
+        return services.parse_moment(value) if value.strip() else None
+    except ValueError:
+        raise ValidationError({name: [_("“%(value)s” is not a date and time (ISO 8601).") % {"value": value}]})
+
+
+def _partnership(record: dict) -> Partnership:
+    pid = _int(record.get("partnership_id", ""), "partnership_id")
+    if pid is not None:
+        found = Partnership.objects.select_related("government_a__place", "government_b__place").filter(pk=pid).first()
+        if found is not None:
+            return found
+    try:
+        a = resolve_government(record.get("government_a", ""))
+        b = resolve_government(record.get("government_b", ""))
+    except GovernmentLookupError as exc:
+        raise ValidationError({"partnership": [str(exc)]})
+    a, b = sorted([a, b], key=lambda g: g.pk)
+    found = Partnership.objects.filter(government_a=a, government_b=b).select_related(
+        "government_a__place", "government_b__place").first()
+    if found is None:
+        raise ValidationError({"partnership": [_("%(a)s and %(b)s are not partners.") % {"a": a.name, "b": b.name}]})
+    return found
+
+
+def _data(record: dict, partnership: Partnership) -> dict:
+    errors: dict[str, list[str]] = {}
+    data: dict = {}
+
+    def take(name, fn):
+        try:
+            data[name] = fn(record.get(name, ""), name)
+        except ValidationError as exc:
+            for k, v in exc.message_dict.items():
+                errors.setdefault(k, []).extend(v)
+
+    for name in ("title", "type", "field", "modality", "status", "recurrence", "location", "description",
+                 "outcomes"):
+        data[name] = (record.get(name) or "").strip() if name != "description" and name != "outcomes" else (
+            record.get(name) or "")
+    data["currency"] = (record.get("currency") or "").strip().upper()
+    take("start", _moment)
+    take("end", _moment)
+    take("participants_a", _int)
+    take("participants_b", _int)
+    take("public", _bool)
+    host_text = (record.get("host") or "").strip()
+    host = None
+    for g in partnership.governments:
+        if host_text and host_text.lower() in (_gov(g).lower(), g.name.lower()):
+            host = g
+    if host is None:
+        errors.setdefault("host", []).append(
+            _("The host “%(value)s” is neither partner (%(a)s, %(b)s).")
+            % {"value": host_text, "a": _gov(partnership.government_a), "b": _gov(partnership.government_b)})
+    data["host"] = host
+    budget = (record.get("budget") or "").strip()
+    try:
+        data["budget"] = Decimal(budget) if budget else None
+    except InvalidOperation:
+        errors.setdefault("budget", []).append(_("“%(value)s” is not an amount.") % {"value": budget})
+    breakdown = (record.get("breakdown") or "").strip()
+    try:
+        data["breakdown"] = json.loads(breakdown) if breakdown else {}
+    except ValueError:
+        errors.setdefault("breakdown", []).append(_("The breakdown is not valid JSON."))
+    data["exceptions"] = (record.get("exceptions") or "").split()
+    data["sdg_targets"] = (record.get("sdg_targets") or "").split()
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{k}: {m}" for k, ms in exc.message_dict.items() for m in ms]
+    return list(exc.messages)
+
+
+def import_rows(rows: Iterable[tuple[int, dict]], user=None) -> ImportReport:
+    """Import each row on its own (one transaction a row)."""
+    report = ImportReport()
+    for line, record in rows:
+        try:
+            with transaction.atomic():
+                partnership = _partnership(record)
+                data = _data(record, partnership)
+                pk = _int(record.get("id", ""), "id")
+                existing = Activity.objects.filter(pk=pk, partnership=partnership).first() if pk else None
+                if existing is not None:
+                    activity = services.update_activity(user, existing, check_permission=user is not None, **data)
+                    outcome = "updated"
+                else:
+                    activity = services.create_activity(user, partnership, check_permission=user is not None, **data)
+                    outcome = "created"
+                tbd = _bool(record.get("date_tbd", ""), "date_tbd") and activity.status == "postponed"
+                if tbd != activity.date_tbd:
+                    Activity.objects.filter(pk=activity.pk).update(date_tbd=tbd)
+        except ValidationError as exc:
+            report.rows.append(RowResult(line, "rejected", errors=_messages(exc)))
+        else:
+            report.rows.append(RowResult(line, outcome, activity.pk))
+    return report

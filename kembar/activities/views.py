@@ -1,0 +1,382 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from kembar.accounts import permissions
+from kembar.partnerships import services as partnership_services
+from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.views import _add_errors
+from kembar.uploads import download_response
+
+from . import ical, services
+from .forms import (ActivityForm, AidForm, AttachmentForm, CallForm, ConvertForm, PortalFilterForm, PostponeForm,
+                    format_items, in_zone)
+from .models import Activity, ActivityAttachment, AidDocument, AidShipment, Call
+from .presenters import activity_rows, history_entries, sdg_labels
+
+UPCOMING_SHOWN = 6
+
+
+def _partnership(request, pk: int) -> Partnership:
+    partnership = get_object_or_404(partnership_services.partnership_queryset(), pk=pk)
+    if not permissions.can_view_partnership(request.user, partnership):
+        raise Http404
+    return partnership
+
+
+def _item(request, queryset, pk: int):
+    item = get_object_or_404(queryset, pk=pk)
+    if not permissions.can_view_under_partnership(request.user, item):
+        raise Http404
+    return item
+
+
+def _editable(request, partnership: Partnership) -> None:
+    if not permissions.can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+
+
+def _activity(request, pk: int) -> Activity:
+    return _item(request, services.activity_queryset().prefetch_related("changes"), pk)
+
+
+@require_safe
+def partnership_activities(request, pk: int):
+    partnership = _partnership(request, pk)
+    activities = list(permissions.visible_under_partnership(
+        request.user, services.activity_queryset().filter(partnership=partnership).prefetch_related("changes")
+    ).order_by("-start", "-id"))
+    calls = permissions.visible_under_partnership(request.user, partnership.calls.select_related("host"))
+    aid = permissions.visible_under_partnership(
+        request.user, partnership.aid_shipments.select_related("donor", "recipient").prefetch_related("items"))
+    return render(request, "activities/partnership.html", {
+        "partnership": partnership, "rows": activity_rows(activities), "calls": list(calls), "aid": list(aid),
+        "can_edit": permissions.can_edit_partnership(request.user, partnership),
+    })
+
+
+@login_required
+def activity_create(request, pk: int):
+    partnership = _partnership(request, pk)
+    _editable(request, partnership)
+    form = ActivityForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.create_activity(request.user, partnership, **form.activity_data())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Activity “%(title)s” recorded.") % {"title": activity.title})
+            return redirect(activity)
+    return render(request, "activities/form.html", {"form": form, "partnership": partnership, "creating": True})
+
+
+@require_safe
+def activity_detail(request, pk: int):
+    activity = _activity(request, pk)
+    now = timezone.now()
+    upcoming = services.occurrences(activity, after=now, limit=UPCOMING_SHOWN) \
+        if activity.recurrence else []
+    p = activity.partnership
+    return render(request, "activities/detail.html", {
+        "activity": activity, "partnership": p,
+        "can_edit": permissions.can_edit_partnership(request.user, p),
+        "changes": [c for c in activity.changes.all()],
+        "upcoming": upcoming,
+        "attachments": list(activity.attachments.all()),
+        "attachment_form": AttachmentForm(),
+        "history": history_entries(activity),
+        "sdgs": sdg_labels(activity.sdg_targets),
+        "zones": sorted({str(g.place.timezone) for g in p.governments if g.place.timezone}),
+        "partner_times": [(g, activity.start.astimezone(services.government_zone(g)),
+                           activity.end.astimezone(services.government_zone(g))) for g in p.governments],
+    })
+
+
+@login_required
+def activity_edit(request, pk: int):
+    activity = _activity(request, pk)
+    _editable(request, activity.partnership)
+    form = ActivityForm.for_activity(activity, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity(request.user, activity, expected_version=form.cleaned_data["version"],
+                                     **form.activity_data())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(activity)
+    return render(request, "activities/form.html", {"form": form, "partnership": activity.partnership,
+                                                    "activity": activity})
+
+
+@login_required
+def activity_postpone(request, pk: int):
+    activity = _activity(request, pk)
+    _editable(request, activity.partnership)
+    now = timezone.now()
+    upcoming = services.occurrences(activity, after=now, limit=20) \
+        if activity.recurrence else []
+    form = PostponeForm(request.POST or None, activity=activity, upcoming=upcoming,
+                        initial={"version": activity.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        zone = activity.zone
+        try:
+            services.postpone(request.user, activity, reason=d["reason"], new_start=in_zone(d["new_start"], zone),
+                              new_end=in_zone(d["new_end"], zone), expected_version=d["version"],
+                              occurrence=services.parse_moment(d["occurrence"]) if d["occurrence"] else None)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Postponement recorded."))
+            return redirect(activity)
+    return render(request, "activities/postpone.html", {"form": form, "activity": activity})
+
+
+@login_required
+def activity_convert(request, pk: int):
+    activity = _activity(request, pk)
+    _editable(request, activity.partnership)
+    form = ConvertForm(request.POST or None, initial={"version": activity.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.convert(request.user, activity, modality=d["modality"], reason=d["reason"],
+                             expected_version=d["version"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Change of modality recorded."))
+            return redirect(activity)
+    return render(request, "activities/convert.html", {"form": form, "activity": activity})
+
+
+@login_required
+@require_POST
+def activity_attach(request, pk: int):
+    activity = _activity(request, pk)
+    _editable(request, activity.partnership)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        services.attach(request.user, activity, upload, upload.checked)
+        messages.success(request, _("Attachment added."))
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+    return redirect(activity)
+
+
+@require_safe
+def attachment_download(request, file_id: int):
+    attachment = get_object_or_404(ActivityAttachment.objects.select_related("activity__partnership"), pk=file_id)
+    if not permissions.can_view_under_partnership(request.user, attachment.activity):
+        raise Http404
+    return download_response(attachment.file, attachment.name, attachment.content_type)
+
+
+@login_required
+@require_POST
+def activity_delete(request, pk: int):
+    activity = _activity(request, pk)
+    partnership = activity.partnership
+    services.delete_activity(request.user, activity)
+    messages.success(request, _("Activity deleted."))
+    return redirect("activities:partnership", partnership.pk)
+
+
+# Calls
+
+def _call_queryset():
+    return Call.objects.select_related("partnership__government_a__place", "partnership__government_b__place", "host")
+
+
+@login_required
+def call_create(request, pk: int):
+    partnership = _partnership(request, pk)
+    _editable(request, partnership)
+    form = CallForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = services.create_call(request.user, partnership, **form.call_data())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Call “%(title)s” recorded.") % {"title": call.title})
+            return redirect(call)
+    return render(request, "activities/call_form.html", {"form": form, "partnership": partnership, "creating": True})
+
+
+@require_safe
+def call_detail(request, pk: int):
+    call = _item(request, _call_queryset(), pk)
+    return render(request, "activities/call.html", {
+        "call": call, "partnership": call.partnership,
+        "can_edit": permissions.can_edit_partnership(request.user, call.partnership)})
+
+
+@login_required
+def call_edit(request, pk: int):
+    call = _item(request, _call_queryset(), pk)
+    _editable(request, call.partnership)
+    initial = {k: getattr(call, k) for k in CallForm.FIELDS + ["version"]}
+    initial["host"] = call.host_id
+    form = CallForm(request.POST or None, initial=initial, partnership=call.partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_call(request.user, call, expected_version=form.cleaned_data["version"], **form.call_data())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(call)
+    return render(request, "activities/call_form.html", {"form": form, "partnership": call.partnership, "call": call})
+
+
+# Aid
+
+def _aid_queryset():
+    return AidShipment.objects.select_related("partnership__government_a__place", "partnership__government_b__place",
+                                              "donor", "recipient").prefetch_related("items", "documents")
+
+
+@login_required
+def aid_create(request, pk: int):
+    partnership = _partnership(request, pk)
+    _editable(request, partnership)
+    form = AidForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shipment = services.create_aid(request.user, partnership, **form.aid_data())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Aid shipment “%(title)s” recorded.") % {"title": shipment.title})
+            return redirect(shipment)
+    return render(request, "activities/aid_form.html", {"form": form, "partnership": partnership, "creating": True})
+
+
+@require_safe
+def aid_detail(request, pk: int):
+    shipment = _item(request, _aid_queryset(), pk)
+    return render(request, "activities/aid.html", {
+        "shipment": shipment, "partnership": shipment.partnership, "attachment_form": AttachmentForm(),
+        "can_edit": permissions.can_edit_partnership(request.user, shipment.partnership)})
+
+
+@login_required
+def aid_edit(request, pk: int):
+    shipment = _item(request, _aid_queryset(), pk)
+    _editable(request, shipment.partnership)
+    initial = {k: getattr(shipment, k) for k in ["title", "status", "pledged_on", "shipped_on", "received_on",
+                                                 "notes", "public", "version"]}
+    initial.update(donor=shipment.donor_id, items=format_items(shipment))
+    form = AidForm(request.POST or None, initial=initial, partnership=shipment.partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_aid(request.user, shipment, expected_version=form.cleaned_data["version"],
+                                **form.aid_data())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(shipment)
+    return render(request, "activities/aid_form.html", {"form": form, "partnership": shipment.partnership,
+                                                        "shipment": shipment})
+
+
+@login_required
+@require_POST
+def aid_attach(request, pk: int):
+    shipment = _item(request, _aid_queryset(), pk)
+    _editable(request, shipment.partnership)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        services.attach_aid_document(request.user, shipment, upload, upload.checked)
+        messages.success(request, _("Document added."))
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+    return redirect(shipment)
+
+
+@require_safe
+def aid_document_download(request, document_id: int):
+    document = get_object_or_404(AidDocument.objects.select_related("shipment__partnership"), pk=document_id)
+    if not permissions.can_view_under_partnership(request.user, document.shipment):
+        raise Http404
+    return download_response(document.file, document.name, document.content_type)
+
+
+# The public portal: no login, public items of public partnerships only, whoever asks.
+
+def _portal_governments():
+    """Governments with at least one public partnership (the city filter's choices)."""
+    public = Partnership.objects.filter(public=True)
+    return LocalGovernment.objects.filter(
+        Q(pk__in=public.values("government_a")) | Q(pk__in=public.values("government_b"))).order_by("name", "id")
+
+
+@require_safe
+def portal(request):
+    governments = list(_portal_governments())
+    form = PortalFilterForm(request.GET or None, governments=governments)
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    f = services.PortalFilter(city=cleaned.get("city"), country=cleaned.get("country") or "",
+                              field=cleaned.get("field") or "", month=cleaned.get("month") or "")
+    return render(request, "activities/portal.html", {
+        "form": form, "events": services.upcoming_events(f), "calls": list(services.open_calls(f)),
+        "city": next((g for g in governments if g.pk == f.city), None),
+    })
+
+
+def _public_partnership(pk: int) -> Partnership:
+    partnership = get_object_or_404(partnership_services.partnership_queryset(), pk=pk)
+    if not partnership.public:
+        raise Http404
+    return partnership
+
+
+@require_safe
+def portal_partnership(request, pk: int):
+    partnership = _public_partnership(pk)
+    activities = list(services.public_activities().filter(partnership=partnership).order_by("-start", "-id"))
+    calls = Call.objects.filter(partnership=partnership, public=True).select_related("host").order_by("-deadline")
+    aid = AidShipment.objects.filter(partnership=partnership, public=True).select_related(
+        "donor", "recipient").prefetch_related("items")
+    return render(request, "activities/portal_partnership.html", {
+        "partnership": partnership, "rows": activity_rows(activities), "calls": list(calls), "aid": list(aid)})
+
+
+def _feed(request, activities, name: str, filename: str) -> HttpResponse:
+    cal = ical.calendar(activities, name=name, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_safe
+def feed_partnership(request, pk: int):
+    partnership = _public_partnership(pk)
+    return _feed(request, services.public_activities().filter(partnership=partnership),
+                 str(partnership), f"partnership-{partnership.pk}.ics")
+
+
+@require_safe
+def feed_government(request, pk: int):
+    government = get_object_or_404(LocalGovernment, pk=pk)
+    return _feed(request, services.public_activities().filter(_involving(government)), government.name, f"government-{government.pk}.ics")
+
+
+def _involving(government):
+    return Q(partnership__government_a=government) | Q(partnership__government_b=government)

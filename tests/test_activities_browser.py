@@ -1,0 +1,77 @@
+"""End to end in real Chromium: Bandung's officer postpones an event; the public portal marks it."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from .test_browser import TIMEOUT_MS, PageWatch, browser, sync_api  # noqa: F401  (browser is a fixture)
+
+from kembar.accounts.models import Membership, Organisation  # noqa: E402
+from kembar.activities import services  # noqa: E402
+from kembar.gazetteer.models import Place  # noqa: E402
+from kembar.gazetteer.services import load_gazetteer  # noqa: E402
+from kembar.partnerships import services as partnership_services  # noqa: E402
+from kembar.partnerships.models import CooperationField  # noqa: E402
+from kembar.partnerships.services import government_for_place  # noqa: E402
+from kembar.partnerships.vocab import Field  # noqa: E402
+
+from .conftest import city, make_user  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def festival(live_server):
+    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="DE").exists()):
+        load_gazetteer(countries=["ID", "DE"], progress=False)
+    for code in Field.values:
+        CooperationField.objects.get_or_create(code=code)
+    bandung = government_for_place(city("Bandung", "ID"))
+    braunschweig = government_for_place(city("Braunschweig", "DE"))
+    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
+    user = make_user("siti", office, Membership.Role.EDITOR)
+    p = partnership_services.create_partnership(user, bandung, braunschweig, fields=["culture"])
+    start = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).replace(second=0, microsecond=0)
+    activity = services.create_activity(user, p, title="Bandung Culture Week", type="cultural_event",
+                                        field="culture", host=bandung, start=start, end=start + dt.timedelta(hours=3))
+    return {"user": user, "password": "pw-siti-123", "activity": activity}
+
+
+def test_officer_postpones_an_event_and_the_portal_marks_it(live_server, browser, festival):  # noqa: F811
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    expect = sync_api.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    watch = PageWatch(page, live_server.url)
+    try:
+        page.goto(live_server.url + "/accounts/login/")
+        main = page.locator("main")
+        main.locator("#id_username").fill(festival["user"].username)
+        main.locator("#id_password").fill(festival["password"])
+        main.locator("button[type=submit]").click()
+        expect(page.locator("header .who")).to_have_text("siti")
+
+        page.goto(live_server.url + festival["activity"].get_absolute_url())
+        expect(page.locator("main h1")).to_have_text("Bandung Culture Week")
+        main.get_by_role("link", name="Postpone").click()
+        main.get_by_label("Reason").fill("The venue is being renovated.")
+        main.get_by_label("New date to be decided").check()
+        main.get_by_role("button", name="Postpone").click()
+
+        expect(page).to_have_url(re.compile(r"/activities/\d+/$"))
+        expect(page.locator("main .message.success")).to_contain_text("Postponement recorded")
+        expect(page.locator("main .changes")).to_contain_text("The venue is being renovated.")
+
+        # The public portal, logged out: the event is there, marked postponed.
+        page.locator("header form.inline button").click()
+        page.locator("header nav").get_by_role("link", name="Events and calls").click()
+        event = page.locator("main .event", has_text="Bandung Culture Week")
+        expect(event).to_have_count(1)
+        expect(event.locator(".mark-postponed")).to_have_text("Postponed — new date to be decided")
+        expect(page.locator("header .who")).to_have_count(0)
+        assert watch.errors == []
+    finally:
+        context.close()

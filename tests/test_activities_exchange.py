@@ -1,0 +1,128 @@
+"""export-activities and import-activities: CSV, XLSX and iCalendar; the round trip; row-level reports."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import icalendar
+import pytest
+from django.core.management import call_command
+
+from kembar.activities import exchange, services
+from kembar.activities.models import Activity
+from kembar.partnerships import services as partnership_services
+
+pytestmark = pytest.mark.django_db
+UTC = dt.timezone.utc
+COMPARED = [c for c in exchange.COLUMNS if c not in ("id",)]
+
+
+@pytest.fixture
+def recorded(users, governments):
+    admin = users["platform_admin"]
+    p = partnership_services.create_partnership(admin, governments["bandung"], governments["braunschweig"])
+    q = partnership_services.create_partnership(admin, governments["surabaya"], governments["busan"])
+    start = dt.datetime(2026, 10, 3, 12, tzinfo=UTC)
+    made = [
+        services.create_activity(admin, p, title="Festival, \"Bandung\" week", type="cultural_event", field="culture",
+                                 host=governments["bandung"], start=start, end=start + dt.timedelta(hours=3),
+                                 recurrence="FREQ=YEARLY;INTERVAL=2", exceptions=[start + dt.timedelta(days=730)],
+                                 location="Gedung Sate", description="Line one\nline two", participants_a=120,
+                                 participants_b=15, breakdown={"a": {"female": 70, "male": 50}},
+                                 budget=Decimal("250000000.50"), currency="IDR", outcomes="Two MoUs",
+                                 sdg_targets=["4", "11.4"], public=True),
+        services.create_activity(admin, p, title="Planning call", type="information_exchange", modality="virtual",
+                                 host=governments["braunschweig"], start=start, end=start + dt.timedelta(hours=1),
+                                 public=False),
+        services.create_activity(admin, q, title="Port study visit", type="work_visit", host=governments["busan"],
+                                 start=start, end=start + dt.timedelta(days=2)),
+    ]
+    services.postpone(admin, made[2], reason="Typhoon")
+    return made
+
+
+def _csv(path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_export_import_round_trip_csv_and_xlsx(tmp_path, recorded):
+    path = tmp_path / "all.csv"
+    call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(path))
+    rows = _csv(path)
+    assert [r["title"] for r in rows] == ["Festival, \"Bandung\" week", "Planning call"]  # both, public or not
+    assert rows[0]["start"] == "2026-10-03T12:00:00Z" and rows[0]["start_local"] == "2026-10-03 19:00 WIB"
+    xlsx = tmp_path / "all.xlsx"
+    call_command("export_activities", "--government", "Bandung,ID", "--format", "xlsx", "--output", str(xlsx))
+    Activity.objects.filter(partnership=recorded[0].partnership).delete()
+    out = io.StringIO()
+    call_command("import_activities", str(path), "--json", stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {"rows_read": 2, "created": 2, "updated": 0,
+                                                                  "rejected": 0}
+    again = tmp_path / "again.csv"
+    call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(again))
+    assert [{k: r[k] for k in COMPARED} for r in _csv(again)] == [{k: r[k] for k in COMPARED} for r in rows]
+    # The same file again updates (ids now match); the XLSX of the original ids creates anew.
+    out = io.StringIO()
+    call_command("import_activities", str(again), "--json", stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue().strip().splitlines()[-1])["updated"] == 2
+    out = io.StringIO()
+    call_command("import_activities", str(xlsx), "--json", stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {"rows_read": 2, "created": 2, "updated": 0,
+                                                                  "rejected": 0}
+
+
+def test_import_reports_bad_rows_and_keeps_the_good_ones(tmp_path, recorded):
+    path = tmp_path / "x.csv"
+    call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(path))
+    rows = _csv(path)
+    good, bad = dict(rows[0], id="", title="New row"), dict(rows[1], id="", type="party", currency="XYZ",
+                                                         budget="10")
+    worse = dict(rows[1], id="", end="2020-01-01T00:00:00Z", host="Kyoto,JP")
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=exchange.COLUMNS)
+        w.writeheader()
+        w.writerows([good, bad, worse])
+    before = Activity.objects.count()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_activities", str(path), "--json", stdout=out, stderr=err)
+    assert json.loads(out.getvalue()) == {"rows_read": 3, "created": 1, "updated": 0, "rejected": 2}
+    report = err.getvalue()
+    assert "row 3: rejected: type: Unknown activity type “party”." in report
+    assert "currency: “XYZ” is not an ISO 4217 currency code" in report
+    assert "row 4: rejected: host: The host “Kyoto,JP” is neither partner" in report
+    assert Activity.objects.count() == before + 1
+
+
+def test_public_export_and_the_ics_format(tmp_path, recorded, client):
+    path = tmp_path / "public.csv"
+    call_command("export_activities", "--format", "csv", "--output", str(path), stderr=io.StringIO())
+    assert sorted(r["title"] for r in _csv(path)) == ["Festival, \"Bandung\" week", "Port study visit"]
+    ics = tmp_path / "bandung.ics"
+    call_command("export_activities", "--government", "Bandung,ID", "--format", "ics", "--output", str(ics),
+                 "--base-url", "http://testserver/", stderr=io.StringIO())
+    bandung = recorded[0].host
+    served = client.get(f"/events/calendar/governments/{bandung.pk}.ics").content
+    strip = lambda b: [l for l in b.decode().splitlines() if not l.startswith("DTSTAMP")]  # noqa: E731
+    assert strip(ics.read_bytes()) == strip(served)
+    assert [str(e["summary"]) for e in icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")] == [
+        "Festival, \"Bandung\" week"]
+
+
+def test_demo_tells_the_story_once(client):
+    from kembar.portal.demo import load_demo
+
+    first = load_demo()
+    assert first["activities"] == 2 and first["calls"] == 1 and first["aid shipments"] == 2
+    assert "activities" not in load_demo()  # idempotent
+    jjw = Activity.objects.get(title="Jogja-Japan Week")
+    editions = {o.planned_start.year: o for o in services.occurrences(jjw, before=dt.datetime(2023, 1, 1, tzinfo=UTC))}
+    assert sorted(editions) == [2016, 2018, 2020, 2022] and editions[2020].postponed and editions[2020].date_tbd
+    assert not editions[2018].postponed
+    meeting = Activity.objects.get(title__startswith="Sister-city meeting Bandung")
+    assert meeting.modality == "virtual" and meeting.planned_modality == "in_person"
+    page = client.get("/events/").content.decode()
+    assert "Jogja-Japan Week" in page and "Kyoto Prefecture scholarship for Yogyakarta students" in page
