@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from . import docs, errors
 from .auth import READ
 from .governments import router as governments_router
+from .meetings import library_router, router as meetings_router
 from .partnerships import router as partnerships_router
 from .places import router as places_router
 
@@ -59,3 +60,5 @@ errors.install(api)
 api.add_router("/places", places_router)
 api.add_router("/governments", governments_router)
 api.add_router("/partnerships", partnerships_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/library", library_router)

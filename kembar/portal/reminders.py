@@ -22,7 +22,9 @@ from kembar.accounts.models import Membership, Organisation
 from .models import SentReminder
 
 # Dotted paths of the reminder sources, in the order their reminders are listed.
-SOURCES: list[str] = []
+SOURCES: list[str] = [
+    "kembar.meetings.reminders.overdue_action_items",
+]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
+from kembar.meetings.services import dashboard_context as meetings_dashboard
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 
@@ -28,4 +29,5 @@ def dashboard(request):
         "more_partnerships": len(own_partnerships) == OWN_SHOWN,
         "counts": counts,
         "total": sum(n for _, _, n in counts),
+        **meetings_dashboard(request.user),
     })
