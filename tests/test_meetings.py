@@ -334,3 +334,22 @@ def test_api_slots_meeting_and_minutes(client, bf, users):
 def _csrf(client) -> str:
     client.get(reverse("meetings:list"))
     return client.cookies["csrftoken"].value if "csrftoken" in client.cookies else ""
+
+
+# --- for the permission sweep (tests/test_permission_sweep.py) -----------------------------------
+
+def sweep_world(w, private_note: str) -> None:
+    """A meeting of the sweep's private partnership with everything hanging under it, and a
+    private and a public library item; the private ones carry the private marker."""
+    admin, bandung = w.users["platform_admin"], w.governments["bandung"]
+    w.meeting = _meeting(admin, w.private, title="Sweep meeting")
+    w.meeting = services.record_minutes(admin, w.meeting, minutes=f"Minutes. {private_note}")
+    w.participant = services.add_participant(admin, w.meeting, bandung, "Ibu Sari", "sari@bandung.example")
+    w.action = services.add_action_item(admin, w.meeting, text="Send data", owner="Pak Budi", government=bandung,
+                                        due=dt.date(2026, 12, 1))
+    w.attachment = services.add_attachment(admin, w.meeting, upload("notulen.docx", docx_bytes("Notulen")))
+    w.private_item = services.share_item(admin, government=bandung, partnership=w.private, title="Sweep item",
+                                         summary=f"Catatan. {private_note}",
+                                         upload=upload("catatan.docx", docx_bytes("Catatan")))
+    w.public_item = services.share_item(admin, government=bandung, title="Public item", summary="Praktik baik",
+                                        public=True)

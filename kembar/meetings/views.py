@@ -93,8 +93,10 @@ def meeting_create(request):
     partnerships = _editable_partnerships(request.user)
     partnership = None
     pid = request.POST.get("partnership") or request.GET.get("partnership")
-    if pid and str(pid).isdigit():
-        partnership = partnerships.filter(pk=pid).first()
+    if pid:
+        partnership = partnerships.filter(pk=pid).first() if str(pid).isdigit() else None
+        if partnership is None:
+            raise PermissionDenied
     if partnership is None:
         if not partnerships.exists():
             raise PermissionDenied
@@ -229,10 +231,9 @@ def send_invitations(request, pk: int):
 
 @login_required
 @require_safe
-def invitation(request, pk: int, participant_id: int):
-    meeting = _meeting_or_404(request, pk)
-    participant = get_object_or_404(Participant.objects.select_related("government__place"), pk=participant_id,
-                                    meeting=meeting)
+def invitation(request, participant_id: int):
+    participant = get_object_or_404(Participant.objects.select_related("government__place"), pk=participant_id)
+    meeting = _meeting_or_404(request, participant.meeting_id)
     response = HttpResponse(services.invitation_ics(meeting, participant), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     response["Cache-Control"] = "private, no-store"
@@ -240,14 +241,22 @@ def invitation(request, pk: int, participant_id: int):
 
 
 @login_required
-def office_hours(request):
+@require_safe
+def office_hours_home(request):
+    """Our office's hours: the first office the user edits for."""
     a = permissions.access(request.user)
-    offices = list(Organisation.objects.filter(local_government__in=list(a.edit_governments)).order_by("name"))
-    if not offices:
+    office = Organisation.objects.filter(local_government__in=list(a.edit_governments)).order_by("name").first()
+    if office is None:
         raise PermissionDenied
-    office = offices[0]
-    if request.GET.get("office", "").isdigit():
-        office = next((o for o in offices if o.pk == int(request.GET["office"])), office)
+    return redirect("meetings:office_hours", organisation_id=office.pk)
+
+
+@login_required
+def office_hours(request, organisation_id: int):
+    office = get_object_or_404(Organisation, pk=organisation_id, local_government__isnull=False)
+    a = permissions.access(request.user)
+    if not (a.superuser or office.local_government_id in a.edit_governments):
+        raise PermissionDenied
     start, end = services.office_hours(office.local_government)
     form = OfficeHoursForm(request.POST or None, initial={"start": start, "end": end})
     if request.method == "POST" and form.is_valid():
@@ -257,8 +266,8 @@ def office_hours(request):
             _add_errors(form, error)
         else:
             messages.success(request, _("Office hours saved."))
-            return redirect("meetings:office_hours")
-    return render(request, "meetings/office_hours.html", {"form": form, "office": office, "offices": offices})
+            return redirect("meetings:office_hours", organisation_id=office.pk)
+    return render(request, "meetings/office_hours.html", {"form": form, "office": office})
 
 
 # --- library ---------------------------------------------------------------------------------
