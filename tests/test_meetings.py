@@ -353,3 +353,15 @@ def sweep_world(w, private_note: str) -> None:
                                          upload=upload("catatan.docx", docx_bytes("Catatan")))
     w.public_item = services.share_item(admin, government=bandung, title="Public item", summary="Praktik baik",
                                         public=True)
+
+
+def test_demo_has_a_bandung_fort_worth_meeting_and_library_items():
+    from kembar.portal.demo import load_demo
+
+    load_demo()
+    load_demo()  # idempotent
+    meeting = Meeting.objects.get(title="Bandung–Fort Worth smart city exchange")
+    assert meeting.minutes and meeting.action_items.count() == 3 and meeting.participants.count() == 2
+    found = services.search_library(LibraryItem.objects.filter(public=True), "penanganan pandemi")
+    assert [i.title for i in found] == ["Protokol penanganan pandemi COVID-19 Kota Bandung"]
+    assert services.search_library(LibraryItem.objects.all(), "adaptive signals").count() == 1

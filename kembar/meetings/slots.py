@@ -324,17 +324,35 @@ def find_slots(sides: Sequence[Side], start: dt.date | None, end: dt.date | None
     candidates: list[tuple[tuple, dt.datetime, list]] = []
     count = 0
     moment = first
+    # The cost depends only on the local start minute (the duration is fixed): one table per side.
+    tables: list[dict[int, tuple[int, bool]]] = [{} for _ in calendars]
+    almost = length - dt.timedelta(microseconds=1)
+    off_days: list[dict[dt.date, bool]] = [{} for _ in calendars]
     while moment <= last:
         count += 1
         finish = moment + length
         local = []
-        for cal in calendars:
-            ls, le = moment.astimezone(cal.tz), finish.astimezone(cal.tz)
+        for cal, table, offs in zip(calendars, tables, off_days):
+            ls = moment.astimezone(cal.tz)
+            first_day = ls.date()
             # A meeting ending exactly at local midnight does not touch the next day.
-            last_day = (le - dt.timedelta(microseconds=1)).date()
-            if cal.day_off(ls.date()) or (last_day != ls.date() and cal.day_off(last_day)):
+            last_day = (ls + almost).date()
+            off = offs.get(first_day)
+            if off is None:
+                off = offs[first_day] = cal.day_off(first_day) is not None
+            if off:
                 break
-            local.append((cal, ls, le, *cal.cost(ls, le)))
+            if last_day != first_day:
+                off = offs.get(last_day)
+                if off is None:
+                    off = offs[last_day] = cal.day_off(last_day) is not None
+                if off:
+                    break
+            minute = ls.hour * 60 + ls.minute
+            cost = table.get(minute)
+            if cost is None:
+                cost = table[minute] = cal.cost(ls, ls + length)
+            local.append((cal, ls, None, *cost))
         else:
             costs = [c for _c, _s, _e, c, _early in local]
             candidates.append(((max(costs), sum(costs), moment), moment, local))
@@ -361,8 +379,9 @@ def find_slots(sides: Sequence[Side], start: dt.date | None, end: dt.date | None
             days_used.add(moment.date())
     picked.sort(key=lambda item: item[0])
     chosen = [Slot(moment, moment + length, tuple(
-        SideTime(cal.side, ls, le, cost, early=early, near_holidays=_near(cal, ls.date(), start, end))
-        for cal, ls, le, cost, early in local)) for _key, moment, local in picked]
+        SideTime(cal.side, ls, (moment + length).astimezone(cal.tz), cost, early=early,
+                 near_holidays=_near(cal, ls.date(), start, end))
+        for cal, ls, _le, cost, early in local)) for _key, moment, local in picked]
     skipped = {cal.side.name: sorted((d, n) for d, n in cal.holidays.items() if start <= d <= end)
                for cal in calendars}
     return SlotSearch(chosen, tuple(sides), start, end, duration, count, skipped)

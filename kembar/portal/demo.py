@@ -14,6 +14,7 @@ from django.db import transaction
 from kembar.accounts.models import Membership, Organisation
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
+from kembar.meetings import demo as meetings_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
@@ -143,4 +144,5 @@ def load_demo(stdout=None) -> dict:
                 user = User.objects.create_user(username, password=DEMO_PASSWORD)
                 created["users"] += 1
             Membership.objects.get_or_create(user=user, organisation=organisations[org_key], defaults={"role": role})
+        meetings_demo.load(governments)
     return created
