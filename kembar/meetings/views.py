@@ -59,7 +59,12 @@ def _editable_meeting(request, pk: int) -> Meeting:
 def slot_finder(request):
     if not permissions.access(request.user).edit_governments and not request.user.is_superuser:
         raise PermissionDenied
-    form = SlotSearchForm(request.GET or None, partnerships=_editable_partnerships(request.user))
+    partnerships = _editable_partnerships(request.user)
+    if "start" in request.GET or "end" in request.GET:
+        form = SlotSearchForm(request.GET, partnerships=partnerships)
+    else:  # coming from a partnership's page: preselect it, nothing to complain about yet
+        form = SlotSearchForm(initial={"partnership": request.GET.get("partnership"), "duration": 60},
+                              partnerships=partnerships)
     result, rows, governments = None, [], []
     if form.is_bound and form.is_valid():
         p = form.cleaned_data["partnership"]
