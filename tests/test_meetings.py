@@ -365,3 +365,24 @@ def test_demo_has_a_bandung_fort_worth_meeting_and_library_items():
     found = services.search_library(LibraryItem.objects.filter(public=True), "penanganan pandemi")
     assert [i.title for i in found] == ["Protokol penanganan pandemi COVID-19 Kota Bandung"]
     assert services.search_library(LibraryItem.objects.all(), "adaptive signals").count() == 1
+
+
+def test_multilateral_meeting_with_a_further_partner_city(client, bf, users, governments):
+    partnership, _office, _fw = bf
+    kyoto = governments["kyoto"]
+    registry.create_partnership(users["platform_admin"], governments["bandung"], kyoto, public=True)
+    client.force_login(users["bandung_editor"])
+    page = client.get(reverse("meetings:slots"), {"partnership": partnership.pk, "start": "2026-11-23",
+                                                  "end": "2026-11-29", "duration": 60,
+                                                  "also": [kyoto.pk]}).content.decode()
+    assert " in Kyoto" in page and f"also={kyoto.pk}" in page
+    client.post(reverse("meetings:create"), {"partnership": partnership.pk, "title": "Three cities",
+                                             "start": "2026-11-24T23:00", "duration": 60,
+                                             "extra_governments": [kyoto.pk]})
+    meeting = Meeting.objects.get()
+    assert [g.pk for g in meeting.extra_governments.all()] == [kyoto.pk]
+    kyoto_office = Organisation.objects.create(name="Kyoto City International", local_government=kyoto)
+    kyoto_viewer = make_user("kyoto_viewer", kyoto_office, Membership.Role.VIEWER)
+    client.force_login(kyoto_viewer)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Three cities" in page and "Kyoto" in page

@@ -24,10 +24,22 @@ class SlotSearchForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput)
     end = forms.DateField(label=_("To"), widget=DateInput)
     duration = forms.IntegerField(label=_("Duration (minutes)"), initial=60, min_value=15, max_value=720)
+    also = forms.ModelMultipleChoiceField(
+        label=_("Further partner cities"), queryset=LocalGovernment.objects.none(), required=False,
+        help_text=_("For a multilateral meeting: other partners of our government."))
 
     def __init__(self, *args, partnerships, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partnership"].queryset = partnerships
+        self.fields["also"].queryset = partner_governments(partnerships)
+
+
+def partner_governments(partnerships):
+    """Every government on either side of these partnerships, by name."""
+    ids = set()
+    for a, b in partnerships.values_list("government_a_id", "government_b_id"):
+        ids.update((a, b))
+    return LocalGovernment.objects.filter(pk__in=ids).order_by("name")
 
 
 class MeetingForm(forms.Form):
@@ -40,6 +52,14 @@ class MeetingForm(forms.Form):
     video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
     agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
                              help_text=_("One agenda item per line."))
+    extra_governments = forms.ModelMultipleChoiceField(
+        label=_("Further partner cities"), queryset=LocalGovernment.objects.none(), required=False,
+        help_text=_("For a multilateral meeting: other partners of our government."))
+
+    def __init__(self, *args, partnerships=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partnerships is not None:
+            self.fields["extra_governments"].queryset = partner_governments(partnerships)
 
     def clean_start(self):
         """The field read the wall time in the office's time zone; this form's times are UTC."""

@@ -69,6 +69,7 @@ def slot_finder(request):
     if form.is_bound and form.is_valid():
         p = form.cleaned_data["partnership"]
         governments = [p.government_a, p.government_b]
+        governments += [g for g in form.cleaned_data["also"] if g.pk not in (p.government_a_id, p.government_b_id)]
         try:
             result = services.find_slots_for(governments, form.cleaned_data["start"], form.cleaned_data["end"],
                                              form.cleaned_data["duration"])
@@ -80,7 +81,8 @@ def slot_finder(request):
             rows = [(slot, explain(slot, _)) for slot in result.slots]
     return render(request, "meetings/slots.html", {
         "form": form, "result": result, "rows": rows, "governments": governments,
-        "notice": result.notice(_) if result else ""})
+        "notice": result.notice(_) if result else "",
+        "also": "".join(f"&also={g.pk}" for g in governments[2:])})
 
 
 @login_required
@@ -106,10 +108,11 @@ def meeting_create(request):
         if not partnerships.exists():
             raise PermissionDenied
         return render(request, "meetings/pick_partnership.html", {"partnerships": partnerships[:200]})
-    initial = {"duration": request.GET.get("duration") or 60}
+    initial = {"duration": request.GET.get("duration") or 60,
+               "extra_governments": [v for v in request.GET.getlist("also") if v.isdigit()]}
     if request.GET.get("start"):
         initial["start"] = request.GET["start"].replace("Z", "")[:16]
-    form = MeetingForm(request.POST or None, initial=initial)
+    form = MeetingForm(request.POST or None, initial=initial, partnerships=partnerships)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.schedule_meeting(request.user, partnership, **form.cleaned_data)
