@@ -386,3 +386,45 @@ def test_multilateral_meeting_with_a_further_partner_city(client, bf, users, gov
     client.force_login(kyoto_viewer)
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "Three cities" in page and "Kyoto" in page
+
+
+def test_partnership_page_links_to_its_library_shelf_and_the_slot_finder(client, bf, users, governments):
+    partnership, _office, fw_editor = bf
+    services.share_item(fw_editor, government=bf[1].local_government, partnership=partnership, public=True,
+                        title="Ours", summary="x")
+    services.share_item(users["bandung_editor"], government=governments["bandung"], public=True, title="Other",
+                        summary="y")
+    client.force_login(users["bandung_editor"])
+    page = client.get(partnership.get_absolute_url()).content.decode()
+    assert f"/meetings/library/?partnership={partnership.pk}" in page
+    assert f"/meetings/slots/?partnership={partnership.pk}" in page
+    shelf = client.get(reverse("meetings:library"), {"partnership": partnership.pk}).content.decode()
+    assert "Ours" in shelf and "Other" not in shelf
+
+
+def test_edit_meeting_page_moves_the_slot_and_refuses_a_stale_form(client, bf, users):
+    partnership, _office, fw_editor = bf
+    meeting = _meeting(fw_editor, partnership)
+    client.force_login(users["bandung_editor"])
+    form = {"version": meeting.version, "title": "Moved", "start": "2026-11-25T13:00", "duration": 45,
+            "status": "planned", "agenda": "Welcome"}
+    assert client.post(reverse("meetings:edit", args=[meeting.pk]), form).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.start, meeting.duration) == (
+        "Moved", dt.datetime(2026, 11, 25, 13, 0, tzinfo=UTC), 45)
+    stale = client.post(reverse("meetings:edit", args=[meeting.pk]), {**form, "title": "Stale"})
+    assert "Someone else changed this meeting" in stale.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.title == "Moved"
+
+
+def test_api_slots_for_a_multilateral_meeting(client, bf, governments):
+    partnership, _office, _fw = bf
+    answer = client.get("/api/meetings/slots", {"partnership_id": partnership.pk, "start": "2026-11-23",
+                                               "end": "2026-11-29", "duration": 60,
+                                               "also": [governments["braunschweig"].pk]})
+    assert answer.status_code == 200, answer.content
+    assert [p["place"] for p in answer.json()["slots"][0]["places"]][2] == "Braunschweig"
+    bad = client.get("/api/meetings/slots", {"partnership_id": partnership.pk, "start": "2026-11-23",
+                                            "end": "2026-11-29", "also": [999999]})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "also"

@@ -251,6 +251,9 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
                                           "new_password2": "Sweep-pw-9931x"},
     "meetings/new/": lambda w, url: {"partnership": w.private.pk, "title": "Sweep", "start": "2026-11-24T23:00",
                                      "duration": 60},
+    "meetings/<int:pk>/edit/": lambda w, url: {
+        "version": type(w.meeting).objects.get(pk=w.meeting.pk).version, "title": "SWEEP-OVERWRITE",
+        "start": "2026-11-24T23:00", "duration": 60, "status": "cancelled"},
     "meetings/<int:pk>/minutes/": lambda w, url: {"version": type(w.meeting).objects.get(pk=w.meeting.pk).version,
                                                   "minutes": "SWEEP-OVERWRITE"},
     "meetings/<int:pk>/participants/": lambda w, url: {"government": w.governments["bandung"].pk, "name": "Sweep"},

@@ -171,12 +171,23 @@ def _meeting(user, meeting_id: int):
 @router.get("/slots", response={200: SlotsOut, 422: ValidationErrors, 404: Error, 401: Error},
             summary="Find meeting slots for a partnership")
 def find_slots(request, partnership_id: int = Query(..., ge=1, le=MAX_ID), start: dt.date = Query(...),
-               end: dt.date = Query(...), duration: int = Query(60, ge=15, le=720), top: int = Query(5, ge=1, le=20)):
-    """The best slots for the partnership's two sides, best first: never on either side's weekend
-    or public holiday, ranked by how far outside office hours the worst-off side is."""
+               end: dt.date = Query(...), duration: int = Query(60, ge=15, le=720), top: int = Query(5, ge=1, le=20),
+               also: list[int] = Query([], max_length=10,
+                                       description="Further partner governments (multilateral meeting).")):
+    """The best slots for the partnership's two sides (and any further governments), best first:
+    never on a side's weekend or public holiday, ranked by how far outside office hours the
+    worst-off side is."""
     partnership = params.get_or_404(permissions.visible_partnerships(request.auth, partnership_queryset()),
                                     partnership_id, PARTNERSHIP_NOT_FOUND)
-    result = services.find_slots_for([partnership.government_a, partnership.government_b], start, end, duration, top)
+    governments = [partnership.government_a, partnership.government_b]
+    found = LocalGovernment.objects.select_related("place").in_bulk([i for i in also if 0 < i <= MAX_ID])
+    missing = [i for i in also if i not in found]
+    if missing:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"also": [_("No local government with id %(id)s.") % {"id": missing[0]}]})
+    governments += [found[i] for i in dict.fromkeys(also) if found[i] not in governments]
+    result = services.find_slots_for(governments, start, end, duration, top)
     return {"inside_office_hours": result.inside_office_hours, "notice": result.notice(_),
             "slots": [services.slot_dict(s) for s in result.slots]}
 

@@ -8,7 +8,7 @@ from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import SDG_CHOICES, Field
 from kembar.uploads import DocumentField
 
-from .models import ActionItem
+from .models import ActionItem, Meeting
 
 
 class DateInput(forms.DateInput):
@@ -67,6 +67,13 @@ class MeetingForm(forms.Form):
         if value.tzinfo is not None:
             value = timezone.localtime(value).replace(tzinfo=None)
         return value.replace(tzinfo=dt.timezone.utc)
+
+
+class MeetingEditForm(MeetingForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=Meeting.Status.choices)
+
+    field_order = ["title", "start", "duration", "status", "video_link", "agenda", "extra_governments"]
 
 
 class MinutesForm(forms.Form):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("office-hours/", views.office_hours_home, name="office_hours_home"),
     path("office-hours/<int:organisation_id>/", views.office_hours, name="office_hours"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/minutes/", views.meeting_minutes, name="minutes"),
     path("<int:pk>/participants/", views.participant_add, name="participant_add"),
     path("participants/<int:participant_id>/invitation.ics", views.invitation, name="invitation"),

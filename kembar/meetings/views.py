@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from kembar.uploads import download_response
 
 from . import services
 from .forms import (ActionItemForm, ActionStatusForm, AttachmentForm, LibraryItemForm, LibrarySearchForm,
-                    MeetingForm, MinutesForm, OfficeHoursForm, ParticipantForm, SlotSearchForm)
+                    MeetingEditForm, MeetingForm, MinutesForm, OfficeHoursForm, ParticipantForm, SlotSearchForm)
 from .models import ActionItem, Attachment, LibraryItem, Meeting, Participant
 
 PAGE_SIZE = 25
@@ -142,6 +143,31 @@ def meeting_detail(request, pk: int):
         "attachment_form": AttachmentForm() if can_edit else None,
         "statuses": ActionItem.Status.choices,
     })
+
+
+@login_required
+def meeting_edit(request, pk: int):
+    meeting = _editable_meeting(request, pk)
+    initial = {"title": meeting.title, "start": meeting.start.strftime("%Y-%m-%dT%H:%M"),
+               "duration": meeting.duration, "status": meeting.status, "video_link": meeting.video_link,
+               "agenda": meeting.agenda, "version": meeting.version,
+               "extra_governments": [g.pk for g in meeting.extra_governments.all()]}
+    form = MeetingEditForm(request.POST or None, initial=initial, partnerships=_editable_partnerships(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version, extra = data.pop("version"), data.pop("extra_governments")
+        try:
+            with transaction.atomic():
+                meeting = services.update_meeting(request.user, meeting, expected_version=version, **data)
+                p = meeting.partnership
+                meeting.extra_governments.set(
+                    [g for g in extra if g.pk not in (p.government_a_id, p.government_b_id)])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(meeting)
+    return render(request, "meetings/edit.html", {"form": form, "meeting": meeting})
 
 
 @login_required
@@ -288,6 +314,9 @@ def library(request):
     queryset = permissions.visible_library(request.user, LibraryItem.objects.select_related(
         "government", "partnership__government_a", "partnership__government_b"))
     queryset = services.search_library(queryset, data.get("q", ""), data.get("field", ""), data.get("sdg"))
+    partnership = request.GET.get("partnership", "")
+    if partnership.isdigit():  # one partnership's shelf (the partnership page links here)
+        queryset = queryset.filter(partnership_id=int(partnership))
     if not data.get("q"):
         queryset = queryset.order_by("-created", "-id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
