@@ -428,3 +428,18 @@ def test_api_slots_for_a_multilateral_meeting(client, bf, governments):
     bad = client.get("/api/meetings/slots", {"partnership_id": partnership.pk, "start": "2026-11-23",
                                             "end": "2026-11-29", "also": [999999]})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "also"
+
+
+def test_library_filters_by_field_and_sdg(users, governments):
+    editor, bandung = users["bandung_editor"], governments["bandung"]
+    services.share_item(editor, government=bandung, title="Health", summary="a", public=True, fields=["health"],
+                        sdgs=[3, 11])
+    services.share_item(editor, government=bandung, title="City", summary="b", public=True, fields=["smart_city"],
+                        sdgs=[1, 9])
+    items = LibraryItem.objects.all()
+    assert [i.title for i in services.search_library(items, field="health")] == ["Health"]
+    assert [i.title for i in services.search_library(items, sdg=1)] == ["City"]
+    assert [i.title for i in services.search_library(items, sdg=11)] == ["Health"]
+    assert not services.search_library(items, sdg=13).exists()
+    with pytest.raises(Exception, match="SDGs are numbered 1 to 17"):
+        services.share_item(editor, government=bandung, title="Bad", summary="c", public=True, sdgs=[18])
