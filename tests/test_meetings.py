@@ -443,3 +443,14 @@ def test_library_filters_by_field_and_sdg(users, governments):
     assert not services.search_library(items, sdg=13).exists()
     with pytest.raises(Exception, match="SDGs are numbered 1 to 17"):
         services.share_item(editor, government=bandung, title="Bad", summary="c", public=True, sdgs=[18])
+
+
+def test_admin_pages_of_meetings_and_library_open_for_a_platform_administrator(client, bf, users):
+    partnership, _office, fw_editor = bf
+    meeting = _meeting(fw_editor, partnership)
+    item = services.share_item(fw_editor, government=bf[1].local_government, title="x", summary="y", public=True)
+    client.force_login(users["platform_admin"])
+    for url in ["/admin/meetings/meeting/", f"/admin/meetings/meeting/{meeting.pk}/change/",
+                "/admin/meetings/libraryitem/", f"/admin/meetings/libraryitem/{item.pk}/change/",
+                "/admin/meetings/officehours/"]:
+        assert client.get(url).status_code == 200, url
