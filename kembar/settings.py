@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "kembar.agreements",
     "kembar.portal",
     "kembar.activities",
+    "kembar.meetings",
     "kembar.api",
 ]
 

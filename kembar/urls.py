@@ -10,6 +10,7 @@ urlpatterns = [
     path("places/", include("kembar.gazetteer.urls")),
     path("partnerships/", include("kembar.partnerships.urls")),
     path("agreements/", include("kembar.agreements.urls")),
+    path("meetings/", include("kembar.meetings.urls")),
     path("api/", api.urls),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.portal.urls")),

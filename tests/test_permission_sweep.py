@@ -45,7 +45,8 @@ from kembar.partnerships import services
 
 from . import activities_sweep
 from .conftest import city
-from .files import pdf_bytes, upload
+from .files import docx_bytes, pdf_bytes, upload
+from .test_meetings import sweep_world
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +173,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
     w.agreements = sweep_agreements(w)
     w.activities = activities_sweep.sweep_objects(w, PRIVATE_NOTE)
+    sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
     for p in PRINCIPALS:
         if p.via == "token" and p.user not in w.tokens:
             w.tokens[p.user] = ApiToken.issue(users[p.user], "sweep")[1]
@@ -219,6 +221,14 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("stages", "stage_id"): lambda w: [w.agreements["stage"].pk],
     ("documents", "document_id"): lambda w: [w.agreements["document"].pk],
     **activities_sweep.PATH_VALUES,
+    ("meetings", "pk"): lambda w: [w.meeting.pk],
+    ("meetings", "meeting_id"): lambda w: [w.meeting.pk],
+    ("participants", "participant_id"): lambda w: [w.participant.pk],
+    ("actions", "action_id"): lambda w: [w.action.pk],
+    ("attachments", "attachment_id"): lambda w: [w.attachment.pk],
+    ("library", "pk"): lambda w: [w.private_item.pk, w.public_item.pk],
+    ("library", "item_id"): lambda w: [w.private_item.pk, w.public_item.pk],
+    ("office-hours", "organisation_id"): lambda w: [w.orgs["bandung"].pk],
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
@@ -286,10 +296,27 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     "accounts/password/": lambda w, url: {"old_password": "wrong-password", "new_password1": "Sweep-pw-9931x",
                                           "new_password2": "Sweep-pw-9931x"},
     **activities_sweep.PAGE_BODIES,
+    "meetings/new/": lambda w, url: {"partnership": w.private.pk, "title": "Sweep", "start": "2026-11-24T23:00",
+                                     "duration": 60},
+    "meetings/<int:pk>/edit/": lambda w, url: {
+        "version": type(w.meeting).objects.get(pk=w.meeting.pk).version, "title": "SWEEP-OVERWRITE",
+        "start": "2026-11-24T23:00", "duration": 60, "status": "cancelled"},
+    "meetings/<int:pk>/minutes/": lambda w, url: {"version": type(w.meeting).objects.get(pk=w.meeting.pk).version,
+                                                  "minutes": "SWEEP-OVERWRITE"},
+    "meetings/<int:pk>/participants/": lambda w, url: {"government": w.governments["bandung"].pk, "name": "Sweep"},
+    "meetings/<int:pk>/invitations/": lambda w, url: {},
+    "meetings/<int:pk>/actions/": lambda w, url: {"text": "Sweep", "owner": "Sweep",
+                                                  "government": w.governments["bandung"].pk, "due": "2026-12-01"},
+    "meetings/actions/<int:action_id>/status/": lambda w, url: {"status": "done"},
+    "meetings/<int:pk>/attachments/": lambda w, url: {"file": upload("sweep.docx", docx_bytes("Sweep"))},
+    "meetings/office-hours/<int:organisation_id>/": lambda w, url: {"start": "07:00", "end": "15:00"},
+    "meetings/library/share/": lambda w, url: {"title": "Sweep", "government": w.governments["bandung"].pk,
+                                               "partnership": w.private.pk, "summary": "Sweep", "language": "id"},
+    "meetings/library/<int:pk>/delete/": lambda w, url: {},
 }
 
 # Page routes whose GET must show the private notes to those who may read them.
-PAGES_SHOWING_NOTES = {"partnerships/<int:pk>/"}
+PAGES_SHOWING_NOTES = {"partnerships/<int:pk>/", "meetings/<int:pk>/"}
 
 # Extra query strings for list pages: probes that must not reveal the private partnership.
 PAGE_QUERIES: dict[str, Callable[[World], list[str]]] = {
@@ -320,10 +347,19 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
     ("patch", "/api/governments/{government_id}"): lambda w, kw: {
         "name": "Sweep renamed", "contact_email": "sweep@example.org"},
     **activities_sweep.API_BODIES,
+    ("post", "/api/meetings"): lambda w, kw: {
+        "partnership_id": w.private.pk, "title": "Sweep", "start": "2026-11-24T23:00:00Z", "agenda": ["Sweep"]},
+    ("patch", "/api/meetings/{meeting_id}"): lambda w, kw: {
+        "minutes": "SWEEP-OVERWRITE", "version": type(w.meeting).objects.get(pk=w.meeting.pk).version},
+    ("post", "/api/meetings/{meeting_id}/action-items"): lambda w, kw: {
+        "text": "Sweep", "owner": "Sweep", "government_id": w.governments["bandung"].pk, "due": "2026-12-01"},
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.
-API_QUERY_VALUES: dict[str, Callable[[World], str]] = {"q": lambda w: "Bandung"}
+API_QUERY_VALUES: dict[str, Callable[[World], str]] = {
+    "q": lambda w: "Bandung",
+    "partnership_id": lambda w: str(w.private.pk), "start": lambda w: "2026-11-23", "end": lambda w: "2026-11-27",
+}
 API_QUERY_PROBES: dict[str, Callable[[World], list[str]]] = {
     "q": lambda w: [PRIVATE_NOTE, PRIVATE_BASIS, "Busan"],
     "government": lambda w: [str(w.governments["busan"].pk)],

@@ -145,3 +145,64 @@ def can_view_under_partnership(user, item) -> bool:
 
 def can_edit_under_partnership(user, item) -> bool:
     return can_edit_partnership(user, item.partnership)
+
+
+# --- meetings and the library (kembar.meetings) ---------------------------------------------
+
+def meeting_government_ids(meeting) -> set[int]:
+    """The partnership's two governments and any further partner of a multilateral meeting."""
+    ids = {meeting.partnership.government_a_id, meeting.partnership.government_b_id}
+    ids.update(g.pk for g in meeting.extra_governments.all())
+    return ids
+
+
+def visible_meetings(user, queryset: QuerySet) -> QuerySet:
+    """Meetings are internal to the partners: their offices, oversight and administrators."""
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    own = list(a.read_governments)
+    return queryset.filter(Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
+                           | Q(extra_governments__in=own)).distinct()
+
+
+def can_view_meeting(user, meeting) -> bool:
+    a = access(user)
+    return a.reads_everything or bool(meeting_government_ids(meeting) & a.read_governments)
+
+
+def can_edit_meeting(user, meeting) -> bool:
+    a = access(user)
+    return a.superuser or bool(meeting_government_ids(meeting) & a.edit_governments)
+
+
+def can_schedule_meeting(user, partnership) -> bool:
+    return can_edit_partnership(user, partnership)
+
+
+def visible_library(user, queryset: QuerySet) -> QuerySet:
+    """Public items for everyone; a partnership's items also for its offices; all for oversight."""
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    own = list(a.read_governments)
+    return queryset.filter(Q(public=True) | Q(government__in=own) | Q(partnership__government_a__in=own)
+                           | Q(partnership__government_b__in=own))
+
+
+def can_view_library_item(user, item) -> bool:
+    a = access(user)
+    if item.public or a.reads_everything or item.government_id in a.read_governments:
+        return True
+    p = item.partnership
+    return p is not None and bool({p.government_a_id, p.government_b_id} & a.read_governments)
+
+
+def can_edit_library_item(user, item) -> bool:
+    a = access(user)
+    return a.superuser or item.government_id in a.edit_governments
+
+
+def can_share_in_library(user) -> bool:
+    a = access(user)
+    return a.superuser or bool(a.edit_governments)

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from . import docs, errors
 from .auth import READ
 from .governments import router as governments_router
+from .meetings import library_router, router as meetings_router
 from .partnerships import router as partnerships_router
 from kembar.activities.api import router as activities_router
 from .places import router as places_router
@@ -63,3 +64,5 @@ api.add_router("/governments", governments_router)
 api.add_router("/partnerships", partnerships_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("", activities_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/library", library_router)

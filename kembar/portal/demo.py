@@ -16,6 +16,7 @@ from kembar.agreements import demo as agreements_demo
 from kembar.activities import demo as activities_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
+from kembar.meetings import demo as meetings_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
@@ -149,4 +150,5 @@ def load_demo(stdout=None) -> dict:
             Membership.objects.get_or_create(user=user, organisation=organisations[org_key], defaults={"role": role})
         agreements_demo.load(User.objects.get(username="admin"), demo_partnerships)
         created.update({k: n for k, n in activities_demo.load(governments).items() if n})
+        meetings_demo.load(governments)
     return created

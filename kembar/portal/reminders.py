@@ -25,6 +25,7 @@ from .models import SentReminder
 SOURCES: list[str] = [
     "kembar.agreements.reminders.agreement_reminders",
     "kembar.activities.reminders.due",
+    "kembar.meetings.reminders.overdue_action_items",
 ]
 
 

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 from kembar.accounts import permissions
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
 from kembar.activities.services import dashboard_events
+from kembar.meetings.services import dashboard_context as meetings_dashboard
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 
@@ -32,4 +33,5 @@ def dashboard(request):
         "total": sum(n for _, _, n in counts),
         "agreements": agreements_dashboard(request.user),
         "upcoming_activities": dashboard_events(request.user, [g.pk for g in own]),
+        **meetings_dashboard(request.user),
     })

@@ -1,0 +1,152 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.vocab import SDG_CHOICES, Field
+from kembar.uploads import DocumentField
+
+from .models import ActionItem, Meeting
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class SlotSearchForm(forms.Form):
+    partnership = forms.ModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.none())
+    start = forms.DateField(label=_("From"), widget=DateInput)
+    end = forms.DateField(label=_("To"), widget=DateInput)
+    duration = forms.IntegerField(label=_("Duration (minutes)"), initial=60, min_value=15, max_value=720)
+    also = forms.ModelMultipleChoiceField(
+        label=_("Further partner cities"), queryset=LocalGovernment.objects.none(), required=False,
+        help_text=_("For a multilateral meeting: other partners of our government."))
+
+    def __init__(self, *args, partnerships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = partnerships
+        self.fields["also"].queryset = partner_governments(partnerships)
+
+
+def partner_governments(partnerships):
+    """Every government on either side of these partnerships, by name."""
+    ids = set()
+    for a, b in partnerships.values_list("government_a_id", "government_b_id"):
+        ids.update((a, b))
+    return LocalGovernment.objects.filter(pk__in=ids).order_by("name")
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    start = forms.DateTimeField(label=_("Start (UTC)"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
+                                                                        "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"],
+                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                                help_text=_("In UTC; the meeting page shows it in each side's time zone."))
+    duration = forms.IntegerField(label=_("Duration (minutes)"), initial=60, min_value=15, max_value=720)
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("One agenda item per line."))
+    extra_governments = forms.ModelMultipleChoiceField(
+        label=_("Further partner cities"), queryset=LocalGovernment.objects.none(), required=False,
+        help_text=_("For a multilateral meeting: other partners of our government."))
+
+    def __init__(self, *args, partnerships=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partnerships is not None:
+            self.fields["extra_governments"].queryset = partner_governments(partnerships)
+
+    def clean_start(self):
+        """The field read the wall time in the office's time zone; this form's times are UTC."""
+        value = self.cleaned_data["start"]
+        if value.tzinfo is not None:
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value.replace(tzinfo=dt.timezone.utc)
+
+
+class MeetingEditForm(MeetingForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=Meeting.Status.choices)
+
+    field_order = ["title", "start", "duration", "status", "video_link", "agenda", "extra_governments"]
+
+
+class MinutesForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 8}))
+    decisions = forms.CharField(label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text=_("One decision per line."))
+
+
+class ParticipantForm(forms.Form):
+    government = forms.ModelChoiceField(label=_("Side"), queryset=LocalGovernment.objects.none(), empty_label=None)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args, governments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = LocalGovernment.objects.filter(pk__in=[g.pk for g in governments])
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(label=_("Action"), max_length=500)
+    owner = forms.CharField(label=_("Owner"), max_length=200)
+    government = forms.ModelChoiceField(label=_("Side"), queryset=LocalGovernment.objects.none(), empty_label=None)
+    due = forms.DateField(label=_("Due date"), widget=DateInput)
+
+    def __init__(self, *args, governments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = LocalGovernment.objects.filter(pk__in=[g.pk for g in governments])
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItem.Status.choices)
+
+
+class AttachmentForm(forms.Form):
+    file = DocumentField(label=_("Document"))
+
+
+class OfficeHoursForm(forms.Form):
+    start = forms.TimeField(label=_("Office hours start"), widget=TimeInput)
+    end = forms.TimeField(label=_("Office hours end"), widget=TimeInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("Office hours must end after they start."))
+        return data
+
+
+class LibraryItemForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    government = forms.ModelChoiceField(label=_("Shared by"), queryset=LocalGovernment.objects.none(),
+                                        empty_label=None)
+    partnership = forms.ModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.none(), required=False,
+                                         help_text=_("Leave empty to share with the whole platform (public)."))
+    summary = forms.CharField(label=_("Summary or note"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    language = forms.ChoiceField(label=_("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    fields = forms.MultipleChoiceField(label=_("Fields of cooperation"), choices=Field.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    sdgs = forms.TypedMultipleChoiceField(label=_("SDGs"), choices=SDG_CHOICES, coerce=int, required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    public = forms.BooleanField(label=_("Public"), required=False,
+                                help_text=_("Shown in the platform-wide library to everyone."))
+    file = DocumentField(label=_("Document"), required=False)
+
+    def __init__(self, *args, governments, partnerships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = governments
+        self.fields["partnership"].queryset = partnerships
+
+
+class LibrarySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields"))] + Field.choices, required=False)
+    sdg = forms.TypedChoiceField(label=_("SDG"), choices=[("", _("All SDGs"))] + SDG_CHOICES, coerce=int,
+                                 required=False, empty_value=None)

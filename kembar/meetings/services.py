@@ -1,0 +1,446 @@
+"""Meetings and library logic: the slot finder for registered governments and gazetteer places,
+scheduling, invitations (.ics), minutes and action items, and library search.
+
+Pages, the API and the CLI call these functions; permissions come from
+`kembar.accounts.permissions`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
+from unidecode import unidecode
+
+from kembar.accounts import permissions
+from kembar.accounts.models import Organisation
+from kembar.gazetteer.models import Place
+from kembar.gazetteer.services import parse_place_query, search_places
+from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.services import ConcurrentEdit
+from kembar.uploads import DOCX, ODT, check_upload
+
+from . import slots
+from .models import ActionItem, Attachment, LibraryItem, Meeting, OfficeHours, Participant
+
+MAX_TOP = 20
+
+
+# --- slot finder -----------------------------------------------------------------------------
+
+def _subdivision(place: Place) -> str | None:
+    """The place's first-level division in `holidays`' terms, where the codes agree (US states)."""
+    code = (place.admin1_code or "").upper()
+    if place.subdivision_code:
+        code = place.subdivision_code.split("-", 1)[-1].upper()
+    supported = holidays_lib.list_supported_countries().get(place.country_code.upper()) or []
+    return code if code in supported else None
+
+
+def side_for_place(place: Place, name: str | None = None, hours: tuple[dt.time, dt.time] | None = None) -> slots.Side:
+    start, end = hours or (slots.DEFAULT_OFFICE_START, slots.DEFAULT_OFFICE_END)
+    return slots.Side(name=name or place.name, timezone=place.timezone, country=place.country_code,
+                      subdivision=_subdivision(place), office_start=start, office_end=end)
+
+
+def office_hours(government: LocalGovernment) -> tuple[dt.time, dt.time]:
+    """The office hours of the government's office on the platform, or the default."""
+    row = OfficeHours.objects.filter(organisation__local_government=government).order_by("organisation_id").first()
+    return (row.start, row.end) if row else (slots.DEFAULT_OFFICE_START, slots.DEFAULT_OFFICE_END)
+
+
+def side_for_government(government: LocalGovernment) -> slots.Side:
+    return side_for_place(government.place, government.name, office_hours(government))
+
+
+def slot_error(error: slots.SlotError, field: str | None = None) -> ValidationError:
+    """The slot finder's error as a translated ValidationError on the form field at fault."""
+    fields = {"reversed_range": "end", "empty_range": "start", "range_too_long": "end",
+              "bad_duration": "duration", "duration_too_long": "duration", "no_common_day": "end"}
+    message = error.message(_)
+    key = field or fields.get(error.code)
+    return ValidationError({key: [message]} if key else message, code=error.code)
+
+
+def find_slots(sides: Sequence[slots.Side], start: dt.date | None, end: dt.date | None, duration: int,
+               top: int = 5) -> slots.SlotSearch:
+    """`slots.find_slots` with translated errors (ValidationError) and holiday names."""
+    if not 1 <= top <= MAX_TOP:
+        raise ValidationError({"top": [_("Ask for 1 to %(max)d slots.") % {"max": MAX_TOP}]})
+    try:
+        return slots.find_slots(sides, start, end, duration, top=top, language=(get_language() or "en")[:2])
+    except slots.SlotError as error:
+        raise slot_error(error) from None
+
+
+def find_slots_for(governments: Iterable[LocalGovernment], start, end, duration: int, top: int = 5):
+    return find_slots([side_for_government(g) for g in governments], start, end, duration, top)
+
+
+def slot_dict(slot: slots.Slot) -> dict:
+    return slot.as_dict(_)
+
+
+class PlaceLookupError(LookupError):
+    def __init__(self, message: str, candidates: list[Place]):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def resolve_place(text: str) -> Place:
+    """A gazetteer city given as NAME,CC ("Fort Worth,US"): the most populous of that name."""
+    name, country = parse_place_query(text)
+    if not name or not country:
+        raise PlaceLookupError(_("Give a place as NAME,CC, e.g. “Bandung,ID”."), [])
+    found = [p for p in search_places(name, country=country, limit=10) if p.timezone]
+    exact = [p for p in found if unidecode(p.name).lower() == unidecode(name).lower()]
+    if exact or (found and len(name) >= 4 and found[0].population and
+                 fuzz.ratio(unidecode(found[0].name).lower(), unidecode(name).lower()) >= 90):
+        return (exact or found)[0]
+    pool = {p.pk: p for p in search_places(name[:3], country=country, limit=60)} if len(name) >= 3 else {}
+    pool.update({p.pk: p for p in found})
+    ranked = process.extract(name, {pk: p.name for pk, p in pool.items()}, scorer=fuzz.WRatio, limit=5)
+    raise PlaceLookupError(_("The gazetteer has no place called “%(name)s” in %(country)s.")
+                           % {"name": name, "country": country}, [pool[pk] for _n, _s, pk in ranked])
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+def meeting_queryset() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related(
+        "partnership__government_a__place", "partnership__government_b__place").prefetch_related(
+        "extra_governments__place")
+
+
+def meeting_governments(meeting: Meeting) -> list[LocalGovernment]:
+    p = meeting.partnership
+    return [p.government_a, p.government_b, *sorted(meeting.extra_governments.all(), key=lambda g: g.name)]
+
+
+def local_times(meeting: Meeting) -> list[tuple[LocalGovernment, dt.datetime, dt.datetime]]:
+    """The meeting's start and end in each side's own time zone."""
+    out = []
+    for g in meeting_governments(meeting):
+        tz = ZoneInfo(g.place.timezone or "UTC")
+        out.append((g, meeting.start.astimezone(tz), meeting.end.astimezone(tz)))
+    return out
+
+
+def _clean_meeting(data: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    if "title" in data and not (data["title"] or "").strip():
+        errors["title"] = [_("Give the meeting a title.")]
+    if "duration" in data and not (isinstance(data["duration"], int) and 15 <= data["duration"] <= 12 * 60):
+        errors["duration"] = [_("A meeting lasts 15 minutes to 12 hours.")]
+    if "start" in data and (data["start"] is None or timezone.is_naive(data["start"])):
+        errors["start"] = [_("Give the start with its time zone.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+MEETING_FIELDS = ["title", "start", "duration", "video_link", "agenda", "status", "minutes", "decisions"]
+
+
+def schedule_meeting(user, partnership: Partnership, *, title: str, start: dt.datetime, duration: int = 60,
+                     video_link: str = "", agenda: str = "", extra_governments: Iterable[LocalGovernment] = (),
+                     participants: Iterable[tuple[LocalGovernment, str, str]] = ()) -> Meeting:
+    if not permissions.can_schedule_meeting(user, partnership):
+        raise PermissionDenied(_("You may not schedule meetings of this partnership."))
+    _clean_meeting({"title": title, "start": start, "duration": duration})
+    extra = [g for g in extra_governments if g.pk not in (partnership.government_a_id, partnership.government_b_id)]
+    with transaction.atomic():
+        meeting = Meeting.objects.create(partnership=partnership, title=title.strip(),
+                                         start=start.astimezone(dt.timezone.utc), duration=duration,
+                                         video_link=video_link, agenda=agenda,
+                                         created_by=user if getattr(user, "pk", None) else None)
+        meeting.extra_governments.set(extra)
+        for government, name, email in participants:
+            add_participant(user, meeting, government, name, email)
+    return meeting
+
+
+def update_meeting(user, meeting: Meeting, *, expected_version: int | None = None, **data) -> Meeting:
+    """Change a meeting (details or minutes); refused when someone saved in between."""
+    if not permissions.can_edit_meeting(user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    data = {k: v for k, v in data.items() if k in MEETING_FIELDS}
+    _clean_meeting(data)
+    if "status" in data and data["status"] not in Meeting.Status.values:
+        raise ValidationError({"status": [_("Unknown status “%(value)s”.") % {"value": data["status"]}]})
+    if data.get("start"):
+        data["start"] = data["start"].astimezone(dt.timezone.utc)
+    with transaction.atomic():
+        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ConcurrentEdit(_("Someone else changed this meeting while you were editing it. "
+                                   "Reload the page to see their changes, then apply yours again."))
+        for key, value in data.items():
+            setattr(current, key, value)
+        current.version = F("version") + 1
+        current.save()
+        current.refresh_from_db()
+    return current
+
+
+def record_minutes(user, meeting: Meeting, *, minutes: str, decisions: str = "",
+                   expected_version: int | None = None) -> Meeting:
+    """Minutes and decisions after the meeting; the meeting counts as held."""
+    return update_meeting(user, meeting, expected_version=expected_version, minutes=minutes, decisions=decisions,
+                          status=Meeting.Status.HELD)
+
+
+def _check_side(meeting: Meeting, government: LocalGovernment, field: str) -> None:
+    if government.pk not in permissions.meeting_government_ids(meeting):
+        raise ValidationError({field: [_("%(name)s is not a side of this meeting.") % {"name": government.name}]})
+
+
+def add_participant(user, meeting: Meeting, government: LocalGovernment, name: str, email: str = "") -> Participant:
+    if not permissions.can_edit_meeting(user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    if not (name or "").strip():
+        raise ValidationError({"name": [_("Give the participant's name.")]})
+    _check_side(meeting, government, "government")
+    return Participant.objects.create(meeting=meeting, government=government, name=name.strip(), email=email or "")
+
+
+def add_action_item(user, meeting: Meeting, *, text: str, owner: str, government: LocalGovernment,
+                    due: dt.date) -> ActionItem:
+    if not permissions.can_edit_meeting(user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    errors = {}
+    if not (text or "").strip():
+        errors["text"] = [_("Say what is to be done.")]
+    if not (owner or "").strip():
+        errors["owner"] = [_("Name who does it.")]
+    if due is None:
+        errors["due"] = [_("Give a due date.")]
+    if errors:
+        raise ValidationError(errors)
+    _check_side(meeting, government, "government")
+    return ActionItem.objects.create(meeting=meeting, text=text.strip(), owner=owner.strip(),
+                                     government=government, due=due)
+
+
+def set_action_status(user, item: ActionItem, status: str) -> ActionItem:
+    if not permissions.can_edit_meeting(user, item.meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    if status not in ActionItem.Status.values:
+        raise ValidationError({"status": [_("Unknown status “%(value)s”.") % {"value": status}]})
+    ActionItem.objects.filter(pk=item.pk).update(status=status)
+    item.status = status
+    return item
+
+
+def add_attachment(user, meeting: Meeting, upload) -> Attachment:
+    if not permissions.can_edit_meeting(user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    checked = getattr(upload, "checked", None) or check_upload(upload)
+    with transaction.atomic():
+        return Attachment.objects.create(meeting=meeting, file=upload, name=checked.name,
+                                         content_type=checked.content_type, size=checked.size)
+
+
+def open_action_items(government_ids: Iterable[int], limit: int = 20) -> list[ActionItem]:
+    """Open action items a government is responsible for, the most urgent first."""
+    return list(ActionItem.objects.filter(government_id__in=list(government_ids), status=ActionItem.Status.OPEN)
+                .select_related("meeting", "government").order_by("due", "id")[:limit])
+
+
+def dashboard_context(user) -> dict:
+    """What the dashboard shows of this app: the office's open action items."""
+    ids = permissions.access(user).read_governments
+    return {"meeting_action_items": open_action_items(ids) if ids else []}
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+def invitation_ics(meeting: Meeting, participant: Participant | None = None) -> bytes:
+    """An iCalendar invitation; the times are in the participant's side's time zone (with its
+    VTIMEZONE), so calendars show them correctly whatever the DST rules."""
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    tzname = (participant.government.place.timezone if participant else "") or "UTC"
+    tz = ZoneInfo(tzname)
+    cal = Calendar()
+    cal.add("prodid", "-//kembar//meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.pk}@kembar")
+    event.add("summary", meeting.title)
+    event.add("dtstart", meeting.start.astimezone(tz))
+    event.add("dtend", meeting.end.astimezone(tz))
+    event.add("dtstamp", timezone.now())
+    event.add("sequence", meeting.version)
+    description = "\n".join([*(f"- {item}" for item in meeting.agenda_items)])
+    if meeting.video_link:
+        event.add("location", meeting.video_link)
+        event.add("url", meeting.video_link)
+        description = f"{meeting.video_link}\n\n{description}"
+    event.add("description", description)
+    if participant and participant.email:
+        attendee = vCalAddress(f"mailto:{participant.email}")
+        attendee.params["cn"] = vText(participant.name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee, encode=0)
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def send_invitations(user, meeting: Meeting) -> int:
+    """E-mail every participant with an address their invitation; returns how many were sent."""
+    if not permissions.can_edit_meeting(user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    sent = 0
+    participants = list(meeting.participants.select_related("government__place").exclude(email=""))
+    times = {g.pk: (s, e) for g, s, e in local_times(meeting)}
+    for participant in participants:
+        start, _end = times.get(participant.government_id, (meeting.start, meeting.end))
+        body = _("You are invited to “%(title)s” on %(when)s (%(tz)s).") % {
+            "title": meeting.title, "when": start.strftime("%Y-%m-%d %H:%M"), "tz": start.tzname()}
+        if meeting.video_link:
+            body += "\n" + _("Video link: %(link)s") % {"link": meeting.video_link}
+        if meeting.agenda_items:
+            body += "\n\n" + _("Agenda:") + "\n" + "\n".join(f"- {item}" for item in meeting.agenda_items)
+        mail = EmailMessage(_("Invitation: %(title)s") % {"title": meeting.title}, body,
+                            settings.DEFAULT_FROM_EMAIL, [participant.email])
+        mail.attach("invitation.ics", invitation_ics(meeting, participant), "text/calendar; method=REQUEST")
+        mail.send()
+        sent += 1
+    if meeting.status == Meeting.Status.PLANNED:
+        Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.INVITED)
+    return sent
+
+
+# --- library ---------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces: what search compares."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return " ".join(_WORD.findall(unidecode(text).lower()))
+
+
+def extract_text(upload, content_type: str) -> str:
+    """The text of a DOCX or ODT file (its XML), for search; other types give ''."""
+    member = {DOCX: "word/document.xml", ODT: "content.xml"}.get(content_type)
+    if not member:
+        return ""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            root = ElementTree.fromstring(archive.read(member))
+        upload.seek(0)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
+        return ""
+    return " ".join(t for t in root.itertext() if t.strip())
+
+
+def share_item(user, *, government: LocalGovernment, title: str, summary: str = "",
+               partnership: Partnership | None = None, language: str = "id", fields: Sequence[str] = (),
+               sdgs: Sequence[int] = (), public: bool = False, upload=None) -> LibraryItem:
+    a = permissions.access(user)
+    if not (a.superuser or government.pk in a.edit_governments):
+        raise PermissionDenied(_("You may not share material for %(name)s.") % {"name": government.name})
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the item a title.")]
+    if partnership is not None and government.pk not in (partnership.government_a_id, partnership.government_b_id):
+        errors["partnership"] = [_("%(name)s is not a side of this partnership.") % {"name": government.name}]
+    if partnership is None and not public:
+        errors["public"] = [_("Material outside a partnership is shared with everyone: mark it public.")]
+    if not summary and upload is None:
+        errors["summary"] = [_("Write a note or attach a document.")]
+    if any(not (isinstance(s, int) and 1 <= s <= 17) for s in sdgs):
+        errors["sdgs"] = [_("SDGs are numbered 1 to 17.")]
+    checked = None
+    if upload is not None:
+        try:
+            checked = getattr(upload, "checked", None) or check_upload(upload)
+        except ValidationError as error:
+            errors["file"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    body = extract_text(upload, checked.content_type) if checked else ""
+    with transaction.atomic():
+        item = LibraryItem(partnership=partnership, government=government, title=title.strip(), summary=summary,
+                           language=language, fields=list(fields), sdgs=sorted(set(sdgs)), public=public,
+                           created_by=user if getattr(user, "pk", None) else None,
+                           search_text=normalise_text(" ".join([title, summary, body])))
+        if checked:
+            item.file = upload
+            item.file_name = checked.name
+            item.content_type = checked.content_type
+        item.save()
+    return item
+
+
+MAX_SEARCH_WORDS = 8
+
+
+def search_library(queryset: QuerySet[LibraryItem], q: str = "", field: str = "", sdg: int | None = None):
+    """Items matching every word of `q` (Bahasa Indonesia or English) in title, note or document.
+
+    On PostgreSQL this is full-text search with the 'simple' configuration (no stemming, which
+    suits Indonesian), ranked; elsewhere every normalised word must occur in the indexed text.
+    """
+    if field:
+        queryset = queryset.filter(fields__contains=[field]) if connection.vendor == "postgresql" else \
+            queryset.filter(fields__icontains=f'"{field}"')
+    if sdg:
+        queryset = queryset.filter(sdgs__contains=[sdg]) if connection.vendor == "postgresql" else \
+            queryset.filter(Q(sdgs__icontains=f"[{sdg},") | Q(sdgs__icontains=f" {sdg},")
+                            | Q(sdgs__icontains=f" {sdg}]") | Q(sdgs=[sdg]))
+    words = normalise_text(q).split()[:MAX_SEARCH_WORDS]
+    if not words:
+        return queryset
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("search_text", config="simple")
+        query = SearchQuery(" ".join(words), config="simple", search_type="plain")
+        return (queryset.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query)
+                .order_by("-rank", "-created", "-id"))
+    for word in words:
+        queryset = queryset.filter(Q(search_text__startswith=word + " ") | Q(search_text__contains=" " + word + " ")
+                                   | Q(search_text__endswith=" " + word) | Q(search_text=word))
+    return queryset
+
+
+def delete_item(user, item: LibraryItem) -> None:
+    if not permissions.can_edit_library_item(user, item):
+        raise PermissionDenied(_("You may not remove this item."))
+    item.delete()
+
+
+def organisation_for(user, government: LocalGovernment) -> Organisation | None:
+    return Organisation.objects.filter(local_government=government).order_by("pk").first()
+
+
+def set_office_hours(user, organisation: Organisation, start: dt.time, end: dt.time) -> OfficeHours:
+    a = permissions.access(user)
+    if not (a.superuser or organisation.local_government_id in a.edit_governments):
+        raise PermissionDenied(_("You may not change this office's hours."))
+    if start is None or end is None or end <= start:
+        raise ValidationError({"end": [_("Office hours must end after they start.")]})
+    row, _created = OfficeHours.objects.update_or_create(organisation=organisation,
+                                                         defaults={"start": start, "end": end})
+    return row

@@ -1,0 +1,383 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from kembar.accounts import permissions
+from kembar.accounts.models import Organisation
+from kembar.partnerships import services as registry
+from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.vocab import SDG_GOALS, Field
+from kembar.uploads import download_response
+
+from . import services
+from .forms import (ActionItemForm, ActionStatusForm, AttachmentForm, LibraryItemForm, LibrarySearchForm,
+                    MeetingEditForm, MeetingForm, MinutesForm, OfficeHoursForm, ParticipantForm, SlotSearchForm)
+from .models import ActionItem, Attachment, LibraryItem, Meeting, Participant
+
+PAGE_SIZE = 25
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _editable_partnerships(user):
+    a = permissions.access(user)
+    qs = registry.partnership_queryset()
+    if not a.superuser:
+        qs = qs.filter(registry.involving_any(list(a.edit_governments)))
+    return qs.order_by("government_a__name", "government_b__name")
+
+
+def _meeting_or_404(request, pk: int) -> Meeting:
+    meeting = get_object_or_404(services.meeting_queryset(), pk=pk)
+    if not permissions.can_view_meeting(request.user, meeting):
+        raise Http404
+    return meeting
+
+
+def _editable_meeting(request, pk: int) -> Meeting:
+    meeting = _meeting_or_404(request, pk)
+    if not permissions.can_edit_meeting(request.user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+# --- slot finder and meetings ----------------------------------------------------------------
+
+@login_required
+@require_safe
+def slot_finder(request):
+    if not permissions.access(request.user).edit_governments and not request.user.is_superuser:
+        raise PermissionDenied
+    partnerships = _editable_partnerships(request.user)
+    if "start" in request.GET or "end" in request.GET:
+        form = SlotSearchForm(request.GET, partnerships=partnerships)
+    else:  # coming from a partnership's page: preselect it, nothing to complain about yet
+        form = SlotSearchForm(initial={"partnership": request.GET.get("partnership"), "duration": 60},
+                              partnerships=partnerships)
+    result, rows, governments = None, [], []
+    if form.is_bound and form.is_valid():
+        p = form.cleaned_data["partnership"]
+        governments = [p.government_a, p.government_b]
+        governments += [g for g in form.cleaned_data["also"] if g.pk not in (p.government_a_id, p.government_b_id)]
+        try:
+            result = services.find_slots_for(governments, form.cleaned_data["start"], form.cleaned_data["end"],
+                                             form.cleaned_data["duration"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            from .slots import explain
+
+            rows = [(slot, explain(slot, _)) for slot in result.slots]
+    return render(request, "meetings/slots.html", {
+        "form": form, "result": result, "rows": rows, "governments": governments,
+        "notice": result.notice(_) if result else "",
+        "also": "".join(f"&also={g.pk}" for g in governments[2:])})
+
+
+@login_required
+@require_safe
+def meeting_list(request):
+    queryset = permissions.visible_meetings(request.user, services.meeting_queryset()).order_by("-start", "-id")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "meetings/list.html", {
+        "page": page, "can_schedule": bool(permissions.access(request.user).edit_governments)
+        or request.user.is_superuser})
+
+
+@login_required
+def meeting_create(request):
+    partnerships = _editable_partnerships(request.user)
+    partnership = None
+    pid = request.POST.get("partnership") or request.GET.get("partnership")
+    if pid:
+        partnership = partnerships.filter(pk=pid).first() if str(pid).isdigit() else None
+        if partnership is None:
+            raise PermissionDenied
+    if partnership is None:
+        if not partnerships.exists():
+            raise PermissionDenied
+        return render(request, "meetings/pick_partnership.html", {"partnerships": partnerships[:200]})
+    initial = {"duration": request.GET.get("duration") or 60,
+               "extra_governments": [v for v in request.GET.getlist("also") if v.isdigit()]}
+    if request.GET.get("start"):
+        initial["start"] = request.GET["start"].replace("Z", "")[:16]
+    form = MeetingForm(request.POST or None, initial=initial, partnerships=partnerships)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.schedule_meeting(request.user, partnership, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Meeting %(title)s scheduled.") % {"title": meeting.title})
+            return redirect(meeting)
+    return render(request, "meetings/form.html", {"form": form, "partnership": partnership})
+
+
+@login_required
+@require_safe
+def meeting_detail(request, pk: int):
+    meeting = _meeting_or_404(request, pk)
+    governments = services.meeting_governments(meeting)
+    can_edit = permissions.can_edit_meeting(request.user, meeting)
+    return render(request, "meetings/detail.html", {
+        "meeting": meeting,
+        "times": services.local_times(meeting),
+        "participants": meeting.participants.select_related("government"),
+        "action_items": meeting.action_items.select_related("government"),
+        "attachments": meeting.attachments.all(),
+        "can_edit": can_edit,
+        "participant_form": ParticipantForm(governments=governments) if can_edit else None,
+        "action_form": ActionItemForm(governments=governments) if can_edit else None,
+        "attachment_form": AttachmentForm() if can_edit else None,
+        "statuses": ActionItem.Status.choices,
+    })
+
+
+@login_required
+def meeting_edit(request, pk: int):
+    meeting = _editable_meeting(request, pk)
+    initial = {"title": meeting.title, "start": meeting.start.strftime("%Y-%m-%dT%H:%M"),
+               "duration": meeting.duration, "status": meeting.status, "video_link": meeting.video_link,
+               "agenda": meeting.agenda, "version": meeting.version,
+               "extra_governments": [g.pk for g in meeting.extra_governments.all()]}
+    form = MeetingEditForm(request.POST or None, initial=initial, partnerships=_editable_partnerships(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version, extra = data.pop("version"), data.pop("extra_governments")
+        try:
+            with transaction.atomic():
+                meeting = services.update_meeting(request.user, meeting, expected_version=version, **data)
+                p = meeting.partnership
+                meeting.extra_governments.set(
+                    [g for g in extra if g.pk not in (p.government_a_id, p.government_b_id)])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(meeting)
+    return render(request, "meetings/edit.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+def meeting_minutes(request, pk: int):
+    meeting = _editable_meeting(request, pk)
+    form = MinutesForm(request.POST or None, initial={"version": meeting.version, "minutes": meeting.minutes,
+                                                      "decisions": meeting.decisions})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_minutes(request.user, meeting, minutes=form.cleaned_data["minutes"],
+                                    decisions=form.cleaned_data["decisions"],
+                                    expected_version=form.cleaned_data["version"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Minutes saved."))
+            return redirect(meeting)
+    return render(request, "meetings/minutes.html", {"form": form, "meeting": meeting})
+
+
+def _detail_with_error(request, meeting, form_name: str, form):
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def participant_add(request, pk: int):
+    meeting = _editable_meeting(request, pk)
+    form = ParticipantForm(request.POST, governments=services.meeting_governments(meeting))
+    if form.is_valid():
+        try:
+            services.add_participant(request.user, meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect(meeting)
+    return _detail_with_error(request, meeting, "participant", form)
+
+
+@login_required
+@require_POST
+def action_add(request, pk: int):
+    meeting = _editable_meeting(request, pk)
+    form = ActionItemForm(request.POST, governments=services.meeting_governments(meeting))
+    if form.is_valid():
+        try:
+            services.add_action_item(request.user, meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect(meeting)
+    return _detail_with_error(request, meeting, "action", form)
+
+
+@login_required
+@require_POST
+def action_status(request, action_id: int):
+    item = get_object_or_404(ActionItem.objects.select_related("meeting"), pk=action_id)
+    meeting = _editable_meeting(request, item.meeting_id)
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        services.set_action_status(request.user, item, form.cleaned_data["status"])
+        return redirect(meeting)
+    return _detail_with_error(request, meeting, "status", form)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int):
+    meeting = _editable_meeting(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.add_attachment(request.user, meeting, form.cleaned_data["file"])
+        return redirect(meeting)
+    return _detail_with_error(request, meeting, "attachment", form)
+
+
+@login_required
+@require_safe
+def attachment_download(request, attachment_id: int):
+    attachment = get_object_or_404(Attachment, pk=attachment_id)
+    _meeting_or_404(request, attachment.meeting_id)
+    return download_response(attachment.file, attachment.name, attachment.content_type)
+
+
+@login_required
+@require_POST
+def send_invitations(request, pk: int):
+    meeting = _editable_meeting(request, pk)
+    count = services.send_invitations(request.user, meeting)
+    messages.success(request, _("Invitations sent: %(count)d.") % {"count": count})
+    return redirect(meeting)
+
+
+@login_required
+@require_safe
+def invitation(request, participant_id: int):
+    participant = get_object_or_404(Participant.objects.select_related("government__place"), pk=participant_id)
+    meeting = _meeting_or_404(request, participant.meeting_id)
+    response = HttpResponse(services.invitation_ics(meeting, participant), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def office_hours_home(request):
+    """Our office's hours: the first office the user edits for."""
+    a = permissions.access(request.user)
+    office = Organisation.objects.filter(local_government__in=list(a.edit_governments)).order_by("name").first()
+    if office is None:
+        raise PermissionDenied
+    return redirect("meetings:office_hours", organisation_id=office.pk)
+
+
+@login_required
+def office_hours(request, organisation_id: int):
+    office = get_object_or_404(Organisation, pk=organisation_id, local_government__isnull=False)
+    a = permissions.access(request.user)
+    if not (a.superuser or office.local_government_id in a.edit_governments):
+        raise PermissionDenied
+    start, end = services.office_hours(office.local_government)
+    form = OfficeHoursForm(request.POST or None, initial={"start": start, "end": end})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_office_hours(request.user, office, form.cleaned_data["start"], form.cleaned_data["end"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Office hours saved."))
+            return redirect("meetings:office_hours", organisation_id=office.pk)
+    return render(request, "meetings/office_hours.html", {"form": form, "office": office})
+
+
+# --- library ---------------------------------------------------------------------------------
+
+@require_safe
+def library(request):
+    form = LibrarySearchForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    queryset = permissions.visible_library(request.user, LibraryItem.objects.select_related(
+        "government", "partnership__government_a", "partnership__government_b"))
+    queryset = services.search_library(queryset, data.get("q", ""), data.get("field", ""), data.get("sdg"))
+    partnership = request.GET.get("partnership", "")
+    if partnership.isdigit():  # one partnership's shelf (the partnership page links here)
+        queryset = queryset.filter(partnership_id=int(partnership))
+    if not data.get("q"):
+        queryset = queryset.order_by("-created", "-id")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "meetings/library.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "can_share": permissions.can_share_in_library(request.user)})
+
+
+def _library_item_or_404(request, pk: int) -> LibraryItem:
+    item = get_object_or_404(LibraryItem.objects.select_related(
+        "government", "partnership__government_a", "partnership__government_b"), pk=pk)
+    if not permissions.can_view_library_item(request.user, item):
+        raise Http404
+    return item
+
+
+@require_safe
+def library_item(request, pk: int):
+    item = _library_item_or_404(request, pk)
+    return render(request, "meetings/library_item.html", {
+        "item": item, "fields": [Field(f).label for f in item.fields if f in Field.values],
+        "sdgs": [f"{n}. {SDG_GOALS[n]}" for n in item.sdgs if n in SDG_GOALS],
+        "can_edit": permissions.can_edit_library_item(request.user, item)})
+
+
+@require_safe
+def library_download(request, pk: int):
+    item = _library_item_or_404(request, pk)
+    if not item.file:
+        raise Http404
+    return download_response(item.file, item.file_name, item.content_type)
+
+
+@login_required
+def library_share(request):
+    if not permissions.can_share_in_library(request.user):
+        raise PermissionDenied
+    a = permissions.access(request.user)
+    governments = LocalGovernment.objects.all() if a.superuser else \
+        LocalGovernment.objects.filter(pk__in=list(a.edit_governments))
+    form = LibraryItemForm(request.POST or None, request.FILES or None, governments=governments.order_by("name"),
+                           partnerships=_editable_partnerships(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file") or None
+        try:
+            item = services.share_item(request.user, upload=upload, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Shared in the library."))
+            return redirect(item)
+    return render(request, "meetings/library_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def library_delete(request, pk: int):
+    item = _library_item_or_404(request, pk)
+    services.delete_item(request.user, item)
+    messages.success(request, _("Removed from the library."))
+    return redirect("meetings:library")

@@ -1,0 +1,97 @@
+"""End to end in real Chromium: Bandung's officer finds a slot with Fort Worth, schedules the
+meeting and records its minutes and an action item (Debian Chromium, never a downloaded one)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .test_browser import CHROMIUM, PageWatch, browser, sync_api  # noqa: F401  (fixture and harness)
+
+from kembar.accounts.models import Membership, Organisation  # noqa: E402
+from kembar.gazetteer.models import Place  # noqa: E402
+from kembar.gazetteer.services import load_gazetteer  # noqa: E402
+from kembar.meetings.models import ActionItem, Meeting  # noqa: E402
+from kembar.partnerships import services as registry  # noqa: E402
+from kembar.partnerships.services import government_for_place  # noqa: E402
+
+from .conftest import US_MIN_POPULATION, city, make_user  # noqa: E402
+
+pytestmark = pytest.mark.browser
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def partners(live_server):
+    if not Place.objects.filter(country_code="ID").exists():
+        load_gazetteer(countries=["ID"], progress=False)
+    if not Place.objects.filter(country_code="US", name="Fort Worth").exists():
+        load_gazetteer(countries=["US"], min_population=US_MIN_POPULATION, progress=False)
+    bandung = government_for_place(city("Bandung", "ID"))
+    fort_worth = government_for_place(city("Fort Worth", "US"))
+    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
+    user = make_user("siti", office, Membership.Role.EDITOR)
+    partnership = registry.create_partnership(user, bandung, fort_worth, public=True)
+    return {"user": user, "password": "pw-siti-123", "partnership": partnership, "bandung": bandung}
+
+
+def test_officer_schedules_a_bandung_fort_worth_meeting_and_records_minutes(live_server, browser, partners):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    sync_api.expect.set_options(timeout=TIMEOUT_MS)
+    watch = PageWatch(page, live_server.url)
+    expect = sync_api.expect
+    main = page.locator("main")
+    try:
+        page.goto(live_server.url + "/accounts/login/")
+        main.locator("#id_username").fill(partners["user"].username)
+        main.locator("#id_password").fill(partners["password"])
+        main.locator("button[type=submit]").click()
+        expect(page.locator("header .who")).to_have_text("siti")
+
+        # From the partnership page to the slot finder, with the partnership preselected.
+        page.goto(live_server.url + partners["partnership"].get_absolute_url())
+        main.get_by_role("link", name="Find a meeting slot").click()
+        expect(page.locator("main h1")).to_have_text("Find a meeting slot")
+        expect(page.locator("#id_partnership")).to_have_value(str(partners["partnership"].pk))
+        page.locator("#id_start").fill("2026-11-23")
+        page.locator("#id_end").fill("2026-11-29")
+        main.get_by_role("button", name="Find slots").click()
+        expect(main.locator(".message.warning")).to_contain_text("No slot fits inside everyone's office hours")
+        first = main.locator("table.slots tbody tr").first
+        expect(first).to_contain_text("06:00 in Bandung")
+        first.get_by_role("link", name="Schedule").click()
+
+        # Schedule it: the start comes from the chosen slot (UTC).
+        expect(page.locator("main h1")).to_have_text("Schedule a meeting")
+        expect(page.locator("#id_start")).to_have_value("2026-11-23T23:00")
+        page.locator("#id_title").fill("Smart city exchange")
+        page.locator("#id_video_link").fill("https://meet.example.org/bdg-ftw")
+        page.locator("#id_agenda").fill("Welcome\nTraffic data")
+        main.get_by_role("button", name="Schedule").click()
+        expect(page).to_have_url(re.compile(r"/meetings/\d+/$"))
+        expect(main.locator(".message.success")).to_contain_text("Smart city exchange")
+        times = main.locator("table.times")
+        expect(times).to_contain_text("Tue 2026-11-24 06:00")   # Bandung (WIB)
+        expect(times).to_contain_text("Mon 2026-11-23 17:00")   # Fort Worth (CST)
+
+        # Record the minutes and an action item.
+        main.get_by_role("link", name="Record minutes").click()
+        page.locator("#id_minutes").fill("Both offices presented their traffic data programmes.")
+        page.locator("#id_decisions").fill("Exchange traffic datasets")
+        main.get_by_role("button", name="Save minutes").click()
+        expect(main.locator(".minutes")).to_contain_text("traffic data programmes")
+        expect(main.locator(".decisions")).to_contain_text("Exchange traffic datasets")
+        page.locator("#id_text").fill("Send the traffic dataset")
+        page.locator("#id_owner").fill("Pak Budi")
+        page.locator("#id_due").fill("2026-12-15")
+        main.get_by_role("button", name="Add action item").click()
+        expect(main.locator(".actions-table")).to_contain_text("Send the traffic dataset")
+
+        meeting = Meeting.objects.get()
+        assert meeting.status == Meeting.Status.HELD and meeting.start.isoformat() == "2026-11-23T23:00:00+00:00"
+        assert ActionItem.objects.get().government_id == partners["bandung"].pk
+        assert watch.errors == []
+    finally:
+        context.close()
