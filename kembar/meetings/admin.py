@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import ActionItem, LibraryItem, Meeting, OfficeHours, Participant
 
@@ -23,6 +24,7 @@ class MeetingAdmin(admin.ModelAdmin):
     raw_id_fields = ["partnership", "extra_governments", "created_by"]
     list_select_related = ["partnership__government_a", "partnership__government_b"]
     inlines = [ParticipantInline, ActionItemInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
 
 
