@@ -464,3 +464,38 @@ def test_dates_and_numbers_out_of_range_are_refused(users, diy_kyoto):
         festival(users["platform_admin"], diy_kyoto, start=dt.datetime(1850, 1, 1, tzinfo=UTC),
                  participants_b=10**12, budget=Decimal(10) ** 15, currency="IDR")
     assert set(exc.value.message_dict) == {"start", "participants_b", "budget"}
+
+
+def test_call_and_aid_pages(client, users, partnership, governments):
+    client.force_login(users["bandung_editor"])
+    bandung = governments["bandung"]
+    url = reverse("activities:call_create", args=[partnership.pk])
+    call = {"title": "Braunschweig summer school", "kind": "exchange", "host": bandung.pk, "quota": "4",
+            "deadline": "2026-06-30", "closed_on": "2026-06-01", "status": "closed",
+            "how_to_apply": "https://example.org/apply", "public": "on"}
+    response = client.post(url, call)
+    assert "The deadline is after the day the call closed (2026-06-01)." in response.content.decode()
+    assert not Call.objects.exists()
+    response = client.post(url, {**call, "closed_on": "", "status": "open"})
+    created = Call.objects.get()
+    assert response["Location"] == created.get_absolute_url()
+    assert "https://example.org/apply" in client.get(created.get_absolute_url()).content.decode()
+
+    url = reverse("activities:aid_create", args=[partnership.pk])
+    aid = {"title": "Masks for Braunschweig", "donor": bandung.pk, "status": "pledged", "public": "on",
+           "items": "50,000 | pieces | surgical masks\n20 | units | ventilators", "pledged_on": "2020-04-01"}
+    assert "Line 1: write" in client.post(url, {**aid, "items": "masks"}).content.decode()
+    client.post(url, aid)
+    shipment = AidShipment.objects.get()
+    assert shipment.recipient == governments["braunschweig"]
+    assert [(i.name, int(i.quantity), i.unit) for i in shipment.items.all()] == [
+        ("surgical masks", 50000, "pieces"), ("ventilators", 20, "units")]
+    edit = reverse("activities:aid_edit", args=[shipment.pk])
+    client.post(edit, {**aid, "status": "shipped", "shipped_on": "2020-04-10", "version": shipment.version})
+    stale = client.post(edit, {**aid, "status": "received", "received_on": "2020-04-20",
+                               "version": shipment.version})
+    assert "Someone else changed this shipment" in stale.content.decode()
+    shipment.refresh_from_db()
+    assert shipment.status == "shipped" and shipment.version == 2
+    page = client.get(shipment.get_absolute_url()).content.decode()
+    assert "50,000" in page or "50.000" in page
