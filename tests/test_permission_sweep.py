@@ -43,6 +43,7 @@ from kembar.accounts.models import ApiToken
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
 
+from . import solutions_world
 from .conftest import city
 
 pytestmark = pytest.mark.django_db
@@ -149,8 +150,10 @@ class World:
 
 
 @pytest.fixture
-def world(governments, orgs, users) -> World:
+def world(governments, orgs, users, settings, tmp_path) -> World:
     from django.contrib.auth.models import Group
+
+    settings.MEDIA_ROOT = tmp_path / "media"  # attachments of the solution exchange
 
     superuser = users["platform_admin"]
     # Between two governments, neither of them the unrelated editor's (Surabaya's).
@@ -166,6 +169,7 @@ def world(governments, orgs, users) -> World:
     public.refresh_from_db()
     w = World(users=users, governments=governments, orgs=orgs, private=private, public=public,
               free_place=city("Semarang", "ID"), group=Group.objects.create(name="sweep group"))
+    w.exchange = solutions_world.build(governments, users)
     for p in PRINCIPALS:
         if p.via == "token" and p.user not in w.tokens:
             w.tokens[p.user] = ApiToken.issue(users[p.user], "sweep")[1]
@@ -181,6 +185,12 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
     ("assets", "name"): lambda w: ["swagger-ui.css"],
+    ("solutions", "pk"): lambda w: [w.exchange.private_solution.pk, w.exchange.public_solution.pk],
+    ("solutions", "solution_id"): lambda w: [w.exchange.private_solution.pk, w.exchange.public_solution.pk],
+    ("needs", "pk"): lambda w: [w.exchange.need.pk],
+    ("needs", "need_id"): lambda w: [w.exchange.need.pk],
+    ("pilots", "pk"): lambda w: [w.exchange.pilot.pk],
+    ("pilots", "pilot_id"): lambda w: [w.exchange.pilot.pk],
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
@@ -189,6 +199,10 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
         f"/admin/r/{ContentType.objects.get_for_model(w.private).pk}/{w.private.pk}/"],
     "admin/auth/user/<id>/password/": lambda w: [f"/admin/auth/user/{w.users['surabaya_editor'].pk}/password/"],
     "admin/(?P<url>.*)$": lambda w: ["/admin/no-such-page/", "/admin/partnerships/partnership/no-slash"],
+    "solutions/<int:pk>/attachments/<int:attachment_id>/": lambda w: [
+        f"/solutions/{w.exchange.private_solution.pk}/attachments/{w.exchange.attachment.pk}/"],
+    "solutions/pilots/<int:pk>/milestones/<int:milestone_id>/": lambda w: [
+        f"/solutions/pilots/{w.exchange.pilot.pk}/milestones/{w.exchange.milestone.pk}/"],
 }
 
 
@@ -231,6 +245,17 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     "partnerships/<int:pk>/delete/": lambda w, url: {},
     "partnerships/governments/<int:pk>/edit/": lambda w, url: {
         "name": "Sweep renamed", "contact_email": "sweep@example.org", "website": "https://example.org"},
+    "solutions/<int:pk>/edit/": lambda w, url: {
+        "version": solution_in(w, url).version, "title": "SWEEP-OVERWRITE", "summary": "s", "problem": "p",
+        "provider_kind": "government", "maturity": "idea", "cost_range": "free", "public": "on"},
+    "solutions/needs/<int:pk>/edit/": lambda w, url: {
+        "version": type(w.exchange.need).objects.get(pk=w.exchange.need.pk).version, "title": "SWEEP-OVERWRITE",
+        "description": "d", "budget_range": "free", "public": "on"},
+    "solutions/pilots/<int:pk>/edit/": lambda w, url: {
+        "version": type(w.exchange.pilot).objects.get(pk=w.exchange.pilot.pk).version, "status": "adopted",
+        "outcome": "SWEEP-OVERWRITE", "public": "on"},
+    "solutions/pilots/<int:pk>/milestones/": lambda w, url: {"title": "sweep", "due": "2026-01-01", "status": "done"},
+    "solutions/pilots/<int:pk>/milestones/<int:milestone_id>/": lambda w, url: {"status": "dropped"},
     # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
     "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
     "admin/login/": lambda w, url: {"username": "sweep-nobody-admin", "password": "wrong-password"},
@@ -263,6 +288,25 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "place_id": w.free_place.pk, "name": "Kota Semarang (sweep)", "traits": ["port"]},
     ("patch", "/api/governments/{government_id}"): lambda w, kw: {
         "name": "Sweep renamed", "contact_email": "sweep@example.org"},
+    ("post", "/api/solutions"): lambda w, kw: {
+        "government_id": w.governments["bandung"].pk, "title": "sweep", "summary": "sweep", "problem": "sweep",
+        "fields": ["culture"], "sdg_targets": ["11.5"], "languages": ["en"], "public": True},
+    ("patch", "/api/solutions/{solution_id}"): lambda w, kw: {
+        "title": "SWEEP-OVERWRITE", "public": True,
+        "version": type(w.exchange.public_solution).objects.get(pk=kw["solution_id"]).version},
+    ("post", "/api/solutions/needs"): lambda w, kw: {
+        "government_id": w.governments["bandung"].pk, "title": "sweep", "description": "sweep",
+        "sdg_targets": ["11"], "languages": ["id"], "public": True},
+    ("patch", "/api/solutions/needs/{need_id}"): lambda w, kw: {
+        "title": "SWEEP-OVERWRITE", "public": True, "version": type(w.exchange.need).objects.get(
+            pk=kw["need_id"]).version},
+    # Kyoto has no office in the sweep: only a platform administrator acts for it.
+    ("post", "/api/solutions/{solution_id}/interest"): lambda w, kw: {"government_id": w.governments["kyoto"].pk},
+    ("patch", "/api/solutions/pilots/{pilot_id}"): lambda w, kw: {
+        "status": "running", "outcome": "SWEEP-OVERWRITE", "public": True,
+        "version": type(w.exchange.pilot).objects.get(pk=kw["pilot_id"]).version},
+    ("post", "/api/solutions/pilots/{pilot_id}/milestones"): lambda w, kw: {
+        "title": "sweep", "due": "2026-01-01", "status": "done"},
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.
@@ -277,6 +321,11 @@ API_QUERY_PROBES: dict[str, Callable[[World], list[str]]] = {
 # API reads that must show the private notes to those who may read them (the unfiltered list,
 # and the detail of the private partnership).
 API_SHOWING_NOTES = {"/api/partnerships", "/api/partnerships/{partnership_id}"}
+
+
+def solution_in(w: World, url: str):
+    pk = int(re.search(r"/solutions/(\d+)/", url).group(1))
+    return type(w.exchange.public_solution).objects.get(pk=pk)
 
 
 def partnership_in(w: World, url: str):

@@ -17,6 +17,7 @@ from kembar.gazetteer.services import load_gazetteer
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
+from kembar.solutions.demo import load_demo as load_solutions_demo
 
 DEMO_PASSWORD = "kembar-demo"
 
@@ -143,4 +144,5 @@ def load_demo(stdout=None) -> dict:
                 user = User.objects.create_user(username, password=DEMO_PASSWORD)
                 created["users"] += 1
             Membership.objects.get_or_create(user=user, organisation=organisations[org_key], defaults={"role": role})
+        load_solutions_demo(governments)
     return created

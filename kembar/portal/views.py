@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 from kembar.accounts import permissions
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.solutions.services import dashboard_summary
 
 OWN_SHOWN = 50
 
@@ -28,4 +29,5 @@ def dashboard(request):
         "more_partnerships": len(own_partnerships) == OWN_SHOWN,
         "counts": counts,
         "total": sum(n for _, _, n in counts),
+        "solution_exchange": dashboard_summary(g.pk for g in own),
     })
