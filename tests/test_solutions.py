@@ -394,3 +394,31 @@ def test_cli_prints_needs_with_their_best_solutions_and_reasons(exchange, capsys
 def test_cli_unknown_government_is_a_clear_error():
     with pytest.raises(CommandError, match="Atlantis"):
         call_command("solutions", "match", "--government", "Atlantis,ID")
+
+
+def test_a_milestone_due_soon_is_reminded_once_to_both_offices(users, exchange, governments):
+    from kembar.portal import reminders
+
+    for role, address in (("bandung_editor", "ks@bandung.example"), ("braunschweig_editor", "amt@bs.example")):
+        users[role].email = address
+        users[role].save()
+    pilot = services.express_interest(users["bandung_editor"], exchange["flood"], governments["bandung"])
+    services.add_milestone(users["bandung_editor"], pilot, title="Sensors installed", due=dt.date(2026, 12, 3))
+    services.add_milestone(users["bandung_editor"], pilot, title="Far away", due=dt.date(2027, 6, 1))
+    now = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
+    due = reminders.collect(now, ["kembar.solutions.reminders.milestones_due"])
+    assert [r.subject for r in due] == ["Pilot milestone due 2026-12-03: Sensors installed"]
+    assert due[0].recipients == ("amt@bs.example", "ks@bandung.example")
+    assert reminders.send(due, now) == 1
+    assert reminders.collect(now, ["kembar.solutions.reminders.milestones_due"]) == []
+
+
+def test_a_stale_edit_form_is_refused_with_a_message_and_changes_nothing(client, users, exchange):
+    client.force_login(users["braunschweig_editor"])
+    flood = exchange["flood"]
+    services.update_solution(users["platform_admin"], flood, title="Renamed meanwhile")
+    response = client.post(reverse("solutions:edit", args=[flood.pk]), {
+        "version": flood.version, "title": "Mine", "summary": "s", "problem": "p", "provider_kind": "government",
+        "maturity": "in_use", "cost_range": "unknown"})
+    assert response.status_code == 200 and "Someone else changed this solution" in response.content.decode()
+    assert Solution.objects.get(pk=flood.pk).title == "Renamed meanwhile"

@@ -22,7 +22,9 @@ from kembar.accounts.models import Membership, Organisation
 from .models import SentReminder
 
 # Dotted paths of the reminder sources, in the order their reminders are listed.
-SOURCES: list[str] = []
+SOURCES: list[str] = [
+    "kembar.solutions.reminders.milestones_due",
+]
 
 
 @dataclass(frozen=True)
