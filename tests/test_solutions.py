@@ -422,3 +422,10 @@ def test_a_stale_edit_form_is_refused_with_a_message_and_changes_nothing(client,
         "maturity": "in_use", "cost_range": "unknown"})
     assert response.status_code == 200 and "Someone else changed this solution" in response.content.decode()
     assert Solution.objects.get(pk=flood.pk).title == "Renamed meanwhile"
+
+
+def test_a_website_must_be_a_web_address(users, governments):
+    with pytest.raises(ValidationError) as error:
+        services.create_solution(users["braunschweig_editor"], governments["braunschweig"], title="t", summary="s",
+                                 problem="p", provider_website="javascript:alert(1)")
+    assert "provider_website" in error.value.message_dict

@@ -10,6 +10,7 @@ from typing import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -57,9 +58,16 @@ def _clean(data: dict, *, creating: bool, required: Iterable[str]) -> dict:
         limit = REQUIRED_TEXTS.get(key) or OPTIONAL_TEXTS[key]
         if key in required and not value:
             errors[key] = [_("This text cannot be empty.")]
+        elif "\x00" in value:
+            errors[key] = [_("The text contains a NUL character.")]
         elif len(value) > limit:
             errors[key] = [_("At most %(limit)d characters (this has %(length)d).") % {
                 "limit": limit, "length": len(value)}]
+    if out.get("provider_website") and "provider_website" not in errors:
+        try:
+            URLValidator(schemes=["http", "https"])(out["provider_website"])
+        except ValidationError:
+            errors["provider_website"] = [_("Give the website as a full address starting with https://.")]
     for key, choices in CHOICES.items():
         if key in out and out[key] not in choices.values:
             errors[key] = [_("Unknown value “%(value)s”.") % {"value": out[key]}]
