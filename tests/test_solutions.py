@@ -429,3 +429,12 @@ def test_a_website_must_be_a_web_address(users, governments):
         services.create_solution(users["braunschweig_editor"], governments["braunschweig"], title="t", summary="s",
                                  problem="p", provider_website="javascript:alert(1)")
     assert "provider_website" in error.value.message_dict
+
+
+def test_the_partnership_page_links_to_each_partners_solutions(client, users, exchange, governments):
+    partnership = registry.partnership_queryset().get(government_b=governments["braunschweig"])
+    html = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
+    link = f'{reverse("solutions:list")}?government={governments["braunschweig"].pk}'
+    assert link in html
+    listing = client.get(link).content.decode()
+    assert "Flood early warning" in listing and "Tidal flood barrier alerts" not in listing

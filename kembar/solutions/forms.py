@@ -130,6 +130,7 @@ class OfferFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields"))] + Field.choices, required=False)
     sdg = forms.ChoiceField(label=_("SDG"), choices=[("", _("All SDGs"))] + SDG_CODE_CHOICES, required=False)
+    government = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
 
 class InterestForm(forms.Form):

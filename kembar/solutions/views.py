@@ -46,7 +46,8 @@ def _list(request, queryset, template: str, text_fields: tuple[str, ...], extra:
     form = OfferFilterForm(request.GET or None)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    f = services.OfferFilter(q=data.get("q", ""), field=data.get("field", ""), sdg=data.get("sdg", ""))
+    f = services.OfferFilter(q=data.get("q", ""), field=data.get("field", ""), sdg=data.get("sdg", ""),
+                             government=data.get("government"))
     queryset = services.filter_offers(permissions.visible_offers(request.user, queryset), f, text_fields)
     page = Paginator(queryset.order_by("-updated", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
