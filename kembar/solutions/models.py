@@ -107,11 +107,13 @@ class Need(models.Model):
 class Pilot(models.Model):
     """A government adopting a solution: from the first expression of interest to the outcome.
 
-    Seam for the activity model (issue 4): once activities are on main, whoever merges adds
-    ``activity = models.OneToOneField("programs.Activity", null=True, blank=True,
-    on_delete=models.SET_NULL, related_name="pilot")`` and `services.link_activity` sets it to
-    an Activity of type "smart-city project" under the partnership of the two governments.
-    Nothing here imports the activities app.
+    Seam for the activity model (issue 4), which is not on main yet: whoever merges it adds a
+    nullable ``activity = models.OneToOneField(<Activity>, null=True, blank=True,
+    on_delete=models.SET_NULL, related_name="pilot")`` with its migration, and lets
+    `services.express_interest` (or a later status change to "planned") create or link an
+    Activity of type "smart-city project" under the partnership of the two governments. Until
+    then a pilot carries its own status, milestones and outcome; nothing here imports the
+    activities app.
     """
 
     solution = models.ForeignKey(Solution, verbose_name=_("solution"), on_delete=models.PROTECT,
