@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kembar.portal",
     "kembar.activities",
     "kembar.meetings",
+    "kembar.solutions",
     "kembar.api",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("partnerships/", include("kembar.partnerships.urls")),
     path("agreements/", include("kembar.agreements.urls")),
     path("meetings/", include("kembar.meetings.urls")),
+    path("solutions/", include("kembar.solutions.urls")),
     path("api/", api.urls),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.portal.urls")),

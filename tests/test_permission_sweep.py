@@ -44,6 +44,7 @@ from kembar.gazetteer.models import Place
 from kembar.partnerships import services
 
 from . import activities_sweep
+from . import solutions_world
 from .conftest import city
 from .files import docx_bytes, pdf_bytes, upload
 from .test_meetings import sweep_world
@@ -156,6 +157,8 @@ class World:
 def world(governments, orgs, users, settings, tmp_path) -> World:
     from django.contrib.auth.models import Group
 
+    settings.MEDIA_ROOT = tmp_path / "media"  # attachments of the solution exchange
+
     superuser = users["platform_admin"]
     # Between two governments, neither of them the unrelated editor's (Surabaya's).
     private = services.create_partnership(superuser, governments["bandung"], governments["busan"], public=False,
@@ -174,6 +177,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     w.agreements = sweep_agreements(w)
     w.activities = activities_sweep.sweep_objects(w, PRIVATE_NOTE)
     sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
+    w.exchange = solutions_world.build(governments, users)
     for p in PRINCIPALS:
         if p.via == "token" and p.user not in w.tokens:
             w.tokens[p.user] = ApiToken.issue(users[p.user], "sweep")[1]
@@ -229,6 +233,12 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("library", "pk"): lambda w: [w.private_item.pk, w.public_item.pk],
     ("library", "item_id"): lambda w: [w.private_item.pk, w.public_item.pk],
     ("office-hours", "organisation_id"): lambda w: [w.orgs["bandung"].pk],
+    ("solutions", "pk"): lambda w: [w.exchange.private_solution.pk, w.exchange.public_solution.pk],
+    ("solutions", "solution_id"): lambda w: [w.exchange.private_solution.pk, w.exchange.public_solution.pk],
+    ("needs", "pk"): lambda w: [w.exchange.need.pk],
+    ("needs", "need_id"): lambda w: [w.exchange.need.pk],
+    ("pilots", "pk"): lambda w: [w.exchange.pilot.pk],
+    ("pilots", "pilot_id"): lambda w: [w.exchange.pilot.pk],
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
@@ -237,6 +247,10 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
         f"/admin/r/{ContentType.objects.get_for_model(w.private).pk}/{w.private.pk}/"],
     "admin/auth/user/<id>/password/": lambda w: [f"/admin/auth/user/{w.users['surabaya_editor'].pk}/password/"],
     "admin/(?P<url>.*)$": lambda w: ["/admin/no-such-page/", "/admin/partnerships/partnership/no-slash"],
+    "solutions/<int:pk>/attachments/<int:attachment_id>/": lambda w: [
+        f"/solutions/{w.exchange.private_solution.pk}/attachments/{w.exchange.attachment.pk}/"],
+    "solutions/pilots/<int:pk>/milestones/<int:milestone_id>/": lambda w: [
+        f"/solutions/pilots/{w.exchange.pilot.pk}/milestones/{w.exchange.milestone.pk}/"],
 }
 
 
@@ -288,6 +302,17 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     "agreements/<int:pk>/terminate/": lambda w, url: {"version": agreement_in(w, url).version, "reason": "sweep"},
     "agreements/stages/<int:stage_id>/upload/": lambda w, url: {
         "title": "sweep", "file": upload("sweep.pdf", pdf_bytes())},
+    "solutions/<int:pk>/edit/": lambda w, url: {
+        "version": solution_in(w, url).version, "title": "SWEEP-OVERWRITE", "summary": "s", "problem": "p",
+        "provider_kind": "government", "maturity": "idea", "cost_range": "free", "public": "on"},
+    "solutions/needs/<int:pk>/edit/": lambda w, url: {
+        "version": type(w.exchange.need).objects.get(pk=w.exchange.need.pk).version, "title": "SWEEP-OVERWRITE",
+        "description": "d", "budget_range": "free", "public": "on"},
+    "solutions/pilots/<int:pk>/edit/": lambda w, url: {
+        "version": type(w.exchange.pilot).objects.get(pk=w.exchange.pilot.pk).version, "status": "adopted",
+        "outcome": "SWEEP-OVERWRITE", "public": "on"},
+    "solutions/pilots/<int:pk>/milestones/": lambda w, url: {"title": "sweep", "due": "2026-01-01", "status": "done"},
+    "solutions/pilots/<int:pk>/milestones/<int:milestone_id>/": lambda w, url: {"status": "dropped"},
     # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
     "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
     "admin/login/": lambda w, url: {"username": "sweep-nobody-admin", "password": "wrong-password"},
@@ -353,6 +378,25 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "minutes": "SWEEP-OVERWRITE", "version": type(w.meeting).objects.get(pk=w.meeting.pk).version},
     ("post", "/api/meetings/{meeting_id}/action-items"): lambda w, kw: {
         "text": "Sweep", "owner": "Sweep", "government_id": w.governments["bandung"].pk, "due": "2026-12-01"},
+    ("post", "/api/solutions"): lambda w, kw: {
+        "government_id": w.governments["bandung"].pk, "title": "sweep", "summary": "sweep", "problem": "sweep",
+        "fields": ["culture"], "sdg_targets": ["11.5"], "languages": ["en"], "public": True},
+    ("patch", "/api/solutions/{solution_id}"): lambda w, kw: {
+        "title": "SWEEP-OVERWRITE", "public": True,
+        "version": type(w.exchange.public_solution).objects.get(pk=kw["solution_id"]).version},
+    ("post", "/api/solutions/needs"): lambda w, kw: {
+        "government_id": w.governments["bandung"].pk, "title": "sweep", "description": "sweep",
+        "sdg_targets": ["11"], "languages": ["id"], "public": True},
+    ("patch", "/api/solutions/needs/{need_id}"): lambda w, kw: {
+        "title": "SWEEP-OVERWRITE", "public": True, "version": type(w.exchange.need).objects.get(
+            pk=kw["need_id"]).version},
+    # Kyoto has no office in the sweep: only a platform administrator acts for it.
+    ("post", "/api/solutions/{solution_id}/interest"): lambda w, kw: {"government_id": w.governments["kyoto"].pk},
+    ("patch", "/api/solutions/pilots/{pilot_id}"): lambda w, kw: {
+        "status": "running", "outcome": "SWEEP-OVERWRITE", "public": True,
+        "version": type(w.exchange.pilot).objects.get(pk=kw["pilot_id"]).version},
+    ("post", "/api/solutions/pilots/{pilot_id}/milestones"): lambda w, kw: {
+        "title": "sweep", "due": "2026-01-01", "status": "done"},
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.
@@ -370,6 +414,11 @@ API_QUERY_PROBES: dict[str, Callable[[World], list[str]]] = {
 # API reads that must show the private notes to those who may read them (the unfiltered list,
 # and the detail of the private partnership).
 API_SHOWING_NOTES = {"/api/partnerships", "/api/partnerships/{partnership_id}"}
+
+
+def solution_in(w: World, url: str):
+    pk = int(re.search(r"/solutions/(\d+)/", url).group(1))
+    return type(w.exchange.public_solution).objects.get(pk=pk)
 
 
 def partnership_in(w: World, url: str):

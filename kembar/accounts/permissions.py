@@ -206,3 +206,93 @@ def can_edit_library_item(user, item) -> bool:
 def can_share_in_library(user) -> bool:
     a = access(user)
     return a.superuser or bool(a.edit_governments)
+
+
+# Solution exchange (kembar.solutions): solutions, needs and adoption pilots.
+#
+# A solution or need is read by everyone when public; otherwise by its government's office,
+# the offices of that government's partners, oversight bodies and platform administrators.
+# Editors of the government's own office (and platform administrators) change it. A pilot is
+# read by those who may read its solution and are the offering or adopting office (or
+# oversight, or anyone when the pilot is public); editors of either office change it.
+
+def partner_government_ids(user) -> frozenset[int]:
+    """The partners of the user's governments (one query, cached on the user object)."""
+    a = access(user)
+    if not a.read_governments:
+        return frozenset()
+    cached = getattr(user, "_kembar_partner_ids", None)
+    if cached is not None:
+        return cached
+    from kembar.partnerships.models import Partnership
+
+    own = list(a.read_governments)
+    pairs = Partnership.objects.filter(Q(government_a__in=own) | Q(government_b__in=own)).values_list(
+        "government_a_id", "government_b_id")
+    result = frozenset(g for pair in pairs for g in pair) - a.read_governments
+    user._kembar_partner_ids = result
+    return result
+
+
+def _exchange_readers(user) -> frozenset[int]:
+    return access(user).read_governments | partner_government_ids(user)
+
+
+def visible_offers(user, queryset: QuerySet) -> QuerySet:
+    """Solutions or needs (anything with `government` and `public`) the user may read."""
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    return queryset.filter(Q(public=True) | Q(government__in=list(_exchange_readers(user))))
+
+
+def can_view_offer(user, item) -> bool:
+    a = access(user)
+    return item.public or a.reads_everything or item.government_id in _exchange_readers(user)
+
+
+def can_edit_offer(user, item) -> bool:
+    a = access(user)
+    return a.superuser or item.government_id in a.edit_governments
+
+
+def can_create_offer(user, government_id: int | None = None) -> bool:
+    a = access(user)
+    if a.superuser:
+        return True
+    return bool(a.edit_governments) if government_id is None else government_id in a.edit_governments
+
+
+def can_view_pilot(user, pilot) -> bool:
+    a = access(user)
+    if not can_view_offer(user, pilot.solution):
+        return False
+    return (pilot.public or a.reads_everything
+            or bool({pilot.government_id, pilot.solution.government_id} & a.read_governments))
+
+
+def visible_pilots(user, queryset: QuerySet) -> QuerySet:
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    own = list(a.read_governments)
+    readers = list(_exchange_readers(user))
+    return queryset.filter(Q(solution__public=True) | Q(solution__government__in=readers)).filter(
+        Q(public=True) | Q(government__in=own) | Q(solution__government__in=own))
+
+
+def can_edit_pilot(user, pilot) -> bool:
+    a = access(user)
+    return a.superuser or bool({pilot.government_id, pilot.solution.government_id} & a.edit_governments)
+
+
+def can_express_interest(user, solution, government_id: int | None = None) -> bool:
+    """Editors of another government's office who can see the solution may ask to adopt it."""
+    a = access(user)
+    if not can_view_offer(user, solution):
+        return False
+    if government_id is None:
+        return bool(a.edit_governments - {solution.government_id}) or a.superuser
+    if government_id == solution.government_id:
+        return False
+    return a.superuser or government_id in a.edit_governments

@@ -20,6 +20,7 @@ from kembar.meetings import demo as meetings_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
+from kembar.solutions.demo import load_demo as load_solutions_demo
 
 DEMO_PASSWORD = "kembar-demo"
 
@@ -151,4 +152,5 @@ def load_demo(stdout=None) -> dict:
         agreements_demo.load(User.objects.get(username="admin"), demo_partnerships)
         created.update({k: n for k, n in activities_demo.load(governments).items() if n})
         meetings_demo.load(governments)
+        load_solutions_demo(governments)
     return created

@@ -26,6 +26,7 @@ SOURCES: list[str] = [
     "kembar.agreements.reminders.agreement_reminders",
     "kembar.activities.reminders.due",
     "kembar.meetings.reminders.overdue_action_items",
+    "kembar.solutions.reminders.milestones_due",
 ]
 
 

@@ -1,0 +1,54 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from kembar.partnerships import services as registry
+from kembar.solutions import services
+
+
+class Command(BaseCommand):
+    help = ("The solution exchange. `match --government NAME,CC`: that government's needs, each with the "
+            "best-fitting solutions of its partners and the reasons.")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        m = sub.add_parser("match", help="needs of a government with their best-fitting partner solutions")
+        m.add_argument("--government", required=True, help='NAME,CC, e.g. "Bandung,ID"')
+        m.add_argument("--limit", type=int, default=3, help="solutions shown per need (default 3)")
+
+    def handle(self, *args, action: str, government: str, limit: int, **options):
+        try:
+            found = registry.resolve_government(government)
+        except registry.GovernmentLookupError as error:
+            lines = [str(error)]
+            if error.candidates:
+                lines.append(_("Candidates:"))
+                lines += [f"  {g.name},{g.country_code}  ({g.get_level_display()}, id {g.pk})"
+                          for g in error.candidates]
+            raise CommandError("\n".join(lines))
+        # The command line is trusted like oversight: it reads every solution of the partners.
+        report = services.matches_for_government(_Everyone(), found, limit=max(1, limit))
+        self.stdout.write(_("%(government)s: %(count)d needs") % {
+            "government": f"{found.name},{found.country_code}", "count": len(report)})
+        for need, fits in report:
+            self.stdout.write(f"\n{need.title}")
+            if not fits:
+                self.stdout.write("  " + _("no fitting solution among the partners"))
+            for fit in fits:
+                g = fit.item.government
+                self.stdout.write(f"  {fit.score:.2f}  {fit.item.title} ({g.name},{g.country_code})")
+                self.stdout.write("        " + "; ".join(fit.reasons))
+
+
+class _Everyone:
+    """A reader who sees everything: the operator at the console."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+    _kembar_access = None
+
+    def __init__(self):
+        from kembar.accounts.permissions import Access
+
+        self._kembar_access = Access(True, False, frozenset(), frozenset())

@@ -1,0 +1,222 @@
+"""Matching needs to solutions: plain Python and scikit-learn, no Django (tests and the CLI
+call it directly; `services` turns database rows into `Item`s and reasons into words).
+
+Score = sum of weighted parts, each between 0 and 1 (WEIGHTS below, summing to 1):
+
+* text: cosine similarity of TF-IDF vectors of the need's title and description against the
+  solution's title, summary and problem. Two vectorisers are averaged: word uni- and bigrams
+  (shared terms, and the words shown as the reason) and character 3- and 4-grams within words,
+  which let cognates meet across Bahasa Indonesia and English ("digital", "sistem"/"system",
+  "informasi"/"information"). Before vectorising, `glossary.ID_EN` appends the English of
+  Indonesian words (and the reverse), so "banjir" meets "flood". Limitation: a word that is
+  neither in the glossary nor spelled alike does not match at all ("pengerukan" is not
+  "dredging"); the score then rests on fields and SDGs only.
+* field: the share of the need's fields of cooperation the solution covers.
+* sdg: the share of the need's SDG codes the solution covers; the same goal with a different
+  target (11.5 and 11.6) counts half.
+* maturity: idea 0, pilot 0.4, in use 0.8, scaled 1.
+* language: 1 if the two share a working language (or either states none).
+
+A solution with nothing in common with the need (score below MIN_SCORE, or no field, SDG or
+text in common) is left out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from .glossary import EN_ID, ID_EN
+
+WEIGHTS = {"text": 0.45, "field": 0.25, "sdg": 0.15, "maturity": 0.10, "language": 0.05}
+MATURITY_SCORE = {"idea": 0.0, "pilot": 0.4, "in_use": 0.8, "scaled": 1.0}
+MIN_SCORE = 0.10
+MIN_TEXT_REASON = 0.05  # below this similarity the text is not given as a reason
+REASON_TERMS = 4
+
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@dataclass
+class Item:
+    """A need or a solution as the matcher sees it."""
+
+    id: int
+    text: str
+    fields: frozenset[str] = frozenset()
+    sdgs: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+    maturity: str = ""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why two items fit: kind is "field", "sdg", "text", "maturity" or "language";
+    values are the codes or words concerned."""
+
+    kind: str
+    values: tuple[str, ...]
+
+    def text(self) -> str:
+        """English words, for logs and tests; pages translate through `services.reason_text`."""
+        joined = ", ".join(self.values)
+        return {"field": "same field: {}", "sdg": "both target SDG {}", "text": "text: {}",
+                "maturity": "maturity: {}", "language": "shared language: {}"}[self.kind].format(joined)
+
+
+@dataclass
+class Match:
+    need_id: int
+    solution_id: int
+    score: float
+    parts: dict[str, float]
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def expand(text: str) -> str:
+    """The text with glossary equivalents appended, lower case."""
+    words = WORD.findall(text.lower())
+    extra = [ID_EN[w] for w in words if w in ID_EN] + [EN_ID[w] for w in words if w in EN_ID]
+    return " ".join(words + extra)
+
+
+def _goal(code: str) -> str:
+    return code.split(".", 1)[0]
+
+
+def sdg_overlap(need: frozenset[str], solution: frozenset[str]) -> tuple[float, tuple[str, ...]]:
+    if not need or not solution:
+        return 0.0, ()
+    exact = sorted(need & solution)
+    solution_goals = {_goal(c) for c in solution}
+    half = [c for c in need - solution if _goal(c) in solution_goals]
+    return (len(exact) + 0.5 * len(half)) / len(need), tuple(exact)
+
+
+def field_overlap(need: frozenset[str], solution: frozenset[str]) -> tuple[float, tuple[str, ...]]:
+    if not need or not solution:
+        return 0.0, ()
+    shared = sorted(need & solution)
+    return len(shared) / len(need), tuple(shared)
+
+
+class TextModel:
+    """TF-IDF over one corpus of needs and solutions; similarity and shared terms."""
+
+    def __init__(self, texts: list[str]):
+        self.expanded = [expand(t) for t in texts]
+        self.originals = [set(WORD.findall(t.lower())) for t in texts]
+        self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=1)
+        if any(t.strip() for t in self.expanded):
+            self.word_matrix = self.words.fit_transform(self.expanded)
+            self.char_matrix = self.chars.fit_transform(self.expanded)
+            self.vocabulary = self.words.get_feature_names_out()
+        else:
+            self.word_matrix = self.char_matrix = None
+
+    def similarity(self, i: int, js: list[int]) -> list[float]:
+        if self.word_matrix is None or not js:
+            return [0.0] * len(js)
+        w = cosine_similarity(self.word_matrix[i], self.word_matrix[js])[0]
+        c = cosine_similarity(self.char_matrix[i], self.char_matrix[js])[0]
+        return [float(0.5 * a + 0.5 * b) for a, b in zip(w, c)]
+
+    def shared_terms(self, i: int, j: int, limit: int = REASON_TERMS) -> tuple[str, ...]:
+        """The words both texts weigh most, as the solution (j) spells them where it can;
+        a bigram hides the single words inside it."""
+        if self.word_matrix is None:
+            return ()
+        product = self.word_matrix[i].multiply(self.word_matrix[j]).tocoo()
+        own = self.originals[j]
+        ranked = sorted(zip(product.data, product.col),
+                        key=lambda wc: (not set(str(self.vocabulary[wc[1]]).split()) <= own, -wc[0]))
+        terms: list[str] = []
+        for _weight, col in ranked:
+            term = str(self.vocabulary[col])
+            if any(term in t.split() or term == t for t in terms) or any(w in term.split() for w in terms):
+                if " " in term:
+                    terms = [t for t in terms if t not in term.split()] + [term]
+                continue
+            terms.append(term)
+            if len(terms) >= limit:
+                break
+        return tuple(terms)
+
+
+def rank(need: Item, solutions: list[Item], *, limit: int = 5,
+         model: TextModel | None = None, need_index: int | None = None,
+         solution_index: dict[int, int] | None = None) -> list[Match]:
+    """The best-fitting solutions for a need, best first, each with its reasons."""
+    if not solutions:
+        return []
+    if model is None:
+        model = TextModel([need.text] + [s.text for s in solutions])
+        need_index, solution_index = 0, {s.id: k + 1 for k, s in enumerate(solutions)}
+    sims = model.similarity(need_index, [solution_index[s.id] for s in solutions])
+    scored = [(score_parts(need, s, t), s, t) for s, t in zip(solutions, sims)]
+    scored.sort(key=lambda x: (-x[0][0], x[1].id))
+    out = []
+    for (score, parts), solution, text_score in scored:  # reasons (the costly part) only for the best
+        if score < MIN_SCORE:
+            break
+        m = score_pair(need, solution, text_score, model, need_index, solution_index[solution.id])
+        if any(r.kind in ("field", "sdg", "text") for r in m.reasons):
+            out.append(m)
+            if len(out) == limit:
+                break
+    return out
+
+
+def score_parts(need: Item, solution: Item, text_score: float) -> tuple[float, dict[str, float]]:
+    f_score, _f = field_overlap(need.fields, solution.fields)
+    s_score, _s = sdg_overlap(need.sdgs, solution.sdgs)
+    shared_languages = need.languages & solution.languages
+    l_score = 1.0 if shared_languages or not need.languages or not solution.languages else 0.0
+    parts = {"text": text_score, "field": f_score, "sdg": s_score,
+             "maturity": MATURITY_SCORE.get(solution.maturity, 0.0), "language": l_score}
+    return round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4), parts
+
+
+def score_pair(need: Item, solution: Item, text_score: float, model: TextModel, i: int, j: int) -> Match:
+    score, parts = score_parts(need, solution, text_score)
+    _f, f_shared = field_overlap(need.fields, solution.fields)
+    _s, s_shared = sdg_overlap(need.sdgs, solution.sdgs)
+    shared_languages = tuple(sorted(need.languages & solution.languages))
+    reasons = []
+    if f_shared:
+        reasons.append(Reason("field", f_shared))
+    if s_shared:
+        reasons.append(Reason("sdg", s_shared))
+    if text_score >= MIN_TEXT_REASON:
+        terms = model.shared_terms(i, j)
+        if terms:
+            reasons.append(Reason("text", terms))
+    if solution.maturity in ("in_use", "scaled"):
+        reasons.append(Reason("maturity", (solution.maturity,)))
+    if shared_languages:
+        reasons.append(Reason("language", shared_languages))
+    return Match(need.id, solution.id, score, parts, reasons)
+
+
+def rank_many(needs: list[Item], solutions: list[Item], *, limit: int = 5) -> dict[int, list[Match]]:
+    """`rank` for several needs over one corpus (one fit of the vectorisers)."""
+    model = TextModel([n.text for n in needs] + [s.text for s in solutions])
+    solution_index = {s.id: len(needs) + k for k, s in enumerate(solutions)}
+    return {need.id: rank(need, solutions, limit=limit, model=model, need_index=k, solution_index=solution_index)
+            for k, need in enumerate(needs)}
+
+
+def needs_served(solution: Item, needs: list[Item], *, limit: int = 5) -> list[Match]:
+    """The needs a solution could serve, best first."""
+    if not needs:
+        return []
+    model = TextModel([n.text for n in needs] + [solution.text])
+    j = len(needs)
+    sims = model.similarity(j, list(range(len(needs))))
+    out = [score_pair(n, solution, sims[k], model, k, j) for k, n in enumerate(needs)]
+    out = [m for m in out if m.score >= MIN_SCORE and any(r.kind in ("field", "sdg", "text") for r in m.reasons)]
+    out.sort(key=lambda m: (-m.score, m.need_id))
+    return out[:limit]

@@ -1,0 +1,271 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from kembar.accounts import permissions
+from kembar.uploads import download_response
+
+from . import services
+from .forms import InterestForm, MilestoneForm, MilestoneStatusForm, NeedForm, OfferFilterForm, PilotForm, SolutionForm
+from .models import Milestone, Pilot, Solution
+from .presenters import history_entries
+from .vocab import SDG_CODES
+
+PAGE_SIZE = 25
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages_ in error.message_dict.items():
+        name = {"government_id": "government", "need_id": "need"}.get(field, field)
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+def _visible_or_404(request, queryset, pk: int):
+    item = get_object_or_404(queryset, pk=pk)
+    if not permissions.can_view_offer(request.user, item):
+        raise Http404
+    return item
+
+
+def _pilot_or_404(request, pk: int) -> Pilot:
+    pilot = get_object_or_404(services.pilot_queryset(), pk=pk)
+    if not permissions.can_view_pilot(request.user, pilot):
+        raise Http404
+    return pilot
+
+
+def _list(request, queryset, template: str, text_fields: tuple[str, ...], extra: dict):
+    form = OfferFilterForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    f = services.OfferFilter(q=data.get("q", ""), field=data.get("field", ""), sdg=data.get("sdg", ""),
+                             government=data.get("government"))
+    queryset = services.filter_offers(permissions.visible_offers(request.user, queryset), f, text_fields)
+    page = Paginator(queryset.order_by("-updated", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode(),
+                                      "can_create": permissions.can_create_offer(request.user), **extra})
+
+
+@require_safe
+def solution_list(request):
+    return _list(request, services.solution_queryset(), "solutions/list.html", ("title", "summary", "problem"), {})
+
+
+@require_safe
+def need_list(request):
+    return _list(request, services.need_queryset(), "solutions/need_list.html", ("title", "description"), {})
+
+
+def _form_page(request, form_class, create, update, template: str, instance=None):
+    if instance is None:
+        if not permissions.can_create_offer(request.user):
+            raise PermissionDenied
+    elif not permissions.can_edit_offer(request.user, instance):
+        raise PermissionDenied
+    posted = request.method == "POST"
+    form = form_class(request.POST if posted else None, request.FILES if posted else None, user=request.user,
+                      instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = form.data_for_service()
+        attachments = form.cleaned_data.get("attachments") or []
+        kwargs = {"attachments": attachments} if "attachments" in form.fields else {}
+        try:
+            if instance is None:
+                item = create(request.user, form.cleaned_data["government"], **kwargs, **data)
+            else:
+                item = update(request.user, instance, expected_version=form.cleaned_data["version"], **kwargs,
+                              **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(item)
+    if instance is not None and not form.is_bound:
+        form.initial["version"] = instance.version
+    return render(request, template, {"form": form, "item": instance, "creating": instance is None})
+
+
+@login_required
+def solution_create(request):
+    return _form_page(request, SolutionForm, services.create_solution, services.update_solution,
+                      "solutions/form.html")
+
+
+@login_required
+def solution_edit(request, pk: int):
+    solution = _visible_or_404(request, services.solution_queryset(), pk)
+    return _form_page(request, SolutionForm, services.create_solution, services.update_solution,
+                      "solutions/form.html", solution)
+
+
+@login_required
+def need_create(request):
+    return _form_page(request, NeedForm, services.create_need, services.update_need, "solutions/need_form.html")
+
+
+@login_required
+def need_edit(request, pk: int):
+    need = _visible_or_404(request, services.need_queryset(), pk)
+    return _form_page(request, NeedForm, services.create_need, services.update_need, "solutions/need_form.html",
+                      need)
+
+
+def _solution_page(request, solution: Solution, interest_form=None, status=200):
+    user = request.user
+    can_interest = permissions.can_express_interest(user, solution)
+    if can_interest and interest_form is None:
+        interest_form = InterestForm(user=user, solution=solution)
+    return render(request, "solutions/detail.html", {
+        "solution": solution,
+        "sdgs": services.sdg_list(solution.sdg_targets),
+        "attachments": list(solution.attachments.all()),
+        "can_edit": permissions.can_edit_offer(user, solution),
+        "adoptions": services.adoptions(user, solution),
+        "needs": services.needs_for_solution(user, solution) if user.is_authenticated else [],
+        "interest_form": interest_form if can_interest else None,
+        "history": history_entries(solution),
+    }, status=status)
+
+
+@require_safe
+def solution_detail(request, pk: int):
+    return _solution_page(request, _visible_or_404(request, services.solution_queryset(), pk))
+
+
+@login_required
+@require_POST
+def solution_interest(request, pk: int):
+    solution = _visible_or_404(request, services.solution_queryset(), pk)
+    if not permissions.can_express_interest(request.user, solution):
+        raise PermissionDenied
+    form = InterestForm(request.POST, user=request.user, solution=solution)
+    if form.is_valid():
+        try:
+            pilot = services.express_interest(request.user, solution, form.cleaned_data["government"],
+                                              form.cleaned_data["need"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Interest sent to %(government)s; the pilot is open.") % {
+                "government": solution.government.name})
+            return redirect(pilot)
+    return _solution_page(request, solution, form)
+
+
+@require_safe
+def attachment_download(request, pk: int, attachment_id: int):
+    solution = _visible_or_404(request, Solution.objects.all(), pk)
+    attachment = get_object_or_404(solution.attachments, pk=attachment_id)
+    return download_response(attachment.file, attachment.name, attachment.content_type)
+
+
+@require_safe
+def need_detail(request, pk: int):
+    need = _visible_or_404(request, services.need_queryset(), pk)
+    user = request.user
+    matches = services.both_matches_for_need(user, need)
+    return render(request, "solutions/need_detail.html", {
+        "need": need,
+        "sdgs": services.sdg_list(need.sdg_targets),
+        "can_edit": permissions.can_edit_offer(user, need),
+        "partner_matches": matches[services.PARTNERS],
+        "platform_matches": matches[services.PLATFORM],
+        "history": history_entries(need),
+    })
+
+
+def _pilot_page(request, pilot: Pilot, form=None, milestone_form=None):
+    can_edit = permissions.can_edit_pilot(request.user, pilot)
+    if can_edit:
+        form = form or PilotForm(initial={"version": pilot.version, "status": pilot.status,
+                                          "outcome": pilot.outcome, "public": pilot.public})
+        milestone_form = milestone_form or MilestoneForm()
+    return render(request, "solutions/pilot.html", {
+        "pilot": pilot, "can_edit": can_edit, "form": form, "milestone_form": milestone_form,
+        "milestones": list(pilot.milestones.all()), "status_form": MilestoneStatusForm(),
+        "history": history_entries(pilot),
+    })
+
+
+@require_safe
+def pilot_detail(request, pk: int):
+    return _pilot_page(request, _pilot_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def pilot_edit(request, pk: int):
+    pilot = _pilot_or_404(request, pk)
+    if not permissions.can_edit_pilot(request.user, pilot):
+        raise PermissionDenied
+    form = PilotForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.update_pilot(request.user, pilot, expected_version=version, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(pilot)
+    return _pilot_page(request, pilot, form=form)
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk: int):
+    pilot = _pilot_or_404(request, pk)
+    if not permissions.can_edit_pilot(request.user, pilot):
+        raise PermissionDenied
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_milestone(request.user, pilot, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Milestone added."))
+            return redirect(pilot)
+    return _pilot_page(request, pilot, milestone_form=form)
+
+
+@login_required
+@require_POST
+def milestone_status(request, pk: int, milestone_id: int):
+    pilot = _pilot_or_404(request, pk)
+    if not permissions.can_edit_pilot(request.user, pilot):
+        raise PermissionDenied
+    milestone = get_object_or_404(Milestone.objects.select_related("pilot__solution"), pk=milestone_id, pilot=pilot)
+    form = MilestoneStatusForm(request.POST)
+    if form.is_valid():
+        services.set_milestone_status(request.user, milestone, form.cleaned_data["status"])
+        messages.success(request, _("Saved."))
+        return redirect(pilot)
+    return _pilot_page(request, pilot)
+
+
+@require_safe
+def catalogue(request):
+    """The public catalogue: public solutions only, whoever asks (logged in or not)."""
+    form = OfferFilterForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    solutions = services.catalogue(field=data.get("field", ""), sdg=data.get("sdg", ""))
+    groups: dict[str, list] = {}
+    for s in solutions:
+        labels = [f.label for f in s.fields.all()] or [_("Other")]
+        for label in labels:
+            groups.setdefault(str(label), []).append(s)
+    return render(request, "solutions/catalogue.html", {
+        "form": form, "groups": sorted(groups.items()), "count": len(solutions), "sdg_codes": SDG_CODES})

@@ -1,0 +1,106 @@
+"""Matching needs to solutions (kembar.solutions.match): plain Python, hand-made cases whose
+right answer is obvious. No database."""
+from __future__ import annotations
+
+import pytest
+
+from kembar.solutions import glossary, match
+from kembar.solutions.match import Item
+
+FLOOD = Item(10, "Flood early warning. River level sensors send SMS warnings to residents before floods.",
+             frozenset({"disaster", "smart_city"}), frozenset({"11.5", "13"}), frozenset({"en"}), "in_use")
+WASTE_BANK = Item(11, "Waste bank. Residents bring sorted plastic waste to a neighbourhood bank and earn savings.",
+                  frozenset({"environment"}), frozenset({"11.6", "12"}), frozenset({"en"}), "scaled")
+TELEMEDICINE = Item(12, "Telemedicine for remote clinics. Doctors consult patients by video.",
+                    frozenset({"health"}), frozenset({"3"}), frozenset({"en"}), "pilot")
+SOLUTIONS = [FLOOD, WASTE_BANK, TELEMEDICINE]
+
+
+def test_an_indonesian_flood_need_finds_the_english_flood_warning_first():
+    need = Item(1, "Sistem peringatan dini banjir. Sungai meluap saat hujan deras; warga perlu peringatan lewat "
+                   "pesan singkat.", frozenset({"disaster"}), frozenset({"11.5"}), frozenset({"id"}))
+    ranked = match.rank(need, SOLUTIONS)
+    assert ranked[0].solution_id == FLOOD.id
+    reasons = [r.text() for r in ranked[0].reasons]
+    assert "same field: disaster" in reasons and "both target SDG 11.5" in reasons
+    text = next(r for r in ranked[0].reasons if r.kind == "text")
+    assert {"flood", "warning", "river"} <= set(text.values)  # banjir, peringatan, sungai through the glossary
+    assert ranked[0].parts["text"] > 0.2
+
+
+def test_the_text_alone_decides_when_fields_and_sdgs_are_not_given():
+    bare = [Item(s.id, s.text, maturity=s.maturity) for s in SOLUTIONS]
+    need = Item(2, "Bank sampah: warga memilah sampah plastik.")
+    assert match.rank(need, bare)[0].solution_id == WASTE_BANK.id
+    need = Item(3, "Dokter jarak jauh untuk pasien di puskesmas.")
+    assert match.rank(need, bare)[0].solution_id == TELEMEDICINE.id
+
+
+def test_cognates_meet_through_character_ngrams_without_the_glossary(monkeypatch):
+    monkeypatch.setattr(match, "ID_EN", {})
+    monkeypatch.setattr(match, "EN_ID", {})
+    solution = Item(20, "Digital information system for permits.")
+    unrelated = Item(21, "Tree planting along rivers.")
+    need = Item(4, "Sistem informasi digital untuk perizinan.")
+    ranked = match.rank(need, [solution, unrelated])
+    assert [m.solution_id for m in ranked] == [solution.id]
+    assert ranked[0].parts["text"] > 0.2
+
+
+def test_without_the_glossary_banjir_does_not_meet_flood(monkeypatch):
+    """Why the glossary exists: TF-IDF compares spelling, and "banjir" shares none with "flood"."""
+    need = Item(5, "banjir sungai")
+    solution = Item(22, "flood river")
+    with_glossary = match.rank(need, [solution])[0].parts["text"]
+    monkeypatch.setattr(match, "ID_EN", {})
+    monkeypatch.setattr(match, "EN_ID", {})
+    assert match.rank(need, [solution]) == []
+    assert with_glossary > 0.5
+
+
+def test_stated_limitation_a_word_neither_in_the_glossary_nor_spelled_alike_does_not_match():
+    """The documented limit of the method: "pengerukan" (dredging) is not in the glossary and
+    shares no letters with "dredging", so a need in those words alone finds nothing."""
+    assert "pengerukan" not in glossary.ID_EN
+    need = Item(6, "Pengerukan kanal")
+    dredging = Item(23, "Dredging of canals", maturity="in_use")
+    assert match.rank(need, [dredging]) == []
+    # With the field of cooperation stated, the pair is found again, on the field alone.
+    need = Item(6, "Pengerukan kanal", fields=frozenset({"urban"}))
+    dredging = Item(23, "Dredging of canals", fields=frozenset({"urban"}), maturity="in_use")
+    found = match.rank(need, [dredging])
+    assert [r.kind for r in found[0].reasons if r.kind in ("field", "text")] == ["field"]
+
+
+def test_sdg_target_of_the_same_goal_counts_half():
+    score, shared = match.sdg_overlap(frozenset({"11.5"}), frozenset({"11.6"}))
+    assert (score, shared) == (0.5, ())
+    assert match.sdg_overlap(frozenset({"11.5", "13"}), frozenset({"11.5"})) == (0.5, ("11.5",))
+
+
+def test_maturity_and_language_break_a_tie():
+    need = Item(7, "Waste bank", frozenset({"environment"}), languages=frozenset({"id"}))
+    idea = Item(30, "Waste bank", frozenset({"environment"}), languages=frozenset({"en"}), maturity="idea")
+    scaled = Item(31, "Waste bank", frozenset({"environment"}), languages=frozenset({"id"}), maturity="scaled")
+    ranked = match.rank(need, [idea, scaled])
+    assert [m.solution_id for m in ranked] == [scaled.id, idea.id]
+    assert "shared language: id" in [r.text() for r in ranked[0].reasons]
+
+
+def test_weights_are_explicit_and_sum_to_one():
+    assert sum(match.WEIGHTS.values()) == pytest.approx(1.0)
+
+
+def test_rank_many_and_needs_served_agree_with_rank():
+    flood_need = Item(1, "Peringatan dini banjir", frozenset({"disaster"}), frozenset({"11.5"}))
+    waste_need = Item(2, "Bank sampah plastik", frozenset({"environment"}), frozenset({"11.6"}))
+    many = match.rank_many([flood_need, waste_need], SOLUTIONS)
+    assert many[1][0].solution_id == FLOOD.id and many[2][0].solution_id == WASTE_BANK.id
+    served = match.needs_served(WASTE_BANK, [flood_need, waste_need])
+    assert [m.need_id for m in served] == [waste_need.id]
+
+
+def test_nothing_to_match():
+    assert match.rank(Item(1, "x"), []) == []
+    assert match.needs_served(FLOOD, []) == []
+    assert match.rank(Item(1, ""), [Item(2, "")]) == []
