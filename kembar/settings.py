@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kembar.accounts",
     "kembar.partnerships",
     "kembar.portal",
+    "kembar.matching",
     "kembar.api",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("kembar.accounts.urls")),
     path("places/", include("kembar.gazetteer.urls")),
     path("partnerships/", include("kembar.partnerships.urls")),
+    path("matching/", include("kembar.matching.urls")),
     path("api/", api.urls),
     path("", include("kembar.portal.urls")),
 ]

@@ -119,7 +119,7 @@ def test_features_are_true_statements():
 
 def test_office_overlap_wraps_around_the_date_line():
     assert list(office_overlap(7.0, np.array([7.0, 9.0, -6.0, 12.0, -12.0]))) == [8.0, 6.0, 0.0, 3.0, 3.0]
-    assert office_overlap(11.0, np.array([-12.0]))[0] == 6.0
+    assert office_overlap(11.0, np.array([-12.0]))[0] == 7.0  # 11:00 at UTC+11 is 12:00 the day before at UTC-12
 
 
 def test_wrong_columns_and_empty_test_are_refused(tmp_path):

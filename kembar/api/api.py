@@ -10,6 +10,7 @@ from .auth import READ
 from .governments import router as governments_router
 from .partnerships import router as partnerships_router
 from .places import router as places_router
+from .recommendations import router as recommendations_router
 
 DESCRIPTION = """
 The sister-city registry of kembar: gazetteer places, local governments and their partnerships.
@@ -58,4 +59,5 @@ api = KembarAPI(title="kembar API", version="1", description=DESCRIPTION, auth=R
 errors.install(api)
 api.add_router("/places", places_router)
 api.add_router("/governments", governments_router)
+api.add_router("/governments", recommendations_router)
 api.add_router("/partnerships", partnerships_router)

@@ -326,9 +326,14 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
     rng = np.random.default_rng(seed)
     warm = cold = None
     linked = np.flatnonzero(net.degree > 0)
+    # Small networks hide links several times over, so there are enough examples to learn from.
+    rounds = int(min(8, max(1, math.ceil(400 / max(1, 0.1 * len(net.edges))))))
     # Warm: hide 10 % of links whose ends keep another; query each end, rank the other.
-    hidden = warm_split(net, rng)
-    if len(hidden) >= 5:
+    parts = []
+    for r in range(rounds):
+        hidden = warm_split(net, rng)
+        if not len(hidden):
+            continue
         rest = _remove_edges(net, hidden)
         queries: dict[int, list[int]] = {}
         for a, b in net.edges[hidden]:
@@ -337,22 +342,28 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
         keys = list(queries)
         if len(keys) > max_queries:
             keys = [keys[i] for i in rng.choice(len(keys), max_queries, replace=False)]
-        X, y = _sample(FeatureBuilder(rest), {k: queries[k] for k in keys}, rng, n_random, n_hard,
-                       (lambda d, t: progress("warm", d, t)) if progress else None)
+        parts.append(_sample(FeatureBuilder(rest), {k: queries[k] for k in keys}, rng, n_random, n_hard,
+                            (lambda d, t: progress("warm", d, t)) if progress else None))
+    if parts and sum(y.sum() for _, y in parts) >= 5:
+        X, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         warm = fit_stage(X, y, seed, trees=y.sum() >= 200)
     # Cold: hide every link of 5 % of the linked nodes; query them.
+    parts = []
     if len(linked) >= 20:
-        chosen = rng.choice(linked, size=max(5, int(len(linked) * 0.05)), replace=False)
-        mask = np.zeros(len(net.nodes), dtype=bool)
-        mask[chosen] = True
-        drop = np.flatnonzero(mask[net.edges[:, 0]] | mask[net.edges[:, 1]])
-        rest = _remove_edges(net, drop)
-        queries = {int(q): [int(p) for p in net.partners(q) if not mask[p]] for q in chosen}
-        queries = {q: t for q, t in queries.items() if t}
-        if queries:
-            X, y = _sample(FeatureBuilder(rest), queries, rng, n_random * 2, n_hard,
-                           (lambda d, t: progress("cold", d, t)) if progress else None)
-            cold = fit_stage(X, y, seed, trees=y.sum() >= 200)
+        for r in range(rounds):
+            chosen = rng.choice(linked, size=max(5, int(len(linked) * 0.05)), replace=False)
+            mask = np.zeros(len(net.nodes), dtype=bool)
+            mask[chosen] = True
+            drop = np.flatnonzero(mask[net.edges[:, 0]] | mask[net.edges[:, 1]])
+            rest = _remove_edges(net, drop)
+            queries = {int(q): [int(p) for p in net.partners(q) if not mask[p]] for q in chosen}
+            queries = {q: t for q, t in queries.items() if t}
+            if queries:
+                parts.append(_sample(FeatureBuilder(rest), queries, rng, n_random * 2, n_hard,
+                                     (lambda d, t: progress("cold", d, t)) if progress else None))
+    if parts:
+        X, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        cold = fit_stage(X, y, seed, trees=y.sum() >= 200)
     if warm is None and cold is None:
         raise ValueError("too few links to learn from: at least 20 linked places are needed")
     return Recommender(net, warm, cold, time.perf_counter() - started, len(net.edges))
