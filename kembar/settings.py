@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kembar.activities",
     "kembar.meetings",
     "kembar.solutions",
+    "kembar.matching",
     "kembar.api",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("agreements/", include("kembar.agreements.urls")),
     path("meetings/", include("kembar.meetings.urls")),
     path("solutions/", include("kembar.solutions.urls")),
+    path("matching/", include("kembar.matching.urls")),
     path("api/", api.urls),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.portal.urls")),

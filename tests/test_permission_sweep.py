@@ -178,6 +178,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     w.activities = activities_sweep.sweep_objects(w, PRIVATE_NOTE)
     sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
     w.exchange = solutions_world.build(governments, users)
+    partner_requests(w)
     for p in PRINCIPALS:
         if p.via == "token" and p.user not in w.tokens:
             w.tokens[p.user] = ApiToken.issue(users[p.user], "sweep")[1]
@@ -209,6 +210,17 @@ def sweep_agreements(w: World) -> dict:
 def agreement_in(w: World, url: str):
     pk = int(re.search(r"/agreements/(\d+)/", url).group(1))
     return type(w.agreements["private"]).objects.get(pk=pk)
+def partner_requests(w: World) -> list[int]:
+    """A draft partner request of Bandung (visible to its office only) and a published one."""
+    from kembar.matching.models import PartnerRequest
+
+    found = list(PartnerRequest.objects.filter(government=w.governments["bandung"]).order_by("pk"))
+    if not found:
+        for status in ("draft", "published"):
+            found.append(PartnerRequest.objects.create(
+                government=w.governments["bandung"], title=f"Sweep request {status}", offers="o", seeks="s",
+                contact_email="ks@bandung.go.id", status=status))
+    return [r.pk for r in found]
 
 
 # Path parameters, keyed by (the literal path segment before the parameter, its name): a new
@@ -219,6 +231,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("governments", "pk"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
+    ("requests", "pk"): lambda w: partner_requests(w),
     ("assets", "name"): lambda w: ["swagger-ui.css"],
     ("agreements", "pk"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
     ("agreements", "agreement_id"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
@@ -246,6 +259,8 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     "admin/r/<path:content_type_id>/<path:object_id>/": lambda w: [
         f"/admin/r/{ContentType.objects.get_for_model(w.private).pk}/{w.private.pk}/"],
     "admin/auth/user/<id>/password/": lambda w: [f"/admin/auth/user/{w.users['surabaya_editor'].pk}/password/"],
+    # Interest is expressed in published requests only (the draft's page is covered by its detail route).
+    "matching/requests/<int:pk>/interest/": lambda w: [f"/matching/requests/{partner_requests(w)[1]}/interest/"],
     "admin/(?P<url>.*)$": lambda w: ["/admin/no-such-page/", "/admin/partnerships/partnership/no-slash"],
     "solutions/<int:pk>/attachments/<int:attachment_id>/": lambda w: [
         f"/solutions/{w.exchange.private_solution.pk}/attachments/{w.exchange.attachment.pk}/"],
@@ -313,6 +328,11 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "outcome": "SWEEP-OVERWRITE", "public": "on"},
     "solutions/pilots/<int:pk>/milestones/": lambda w, url: {"title": "sweep", "due": "2026-01-01", "status": "done"},
     "solutions/pilots/<int:pk>/milestones/<int:milestone_id>/": lambda w, url: {"status": "dropped"},
+    "matching/requests/new/": lambda w, url: {
+        "government": w.governments["bandung"].pk, "title": "Sweep request", "offers": "o", "seeks": "s",
+        "contact_email": "sweep@example.org"},
+    "matching/requests/<int:pk>/interest/": lambda w, url: {
+        "government": w.governments["braunschweig"].pk, "message": "sweep"},
     # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
     "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
     "admin/login/": lambda w, url: {"username": "sweep-nobody-admin", "password": "wrong-password"},

@@ -296,3 +296,40 @@ def can_express_interest(user, solution, government_id: int | None = None) -> bo
     if government_id == solution.government_id:
         return False
     return a.superuser or government_id in a.edit_governments
+
+
+# Partner requests (matching)
+
+
+def visible_partner_requests(user, queryset: QuerySet) -> QuerySet:
+    """Published requests for everyone; drafts and closed ones for the requester's office and readers of all."""
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    return queryset.filter(Q(status="published") | Q(government__in=list(a.read_governments)))
+
+
+def can_create_partner_request(user, government_id: int | None = None) -> bool:
+    """Editors of a government's office (for that government), platform admins (for any)."""
+    a = access(user)
+    if a.superuser:
+        return True
+    return bool(a.edit_governments) if government_id is None else government_id in a.edit_governments
+
+
+def can_edit_partner_request(user, partner_request) -> bool:
+    a = access(user)
+    return a.superuser or partner_request.government_id in a.edit_governments
+
+
+def interest_governments(user, partner_request) -> list[int]:
+    """The governments in whose name the user may express interest: those they edit (any, for a
+    platform admin), never the requester itself, and only in a published request."""
+    a = access(user)
+    if partner_request.status != "published":
+        return []
+    if a.superuser:
+        from kembar.partnerships.models import LocalGovernment
+
+        return list(LocalGovernment.objects.exclude(pk=partner_request.government_id).values_list("pk", flat=True))
+    return sorted(g for g in a.edit_governments if g != partner_request.government_id)

@@ -13,6 +13,7 @@ from .partnerships import router as partnerships_router
 from kembar.activities.api import router as activities_router
 from .places import router as places_router
 from kembar.agreements.api import router as agreements_router
+from .recommendations import router as recommendations_router
 
 DESCRIPTION = """
 The sister-city registry of kembar: gazetteer places, local governments and their partnerships.
@@ -61,6 +62,7 @@ api = KembarAPI(title="kembar API", version="1", description=DESCRIPTION, auth=R
 errors.install(api)
 api.add_router("/places", places_router)
 api.add_router("/governments", governments_router)
+api.add_router("/governments", recommendations_router)
 api.add_router("/partnerships", partnerships_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("", activities_router)

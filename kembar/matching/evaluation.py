@@ -1,0 +1,267 @@
+"""The evaluation protocol of partner matchmaking (issue 6), and its baselines.
+
+A city is its normalised name and country. The candidate universe is every distinct city in
+TRAIN ∪ TEST; the model learns from TRAIN only. warm: each TEST pair (a, b) queries a and ranks
+b, then queries b and ranks a; candidates exclude the query and its TRAIN partners. cold: only
+the side with no TRAIN link queries; pairs with both sides absent from TRAIN are skipped. Ties
+count at their expected rank. A target that is itself a TRAIN partner of the query cannot be
+ranked and counts as a miss.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from kembar.gazetteer.normalise import name_key
+
+from .network import Network, Nodes
+from .recommend import FEATURES, F, Recommender, train
+
+COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
+UK_PARTS = {"england", "scotland", "wales", "northern ireland"}
+
+
+class EvaluationError(ValueError):
+    """Input the evaluation cannot use; the message says what is wrong."""
+
+
+def country_key(country: str) -> str:
+    """'England, United Kingdom' and 'England' → 'united kingdom'; 'Georgia (country)' → 'georgia'."""
+    text = re.sub(r"\(.*?\)", " ", country or "")
+    key = name_key(text.split(",")[-1])
+    return "united kingdom" if key in UK_PARTS else key
+
+
+def city_key(city: str, country: str) -> tuple[str, str]:
+    return name_key(city), country_key(country)
+
+
+@dataclass
+class Link:
+    a: tuple[str, str]
+    b: tuple[str, str]
+    a_point: tuple[float, float]
+    b_point: tuple[float, float]
+    a_name: str
+    b_name: str
+
+
+def _float(value: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def read_links(path: str | Path) -> list[Link]:
+    """Rows of a links file; raises EvaluationError for a missing file or wrong columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise EvaluationError(f"{path}: no such file")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = tuple(h.strip() for h in (reader.fieldnames or ()))
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise EvaluationError(
+                f"{path}: wrong columns: missing {', '.join(missing)} (expected {','.join(COLUMNS)})")
+        links = []
+        for row in reader:
+            a, b = city_key(row["city1"], row["country1"]), city_key(row["city2"], row["country2"])
+            if not a[0] or not b[0] or a == b:
+                continue
+            links.append(Link(a, b, (_float(row["lat1"]), _float(row["lng1"])),
+                              (_float(row["lat2"]), _float(row["lng2"])), row["city1"], row["city2"]))
+    return links
+
+
+def build_nodes(links: Iterable[Link]) -> tuple[Nodes, dict[tuple[str, str], int]]:
+    index: dict[tuple[str, str], int] = {}
+    names, keys, countries, lat, lng = [], [], [], [], []
+    for link in links:
+        for key, point, name in ((link.a, link.a_point, link.a_name), (link.b, link.b_point, link.b_name)):
+            if key not in index:
+                index[key] = len(names)
+                names.append(name)
+                keys.append(key[0])
+                countries.append(key[1])
+                lat.append(point[0])
+                lng.append(point[1])
+    country_names = sorted(set(countries))
+    cidx = {c: i for i, c in enumerate(country_names)}
+    lng_arr = np.array(lng, dtype=np.float64)
+    nodes = Nodes(
+        names=names, name_keys=keys, countries=np.array([cidx[c] for c in countries], dtype=np.int64),
+        country_names=country_names, lat=np.array(lat, dtype=np.float64), lng=lng_arr,
+        population=np.full(len(names), np.nan),
+        # No time zones in the file: the solar offset of the longitude stands in.
+        utc_offset=np.round(lng_arr / 15.0),
+    )
+    return nodes, index
+
+
+def expected_rank(scores: np.ndarray, target: int) -> float:
+    """1-based rank of `target`, ties counted at their expected position; inf if excluded."""
+    st = scores[target]
+    if not np.isfinite(st):
+        return float("inf")
+    finite = scores[np.isfinite(scores)]
+    better = int((finite > st).sum())
+    ties = int((finite == st).sum())
+    return better + 1 + (ties - 1) / 2
+
+
+def summarise(ranks: list[float], millis: list[float]) -> dict:
+    r = np.array(ranks, dtype=np.float64)
+    if not len(r):
+        raise EvaluationError("no queries: the test set gives nothing to evaluate in this mode")
+    return {
+        "hit@10": round(float((r <= 10).mean()), 4),
+        "hit@50": round(float((r <= 50).mean()), 4),
+        "mrr": round(float(np.where(np.isfinite(r), 1.0 / r, 0.0).mean()), 4),
+        "queries": int(len(r)),
+        "ms_median": round(float(np.median(millis)), 2) if millis else 0.0,
+        "ms_p95": round(float(np.percentile(millis, 95)), 2) if millis else 0.0,
+    }
+
+
+def queries_for(train_net: Network, test_pairs: list[tuple[int, int]], mode: str) -> list[tuple[int, int]]:
+    deg = train_net.degree
+    out = []
+    for a, b in test_pairs:
+        if mode == "warm":
+            out += [(a, b), (b, a)]
+        elif mode == "cold":
+            if deg[a] == 0 and deg[b] == 0:
+                continue
+            if deg[a] == 0:
+                out.append((a, b))
+            if deg[b] == 0:
+                out.append((b, a))
+        else:
+            raise EvaluationError(f"unknown mode {mode!r}: use warm or cold")
+    return out
+
+
+Scorer = Callable[[int], np.ndarray]
+
+
+def baseline_scorers(model: Recommender) -> dict[str, Scorer]:
+    """The issue's simple rules, scored over the same candidates as the model."""
+    net, builder = model.net, model.builder
+
+    def feats(q):
+        return builder.build(q)
+
+    def aa(q):
+        return feats(q)[:, F["adamic_adar"]].astype(np.float64)
+
+    def aa_prior(q):
+        X = feats(q)
+        prior = X[:, F["country_pair_logp"]].astype(np.float64)
+        return X[:, F["adamic_adar"]] * 1e3 + (prior - prior.min()) / (np.ptp(prior) + 1e-9)
+
+    def cp_pop(q):
+        X = feats(q)
+        return X[:, F["country_pair_logp"]].astype(np.float64) + np.log1p(net.degree)
+
+    def nearest(q):
+        d = feats(q)[:, F["distance"]].astype(np.float64)
+        return np.where(np.isnan(d), -np.inf, -d)
+
+    def popularity(q):
+        return net.degree.astype(np.float64)
+
+    return {"adamic-adar + country prior": aa_prior, "adamic-adar": aa,
+            "country-pair x popularity": cp_pop, "nearest city": nearest, "popularity": popularity}
+
+
+def rank_queries(net: Network, queries: list[tuple[int, int]], scorer: Scorer) -> tuple[list[float], list[float]]:
+    ranks, millis = [], []
+    for q, t in queries:
+        started = time.perf_counter()
+        s = np.asarray(scorer(q), dtype=np.float64).copy()
+        s[q] = -np.inf
+        s[net.partners(q)] = -np.inf
+        millis.append((time.perf_counter() - started) * 1000)
+        ranks.append(expected_rank(s, t))
+    return ranks, millis
+
+
+def evaluate(train_links: list[Link], test_links: list[Link], mode: str = "warm", seed: int = 0,
+             baselines: bool = False, progress: Callable[[str, int, int], None] | None = None) -> dict:
+    """The protocol's figures for the learned model (and, if asked, for the baselines)."""
+    if mode not in ("warm", "cold"):
+        raise EvaluationError(f"unknown mode {mode!r}: use warm or cold")
+    if not test_links:
+        raise EvaluationError("the test set is empty")
+    if not train_links:
+        raise EvaluationError("the training set is empty")
+    nodes, index = build_nodes(list(train_links) + list(test_links))
+    train_edges = np.array([(index[l.a], index[l.b]) for l in train_links], dtype=np.int64)
+    net = Network(nodes, train_edges)
+    test_pairs = list(dict.fromkeys(
+        tuple(sorted((index[l.a], index[l.b]))) for l in test_links))
+    queries = queries_for(net, test_pairs, mode)
+    if not queries:
+        raise EvaluationError(f"no queries: no test pair has a side without training links ({mode} mode)"
+                              if mode == "cold" else "no queries")
+    model = train(net, seed=seed, progress=progress)
+    ranks, millis = rank_queries(net, queries, lambda q: model.scores(q))
+    result = summarise(ranks, millis)
+    result["train_seconds"] = round(model.trained_seconds, 1)
+    if baselines:
+        result["baselines"] = {}
+        for name, scorer in baseline_scorers(model).items():
+            r, m = rank_queries(net, queries, scorer)
+            result["baselines"][name] = summarise(r, m)
+    return result
+
+
+def hash_split(links: list[Link], mode: str, seed: str, fraction: float) -> tuple[list[Link], list[Link]]:
+    """A reproducible split of a links file (for development and `make bench`).
+
+    warm: `fraction` of distinct pairs go to TEST, only pairs whose both ends keep another link.
+    cold: every link of `fraction` of the cities goes to TEST.
+    """
+    def h(*parts: str) -> float:
+        digest = hashlib.sha256(("|".join((seed,) + parts)).encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    pairs: dict[tuple, Link] = {}
+    for link in links:
+        pairs.setdefault(tuple(sorted((link.a, link.b))), link)
+    if mode == "cold":
+        cities = {k for pair in pairs for k in pair}
+        held = {c for c in cities if h(*c) < fraction}
+        test = [l for p, l in pairs.items() if p[0] in held or p[1] in held]
+        train_ = [l for p, l in pairs.items() if not (p[0] in held or p[1] in held)]
+        return train_, test
+    deg: dict = {}
+    for p in pairs:
+        for c in p:
+            deg[c] = deg.get(c, 0) + 1
+    train_, test = [], []
+    for p, link in sorted(pairs.items(), key=lambda item: h(*item[0][0], *item[0][1])):
+        if h(*p[0], *p[1]) < fraction and deg[p[0]] > 1 and deg[p[1]] > 1:
+            deg[p[0]] -= 1
+            deg[p[1]] -= 1
+            test.append(link)
+        else:
+            train_.append(link)
+    return train_, test
+
+
+def write_links(links: list[Link], path: str | Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        w = csv.writer(handle)
+        w.writerow(COLUMNS)
+        for l in links:
+            w.writerow([l.a_name, l.a[1], l.a_point[0], l.a_point[1], l.b_name, l.b[1], l.b_point[0], l.b_point[1]])

@@ -1,0 +1,64 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kembar.gazetteer.services import country_choices
+from kembar.partnerships.vocab import Field, Trait
+
+
+class SuggestionFilterForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    population_min = forms.IntegerField(label=_("Population from"), required=False, min_value=0)
+    population_max = forms.IntegerField(label=_("Population up to"), required=False, min_value=0)
+    traits = forms.MultipleChoiceField(label=_("Traits"), choices=Trait.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    field = forms.ChoiceField(label=_("Field of cooperation"), required=False,
+                              choices=[("", _("any"))] + list(Field.choices))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("any"))] + list(country_choices())
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("population_min"), data.get("population_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("population_max", _("The maximum is below the minimum."))
+        return data
+
+
+class PartnerRequestForm(forms.Form):
+    government = forms.ModelChoiceField(label=_("Our government"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    offers = forms.CharField(label=_("What we offer"), widget=forms.Textarea(attrs={"rows": 3}))
+    seeks = forms.CharField(label=_("What we seek"), widget=forms.Textarea(attrs={"rows": 3}))
+    preferred_countries = forms.MultipleChoiceField(label=_("Preferred countries"), required=False,
+                                                    help_text=_("None: any country."))
+    fields = forms.MultipleChoiceField(label=_("Fields of cooperation"), choices=Field.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    languages = forms.CharField(label=_("Working languages"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+
+    def __init__(self, *args, governments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = governments
+        self.fields["preferred_countries"].choices = list(country_choices())
+
+
+class InterestForm(forms.Form):
+    government = forms.ModelChoiceField(label=_("In the name of"), queryset=None, empty_label=None)
+    message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, governments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = governments
+
+
+class RequestFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    field = forms.ChoiceField(label=_("Field of cooperation"), required=False,
+                              choices=[("", _("any"))] + list(Field.choices))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("any"))] + list(country_choices())

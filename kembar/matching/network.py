@@ -1,0 +1,72 @@
+"""The twinning network as arrays: who the candidates are and who is linked to whom.
+
+Plain numpy/scipy, no Django: the same structure is built from the registry (`match-train`)
+and from a CSV of links (`match-eval`), so the recommender and its evaluation are one code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+
+@dataclass
+class Nodes:
+    """Candidate places. Unknown numbers are NaN; `tags` is a (n × t) 0/1 matrix of traits,
+    fields and SDG priorities, with `tag_names` naming its columns."""
+
+    names: list[str]
+    name_keys: list[str]
+    countries: np.ndarray  # int index into `country_names`
+    country_names: list[str]
+    lat: np.ndarray
+    lng: np.ndarray
+    population: np.ndarray
+    utc_offset: np.ndarray  # hours, standard time
+    tags: sparse.csr_matrix | None = None
+    tag_names: list[str] = field(default_factory=list)
+    ids: np.ndarray | None = None  # outside identifiers (Place ids), or None
+
+    def __post_init__(self) -> None:
+        n = len(self.names)
+        if self.tags is None:
+            self.tags = sparse.csr_matrix((n, 0), dtype=np.float32)
+        self.by_key: dict[str, list[int]] = {}
+        self.by_first_word: dict[str, list[int]] = {}
+        for i, key in enumerate(self.name_keys):
+            self.by_key.setdefault(key, []).append(i)
+            first = key.split(" ")[0] if key else ""
+            if len(first) >= 4:
+                self.by_first_word.setdefault(first, []).append(i)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+class Network:
+    """Undirected links between nodes, with the counts the features need."""
+
+    def __init__(self, nodes: Nodes, edges: np.ndarray):
+        self.nodes = nodes
+        n = len(nodes)
+        edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+        edges = edges[edges[:, 0] != edges[:, 1]]
+        edges = np.unique(np.sort(edges, axis=1), axis=0)
+        self.edges = edges
+        rows = np.concatenate([edges[:, 0], edges[:, 1]])
+        cols = np.concatenate([edges[:, 1], edges[:, 0]])
+        self.adj = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n))
+        self.degree = np.asarray(self.adj.sum(axis=1)).ravel()
+        k = len(nodes.country_names)
+        c = nodes.countries
+        self.country_pairs = np.zeros((k, k), dtype=np.float64)
+        np.add.at(self.country_pairs, (c[edges[:, 0]], c[edges[:, 1]]), 1)
+        np.add.at(self.country_pairs, (c[edges[:, 1]], c[edges[:, 0]]), 1)
+        self.country_links = self.country_pairs.sum(axis=1)
+        onehot = sparse.csr_matrix((np.ones(n, dtype=np.float32), (np.arange(n), c)), shape=(n, k))
+        # partners_in_country[i, k]: how many of i's partners lie in country k.
+        self.partners_in_country = (self.adj @ onehot).tocsc()
+
+    def partners(self, i: int) -> np.ndarray:
+        return self.adj.indices[self.adj.indptr[i]:self.adj.indptr[i + 1]]

@@ -1,0 +1,124 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from kembar.accounts import permissions
+from kembar.partnerships.models import LocalGovernment
+
+from . import services
+from .forms import InterestForm, PartnerRequestForm, RequestFilterForm, SuggestionFilterForm
+from .models import PartnerRequest
+
+TOP = 20
+
+
+@require_safe
+def find_partners(request, pk: int):
+    """Suggested partners of a government, with filters and reasons. Public: the model learns
+    only from public partnerships, so nothing here reveals what a visitor may not read."""
+    government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
+    form = SuggestionFilterForm(request.GET or None)
+    suggestions, problem = [], ""
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        filters = services.SuggestionFilter(
+            country=data.get("country") or "", population_min=data.get("population_min"),
+            population_max=data.get("population_max"), traits=data.get("traits") or [],
+            field=data.get("field") or "")
+        try:
+            suggestions = services.suggest(government, filters, top=TOP)
+        except (services.ModelMissing, services.NotInModel) as error:
+            problem = str(error)
+    return render(request, "matching/find_partners.html", {
+        "government": government, "form": form, "suggestions": suggestions, "problem": problem,
+    })
+
+
+REQUEST_PAGE = 25
+
+
+@require_safe
+def request_list(request):
+    form = RequestFilterForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    queryset = services.filter_requests(
+        permissions.visible_partner_requests(request.user, services.request_queryset()),
+        country=data.get("country") or "", field=data.get("field") or "", q=data.get("q") or "",
+    ).order_by("-created", "-id")
+    page = Paginator(queryset, REQUEST_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "matching/request_list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "can_create": permissions.can_create_partner_request(request.user),
+    })
+
+
+def _visible_request_or_404(request, pk: int) -> PartnerRequest:
+    found = permissions.visible_partner_requests(request.user, services.request_queryset()).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _editable_governments(user):
+    a = permissions.access(user)
+    qs = LocalGovernment.objects.select_related("place").order_by("name")
+    return qs if a.superuser else qs.filter(pk__in=a.edit_governments)
+
+
+@require_safe
+def request_detail(request, pk: int):
+    partner_request = _visible_request_or_404(request, pk)
+    allowed = permissions.interest_governments(request.user, partner_request)
+    form = InterestForm(governments=LocalGovernment.objects.filter(pk__in=allowed)) if allowed else None
+    return render(request, "matching/request_detail.html", {
+        "req": partner_request, "form": form,
+        "interests": partner_request.interests.select_related("government")
+        if permissions.can_edit_partner_request(request.user, partner_request) else None,
+    })
+
+
+@login_required
+def request_create(request):
+    if not permissions.can_create_partner_request(request.user):
+        raise PermissionDenied
+    form = PartnerRequestForm(request.POST or None, governments=_editable_governments(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        government, fields = data.pop("government"), data.pop("fields")
+        try:
+            created = services.create_request(request.user, government, fields=fields, **data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Partner request published."))
+            return redirect(created)
+    return render(request, "matching/request_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def request_interest(request, pk: int):
+    partner_request = _visible_request_or_404(request, pk)
+    allowed = permissions.interest_governments(request.user, partner_request)
+    if not allowed:
+        raise PermissionDenied
+    form = InterestForm(request.POST, governments=LocalGovernment.objects.filter(pk__in=allowed))
+    if form.is_valid():
+        try:
+            services.express_interest(request.user, partner_request, form.cleaned_data["government"],
+                                      form.cleaned_data["message"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your interest was sent to the requester’s office."))
+    else:  # a government the user does not edit
+        raise PermissionDenied(_("Please choose the government in whose name you write."))
+    return redirect(partner_request)

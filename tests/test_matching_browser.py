@@ -1,0 +1,84 @@
+"""In real Chromium: find partners for Bandung from its page, and open one suggestion."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"Chromium not found at {CHROMIUM}", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+from kembar.gazetteer.models import Place  # noqa: E402
+from kembar.gazetteer.services import load_gazetteer  # noqa: E402
+from kembar.matching import services  # noqa: E402
+from kembar.partnerships.models import Partnership  # noqa: E402
+from kembar.partnerships.services import government_for_place  # noqa: E402
+
+from .conftest import city  # noqa: E402
+from .test_browser import PageWatch  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+LINKS = [("Bandung", "Kyoto"), ("Bandung", "Osaka"), ("Surabaya", "Kochi"), ("Surabaya", "Kyoto"),
+         ("Medan", "Kochi"), ("Medan", "Osaka"), ("Semarang", "Kochi"), ("Semarang", "Nagoya"),
+         ("Makassar", "Nagoya"), ("Makassar", "Kyoto"), ("Malang", "Nagoya"), ("Malang", "Sapporo"),
+         ("Bogor", "Sapporo"), ("Bogor", "Osaka"), ("Padang", "Sapporo"), ("Padang", "Kochi"),
+         ("Denpasar", "Nagoya"), ("Denpasar", "Kyoto"), ("Palembang", "Sapporo"), ("Palembang", "Osaka"),
+         ("Depok", "Kochi"), ("Depok", "Sendai"), ("Tangerang", "Sendai"), ("Bekasi", "Sendai")]
+
+
+@pytest.fixture
+def bandung_with_model(live_server, settings, tmp_path):
+    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="JP").exists()):
+        load_gazetteer(countries=["ID", "JP"], progress=False)
+    for a, b in LINKS:
+        ga, gb = government_for_place(city(a, "ID")), government_for_place(city(b, "JP"))
+        lo, hi = sorted([ga, gb], key=lambda g: g.pk)
+        Partnership.objects.get_or_create(government_a=lo, government_b=hi)
+    settings.MATCHING_MODEL_PATH = str(tmp_path / "model.pkl")
+    services.save_model(services.build_model())
+    return government_for_place(city("Bandung", "ID"))
+
+
+def test_find_partners_for_bandung_and_open_one(live_server, browser_for_matching, bandung_with_model):
+    context = browser_for_matching.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    expect = sync_api.expect
+    watch = PageWatch(page, live_server.url)
+    try:
+        page.goto(live_server.url + bandung_with_model.get_absolute_url())
+        page.locator("main").get_by_role("link", name="Find partners").click()
+        expect(page.locator("main h1")).to_have_text("Find partners for Bandung")
+        suggestions = page.locator("li.suggestion")
+        expect(suggestions.first).to_be_visible()
+        assert suggestions.count() == 20
+        text = page.locator("ol.suggestions").inner_text()
+        assert "Kyoto" not in text.split("\n")[0] and "Osaka" not in text  # partners are never suggested
+        assert "shared office hours" in text  # each suggestion says why
+        # Japan only, then open the first suggestion that has a government page.
+        page.locator("#id_country").select_option("JP")
+        page.locator("main form.filters button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"country=JP"))
+        first = page.locator("li.suggestion a").first
+        name = first.inner_text()
+        first.click()
+        expect(page.locator("main h1")).to_have_text(name)
+        assert watch.errors == []
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_for_matching():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()

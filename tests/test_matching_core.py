@@ -1,0 +1,137 @@
+"""The recommender's core and the evaluation protocol, on tiny hand-made networks."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kembar.matching.evaluation import (
+    COLUMNS, EvaluationError, Link, build_nodes, country_key, evaluate, expected_rank, queries_for,
+    read_links, summarise,
+)
+from kembar.matching.network import Network, Nodes
+from kembar.matching.recommend import F, FeatureBuilder, office_overlap, train
+
+
+def test_expected_rank_counts_ties_at_their_middle():
+    scores = np.array([5.0, 3.0, 3.0, 3.0, 1.0, -np.inf])
+    assert expected_rank(scores, 0) == 1
+    # three tied at positions 2..4 → 2 + (3-1)/2 = 3
+    assert expected_rank(scores, 2) == 3
+    assert expected_rank(scores, 4) == 5
+    assert expected_rank(scores, 5) == math.inf  # excluded candidates are never found
+
+
+def test_summary_metrics_on_known_ranks():
+    r = summarise([1, 3, 10, 10.5, 60, math.inf], [1.0] * 6)
+    assert r["hit@10"] == round(3 / 6, 4)
+    assert r["hit@50"] == round(4 / 6, 4)
+    assert r["mrr"] == round((1 + 1 / 3 + 1 / 10 + 1 / 10.5 + 1 / 60) / 6, 4)
+    assert r["queries"] == 6
+
+
+def test_summary_without_queries_is_an_error():
+    with pytest.raises(EvaluationError):
+        summarise([], [])
+
+
+def test_country_names_are_normalised():
+    assert country_key("England, United Kingdom") == country_key("Wales") == "united kingdom"
+    assert country_key("Georgia (country)") == "georgia"
+
+
+def _link(a, ca, b, cb, pa=(0.0, 0.0), pb=(0.0, 0.0)):
+    return Link((a, ca), (b, cb), pa, pb, a, b)
+
+
+def test_warm_and_cold_queries_follow_the_protocol():
+    train_links = [_link("a", "x", "b", "y"), _link("b", "y", "c", "x")]
+    nodes, index = build_nodes(train_links + [_link("a", "x", "c", "x"), _link("d", "z", "b", "y"),
+                                              _link("d", "z", "e", "z")])
+    net = Network(nodes, np.array([(index[l.a], index[l.b]) for l in train_links]))
+    a, b, c, d, e = (index[(k, cc)] for k, cc in [("a", "x"), ("b", "y"), ("c", "x"), ("d", "z"), ("e", "z")])
+    assert queries_for(net, [(a, c)], "warm") == [(a, c), (c, a)]
+    # cold: only the side without training links asks; a pair of two unknowns is skipped
+    assert queries_for(net, [(d, b), (d, e)], "cold") == [(d, b)]
+
+
+def _toy_network(n_hubs=6, n_leaves=40, seed=1):
+    """Two countries; leaves of country 0 twin with hubs of country 1; some leaves share a hub."""
+    rng = np.random.default_rng(seed)
+    names = [f"hub{i}" for i in range(n_hubs)] + [f"leaf{i}" for i in range(n_leaves)]
+    countries = np.array([1] * n_hubs + [0] * n_leaves)
+    lat = rng.uniform(-10, 10, len(names))
+    lng = rng.uniform(100, 140, len(names))
+    nodes = Nodes(names=names, name_keys=names, countries=countries, country_names=["id", "jp"],
+                  lat=lat, lng=lng, population=np.full(len(names), np.nan), utc_offset=np.round(lng / 15))
+    edges = []
+    for leaf in range(n_hubs, n_hubs + n_leaves):
+        for hub in rng.choice(n_hubs, size=2, replace=False):
+            edges.append((leaf, hub))
+    return Network(nodes, np.array(edges))
+
+
+def test_existing_partners_and_the_query_are_never_suggested():
+    net = _toy_network()
+    model = train(net, seed=0)
+    for q in range(len(net.nodes)):
+        suggested = {i for i, _, _ in model.top(q, k=len(net.nodes))}
+        assert q not in suggested
+        assert not suggested & set(net.partners(q).tolist())
+
+
+def test_the_learned_model_prefers_what_the_network_shows():
+    """A leaf of country 0 should be offered the hubs of country 1 before other leaves."""
+    net = _toy_network()
+    model = train(net, seed=0)
+    q = 10
+    top = [i for i, _, _ in model.top(q, k=3)]
+    hubs = set(range(6)) - set(net.partners(q).tolist())
+    assert set(top) <= hubs | set(range(6))
+    assert top[0] in hubs
+
+
+def test_cold_start_uses_country_patterns():
+    """A place without links, in country 0, gets the hubs that country 0 twins with."""
+    net = _toy_network()
+    nodes = net.nodes
+    new = Nodes(names=nodes.names + ["newcomer"], name_keys=nodes.name_keys + ["newcomer"],
+                countries=np.r_[nodes.countries, 0], country_names=nodes.country_names,
+                lat=np.r_[nodes.lat, 0.0], lng=np.r_[nodes.lng, 120.0],
+                population=np.r_[nodes.population, np.nan], utc_offset=np.r_[nodes.utc_offset, 8.0])
+    net2 = Network(new, net.edges)
+    model = train(net2, seed=0)
+    q = len(new) - 1
+    assert net2.degree[q] == 0
+    top = [i for i, _, _ in model.top(q, k=3)]
+    assert all(i < 6 for i in top)  # all hubs
+
+
+def test_features_are_true_statements():
+    net = _toy_network()
+    X = FeatureBuilder(net).build(10)
+    partners_of_q = set(net.partners(10).tolist())
+    for c in range(len(net.nodes)):
+        common = len(partners_of_q & set(net.partners(c).tolist()))
+        assert math.isclose(X[c, F["common_partners"]], math.log1p(common), rel_tol=1e-5)
+
+
+def test_office_overlap_wraps_around_the_date_line():
+    assert list(office_overlap(7.0, np.array([7.0, 9.0, -6.0, 12.0, -12.0]))) == [8.0, 6.0, 0.0, 3.0, 3.0]
+    assert office_overlap(11.0, np.array([-12.0]))[0] == 7.0  # 11:00 at UTC+11 is 12:00 the day before at UTC-12
+
+
+def test_wrong_columns_and_empty_test_are_refused(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(EvaluationError, match="wrong columns"):
+        read_links(bad)
+    empty = tmp_path / "empty.csv"
+    empty.write_text(",".join(COLUMNS) + "\n")
+    good = tmp_path / "good.csv"
+    good.write_text(",".join(COLUMNS) + "\nA,X,0,0,B,Y,1,1\n")
+    with pytest.raises(EvaluationError, match="empty"):
+        evaluate(read_links(good), read_links(empty))
+    with pytest.raises(EvaluationError, match="no such file"):
+        read_links(tmp_path / "missing.csv")
