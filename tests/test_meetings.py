@@ -317,6 +317,10 @@ def test_api_slots_meeting_and_minutes(client, bf, users):
                                             "start": "2026-11-24T23:00:00Z", "agenda": ["Welcome"]},
                           content_type="application/json", HTTP_X_CSRFTOKEN=_csrf(client))
     assert created.status_code == 201, created.content
+    ancient = client.post("/api/meetings", {"partnership_id": partnership.pk, "title": "Too old",
+                                            "start": "0244-12-01T16:00:00Z"},
+                          content_type="application/json", HTTP_X_CSRFTOKEN=_csrf(client))
+    assert ancient.status_code == 422 and ancient.json()["detail"][0]["field"] == "start"
     body = created.json()
     sides = {s["name"]: s for s in body["sides"]}
     assert sides["Kota Bandung" if "Kota Bandung" in sides else partnership.government_a.name]

@@ -141,6 +141,11 @@ def local_times(meeting: Meeting) -> list[tuple[LocalGovernment, dt.datetime, dt
     return out
 
 
+# Meetings are planned or recorded within these years; older dates fall into the local mean
+# time of the time-zone database, which has no RFC 3339 offset.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+
+
 def _clean_meeting(data: dict) -> None:
     errors: dict[str, list[str]] = {}
     if "title" in data and not (data["title"] or "").strip():
@@ -149,6 +154,9 @@ def _clean_meeting(data: dict) -> None:
         errors["duration"] = [_("A meeting lasts 15 minutes to 12 hours.")]
     if "start" in data and (data["start"] is None or timezone.is_naive(data["start"])):
         errors["start"] = [_("Give the start with its time zone.")]
+    elif "start" in data and not (EARLIEST_YEAR <= data["start"].year <= LATEST_YEAR):
+        errors["start"] = [_("A meeting starts between %(first)d and %(last)d.")
+                           % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}]
     if errors:
         raise ValidationError(errors)
 
