@@ -326,6 +326,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     "solutions/pilots/<int:pk>/edit/": lambda w, url: {
         "version": type(w.exchange.pilot).objects.get(pk=w.exchange.pilot.pk).version, "status": "adopted",
         "outcome": "SWEEP-OVERWRITE", "public": "on"},
+    "solutions/pilots/<int:pk>/activity/": lambda w, url: {"start": "2027-02-01", "end": "2027-05-31"},
     "solutions/pilots/<int:pk>/milestones/": lambda w, url: {"title": "sweep", "due": "2026-01-01", "status": "done"},
     "solutions/pilots/<int:pk>/milestones/<int:milestone_id>/": lambda w, url: {"status": "dropped"},
     "matching/requests/new/": lambda w, url: {

@@ -188,6 +188,51 @@ def test_a_pilot_is_followed_to_its_outcome(users, exchange, governments):
     assert [p.government for p in services.adoptions(None, exchange["flood"])] == [governments["bandung"]]
 
 
+def test_a_pilot_between_partners_is_tracked_as_an_activity_of_their_partnership(client, users, exchange,
+                                                                                 governments):
+    from kembar.activities.models import Activity
+
+    pilot = services.express_interest(users["bandung_editor"], exchange["flood"], governments["bandung"],
+                                      exchange["need"])
+    client.force_login(users["bandung_editor"])
+    page = reverse("solutions:pilot", args=[pilot.pk])
+    assert "Track as an activity of the partnership" in client.get(page).content.decode()
+    refused = client.post(reverse("solutions:pilot_track", args=[pilot.pk]), {"start": "2027-03-01",
+                                                                              "end": "2027-02-01"})
+    assert refused.status_code == 200 and not Activity.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.track_as_activity(users["surabaya_editor"], pilot, start=dt.date(2027, 2, 1),
+                                   end=dt.date(2027, 5, 31))
+    response = client.post(reverse("solutions:pilot_track", args=[pilot.pk]), {"start": "2027-02-01",
+                                                                               "end": "2027-05-31"})
+    assert response.status_code == 302
+    activity = Activity.objects.get()
+    pilot.refresh_from_db()
+    assert pilot.activity == activity
+    assert (activity.type, activity.field, activity.host) == ("smart_city_project", "disaster", governments["bandung"])
+    assert {activity.partnership.government_a, activity.partnership.government_b} == {
+        governments["bandung"], governments["braunschweig"]}
+    assert activity.title == "Pilot: Flood early warning"
+    # 08:00 to 16:00 in Bandung (UTC+7), stored in UTC.
+    assert (activity.start.isoformat(), activity.end.isoformat()) == (
+        "2027-02-01T01:00:00+00:00", "2027-05-31T09:00:00+00:00")
+    assert activity.get_absolute_url() in client.get(page).content.decode()
+    with pytest.raises(ValidationError):
+        services.track_as_activity(users["bandung_editor"], pilot, start=dt.date(2027, 2, 1),
+                                   end=dt.date(2027, 5, 31))
+    assert Activity.objects.count() == 1
+
+
+def test_a_pilot_between_governments_that_are_not_partners_cannot_become_an_activity(users, exchange, governments):
+    pilot = services.express_interest(users["bandung_editor"], exchange["far_flood"], governments["bandung"])
+    with pytest.raises(ValidationError) as error:
+        services.track_as_activity(users["bandung_editor"], pilot, start=dt.date(2027, 2, 1),
+                                   end=dt.date(2027, 5, 31))
+    assert "are not partners" in str(error.value)
+    pilot.refresh_from_db()
+    assert pilot.activity is None
+
+
 # --- permissions on the pages --------------------------------------------------------------------
 
 @pytest.mark.parametrize("role, sees", [

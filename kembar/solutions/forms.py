@@ -160,5 +160,16 @@ class MilestoneForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)
 
 
+class TrackActivityForm(forms.Form):
+    start = forms.DateField(label=_("First day"), widget=DateInput)
+    end = forms.DateField(label=_("Last day"), widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The last day is before the first."))
+        return data
+
+
 class MilestoneStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)

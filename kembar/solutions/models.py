@@ -107,13 +107,9 @@ class Need(models.Model):
 class Pilot(models.Model):
     """A government adopting a solution: from the first expression of interest to the outcome.
 
-    Seam for the activity model (issue 4), which is not on main yet: whoever merges it adds a
-    nullable ``activity = models.OneToOneField(<Activity>, null=True, blank=True,
-    on_delete=models.SET_NULL, related_name="pilot")`` with its migration, and lets
-    `services.express_interest` (or a later status change to "planned") create or link an
-    Activity of type "smart-city project" under the partnership of the two governments. Until
-    then a pilot carries its own status, milestones and outcome; nothing here imports the
-    activities app.
+    When the offering and adopting governments are partners, the pilot is also tracked as an
+    activity (type smart-city project) of their partnership: it then appears in the
+    partnership's programme, the calendar and the reports like any other activity.
     """
 
     solution = models.ForeignKey(Solution, verbose_name=_("solution"), on_delete=models.PROTECT,
@@ -125,6 +121,8 @@ class Pilot(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=PilotStatus.choices,
                               default=PilotStatus.INTEREST)
     outcome = models.TextField(_("outcome"), blank=True)
+    activity = models.OneToOneField("activities.Activity", verbose_name=_("activity"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="pilot")
     public = models.BooleanField(_("public"), default=False,
                                  help_text=_("Shown in the public catalogue as an adoption."))
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 from typing import Iterable
 
 from django.conf import settings
@@ -313,8 +314,8 @@ def matches_for_government(user, government: LocalGovernment, limit: int = 3) ->
 # Pilots
 
 def pilot_queryset() -> QuerySet[Pilot]:
-    return Pilot.objects.select_related("solution__government__place", "government__place", "need").prefetch_related(
-        "milestones")
+    return Pilot.objects.select_related(
+        "solution__government__place", "government__place", "need", "activity").prefetch_related("milestones")
 
 
 def express_interest(user, solution: Solution, government: LocalGovernment, need: Need | None = None) -> Pilot:
@@ -410,6 +411,51 @@ def set_milestone_status(user, milestone: Milestone, status: str) -> Milestone:
     _record_author(milestone, user)
     milestone.save()
     return milestone
+
+
+def pilot_partnership(pilot: Pilot) -> Partnership | None:
+    """The partnership of the offering and the adopting government, if they are partners."""
+    a, b = sorted([pilot.solution.government_id, pilot.government_id])
+    return Partnership.objects.filter(government_a_id=a, government_b_id=b).first()
+
+
+def track_as_activity(user, pilot: Pilot, *, start: dt.date, end: dt.date) -> Pilot:
+    """Record the pilot as an activity (type smart-city project) of the two governments'
+    partnership, hosted by the adopting government from `start` to `end` (its local office
+    day), and link it to the pilot. Refused when they are not partners or it is already tracked."""
+    from kembar.activities import services as activities
+    from kembar.activities.vocab import ActivityType
+
+    if not permissions.can_edit_pilot(user, pilot):
+        raise PermissionDenied(_("Only editors of the offering or adopting office may change this pilot."))
+    if pilot.activity_id:
+        raise ValidationError({"activity": [_("This pilot is already tracked as an activity.")]})
+    partnership = pilot_partnership(pilot)
+    if partnership is None:
+        raise ValidationError({"activity": [_(
+            "%(adopter)s and %(offerer)s are not partners in the registry: a pilot is tracked as an "
+            "activity of their partnership.") % {"adopter": pilot.government.name,
+                                                 "offerer": pilot.solution.government.name}]})
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        raise ValidationError({"start": [_("Give the date as YYYY-MM-DD.")]})
+    tz = ZoneInfo(pilot.government.place.timezone or "UTC")
+    fields = list(pilot.solution.fields.values_list("code", flat=True)[:1])
+    with transaction.atomic():
+        activity = activities.create_activity(
+            user, partnership, title=(_("Pilot: %(title)s") % {"title": pilot.solution.title})[:200],
+            type=ActivityType.SMART_CITY, field=fields[0] if fields else "", host=pilot.government,
+            start=dt.datetime.combine(start, dt.time(8), tz), end=dt.datetime.combine(end, dt.time(16), tz),
+            description=pilot.need.title if pilot.need_id else pilot.solution.summary,
+            public=pilot.public and partnership.public)
+        current = Pilot.objects.select_for_update().get(pk=pilot.pk)
+        if current.activity_id:  # someone linked one in between
+            raise ValidationError({"activity": [_("This pilot is already tracked as an activity.")]})
+        current.activity = activity
+        _record_author(current, user)
+        current.version = F("version") + 1
+        current.save()
+        current.refresh_from_db()
+    return current
 
 
 ADOPTED = [PilotStatus.RUNNING, PilotStatus.ADOPTED]

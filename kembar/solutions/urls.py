@@ -17,6 +17,7 @@ urlpatterns = [
     path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
     path("pilots/<int:pk>/", views.pilot_detail, name="pilot"),
     path("pilots/<int:pk>/edit/", views.pilot_edit, name="pilot_edit"),
+    path("pilots/<int:pk>/activity/", views.pilot_track, name="pilot_track"),
     path("pilots/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("pilots/<int:pk>/milestones/<int:milestone_id>/", views.milestone_status, name="milestone_status"),
 ]

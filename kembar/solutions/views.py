@@ -11,7 +11,8 @@ from kembar.accounts import permissions
 from kembar.uploads import download_response
 
 from . import services
-from .forms import InterestForm, MilestoneForm, MilestoneStatusForm, NeedForm, OfferFilterForm, PilotForm, SolutionForm
+from .forms import (InterestForm, MilestoneForm, MilestoneStatusForm, NeedForm, OfferFilterForm, PilotForm, SolutionForm,
+                    TrackActivityForm)
 from .models import Milestone, Pilot, Solution
 from .presenters import history_entries
 from .vocab import SDG_CODES
@@ -184,14 +185,17 @@ def need_detail(request, pk: int):
     })
 
 
-def _pilot_page(request, pilot: Pilot, form=None, milestone_form=None):
+def _pilot_page(request, pilot: Pilot, form=None, milestone_form=None, activity_form=None):
     can_edit = permissions.can_edit_pilot(request.user, pilot)
     if can_edit:
         form = form or PilotForm(initial={"version": pilot.version, "status": pilot.status,
                                           "outcome": pilot.outcome, "public": pilot.public})
         milestone_form = milestone_form or MilestoneForm()
+        if not pilot.activity_id and services.pilot_partnership(pilot) is not None:
+            activity_form = activity_form or TrackActivityForm()
     return render(request, "solutions/pilot.html", {
         "pilot": pilot, "can_edit": can_edit, "form": form, "milestone_form": milestone_form,
+        "activity_form": activity_form,
         "milestones": list(pilot.milestones.all()), "status_form": MilestoneStatusForm(),
         "history": history_entries(pilot),
     })
@@ -220,6 +224,25 @@ def pilot_edit(request, pk: int):
             messages.success(request, _("Saved."))
             return redirect(pilot)
     return _pilot_page(request, pilot, form=form)
+
+
+@login_required
+@require_POST
+def pilot_track(request, pk: int):
+    """Track the pilot as an activity of the two governments' partnership."""
+    pilot = _pilot_or_404(request, pk)
+    if not permissions.can_edit_pilot(request.user, pilot):
+        raise PermissionDenied
+    form = TrackActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            pilot = services.track_as_activity(request.user, pilot, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The pilot is now an activity of the partnership."))
+            return redirect(pilot)
+    return _pilot_page(request, pilot, activity_form=form)
 
 
 @login_required
