@@ -10,9 +10,10 @@ that are not linked: training mirrors the evaluation exactly. Two models are lea
 another) and *cold* (the query has none: all links of 5 % of the linked places are hidden).
 
 How a query is answered (`Recommender.scores`): every feature is computed for every candidate
-at once (vectors over all places), a logistic regression scores them all, and gradient-boosted
-trees re-rank the best `SHORTLIST` of them. Candidates outside the shortlist keep their
-logistic score, below every shortlisted one.
+at once (vectors over all places); gradient-boosted trees score a shortlist, the union of the
+top `SHORTLIST` of several cheap scores (`SHORTLIST_SCORES`), and were trained on negatives
+drawn from those same shortlists. Candidates outside the shortlist keep the score of a logistic
+regression (hidden links against random non-links), below every shortlisted one.
 """
 from __future__ import annotations
 
