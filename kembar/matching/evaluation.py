@@ -217,6 +217,9 @@ def evaluate(train_links: list[Link], test_links: list[Link], mode: str = "warm"
     ranks, millis = rank_queries(net, queries, lambda q: model.scores(q))
     result = summarise(ranks, millis)
     result["train_seconds"] = round(model.trained_seconds, 1)
+    # How often the target is among the candidates the trees score at all.
+    held = [bool(np.isin(t, model.shortlist(q)).any()) for q, t in queries]
+    result["shortlist_recall"] = round(float(np.mean(held)), 4)
     if baselines:
         result["baselines"] = {}
         for name, scorer in baseline_scorers(model).items():

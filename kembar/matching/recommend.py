@@ -10,9 +10,10 @@ that are not linked: training mirrors the evaluation exactly. Two models are lea
 another) and *cold* (the query has none: all links of 5 % of the linked places are hidden).
 
 How a query is answered (`Recommender.scores`): every feature is computed for every candidate
-at once (vectors over all places), a logistic regression scores them all, and gradient-boosted
-trees re-rank the best `SHORTLIST` of them. Candidates outside the shortlist keep their
-logistic score, below every shortlisted one.
+at once (vectors over all places); gradient-boosted trees score a shortlist, the union of the
+top `SHORTLIST` of several cheap scores (`SHORTLIST_SCORES`), and were trained on negatives
+drawn from those same shortlists. Candidates outside the shortlist keep the score of a logistic
+regression (hidden links against random non-links), below every shortlisted one.
 """
 from __future__ import annotations
 
@@ -36,9 +37,10 @@ FEATURES = (
     "candidate_partners_near_query", "query_partners_near_candidate",
     "distance", "office_hours", "same_name", "same_first_word",
     "candidate_population", "population_ratio", "shared_tags",
+    "paths3_per_degree", "country_prior_popularity",
 )
 F = {name: i for i, name in enumerate(FEATURES)}
-SHORTLIST = 400
+SHORTLIST = 150  # candidates taken from the top of each cheap score (see `shortlist`)
 NEAR_KM = 150.0
 OFFICE_HOURS = 8.0  # 08:00-16:00 local
 MAX_PARTNERS_FOR_GEO = 60
@@ -108,7 +110,9 @@ class FeatureBuilder:
             X[:, F["adamic_adar"]] = self.aa_weight[partners] @ rows
             X[:, F["resource_allocation"]] = self.ra_weight[partners] @ rows
             cn = np.asarray(rows.sum(axis=0)).ravel()
-            X[:, F["paths3"]] = np.log1p(self.adj_t @ cn)
+            p3 = self.adj_t @ cn
+            X[:, F["paths3"]] = np.log1p(p3)
+            X[:, F["paths3_per_degree"]] = np.log1p(p3 / np.maximum(net.degree, 1))
             share = np.bincount(cand_country[partners], minlength=len(nodes.country_names)) / len(partners)
             X[:, F["query_country_share"]] = share[cand_country]
         X[:, F["candidate_degree"]] = self.log_deg
@@ -116,6 +120,7 @@ class FeatureBuilder:
         logp = self.country_logp(cq)
         X[:, F["country_pair_logp"]] = logp[cand_country]
         X[:, F["country_pair_lift"]] = (logp - np.log(self.country_share))[cand_country]
+        X[:, F["country_prior_popularity"]] = logp[cand_country] + self.log_deg
         X[:, F["country_pair_links"]] = np.log1p(net.country_pairs[cq])[cand_country]
         X[:, F["same_country"]] = cand_country == cq
         in_q_country = net.partners_in_country[:, cq].toarray().ravel()
@@ -156,9 +161,45 @@ class FeatureBuilder:
         return X
 
 
+SHORTLIST_SCORES = (
+    # (feature, tie-breaker or None, share of SHORTLIST): the cheap scores whose tops are unioned.
+    ("adamic_adar", "country_prior_popularity", 1.0),
+    ("resource_allocation", "country_prior_popularity", 0.5),
+    ("paths3_per_degree", None, 1.0),
+    ("paths3", None, 0.5),
+    ("country_prior_popularity", None, 1.0),
+    ("candidate_partners_in_query_country", "country_prior_popularity", 0.5),
+    ("query_partners_near_candidate", "country_prior_popularity", 0.3),
+    ("same_name", "candidate_degree", 0.1),
+)
+
+
+def shortlist(X: np.ndarray, allowed: np.ndarray, k: int = SHORTLIST) -> np.ndarray:
+    """Candidates worth scoring with the trees: the union of the top of several cheap scores
+    (2-hop Adamic-Adar and resource allocation, 3-paths, country prior × popularity, the
+    candidate's partners in the query's country, the query's partners' neighbourhoods)."""
+    n_allowed = int(allowed.sum())
+    if n_allowed == 0:
+        return np.zeros(0, dtype=np.int64)
+    picked = []
+    for name, tie, share in SHORTLIST_SCORES:
+        m = min(n_allowed, max(1, int(k * share)))
+        v = np.nan_to_num(X[:, F[name]].astype(np.float64), nan=-1e9)
+        if tie is not None:
+            t = np.nan_to_num(X[:, F[tie]].astype(np.float64), nan=-1e9)
+            v = v * 1e3 + (t - np.nanmin(t)) / (np.ptp(t) + 1e-9)
+        if name != "country_prior_popularity" and not (v > v.min()).any():
+            continue  # the score says nothing for this query (e.g. no partners)
+        v[~allowed] = -np.inf
+        picked.append(np.argpartition(-v, m - 1)[:m])
+    top = np.unique(np.concatenate(picked))
+    return top[allowed[top]]
+
+
 @dataclass
 class Stage:
-    """One learned scorer: a logistic regression over everything, trees over the shortlist."""
+    """One learned scorer: gradient-boosted trees over the shortlist, a logistic regression
+    ordering the rest (below every shortlisted candidate)."""
 
     fill: np.ndarray
     mean: np.ndarray
@@ -171,25 +212,25 @@ class Stage:
         Z = (Z - self.mean) / self.scale
         return Z @ self.linear.coef_.ravel().astype(np.float32) + np.float32(self.linear.intercept_[0])
 
-    def scores(self, X: np.ndarray, allowed: np.ndarray, shortlist: int = SHORTLIST) -> np.ndarray:
+    def scores(self, X: np.ndarray, allowed: np.ndarray, shortlist_size: int = SHORTLIST) -> np.ndarray:
         """Scores for all rows; rows not allowed get -inf. Higher is better."""
         s = self.linear_scores(X).astype(np.float64)
-        s[~allowed] = -np.inf
         if self.trees is None:
+            s[~allowed] = -np.inf
             return s
-        k = min(shortlist, int(allowed.sum()))
-        if k == 0:
-            return s
-        top = np.argpartition(-s, k - 1)[:k]
-        top = top[np.isfinite(s[top])]
+        top = shortlist(X, allowed, shortlist_size)
         # Shortlisted rows sit above every other row; their order is the trees'.
         s = 1.0 / (1.0 + np.exp(-np.clip(s, -30, 30)))
         s[~allowed] = -np.inf
-        s[top] = 2.0 + self.trees.predict_proba(X[top])[:, 1]
+        if len(top):
+            s[top] = 2.0 + self.trees.predict_proba(X[top])[:, 1]
         return s
 
 
-def fit_stage(X: np.ndarray, y: np.ndarray, seed: int, trees: bool) -> Stage:
+def fit_stage(X: np.ndarray, y: np.ndarray, seed: int, trees: bool,
+              in_shortlist: np.ndarray | None = None) -> Stage:
+    """Logistic regression on the hidden links and the random non-links (it orders every
+    candidate); trees on the rows drawn from the shortlist (the only rows they score)."""
     unknown = np.isnan(X).all(axis=0)  # e.g. population when the links carry none
     X = X.copy()
     X[:, unknown] = 0
@@ -198,14 +239,18 @@ def fit_stage(X: np.ndarray, y: np.ndarray, seed: int, trees: bool) -> Stage:
     mean, scale = Z.mean(axis=0), Z.std(axis=0)
     scale[scale == 0] = 1.0
     linear = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
-    linear.fit((Z - mean) / scale, y)
+    broad = np.ones(len(y), dtype=bool) if in_shortlist is None else (y == 1) | ~in_shortlist
+    if len(np.unique(y[broad])) < 2:
+        broad[:] = True
+    linear.fit((Z[broad] - mean) / scale, y[broad])
     booster = None
     if trees:
+        rows = np.ones(len(y), dtype=bool) if in_shortlist is None else in_shortlist
         booster = HistGradientBoostingClassifier(
-            max_iter=250, learning_rate=0.08, max_leaf_nodes=31, min_samples_leaf=40,
+            max_iter=300, learning_rate=0.08, max_leaf_nodes=31, min_samples_leaf=40,
             l2_regularization=1.0, random_state=seed,
         )
-        booster.fit(X, y)
+        booster.fit(X[rows], y[rows])
     return Stage(fill.astype(np.float32), mean.astype(np.float32), scale.astype(np.float32), linear, booster)
 
 
@@ -216,35 +261,43 @@ def _remove_edges(net: Network, drop: np.ndarray) -> Network:
 
 
 def _sample(builder: FeatureBuilder, queries: dict[int, list[int]], rng: np.random.Generator,
-            n_random: int, n_hard: int, progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows of hidden links (1) and of candidates that are not linked (0)."""
+            n_random: int, n_hard: int, progress: Callable[[int, int], None] | None,
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Feature rows of hidden links (1) and of candidates that are not linked (0), drawn the
+    way a query sees them: hard negatives from the query's shortlist, a few random ones.
+    Returns rows, labels, whether each row is in its query's shortlist, and the shortlist's
+    recall of the hidden links."""
     net = builder.net
     n = len(net.nodes)
-    rows, labels = [], []
+    rows, labels, inside = [], [], []
+    found = total = 0
     items = list(queries.items())
     for done, (q, targets) in enumerate(items):
         X = builder.build(q)
         allowed = np.ones(n, dtype=bool)
         allowed[q] = False
         allowed[net.partners(q)] = False
-        allowed[targets] = False
-        pool = np.flatnonzero(allowed)
+        short = shortlist(X, allowed)
+        mark = np.zeros(n, dtype=bool)
+        mark[short] = True
+        targets = np.asarray(targets, dtype=np.int64)
+        found += int(mark[targets].sum())
+        total += len(targets)
+        negative = allowed.copy()
+        negative[targets] = False
+        hard_pool = short[negative[short]]
+        hard_neg = rng.choice(hard_pool, size=min(n_hard, len(hard_pool)), replace=False)
+        pool = np.flatnonzero(negative & ~mark)
         random_neg = rng.choice(pool, size=min(n_random, len(pool)), replace=False)
-        heuristic = (X[:, F["adamic_adar"]] * 3 + X[:, F["candidate_partners_in_query_country"]]
-                     + X[:, F["country_pair_lift"]] + 0.5 * X[:, F["candidate_degree"]]
-                     + 2 * X[:, F["same_name"]] + X[:, F["candidate_partners_near_query"]])
-        heuristic[~allowed] = -np.inf
-        top = np.argpartition(-heuristic, min(300, len(pool) - 1))[:300]
-        top = top[np.isfinite(heuristic[top])]
-        hard_neg = rng.choice(top, size=min(n_hard, len(top)), replace=False) if len(top) else top
-        pick = np.concatenate([targets, random_neg, hard_neg])
+        pick = np.concatenate([targets, hard_neg, random_neg])
         rows.append(X[pick])
-        labels.append(np.r_[np.ones(len(targets)), np.zeros(len(random_neg) + len(hard_neg))])
+        labels.append(np.r_[np.ones(len(targets)), np.zeros(len(hard_neg) + len(random_neg))])
+        inside.append(mark[pick])
         if progress and done % 200 == 0:
             progress(done, len(items))
     if progress:
         progress(len(items), len(items))
-    return np.vstack(rows), np.concatenate(labels)
+    return np.vstack(rows), np.concatenate(labels), np.concatenate(inside), found / max(total, 1)
 
 
 def warm_split(net: Network, rng: np.random.Generator, fraction: float = 0.1) -> np.ndarray:
@@ -271,6 +324,7 @@ class Recommender:
     cold: Stage | None
     trained_seconds: float = 0.0
     training_links: int = 0
+    shortlist_recall: dict | None = None  # share of hidden links the shortlist held in training
 
     def __post_init__(self) -> None:
         self.builder = FeatureBuilder(self.net)
@@ -306,6 +360,14 @@ class Recommender:
             stage = self.warm
         return stage.scores(X, allowed)
 
+    def shortlist(self, q: int, X: np.ndarray | None = None) -> np.ndarray:
+        """The candidates the trees score for q (diagnostics: the shortlist's recall)."""
+        X = self.features(q) if X is None else X
+        allowed = np.ones(len(self.net.nodes), dtype=bool)
+        allowed[q] = False
+        allowed[self.net.partners(q)] = False
+        return shortlist(X, allowed)
+
     def top(self, q: int, k: int = 10, allowed: np.ndarray | None = None,
             exclude: np.ndarray | None = None) -> list[tuple[int, float, np.ndarray]]:
         X = self.features(q)
@@ -320,7 +382,7 @@ class Recommender:
 
 
 def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
-          max_queries: int = 3000, n_random: int = 25, n_hard: int = 25) -> Recommender:
+          max_queries: int = 3000, n_random: int = 25, n_hard: int = 60) -> Recommender:
     """Learn the warm and cold models from the links of `net` (see the module docstring)."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -344,9 +406,12 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
             keys = [keys[i] for i in rng.choice(len(keys), max_queries, replace=False)]
         parts.append(_sample(FeatureBuilder(rest), {k: queries[k] for k in keys}, rng, n_random, n_hard,
                             (lambda d, t: progress("warm", d, t)) if progress else None))
-    if parts and sum(y.sum() for _, y in parts) >= 5:
-        X, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-        warm = fit_stage(X, y, seed, trees=y.sum() >= 200)
+    recall = {}
+    if parts and sum(p[1].sum() for p in parts) >= 5:
+        X, y, inside = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                        np.concatenate([p[2] for p in parts]))
+        recall["warm"] = float(np.mean([p[3] for p in parts]))
+        warm = fit_stage(X, y, seed, trees=y[inside].sum() >= 200, in_shortlist=inside)
     # Cold: hide every link of 5 % of the linked nodes; query them.
     parts = []
     if len(linked) >= 20:
@@ -359,11 +424,13 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
             queries = {int(q): [int(p) for p in net.partners(q) if not mask[p]] for q in chosen}
             queries = {q: t for q, t in queries.items() if t}
             if queries:
-                parts.append(_sample(FeatureBuilder(rest), queries, rng, n_random * 2, n_hard,
+                parts.append(_sample(FeatureBuilder(rest), queries, rng, n_random, n_hard,
                                      (lambda d, t: progress("cold", d, t)) if progress else None))
     if parts:
-        X, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-        cold = fit_stage(X, y, seed, trees=y.sum() >= 200)
+        X, y, inside = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                        np.concatenate([p[2] for p in parts]))
+        recall["cold"] = float(np.mean([p[3] for p in parts]))
+        cold = fit_stage(X, y, seed, trees=y[inside].sum() >= 200, in_shortlist=inside)
     if warm is None and cold is None:
         raise ValueError("too few links to learn from: at least 20 linked places are needed")
-    return Recommender(net, warm, cold, time.perf_counter() - started, len(net.edges))
+    return Recommender(net, warm, cold, time.perf_counter() - started, len(net.edges), recall)

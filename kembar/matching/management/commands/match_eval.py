@@ -40,7 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(self._line("model", result))
         for name, figures in result.get("baselines", {}).items():
             self.stdout.write(self._line(name, figures))
-        self.stdout.write(f"({result['queries']} queries, {options['mode']}; learned in {result['train_seconds']} s)")
+        self.stdout.write(f"({result['queries']} queries, {options['mode']}; learned in {result['train_seconds']} s; "
+                          f"shortlist recall {result['shortlist_recall']:.3f})")
 
     @staticmethod
     def _line(name, r):
