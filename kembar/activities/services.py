@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.partnerships.models import Partnership
-from kembar.partnerships.services import ConcurrentEdit, _record_author
+from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
 from kembar.uploads import CheckedUpload
 
@@ -343,7 +343,7 @@ def create_activity(user, partnership: Partnership, *, check_permission: bool = 
         activity = Activity(partnership=partnership, **data)
         activity.planned_start, activity.planned_end, activity.planned_modality = (
             activity.start, activity.end, activity.modality)
-        _record_author(activity, user)
+        record_author(activity, user)
         activity.save()
     return activity
 
@@ -367,7 +367,7 @@ def update_activity(user, activity: Activity, *, expected_version: int | None = 
         if never_moved:  # correcting the plan before anything happened to it is the plan
             current.planned_start, current.planned_end, current.planned_modality = (
                 current.start, current.end, current.modality)
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         current.refresh_from_db()
@@ -421,7 +421,7 @@ def postpone(user, activity: Activity, *, reason: str, new_start: dt.datetime | 
             current.date_tbd = new_start is None
             if new_start is not None:
                 current.start, current.end = new_start, new_end
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         current.refresh_from_db()
@@ -449,7 +449,7 @@ def convert(user, activity: Activity, *, modality: str, reason: str = "",
             old_modality=current.modality, new_modality=modality,
             user=user if getattr(user, "is_authenticated", False) else None)
         current.modality = modality
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         current.refresh_from_db()
@@ -458,7 +458,7 @@ def convert(user, activity: Activity, *, modality: str, reason: str = "",
 
 def delete_activity(user, activity: Activity) -> None:
     _require_edit(user, activity.partnership)
-    _record_author(activity, user)
+    record_author(activity, user)
     activity.delete()
 
 
@@ -520,7 +520,7 @@ def create_call(user, partnership: Partnership, **data) -> Call:
     data = _clean_call(partnership, data)
     with transaction.atomic():
         call = Call(partnership=partnership, **data)
-        _record_author(call, user)
+        record_author(call, user)
         call.save()
     return call
 
@@ -536,7 +536,7 @@ def update_call(user, call: Call, *, expected_version: int | None = None, **data
         merged.update({k: v for k, v in data.items() if k in CALL_FIELDS})
         for key, value in _clean_call(call.partnership, merged).items():
             setattr(current, key, value)
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         current.refresh_from_db()
@@ -592,7 +592,7 @@ def create_aid(user, partnership: Partnership, *, items: Iterable[dict], **data)
     data = _clean_aid(partnership, data, items)
     with transaction.atomic():
         shipment = AidShipment(partnership=partnership, **data)
-        _record_author(shipment, user)
+        record_author(shipment, user)
         shipment.save()
         AidItem.objects.bulk_create([AidItem(shipment=shipment, name=i["name"].strip(), quantity=i["quantity"],
                                              unit=(i.get("unit") or "").strip()) for i in items])
@@ -613,7 +613,7 @@ def update_aid(user, shipment: AidShipment, *, expected_version: int | None = No
             {"name": i.name, "quantity": i.quantity, "unit": i.unit} for i in current.items.all()]
         for key, value in _clean_aid(shipment.partnership, merged, item_list).items():
             setattr(current, key, value)
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         if items is not None:

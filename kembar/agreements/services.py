@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.partnerships.models import CooperationField, Partnership
-from kembar.partnerships.services import ConcurrentEdit
+from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
 from kembar.uploads import check_upload
 
@@ -92,11 +92,6 @@ def _clean(agreement: Agreement, fields: list[str] | None) -> None:
         raise ValidationError(errors)
 
 
-def _author(instance, user) -> None:
-    if user is not None and user.is_authenticated:
-        instance._history_user = user
-
-
 def _check_edit(user, agreement_or_partnership) -> None:
     partnership = getattr(agreement_or_partnership, "partnership", agreement_or_partnership)
     if not permissions.can_edit_partnership(user, partnership):
@@ -115,13 +110,13 @@ def create_agreement(user, partnership: Partnership, *, template: ProcedureTempl
     if not stages:
         raise ValidationError({"template": [_("The procedure “%(name)s” has no stages.") % {"name": template}]})
     with transaction.atomic():
-        _author(agreement, user)
+        record_author(agreement, user)
         agreement.save()
         if fields:
             agreement.fields.set(fields)
         for stage in stages:
             s = AgreementStage(agreement=agreement, template_stage=stage, position=stage.position)
-            _author(s, user)
+            record_author(s, user)
             s.save()
     return agreement
 
@@ -137,7 +132,7 @@ def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
 
 
 def _save(agreement: Agreement, user) -> Agreement:
-    _author(agreement, user)
+    record_author(agreement, user)
     agreement.version = F("version") + 1
     agreement.save()
     agreement.refresh_from_db()
@@ -172,7 +167,7 @@ def _stage(stage: AgreementStage, user, status: str, now: dt.datetime) -> None:
         stage.completed_at, stage.completed_by = now, user if user and user.is_authenticated else None
     else:
         stage.started_at = stage.started_by = stage.completed_at = stage.completed_by = None
-    _author(stage, user)
+    record_author(stage, user)
     stage.save()
 
 
@@ -303,7 +298,7 @@ def upload_document(user, stage: AgreementStage, upload, *, title: str = "") -> 
                             uploaded_by=user if user and user.is_authenticated else None)
         upload.seek(0)
         doc.file.save(checked.name, upload, save=False)
-        _author(doc, user)
+        record_author(doc, user)
         doc.save()
     return doc
 

@@ -130,7 +130,7 @@ def _clean(data: dict) -> dict:
     return data
 
 
-def _record_author(instance, user) -> None:
+def record_author(instance, user) -> None:
     """Credit the change in the history to the user (the API, CLI and tests have no request)."""
     if user is not None and user.is_authenticated:
         instance._history_user = user
@@ -157,7 +157,7 @@ def create_partnership(user, government_a: LocalGovernment, government_b: LocalG
         with transaction.atomic():
             partnership = Partnership(government_a=a, government_b=b,
                                       **{k: v for k, v in data.items() if k in EDITABLE_FIELDS + ["source"]})
-            _record_author(partnership, user)
+            record_author(partnership, user)
             partnership.save()
             if fields:
                 partnership.fields.set(fields)
@@ -185,7 +185,7 @@ def update_partnership(user, partnership: Partnership, *, expected_version: int 
                                    "Reload the page to see their changes, then apply yours again."))
         for key, value in data.items():
             setattr(current, key, value)
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         if fields is not None:
@@ -197,7 +197,7 @@ def update_partnership(user, partnership: Partnership, *, expected_version: int 
 def delete_partnership(user, partnership: Partnership) -> None:
     if not permissions.can_edit_partnership(user, partnership):
         raise PermissionDenied(_("You may not delete this partnership."))
-    _record_author(partnership, user)
+    record_author(partnership, user)
     partnership.delete()
 
 
@@ -280,7 +280,7 @@ def register_government(user, place: Place, *, level: str | None = None, name: s
         errors.setdefault("level", []).append(taken)
     if errors:
         raise ValidationError(errors)
-    _record_author(government, user)
+    record_author(government, user)
     try:
         with transaction.atomic():
             government.save()
@@ -299,6 +299,6 @@ def update_government(user, government: LocalGovernment, **data) -> LocalGovernm
         government.name = (government.name or "").strip()
     with transaction.atomic():
         government.full_clean(validate_constraints=False)
-        _record_author(government, user)
+        record_author(government, user)
         government.save()
     return government

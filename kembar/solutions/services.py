@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.partnerships.models import CooperationField, LocalGovernment, Partnership
-from kembar.partnerships.services import ConcurrentEdit
+from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
 from kembar.uploads import check_upload
 
@@ -39,11 +39,6 @@ OPTIONAL_TEXTS = {"provider_name": 200, "provider_contact": 200, "provider_websi
                   "adoption_needs": TEXT_MAX, "constraints": TEXT_MAX, "outcome": TEXT_MAX}
 CHOICES = {"provider_kind": ProviderKind, "maturity": Maturity, "cost_range": CostRange, "budget_range": CostRange,
            "status": PilotStatus}
-
-
-def _record_author(instance, user) -> None:
-    if user is not None and user.is_authenticated:
-        instance._history_user = user
 
 
 def _clean(data: dict, *, creating: bool, required: Iterable[str]) -> dict:
@@ -136,7 +131,7 @@ def _create(model, editable: list[str], required: list[str], user, government: L
     fields = data.pop("fields", [])
     with transaction.atomic():
         item = model(government=government, **data)
-        _record_author(item, user)
+        record_author(item, user)
         item.save()
         if fields:
             item.fields.set(fields)
@@ -160,7 +155,7 @@ def _update(model, editable: list[str], required: list[str], user, item, data: d
                                    "page to see their changes, then apply yours again.") % {"what": what})
         for key, value in data.items():
             setattr(current, key, value)
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         if fields is not None:
@@ -337,7 +332,7 @@ def express_interest(user, solution: Solution, government: LocalGovernment, need
     try:
         with transaction.atomic():
             pilot = Pilot(solution=solution, government=government, need=need)
-            _record_author(pilot, user)
+            record_author(pilot, user)
             pilot.save()
     except IntegrityError:
         raise taken
@@ -372,7 +367,7 @@ def update_pilot(user, pilot: Pilot, *, expected_version: int | None = None, **d
                                    "page to see their changes, then apply yours again."))
         for key, value in data.items():
             setattr(current, key, value)
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         current.refresh_from_db()
@@ -397,7 +392,7 @@ def add_milestone(user, pilot: Pilot, *, title: str, due: dt.date,
     if errors:
         raise ValidationError(errors)
     milestone = Milestone(pilot=pilot, title=title, due=due, status=status)
-    _record_author(milestone, user)
+    record_author(milestone, user)
     milestone.save()
     return milestone
 
@@ -408,7 +403,7 @@ def set_milestone_status(user, milestone: Milestone, status: str) -> Milestone:
     if status not in MilestoneStatus.values:
         raise ValidationError({"status": [_("Unknown value “%(value)s”.") % {"value": status}]})
     milestone.status = status
-    _record_author(milestone, user)
+    record_author(milestone, user)
     milestone.save()
     return milestone
 
@@ -451,7 +446,7 @@ def track_as_activity(user, pilot: Pilot, *, start: dt.date, end: dt.date) -> Pi
         if current.activity_id:  # someone linked one in between
             raise ValidationError({"activity": [_("This pilot is already tracked as an activity.")]})
         current.activity = activity
-        _record_author(current, user)
+        record_author(current, user)
         current.version = F("version") + 1
         current.save()
         current.refresh_from_db()
