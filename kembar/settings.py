@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kembar.meetings",
     "kembar.solutions",
     "kembar.matching",
+    "kembar.insights",
     "kembar.api",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/", include("kembar.meetings.urls")),
     path("solutions/", include("kembar.solutions.urls")),
     path("matching/", include("kembar.matching.urls")),
+    path("insights/", include("kembar.insights.urls")),
     path("api/", api.urls),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.portal.urls")),
