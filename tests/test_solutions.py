@@ -483,3 +483,18 @@ def test_the_partnership_page_links_to_each_partners_solutions(client, users, ex
     assert link in html
     listing = client.get(link).content.decode()
     assert "Flood early warning" in listing and "Tidal flood barrier alerts" not in listing
+
+
+def test_the_need_page_ranks_an_edited_solution_by_its_new_text(client, users, exchange):
+    """The solutions' analysed texts are kept between pages (match.SOLUTION_TEXTS); an edit is
+    seen on the next page, ranked as a fresh fit of the text model ranks it."""
+    client.force_login(users["bandung_editor"])
+    url = reverse("solutions:need", args=[exchange["need"].pk])
+    assert "text: flood" in client.get(url).content.decode()
+    services.update_solution(users["platform_admin"], exchange["flood"], title="Canal dredging",
+                             summary="Boats clear silt from the canals.", problem="Canals silt up.")
+    partners = services.matches_for_need(users["bandung_editor"], exchange["need"], services.PARTNERS)
+    assert [f.item for f in partners] == [exchange["flood"]]
+    assert not any("flood" in r for r in partners[0].reasons)  # the field and the SDG remain
+    html = client.get(url).content.decode()
+    assert "Canal dredging" in html and "text: flood" not in html.split("Across the whole platform")[0]

@@ -104,3 +104,70 @@ def test_nothing_to_match():
     assert match.rank(Item(1, "x"), []) == []
     assert match.needs_served(FLOOD, []) == []
     assert match.rank(Item(1, ""), [Item(2, "")]) == []
+
+
+# --- the need page's cached analysis (match.SolutionTexts) gives what a fresh fit gives ---------
+
+def _fresh_and_cached(texts: match.SolutionTexts, need: Item, solutions: list[Item]):
+    fresh = match.TextModel([need.text] + [s.text for s in solutions])
+    return fresh, texts.model(need, solutions)
+
+
+def _same_model(fresh: match.TextModel, cached: match.TextModel) -> None:
+    assert list(cached.vocabulary) == list(fresh.vocabulary)
+    for a, b in ((fresh.word_matrix, cached.word_matrix), (fresh.char_matrix, cached.char_matrix)):
+        # the same numbers in the same places and order: sums, ties and reasons come out alike
+        assert a.shape == b.shape
+        assert a.indptr.tolist() == b.indptr.tolist() and a.indices.tolist() == b.indices.tolist()
+        assert a.data.tolist() == b.data.tolist()
+
+
+def _random_corpus(rng, words, size):
+    def text():
+        return " ".join(rng.choice(words) for _ in range(rng.randint(1, 30))).capitalize() + "."
+    return [Item(100 + k, text(), maturity=rng.choice(list(match.MATURITY_SCORE))) for k in range(size)]
+
+
+def test_the_cached_analysis_equals_a_fresh_fit_for_any_subset_order_and_need():
+    """Subsets and orders change the numbering of terms and the IDF; words only the need has,
+    glossary words, repeated and one-letter words all occur. Bit for bit, and so rank and reasons."""
+    import random
+
+    rng = random.Random(3)
+    words = ("flood river warning sms residents waste bank plastic clinic doctor video sensor rain "
+             "banjir sungai peringatan sampah warga dokter pasien sistem informasi digital a i "
+             "river river flood").split()
+    solutions = _random_corpus(rng, words, 60)
+    texts = match.SolutionTexts()
+    for round_ in range(25):
+        pool = rng.sample(solutions, rng.randint(1, len(solutions)))
+        need = Item(1, " ".join(rng.choice(words + [f"onlyneed{round_}", "zzz", "aaa"])
+                                for _ in range(rng.randint(1, 15))), frozenset({"disaster"}))
+        fresh, cached = _fresh_and_cached(texts, need, pool)
+        _same_model(fresh, cached)
+        index = {s.id: k + 1 for k, s in enumerate(pool)}
+        assert match.rank(need, pool, limit=10, model=cached, need_index=0, solution_index=index) == \
+            match.rank(need, pool, limit=10)
+
+
+def test_an_edited_solution_is_analysed_again_and_the_others_are_kept():
+    texts = match.SolutionTexts()
+    need = Item(1, "Peringatan dini banjir sungai")
+    before = [Item(10, "Flood warning by SMS."), Item(11, "Waste bank for plastic.")]
+    fresh, cached = _fresh_and_cached(texts, need, before)
+    _same_model(fresh, cached)
+    assert "flood" in match.rank(need, before, model=cached, need_index=0, solution_index={10: 1, 11: 2})[0].reasons[0].values
+    kept = texts.entries[11]
+    after = [Item(10, "River level sensors for canals."), before[1]]
+    fresh, cached = _fresh_and_cached(texts, need, after)
+    _same_model(fresh, cached)
+    assert texts.entries[10][0] == "River level sensors for canals." and texts.entries[11] is kept
+    reasons = match.rank(need, after, model=cached, need_index=0, solution_index={10: 1, 11: 2})[0].reasons
+    assert "river" in reasons[0].values and "flood" not in reasons[0].values
+
+
+def test_the_cache_falls_back_to_a_fit_when_there_are_no_words():
+    texts = match.SolutionTexts()
+    assert texts.model(Item(1, ""), [Item(2, "")]).word_matrix is None
+    with pytest.raises(ValueError):  # as TextModel: one-letter words make no vocabulary
+        texts.model(Item(1, "a"), [Item(2, "b")])

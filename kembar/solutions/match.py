@@ -19,13 +19,22 @@ Score = sum of weighted parts, each between 0 and 1 (WEIGHTS below, summing to 1
 
 A solution with nothing in common with the need (score below MIN_SCORE, or no field, SDG or
 text in common) is left out.
+
+The need page fits the model on the need and every solution the reader may see, which took
+seconds at 1,000 solutions, mostly cutting texts into terms. `SOLUTION_TEXTS` keeps each
+solution's terms per process (checked against its current text, so an edit is seen at once) and
+builds the same matrices a fresh fit builds, bit for bit, from them.
 """
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sklearn.feature_extraction.text import TfidfVectorizer
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from .glossary import EN_ID, ID_EN
@@ -102,20 +111,33 @@ def field_overlap(need: frozenset[str], solution: frozenset[str]) -> tuple[float
     return len(shared) / len(need), tuple(shared)
 
 
+def _vectorisers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    return (TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=1))
+
+
 class TextModel:
     """TF-IDF over one corpus of needs and solutions; similarity and shared terms."""
 
     def __init__(self, texts: list[str]):
-        self.expanded = [expand(t) for t in texts]
         self.originals = [set(WORD.findall(t.lower())) for t in texts]
-        self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=1)
-        if any(t.strip() for t in self.expanded):
-            self.word_matrix = self.words.fit_transform(self.expanded)
-            self.char_matrix = self.chars.fit_transform(self.expanded)
-            self.vocabulary = self.words.get_feature_names_out()
-        else:
-            self.word_matrix = self.char_matrix = None
+        expanded = [expand(t) for t in texts]
+        self.word_matrix = self.char_matrix = self.vocabulary = None
+        if any(t.strip() for t in expanded):
+            words, chars = _vectorisers()
+            self.word_matrix = words.fit_transform(expanded)
+            self.char_matrix = chars.fit_transform(expanded)
+            self.vocabulary = words.get_feature_names_out()
+
+    @classmethod
+    def _from_counts(cls, originals: list[set[str]], words: tuple, chars: tuple) -> TextModel:
+        """The model from term counts and vocabularies made as the vectorisers make them."""
+        model = cls.__new__(cls)
+        model.originals = originals
+        model.word_matrix = TfidfTransformer(sublinear_tf=True).fit_transform(words[0])
+        model.char_matrix = TfidfTransformer(sublinear_tf=True).fit_transform(chars[0])
+        model.vocabulary = words[1]
+        return model
 
     def similarity(self, i: int, js: list[int]) -> list[float]:
         if self.word_matrix is None or not js:
@@ -220,3 +242,108 @@ def needs_served(solution: Item, needs: list[Item], *, limit: int = 5) -> list[M
     out = [m for m in out if m.score >= MIN_SCORE and any(r.kind in ("field", "sdg", "text") for r in m.reasons)]
     out.sort(key=lambda m: (-m.score, m.need_id))
     return out[:limit]
+
+
+class _Terms:
+    """One analyser's terms of many texts, numbered once (tokenising is the costly part of a fit)."""
+
+    def __init__(self, analyse: Callable[[str], list[str]]):
+        self.analyse = analyse
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # terms in order; each id's place in it
+
+    def row(self, text: str, learn: bool = True) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Term ids in order of first appearance, their counts, and (learn=False) the terms the
+        table does not know, numbered after its own for this use only."""
+        counts: dict[int, int] = {}
+        new: dict[str, int] = {}
+        for term in self.analyse(text):
+            k = self.ids.get(term)
+            if k is None:
+                if learn:
+                    k = self.ids[term] = len(self.terms)
+                    self.terms.append(term)
+                    self._sorted = None
+                else:
+                    k = new.setdefault(term, len(self.terms) + len(new))
+            counts[k] = counts.get(k, 0) + 1
+        return (np.fromiter(counts.keys(), np.int64, len(counts)),
+                np.fromiter(counts.values(), np.float64, len(counts)), list(new))
+
+    def counts(self, rows: list[tuple[np.ndarray, np.ndarray]], extra: list[str]) -> tuple[sparse.csr_array, list]:
+        """The count matrix and vocabulary CountVectorizer.fit_transform makes of these texts: terms
+        numbered alphabetically, each row's entries in order of the terms' first appearance."""
+        if self._sorted is None:
+            terms = np.array(self.terms, dtype=str)
+            order = np.argsort(terms, kind="stable")
+            place = np.empty(len(terms), np.float64)
+            place[order] = np.arange(len(terms))
+            self._sorted = terms[order], place
+        terms, place = self._sorted
+        if extra:  # terms of the need alone: between their neighbours in alphabetical order
+            unknown = np.array(extra, dtype=str)
+            among = np.empty(len(extra))
+            among[np.argsort(unknown, kind="stable")] = np.arange(len(extra))
+            place = np.concatenate([place, np.searchsorted(terms, unknown) - 1 + (among + 1) / (len(extra) + 1)])
+        lengths = np.array([len(ids) for ids, _ in rows])
+        ids = np.concatenate([ids for ids, _ in rows])
+        values = np.concatenate([v for _, v in rows])
+        first = np.full(len(place), len(ids))
+        np.minimum.at(first, ids, np.arange(len(ids)))
+        used = np.flatnonzero(first < len(ids))
+        seen = np.empty(len(place), np.int64)
+        seen[used[np.argsort(first[used])]] = np.arange(len(used))
+        column = np.empty(len(place), np.int64)
+        column[used[np.argsort(place[used])]] = np.arange(len(used))
+        order = np.argsort(np.repeat(np.arange(len(rows)), lengths) * len(used) + seen[ids])  # keys unique
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+        matrix = sparse.csr_array((values[order], column[ids[order]].astype(np.int32), indptr),
+                                  shape=(len(rows), len(used)))
+        names = self.terms + extra
+        return matrix, [names[k] for k in used[np.argsort(place[used])]]
+
+
+class SolutionTexts:
+    """The solutions' texts analysed once per process, for the need page: `model(need, solutions)`
+    equals `TextModel([need.text] + [s.text for s in solutions])` (same numbers, same order of
+    terms, so the same ranking and reasons) without tokenising every solution on every page.
+
+    Entries are keyed by solution id and checked against the text given: a solution edited since
+    is analysed again on first use, nothing else is. Thread-safe."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self._empty()
+
+    def _empty(self) -> None:
+        words, chars = _vectorisers()
+        self.words, self.chars = _Terms(words.build_analyzer()), _Terms(chars.build_analyzer())
+        self.entries: dict[int, tuple] = {}  # id -> (text, originals, word row, char row)
+
+    def _entry(self, item: Item) -> tuple:
+        entry = self.entries.get(item.id)
+        if entry is None or entry[0] != item.text:
+            expanded = expand(item.text)
+            entry = (item.text, set(WORD.findall(item.text.lower())),
+                     self.words.row(expanded)[:2], self.chars.row(expanded)[:2])
+            self.entries[item.id] = entry
+        return entry
+
+    def model(self, need: Item, solutions: list[Item]) -> TextModel:
+        expanded = expand(need.text)
+        with self.lock:
+            if len(self.words.terms) + len(self.chars.terms) > MAX_TERMS:  # grown by many edits: start afresh
+                self._empty()
+            entries = [self._entry(s) for s in solutions]
+            w_ids, w_counts, w_new = self.words.row(expanded, learn=False)
+            if not len(w_ids) and not any(len(e[2][0]) for e in entries):  # no word at all: as TextModel does
+                return TextModel([need.text] + [s.text for s in solutions])
+            c_ids, c_counts, c_new = self.chars.row(expanded, learn=False)
+            words = self.words.counts([(w_ids, w_counts)] + [e[2] for e in entries], w_new)
+            chars = self.chars.counts([(c_ids, c_counts)] + [e[3] for e in entries], c_new)
+        return TextModel._from_counts([set(WORD.findall(need.text.lower()))] + [e[1] for e in entries], words, chars)
+
+
+MAX_TERMS = 5_000_000
+SOLUTION_TEXTS = SolutionTexts()

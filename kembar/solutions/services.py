@@ -275,7 +275,7 @@ def both_matches_for_need(user, need: Need, limit: int = 5,
     solutions = {s.pk: s for s in candidates}
     items = {pk: _item(s) for pk, s in solutions.items()}
     need_item = _item(need)
-    model = match.TextModel([need_item.text] + [i.text for i in items.values()])
+    model = match.SOLUTION_TEXTS.model(need_item, list(items.values()))  # = TextModel([need, *solutions])
     index = {pk: k + 1 for k, pk in enumerate(items)}
     out = {}
     for scope in scopes:
