@@ -168,3 +168,67 @@ def test_the_demo_shows_an_agreement_in_force_one_ending_and_one_stuck(capsys):
     keys = [line.split("\t")[0] for line in remind(capsys, dry=True)]
     assert f"agreement:{braunschweig.pk}:ends:90" in keys
     assert any(k.startswith("agreement-stage:") for k in keys)
+
+
+def _started_stage(users, partnership, template: str, title: str, started: dt.datetime) -> AgreementStage:
+    a = services.create_agreement(users["platform_admin"], partnership,
+                                  template=ProcedureTemplate.objects.get(code=template), title=title)
+    services.advance(users["platform_admin"], a)
+    stage = AgreementStage.objects.select_related("template_stage").get(agreement=a, status="active")
+    AgreementStage.objects.filter(pk=stage.pk).update(started_at=started)
+    stage.started_at = started
+    return stage
+
+
+def test_a_stage_is_stuck_from_the_very_moment_its_expected_duration_is_over(clock, governments, users):
+    """started_at + expected days is computed by the database: exactly at that moment the stage
+    is stuck, a microsecond before it is not (SQLite compares the stored text, PostgreSQL times)."""
+    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
+                                                governments["busan"])
+    started = START + dt.timedelta(hours=5, microseconds=250_000)
+    stage = _started_stage(users, p, "ksdpl", "LoI", started)
+    due = started + dt.timedelta(days=stage.template_stage.expected_days)
+    assert stage.due_at() == due
+    assert services.stuck_stages(due - dt.timedelta(microseconds=1)) == []
+    assert services.stuck_stages(due) == [stage]
+    assert services.stuck_stages(due + dt.timedelta(days=400)) == [stage]
+    AgreementStage.objects.filter(pk=stage.pk).update(started_at=started.replace(microsecond=0))
+    assert services.stuck_stages(due.replace(microsecond=0)) == [stage]  # stored without fraction
+
+
+def test_the_dashboard_shows_the_most_overdue_stages_first_at_a_constant_query_count(clock, governments, users):
+    """Stages of procedures with different expected durations: the order is by due moment, not
+    by start, cut to the dashboard's rows in SQL; more stuck procedures cost no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kembar.agreements.reminders import SHOWN, dashboard_context
+
+    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
+                                                governments["busan"])
+    now = START + dt.timedelta(days=400)
+    stages = []
+
+    def add(count: int) -> None:
+        for k in range(len(stages), len(stages) + count):
+            template = "ksdpl" if k % 2 else "generic"
+            stages.append(_started_stage(users, p, template, f"Procedure {k}", START + dt.timedelta(days=7 * k)))
+
+    def shown() -> tuple[list, int]:
+        user = type(users["bandung_editor"]).objects.get(pk=users["bandung_editor"].pk)  # nothing cached on it
+        with CaptureQueriesContext(connection) as queries:
+            block = dashboard_context(user, now)
+            rows = [(s.pk, s.days_overdue, s.agreement.partnership.government_a.name) for s in block["procedures_stuck"]]
+        return rows, len(queries)
+
+    add(3)
+    few_rows, few_queries = shown()
+    add(SHOWN + 6)
+    rows, queries = shown()
+    assert queries == few_queries
+    expected = sorted((s for s in stages if s.due_at() <= now), key=lambda s: (s.due_at(), s.pk))
+    assert len(expected) > SHOWN and len({s.template_stage.expected_days for s in expected}) == 2
+    assert expected != sorted(expected, key=lambda s: s.started_at)  # the durations change the order
+    assert [r[0] for r in rows] == [s.pk for s in expected[:SHOWN]]
+    assert [r[1] for r in rows] == [(now - s.due_at()).days for s in expected[:SHOWN]]
+    assert len(few_rows) == 3

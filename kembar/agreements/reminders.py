@@ -76,9 +76,10 @@ def dashboard_context(user, now: dt.datetime | None = None) -> dict:
         return {"agreements_ending": [], "procedures_stuck": []}
     agreements = services.office_agreements(user)
     ending = services.ending_soon(now.date(), max(THRESHOLDS), agreements, limit=SHOWN)
-    stuck = services.stuck_stages(now, AgreementStage.objects.filter(agreement__in=agreements.values("pk")))
+    stuck = services.stuck_stages(now, AgreementStage.objects.filter(agreement__in=agreements.values("pk")),
+                                  limit=SHOWN)
     for agreement in ending:
         agreement.days_left = (agreement.ends_on - now.date()).days
     for stage in stuck:
         stage.days_overdue = (now - stage.due_at()).days
-    return {"agreements_ending": ending, "procedures_stuck": stuck[:SHOWN]}
+    return {"agreements_ending": ending, "procedures_stuck": stuck}

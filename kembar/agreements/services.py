@@ -11,7 +11,8 @@ from typing import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import (DurationField, ExpressionWrapper, F, IntegerField, Max, Prefetch, Q, QuerySet,
+                              Value)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -320,14 +321,19 @@ def office_agreements(user) -> QuerySet[Agreement]:
     return qs
 
 
-def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None) -> list[AgreementStage]:
-    """Stages in progress past their expected duration, longest overdue first."""
+def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None,
+                 limit: int | None = None) -> list[AgreementStage]:
+    """Stages in progress past their expected duration (due at `now` or before), longest overdue
+    first. Each stage has its own expected days: started_at + days is computed by the database
+    (SQLite and PostgreSQL), so the filter, the order and the limit are SQL."""
+    days = ExpressionWrapper(F("template_stage__expected_days"), output_field=IntegerField())
+    due = F("started_at") + ExpressionWrapper(days * Value(dt.timedelta(days=1)), output_field=DurationField())
     qs = (queryset if queryset is not None else AgreementStage.objects.all()).filter(
         status=StageStatus.ACTIVE, started_at__isnull=False, template_stage__expected_days__isnull=False).exclude(
-        agreement__status=AgreementStatus.TERMINATED).select_related(
+        agreement__status=AgreementStatus.TERMINATED).alias(due=due).filter(due__lte=now).select_related(
         "template_stage", "agreement__partnership__government_a", "agreement__partnership__government_b")
-    stuck = [s for s in qs if s.due_at() <= now]  # expected days differ per stage: compared here, not in SQL
-    return sorted(stuck, key=lambda s: s.due_at())
+    qs = qs.order_by("due", *AgreementStage._meta.ordering)
+    return list(qs[:limit] if limit else qs)
 
 
 def ending_soon(today: dt.date, days: int = 180, queryset: QuerySet[Agreement] | None = None,
