@@ -3,6 +3,7 @@ right answer is obvious. No database."""
 from __future__ import annotations
 
 import pytest
+from sklearn.metrics.pairwise import cosine_similarity
 
 from kembar.solutions import glossary, match
 from kembar.solutions.match import Item
@@ -145,6 +146,10 @@ def test_the_cached_analysis_equals_a_fresh_fit_for_any_subset_order_and_need():
                                 for _ in range(rng.randint(1, 15))), frozenset({"disaster"}))
         fresh, cached = _fresh_and_cached(texts, need, pool)
         _same_model(fresh, cached)
+        js = list(range(len(pool), 0, -1))  # as the similarity was computed pair by pair, for a subset
+        by_word = cosine_similarity(fresh.word_matrix[0], fresh.word_matrix[js])[0]
+        by_char = cosine_similarity(fresh.char_matrix[0], fresh.char_matrix[js])[0]
+        assert cached.similarity(0, js) == [float(0.5 * a + 0.5 * b) for a, b in zip(by_word, by_char)]
         index = {s.id: k + 1 for k, s in enumerate(pool)}
         assert match.rank(need, pool, limit=10, model=cached, need_index=0, solution_index=index) == \
             match.rank(need, pool, limit=10)

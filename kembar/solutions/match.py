@@ -123,6 +123,7 @@ class TextModel:
         self.originals = [set(WORD.findall(t.lower())) for t in texts]
         expanded = [expand(t) for t in texts]
         self.word_matrix = self.char_matrix = self.vocabulary = None
+        self._similar: dict[int, np.ndarray] = {}
         if any(t.strip() for t in expanded):
             words, chars = _vectorisers()
             self.word_matrix = words.fit_transform(expanded)
@@ -134,6 +135,7 @@ class TextModel:
         """The model from term counts and vocabularies made as the vectorisers make them."""
         model = cls.__new__(cls)
         model.originals = originals
+        model._similar = {}
         model.word_matrix = TfidfTransformer(sublinear_tf=True).fit_transform(words[0])
         model.char_matrix = TfidfTransformer(sublinear_tf=True).fit_transform(chars[0])
         model.vocabulary = words[1]
@@ -142,9 +144,11 @@ class TextModel:
     def similarity(self, i: int, js: list[int]) -> list[float]:
         if self.word_matrix is None or not js:
             return [0.0] * len(js)
-        w = cosine_similarity(self.word_matrix[i], self.word_matrix[js])[0]
-        c = cosine_similarity(self.char_matrix[i], self.char_matrix[js])[0]
-        return [float(0.5 * a + 0.5 * b) for a, b in zip(w, c)]
+        if i not in self._similar:  # against every text once (each value is its own pair's: the same)
+            w = cosine_similarity(self.word_matrix[[i]], self.word_matrix)[0]
+            c = cosine_similarity(self.char_matrix[[i]], self.char_matrix)[0]
+            self._similar[i] = 0.5 * w + 0.5 * c
+        return self._similar[i][js].tolist()
 
     def shared_terms(self, i: int, j: int, limit: int = REASON_TERMS) -> tuple[str, ...]:
         """The words both texts weigh most, as the solution (j) spells them where it can;

@@ -219,9 +219,13 @@ def partner_ids(government_id: int) -> set[int]:
     return {g for pair in pairs for g in pair} - {government_id}
 
 
+def _solution_text(title: str, summary: str, problem: str) -> str:
+    return f"{title}. {summary} {problem}"
+
+
 def _item(obj) -> match.Item:
     if isinstance(obj, Solution):
-        text = f"{obj.title}. {obj.summary} {obj.problem}"
+        text = _solution_text(obj.title, obj.summary, obj.problem)
         maturity = obj.maturity
     else:
         text = f"{obj.title}. {obj.description}"
@@ -268,21 +272,34 @@ def matches_for_need(user, need: Need, scope: str = PARTNERS, limit: int = 5) ->
 def both_matches_for_need(user, need: Need, limit: int = 5,
                           scopes: tuple[str, ...] = (PARTNERS, PLATFORM)) -> dict[str, list[Fit]]:
     """Partner and platform matches of a need from one fit of the text model (the need page)."""
-    candidates = permissions.visible_offers(user, solution_queryset()).exclude(government=need.government_id)
+    candidates = permissions.visible_offers(user, Solution.objects.all()).exclude(government=need.government_id)
     partners = partner_ids(need.government_id)
     if PLATFORM not in scopes:
         candidates = candidates.filter(government__in=partners)
-    solutions = {s.pk: s for s in candidates}
-    items = {pk: _item(s) for pk, s in solutions.items()}
+    items = _solution_items(candidates)
     need_item = _item(need)
-    model = match.SOLUTION_TEXTS.model(need_item, list(items.values()))  # = TextModel([need, *solutions])
+    model = match.SOLUTION_TEXTS.model(need_item, [i for _g, i in items.values()])  # = TextModel([need, *solutions])
     index = {pk: k + 1 for k, pk in enumerate(items)}
-    out = {}
-    for scope in scopes:
-        pool = [i for pk, i in items.items() if scope == PLATFORM or solutions[pk].government_id in partners]
-        ranked = match.rank(need_item, pool, limit=limit, model=model, need_index=0, solution_index=index)
-        out[scope] = [Fit(solutions[m.solution_id], m.score, [reason_text(r) for r in m.reasons]) for m in ranked]
-    return out
+    ranked = {scope: match.rank(need_item, [i for g, i in items.values() if scope == PLATFORM or g in partners],
+                                limit=limit, model=model, need_index=0, solution_index=index) for scope in scopes}
+    shown = solution_queryset().in_bulk({m.solution_id for matches in ranked.values() for m in matches})
+    return {scope: [Fit(shown[m.solution_id], m.score, [reason_text(r) for r in m.reasons])
+                    for m in matches if m.solution_id in shown] for scope, matches in ranked.items()}
+
+
+def _solution_items(solutions: QuerySet[Solution]) -> dict[int, tuple[int, match.Item]]:
+    """Id -> (offering government, what the matcher sees) in the queryset's order, from the few
+    columns matching reads (whole rows cost most of the need page at 1,000 solutions)."""
+    codes: dict[int, set[str]] = {}
+    for pk, code in Solution.fields.through.objects.filter(solution__in=solutions.values("pk")).values_list(
+            "solution_id", "cooperationfield_id"):
+        codes.setdefault(pk, set()).add(code)
+    rows = solutions.values_list("pk", "government_id", "title", "summary", "problem", "sdg_targets", "languages",
+                                 "maturity")
+    return {pk: (government, match.Item(id=pk, text=_solution_text(title, summary, problem),
+                                        fields=frozenset(codes.get(pk, ())), sdgs=frozenset(sdgs or []),
+                                        languages=frozenset(languages or []), maturity=maturity))
+            for pk, government, title, summary, problem, sdgs, languages, maturity in rows}
 
 
 def needs_for_solution(user, solution: Solution, limit: int = 5) -> list[Fit]:
