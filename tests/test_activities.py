@@ -499,3 +499,82 @@ def test_call_and_aid_pages(client, users, partnership, governments):
     assert shipment.status == "shipped" and shipment.version == 2
     page = client.get(shipment.get_absolute_url()).content.decode()
     assert "50,000" in page or "50.000" in page
+
+
+# --- the portal's expansion: the first events of many series, walked no further than needed --------
+
+def _full_expansion(f: services.PortalFilter, now: dt.datetime, limit: int) -> list[services.Occurrence]:
+    """The portal's list as it was made before: every public activity expanded over the whole window."""
+    after, before = (services._month_bounds(f.month) if f.month else (now, now + dt.timedelta(days=3 * 366)))
+    everything = services.public_activities().exclude(status="cancelled")
+    out = [o for a in everything for o in services.occurrences(a, after=after, before=before, limit=limit)]
+    return sorted(out, key=lambda o: (o.start, o.activity.pk))[:limit]
+
+
+def _shown(occurrences) -> list[tuple]:
+    return [(o.activity.pk, o.activity.title, o.planned_start, o.start, o.end, o.postponed, o.date_tbd, o.reason)
+            for o in occurrences]
+
+
+def test_the_portal_lists_the_same_first_events_as_a_full_expansion(users, governments, partnership):
+    """Series begun long before the window and running past it, one running across its start, an
+    occurrence moved from far ahead to the first days (and one the other way), exceptions, a series
+    already over and one still to begin, among single events: with a short list, the walk stops
+    early, and the list is the one a full expansion of every activity gives."""
+    admin = users["platform_admin"]
+    now = dt.datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    host = governments["bandung"]
+
+    def add(title, start, hours=2, **extra):
+        return services.create_activity(admin, partnership, title=title, type="other", host=host, start=start,
+                                        end=start + dt.timedelta(hours=hours), public=True, **extra)
+
+    for k in range(6):
+        add(f"Single {k}", now + dt.timedelta(days=3 * k + 1, hours=k))
+    add("Single over", now - dt.timedelta(days=2))
+    weekly = add("Weekly since 2024", dt.datetime(2024, 1, 3, 2, 0, tzinfo=UTC), recurrence="FREQ=WEEKLY")
+    add("Running across the start", dt.datetime(2025, 6, 1, 7, 0, tzinfo=UTC), hours=50,
+        recurrence="FREQ=MONTHLY;BYMONTHDAY=1")
+    daily = add("Every third day", dt.datetime(2025, 12, 30, 1, 0, tzinfo=UTC), recurrence="FREQ=DAILY;INTERVAL=3",
+                exceptions=["2026-03-06T01:00:00Z"])
+    add("Over in 2025", dt.datetime(2025, 1, 1, 1, 0, tzinfo=UTC), recurrence="FREQ=WEEKLY;COUNT=5")
+    add("From April", dt.datetime(2026, 4, 1, 1, 0, tzinfo=UTC), recurrence="FREQ=WEEKLY")
+    far = dt.datetime(2026, 9, 2, 2, 0, tzinfo=UTC)
+    services.postpone(admin, weekly, reason="Moved forward", occurrence=far,
+                      new_start=now + dt.timedelta(hours=3), new_end=now + dt.timedelta(hours=5))
+    services.postpone(admin, daily, reason="Moved away", occurrence=dt.datetime(2026, 3, 9, 1, 0, tzinfo=UTC),
+                      new_start=dt.datetime(2026, 8, 1, 1, 0, tzinfo=UTC), new_end=dt.datetime(2026, 8, 1, 3, tzinfo=UTC))
+    later = add("From late March", now + dt.timedelta(days=20), recurrence="FREQ=WEEKLY")
+    services.postpone(admin, later, reason="Moved to the first day", occurrence=now + dt.timedelta(days=27),
+                      new_start=now + dt.timedelta(hours=1), new_end=now + dt.timedelta(hours=2))
+    for limit in (1, 4, 10, 30):
+        expected = _full_expansion(services.PortalFilter(), now, limit)
+        assert _shown(services.upcoming_events(services.PortalFilter(), now, limit=limit)) == _shown(expected)
+    first = _shown(services.upcoming_events(services.PortalFilter(), now, limit=30))
+    titles = [row[1] for row in first]
+    assert titles[:3] == ["Running across the start", "From late March", "Weekly since 2024"]
+    assert first[1][5:] == (True, False, "Moved to the first day") and first[2][5:] == (True, False, "Moved forward")
+    assert "Over in 2025" not in titles
+    assert dt.datetime(2026, 3, 6, 1, 0, tzinfo=UTC) not in [row[2] for row in first if row[1] == "Every third day"]
+    march = services.PortalFilter(month="2026-03")
+    assert _shown(services.upcoming_events(march, now, limit=25)) == _shown(_full_expansion(march, now, 25))
+
+
+def test_the_portal_reads_the_shown_activities_whole_at_a_constant_query_count(client, users, governments,
+                                                                             partnership):
+    admin = users["platform_admin"]
+    start = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    for k in range(3):
+        services.create_activity(admin, partnership, title=f"Series {k}", type="other", host=governments["bandung"],
+                                 start=start, end=start + dt.timedelta(hours=1), recurrence="FREQ=WEEKLY",
+                                 location=f"Balai Kota {k}", public=True)
+    url = reverse("activities:portal")
+    _count(client, url)  # warm the caches (country names)
+    few = _count(client, url)
+    for k in range(3, 25):
+        services.create_activity(admin, partnership, title=f"Series {k}", type="other", host=governments["bandung"],
+                                 start=start, end=start + dt.timedelta(hours=1), recurrence="FREQ=WEEKLY",
+                                 location=f"Balai Kota {k}", public=True)
+    assert _count(client, url) == few
+    text = client.get(url).content.decode()
+    assert "Balai Kota 24" in text and "Bandung – Braunschweig" in text.replace("Kota ", "")

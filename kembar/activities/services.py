@@ -7,6 +7,8 @@ then converted back to UTC.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import heapq
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
@@ -31,6 +33,7 @@ from .vocab import (AGE_GROUPS, GENDERS, SDG_CODES, ActivityStatus, ActivityType
                     CallStatus, Modality)
 
 UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 ACTIVITY_FIELDS = ["title", "type", "field", "modality", "status", "host", "start", "end", "recurrence",
                    "exceptions", "location", "description", "participants_a", "participants_b", "breakdown",
                    "budget", "currency", "outcomes", "sdg_targets", "public"]
@@ -160,13 +163,15 @@ def occurrence_changes(activity: Activity) -> dict[dt.datetime, ActivityChange]:
 
 
 def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt.datetime | None = None,
-                limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
+                limit: int = MAX_OCCURRENCES, *, past: dt.datetime | None = None) -> list[Occurrence]:
     """The occurrences of an activity overlapping [after, before), exceptions left out, single
     postponed occurrences at their new date (or at the planned one, marked "to be decided").
 
     A series is walked from its first occurrence and stops at `before` (by default
     HORIZON after `after`, or after the start) or after `limit` occurrences in the window:
     dateutil walks a rule step by step, so an open-ended rule must never be walked far.
+    With `past`, the walk also stops where every further occurrence starts after `past`: the
+    occurrences starting at `past` or before are exactly those of the walk without it.
     """
     duration = activity.end - activity.start
     excluded = {parse_moment(e) for e in activity.exceptions or []}
@@ -177,7 +182,7 @@ def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt
         zone = activity.zone
         if before is None:
             before = max(after or activity.start, activity.start) + HORIZON
-        rule = parse_rule(activity.recurrence, activity.start, zone)
+        rule = _series_rule(activity.recurrence, _local_naive(activity.start, zone), zone)
         planned_iter = (_aware(local, zone) for local in rule.xafter(
             _local_naive((after - duration - lead) if after else activity.start, zone), inc=True))
     else:
@@ -185,6 +190,8 @@ def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt
     out: list[Occurrence] = []
     for start in planned_iter:
         if before is not None and start >= before + lead:
+            break
+        if past is not None and start - lead > past:
             break
         if start in excluded:
             continue
@@ -206,6 +213,14 @@ def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt
         if len(out) >= limit:
             break
     return sorted(out, key=lambda o: o.start)
+
+
+@functools.lru_cache(maxsize=512)
+def _series_rule(recurrence: str, local_start: dt.datetime, zone) -> du_rrule.rrule:
+    """The parsed rule of a series, kept per process with the dates it has yielded (dateutil's
+    cache), so the pages listing many series do not walk each rule from its start every time."""
+    rule = parse_rule(recurrence, local_start.replace(tzinfo=zone), zone)
+    return rule.replace(cache=True)
 
 
 def is_occurrence(activity: Activity, moment: dt.datetime) -> bool:
@@ -640,6 +655,9 @@ class PortalFilter:
     month: str = ""              # YYYY-MM
 
 
+EXPANSION_FIELDS = ("start", "end", "recurrence", "exceptions", "status", "date_tbd", "host__place__timezone")
+
+
 def public_activities() -> QuerySet[Activity]:
     return activity_queryset().filter(public=True, partnership__public=True).prefetch_related("changes")
 
@@ -676,12 +694,33 @@ def upcoming_events(f: PortalFilter, now: dt.datetime | None = None, limit: int 
     qs = qs.filter(Q(end__gte=after) | ~Q(recurrence="") | Q(date_tbd=True))
     if before is not None:
         qs = qs.filter(start__lt=before)
-    # Single events come sorted and limited from the database; series (few) are expanded here.
+    # Single events come sorted and limited from the database, series are expanded here: once
+    # `limit` occurrences are found, no series is walked past the latest of the first `limit`.
+    # The expansion reads the few columns it needs; the activities shown are then read whole.
+    qs = qs.select_related(None).select_related("host__place").only(*EXPANSION_FIELDS)
     singles = qs.filter(recurrence="").order_by("start", "id")[:limit]
+    out = earliest([*singles, *qs.exclude(recurrence="")], after, before or after + dt.timedelta(days=3 * 366), limit)
+    shown = activity_queryset().in_bulk({o.activity.pk for o in out})
+    for occurrence in out:
+        occurrence.activity = shown[occurrence.activity.pk]
+    return out
+
+
+def earliest(activities: Iterable[Activity], after: dt.datetime, before: dt.datetime, limit: int) -> list[Occurrence]:
+    """The first `limit` occurrences in [after, before) of all these activities, by start (then
+    activity): those of `occurrences(a, after, before, limit)` for each, without walking a series
+    further than the occurrences it could still add."""
     out: list[Occurrence] = []
-    for activity in [*singles, *qs.exclude(recurrence="")]:
-        out.extend(occurrences(activity, after=after, before=before or after + dt.timedelta(days=3 * 366),
-                               limit=limit))
+    latest: list[dt.timedelta] = []  # the `limit` earliest starts so far as EPOCH - start: [0] is the latest
+    for activity in activities:
+        past = EPOCH - latest[0] if len(latest) >= limit else None
+        for occurrence in occurrences(activity, after=after, before=before, limit=limit, past=past):
+            out.append(occurrence)
+            key = EPOCH - occurrence.start
+            if len(latest) < limit:
+                heapq.heappush(latest, key)
+            elif key > latest[0]:
+                heapq.heapreplace(latest, key)
     out.sort(key=lambda o: (o.start, o.activity.pk))
     return out[:limit]
 
