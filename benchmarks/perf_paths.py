@@ -136,8 +136,8 @@ def solutions(client, governments, user) -> None:
             title=" ".join(rng.choice(words) for _ in range(rng.randint(3, 8))),
             summary=" ".join(rng.choice(words) for _ in range(rng.randint(15, 40))),
             problem=" ".join(rng.choice(words) for _ in range(rng.randint(8, 20))),
-            sdg_targets=rng.sample(["11.5", "11.6", "13", "3", "6"], 2), maturity=rng.choice(list(match.MATURITY_SCORE)),
-            languages=["en"]) for k in range(missing)], batch_size=500)
+            sdg_targets=rng.sample(["11.5", "11.6", "13", "3", "6"], 2),
+            maturity=rng.choice(list(match.MATURITY_SCORE)), languages=["en"]) for k in range(missing)], batch_size=500)
         match.SOLUTION_TEXTS._empty()  # as after a start-up
         started = time.perf_counter()
         client.get(url)

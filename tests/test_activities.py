@@ -543,7 +543,8 @@ def test_the_portal_lists_the_same_first_events_as_a_full_expansion(users, gover
     services.postpone(admin, weekly, reason="Moved forward", occurrence=far,
                       new_start=now + dt.timedelta(hours=3), new_end=now + dt.timedelta(hours=5))
     services.postpone(admin, daily, reason="Moved away", occurrence=dt.datetime(2026, 3, 9, 1, 0, tzinfo=UTC),
-                      new_start=dt.datetime(2026, 8, 1, 1, 0, tzinfo=UTC), new_end=dt.datetime(2026, 8, 1, 3, tzinfo=UTC))
+                      new_start=dt.datetime(2026, 8, 1, 1, 0, tzinfo=UTC),
+                      new_end=dt.datetime(2026, 8, 1, 3, tzinfo=UTC))
     later = add("From late March", now + dt.timedelta(days=20), recurrence="FREQ=WEEKLY")
     services.postpone(admin, later, reason="Moved to the first day", occurrence=now + dt.timedelta(days=27),
                       new_start=now + dt.timedelta(hours=1), new_end=now + dt.timedelta(hours=2))

@@ -218,7 +218,8 @@ def test_the_dashboard_shows_the_most_overdue_stages_first_at_a_constant_query_c
         user = type(users["bandung_editor"]).objects.get(pk=users["bandung_editor"].pk)  # nothing cached on it
         with CaptureQueriesContext(connection) as queries:
             block = dashboard_context(user, now)
-            rows = [(s.pk, s.days_overdue, s.agreement.partnership.government_a.name) for s in block["procedures_stuck"]]
+            rows = [(s.pk, s.days_overdue, s.agreement.partnership.government_a.name)
+                    for s in block["procedures_stuck"]]
         return rows, len(queries)
 
     add(3)

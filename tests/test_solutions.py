@@ -498,3 +498,17 @@ def test_the_need_page_ranks_an_edited_solution_by_its_new_text(client, users, e
     assert not any("flood" in r for r in partners[0].reasons)  # the field and the SDG remain
     html = client.get(url).content.decode()
     assert "Canal dredging" in html and "text: flood" not in html.split("Across the whole platform")[0]
+
+
+def test_the_need_page_query_count_does_not_grow_with_the_solutions(client, users, exchange, governments):
+    client.force_login(users["bandung_editor"])
+    url = reverse("solutions:need", args=[exchange["need"].pk])
+    _more_solutions(governments["braunschweig"], 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _more_solutions(governments["liverpool"], 12)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert len(few) == len(many)
+    assert html.count("Extra ") >= 5  # the new solutions are among those shown

@@ -161,7 +161,8 @@ def test_an_edited_solution_is_analysed_again_and_the_others_are_kept():
     before = [Item(10, "Flood warning by SMS."), Item(11, "Waste bank for plastic.")]
     fresh, cached = _fresh_and_cached(texts, need, before)
     _same_model(fresh, cached)
-    assert "flood" in match.rank(need, before, model=cached, need_index=0, solution_index={10: 1, 11: 2})[0].reasons[0].values
+    ranked = match.rank(need, before, model=cached, need_index=0, solution_index={10: 1, 11: 2})
+    assert "flood" in ranked[0].reasons[0].values
     kept = texts.entries[11]
     after = [Item(10, "River level sensors for canals."), before[1]]
     fresh, cached = _fresh_and_cached(texts, need, after)
