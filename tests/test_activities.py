@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import icalendar
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -503,9 +504,10 @@ def test_call_and_aid_pages(client, users, partnership, governments):
 
 # --- the portal's expansion: the first events of many series, walked no further than needed --------
 
-def _full_expansion(f: services.PortalFilter, now: dt.datetime, limit: int) -> list[services.Occurrence]:
+def _full_expansion(f: services.PortalFilter, now: dt.datetime, limit: int,
+                    days: int = 3 * 366) -> list[services.Occurrence]:
     """The portal's list as it was made before: every public activity expanded over the whole window."""
-    after, before = (services._month_bounds(f.month) if f.month else (now, now + dt.timedelta(days=3 * 366)))
+    after, before = (services._month_bounds(f.month) if f.month else (now, now + dt.timedelta(days=days)))
     everything = services.public_activities().exclude(status="cancelled")
     out = [o for a in everything for o in services.occurrences(a, after=after, before=before, limit=limit)]
     return sorted(out, key=lambda o: (o.start, o.activity.pk))[:limit]
@@ -559,6 +561,10 @@ def test_the_portal_lists_the_same_first_events_as_a_full_expansion(users, gover
     assert dt.datetime(2026, 3, 6, 1, 0, tzinfo=UTC) not in [row[2] for row in first if row[1] == "Every third day"]
     march = services.PortalFilter(month="2026-03")
     assert _shown(services.upcoming_events(march, now, limit=25)) == _shown(_full_expansion(march, now, 25))
+    # The dashboard's next events, for everyone (public ones) and for the office (its own):
+    coming = _shown(_full_expansion(services.PortalFilter(), now, services.DASHBOARD_SHOWN, days=2 * 366))
+    assert _shown(services.dashboard_events(AnonymousUser(), [], now)) == coming
+    assert _shown(services.dashboard_events(users["bandung_editor"], [host.pk], now)) == coming
 
 
 def test_the_portal_reads_the_shown_activities_whole_at_a_constant_query_count(client, users, governments,

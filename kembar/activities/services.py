@@ -17,7 +17,7 @@ import pycountry
 from dateutil import rrule as du_rrule
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -694,13 +694,20 @@ def upcoming_events(f: PortalFilter, now: dt.datetime | None = None, limit: int 
     qs = qs.filter(Q(end__gte=after) | ~Q(recurrence="") | Q(date_tbd=True))
     if before is not None:
         qs = qs.filter(start__lt=before)
-    # Single events come sorted and limited from the database, series are expanded here: once
-    # `limit` occurrences are found, no series is walked past the latest of the first `limit`.
-    # The expansion reads the few columns it needs; the activities shown are then read whole.
-    qs = qs.select_related(None).select_related("host__place").only(*EXPANSION_FIELDS)
-    singles = qs.filter(recurrence="").order_by("start", "id")[:limit]
-    out = earliest([*singles, *qs.exclude(recurrence="")], after, before or after + dt.timedelta(days=3 * 366), limit)
+    return _first_events(qs, after, before or after + dt.timedelta(days=3 * 366), limit)
+
+
+def _first_events(qs: QuerySet[Activity], after: dt.datetime, before: dt.datetime, limit: int) -> list[Occurrence]:
+    """`earliest` over these activities (not cancelled, not over unless a series or to be
+    decided). Single events come sorted and limited from the database, series are expanded here;
+    the expansion reads the few columns it needs, and the activities shown are then read whole
+    (a constant number of queries)."""
+    qs = qs.select_related(None).select_related("host__place").only(*EXPANSION_FIELDS).prefetch_related(None)
+    activities = [*qs.filter(recurrence="").order_by("start", "id")[:limit], *qs.exclude(recurrence="")]
+    prefetch_related_objects(activities, "changes")
+    out = earliest(activities, after, before, limit)
     shown = activity_queryset().in_bulk({o.activity.pk for o in out})
+    out = [o for o in out if o.activity.pk in shown]  # not deleted in between
     for occurrence in out:
         occurrence.activity = shown[occurrence.activity.pk]
     return out
@@ -751,6 +758,4 @@ def dashboard_events(user, government_ids, now: dt.datetime | None = None) -> li
     else:
         qs = public_activities()
     qs = qs.exclude(status=ActivityStatus.CANCELLED).filter(Q(end__gte=now) | ~Q(recurrence="") | Q(date_tbd=True))
-    out = [o for a in qs for o in occurrences(a, after=now, before=now + dt.timedelta(days=2 * 366),
-                                              limit=DASHBOARD_SHOWN)]
-    return sorted(out, key=lambda o: (o.start, o.activity.pk))[:DASHBOARD_SHOWN]
+    return _first_events(qs, now, now + dt.timedelta(days=2 * 366), DASHBOARD_SHOWN)
