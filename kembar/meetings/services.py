@@ -19,6 +19,7 @@ import holidays as holidays_lib
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -217,13 +218,46 @@ def _check_side(meeting: Meeting, government: LocalGovernment, field: str) -> No
         raise ValidationError({field: [_("%(name)s is not a side of this meeting.") % {"name": government.name}]})
 
 
+def _clean_participant(meeting: Meeting, government: LocalGovernment, name: str, email: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [_("Give the participant's name.")]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("“%(value)s” is not an e-mail address.") % {"value": email}]
+    if errors:
+        raise ValidationError(errors)
+    _check_side(meeting, government, "government")
+
+
 def add_participant(user, meeting: Meeting, government: LocalGovernment, name: str, email: str = "") -> Participant:
     if not permissions.can_edit_meeting(user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
-    if not (name or "").strip():
-        raise ValidationError({"name": [_("Give the participant's name.")]})
-    _check_side(meeting, government, "government")
+    _clean_participant(meeting, government, name, email)
     return Participant.objects.create(meeting=meeting, government=government, name=name.strip(), email=email or "")
+
+
+def update_participant(user, participant: Participant, *, government: LocalGovernment | None = None,
+                       name: str | None = None, email: str | None = None) -> Participant:
+    """Change a participant's side, name or e-mail (None keeps it)."""
+    meeting = participant.meeting
+    if not permissions.can_edit_meeting(user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    government = government if government is not None else participant.government
+    name = name if name is not None else participant.name
+    email = email if email is not None else participant.email
+    _clean_participant(meeting, government, name, email)
+    participant.government, participant.name, participant.email = government, name.strip(), email
+    participant.save(update_fields=["government", "name", "email"])
+    return participant
+
+
+def remove_participant(user, participant: Participant) -> None:
+    if not permissions.can_edit_meeting(user, participant.meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    participant.delete()
 
 
 def add_action_item(user, meeting: Meeting, *, text: str, owner: str, government: LocalGovernment,
