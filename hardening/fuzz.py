@@ -36,9 +36,16 @@ STATUS = re.compile(r'HTTP/[\d.]+" (\d{3}) ')
 def existing_ids(env: dict) -> dict[str, list[int]]:
     script = ("import json;"
               "from kembar.partnerships.models import LocalGovernment as G, Partnership as P;"
+              "from kembar.meetings.models import Meeting as M, Participant as MP, LibraryItem as L;"
+              "from kembar.agreements.models import AgreementStage as S;"
+              "from kembar.activities.models import Activity as A, AidShipment as AS;"
+              "from kembar.solutions.models import Solution as SO;"
+              "ids = lambda m: list(m.objects.values_list('id', flat=True)[:200]);"
               "print(json.dumps({'partnership': list(P.objects.values_list('id', flat=True)),"
               "'government': list(G.objects.values_list('id', flat=True)),"
-              "'place': list(G.objects.values_list('place_id', flat=True))}))")
+              "'place': list(G.objects.values_list('place_id', flat=True)),"
+              "'meeting': ids(M), 'participant': ids(MP), 'library_item': ids(L), 'stage': ids(S),"
+              "'activity': ids(A), 'shipment': ids(AS), 'solution': ids(SO)}))")
     return json.loads(live.kembar("shell", "-c", script, env=env, capture=True).splitlines()[-1])
 
 
@@ -46,13 +53,21 @@ def config(ids: dict[str, list[int]]) -> str:
     """schemathesis.toml: dictionaries of real ids, bound to the parameters that take them."""
     lines = []
     for name, values in ids.items():
+        if not values:
+            continue  # schemathesis refuses an empty dictionary
         lines += [f"[dictionaries.{name}]", f"values = {sorted(set(values))}", ""]
     lines.append("[parameters]")
     bindings = {"path.partnership_id": "partnership", "path.government_id": "government",
                 "path.place_id": "place", "query.government": "government",
                 "body.government_a_id": "government", "body.government_b_id": "government",
-                "body.place_id": "place"}
+                "body.place_id": "place",
+                # Documents and participants: reach the upload check and the meeting's rules, not a 404.
+                "path.meeting_id": "meeting", "path.participant_id": "participant", "path.item_id": "library_item",
+                "path.stage_id": "stage", "path.activity_id": "activity", "path.shipment_id": "shipment",
+                "path.solution_id": "solution"}
     for key, name in bindings.items():
+        if not ids.get(name):
+            continue
         lines.append(f'"{key}" = {{ dictionary = "{name}", probability = 0.5 }}')
     return "\n".join(lines) + "\n"
 

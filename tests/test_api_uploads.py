@@ -151,8 +151,8 @@ def test_uploads_need_an_editor_of_the_partner_office(client, world, users, gove
     outsider = post_file(client, url(world, governments), fields(world, governments),
                          upload("a.pdf", pdf_bytes()), bearer(users["surabaya_editor"]))
     # The solution is public (readable, so 403); the rest hang under a non-public partnership (404).
-    # The library's refusal is about the partnership field: Surabaya may not share on its shelf.
-    assert outsider.status_code == {"solution": 403, "library": 422}.get(kind, 404), outsider.content
+    # In the library Surabaya may not share for Bandung (403).
+    assert outsider.status_code == {"solution": 403, "library": 403}.get(kind, 404), outsider.content
     anonymous = post_file(client, url(world, governments), fields(world, governments),
                           upload("a.pdf", pdf_bytes()), {})
     assert anonymous.status_code == 401

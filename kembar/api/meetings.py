@@ -440,11 +440,11 @@ class LibraryItemIn(Schema):
 def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] = None):
     """Editors share material for their own government, on one of its partnerships' shelves or
     (public) with the whole platform. Indexed for search with the text of a DOCX or ODT."""
-    if not permissions.can_share_in_library(request.auth):
-        raise PermissionDenied(_("You may not share material in the library."))
     data = payload.dict()
     data["fields"] = [str(f) for f in data["fields"]]
     government = _government(data.pop("government_id"))
+    if not permissions.can_edit_government(request.auth, government):  # as share_item, before the rest
+        raise PermissionDenied(_("You may not share material for %(name)s.") % {"name": government.name})
     partnership_id = data.pop("partnership_id")
     partnership = None
     if partnership_id is not None:
