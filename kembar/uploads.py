@@ -213,6 +213,6 @@ def check_upload_field(upload, field: str = "file", allowed: dict[str, str] | No
     try:
         checked = check_upload(upload, allowed)
     except ValidationError as error:
-        raise ValidationError({field: error.messages}, code=error.code) from error
+        raise ValidationError({field: error.messages}) from error
     upload.checked = checked
     return checked

@@ -197,8 +197,6 @@ def find_slots(request, partnership_id: int = Query(..., ge=1, le=MAX_ID), start
     found = LocalGovernment.objects.select_related("place").in_bulk([i for i in also if 0 < i <= MAX_ID])
     missing = [i for i in also if i not in found]
     if missing:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"also": [_("No local government with id %(id)s.") % {"id": missing[0]}]})
     governments += [found[i] for i in dict.fromkeys(also) if found[i] not in governments]
     result = services.find_slots_for(governments, start, end, duration, top)
@@ -246,14 +244,9 @@ def update_meeting(request, meeting_id: int, payload: MeetingPatch):
              summary="Add an action item")
 def add_action_item(request, meeting_id: int, payload: ActionItemIn):
     meeting = _meeting(request.auth, meeting_id)
-    government = LocalGovernment.objects.filter(pk=payload.government_id).first()
-    if government is None:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"government_id": [_("No local government with id %(id)s.")
-                                                 % {"id": payload.government_id}]})
-    item = services.add_action_item(request.auth, meeting, text=payload.text, owner=payload.owner,
-                                    government=government, due=payload.due)
+    with renamed_fields({"government": "government_id"}):
+        item = services.add_action_item(request.auth, meeting, text=payload.text, owner=payload.owner,
+                                        government=_government(payload.government_id), due=payload.due)
     return Reply(201, item)
 
 

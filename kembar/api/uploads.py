@@ -12,8 +12,6 @@ from ninja import Field, Schema
 
 from kembar.uploads import DOCUMENT_TYPES, LABELS, max_upload_bytes
 
-from .errors import ERRORS, WRITE_ERRORS
-
 ACCEPTED = ", ".join(sorted({ext.upper() for ext in DOCUMENT_TYPES}))
 
 
@@ -28,10 +26,6 @@ def download_openapi(what: str) -> dict:
     binary = {"schema": {"type": "string", "format": "binary"}}
     return {"responses": {200: {"description": f"The {what}, as an attachment (private, not cached).",
                                 "content": {mime: binary for mime in sorted(LABELS)}}}}
-
-
-DOWNLOAD_ERRORS = ERRORS
-UPLOAD_ERRORS = WRITE_ERRORS
 
 
 class FileOut(Schema):
