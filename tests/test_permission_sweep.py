@@ -13,8 +13,9 @@ permission check and not the missing token) and, for the API, also through a Bea
 
 For every call: no 5xx; a write (POST, PUT, PATCH, DELETE, with a body that a platform
 administrator's identical request shows to be valid; an upload operation gets a real small PDF as
-multipart/form-data) is refused and leaves the database and the media directory exactly as they were; a read shows the private partnership's notes and basis to those who may read
-them (where the page or endpoint shows notes) and to nobody else.
+multipart/form-data) is refused and leaves the database and the media directory exactly as they
+were; a read shows the private partnership's notes and basis to those who may read them (where the
+page or endpoint shows notes) and to nobody else.
 
 A route whose path parameters the sweep cannot fill fails the suite with a message pointing at
 the tables below: a new route is either filled automatically (parameters named like the ones

@@ -296,13 +296,14 @@ def _checked_for(user, item, upload):
             summary="Attachments of an activity")
 @paginate(Pagination)
 def list_activity_files(request, activity_id: int):
+    """Whoever reads the activity, oldest first."""
     return _get(request.auth, activity_id).attachments.order_by("uploaded", "id")
 
 
 @router.post("/activities/{activity_id}/attachments", auth=WRITE, response={201: AttachmentOut, **WRITE_ERRORS},
-             summary="Upload an activity attachment", description=upload_description())
+             summary="Upload an activity attachment", description=upload_description(
+                 "A programme, photo or report of the activity; editors of either partner's office."))
 def upload_activity_file(request, activity_id: int, file: File[UploadedFile]):
-    """A programme, photo or report of the activity; editors of either partner's office."""
     activity = _get(request.auth, activity_id)
     checked = _checked_for(request.auth, activity, file)
     return Reply(201, services.attach(request.auth, activity, file, checked))
@@ -321,13 +322,14 @@ def download_activity_file(request, file_id: int):
             summary="Documents of an aid shipment")
 @paginate(Pagination)
 def list_aid_documents(request, shipment_id: int):
+    """Whoever reads the shipment, oldest first."""
     return _shipment(request.auth, shipment_id).documents.order_by("uploaded", "id")
 
 
 @router.post("/aid/{shipment_id}/documents", auth=WRITE, response={201: AidDocumentOut, **WRITE_ERRORS},
-             summary="Upload an aid document", description=upload_description())
+             summary="Upload an aid document", description=upload_description(
+                 "A packing list, receipt or handover record; editors of either partner's office."))
 def upload_aid_document(request, shipment_id: int, file: File[UploadedFile]):
-    """A packing list, receipt or handover record; editors of either partner's office."""
     shipment = _shipment(request.auth, shipment_id)
     checked = _checked_for(request.auth, shipment, file)
     return Reply(201, services.attach_aid_document(request.auth, shipment, file, checked))

@@ -293,10 +293,11 @@ class DocumentIn(Schema):
 
 
 @router.post("/stages/{stage_id}/documents", auth=WRITE, response={201: AgreementDocumentOut, **WRITE_ERRORS},
-             summary="Upload a stage document", description=upload_description())
+             summary="Upload a stage document", description=upload_description(
+                 "Evidence of a stage (the stage's id is in the agreement's `stages`), as on the agreement's "
+                 "page: editors of either partner's office; not of a terminated agreement. `title` is a form "
+                 "field."))
 def upload_document(request, stage_id: int, payload: Form[DocumentIn], file: File[UploadedFile]):
-    """Evidence of a stage (the stage's id is in the agreement's `stages`), as on the agreement's
-    page: editors of either partner's office; not of a terminated agreement."""
     stage = params.get_or_404(AgreementStage.objects.select_related("agreement__partnership", "template_stage")
                               .filter(agreement__in=services.visible_agreements(request.auth)), stage_id,
                               STAGE_NOT_FOUND)

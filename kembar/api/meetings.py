@@ -347,6 +347,7 @@ def update_participant(request, meeting_id: int, participant_id: int, payload: P
 @router.delete("/{meeting_id}/participants/{participant_id}", auth=WRITE, response={204: None, **ERRORS},
                summary="Remove a participant")
 def remove_participant(request, meeting_id: int, participant_id: int):
+    """Editors of any of the meeting's offices; an invitation already sent is not withdrawn."""
     services.remove_participant(request.auth, _participant(request.auth, meeting_id, participant_id))
     return Reply(204, None)
 
@@ -367,13 +368,17 @@ def participant_invitation(request, meeting_id: int, participant_id: int):
     return response
 
 
-@router.post("/{meeting_id}/invitations", auth=WRITE, response={200: InvitationsOut, **WRITE_ERRORS},
+@router.post("/{meeting_id}/invitations", auth=WRITE, response={200: InvitationsOut, 503: Error, **WRITE_ERRORS},
              summary="Send the invitations by e-mail")
 def send_invitations(request, meeting_id: int):
     """E-mail every participant with an address their invitation (.ics attached), as the meeting
-    page does; a planned meeting then counts as invited."""
+    page does; a planned meeting then counts as invited. 503 when the mail server fails (how
+    many went out before is in the message)."""
     meeting = _meeting(request.auth, meeting_id)
-    sent = services.send_invitations(request.auth, meeting)
+    try:
+        sent = services.send_invitations(request.auth, meeting)
+    except services.InvitationsNotSent as error:
+        return Reply(503, {"detail": str(error)})
     return {"sent": sent, "status": type(meeting).objects.values_list("status", flat=True).get(pk=meeting.pk)}
 
 
@@ -389,11 +394,13 @@ class MeetingAttachmentOut(FileOut):
             summary="Attachments of a meeting")
 @paginate(Pagination)
 def list_attachments(request, meeting_id: int):
+    """The meeting's documents (minutes, presentations), oldest first; whoever reads the meeting."""
     return _meeting(request.auth, meeting_id).attachments.order_by("uploaded", "id")
 
 
 @router.post("/{meeting_id}/attachments", auth=WRITE, response={201: MeetingAttachmentOut, **WRITE_ERRORS},
-             summary="Upload an attachment", description=upload_description())
+             summary="Upload an attachment", description=upload_description(
+                 "Editors of any of the meeting's offices, as on the meeting's page."))
 def upload_attachment(request, meeting_id: int, file: File[UploadedFile]):
     meeting = _meeting(request.auth, meeting_id)
     if not permissions.can_edit_meeting(request.auth, meeting):
@@ -428,11 +435,11 @@ class LibraryItemIn(Schema):
 
 
 @library_router.post("", auth=WRITE, response={201: LibraryItemOut, **WRITE_ERRORS}, summary="Share in the library",
-                     description="Form fields as below; the document, if any, in the part `file`. "
-                                 + upload_description())
+                     description=upload_description(
+                         "Editors share material for their own government, on one of its partnerships' shelves "
+                         "or (public) with the whole platform. The fields below are form fields; the document, "
+                         "if any, is the part `file` (a DOCX's or ODT's text is indexed for search)."))
 def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] = None):
-    """Editors share material for their own government, on one of its partnerships' shelves or
-    (public) with the whole platform. Indexed for search with the text of a DOCX or ODT."""
     data = payload.dict()
     data["fields"] = [str(f) for f in data["fields"]]
     government = _government(data.pop("government_id"))
@@ -456,6 +463,7 @@ def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] =
 @library_router.get("/{item_id}/file", response=ERRORS, url_name="download_library_file",
                     summary="Download a library item's document", openapi_extra=download_openapi("document"))
 def download_library_file(request, item_id: int):
+    """Whoever reads the item (public items: everyone); 404 for a note without a document."""
     item = params.get_or_404(permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id,
                              ITEM_NOT_FOUND)
     if not item.file:

@@ -15,8 +15,10 @@ from kembar.uploads import DOCUMENT_TYPES, LABELS, max_upload_bytes
 ACCEPTED = ", ".join(sorted({ext.upper() for ext in DOCUMENT_TYPES}))
 
 
-def upload_description() -> str:
-    return (f"Send `multipart/form-data` with the document in the part `file`: {ACCEPTED}, at most "
+def upload_description(what: str) -> str:
+    """The OpenAPI description of an upload: `what` (who may, what it stores), then the rules of the file.
+    (An operation's `description` replaces its docstring, so the view's docstring goes here.)"""
+    return (f"{what}\n\nSend `multipart/form-data` with the document in the part `file`: {ACCEPTED}, at most "
             f"{max_upload_bytes() // 1024 // 1024} MB, its content checked against its name (an .exe renamed "
             ".pdf, or a DOCX renamed .pdf, is refused). A refused file is a 422 on `file` with the reason.")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import smtplib
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -345,11 +346,22 @@ def invitation_ics(meeting: Meeting, participant: Participant | None = None) -> 
     return cal.to_ical()
 
 
+class InvitationsNotSent(Exception):
+    """The mail server could not be reached or refused a message; `sent` had gone out before."""
+
+    def __init__(self, message: str, sent: int):
+        super().__init__(message)
+        self.sent = sent
+
+
 def send_invitations(user, meeting: Meeting) -> int:
-    """E-mail every participant with an address their invitation; returns how many were sent."""
+    """E-mail every participant with an address their invitation; returns how many were sent.
+
+    Raises InvitationsNotSent (after marking the meeting invited if some went out) when the mail
+    server fails: the caller says so instead of a server error."""
     if not permissions.can_edit_meeting(user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
-    sent = 0
+    sent, failure = 0, None
     participants = list(meeting.participants.select_related("government__place").exclude(email=""))
     times = {g.pk: (s, e) for g, s, e in local_times(meeting)}
     for participant in participants:
@@ -363,10 +375,19 @@ def send_invitations(user, meeting: Meeting) -> int:
         mail = EmailMessage(_("Invitation: %(title)s") % {"title": meeting.title}, body,
                             settings.DEFAULT_FROM_EMAIL, [participant.email])
         mail.attach("invitation.ics", invitation_ics(meeting, participant), "text/calendar; method=REQUEST")
-        mail.send()
+        try:
+            mail.send()
+        except (smtplib.SMTPException, OSError) as error:
+            failure = error
+            break
         sent += 1
-    if meeting.status == Meeting.Status.PLANNED:
+    if meeting.status == Meeting.Status.PLANNED and (sent or failure is None):
         Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.INVITED)
+    if failure is not None:
+        raise InvitationsNotSent(
+            _("The mail server did not accept the invitations (%(reason)s): %(sent)d of %(total)d were sent. "
+              "Try again later.") % {"reason": failure.__class__.__name__, "sent": sent, "total": len(participants)},
+            sent)
     return sent
 
 

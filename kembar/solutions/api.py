@@ -373,14 +373,15 @@ class SolutionAttachmentOut(FileOut):
             summary="Attachments of a solution")
 @paginate(Pagination)
 def list_attachments(request, solution_id: int):
+    """Whoever reads the solution, oldest first."""
     return _solution(request.auth, solution_id).attachments.order_by("uploaded", "id")
 
 
 @router.post("/{solution_id}/attachments", auth=WRITE, response={201: SolutionAttachmentOut, **WRITE_ERRORS},
-             summary="Upload a solution attachment", description=upload_description())
+             summary="Upload a solution attachment", description=upload_description(
+                 "A brochure, evaluation or manual of the solution, as on its edit page: editors of the "
+                 "government's own office; the solution's version moves on."))
 def upload_attachment(request, solution_id: int, file: File[UploadedFile]):
-    """A brochure, evaluation or manual of the solution, as on its edit page: editors of the
-    government's own office; the solution's version moves on."""
     solution = _solution(request.auth, solution_id)
     if not permissions.can_edit_offer(request.auth, solution):
         raise PermissionDenied(_("Only editors of the office of %(government)s may change this.") % {
