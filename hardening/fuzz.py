@@ -8,6 +8,9 @@ two governments that are already partners, a place without that level). Ids in p
 bodies are drawn half the time from the rows that exist, so writes reach the registry's
 rules instead of stopping at 404.
 
+The server mails through a local SMTP sink (aiosmtpd), so sending meeting invitations is fuzzed
+like any other write instead of failing for want of a mail server.
+
 Fails on any failed check, and on any 5xx in the server's log. The last line is a summary.
 
     python -m hardening.fuzz [--short]   (FUZZ_MAX_EXAMPLES, FUZZ_SECONDS, FUZZ_SEED override)
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import re
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from . import live
 
@@ -72,6 +77,31 @@ def config(ids: dict[str, list[int]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+class MailSink:
+    """An SMTP server that accepts every message and counts them."""
+
+    def __init__(self):
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.received += 1
+        return "250 Message accepted"
+
+
+@contextlib.contextmanager
+def mail_sink() -> Iterator[tuple[int, MailSink]]:
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    port = live.free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, sink
+    finally:
+        controller.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="the bounded form CI runs")
@@ -96,7 +126,9 @@ def main() -> int:
         # sees it (schemathesis gets there with a list of random values for one query parameter);
         # the fuzzing is about the application, so the limit is lifted here.
         env["GUNICORN_CMD_ARGS"] = "--limit-request-line 0"
-        with live.server(env, production=live.has_make_serve(), workers=4, log_path=log_path) as base:
+        with mail_sink() as (smtp_port, sink), live.server(
+                {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)},
+                production=live.has_make_serve(), workers=4, log_path=log_path) as base:
             command = [str(live.BIN / "schemathesis"), "--config-file", str(work / "schemathesis.toml"),
                        "run", f"{base}/api/openapi.json",
                        "--header", f"Authorization: Bearer {token}",
@@ -122,7 +154,8 @@ def main() -> int:
           f"{report.get('operations', {}).get('tested', 0)} operations in {report.get('running_time', 0):.0f} s, "
           f"{server_errors} server errors (5xx), {sum(failures.values())} failed checks"
           f"{' (' + ', '.join(f'{k}: {n}' for k, n in failures.items()) + ')' if failures else ''}, "
-          f"{len(report.get('errors', []))} errors; responses {responses}; seed {report.get('seed')}")
+          f"{len(report.get('errors', []))} errors; responses {responses}; {sink.received} e-mails; "
+          f"seed {report.get('seed')}")
     if ok:
         import shutil
         shutil.rmtree(work, ignore_errors=True)
