@@ -8,6 +8,9 @@ two governments that are already partners, a place without that level). Ids in p
 bodies are drawn half the time from the rows that exist, so writes reach the registry's
 rules instead of stopping at 404.
 
+The server mails through a local SMTP sink (aiosmtpd), so sending meeting invitations is fuzzed
+like any other write instead of failing for want of a mail server.
+
 Fails on any failed check, and on any 5xx in the server's log. The last line is a summary.
 
     python -m hardening.fuzz [--short]   (FUZZ_MAX_EXAMPLES, FUZZ_SECONDS, FUZZ_SEED override)
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import re
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from . import live
 
@@ -36,9 +41,16 @@ STATUS = re.compile(r'HTTP/[\d.]+" (\d{3}) ')
 def existing_ids(env: dict) -> dict[str, list[int]]:
     script = ("import json;"
               "from kembar.partnerships.models import LocalGovernment as G, Partnership as P;"
+              "from kembar.meetings.models import Meeting as M, Participant as MP, LibraryItem as L;"
+              "from kembar.agreements.models import AgreementStage as S;"
+              "from kembar.activities.models import Activity as A, AidShipment as AS;"
+              "from kembar.solutions.models import Solution as SO;"
+              "ids = lambda m: list(m.objects.values_list('id', flat=True)[:200]);"
               "print(json.dumps({'partnership': list(P.objects.values_list('id', flat=True)),"
               "'government': list(G.objects.values_list('id', flat=True)),"
-              "'place': list(G.objects.values_list('place_id', flat=True))}))")
+              "'place': list(G.objects.values_list('place_id', flat=True)),"
+              "'meeting': ids(M), 'participant': ids(MP), 'library_item': ids(L), 'stage': ids(S),"
+              "'activity': ids(A), 'shipment': ids(AS), 'solution': ids(SO)}))")
     return json.loads(live.kembar("shell", "-c", script, env=env, capture=True).splitlines()[-1])
 
 
@@ -46,15 +58,48 @@ def config(ids: dict[str, list[int]]) -> str:
     """schemathesis.toml: dictionaries of real ids, bound to the parameters that take them."""
     lines = []
     for name, values in ids.items():
+        if not values:
+            continue  # schemathesis refuses an empty dictionary
         lines += [f"[dictionaries.{name}]", f"values = {sorted(set(values))}", ""]
     lines.append("[parameters]")
     bindings = {"path.partnership_id": "partnership", "path.government_id": "government",
                 "path.place_id": "place", "query.government": "government",
                 "body.government_a_id": "government", "body.government_b_id": "government",
-                "body.place_id": "place"}
+                "body.place_id": "place",
+                # Documents and participants: reach the upload check and the meeting's rules, not a 404.
+                "path.meeting_id": "meeting", "path.participant_id": "participant", "path.item_id": "library_item",
+                "path.stage_id": "stage", "path.activity_id": "activity", "path.shipment_id": "shipment",
+                "path.solution_id": "solution"}
     for key, name in bindings.items():
+        if not ids.get(name):
+            continue
         lines.append(f'"{key}" = {{ dictionary = "{name}", probability = 0.5 }}')
     return "\n".join(lines) + "\n"
+
+
+class MailSink:
+    """An SMTP server that accepts every message and counts them."""
+
+    def __init__(self):
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.received += 1
+        return "250 Message accepted"
+
+
+@contextlib.contextmanager
+def mail_sink() -> Iterator[tuple[int, MailSink]]:
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    port = live.free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, sink
+    finally:
+        controller.stop()
 
 
 def main() -> int:
@@ -81,7 +126,9 @@ def main() -> int:
         # sees it (schemathesis gets there with a list of random values for one query parameter);
         # the fuzzing is about the application, so the limit is lifted here.
         env["GUNICORN_CMD_ARGS"] = "--limit-request-line 0"
-        with live.server(env, production=live.has_make_serve(), workers=4, log_path=log_path) as base:
+        with mail_sink() as (smtp_port, sink), live.server(
+                {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)},
+                production=live.has_make_serve(), workers=4, log_path=log_path) as base:
             command = [str(live.BIN / "schemathesis"), "--config-file", str(work / "schemathesis.toml"),
                        "run", f"{base}/api/openapi.json",
                        "--header", f"Authorization: Bearer {token}",
@@ -107,7 +154,8 @@ def main() -> int:
           f"{report.get('operations', {}).get('tested', 0)} operations in {report.get('running_time', 0):.0f} s, "
           f"{server_errors} server errors (5xx), {sum(failures.values())} failed checks"
           f"{' (' + ', '.join(f'{k}: {n}' for k, n in failures.items()) + ')' if failures else ''}, "
-          f"{len(report.get('errors', []))} errors; responses {responses}; seed {report.get('seed')}")
+          f"{len(report.get('errors', []))} errors; responses {responses}; {sink.received} e-mails; "
+          f"seed {report.get('seed')}")
     if ok:
         import shutil
         shutil.rmtree(work, ignore_errors=True)

@@ -205,3 +205,14 @@ def download_response(fieldfile, filename: str, content_type: str) -> FileRespon
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def check_upload_field(upload, field: str = "file", allowed: dict[str, str] | None = None) -> CheckedUpload:
+    """`check_upload` with the error on `field` (for the API's 422), the result on `upload.checked`
+    so the services that store it do not read it twice."""
+    try:
+        checked = check_upload(upload, allowed)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+    upload.checked = checked
+    return checked

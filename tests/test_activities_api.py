@@ -76,3 +76,14 @@ def test_an_unrelated_editor_cannot_write(client, users, governments, setup):
         "title": "X", "type": "other", "host_id": governments["bandung"].pk, "start": "2026-09-01T19:00:00",
         "end": "2026-09-01T21:00:00"}, content_type="application/json", **bearer(users["surabaya_editor"]))
     assert response.status_code == 403
+
+
+def test_an_unknown_sdg_target_is_named_not_a_server_error(client, users, governments, setup):
+    """Found by fuzzing: an empty or word-like target broke the sorting of the targets."""
+    p, _hidden = setup
+    response = client.post(f"/api/partnerships/{p.pk}/activities", {
+        "title": "Angklung workshop", "type": "other", "host_id": governments["bandung"].pk,
+        "start": "2026-09-01T19:00:00", "end": "2026-09-01T21:00:00", "sdg_targets": ["", "11.5", "abc"]},
+        content_type="application/json", **bearer(users["bandung_editor"]))
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"field": "sdg_targets", "message": "Unknown SDG goal or target: , abc."}]

@@ -12,9 +12,10 @@ through a browser session (with a valid CSRF token, so that what refuses a write
 permission check and not the missing token) and, for the API, also through a Bearer token.
 
 For every call: no 5xx; a write (POST, PUT, PATCH, DELETE, with a body that a platform
-administrator's identical request shows to be valid) is refused and leaves the database
-exactly as it was; a read shows the private partnership's notes and basis to those who may read
-them (where the page or endpoint shows notes) and to nobody else.
+administrator's identical request shows to be valid; an upload operation gets a real small PDF as
+multipart/form-data) is refused and leaves the database and the media directory exactly as they
+were; a read shows the private partnership's notes and basis to those who may read them (where the
+page or endpoint shows notes) and to nobody else.
 
 A route whose path parameters the sweep cannot fill fails the suite with a message pointing at
 the tables below: a new route is either filled automatically (parameters named like the ones
@@ -26,11 +27,13 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -242,7 +245,8 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("meetings", "meeting_id"): lambda w: [w.meeting.pk],
     ("participants", "participant_id"): lambda w: [w.participant.pk],
     ("actions", "action_id"): lambda w: [w.action.pk],
-    ("attachments", "attachment_id"): lambda w: [w.attachment.pk],
+    # A meeting's and a solution's: /api/meetings/attachments/{id} and /api/solutions/attachments/{id}.
+    ("attachments", "attachment_id"): lambda w: [w.attachment.pk, w.exchange.attachment.pk],
     ("library", "pk"): lambda w: [w.private_item.pk, w.public_item.pk],
     ("library", "item_id"): lambda w: [w.private_item.pk, w.public_item.pk],
     ("office-hours", "organisation_id"): lambda w: [w.orgs["bandung"].pk],
@@ -252,6 +256,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("needs", "need_id"): lambda w: [w.exchange.need.pk],
     ("pilots", "pk"): lambda w: [w.exchange.pilot.pk],
     ("pilots", "pilot_id"): lambda w: [w.exchange.pilot.pk],
+    ("aid", "shipment_id"): lambda w: activities_sweep.ids(w, "aid"),
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
@@ -418,6 +423,14 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "version": type(w.exchange.pilot).objects.get(pk=kw["pilot_id"]).version},
     ("post", "/api/solutions/pilots/{pilot_id}/milestones"): lambda w, kw: {
         "title": "sweep", "due": "2026-01-01", "status": "done"},
+    ("post", "/api/meetings/{meeting_id}/participants"): lambda w, kw: {
+        "government_id": w.governments["bandung"].pk, "name": "Sweep", "email": "sweep@example.org"},
+    ("patch", "/api/meetings/{meeting_id}/participants/{participant_id}"): lambda w, kw: {
+        "name": "SWEEP-OVERWRITE", "email": "sweep@example.org"},
+    ("post", "/api/library"): lambda w, kw: {
+        "title": "Sweep", "government_id": w.governments["bandung"].pk, "partnership_id": w.private.pk,
+        "summary": "Sweep", "language": "id", "fields": ["culture"], "sdgs": [11], "public": False,
+        "file": SWEEP_PDF},
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.
@@ -535,7 +548,7 @@ def fill_parameters(route: Route, w: World) -> list[str]:
         for m in PARAM.finditer(text):
             pieces.append(text[last:m.start()])
             last = m.end()
-            literal_before = "".join(pieces).rstrip("/").rsplit("/", 1)[-1] or previous
+            literal_before = text[:m.start()].rstrip("/").rsplit("/", 1)[-1] or previous
             name = m.group("name")
             if model is not None and name == "object_id":
                 obj = admin_object(w, model)
@@ -616,6 +629,8 @@ def example(schema: dict, spec: dict, w: World, name: str = "") -> Any:
         return 1.0
     if kind == "boolean":
         return True
+    if kind == "string" and schema.get("format") == "binary":
+        return SWEEP_PDF
     if kind == "string":
         return {"date": "2020-01-01", "date-time": "2020-01-01T00:00:00Z", "email": "sweep@example.org",
                 "uri": "https://example.org"}.get(schema.get("format", ""), "sweep")
@@ -628,6 +643,23 @@ class Operation:
     path: str  # as in the OpenAPI document
     declared: bool
     spec: dict
+
+
+MULTIPART = "multipart/form-data"
+
+
+@dataclass(frozen=True)
+class SweepFile:
+    """A file part of an upload: a real small PDF, a fresh file object for every request."""
+    name: str
+    content: bytes
+
+
+SWEEP_PDF = SweepFile("sweep.pdf", pdf_bytes("Sweep"))
+
+
+def is_multipart(op: Operation) -> bool:
+    return MULTIPART in op.spec.get("requestBody", {}).get("content", {})
 
 
 def api_operations(spec: dict) -> list[Operation]:
@@ -673,22 +705,29 @@ def operation_urls(op: Operation, spec: dict, w: World) -> list[tuple[str, dict]
     return out
 
 
+def body_schema(op: Operation, spec: dict) -> dict:
+    """The request body's schema, JSON or (an upload) multipart/form-data."""
+    content = op.spec["requestBody"]["content"]
+    return resolve_ref(content[MULTIPART if is_multipart(op) else "application/json"]["schema"], spec)
+
+
 def api_body(op: Operation, spec: dict, w: World, kwargs: dict) -> dict | None:
     key = (op.method, op.path)
     if key in API_BODIES:
         body = API_BODIES[key](w, kwargs)
-        schema = resolve_ref(op.spec["requestBody"]["content"]["application/json"]["schema"], spec)
+        schema = body_schema(op, spec)
         stale = set(body) - set(schema.get("properties", {}))
         assert not stale, f"API_BODIES[{key}] sends {stale}, which the schema no longer has"
         return body
     if "requestBody" in op.spec:
-        return example(op.spec["requestBody"]["content"]["application/json"]["schema"], spec, w)
+        return example(body_schema(op, spec), spec, w)
     if op.declared or op.method == "delete":
         return None
-    # An undeclared method: send the body of a declared write of the same path, if any.
+    # An undeclared method: send the body of a declared write of the same path, if any (as JSON:
+    # without its file).
     for method in WRITE_METHODS:
         if (method, op.path) in API_BODIES:
-            return API_BODIES[(method, op.path)](w, kwargs)
+            return {k: v for k, v in API_BODIES[(method, op.path)](w, kwargs).items() if v is not SWEEP_PDF}
     return {}
 
 
@@ -718,9 +757,15 @@ def snapshot_queries() -> dict[str, str]:
     return queries
 
 
+def media_files() -> list[str]:
+    root = Path(django_settings.MEDIA_ROOT)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
 def snapshot() -> dict:
-    """Every compared row's values (large tables: their highest key)."""
-    state = {}
+    """Every compared row's values (large tables: their highest key), and the stored files (a
+    rolled-back transaction does not take back a file an upload wrote)."""
+    state = {"media directory": media_files()}
     with connection.cursor() as cursor:
         for label, sql in snapshot_queries().items():
             cursor.execute(sql)
@@ -749,6 +794,26 @@ def client_for(principal: Principal, w: World) -> tuple[Client, dict]:
     c.get(LOGIN_URL)  # any page with a form sets the CSRF cookie
     token = c.cookies["csrftoken"].value
     return c, {"HTTP_X_CSRFTOKEN": token}
+
+
+def multipart(body: dict) -> dict:
+    """A form of fresh file objects (a file part is read once) and strings, as a client sends it."""
+    out = {}
+    for key, value in body.items():
+        if value is None:
+            continue
+        if isinstance(value, SweepFile):
+            value = upload(value.name, value.content, "application/pdf")
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        out[key] = value
+    return out
+
+
+def api_call(c: Client, op: Operation, url: str, body, headers: dict):
+    if op.method == "post" and is_multipart(op) and body is not None:
+        return c.post(url, multipart(body), **headers)
+    return call(c, op.method, url, body, headers, as_json=True)
 
 
 def call(c: Client, method: str, url: str, body, headers: dict, *, as_json: bool):
@@ -989,7 +1054,7 @@ def sweep_api(s: Sweep, c: Client, headers: dict, spec: dict) -> None:
                 s.failures.append(cannot_fill_message(f"{op.method.upper()} {op.path}", str(exc)))
                 continue
             s.write(what, (op.method, op.path),
-                    lambda op=op, url=url, body=body: call(c, op.method, url, body, headers, as_json=True),
+                    lambda op=op, url=url, body=body: api_call(c, op, url, body, headers),
                     api=True, admin_route=None, expect=None if op.declared else 405)
 
 
@@ -1077,7 +1142,7 @@ def test_the_sweep_bodies_are_valid_for_a_platform_admin(world, client):
                 continue  # one target is enough
             body = api_body(op, spec, world, kwargs)
             with transaction.atomic():
-                response = call(c, op.method, url, body, {}, as_json=True)
+                response = api_call(c, op, url, body, {})
                 transaction.set_rollback(True)
             assert response.status_code in (200, 201, 204), (op.method, url, body, response.content)
     for route in all_routes():
@@ -1095,3 +1160,16 @@ def test_the_sweep_sees_a_leak(world):
     """The positive control: the public partnership's notes are on its page for everyone."""
     response = Client().get(reverse("partnerships:detail", args=[world.public.pk]))
     assert PUBLIC_NOTE in response.content.decode()
+
+
+def test_the_sweep_sees_a_stored_file(world, client):
+    """The control for uploads: a file an upload stores stays when its transaction rolls back, so
+    the media directory is compared too; a platform administrator's upload shows in it."""
+    before = snapshot()
+    c = Client()
+    c.force_login(world.users["platform_admin"])
+    with transaction.atomic():
+        response = c.post(f"/api/meetings/{world.meeting.pk}/attachments", multipart({"file": SWEEP_PDF}))
+        transaction.set_rollback(True)
+    assert response.status_code == 201, response.content
+    assert changed(before, snapshot()) == {"media directory"}

@@ -7,11 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
@@ -21,16 +21,20 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, InputSchema, omitted
+from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.vocab import Field as CooperationField
+from kembar.uploads import check_upload_field, download_response
 
 from . import services
-from .models import Activity
+from .models import Activity, ActivityAttachment, AidDocument, AidShipment
 from .vocab import ActivityStatus, ActivityType, Modality
 
 router = Router(tags=["activities"], auth=READ)
 NOT_FOUND = gettext_lazy("No activity with id %(id)s.")
 NO_PARTNERSHIP = gettext_lazy("No partnership with id %(id)s.")
+NO_SHIPMENT = gettext_lazy("No aid shipment with id %(id)s.")
+NO_FILE = gettext_lazy("No document with id %(id)s.")
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(description="At least 0.")]
 LOCAL = ("An ISO 8601 date and time. With an offset (or Z) it is taken as it is; without one it is the "
@@ -260,3 +264,81 @@ def convert_activity(request, activity_id: int, payload: ConvertIn):
 def delete_activity(request, activity_id: int):
     services.delete_activity(request.auth, _get(request.auth, activity_id))
     return Reply(204, None)
+
+
+# --- documents: activity attachments and aid documents ----------------------------------------
+
+class AttachmentOut(FileOut):
+    @staticmethod
+    def resolve_download(obj) -> str:
+        return download_url("download_activity_file", obj.pk)
+
+
+class AidDocumentOut(FileOut):
+    @staticmethod
+    def resolve_download(obj) -> str:
+        return download_url("download_aid_document", obj.pk)
+
+
+def _shipment(user, shipment_id: int) -> AidShipment:
+    return params.get_or_404(permissions.visible_under_partnership(user, AidShipment.objects.select_related(
+        "partnership")), shipment_id, NO_SHIPMENT)
+
+
+def _checked_for(user, item, upload):
+    """Who may change the item's partnership first (as the page), then the file."""
+    if not permissions.can_edit_under_partnership(user, item):
+        raise PermissionDenied(_("You may not change the activities of this partnership."))
+    return check_upload_field(upload)
+
+
+@router.get("/activities/{activity_id}/attachments", response={200: list[AttachmentOut], **ERRORS},
+            summary="Attachments of an activity")
+@paginate(Pagination)
+def list_activity_files(request, activity_id: int):
+    """Whoever reads the activity, oldest first."""
+    return _get(request.auth, activity_id).attachments.order_by("uploaded", "id")
+
+
+@router.post("/activities/{activity_id}/attachments", auth=WRITE, response={201: AttachmentOut, **WRITE_ERRORS},
+             summary="Upload an activity attachment", description=upload_description(
+                 "A programme, photo or report of the activity; editors of either partner's office."))
+def upload_activity_file(request, activity_id: int, file: File[UploadedFile]):
+    activity = _get(request.auth, activity_id)
+    checked = _checked_for(request.auth, activity, file)
+    return Reply(201, services.attach(request.auth, activity, file, checked))
+
+
+@router.get("/activity-files/{file_id}", response=ERRORS, url_name="download_activity_file",
+            summary="Download an activity attachment", openapi_extra=download_openapi("attachment"))
+def download_activity_file(request, file_id: int):
+    """Whoever reads the activity downloads its attachments."""
+    attachment = params.get_or_404(ActivityAttachment.objects.filter(activity__in=_visible(request.auth)), file_id,
+                                   NO_FILE)
+    return download_response(attachment.file, attachment.name, attachment.content_type)
+
+
+@router.get("/aid/{shipment_id}/documents", response={200: list[AidDocumentOut], **ERRORS},
+            summary="Documents of an aid shipment")
+@paginate(Pagination)
+def list_aid_documents(request, shipment_id: int):
+    """Whoever reads the shipment, oldest first."""
+    return _shipment(request.auth, shipment_id).documents.order_by("uploaded", "id")
+
+
+@router.post("/aid/{shipment_id}/documents", auth=WRITE, response={201: AidDocumentOut, **WRITE_ERRORS},
+             summary="Upload an aid document", description=upload_description(
+                 "A packing list, receipt or handover record; editors of either partner's office."))
+def upload_aid_document(request, shipment_id: int, file: File[UploadedFile]):
+    shipment = _shipment(request.auth, shipment_id)
+    checked = _checked_for(request.auth, shipment, file)
+    return Reply(201, services.attach_aid_document(request.auth, shipment, file, checked))
+
+
+@router.get("/aid-documents/{document_id}", response=ERRORS, url_name="download_aid_document",
+            summary="Download an aid document", openapi_extra=download_openapi("document"))
+def download_aid_document(request, document_id: int):
+    """Whoever reads the shipment downloads its documents."""
+    document = params.get_or_404(AidDocument.objects.filter(shipment__in=permissions.visible_under_partnership(
+        request.auth, AidShipment.objects.all())), document_id, NO_FILE)
+    return download_response(document.file, document.name, document.content_type)

@@ -317,7 +317,7 @@ def _clean_activity(partnership: Partnership, data: dict) -> dict:
     unknown = [t for t in data.get("sdg_targets") or [] if str(t) not in SDG_CODES]
     if unknown:
         _add(errors, "sdg_targets", _("Unknown SDG goal or target: %(codes)s.") % {"codes": ", ".join(map(str, unknown))})
-    data["sdg_targets"] = sorted({str(t) for t in data.get("sdg_targets") or []},
+    data["sdg_targets"] = sorted({str(t) for t in data.get("sdg_targets") or [] if str(t) in SDG_CODES},
                                  key=lambda c: [int(p) if p.isdigit() else ord(p) for p in c.split(".")])
     exceptions = []
     for value in data.get("exceptions") or []:

@@ -6,11 +6,11 @@ No `from __future__ import annotations`: ninja evaluates the annotations of pagi
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
@@ -20,15 +20,20 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted
+from kembar.api.uploads import download_openapi, download_url, upload_description
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.vocab import Field as CooperationField
+from kembar.uploads import check_upload_field, download_response
 
 from . import presenters, services
-from .models import AgreementKind, AgreementStatus, ProcedureTemplate, StageStatus, TextLanguage
+from .models import (AgreementKind, AgreementStage, AgreementStatus, ProcedureTemplate, StageDocument, StageStatus,
+                     TextLanguage)
 
 router = Router(tags=["agreements"], auth=READ)
 
 NOT_FOUND = gettext_lazy("No agreement with id %(id)s.")
+STAGE_NOT_FOUND = gettext_lazy("No agreement stage with id %(id)s.")
+DOCUMENT_NOT_FOUND = gettext_lazy("No document with id %(id)s.")
 
 
 class AgreementDocumentOut(Schema):
@@ -41,10 +46,15 @@ class AgreementDocumentOut(Schema):
     sha256: str
     uploaded_at: dt.datetime
     url: str = Field(description="Download (the same permission as reading the agreement).")
+    download: str = Field(description="Download through the API (the same permission).")
 
     @staticmethod
     def resolve_url(obj) -> str:
         return obj.get_absolute_url()
+
+    @staticmethod
+    def resolve_download(obj) -> str:
+        return download_url("download_agreement_document", obj.pk)
 
 
 class AgreementStageOut(Schema):
@@ -275,3 +285,32 @@ def back_agreement(request, agreement_id: int, payload: AgreementReasonIn):
     agreement = _get_visible(request.auth, agreement_id)
     services.go_back(request.auth, agreement, expected_version=payload.version, reason=payload.reason)
     return _detail(agreement.pk)
+
+
+class DocumentIn(Schema):
+    title: str = Field("", max_length=200, description="The document's title; the same title again is its "
+                                                        "next version. Empty: the file's name.")
+
+
+@router.post("/stages/{stage_id}/documents", auth=WRITE, response={201: AgreementDocumentOut, **WRITE_ERRORS},
+             summary="Upload a stage document", description=upload_description(
+                 "Evidence of a stage (the stage's id is in the agreement's `stages`), as on the agreement's "
+                 "page: editors of either partner's office; not of a terminated agreement. `title` is a form "
+                 "field."))
+def upload_document(request, stage_id: int, payload: Form[DocumentIn], file: File[UploadedFile]):
+    stage = params.get_or_404(AgreementStage.objects.select_related("agreement__partnership", "template_stage")
+                              .filter(agreement__in=services.visible_agreements(request.auth)), stage_id,
+                              STAGE_NOT_FOUND)
+    if not permissions.can_edit_agreement(request.auth, stage.agreement):
+        raise PermissionDenied(_("Only editors of either partner's office may change its agreements."))
+    check_upload_field(file)
+    return Reply(201, services.upload_document(request.auth, stage, file, title=payload.title))
+
+
+@router.get("/documents/{document_id}", response=ERRORS, url_name="download_agreement_document",
+            summary="Download a stage document", openapi_extra=download_openapi("document"))
+def download_document(request, document_id: int):
+    """Whoever reads the agreement downloads its documents."""
+    document = params.get_or_404(StageDocument.objects.filter(
+        stage__agreement__in=services.visible_agreements(request.auth)), document_id, DOCUMENT_NOT_FOUND)
+    return download_response(document.file, document.filename, document.content_type)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.form_errors import add_errors
 from kembar.partnerships import services as partnership_services
 from kembar.uploads import download_response
 
@@ -30,14 +31,6 @@ def _editable_or_403(request, pk: int):
     if not permissions.can_edit_agreement(request.user, agreement):
         raise PermissionDenied
     return agreement
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _partnership_or_404(request, partnership_id: int):
@@ -76,7 +69,7 @@ def agreement_create(request, partnership_id: int):
             agreement = services.create_agreement(request.user, partnership, template=form.cleaned_data["template"],
                                                   fields=form.cleaned_data["fields"], **form.agreement_data())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Agreement “%(title)s” created.") % {"title": agreement.title})
             return redirect(agreement)
@@ -119,7 +112,7 @@ def agreement_edit(request, pk: int):
             services.update_agreement(request.user, agreement, expected_version=form.cleaned_data["version"],
                                       fields=form.cleaned_data["fields"], **form.agreement_data())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(agreement)
@@ -136,7 +129,7 @@ def _workflow(request, pk: int, form_class, form_name: str, action, success: str
         try:
             action(request.user, agreement, expected_version=version, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(agreement)
@@ -175,7 +168,7 @@ def document_upload(request, stage_id: int):
             document = services.upload_document(request.user, stage, form.cleaned_data["file"],
                                                 title=form.cleaned_data["title"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("%(title)s (version %(version)s) uploaded to “%(stage)s”.") % {
                 "title": document.title, "version": document.version, "stage": stage.name})

@@ -5,23 +5,28 @@ No `from __future__ import annotations` (ninja evaluates annotations of paginate
 import datetime as dt
 from typing import Annotated
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
 from kembar.meetings import services
-from kembar.meetings.models import LibraryItem
+from kembar.meetings.models import Attachment, LibraryItem, Participant
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.services import partnership_queryset
+from kembar.partnerships.vocab import Field as CooperationField
+from kembar.uploads import check_upload_field, download_response
 
 from . import params
 from .auth import READ, WRITE
-from .errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
+from .errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from .pagination import Pagination
 from .schemas import MAX_ID, InputSchema, omitted
+from .uploads import FileOut, download_openapi, download_url, upload_description
 
 router = Router(tags=["meetings"], auth=READ)
 library_router = Router(tags=["library"], auth=READ)
@@ -29,6 +34,8 @@ library_router = Router(tags=["library"], auth=READ)
 MEETING_NOT_FOUND = gettext_lazy("No meeting with id %(id)s.")
 ITEM_NOT_FOUND = gettext_lazy("No library item with id %(id)s.")
 PARTNERSHIP_NOT_FOUND = gettext_lazy("No partnership with id %(id)s.")
+PARTICIPANT_NOT_FOUND = gettext_lazy("No participant with id %(id)s.")
+ATTACHMENT_NOT_FOUND = gettext_lazy("No attachment with id %(id)s.")
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -156,11 +163,18 @@ class LibraryItemOut(Schema):
     sdgs: list[int]
     public: bool
     has_file: bool
+    file_name: str
+    content_type: str
+    download: str | None = Field(description="Where to download the document; null for a note without one.")
     created: dt.datetime
 
     @staticmethod
     def resolve_has_file(obj) -> bool:
         return bool(obj.file)
+
+    @staticmethod
+    def resolve_download(obj) -> str | None:
+        return download_url("download_library_file", obj.pk) if obj.file else None
 
 
 def _meeting(user, meeting_id: int):
@@ -183,8 +197,6 @@ def find_slots(request, partnership_id: int = Query(..., ge=1, le=MAX_ID), start
     found = LocalGovernment.objects.select_related("place").in_bulk([i for i in also if 0 < i <= MAX_ID])
     missing = [i for i in also if i not in found]
     if missing:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"also": [_("No local government with id %(id)s.") % {"id": missing[0]}]})
     governments += [found[i] for i in dict.fromkeys(also) if found[i] not in governments]
     result = services.find_slots_for(governments, start, end, duration, top)
@@ -232,14 +244,9 @@ def update_meeting(request, meeting_id: int, payload: MeetingPatch):
              summary="Add an action item")
 def add_action_item(request, meeting_id: int, payload: ActionItemIn):
     meeting = _meeting(request.auth, meeting_id)
-    government = LocalGovernment.objects.filter(pk=payload.government_id).first()
-    if government is None:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"government_id": [_("No local government with id %(id)s.")
-                                                 % {"id": payload.government_id}]})
-    item = services.add_action_item(request.auth, meeting, text=payload.text, owner=payload.owner,
-                                    government=government, due=payload.due)
+    with renamed_fields({"government": "government_id"}):
+        item = services.add_action_item(request.auth, meeting, text=payload.text, owner=payload.owner,
+                                        government=_government(payload.government_id), due=payload.due)
     return Reply(201, item)
 
 
@@ -257,3 +264,217 @@ def search_library(request, q: str = Query("", max_length=200, description="Word
 def get_library_item(request, item_id: int):
     return params.get_or_404(permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id,
                              ITEM_NOT_FOUND)
+
+
+# --- participants and invitations ------------------------------------------------------------
+
+class ParticipantDetailOut(Schema):
+    id: int
+    name: str
+    email: str
+    government_id: int
+    invitation: str = Field(description="The participant's invitation (.ics), in their side's time zone.")
+
+    @staticmethod
+    def resolve_invitation(obj) -> str:
+        return download_url("participant_invitation", obj.meeting_id, obj.pk)
+
+
+class ParticipantIn(InputSchema):
+    government_id: Id = Field(description="The side: one of the meeting's governments.")
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field("", max_length=254, description="Where the invitation is sent; empty: no e-mail.")
+
+
+class ParticipantPatch(InputSchema):
+    government_id: Id = omitted("The side: one of the meeting's governments.")
+    name: str = omitted(min_length=1, max_length=200)
+    email: str = omitted(max_length=254)
+
+
+class InvitationsOut(Schema):
+    sent: int = Field(description="How many participants were e-mailed (those with an address).")
+    status: str
+
+
+def _government(pk: int | None, field: str = "government_id") -> LocalGovernment | None:
+    if pk is None:
+        return None
+    government = LocalGovernment.objects.select_related("place").filter(pk=pk).first()
+    if government is None:
+        raise ValidationError({field: [_("No local government with id %(id)s.") % {"id": pk}]})
+    return government
+
+
+def _participant(user, meeting_id: int, participant_id: int) -> Participant:
+    meeting = _meeting(user, meeting_id)
+    participant = params.get_or_404(meeting.participants.select_related("government__place"), participant_id,
+                                    PARTICIPANT_NOT_FOUND)
+    participant.meeting = meeting
+    return participant
+
+
+@router.get("/{meeting_id}/participants", response={200: list[ParticipantDetailOut], **ERRORS},
+            summary="Participants of a meeting")
+@paginate(Pagination)
+def list_participants(request, meeting_id: int):
+    """Who takes part, per side, with the address the invitation goes to."""
+    return _meeting(request.auth, meeting_id).participants.all()
+
+
+@router.post("/{meeting_id}/participants", auth=WRITE, response={201: ParticipantDetailOut, **WRITE_ERRORS},
+             summary="Add a participant")
+def add_participant(request, meeting_id: int, payload: ParticipantIn):
+    """Editors of any of the meeting's offices add participants of any of its sides."""
+    meeting = _meeting(request.auth, meeting_id)
+    with renamed_fields({"government": "government_id"}):
+        participant = services.add_participant(request.auth, meeting, _government(payload.government_id),
+                                               payload.name, payload.email)
+    return Reply(201, participant)
+
+
+@router.patch("/{meeting_id}/participants/{participant_id}", auth=WRITE,
+              response={200: ParticipantDetailOut, **WRITE_ERRORS}, summary="Change a participant")
+def update_participant(request, meeting_id: int, participant_id: int, payload: ParticipantPatch):
+    """Leave out what stays."""
+    participant = _participant(request.auth, meeting_id, participant_id)
+    data = payload.dict(exclude_unset=True)
+    with renamed_fields({"government": "government_id"}):
+        return services.update_participant(request.auth, participant, government=_government(
+            data.get("government_id")), name=data.get("name"), email=data.get("email"))
+
+
+@router.delete("/{meeting_id}/participants/{participant_id}", auth=WRITE, response={204: None, **ERRORS},
+               summary="Remove a participant")
+def remove_participant(request, meeting_id: int, participant_id: int):
+    """Editors of any of the meeting's offices; an invitation already sent is not withdrawn."""
+    services.remove_participant(request.auth, _participant(request.auth, meeting_id, participant_id))
+    return Reply(204, None)
+
+
+@router.get("/{meeting_id}/participants/{participant_id}/invitation.ics", response=ERRORS,
+            url_name="participant_invitation", summary="A participant's invitation (.ics)",
+            openapi_extra={"responses": {200: {
+                "description": "An iCalendar invitation (METHOD:REQUEST) as an attachment.",
+                "content": {"text/calendar": {"schema": {"type": "string"}}}}}})
+def participant_invitation(request, meeting_id: int, participant_id: int):
+    """The same invitation as the meeting page's: the times in the participant's side's time zone
+    (TZID with its VTIMEZONE), the participant as attendee."""
+    participant = _participant(request.auth, meeting_id, participant_id)
+    response = HttpResponse(services.invitation_ics(participant.meeting, participant),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting_id}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.post("/{meeting_id}/invitations", auth=WRITE, response={200: InvitationsOut, 503: Error, **WRITE_ERRORS},
+             summary="Send the invitations by e-mail")
+def send_invitations(request, meeting_id: int):
+    """E-mail every participant with an address their invitation (.ics attached), as the meeting
+    page does; a planned meeting then counts as invited. 503 when the mail server fails (how
+    many went out before is in the message)."""
+    meeting = _meeting(request.auth, meeting_id)
+    try:
+        sent = services.send_invitations(request.auth, meeting)
+    except services.InvitationsNotSent as error:
+        return Reply(503, {"detail": str(error)})
+    return {"sent": sent, "status": type(meeting).objects.values_list("status", flat=True).get(pk=meeting.pk)}
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+class MeetingAttachmentOut(FileOut):
+    @staticmethod
+    def resolve_download(obj) -> str:
+        return download_url("download_meeting_attachment", obj.pk)
+
+
+@router.get("/{meeting_id}/attachments", response={200: list[MeetingAttachmentOut], **ERRORS},
+            summary="Attachments of a meeting")
+@paginate(Pagination)
+def list_attachments(request, meeting_id: int):
+    """The meeting's documents (minutes, presentations), oldest first; whoever reads the meeting."""
+    return _meeting(request.auth, meeting_id).attachments.order_by("uploaded", "id")
+
+
+@router.post("/{meeting_id}/attachments", auth=WRITE, response={201: MeetingAttachmentOut, **WRITE_ERRORS},
+             summary="Upload an attachment", description=upload_description(
+                 "Editors of any of the meeting's offices, as on the meeting's page."))
+def upload_attachment(request, meeting_id: int, file: File[UploadedFile]):
+    meeting = _meeting(request.auth, meeting_id)
+    if not permissions.can_edit_meeting(request.auth, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    check_upload_field(file)
+    return Reply(201, services.add_attachment(request.auth, meeting, file))
+
+
+@router.get("/attachments/{attachment_id}", response=ERRORS, url_name="download_meeting_attachment",
+            summary="Download an attachment", openapi_extra=download_openapi("attachment"))
+def download_attachment(request, attachment_id: int):
+    """Whoever reads the meeting downloads its attachments."""
+    attachment = params.get_or_404(Attachment.objects.filter(
+        meeting__in=permissions.visible_meetings(request.auth, services.meeting_queryset())), attachment_id,
+        ATTACHMENT_NOT_FOUND)
+    return download_response(attachment.file, attachment.name, attachment.content_type)
+
+
+# --- library uploads -------------------------------------------------------------------------
+
+class LibraryItemIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    government_id: Id = Field(description="Shared by: a government the caller's office acts for.")
+    partnership_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                       description="The partnership's shelf; leave out to share with everyone "
+                                                   "(then `public` must be true).")
+    summary: str = Field("", max_length=100_000, description="A note; required without a file.")
+    language: str = Field("id", pattern="^(id|en)$")
+    fields: list[CooperationField] = Field([], max_length=20)
+    sdgs: list[Annotated[int, Field(ge=1, le=17)]] = Field([], max_length=17)
+    public: bool = False
+
+
+@library_router.post("", auth=WRITE, response={201: LibraryItemOut, **WRITE_ERRORS}, summary="Share in the library",
+                     description=upload_description(
+                         "Editors share material for their own government, on one of its partnerships' shelves "
+                         "or (public) with the whole platform. The fields below are form fields; the document, "
+                         "if any, is the part `file` (a DOCX's or ODT's text is indexed for search)."))
+def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] = None):
+    data = payload.dict()
+    data["fields"] = [str(f) for f in data["fields"]]
+    government = _government(data.pop("government_id"))
+    if not permissions.can_edit_government(request.auth, government):  # as share_item, before the rest
+        raise PermissionDenied(_("You may not share material for %(name)s.") % {"name": government.name})
+    partnership_id = data.pop("partnership_id")
+    partnership = None
+    if partnership_id is not None:
+        partnership = permissions.visible_partnerships(request.auth, partnership_queryset()).filter(
+            pk=partnership_id).first()
+        if partnership is None:
+            raise ValidationError({"partnership_id": [PARTNERSHIP_NOT_FOUND % {"id": partnership_id}]})
+    if file is not None:
+        check_upload_field(file)
+    with renamed_fields({"partnership": "partnership_id", "government": "government_id"}):
+        item = services.share_item(request.auth, government=government, partnership=partnership, upload=file,
+                                   **data)
+    return Reply(201, item)
+
+
+@library_router.get("/{item_id}/file", response=ERRORS, url_name="download_library_file",
+                    summary="Download a library item's document", openapi_extra=download_openapi("document"))
+def download_library_file(request, item_id: int):
+    """Whoever reads the item (public items: everyone); 404 for a note without a document."""
+    item = params.get_or_404(permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id,
+                             ITEM_NOT_FOUND)
+    if not item.file:
+        raise Http404(_("This library item has no document, only a note."))
+    return download_response(item.file, item.file_name, item.content_type)
+
+
+@library_router.delete("/{item_id}", auth=WRITE, response={204: None, **ERRORS}, summary="Remove a library item")
+def delete_library_item(request, item_id: int):
+    """Editors of the government that shared it (and platform administrators) remove it, as on its page."""
+    item = params.get_or_404(permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id,
+                             ITEM_NOT_FOUND)
+    services.delete_item(request.auth, item)
+    return Reply(204, None)

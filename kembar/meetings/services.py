@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import smtplib
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ import holidays as holidays_lib
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -217,13 +219,46 @@ def _check_side(meeting: Meeting, government: LocalGovernment, field: str) -> No
         raise ValidationError({field: [_("%(name)s is not a side of this meeting.") % {"name": government.name}]})
 
 
+def _clean_participant(meeting: Meeting, government: LocalGovernment, name: str, email: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [_("Give the participant's name.")]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("“%(value)s” is not an e-mail address.") % {"value": email}]
+    if errors:
+        raise ValidationError(errors)
+    _check_side(meeting, government, "government")
+
+
 def add_participant(user, meeting: Meeting, government: LocalGovernment, name: str, email: str = "") -> Participant:
     if not permissions.can_edit_meeting(user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
-    if not (name or "").strip():
-        raise ValidationError({"name": [_("Give the participant's name.")]})
-    _check_side(meeting, government, "government")
+    _clean_participant(meeting, government, name, email)
     return Participant.objects.create(meeting=meeting, government=government, name=name.strip(), email=email or "")
+
+
+def update_participant(user, participant: Participant, *, government: LocalGovernment | None = None,
+                       name: str | None = None, email: str | None = None) -> Participant:
+    """Change a participant's side, name or e-mail (None keeps it)."""
+    meeting = participant.meeting
+    if not permissions.can_edit_meeting(user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    government = government if government is not None else participant.government
+    name = name if name is not None else participant.name
+    email = email if email is not None else participant.email
+    _clean_participant(meeting, government, name, email)
+    participant.government, participant.name, participant.email = government, name.strip(), email
+    participant.save(update_fields=["government", "name", "email"])
+    return participant
+
+
+def remove_participant(user, participant: Participant) -> None:
+    if not permissions.can_edit_meeting(user, participant.meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    participant.delete()
 
 
 def add_action_item(user, meeting: Meeting, *, text: str, owner: str, government: LocalGovernment,
@@ -311,11 +346,22 @@ def invitation_ics(meeting: Meeting, participant: Participant | None = None) -> 
     return cal.to_ical()
 
 
+class InvitationsNotSent(Exception):
+    """The mail server could not be reached or refused a message; `sent` had gone out before."""
+
+    def __init__(self, message: str, sent: int):
+        super().__init__(message)
+        self.sent = sent
+
+
 def send_invitations(user, meeting: Meeting) -> int:
-    """E-mail every participant with an address their invitation; returns how many were sent."""
+    """E-mail every participant with an address their invitation; returns how many were sent.
+
+    Raises InvitationsNotSent (after marking the meeting invited if some went out) when the mail
+    server fails: the caller says so instead of a server error."""
     if not permissions.can_edit_meeting(user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
-    sent = 0
+    sent, failure = 0, None
     participants = list(meeting.participants.select_related("government__place").exclude(email=""))
     times = {g.pk: (s, e) for g, s, e in local_times(meeting)}
     for participant in participants:
@@ -329,10 +375,19 @@ def send_invitations(user, meeting: Meeting) -> int:
         mail = EmailMessage(_("Invitation: %(title)s") % {"title": meeting.title}, body,
                             settings.DEFAULT_FROM_EMAIL, [participant.email])
         mail.attach("invitation.ics", invitation_ics(meeting, participant), "text/calendar; method=REQUEST")
-        mail.send()
+        try:
+            mail.send()
+        except (smtplib.SMTPException, OSError) as error:
+            failure = error
+            break
         sent += 1
-    if meeting.status == Meeting.Status.PLANNED:
+    if meeting.status == Meeting.Status.PLANNED and (sent or failure is None):
         Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.INVITED)
+    if failure is not None:
+        raise InvitationsNotSent(
+            _("The mail server did not accept the invitations (%(reason)s): %(sent)d of %(total)d were sent. "
+              "Try again later.") % {"reason": failure.__class__.__name__, "sent": sent, "total": len(participants)},
+            sent)
     return sent
 
 

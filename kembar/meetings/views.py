@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
+from kembar.form_errors import add_errors
 from kembar.partnerships import services as registry
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import SDG_GOALS, Field
@@ -21,14 +22,6 @@ from .forms import (ActionItemForm, ActionStatusForm, AttachmentForm, LibraryIte
 from .models import ActionItem, Attachment, LibraryItem, Meeting, Participant
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _editable_partnerships(user):
@@ -75,7 +68,7 @@ def slot_finder(request):
             result = services.find_slots_for(governments, form.cleaned_data["start"], form.cleaned_data["end"],
                                              form.cleaned_data["duration"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             from .slots import explain
 
@@ -118,7 +111,7 @@ def meeting_create(request):
         try:
             meeting = services.schedule_meeting(request.user, partnership, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Meeting %(title)s scheduled.") % {"title": meeting.title})
             return redirect(meeting)
@@ -163,7 +156,7 @@ def meeting_edit(request, pk: int):
                 meeting.extra_governments.set(
                     [g for g in extra if g.pk not in (p.government_a_id, p.government_b_id)])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(meeting)
@@ -181,7 +174,7 @@ def meeting_minutes(request, pk: int):
                                     decisions=form.cleaned_data["decisions"],
                                     expected_version=form.cleaned_data["version"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Minutes saved."))
             return redirect(meeting)
@@ -202,7 +195,7 @@ def participant_add(request, pk: int):
         try:
             services.add_participant(request.user, meeting, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             return redirect(meeting)
     return _detail_with_error(request, meeting, "participant", form)
@@ -217,7 +210,7 @@ def action_add(request, pk: int):
         try:
             services.add_action_item(request.user, meeting, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             return redirect(meeting)
     return _detail_with_error(request, meeting, "action", form)
@@ -258,8 +251,12 @@ def attachment_download(request, attachment_id: int):
 @require_POST
 def send_invitations(request, pk: int):
     meeting = _editable_meeting(request, pk)
-    count = services.send_invitations(request.user, meeting)
-    messages.success(request, _("Invitations sent: %(count)d.") % {"count": count})
+    try:
+        count = services.send_invitations(request.user, meeting)
+    except services.InvitationsNotSent as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Invitations sent: %(count)d.") % {"count": count})
     return redirect(meeting)
 
 
@@ -297,7 +294,7 @@ def office_hours(request, organisation_id: int):
         try:
             services.set_office_hours(request.user, office, form.cleaned_data["start"], form.cleaned_data["end"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Office hours saved."))
             return redirect("meetings:office_hours", organisation_id=office.pk)
@@ -367,7 +364,7 @@ def library_share(request):
         try:
             item = services.share_item(request.user, upload=upload, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Shared in the library."))
             return redirect(item)

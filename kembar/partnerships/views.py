@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.form_errors import add_errors
 
 from . import services
 from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
@@ -26,14 +27,7 @@ def _visible_or_404(request, pk: int) -> Partnership:
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, each message on its field when the form has it."""
-    if hasattr(error, "error_dict") and "level" in error.error_dict and "partner_level" in form.fields:
-        error = ValidationError({("partner_level" if k == "level" else k): v for k, v in error.error_dict.items()})
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
+    add_errors(form, error, {"level": "partner_level"})
 
 
 @require_safe

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 from pydantic import StrictBool
@@ -20,11 +20,13 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, omitted
+from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field as CooperationField
+from kembar.uploads import check_upload_field, download_response
 
 from . import services
-from .models import Need
+from .models import Need, SolutionAttachment
 from .vocab import CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind
 
 router = Router(tags=["solutions"], auth=READ)
@@ -32,6 +34,7 @@ router = Router(tags=["solutions"], auth=READ)
 SOLUTION_NOT_FOUND = gettext_lazy("No solution with id %(id)s.")
 NEED_NOT_FOUND = gettext_lazy("No need with id %(id)s.")
 PILOT_NOT_FOUND = gettext_lazy("No pilot with id %(id)s.")
+ATTACHMENT_NOT_FOUND = gettext_lazy("No attachment with id %(id)s.")
 
 Text = Annotated[str, Field(description="Plain text; leading and trailing spaces are removed.")]
 
@@ -356,3 +359,43 @@ def express_interest(request, solution_id: int, payload: InterestIn):
             raise ValidationError({"need_id": [_("No need with id %(id)s.") % {"id": payload.need_id}]})
     pilot = services.express_interest(request.auth, solution, government, need)
     return Reply(201, services.pilot_queryset().get(pk=pilot.pk))
+
+
+class SolutionAttachmentOut(FileOut):
+    sha256: str
+
+    @staticmethod
+    def resolve_download(obj) -> str:
+        return download_url("download_solution_attachment", obj.pk)
+
+
+@router.get("/{solution_id}/attachments", response={200: list[SolutionAttachmentOut], **ERRORS},
+            summary="Attachments of a solution")
+@paginate(Pagination)
+def list_attachments(request, solution_id: int):
+    """Whoever reads the solution, oldest first."""
+    return _solution(request.auth, solution_id).attachments.order_by("uploaded", "id")
+
+
+@router.post("/{solution_id}/attachments", auth=WRITE, response={201: SolutionAttachmentOut, **WRITE_ERRORS},
+             summary="Upload a solution attachment", description=upload_description(
+                 "A brochure, evaluation or manual of the solution, as on its edit page: editors of the "
+                 "government's own office; the solution's version moves on."))
+def upload_attachment(request, solution_id: int, file: File[UploadedFile]):
+    solution = _solution(request.auth, solution_id)
+    if not permissions.can_edit_offer(request.auth, solution):
+        raise PermissionDenied(_("Only editors of the office of %(government)s may change this.") % {
+            "government": solution.government.name})
+    check_upload_field(file)
+    services.update_solution(request.auth, solution, attachments=[file])
+    return Reply(201, solution.attachments.order_by("-uploaded", "-id").first())
+
+
+@router.get("/attachments/{attachment_id}", response=ERRORS, url_name="download_solution_attachment",
+            summary="Download a solution attachment", openapi_extra=download_openapi("attachment"))
+def download_attachment(request, attachment_id: int):
+    """Whoever reads the solution downloads its attachments."""
+    attachment = params.get_or_404(SolutionAttachment.objects.filter(
+        solution__in=permissions.visible_offers(request.auth, services.solution_queryset())), attachment_id,
+        ATTACHMENT_NOT_FOUND)
+    return download_response(attachment.file, attachment.name, attachment.content_type)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.form_errors import add_errors
 from kembar.uploads import download_response
 
 from . import services
@@ -21,12 +22,7 @@ PAGE_SIZE = 25
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages_ in error.message_dict.items():
-        name = {"government_id": "government", "need_id": "need"}.get(field, field)
-        form.add_error(name if name in form.fields else None, messages_)
+    add_errors(form, error, {"government_id": "government", "need_id": "need"})
 
 
 def _visible_or_404(request, queryset, pk: int):
