@@ -239,3 +239,39 @@ def test_the_quarter_zone_of_the_platform_is_a_setting(analytics_world, users, s
     result = pivot(users["oversight"], resolve_scope(users["oversight"]), year=2026)
     assert quarters(result)["2026 Q1"] == 2  # a7 and, in UTC, a5
     assert pivot_module.platform_zone().key == "UTC"
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_report_of_a_government_in_both_languages(analytics_world, users, governments):
+    from kembar.insights.reports import write_report
+
+    scope = resolve_scope(users["bandung_viewer"], government=governments["bandung"].pk)
+    english = pdf_text(write_report(users["bandung_viewer"], scope, 2026, "pdf", "en"))
+    assert "Sister-city cooperation report 2026: Kota Bandung" in english or "Bandung" in english
+    assert "Partnerships and their state" in english
+    assert "Stadt Braunschweig" in english or "Braunschweig" in english
+    assert "2026 Q2" in english and "Contribution to the Sustainable Development Goals" in english
+    indonesian = pdf_text(write_report(users["bandung_viewer"], scope, 2026, "pdf", "id"))
+    assert "Tujuan Pembangunan Berkelanjutan" in indonesian
+    assert "Kota dan permukiman yang berkelanjutan" in indonesian
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+def test_the_pivot_page_shows_charts_and_tables(analytics_world, users, governments, client):
+    client.force_login(users["bandung_viewer"])
+    response = client.get("/insights/pivot/", {"government": governments["bandung"].pk, "year": 2026})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('src="data:image/svg+xml;base64,') == 3
+    assert "2026 Q2" in html and "Before the pandemic" in html
+    assert 'data-download="pdf"' in html and 'data-download="xlsx"' in html
