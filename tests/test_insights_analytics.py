@@ -275,3 +275,91 @@ def test_the_pivot_page_shows_charts_and_tables(analytics_world, users, governme
     assert html.count('src="data:image/svg+xml;base64,') == 3
     assert "2026 Q2" in html and "Before the pandemic" in html
     assert 'data-download="pdf"' in html and 'data-download="xlsx"' in html
+
+
+# --- kembar report ---------------------------------------------------------------------------------
+
+def test_kembar_report_writes_the_pdf_and_the_xlsx(analytics_world, governments, tmp_path):
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    pdf = tmp_path / "bandung.pdf"
+    call_command("report", "--government", "Bandung,ID", "--year", "2026", "--format", "pdf", "--output", str(pdf),
+                 "--language", "en")
+    text = pdf_text(pdf.read_bytes())
+    assert "Sister-city cooperation report 2026" in text and "2026 Q2" in text
+    xlsx = tmp_path / "bandung.xlsx"
+    call_command("report", "--government", "Bandung,ID", "--year", "2026", "--format", "xlsx", "--output", str(xlsx),
+                 "--language", "en")
+    book = load_workbook(xlsx)
+    quarters = book["Quarters"]
+    header = [c.value for c in quarters[2]]
+    assert header[:4] == ["Quarter", "In person", "Virtual", "Hybrid"]
+    rows = {row[0]: row for row in quarters.iter_rows(min_row=3, values_only=True)}
+    # The CLI reads everything: a7 (not public) and a8 (private partnership) count too.
+    assert rows["2026 Q1"][header.index("Total")] == 1  # a7
+    assert rows["2026 Q2"][header.index("Virtual")] == 1 and rows["2026 Q2"][header.index("Hybrid")] == 1
+    assert rows["2026 Q2"][header.index("Total")] == 2
+    assert quarters._charts, "the quarter sheet has its chart"
+    partners = {row[0]: row for row in book["Partnerships"].iter_rows(min_row=3, values_only=True)}
+    assert partners["Braunschweig, DE"][4] == 2  # a5, a6 in 2026
+    pandemic = list(book["Pandemic"].iter_rows(min_row=3, values_only=True))
+    assert [row[header.index("Pivoted to virtual or hybrid")] for row in pandemic] == [0, 1, 0]
+    sdg = {row[0]: row for row in book["SDG"].iter_rows(min_row=3, values_only=True)}
+    assert sdg["11. Sustainable cities and communities"][1] == 2  # a5 (11.3), a6 (11)
+
+
+def test_kembar_report_in_indonesian(analytics_world, tmp_path):
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    xlsx = tmp_path / "laporan.xlsx"
+    call_command("report", "--government", "Bandung,ID", "--year", "2026", "--format", "xlsx", "--output", str(xlsx))
+    book = load_workbook(xlsx)
+    assert "Triwulan" in book.sheetnames
+    assert book["Triwulan"]["A2"].value == "Triwulan"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--government", "Atlantis,ID"], "No registered local government is called “Atlantis,ID”"),
+    (["--government", "Bandung,ID", "--year", "20x6"], "is not a year"),
+    (["--government", "Bandung,ID", "--year", "2150"], "has not begun yet"),
+    (["--government", "Bandung,ID", "--format", "docx"], "The format must be pdf or xlsx"),
+    (["--government", "Bandung,ID", "--language", "fr"], "The language must be id or en"),
+    (["--government", "Bandung,ID", "--output", "/no/such/folder/r.pdf"], "does not exist"),
+    (["--province", "XX-99"], "No province"),
+])
+def test_kembar_report_refuses_bad_input_with_a_clear_message(analytics_world, tmp_path, args, message):
+    from django.core.management import CommandError, call_command
+
+    defaults = {"--year": "2026", "--output": str(tmp_path / "r.pdf")}
+    for key, value in defaults.items():
+        if key not in args:
+            args = [*args, key, value]
+    with pytest.raises(CommandError, match=message):
+        call_command("report", *args, "--language" if "--language" not in args else "--format",
+                     "en" if "--language" not in args else "pdf")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_kembar_report_refuses_an_ambiguous_government(analytics_world, governments, users):
+    from django.core.management import CommandError, call_command
+
+    from kembar.partnerships.services import government_for_place
+    from tests.conftest import city
+
+    # A second government of the same name in the same country (a regency next to the city).
+    government_for_place(city("Bandung", "ID"), "regency")
+    with pytest.raises(CommandError, match="ambiguous"):
+        call_command("report", "--government", "Bandung,ID", "--year", "2026", "--output", "/tmp/never.pdf")
+
+
+def test_kembar_report_refuses_an_unwritable_output(analytics_world, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    for output, message in ((folder, "it is a folder"), ("/proc/kembar-report.pdf", "Cannot write")):
+        with pytest.raises(CommandError, match=message):
+            call_command("report", "--government", "Bandung,ID", "--year", "2026", "--output", str(output))
+    assert list(folder.iterdir()) == []
