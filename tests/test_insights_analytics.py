@@ -363,3 +363,112 @@ def test_kembar_report_refuses_an_unwritable_output(analytics_world, tmp_path):
         with pytest.raises(CommandError, match=message):
             call_command("report", "--government", "Bandung,ID", "--year", "2026", "--output", str(output))
     assert list(folder.iterdir()) == []
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+def test_the_api_gives_the_pivot_and_the_sdg_figures(analytics_world, users, governments, client):
+    client.force_login(users["bandung_viewer"])
+    response = client.get("/api/insights/pivot", {"government_id": governments["bandung"].pk, "year": 2026})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["scope"] == {"kind": "government", "label": "Bandung, ID", "time_zone": "Asia/Jakarta"}
+    assert [(q["quarter"], q["total"]) for q in body["quarters"]] == [(1, 1), (2, 2), (3, 0), (4, 1)]
+    assert [p["pivoted"] for p in body["periods"]] == [0, 1, 0]
+    sdg = client.get("/api/insights/sdg", {"government_id": governments["bandung"].pk}).json()
+    assert next(g for g in sdg["goals"] if g["code"] == "11")["activities"] == 3
+    anonymous = client.__class__().get("/api/insights/pivot", {"government_id": governments["bandung"].pk,
+                                                                "year": 2026}).json()
+    assert [q["total"] for q in anonymous["quarters"]] == [0, 1, 0, 1]
+
+
+def test_the_api_refuses_bad_scopes_naming_the_parameter(analytics_world, users, client):
+    assert client.get("/api/insights/pivot", {"province": "XX-99"}).json()["detail"][0]["field"] == "province"
+    assert client.get("/api/insights/pivot", {"year": 20260}).status_code == 422
+    private = analytics_world["a8"].partnership
+    assert client.get("/api/insights/sdg", {"partnership_id": private.pk}).status_code == 404
+
+
+@pytest.mark.parametrize("user, government, status", [
+    (None, "bandung", 401),
+    ("surabaya_editor", "bandung", 403),
+    ("bandung_viewer", "bandung", 200),
+    ("bandung_viewer", None, 403),  # the platform's roll-up
+    ("oversight", None, 200),
+    ("oversight", "surabaya", 200),
+    ("platform_admin", "bandung", 200),
+])
+def test_who_may_download_a_report_through_the_api(analytics_world, users, governments, client, user,
+                                                   government, status):
+    from openpyxl import load_workbook
+
+    if user:
+        client.force_login(users[user])
+    query = {"year": 2026, "format": "xlsx", "language": "en"}
+    if government:
+        query["government_id"] = governments[government].pk
+    response = client.get("/api/insights/report", query)
+    assert response.status_code == status, response.content[:300]
+    if status == 200:
+        import io
+
+        book = load_workbook(io.BytesIO(response.content))
+        assert "Quarters" in book.sheetnames
+        assert response["Content-Disposition"].startswith("attachment; filename=")
+
+
+@pytest.mark.parametrize("user, government, status", [
+    (None, "bandung", 302),
+    ("surabaya_editor", "bandung", 403),
+    ("bandung_viewer", "bandung", 200),
+    ("bandung_editor", None, 403),
+    ("oversight", None, 200),
+    ("platform_admin", "surabaya", 200),
+])
+def test_who_may_download_a_report_from_the_pages(analytics_world, users, governments, client, user, government,
+                                                  status):
+    if user:
+        client.force_login(users[user])
+    query = {"year": 2026, "format": "pdf", "language": "en"}
+    if government:
+        query["government"] = governments[government].pk
+    response = client.get("/insights/report/", query)
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert "2026 Q1" in pdf_text(response.content)
+
+
+def test_the_download_buttons_show_only_to_who_may_download(analytics_world, users, governments, client):
+    query = {"government": governments["bandung"].pk}
+    assert b"data-download" not in client.get("/insights/pivot/", query).content
+    client.force_login(users["surabaya_editor"])
+    assert b"data-download" not in client.get("/insights/pivot/", query).content
+    assert b"data-download" not in client.get("/insights/sdg/").content
+    client.force_login(users["oversight"])
+    assert b'data-download="pdf"' in client.get("/insights/sdg/").content
+
+
+def test_a_bad_report_request_says_what_is_wrong(analytics_world, users, client):
+    client.force_login(users["oversight"])
+    response = client.get("/insights/report/", {"government": "Atlantis,ID", "year": 2026})
+    assert response.status_code == 400 and "No registered local government" in response.content.decode()
+    response = client.get("/insights/report/", {"year": 2026, "format": "doc"})
+    assert response.status_code == 400 and "pdf or xlsx" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/insights/pivot/", "/insights/sdg/"])
+def test_the_pages_make_a_constant_number_of_queries(analytics_world, users, governments, client, path,
+                                                     django_assert_max_num_queries):
+    client.force_login(users["oversight"])
+    with django_assert_max_num_queries(10) as captured:  # session, user, access, the figures
+        client.get(path, {"year": 2026})
+    first = len(captured)
+    admin = users["platform_admin"]
+    partnership = analytics_world["a1"].partnership
+    for day in range(1, 25):
+        activities.create_activity(admin, partnership, title=f"more {day}", type="other", field="health",
+                                   sdg_targets=["3", "11.2"], host=governments["bandung"], start=at(2026, 1, day),
+                                   end=at(2026, 1, day, 2))
+    with django_assert_max_num_queries(first):
+        client.get(path, {"year": 2026})
