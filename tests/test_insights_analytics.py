@@ -472,3 +472,16 @@ def test_the_pages_make_a_constant_number_of_queries(analytics_world, users, gov
                                    end=at(2026, 1, day, 2))
     with django_assert_max_num_queries(first):
         client.get(path, {"year": 2026})
+
+
+@pytest.mark.parametrize("code, city_name", [("ID-JK", "Jakarta"), ("ID-YO", "Yogyakarta"), ("JP-26", "Kyoto")])
+def test_a_province_holds_the_governments_of_its_cities(db, code, city_name):
+    from kembar.gazetteer.models import Place
+    from kembar.partnerships.services import government_for_place
+    from tests.conftest import city
+
+    inside = government_for_place(city(city_name, code[:2]))
+    province = government_for_place(Place.objects.get(subdivision_code=code))
+    elsewhere = government_for_place(city("Surabaya", "ID"))
+    ids = pivot_module.province_government_ids(Place.objects.get(subdivision_code=code))
+    assert inside.pk in ids and province.pk in ids and elsewhere.pk not in ids

@@ -369,7 +369,16 @@ PAGE_QUERIES: dict[str, Callable[[World], list[str]]] = {
     "partnerships/": lambda w: [f"government={w.governments['busan'].pk}", "q=Busan", "status=proposed"],
     "places/": lambda w: ["q=Busan"],
     "places/autocomplete/": lambda w: ["q=Bus"],
+    # Insights: scoped to the private partnership (404 for outsiders), a partner of it, its province.
+    "insights/pivot/": lambda w: insights_queries(w),
+    "insights/sdg/": lambda w: insights_queries(w),
+    "insights/report/": lambda w: [f"government={w.governments['bandung'].pk}&year=2026&format=xlsx&language=en",
+                                   "province=KR-26&year=2026&format=pdf&language=en"],
 }
+
+
+def insights_queries(w: World) -> list[str]:
+    return [f"partnership={w.private.pk}", f"government={w.governments['busan'].pk}&year=2026", "province=KR-26"]
 
 # API request bodies, keyed by (method, OpenAPI path). Operations not listed get a body built
 # from their request schema.
@@ -431,6 +440,8 @@ API_QUERY_PROBES: dict[str, Callable[[World], list[str]]] = {
     "country": lambda w: ["KR"],
     "status": lambda w: ["proposed"],
     "field": lambda w: ["education"],
+    "partnership_id": lambda w: [str(w.private.pk)],
+    "province": lambda w: ["KR-26"],
 }
 # API reads that must show the private notes to those who may read them (the unfiltered list,
 # and the detail of the private partnership).
