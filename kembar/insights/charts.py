@@ -8,14 +8,16 @@ image, for screen readers and for copying.
 from __future__ import annotations
 
 import base64
+from xml.sax.saxutils import escape
 from dataclasses import dataclass
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 
+FONT = "Helvetica"
 # Colour-blind-safe palette (Okabe–Ito).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
@@ -42,24 +44,27 @@ def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
     n = max(len(chart.categories), 1)
     if chart.horizontal:
         height = max(height, 40 + 22 * n)
+    if chart.horizontal:
+        height = 50 + 26 * n * (len(chart.series) if not chart.stacked else 1) ** 0.5
     d = Drawing(width, height)
-    d.add(String(10, height - 18, chart.title, fontName="Helvetica-Bold", fontSize=12))
     bars = HorizontalBarChart() if chart.horizontal else VerticalBarChart()
     legend_width = 150 if len(chart.series) > 1 else 0
-    left = 230 if chart.horizontal else 40
-    bars.x, bars.y = left, 40 if not chart.horizontal else 20
+    left = 240 if chart.horizontal else 50
+    bars.x, bars.y = left, 50 if not chart.horizontal else 30
     bars.width = width - left - legend_width - 20
-    bars.height = height - bars.y - 40
+    bars.height = height - bars.y - 10
     bars.data = [list(values) or [0] for _label, values in chart.series] or [[0]]
-    bars.categoryAxis.categoryNames = [_short(c, 38 if chart.horizontal else 12) for c in chart.categories] or [""]
-    bars.categoryAxis.labels.fontSize = 7
+    bars.categoryAxis.categoryNames = [_short(c, 40 if chart.horizontal else 24 if n <= 4 else 12)
+                                       for c in chart.categories] or [""]
+    bars.categoryAxis.labels.fontName = bars.valueAxis.labels.fontName = FONT
+    bars.categoryAxis.labels.fontSize = 9
     if not chart.horizontal:
         bars.categoryAxis.labels.angle = 45 if n > 8 else 0
         bars.categoryAxis.labels.boxAnchor = "ne" if n > 8 else "n"
     else:
         bars.categoryAxis.reverseDirection = 1
     bars.valueAxis.valueMin = 0
-    bars.valueAxis.labels.fontSize = 7
+    bars.valueAxis.labels.fontSize = 9
     bars.valueAxis.forceZero = 1
     top = max((sum(col) if chart.stacked else max(col)) for col in zip(*bars.data)) if bars.data[0] else 0
     bars.valueAxis.valueMax = max(top, 4)
@@ -72,8 +77,8 @@ def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
     d.add(bars)
     if legend_width:
         legend = Legend()
-        legend.x, legend.y = width - legend_width + 5, height - 40
-        legend.fontSize = 8
+        legend.x, legend.y = width - legend_width + 5, height - 10
+        legend.fontName, legend.fontSize = FONT, 9
         legend.alignment = "right"
         legend.colorNamePairs = [(colors.HexColor(PALETTE[i % len(PALETTE)]), _short(label, 24))
                                  for i, (label, _values) in enumerate(chart.series)]
@@ -82,7 +87,11 @@ def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
 
 
 def svg(chart: Chart) -> str:
-    return renderSVG.drawToString(drawing(chart))
+    """SVG with a real title and a sans-serif font where Helvetica is not installed."""
+    text = renderSVG.drawToString(drawing(chart))
+    text = text.replace("<title>...</title>", f"<title>{escape(chart.title)}</title>", 1).replace(
+        "<desc>...</desc>", "", 1)
+    return text.replace(f"font-family: {FONT};", f"font-family: {FONT}, Arial, 'DejaVu Sans', sans-serif;")
 
 
 def svg_data_uri(chart: Chart) -> str:
