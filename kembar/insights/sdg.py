@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 
 from kembar.activities.vocab import SDG11_TARGETS, ActivityStatus
 from kembar.partnerships.models import LocalGovernment
@@ -132,13 +131,3 @@ def sdg_report(user, scope: Scope, *, year: int | None = None, everything: bool 
                for code, label in SDG11_TARGETS.items()]
     return SdgReport(scope=scope, year=year, goals=goals, targets=targets, activities=totals["all"],
                      with_sdg=totals["with_sdg"], governments=governments)
-
-
-def goal_label(code: str) -> str:
-    """"11. Sustainable cities and communities", in the active language."""
-    if code in SDG11_TARGETS:
-        return f"{code} {SDG11_TARGETS[code]}"
-    try:
-        return f"{code}. {SDG_GOALS[int(code)]}"
-    except (ValueError, KeyError):
-        return _("SDG %(code)s") % {"code": code}
