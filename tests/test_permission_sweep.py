@@ -252,6 +252,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("needs", "need_id"): lambda w: [w.exchange.need.pk],
     ("pilots", "pk"): lambda w: [w.exchange.pilot.pk],
     ("pilots", "pilot_id"): lambda w: [w.exchange.pilot.pk],
+    ("health", "partnership_id"): lambda w: [w.private.pk, w.public.pk],
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
