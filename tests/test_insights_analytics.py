@@ -307,6 +307,12 @@ def test_kembar_report_writes_the_pdf_and_the_xlsx(analytics_world, governments,
     assert [row[header.index("Pivoted to virtual or hybrid")] for row in pandemic] == [0, 1, 0]
     sdg = {row[0]: row for row in book["SDG"].iter_rows(min_row=3, values_only=True)}
     assert sdg["11. Sustainable cities and communities"][1] == 2  # a5 (11.3), a6 (11)
+    # Health (part 1): Bandung's three partnerships, the worst first with its next step.
+    assert sum(row[1] for row in book["Health"].iter_rows(min_row=3, values_only=True)) == 3
+    attention = list(book["Attention"].iter_rows(min_row=3, values_only=True))
+    assert len(attention) == 3 and attention[0][1] <= attention[-1][1]
+    # Bandung hosted everything: the partner is invited to host next.
+    assert all(row[3].startswith("Invite ") and row[3].endswith(" to host the next activity") for row in attention)
 
 
 def test_kembar_report_in_indonesian(analytics_world, tmp_path):

@@ -72,11 +72,9 @@ class Scope:
     province: Place | None = None
     government_ids: list[int] | None = None  # the province's governments
 
-    def activities(self, user, *, everything: bool = False) -> QuerySet[Activity]:
-        """The scope's activities that the user may read (`everything`: the CLI, no user)."""
-        qs = Activity.objects.all()
-        if not everything:
-            qs = permissions.visible_under_partnership(user, qs)
+    def activities(self, user) -> QuerySet[Activity]:
+        """The scope's activities that the user may read."""
+        qs = permissions.visible_under_partnership(user, Activity.objects.all())
         if self.partnership is not None:
             return qs.filter(partnership=self.partnership)
         if self.government is not None:
@@ -295,9 +293,9 @@ def grouped_rows(qs: QuerySet[Activity], zone: zoneinfo.ZoneInfo) -> list[dict]:
         .order_by("y", "q", "period", "status", "modality", "field"))
 
 
-def pivot(user, scope: Scope, *, year: int | None = None, everything: bool = False) -> Pivot:
+def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
     """The scope's activities per quarter (of `year`, or of all years) and per period."""
-    qs = scope.activities(user, everything=everything)
+    qs = scope.activities(user)
     rows = grouped_rows(qs, scope.zone)
     quarters: dict[tuple[int, int], Tally] = {}
     periods = {key: Tally() for key, _label in PERIODS}

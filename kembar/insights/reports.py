@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone, translation
@@ -29,6 +29,22 @@ LANGUAGES = ("id", "en")
 CONTENT_TYPES = {"pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_LISTED_PARTNERSHIPS = 500  # a roll-up lists its partnerships' counts by status; a government every one
+HEALTH_LISTED = 25  # the partnerships needing attention first, in the health section
+
+
+class OperatorReader:
+    """Who reads for `kembar report`: the server's operator, who reads everything and changes
+    nothing (as an oversight body does)."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    pk = None
+    _kembar_access = permissions.Access(superuser=False, oversight=True, read_governments=frozenset(),
+                                        edit_governments=frozenset())
+
+
+OPERATOR = OperatorReader()
 
 
 class ReportError(ValueError):
@@ -47,6 +63,13 @@ class PartnershipLine:
 
 
 @dataclass
+class HealthSection:
+    levels: list[tuple[str, int]]  # (level label, partnerships), best first
+    worst: list[tuple[str, int, str, str]]  # (partnership, score, level label, next step), worst first
+    dormant_months: int
+
+
+@dataclass
 class ReportData:
     scope: Scope
     year: int
@@ -57,8 +80,7 @@ class ReportData:
     partnerships: list[PartnershipLine]
     partnership_status: list[tuple[str, int]]  # (status label, count)
     partnerships_total: int
-    health: list[tuple[str, str, str]] | None = None  # see health_section
-    notes: list[str] = field(default_factory=list)
+    health: HealthSection
 
     @property
     def title(self) -> str:
@@ -75,16 +97,19 @@ def check_options(fmt: str, language: str | None) -> tuple[str, str]:
     return fmt, language
 
 
-def _partnerships(user, scope: Scope, year: int, everything: bool):
-    qs = Partnership.objects.all()
-    if not everything:
-        qs = permissions.visible_partnerships(user, qs)
+def _scope_partnerships(user, scope: Scope):
+    qs = permissions.visible_partnerships(user, Partnership.objects.all())
     if scope.partnership is not None:
         qs = qs.filter(pk=scope.partnership.pk)
     elif scope.government is not None:
         qs = qs.filter(Q(government_a=scope.government) | Q(government_b=scope.government))
     elif scope.government_ids is not None:
         qs = qs.filter(Q(government_a__in=scope.government_ids) | Q(government_b__in=scope.government_ids))
+    return qs
+
+
+def _partnerships(user, scope: Scope, year: int):
+    qs = _scope_partnerships(user, scope)
     by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
     status = [(str(s.label), by_status.get(s.value, 0)) for s in Status]
     lines = []
@@ -100,31 +125,32 @@ def _partnerships(user, scope: Scope, year: int, everything: bool):
     return lines, status, sum(by_status.values())
 
 
-def health_section(user, scope: Scope, everything: bool) -> list[tuple[str, str, str]] | None:
-    """HOOK for part 1 (kembar/insights/health.py): (partnership, score, next step) rows, worst
-    first. None while the health score is not available, and the report says so."""
-    try:
-        from . import health  # noqa: F401
-    except ImportError:
-        return None
-    return None
+def health_section(user, scope: Scope) -> HealthSection:
+    """Partnership health (kembar/insights/health.py) of the scope's partnerships that are not
+    ended: how many are good, fair or poor, and the worst with their next step."""
+    from . import health
+
+    queryset = _scope_partnerships(user, scope).exclude(status=Status.ENDED)
+    report = health.HealthReport(user, queryset=queryset)
+    worst = [(str(h.partnership), h.score, str(health.LEVEL_LABELS[h.level]), h.next_step.text)
+             for h in report.rows(limit=HEALTH_LISTED)]
+    return HealthSection(levels=[(label, n) for _name, label, n in health.level_counts(report)], worst=worst,
+                         dormant_months=health.dormant_months())
 
 
-def build_report(user, scope: Scope, year: int, language: str, *, everything: bool = False) -> ReportData:
+def build_report(user, scope: Scope, year: int, language: str) -> ReportData:
     with translation.override(language):
-        lines, status, total = _partnerships(user, scope, year, everything)
+        lines, status, total = _partnerships(user, scope, year)
         data = ReportData(scope=scope, year=year, language=language, generated=timezone.now(),
-                          pivot=pivot(user, scope, year=year, everything=everything),
-                          sdg=sdg_report(user, scope, year=year, everything=everything),
+                          pivot=pivot(user, scope, year=year), sdg=sdg_report(user, scope, year=year),
                           partnerships=lines, partnership_status=status, partnerships_total=total,
-                          health=health_section(user, scope, everything))
+                          health=health_section(user, scope))
     return data
 
 
-def write_report(user, scope: Scope, year: int, fmt: str, language: str | None, *,
-                 everything: bool = False) -> bytes:
+def write_report(user, scope: Scope, year: int, fmt: str, language: str | None) -> bytes:
     fmt, language = check_options(fmt, language)
-    data = build_report(user, scope, year, language, everything=everything)
+    data = build_report(user, scope, year, language)
     with translation.override(language):
         return render_pdf(data) if fmt == "pdf" else render_xlsx(data)
 
@@ -177,13 +203,12 @@ def tables(data: ReportData) -> list[tuple[str, list[str], list[list], charts.Ch
                                       _("Participants")],
                 [[r.label_with_code, r.activities, r.held, r.with_outcomes, r.participants] for r in data.sdg.targets],
                 None, _("SDG 11")))
-    if data.health is None:
-        out.append((_("Partnership health"), [_("Note")],
-                    [[_("The partnership health score is not available in this installation yet.")]], None,
-                    _("Health")))
-    else:
-        out.append((_("Partnership health"), [_("Partnership"), _("Score"), _("Next step")],
-                    [list(row) for row in data.health], None, _("Health")))
+    h = data.health
+    out.append((_("Partnership health (a partnership is dormant after %(months)s months without a held "
+                  "activity)") % {"months": h.dormant_months}, [_("Health"), _("Partnerships")],
+                [[label, n] for label, n in h.levels], None, _("Health")))
+    out.append((_("Partnerships needing attention first"), [_("Partnership"), _("Score"), _("Health"), _("Next step")],
+                [list(row) for row in h.worst], None, _("Attention")))
     return out
 
 

@@ -113,9 +113,9 @@ def _scope_government_ids(scope: Scope) -> list[int] | None:
     return scope.government_ids
 
 
-def sdg_report(user, scope: Scope, *, year: int | None = None, everything: bool = False) -> SdgReport:
+def sdg_report(user, scope: Scope, *, year: int | None = None) -> SdgReport:
     """Three queries whatever the number of activities: the SDG counts, the totals, the priorities."""
-    qs = scope.activities(user, everything=everything)
+    qs = scope.activities(user)
     if year is not None:
         start, end = year_range(year, scope.zone)
         qs = qs.filter(start__gte=start, start__lt=end)

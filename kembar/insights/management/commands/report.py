@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(_("Give either --government or --province, not both."))
         try:
             year_value = parse_year(year)
-            scope = resolve_scope(None, government=government, province=province)
+            scope = resolve_scope(reports.OPERATOR, government=government, province=province)
             fmt, language = reports.check_options(fmt, language)
         except (ScopeError, reports.ReportError) as error:
             raise CommandError(str(error)) from None
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if (os.path.exists(output) and not os.access(output, os.W_OK)) or not os.access(
                 directory, os.W_OK):
             raise CommandError(_("Cannot write %(file)s: permission denied.") % {"file": output})
-        content = reports.write_report(None, scope, year_value, fmt, language, everything=True)
+        content = reports.write_report(reports.OPERATOR, scope, year_value, fmt, language)
         temporary = f"{output}.part"
         try:
             with open(temporary, "wb") as handle:
