@@ -491,3 +491,15 @@ def test_a_province_holds_the_governments_of_its_cities(db, code, city_name):
     elsewhere = government_for_place(city("Surabaya", "ID"))
     ids = pivot_module.province_government_ids(Place.objects.get(subdivision_code=code))
     assert inside.pk in ids and province.pk in ids and elsewhere.pk not in ids
+
+
+def test_a_province_with_numeric_codes_does_not_take_another_prefectures_cities(db):
+    from kembar.gazetteer.models import Place
+    from kembar.partnerships.services import government_for_place
+    from tests.conftest import city
+
+    # GeoNames' admin1 "26" is not Kyoto (ISO JP-26): a city there is not in Kyoto Prefecture.
+    other = Place.objects.filter(kind="city", country_code="JP", admin1_code="26").order_by("-population").first()
+    assert other is not None and other.admin1_code != city("Kyoto", "JP").admin1_code
+    outside = government_for_place(other)
+    assert outside.pk not in pivot_module.province_government_ids(Place.objects.get(subdivision_code="JP-26"))

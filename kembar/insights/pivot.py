@@ -105,13 +105,15 @@ def province_government_ids(province: Place) -> list[int]:
     and those of the places in it.
 
     GeoNames gives a city its first-level division as GeoNames' own admin1 code, which is the
-    ISO 3166-2 suffix in some countries (US-TX: "TX") and a different number in others
-    (Indonesia, Japan). For those, the code is taken from the subdivision's namesake city in
+    ISO 3166-2 suffix in some countries (US-TX: "TX") and a number in others (Indonesia,
+    Japan; where ISO's suffix is a number too, the two numberings differ). For those, the code is taken from the subdivision's namesake city in
     the same country (Kyoto Prefecture from the city of Kyoto; DI Yogyakarta from Yogyakarta),
     as the gazetteer does for the subdivision's time zone. A province without such a
     namesake in those countries holds only its own government's partnerships.
     """
-    codes = {province.subdivision_code.split("-", 1)[-1]}
+    suffix = province.subdivision_code.split("-", 1)[-1]
+    # A numeric suffix (JP-26) is no GeoNames code: GeoNames' "26" is another prefecture.
+    codes = set() if suffix.isdigit() else {suffix}
     namesake = (Place.objects.filter(kind=Place.Kind.CITY, country_code=province.country_code,
                                      names__key__in=[name_key(n) for n in _province_names(province)])
                 .exclude(admin1_code="").order_by("-population").values_list("admin1_code", flat=True).first())

@@ -117,12 +117,12 @@ def _partnerships(user, scope: Scope, year: int):
         start, end = year_range(year, scope.zone)
         rows = (qs.select_related("government_a", "government_b")
                 .annotate(n=Count("activities", filter=Q(activities__start__gte=start, activities__start__lt=end)))
-                .order_by("government_a__name", "government_b__name")[:MAX_LISTED_PARTNERSHIPS])
+                .order_by("pk")[:MAX_LISTED_PARTNERSHIPS])
         for p in rows:
             other = p.other(scope.government) if scope.government is not None else p.government_b
             lines.append(PartnershipLine(str(other), p.get_kind_display(), p.get_status_display(),
                                          str(p.since.year) if p.since else "—", p.n))
-    return lines, status, sum(by_status.values())
+    return sorted(lines, key=lambda line: line.partner), status, sum(by_status.values())
 
 
 def health_section(user, scope: Scope) -> HealthSection:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -39,7 +40,7 @@ def _download_links(request, scope, year) -> list[dict]:
     if scope.kind == "partnership" or not permissions.can_download_report(request.user, scope.government):
         return []
     query = {**scope.query(), "year": year or timezone.now().year}
-    return [{"format": fmt, "url": "/insights/report/?" + urlencode({**query, "format": fmt})}
+    return [{"format": fmt, "url": reverse("insights:report") + "?" + urlencode({**query, "format": fmt})}
             for fmt in reports.FORMATS]
 
 
