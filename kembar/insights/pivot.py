@@ -30,8 +30,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -285,39 +284,64 @@ class Pivot:
         return sum(q.tally.total for q in self.quarters)
 
 
-def grouped_rows(qs: QuerySet[Activity], zone: zoneinfo.ZoneInfo) -> list[dict]:
-    """One query: activities grouped by year, quarter, period, status, modality and field."""
+def quarter_case(zone: zoneinfo.ZoneInfo, years: range) -> Case:
+    """The quarter of `start` in `zone` as year * 4 + quarter - 1 (NULL outside `years`).
+
+    Comparisons with the quarters' first moments, computed here in the zone (daylight saving
+    included): plain comparisons the database does fast, where converting every row's time to
+    the zone (Extract with tzinfo) costs a function call per row on SQLite.
+    """
+    if not years:
+        return Case(When(pk__isnull=True, then=Value(None)), default=Value(None), output_field=IntegerField())
+    whens = [When(start__lt=dt.datetime(years.start, 1, 1, tzinfo=zone), then=Value(None))]
+    for year in years:
+        for quarter in range(1, 5):
+            end = dt.datetime(year + quarter // 4, quarter % 4 * 3 + 1, 1, tzinfo=zone)  # the next quarter's start
+            whens.append(When(start__lt=end, then=Value(year * 4 + quarter - 1)))
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def data_years(zone: zoneinfo.ZoneInfo) -> range:
+    """The years any activity is in (two index lookups), for the quarters' boundaries."""
+    span = Activity.objects.aggregate(first=Min("start"), last=Max("start"))
+    if span["first"] is None:
+        return range(0)
+    return range(span["first"].astimezone(zone).year, span["last"].astimezone(zone).year + 1)
+
+
+def grouped_rows(qs: QuerySet[Activity], zone: zoneinfo.ZoneInfo, years: range) -> list[dict]:
+    """One query: activities grouped by quarter (see quarter_case), period, status, modality and field."""
     return list(
-        qs.annotate(y=ExtractYear("start", tzinfo=zone), q=ExtractQuarter("start", tzinfo=zone),
-                    period=period_case(zone))
-        .values("y", "q", "period", "status", "modality", "field")
+        qs.annotate(k=quarter_case(zone, years), period=period_case(zone))
+        .values("k", "period", "status", "modality", "field")
         .annotate(n=Count("id"), pivoted=Count("id", filter=PIVOTED))
-        .order_by("y", "q", "period", "status", "modality", "field"))
+        .order_by())
 
 
 def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
-    """The scope's activities per quarter (of `year`, or of all years) and per period."""
+    """The scope's activities per quarter (of `year`, or of all years) and per period: two
+    queries (the years of the data, when no year is given, and the grouped counts)."""
     qs = scope.activities(user)
-    rows = grouped_rows(qs, scope.zone)
+    rows = grouped_rows(qs, scope.zone, range(year, year + 1) if year is not None else data_years(scope.zone))
     quarters: dict[tuple[int, int], Tally] = {}
     periods = {key: Tally() for key, _label in PERIODS}
     field_totals: dict[str, int] = {}
     for row in rows:
         periods[row["period"]].add(row)  # the periods always span every year
-        if year is not None and row["y"] != year:
+        if row["k"] is None:
             continue
-        quarters.setdefault((row["y"], row["q"]), Tally()).add(row)
+        quarters.setdefault(divmod(row["k"], 4), Tally()).add(row)
         key = row["field"] or ""
         field_totals[key] = field_totals.get(key, 0) + row["n"]
     if year is not None:
-        for q in range(1, 5):
+        for q in range(4):
             quarters.setdefault((year, q), Tally())
     first, last = pandemic_dates()
     bounds = {"before": (None, first - dt.timedelta(days=1)), "during": (first, last),
               "after": (last + dt.timedelta(days=1), None)}
     return Pivot(
         scope=scope, year=year,
-        quarters=[Quarter(y, q, t) for (y, q), t in sorted(quarters.items())],
+        quarters=[Quarter(y, q + 1, t) for (y, q), t in sorted(quarters.items())],
         periods=[Period(key, str(label), *bounds[key], periods[key]) for key, label in PERIODS],
         fields=[(code, field_label(code)) for code, _n in sorted(field_totals.items(), key=lambda kv: (-kv[1], kv[0]))])
 
