@@ -1,9 +1,9 @@
 """Pivot analytics: activities per quarter by modality, field and status, and the pandemic pivot.
 
-Everything is counted by the database (one GROUP BY query per figure set, quarters computed
-with Django's Extract functions in the scope's time zone), never by looping over activities in
-Python: the loops here run over the grouped rows, at most quarters × statuses × modalities ×
-fields of them, whatever the number of activities.
+Everything is counted by the database (one GROUP BY query, quarters found by comparing with
+their first moments in the scope's time zone), never by looping over activities in Python: the
+loops here run over the grouped rows, one per quarter and period, whatever the number of
+activities.
 
 Decisions (README, *Insights: pivot analytics*):
 
@@ -22,6 +22,9 @@ Decisions (README, *Insights: pivot analytics*):
   confirmed, held); postponed and cancelled ones are counted by status. *Pivoted* counts the
   activities planned in person and now virtual or hybrid (the change is an ActivityChange; the
   first plan is kept in `planned_modality`).
+
+The grouped query returns one row per quarter and period with a conditional count per status,
+modality and field: the pivot table is made by the database.
 """
 from __future__ import annotations
 
@@ -49,6 +52,7 @@ PIVOTED = Q(planned_modality=Modality.IN_PERSON, modality__in=[Modality.VIRTUAL,
 PERIODS = (("before", gettext_lazy("Before the pandemic")), ("during", gettext_lazy("During the pandemic")),
            ("after", gettext_lazy("After the pandemic")))
 MIN_YEAR, MAX_YEAR = 1900, 2200
+FIELD_CODES = [*Field.values, ""]  # "": no field given
 
 
 class ScopeError(ValueError):
@@ -232,14 +236,16 @@ class Tally:
     pivoted: int = 0
 
     def add(self, row: dict) -> None:
-        n = row["n"]
-        self.total += n
-        self.status[row["status"]] = self.status.get(row["status"], 0) + n
-        if row["status"] in TAKING_PLACE:
-            self.modality[row["modality"]] = self.modality.get(row["modality"], 0) + n
-        key = row["field"] or ""
-        self.field[key] = self.field.get(key, 0) + n
+        """Add a row of `grouped_rows` (its conditional counts)."""
+        self.total += row["n"]
         self.pivoted += row["pivoted"]
+        for code in self.status:
+            self.status[code] += row[f"s_{code}"]
+        for code in self.modality:
+            self.modality[code] += row[f"m_{code}"]
+        for code in FIELD_CODES:
+            if row[f"f_{code}"]:
+                self.field[code] = self.field.get(code, 0) + row[f"f_{code}"]
 
     @property
     def remote_share(self) -> int | None:
@@ -284,21 +290,30 @@ class Pivot:
         return sum(q.tally.total for q in self.quarters)
 
 
-def quarter_case(zone: zoneinfo.ZoneInfo, years: range) -> Case:
+def quarter_case(zone: zoneinfo.ZoneInfo, years: range):
     """The quarter of `start` in `zone` as year * 4 + quarter - 1 (NULL outside `years`).
 
     Comparisons with the quarters' first moments, computed here in the zone (daylight saving
-    included): plain comparisons the database does fast, where converting every row's time to
-    the zone (Extract with tzinfo) costs a function call per row on SQLite.
+    included), nested as a binary search (six comparisons a row for a dozen years): plain
+    comparisons the database does fast, where converting every row's time to the zone
+    (Extract with tzinfo) costs a Python function call per row on SQLite.
     """
     if not years:
-        return Case(When(pk__isnull=True, then=Value(None)), default=Value(None), output_field=IntegerField())
-    whens = [When(start__lt=dt.datetime(years.start, 1, 1, tzinfo=zone), then=Value(None))]
-    for year in years:
-        for quarter in range(1, 5):
-            end = dt.datetime(year + quarter // 4, quarter % 4 * 3 + 1, 1, tzinfo=zone)  # the next quarter's start
-            whens.append(When(start__lt=end, then=Value(year * 4 + quarter - 1)))
-    return Case(*whens, default=Value(None), output_field=IntegerField())
+        return Value(None, output_field=IntegerField())
+    # bounds[i] is the first moment of quarter key keys[i]; bounds[-1] ends the last one.
+    keys = [year * 4 + q for year in years for q in range(4)]
+    bounds = [dt.datetime(k // 4, k % 4 * 3 + 1, 1, tzinfo=zone) for k in keys]
+    bounds.append(dt.datetime(years.stop, 1, 1, tzinfo=zone))
+
+    def search(low: int, high: int):  # the key of a start within [bounds[low], bounds[high])
+        if high - low == 1:
+            return Value(keys[low], output_field=IntegerField())
+        middle = (low + high) // 2
+        return Case(When(start__lt=bounds[middle], then=search(low, middle)), default=search(middle, high),
+                    output_field=IntegerField())
+
+    return Case(When(Q(start__lt=bounds[0]) | Q(start__gte=bounds[-1]), then=Value(None)),
+                default=search(0, len(keys)), output_field=IntegerField())
 
 
 def data_years(zone: zoneinfo.ZoneInfo) -> range:
@@ -310,12 +325,15 @@ def data_years(zone: zoneinfo.ZoneInfo) -> range:
 
 
 def grouped_rows(qs: QuerySet[Activity], zone: zoneinfo.ZoneInfo, years: range) -> list[dict]:
-    """One query: activities grouped by quarter (see quarter_case), period, status, modality and field."""
-    return list(
-        qs.annotate(k=quarter_case(zone, years), period=period_case(zone))
-        .values("k", "period", "status", "modality", "field")
-        .annotate(n=Count("id"), pivoted=Count("id", filter=PIVOTED))
-        .order_by())
+    """One query, a pivot table: a row per quarter (see quarter_case) and period, with a count per
+    status, per modality (of what takes place), per field, and the pivoted ones."""
+    counts = {"n": Count("id"), "pivoted": Count("id", filter=PIVOTED)}
+    counts.update({f"s_{code}": Count("id", filter=Q(status=code)) for code in ActivityStatus.values})
+    counts.update({f"m_{code}": Count("id", filter=Q(modality=code, status__in=TAKING_PLACE))
+                   for code in Modality.values})
+    counts.update({f"f_{code}": Count("id", filter=Q(field=code)) for code in FIELD_CODES})
+    return list(qs.annotate(k=quarter_case(zone, years), period=period_case(zone)).values("k", "period")
+                .annotate(**counts).order_by())
 
 
 def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
@@ -331,8 +349,8 @@ def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
         if row["k"] is None:
             continue
         quarters.setdefault(divmod(row["k"], 4), Tally()).add(row)
-        key = row["field"] or ""
-        field_totals[key] = field_totals.get(key, 0) + row["n"]
+        for code in FIELD_CODES:
+            field_totals[code] = field_totals.get(code, 0) + row[f"f_{code}"]
     if year is not None:
         for q in range(4):
             quarters.setdefault((year, q), Tally())
@@ -343,7 +361,8 @@ def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
         scope=scope, year=year,
         quarters=[Quarter(y, q + 1, t) for (y, q), t in sorted(quarters.items())],
         periods=[Period(key, str(label), *bounds[key], periods[key]) for key, label in PERIODS],
-        fields=[(code, field_label(code)) for code, _n in sorted(field_totals.items(), key=lambda kv: (-kv[1], kv[0]))])
+        fields=[(code, field_label(code)) for code, n in sorted(field_totals.items(), key=lambda kv: (-kv[1], kv[0]))
+                if n])
 
 
 def field_label(code: str) -> str:
