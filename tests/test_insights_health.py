@@ -236,6 +236,7 @@ def test_overview_page_worst_first_with_factors_and_next_step(client, three, use
     assert html.index("Busan") < html.index("Braunschweig") < html.index("Kyoto")
     assert "data-dormant" in html and "find a meeting slot" in html
     assert "Recent activity" in html and "/35" in html
+    assert "in force 20, in force but ending within 180 days 12" in html  # how the score is made, from WEIGHTS
     dormant = client.get("/insights/?dormant=on").content.decode()
     assert "Busan" in dormant and "Kyoto" not in dormant
 

@@ -1,24 +1,16 @@
 """Partnership health: a score from 0 to 100 from the evidence the platform holds, the factors
 that make it up (in words and points), the dormancy flag and the concrete next step.
 
-The score is computed **in the database** for a whole list at once (one query for the rows,
-whatever their number): each factor is a SQL expression over subqueries, so the database orders
-the list worst first and cuts it to a page. Python then only puts the shown rows into words.
+The score is computed **in the database** for a whole list at once (one query, whatever the
+number of rows): each factor is a SQL expression over a correlated subquery, so the database
+scores and orders the scope worst first. Python then only puts the shown rows into words.
 A recurring series' occurrences cannot be SQL (dateutil rules): they are expanded in Python
 (one query over the scope's held series, remembered per day) and folded into the SQL as a few
 sets of ids. Stuck procedure stages are ranked in SQL (`stuck_filter`) and described with
 `agreements.services.stuck_stages`, as the reminders and the dashboard do.
 
-The weights (WEIGHTS below, the only place they live; README "Partnership health"):
-
-| factor | points | how |
-| --- | --- | --- |
-| recency | 35 | last held activity within 6 months 35, within 12 months 25, within the dormancy period 12, else 0 |
-| frequency | 15 | held activities within the dormancy period: 4 or more 15, 2–3 10, 1 5, none 0 |
-| agreement | 20 | in force 20; in force but ending within 180 days 12; one in preparation 8; none 5; expired 0 |
-| procedure | 10 | no procedure stage past its expected duration 10, else 0 |
-| action items | 10 | no open action item past its due date 10, 1–2 overdue 5, 3 or more 0 |
-| two-sidedness | 10 | both partners hosted a held activity within the dormancy period 10, one 4, none 0 |
+The weights and thresholds are in WEIGHTS below, the only place they live; `explanation()`
+puts them into words for the pages, README "Partnership health" documents them.
 
 **Dormant**: no held activity within `KEMBAR_DORMANT_MONTHS` (default 24) months, counting an
 activity held exactly that many months ago as within. What counts is what the reader may see:
@@ -80,6 +72,32 @@ FACTOR_LABELS = {
 }
 SIGNED = [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED]
 EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def explanation() -> list[str]:
+    """How the score is made, in words, from WEIGHTS (shown under the health list)."""
+    w = WEIGHTS
+    (m1, r1), (m2, r2) = w["recency"]["within_months"]
+    (n1, f1), (n2, f2), (n3, f3) = w["frequency"]["held"]
+    (o1, a1), (o2, a2) = w["actions"]["overdue"]
+    return [
+        _("Recent activity, up to %(max)d points: the last held activity within %(m1)d months %(p1)d, within "
+          "%(m2)d months %(p2)d, within the dormancy period %(p3)d.") % {
+            "max": w["recency"]["max"], "m1": m1, "p1": r1, "m2": m2, "p2": r2, "p3": w["recency"]["within_period"]},
+        _("Frequency, up to %(max)d points: activities held within the dormancy period, %(n1)d or more %(p1)d, "
+          "%(n2)d or more %(p2)d, %(n3)d or more %(p3)d.") % {
+            "max": w["frequency"]["max"], "n1": n1, "p1": f1, "n2": n2, "p2": f2, "n3": n3, "p3": f3},
+        _("Agreement, up to %(max)d points: in force %(in_force)d, in force but ending within %(days)d days "
+          "%(ending_soon)d, one in preparation %(pending)d, none %(none)d, expired %(expired)d.") % {
+            **w["agreement"], "days": ENDING_SOON_DAYS},
+        _("Procedure, %(max)d points: no procedure stage waiting longer than its expected duration.") % {
+            "max": w["procedure"]["max"]},
+        _("Action items, up to %(max)d points: none overdue %(clear)d, %(n2)d or more overdue %(p2)d, "
+          "%(n1)d or more %(p1)d.") % {"max": w["actions"]["max"], "clear": w["actions"]["clear"],
+                                       "n1": o1, "p1": a1, "n2": o2, "p2": a2},
+        _("Both sides host, up to %(max)d points: both partners hosted an activity within the dormancy period "
+          "%(both)d, one of them %(one)d.") % w["two_sided"],
+    ]
 
 
 def dormant_months() -> int:
@@ -442,7 +460,7 @@ class HealthReport:
             base = base.exclude(Exists(self.ctx.held().filter(start__gte=self.ctx.period_start))).exclude(
                 pk__in=list(self.series.in_period))
         self.base = base
-        self._ranking: list[int] | None = None
+        self._ranking: list[tuple[int, int]] | None = None
 
     @cached_property
     def queryset(self) -> QuerySet[Partnership]:
@@ -465,9 +483,10 @@ class HealthReport:
             cache.set(key, value, cache_seconds())
         return value
 
-    def ranking(self) -> list[int]:
+    def ranking(self) -> list[tuple[int, int]]:
+        """(id, score) of every partnership of the scope, worst first."""
         if self._ranking is None:
-            self._ranking = self.cached("ranking", lambda: list(self.queryset.values_list("pk", flat=True)))
+            self._ranking = self.cached("ranking", lambda: list(self.queryset.values_list("pk", "h_score")))
         return self._ranking
 
     def count(self) -> int:
@@ -475,7 +494,7 @@ class HealthReport:
 
     def rows(self, offset: int = 0, limit: int = 50) -> list[Health]:
         """The page's rows: their place in the ranking, their evidence read for them only."""
-        ids = self.ranking()[offset:offset + limit]
+        ids = [pk for pk, _ in self.ranking()[offset:offset + limit]]
         shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.stuck,
                                            self.series.only(ids)), self.ctx).select_related("government_a__place", "government_b__place")
         by_id = {p.pk: p for p in shown}
@@ -593,9 +612,8 @@ def health_of(user, partnership: Partnership, now: dt.datetime | None = None) ->
 
 
 def level_counts(report: HealthReport) -> list[tuple[str, str, int]]:
-    """(level, label, partnerships) for the scope, best first: one query over every row."""
-    counts = report.cached("levels", lambda: Counter(
-        level(score) for score in report.queryset.order_by().values_list("h_score", flat=True)))
+    """(level, label, partnerships) for the scope, best first, from the ranking."""
+    counts = Counter(level(score) for _, score in report.ranking())
     return [(name, str(LEVEL_LABELS[name]), counts.get(name, 0)) for _, name in LEVELS]
 
 
