@@ -84,6 +84,56 @@ def measure() -> None:
             size = f"   {len(first.content) / 1024:,.0f} KiB" if path.endswith(".json") else ""
             print(f"  {label:38s} first {cold:7.1f} ms   then median {statistics.median(samples):7.1f} ms   p95 "
                   f"{percentile(samples, 0.95):7.1f} ms   {len(queries):2d} SQL queries{size}")
+    map_in_chromium()
+
+
+def map_in_chromium() -> None:
+    """The whole platform's health map in Chromium (/usr/bin/chromium, if there): the time from
+    navigation to the last line drawn, and the drawing alone (app.js's data-draw-ms)."""
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if not chromium.exists() or sync_playwright is None:
+        print("health map in Chromium: skipped (no /usr/bin/chromium or playwright)")
+        return
+    from django.contrib.auth import get_user_model
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test import Client
+    from django.test.testcases import LiveServerThread
+
+    from benchmarks.insights_data import Generated
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    url = f"http://127.0.0.1:{server.port}"
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=Generated.oversight_user))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox"])
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": url}])
+            page = context.new_page()
+            samples = []
+            for _ in range(3):
+                began = time.perf_counter()
+                page.goto(url + "/insights/map/")
+                page.wait_for_selector("[data-health-map][data-lines]", timeout=120_000)
+                total = (time.perf_counter() - began) * 1000
+                the_map = page.locator("[data-health-map]")
+                samples.append((total, int(the_map.get_attribute("data-draw-ms")),
+                                int(the_map.get_attribute("data-lines"))))
+            browser.close()
+    finally:
+        server.terminate()
+    total, draw, lines = sorted(samples)[1]
+    print(f"health map in Chromium, whole platform: {lines:,} lines; page to last line {total:,.0f} ms, "
+          f"of which drawing on the canvas {draw:,} ms (median of 3)")
 
 
 def main() -> None:

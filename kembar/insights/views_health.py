@@ -16,7 +16,7 @@ from kembar.partnerships.models import LocalGovernment
 
 from . import health
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # each row carries six factors and a step: a page people read, not a dump
 MAP_TABLE_ROWS = 200
 
 
