@@ -67,7 +67,8 @@ def _governments(rng: random.Random) -> list[tuple[int, str]]:
         [LocalGovernment(place_id=pk, name=name, country_code=cc, level="city")
          for pk, name, cc in Place.objects.filter(pk__in=wanted - have).values_list("id", "name", "country_code")],
         batch_size=BATCH)
-    return list(LocalGovernment.objects.filter(place_id__in=wanted).values_list("id", "country_code"))
+    return list(LocalGovernment.objects.filter(place_id__in=wanted).order_by("-place__population", "id")
+                .values_list("id", "country_code"))
 
 
 def _moment(rng: random.Random, start: dt.date, end: dt.date) -> dt.datetime:
@@ -107,7 +108,7 @@ def generate(seed: int = 2026, partnerships: int = PARTNERSHIPS, activities: int
         governments = _governments(rng)
         indonesian = [g for g, cc in governments if cc == "ID"]
         everyone = [g for g, _ in governments]
-        office = indonesian[0]
+        office = indonesian[0]  # the most populous Indonesian city's government
         pairs = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
         new = []
         while len(pairs) < partnerships:

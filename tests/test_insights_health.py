@@ -23,6 +23,14 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rankings are cached (per process); a rolled-back test must not leave one behind."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def held(user, p, host, when: dt.datetime, **extra):
     return activities.create_activity(user, p, title=f"Held {when:%Y-%m-%d}", type="work_visit", host=host,
                                       start=when, end=when + dt.timedelta(hours=2), status="held", **extra)
@@ -200,6 +208,15 @@ def test_who_sees_which_health(three, governments, users, orgs):
     assert by_code(health.health_of(None, three["asleep"], now=NOW))["actions"].points == 10
 
 
+def test_a_change_shows_at_once_despite_the_cached_ranking(client, three, governments, users):
+    client.force_login(users["bandung_editor"])
+    assert f'data-partnership="{three["asleep"].pk}"' in client.get("/insights/?dormant=on").content.decode()
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    held(users["bandung_editor"], three["asleep"], governments["busan"], now - dt.timedelta(days=3))
+    after = client.get("/insights/?dormant=on").content.decode()
+    assert f'data-partnership="{three["asleep"].pk}"' not in after
+
+
 def test_filters(three, governments, users):
     oversight = users["oversight"]
     assert report(oversight, country="JP").count() == 1
@@ -219,6 +236,7 @@ def test_overview_page_worst_first_with_factors_and_next_step(client, three, use
     assert html.index("Busan") < html.index("Braunschweig") < html.index("Kyoto")
     assert "data-dormant" in html and "find a meeting slot" in html
     assert "Recent activity" in html and "/35" in html
+    assert "in force 20, in force but ending within 180 days 12" in html  # how the score is made, from WEIGHTS
     dormant = client.get("/insights/?dormant=on").content.decode()
     assert "Busan" in dormant and "Kyoto" not in dormant
 

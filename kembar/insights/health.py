@@ -1,24 +1,16 @@
 """Partnership health: a score from 0 to 100 from the evidence the platform holds, the factors
 that make it up (in words and points), the dormancy flag and the concrete next step.
 
-The score is computed **in the database** for a whole list at once (one query for the rows,
-whatever their number): each factor is a SQL expression over subqueries, so the database orders
-the list worst first and cuts it to a page. Python then only puts the shown rows into words.
+The score is computed **in the database** for a whole list at once (one query, whatever the
+number of rows): each factor is a SQL expression over a correlated subquery, so the database
+scores and orders the scope worst first. Python then only puts the shown rows into words.
 A recurring series' occurrences cannot be SQL (dateutil rules): they are expanded in Python
 (one query over the scope's held series, remembered per day) and folded into the SQL as a few
 sets of ids. Stuck procedure stages are ranked in SQL (`stuck_filter`) and described with
 `agreements.services.stuck_stages`, as the reminders and the dashboard do.
 
-The weights (WEIGHTS below, the only place they live; README "Partnership health"):
-
-| factor | points | how |
-| --- | --- | --- |
-| recency | 35 | last held activity within 6 months 35, within 12 months 25, within the dormancy period 12, else 0 |
-| frequency | 15 | held activities within the dormancy period: 4 or more 15, 2–3 10, 1 5, none 0 |
-| agreement | 20 | in force 20; in force but ending within 180 days 12; one in preparation 8; none 5; expired 0 |
-| procedure | 10 | no procedure stage past its expected duration 10, else 0 |
-| action items | 10 | no open action item past its due date 10, 1–2 overdue 5, 3 or more 0 |
-| two-sidedness | 10 | both partners hosted a held activity within the dormancy period 10, one 4, none 0 |
+The weights and thresholds are in WEIGHTS below, the only place they live; `explanation()`
+puts them into words for the pages, README "Partnership health" documents them.
 
 **Dormant**: no held activity within `KEMBAR_DORMANT_MONTHS` (default 24) months, counting an
 activity held exactly that many months ago as within. What counts is what the reader may see:
@@ -28,12 +20,17 @@ public activities for visitors and other offices; all of a partnership's activit
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.db.models import (Case, Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery,
                               Value, When)
 from django.db.models.functions import Coalesce, Greatest, Least
@@ -42,13 +39,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from kembar.accounts import permissions
-from kembar.activities.models import Activity
+from kembar.activities.models import Activity, ActivityChange
 from kembar.activities.services import occurrences
 from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, StageStatus, TemplateStage
 from kembar.agreements.reminders import THRESHOLDS
-from kembar.meetings.models import ActionItem
+from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
 
 DEFAULT_DORMANT_MONTHS = 24
@@ -75,6 +72,32 @@ FACTOR_LABELS = {
 }
 SIGNED = [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED]
 EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def explanation() -> list[str]:
+    """How the score is made, in words, from WEIGHTS (shown under the health list)."""
+    w = WEIGHTS
+    (m1, r1), (m2, r2) = w["recency"]["within_months"]
+    (n1, f1), (n2, f2), (n3, f3) = w["frequency"]["held"]
+    (o1, a1), (o2, a2) = w["actions"]["overdue"]
+    return [
+        _("Recent activity, up to %(max)d points: the last held activity within %(m1)d months %(p1)d, within "
+          "%(m2)d months %(p2)d, within the dormancy period %(p3)d.") % {
+            "max": w["recency"]["max"], "m1": m1, "p1": r1, "m2": m2, "p2": r2, "p3": w["recency"]["within_period"]},
+        _("Frequency, up to %(max)d points: activities held within the dormancy period, %(n1)d or more %(p1)d, "
+          "%(n2)d or more %(p2)d, %(n3)d or more %(p3)d.") % {
+            "max": w["frequency"]["max"], "n1": n1, "p1": f1, "n2": n2, "p2": f2, "n3": n3, "p3": f3},
+        _("Agreement, up to %(max)d points: in force %(in_force)d, in force but ending within %(days)d days "
+          "%(ending_soon)d, one in preparation %(pending)d, none %(none)d, expired %(expired)d.") % {
+            **w["agreement"], "days": ENDING_SOON_DAYS},
+        _("Procedure, %(max)d points: no procedure stage waiting longer than its expected duration.") % {
+            "max": w["procedure"]["max"]},
+        _("Action items, up to %(max)d points: none overdue %(clear)d, %(n2)d or more overdue %(p2)d, "
+          "%(n1)d or more %(p1)d.") % {"max": w["actions"]["max"], "clear": w["actions"]["clear"],
+                                       "n1": o1, "p1": a1, "n2": o2, "p2": a2},
+        _("Both sides host, up to %(max)d points: both partners hosted an activity within the dormancy period "
+          "%(both)d, one of them %(one)d.") % w["two_sided"],
+    ]
 
 
 def dormant_months() -> int:
@@ -151,6 +174,13 @@ class Context:
             actions = Q(government_a__in=own) | Q(government_b__in=own)
         return cls(now, now - relativedelta(months=dormant_months()), activity_filter, actions)
 
+    @cached_property
+    def recency_bands(self) -> list[tuple[dt.datetime, int]]:
+        """(since, points), most recent first: the recency factor's bands on this clock."""
+        w = WEIGHTS["recency"]
+        bands = [(self.now - relativedelta(months=m), p) for m, p in w["within_months"] if m < dormant_months()]
+        return bands + [(self.period_start, w["within_period"])]
+
     def held(self) -> QuerySet[Activity]:
         return Activity.objects.filter(self.activity_filter, partnership=OuterRef("pk"),
                                        status=ActivityStatus.HELD, start__lte=self.now).order_by()
@@ -163,6 +193,12 @@ class SeriesEvidence:
     in_period: dict[int, int] = field(default_factory=dict)
     hosted_a: set[int] = field(default_factory=set)  # partnerships whose first partner hosted one
     hosted_b: set[int] = field(default_factory=set)
+
+    def only(self, ids) -> "SeriesEvidence":
+        keep = set(ids)
+        return SeriesEvidence({k: v for k, v in self.last.items() if k in keep},
+                              {k: v for k, v in self.in_period.items() if k in keep},
+                              self.hosted_a & keep, self.hosted_b & keep)
 
 
 # Expanding a series is the slow part (dateutil walks the rule): each process remembers, per
@@ -269,9 +305,7 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, stuck: Q,
     now, today = ctx.now, ctx.now.date()
     held = ctx.held()
     recent = held.filter(start__gte=ctx.period_start)
-    bands = [(now - relativedelta(months=m), p) for m, p in w["recency"]["within_months"] if m < dormant_months()]
-    bands.append((ctx.period_start, w["recency"]["within_period"]))
-    recency = Max(Case(*[When(start__gte=t, then=Value(p)) for t, p in bands], default=Value(0)))
+    recency = Max(Case(*[When(start__gte=t, then=Value(p)) for t, p in ctx.recency_bands], default=Value(0)))
     series_points = {pk: _recency_points_py(last, ctx) for pk, last in series.last.items()}
     frequency_cap = max(t for t, _ in w["frequency"]["held"])
     sides = (Max(Case(When(host=OuterRef("government_a"), then=Value(2)), default=Value(0)))
@@ -340,13 +374,10 @@ def annotate_evidence(queryset: QuerySet[Partnership], ctx: Context) -> QuerySet
 
 
 def _recency_points_py(last: dt.datetime | None, ctx: Context) -> int:
-    w = WEIGHTS["recency"]
-    if last is None or last < ctx.period_start:
+    """The SQL's recency bands, for a series' last occurrence."""
+    if last is None:
         return 0
-    for months, points in w["within_months"]:
-        if months < dormant_months() and last >= ctx.now - relativedelta(months=months):
-            return points
-    return w["within_period"]
+    return next((points for since, points in ctx.recency_bands if last >= since), 0)
 
 
 # --- scope, list and words ----------------------------------------------------------------------
@@ -379,11 +410,37 @@ def scope(user, filters: Filters | None = None) -> QuerySet[Partnership]:
     return qs
 
 
+CACHE_VERSION_KEY = "kembar:insights:health:version"
+
+
+def cache_seconds() -> int:
+    """How long a ranking may be reused: setting KEMBAR_HEALTH_CACHE_SECONDS, default 60."""
+    value = getattr(settings, "KEMBAR_HEALTH_CACHE_SECONDS", None)
+    if value is None:
+        value = os.environ.get("KEMBAR_HEALTH_CACHE_SECONDS", 60)
+    return int(value)
+
+
+def evidence_changed(**kwargs) -> None:
+    """Any saved or deleted piece of evidence makes every cached ranking stale at once."""
+    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+for _model in (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem):
+    post_save.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-save-{_model._meta.label}")
+    post_delete.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-delete-{_model._meta.label}")
+
+
 class HealthReport:
     """The health of the partnerships a user sees, worst first.
 
-    Queries: the reader's access (once per request), stuck stages, recurring series (+ their
-    postponements), then `count()` and one query per page of rows, whatever the data's size.
+    Queries: the reader's access (once per request), the procedure durations, the recurring
+    series, the ranking (every partnership's id, worst first, ordered by the database), then
+    one query for the evidence of the shown rows and one for their stuck stages: the same
+    number whatever the data's size. The ranking is the expensive query (every row's score);
+    it is kept in Django's cache for `cache_seconds()` under a key that changes with the
+    reader's scope, the filters, the minute and any change of evidence (signals above), so a
+    page that is paged through or reloaded does not rank again.
     """
 
     def __init__(self, user, filters: Filters | None = None, now: dt.datetime | None = None,
@@ -391,6 +448,7 @@ class HealthReport:
         self.user = user
         self.filters = filters or Filters()
         self.ctx = Context.for_user(user, now)
+        self.cacheable = queryset is None and cache_seconds() > 0
         base = queryset if queryset is not None else scope(user, self.filters)
         durations = TemplateStage.objects.filter(expected_days__isnull=False).values_list(
             "expected_days", flat=True).distinct().order_by()
@@ -402,23 +460,50 @@ class HealthReport:
             base = base.exclude(Exists(self.ctx.held().filter(start__gte=self.ctx.period_start))).exclude(
                 pk__in=list(self.series.in_period))
         self.base = base
-        self.queryset = annotate(base, self.ctx, self.stuck, self.series).order_by("h_score", "pk")
+        self._ranking: list[tuple[int, int]] | None = None
+
+    @cached_property
+    def queryset(self) -> QuerySet[Partnership]:
+        """Every partnership of the scope with its score, worst first (built only when a
+        ranking is not in the cache: the expressions name many ids)."""
+        return annotate(self.base, self.ctx, self.stuck, self.series).order_by("h_score", "pk")
+
+    def cached(self, name: str, compute):
+        """`compute()`, or its result for the same reader, filters, minute and evidence."""
+        if not self.cacheable:
+            return compute()
+        a = permissions.access(self.user)
+        signature = repr((name, cache.get(CACHE_VERSION_KEY), a.superuser, a.oversight, sorted(a.read_governments),
+                          self.filters, self.ctx.now.replace(second=0, microsecond=0).isoformat(),
+                          dormant_months()))
+        key = "kembar:insights:health:" + hashlib.sha256(signature.encode()).hexdigest()
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, cache_seconds())
+        return value
+
+    def ranking(self) -> list[tuple[int, int]]:
+        """(id, score) of every partnership of the scope, worst first."""
+        if self._ranking is None:
+            self._ranking = self.cached("ranking", lambda: list(self.queryset.values_list("pk", "h_score")))
+        return self._ranking
 
     def count(self) -> int:
-        return self.base.count()
+        return len(self.ranking())
 
     def rows(self, offset: int = 0, limit: int = 50) -> list[Health]:
-        """The page's rows: the database ranks every partnership and returns `limit` ids; a
-        second query reads the evidence of those rows only."""
-        ids = list(self.queryset.values_list("pk", flat=True)[offset:offset + limit])
-        shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.stuck, self.series),
-                                  self.ctx).select_related("government_a__place", "government_b__place")
+        """The page's rows: their place in the ranking, their evidence read for them only."""
+        ids = [pk for pk, _ in self.ranking()[offset:offset + limit]]
+        shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.stuck,
+                                           self.series.only(ids)), self.ctx).select_related("government_a__place", "government_b__place")
         by_id = {p.pk: p for p in shown}
         stages = AgreementStage.objects.filter(agreement__partnership__in=ids)
         stuck: dict[int, AgreementStage] = {}
         for stage in agreement_services.stuck_stages(self.ctx.now, stages):  # longest overdue first
             stuck.setdefault(stage.agreement.partnership_id, stage)
-        return [self.describe(by_id[pk], stuck.get(pk)) for pk in ids]
+        # A row deleted in this very minute by another process may still be ranked: skip it.
+        return [self.describe(by_id[pk], stuck.get(pk)) for pk in ids if pk in by_id]
 
     def describe(self, p: Partnership, stage: AgreementStage | None) -> Health:
         """Words for one annotated row: each factor, and the steps, most urgent first."""
@@ -527,14 +612,18 @@ def health_of(user, partnership: Partnership, now: dt.datetime | None = None) ->
 
 
 def level_counts(report: HealthReport) -> list[tuple[str, str, int]]:
-    """(level, label, partnerships) for the scope, best first: one query over every row."""
-    counts = Counter(level(score) for score in report.queryset.order_by().values_list("h_score", flat=True))
+    """(level, label, partnerships) for the scope, best first, from the ranking."""
+    counts = Counter(level(score) for _, score in report.ranking())
     return [(name, str(LEVEL_LABELS[name]), counts.get(name, 0)) for _, name in LEVELS]
 
 
 def map_lines(report: HealthReport) -> list[list]:
     """Every partnership of the scope with both ends on the map, as compact rows
     [lat_a, lng_a, lat_b, lng_b, level (0 poor, 1 fair, 2 good), id]: one query."""
+    return report.cached("map", lambda: _map_lines(report))
+
+
+def _map_lines(report: HealthReport) -> list[list]:
     index = {name: i for i, (_, name) in enumerate(reversed(LEVELS))}
     rows = (report.queryset.order_by()
             .filter(government_a__place__latitude__isnull=False, government_b__place__latitude__isnull=False)

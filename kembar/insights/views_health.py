@@ -2,9 +2,11 @@
 the visibility in `accounts.permissions`."""
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -14,7 +16,7 @@ from kembar.partnerships.models import LocalGovernment
 
 from . import health
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # each row carries six factors and a step: a page people read, not a dump
 MAP_TABLE_ROWS = 200
 
 
@@ -85,7 +87,7 @@ def health_overview(request):
     query.pop("page", None)
     return render(request, "insights/health.html", {
         "form": form, "page": page, "query": query.urlencode(), "dormant_months": health.dormant_months(),
-        "weights": health.WEIGHTS, "labels": health.FACTOR_LABELS,
+        "explanation": health.explanation(),
     })
 
 
@@ -120,4 +122,7 @@ def map_json(request):
     1 fair, 2 good (see `health.map_lines`)."""
     government = _map_government(request)
     report = health.HealthReport(request.user, health.Filters(government=government.pk if government else None))
-    return JsonResponse({"levels": ["poor", "fair", "good"], "lines": health.map_lines(report)})
+    body = report.cached("map-json", lambda: json.dumps(  # ~1 MB for the whole platform: serialised once
+        {"levels": [name for _, name in reversed(health.LEVELS)], "lines": health.map_lines(report)},
+        separators=(",", ":")))
+    return HttpResponse(body, content_type="application/json")
