@@ -8,6 +8,7 @@
    network, and the p95 of one recommendation over every gazetteer place.
 4. Server time of the partnership list page at 25,000 partnerships (median, p95) next to a
    bare Django view measured in the same run, with the page's SQL query count.
+5. Partnership health (benchmarks/insights_health.py): 100,000 activities on those partnerships.
 
 Runs in a scratch SQLite file under var/bench/ (or the DATABASE_URL given as BENCH_DATABASE_URL).
 """
@@ -104,6 +105,7 @@ def main() -> None:
         matching(data, env, scratch)
     list_page(url)
     perf_paths.measure()  # the events portal, a need's page and the dashboard at 1,000 rows
+    __import__("benchmarks.insights_health", fromlist=["measure"]).measure()  # issue 7: partnership health
 
 
 def matching(data: Path, env: dict, scratch: Path) -> None:
@@ -208,3 +210,4 @@ def top_up(Partnership, LocalGovernment, Place) -> None:
 
 if __name__ == "__main__":
     main()
+    "--slots" in sys.argv or __import__("benchmarks.insights_analytics", fromlist=["main"]).main()

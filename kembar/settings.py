@@ -249,3 +249,9 @@ CONTENT_SECURITY_POLICY = {
 # Uploaded documents (kembar/uploads.py): the largest accepted file, in MB. Uploads are kept
 # under MEDIA_ROOT, which is never served by URL: downloads check the reader's permission.
 KEMBAR_MAX_UPLOAD_MB = int(os.environ.get("KEMBAR_MAX_UPLOAD_MB", "20"))
+
+# Insights (kembar/insights/pivot.py): the pandemic period the pivot compares with before and after
+# (first and last day, YYYY-MM-DD), and the zone whose quarters the platform-wide figures use.
+KEMBAR_PANDEMIC_START = os.environ.get("KEMBAR_PANDEMIC_START", "2020-03-01")
+KEMBAR_PANDEMIC_END = os.environ.get("KEMBAR_PANDEMIC_END", "2022-12-31")
+KEMBAR_INSIGHTS_TIME_ZONE = os.environ.get("KEMBAR_INSIGHTS_TIME_ZONE", "Asia/Jakarta")

@@ -257,6 +257,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("pilots", "pk"): lambda w: [w.exchange.pilot.pk],
     ("pilots", "pilot_id"): lambda w: [w.exchange.pilot.pk],
     ("aid", "shipment_id"): lambda w: activities_sweep.ids(w, "aid"),
+    ("health", "partnership_id"): lambda w: [w.private.pk, w.public.pk],
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
@@ -374,7 +375,16 @@ PAGE_QUERIES: dict[str, Callable[[World], list[str]]] = {
     "partnerships/": lambda w: [f"government={w.governments['busan'].pk}", "q=Busan", "status=proposed"],
     "places/": lambda w: ["q=Busan"],
     "places/autocomplete/": lambda w: ["q=Bus"],
+    # Insights: scoped to the private partnership (404 for outsiders), a partner of it, its province.
+    "insights/pivot/": lambda w: insights_queries(w),
+    "insights/sdg/": lambda w: insights_queries(w),
+    "insights/report/": lambda w: [f"government={w.governments['bandung'].pk}&year=2026&format=xlsx&language=en",
+                                   "province=KR-26&year=2026&format=pdf&language=en"],
 }
+
+
+def insights_queries(w: World) -> list[str]:
+    return [f"partnership={w.private.pk}", f"government={w.governments['busan'].pk}&year=2026", "province=KR-26"]
 
 # API request bodies, keyed by (method, OpenAPI path). Operations not listed get a body built
 # from their request schema.
@@ -444,6 +454,8 @@ API_QUERY_PROBES: dict[str, Callable[[World], list[str]]] = {
     "country": lambda w: ["KR"],
     "status": lambda w: ["proposed"],
     "field": lambda w: ["education"],
+    "partnership_id": lambda w: [str(w.private.pk)],
+    "province": lambda w: ["KR-26"],
 }
 # API reads that must show the private notes to those who may read them (the unfiltered list,
 # and the detail of the private partnership).

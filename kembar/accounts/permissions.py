@@ -333,3 +333,15 @@ def interest_governments(user, partner_request) -> list[int]:
 
         return list(LocalGovernment.objects.exclude(pk=partner_request.government_id).values_list("pk", flat=True))
     return sorted(g for g in a.edit_governments if g != partner_request.government_id)
+
+
+# Insights reports (kembar.insights.reports): a government's periodic report is for its own
+# office, oversight bodies and platform administrators; a roll-up (a province, the platform) for
+# oversight bodies and platform administrators. The figures inside are always only what the
+# reader may see (visible_under_partnership).
+
+def can_download_report(user, government=None) -> bool:
+    a = access(user)
+    if a.reads_everything:
+        return True
+    return government is not None and government.pk in a.read_governments

@@ -69,6 +69,11 @@ class Activity(models.Model):
         ordering = ["start", "id"]
         constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")),
                                               name="activity_end_after_start")]
+        # Partnership health (kembar.insights.health) reads a partnership's held activities by
+        # date and host for every row of a list: covered by the first index; the second finds
+        # the recurring series without reading the whole table.
+        indexes = [models.Index(fields=["partnership", "status", "start", "host"], name="activity_health"),
+                   models.Index(fields=["status", "recurrence"], name="activity_series")]
 
     def __str__(self) -> str:
         return self.title

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_analytics as views
+
+urlpatterns = [
+    path("pivot/", views.pivot_page, name="pivot"),
+    path("sdg/", views.sdg_page, name="sdg"),
+    path("report/", views.report_download, name="report"),
+]

@@ -17,6 +17,7 @@ from kembar.activities import demo as activities_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
 from kembar.meetings import demo as meetings_demo
+from kembar.insights import demo as insights_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
@@ -153,4 +154,5 @@ def load_demo(stdout=None) -> dict:
         created.update({k: n for k, n in activities_demo.load(governments).items() if n})
         meetings_demo.load(governments)
         load_solutions_demo(governments)
+        insights_demo.load(governments)
     return created

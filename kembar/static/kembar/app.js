@@ -83,8 +83,41 @@
       else map.setView([0, 0], 1);
     });
   }
+  // The health map (/insights/map/): thousands of lines from compact JSON
+  // ([lat_a, lng_a, lat_b, lng_b, level, id]), drawn on one canvas, coloured by health.
+  var HEALTH_COLOURS = ["#b3261e", "#c77700", "#2e7d32"];  // poor, fair, good (as .health-* in kembar.css)
+  function drawHealthMaps() {
+    if (typeof L === "undefined") return;
+    document.querySelectorAll("[data-health-map]").forEach(function (el) {
+      var map = L.map(el, { worldCopyJump: !!el.dataset.tiles, attributionControl: !!el.dataset.tiles,
+                            preferCanvas: true });
+      if (el.dataset.tiles) {
+        L.tileLayer(el.dataset.tiles, { maxZoom: 12, attribution: el.dataset.attribution || "" }).addTo(map);
+      } else if (el.dataset.outline && typeof topojson !== "undefined") {
+        drawOutline(map, el);
+      }
+      map.setView([10, 110], 2);
+      fetch(el.dataset.healthMap, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+        .then(function (data) {
+          var began = performance.now();
+          var renderer = L.canvas({ padding: 0.5 });
+          var ref = data.lines.length ? data.lines[0][1] : 0;
+          var bounds = [];
+          data.lines.forEach(function (l) {
+            var a = [l[0], unwrap(l[1], ref)], b = [l[2], unwrap(l[3], a[1])];
+            L.polyline([a, b], { renderer: renderer, color: HEALTH_COLOURS[l[4]], weight: 1.5, opacity: 0.6,
+                                 interactive: false }).addTo(map);
+            bounds.push(a, b);
+          });
+          if (bounds.length && data.lines.length < 500) map.fitBounds(bounds, { padding: [20, 20] });
+          el.dataset.drawMs = String(Math.round(performance.now() - began));  // read by the benchmark
+          el.dataset.lines = String(data.lines.length);
+        });
+    });
+  }
   // Leaflet is loaded (deferred) after this script, only on pages with a map.
   window.addEventListener("load", drawMaps);
+  window.addEventListener("load", drawHealthMaps);
 })();
 
 // Forms that ask before they submit (delete buttons).

@@ -1,0 +1,103 @@
+"""Server time and SQL queries of the pivot and SDG pages on the issue's dataset (25,000
+partnerships, 100,000 activities): figures printed, never asserted.
+
+    .venv/bin/python -m benchmarks.insights_analytics        # alone: a scratch SQLite file in var/bench/
+    make bench                                                # after the other figures, on their database
+
+Alone it migrates a scratch database (or BENCH_DATABASE_URL); called from benchmarks/run.py it
+uses the database run.py built. The dataset is benchmarks/insights_data.py's (generated once,
+with its two logins: an oversight body and the office of the government with the most
+partnerships).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def setup_alone() -> None:
+    """A scratch database (the dataset generator loads the gazetteer it needs), when run on its own."""
+    scratch = ROOT / "var" / "bench"
+    scratch.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{scratch / 'insights.sqlite3'}")
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="kembar.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--no-input", verbosity=0)
+    print(f"database: {url.split('@')[-1]}")
+
+
+def measure(generated) -> None:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from kembar.activities.models import Activity
+    from kembar.partnerships.models import Partnership
+
+    users = get_user_model().objects
+    office = generated.office_government_id
+    year = 2026
+    pages = {"pivot, whole platform, all years": (generated.oversight_user, "/insights/pivot/"),
+             f"pivot, whole platform, {year}": (generated.oversight_user, f"/insights/pivot/?year={year}"),
+             f"pivot, the office's government, {year}": (
+                 generated.office_user, f"/insights/pivot/?government={office}&year={year}"),
+             "SDG, whole platform": (generated.oversight_user, "/insights/sdg/"),
+             f"SDG, the office's government, {year}": (
+                 generated.office_user, f"/insights/sdg/?government={office}&year={year}")}
+    timings, queries = {}, {}
+    with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
+        for label, (username, path) in pages.items():
+            client = Client()
+            client.force_login(users.get(username=username))
+            assert client.get(path).status_code == 200, path
+            samples = []
+            for _ in range(REQUESTS):
+                started = time.perf_counter()
+                client.get(path)
+                samples.append((time.perf_counter() - started) * 1000)
+            timings[label] = samples
+            with CaptureQueriesContext(connection) as captured:
+                client.get(path)
+            queries[label] = len(captured)
+    print(f"insights pages at {Partnership.objects.count():,} partnerships and {Activity.objects.count():,} "
+          f"activities, {REQUESTS} requests each ({connection.vendor}; the platform as an oversight body, "
+          f"the government as its office):")
+    for label, samples in timings.items():
+        print(f"  {label:36s} median {statistics.median(samples):7.1f} ms   p95 {percentile(samples, 0.95):7.1f} ms"
+              f"   {queries[label]} SQL queries")
+
+
+def main() -> None:
+    if "DJANGO_SETTINGS_MODULE" not in os.environ or not _django_ready():
+        setup_alone()
+    from benchmarks.insights_data import generate
+
+    measure(generate())
+
+
+def _django_ready() -> bool:
+    from django.apps import apps
+
+    return apps.ready
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

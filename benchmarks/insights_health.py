@@ -1,0 +1,155 @@
+"""Issue 7's benchmark for partnership health: on 25,000 partnerships and 100,000 activities
+(benchmarks/insights_data.py), the server time (median, p95) and SQL query count of
+
+* the national health page (/insights/ as an oversight body: every partnership, worst first),
+* the same with the "dormant only" filter, and an office's own health page,
+* the office's dashboard (with its "needs attention" list),
+* the API's health list, and the health map's JSON for the whole platform (with its size).
+
+    python -m benchmarks.insights_health     # alone: a scratch SQLite file var/bench/insights.sqlite3
+                                             # (or BENCH_DATABASE_URL), generated on first use
+    make bench                               # benchmarks/run.py calls measure() on its own database
+
+Figures are printed, never asserted. "first" is a request with an empty cache: it ranks every
+partnership of the scope in the database (and expands the recurring series once a day,
+`health._EXPANDED`); the following requests within KEMBAR_HEALTH_CACHE_SECONDS reuse the
+ranking and read the evidence of the shown rows only.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def measure() -> None:
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from benchmarks.insights_data import generate
+    from kembar.activities.models import Activity
+    from kembar.partnerships.models import Partnership
+
+    started = time.perf_counter()
+    made = generate(log=lambda line: print("  " + line))
+    print(f"insights dataset: {Partnership.objects.count():,} partnerships, {Activity.objects.count():,} "
+          f"activities, {made.agreements:,} agreements, {made.action_items:,} action items "
+          f"({time.perf_counter() - started:.0f} s to make or find)")
+    User = get_user_model()
+    oversight, office = (User.objects.get(username=made.oversight_user),
+                         User.objects.get(username=made.office_user))
+    pages = [
+        ("national health page (oversight)", oversight, "/insights/"),
+        ("national health page, dormant only", oversight, "/insights/?dormant=on"),
+        ("national health page, page 100", oversight, "/insights/?page=100"),
+        ("office health page", office, "/insights/"),
+        ("office dashboard (needs attention)", office, "/"),
+        ("API health list (oversight)", oversight, "/api/insights/health"),
+        ("health map JSON, whole platform", oversight, "/insights/map/data.json"),
+        ("bare Django view", None, "/bench/bare/"),
+    ]
+    print(f"server time, {REQUESTS} requests each:")
+    with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
+        for label, user, path in pages:
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            cache.clear()  # the first request ranks every partnership; the next ones reuse it
+            began = time.perf_counter()
+            first = client.get(path)
+            cold = (time.perf_counter() - began) * 1000
+            assert first.status_code == 200, (path, first.status_code)
+            reset_queries()  # with DEBUG on every query is logged, and the log stops at 9,000
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path)
+            samples = []
+            for _ in range(REQUESTS):
+                began = time.perf_counter()
+                client.get(path)
+                samples.append((time.perf_counter() - began) * 1000)
+            size = f"   {len(first.content) / 1024:,.0f} KiB" if path.endswith(".json") else ""
+            print(f"  {label:38s} first {cold:7.1f} ms   then median {statistics.median(samples):7.1f} ms   p95 "
+                  f"{percentile(samples, 0.95):7.1f} ms   {len(queries):2d} SQL queries{size}")
+    map_in_chromium()
+
+
+def map_in_chromium() -> None:
+    """The whole platform's health map in Chromium (/usr/bin/chromium, if there): the time from
+    navigation to the last line drawn, and the drawing alone (app.js's data-draw-ms)."""
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if not chromium.exists() or sync_playwright is None:
+        print("health map in Chromium: skipped (no /usr/bin/chromium or playwright)")
+        return
+    from django.contrib.auth import get_user_model
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test import Client
+    from django.test.testcases import LiveServerThread
+
+    from benchmarks.insights_data import Generated
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    url = f"http://127.0.0.1:{server.port}"
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=Generated.oversight_user))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox"])
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": url}])
+            page = context.new_page()
+            samples = []
+            for _ in range(3):
+                began = time.perf_counter()
+                page.goto(url + "/insights/map/")
+                page.wait_for_selector("[data-health-map][data-lines]", timeout=120_000)
+                total = (time.perf_counter() - began) * 1000
+                the_map = page.locator("[data-health-map]")
+                samples.append((total, int(the_map.get_attribute("data-draw-ms")),
+                                int(the_map.get_attribute("data-lines"))))
+            browser.close()
+    finally:
+        server.terminate()
+    total, draw, lines = sorted(samples)[1]
+    print(f"health map in Chromium, whole platform: {lines:,} lines; page to last line {total:,.0f} ms, "
+          f"of which drawing on the canvas {draw:,} ms (median of 3)")
+
+
+def main() -> None:
+    scratch = ROOT / "var" / "bench"
+    scratch.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{scratch / 'insights.sqlite3'}")
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="kembar.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    print(f"database: {url.split('@')[-1]}")
+    call_command("migrate", verbosity=0, interactive=False)
+    measure()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

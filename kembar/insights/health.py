@@ -1,0 +1,645 @@
+"""Partnership health: a score from 0 to 100 from the evidence the platform holds, the factors
+that make it up (in words and points), the dormancy flag and the concrete next step.
+
+The score is computed **in the database** for a whole list at once (one query, whatever the
+number of rows): each factor is a SQL expression over a correlated subquery, so the database
+scores and orders the scope worst first. Python then only puts the shown rows into words.
+A recurring series' occurrences cannot be SQL (dateutil rules): they are expanded in Python
+(one query over the scope's held series, remembered per day) and folded into the SQL as a few
+sets of ids. Stuck procedure stages are ranked in SQL (`stuck_filter`) and described with
+`agreements.services.stuck_stages`, as the reminders and the dashboard do.
+
+The weights and thresholds are in WEIGHTS below, the only place they live; `explanation()`
+puts them into words for the pages, README "Partnership health" documents them.
+
+**Dormant**: no held activity within `KEMBAR_DORMANT_MONTHS` (default 24) months, counting an
+activity held exactly that many months ago as within. What counts is what the reader may see:
+public activities for visitors and other offices; all of a partnership's activities and its
+(internal) meetings' action items for its own offices, oversight bodies and administrators.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.db.models import (Case, Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery,
+                              Value, When)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
+
+from kembar.accounts import permissions
+from kembar.activities.models import Activity, ActivityChange
+from kembar.activities.services import occurrences
+from kembar.activities.vocab import ActivityStatus
+from kembar.agreements import services as agreement_services
+from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, StageStatus, TemplateStage
+from kembar.agreements.reminders import THRESHOLDS
+from kembar.meetings.models import ActionItem, Meeting
+from kembar.partnerships.models import Partnership
+
+DEFAULT_DORMANT_MONTHS = 24
+ENDING_SOON_DAYS = max(THRESHOLDS)  # the agreement reminders' horizon: 180 days
+
+# Every weight and threshold of the score. Bands are (at least, points), checked in order.
+WEIGHTS = {
+    "recency": {"max": 35, "within_months": ((6, 35), (12, 25)), "within_period": 12},
+    "frequency": {"max": 15, "held": ((4, 15), (2, 10), (1, 5))},
+    "agreement": {"max": 20, "in_force": 20, "ending_soon": 12, "pending": 8, "none": 5, "expired": 0},
+    "procedure": {"max": 10, "clear": 10, "stuck": 0},
+    "actions": {"max": 10, "overdue": ((3, 0), (1, 5)), "clear": 10},
+    "two_sided": {"max": 10, "both": 10, "one": 4, "none": 0},
+}
+assert sum(w["max"] for w in WEIGHTS.values()) == 100
+
+FACTOR_LABELS = {
+    "recency": gettext_lazy("Recent activity"),
+    "frequency": gettext_lazy("Frequency"),
+    "agreement": gettext_lazy("Agreement"),
+    "procedure": gettext_lazy("Procedure"),
+    "actions": gettext_lazy("Action items"),
+    "two_sided": gettext_lazy("Both sides host"),
+}
+SIGNED = [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED]
+EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def explanation() -> list[str]:
+    """How the score is made, in words, from WEIGHTS (shown under the health list)."""
+    w = WEIGHTS
+    (m1, r1), (m2, r2) = w["recency"]["within_months"]
+    (n1, f1), (n2, f2), (n3, f3) = w["frequency"]["held"]
+    (o1, a1), (o2, a2) = w["actions"]["overdue"]
+    return [
+        _("Recent activity, up to %(max)d points: the last held activity within %(m1)d months %(p1)d, within "
+          "%(m2)d months %(p2)d, within the dormancy period %(p3)d.") % {
+            "max": w["recency"]["max"], "m1": m1, "p1": r1, "m2": m2, "p2": r2, "p3": w["recency"]["within_period"]},
+        _("Frequency, up to %(max)d points: activities held within the dormancy period, %(n1)d or more %(p1)d, "
+          "%(n2)d or more %(p2)d, %(n3)d or more %(p3)d.") % {
+            "max": w["frequency"]["max"], "n1": n1, "p1": f1, "n2": n2, "p2": f2, "n3": n3, "p3": f3},
+        _("Agreement, up to %(max)d points: in force %(in_force)d, in force but ending within %(days)d days "
+          "%(ending_soon)d, one in preparation %(pending)d, none %(none)d, expired %(expired)d.") % {
+            **w["agreement"], "days": ENDING_SOON_DAYS},
+        _("Procedure, %(max)d points: no procedure stage waiting longer than its expected duration.") % {
+            "max": w["procedure"]["max"]},
+        _("Action items, up to %(max)d points: none overdue %(clear)d, %(n2)d or more overdue %(p2)d, "
+          "%(n1)d or more %(p1)d.") % {"max": w["actions"]["max"], "clear": w["actions"]["clear"],
+                                       "n1": o1, "p1": a1, "n2": o2, "p2": a2},
+        _("Both sides host, up to %(max)d points: both partners hosted an activity within the dormancy period "
+          "%(both)d, one of them %(one)d.") % w["two_sided"],
+    ]
+
+
+def dormant_months() -> int:
+    """The dormancy period: setting (or environment) KEMBAR_DORMANT_MONTHS, default 24."""
+    value = getattr(settings, "KEMBAR_DORMANT_MONTHS", None) or os.environ.get("KEMBAR_DORMANT_MONTHS")
+    return int(value) if value else DEFAULT_DORMANT_MONTHS
+
+
+@dataclass
+class Factor:
+    code: str
+    points: int
+    max: int
+    text: str
+
+    @property
+    def label(self) -> str:
+        return str(FACTOR_LABELS[self.code])
+
+
+@dataclass
+class Step:
+    text: str
+    url: str = ""
+
+
+@dataclass
+class Health:
+    partnership: Partnership
+    score: int
+    dormant: bool
+    last_held: dt.datetime | None
+    factors: list[Factor] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def next_step(self) -> Step:
+        return self.steps[0]
+
+    @property
+    def level(self) -> str:
+        """good / fair / poor: the colour of the score (and of the map's line)."""
+        return level(self.score)
+
+
+LEVELS = ((70, "good"), (40, "fair"), (0, "poor"))  # a score of at least … is …
+LEVEL_LABELS = {"good": gettext_lazy("good"), "fair": gettext_lazy("fair"), "poor": gettext_lazy("poor")}
+
+
+def level(score: int) -> str:
+    return next(name for least, name in LEVELS if score >= least)
+
+
+# --- the evidence, as SQL -----------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """What one health computation needs: the clock, the period, the reader's evidence filter."""
+    now: dt.datetime
+    period_start: dt.datetime
+    activity_filter: Q
+    reads_actions: Q | None  # None: every partnership's action items; else for these partnerships only
+
+    @classmethod
+    def for_user(cls, user, now: dt.datetime | None = None) -> "Context":
+        now = now or timezone.now()
+        a = permissions.access(user)
+        if a.reads_everything:
+            activity_filter, actions = Q(), None
+        else:
+            own = list(a.read_governments)
+            partner = Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
+            activity_filter = Q(public=True) | partner
+            actions = Q(government_a__in=own) | Q(government_b__in=own)
+        return cls(now, now - relativedelta(months=dormant_months()), activity_filter, actions)
+
+    @cached_property
+    def recency_bands(self) -> list[tuple[dt.datetime, int]]:
+        """(since, points), most recent first: the recency factor's bands on this clock."""
+        w = WEIGHTS["recency"]
+        bands = [(self.now - relativedelta(months=m), p) for m, p in w["within_months"] if m < dormant_months()]
+        return bands + [(self.period_start, w["within_period"])]
+
+    def held(self) -> QuerySet[Activity]:
+        return Activity.objects.filter(self.activity_filter, partnership=OuterRef("pk"),
+                                       status=ActivityStatus.HELD, start__lte=self.now).order_by()
+
+
+@dataclass
+class SeriesEvidence:
+    """What the recurring held series add, per partnership id (expanded in Python)."""
+    last: dict[int, dt.datetime] = field(default_factory=dict)
+    in_period: dict[int, int] = field(default_factory=dict)
+    hosted_a: set[int] = field(default_factory=set)  # partnerships whose first partner hosted one
+    hosted_b: set[int] = field(default_factory=set)
+
+    def only(self, ids) -> "SeriesEvidence":
+        keep = set(ids)
+        return SeriesEvidence({k: v for k, v in self.last.items() if k in keep},
+                              {k: v for k, v in self.in_period.items() if k in keep},
+                              self.hosted_a & keep, self.hosted_b & keep)
+
+
+# Expanding a series is the slow part (dateutil walks the rule): each process remembers, per
+# series version and day, the held occurrences up to that day.
+_EXPANDED: dict[tuple, list[dt.datetime]] = {}
+_EXPANDED_MAX = 50_000
+
+
+def _held_occurrences(activity: Activity, now: dt.datetime) -> list[dt.datetime]:
+    return [o.start for o in occurrences(activity, before=now) if o.start <= now]
+
+
+def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence:
+    """The held recurring series of the scope (None: the whole platform) and their occurrences up
+    to now: one query, and one more (with their postponements) for the series this process has
+    not expanded today. Series outside the scope do no harm: they only name other ids."""
+    found = SeriesEvidence()
+    series = Activity.objects.filter(ctx.activity_filter, status=ActivityStatus.HELD, start__lte=ctx.now,
+                                     recurrence__gt="")  # not "<> ''": lets the (status, recurrence) index serve
+    if scope is not None:
+        series = series.filter(partnership__in=scope.values("pk"))
+    rows = list(series.order_by()
+                .values_list("pk", "partnership_id", "host_id", "partnership__government_a_id", "start", "updated"))
+    day = ctx.now.date()
+    key = {pk: (pk, updated, day) for pk, _, _, _, _, updated in rows}
+    missing = [pk for pk, k in key.items() if k not in _EXPANDED]
+    if missing:
+        if len(_EXPANDED) > _EXPANDED_MAX:
+            _EXPANDED.clear()
+        for activity in Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related(
+                "changes"):
+            _EXPANDED[key[activity.pk]] = _held_occurrences(activity, ctx.now)
+    for pk, pid, host, government_a, start, _ in rows:
+        held = _EXPANDED[key[pk]]
+        recent = [moment for moment in held if ctx.period_start <= moment <= ctx.now]
+        if recent:
+            found.in_period[pid] = found.in_period.get(pid, 0) + len(recent)
+            (found.hosted_a if host == government_a else found.hosted_b).add(pid)
+        last = held[-1] if held else start
+        if last > found.last.get(pid, EPOCH):
+            found.last[pid] = last
+    return found
+
+
+def stuck_filter(now: dt.datetime, expected_days) -> Q:
+    """Stages in progress past their expected duration, as SQL: the rule of
+    `agreements.services.stuck_stages` (due = started + expected days ≤ now), written per
+    distinct expected duration so the database can rank by it. A test holds the two equal."""
+    late = Q(pk__in=[])
+    for days in expected_days:
+        late |= Q(template_stage__expected_days=days, started_at__lte=now - dt.timedelta(days=days))
+    return Q(status=StageStatus.ACTIVE, started_at__isnull=False) & ~Q(
+        agreement__status=AgreementStatus.TERMINATED) & late
+
+
+def _by_value(mapping: dict[int, object], default, output_field=None):
+    """A CASE giving each partnership id its value (ids grouped by value: few WHENs)."""
+    groups: dict[object, list[int]] = defaultdict(list)
+    for pk, value in mapping.items():
+        groups[value].append(pk)
+    if not groups:
+        return Value(default, output_field=output_field)
+    return Case(*[When(pk__in=ids, then=Value(v)) for v, ids in groups.items()], default=Value(default),
+                output_field=output_field)
+
+
+class Lookup(Func):
+    """`CASE expr WHEN k THEN v ... ELSE default END`: maps a small integer to points while the
+    database evaluates `expr` (a subquery) once, where a searched CASE would repeat it."""
+
+    def __init__(self, expression, mapping: dict[int, int], default: int):
+        super().__init__(expression, output_field=IntegerField())
+        self.mapping, self.default = mapping, default
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        whens = " ".join(f"WHEN {int(k)} THEN {int(v)}" for k, v in self.mapping.items())
+        return f"(CASE {sql} {whens} ELSE {int(self.default)} END)", params
+
+
+def _subquery_value(qs: QuerySet, expression, default: int = 0, by: str = "partnership"):
+    """One value per outer partnership from an aggregate over `qs` (correlated on partnership)."""
+    return Coalesce(Subquery(qs.values(by).annotate(v=expression).values("v")), Value(default),
+                    output_field=IntegerField())
+
+
+def _band_points(bands, default: int) -> dict[int, int]:
+    """Points for a count capped at the highest band: {0: default, 1: …, …, cap: …}."""
+    cap = max(t for t, _ in bands)
+    return {n: next((p for t, p in bands if n >= t), default) for n in range(cap + 1)}
+
+
+# Agreement state as a rank, best first: the best agreement of a partnership decides.
+AGREEMENT_RANK = {"in_force": 5, "ending_soon": 4, "pending": 3, "none": 2, "expired": 1}
+AGREEMENT_STATE = {WEIGHTS["agreement"][state]: state for state in AGREEMENT_RANK}
+assert len(AGREEMENT_STATE) == len(AGREEMENT_RANK), "agreement points must differ per state"
+
+
+def annotate(queryset: QuerySet[Partnership], ctx: Context, stuck: Q,
+             series: SeriesEvidence) -> QuerySet[Partnership]:
+    """Every factor's points as annotations (each one subquery at most) and `h_score`, their
+    sum. Evidence for the words (dates, counts) is added by `annotate_evidence` to shown rows."""
+    w = WEIGHTS
+    now, today = ctx.now, ctx.now.date()
+    held = ctx.held()
+    recent = held.filter(start__gte=ctx.period_start)
+    recency = Max(Case(*[When(start__gte=t, then=Value(p)) for t, p in ctx.recency_bands], default=Value(0)))
+    series_points = {pk: _recency_points_py(last, ctx) for pk, last in series.last.items()}
+    frequency_cap = max(t for t, _ in w["frequency"]["held"])
+    sides = (Max(Case(When(host=OuterRef("government_a"), then=Value(2)), default=Value(0)))
+             + Max(Case(When(host=OuterRef("government_b"), then=Value(1)), default=Value(0))))
+    series_sides = {pk: (2 if pk in series.hosted_a else 0) | (1 if pk in series.hosted_b else 0)
+                    for pk in series.hosted_a | series.hosted_b}
+    r = AGREEMENT_RANK
+    started = Q(effective_on__lte=today) | Q(effective_on__isnull=True, signed_on__lte=today)
+    agreements = Agreement.objects.filter(partnership=OuterRef("pk")).exclude(status=AgreementStatus.TERMINATED)
+    agreement_rank = Max(Case(
+        When(Q(status__in=SIGNED) & started & (Q(ends_on__isnull=True)
+                                               | Q(ends_on__gt=today + dt.timedelta(days=ENDING_SOON_DAYS))),
+             then=Value(r["in_force"])),
+        When(Q(status__in=SIGNED) & started & Q(ends_on__gte=today), then=Value(r["ending_soon"])),
+        When(Q(status__in=[AgreementStatus.DRAFT, AgreementStatus.IN_PROCEDURE])
+             | Q(status__in=SIGNED) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today)), then=Value(r["pending"])),
+        default=Value(r["expired"])))
+    overdue = ActionItem.objects.filter(meeting__partnership=OuterRef("pk"), status=ActionItem.Status.OPEN,
+                                        due__lt=today).order_by()
+    overdue_count = _subquery_value(overdue, Count("pk"), by="meeting__partnership")
+    if ctx.reads_actions is not None:  # action items belong to meetings, which are internal
+        overdue_count = Case(When(ctx.reads_actions, then=overdue_count), default=Value(0))
+    actions_cap = max(t for t, _ in w["actions"]["overdue"])
+    qs = queryset.annotate(
+        h_recency=Greatest(_subquery_value(held, recency), _by_value(series_points, 0, IntegerField())),
+        h_frequency=Lookup(Least(_subquery_value(recent, Count("pk")) + _by_value(series.in_period, 0, IntegerField()),
+                                 Value(frequency_cap)),
+                           _band_points(w["frequency"]["held"], 0), 0),
+        h_agreement=Lookup(_subquery_value(agreements.order_by(), agreement_rank, r["none"]),
+                           {rank: w["agreement"][state] for state, rank in r.items()}, w["agreement"]["none"]),
+        h_procedure=Case(When(Exists(AgreementStage.objects.filter(stuck, agreement__partnership=OuterRef("pk"))),
+                              then=Value(w["procedure"]["stuck"])),
+                         default=Value(w["procedure"]["clear"]), output_field=IntegerField()),
+        h_actions=Lookup(Least(overdue_count, Value(actions_cap)),
+                         _band_points(w["actions"]["overdue"], w["actions"]["clear"]), w["actions"]["clear"]),
+        h_two_sided=Lookup(_subquery_value(recent, sides).bitor(_by_value(series_sides, 0, IntegerField())),
+                           {3: w["two_sided"]["both"], 2: w["two_sided"]["one"], 1: w["two_sided"]["one"]},
+                           w["two_sided"]["none"]),
+    )
+    return qs.annotate(h_score=F("h_recency") + F("h_frequency") + F("h_agreement") + F("h_procedure")
+                       + F("h_actions") + F("h_two_sided"))
+
+
+def annotate_evidence(queryset: QuerySet[Partnership], ctx: Context) -> QuerySet[Partnership]:
+    """What the words need, for the shown rows only: dates and counts."""
+    today = ctx.now.date()
+    held = ctx.held()
+    recent = held.filter(start__gte=ctx.period_start)
+    signed = Agreement.objects.filter(partnership=OuterRef("pk"), status__in=SIGNED).order_by()
+    started = Q(effective_on__lte=today) | Q(effective_on__isnull=True, signed_on__lte=today)
+    in_force = signed.filter(started).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    overdue = ActionItem.objects.filter(meeting__partnership=OuterRef("pk"), status=ActionItem.Status.OPEN,
+                                        due__lt=today).order_by()
+    qs = queryset.annotate(
+        h_last_single=Subquery(held.order_by("-start").values("start")[:1]),
+        h_held=_subquery_value(recent, Count("pk")),
+        h_host_a=Exists(recent.filter(host=OuterRef("government_a"))),
+        h_open_ended=Exists(in_force.filter(ends_on__isnull=True)),
+        h_force_end=Subquery(in_force.order_by("-ends_on").values("ends_on")[:1]),
+        h_expired_end=Subquery(signed.filter(ends_on__lt=today).order_by("-ends_on").values("ends_on")[:1]),
+        h_overdue=_subquery_value(overdue, Count("pk"), by="meeting__partnership"),
+    )
+    if ctx.reads_actions is not None:
+        qs = qs.annotate(h_overdue=Case(When(ctx.reads_actions, then=F("h_overdue")), default=Value(0)))
+    return qs
+
+
+def _recency_points_py(last: dt.datetime | None, ctx: Context) -> int:
+    """The SQL's recency bands, for a series' last occurrence."""
+    if last is None:
+        return 0
+    return next((points for since, points in ctx.recency_bands if last >= since), 0)
+
+
+# --- scope, list and words ----------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    government: int | None = None
+    province: str = ""  # "CC.admin1", e.g. "ID.30": the first-level division of either partner's place
+    country: str = ""  # either partner's country
+    dormant_only: bool = False
+
+
+def scope(user, filters: Filters | None = None) -> QuerySet[Partnership]:
+    """The partnerships whose health the user sees: an office its own governments'; oversight
+    bodies and administrators all; visitors the public ones. Ended partnerships are left out."""
+    f = filters or Filters()
+    a = permissions.access(user)
+    qs = permissions.visible_partnerships(user, Partnership.objects.exclude(status="ended"))
+    if a.read_governments and not a.reads_everything:
+        own = list(a.read_governments)
+        qs = qs.filter(Q(government_a__in=own) | Q(government_b__in=own))
+    if f.government:
+        qs = qs.filter(Q(government_a=f.government) | Q(government_b=f.government))
+    if f.country:
+        qs = qs.filter(Q(government_a__country_code=f.country) | Q(government_b__country_code=f.country))
+    if f.province and "." in f.province:
+        cc, admin1 = f.province.split(".", 1)
+        qs = qs.filter(Q(government_a__place__country_code=cc, government_a__place__admin1_code=admin1)
+                       | Q(government_b__place__country_code=cc, government_b__place__admin1_code=admin1))
+    return qs
+
+
+CACHE_VERSION_KEY = "kembar:insights:health:version"
+
+
+def cache_seconds() -> int:
+    """How long a ranking may be reused: setting KEMBAR_HEALTH_CACHE_SECONDS, default 60."""
+    value = getattr(settings, "KEMBAR_HEALTH_CACHE_SECONDS", None)
+    if value is None:
+        value = os.environ.get("KEMBAR_HEALTH_CACHE_SECONDS", 60)
+    return int(value)
+
+
+def evidence_changed(**kwargs) -> None:
+    """Any saved or deleted piece of evidence makes every cached ranking stale at once."""
+    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+for _model in (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem):
+    post_save.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-save-{_model._meta.label}")
+    post_delete.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-delete-{_model._meta.label}")
+
+
+class HealthReport:
+    """The health of the partnerships a user sees, worst first.
+
+    Queries: the reader's access (once per request), the procedure durations, the recurring
+    series, the ranking (every partnership's id, worst first, ordered by the database), then
+    one query for the evidence of the shown rows and one for their stuck stages: the same
+    number whatever the data's size. The ranking is the expensive query (every row's score);
+    it is kept in Django's cache for `cache_seconds()` under a key that changes with the
+    reader's scope, the filters, the minute and any change of evidence (signals above), so a
+    page that is paged through or reloaded does not rank again.
+    """
+
+    def __init__(self, user, filters: Filters | None = None, now: dt.datetime | None = None,
+                 queryset: QuerySet[Partnership] | None = None):
+        self.user = user
+        self.filters = filters or Filters()
+        self.ctx = Context.for_user(user, now)
+        self.cacheable = queryset is None and cache_seconds() > 0
+        base = queryset if queryset is not None else scope(user, self.filters)
+        durations = TemplateStage.objects.filter(expected_days__isnull=False).values_list(
+            "expected_days", flat=True).distinct().order_by()
+        self.stuck = stuck_filter(self.ctx.now, list(durations))
+        whole_platform = (queryset is None and permissions.access(user).reads_everything
+                          and self.filters == Filters(dormant_only=self.filters.dormant_only))
+        self.series = _series(self.ctx, None if whole_platform else base)
+        if self.filters.dormant_only:
+            base = base.exclude(Exists(self.ctx.held().filter(start__gte=self.ctx.period_start))).exclude(
+                pk__in=list(self.series.in_period))
+        self.base = base
+        self._ranking: list[tuple[int, int]] | None = None
+
+    @cached_property
+    def queryset(self) -> QuerySet[Partnership]:
+        """Every partnership of the scope with its score, worst first (built only when a
+        ranking is not in the cache: the expressions name many ids)."""
+        return annotate(self.base, self.ctx, self.stuck, self.series).order_by("h_score", "pk")
+
+    def cached(self, name: str, compute):
+        """`compute()`, or its result for the same reader, filters, minute and evidence."""
+        if not self.cacheable:
+            return compute()
+        a = permissions.access(self.user)
+        signature = repr((name, cache.get(CACHE_VERSION_KEY), a.superuser, a.oversight, sorted(a.read_governments),
+                          self.filters, self.ctx.now.replace(second=0, microsecond=0).isoformat(),
+                          dormant_months()))
+        key = "kembar:insights:health:" + hashlib.sha256(signature.encode()).hexdigest()
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, cache_seconds())
+        return value
+
+    def ranking(self) -> list[tuple[int, int]]:
+        """(id, score) of every partnership of the scope, worst first."""
+        if self._ranking is None:
+            self._ranking = self.cached("ranking", lambda: list(self.queryset.values_list("pk", "h_score")))
+        return self._ranking
+
+    def count(self) -> int:
+        return len(self.ranking())
+
+    def rows(self, offset: int = 0, limit: int = 50) -> list[Health]:
+        """The page's rows: their place in the ranking, their evidence read for them only."""
+        ids = [pk for pk, _ in self.ranking()[offset:offset + limit]]
+        shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.stuck,
+                                           self.series.only(ids)), self.ctx).select_related("government_a__place", "government_b__place")
+        by_id = {p.pk: p for p in shown}
+        stages = AgreementStage.objects.filter(agreement__partnership__in=ids)
+        stuck: dict[int, AgreementStage] = {}
+        for stage in agreement_services.stuck_stages(self.ctx.now, stages):  # longest overdue first
+            stuck.setdefault(stage.agreement.partnership_id, stage)
+        # A row deleted in this very minute by another process may still be ranked: skip it.
+        return [self.describe(by_id[pk], stuck.get(pk)) for pk in ids if pk in by_id]
+
+    def describe(self, p: Partnership, stage: AgreementStage | None) -> Health:
+        """Words for one annotated row: each factor, and the steps, most urgent first."""
+        ctx, w = self.ctx, WEIGHTS
+        months = dormant_months()
+        last = max([d for d in (p.h_last_single, self.series.last.get(p.pk)) if d is not None], default=None)
+        held = p.h_held + self.series.in_period.get(p.pk, 0)
+        dormant = held == 0
+        state = AGREEMENT_STATE[p.h_agreement]
+        today = ctx.now.date()
+        can_act = permissions.can_edit_partnership(self.user, p)
+
+        def link(name: str, *args) -> str:
+            return reverse(name, args=args) if can_act else ""
+
+        factors = [
+            Factor("recency", p.h_recency, w["recency"]["max"],
+                   _("Last held activity: %(date)s") % {"date": _month(last)} if last
+                   else _("No held activity recorded")),
+            Factor("frequency", p.h_frequency, w["frequency"]["max"],
+                   ngettext("%(n)d activity held in the last %(months)d months",
+                            "%(n)d activities held in the last %(months)d months", held)
+                   % {"n": held, "months": months}),
+            Factor("agreement", p.h_agreement, w["agreement"]["max"], self._agreement_text(p, state)),
+            Factor("procedure", p.h_procedure, w["procedure"]["max"],
+                   _("“%(stage)s” has waited %(days)d days (usually %(expected)d)") % {
+                       "stage": stage.name, "days": (ctx.now - stage.started_at).days,
+                       "expected": stage.template_stage.expected_days} if stage
+                   else _("No procedure stage waiting too long")),
+            Factor("actions", p.h_actions, w["actions"]["max"],
+                   ngettext("%(n)d action item overdue", "%(n)d action items overdue", p.h_overdue)
+                   % {"n": p.h_overdue} if p.h_overdue else _("No overdue action items")),
+            Factor("two_sided", p.h_two_sided, w["two_sided"]["max"], self._sides_text(p)),
+        ]
+        steps = []
+        if dormant:
+            steps.append(Step(_("No activity since %(date)s: find a meeting slot") % {"date": _month(last)} if last
+                              else _("No activity held yet: find a meeting slot"),
+                              link("meetings:slots") + f"?partnership={p.pk}" if can_act else ""))
+        if state == "expired":
+            steps.append(Step(_("The agreement ended on %(date)s: start the renewal") % {"date": _day(p.h_expired_end)},
+                              link("agreements:create", p.pk)))
+        elif state == "ending_soon":
+            steps.append(Step(_("The agreement ends on %(date)s: start the renewal") % {"date": _day(p.h_force_end)},
+                              link("agreements:create", p.pk)))
+        if stage:
+            steps.append(Step(_("Stage “%(stage)s” has waited %(days)d days") % {
+                "stage": stage.name, "days": (ctx.now - stage.started_at).days},
+                reverse("agreements:detail", args=[stage.agreement_id])))
+        if p.h_overdue:
+            steps.append(Step(ngettext("%(n)d action item overdue", "%(n)d action items overdue", p.h_overdue)
+                              % {"n": p.h_overdue}, reverse("meetings:list")))
+        if not dormant and p.h_two_sided < w["two_sided"]["both"]:
+            host, other = ((p.government_a, p.government_b) if p.h_two_sided and _hosted_a(p, self.series)
+                           else (p.government_b, p.government_a))
+            steps.append(Step(_("Invite %(other)s to host the next activity") % {"other": other.name},
+                              link("activities:create", p.pk)))
+        if state == "none":
+            steps.append(Step(_("No agreement recorded: prepare a Letter of Intent or an MoU"),
+                              link("agreements:create", p.pk)))
+        if not steps and p.h_frequency < w["frequency"]["max"]:
+            steps.append(Step(_("Plan the next activity"), link("activities:create", p.pk)))
+        if not steps:
+            steps.append(Step(_("In good health: keep the rhythm")))
+        return Health(p, p.h_score, dormant, last, factors, steps)
+
+    @staticmethod
+    def _agreement_text(p: Partnership, state: str) -> str:
+        if state == "in_force" and p.h_open_ended:
+            return _("In force, without an end date")
+        if state == "in_force":
+            return _("In force until %(date)s") % {"date": _day(p.h_force_end)}
+        if state == "ending_soon":
+            return _("In force, ends on %(date)s") % {"date": _day(p.h_force_end)}
+        if state == "pending":
+            return _("An agreement is in preparation")
+        if state == "expired":
+            return _("Expired on %(date)s") % {"date": _day(p.h_expired_end)}
+        return _("No agreement recorded")
+
+    def _sides_text(self, p: Partnership) -> str:
+        if p.h_two_sided == WEIGHTS["two_sided"]["both"]:
+            return _("Both partners hosted activities")
+        if p.h_two_sided:
+            host = p.government_a if _hosted_a(p, self.series) else p.government_b
+            return _("Only %(host)s hosted activities") % {"host": host.name}
+        return _("Neither partner hosted an activity in the period")
+
+
+def _hosted_a(p: Partnership, series: SeriesEvidence) -> bool:
+    return bool(p.h_host_a or p.pk in series.hosted_a)
+
+
+def _month(moment: dt.datetime | None) -> str:
+    return formats.date_format(timezone.localtime(moment), "F Y") if moment else "—"
+
+
+def _day(day: dt.date | None) -> str:
+    return formats.date_format(day, "j F Y") if day else "—"
+
+
+def health_of(user, partnership: Partnership, now: dt.datetime | None = None) -> Health:
+    """One partnership's health (the caller checked that the user may see the partnership)."""
+    report = HealthReport(user, now=now, queryset=Partnership.objects.filter(pk=partnership.pk))
+    return report.rows(limit=1)[0]
+
+
+def level_counts(report: HealthReport) -> list[tuple[str, str, int]]:
+    """(level, label, partnerships) for the scope, best first, from the ranking."""
+    counts = Counter(level(score) for _, score in report.ranking())
+    return [(name, str(LEVEL_LABELS[name]), counts.get(name, 0)) for _, name in LEVELS]
+
+
+def map_lines(report: HealthReport) -> list[list]:
+    """Every partnership of the scope with both ends on the map, as compact rows
+    [lat_a, lng_a, lat_b, lng_b, level (0 poor, 1 fair, 2 good), id]: one query."""
+    return report.cached("map", lambda: _map_lines(report))
+
+
+def _map_lines(report: HealthReport) -> list[list]:
+    index = {name: i for i, (_, name) in enumerate(reversed(LEVELS))}
+    rows = (report.queryset.order_by()
+            .filter(government_a__place__latitude__isnull=False, government_b__place__latitude__isnull=False)
+            .values_list("government_a__place__latitude", "government_a__place__longitude",
+                         "government_b__place__latitude", "government_b__place__longitude", "h_score", "pk"))
+    return [[round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(score)], pk]
+            for la, lo, lb, lob, score, pk in rows]
+
+
+ATTENTION_SHOWN = 5
+
+
+def needs_attention(user, now: dt.datetime | None = None) -> list[Health]:
+    """The dashboard's short list: an office's worst partnerships with their next step (only
+    those scoring below "good"); nothing for readers without an office."""
+    a = permissions.access(user)
+    if not a.read_governments or a.reads_everything:
+        return []
+    return [h for h in HealthReport(user, now=now).rows(limit=ATTENTION_SHOWN) if h.level != "good"]

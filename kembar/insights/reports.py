@@ -1,0 +1,324 @@
+"""The periodic report of a government for a year (or a roll-up of a province or the platform for
+oversight bodies), as PDF (reportlab) or XLSX (openpyxl), in Bahasa Indonesia or English.
+
+`build_report` gathers the figures (pivot, SDG report, partnerships, health) with a constant
+number of queries; `render_pdf` and `render_xlsx` lay them out. Pages, the API and
+`kembar report` all call `write_report`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kembar.accounts import permissions
+from kembar.partnerships.models import Partnership
+from kembar.partnerships.vocab import Status
+
+from . import charts
+from .pivot import Pivot, Scope, pivot, year_range
+from .sdg import SdgReport, sdg_report
+
+FORMATS = ("pdf", "xlsx")
+LANGUAGES = ("id", "en")
+CONTENT_TYPES = {"pdf": "application/pdf",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MAX_LISTED_PARTNERSHIPS = 500  # a roll-up lists its partnerships' counts by status; a government every one
+HEALTH_LISTED = 25  # the partnerships needing attention first, in the health section
+
+
+class OperatorReader:
+    """Who reads for `kembar report`: the server's operator, who reads everything and changes
+    nothing (as an oversight body does)."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    pk = None
+    _kembar_access = permissions.Access(superuser=False, oversight=True, read_governments=frozenset(),
+                                        edit_governments=frozenset())
+
+
+OPERATOR = OperatorReader()
+
+
+class ReportError(ValueError):
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class PartnershipLine:
+    partner: str
+    kind: str
+    status: str
+    since: str
+    activities: int
+
+
+@dataclass
+class HealthSection:
+    levels: list[tuple[str, int]]  # (level label, partnerships), best first
+    worst: list[tuple[str, int, str, str]]  # (partnership, score, level label, next step), worst first
+    dormant_months: int
+
+
+@dataclass
+class ReportData:
+    scope: Scope
+    year: int
+    language: str
+    generated: dt.datetime
+    pivot: Pivot
+    sdg: SdgReport
+    partnerships: list[PartnershipLine]
+    partnership_status: list[tuple[str, int]]  # (status label, count)
+    partnerships_total: int
+    health: HealthSection
+
+    @property
+    def title(self) -> str:
+        return _("Sister-city cooperation report %(year)s: %(scope)s") % {"year": self.year, "scope": self.scope.label}
+
+
+def check_options(fmt: str, language: str | None) -> tuple[str, str]:
+    fmt = (fmt or "").lower()
+    if fmt not in FORMATS:
+        raise ReportError(_("The format must be pdf or xlsx, not “%(value)s”.") % {"value": fmt}, "format")
+    language = (language or translation.get_language() or "id")[:2].lower()
+    if language not in LANGUAGES:
+        raise ReportError(_("The language must be id or en, not “%(value)s”.") % {"value": language}, "language")
+    return fmt, language
+
+
+def _scope_partnerships(user, scope: Scope):
+    qs = permissions.visible_partnerships(user, Partnership.objects.all())
+    if scope.partnership is not None:
+        qs = qs.filter(pk=scope.partnership.pk)
+    elif scope.government is not None:
+        qs = qs.filter(Q(government_a=scope.government) | Q(government_b=scope.government))
+    elif scope.government_ids is not None:
+        qs = qs.filter(Q(government_a__in=scope.government_ids) | Q(government_b__in=scope.government_ids))
+    return qs
+
+
+def _partnerships(user, scope: Scope, year: int):
+    qs = _scope_partnerships(user, scope)
+    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+    status = [(str(s.label), by_status.get(s.value, 0)) for s in Status]
+    lines = []
+    if scope.kind in ("government", "partnership"):
+        start, end = year_range(year, scope.zone)
+        rows = (qs.select_related("government_a", "government_b")
+                .annotate(n=Count("activities", filter=Q(activities__start__gte=start, activities__start__lt=end)))
+                .order_by("pk")[:MAX_LISTED_PARTNERSHIPS])
+        for p in rows:
+            other = p.other(scope.government) if scope.government is not None else p.government_b
+            lines.append(PartnershipLine(str(other), p.get_kind_display(), p.get_status_display(),
+                                         str(p.since.year) if p.since else "—", p.n))
+    return sorted(lines, key=lambda line: line.partner), status, sum(by_status.values())
+
+
+def health_section(user, scope: Scope) -> HealthSection:
+    """Partnership health (kembar/insights/health.py) of the scope's partnerships that are not
+    ended: how many are good, fair or poor, and the worst with their next step."""
+    from . import health
+
+    queryset = _scope_partnerships(user, scope).exclude(status=Status.ENDED)
+    report = health.HealthReport(user, queryset=queryset)
+    worst = [(str(h.partnership), h.score, str(health.LEVEL_LABELS[h.level]), h.next_step.text)
+             for h in report.rows(limit=HEALTH_LISTED)]
+    return HealthSection(levels=[(label, n) for _name, label, n in health.level_counts(report)], worst=worst,
+                         dormant_months=health.dormant_months())
+
+
+def build_report(user, scope: Scope, year: int, language: str) -> ReportData:
+    with translation.override(language):
+        lines, status, total = _partnerships(user, scope, year)
+        data = ReportData(scope=scope, year=year, language=language, generated=timezone.now(),
+                          pivot=pivot(user, scope, year=year), sdg=sdg_report(user, scope, year=year),
+                          partnerships=lines, partnership_status=status, partnerships_total=total,
+                          health=health_section(user, scope))
+    return data
+
+
+def write_report(user, scope: Scope, year: int, fmt: str, language: str | None) -> bytes:
+    fmt, language = check_options(fmt, language)
+    data = build_report(user, scope, year, language)
+    with translation.override(language):
+        return render_pdf(data) if fmt == "pdf" else render_xlsx(data)
+
+
+def filename(scope: Scope, year: int, fmt: str) -> str:
+    from django.utils.text import slugify
+
+    return f"kembar-{slugify(scope.label) or 'report'}-{year}.{fmt}"
+
+
+# --- the tables both formats show ----------------------------------------------------------------
+
+def tables(data: ReportData) -> list[tuple[str, list[str], list[list], charts.Chart | None, str]]:
+    """(heading, header row, rows, chart, sheet name) for each section, in the active language."""
+    p = data.pivot
+    chart = charts.pivot_charts(p)
+    sdg_chart = charts.sdg_charts(data.sdg)
+    measures = [_("Quarter"), _("In person"), _("Virtual"), _("Hybrid"), _("Postponed"), _("Cancelled"),
+                _("Pivoted to virtual or hybrid"), _("Total")]
+
+    def measure_row(t):
+        return [t.modality["in_person"], t.modality["virtual"], t.modality["hybrid"], t.status["postponed"],
+                t.status["cancelled"], t.pivoted, t.total]
+
+    out = []
+    if data.scope.kind in ("government", "partnership"):
+        out.append((_("Partnerships and their state"), [_("Partner"), _("Kind"), _("Status"), _("Since"),
+                                                         _("Activities in %(year)s") % {"year": data.year}],
+                    [[x.partner, x.kind, x.status, x.since, x.activities] for x in data.partnerships], None,
+                    _("Partnerships")))
+    else:
+        out.append((_("Partnerships and their state"), [_("Status"), _("Partnerships")],
+                    [[label, n] for label, n in data.partnership_status] + [[_("Total"), data.partnerships_total]],
+                    None, _("Partnerships")))
+    out.append((_("Activities of %(year)s by quarter and modality") % {"year": data.year}, measures,
+                [[q.label, *measure_row(q.tally)] for q in p.quarters], chart["quarters"], _("Quarters")))
+    out.append((_("Activities of %(year)s by field of cooperation") % {"year": data.year},
+                [_("Field"), _("Activities")],
+                [[label, sum(q.tally.field.get(code, 0) for q in p.quarters)] for code, label in p.fields],
+                None, _("Fields")))
+    out.append((_("The pandemic pivot: before, during and after the pandemic (all years)"),
+                [_("Period"), *measures[1:]],
+                [[_period_label(x), *measure_row(x.tally)] for x in p.periods], chart["periods"], _("Pandemic")))
+    out.append((_("Contribution to the Sustainable Development Goals"),
+                [_("Goal"), _("Activities"), _("Held"), _("With recorded outcomes"), _("Participants"),
+                 _("Governments with this priority")],
+                [[r.label_with_code, r.activities, r.held, r.with_outcomes, r.participants, r.priority_of]
+                 for r in data.sdg.goals], sdg_chart["goals"] if not sdg_chart["goals"].empty else None, _("SDG")))
+    out.append((_("SDG 11 targets"), [_("Target"), _("Activities"), _("Held"), _("With recorded outcomes"),
+                                      _("Participants")],
+                [[r.label_with_code, r.activities, r.held, r.with_outcomes, r.participants] for r in data.sdg.targets],
+                None, _("SDG 11")))
+    h = data.health
+    out.append((_("Partnership health (a partnership is dormant after %(months)s months without a held "
+                  "activity)") % {"months": h.dormant_months}, [_("Health"), _("Partnerships")],
+                [[label, n] for label, n in h.levels], None, _("Health")))
+    out.append((_("Partnerships needing attention first"), [_("Partnership"), _("Score"), _("Health"), _("Next step")],
+                [list(row) for row in h.worst], None, _("Attention")))
+    return out
+
+
+def _period_label(period) -> str:
+    first = date_format(period.first, "SHORT_DATE_FORMAT") if period.first else "…"
+    last = date_format(period.last, "SHORT_DATE_FORMAT") if period.last else "…"
+    return f"{period.label} ({first} – {last})"
+
+
+def _subtitle(data: ReportData) -> str:
+    return _("Generated on %(date)s by kembar. Quarters in the time zone %(zone)s. Counts only what the reader "
+             "may see.") % {"date": date_format(timezone.localtime(data.generated, data.scope.zone), "DATE_FORMAT"),
+                            "zone": data.scope.zone.key}
+
+
+# --- PDF ---------------------------------------------------------------------------------------------
+
+def _fonts() -> tuple[str, str]:
+    """Bitstream Vera (shipped with reportlab): Latin text with the accents Helvetica lacks."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "Vera" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+        pdfmetrics.registerFont(TTFont("VeraBd", "VeraBd.ttf"))
+    return "Vera", "VeraBd"
+
+
+def render_pdf(data: ReportData) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from xml.sax.saxutils import escape
+
+    regular, bold = _fonts()
+    styles = getSampleStyleSheet()
+    for name in ("Normal", "Title", "Heading2"):
+        styles[name].fontName = bold if name != "Normal" else regular
+    cell = styles["Normal"].clone("cell", fontSize=8, leading=10)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.6 * cm, rightMargin=1.6 * cm, topMargin=1.6 * cm,
+                            bottomMargin=1.6 * cm, title=data.title, author="kembar", lang=data.language)
+    story = [Paragraph(escape(data.title), styles["Title"]), Paragraph(escape(_subtitle(data)), styles["Normal"]),
+             Spacer(1, 0.4 * cm)]
+    width = A4[0] - 3.2 * cm
+    for heading, header, rows, chart, _sheet in tables(data):
+        story.append(Paragraph(escape(heading), styles["Heading2"]))
+        if chart is not None and not chart.empty:
+            drawing = charts.drawing(chart, width=int(width), height=220)
+            story.append(drawing)
+        body = [[Paragraph(escape(str(c)), cell) for c in header]]
+        body += [[Paragraph(escape(str(c)), cell) for c in row] for row in rows] or [
+            [Paragraph(escape(_("Nothing recorded.")), cell)] + [""] * (len(header) - 1)]
+        first = width * (0.4 if len(header) > 2 else 0.6)
+        table = Table(body, colWidths=[first] + [(width - first) / max(len(header) - 1, 1)] * (len(header) - 1),
+                      repeatRows=1)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story += [table, Spacer(1, 0.4 * cm)]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+# --- XLSX ----------------------------------------------------------------------------------------------
+
+def render_xlsx(data: ReportData) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = _("Summary")[:31]
+    summary.append([data.title])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([_subtitle(data)])
+    summary.append([])
+    used = {summary.title}
+    for heading, header, rows, chart, sheet_name in tables(data):
+        summary.append([heading, _("sheet %(name)s") % {"name": sheet_name}])
+        name = sheet_name[:31]
+        while name in used:
+            name = name[:28] + "_"
+        used.add(name)
+        sheet = workbook.create_sheet(name)
+        sheet.append([heading])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(header)
+        for c in sheet[2]:
+            c.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.column_dimensions["A"].width = 48
+        if chart is not None and not chart.empty and rows:
+            # Chart over the table: one series per numeric column the chart shows.
+            bar = BarChart()
+            bar.title = chart.title
+            bar.type = "bar" if chart.horizontal else "col"
+            if chart.stacked and len(chart.series) > 1:
+                bar.grouping, bar.overlap = "stacked", 100
+            columns = [header.index(label) + 1 for label, _values in chart.series if label in header]
+            for column in columns:
+                bar.add_data(Reference(sheet, min_col=column, min_row=2, max_row=2 + len(rows)), titles_from_data=True)
+            bar.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=2 + len(rows)))
+            bar.width, bar.height = 22, 10
+            sheet.add_chart(bar, f"A{len(rows) + 5}")
+    summary.column_dimensions["A"].width = 70
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,133 @@
+"""The SDG report: activities and their outcomes per Sustainable Development Goal and per SDG 11
+target, next to the goals the governments in scope have set as priorities.
+
+An activity's `sdg_targets` is a JSON list of codes ("4", "11", "11.5"). The database unnests
+it (SQLite `json_each`, PostgreSQL `jsonb_array_elements_text`) and counts in one query: per
+goal each activity once (so "11" and "11.5" on one activity count once for goal 11), per target
+each activity that names the target. Governments' `sdg_priorities` (a list of goal numbers) are
+counted the same way in a second query.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+
+from kembar.activities.vocab import SDG11_TARGETS, ActivityStatus
+from kembar.partnerships.models import LocalGovernment
+from kembar.partnerships.vocab import SDG_GOALS
+
+from .pivot import Scope, year_range
+
+
+@dataclass
+class SdgRow:
+    code: str  # "11" or "11.5"
+    label: str
+    activities: int = 0
+    held: int = 0
+    with_outcomes: int = 0
+    participants: int = 0
+    priority_of: int = 0  # governments in scope that name the goal a priority
+
+    @property
+    def label_with_code(self) -> str:
+        return f"{self.code} {self.label}" if "." in self.code else f"{self.code}. {self.label}"
+
+
+@dataclass
+class SdgReport:
+    scope: Scope
+    year: int | None
+    goals: list[SdgRow]
+    targets: list[SdgRow]  # SDG 11's targets
+    activities: int  # all activities in scope (with or without an SDG)
+    with_sdg: int
+    governments: int  # governments whose priorities are counted
+
+    @property
+    def contributing_goals(self) -> list[SdgRow]:
+        return [row for row in self.goals if row.activities]
+
+
+def _unnest(column: str) -> str:
+    """FROM-clause fragment yielding `value` (text) for each element of a JSON list column of `a`."""
+    if connection.vendor == "postgresql":
+        return (f"CROSS JOIN LATERAL jsonb_array_elements_text("
+                f"CASE WHEN jsonb_typeof(a.{column}) = 'array' THEN a.{column} ELSE '[]'::jsonb END) AS j(value)")
+    return f"JOIN json_each(CASE WHEN json_type(a.{column}) = 'array' THEN a.{column} ELSE '[]' END) AS j"
+
+
+def _goal_of(expression: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"split_part({expression}, '.', 1)"
+    return f"CASE WHEN instr({expression}, '.') > 0 THEN substr({expression}, 1, instr({expression}, '.') - 1) " \
+           f"ELSE {expression} END"
+
+
+def activity_counts(qs) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    """{("goal", "11") or ("target", "11.5"): (activities, held, with outcomes, participants)}: one query."""
+    inner = qs.order_by().annotate(
+        is_held=Case(When(status=ActivityStatus.HELD, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        has_outcome=Case(When(~Q(outcomes=""), then=Value(1)), default=Value(0), output_field=IntegerField()),
+        people=Coalesce("participants_a", 0) + Coalesce("participants_b", 0),
+    ).values("id", "sdg_targets", "is_held", "has_outcome", "people")
+    sql, params = inner.query.sql_with_params()
+    text = "CAST(j.value AS TEXT)"
+    query = f"""
+        WITH t AS (SELECT a.id, a.is_held, a.has_outcome, a.people, {text} AS code
+                   FROM ({sql}) AS a {_unnest("sdg_targets")}),
+             g AS (SELECT DISTINCT id, is_held, has_outcome, people, {_goal_of("code")} AS code FROM t),
+             s AS (SELECT DISTINCT id, is_held, has_outcome, people, code FROM t WHERE code LIKE '%%.%%')
+        SELECT 'goal', code, COUNT(*), SUM(is_held), SUM(has_outcome), SUM(people) FROM g GROUP BY code
+        UNION ALL
+        SELECT 'target', code, COUNT(*), SUM(is_held), SUM(has_outcome), SUM(people) FROM s GROUP BY code"""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return {(kind, str(code)): tuple(int(v or 0) for v in values) for kind, code, *values in cursor.fetchall()}
+
+
+def priority_counts(government_ids: list[int] | None) -> tuple[dict[str, int], int]:
+    """How many of the governments (None: all) name each goal a priority, and how many there are."""
+    qs = LocalGovernment.objects.all() if government_ids is None else LocalGovernment.objects.filter(
+        pk__in=government_ids)
+    sql, params = qs.order_by().values("id", "sdg_priorities").query.sql_with_params()
+    query = f"""SELECT CAST(j.value AS TEXT), COUNT(DISTINCT a.id) FROM ({sql}) AS a {_unnest("sdg_priorities")}
+                GROUP BY CAST(j.value AS TEXT)
+                UNION ALL SELECT '*', COUNT(*) FROM ({sql}) AS b"""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params + params)
+        rows = cursor.fetchall()
+    counts = {str(code): int(n) for code, n in rows if code != "*"}
+    total = next(int(n) for code, n in rows if code == "*")
+    return counts, total
+
+
+def _scope_government_ids(scope: Scope) -> list[int] | None:
+    if scope.partnership is not None:
+        return [scope.partnership.government_a_id, scope.partnership.government_b_id]
+    if scope.government is not None:
+        return [scope.government.pk]
+    return scope.government_ids
+
+
+def sdg_report(user, scope: Scope, *, year: int | None = None) -> SdgReport:
+    """Three queries whatever the number of activities: the SDG counts, the totals, the priorities."""
+    qs = scope.activities(user)
+    if year is not None:
+        start, end = year_range(year, scope.zone)
+        qs = qs.filter(start__gte=start, start__lt=end)
+    counts = activity_counts(qs)
+    totals = qs.order_by().aggregate(all=Count("id"), with_sdg=Count("id", filter=~Q(sdg_targets=[])))
+    priorities, governments = priority_counts(_scope_government_ids(scope))
+    goals = []
+    for number, label in SDG_GOALS.items():
+        row = SdgRow(str(number), str(label), *counts.get(("goal", str(number)), (0, 0, 0, 0)))
+        row.priority_of = priorities.get(str(number), 0)
+        goals.append(row)
+    targets = [SdgRow(code, str(label), *counts.get(("target", code), (0, 0, 0, 0)))
+               for code, label in SDG11_TARGETS.items()]
+    return SdgReport(scope=scope, year=year, goals=goals, targets=targets, activities=totals["all"],
+                     with_sdg=totals["with_sdg"], governments=governments)

@@ -1,0 +1,128 @@
+"""/insights/: the health overview and the world map. Thin: the rules are in `health.py`,
+the visibility in `accounts.permissions`."""
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from kembar.accounts import permissions
+from kembar.partnerships.models import LocalGovernment
+
+from . import health
+
+PAGE_SIZE = 25  # each row carries six factors and a step: a page people read, not a dump
+MAP_TABLE_ROWS = 200
+
+
+class HealthFilterForm(forms.Form):
+    government = forms.TypedChoiceField(label=_("Government"), required=False, coerce=int, empty_value=None)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    dormant = forms.BooleanField(label=_("Dormant only"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from kembar.gazetteer.services import country_choices
+
+        self.fields["country"].choices = [("", _("All countries"))] + country_choices()
+        a = permissions.access(user)
+        if a.read_governments and not a.reads_everything:
+            own = LocalGovernment.objects.filter(pk__in=a.read_governments).order_by("name")
+            self.fields["government"].choices = [("", _("All our governments"))] + [(g.pk, g.name) for g in own]
+        else:  # the whole platform: too many for a list; links (the map's table) carry the id
+            self.fields["government"] = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                                                           widget=forms.HiddenInput)
+        self.fields["province"].choices = [("", _("All provinces"))] + province_choices(
+            (self.data.get("country") or "ID").upper()[:2])
+
+    def filters(self) -> health.Filters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return health.Filters(government=data.get("government"), country=data.get("country") or "",
+                              province=data.get("province") or "", dormant_only=bool(data.get("dormant")))
+
+
+def province_choices(country: str) -> list[tuple[str, str]]:
+    """First-level divisions of a country's registered governments (one query), each named by
+    its largest governments: the gazetteer has the division's code, not its name."""
+    names: dict[str, list[str]] = {}
+    for code, name in (LocalGovernment.objects.filter(country_code=country).exclude(place__admin1_code="")
+                       .order_by("place__admin1_code", "-place__population")
+                       .values_list("place__admin1_code", "name")):
+        names.setdefault(code, []).append(name)
+    return [(f"{country}.{code}", f"{country}-{code}: {', '.join(n[:3])}") for code, n in names.items()]
+
+
+class _Rows:
+    """The report as a sequence Django's Paginator can cut: only the shown page is described."""
+
+    def __init__(self, report: health.HealthReport):
+        self.report = report
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.report.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice):
+        return self.report.rows(offset=page.start or 0, limit=(page.stop or 0) - (page.start or 0))
+
+
+@require_safe
+def health_overview(request):
+    """Partnerships worst first, with the score's factors and the next step of each."""
+    form = HealthFilterForm(request.GET or None, user=request.user)
+    report = health.HealthReport(request.user, form.filters())
+    page = Paginator(_Rows(report), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "insights/health.html", {
+        "form": form, "page": page, "query": query.urlencode(), "dormant_months": health.dormant_months(),
+        "explanation": health.explanation(),
+    })
+
+
+def _map_government(request) -> LocalGovernment | None:
+    raw = request.GET.get("government", "")
+    if not raw.isdigit():
+        return None
+    return LocalGovernment.objects.filter(pk=int(raw)).select_related("place").first()
+
+
+@require_safe
+def health_map(request):
+    """The partnerships of a government (or the whole platform) on a world map, coloured by
+    health; the lines come from `map_json`, the table below is the same data without a map."""
+    government = _map_government(request)
+    filters = health.Filters(government=government.pk if government else None)
+    report = health.HealthReport(request.user, filters)
+    table = report.rows(limit=MAP_TABLE_ROWS) if government else []
+    summary = health.level_counts(report) if not government else None
+    from django.conf import settings
+
+    return render(request, "insights/map.html", {
+        "government": government, "table": table, "summary": summary, "count": report.count(),
+        "tiles": settings.MAP_TILES, "attribution": settings.MAP_ATTRIBUTION,
+        "more": government is not None and report.count() > MAP_TABLE_ROWS,
+    })
+
+
+@require_safe
+def map_json(request):
+    """Compact lines for the map: [[lat_a, lng_a, lat_b, lng_b, level, id], …], level 0 poor,
+    1 fair, 2 good (see `health.map_lines`)."""
+    government = _map_government(request)
+    report = health.HealthReport(request.user, health.Filters(government=government.pk if government else None))
+    body = report.cached("map-json", lambda: json.dumps(  # ~1 MB for the whole platform: serialised once
+        {"levels": [name for _, name in reversed(health.LEVELS)], "lines": health.map_lines(report)},
+        separators=(",", ":")))
+    return HttpResponse(body, content_type="application/json")

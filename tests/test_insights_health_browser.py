@@ -1,0 +1,78 @@
+"""End to end in real Chromium: Bandung's officer opens the health overview (worst first, the
+sleeping partnership flagged, its next step), then the world map, where Leaflet draws one
+canvas line per partnership on the offline world outline; no JavaScript error on the way."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from .test_browser import TIMEOUT_MS, PageWatch, browser, sync_api  # noqa: F401  (browser is a fixture)
+
+from kembar.accounts.models import Membership, Organisation  # noqa: E402
+from kembar.activities import services as activities  # noqa: E402
+from kembar.gazetteer.models import Place  # noqa: E402
+from kembar.gazetteer.services import load_gazetteer  # noqa: E402
+from kembar.partnerships import services  # noqa: E402
+from kembar.partnerships.models import CooperationField  # noqa: E402
+from kembar.partnerships.services import government_for_place  # noqa: E402
+from kembar.partnerships.vocab import Field  # noqa: E402
+
+from .conftest import city, make_user  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def office(live_server):
+    if not all(Place.objects.filter(country_code=c).exists() for c in ("ID", "JP", "DE")):
+        load_gazetteer(countries=["ID", "JP", "DE"], progress=False)
+    for code in Field.values:
+        CooperationField.objects.get_or_create(code=code)
+    bandung = government_for_place(city("Bandung", "ID"))
+    org = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
+    user = make_user("siti", org, Membership.Role.EDITOR)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    lively = services.create_partnership(user, bandung, government_for_place(city("Kyoto", "JP")))
+    asleep = services.create_partnership(user, bandung, government_for_place(city("Braunschweig", "DE")))
+    for days, host in ((20, lively.government_b), (60, lively.government_a)):
+        activities.create_activity(user, lively, title="Exchange", type="work_visit", host=host, status="held",
+                                   start=now - dt.timedelta(days=days), end=now - dt.timedelta(days=days - 1))
+    activities.create_activity(user, asleep, title="Old visit", type="work_visit", host=bandung, status="held",
+                               start=now - dt.timedelta(days=1200), end=now - dt.timedelta(days=1199))
+    return {"user": user, "password": "pw-siti-123", "bandung": bandung, "lively": lively, "asleep": asleep}
+
+
+def test_officer_sees_the_sleeping_partnership_and_the_map_lines(live_server, browser, office):  # noqa: F811
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    expect = sync_api.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    watch = PageWatch(page, live_server.url)
+    try:
+        page.goto(live_server.url + "/accounts/login/")
+        main = page.locator("main")
+        main.locator("#id_username").fill(office["user"].username)
+        main.locator("#id_password").fill(office["password"])
+        main.locator("button[type=submit]").click()
+        expect(page.locator("header .who")).to_have_text("siti")
+
+        page.locator("header nav").get_by_role("link", name="Insights").click()
+        expect(page.locator("main h1")).to_have_text("Partnership health")
+        rows = page.locator("main table.health-table tbody tr")
+        expect(rows).to_have_count(2)
+        worst = rows.nth(0)
+        expect(worst).to_contain_text("Braunschweig")
+        expect(worst.locator("[data-dormant]")).to_have_count(1)
+        expect(worst.locator("[data-next-step]")).to_contain_text("find a meeting slot")
+        expect(rows.nth(1).locator("[data-dormant]")).to_have_count(0)
+
+        main.get_by_role("link", name="World map").click()
+        the_map = page.locator("[data-health-map]")
+        expect(the_map).to_have_attribute("data-lines", "2")  # set once the lines are drawn
+        expect(the_map.locator("canvas")).not_to_have_count(0)
+        expect(the_map).to_have_attribute("data-outline-drawn", "1")  # the offline world outline
+        assert watch.errors == []
+    finally:
+        context.close()
