@@ -208,9 +208,15 @@ def test_who_sees_which_health(three, governments, users, orgs):
     assert by_code(health.health_of(None, three["asleep"], now=NOW))["actions"].points == 10
 
 
-def test_a_change_shows_at_once_despite_the_cached_ranking(client, three, governments, users):
+def test_a_cached_ranking_is_reused_and_a_change_shows_at_once(client, three, governments, users, settings):
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
     client.force_login(users["bandung_editor"])
-    assert f'data-partnership="{three["asleep"].pk}"' in client.get("/insights/?dormant=on").content.decode()
+    with CaptureQueriesContext(connection) as first:
+        assert f'data-partnership="{three["asleep"].pk}"' in client.get("/insights/?dormant=on").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        client.get("/insights/?dormant=on&page=1")
+    ranking = lambda queries: [q for q in queries if q["sql"].endswith("ORDER BY 2 ASC, 1 ASC")]  # noqa: E731
+    assert len(ranking(first)) == 1 and ranking(again) == []  # the second page view reused the ranking
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     held(users["bandung_editor"], three["asleep"], governments["busan"], now - dt.timedelta(days=3))
     after = client.get("/insights/?dormant=on").content.decode()
