@@ -104,7 +104,7 @@ def test_next_steps_say_what_to_do_and_link_for_editors_only(three, users):
     editor = {h.partnership.pk: h for h in report(users["bandung_editor"]).rows()}
     asleep = editor[three["asleep"].pk]
     assert [s.text for s in asleep.steps] == [
-        "No activity since March 2019: find a meeting slot",
+        "No activity since March 2019: look for a meeting slot",
         "The agreement ended on 1 January 2020: start the renewal",
         "3 action items overdue"]
     assert asleep.next_step.url == f"/meetings/slots/?partnership={three['asleep'].pk}"
@@ -240,7 +240,7 @@ def test_overview_page_worst_first_with_factors_and_next_step(client, three, use
     assert page.status_code == 200
     html = page.content.decode()
     assert html.index("Busan") < html.index("Braunschweig") < html.index("Kyoto")
-    assert "data-dormant" in html and "find a meeting slot" in html
+    assert "data-dormant" in html and "look for a meeting slot" in html
     assert "Recent activity" in html and "/35" in html
     assert "in force 20, in force but ending within 180 days 12" in html  # how the score is made, from WEIGHTS
     dormant = client.get("/insights/?dormant=on").content.decode()
@@ -250,7 +250,7 @@ def test_overview_page_worst_first_with_factors_and_next_step(client, three, use
 def test_partnership_page_and_dashboard_show_health(client, three, users):
     client.force_login(users["bandung_editor"])
     detail = client.get(three["asleep"].get_absolute_url()).content.decode()
-    assert "data-health=" in detail and "find a meeting slot" in detail
+    assert "data-health=" in detail and "look for a meeting slot" in detail
     dashboard = client.get("/").content.decode()
     assert "Needs attention" in dashboard
     attention = dashboard[dashboard.index("data-needs-attention"):]

@@ -540,8 +540,8 @@ class HealthReport:
         ]
         steps = []
         if dormant:
-            steps.append(Step(_("No activity since %(date)s: find a meeting slot") % {"date": _month(last)} if last
-                              else _("No activity held yet: find a meeting slot"),
+            steps.append(Step(_("No activity since %(date)s: look for a meeting slot") % {"date": _month(last)} if last
+                              else _("No activity held yet: look for a meeting slot"),
                               link("meetings:slots") + f"?partnership={p.pk}" if can_act else ""))
         if state == "expired":
             steps.append(Step(_("The agreement ended on %(date)s: start the renewal") % {"date": _day(p.h_expired_end)},
