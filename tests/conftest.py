@@ -104,3 +104,10 @@ def users(orgs):
         "oversight": make_user("oversight", orgs["oversight"], Membership.Role.VIEWER),
         "platform_admin": make_user("platform_admin", is_superuser=True, is_staff=True),
     }
+
+
+@pytest.fixture(autouse=True)
+def health_rankings_not_cached(settings):
+    """Pages rank partnerships afresh (a cached ranking saves a query, which would make query
+    counts depend on the order of requests); tests of the cache turn it back on."""
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 0

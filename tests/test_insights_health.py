@@ -104,7 +104,7 @@ def test_next_steps_say_what_to_do_and_link_for_editors_only(three, users):
     editor = {h.partnership.pk: h for h in report(users["bandung_editor"]).rows()}
     asleep = editor[three["asleep"].pk]
     assert [s.text for s in asleep.steps] == [
-        "No activity since March 2019: find a meeting slot",
+        "No activity since March 2019: look for a meeting slot",
         "The agreement ended on 1 January 2020: start the renewal",
         "3 action items overdue"]
     assert asleep.next_step.url == f"/meetings/slots/?partnership={three['asleep'].pk}"
@@ -208,9 +208,15 @@ def test_who_sees_which_health(three, governments, users, orgs):
     assert by_code(health.health_of(None, three["asleep"], now=NOW))["actions"].points == 10
 
 
-def test_a_change_shows_at_once_despite_the_cached_ranking(client, three, governments, users):
+def test_a_cached_ranking_is_reused_and_a_change_shows_at_once(client, three, governments, users, settings):
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
     client.force_login(users["bandung_editor"])
-    assert f'data-partnership="{three["asleep"].pk}"' in client.get("/insights/?dormant=on").content.decode()
+    with CaptureQueriesContext(connection) as first:
+        assert f'data-partnership="{three["asleep"].pk}"' in client.get("/insights/?dormant=on").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        client.get("/insights/?dormant=on&page=1")
+    ranking = lambda queries: [q for q in queries if q["sql"].endswith("ORDER BY 2 ASC, 1 ASC")]  # noqa: E731
+    assert len(ranking(first)) == 1 and ranking(again) == []  # the second page view reused the ranking
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     held(users["bandung_editor"], three["asleep"], governments["busan"], now - dt.timedelta(days=3))
     after = client.get("/insights/?dormant=on").content.decode()
@@ -234,7 +240,7 @@ def test_overview_page_worst_first_with_factors_and_next_step(client, three, use
     assert page.status_code == 200
     html = page.content.decode()
     assert html.index("Busan") < html.index("Braunschweig") < html.index("Kyoto")
-    assert "data-dormant" in html and "find a meeting slot" in html
+    assert "data-dormant" in html and "look for a meeting slot" in html
     assert "Recent activity" in html and "/35" in html
     assert "in force 20, in force but ending within 180 days 12" in html  # how the score is made, from WEIGHTS
     dormant = client.get("/insights/?dormant=on").content.decode()
@@ -244,7 +250,7 @@ def test_overview_page_worst_first_with_factors_and_next_step(client, three, use
 def test_partnership_page_and_dashboard_show_health(client, three, users):
     client.force_login(users["bandung_editor"])
     detail = client.get(three["asleep"].get_absolute_url()).content.decode()
-    assert "data-health=" in detail and "find a meeting slot" in detail
+    assert "data-health=" in detail and "look for a meeting slot" in detail
     dashboard = client.get("/").content.decode()
     assert "Needs attention" in dashboard
     attention = dashboard[dashboard.index("data-needs-attention"):]

@@ -65,7 +65,7 @@ def test_officer_sees_the_sleeping_partnership_and_the_map_lines(live_server, br
         worst = rows.nth(0)
         expect(worst).to_contain_text("Braunschweig")
         expect(worst.locator("[data-dormant]")).to_have_count(1)
-        expect(worst.locator("[data-next-step]")).to_contain_text("find a meeting slot")
+        expect(worst.locator("[data-next-step]")).to_contain_text("look for a meeting slot")
         expect(rows.nth(1).locator("[data-dormant]")).to_have_count(0)
 
         main.get_by_role("link", name="World map").click()

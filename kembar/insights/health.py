@@ -231,7 +231,7 @@ def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence
         for activity in Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related(
                 "changes"):
             _EXPANDED[key[activity.pk]] = _held_occurrences(activity, ctx.now)
-    for pk, pid, host, government_a, start, _ in rows:
+    for pk, pid, host, government_a, start, _updated in rows:
         held = _EXPANDED[key[pk]]
         recent = [moment for moment in held if ctx.period_start <= moment <= ctx.now]
         if recent:
@@ -265,7 +265,7 @@ def _by_value(mapping: dict[int, object], default, output_field=None):
                 output_field=output_field)
 
 
-class Lookup(Func):
+class CaseMap(Func):
     """`CASE expr WHEN k THEN v ... ELSE default END`: maps a small integer to points while the
     database evaluates `expr` (a subquery) once, where a searched CASE would repeat it."""
 
@@ -302,7 +302,7 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, stuck: Q,
     """Every factor's points as annotations (each one subquery at most) and `h_score`, their
     sum. Evidence for the words (dates, counts) is added by `annotate_evidence` to shown rows."""
     w = WEIGHTS
-    now, today = ctx.now, ctx.now.date()
+    today = ctx.now.date()
     held = ctx.held()
     recent = held.filter(start__gte=ctx.period_start)
     recency = Max(Case(*[When(start__gte=t, then=Value(p)) for t, p in ctx.recency_bands], default=Value(0)))
@@ -331,19 +331,19 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, stuck: Q,
     actions_cap = max(t for t, _ in w["actions"]["overdue"])
     qs = queryset.annotate(
         h_recency=Greatest(_subquery_value(held, recency), _by_value(series_points, 0, IntegerField())),
-        h_frequency=Lookup(Least(_subquery_value(recent, Count("pk")) + _by_value(series.in_period, 0, IntegerField()),
-                                 Value(frequency_cap)),
-                           _band_points(w["frequency"]["held"], 0), 0),
-        h_agreement=Lookup(_subquery_value(agreements.order_by(), agreement_rank, r["none"]),
-                           {rank: w["agreement"][state] for state, rank in r.items()}, w["agreement"]["none"]),
+        h_frequency=CaseMap(Least(_subquery_value(recent, Count("pk"))
+                                  + _by_value(series.in_period, 0, IntegerField()), Value(frequency_cap)),
+                            _band_points(w["frequency"]["held"], 0), 0),
+        h_agreement=CaseMap(_subquery_value(agreements.order_by(), agreement_rank, r["none"]),
+                            {rank: w["agreement"][state] for state, rank in r.items()}, w["agreement"]["none"]),
         h_procedure=Case(When(Exists(AgreementStage.objects.filter(stuck, agreement__partnership=OuterRef("pk"))),
                               then=Value(w["procedure"]["stuck"])),
                          default=Value(w["procedure"]["clear"]), output_field=IntegerField()),
-        h_actions=Lookup(Least(overdue_count, Value(actions_cap)),
-                         _band_points(w["actions"]["overdue"], w["actions"]["clear"]), w["actions"]["clear"]),
-        h_two_sided=Lookup(_subquery_value(recent, sides).bitor(_by_value(series_sides, 0, IntegerField())),
-                           {3: w["two_sided"]["both"], 2: w["two_sided"]["one"], 1: w["two_sided"]["one"]},
-                           w["two_sided"]["none"]),
+        h_actions=CaseMap(Least(overdue_count, Value(actions_cap)),
+                          _band_points(w["actions"]["overdue"], w["actions"]["clear"]), w["actions"]["clear"]),
+        h_two_sided=CaseMap(_subquery_value(recent, sides).bitor(_by_value(series_sides, 0, IntegerField())),
+                            {3: w["two_sided"]["both"], 2: w["two_sided"]["one"], 1: w["two_sided"]["one"]},
+                            w["two_sided"]["none"]),
     )
     return qs.annotate(h_score=F("h_recency") + F("h_frequency") + F("h_agreement") + F("h_procedure")
                        + F("h_actions") + F("h_two_sided"))
@@ -439,8 +439,8 @@ class HealthReport:
     one query for the evidence of the shown rows and one for their stuck stages: the same
     number whatever the data's size. The ranking is the expensive query (every row's score);
     it is kept in Django's cache for `cache_seconds()` under a key that changes with the
-    reader's scope, the filters, the minute and any change of evidence (signals above), so a
-    page that is paged through or reloaded does not rank again.
+    reader's scope, the filters and any change of evidence (signals above), so a page that is
+    paged through or reloaded does not rank again; its clock is at most that old.
     """
 
     def __init__(self, user, filters: Filters | None = None, now: dt.datetime | None = None,
@@ -448,6 +448,7 @@ class HealthReport:
         self.user = user
         self.filters = filters or Filters()
         self.ctx = Context.for_user(user, now)
+        self.clock = now.isoformat() if now else None  # a given clock (a report, a test) is part of the key
         self.cacheable = queryset is None and cache_seconds() > 0
         base = queryset if queryset is not None else scope(user, self.filters)
         durations = TemplateStage.objects.filter(expected_days__isnull=False).values_list(
@@ -469,13 +470,12 @@ class HealthReport:
         return annotate(self.base, self.ctx, self.stuck, self.series).order_by("h_score", "pk")
 
     def cached(self, name: str, compute):
-        """`compute()`, or its result for the same reader, filters, minute and evidence."""
+        """`compute()`, or its recent result for the same reader, filters and evidence."""
         if not self.cacheable:
             return compute()
         a = permissions.access(self.user)
         signature = repr((name, cache.get(CACHE_VERSION_KEY), a.superuser, a.oversight, sorted(a.read_governments),
-                          self.filters, self.ctx.now.replace(second=0, microsecond=0).isoformat(),
-                          dormant_months()))
+                          self.filters, self.clock, dormant_months()))
         key = "kembar:insights:health:" + hashlib.sha256(signature.encode()).hexdigest()
         value = cache.get(key)
         if value is None:
@@ -496,7 +496,8 @@ class HealthReport:
         """The page's rows: their place in the ranking, their evidence read for them only."""
         ids = [pk for pk, _ in self.ranking()[offset:offset + limit]]
         shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.stuck,
-                                           self.series.only(ids)), self.ctx).select_related("government_a__place", "government_b__place")
+                                           self.series.only(ids)), self.ctx)
+        shown = shown.select_related("government_a__place", "government_b__place")
         by_id = {p.pk: p for p in shown}
         stages = AgreementStage.objects.filter(agreement__partnership__in=ids)
         stuck: dict[int, AgreementStage] = {}
@@ -513,7 +514,6 @@ class HealthReport:
         held = p.h_held + self.series.in_period.get(p.pk, 0)
         dormant = held == 0
         state = AGREEMENT_STATE[p.h_agreement]
-        today = ctx.now.date()
         can_act = permissions.can_edit_partnership(self.user, p)
 
         def link(name: str, *args) -> str:
@@ -540,8 +540,8 @@ class HealthReport:
         ]
         steps = []
         if dormant:
-            steps.append(Step(_("No activity since %(date)s: find a meeting slot") % {"date": _month(last)} if last
-                              else _("No activity held yet: find a meeting slot"),
+            steps.append(Step(_("No activity since %(date)s: look for a meeting slot") % {"date": _month(last)} if last
+                              else _("No activity held yet: look for a meeting slot"),
                               link("meetings:slots") + f"?partnership={p.pk}" if can_act else ""))
         if state == "expired":
             steps.append(Step(_("The agreement ended on %(date)s: start the renewal") % {"date": _day(p.h_expired_end)},
@@ -557,8 +557,7 @@ class HealthReport:
             steps.append(Step(ngettext("%(n)d action item overdue", "%(n)d action items overdue", p.h_overdue)
                               % {"n": p.h_overdue}, reverse("meetings:list")))
         if not dormant and p.h_two_sided < w["two_sided"]["both"]:
-            host, other = ((p.government_a, p.government_b) if p.h_two_sided and _hosted_a(p, self.series)
-                           else (p.government_b, p.government_a))
+            other = p.government_b if _hosted_a(p, self.series) else p.government_a
             steps.append(Step(_("Invite %(other)s to host the next activity") % {"other": other.name},
                               link("activities:create", p.pk)))
         if state == "none":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -63,12 +64,9 @@ class _Rows:
 
     def __init__(self, report: health.HealthReport):
         self.report = report
-        self._count: int | None = None
 
     def count(self) -> int:
-        if self._count is None:
-            self._count = self.report.count()
-        return self._count
+        return self.report.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -107,8 +105,6 @@ def health_map(request):
     report = health.HealthReport(request.user, filters)
     table = report.rows(limit=MAP_TABLE_ROWS) if government else []
     summary = health.level_counts(report) if not government else None
-    from django.conf import settings
-
     return render(request, "insights/map.html", {
         "government": government, "table": table, "summary": summary, "count": report.count(),
         "tiles": settings.MAP_TILES, "attribution": settings.MAP_ATTRIBUTION,
