@@ -126,6 +126,25 @@ def test_production_settings_harden_cookies_and_transport():
                                             "('HTTP_X_FORWARDED_PROTO', 'https')\n"]
 
 
+def test_cache_url_shares_the_health_ranking_version_between_processes():
+    """With CACHE_URL (Redis, running on every machine) a change seen by one app server process drops
+    the cached health rankings of every other process too."""
+    env = production_env(CACHE_URL="redis://127.0.0.1:6379/15")
+    changed = manage("shell", "-v", "0", "-c", "from django.core.cache import cache; from kembar.insights import "
+                     "health; health.evidence_changed(); print(cache.get(health.CACHE_VERSION_KEY))", env=env)
+    assert changed.returncode == 0, changed.stderr
+    seen = manage("shell", "-v", "0", "-c", "from django.core.cache import cache; from kembar.insights import "
+                  "health; print(cache.get(health.CACHE_VERSION_KEY))", env=env)
+    assert seen.returncode == 0, seen.stderr
+    assert len(changed.stdout.strip()) == 32 and seen.stdout == changed.stdout
+
+
+def test_cache_url_must_be_redis():
+    result = manage("check", env=production_env(CACHE_URL="memcached://127.0.0.1:11211"))
+    assert result.returncode != 0
+    assert "CACHE_URL must be a redis:// or rediss:// URL" in result.stderr
+
+
 # --- the production server -----------------------------------------------------------------------
 
 def free_port() -> int:
