@@ -173,21 +173,6 @@ def test_agreement_ending_soon_and_stuck_procedure(governments, users):
     assert h.steps[1].url == draft.get_absolute_url()
 
 
-def test_stuck_in_sql_is_the_agreements_rule(governments, users):
-    """The ranking's SQL form of "stuck" and agreements.services.stuck_stages agree, stage by stage."""
-    admin = users["platform_admin"]
-    p = services.create_partnership(admin, governments["bandung"], governments["kyoto"])
-    ksdpl = ProcedureTemplate.objects.get(code="ksdpl")
-    for days in (0, 1, 29, 30, 31, 45, 59, 60, 61, 400):
-        a = agreement_services.advance(admin, agreement_services.create_agreement(admin, p, template=ksdpl,
-                                                                                  title=f"A{days}"))
-        AgreementStage.objects.filter(agreement=a, status="active").update(started_at=NOW - dt.timedelta(days=days))
-    durations = AgreementStage.objects.values_list("template_stage__expected_days", flat=True).distinct()
-    in_sql = set(AgreementStage.objects.filter(health.stuck_filter(NOW, [d for d in durations if d])))
-    in_python = set(agreement_services.stuck_stages(NOW))
-    assert in_sql == in_python and 0 < len(in_python) < 10
-
-
 def test_who_sees_which_health(three, governments, users, orgs):
     """An office its own; visitors and other offices public ones from public evidence only;
     oversight all, including the internal action items."""

@@ -321,16 +321,23 @@ def office_agreements(user) -> QuerySet[Agreement]:
     return qs
 
 
-def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None,
-                 limit: int | None = None) -> list[AgreementStage]:
-    """Stages in progress past their expected duration (due at `now` or before), longest overdue
-    first. Each stage has its own expected days: started_at + days is computed by the database
-    (SQLite and PostgreSQL), so the filter, the order and the limit are SQL."""
+def stuck_stage_queryset(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None
+                         ) -> QuerySet[AgreementStage]:
+    """Stages in progress past their expected duration (due at `now` or before), as SQL with the
+    due moment aliased as `due`. Each stage has its own expected days: started_at + days is
+    computed by the database (SQLite and PostgreSQL), so it can filter, order, limit or sit in a
+    subquery (the health score's procedure factor)."""
     days = ExpressionWrapper(F("template_stage__expected_days"), output_field=IntegerField())
     due = F("started_at") + ExpressionWrapper(days * Value(dt.timedelta(days=1)), output_field=DurationField())
-    qs = (queryset if queryset is not None else AgreementStage.objects.all()).filter(
+    return (queryset if queryset is not None else AgreementStage.objects.all()).filter(
         status=StageStatus.ACTIVE, started_at__isnull=False, template_stage__expected_days__isnull=False).exclude(
-        agreement__status=AgreementStatus.TERMINATED).alias(due=due).filter(due__lte=now).select_related(
+        agreement__status=AgreementStatus.TERMINATED).alias(due=due).filter(due__lte=now)
+
+
+def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None,
+                 limit: int | None = None) -> list[AgreementStage]:
+    """`stuck_stage_queryset`, longest overdue first, with what the lists show."""
+    qs = stuck_stage_queryset(now, queryset).select_related(
         "template_stage", "agreement__partnership__government_a", "agreement__partnership__government_b")
     qs = qs.order_by("due", *AgreementStage._meta.ordering)
     return list(qs[:limit] if limit else qs)

@@ -6,8 +6,8 @@ number of rows): each factor is a SQL expression over a correlated subquery, so 
 scores and orders the scope worst first. Python then only puts the shown rows into words.
 A recurring series' occurrences cannot be SQL (dateutil rules): they are expanded in Python
 (one query over the scope's held series, remembered per day) and folded into the SQL as a few
-sets of ids. Stuck procedure stages are ranked in SQL (`stuck_filter`) and described with
-`agreements.services.stuck_stages`, as the reminders and the dashboard do.
+sets of ids. Stuck procedure stages are the agreements' own rule
+(`agreements.services.stuck_stage_queryset`, SQL), as the reminders and the dashboard use it.
 
 The weights and thresholds are in WEIGHTS below, the only place they live; `explanation()`
 puts them into words for the pages, README "Partnership health" documents them.
@@ -43,7 +43,7 @@ from kembar.activities.models import Activity, ActivityChange
 from kembar.activities.services import occurrences
 from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
-from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, StageStatus, TemplateStage
+from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, TemplateStage
 from kembar.agreements.reminders import THRESHOLDS
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
@@ -243,17 +243,6 @@ def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence
     return found
 
 
-def stuck_filter(now: dt.datetime, expected_days) -> Q:
-    """Stages in progress past their expected duration, as SQL: the rule of
-    `agreements.services.stuck_stages` (due = started + expected days ≤ now), written per
-    distinct expected duration so the database can rank by it. A test holds the two equal."""
-    late = Q(pk__in=[])
-    for days in expected_days:
-        late |= Q(template_stage__expected_days=days, started_at__lte=now - dt.timedelta(days=days))
-    return Q(status=StageStatus.ACTIVE, started_at__isnull=False) & ~Q(
-        agreement__status=AgreementStatus.TERMINATED) & late
-
-
 def _by_value(mapping: dict[int, object], default, output_field=None):
     """A CASE giving each partnership id its value (ids grouped by value: few WHENs)."""
     groups: dict[object, list[int]] = defaultdict(list)
@@ -297,8 +286,7 @@ AGREEMENT_STATE = {WEIGHTS["agreement"][state]: state for state in AGREEMENT_RAN
 assert len(AGREEMENT_STATE) == len(AGREEMENT_RANK), "agreement points must differ per state"
 
 
-def annotate(queryset: QuerySet[Partnership], ctx: Context, stuck: Q,
-             series: SeriesEvidence) -> QuerySet[Partnership]:
+def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEvidence) -> QuerySet[Partnership]:
     """Every factor's points as annotations (each one subquery at most) and `h_score`, their
     sum. Evidence for the words (dates, counts) is added by `annotate_evidence` to shown rows."""
     w = WEIGHTS
@@ -336,7 +324,8 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, stuck: Q,
                             _band_points(w["frequency"]["held"], 0), 0),
         h_agreement=CaseMap(_subquery_value(agreements.order_by(), agreement_rank, r["none"]),
                             {rank: w["agreement"][state] for state, rank in r.items()}, w["agreement"]["none"]),
-        h_procedure=Case(When(Exists(AgreementStage.objects.filter(stuck, agreement__partnership=OuterRef("pk"))),
+        h_procedure=Case(When(Exists(agreement_services.stuck_stage_queryset(ctx.now).filter(
+                              agreement__partnership=OuterRef("pk"))),
                               then=Value(w["procedure"]["stuck"])),
                          default=Value(w["procedure"]["clear"]), output_field=IntegerField()),
         h_actions=CaseMap(Least(overdue_count, Value(actions_cap)),
@@ -434,8 +423,7 @@ for _model in (Partnership, Activity, ActivityChange, Agreement, AgreementStage,
 class HealthReport:
     """The health of the partnerships a user sees, worst first.
 
-    Queries: the reader's access (once per request), the procedure durations, the recurring
-    series, the ranking (every partnership's id, worst first, ordered by the database), then
+    Queries: the reader's access (once per request), the recurring series, the ranking (every partnership's id, worst first, ordered by the database), then
     one query for the evidence of the shown rows and one for their stuck stages: the same
     number whatever the data's size. The ranking is the expensive query (every row's score);
     it is kept in Django's cache for `cache_seconds()` under a key that changes with the
@@ -451,9 +439,6 @@ class HealthReport:
         self.clock = now.isoformat() if now else None  # a given clock (a report, a test) is part of the key
         self.cacheable = queryset is None and cache_seconds() > 0
         base = queryset if queryset is not None else scope(user, self.filters)
-        durations = TemplateStage.objects.filter(expected_days__isnull=False).values_list(
-            "expected_days", flat=True).distinct().order_by()
-        self.stuck = stuck_filter(self.ctx.now, list(durations))
         whole_platform = (queryset is None and permissions.access(user).reads_everything
                           and self.filters == Filters(dormant_only=self.filters.dormant_only))
         self.series = _series(self.ctx, None if whole_platform else base)
@@ -467,7 +452,7 @@ class HealthReport:
     def queryset(self) -> QuerySet[Partnership]:
         """Every partnership of the scope with its score, worst first (built only when a
         ranking is not in the cache: the expressions name many ids)."""
-        return annotate(self.base, self.ctx, self.stuck, self.series).order_by("h_score", "pk")
+        return annotate(self.base, self.ctx, self.series).order_by("h_score", "pk")
 
     def cached(self, name: str, compute):
         """`compute()`, or its recent result for the same reader, filters and evidence."""
@@ -495,8 +480,7 @@ class HealthReport:
     def rows(self, offset: int = 0, limit: int = 50) -> list[Health]:
         """The page's rows: their place in the ranking, their evidence read for them only."""
         ids = [pk for pk, _ in self.ranking()[offset:offset + limit]]
-        shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.stuck,
-                                           self.series.only(ids)), self.ctx)
+        shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.series.only(ids)), self.ctx)
         shown = shown.select_related("government_a__place", "government_b__place")
         by_id = {p.pk: p for p in shown}
         stages = AgreementStage.objects.filter(agreement__partnership__in=ids)
