@@ -16,6 +16,7 @@ from kembar.agreements import demo as agreements_demo
 from kembar.activities import demo as activities_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
+from kembar.matching import demo as matching_demo
 from kembar.meetings import demo as meetings_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
@@ -153,4 +154,5 @@ def load_demo(stdout=None) -> dict:
         created.update({k: n for k, n in activities_demo.load(governments).items() if n})
         meetings_demo.load(governments)
         load_solutions_demo(governments)
+        created["partner requests"] = matching_demo.load(governments)
     return created
