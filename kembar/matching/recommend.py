@@ -79,7 +79,7 @@ def embedding(net: Network, rank: int = RANK) -> tuple[np.ndarray, np.ndarray]:
     linked = np.flatnonzero(net.degree > 0)
     k = min(rank, len(linked) // 4)
     if k < 2:
-        return np.zeros((len(linked), 0), np.float32), np.zeros((len(linked), 0), np.float32)
+        return np.zeros((len(linked), 0)), np.zeros((len(linked), 0))
     deg = net.degree[linked]
     inv = sparse.diags(1.0 / np.sqrt(deg + deg.mean()))
     norm = (inv @ net.adj[linked][:, linked] @ inv).tocsr()

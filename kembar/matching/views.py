@@ -27,8 +27,8 @@ def find_partners(request, pk: int):
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         filters = services.SuggestionFilter(
-            country=data.get("country") or "", region=data.get("region") or "", population_min=data.get("population_min"),
-            population_max=data.get("population_max"), traits=data.get("traits") or [],
+            country=data.get("country") or "", region=data.get("region") or "",
+            population_min=data.get("population_min"), population_max=data.get("population_max"), traits=data.get("traits") or [],
             field=data.get("field") or "")
         try:
             suggestions = services.suggest(government, filters, top=TOP)
@@ -78,11 +78,10 @@ def request_detail(request, pk: int):
     partner_request = _visible_request_or_404(request, pk)
     allowed = permissions.interest_governments(request.user, partner_request)
     form = InterestForm(governments=LocalGovernment.objects.filter(pk__in=allowed)) if allowed else None
+    can_edit = permissions.can_edit_partner_request(request.user, partner_request)
     return render(request, "matching/request_detail.html", {
-        "req": partner_request, "form": form,
-        "can_edit": permissions.can_edit_partner_request(request.user, partner_request),
-        "interests": partner_request.interests.select_related("government")
-        if permissions.can_edit_partner_request(request.user, partner_request) else None,
+        "req": partner_request, "form": form, "can_edit": can_edit,
+        "interests": partner_request.interests.select_related("government") if can_edit else None,
     })
 
 
