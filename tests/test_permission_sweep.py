@@ -232,7 +232,9 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
     ("requests", "pk"): lambda w: partner_requests(w),
-    ("partner-requests", "request_id"): lambda w: partner_requests(w),
+    # The published request only: interest is expressed in published requests (the draft's
+    # visibility is covered by the page route).
+    ("partner-requests", "request_id"): lambda w: partner_requests(w)[1:],
     ("assets", "name"): lambda w: ["swagger-ui.css"],
     ("agreements", "pk"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
     ("agreements", "agreement_id"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],

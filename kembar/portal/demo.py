@@ -154,5 +154,6 @@ def load_demo(stdout=None) -> dict:
         created.update({k: n for k, n in activities_demo.load(governments).items() if n})
         meetings_demo.load(governments)
         load_solutions_demo(governments)
-        created["partner requests"] = matching_demo.load(governments)
+        if requests := matching_demo.load(governments):
+            created["partner requests"] = requests
     return created
