@@ -16,10 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# "Find partners" needs a model: the first run imports the real twinning links when
+# ../shared/data/twin_cities.csv is there and learns from them and the demo (`kembar match-train`
+# rebuilds it later).
+TWIN_CITIES ?= ../shared/data/twin_cities.csv
 run: install
 	$(KEMBAR) migrate --no-input
 	$(KEMBAR) load-gazetteer
 	$(KEMBAR) demo
+	@test -f var/matching-model.pkl || { test ! -f $(TWIN_CITIES) || $(KEMBAR) import-links $(TWIN_CITIES) --no-progress; $(KEMBAR) match-train; }
 	$(KEMBAR) runserver 127.0.0.1:8000
 
 # Production server: gunicorn (kembar/gunicorn_conf.py: BIND or PORT, WEB_CONCURRENCY) with DEBUG

@@ -40,6 +40,11 @@ def run(args: list[str], env: dict) -> tuple[float, str]:
     return seconds, done.stdout
 
 
+def load() -> str:
+    """The machine's 1-minute load average: the figures above mean little without it."""
+    return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -119,12 +124,13 @@ def matching(data: Path, env: dict, scratch: Path) -> None:
         write_links(test, scratch / f"{mode}-test.csv")
         _, out = run(["match-eval", "--train", str(scratch / f"{mode}-train.csv"), "--test",
                       str(scratch / f"{mode}-test.csv"), "--mode", mode, "--baselines"], env)
-        print(f"matchmaking evaluation, {mode} ({len(train):,} train / {len(test):,} test links):")
+        print(f"matchmaking evaluation, {mode} ({len(train):,} train / {len(test):,} test links; "
+              f"load average {load()}):")
         for line in out.strip().splitlines():
             print("  " + line)
     model_env = {**env, "MATCHING_MODEL_PATH": str(scratch / "matching-model.pkl")}
     seconds, out = run(["match-train"], model_env)
-    print(f"match-train on the imported real network: {seconds:.1f} s ({out.strip()})")
+    print(f"match-train on the imported real network: {seconds:.1f} s ({out.strip()}; load average {load()})")
     os.environ["MATCHING_MODEL_PATH"] = model_env["MATCHING_MODEL_PATH"]
     from django.conf import settings
 
@@ -143,7 +149,7 @@ def matching(data: Path, env: dict, scratch: Path) -> None:
         times.append((time.perf_counter() - started) * 1000)
     print(f"one recommendation over {len(model.net.nodes):,} places (top 10, with reasons and its 3 SQL "
           f"queries), {len(times)} governments: median {statistics.median(times):.1f} ms, "
-          f"p95 {percentile(times, 95):.1f} ms")
+          f"p95 {percentile(times, 0.95):.1f} ms (load average {load()})")
 
 
 def list_page(url: str) -> None:

@@ -121,6 +121,31 @@ def test_filters_restrict_the_suggestions(model_file):
     assert services.suggest(bandung, services.SuggestionFilter(traits=["port"]), top=10) == []
 
 
+def test_region_filter_keeps_one_first_level_division(client, model_file):
+    bandung = model_file["Bandung"]
+    west_java = bandung.place.admin1_code
+    assert west_java
+    found = services.suggest(bandung, services.SuggestionFilter(country="ID", region=west_java), top=10)
+    assert found and all(s.place.country_code == "ID" and s.place.admin1_code == west_java for s in found)
+    assert services.suggest(bandung, services.SuggestionFilter(country="ID", region="no-such-region"), top=10) == []
+    # The page offers the country's regions once a country is chosen, named by their largest towns.
+    page = client.get(f"/matching/governments/{bandung.pk}/partners/", {"country": "ID", "region": west_java})
+    assert page.status_code == 200
+    assert {s.place.admin1_code for s in page.context["suggestions"]} == {west_java}
+    assert f'<option value="{west_java}" selected>{west_java}: ' in page.content.decode()
+    reply = client.get(f"/api/governments/{bandung.pk}/recommendations", {"country": "ID", "region": west_java})
+    assert reply.status_code == 200 and reply.json()
+    assert {Place.objects.get(pk=i["place_id"]).admin1_code for i in reply.json()} == {west_java}
+    bad = client.get(f"/api/governments/{bandung.pk}/recommendations", {"region": west_java})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "region"
+    with pytest.raises(CommandError, match="Choose a country for the region"):
+        call_command("recommend", "Bandung", "--country", "ID", "--partner-region", west_java, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("recommend", "Bandung", "--country", "ID", "--partner-country", "ID", "--partner-region", west_java,
+                 "--top", "3", stdout=out)
+    assert out.getvalue().startswith(" 1. ")
+
+
 def test_without_a_model_pages_and_api_say_so(client, settings, tmp_path, registry):
     settings.MATCHING_MODEL_PATH = str(tmp_path / "none.pkl")
     bandung = registry["Bandung"]

@@ -1,6 +1,8 @@
 """The partner-request board: who may publish, who may express interest, who is told."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -90,3 +92,107 @@ def test_matching_requests_on_the_government_page(client, governments, published
     assert "Creative city seeks partner" in kyoto_page  # Japan is preferred
     busan_page = client.get(governments["busan"].get_absolute_url()).content.decode()
     assert "Creative city seeks partner" not in busan_page  # Korea is not
+
+
+def test_the_requesters_office_edits_and_closes_a_request(client, users, governments, published):
+    edit = f"/matching/requests/{published.pk}/edit/"
+    client.force_login(users["braunschweig_editor"])
+    assert client.get(edit).status_code == 403
+    assert "Edit or close" not in client.get(published.get_absolute_url()).content.decode()
+    client.force_login(users["bandung_viewer"])
+    assert client.get(edit).status_code == 403
+    client.force_login(users["bandung_editor"])
+    assert "Edit or close" in client.get(published.get_absolute_url()).content.decode()
+    form = client.get(edit)
+    assert form.status_code == 200 and "Creative city seeks partner in design" in form.content.decode()
+    reply = client.post(edit, {"title": "Creative city seeks partner", "offers": "Design festival", "seeks": "s",
+                               "contact_email": "ks@bandung.go.id", "status": "closed", "fields": ["culture"],
+                               "preferred_countries": ["JP"]})
+    assert reply.status_code == 302
+    published.refresh_from_db()
+    assert (published.title, published.status, published.preferred_countries) == (
+        "Creative city seeks partner", "closed", ["JP"])
+    assert [f.pk for f in published.fields.all()] == ["culture"]
+    # Closed: gone from the board for others, and no interest can be expressed any more.
+    client.force_login(users["braunschweig_editor"])
+    assert client.get(published.get_absolute_url()).status_code == 404
+    assert "Creative city" not in client.get("/matching/requests/").content.decode()
+    # A bad e-mail changes nothing.
+    client.force_login(users["bandung_editor"])
+    page = client.post(edit, {"title": "X", "offers": "o", "seeks": "s", "contact_email": "not-an-address",
+                              "status": "published"})
+    assert page.status_code == 200
+    published.refresh_from_db()
+    assert published.title == "Creative city seeks partner" and published.status == "closed"
+
+
+@pytest.fixture
+def api(client, users):
+    from kembar.accounts.models import ApiToken
+
+    tokens = {}
+
+    def call(method, path, as_=None, body=None, query=None):
+        headers = {"HTTP_ACCEPT_LANGUAGE": "en"}
+        if as_:
+            tokens.setdefault(as_, ApiToken.issue(users[as_], "tests")[1])
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {tokens[as_]}"
+        if body is not None:
+            return getattr(client, method)(path, data=json.dumps(body), content_type="application/json", **headers)
+        return getattr(client, method)(path, data=query or {}, **headers)
+
+    return call
+
+
+def test_requests_api_lists_in_constant_queries(api, governments, published, django_assert_max_num_queries):
+    for i in range(4):
+        PartnerRequest.objects.create(government=governments["busan"], title=f"Port city {i}", offers="o",
+                                      seeks="s", contact_email="x@busan.kr")
+    PartnerRequest.objects.create(government=governments["busan"], title="Busan draft", offers="o", seeks="s",
+                                  contact_email="x@busan.kr", status="draft")
+    with django_assert_max_num_queries(4):
+        reply = api("get", "/api/partner-requests")
+    assert reply.status_code == 200
+    titles = [r["title"] for r in reply.json()["items"]]
+    assert reply.json()["count"] == 5 and "Busan draft" not in titles
+    item = next(r for r in reply.json()["items"] if r["id"] == published.pk)
+    assert item["preferred_countries"] == ["JP", "DE"] and item["country"] == "ID"
+    assert [r["title"] for r in api("get", "/api/partner-requests", query={"country": "ID"}).json()["items"]] == [
+        published.title]
+    assert api("get", "/api/partner-requests", query={"country": "Atlantis"}).status_code == 422
+    assert api("get", f"/api/partner-requests/{published.pk}").json()["title"] == published.title
+    draft = PartnerRequest.objects.get(title="Busan draft")
+    assert api("get", f"/api/partner-requests/{draft.pk}").status_code == 404
+
+
+def test_requests_api_create_patch_and_interest(api, users, governments, django_capture_on_commit_callbacks):
+    body = {"government_id": governments["bandung"].pk, "title": "Smart city partner", "offers": "Apps",
+            "seeks": "Data", "contact_email": "ks@bandung.go.id", "preferred_countries": ["Japan", "DE"],
+            "fields": ["education"]}
+    assert api("post", "/api/partner-requests", body=body).status_code == 401
+    assert api("post", "/api/partner-requests", "surabaya_editor", body).status_code == 403
+    bad = api("post", "/api/partner-requests", "bandung_editor", {**body, "contact_email": "nope"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "contact_email"
+    assert not PartnerRequest.objects.exists()
+    created = api("post", "/api/partner-requests", "bandung_editor", body)
+    assert created.status_code == 201
+    data = created.json()
+    assert data["preferred_countries"] == ["DE", "JP"] and data["fields"] == ["education"]
+    url = f"/api/partner-requests/{data['id']}"
+    assert api("patch", url, "braunschweig_editor", {"title": "Hijacked"}).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = api("post", url + "/interest", "braunschweig_editor",
+                    {"government_id": governments["braunschweig"].pk, "message": "Wir sind dabei"})
+    assert reply.status_code == 201 and reply.json()["government_id"] == governments["braunschweig"].pk
+    assert len(mail.outbox) == 1 and "Wir sind dabei" in mail.outbox[0].body
+    again = api("post", url + "/interest", "braunschweig_editor", {"government_id": governments["braunschweig"].pk})
+    assert again.status_code == 422 and "already" in again.json()["detail"][0]["message"]
+    # In someone else's name: refused.
+    assert api("post", url + "/interest", "surabaya_editor",
+               {"government_id": governments["braunschweig"].pk}).status_code == 403
+    closed = api("patch", url, "bandung_editor", {"status": "closed", "title": "Smart city partner (found)"})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert api("get", url, "braunschweig_editor").status_code == 404  # closed: the requester's office only
+    assert api("patch", url, "bandung_editor", {"status": "archived"}).status_code == 422
+    assert PartnerRequest.objects.get(pk=data["id"]).status == "closed"
+    assert Interest.objects.count() == 1

@@ -235,6 +235,9 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
     ("requests", "pk"): lambda w: partner_requests(w),
+    # The published request only: interest is expressed in published requests (the draft's
+    # visibility is covered by the page route).
+    ("partner-requests", "request_id"): lambda w: partner_requests(w)[1:],
     ("assets", "name"): lambda w: ["swagger-ui.css"],
     ("agreements", "pk"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
     ("agreements", "agreement_id"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
@@ -340,6 +343,9 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "contact_email": "sweep@example.org"},
     "matching/requests/<int:pk>/interest/": lambda w, url: {
         "government": w.governments["braunschweig"].pk, "message": "sweep"},
+    "matching/requests/<int:pk>/edit/": lambda w, url: {
+        "title": "SWEEP-OVERWRITE", "offers": "o", "seeks": "s", "contact_email": "sweep@example.org",
+        "status": "closed"},
     # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
     "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
     "admin/login/": lambda w, url: {"username": "sweep-nobody-admin", "password": "wrong-password"},
@@ -428,6 +434,12 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
             pk=kw["need_id"]).version},
     # Kyoto has no office in the sweep: only a platform administrator acts for it.
     ("post", "/api/solutions/{solution_id}/interest"): lambda w, kw: {"government_id": w.governments["kyoto"].pk},
+    ("post", "/api/partner-requests"): lambda w, kw: {
+        "government_id": w.governments["bandung"].pk, "title": "sweep", "offers": "o", "seeks": "s",
+        "contact_email": "sweep@example.org", "preferred_countries": ["JP"], "fields": ["education"]},
+    ("patch", "/api/partner-requests/{request_id}"): lambda w, kw: {"title": "SWEEP-OVERWRITE", "status": "closed"},
+    ("post", "/api/partner-requests/{request_id}/interest"): lambda w, kw: {
+        "government_id": w.governments["braunschweig"].pk, "message": "sweep"},
     ("patch", "/api/solutions/pilots/{pilot_id}"): lambda w, kw: {
         "status": "running", "outcome": "SWEEP-OVERWRITE", "public": True,
         "version": type(w.exchange.pilot).objects.get(pk=kw["pilot_id"]).version},

@@ -13,7 +13,7 @@ from .partnerships import router as partnerships_router
 from kembar.activities.api import router as activities_router
 from .places import router as places_router
 from kembar.agreements.api import router as agreements_router
-from .recommendations import router as recommendations_router
+from .recommendations import requests_router, router as recommendations_router
 
 DESCRIPTION = """
 The sister-city registry of kembar: gazetteer places, local governments and their partnerships.
@@ -71,3 +71,4 @@ api.add_router("/library", library_router)
 api.add_router("/solutions", "kembar.solutions.api.router")
 api.add_router("/insights", "kembar.insights.api_analytics.router")
 api.add_router("/insights", "kembar.insights.api_health.router")
+api.add_router("/partner-requests", requests_router)

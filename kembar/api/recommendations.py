@@ -1,20 +1,29 @@
-"""/api/governments/{id}/recommendations: partner suggestions with their reasons.
+"""/api/governments/{id}/recommendations: partner suggestions with their reasons; /api/partner-requests:
+the partner-request board.
 
 No `from __future__ import annotations` in router modules (see governments.py).
 """
+import datetime as dt
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from ninja import Field as PydanticField
 from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
+from kembar.accounts import permissions
 from kembar.matching import services
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field, Trait
 
 from . import params
-from .auth import READ
-from .errors import ERRORS, Error
+from .auth import READ, WRITE
+from .errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
+from .pagination import Pagination
+from .schemas import MAX_ID, InputSchema, omitted
 
 router = Router(tags=["matchmaking"], auth=READ)
 
@@ -36,6 +45,8 @@ class SuggestionOut(Schema):
             summary="Suggested partners of a local government")
 def recommendations(request, government_id: int,
                     country: str = Query("", description="Only places in this country (ISO code or name)."),
+                    region: str = Query("", description="Only places in this first-level division of `country` "
+                                                        "(GeoNames admin1 code, e.g. 30 for West Java in ID)."),
                     population_min: int | None = Query(None, ge=0),
                     population_max: int | None = Query(None, ge=0),
                     traits: list[Trait] = Query([], description="Only places whose government has all these traits."),
@@ -46,7 +57,9 @@ def recommendations(request, government_id: int,
     government = params.get_or_404(LocalGovernment.objects.select_related("place"), government_id, NOT_FOUND)
     if population_min is not None and population_max is not None and population_min > population_max:
         raise ValidationError({"population_max": [_("The maximum is below the minimum.")]})
-    filters = services.SuggestionFilter(country=params.country(country), population_min=population_min,
+    if region and not country:
+        raise ValidationError({"region": [_("Choose a country for the region.")]})
+    filters = services.SuggestionFilter(country=params.country(country), region=region.strip(), population_min=population_min,
                                         population_max=population_max, traits=[str(t) for t in traits],
                                         field=str(field or ""))
     try:
@@ -57,3 +70,145 @@ def recommendations(request, government_id: int,
              "population": s.place.population, "government_id": s.government.pk if s.government else None,
              "government_name": s.government.name if s.government else None, "score": round(s.score, 4),
              "reasons": s.reasons} for s in found]
+
+
+# /api/partner-requests: the partner-request board.
+
+requests_router = Router(tags=["partner requests"], auth=READ)
+REQUEST_NOT_FOUND = gettext_lazy("No partner request with id %(id)s.")
+Id = Annotated[int, PydanticField(ge=1, le=MAX_ID)]
+Email = Annotated[str, PydanticField(max_length=254)]
+
+
+class PartnerRequestOut(Schema):
+    id: int
+    government_id: int
+    government_name: str
+    country: str
+    title: str
+    offers: str
+    seeks: str
+    preferred_countries: list[str]
+    fields: list[str]
+    languages: str
+    contact_email: str
+    status: str
+    created: dt.datetime
+    updated: dt.datetime
+
+    @staticmethod
+    def resolve_government_name(obj) -> str:
+        return obj.government.name
+
+    @staticmethod
+    def resolve_country(obj) -> str:
+        return obj.government.country_code
+
+    @staticmethod
+    def resolve_fields(obj) -> list[str]:
+        return sorted(f.pk for f in obj.fields.all())
+
+
+class PartnerRequestIn(InputSchema):
+    government_id: Id
+    title: str = PydanticField(min_length=1, max_length=200)
+    offers: str = PydanticField(min_length=1, max_length=10_000)
+    seeks: str = PydanticField(min_length=1, max_length=10_000)
+    preferred_countries: list[Annotated[str, PydanticField(max_length=60)]] = PydanticField(
+        default_factory=list, max_length=50, description="ISO codes or names; none: any country.")
+    fields: list[Field] = PydanticField(default_factory=list, max_length=20)
+    languages: str = PydanticField("", max_length=200)
+    contact_email: Email
+    status: str = PydanticField("published", description="draft or published.", max_length=10)
+
+
+class PartnerRequestPatch(InputSchema):
+    title: str = omitted(min_length=1, max_length=200)
+    offers: str = omitted(min_length=1, max_length=10_000)
+    seeks: str = omitted(min_length=1, max_length=10_000)
+    preferred_countries: list[Annotated[str, PydanticField(max_length=60)]] = omitted(max_length=50)
+    fields: list[Field] = omitted(max_length=20)
+    languages: str = omitted(max_length=200)
+    contact_email: Email = omitted()
+    status: str = omitted("draft, published or closed.", max_length=10)
+
+
+class InterestIn(InputSchema):
+    government_id: Id = PydanticField(description="The government in whose name you write (one whose office you edit).")
+    message: str = PydanticField("", max_length=5_000)
+
+
+class InterestOut(Schema):
+    id: int
+    request_id: int
+    government_id: int
+    message: str
+    created: dt.datetime
+
+
+def _countries(values: list[str]) -> list[str]:
+    return sorted({params.country(v, "preferred_countries") for v in values})
+
+
+def _request(user, request_id: int):
+    return params.get_or_404(permissions.visible_partner_requests(user, services.request_queryset()), request_id,
+                             REQUEST_NOT_FOUND)
+
+
+def _government(government_id: int) -> LocalGovernment:
+    government = LocalGovernment.objects.filter(pk=government_id).first()
+    if government is None:
+        raise ValidationError({"government_id": [_("No local government with id %(id)s.") % {"id": government_id}]})
+    return government
+
+
+@requests_router.get("", response={200: list[PartnerRequestOut], 422: ValidationErrors}, summary="List partner requests")
+@paginate(Pagination)
+def list_requests(request, country: str = Query("", description="Requests of governments in this country."),
+                  field: Field | None = Query(None), q: str = Query("", max_length=200)):
+    """Published requests (and drafts and closed ones of the caller's offices), newest first."""
+    return services.filter_requests(
+        permissions.visible_partner_requests(request.auth, services.request_queryset()),
+        country=params.country(country), field=str(field or ""), q=q.strip()).order_by("-created", "-id")
+
+
+@requests_router.get("/{request_id}", response={200: PartnerRequestOut, **ERRORS}, summary="One partner request")
+def get_request(request, request_id: int):
+    return _request(request.auth, request_id)
+
+
+@requests_router.post("", auth=WRITE, response={201: PartnerRequestOut, **WRITE_ERRORS},
+                      summary="Publish a partner request")
+def create_request(request, payload: PartnerRequestIn):
+    """Editors of the government's office publish its requests (or keep them as drafts)."""
+    data = payload.dict()
+    government = _government(data.pop("government_id"))
+    if data["status"] not in ("draft", "published"):
+        raise ValidationError({"status": [_("A new request is a draft or published.")]})
+    data["preferred_countries"] = _countries(data["preferred_countries"])
+    fields = [str(f) for f in data.pop("fields")]
+    created = services.create_request(request.auth, government, fields=fields, **data)
+    return Reply(201, services.request_queryset().get(pk=created.pk))
+
+
+@requests_router.patch("/{request_id}", auth=WRITE, response={200: PartnerRequestOut, **WRITE_ERRORS},
+                       summary="Change or close a partner request")
+def update_request(request, request_id: int, payload: PartnerRequestPatch):
+    partner_request = _request(request.auth, request_id)
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    if "preferred_countries" in data:
+        data["preferred_countries"] = _countries(data["preferred_countries"])
+    fields = [str(f) for f in data.pop("fields")] if "fields" in data else None
+    services.update_request(request.auth, partner_request, fields=fields, **data)
+    return services.request_queryset().get(pk=partner_request.pk)
+
+
+@requests_router.post("/{request_id}/interest", auth=WRITE, response={201: InterestOut, **WRITE_ERRORS},
+                      summary="Express interest in a partner request")
+def express_interest(request, request_id: int, payload: InterestIn):
+    """In the name of a government whose office you edit; the requester's office is told by e-mail."""
+    partner_request = _request(request.auth, request_id)
+    interest = services.express_interest(request.auth, partner_request, _government(payload.government_id),
+                                         payload.message)
+    return Reply(201, {"id": interest.pk, "request_id": partner_request.pk, "government_id": interest.government_id,
+                       "message": interest.message, "created": interest.created})

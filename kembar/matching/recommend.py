@@ -1,19 +1,25 @@
-"""Partner recommendation: features of (query, candidate) pairs, learned weights, reasons.
+"""Partner recommendation: candidates, features of (query, candidate) pairs, learned ranking, reasons.
 
 Plain Python + numpy/scipy/scikit-learn, no Django, so the evaluation, the CLI, the API and the
 pages all run this one code.
 
-How a model is learned (`train`): some links of the network are hidden, the features are
-computed on what is left, and a classifier learns to tell the hidden links from candidates
-that are not linked: training mirrors the evaluation exactly. Two models are learned:
-*warm* (the query has partners: hidden links are 10 % of the links whose both ends keep
-another) and *cold* (the query has none: all links of 5 % of the linked places are hidden).
+How a query is answered (`Recommender.scores`), in two steps:
 
-How a query is answered (`Recommender.scores`): every feature is computed for every candidate
-at once (vectors over all places); gradient-boosted trees score a shortlist, the union of the
-top `SHORTLIST` of several cheap scores (`SHORTLIST_SCORES`), and were trained on negatives
-drawn from those same shortlists. Candidates outside the shortlist keep the score of a logistic
-regression (hidden links against random non-links), below every shortlisted one.
+1. *Candidates.* A few cheap scores are computed for every place at once (sparse products and
+   precomputed per-place arrays): Adamic-Adar, resource allocation and 3-paths through the
+   query's partners; a low-rank (truncated SVD) embedding of the network, from the query's own
+   links and from the links of the places around it; the country-pair prior × popularity; the
+   candidate's partners in the query's country and around the query; the query's partners
+   around the candidate; namesakes. The union of the top of each is the *shortlist*.
+2. *Ranking.* Every feature (`FEATURES`) is computed for the shortlist only, and
+   gradient-boosted trees order it. Places outside the shortlist keep the country prior ×
+   popularity, below every shortlisted one.
+
+How a model is learned (`train`): some links of the network are hidden, everything is computed
+on what is left (the embedding too), and the trees learn to tell the hidden links from the other
+shortlisted candidates of the same query: training mirrors the evaluation exactly. Two rankers
+are learned: *warm* (the query has partners: hidden links are 10 % of the links whose both ends
+keep another) and *cold* (the query has none: all links of 5 % of the linked places are hidden).
 """
 from __future__ import annotations
 
@@ -22,36 +28,41 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+import lightgbm
 import numpy as np
 from scipy import sparse
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from scipy.spatial import cKDTree
+from sklearn.utils.extmath import randomized_svd
+from threadpoolctl import threadpool_limits
 
-from .network import Network, Nodes
+from .network import Network
 
 FEATURES = (
-    "common_partners", "adamic_adar", "resource_allocation", "paths3",
+    "common_partners", "adamic_adar", "resource_allocation", "paths3", "paths3_per_degree",
+    "latent", "latent_near",
     "candidate_degree", "query_degree",
     "country_pair_logp", "country_pair_lift", "country_pair_links", "same_country",
     "query_country_share", "candidate_partners_in_query_country", "candidate_share_in_query_country",
-    "candidate_partners_near_query", "query_partners_near_candidate",
-    "distance", "office_hours", "same_name", "same_first_word",
-    "candidate_population", "population_ratio", "shared_tags",
-    "paths3_per_degree", "country_prior_popularity",
+    "profile_similarity", "country_profile_similarity", "country_prior_popularity",
+    "region_pair_links", "candidate_partners_in_query_region", "alias_of_partner", "twinned_with_alias",
+    "candidate_partners_near_query", "candidate_partners_in_region", "query_partners_near_candidate",
+    "distance", "office_hours",
+    "same_name", "same_first_word", "candidate_population", "population_ratio", "shared_tags",
+    "rank_adamic_adar", "rank_latent", "rank_latent_near", "rank_country_prior_popularity",
+    "rank_paths3_per_degree", "rank_partners_near_query",
 )
 F = {name: i for i, name in enumerate(FEATURES)}
-SHORTLIST = 150  # candidates taken from the top of each cheap score (see `shortlist`)
+SHORTLIST = 150  # candidates taken from the top of each cheap score (see `CANDIDATE_SCORES`)
+RANK = 32  # dimensions of the network embedding
 NEAR_KM = 150.0
+ALIAS_KM = 10.0  # two entries this close are often one place under two names ("Leichlingen (Rheinland)")
+REGION_KM = 600.0
 OFFICE_HOURS = 8.0  # 08:00-16:00 local
-MAX_PARTNERS_FOR_GEO = 60
 EARTH_KM = 6371.0
 
-
-def haversine(lat1: float, lng1: float, lat: np.ndarray, lng: np.ndarray) -> np.ndarray:
-    p1, l1 = math.radians(lat1), math.radians(lng1)
-    p, lam = np.radians(lat), np.radians(lng)
-    a = np.sin((p - p1) / 2) ** 2 + math.cos(p1) * np.cos(p) * np.sin((lam - l1) / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+# The products here are small (a few thousand × 32): one BLAS thread does them in well under a
+# millisecond, while several threads fighting over two busy cores take tens of milliseconds.
+threadpool_limits(1, user_api="blas")
 
 
 def office_overlap(offset_q: float, offsets: np.ndarray) -> np.ndarray:
@@ -61,13 +72,36 @@ def office_overlap(offset_q: float, offsets: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, OFFICE_HOURS - delta)
 
 
+def embedding(net: Network, rank: int = RANK) -> tuple[np.ndarray, np.ndarray]:
+    """Left (scaled by the singular values) and right factors of a truncated SVD of the
+    regularised adjacency (D + t)^-1/2 A (D + t)^-1/2, t the mean degree (without t, the many
+    tiny components of the network take all the top factors), for the linked places only."""
+    linked = np.flatnonzero(net.degree > 0)
+    k = min(rank, len(linked) // 4)
+    if k < 2:
+        return np.zeros((len(linked), 0)), np.zeros((len(linked), 0))
+    deg = net.degree[linked]
+    inv = sparse.diags(1.0 / np.sqrt(deg + deg.mean()))
+    norm = (inv @ net.adj[linked][:, linked] @ inv).tocsr()
+    u, s, vt = randomized_svd(norm, k, n_iter=4, random_state=0)
+    return u * s, np.ascontiguousarray(vt.T)
+
+
+class Query:
+    """The cheap scores of one query against every node (vectors of length n)."""
+
+    __slots__ = ("q", "partners", "cn", "aa", "ra", "p3", "p3n", "logp", "cpp", "inq", "near", "region",
+                 "qnear", "latent", "latent_near", "share", "cold", "rpair", "inr", "alias", "alias_of")
+
+
 class FeatureBuilder:
-    """Computes the feature matrix of one query against every node of a network."""
+    """Precomputed per-node arrays of a network; cheap scores and features of one query."""
 
     def __init__(self, net: Network, prior_strength: float = 5.0):
         self.net = net
         nodes = net.nodes
         deg = net.degree
+        n = len(nodes)
         self.log_deg = np.log1p(deg).astype(np.float32)
         self.aa_weight = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0)
         self.ra_weight = np.where(deg > 0, 1.0 / np.maximum(deg, 1), 0.0)
@@ -77,19 +111,30 @@ class FeatureBuilder:
         self.log_pop = np.where(nodes.population > 0, np.log10(np.maximum(nodes.population, 1)), np.nan)
         self.adj_t = net.adj.T.tocsr()
         lat, lng = np.radians(nodes.lat), np.radians(nodes.lng)
-        self.xyz = np.stack([np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)], axis=1)
+        self.xyz = np.nan_to_num(np.stack(
+            [np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)], axis=1)).astype(np.float64)
+        self.located = ~np.isnan(nodes.lat) & ~np.isnan(nodes.lng)
         # 1-degree grid cells, for "your partners' neighbourhood" without n distances per partner.
-        known = ~np.isnan(nodes.lat) & ~np.isnan(nodes.lng)
-        self.cell = np.full(len(nodes), -1, dtype=np.int64)
-        self.cell[known] = (np.floor(nodes.lat[known]) + 90).astype(np.int64) * 360 + (
+        self.cell = np.full(n, -1, dtype=np.int64)
+        known = self.located
+        self.cell[known] = (np.floor(nodes.lat[known]) + 90).astype(np.int64).clip(0, 179) * 360 + (
             np.floor(nodes.lng[known]) + 180).astype(np.int64) % 360
         self.has_tags = nodes.tags.shape[1] > 0
-        self.tags_t = nodes.tags.T.tocsr() if self.has_tags else None
-
-    def distances(self, q: int) -> np.ndarray:
-        """Great-circle km from q to every node (NaN where a point is unknown)."""
-        dot = np.clip(self.xyz @ self.xyz[q], -1.0, 1.0)
-        return EARTH_KM * np.arccos(dot)
+        # Linked places only: the network's embedding, positions, adjacency between them.
+        self.linked = np.flatnonzero(deg > 0)
+        self.linked_pos = np.full(n, -1, dtype=np.int64)
+        self.linked_pos[self.linked] = np.arange(len(self.linked))
+        self.emb_left, self.emb_right = embedding(net)
+        self.linked_xyz = self.xyz[self.linked]
+        self.linked_located = self.located[self.linked]
+        self.adj_linked = net.adj[:, self.linked].tocsr()
+        self.located_idx = np.flatnonzero(self.located)
+        self.tree = cKDTree(self.xyz[self.located_idx]) if len(self.located_idx) else None
+        # Share of each place's partners per country (rows) and of each country's (country rows).
+        pic = net.partners_in_country.tocsr()
+        self.profile = sparse.diags(1.0 / np.maximum(np.sqrt(pic.multiply(pic).sum(axis=1).A.ravel()), 1e-9)) @ pic
+        cp = net.country_pairs
+        self.country_profile = cp / np.maximum(np.sqrt((cp ** 2).sum(axis=1, keepdims=True)), 1e-9)
 
     def country_logp(self, cq: int) -> np.ndarray:
         """log P(partner's country | query's country), smoothed towards the global shares."""
@@ -97,43 +142,74 @@ class FeatureBuilder:
         a = self.prior_strength
         return np.log((row + a * self.country_share) / (row.sum() + a))
 
-    def build(self, q: int) -> np.ndarray:
+    def distances(self, q: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Great-circle km from q to `rows` (all nodes by default); NaN where unknown."""
+        xyz = self.xyz if rows is None else self.xyz[rows]
+        d = EARTH_KM * np.arccos(np.clip(xyz @ self.xyz[q], -1.0, 1.0))
+        if not self.located[q]:
+            return np.full(len(d), np.nan)
+        return np.where(self.located if rows is None else self.located[rows], d, np.nan)
+
+    def query(self, q: int) -> Query:
         net, nodes = self.net, self.net.nodes
         n = len(nodes)
-        X = np.zeros((n, len(FEATURES)), dtype=np.float32, order="F")
-        partners = net.partners(q)
+        c = Query()
+        c.q = q
+        c.partners = partners = net.partners(q)
+        c.cold = len(partners) == 0
         cq = nodes.countries[q]
-        cand_country = nodes.countries
+        zeros = np.zeros(n, dtype=np.float64)
         if len(partners):
             rows = net.adj[partners]
-            X[:, F["common_partners"]] = np.log1p(np.asarray(rows.sum(axis=0)).ravel())
-            X[:, F["adamic_adar"]] = self.aa_weight[partners] @ rows
-            X[:, F["resource_allocation"]] = self.ra_weight[partners] @ rows
-            cn = np.asarray(rows.sum(axis=0)).ravel()
-            p3 = self.adj_t @ cn
-            X[:, F["paths3"]] = np.log1p(p3)
-            X[:, F["paths3_per_degree"]] = np.log1p(p3 / np.maximum(net.degree, 1))
-            share = np.bincount(cand_country[partners], minlength=len(nodes.country_names)) / len(partners)
-            X[:, F["query_country_share"]] = share[cand_country]
-        X[:, F["candidate_degree"]] = self.log_deg
-        X[:, F["query_degree"]] = self.log_deg[q]
-        logp = self.country_logp(cq)
-        X[:, F["country_pair_logp"]] = logp[cand_country]
-        X[:, F["country_pair_lift"]] = (logp - np.log(self.country_share))[cand_country]
-        X[:, F["country_prior_popularity"]] = logp[cand_country] + self.log_deg
-        X[:, F["country_pair_links"]] = np.log1p(net.country_pairs[cq])[cand_country]
-        X[:, F["same_country"]] = cand_country == cq
-        in_q_country = net.partners_in_country[:, cq].toarray().ravel()
-        X[:, F["candidate_partners_in_query_country"]] = np.log1p(in_q_country)
-        X[:, F["candidate_share_in_query_country"]] = in_q_country / np.maximum(net.degree, 1)
-        lat, lng = nodes.lat, nodes.lng
-        if not math.isnan(lat[q]) and not math.isnan(lng[q]):
-            dist = self.distances(q)
-            X[:, F["distance"]] = np.log1p(dist)
-            near = np.nan_to_num(np.exp(-dist / NEAR_KM))
-            X[:, F["candidate_partners_near_query"]] = np.log1p(net.adj @ near)
+            c.cn = np.asarray(rows.sum(axis=0)).ravel()
+            c.aa = self.aa_weight[partners] @ rows
+            c.ra = self.ra_weight[partners] @ rows
+            c.p3 = self.adj_t @ c.cn
+            c.p3n = c.p3 / np.maximum(net.degree, 1)
+            c.share = np.bincount(nodes.countries[partners], minlength=len(nodes.country_names)) / len(partners)
         else:
-            X[:, F["distance"]] = np.nan
+            c.cn = c.aa = c.ra = c.p3 = c.p3n = zeros
+            c.share = np.zeros(len(nodes.country_names))
+        c.logp = self.country_logp(cq)
+        c.cpp = c.logp[nodes.countries] + self.log_deg
+        c.inq = net.partners_in_country[:, cq].toarray().ravel()
+        rq = nodes.regions[q]
+        if rq >= 0:
+            row = np.r_[net.region_pairs[rq].toarray().ravel(), 0.0]
+            c.rpair = row[nodes.regions]  # region -1 → the last, 0
+            c.inr = net.partners_in_region[:, rq].toarray().ravel()
+        else:
+            c.rpair = c.inr = zeros
+        # Linked places near the query: their partners, and their place in the embedding.
+        near = region = c.alias = c.alias_of = zeros
+        located_partners = partners[self.located[partners]]
+        if len(located_partners) and self.tree is not None:
+            # Places at (almost) the same point as one of the query's partners.
+            hits = self.tree.query_ball_point(self.xyz[located_partners], 2 * math.sin(ALIAS_KM / EARTH_KM / 2))
+            found = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+            if len(found):
+                c.alias_of = np.bincount(self.located_idx[found], minlength=n).astype(np.float64)
+        latent = latent_near = zeros
+        k = self.emb_left.shape[1]
+        if self.located[q] and len(self.linked):
+            d = EARTH_KM * np.arccos(np.clip(self.linked_xyz @ self.xyz[q], -1.0, 1.0))
+            w_near = np.where(self.linked_located, np.exp(-d / NEAR_KM), 0.0)
+            w_region = np.where(self.linked_located, np.exp(-d / REGION_KM), 0.0)
+            pos = self.linked_pos[q]
+            if pos >= 0:
+                w_near[pos] = w_region[pos] = 0.0
+            near = self.adj_linked @ w_near
+            c.alias = self.adj_linked @ (self.linked_located & (d < ALIAS_KM)).astype(np.float64)
+            region = self.adj_linked @ w_region
+            if k and w_near.sum() > 1e-6:
+                v = (w_near @ self.emb_left) / w_near.sum()
+                latent_near = zeros.copy()
+                latent_near[self.linked] = self.emb_right @ v
+        pos = self.linked_pos[q]
+        if k and pos >= 0:
+            latent = zeros.copy()
+            latent[self.linked] = self.emb_right @ self.emb_left[pos]
+        c.near, c.region, c.latent, c.latent_near = near, region, latent, latent_near
         cells = self.cell[partners]
         cells = cells[cells >= 0]
         if len(cells):
@@ -144,114 +220,143 @@ class FeatureBuilder:
                     row, col = cells // 360 + dlat, (cells % 360 + dlng) % 360
                     ok = (row >= 0) & (row < 180)
                     np.add.at(grid, row[ok] * 360 + col[ok], 1.0 if dlat == dlng == 0 else 0.5)
-            X[:, F["query_partners_near_candidate"]] = np.log1p(grid[self.cell])  # cell -1 → last, 0
+            c.qnear = grid[self.cell]  # cell -1 → the last, always 0
+        else:
+            c.qnear = zeros
+        return c
+
+    def features(self, c: Query, rows: np.ndarray) -> np.ndarray:
+        """The feature matrix of the candidates `rows` for the query `c`."""
+        net, nodes = self.net, self.net.nodes
+        q = c.q
+        X = np.zeros((len(rows), len(FEATURES)), dtype=np.float32)
+        cand_country = nodes.countries[rows]
+        cq = nodes.countries[q]
+        X[:, F["common_partners"]] = np.log1p(c.cn[rows])
+        X[:, F["adamic_adar"]] = c.aa[rows]
+        X[:, F["resource_allocation"]] = c.ra[rows]
+        X[:, F["paths3"]] = np.log1p(c.p3[rows])
+        X[:, F["paths3_per_degree"]] = np.log1p(c.p3n[rows])
+        X[:, F["latent"]] = c.latent[rows]
+        X[:, F["latent_near"]] = c.latent_near[rows]
+        X[:, F["candidate_degree"]] = self.log_deg[rows]
+        X[:, F["query_degree"]] = self.log_deg[q]
+        X[:, F["country_pair_logp"]] = c.logp[cand_country]
+        X[:, F["country_pair_lift"]] = (c.logp - np.log(self.country_share))[cand_country]
+        X[:, F["country_prior_popularity"]] = c.cpp[rows]
+        X[:, F["country_pair_links"]] = np.log1p(net.country_pairs[cq])[cand_country]
+        X[:, F["same_country"]] = cand_country == cq
+        X[:, F["query_country_share"]] = c.share[cand_country]
+        X[:, F["candidate_partners_in_query_country"]] = np.log1p(c.inq[rows])
+        X[:, F["candidate_share_in_query_country"]] = c.inq[rows] / np.maximum(net.degree[rows], 1)
+        profile = self.profile[rows]
+        if not c.cold:
+            X[:, F["profile_similarity"]] = (profile @ self.profile[q].T).toarray().ravel()
+        X[:, F["country_profile_similarity"]] = profile @ self.country_profile[cq]
+        X[:, F["region_pair_links"]] = np.log1p(c.rpair[rows])
+        X[:, F["candidate_partners_in_query_region"]] = np.log1p(c.inr[rows])
+        X[:, F["alias_of_partner"]] = c.alias_of[rows]
+        X[:, F["twinned_with_alias"]] = c.alias[rows]
+        X[:, F["candidate_partners_near_query"]] = np.log1p(c.near[rows])
+        X[:, F["candidate_partners_in_region"]] = np.log1p(c.region[rows])
+        X[:, F["query_partners_near_candidate"]] = np.log1p(c.qnear[rows])
+        X[:, F["distance"]] = np.log1p(self.distances(q, rows))
         if math.isnan(nodes.utc_offset[q]):
             X[:, F["office_hours"]] = np.nan
         else:
-            X[:, F["office_hours"]] = office_overlap(nodes.utc_offset[q], nodes.utc_offset)
+            X[:, F["office_hours"]] = office_overlap(nodes.utc_offset[q], nodes.utc_offset[rows])
         key = nodes.name_keys[q]
         if key:
-            X[nodes.by_key.get(key, []), F["same_name"]] = 1
+            keys = [nodes.name_keys[i] for i in rows.tolist()]
             first = key.split(" ")[0]
-            X[nodes.by_first_word.get(first, []), F["same_first_word"]] = 1
-        X[:, F["candidate_population"]] = self.log_pop
-        X[:, F["population_ratio"]] = np.abs(self.log_pop - self.log_pop[q])
+            X[:, F["same_name"]] = [k == key for k in keys]
+            if len(first) >= 4:
+                X[:, F["same_first_word"]] = [k.split(" ")[0] == first for k in keys]
+        X[:, F["candidate_population"]] = self.log_pop[rows]
+        X[:, F["population_ratio"]] = np.abs(self.log_pop[rows] - self.log_pop[q])
         if self.has_tags:
-            X[:, F["shared_tags"]] = np.asarray((nodes.tags @ nodes.tags[q].T).todense()).ravel()
+            X[:, F["shared_tags"]] = (nodes.tags[rows] @ nodes.tags[q].T).toarray().ravel()
+        # Where the candidate stands among this query's candidates, by a few scores.
+        for name, v in (("rank_adamic_adar", c.aa), ("rank_latent", c.latent), ("rank_latent_near", c.latent_near),
+                        ("rank_country_prior_popularity", c.cpp), ("rank_paths3_per_degree", c.p3n),
+                        ("rank_partners_near_query", c.near)):
+            order = np.argsort(-v[rows], kind="stable")
+            rank = np.empty(len(rows), dtype=np.float32)
+            rank[order] = np.arange(len(rows))
+            X[:, F[name]] = np.log1p(rank)
         return X
 
+    def build(self, q: int) -> np.ndarray:
+        """Every feature of q against every node (tests and diagnostics; slow on big networks)."""
+        return self.features(self.query(q), np.arange(len(self.net.nodes)))
 
-SHORTLIST_SCORES = (
-    # (feature, tie-breaker or None, share of SHORTLIST): the cheap scores whose tops are unioned.
-    ("adamic_adar", "country_prior_popularity", 1.0),
-    ("resource_allocation", "country_prior_popularity", 0.5),
-    ("paths3_per_degree", None, 1.0),
-    ("paths3", None, 0.5),
-    ("country_prior_popularity", None, 1.0),
-    ("candidate_partners_in_query_country", "country_prior_popularity", 0.5),
-    ("query_partners_near_candidate", "country_prior_popularity", 0.3),
-    ("same_name", "candidate_degree", 0.1),
+
+CANDIDATE_SCORES = (
+    # (score, tie-breaker or None, share of SHORTLIST): the cheap scores whose tops are unioned.
+    ("aa", "cpp", 1.0),
+    ("ra", "cpp", 0.5),
+    ("p3n", None, 1.0),
+    ("p3", None, 0.5),
+    ("latent", None, 1.0),
+    ("latent_near", None, 0.5),
+    ("cpp", None, 1.0),
+    ("inq", "cpp", 0.5),
+    ("near", "cpp", 0.5),
+    ("region", "cpp", 0.3),
+    ("rpair", "cpp", 0.5),
+    ("inr", "cpp", 0.3),
+    ("alias", "cpp", 0.1),
+    ("alias_of", "cpp", 0.1),
+    ("qnear", "cpp", 0.3),
 )
 
 
-def shortlist(X: np.ndarray, allowed: np.ndarray, k: int = SHORTLIST) -> np.ndarray:
-    """Candidates worth scoring with the trees: the union of the top of several cheap scores
-    (2-hop Adamic-Adar and resource allocation, 3-paths, country prior × popularity, the
-    candidate's partners in the query's country, the query's partners' neighbourhoods)."""
+def shortlist(c: Query, allowed: np.ndarray, k: int = SHORTLIST, names=None) -> np.ndarray:
+    """Candidates worth ranking with the trees: the union of the top of several cheap scores,
+    plus the query's namesakes."""
     n_allowed = int(allowed.sum())
     if n_allowed == 0:
         return np.zeros(0, dtype=np.int64)
     picked = []
-    for name, tie, share in SHORTLIST_SCORES:
+    for name, tie, share in CANDIDATE_SCORES:
+        v = getattr(c, name)
         m = min(n_allowed, max(1, int(k * share)))
-        v = np.nan_to_num(X[:, F[name]].astype(np.float64), nan=-1e9)
+        if name != "cpp":
+            if not (v > 0).any():
+                continue  # the score says nothing for this query (e.g. no partners)
         if tie is not None:
-            t = np.nan_to_num(X[:, F[tie]].astype(np.float64), nan=-1e9)
-            v = v * 1e3 + (t - np.nanmin(t)) / (np.ptp(t) + 1e-9)
-        if name != "country_prior_popularity" and not (v > v.min()).any():
-            continue  # the score says nothing for this query (e.g. no partners)
-        v[~allowed] = -np.inf
+            t = getattr(c, tie)
+            v = v * 1e3 + (t - t.min()) / (np.ptp(t) + 1e-9)
+        v = np.where(allowed, v, -np.inf)
         picked.append(np.argpartition(-v, m - 1)[:m])
+    if names is not None:
+        picked.append(np.asarray(names, dtype=np.int64))
     top = np.unique(np.concatenate(picked))
     return top[allowed[top]]
 
 
 @dataclass
 class Stage:
-    """One learned scorer: gradient-boosted trees over the shortlist, a logistic regression
-    ordering the rest (below every shortlisted candidate)."""
+    """One learned ranker: LambdaRank trees (lightgbm) over a query's shortlist."""
 
-    fill: np.ndarray
-    mean: np.ndarray
-    scale: np.ndarray
-    linear: LogisticRegression
-    trees: HistGradientBoostingClassifier | None
+    trees: lightgbm.Booster
 
-    def linear_scores(self, X: np.ndarray) -> np.ndarray:
-        Z = np.where(np.isnan(X), self.fill, X)
-        Z = (Z - self.mean) / self.scale
-        return Z @ self.linear.coef_.ravel().astype(np.float32) + np.float32(self.linear.intercept_[0])
-
-    def scores(self, X: np.ndarray, allowed: np.ndarray, shortlist_size: int = SHORTLIST) -> np.ndarray:
-        """Scores for all rows; rows not allowed get -inf. Higher is better."""
-        s = self.linear_scores(X).astype(np.float64)
-        if self.trees is None:
-            s[~allowed] = -np.inf
-            return s
-        top = shortlist(X, allowed, shortlist_size)
-        # Shortlisted rows sit above every other row; their order is the trees'.
-        s = 1.0 / (1.0 + np.exp(-np.clip(s, -30, 30)))
-        s[~allowed] = -np.inf
-        if len(top):
-            s[top] = 2.0 + self.trees.predict_proba(X[top])[:, 1]
-        return s
+    def rank(self, X: np.ndarray) -> np.ndarray:
+        """Higher is better; comparable only within one query. One thread: a query's few
+        hundred rows are done before several threads would have started."""
+        return self.trees.predict(X, num_threads=1)
 
 
-def fit_stage(X: np.ndarray, y: np.ndarray, seed: int, trees: bool,
-              in_shortlist: np.ndarray | None = None) -> Stage:
-    """Logistic regression on the hidden links and the random non-links (it orders every
-    candidate); trees on the rows drawn from the shortlist (the only rows they score)."""
-    unknown = np.isnan(X).all(axis=0)  # e.g. population when the links carry none
-    X = X.copy()
-    X[:, unknown] = 0
-    fill = np.nan_to_num(np.nanmedian(X, axis=0))
-    Z = np.where(np.isnan(X), fill, X)
-    mean, scale = Z.mean(axis=0), Z.std(axis=0)
-    scale[scale == 0] = 1.0
-    linear = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
-    broad = np.ones(len(y), dtype=bool) if in_shortlist is None else (y == 1) | ~in_shortlist
-    if len(np.unique(y[broad])) < 2:
-        broad[:] = True
-    linear.fit((Z[broad] - mean) / scale, y[broad])
-    booster = None
-    if trees:
-        rows = np.ones(len(y), dtype=bool) if in_shortlist is None else in_shortlist
-        booster = HistGradientBoostingClassifier(
-            max_iter=300, learning_rate=0.08, max_leaf_nodes=31, min_samples_leaf=40,
-            l2_regularization=1.0, random_state=seed,
-        )
-        booster.fit(X[rows], y[rows])
-    return Stage(fill.astype(np.float32), mean.astype(np.float32), scale.astype(np.float32), linear, booster)
+def fit_stage(X: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int) -> Stage:
+    """Trees that order each query's shortlist, learned listwise (LambdaRank: what counts is
+    where the hidden partner lands among the query's other candidates, top ones most)."""
+    _, sizes = np.unique(groups, return_counts=True)
+    booster = lightgbm.train(
+        {"objective": "lambdarank", "lambdarank_truncation_level": 30, "learning_rate": 0.1,
+         "num_leaves": 15, "min_data_in_leaf": 40, "lambda_l2": 1.0, "feature_fraction": 0.8,
+         "bagging_fraction": 0.8, "bagging_freq": 1, "seed": seed, "num_threads": 2, "verbose": -1},
+        lightgbm.Dataset(X, y, group=sizes), num_boost_round=200)
+    return Stage(booster)
 
 
 def _remove_edges(net: Network, drop: np.ndarray) -> Network:
@@ -260,44 +365,48 @@ def _remove_edges(net: Network, drop: np.ndarray) -> Network:
     return Network(net.nodes, net.edges[keep])
 
 
-def _sample(builder: FeatureBuilder, queries: dict[int, list[int]], rng: np.random.Generator,
-            n_random: int, n_hard: int, progress: Callable[[int, int], None] | None,
+def namesakes(net: Network, q: int) -> list[int]:
+    key = net.nodes.name_keys[q]
+    return net.nodes.by_key.get(key, []) if key else []
+
+
+def _sample(builder: FeatureBuilder, queries: dict[int, list[int]], rng: np.random.Generator, n_hard: int,
+            progress: Callable[[int, int], None] | None, group_base: int = 0,
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Feature rows of hidden links (1) and of candidates that are not linked (0), drawn the
-    way a query sees them: hard negatives from the query's shortlist, a few random ones.
-    Returns rows, labels, whether each row is in its query's shortlist, and the shortlist's
+    """Feature rows of hidden links (1) and of other candidates (0) from the same shortlist,
+    drawn the way a query sees them. Returns rows, labels, query groups and the shortlist's
     recall of the hidden links."""
     net = builder.net
     n = len(net.nodes)
-    rows, labels, inside = [], [], []
+    rows, labels, groups = [], [], []
     found = total = 0
     items = list(queries.items())
     for done, (q, targets) in enumerate(items):
-        X = builder.build(q)
+        c = builder.query(q)
         allowed = np.ones(n, dtype=bool)
         allowed[q] = False
-        allowed[net.partners(q)] = False
-        short = shortlist(X, allowed)
-        mark = np.zeros(n, dtype=bool)
-        mark[short] = True
-        targets = np.asarray(targets, dtype=np.int64)
-        found += int(mark[targets].sum())
+        allowed[c.partners] = False
+        short = shortlist(c, allowed, names=namesakes(net, q))
+        is_target = np.zeros(n, dtype=bool)
+        is_target[np.asarray(targets, dtype=np.int64)] = True
+        hit = is_target[short]
+        found += int(hit.sum())
         total += len(targets)
-        negative = allowed.copy()
-        negative[targets] = False
-        hard_pool = short[negative[short]]
-        hard_neg = rng.choice(hard_pool, size=min(n_hard, len(hard_pool)), replace=False)
-        pool = np.flatnonzero(negative & ~mark)
-        random_neg = rng.choice(pool, size=min(n_random, len(pool)), replace=False)
-        pick = np.concatenate([targets, hard_neg, random_neg])
-        rows.append(X[pick])
-        labels.append(np.r_[np.ones(len(targets)), np.zeros(len(hard_neg) + len(random_neg))])
-        inside.append(mark[pick])
         if progress and done % 200 == 0:
             progress(done, len(items))
+        if not hit.any():
+            continue
+        X = builder.features(c, short)
+        negatives = np.flatnonzero(~hit)
+        pick = np.r_[np.flatnonzero(hit), rng.choice(negatives, size=min(n_hard, len(negatives)), replace=False)]
+        rows.append(X[pick])
+        labels.append(hit[pick].astype(np.float32))
+        groups.append(np.full(len(pick), group_base + done))
     if progress:
         progress(len(items), len(items))
-    return np.vstack(rows), np.concatenate(labels), np.concatenate(inside), found / max(total, 1)
+    if not rows:
+        return np.zeros((0, len(FEATURES)), np.float32), np.zeros(0), np.zeros(0, np.int64), 0.0
+    return np.vstack(rows), np.concatenate(labels), np.concatenate(groups), found / max(total, 1)
 
 
 def warm_split(net: Network, rng: np.random.Generator, fraction: float = 0.1) -> np.ndarray:
@@ -338,58 +447,63 @@ class Recommender:
         self.__dict__.update(state)
         self.builder = FeatureBuilder(self.net)
 
-    def features(self, q: int) -> np.ndarray:
-        return self.builder.build(q)
-
-    def scores(self, q: int, X: np.ndarray | None = None, allowed: np.ndarray | None = None,
-               exclude: np.ndarray | None = None) -> np.ndarray:
-        """Scores of every node as a partner for node q (-inf for q, its partners, `exclude`)."""
-        if X is None:
-            X = self.features(q)
-        n = len(self.net.nodes)
-        if allowed is None:
-            allowed = np.ones(n, dtype=bool)
-        else:
-            allowed = allowed.copy()
+    def _allowed(self, q: int, allowed: np.ndarray | None, exclude: np.ndarray | None) -> np.ndarray:
+        allowed = np.ones(len(self.net.nodes), dtype=bool) if allowed is None else allowed.copy()
         allowed[q] = False
         allowed[self.net.partners(q)] = False
         if exclude is not None and len(exclude):
             allowed[exclude] = False
-        stage = self.warm if self.net.degree[q] > 0 and self.warm is not None else self.cold
-        if stage is None:
-            stage = self.warm
-        return stage.scores(X, allowed)
+        return allowed
 
-    def shortlist(self, q: int, X: np.ndarray | None = None) -> np.ndarray:
-        """The candidates the trees score for q (diagnostics: the shortlist's recall)."""
-        X = self.features(q) if X is None else X
-        allowed = np.ones(len(self.net.nodes), dtype=bool)
-        allowed[q] = False
-        allowed[self.net.partners(q)] = False
-        return shortlist(X, allowed)
+    def rank(self, q: int, allowed: np.ndarray | None = None, exclude: np.ndarray | None = None,
+             ) -> tuple[np.ndarray, Query, np.ndarray, np.ndarray]:
+        """Scores of every node as a partner for q (-inf for q, its partners, `exclude` and
+        what `allowed` leaves out), with the query, its shortlist and the shortlist's features."""
+        allowed = self._allowed(q, allowed, exclude)
+        c = self.builder.query(q)
+        stage = self.cold if c.cold and self.cold is not None else (self.warm or self.cold)
+        # Outside the shortlist: the country prior × popularity, in (0, 1).
+        s = 1.0 / (1.0 + np.exp(-np.clip(c.cpp, -30, 30)))
+        s[~allowed] = -np.inf
+        short = shortlist(c, allowed, names=namesakes(self.net, q))
+        X = self.builder.features(c, short)
+        if len(short):
+            s[short] = 2.0 + 1.0 / (1.0 + np.exp(-np.clip(stage.rank(X), -30, 30)))
+        return s, c, short, X
+
+    def scores(self, q: int, allowed: np.ndarray | None = None, exclude: np.ndarray | None = None) -> np.ndarray:
+        return self.rank(q, allowed, exclude)[0]
+
+    def shortlist(self, q: int) -> np.ndarray:
+        """The candidates the trees order for q (diagnostics: the shortlist's recall)."""
+        c = self.builder.query(q)
+        return shortlist(c, self._allowed(q, None, None), names=namesakes(self.net, q))
 
     def top(self, q: int, k: int = 10, allowed: np.ndarray | None = None,
             exclude: np.ndarray | None = None) -> list[tuple[int, float, np.ndarray]]:
-        X = self.features(q)
-        s = self.scores(q, X, allowed, exclude)
-        finite = np.isfinite(s)
-        k = min(k, int(finite.sum()))
+        """The k best candidates, each with its score and feature row."""
+        s, c, short, X = self.rank(q, allowed, exclude)
+        k = min(k, int(np.isfinite(s).sum()))
         if k == 0:
             return []
         idx = np.argpartition(-s, k - 1)[:k]
         idx = idx[np.argsort(-s[idx], kind="stable")]
-        return [(int(i), float(s[i]), X[i]) for i in idx if np.isfinite(s[i])]
+        where = {int(i): j for j, i in enumerate(short.tolist())}
+        rest = np.array([i for i in idx.tolist() if i not in where], dtype=np.int64)
+        extra = dict(zip(rest.tolist(), self.builder.features(c, rest))) if len(rest) else {}
+        return [(int(i), float(s[i]), X[where[i]] if i in where else extra[i]) for i in idx.tolist()]
 
 
 def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
-          max_queries: int = 3000, n_random: int = 25, n_hard: int = 60) -> Recommender:
-    """Learn the warm and cold models from the links of `net` (see the module docstring)."""
+          max_queries: int = 3000, n_hard: int = 100) -> Recommender:
+    """Learn the warm and cold rankers from the links of `net` (see the module docstring)."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     warm = cold = None
     linked = np.flatnonzero(net.degree > 0)
     # Small networks hide links several times over, so there are enough examples to learn from.
     rounds = int(min(8, max(1, math.ceil(400 / max(1, 0.1 * len(net.edges))))))
+    recall = {}
     # Warm: hide 10 % of links whose ends keep another; query each end, rank the other.
     parts = []
     for r in range(rounds):
@@ -404,14 +518,14 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
         keys = list(queries)
         if len(keys) > max_queries:
             keys = [keys[i] for i in rng.choice(len(keys), max_queries, replace=False)]
-        parts.append(_sample(FeatureBuilder(rest), {k: queries[k] for k in keys}, rng, n_random, n_hard,
-                            (lambda d, t: progress("warm", d, t)) if progress else None))
-    recall = {}
-    if parts and sum(p[1].sum() for p in parts) >= 5:
-        X, y, inside = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                        np.concatenate([p[2] for p in parts]))
+        parts.append(_sample(FeatureBuilder(rest), {k: queries[k] for k in keys}, rng, n_hard,
+                             (lambda d, t: progress("warm", d, t)) if progress else None, r * len(net.nodes)))
+    if parts:
         recall["warm"] = float(np.mean([p[3] for p in parts]))
-        warm = fit_stage(X, y, seed, trees=y[inside].sum() >= 200, in_shortlist=inside)
+        X, y, g = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                   np.concatenate([p[2] for p in parts]))
+        if y.sum() >= 5:
+            warm = fit_stage(X, y, g, seed)
     # Cold: hide every link of 5 % of the linked nodes; query them.
     parts = []
     if len(linked) >= 20:
@@ -424,13 +538,15 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
             queries = {int(q): [int(p) for p in net.partners(q) if not mask[p]] for q in chosen}
             queries = {q: t for q, t in queries.items() if t}
             if queries:
-                parts.append(_sample(FeatureBuilder(rest), queries, rng, n_random, n_hard,
-                                     (lambda d, t: progress("cold", d, t)) if progress else None))
+                parts.append(_sample(FeatureBuilder(rest), queries, rng, n_hard,
+                                     (lambda d, t: progress("cold", d, t)) if progress else None,
+                                     r * len(net.nodes)))
     if parts:
-        X, y, inside = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                        np.concatenate([p[2] for p in parts]))
         recall["cold"] = float(np.mean([p[3] for p in parts]))
-        cold = fit_stage(X, y, seed, trees=y[inside].sum() >= 200, in_shortlist=inside)
+        X, y, g = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                   np.concatenate([p[2] for p in parts]))
+        if y.sum() >= 5:
+            cold = fit_stage(X, y, g, seed)
     if warm is None and cold is None:
         raise ValueError("too few links to learn from: at least 20 linked places are needed")
     return Recommender(net, warm, cold, time.perf_counter() - started, len(net.edges), recall)

@@ -60,6 +60,11 @@ def model_path() -> Path:
 # Building from the registry
 
 
+def region_key(country_code: str, admin1_code: str) -> str:
+    """A first-level division as the model names it: "ID.30" (GeoNames' admin1 code in its country)."""
+    return f"{country_code}.{admin1_code}"
+
+
 def _utc_offset(tz: str, cache: dict) -> float:
     if tz not in cache:
         try:
@@ -73,13 +78,15 @@ def _utc_offset(tz: str, cache: dict) -> float:
 def registry_network(progress=None) -> Network:
     """Every place of the gazetteer as a node; every partnership as a link between places."""
     rows = list(Place.objects.order_by("pk").values_list(
-        "pk", "name", "country_code", "latitude", "longitude", "population", "timezone"))
+        "pk", "name", "country_code", "latitude", "longitude", "population", "timezone", "admin1_code"))
     if progress:
         progress(_("places read: %(n)d") % {"n": len(rows)})
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     index = {pk: i for i, pk in enumerate(ids.tolist())}
     countries = sorted({r[2] for r in rows})
     cidx = {c: i for i, c in enumerate(countries)}
+    region_names = sorted({region_key(r[2], r[7]) for r in rows if r[7]})
+    ridx = {r: i for i, r in enumerate(region_names)}
     tz_cache: dict = {}
     tag_names = [f"trait:{t}" for t in Trait.values] + [f"field:{f}" for f in Field.values] + [
         f"sdg:{n}" for n in range(1, 18)]
@@ -116,6 +123,8 @@ def registry_network(progress=None) -> Network:
         population=np.array([r[5] if r[5] else np.nan for r in rows], dtype=np.float64),
         utc_offset=np.array([_utc_offset(r[6], tz_cache) for r in rows], dtype=np.float64),
         tags=tags, tag_names=tag_names, ids=ids,
+        regions=np.array([ridx[region_key(r[2], r[7])] if r[7] else -1 for r in rows], dtype=np.int64),
+        region_names=region_names,
     )
     if progress:
         progress(_("links read: %(n)d") % {"n": len(edges)})
@@ -165,9 +174,22 @@ def load_model() -> Recommender:
 # Suggestions
 
 
+def region_choices(country_code: str, examples: int = 3) -> list[tuple[str, str]]:
+    """The first-level divisions of a country as (admin1 code, "code: its largest towns"), in
+    code order: GeoNames names its divisions by code only. One query."""
+    towns: dict[str, list[str]] = {}
+    for code, name in (Place.objects.filter(country_code=(country_code or "").upper(), kind=Place.Kind.CITY)
+                       .exclude(admin1_code="").order_by("-population", "name").values_list("admin1_code", "name")):
+        towns.setdefault(code, [])
+        if len(towns[code]) < examples:
+            towns[code].append(name)
+    return [(code, f"{code}: {', '.join(names)}") for code, names in sorted(towns.items())]
+
+
 @dataclass
 class SuggestionFilter:
     country: str = ""
+    region: str = ""  # GeoNames admin1 code within `country`
     population_min: int | None = None
     population_max: int | None = None
     traits: list[str] = field(default_factory=list)
@@ -188,6 +210,9 @@ def _allowed(model: Recommender, f: SuggestionFilter) -> np.ndarray:
     if f.country:
         code = f.country.upper()
         allowed &= nodes.countries == (nodes.country_names.index(code) if code in nodes.country_names else -1)
+        if f.region:
+            key = region_key(code, f.region)
+            allowed &= nodes.regions == (nodes.region_names.index(key) if key in nodes.region_names else -2)
     if f.population_min is not None:
         allowed &= nodes.population >= f.population_min
     if f.population_max is not None:
@@ -303,6 +328,22 @@ def create_request(user, government: LocalGovernment, *, fields=(), **data) -> P
         request.save()
         request.fields.set(list(fields))
     return request
+
+
+def update_request(user, partner_request: PartnerRequest, *, fields=None, **data) -> PartnerRequest:
+    """Change a request (its status too: draft, published, closed); all or nothing."""
+    if not permissions.can_edit_partner_request(user, partner_request):
+        raise PermissionDenied(_("Only editors of %(name)s’s office may change its partner requests.")
+                               % {"name": partner_request.government.name})
+    with transaction.atomic():
+        for key, value in data.items():
+            if key in REQUEST_FIELDS:
+                setattr(partner_request, key, value)
+        partner_request.full_clean()
+        partner_request.save()
+        if fields is not None:
+            partner_request.fields.set(list(fields))
+    return partner_request
 
 
 def express_interest(user, partner_request: PartnerRequest, government: LocalGovernment, message: str = "") -> Interest:

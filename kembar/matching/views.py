@@ -11,7 +11,7 @@ from kembar.accounts import permissions
 from kembar.partnerships.models import LocalGovernment
 
 from . import services
-from .forms import InterestForm, PartnerRequestForm, RequestFilterForm, SuggestionFilterForm
+from .forms import InterestForm, PartnerRequestEditForm, PartnerRequestForm, RequestFilterForm, SuggestionFilterForm
 from .models import PartnerRequest
 
 TOP = 20
@@ -27,8 +27,8 @@ def find_partners(request, pk: int):
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         filters = services.SuggestionFilter(
-            country=data.get("country") or "", population_min=data.get("population_min"),
-            population_max=data.get("population_max"), traits=data.get("traits") or [],
+            country=data.get("country") or "", region=data.get("region") or "",
+            population_min=data.get("population_min"), population_max=data.get("population_max"), traits=data.get("traits") or [],
             field=data.get("field") or "")
         try:
             suggestions = services.suggest(government, filters, top=TOP)
@@ -78,10 +78,10 @@ def request_detail(request, pk: int):
     partner_request = _visible_request_or_404(request, pk)
     allowed = permissions.interest_governments(request.user, partner_request)
     form = InterestForm(governments=LocalGovernment.objects.filter(pk__in=allowed)) if allowed else None
+    can_edit = permissions.can_edit_partner_request(request.user, partner_request)
     return render(request, "matching/request_detail.html", {
-        "req": partner_request, "form": form,
-        "interests": partner_request.interests.select_related("government")
-        if permissions.can_edit_partner_request(request.user, partner_request) else None,
+        "req": partner_request, "form": form, "can_edit": can_edit,
+        "interests": partner_request.interests.select_related("government") if can_edit else None,
     })
 
 
@@ -101,6 +101,27 @@ def request_create(request):
             messages.success(request, _("Partner request published."))
             return redirect(created)
     return render(request, "matching/request_form.html", {"form": form})
+
+
+@login_required
+def request_edit(request, pk: int):
+    """Change a request, close it or reopen it (editors of the requester's office)."""
+    partner_request = _visible_request_or_404(request, pk)
+    if not permissions.can_edit_partner_request(request.user, partner_request):
+        raise PermissionDenied
+    initial = {key: getattr(partner_request, key) for key in services.REQUEST_FIELDS}
+    initial["fields"] = [f.pk for f in partner_request.fields.all()]
+    form = PartnerRequestEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.update_request(request.user, partner_request, fields=data.pop("fields"), **data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Partner request saved."))
+            return redirect(partner_request)
+    return render(request, "matching/request_form.html", {"form": form, "req": partner_request})
 
 
 @login_required

@@ -16,6 +16,7 @@ from kembar.agreements import demo as agreements_demo
 from kembar.activities import demo as activities_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
+from kembar.matching import demo as matching_demo
 from kembar.meetings import demo as meetings_demo
 from kembar.insights import demo as insights_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -155,4 +156,6 @@ def load_demo(stdout=None) -> dict:
         meetings_demo.load(governments)
         load_solutions_demo(governments)
         insights_demo.load(governments)
+        if requests := matching_demo.load(governments):
+            created["partner requests"] = requests
     return created

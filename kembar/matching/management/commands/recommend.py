@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--country", default="", help="ISO country code of the government, e.g. ID.")
         parser.add_argument("--top", type=int, default=10)
         parser.add_argument("--partner-country", default="", help="Only suggest places in this country.")
+        parser.add_argument("--partner-region", default="",
+                            help="Only suggest places in this first-level division of --partner-country "
+                                 "(GeoNames admin1 code, e.g. 30 for West Java).")
 
     def handle(self, *args, **options):
         text = options["government"] + (f",{options['country']}" if options["country"] else "")
@@ -26,9 +29,11 @@ class Command(BaseCommand):
             close = "; ".join(str(g) for g in error.candidates[:8]) or "; ".join(
                 close_names(options["government"], options["country"]))
             raise CommandError(str(error) + (" " + _("Did you mean: %(names)s?") % {"names": close} if close else ""))
+        if options["partner_region"] and not options["partner_country"]:
+            raise CommandError(_("Choose a country for the region: --partner-country."))
+        filters = services.SuggestionFilter(country=options["partner_country"], region=options["partner_region"])
         try:
-            suggestions = services.suggest(government, services.SuggestionFilter(country=options["partner_country"]),
-                                           top=options["top"])
+            suggestions = services.suggest(government, filters, top=options["top"])
         except (services.ModelMissing, services.NotInModel) as error:
             raise CommandError(str(error)) from error
         if not suggestions:
