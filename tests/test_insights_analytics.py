@@ -17,6 +17,7 @@ Europe/Berlin:
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -505,3 +506,22 @@ def test_a_province_with_numeric_codes_does_not_take_another_prefectures_cities(
     assert other is not None and other.admin1_code != city("Kyoto", "JP").admin1_code
     outside = government_for_place(other)
     assert outside.pk not in pivot_module.province_government_ids(Place.objects.get(subdivision_code="JP-26"))
+
+
+def test_a_chart_is_drawn_once_per_process_for_the_same_data(monkeypatch):
+    """The pages' SVG is remembered by the chart's data: the same figures are not drawn again, and
+    any changed value, label or title gives a new picture."""
+    from kembar.insights import charts
+
+    drawn = []
+    real = charts.svg
+    monkeypatch.setattr(charts, "svg", lambda chart: drawn.append(chart) or real(chart))
+    chart = charts.Chart("Cached chart test", ["2026 Q1", "2026 Q2"], [("Virtual", [3, 5]), ("In person", [1, 0])])
+    first = charts.svg_data_uri(chart)
+    again = charts.svg_data_uri(charts.Chart("Cached chart test", ["2026 Q1", "2026 Q2"],
+                                             [("Virtual", [3, 5]), ("In person", [1, 0])]))
+    changed = charts.svg_data_uri(charts.Chart("Cached chart test", ["2026 Q1", "2026 Q2"],
+                                               [("Virtual", [3, 6]), ("In person", [1, 0])]))
+    assert first == again and changed != first
+    assert len(drawn) == 2
+    assert "Cached chart test" in base64.b64decode(first.split(",", 1)[1]).decode()

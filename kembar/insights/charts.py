@@ -8,6 +8,7 @@ image, for screen readers and for copying.
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 from xml.sax.saxutils import escape
 from dataclasses import dataclass
 
@@ -95,7 +96,18 @@ def svg(chart: Chart) -> str:
 
 
 def svg_data_uri(chart: Chart) -> str:
-    """The chart as an <img src> value: no script, no inline style in the page."""
+    """The chart as an <img src> value: no script, no inline style in the page. Rendering to SVG
+    costs reportlab ~0.1 s a chart, so each process remembers the last charts it drew, by their
+    data (title, labels and values: the same data always gives the same picture)."""
+    key = (chart.title, tuple(chart.categories), tuple((label, tuple(values)) for label, values in chart.series),
+           chart.stacked, chart.horizontal)
+    return _svg_data_uri(key)
+
+
+@lru_cache(maxsize=256)
+def _svg_data_uri(key: tuple) -> str:
+    title, categories, series, stacked, horizontal = key
+    chart = Chart(title, list(categories), [(label, list(values)) for label, values in series], stacked, horizontal)
     return "data:image/svg+xml;base64," + base64.b64encode(svg(chart).encode("utf-8")).decode("ascii")
 
 
