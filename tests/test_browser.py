@@ -50,6 +50,25 @@ def browser():
         browser.close()
 
 
+def open_page(browser, live_server, **context_options):
+    """A page in a new English context with the suite's timeouts, and what watches it for errors."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, **context_options)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    sync_api.expect.set_options(timeout=TIMEOUT_MS)
+    return context, page, PageWatch(page, live_server.url)
+
+
+def log_in(page, live_server, username: str, password: str) -> None:
+    """Through the login form, until the header names the user."""
+    page.goto(live_server.url + "/accounts/login/")
+    main = page.locator("main")
+    main.locator("#id_username").fill(username)
+    main.locator("#id_password").fill(password)
+    main.locator("button[type=submit]").click()
+    sync_api.expect(page.locator("header .who")).to_have_text(username)
+
+
 class PageWatch:
     """What went wrong in the page: console errors, uncaught exceptions, failed own requests."""
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from .test_browser import TIMEOUT_MS, PageWatch, browser, sync_api  # noqa: F401  (browser is a fixture)
+from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.activities import services  # noqa: E402
@@ -47,19 +47,11 @@ def test_officer_sees_the_pivot_chart_and_downloads_the_report(live_server, brow
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
+    context, page, watch = open_page(browser, live_server, accept_downloads=True)
     expect = sync_api.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    watch = PageWatch(page, live_server.url)
     try:
-        page.goto(live_server.url + "/accounts/login/")
+        log_in(page, live_server, year_of_work["user"].username, year_of_work["password"])
         main = page.locator("main")
-        main.locator("#id_username").fill(year_of_work["user"].username)
-        main.locator("#id_password").fill(year_of_work["password"])
-        main.locator("button[type=submit]").click()
-        expect(page.locator("header .who")).to_have_text("siti")
 
         page.goto(live_server.url + "/insights/pivot/")
         main.get_by_label("Government (NAME,CC)").fill("Bandung,ID")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from .test_browser import TIMEOUT_MS, PageWatch, browser, sync_api  # noqa: F401  (browser is a fixture)
+from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.activities import services as activities  # noqa: E402
@@ -44,19 +44,11 @@ def office(live_server):
 
 
 def test_officer_sees_the_sleeping_partnership_and_the_map_lines(live_server, browser, office):  # noqa: F811
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
+    context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    watch = PageWatch(page, live_server.url)
     try:
-        page.goto(live_server.url + "/accounts/login/")
+        log_in(page, live_server, office["user"].username, office["password"])
         main = page.locator("main")
-        main.locator("#id_username").fill(office["user"].username)
-        main.locator("#id_password").fill(office["password"])
-        main.locator("button[type=submit]").click()
-        expect(page.locator("header .who")).to_have_text("siti")
 
         page.locator("header nav").get_by_role("link", name="Insights").click()
         expect(page.locator("main h1")).to_have_text("Partnership health")
