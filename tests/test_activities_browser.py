@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .test_browser import TIMEOUT_MS, PageWatch, browser, sync_api  # noqa: F401  (browser is a fixture)
+from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.activities import services  # noqa: E402
@@ -40,19 +40,11 @@ def festival(live_server):
 
 
 def test_officer_postpones_an_event_and_the_portal_marks_it(live_server, browser, festival):  # noqa: F811
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
+    context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    watch = PageWatch(page, live_server.url)
+    main = page.locator("main")
     try:
-        page.goto(live_server.url + "/accounts/login/")
-        main = page.locator("main")
-        main.locator("#id_username").fill(festival["user"].username)
-        main.locator("#id_password").fill(festival["password"])
-        main.locator("button[type=submit]").click()
-        expect(page.locator("header .who")).to_have_text("siti")
+        log_in(page, live_server, festival["user"].username, festival["password"])
 
         page.goto(live_server.url + festival["activity"].get_absolute_url())
         expect(page.locator("main h1")).to_have_text("Bandung Culture Week")

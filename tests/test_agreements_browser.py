@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .test_browser import TIMEOUT_MS, PageWatch, browser, officer, sync_api  # noqa: F401 (fixtures)
+from .test_browser import browser, log_in, officer, open_page, sync_api  # noqa: F401 (fixtures)
 
 from kembar.agreements.models import Agreement, ProcedureTemplate, TemplateStage  # noqa: E402
 from kembar.agreements.procedures import install  # noqa: E402
@@ -24,19 +24,11 @@ def test_officer_walks_an_mou_from_exploration_to_signed(live_server, browser, o
     install(ProcedureTemplate, TemplateStage)  # a transactional test before this one flushed the seeded rows
     kyoto = government_for_place(city("Kyoto", "JP"))
     partnership = create_partnership(officer["user"], officer["government"], kyoto, fields=["culture"])
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    sync_api.expect.set_options(timeout=TIMEOUT_MS)
-    watch = PageWatch(page, live_server.url)
+    context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
     main = page.locator("main")
     try:
-        page.goto(live_server.url + "/accounts/login/")
-        main.locator("#id_username").fill(officer["user"].username)
-        main.locator("#id_password").fill(officer["password"])
-        main.locator("button[type=submit]").click()
-        expect(page.locator("header .who")).to_have_text(officer["user"].username)
+        log_in(page, live_server, officer["user"].username, officer["password"])
 
         page.goto(live_server.url + partnership.get_absolute_url())
         main.get_by_role("link", name="New agreement").click()

@@ -121,11 +121,7 @@ def officer(live_server):
 
 def test_officer_records_partnership_found_by_japanese_name(live_server, browser, officer):
     kyoto = city("Kyoto", "JP")
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    sync_api.expect.set_options(timeout=TIMEOUT_MS)
-    watch = PageWatch(page, live_server.url)
+    context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
     try:
         # The dashboard, as a visitor; the static files are served and the page is in English.

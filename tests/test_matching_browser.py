@@ -1,18 +1,11 @@
 """In real Chromium: find partners for Bandung from its page, and open one suggestion."""
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"Chromium not found at {CHROMIUM}", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+from .test_browser import browser, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.gazetteer.models import Place  # noqa: E402
 from kembar.gazetteer.services import load_gazetteer  # noqa: E402
@@ -21,7 +14,6 @@ from kembar.partnerships.models import Partnership  # noqa: E402
 from kembar.partnerships.services import government_for_place  # noqa: E402
 
 from .conftest import city  # noqa: E402
-from .test_browser import PageWatch  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -46,12 +38,9 @@ def bandung_with_model(live_server, settings, tmp_path):
     return government_for_place(city("Bandung", "ID"))
 
 
-def test_find_partners_for_bandung_and_open_one(live_server, browser_for_matching, bandung_with_model):
-    context = browser_for_matching.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+def test_find_partners_for_bandung_and_open_one(live_server, browser, bandung_with_model):  # noqa: F811
+    context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
-    watch = PageWatch(page, live_server.url)
     try:
         page.goto(live_server.url + bandung_with_model.get_absolute_url())
         page.locator("main").get_by_role("link", name="Find partners").click()
@@ -74,11 +63,3 @@ def test_find_partners_for_bandung_and_open_one(live_server, browser_for_matchin
     finally:
         context.close()
 
-
-@pytest.fixture(scope="module")
-def browser_for_matching():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()

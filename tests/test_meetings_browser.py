@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .test_browser import CHROMIUM, PageWatch, browser, sync_api  # noqa: F401  (fixture and harness)
+from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.gazetteer.models import Place  # noqa: E402
@@ -18,7 +18,6 @@ from kembar.partnerships.services import government_for_place  # noqa: E402
 from .conftest import US_MIN_POPULATION, city, make_user  # noqa: E402
 
 pytestmark = pytest.mark.browser
-TIMEOUT_MS = 10_000
 
 
 @pytest.fixture
@@ -36,19 +35,11 @@ def partners(live_server):
 
 
 def test_officer_schedules_a_bandung_fort_worth_meeting_and_records_minutes(live_server, browser, partners):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    sync_api.expect.set_options(timeout=TIMEOUT_MS)
-    watch = PageWatch(page, live_server.url)
+    context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
     main = page.locator("main")
     try:
-        page.goto(live_server.url + "/accounts/login/")
-        main.locator("#id_username").fill(partners["user"].username)
-        main.locator("#id_password").fill(partners["password"])
-        main.locator("button[type=submit]").click()
-        expect(page.locator("header .who")).to_have_text("siti")
+        log_in(page, live_server, partners["user"].username, partners["password"])
 
         # From the partnership page to the slot finder, with the partnership preselected.
         page.goto(live_server.url + partners["partnership"].get_absolute_url())

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .test_browser import CHROMIUM, TIMEOUT_MS, PageWatch, browser, sync_api  # noqa: F401 (fixture)
+from .test_browser import browser, open_page, sync_api  # noqa: F401 (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.gazetteer.models import Place  # noqa: E402
@@ -43,12 +43,8 @@ def bandung_and_partner(live_server):
 
 def test_officer_posts_a_need_finds_a_partners_solution_and_starts_a_pilot(live_server, browser,
                                                                             bandung_and_partner):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
+    context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    watch = PageWatch(page, live_server.url)
     try:
         page.goto(live_server.url + "/accounts/login/?next=/solutions/needs/")
         main = page.locator("main")
