@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "kembar.matching",
     "kembar.insights",
     "kembar.api",
+    # Last, as its documentation asks: a stored document's file is removed once the row that
+    # holds it is deleted (cascades included) or given another file, after the commit.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [

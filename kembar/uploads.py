@@ -12,11 +12,14 @@ use this module, so a file type is accepted (or refused) the same way everywhere
   so names never collide, never traverse and never run as anything.
 
 Files live under MEDIA_ROOT, which is not served by URL: downloads go through a view that has
-checked the reader's permission, then `download_response`.
+checked the reader's permission, then `download_response`. A file (and its folder) is removed
+once the transaction that deletes its row commits, a cascade included (django-cleanup), so a
+removed document does not stay on the server; a rolled-back delete keeps it.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import uuid
 import zipfile
@@ -32,6 +35,8 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.dispatch import receiver
+from django_cleanup.signals import cleanup_post_delete
 from unidecode import unidecode
 
 PDF = "application/pdf"
@@ -179,6 +184,20 @@ class UploadPath:
 
     def __eq__(self, other) -> bool:
         return isinstance(other, UploadPath) and other.prefix == self.prefix
+
+
+@receiver(cleanup_post_delete)
+def remove_emptied_folder(sender, file, file_name, success, **kwargs) -> None:
+    """django-cleanup removed a stored document (its row was deleted or given another file):
+    remove the document's own folder too (`UploadPath` makes one per file), if nothing else is in it."""
+    if not success or not hasattr(file.storage, "path"):
+        return
+    folder = os.path.dirname(file.storage.path(file_name))
+    if os.path.realpath(folder) != os.path.realpath(file.storage.location):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass  # not empty, or gone already
 
 
 class DocumentField(forms.FileField):

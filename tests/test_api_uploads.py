@@ -206,6 +206,42 @@ def test_library_rules_are_the_pages_rules(client, world, users, governments):
     assert client.get(f"/api/library/{note.json()['id']}/file", **editor).status_code == 404
 
 
+def media_folders() -> list[Path]:
+    root = Path(django_settings.MEDIA_ROOT)
+    return [p for p in root.rglob("*") if p.is_dir()] if root.exists() else []
+
+
+def test_a_removed_library_document_is_gone_from_the_server(client, world, users, governments,
+                                                            django_capture_on_commit_callbacks):
+    editor = bearer(users["bandung_editor"])
+    item = client.post("/api/library", {"title": "Protokol", "government_id": governments["bandung"].pk,
+                                        "public": "true", "file": upload("protokol.pdf", pdf_bytes())}, **editor).json()
+    assert item.get("has_file"), item
+    assert [Path(f).name for f in media_files()] == ["protokol.pdf"]
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.delete(f"/api/library/{item['id']}", **bearer(users["braunschweig_editor"]))
+    assert refused.status_code == 403 and len(media_files()) == 1  # a refused removal keeps it
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"/api/library/{item['id']}", **editor).status_code == 204
+    assert media_files() == []
+    # The document's own folder went with it; the dated folders above it may stay.
+    assert not [f for f in media_folders() if len(f.name) == 32]
+
+
+def test_deleting_a_partnership_removes_the_documents_of_everything_in_it(client, world, users,
+                                                                         django_capture_on_commit_callbacks):
+    admin = bearer(users["platform_admin"])
+    for url in (f"/api/meetings/{world['meeting'].pk}/attachments",
+                f"/api/activities/{world['activity'].pk}/attachments"):
+        assert client.post(url, {"file": upload("notulen.pdf", pdf_bytes())}, **admin).status_code == 201
+    kept = client.post("/api/library", {"title": "Panduan", "government_id": world["partnership"].government_a_id,
+                                         "public": "true", "file": upload("panduan.docx", docx_bytes())}, **admin)
+    assert kept.status_code == 201 and len(media_files()) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"/api/partnerships/{world['partnership'].pk}", **admin).status_code == 204
+    assert [Path(f).name for f in media_files()] == ["panduan.docx"]  # the library item is not the partnership's
+
+
 # --- agreements, solutions -------------------------------------------------------------------
 
 def test_a_stage_document_under_the_same_title_is_its_next_version(client, world, users):
