@@ -8,7 +8,8 @@ from django.core.management import call_command
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import (ProvinceLookupError, admin1_codes, admin1_of, country_code, find_province,
-                                       load_gazetteer, parse_place_query, province_of, search_places)
+                                       load_gazetteer, parse_place_query, province_code_of, province_of,
+                                       search_places)
 from tests.conftest import city
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,8 @@ def test_admin1_of_accepts_geonames_and_iso_codes():
     assert admin1_of("ID", "30") == admin1_of("ID", "ID.30") == admin1_of("ID", "id-jb") == "30"
     assert admin1_of("ID", "JP-26") == "" and admin1_of("ID", "JP.22") == ""
     assert admin1_of("HU", "HU-PS") == ""
+    assert province_code_of("ID", "30") == "ID-JB" and province_code_of("de", "02") == "DE-BY"
+    assert province_code_of("ID", "99") == ""
 
 
 @pytest.mark.parametrize("name, country, code", [

@@ -395,6 +395,17 @@ def admin1_codes() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _iso_codes() -> dict[tuple[str, str], str]:
+    return {(iso.split("-", 1)[0], admin1): iso for iso, admin1 in admin1_codes().items()}
+
+
+def province_code_of(country: str, admin1: str) -> str:
+    """The ISO 3166-2 code of GeoNames' first-level division ("ID", "30" → "ID-JB"), or "".
+    No query."""
+    return _iso_codes().get(((country or "").upper(), admin1 or ""), "")
+
+
 def admin1_of(country: str, text: str) -> str:
     """GeoNames admin1 code within `country` for a division written as its admin1 code ("30"),
     "CC.admin1" ("ID.30") or its ISO 3166-2 code ("ID-JB"); "" for an ISO code of another
