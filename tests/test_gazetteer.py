@@ -1,10 +1,16 @@
-"""Gazetteer: loading is idempotent, search finds places by any name in any script."""
+"""Gazetteer: loading is idempotent, search finds places by any name in any script, every city
+knows its province."""
+import re
+
 import pytest
 from django.core.management import call_command
 
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
-from kembar.gazetteer.services import country_code, load_gazetteer, parse_place_query, search_places
+from kembar.gazetteer.services import (ProvinceLookupError, admin1_codes, admin1_of, country_code, find_province,
+                                       load_gazetteer, parse_place_query, province_code_of, province_of,
+                                       search_places)
+from tests.conftest import city
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +96,75 @@ def test_parse_place_query_splits_country():
     assert parse_place_query("Bandung, ID") == ("Bandung", "ID")
     assert parse_place_query("Kyoto, Japan") == ("Kyoto", "JP")
     assert parse_place_query("Washington, D.C.") == ("Washington, D.C.", None)
+
+
+# --- provinces: ISO 3166-2 subdivisions linked to GeoNames' first-level divisions --------------
+
+def test_the_admin1_file_links_real_codes():
+    codes = admin1_codes()
+    assert codes["ID-JB"] == "30" and codes["ID-JK"] == "04"  # Jawa Barat, DKI Jakarta
+    assert codes["DE-BY"] == "02" and codes["US-CA"] == "CA" and codes["GB-ENG"] == "ENG"
+    assert codes["JP-26"] == "22"  # Kyoto: both codes are numbers, and they differ
+    # GeoNames files Pécs (a Hungarian city with county rights) and Taiwan's counties under
+    # other divisions: no admin1 code of their own.
+    assert "HU-PS" not in codes and "TW-HSQ" not in codes and codes["HU-BA"] == "02"
+    per_country = [(iso[:2], a1) for iso, a1 in codes.items()]
+    assert len(per_country) == len(set(per_country)) > 3000  # one ISO code per division
+
+
+def test_admin1_of_accepts_geonames_and_iso_codes():
+    assert admin1_of("ID", "30") == admin1_of("ID", "ID.30") == admin1_of("ID", "id-jb") == "30"
+    assert admin1_of("ID", "JP-26") == "" and admin1_of("ID", "JP.22") == ""
+    assert admin1_of("HU", "HU-PS") == ""
+    assert province_code_of("ID", "30") == "ID-JB" and province_code_of("de", "02") == "DE-BY"
+    assert province_code_of("ID", "99") == ""
+
+
+@pytest.mark.parametrize("name, country, code", [
+    ("Bandung", "ID", "ID-JB"), ("Bekasi", "ID", "ID-JB"), ("Jakarta", "ID", "ID-JK"), ("Surabaya", "ID", "ID-JI"),
+    ("Munich", "DE", "DE-BY"), ("Kyoto", "JP", "JP-26"), ("Manchester", "GB", "GB-ENG"),
+    ("Los Angeles", "US", "US-CA"), ("Busan", "KR", "KR-26"),
+])
+def test_every_city_knows_its_province(name, country, code):
+    province = Place.objects.get(subdivision_code=code)
+    assert province.admin1_code == admin1_codes()[code]
+    assert province_of(city(name, country)) == province
+    assert province_of(province) == province
+
+
+def test_a_subdivision_geonames_has_no_division_for_holds_no_city():
+    """Hungary's cities with county rights are ISO 3166-2 subdivisions of their own; GeoNames
+    files Pécs under Baranya county. The city's province is Baranya; HU-PS holds no city."""
+    from kembar.insights.pivot import province_government_ids
+    from kembar.partnerships.services import government_for_place
+
+    load_gazetteer(countries=["HU"], progress=False)
+    pecs_city, pecs_sub = city("Pécs", "HU"), Place.objects.get(subdivision_code="HU-PS")
+    baranya = Place.objects.get(subdivision_code="HU-BA")
+    assert pecs_sub.admin1_code == "" and baranya.admin1_code == pecs_city.admin1_code
+    assert province_of(pecs_city) == baranya and province_of(pecs_sub) is None
+    city_government, sub_government = government_for_place(pecs_city), government_for_place(pecs_sub)
+    assert province_government_ids(pecs_sub) == [sub_government.pk]
+    assert city_government.pk in province_government_ids(baranya)
+
+
+@pytest.mark.parametrize("text", ["ID-JB", "id-jb", "ID.30", "Jawa Barat", "jawa barat, Indonesia",
+                                  "West Java, ID", "Provinsi Jawa Barat"])
+def test_find_province_by_code_or_name(text):
+    assert find_province(text).subdivision_code == "ID-JB"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("XX-99", "No province (ISO 3166-2 subdivision) has the code “XX-99”"),
+    ("ID.99", "No province is known for GeoNames' first-level division “ID.99”"),
+    ("Atlantis", "No province is called “Atlantis”"),
+])
+def test_find_province_says_what_it_did_not_find(text, message):
+    with pytest.raises(ProvinceLookupError, match=re.escape(message)):
+        find_province(text)
+
+
+def test_loading_gives_subdivisions_their_admin1_code_again():
+    Place.objects.filter(subdivision_code="ID-JB").update(admin1_code="")
+    report = load_gazetteer(countries=["ID"], progress=False)
+    assert report.updated == 1 and Place.objects.get(subdivision_code="ID-JB").admin1_code == "30"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 
 import pytest
 from django.http import Http404
@@ -150,6 +151,21 @@ def test_the_platform_and_a_province(analytics_world, users, governments):
     with pytest.raises(ScopeError) as error:
         resolve_scope(users["oversight"], province="XX-99")
     assert error.value.field == "province"
+
+
+def test_jawa_barat_holds_bandungs_activities(analytics_world, users, governments):
+    """No city is called Jawa Barat: the province reaches Bandung through GeoNames' division ID.30."""
+    for text in ("ID-JB", "Jawa Barat", "West Java, ID", "ID.30"):
+        scope = resolve_scope(users["oversight"], province=text)
+        assert scope.province.subdivision_code == "ID-JB", text
+        assert governments["bandung"].pk in scope.government_ids
+        assert governments["surabaya"].pk not in scope.government_ids  # Jawa Timur
+    result = pivot(users["oversight"], scope, year=2026)
+    assert result.total == 4  # Bandung's a5 a6 a7 a8; not Surabaya's a9
+    east = pivot(users["oversight"], resolve_scope(users["oversight"], province="ID-JI"), year=2026)
+    assert east.total == 1  # a9, Surabaya's
+    with pytest.raises(ScopeError, match="No province is called"):
+        resolve_scope(users["oversight"], province="Atlantis")
 
 
 def test_fields_are_counted_per_period(analytics_world, users, governments):
@@ -329,7 +345,25 @@ def test_kembar_report_in_indonesian(analytics_world, tmp_path):
     assert book["Triwulan"]["A2"].value == "Triwulan"
 
 
+@pytest.mark.parametrize("province", ["ID-JB", "Jawa Barat"])
+def test_kembar_report_of_a_province_counts_its_cities(analytics_world, tmp_path, province):
+    """Jawa Barat's roll-up holds Bandung (a city GeoNames files under ID.30), not Surabaya."""
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    xlsx, out = tmp_path / "jabar.xlsx", io.StringIO()
+    call_command("report", "--province", province, "--year", "2026", "--format", "xlsx", "--output", str(xlsx),
+                 "--language", "en", stdout=out)
+    assert "Jawa Barat, ID, 2026, XLSX" in out.getvalue()
+    book = load_workbook(xlsx)
+    quarters = book["Quarters"]
+    header = [c.value for c in quarters[2]]
+    totals = {row[0]: row[header.index("Total")] for row in quarters.iter_rows(min_row=3, values_only=True)}
+    assert [totals[f"2026 Q{q}"] for q in (1, 2, 3, 4)] == [1, 2, 0, 1]  # a7; a5 a8; -; a6 (a9 is Surabaya's)
+
+
 @pytest.mark.parametrize("args, message", [
+    (["--province", "Atlantis"], "No province is called “Atlantis”"),
     (["--government", "Atlantis,ID"], "No registered local government is called “Atlantis,ID”"),
     (["--government", "Bandung,ID", "--year", "20x6"], "is not a year"),
     (["--government", "Bandung,ID", "--year", "2150"], "has not begun yet"),

@@ -217,6 +217,28 @@ def test_filters(three, governments, users):
     assert [h.partnership for h in report(oversight, province=f"JP.{kyoto.admin1_code}").rows()] == [three["lively"]]
 
 
+def test_province_filter_takes_the_iso_code_and_holds_the_province_itself(three, governments, users, client):
+    from kembar.gazetteer.models import Place
+    from kembar.partnerships.services import government_for_place
+
+    oversight = users["oversight"]
+    assert [h.partnership for h in report(oversight, province="JP-26").rows()] == [three["lively"]]
+    assert [h.partnership for h in report(oversight, province="KR-26").rows()] == [three["asleep"]]  # Busan
+    assert [h.partnership for h in report(oversight, province="DE-NI").rows()] == [three["quiet"]]  # Braunschweig
+    jawa_barat = government_for_place(Place.objects.get(subdivision_code="ID-JB"))
+    provincial = services.create_partnership(users["platform_admin"], jawa_barat, governments["busan"])
+    assert {h.partnership for h in report(oversight, province="ID-JB").rows()} == {*three.values(), provincial}
+    assert report(oversight, province="ID-JI").count() == 0  # Jawa Timur: Surabaya has none here
+    # The page names the provinces and filters by the chosen one.
+    client.force_login(oversight)
+    page = client.get("/insights/", {"country": "ID", "province": "ID-JB"}).content.decode()
+    assert '<option value="ID-JB" selected>Jawa Barat</option>' in page
+    assert '<option value="ID-JI">Jawa Timur</option>' in page
+    assert f'data-partnership="{provincial.pk}"' in page
+    assert f'data-partnership="{provincial.pk}"' not in client.get(
+        "/insights/", {"country": "ID", "province": "ID-JI"}).content.decode()
+
+
 # --- pages and API ------------------------------------------------------------------------------
 
 def test_overview_page_worst_first_with_factors_and_next_step(client, three, users):

@@ -128,14 +128,20 @@ def test_region_filter_keeps_one_first_level_division(client, model_file):
     found = services.suggest(bandung, services.SuggestionFilter(country="ID", region=west_java), top=10)
     assert found and all(s.place.country_code == "ID" and s.place.admin1_code == west_java for s in found)
     assert services.suggest(bandung, services.SuggestionFilter(country="ID", region="no-such-region"), top=10) == []
-    # The page offers the country's regions once a country is chosen, named by their largest towns.
+    # The ISO 3166-2 code names the same division; another country's code names none.
+    by_iso = services.suggest(bandung, services.SuggestionFilter(country="ID", region="ID-JB"), top=10)
+    assert [s.place for s in by_iso] == [s.place for s in found]
+    assert services.suggest(bandung, services.SuggestionFilter(country="ID", region="JP-26"), top=10) == []
+    # The page offers the country's regions once a country is chosen, named as provinces.
     page = client.get(f"/matching/governments/{bandung.pk}/partners/", {"country": "ID", "region": west_java})
     assert page.status_code == 200
     assert {s.place.admin1_code for s in page.context["suggestions"]} == {west_java}
-    assert f'<option value="{west_java}" selected>{west_java}: ' in page.content.decode()
+    assert f'<option value="{west_java}" selected>Jawa Barat</option>' in page.content.decode()
     reply = client.get(f"/api/governments/{bandung.pk}/recommendations", {"country": "ID", "region": west_java})
     assert reply.status_code == 200 and reply.json()
     assert {Place.objects.get(pk=i["place_id"]).admin1_code for i in reply.json()} == {west_java}
+    by_iso = client.get(f"/api/governments/{bandung.pk}/recommendations", {"country": "ID", "region": "ID-JB"})
+    assert by_iso.json() == reply.json()
     bad = client.get(f"/api/governments/{bandung.pk}/recommendations", {"region": west_java})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "region"
     with pytest.raises(CommandError, match="Choose a country for the region"):

@@ -71,6 +71,20 @@ def test_slots_command_prints_the_json_the_issue_describes(capsys):
     assert len(json.loads(capsys.readouterr().out)) == 2
 
 
+@pytest.mark.parametrize("name, country, subdivision", [
+    ("Munich", "DE", "BY"), ("Berlin", "DE", "BE"), ("Fort Worth", "US", "TX"), ("Liverpool", "GB", "ENG"),
+])
+def test_a_city_keeps_its_provinces_holidays(db, name, country, subdivision):
+    """GeoNames files Munich under "02"; `holidays` knows Bavaria as BY, its ISO 3166-2 suffix."""
+    import holidays
+
+    side = services.side_for_place(city(name, country))
+    assert side.subdivision == subdivision
+    if country == "DE":  # Epiphany is a holiday in Bavaria, not in Berlin
+        assert (dt.date(2026, 1, 6) in holidays.country_holidays("DE", subdiv=side.subdivision)) == (
+            subdivision == "BY")
+
+
 def test_slots_command_names_close_places_for_an_unknown_one():
     with pytest.raises(CommandError) as error:
         call_command("slots", "--place", "Bandunk,ID", "--place", "Fort Worth,US", "--from", "2026-11-23",

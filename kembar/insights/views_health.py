@@ -49,14 +49,20 @@ class HealthFilterForm(forms.Form):
 
 
 def province_choices(country: str) -> list[tuple[str, str]]:
-    """First-level divisions of a country's registered governments (one query), each named by
-    its largest governments: the gazetteer has the division's code, not its name."""
-    names: dict[str, list[str]] = {}
+    """The country's provinces by name ("ID-JB", "Jawa Barat"), then, by their GeoNames code and
+    largest governments, any first-level division of its registered governments that has no
+    ISO 3166-2 counterpart. Two queries."""
+    from kembar.gazetteer.services import province_names
+
+    provinces = province_names(country)
+    choices = sorted(((p.subdivision_code, p.name) for p in provinces.values()), key=lambda c: c[1])
+    towns: dict[str, list[str]] = {}
     for code, name in (LocalGovernment.objects.filter(country_code=country).exclude(place__admin1_code="")
                        .order_by("place__admin1_code", "-place__population")
                        .values_list("place__admin1_code", "name")):
-        names.setdefault(code, []).append(name)
-    return [(f"{country}.{code}", f"{country}-{code}: {', '.join(n[:3])}") for code, n in names.items()]
+        if code not in provinces:
+            towns.setdefault(code, []).append(name)
+    return choices + [(f"{country}.{code}", f"{country}.{code}: {', '.join(n[:3])}") for code, n in towns.items()]
 
 
 class _Rows:

@@ -13,7 +13,7 @@ from .services import region_choices
 class SuggestionFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False,
-                               help_text=_("A first-level division of the chosen country, shown with its largest towns."))
+                               help_text=_("A province (first-level division) of the chosen country."))
     population_min = forms.IntegerField(label=_("Population from"), required=False, min_value=0)
     population_max = forms.IntegerField(label=_("Population up to"), required=False, min_value=0)
     traits = forms.MultipleChoiceField(label=_("Traits"), choices=Trait.choices, required=False,

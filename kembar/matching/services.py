@@ -34,7 +34,7 @@ from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.normalise import name_key
-from kembar.gazetteer.services import country_name
+from kembar.gazetteer.services import admin1_of, country_name, province_names
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import involving
 from kembar.partnerships.vocab import Field, Trait
@@ -175,21 +175,26 @@ def load_model() -> Recommender:
 
 
 def region_choices(country_code: str, examples: int = 3) -> list[tuple[str, str]]:
-    """The first-level divisions of a country as (admin1 code, "code: its largest towns"), in
-    code order: GeoNames names its divisions by code only. One query."""
+    """The first-level divisions of a country as (admin1 code, label): the province's name
+    ("Jawa Barat") where the gazetteer knows the division's ISO 3166-2 subdivision, else
+    "code: its largest towns". Sorted by label; two queries."""
+    country_code = (country_code or "").upper()
+    provinces = province_names(country_code)
     towns: dict[str, list[str]] = {}
-    for code, name in (Place.objects.filter(country_code=(country_code or "").upper(), kind=Place.Kind.CITY)
+    for code, name in (Place.objects.filter(country_code=country_code, kind=Place.Kind.CITY)
                        .exclude(admin1_code="").order_by("-population", "name").values_list("admin1_code", "name")):
         towns.setdefault(code, [])
         if len(towns[code]) < examples:
             towns[code].append(name)
-    return [(code, f"{code}: {', '.join(names)}") for code, names in sorted(towns.items())]
+    labels = {code: provinces[code].name if code in provinces else f"{code}: {', '.join(names)}"
+              for code, names in towns.items()}
+    return sorted(labels.items(), key=lambda item: (item[0] not in provinces, name_key(item[1])))
 
 
 @dataclass
 class SuggestionFilter:
     country: str = ""
-    region: str = ""  # GeoNames admin1 code within `country`
+    region: str = ""  # GeoNames admin1 code within `country` ("30"), or the ISO 3166-2 code ("ID-JB")
     population_min: int | None = None
     population_max: int | None = None
     traits: list[str] = field(default_factory=list)
@@ -211,7 +216,7 @@ def _allowed(model: Recommender, f: SuggestionFilter) -> np.ndarray:
         code = f.country.upper()
         allowed &= nodes.countries == (nodes.country_names.index(code) if code in nodes.country_names else -1)
         if f.region:
-            key = region_key(code, f.region)
+            key = region_key(code, admin1_of(code, f.region))
             allowed &= nodes.regions == (nodes.region_names.index(key) if key in nodes.region_names else -2)
     if f.population_min is not None:
         allowed &= nodes.population >= f.population_min

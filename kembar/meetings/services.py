@@ -32,7 +32,7 @@ from unidecode import unidecode
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.gazetteer.models import Place
-from kembar.gazetteer.services import parse_place_query, search_places
+from kembar.gazetteer.services import parse_place_query, province_code_of, search_places
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import ConcurrentEdit
 from kembar.uploads import DOCX, ODT, check_upload
@@ -46,10 +46,10 @@ MAX_TOP = 20
 # --- slot finder -----------------------------------------------------------------------------
 
 def _subdivision(place: Place) -> str | None:
-    """The place's first-level division in `holidays`' terms, where the codes agree (US states)."""
-    code = (place.admin1_code or "").upper()
-    if place.subdivision_code:
-        code = place.subdivision_code.split("-", 1)[-1].upper()
+    """The place's province in `holidays`' terms (ISO 3166-2 suffixes: Munich is in BY, Fort Worth
+    in TX), from the gazetteer's province of the place (`province_code_of`)."""
+    iso = place.subdivision_code or province_code_of(place.country_code, place.admin1_code)
+    code = iso.split("-", 1)[-1].upper() if iso else (place.admin1_code or "").upper()
     supported = holidays_lib.list_supported_countries().get(place.country_code.upper()) or []
     return code if code in supported else None
 

@@ -11,11 +11,12 @@ from kembar.insights.pivot import ScopeError, parse_year, resolve_scope
 class Command(BaseCommand):
     help = ('Write the periodic report of a local government for a year, as PDF or XLSX: '
             'kembar report --government "Bandung,ID" --year 2026 --format pdf --output FILE. '
-            'With --province CODE (ISO 3166-2, e.g. ID-JB) or neither, a roll-up of the province or the platform.')
+            'With --province (ISO 3166-2 code, e.g. ID-JB, or name, e.g. "Jawa Barat") or neither, '
+            'a roll-up of the province or the platform.')
 
     def add_arguments(self, parser):
         parser.add_argument("--government", help='NAME,CC, e.g. "Bandung,ID" (as `kembar partners` takes it)')
-        parser.add_argument("--province", help="An ISO 3166-2 code, e.g. ID-JB, for a province's roll-up")
+        parser.add_argument("--province", help='An ISO 3166-2 code (ID-JB) or a name ("Jawa Barat") for a province\'s roll-up')
         parser.add_argument("--year", required=True, help="The year reported on, e.g. 2026")
         parser.add_argument("--format", dest="fmt", default="pdf", help="pdf (default) or xlsx")
         parser.add_argument("--language", default="id", help="id (Bahasa Indonesia, default) or en")

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--partner-country", default="", help="Only suggest places in this country.")
         parser.add_argument("--partner-region", default="",
                             help="Only suggest places in this first-level division of --partner-country "
-                                 "(GeoNames admin1 code, e.g. 30 for West Java).")
+                                 "(GeoNames admin1 code, e.g. 30, or ISO 3166-2 code, e.g. ID-JB, for Jawa Barat).")
 
     def handle(self, *args, **options):
         text = options["government"] + (f",{options['country']}" if options["country"] else "")
