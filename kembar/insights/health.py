@@ -274,6 +274,15 @@ def _subquery_value(qs: QuerySet, expression, default: int = 0, by: str = "partn
                     output_field=IntegerField())
 
 
+def _overdue_count(today: dt.date):
+    """The partnership's open action items due before today, counted from its meetings: the
+    outer join makes the database walk the partnership's meetings and their items (two index
+    lookups), where a filter on the items let SQLite start from every open item of the platform."""
+    open_overdue = Q(action_items__status=ActionItem.Status.OPEN, action_items__due__lt=today)
+    meetings = Meeting.objects.filter(partnership=OuterRef("pk")).order_by()
+    return _subquery_value(meetings, Count("action_items", filter=open_overdue))
+
+
 def _band_points(bands, default: int) -> dict[int, int]:
     """Points for a count capped at the highest band: {0: default, 1: …, …, cap: …}."""
     cap = max(t for t, _ in bands)
@@ -311,9 +320,7 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
         When(Q(status__in=[AgreementStatus.DRAFT, AgreementStatus.IN_PROCEDURE])
              | Q(status__in=SIGNED) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today)), then=Value(r["pending"])),
         default=Value(r["expired"])))
-    overdue = ActionItem.objects.filter(meeting__partnership=OuterRef("pk"), status=ActionItem.Status.OPEN,
-                                        due__lt=today).order_by()
-    overdue_count = _subquery_value(overdue, Count("pk"), by="meeting__partnership")
+    overdue_count = _overdue_count(today)
     if ctx.reads_actions is not None:  # action items belong to meetings, which are internal
         overdue_count = Case(When(ctx.reads_actions, then=overdue_count), default=Value(0))
     actions_cap = max(t for t, _ in w["actions"]["overdue"])
@@ -346,8 +353,6 @@ def annotate_evidence(queryset: QuerySet[Partnership], ctx: Context) -> QuerySet
     signed = Agreement.objects.filter(partnership=OuterRef("pk"), status__in=SIGNED).order_by()
     started = Q(effective_on__lte=today) | Q(effective_on__isnull=True, signed_on__lte=today)
     in_force = signed.filter(started).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    overdue = ActionItem.objects.filter(meeting__partnership=OuterRef("pk"), status=ActionItem.Status.OPEN,
-                                        due__lt=today).order_by()
     qs = queryset.annotate(
         h_last_single=Subquery(held.order_by("-start").values("start")[:1]),
         h_held=_subquery_value(recent, Count("pk")),
@@ -355,7 +360,7 @@ def annotate_evidence(queryset: QuerySet[Partnership], ctx: Context) -> QuerySet
         h_open_ended=Exists(in_force.filter(ends_on__isnull=True)),
         h_force_end=Subquery(in_force.order_by("-ends_on").values("ends_on")[:1]),
         h_expired_end=Subquery(signed.filter(ends_on__lt=today).order_by("-ends_on").values("ends_on")[:1]),
-        h_overdue=_subquery_value(overdue, Count("pk"), by="meeting__partnership"),
+        h_overdue=_overdue_count(today),
     )
     if ctx.reads_actions is not None:
         qs = qs.annotate(h_overdue=Case(When(ctx.reads_actions, then=F("h_overdue")), default=Value(0)))
