@@ -19,9 +19,12 @@ public activities for visitors and other offices; all of a partnership's activit
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
+import math
 import os
+import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from functools import cached_property
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.db.models import (Case, Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery,
                               Value, When)
@@ -405,6 +409,10 @@ def scope(user, filters: Filters | None = None) -> QuerySet[Partnership]:
 
 
 CACHE_VERSION_KEY = "kembar:insights:health:version"
+CHANGE_SEQ_KEY = "kembar:insights:health:changes"  # the number of the last change of evidence
+CHANGE_KEY = "kembar:insights:health:change:%d"  # each change: the partnership ids it concerns, or "all"
+MAX_CHANGES = 200  # a ranking more changes behind than this is ranked again from scratch
+MAX_CHANGED = 2_000  # … and so is one whose changes concern more partnerships than this
 
 
 def cache_seconds() -> int:
@@ -415,14 +423,53 @@ def cache_seconds() -> int:
     return int(value)
 
 
-def evidence_changed(**kwargs) -> None:
-    """Any saved or deleted piece of evidence makes every cached ranking stale at once."""
+def changed_partnerships(sender, instance) -> list[int] | None:
+    """The partnerships whose evidence a saved or deleted object is part of; None: possibly all
+    (a procedure template's stage, or an object whose partnership cannot be found any more)."""
+    try:
+        if sender is Partnership:
+            return [instance.pk]
+        if sender in (Activity, Agreement, Meeting):
+            return [instance.partnership_id]
+        if sender is ActivityChange:
+            return [instance.activity.partnership_id]
+        if sender is AgreementStage:
+            return [instance.agreement.partnership_id]
+        if sender is ActionItem:
+            return [instance.meeting.partnership_id]
+    except Exception:  # noqa: BLE001 - a parent already gone in a cascade: rank everything again
+        return None
+    return None
+
+
+def _note_change(ids: list[int] | None) -> None:
     cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+    cache.add(CHANGE_SEQ_KEY, 0, None)
+    try:
+        number = cache.incr(CHANGE_SEQ_KEY)
+    except ValueError:  # evicted between add and incr
+        cache.set(CHANGE_SEQ_KEY, number := 1, None)
+    cache.set(CHANGE_KEY % number, "all" if ids is None else ids, cache_seconds() + 60)
+
+
+def evidence_changed(sender=None, instance=None, **kwargs) -> None:
+    """Any saved or deleted piece of evidence makes every cached figure stale at once, and is
+    noted (with its partnership) so that a cached ranking re-scores just that partnership.
+    Noted now (the writer's own next page) and again after the commit (other processes may
+    have read the evidence in between, before the change was visible to them)."""
+    ids = changed_partnerships(sender, instance) if sender is not None else None
+    _note_change(ids)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _note_change(ids))
 
 
 for _model in (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem):
     post_save.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-save-{_model._meta.label}")
     post_delete.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-delete-{_model._meta.label}")
+
+
+def _ranking_order(row: tuple[int, int]) -> tuple[int, int]:
+    return row[1], row[0]  # (id, score) worst first, as the database orders them: score, then id
 
 
 class HealthReport:
@@ -431,9 +478,10 @@ class HealthReport:
     Queries: the reader's access (once per request), the recurring series, the ranking (every partnership's id, worst first, ordered by the database), then
     one query for the evidence of the shown rows and one for their stuck stages: the same
     number whatever the data's size. The ranking is the expensive query (every row's score);
-    it is kept in Django's cache for `cache_seconds()` under a key that changes with the
-    reader's scope, the filters and any change of evidence (signals above), so a page that is
-    paged through or reloaded does not rank again; its clock is at most that old.
+    it is kept in Django's cache for `cache_seconds()` under a key made of the reader's scope and
+    the filters, so a page that is paged through or reloaded does not rank again (its clock is
+    at most that old); a change of evidence (signals above) re-scores only the partnerships it
+    concerns, in one more query (see `ranking`).
     """
 
     def __init__(self, user, filters: Filters | None = None, now: dt.datetime | None = None,
@@ -459,14 +507,17 @@ class HealthReport:
         ranking is not in the cache: the expressions name many ids)."""
         return annotate(self.base, self.ctx, self.series).order_by("h_score", "pk")
 
+    def _key(self, name: str, version=None) -> str:
+        a = permissions.access(self.user)
+        signature = repr((name, version, a.superuser, a.oversight, sorted(a.read_governments),
+                          self.filters, self.clock, dormant_months()))
+        return "kembar:insights:health:" + hashlib.sha256(signature.encode()).hexdigest()
+
     def cached(self, name: str, compute):
         """`compute()`, or its recent result for the same reader, filters and evidence."""
         if not self.cacheable:
             return compute()
-        a = permissions.access(self.user)
-        signature = repr((name, cache.get(CACHE_VERSION_KEY), a.superuser, a.oversight, sorted(a.read_governments),
-                          self.filters, self.clock, dormant_months()))
-        key = "kembar:insights:health:" + hashlib.sha256(signature.encode()).hexdigest()
+        key = self._key(name, cache.get(CACHE_VERSION_KEY))
         value = cache.get(key)
         if value is None:
             value = compute()
@@ -474,10 +525,54 @@ class HealthReport:
         return value
 
     def ranking(self) -> list[tuple[int, int]]:
-        """(id, score) of every partnership of the scope, worst first."""
+        """(id, score) of every partnership of the scope, worst first.
+
+        Kept in the cache for `cache_seconds()` from the moment it was ranked in full (its clock
+        is at most that old), with the number of the last change of evidence it includes. A
+        later change re-scores only the partnerships it concerns (one query on their ids) and
+        puts them back in their place; a change of unknown reach (a template stage), too many
+        changes, or a change no longer in the cache rank everything again."""
         if self._ranking is None:
-            self._ranking = self.cached("ranking", lambda: list(self.queryset.values_list("pk", "h_score")))
+            self._ranking = self._rank() if self.cacheable else self._rank_all()
         return self._ranking
+
+    def _rank_all(self) -> list[tuple[int, int]]:
+        return list(self.queryset.values_list("pk", "h_score"))
+
+    def _rank(self) -> list[tuple[int, int]]:
+        key = self._key("ranking")
+        latest = int(cache.get(CHANGE_SEQ_KEY) or 0)  # read before the evidence: later changes come later
+        entry = cache.get(key)
+        if entry is not None:
+            seen, ranked_at, ranking = entry
+            if seen >= latest:
+                return ranking
+            ranking = self._apply_changes(ranking, seen, latest)
+            left = ranked_at + cache_seconds() - time.time()
+            if ranking is not None and left > 0:
+                cache.set(key, (latest, ranked_at, ranking), math.ceil(left))
+                return ranking
+        ranked_at = time.time()
+        ranking = self._rank_all()
+        cache.set(key, (latest, ranked_at, ranking), cache_seconds())
+        return ranking
+
+    def _apply_changes(self, ranking: list[tuple[int, int]], seen: int, latest: int) -> list[tuple[int, int]] | None:
+        """The ranking with the partnerships changed after change `seen` scored again, or None."""
+        if latest - seen > MAX_CHANGES:
+            return None
+        keys = [CHANGE_KEY % number for number in range(seen + 1, latest + 1)]
+        changes = cache.get_many(keys)
+        if len(changes) != len(keys) or any(ids == "all" for ids in changes.values()):
+            return None
+        changed = {pk for ids in changes.values() for pk in ids if pk is not None}
+        if len(changed) > MAX_CHANGED:
+            return None
+        fresh = annotate(self.base.filter(pk__in=changed), self.ctx, self.series.only(changed)) if changed else None
+        kept = [row for row in ranking if row[0] not in changed]
+        for row in (fresh.values_list("pk", "h_score") if fresh is not None else []):
+            bisect.insort(kept, tuple(row), key=_ranking_order)
+        return kept
 
     def count(self) -> int:
         return len(self.ranking())
