@@ -707,13 +707,16 @@ def map_lines(report: HealthReport) -> list[list]:
 
 
 def _map_lines(report: HealthReport) -> list[list]:
+    """The scope's ends on the map (one query, no score: the scores are the ranking's, cached and
+    brought up to date by changes, so a change does not score every partnership again)."""
     index = {name: i for i, (_, name) in enumerate(reversed(LEVELS))}
-    rows = (report.queryset.order_by()
+    scores = dict(report.ranking())
+    rows = (report.base.order_by()
             .filter(government_a__place__latitude__isnull=False, government_b__place__latitude__isnull=False)
             .values_list("government_a__place__latitude", "government_a__place__longitude",
-                         "government_b__place__latitude", "government_b__place__longitude", "h_score", "pk"))
-    return [[round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(score)], pk]
-            for la, lo, lb, lob, score, pk in rows]
+                         "government_b__place__latitude", "government_b__place__longitude", "pk"))
+    return [[round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(scores[pk])], pk]
+            for la, lo, lb, lob, pk in rows if pk in scores]
 
 
 ATTENTION_SHOWN = 5
