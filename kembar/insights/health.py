@@ -206,7 +206,8 @@ class SeriesEvidence:
 
 
 # Expanding a series is the slow part (dateutil walks the rule): each process remembers, per
-# series version and day, the held occurrences up to that day.
+# series version and day, the held occurrences up to that day, and shares them through Django's
+# cache (with CACHE_URL, Redis: every app server process expands a series once a day at most).
 _EXPANDED: dict[tuple, list[dt.datetime]] = {}
 _EXPANDED_MAX = 50_000
 
@@ -232,9 +233,20 @@ def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence
     if missing:
         if len(_EXPANDED) > _EXPANDED_MAX:
             _EXPANDED.clear()
+        # Another process may have expanded them today: the shared cache (Redis with CACHE_URL) has them.
+        names = {pk: "kembar:insights:series:%d:%s:%s" % (pk, key[pk][1].isoformat(), day.isoformat())
+                 for pk in missing}
+        shared = cache.get_many(list(names.values()))
+        for pk in missing:
+            if names[pk] in shared:
+                _EXPANDED[key[pk]] = shared[names[pk]]
+        missing = [pk for pk in missing if names[pk] not in shared]
+        expanded = {}
         for activity in Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related(
                 "changes"):
-            _EXPANDED[key[activity.pk]] = _held_occurrences(activity, ctx.now)
+            _EXPANDED[key[activity.pk]] = expanded[names[activity.pk]] = _held_occurrences(activity, ctx.now)
+        if expanded:
+            cache.set_many(expanded, 36 * 3600)
     for pk, pid, host, government_a, start, _updated in rows:
         held = _EXPANDED[key[pk]]
         recent = [moment for moment in held if ctx.period_start <= moment <= ctx.now]
