@@ -111,16 +111,18 @@ def measure() -> None:
             empty = timed(client, path, EMPTY_REQUESTS, before=cache.clear)  # every partnership ranked
             changed = timed(client, path, CHANGED_REQUESTS, before=change_one_activity)  # re-scored
             reset_queries()  # with DEBUG on every query is logged, and the log stops at 9,000
-            with CaptureQueriesContext(connection) as queries:
+            with CaptureQueriesContext(connection) as captured:
                 client.get(path)
+            queries = len(captured)  # now: the captured queries are read from the log, which is reset below
             change_one_activity()
             reset_queries()
-            with CaptureQueriesContext(connection) as changed_queries:
+            with CaptureQueriesContext(connection) as captured:
                 client.get(path)
+            changed_queries = len(captured)
             unchanged = timed(client, path, REQUESTS)
             size = f"   {len(first.content) / 1024:,.0f} KiB" if path.endswith(".json") else ""
             print(f"  {label:38s} {figures(empty)}   {figures(changed)}   {figures(unchanged)}   "
-                  f"{len(queries):2d}/{len(changed_queries):2d} SQL queries{size}")
+                  f"{queries:2d}/{changed_queries:2d} SQL queries{size}")
     print(f"  ({EMPTY_REQUESTS} requests with an empty cache, {CHANGED_REQUESTS} each after one activity was "
           f"edited, {REQUESTS} unchanged; SQL queries unchanged/after a change; load average {load()} at the end)")
     map_in_chromium()
