@@ -233,20 +233,19 @@ def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence
     if missing:
         if len(_EXPANDED) > _EXPANDED_MAX:
             _EXPANDED.clear()
-        # Another process may have expanded them today: the shared cache (Redis with CACHE_URL) has them.
-        names = {pk: "kembar:insights:series:%d:%s:%s" % (pk, key[pk][1].isoformat(), day.isoformat())
-                 for pk in missing}
-        shared = cache.get_many(list(names.values()))
+        # Another process may have expanded them today: the shared cache (Redis with CACHE_URL) has
+        # the day's expansions under one key (one entry, whatever the number of series).
+        shared_key = f"kembar:insights:series:{day.isoformat()}"
+        shared = cache.get(shared_key) or {}
         for pk in missing:
-            if names[pk] in shared:
-                _EXPANDED[key[pk]] = shared[names[pk]]
-        missing = [pk for pk in missing if names[pk] not in shared]
-        expanded = {}
-        for activity in Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related(
-                "changes"):
-            _EXPANDED[key[activity.pk]] = expanded[names[activity.pk]] = _held_occurrences(activity, ctx.now)
-        if expanded:
-            cache.set_many(expanded, 36 * 3600)
+            if key[pk] in shared:
+                _EXPANDED[key[pk]] = shared[key[pk]]
+        missing = [pk for pk in missing if key[pk] not in shared]
+        if missing:
+            for activity in Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related(
+                    "changes"):
+                _EXPANDED[key[activity.pk]] = shared[key[activity.pk]] = _held_occurrences(activity, ctx.now)
+            cache.set(shared_key, shared, 36 * 3600)
     for pk, pid, host, government_a, start, _updated in rows:
         held = _EXPANDED[key[pk]]
         recent = [moment for moment in held if ctx.period_start <= moment <= ctx.now]
@@ -557,9 +556,10 @@ class HealthReport:
         entry = cache.get(key)
         if entry is not None:
             seen, ranked_at, ranking = entry
-            if seen >= latest:
+            if seen == latest:
                 return ranking
-            ranking = self._apply_changes(ranking, seen, latest)
+            # seen > latest: the counter was evicted and began again, rank everything
+            ranking = self._apply_changes(ranking, seen, latest) if seen < latest else None
             left = ranked_at + cache_seconds() - time.time()
             if ranking is not None and left > 0:
                 cache.set(key, (latest, ranked_at, ranking), math.ceil(left))

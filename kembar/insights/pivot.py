@@ -427,9 +427,10 @@ def quarter_table(user, scope: Scope) -> list[dict]:
     if entry is not None:
         seen, counted_at, cached_years, rows = entry
         if cached_years == years:
-            if seen >= latest:
+            if seen == latest:
                 return rows
-            rows = _recount(qs, scope.zone, years, rows, seen, latest)
+            # seen > latest: the counter was evicted and began again, count everything
+            rows = _recount(qs, scope.zone, years, rows, seen, latest) if seen < latest else None
             left = counted_at + cache_seconds() - time.time()
             if rows is not None and left > 0:
                 cache.set(key, (latest, counted_at, years, rows), math.ceil(left))
