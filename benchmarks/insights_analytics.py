@@ -12,18 +12,13 @@ partnerships).
 from __future__ import annotations
 
 import os
-import statistics
+import random
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def setup_alone() -> None:
@@ -44,7 +39,7 @@ def setup_alone() -> None:
 def measure(generated) -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -58,30 +53,56 @@ def measure(generated) -> None:
              f"pivot, whole platform, {year}": (generated.oversight_user, f"/insights/pivot/?year={year}"),
              f"pivot, the office's government, {year}": (
                  generated.office_user, f"/insights/pivot/?government={office}&year={year}"),
+             "pivot, a province (ID-JK), all years": (generated.oversight_user, "/insights/pivot/?province=ID-JK"),
              "SDG, whole platform": (generated.oversight_user, "/insights/sdg/"),
              f"SDG, the office's government, {year}": (
                  generated.office_user, f"/insights/sdg/?government={office}&year={year}")}
-    timings, queries = {}, {}
+    from django.core.cache import cache
+
+    from benchmarks.insights_health import figures, load, timed
+    from kembar.insights import charts
+    from kembar.partnerships.vocab import Field
+
+    rng = random.Random(11)
+    activity_ids = list(Activity.objects.values_list("pk", flat=True))
+
+    def change_one_activity() -> None:
+        """An office edits one activity's field: its quarter is counted again, a chart drawn again."""
+        activity = Activity.objects.get(pk=rng.choice(activity_ids))
+        activity.field = rng.choice(Field.values)
+        activity.save()
+
+    def empty() -> None:
+        cache.clear()
+        charts._svg_data_uri.cache_clear()
+
+    print(f"insights pages at {Partnership.objects.count():,} partnerships and {Activity.objects.count():,} "
+          f"activities ({connection.vendor}; the platform as an oversight body, the government as its office; "
+          f"load average {load()} at the start):")
+    print(f"  {'':40s} {'empty cache':>20s}   {'after a change':>22s}   {'unchanged':>22s}")
+    print(f"  {'':40s} {'median    p95':>20s}   {'median    p95':>22s}   {'median    p95':>22s}")
     with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
         for label, (username, path) in pages.items():
             client = Client()
             client.force_login(users.get(username=username))
             assert client.get(path).status_code == 200, path
-            samples = []
-            for _ in range(REQUESTS):
-                started = time.perf_counter()
-                client.get(path)
-                samples.append((time.perf_counter() - started) * 1000)
-            timings[label] = samples
+            cold = timed(client, path, max(3, REQUESTS // 8), before=empty)
+            changed = timed(client, path, max(5, REQUESTS // 2), before=change_one_activity)
+            warm = timed(client, path, REQUESTS)
+            reset_queries()  # with DEBUG on every query is logged, and the log stops at 9,000
             with CaptureQueriesContext(connection) as captured:
                 client.get(path)
-            queries[label] = len(captured)
-    print(f"insights pages at {Partnership.objects.count():,} partnerships and {Activity.objects.count():,} "
-          f"activities, {REQUESTS} requests each ({connection.vendor}; the platform as an oversight body, "
-          f"the government as its office):")
-    for label, samples in timings.items():
-        print(f"  {label:36s} median {statistics.median(samples):7.1f} ms   p95 {percentile(samples, 0.95):7.1f} ms"
-              f"   {queries[label]} SQL queries")
+            queries = len(captured)  # now: the captured queries are read from the log, which is reset below
+            change_one_activity()
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
+                client.get(path)
+            changed_queries = len(captured)
+            print(f"  {label:40s} {figures(cold)}   {figures(changed)}   {figures(warm)}   "
+                  f"{queries}/{changed_queries} SQL queries")
+    print(f"  ({max(3, REQUESTS // 8)} requests with an empty cache, {max(5, REQUESTS // 2)} each after one "
+          f"activity's field was changed, {REQUESTS} unchanged; SQL queries unchanged/after a change; load average "
+          f"{load()} at the end)")
 
 
 def main() -> None:

@@ -10,14 +10,17 @@
                                              # (or BENCH_DATABASE_URL), generated on first use
     make bench                               # benchmarks/run.py calls measure() on its own database
 
-Figures are printed, never asserted. "first" is a request with an empty cache: it ranks every
-partnership of the scope in the database (and expands the recurring series once a day,
-`health._EXPANDED`); the following requests within KEMBAR_HEALTH_CACHE_SECONDS reuse the
-ranking and read the evidence of the shown rows only.
+Figures are printed, never asserted, with the load average. Three kinds of request per page:
+"empty cache" ranks every partnership of the scope in the database (the recurring series are
+expanded once a day per process, `health._EXPANDED`, and stay expanded here); "after a change"
+follows the edit of one random activity, as an office's day goes (the cached ranking re-scores
+that activity's partnership); "unchanged" reuses the ranking within KEMBAR_HEALTH_CACHE_SECONDS
+and reads the evidence of the shown rows only.
 """
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import sys
 import time
@@ -25,6 +28,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
+CHANGED_REQUESTS = max(5, REQUESTS // 2)
+EMPTY_REQUESTS = max(3, REQUESTS // 8)
+
+
+def load() -> str:
+    """The machine's 1-minute load average: the figures mean little without it."""
+    return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def timed(client, path: str, n: int, before=None) -> list[float]:
+    """Server time in ms of n requests, `before()` run (untimed) ahead of each one."""
+    samples = []
+    for _ in range(n):
+        if before is not None:
+            before()
+        began = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return samples
+
+
+def figures(samples: list[float]) -> str:
+    return f"{statistics.median(samples):7.1f} {percentile(samples, 0.95):7.1f} ms"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -62,28 +89,42 @@ def measure() -> None:
         ("health map JSON, whole platform", oversight, "/insights/map/data.json"),
         ("bare Django view", None, "/bench/bare/"),
     ]
-    print(f"server time, {REQUESTS} requests each:")
+    rng = random.Random(7)
+    activity_ids = list(Activity.objects.values_list("pk", flat=True))
+
+    def change_one_activity() -> None:
+        """What an office does all day: one activity edited (its signals note the change)."""
+        activity = Activity.objects.get(pk=rng.choice(activity_ids))
+        activity.description = f"{activity.description[:200]} (edited {time.time():.0f})"
+        activity.save()
+
+    print(f"server time (load average {load()} at the start):")
+    print(f"  {'':38s} {'empty cache':>20s}   {'after a change':>22s}   {'unchanged':>22s}")
+    print(f"  {'':38s} {'median    p95':>20s}   {'median    p95':>22s}   {'median    p95':>22s}")
     with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
         for label, user, path in pages:
             client = Client()
             if user is not None:
                 client.force_login(user)
-            cache.clear()  # the first request ranks every partnership; the next ones reuse it
-            began = time.perf_counter()
             first = client.get(path)
-            cold = (time.perf_counter() - began) * 1000
             assert first.status_code == 200, (path, first.status_code)
+            empty = timed(client, path, EMPTY_REQUESTS, before=cache.clear)  # every partnership ranked
+            changed = timed(client, path, CHANGED_REQUESTS, before=change_one_activity)  # re-scored
             reset_queries()  # with DEBUG on every query is logged, and the log stops at 9,000
-            with CaptureQueriesContext(connection) as queries:
+            with CaptureQueriesContext(connection) as captured:
                 client.get(path)
-            samples = []
-            for _ in range(REQUESTS):
-                began = time.perf_counter()
+            queries = len(captured)  # now: the captured queries are read from the log, which is reset below
+            change_one_activity()
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
                 client.get(path)
-                samples.append((time.perf_counter() - began) * 1000)
+            changed_queries = len(captured)
+            unchanged = timed(client, path, REQUESTS)
             size = f"   {len(first.content) / 1024:,.0f} KiB" if path.endswith(".json") else ""
-            print(f"  {label:38s} first {cold:7.1f} ms   then median {statistics.median(samples):7.1f} ms   p95 "
-                  f"{percentile(samples, 0.95):7.1f} ms   {len(queries):2d} SQL queries{size}")
+            print(f"  {label:38s} {figures(empty)}   {figures(changed)}   {figures(unchanged)}   "
+                  f"{queries:2d}/{changed_queries:2d} SQL queries{size}")
+    print(f"  ({EMPTY_REQUESTS} requests with an empty cache, {CHANGED_REQUESTS} each after one activity was "
+          f"edited, {REQUESTS} unchanged; SQL queries unchanged/after a change; load average {load()} at the end)")
     map_in_chromium()
 
 

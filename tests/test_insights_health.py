@@ -356,3 +356,49 @@ def test_permission_matrix_for_one_partnerships_health(client, governments, user
     make_user("nobody")  # a logged-in user without an office sees public ones only
     client.force_login(type(users["oversight"]).objects.get(username="nobody"))
     assert client.get(f"/api/insights/health/{private.pk}").status_code == 404
+
+
+def test_a_cached_ranking_rescores_only_the_changed_partnerships_and_equals_a_full_ranking(
+        three, governments, users, settings):
+    """After each kind of change the cached ranking is brought up to date by re-scoring the
+    partnerships concerned (no full ranking query) and is exactly the ranking made from scratch;
+    a change of unknown reach (a procedure template's stage) ranks everything again."""
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    g, admin = governments, users["platform_admin"]
+    readers = [(users["oversight"], {}), (users["bandung_editor"], {}), (None, {}),
+               (users["oversight"], {"dormant_only": True}), (users["bandung_editor"], {"country": "JP"})]
+
+    def full_ranking_queries(queries):
+        return [q for q in queries if q["sql"].endswith("ORDER BY 2 ASC, 1 ASC")]
+
+    def check(expect_full=False):
+        for user, filters in readers:
+            with CaptureQueriesContext(connection) as queries:
+                cached = report(user, **filters).ranking()
+            assert bool(full_ranking_queries(queries)) == expect_full, (user, filters)
+            assert cached == report(user, **filters)._rank_all(), (user, filters)
+
+    check(expect_full=True)
+    check()  # nothing changed: from the cache as it is
+    held(admin, three["asleep"], g["bandung"], NOW - relativedelta(months=2))  # wakes up, leaves "dormant only"
+    check()
+    overdue_items(three["lively"], g["bandung"], 3, dt.date(2026, 1, 5))  # a meeting and its action items
+    check()
+    mou(three["quiet"], dt.date(2026, 1, 1))
+    check()
+    stage = AgreementStage.objects.filter(agreement__partnership=three["lively"]).first()
+    if stage is not None:
+        stage.save()
+        check()
+    newcomer = services.create_partnership(admin, g["kyoto"], g["busan"])
+    check()
+    assert newcomer.pk in [pk for pk, _score in report(users["oversight"]).ranking()]
+    three["quiet"].status = "ended"
+    three["quiet"].save()
+    check()
+    three["lively"].activities.order_by("start").first().delete()
+    check()
+    from kembar.agreements.models import TemplateStage
+
+    TemplateStage.objects.first().save()
+    check(expect_full=True)

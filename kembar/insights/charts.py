@@ -1,6 +1,7 @@
-"""Charts drawn once with reportlab.graphics and used three ways: as SVG in the pages (an <img>
-with a data: URI, which the Content-Security-Policy allows and which needs no script), as vector
-drawings in the PDF report, and as the data of openpyxl's native charts in the XLSX report.
+"""Charts from one `Chart` (the data) used three ways: as SVG in the pages (an <img> with a
+data: URI, which the Content-Security-Policy allows and which needs no script; written directly
+by `svg`), as reportlab vector drawings in the PDF report (`drawing`), and as the data of
+openpyxl's native charts in the XLSX report.
 
 A `Chart` is the data (categories, series); every page shows the same data as a table under the
 image, for screen readers and for copying.
@@ -12,7 +13,6 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 from dataclasses import dataclass
 
-from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
@@ -87,18 +87,102 @@ def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
     return d
 
 
-def svg(chart: Chart) -> str:
-    """SVG with a real title and a sans-serif font where Helvetica is not installed."""
-    text = renderSVG.drawToString(drawing(chart))
-    text = text.replace("<title>...</title>", f"<title>{escape(chart.title)}</title>", 1).replace(
-        "<desc>...</desc>", "", 1)
-    return text.replace(f"font-family: {FONT};", f"font-family: {FONT}, Arial, 'DejaVu Sans', sans-serif;")
+def svg(chart: Chart, width: int = 640, height: int = 300) -> str:
+    """The chart as SVG text for the pages, written directly from the data (about a millisecond;
+    reportlab's renderSVG took ~0.1 s a chart). The same layout as `drawing` (the PDF's): bars
+    stacked or side by side, vertical or horizontal, a value axis from 0 with round steps, and a
+    legend when there is more than one series."""
+    n = max(len(chart.categories), 1)
+    if chart.horizontal:
+        height = int(50 + 26 * n * (len(chart.series) if not chart.stacked else 1) ** 0.5)
+    legend_width = 150 if len(chart.series) > 1 else 0
+    left = 240 if chart.horizontal else 50
+    x0, y0 = left, (30 if chart.horizontal else 50)  # from the bottom, as in reportlab
+    plot_w = width - left - legend_width - 20
+    plot_h = height - y0 - 10
+    data = [list(values) for _label, values in chart.series] or [[0]]
+    columns = list(zip(*data)) if data[0] else []
+    stacked = chart.stacked and len(chart.series) > 1
+    top = max(((sum(col) if stacked else max(col)) for col in columns), default=0)
+    top = max(top, 4)
+    step = max(1, _nice_step(top))
+    vmax = top
+    names = [_short(c, 40 if chart.horizontal else 24 if n <= 4 else 12) for c in chart.categories]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img">',
+           f"<title>{escape(chart.title)}</title>",
+           f'<g font-family="{FONT}, Arial, \'DejaVu Sans\', sans-serif" font-size="9" fill="#000">']
+
+    def Y(v: float) -> float:  # the SVG's y of a height v above the bottom
+        return height - v
+
+    def num(v: float) -> str:
+        return f"{v:.1f}".rstrip("0").rstrip(".")
+
+    def scale(v: float) -> float:
+        return v / vmax * (plot_w if chart.horizontal else plot_h)
+
+    # value axis, its ticks and grid
+    ticks = range(0, int(vmax) + 1, step)
+    for t in ticks:
+        if chart.horizontal:
+            x = x0 + scale(t)
+            out.append(f'<line x1="{num(x)}" y1="{num(Y(y0))}" x2="{num(x)}" y2="{num(Y(y0) + 5)}" stroke="#000"/>'
+                       f'<text x="{num(x)}" y="{num(Y(y0) + 15)}" text-anchor="middle">{t}</text>')
+        else:
+            y = Y(y0 + scale(t))
+            out.append(f'<line x1="{num(x0 - 5)}" y1="{num(y)}" x2="{x0}" y2="{num(y)}" stroke="#000"/>'
+                       f'<text x="{num(x0 - 8)}" y="{num(y + 3)}" text-anchor="end">{t}</text>')
+    # bars
+    band = (plot_h if chart.horizontal else plot_w) / n
+    groups = 1 if stacked else len(data)
+    bar = band * 0.8 / groups
+    for i in range(len(chart.categories)):
+        base = 0.0
+        for s, values in enumerate(data):
+            value = values[i] if i < len(values) else 0
+            colour = PALETTE[s % len(PALETTE)]
+            offset = band * 0.1 + (0 if stacked else s * bar)
+            if value:
+                length = scale(value)
+                if chart.horizontal:  # categories from the top down
+                    top_y = Y(y0 + plot_h) + i * band + offset
+                    out.append(f'<rect x="{num(x0 + scale(base))}" y="{num(top_y)}" width="{num(length)}" '
+                               f'height="{num(bar)}" fill="{colour}"><title>{escape(names[i])}: {value}</title></rect>')
+                else:
+                    x = x0 + i * band + offset
+                    out.append(f'<rect x="{num(x)}" y="{num(Y(y0 + scale(base) + length))}" width="{num(bar)}" '
+                               f'height="{num(length)}" fill="{colour}"><title>{escape(names[i])}: {value}</title></rect>')
+            if stacked:
+                base += value
+    # category labels
+    for i, name in enumerate(names):
+        if chart.horizontal:
+            y = Y(y0 + plot_h) + (i + 0.5) * band + 3
+            out.append(f'<text x="{num(x0 - 5)}" y="{num(y)}" text-anchor="end">{escape(name)}</text>')
+        else:
+            x = x0 + (i + 0.5) * band
+            if n > 8:
+                out.append(f'<text x="{num(x)}" y="{num(Y(y0) + 12)}" text-anchor="end" '
+                           f'transform="rotate(-45 {num(x)} {num(Y(y0) + 12)})">{escape(name)}</text>')
+            else:
+                out.append(f'<text x="{num(x)}" y="{num(Y(y0) + 14)}" text-anchor="middle">{escape(name)}</text>')
+    # axes
+    out.append(f'<path d="M{x0} {num(Y(y0 + plot_h))}V{num(Y(y0))}H{num(x0 + plot_w)}" fill="none" stroke="#000"/>')
+    if legend_width:
+        lx = width - legend_width + 5
+        for s, (label, _values) in enumerate(chart.series):
+            y = 10 + s * 15
+            out.append(f'<rect x="{lx}" y="{y}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
+                       f'<text x="{lx + 15}" y="{y + 8}">{escape(_short(label, 24))}</text>')
+    out.append("</g></svg>")
+    return "\n".join(out)
 
 
 def svg_data_uri(chart: Chart) -> str:
-    """The chart as an <img src> value: no script, no inline style in the page. Rendering to SVG
-    costs reportlab ~0.1 s a chart, so each process remembers the last charts it drew, by their
-    data (title, labels and values: the same data always gives the same picture)."""
+    """The chart as an <img src> value: no script, no inline style in the page. Each process
+    remembers the last charts it wrote, by their data (title, labels and values: the same data
+    always gives the same picture)."""
     key = (chart.title, tuple(chart.categories), tuple((label, tuple(values)) for label, values in chart.series),
            chart.stacked, chart.horizontal)
     return _svg_data_uri(key)

@@ -19,9 +19,12 @@ public activities for visitors and other offices; all of a partnership's activit
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
+import math
 import os
+import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from functools import cached_property
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.db.models import (Case, Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery,
                               Value, When)
@@ -203,7 +207,8 @@ class SeriesEvidence:
 
 
 # Expanding a series is the slow part (dateutil walks the rule): each process remembers, per
-# series version and day, the held occurrences up to that day.
+# series version and day, the held occurrences up to that day, and shares them through Django's
+# cache (with CACHE_URL, Redis: every app server process expands a series once a day at most).
 _EXPANDED: dict[tuple, list[dt.datetime]] = {}
 _EXPANDED_MAX = 50_000
 
@@ -229,9 +234,19 @@ def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence
     if missing:
         if len(_EXPANDED) > _EXPANDED_MAX:
             _EXPANDED.clear()
-        for activity in Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related(
-                "changes"):
-            _EXPANDED[key[activity.pk]] = _held_occurrences(activity, ctx.now)
+        # Another process may have expanded them today: the shared cache (Redis with CACHE_URL) has
+        # the day's expansions under one key (one entry, whatever the number of series).
+        shared_key = f"kembar:insights:series:{day.isoformat()}"
+        shared = cache.get(shared_key) or {}
+        for pk in missing:
+            if key[pk] in shared:
+                _EXPANDED[key[pk]] = shared[key[pk]]
+        missing = [pk for pk in missing if key[pk] not in shared]
+        if missing:
+            for activity in Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related(
+                    "changes"):
+                _EXPANDED[key[activity.pk]] = shared[key[activity.pk]] = _held_occurrences(activity, ctx.now)
+            cache.set(shared_key, shared, 36 * 3600)
     for pk, pid, host, government_a, start, _updated in rows:
         held = _EXPANDED[key[pk]]
         recent = [moment for moment in held if ctx.period_start <= moment <= ctx.now]
@@ -275,6 +290,15 @@ def _subquery_value(qs: QuerySet, expression, default: int = 0, by: str = "partn
                     output_field=IntegerField())
 
 
+def _overdue_count(today: dt.date):
+    """The partnership's open action items due before today, counted from its meetings: the
+    outer join makes the database walk the partnership's meetings and their items (two index
+    lookups), where a filter on the items let SQLite start from every open item of the platform."""
+    open_overdue = Q(action_items__status=ActionItem.Status.OPEN, action_items__due__lt=today)
+    meetings = Meeting.objects.filter(partnership=OuterRef("pk")).order_by()
+    return _subquery_value(meetings, Count("action_items", filter=open_overdue))
+
+
 def _band_points(bands, default: int) -> dict[int, int]:
     """Points for a count capped at the highest band: {0: default, 1: …, …, cap: …}."""
     cap = max(t for t, _ in bands)
@@ -312,9 +336,7 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
         When(Q(status__in=[AgreementStatus.DRAFT, AgreementStatus.IN_PROCEDURE])
              | Q(status__in=SIGNED) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today)), then=Value(r["pending"])),
         default=Value(r["expired"])))
-    overdue = ActionItem.objects.filter(meeting__partnership=OuterRef("pk"), status=ActionItem.Status.OPEN,
-                                        due__lt=today).order_by()
-    overdue_count = _subquery_value(overdue, Count("pk"), by="meeting__partnership")
+    overdue_count = _overdue_count(today)
     if ctx.reads_actions is not None:  # action items belong to meetings, which are internal
         overdue_count = Case(When(ctx.reads_actions, then=overdue_count), default=Value(0))
     actions_cap = max(t for t, _ in w["actions"]["overdue"])
@@ -347,8 +369,6 @@ def annotate_evidence(queryset: QuerySet[Partnership], ctx: Context) -> QuerySet
     signed = Agreement.objects.filter(partnership=OuterRef("pk"), status__in=SIGNED).order_by()
     started = Q(effective_on__lte=today) | Q(effective_on__isnull=True, signed_on__lte=today)
     in_force = signed.filter(started).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    overdue = ActionItem.objects.filter(meeting__partnership=OuterRef("pk"), status=ActionItem.Status.OPEN,
-                                        due__lt=today).order_by()
     qs = queryset.annotate(
         h_last_single=Subquery(held.order_by("-start").values("start")[:1]),
         h_held=_subquery_value(recent, Count("pk")),
@@ -356,7 +376,7 @@ def annotate_evidence(queryset: QuerySet[Partnership], ctx: Context) -> QuerySet
         h_open_ended=Exists(in_force.filter(ends_on__isnull=True)),
         h_force_end=Subquery(in_force.order_by("-ends_on").values("ends_on")[:1]),
         h_expired_end=Subquery(signed.filter(ends_on__lt=today).order_by("-ends_on").values("ends_on")[:1]),
-        h_overdue=_subquery_value(overdue, Count("pk"), by="meeting__partnership"),
+        h_overdue=_overdue_count(today),
     )
     if ctx.reads_actions is not None:
         qs = qs.annotate(h_overdue=Case(When(ctx.reads_actions, then=F("h_overdue")), default=Value(0)))
@@ -410,6 +430,10 @@ def _in_province(side: str, province: str) -> Q:
 
 
 CACHE_VERSION_KEY = "kembar:insights:health:version"
+CHANGE_SEQ_KEY = "kembar:insights:health:changes"  # the number of the last change of evidence
+CHANGE_KEY = "kembar:insights:health:change:%d"  # each change: the partnership ids it concerns, or "all"
+MAX_CHANGES = 200  # a ranking more changes behind than this is ranked again from scratch
+MAX_CHANGED = 2_000  # … and so is one whose changes concern more partnerships than this
 
 
 def cache_seconds() -> int:
@@ -420,14 +444,53 @@ def cache_seconds() -> int:
     return int(value)
 
 
-def evidence_changed(**kwargs) -> None:
-    """Any saved or deleted piece of evidence makes every cached ranking stale at once."""
+def changed_partnerships(sender, instance) -> list[int] | None:
+    """The partnerships whose evidence a saved or deleted object is part of; None: possibly all
+    (a procedure template's stage, or an object whose partnership cannot be found any more)."""
+    try:
+        if sender is Partnership:
+            return [instance.pk]
+        if sender in (Activity, Agreement, Meeting):
+            return [instance.partnership_id]
+        if sender is ActivityChange:
+            return [instance.activity.partnership_id]
+        if sender is AgreementStage:
+            return [instance.agreement.partnership_id]
+        if sender is ActionItem:
+            return [instance.meeting.partnership_id]
+    except Exception:  # noqa: BLE001 - a parent already gone in a cascade: rank everything again
+        return None
+    return None
+
+
+def _note_change(ids: list[int] | None) -> None:
     cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+    cache.add(CHANGE_SEQ_KEY, 0, None)
+    try:
+        number = cache.incr(CHANGE_SEQ_KEY)
+    except ValueError:  # evicted between add and incr
+        cache.set(CHANGE_SEQ_KEY, number := 1, None)
+    cache.set(CHANGE_KEY % number, "all" if ids is None else ids, cache_seconds() + 60)
+
+
+def evidence_changed(sender=None, instance=None, **kwargs) -> None:
+    """Any saved or deleted piece of evidence makes every cached figure stale at once, and is
+    noted (with its partnership) so that a cached ranking re-scores just that partnership.
+    Noted now (the writer's own next page) and again after the commit (other processes may
+    have read the evidence in between, before the change was visible to them)."""
+    ids = changed_partnerships(sender, instance) if sender is not None else None
+    _note_change(ids)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _note_change(ids))
 
 
 for _model in (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem):
     post_save.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-save-{_model._meta.label}")
     post_delete.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-delete-{_model._meta.label}")
+
+
+def _ranking_order(row: tuple[int, int]) -> tuple[int, int]:
+    return row[1], row[0]  # (id, score) worst first, as the database orders them: score, then id
 
 
 class HealthReport:
@@ -436,9 +499,10 @@ class HealthReport:
     Queries: the reader's access (once per request), the recurring series, the ranking (every partnership's id, worst first, ordered by the database), then
     one query for the evidence of the shown rows and one for their stuck stages: the same
     number whatever the data's size. The ranking is the expensive query (every row's score);
-    it is kept in Django's cache for `cache_seconds()` under a key that changes with the
-    reader's scope, the filters and any change of evidence (signals above), so a page that is
-    paged through or reloaded does not rank again; its clock is at most that old.
+    it is kept in Django's cache for `cache_seconds()` under a key made of the reader's scope and
+    the filters, so a page that is paged through or reloaded does not rank again (its clock is
+    at most that old); a change of evidence (signals above) re-scores only the partnerships it
+    concerns, in one more query (see `ranking`).
     """
 
     def __init__(self, user, filters: Filters | None = None, now: dt.datetime | None = None,
@@ -464,14 +528,17 @@ class HealthReport:
         ranking is not in the cache: the expressions name many ids)."""
         return annotate(self.base, self.ctx, self.series).order_by("h_score", "pk")
 
+    def _key(self, name: str, version=None) -> str:
+        a = permissions.access(self.user)
+        signature = repr((name, version, a.superuser, a.oversight, sorted(a.read_governments),
+                          self.filters, self.clock, dormant_months()))
+        return "kembar:insights:health:" + hashlib.sha256(signature.encode()).hexdigest()
+
     def cached(self, name: str, compute):
         """`compute()`, or its recent result for the same reader, filters and evidence."""
         if not self.cacheable:
             return compute()
-        a = permissions.access(self.user)
-        signature = repr((name, cache.get(CACHE_VERSION_KEY), a.superuser, a.oversight, sorted(a.read_governments),
-                          self.filters, self.clock, dormant_months()))
-        key = "kembar:insights:health:" + hashlib.sha256(signature.encode()).hexdigest()
+        key = self._key(name, cache.get(CACHE_VERSION_KEY))
         value = cache.get(key)
         if value is None:
             value = compute()
@@ -479,10 +546,55 @@ class HealthReport:
         return value
 
     def ranking(self) -> list[tuple[int, int]]:
-        """(id, score) of every partnership of the scope, worst first."""
+        """(id, score) of every partnership of the scope, worst first.
+
+        Kept in the cache for `cache_seconds()` from the moment it was ranked in full (its clock
+        is at most that old), with the number of the last change of evidence it includes. A
+        later change re-scores only the partnerships it concerns (one query on their ids) and
+        puts them back in their place; a change of unknown reach (a template stage), too many
+        changes, or a change no longer in the cache rank everything again."""
         if self._ranking is None:
-            self._ranking = self.cached("ranking", lambda: list(self.queryset.values_list("pk", "h_score")))
+            self._ranking = self._rank() if self.cacheable else self._rank_all()
         return self._ranking
+
+    def _rank_all(self) -> list[tuple[int, int]]:
+        return list(self.queryset.values_list("pk", "h_score"))
+
+    def _rank(self) -> list[tuple[int, int]]:
+        key = self._key("ranking")
+        latest = int(cache.get(CHANGE_SEQ_KEY) or 0)  # read before the evidence: later changes come later
+        entry = cache.get(key)
+        if entry is not None:
+            seen, ranked_at, ranking = entry
+            if seen == latest:
+                return ranking
+            # seen > latest: the counter was evicted and began again, rank everything
+            ranking = self._apply_changes(ranking, seen, latest) if seen < latest else None
+            left = ranked_at + cache_seconds() - time.time()
+            if ranking is not None and left > 0:
+                cache.set(key, (latest, ranked_at, ranking), math.ceil(left))
+                return ranking
+        ranked_at = time.time()
+        ranking = self._rank_all()
+        cache.set(key, (latest, ranked_at, ranking), cache_seconds())
+        return ranking
+
+    def _apply_changes(self, ranking: list[tuple[int, int]], seen: int, latest: int) -> list[tuple[int, int]] | None:
+        """The ranking with the partnerships changed after change `seen` scored again, or None."""
+        if latest - seen > MAX_CHANGES:
+            return None
+        keys = [CHANGE_KEY % number for number in range(seen + 1, latest + 1)]
+        changes = cache.get_many(keys)
+        if len(changes) != len(keys) or any(ids == "all" for ids in changes.values()):
+            return None
+        changed = {pk for ids in changes.values() for pk in ids if pk is not None}
+        if len(changed) > MAX_CHANGED:
+            return None
+        fresh = annotate(self.base.filter(pk__in=changed), self.ctx, self.series.only(changed)) if changed else None
+        kept = [row for row in ranking if row[0] not in changed]
+        for row in (fresh.values_list("pk", "h_score") if fresh is not None else []):
+            bisect.insort(kept, tuple(row), key=_ranking_order)
+        return kept
 
     def count(self) -> int:
         return len(self.ranking())
@@ -617,13 +729,16 @@ def map_lines(report: HealthReport) -> list[list]:
 
 
 def _map_lines(report: HealthReport) -> list[list]:
+    """The scope's ends on the map (one query, no score: the scores are the ranking's, cached and
+    brought up to date by changes, so a change does not score every partnership again)."""
     index = {name: i for i, (_, name) in enumerate(reversed(LEVELS))}
-    rows = (report.queryset.order_by()
+    scores = dict(report.ranking())
+    rows = (report.base.order_by()
             .filter(government_a__place__latitude__isnull=False, government_b__place__latitude__isnull=False)
             .values_list("government_a__place__latitude", "government_a__place__longitude",
-                         "government_b__place__latitude", "government_b__place__longitude", "h_score", "pk"))
-    return [[round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(score)], pk]
-            for la, lo, lb, lob, score, pk in rows]
+                         "government_b__place__latitude", "government_b__place__longitude", "pk"))
+    return [[round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(scores[pk])], pk]
+            for la, lo, lb, lob, pk in rows if pk in scores]
 
 
 ATTENTION_SHOWN = 5

@@ -29,10 +29,18 @@ modality and field: the pivot table is made by the database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import math
+import operator
+import time
 import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -308,17 +316,139 @@ def grouped_rows(qs: QuerySet[Activity], zone: zoneinfo.ZoneInfo, years: range) 
                 .annotate(**counts).order_by())
 
 
+# --- the grouped counts, cached and brought up to date quarter by quarter ----------------------
+
+CHANGE_SEQ_KEY = "kembar:insights:pivot:changes"  # the number of the last change of an activity
+CHANGE_KEY = "kembar:insights:pivot:change:%d"  # each change: the moments (starts) it concerns, or "all"
+MAX_CHANGES = 200  # a table more changes behind than this is counted again from scratch
+MAX_QUARTERS = 40  # … and so is one whose changes touch more quarters than this
+
+
+def _note_change(moments: list[dt.datetime] | None) -> None:
+    from .health import cache_seconds
+
+    cache.add(CHANGE_SEQ_KEY, 0, None)
+    try:
+        number = cache.incr(CHANGE_SEQ_KEY)
+    except ValueError:  # evicted between add and incr
+        cache.set(CHANGE_SEQ_KEY, number := 1, None)
+    cache.set(CHANGE_KEY % number, "all" if moments is None else moments, cache_seconds() + 60)
+
+
+def activity_changed(sender, instance, **kwargs) -> None:
+    """An activity saved or deleted: its quarter (and the one it left, when its start moved) must
+    be counted again; a partnership saved or deleted (visibility, governments): everything. Noted
+    now and again after the commit, as the health ranking's changes are."""
+    moments: list[dt.datetime] | None = None
+    if sender is Activity and "start" in instance.__dict__:
+        moments = [m for m in (instance.__dict__.get("_pivot_start"), instance.start) if m is not None]
+        instance._pivot_start = instance.start
+    _note_change(moments)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _note_change(moments))
+
+
+def _remember_start(sender, instance, **kwargs) -> None:
+    """The start an activity had when loaded: a save that moves it changes the old quarter too."""
+    if "start" in instance.__dict__:
+        instance._pivot_start = instance.start
+
+
+post_init.connect(_remember_start, sender=Activity, dispatch_uid="insights-pivot-init-activity")
+for _model in (Activity, Partnership):
+    post_save.connect(activity_changed, sender=_model, dispatch_uid=f"insights-pivot-save-{_model._meta.label}")
+    post_delete.connect(activity_changed, sender=_model, dispatch_uid=f"insights-pivot-delete-{_model._meta.label}")
+
+
+def _quarter_key(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> int:
+    local = moment.astimezone(zone)
+    return local.year * 4 + (local.month - 1) // 3
+
+
+def _quarter_range(key: int, zone: zoneinfo.ZoneInfo) -> Q:
+    year, q = divmod(key, 4)
+    start = dt.datetime(year, q * 3 + 1, 1, tzinfo=zone)
+    end = dt.datetime(year + (q == 3), (q * 3 + 3) % 12 + 1, 1, tzinfo=zone)
+    return Q(start__gte=start, start__lt=end)
+
+
+def _table_key(user, scope: Scope) -> str:
+    a = permissions.access(user)
+    signature = repr(("pivot", a.superuser, a.oversight, sorted(a.read_governments), scope.kind,
+                      scope.partnership.pk if scope.partnership else None,
+                      scope.government.pk if scope.government else None,
+                      sorted(scope.government_ids) if scope.government_ids is not None else None,
+                      str(scope.zone), pandemic_dates()))
+    return "kembar:insights:pivot:" + hashlib.sha256(signature.encode()).hexdigest()
+
+
+def quarter_table(user, scope: Scope) -> list[dict]:
+    """`grouped_rows` of every year for the scope as the user sees it (two queries: the years,
+    the counts), kept in the cache for KEMBAR_HEALTH_CACHE_SECONDS from when it was counted in
+    full. A saved or deleted activity (signals above) makes the next call count again only the
+    quarters it was and is in (one query on their time ranges) and put them in the table; a
+    changed partnership, too many changes, a change no longer in the cache or a new year of
+    data count everything again."""
+    from .health import cache_seconds
+
+    qs = scope.activities(user)
+    latest = int(cache.get(CHANGE_SEQ_KEY) or 0)  # read before the counts: later changes come later
+    years = data_years(scope.zone)
+    key = _table_key(user, scope)
+    entry = cache.get(key)
+    if entry is not None:
+        seen, counted_at, cached_years, rows = entry
+        if cached_years == years:
+            if seen == latest:
+                return rows
+            # seen > latest: the counter was evicted and began again, count everything
+            rows = _recount(qs, scope.zone, years, rows, seen, latest) if seen < latest else None
+            left = counted_at + cache_seconds() - time.time()
+            if rows is not None and left > 0:
+                cache.set(key, (latest, counted_at, years, rows), math.ceil(left))
+                return rows
+    counted_at = time.time()
+    rows = grouped_rows(qs, scope.zone, years)
+    cache.set(key, (latest, counted_at, years, rows), cache_seconds())
+    return rows
+
+
+def _recount(qs, zone, years: range, rows: list[dict], seen: int, latest: int) -> list[dict] | None:
+    """The table with the quarters changed after change `seen` counted again, or None."""
+    if latest - seen > MAX_CHANGES:
+        return None
+    keys = [CHANGE_KEY % number for number in range(seen + 1, latest + 1)]
+    changes = cache.get_many(keys)
+    if len(changes) != len(keys) or any(moments == "all" for moments in changes.values()):
+        return None
+    quarters = {_quarter_key(moment, zone) for moments in changes.values() for moment in moments}
+    if len(quarters) > MAX_QUARTERS or any(k // 4 not in years for k in quarters):
+        return None
+    if not quarters:
+        return rows
+    fresh = grouped_rows(qs.filter(functools.reduce(operator.or_, [_quarter_range(k, zone) for k in quarters])),
+                         zone, years)
+    return [row for row in rows if row["k"] not in quarters] + fresh
+
+
 def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
     """The scope's activities per quarter (of `year`, or of all years) and per period: two
-    queries (the years of the data, when no year is given, and the grouped counts)."""
-    qs = scope.activities(user)
-    rows = grouped_rows(qs, scope.zone, range(year, year + 1) if year is not None else data_years(scope.zone))
+    queries (the years of the data, when no year is given, and the grouped counts). With the
+    insights' cache on (KEMBAR_HEALTH_CACHE_SECONDS), the counts of every year come from
+    `quarter_table` (the years, and the counts only when the cache has none or a change)."""
+    from .health import cache_seconds
+
+    if cache_seconds() > 0:
+        rows = quarter_table(user, scope)
+    else:
+        qs = scope.activities(user)
+        rows = grouped_rows(qs, scope.zone, range(year, year + 1) if year is not None else data_years(scope.zone))
     quarters: dict[tuple[int, int], Tally] = {}
     periods = {key: Tally() for key, _label in PERIODS}
     field_totals: dict[str, int] = {}
     for row in rows:
         periods[row["period"]].add(row)  # the periods always span every year
-        if row["k"] is None:
+        if row["k"] is None or (year is not None and row["k"] // 4 != year):
             continue
         quarters.setdefault(divmod(row["k"], 4), Tally()).add(row)
         for code in FIELD_CODES:
