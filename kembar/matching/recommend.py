@@ -479,21 +479,31 @@ class Recommender:
             allowed[exclude] = False
         return allowed
 
+    def _ranked(self, q: int, allowed: np.ndarray | None, exclude: np.ndarray | None,
+                ) -> tuple[np.ndarray, Query, np.ndarray, np.ndarray, np.ndarray]:
+        """The allowed mask, the query, its shortlist, the shortlist's features and its scores."""
+        allowed = self._allowed(q, allowed, exclude)
+        c = self.builder.query(q)
+        stage = self.cold if c.cold and self.cold is not None else (self.warm or self.cold)
+        short = shortlist(c, allowed, names=namesakes(self.net, q))
+        X = self.builder.features(c, short)
+        scores = (2.0 + 1.0 / (1.0 + np.exp(-np.clip(stage.rank(X), -30, 30)))) if len(short) else np.zeros(0)
+        return allowed, c, short, X, scores
+
+    def _everyone(self, c: Query, allowed: np.ndarray, short: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        # Outside the shortlist: the country prior × popularity, in (0, 1).
+        s = 1.0 / (1.0 + np.exp(-np.clip(c.cpp, -30, 30)))
+        s[~allowed] = -np.inf
+        if len(short):
+            s[short] = scores
+        return s
+
     def rank(self, q: int, allowed: np.ndarray | None = None, exclude: np.ndarray | None = None,
              ) -> tuple[np.ndarray, Query, np.ndarray, np.ndarray]:
         """Scores of every node as a partner for q (-inf for q, its partners, `exclude` and
         what `allowed` leaves out), with the query, its shortlist and the shortlist's features."""
-        allowed = self._allowed(q, allowed, exclude)
-        c = self.builder.query(q)
-        stage = self.cold if c.cold and self.cold is not None else (self.warm or self.cold)
-        # Outside the shortlist: the country prior × popularity, in (0, 1).
-        s = 1.0 / (1.0 + np.exp(-np.clip(c.cpp, -30, 30)))
-        s[~allowed] = -np.inf
-        short = shortlist(c, allowed, names=namesakes(self.net, q))
-        X = self.builder.features(c, short)
-        if len(short):
-            s[short] = 2.0 + 1.0 / (1.0 + np.exp(-np.clip(stage.rank(X), -30, 30)))
-        return s, c, short, X
+        allowed, c, short, X, scores = self._ranked(q, allowed, exclude)
+        return self._everyone(c, allowed, short, scores), c, short, X
 
     def scores(self, q: int, allowed: np.ndarray | None = None, exclude: np.ndarray | None = None) -> np.ndarray:
         return self.rank(q, allowed, exclude)[0]
@@ -506,7 +516,15 @@ class Recommender:
     def top(self, q: int, k: int = 10, allowed: np.ndarray | None = None,
             exclude: np.ndarray | None = None) -> list[tuple[int, float, np.ndarray]]:
         """The k best candidates, each with its score and feature row."""
-        s, c, short, X = self.rank(q, allowed, exclude)
+        allowed, c, short, X, scores = self._ranked(q, allowed, exclude)
+        if 0 < k < len(short):
+            # Every shortlisted score (> 2) beats every other (< 1): when the k + 1 best of the
+            # shortlist are all different, they are the k best of all in one order, without the
+            # n-long scores and their partition (which settles ties its own way: then below).
+            order = np.argsort(-scores, kind="stable")[: k + 1]
+            if len(np.unique(scores[order])) == len(order):
+                return [(int(short[j]), float(scores[j]), X[j]) for j in order[:k].tolist()]
+        s = self._everyone(c, allowed, short, scores)
         k = min(k, int(np.isfinite(s).sum()))
         if k == 0:
             return []
