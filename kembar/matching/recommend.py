@@ -97,6 +97,12 @@ def _column(matrix: sparse.csc_matrix, j: int) -> np.ndarray:
     return out
 
 
+def _row(matrix: sparse.csr_matrix, i: int) -> np.ndarray:
+    """Row i of a CSR matrix as a dense vector: a sparse matrix times it sums in the same order
+    as times the sparse row, without building a sparse product."""
+    return matrix[i].toarray().ravel()
+
+
 class Query:
     """The cheap scores of one query against every node (vectors of length n)."""
 
@@ -268,7 +274,7 @@ class FeatureBuilder:
         X[:, F["candidate_share_in_query_country"]] = c.inq[rows] / np.maximum(net.degree[rows], 1)
         profile = self.profile[rows]
         if not c.cold:
-            X[:, F["profile_similarity"]] = (profile @ self.profile[q].T).toarray().ravel()
+            X[:, F["profile_similarity"]] = profile @ _row(self.profile, q)
         X[:, F["country_profile_similarity"]] = profile @ self.country_profile[cq]
         X[:, F["region_pair_links"]] = np.log1p(c.rpair[rows])
         X[:, F["candidate_partners_in_query_region"]] = np.log1p(c.inr[rows])
@@ -292,7 +298,7 @@ class FeatureBuilder:
         X[:, F["candidate_population"]] = self.log_pop[rows]
         X[:, F["population_ratio"]] = np.abs(self.log_pop[rows] - self.log_pop[q])
         if self.has_tags:
-            X[:, F["shared_tags"]] = (nodes.tags[rows] @ nodes.tags[q].T).toarray().ravel()
+            X[:, F["shared_tags"]] = nodes.tags[rows] @ _row(nodes.tags, q)
         # Where the candidate stands among this query's candidates, by a few scores.
         for name, v in (("rank_adamic_adar", c.aa), ("rank_latent", c.latent), ("rank_latent_near", c.latent_near),
                         ("rank_country_prior_popularity", c.cpp), ("rank_paths3_per_degree", c.p3n),
