@@ -117,6 +117,34 @@ def test_features_are_true_statements():
         assert math.isclose(X[c, F["common_partners"]], math.log1p(common), rel_tol=1e-5)
 
 
+def test_top_is_the_best_of_all_scores_in_order():
+    """`top` reads the best from the shortlist alone when it can: the same places, scores and
+    order as sorting the scores of every node."""
+    net = _toy_network()
+    model = train(net, seed=0)
+    for q in range(len(net.nodes)):
+        for k in (1, 3, 10, len(net.nodes)):
+            s = model.scores(q)
+            best = [i for i in np.argsort(-s, kind="stable") if np.isfinite(s[i])][:k]
+            got = model.top(q, k=k)
+            assert sorted(s[best].tolist(), reverse=True) == [score for _, score, _ in got]
+            assert {i for i, _, _ in got} == set(best) or len(set(s[best].tolist())) < len(best)
+
+
+def test_query_sums_match_the_network_everywhere():
+    """The per-node sums taken over the linked places only are those of the whole network."""
+    net = _toy_network()
+    builder = FeatureBuilder(net)
+    adj = net.adj.toarray()
+    for q in (0, 10, 25):
+        c = builder.query(q)
+        partners = net.partners(q)
+        cn = adj[partners].sum(axis=0)
+        np.testing.assert_allclose(c.cn, cn)
+        np.testing.assert_allclose(c.p3, adj @ cn, rtol=1e-6)
+        np.testing.assert_allclose(c.inq, net.partners_in_country.toarray()[:, net.nodes.countries[q]])
+
+
 def test_office_overlap_wraps_around_the_date_line():
     assert list(office_overlap(7.0, np.array([7.0, 9.0, -6.0, 12.0, -12.0]))) == [8.0, 6.0, 0.0, 3.0, 3.0]
     assert office_overlap(11.0, np.array([-12.0]))[0] == 7.0  # 11:00 at UTC+11 is 12:00 the day before at UTC-12
