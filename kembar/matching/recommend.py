@@ -341,7 +341,7 @@ def shortlist(c: Query, allowed: np.ndarray, k: int = SHORTLIST, names=None) -> 
     if n_allowed == 0:
         return np.zeros(0, dtype=np.int64)
     picked = []
-    disallowed = ~allowed
+    disallowed = np.flatnonzero(~allowed) if n_allowed > len(allowed) // 2 else ~allowed  # indices when few
     ties: dict[str, np.ndarray] = {}  # each tie-breaker scaled to [0, 1], once per query
     for name, tie, share in CANDIDATE_SCORES:
         v = getattr(c, name)
@@ -357,7 +357,7 @@ def shortlist(c: Query, allowed: np.ndarray, k: int = SHORTLIST, names=None) -> 
             np.negative(v, out=v)
         else:
             v = np.negative(v)
-        np.copyto(v, np.inf, where=disallowed)  # -v of the allowed, +inf elsewhere
+        v[disallowed] = np.inf  # -v of the allowed, +inf elsewhere
         picked.append(np.argpartition(v, m - 1)[:m])
     if names is not None:
         picked.append(np.asarray(names, dtype=np.int64))
