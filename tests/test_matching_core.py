@@ -11,7 +11,7 @@ from kembar.matching.evaluation import (
     read_links, summarise,
 )
 from kembar.matching.network import Network, Nodes
-from kembar.matching.recommend import F, FeatureBuilder, office_overlap, train
+from kembar.matching.recommend import F, FeatureBuilder, office_overlap, smallest, train
 
 
 def test_expected_rank_counts_ties_at_their_middle():
@@ -143,6 +143,17 @@ def test_query_sums_match_the_network_everywhere():
         np.testing.assert_allclose(c.cn, cn)
         np.testing.assert_allclose(c.p3, adj @ cn, rtol=1e-6)
         np.testing.assert_allclose(c.inq, net.partners_in_country.toarray()[:, net.nodes.countries[q]])
+
+
+@pytest.mark.parametrize("n", [1, 7, 500, 20_000])
+def test_smallest_takes_the_lowest_indices_among_equal_values(n):
+    rng = np.random.default_rng(n)
+    for trial in range(20):
+        v = rng.integers(0, 4 if trial % 2 else 1000, n).astype(np.float64)  # many ties, or few
+        v[rng.random(n) < 0.3] = np.inf  # left out
+        for m in {1, min(n, 3), min(n, 150), n}:
+            expected = np.lexsort((np.arange(n), v))[:m]  # by value, then by index
+            assert sorted(smallest(v, m).tolist()) == sorted(expected.tolist())
 
 
 def test_office_overlap_wraps_around_the_date_line():
