@@ -11,6 +11,9 @@
 5. Partnership health (benchmarks/insights_health.py): 100,000 activities on those partnerships.
 
 Runs in a scratch SQLite file under var/bench/ (or the DATABASE_URL given as BENCH_DATABASE_URL).
+
+`python -m benchmarks.run matching` prints only the recommendation figures (the model's first load
+and 200 recommendations), on the configured database and model: e.g. after `make run`.
 """
 from __future__ import annotations
 
@@ -71,6 +74,16 @@ def slot_finder(runs: int = 7) -> None:
 def main() -> None:
     if "--slots" in sys.argv:
         slot_finder()
+        return
+    if "matching" in sys.argv[1:]:
+        # Only the recommendation latency, on the configured database (DATABASE_URL, default
+        # var/kembar.sqlite3) and model (MATCHING_MODEL_PATH): a model built by `make run` or
+        # `kembar match-train` on the imported real network.
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kembar.settings")
+        import django
+
+        django.setup()
+        recommendation_latency()
         return
     slot_finder()
     scratch = ROOT / "var" / "bench"
@@ -135,14 +148,24 @@ def matching(data: Path, env: dict, scratch: Path) -> None:
     from django.conf import settings
 
     settings.MATCHING_MODEL_PATH = model_env["MATCHING_MODEL_PATH"]
+    recommendation_latency()
+
+
+def recommendation_latency(runs: int = 200) -> None:
+    """The model's first load in this process (unpickling and the per-place arrays built from
+    it), then `services.suggest(top=10)` for `runs` random governments: median and p95."""
     from kembar.matching import services
     from kembar.partnerships.models import LocalGovernment
 
+    started = time.perf_counter()
     model = services.load_model()
+    loaded = time.perf_counter() - started
+    print(f"matchmaking model load ({services.model_path().stat().st_size / 1e6:.0f} MB file): "
+          f"{loaded:.2f} s (load average {load()})")
     rng = random.Random(6)
     ids = list(LocalGovernment.objects.values_list("id", flat=True))
     times = []
-    for pk in rng.sample(ids, min(200, len(ids))):
+    for pk in rng.sample(ids, min(runs, len(ids))):
         government = LocalGovernment.objects.select_related("place").get(pk=pk)
         started = time.perf_counter()
         services.suggest(government, top=10)
@@ -216,4 +239,4 @@ def top_up(Partnership, LocalGovernment, Place) -> None:
 
 if __name__ == "__main__":
     main()
-    "--slots" in sys.argv or __import__("benchmarks.insights_analytics", fromlist=["main"]).main()
+    "--slots" in sys.argv or "matching" in sys.argv[1:] or __import__("benchmarks.insights_analytics", fromlist=["main"]).main()

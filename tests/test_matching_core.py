@@ -11,7 +11,7 @@ from kembar.matching.evaluation import (
     read_links, summarise,
 )
 from kembar.matching.network import Network, Nodes
-from kembar.matching.recommend import F, FeatureBuilder, office_overlap, train
+from kembar.matching.recommend import F, FeatureBuilder, office_overlap, smallest, train
 
 
 def test_expected_rank_counts_ties_at_their_middle():
@@ -115,6 +115,45 @@ def test_features_are_true_statements():
     for c in range(len(net.nodes)):
         common = len(partners_of_q & set(net.partners(c).tolist()))
         assert math.isclose(X[c, F["common_partners"]], math.log1p(common), rel_tol=1e-5)
+
+
+def test_top_is_the_best_of_all_scores_in_order():
+    """`top` reads the best from the shortlist alone when it can: the same places, scores and
+    order as sorting the scores of every node."""
+    net = _toy_network()
+    model = train(net, seed=0)
+    for q in range(len(net.nodes)):
+        for k in (1, 3, 10, len(net.nodes)):
+            s = model.scores(q)
+            best = [i for i in np.argsort(-s, kind="stable") if np.isfinite(s[i])][:k]
+            got = model.top(q, k=k)
+            assert sorted(s[best].tolist(), reverse=True) == [score for _, score, _ in got]
+            assert {i for i, _, _ in got} == set(best) or len(set(s[best].tolist())) < len(best)
+
+
+def test_query_sums_match_the_network_everywhere():
+    """The per-node sums taken over the linked places only are those of the whole network."""
+    net = _toy_network()
+    builder = FeatureBuilder(net)
+    adj = net.adj.toarray()
+    for q in (0, 10, 25):
+        c = builder.query(q)
+        partners = net.partners(q)
+        cn = adj[partners].sum(axis=0)
+        np.testing.assert_allclose(c.cn, cn)
+        np.testing.assert_allclose(c.p3, adj @ cn, rtol=1e-6)
+        np.testing.assert_allclose(c.inq, net.partners_in_country.toarray()[:, net.nodes.countries[q]])
+
+
+@pytest.mark.parametrize("n", [1, 7, 500, 20_000])
+def test_smallest_takes_the_lowest_indices_among_equal_values(n):
+    rng = np.random.default_rng(n)
+    for trial in range(20):
+        v = rng.integers(0, 4 if trial % 2 else 1000, n).astype(np.float64)  # many ties, or few
+        v[rng.random(n) < 0.3] = np.inf  # left out
+        for m in {1, min(n, 3), min(n, 150), n}:
+            expected = np.lexsort((np.arange(n), v))[:m]  # by value, then by index
+            assert sorted(smallest(v, m).tolist()) == sorted(expected.tolist())
 
 
 def test_office_overlap_wraps_around_the_date_line():

@@ -236,14 +236,15 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
     """Why c is suggested to q, in words; each one a fact about the network or the places."""
     net, nodes = model.net, model.net.nodes
     out = []
-    common = len(set(net.partners(q).tolist()) & set(net.partners(c).tolist()))
+    partners_of_c = net.partners(c)
+    common = len(np.intersect1d(net.partners(q), partners_of_c))
     if common:
         out.append(ngettext("%(n)d of your partners is twinned with it",
                             "%(n)d of your partners are twinned with it", common) % {"n": common})
     if nodes.name_keys[q] and nodes.name_keys[q] == nodes.name_keys[c]:
         out.append(_("both are called %(name)s") % {"name": nodes.names[c]})
     cq, cc = nodes.countries[q], nodes.countries[c]
-    in_country = int(net.partners_in_country[c, cq])
+    in_country = int(np.count_nonzero(nodes.countries[partners_of_c] == cq))  # partners_in_country[c, cq]
     if in_country:
         out.append(ngettext("it is twinned with %(n)d place in %(country)s",
                             "it is twinned with %(n)d places in %(country)s", in_country)
@@ -252,7 +253,9 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
     if pair_links >= 3 and x[F["country_pair_lift"]] > 0:
         out.append(_("%(a)s–%(b)s is a frequent pairing (%(n)d partnerships)") % {
             "a": country_name(nodes.country_names[cq]), "b": country_name(nodes.country_names[cc]), "n": pair_links})
-    shared = nodes.tags[q].multiply(nodes.tags[c]).indices
+    tags = nodes.tags
+    shared = np.intersect1d(tags.indices[tags.indptr[q]:tags.indptr[q + 1]],
+                            tags.indices[tags.indptr[c]:tags.indptr[c + 1]])  # tag columns both have
     traits = [nodes.tag_names[i].split(":", 1)[1] for i in shared if nodes.tag_names[i].startswith("trait:")]
     if traits:
         out.append(_("both: %(traits)s") % {"traits": ", ".join(str(Trait(t).label).lower() for t in traits)})
