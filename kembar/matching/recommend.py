@@ -507,6 +507,7 @@ class Recommender:
 WARM_ROUNDS = 3  # warm splits of a big network (each hides 10 % of the links)
 WARM_QUERIES = 3000  # queries drawn from each warm split
 NEGATIVES = 30  # other shortlisted candidates kept per warm query (random: the trees see the whole range)
+COLD_ROUNDS = 2  # cold splits (each hides every link of 5 % of the linked places)
 COLD_NEGATIVES = 100  # per cold query: fewer hurt the cold ranker, which has 5x fewer queries
 _TASK_NET: Network | None = None  # the network the sampling processes read (inherited by fork)
 
@@ -558,7 +559,7 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
     rounds = int(min(8, max(1, math.ceil(400 / max(1, 0.1 * len(net.edges))))))
     tasks = [("warm", r) for r in range(max(rounds, warm_rounds))]
     if len(linked) >= 20:
-        tasks += [("cold", r) for r in range(rounds)]
+        tasks += [("cold", r) for r in range(max(rounds, COLD_ROUNDS))]
     if processes is None:
         processes = min(2, os.cpu_count() or 1) if len(net.edges) >= 5000 else 1
     args = [(kind, seed, r, max_queries, n_hard) for kind, r in tasks]
