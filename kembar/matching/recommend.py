@@ -20,7 +20,8 @@ on what is left (the embedding too), and the trees learn to tell the hidden link
 shortlisted candidates of the same query: training mirrors the evaluation exactly. Two rankers
 are learned: *warm* (the query has partners: hidden links are 10 % of the links whose both ends
 keep another; 3 such splits of up to 3,000 queries, 30 other candidates each) and *cold* (the
-query has none: all links of 5 % of the linked places are hidden; 100 other candidates each).
+query has none: all links of 5 % of the linked places are hidden; 2 such splits, 100 other
+candidates each).
 The rounds are sampled in parallel processes (one per core, at most 2) and only the sampled
 rows' features are computed.
 """
