@@ -174,3 +174,22 @@ def test_wrong_columns_and_empty_test_are_refused(tmp_path):
         evaluate(read_links(good), read_links(empty))
     with pytest.raises(EvaluationError, match="no such file"):
         read_links(tmp_path / "missing.csv")
+
+
+def test_features_of_a_subset_match_the_full_matrix():
+    """Training computes only the sampled rows' features; the ranks among candidates still
+    count the whole candidate list, so the rows equal those of the full matrix."""
+    net = _toy_network()
+    builder = FeatureBuilder(net)
+    c = builder.query(10)
+    rows = np.arange(len(net.nodes))
+    pick = np.array([3, 0, 17, 40])
+    np.testing.assert_array_equal(builder.features(c, rows, pick), builder.features(c, rows)[pick])
+
+
+def test_training_does_not_depend_on_the_number_of_processes():
+    net = _toy_network()
+    one, two = train(net, seed=3, processes=1), train(net, seed=3, processes=2)
+    assert one.shortlist_recall == two.shortlist_recall
+    for q in (0, 10, 40):
+        np.testing.assert_array_equal(one.scores(q), two.scores(q))

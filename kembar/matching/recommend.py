@@ -20,11 +20,17 @@ How a model is learned (`train`): some links of the network are hidden, everythi
 on what is left (the embedding too), and the trees learn to tell the hidden links from the other
 shortlisted candidates of the same query: training mirrors the evaluation exactly. Two rankers
 are learned: *warm* (the query has partners: hidden links are 10 % of the links whose both ends
-keep another) and *cold* (the query has none: all links of 5 % of the linked places are hidden).
+keep another; 3 such splits of up to 3,000 queries, 30 other candidates each) and *cold* (the
+query has none: all links of 5 % of the linked places are hidden; 2 such splits, 100 other
+candidates each).
+The rounds are sampled in parallel processes (one per core, at most 2) and only the sampled
+rows' features are computed.
 """
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -249,11 +255,25 @@ class FeatureBuilder:
             c.qnear = zeros
         return c
 
-    def features(self, c: Query, rows: np.ndarray) -> np.ndarray:
-        """The feature matrix of the candidates `rows` for the query `c`."""
+    def features(self, c: Query, rows: np.ndarray, pick: np.ndarray | None = None) -> np.ndarray:
+        """The feature matrix of the candidates `rows` for the query `c` (of `rows[pick]` only
+        if `pick` is given: the ranks among the candidates still count every one of `rows`)."""
         net, nodes = self.net, self.net.nodes
         q = c.q
+        # Where the candidate stands among this query's candidates, by a few scores.
+        ranks = {}
+        for name, v in (("rank_adamic_adar", c.aa), ("rank_latent", c.latent), ("rank_latent_near", c.latent_near),
+                        ("rank_country_prior_popularity", c.cpp), ("rank_paths3_per_degree", c.p3n),
+                        ("rank_partners_near_query", c.near)):
+            order = np.argsort(-v[rows], kind="stable")
+            rank = np.empty(len(rows), dtype=np.float32)
+            rank[order] = np.arange(len(rows))
+            ranks[name] = np.log1p(rank if pick is None else rank[pick])
+        if pick is not None:
+            rows = rows[pick]
         X = np.zeros((len(rows), len(FEATURES)), dtype=np.float32)
+        for name, v in ranks.items():
+            X[:, F[name]] = v
         cand_country = nodes.countries[rows]
         cq = nodes.countries[q]
         X[:, F["common_partners"]] = np.log1p(c.cn[rows])
@@ -300,14 +320,6 @@ class FeatureBuilder:
         X[:, F["population_ratio"]] = np.abs(self.log_pop[rows] - self.log_pop[q])
         if self.has_tags:
             X[:, F["shared_tags"]] = nodes.tags[rows] @ _row(nodes.tags, q)
-        # Where the candidate stands among this query's candidates, by a few scores.
-        for name, v in (("rank_adamic_adar", c.aa), ("rank_latent", c.latent), ("rank_latent_near", c.latent_near),
-                        ("rank_country_prior_popularity", c.cpp), ("rank_paths3_per_degree", c.p3n),
-                        ("rank_partners_near_query", c.near)):
-            order = np.argsort(-v[rows], kind="stable")
-            rank = np.empty(len(rows), dtype=np.float32)
-            rank[order] = np.arange(len(rows))
-            X[:, F[name]] = np.log1p(rank)
         return X
 
     def build(self, q: int) -> np.ndarray:
@@ -448,10 +460,9 @@ def _sample(builder: FeatureBuilder, queries: dict[int, list[int]], rng: np.rand
             progress(done, len(items))
         if not hit.any():
             continue
-        X = builder.features(c, short)
         negatives = np.flatnonzero(~hit)
         pick = np.r_[np.flatnonzero(hit), rng.choice(negatives, size=min(n_hard, len(negatives)), replace=False)]
-        rows.append(X[pick])
+        rows.append(builder.features(c, short, pick))
         labels.append(hit[pick].astype(np.float32))
         groups.append(np.full(len(pick), group_base + done))
     if progress:
@@ -564,59 +575,106 @@ class Recommender:
         return [(int(i), float(s[i]), X[where[i]] if i in where else extra[i]) for i in idx.tolist()]
 
 
-def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
-          max_queries: int = 3000, n_hard: int = 100) -> Recommender:
-    """Learn the warm and cold rankers from the links of `net` (see the module docstring)."""
-    started = time.perf_counter()
-    rng = np.random.default_rng(seed)
-    warm = cold = None
-    linked = np.flatnonzero(net.degree > 0)
-    # Small networks hide links several times over, so there are enough examples to learn from.
-    rounds = int(min(8, max(1, math.ceil(400 / max(1, 0.1 * len(net.edges))))))
-    recall = {}
-    # Warm: hide 10 % of links whose ends keep another; query each end, rank the other.
-    parts = []
-    for r in range(rounds):
+WARM_ROUNDS = 3  # warm splits of a big network (each hides 10 % of the links)
+WARM_QUERIES = 3000  # queries drawn from each warm split
+NEGATIVES = 30  # other shortlisted candidates kept per warm query (random: the trees see the whole range)
+COLD_ROUNDS = 2  # cold splits (each hides every link of 5 % of the linked places)
+COLD_NEGATIVES = 100  # per cold query: fewer hurt the cold ranker, which has 5x fewer queries
+_TASK_NET: Network | None = None  # the network the sampling processes read (inherited by fork)
+
+
+def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int):
+    """The training rows of one round: `warm` hides 10 % of the links whose ends keep another
+    and queries each end; `cold` hides every link of 5 % of the linked places and queries them.
+    Each round has its own random stream, so the result does not depend on which process ran it."""
+    net = _TASK_NET
+    rng = np.random.default_rng([seed, 0 if kind == "warm" else 1, r])
+    queries: dict[int, list[int]] = {}
+    if kind == "warm":
         hidden = warm_split(net, rng)
         if not len(hidden):
-            continue
+            return None
         rest = _remove_edges(net, hidden)
-        queries: dict[int, list[int]] = {}
         for a, b in net.edges[hidden]:
             queries.setdefault(int(a), []).append(int(b))
             queries.setdefault(int(b), []).append(int(a))
         keys = list(queries)
         if len(keys) > max_queries:
             keys = [keys[i] for i in rng.choice(len(keys), max_queries, replace=False)]
-        parts.append(_sample(FeatureBuilder(rest), {k: queries[k] for k in keys}, rng, n_hard,
-                             (lambda d, t: progress("warm", d, t)) if progress else None, r * len(net.nodes)))
-    if parts:
-        recall["warm"] = float(np.mean([p[3] for p in parts]))
-        X, y, g = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                   np.concatenate([p[2] for p in parts]))
-        if y.sum() >= 5:
-            warm = fit_stage(X, y, g, seed)
-    # Cold: hide every link of 5 % of the linked nodes; query them.
-    parts = []
+        queries = {k: queries[k] for k in keys}
+    else:
+        linked = np.flatnonzero(net.degree > 0)
+        chosen = rng.choice(linked, size=max(5, int(len(linked) * 0.05)), replace=False)
+        mask = np.zeros(len(net.nodes), dtype=bool)
+        mask[chosen] = True
+        rest = _remove_edges(net, np.flatnonzero(mask[net.edges[:, 0]] | mask[net.edges[:, 1]]))
+        queries = {int(q): [int(p) for p in net.partners(q) if not mask[p]] for q in chosen}
+        queries = {q: t for q, t in queries.items() if t}
+        if not queries:
+            return None
+    return kind, r, _sample(FeatureBuilder(rest), queries, rng, n_hard if kind == "warm" else COLD_NEGATIVES, None)
+
+
+def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
+          max_queries: int = WARM_QUERIES, n_hard: int = NEGATIVES, warm_rounds: int = WARM_ROUNDS,
+          processes: int | None = None) -> Recommender:
+    """Learn the warm and cold rankers from the links of `net` (see the module docstring).
+
+    The rounds are sampled by `processes` worker processes (default: up to 2, one per core;
+    1 on small networks, where starting processes costs more than it saves)."""
+    global _TASK_NET
+    started = time.perf_counter()
+    warm = cold = None
+    linked = np.flatnonzero(net.degree > 0)
+    # Small networks hide links several times over, so there are enough examples to learn from.
+    rounds = int(min(8, max(1, math.ceil(400 / max(1, 0.1 * len(net.edges))))))
+    tasks = [("warm", r) for r in range(max(rounds, warm_rounds))]
     if len(linked) >= 20:
-        for r in range(rounds):
-            chosen = rng.choice(linked, size=max(5, int(len(linked) * 0.05)), replace=False)
-            mask = np.zeros(len(net.nodes), dtype=bool)
-            mask[chosen] = True
-            drop = np.flatnonzero(mask[net.edges[:, 0]] | mask[net.edges[:, 1]])
-            rest = _remove_edges(net, drop)
-            queries = {int(q): [int(p) for p in net.partners(q) if not mask[p]] for q in chosen}
-            queries = {q: t for q, t in queries.items() if t}
-            if queries:
-                parts.append(_sample(FeatureBuilder(rest), queries, rng, n_hard,
-                                     (lambda d, t: progress("cold", d, t)) if progress else None,
-                                     r * len(net.nodes)))
-    if parts:
-        recall["cold"] = float(np.mean([p[3] for p in parts]))
+        tasks += [("cold", r) for r in range(max(rounds, COLD_ROUNDS))]
+    if processes is None:
+        processes = min(2, os.cpu_count() or 1) if len(net.edges) >= 5000 else 1
+    args = [(kind, seed, r, max_queries, n_hard) for kind, r in tasks]
+    _TASK_NET = net
+    try:
+        if processes > 1:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                results = []
+                for done, result in enumerate(pool.imap_unordered(_task_star, args), 1):
+                    results.append(result)
+                    if progress:
+                        progress("sampling", done, len(args))
+        else:
+            results = []
+            for done, a in enumerate(args, 1):
+                results.append(_task(*a))
+                if progress:
+                    progress("sampling", done, len(args))
+    finally:
+        _TASK_NET = None
+    recall = {}
+    for kind in ("warm", "cold"):
+        parts = [p for k, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:2])
+                 if k == kind and len(p[1])]
+        if not parts:
+            continue
+        recall[kind] = float(np.mean([p[3] for p in parts]))
         X, y, g = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                    np.concatenate([p[2] for p in parts]))
+        # Groups of different rounds may share a number (same query node): keep them apart.
+        _, g = np.unique(np.c_[np.repeat(np.arange(len(parts)), [len(p[1]) for p in parts]), g], axis=0,
+                         return_inverse=True)
         if y.sum() >= 5:
-            cold = fit_stage(X, y, g, seed)
+            stage = fit_stage(X, y, g.ravel(), seed)
+            if kind == "warm":
+                warm = stage
+            else:
+                cold = stage
+        if progress:
+            progress(kind, 1, 1)
     if warm is None and cold is None:
         raise ValueError("too few links to learn from: at least 20 linked places are needed")
     return Recommender(net, warm, cold, time.perf_counter() - started, len(net.edges), recall)
+
+
+def _task_star(args):
+    return _task(*args)
