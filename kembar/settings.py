@@ -271,3 +271,7 @@ KEMBAR_MAX_UPLOAD_MB = int(os.environ.get("KEMBAR_MAX_UPLOAD_MB", "20"))
 KEMBAR_PANDEMIC_START = os.environ.get("KEMBAR_PANDEMIC_START", "2020-03-01")
 KEMBAR_PANDEMIC_END = os.environ.get("KEMBAR_PANDEMIC_END", "2022-12-31")
 KEMBAR_INSIGHTS_TIME_ZONE = os.environ.get("KEMBAR_INSIGHTS_TIME_ZONE", "Asia/Jakarta")
+
+# Partner matchmaking (kembar/matching/services.py): where `kembar match-train` saves the model and
+# the pages load it from; empty: matching-model.pkl beside MEDIA_ROOT (var/).
+MATCHING_MODEL_PATH = os.environ.get("MATCHING_MODEL_PATH") or None
