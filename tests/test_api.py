@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from kembar.accounts.models import ApiToken
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
+from kembar.activities.models import Activity
+from kembar.meetings.models import ActionItem as MeetingActionItem
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 
@@ -452,6 +454,7 @@ def test_a_pair_exists_once_in_either_order(api, governments, sister, a, b):
     ({"since": (dt.date.today() + dt.timedelta(days=2)).isoformat()}, "since"),
     ({"since": "yesterday"}, "since"),
     ({"since": 86400}, "since"),  # found by fuzzing: a number used to be read as seconds since 1970
+    ({"since": "86400"}, "since"),  # … and a string of digits too
     ({"fields": ["culture", "astrology"]}, "fields.1"),
     ({"public": "perhaps"}, "public"),
     ({"public": "yes"}, "public"),  # found by fuzzing: 0, 1 and "yes" used to be taken as booleans
@@ -464,6 +467,27 @@ def test_bad_partnership_values_name_the_field(api, governments, extra, field):
                    json_body={**partnership_body(governments), **extra})
     assert field in errors_by_field(response)
     assert Partnership.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", [0, "0", 1700000000, "1700000000", 1.5])
+def test_a_number_is_never_taken_for_a_date_or_a_moment(api, governments, sister, value):
+    """Found by fuzzing: an action item "due": 0 was stored as due 1970-01-01 (seconds since 1970)."""
+    meeting = api("post", "/api/meetings", as_="bandung_editor", json_body={
+        "partnership_id": sister.pk, "title": "Rapat", "start": "2026-11-24T23:00:00Z", "agenda": ["Kabar"]}).json()
+    action = api("post", f"/api/meetings/{meeting['id']}/action-items", as_="bandung_editor", json_body={
+        "text": "Kirim draf", "owner": "Siti", "government_id": governments["bandung"].pk, "due": value})
+    assert "due" in errors_by_field(action)
+    moved = api("post", "/api/meetings", as_="bandung_editor", json_body={
+        "partnership_id": sister.pk, "title": "Rapat", "start": value})
+    assert "start" in errors_by_field(moved)
+    slots = api("get", "/api/meetings/slots", as_="bandung_editor",
+                query={"partnership_id": sister.pk, "start": value, "end": "2026-12-31"})
+    assert slots.status_code == 422 and "start" in str(slots.json())
+    activity = api("post", f"/api/partnerships/{sister.pk}/activities", as_="bandung_editor", json_body={
+        "title": "Pekan budaya", "type": "cultural_event", "host_id": governments["bandung"].pk,
+        "start": value, "end": "2026-12-02T12:00"})
+    assert "start" in errors_by_field(activity)
+    assert MeetingActionItem.objects.count() == 0 and Activity.objects.count() == 0
 
 
 @pytest.mark.parametrize("missing", ["government_a_id", "government_b_id"])

@@ -20,7 +20,7 @@ from kembar.api import params
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
-from kembar.api.schemas import MAX_ID, InputSchema, omitted
+from kembar.api.schemas import MAX_ID, DateTime, DateTimeOrNull, InputSchema, omitted
 from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.vocab import Field as CooperationField
@@ -103,10 +103,10 @@ class ActivityIn(InputSchema):
     modality: Modality = Modality.IN_PERSON
     status: ActivityStatus = ActivityStatus.PLANNED
     host_id: Id = Field(description="One of the two partner governments.")
-    start: dt.datetime = Field(description=LOCAL)
-    end: dt.datetime = Field(description=LOCAL)
+    start: DateTime = Field(description=LOCAL)
+    end: DateTime = Field(description=LOCAL)
     recurrence: str = Field("", max_length=300, description="An RFC 5545 RRULE, e.g. FREQ=YEARLY;INTERVAL=2.")
-    exceptions: list[dt.datetime] = Field([], description="Starts of occurrences that do not take place.")
+    exceptions: list[DateTime] = Field([], description="Starts of occurrences that do not take place.")
     location: str = Field("", max_length=200)
     description: str = ""
     participants_a: int | None = None
@@ -126,8 +126,8 @@ class ActivityPatch(InputSchema):
     modality: Modality = omitted()
     status: ActivityStatus = omitted()
     host_id: Id = omitted()
-    start: dt.datetime = omitted(LOCAL)
-    end: dt.datetime = omitted(LOCAL)
+    start: DateTime = omitted(LOCAL)
+    end: DateTime = omitted(LOCAL)
     recurrence: str = omitted(max_length=300)
     location: str = omitted(max_length=200)
     description: str = omitted()
@@ -143,9 +143,9 @@ class ActivityPatch(InputSchema):
 
 class PostponeIn(InputSchema):
     reason: str = Field(min_length=1)
-    new_start: dt.datetime | None = Field(None, description="null: the new date is to be decided. " + LOCAL)
-    new_end: dt.datetime | None = None
-    occurrence: dt.datetime | None = Field(None, description="Postpone only this occurrence of a series "
+    new_start: DateTimeOrNull = Field(None, description="null: the new date is to be decided. " + LOCAL)
+    new_end: DateTimeOrNull = None
+    occurrence: DateTimeOrNull = Field(None, description="Postpone only this occurrence of a series "
                                                              "(its planned start).")
     version: int | None = None
 

@@ -25,7 +25,7 @@ from . import params
 from .auth import READ, WRITE
 from .errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from .pagination import Pagination
-from .schemas import MAX_ID, InputSchema, omitted
+from .schemas import MAX_ID, Date, DateTime, InputSchema, omitted
 from .uploads import FileOut, download_openapi, download_url, upload_description
 
 router = Router(tags=["meetings"], auth=READ)
@@ -129,7 +129,7 @@ class MeetingOut(Schema):
 class MeetingIn(InputSchema):
     partnership_id: Id
     title: str = Field(min_length=1, max_length=200)
-    start: dt.datetime = Field(description="With its offset, e.g. 2026-11-24T23:00:00Z.")
+    start: DateTime = Field(description="With its offset, e.g. 2026-11-24T23:00:00Z.")
     duration: int = Field(60, ge=15, le=720)
     video_link: str = Field("", max_length=200)
     agenda: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=50)
@@ -138,7 +138,7 @@ class MeetingIn(InputSchema):
 class MeetingPatch(InputSchema):
     version: int | None = omitted("The version you read; the change is refused (409) if it changed.", ge=1)
     title: str = omitted(min_length=1, max_length=200)
-    start: dt.datetime = omitted()
+    start: DateTime = omitted()
     duration: int = omitted(ge=15, le=720)
     status: str = omitted("planned, invited, held or cancelled.", max_length=10)
     minutes: str = omitted(max_length=100_000)
@@ -149,7 +149,7 @@ class ActionItemIn(InputSchema):
     text: str = Field(min_length=1, max_length=500)
     owner: str = Field(min_length=1, max_length=200)
     government_id: Id
-    due: dt.date
+    due: Date
 
 
 class LibraryItemOut(Schema):
@@ -184,8 +184,8 @@ def _meeting(user, meeting_id: int):
 
 @router.get("/slots", response={200: SlotsOut, 422: ValidationErrors, 404: Error, 401: Error},
             summary="Find meeting slots for a partnership")
-def find_slots(request, partnership_id: int = Query(..., ge=1, le=MAX_ID), start: dt.date = Query(...),
-               end: dt.date = Query(...), duration: int = Query(60, ge=15, le=720), top: int = Query(5, ge=1, le=20),
+def find_slots(request, partnership_id: int = Query(..., ge=1, le=MAX_ID), start: Date = Query(...),
+               end: Date = Query(...), duration: int = Query(60, ge=15, le=720), top: int = Query(5, ge=1, le=20),
                also: list[int] = Query([], max_length=10,
                                        description="Further partner governments (multilateral meeting).")):
     """The best slots for the partnership's two sides (and any further governments), best first:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
@@ -32,14 +33,21 @@ def omitted(description: str = "", **kwargs: Any) -> Any:
     return Field(None, description=description or None, json_schema_extra=_no_default, **kwargs)
 
 
+_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
+
+
 def _date_as_text(value: Any) -> Any:
-    """A date is "YYYY-MM-DD": a number would otherwise be read as seconds since 1970 (found by fuzzing)."""
-    if isinstance(value, (int, float)):
-        raise PydanticCustomError("date_type", "Give the date as YYYY-MM-DD.")
+    """A date is "YYYY-MM-DD" (a moment ISO 8601 with its offset): a number, or a string of digits,
+    would otherwise be read as seconds since 1970 (found by fuzzing: "due": 0 made 1970-01-01)."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise PydanticCustomError("date_type", "Give the date as YYYY-MM-DD (a moment as YYYY-MM-DDTHH:MM with its offset).")
     return value
 
 
+Date = Annotated[dt.date, BeforeValidator(_date_as_text)]
 DateOrNull = Annotated[dt.date | None, BeforeValidator(_date_as_text)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_date_as_text)]
+DateTimeOrNull = Annotated[dt.datetime | None, BeforeValidator(_date_as_text)]
 
 
 # --- places ---------------------------------------------------------------------------------
