@@ -103,10 +103,8 @@ def svg(chart: Chart, width: int = 640, height: int = 300) -> str:
     data = [list(values) for _label, values in chart.series] or [[0]]
     columns = list(zip(*data)) if data[0] else []
     stacked = chart.stacked and len(chart.series) > 1
-    top = max(((sum(col) if stacked else max(col)) for col in columns), default=0)
-    top = max(top, 4)
+    top = max(max(((sum(col) if stacked else max(col)) for col in columns), default=0), 4)
     step = max(1, _nice_step(top))
-    vmax = top
     names = [_short(c, 40 if chart.horizontal else 24 if n <= 4 else 12) for c in chart.categories]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" role="img">',
@@ -120,10 +118,10 @@ def svg(chart: Chart, width: int = 640, height: int = 300) -> str:
         return f"{v:.1f}".rstrip("0").rstrip(".")
 
     def scale(v: float) -> float:
-        return v / vmax * (plot_w if chart.horizontal else plot_h)
+        return v / top * (plot_w if chart.horizontal else plot_h)
 
     # value axis, its ticks and grid
-    ticks = range(0, int(vmax) + 1, step)
+    ticks = range(0, int(top) + 1, step)
     for t in ticks:
         if chart.horizontal:
             x = x0 + scale(t)

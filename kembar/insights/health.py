@@ -22,9 +22,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
-import math
 import os
-import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +31,6 @@ from functools import cached_property
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.db.models import (Case, Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery,
                               Value, When)
@@ -52,6 +49,8 @@ from kembar.agreements.reminders import THRESHOLDS
 from kembar.gazetteer.services import admin1_of
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
+
+from .changes import ChangeLog, cache_seconds, kept_up_to_date
 
 DEFAULT_DORMANT_MONTHS = 24
 ENDING_SOON_DAYS = max(THRESHOLDS)  # the agreement reminders' horizon: 180 days
@@ -430,18 +429,8 @@ def _in_province(side: str, province: str) -> Q:
 
 
 CACHE_VERSION_KEY = "kembar:insights:health:version"
-CHANGE_SEQ_KEY = "kembar:insights:health:changes"  # the number of the last change of evidence
-CHANGE_KEY = "kembar:insights:health:change:%d"  # each change: the partnership ids it concerns, or "all"
-MAX_CHANGES = 200  # a ranking more changes behind than this is ranked again from scratch
-MAX_CHANGED = 2_000  # … and so is one whose changes concern more partnerships than this
-
-
-def cache_seconds() -> int:
-    """How long a ranking may be reused: setting KEMBAR_HEALTH_CACHE_SECONDS, default 60."""
-    value = getattr(settings, "KEMBAR_HEALTH_CACHE_SECONDS", None)
-    if value is None:
-        value = os.environ.get("KEMBAR_HEALTH_CACHE_SECONDS", 60)
-    return int(value)
+CHANGES = ChangeLog("health")  # each change of evidence: the partnership ids it concerns
+MAX_CHANGED = 2_000  # a ranking whose changes concern more partnerships than this is ranked again
 
 
 def changed_partnerships(sender, instance) -> list[int] | None:
@@ -463,25 +452,11 @@ def changed_partnerships(sender, instance) -> list[int] | None:
     return None
 
 
-def _note_change(ids: list[int] | None) -> None:
-    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
-    cache.add(CHANGE_SEQ_KEY, 0, None)
-    try:
-        number = cache.incr(CHANGE_SEQ_KEY)
-    except ValueError:  # evicted between add and incr
-        cache.set(CHANGE_SEQ_KEY, number := 1, None)
-    cache.set(CHANGE_KEY % number, "all" if ids is None else ids, cache_seconds() + 60)
-
-
 def evidence_changed(sender=None, instance=None, **kwargs) -> None:
     """Any saved or deleted piece of evidence makes every cached figure stale at once, and is
-    noted (with its partnership) so that a cached ranking re-scores just that partnership.
-    Noted now (the writer's own next page) and again after the commit (other processes may
-    have read the evidence in between, before the change was visible to them)."""
-    ids = changed_partnerships(sender, instance) if sender is not None else None
-    _note_change(ids)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _note_change(ids))
+    noted (with its partnership) so that a cached ranking re-scores just that partnership."""
+    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+    CHANGES.note(changed_partnerships(sender, instance) if sender is not None else None)
 
 
 for _model in (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem):
@@ -561,33 +536,11 @@ class HealthReport:
         return list(self.queryset.values_list("pk", "h_score"))
 
     def _rank(self) -> list[tuple[int, int]]:
-        key = self._key("ranking")
-        latest = int(cache.get(CHANGE_SEQ_KEY) or 0)  # read before the evidence: later changes come later
-        entry = cache.get(key)
-        if entry is not None:
-            seen, ranked_at, ranking = entry
-            if seen == latest:
-                return ranking
-            # seen > latest: the counter was evicted and began again, rank everything
-            ranking = self._apply_changes(ranking, seen, latest) if seen < latest else None
-            left = ranked_at + cache_seconds() - time.time()
-            if ranking is not None and left > 0:
-                cache.set(key, (latest, ranked_at, ranking), math.ceil(left))
-                return ranking
-        ranked_at = time.time()
-        ranking = self._rank_all()
-        cache.set(key, (latest, ranked_at, ranking), cache_seconds())
-        return ranking
+        return kept_up_to_date(self._key("ranking"), CHANGES, self._rank_all, self._apply_changes)
 
-    def _apply_changes(self, ranking: list[tuple[int, int]], seen: int, latest: int) -> list[tuple[int, int]] | None:
-        """The ranking with the partnerships changed after change `seen` scored again, or None."""
-        if latest - seen > MAX_CHANGES:
-            return None
-        keys = [CHANGE_KEY % number for number in range(seen + 1, latest + 1)]
-        changes = cache.get_many(keys)
-        if len(changes) != len(keys) or any(ids == "all" for ids in changes.values()):
-            return None
-        changed = {pk for ids in changes.values() for pk in ids if pk is not None}
+    def _apply_changes(self, ranking: list[tuple[int, int]], ids: list[int | None]) -> list[tuple[int, int]] | None:
+        """The ranking with the partnerships `ids` scored again, or None."""
+        changed = {pk for pk in ids if pk is not None}
         if len(changed) > MAX_CHANGED:
             return None
         fresh = annotate(self.base.filter(pk__in=changed), self.ctx, self.series.only(changed)) if changed else None

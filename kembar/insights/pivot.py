@@ -31,15 +31,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import math
 import operator
-import time
 import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.http import Http404
@@ -53,6 +49,8 @@ from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import ProvinceLookupError, find_province
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Field
+
+from .changes import ChangeLog, cache_seconds, kept_up_to_date
 
 DEFAULT_PANDEMIC = ("2020-03-01", "2022-12-31")  # WHO's pandemic declaration month; Indonesia ended PPKM 30 Dec 2022
 TAKING_PLACE = (ActivityStatus.PLANNED, ActivityStatus.CONFIRMED, ActivityStatus.HELD)
@@ -318,23 +316,8 @@ def grouped_rows(qs: QuerySet[Activity], zone: zoneinfo.ZoneInfo, years: range) 
 
 # --- the grouped counts, cached and brought up to date quarter by quarter ----------------------
 
-CHANGE_SEQ_KEY = "kembar:insights:pivot:changes"  # the number of the last change of an activity
-CHANGE_KEY = "kembar:insights:pivot:change:%d"  # each change: the moments (starts) it concerns, or "all"
-MAX_CHANGES = 200  # a table more changes behind than this is counted again from scratch
-MAX_QUARTERS = 40  # … and so is one whose changes touch more quarters than this
-
-
-def _note_change(moments: list[dt.datetime] | None) -> None:
-    from .health import cache_seconds
-
-    cache.add(CHANGE_SEQ_KEY, 0, None)
-    try:
-        number = cache.incr(CHANGE_SEQ_KEY)
-    except ValueError:  # evicted between add and incr
-        cache.set(CHANGE_SEQ_KEY, number := 1, None)
-    cache.set(CHANGE_KEY % number, "all" if moments is None else moments, cache_seconds() + 60)
-
-
+CHANGES = ChangeLog("pivot")  # each change of an activity: the moments (starts) it concerns
+MAX_QUARTERS = 40  # a table whose changes touch more quarters than this is counted again
 def activity_changed(sender, instance, **kwargs) -> None:
     """An activity saved or deleted: its quarter (and the one it left, when its start moved) must
     be counted again; a partnership saved or deleted (visibility, governments): everything. Noted
@@ -343,9 +326,7 @@ def activity_changed(sender, instance, **kwargs) -> None:
     if sender is Activity and "start" in instance.__dict__:
         moments = [m for m in (instance.__dict__.get("_pivot_start"), instance.start) if m is not None]
         instance._pivot_start = instance.start
-    _note_change(moments)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _note_change(moments))
+    CHANGES.note(moments)
 
 
 def _remember_start(sender, instance, **kwargs) -> None:
@@ -388,47 +369,23 @@ def quarter_table(user, scope: Scope) -> list[dict]:
     full. A saved or deleted activity (signals above) makes the next call count again only the
     quarters it was and is in (one query on their time ranges) and put them in the table; a
     changed partnership, too many changes, a change no longer in the cache or a new year of
-    data count everything again."""
-    from .health import cache_seconds
-
+    data count everything again (`changes.kept_up_to_date`)."""
     qs = scope.activities(user)
-    latest = int(cache.get(CHANGE_SEQ_KEY) or 0)  # read before the counts: later changes come later
     years = data_years(scope.zone)
-    key = _table_key(user, scope)
-    entry = cache.get(key)
-    if entry is not None:
-        seen, counted_at, cached_years, rows = entry
-        if cached_years == years:
-            if seen == latest:
-                return rows
-            # seen > latest: the counter was evicted and began again, count everything
-            rows = _recount(qs, scope.zone, years, rows, seen, latest) if seen < latest else None
-            left = counted_at + cache_seconds() - time.time()
-            if rows is not None and left > 0:
-                cache.set(key, (latest, counted_at, years, rows), math.ceil(left))
-                return rows
-    counted_at = time.time()
-    rows = grouped_rows(qs, scope.zone, years)
-    cache.set(key, (latest, counted_at, years, rows), cache_seconds())
-    return rows
 
+    def recount(rows: list[dict], moments: list[dt.datetime]) -> list[dict] | None:
+        """The table with the quarters of `moments` counted again, or None."""
+        quarters = {_quarter_key(moment, scope.zone) for moment in moments}
+        if len(quarters) > MAX_QUARTERS or any(k // 4 not in years for k in quarters):
+            return None
+        if not quarters:
+            return rows
+        fresh = grouped_rows(qs.filter(functools.reduce(operator.or_, [_quarter_range(k, scope.zone)
+                                                                       for k in quarters])), scope.zone, years)
+        return [row for row in rows if row["k"] not in quarters] + fresh
 
-def _recount(qs, zone, years: range, rows: list[dict], seen: int, latest: int) -> list[dict] | None:
-    """The table with the quarters changed after change `seen` counted again, or None."""
-    if latest - seen > MAX_CHANGES:
-        return None
-    keys = [CHANGE_KEY % number for number in range(seen + 1, latest + 1)]
-    changes = cache.get_many(keys)
-    if len(changes) != len(keys) or any(moments == "all" for moments in changes.values()):
-        return None
-    quarters = {_quarter_key(moment, zone) for moments in changes.values() for moment in moments}
-    if len(quarters) > MAX_QUARTERS or any(k // 4 not in years for k in quarters):
-        return None
-    if not quarters:
-        return rows
-    fresh = grouped_rows(qs.filter(functools.reduce(operator.or_, [_quarter_range(k, zone) for k in quarters])),
-                         zone, years)
-    return [row for row in rows if row["k"] not in quarters] + fresh
+    return kept_up_to_date(_table_key(user, scope), CHANGES, lambda: grouped_rows(qs, scope.zone, years), recount,
+                           tag=years)
 
 
 def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
@@ -436,8 +393,6 @@ def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
     queries (the years of the data, when no year is given, and the grouped counts). With the
     insights' cache on (KEMBAR_HEALTH_CACHE_SECONDS), the counts of every year come from
     `quarter_table` (the years, and the counts only when the cache has none or a change)."""
-    from .health import cache_seconds
-
     if cache_seconds() > 0:
         rows = quarter_table(user, scope)
     else:
