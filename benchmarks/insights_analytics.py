@@ -14,26 +14,10 @@ from __future__ import annotations
 import os
 import random
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
-
-
-def setup_alone() -> None:
-    """A scratch database (the dataset generator loads the gazetteer it needs), when run on its own."""
-    scratch = ROOT / "var" / "bench"
-    scratch.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{scratch / 'insights.sqlite3'}")
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="kembar.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--no-input", verbosity=0)
-    print(f"database: {url.split('@')[-1]}")
 
 
 def measure(generated) -> None:
@@ -107,6 +91,8 @@ def measure(generated) -> None:
 
 def main() -> None:
     if "DJANGO_SETTINGS_MODULE" not in os.environ or not _django_ready():
+        from benchmarks.insights_health import setup_alone
+
         setup_alone()
     from benchmarks.insights_data import generate
 
