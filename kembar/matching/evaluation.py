@@ -28,6 +28,15 @@ from .recommend import Recommender, train
 
 COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
 UK_PARTS = {"england", "scotland", "wales", "northern ireland"}
+# Other spellings of one country in the file. A place keeps the spelling it was listed with
+# (a pair listed from both sides under two spellings stays two rows, as two names would), but
+# the country statistics count it with its country.
+COUNTRY_SAME_AS = {
+    "republic of ireland": "ireland", "bosnia and hercegovina": "bosnia and herzegovina",
+    "grece": "greece", "kazakhstah": "kazakhstan", "madagaskar": "madagascar", "moldavia": "moldova",
+    "federated states of micronesia": "micronesia", "surinam": "suriname", "east timor": "timor leste",
+    "west bank": "palestine", "in italy": "italy",
+}
 
 
 class EvaluationError(ValueError):
@@ -139,7 +148,7 @@ def build_nodes(links: Iterable[Link], gazetteer: bool = False) -> tuple[Nodes, 
                 index[key] = len(names)
                 names.append(name)
                 keys.append(key[0])
-                countries.append(key[1])
+                countries.append(COUNTRY_SAME_AS.get(key[1], key[1]))
                 lat.append(point[0])
                 lng.append(point[1])
     country_names = sorted(set(countries))

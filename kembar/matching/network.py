@@ -43,9 +43,23 @@ class Nodes:
             first = key.split(" ")[0] if key else ""
             if len(first) >= 4:
                 self.by_first_word.setdefault(first, []).append(i)
+        self.country_rank = _size_rank(self.population, self.countries)
+        self.region_rank = _size_rank(self.population, np.where(self.regions >= 0, self.regions, -1 - self.countries))
 
     def __len__(self) -> int:
         return len(self.names)
+
+
+def _size_rank(population: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """1 for the most populous place of its group, 2 for the next...; NaN where unknown."""
+    rank = np.full(len(population), np.nan)
+    known = np.flatnonzero(~np.isnan(population))
+    order = known[np.lexsort((-population[known], groups[known]))]
+    g = groups[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    rank[order] = np.arange(len(order)) - first + 1
+    return rank
 
 
 class Network:
@@ -82,6 +96,9 @@ class Network:
         known = np.flatnonzero(r >= 0)
         onehot = sparse.csr_matrix((np.ones(len(known), dtype=np.float32), (known, r[known])), shape=(n, m))
         self.partners_in_region = (self.adj @ onehot).tocsc()
+        # region_country[r, k]: links between places of region r and places of country k.
+        self.region_country = np.asarray((onehot.T @ self.partners_in_country.tocsr()).todense())
+        self.region_links = self.region_country.sum(axis=1)
 
     def partners(self, i: int) -> np.ndarray:
         return self.adj.indices[self.adj.indptr[i]:self.adj.indptr[i + 1]]

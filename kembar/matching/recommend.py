@@ -55,6 +55,11 @@ FEATURES = (
     "candidate_partners_near_query", "candidate_partners_in_region", "query_partners_near_candidate",
     "distance", "office_hours",
     "same_name", "same_first_word", "candidate_population", "population_ratio", "shared_tags",
+    "candidate_country_rank", "query_country_rank", "country_rank_ratio", "candidate_region_rank",
+    "query_region_rank", "candidate_region_to_query_country", "candidate_region_lift",
+    "query_region_to_candidate_country", "query_region_lift",
+    "km_to_partner", "name_overlap_with_partner", "km_from_query_to_its_partner", "name_overlap_query_partner",
+    "countries_like_yours", "countries_like_yours_here", "countries_like_yours_lift",
     "rank_adamic_adar", "rank_latent", "rank_latent_near", "rank_country_prior_popularity",
     "rank_paths3_per_degree", "rank_partners_near_query",
 )
@@ -64,6 +69,8 @@ RANK = 32  # dimensions of the network embedding
 NEAR_KM = 150.0
 ALIAS_KM = 10.0  # two entries this close are often one place under two names ("Leichlingen (Rheinland)")
 REGION_KM = 600.0
+FOREIGN_KM = 100.0
+CPP_KM = 1500.0
 OFFICE_HOURS = 8.0  # 08:00-16:00 local
 EARTH_KM = 6371.0
 
@@ -114,7 +121,8 @@ class Query:
     """The cheap scores of one query against every node (vectors of length n)."""
 
     __slots__ = ("q", "partners", "cn", "aa", "ra", "p3", "p3n", "logp", "cpp", "inq", "near", "region",
-                 "qnear", "latent", "latent_near", "share", "cold", "rpair", "inr", "alias", "alias_of")
+                 "qnear", "latent", "latent_near", "share", "cold", "rpair", "inr", "alias", "alias_of",
+                 "fnear", "cppd", "like", "like_here")
 
 
 class FeatureBuilder:
@@ -142,6 +150,9 @@ class FeatureBuilder:
         self.cell[known] = (np.floor(nodes.lat[known]) + 90).astype(np.int64).clip(0, 179) * 360 + (
             np.floor(nodes.lng[known]) + 180).astype(np.int64) % 360
         self.has_tags = nodes.tags.shape[1] > 0
+        # Words of each name ("Neukölln (Berlin)" → {neukolln, berlin}), to tell one place listed
+        # under two names ("Berlin – Neukölln") from two neighbouring places.
+        self.words = [frozenset(key.split()) for key in nodes.name_keys]
         # Linked places only: the network's embedding, positions, adjacency between them.
         self.linked = np.flatnonzero(deg > 0)
         self.linked_pos = np.full(n, -1, dtype=np.int64)
@@ -157,6 +168,10 @@ class FeatureBuilder:
         # Share of each place's partners per country (rows) and of each country's (country rows).
         pic = net.partners_in_country.tocsr()
         self.profile = sparse.diags(1.0 / np.maximum(np.sqrt(pic.multiply(pic).sum(axis=1).A.ravel()), 1e-9)) @ pic
+        # Which countries each linked place is twinned with (0/1), all places and by country: for
+        # "places twinned with the countries you are twinned with are also twinned with k".
+        self.twinned_with = (pic > 0).astype(np.float32).tocsr()
+        self.country_members: dict[int, sparse.csr_matrix] = {}
         cp = net.country_pairs
         self.country_profile = cp / np.maximum(np.sqrt((cp ** 2).sum(axis=1, keepdims=True)), 1e-9)
 
@@ -165,6 +180,25 @@ class FeatureBuilder:
         row = self.net.country_pairs[cq]
         a = self.prior_strength
         return np.log((row + a * self.country_share) / (row.sum() + a))
+
+    def countries_like(self, q: int, mine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Shares of the countries that places with partners in the same countries as q's have
+        partners in: over all places, and over the places of q's own country (q left out)."""
+        w = mine.astype(np.float32)
+        out = []
+        cq = int(self.net.nodes.countries[q])
+        if cq not in self.country_members:
+            members = np.flatnonzero(self.net.nodes.countries == cq)
+            members = members[self.net.degree[members] > 0]
+            self.country_members[cq] = (members, self.twinned_with[members])
+        members, here = self.country_members[cq]
+        for matrix, skip in ((self.twinned_with, q), (here, np.searchsorted(members, q))):
+            overlap = matrix @ w
+            if 0 <= skip < len(overlap) and (matrix is self.twinned_with or members[skip] == q):
+                overlap[skip] = 0.0
+            v = matrix.T @ overlap
+            out.append(v / max(v.sum(), 1e-9))
+        return out[0], out[1]
 
     def distances(self, q: int, rows: np.ndarray | None = None) -> np.ndarray:
         """Great-circle km from q to `rows` (all nodes by default); NaN where unknown."""
@@ -197,11 +231,21 @@ class FeatureBuilder:
             c.p3 = self._on_linked(self.adj_ll @ c.cn[self.linked], c.cn.dtype)
             c.p3n = c.p3 / np.maximum(net.degree, 1)
             c.share = np.bincount(nodes.countries[partners], minlength=len(nodes.country_names)) / len(partners)
+            c.like, c.like_here = self.countries_like(q, c.share > 0)
         else:
             c.cn = c.aa = c.ra = c.p3 = c.p3n = zeros
             c.share = np.zeros(len(nodes.country_names))
+            c.like = c.like_here = None
         c.logp = self.country_logp(cq)
         c.cpp = c.logp[nodes.countries] + self.log_deg
+        if self.located[q]:
+            d = EARTH_KM * np.arccos(np.clip(self.xyz @ self.xyz[q], -1.0, 1.0))
+            d[~self.located] = np.inf
+            c.fnear = np.where(nodes.countries != cq, np.exp(-d / FOREIGN_KM), 0.0)
+            c.cppd = c.cpp - d / CPP_KM
+        else:
+            c.fnear = zeros
+            c.cppd = c.cpp - 1e3
         c.inq = _column(net.partners_in_country, cq)
         rq = nodes.regions[q]
         if rq >= 0:
@@ -318,9 +362,79 @@ class FeatureBuilder:
                 X[:, F["same_first_word"]] = [k.split(" ")[0] == first for k in keys]
         X[:, F["candidate_population"]] = self.log_pop[rows]
         X[:, F["population_ratio"]] = np.abs(self.log_pop[rows] - self.log_pop[q])
+        X[:, F["candidate_country_rank"]] = np.log(nodes.country_rank[rows])
+        X[:, F["query_country_rank"]] = math.log(nodes.country_rank[q])
+        X[:, F["country_rank_ratio"]] = np.abs(np.log(nodes.country_rank[rows]) - math.log(nodes.country_rank[q]))
+        X[:, F["candidate_region_rank"]] = np.log(nodes.region_rank[rows])
+        X[:, F["query_region_rank"]] = math.log(nodes.region_rank[q])
+        regions = nodes.regions[rows]
+        known = regions >= 0
+        rc = np.zeros(len(rows))
+        rc[known] = net.region_country[regions[known], cq]
+        X[:, F["candidate_region_to_query_country"]] = np.log1p(rc)
+        lift = np.full(len(rows), np.nan)
+        lift[known] = np.log((rc[known] + 1) / (net.region_links[regions[known]] + 1) / self.country_share[cq])
+        X[:, F["candidate_region_lift"]] = lift
+        rq = nodes.regions[q]
+        if rq >= 0:
+            row = net.region_country[rq]
+            X[:, F["query_region_to_candidate_country"]] = np.log1p(row[cand_country])
+            X[:, F["query_region_lift"]] = np.log((row[cand_country] + 1) / (net.region_links[rq] + 1)
+                                                  / self.country_share[cand_country])
+        else:
+            X[:, F["query_region_to_candidate_country"]] = np.nan
+            X[:, F["query_region_lift"]] = np.nan
+        if c.like is not None:
+            X[:, F["countries_like_yours"]] = c.like[cand_country]
+            X[:, F["countries_like_yours_here"]] = c.like_here[cand_country]
+            X[:, F["countries_like_yours_lift"]] = np.log((c.like_here[cand_country] + 1e-3)
+                                                          / np.exp(c.logp[cand_country]))
+        self._alias_features(c, rows, X)
         if self.has_tags:
             X[:, F["shared_tags"]] = nodes.tags[rows] @ _row(nodes.tags, q)
         return X
+
+    def _overlap(self, a: list[int], b: list[int]) -> np.ndarray:
+        """Shared words of the names of a[i] and b[i], over the shorter name's words."""
+        words = self.words
+        return np.array([len(words[i] & words[j]) / max(1, min(len(words[i]), len(words[j])))
+                         for i, j in zip(a, b)], dtype=np.float32)
+
+    def _alias_features(self, c: Query, rows: np.ndarray, X: np.ndarray) -> None:
+        """How close (km, words of the name) the candidate is to the query's nearest partner, and
+        the query to the candidate's nearest partner: the same pair listed twice under two names
+        is a candidate at 0 km from a partner, with a name sharing its words."""
+        q, partners = c.q, c.partners
+        X[:, F["km_to_partner"]] = X[:, F["km_from_query_to_its_partner"]] = np.nan
+        located = self.located
+        known = partners[located[partners]]
+        if len(known) and len(rows):
+            cos = self.xyz[rows] @ self.xyz[known].T
+            j = np.argmax(cos, axis=1)
+            km = EARTH_KM * np.arccos(np.clip(cos[np.arange(len(rows)), j], -1.0, 1.0))
+            X[:, F["km_to_partner"]] = np.where(located[rows], np.log1p(km), np.nan)
+            X[:, F["name_overlap_with_partner"]] = self._overlap(rows.tolist(), known[j].tolist())
+        if not located[q] or not len(rows):
+            return
+        adj = self.net.adj
+        starts, ends = adj.indptr[rows], adj.indptr[rows + 1]
+        has = ends > starts
+        if not has.any():
+            return
+        theirs = np.concatenate([adj.indices[a:b] for a, b in zip(starts[has], ends[has])])
+        cos = np.where(located[theirs], self.xyz[theirs] @ self.xyz[q], -2.0)
+        offsets = np.r_[0, np.cumsum((ends - starts)[has])[:-1]]
+        best = np.maximum.reduceat(cos, offsets)
+        # The partner reaching it: the first position in each segment holding the maximum.
+        is_best = cos == np.repeat(best, (ends - starts)[has])
+        seg = np.repeat(np.arange(has.sum()), (ends - starts)[has])
+        first = np.full(has.sum(), -1)
+        hits = np.flatnonzero(is_best)
+        first[seg[hits][::-1]] = hits[::-1]
+        km = np.where(best > -2.0, EARTH_KM * np.arccos(np.clip(best, -1.0, 1.0)), np.nan)
+        X[np.flatnonzero(has), F["km_from_query_to_its_partner"]] = np.log1p(km)
+        X[np.flatnonzero(has), F["name_overlap_query_partner"]] = self._overlap(
+            [q] * int(has.sum()), theirs[first].tolist())
 
     def build(self, q: int) -> np.ndarray:
         """Every feature of q against every node (tests and diagnostics; slow on big networks)."""
@@ -344,6 +458,8 @@ CANDIDATE_SCORES = (
     ("alias", "cpp", 0.1),
     ("alias_of", "cpp", 0.1),
     ("qnear", "cpp", 0.3),
+    ("fnear", "cpp", 0.3),
+    ("cppd", None, 0.5),
 )
 
 
@@ -380,7 +496,7 @@ def shortlist(c: Query, allowed: np.ndarray, k: int = SHORTLIST, names=None) -> 
     for name, tie, share in CANDIDATE_SCORES:
         v = getattr(c, name)
         m = min(n_allowed, max(1, int(k * share)))
-        if name != "cpp":
+        if name not in ("cpp", "cppd"):
             if not (v > 0).any():
                 continue  # the score says nothing for this query (e.g. no partners)
         if tie is not None:
