@@ -10,8 +10,9 @@ from kembar.matching.evaluation import (
     COLUMNS, EvaluationError, Link, build_nodes, country_key, evaluate, expected_rank, queries_for,
     read_links, summarise,
 )
+from kembar.gazetteer.normalise import name_key
 from kembar.matching.network import Network, Nodes
-from kembar.matching.recommend import F, FeatureBuilder, office_overlap, smallest, train
+from kembar.matching.recommend import F, FeatureBuilder, office_overlap, shortlist, smallest, train
 
 
 def test_expected_rank_counts_ties_at_their_middle():
@@ -193,3 +194,91 @@ def test_training_does_not_depend_on_the_number_of_processes():
     assert one.shortlist_recall == two.shortlist_recall
     for q in (0, 10, 40):
         np.testing.assert_array_equal(one.scores(q), two.scores(q))
+
+
+def test_one_country_under_two_spellings_counts_as_one_but_keeps_both_places():
+    """'Republic of Ireland' and 'Ireland' are one country for the statistics, while a town
+    listed under both stays two places (a pair listed from both sides is two rows)."""
+    links = [_link("bundoran", country_key("Republic of Ireland"), "holstebro", "denmark"),
+             _link("bundoran", country_key("Ireland"), "oxelosund", "sweden")]
+    nodes, index = build_nodes(links)
+    a, b = index[("bundoran", "republic of ireland")], index[("bundoran", "ireland")]
+    assert a != b
+    assert nodes.countries[a] == nodes.countries[b]
+    assert nodes.country_names[nodes.countries[a]] == "ireland"
+
+
+def _places(names, countries, points, population=None, regions=None):
+    n = len(names)
+    return Nodes(names=names, name_keys=[name_key(x) for x in names], countries=np.array(countries),
+                 country_names=["de", "fr", "pl", "cz"], lat=np.array([p[0] for p in points], dtype=float),
+                 lng=np.array([p[1] for p in points], dtype=float),
+                 population=np.full(n, np.nan) if population is None else np.array(population, dtype=float),
+                 utc_offset=np.ones(n), regions=None if regions is None else np.array(regions),
+                 region_names=[] if regions is None else [f"r{i}" for i in range(max(regions) + 1)])
+
+
+def test_size_ranks_count_within_the_country_and_the_region():
+    nodes = _places(["a", "b", "c", "d", "e"], [0, 0, 0, 1, 0], [(0, 0)] * 5,
+                    population=[500, 2000, np.nan, 10, 900], regions=[0, 1, 0, 2, 0])
+    assert nodes.country_rank[[0, 1, 3, 4]].tolist() == [3, 1, 1, 2]
+    assert nodes.region_rank[[0, 1, 3, 4]].tolist() == [2, 1, 1, 1]
+    assert np.isnan(nodes.country_rank[2]) and np.isnan(nodes.region_rank[2])
+
+
+def test_nearest_partner_distance_and_shared_name_words():
+    """The same district listed as 'Berlin – Neukölln' (a partner) and 'Neukölln (Berlin)' is a
+    candidate at 0 km from a partner with every word of its name shared; Potsdam is 27 km away
+    and shares none."""
+    names = ["Ústí nad Orlicí", "Berlin – Neukölln", "Neukölln (Berlin)", "Potsdam", "Lyon"]
+    points = [(49.97, 16.39), (52.48, 13.43), (52.48, 13.43), (52.40, 13.07), (45.76, 4.84)]
+    nodes = _places(names, [3, 0, 0, 0, 1], points)
+    net = Network(nodes, np.array([(0, 1), (3, 4)]))
+    builder = FeatureBuilder(net)
+    X = builder.features(builder.query(0), np.array([2, 3, 4]))
+    assert X[0, F["km_to_partner"]] < 1e-3  # log1p(km), one point
+    assert X[0, F["name_overlap_with_partner"]] == 1.0
+    km = builder.distances(1, np.array([3]))[0]
+    assert 20 < km < 30
+    assert math.isclose(X[1, F["km_to_partner"]], math.log1p(km), rel_tol=1e-5)
+    assert X[1, F["name_overlap_with_partner"]] == 0.0
+    # Seen from Lyon (twinned with Potsdam): Ústí's nearest partner, Berlin – Neukölln, is its
+    # distance from Lyon; Neukölln (Berlin) has no partner at all.
+    Y = builder.features(builder.query(4), np.array([0, 2]))
+    assert math.isclose(Y[0, F["km_from_query_to_its_partner"]],
+                        math.log1p(builder.distances(4, np.array([1]))[0]), rel_tol=1e-5)
+    assert np.isnan(Y[1, F["km_from_query_to_its_partner"]])
+
+
+def test_countries_places_like_the_query_are_twinned_with():
+    """q (de) is twinned with pl. Another German place twinned with pl is also twinned with cz;
+    a German place twinned with fr only does not count: cz is what places like q also chose."""
+    names = ["q", "like", "unlike", "p1", "p2", "c1", "f1"]
+    nodes = _places(names, [0, 0, 0, 2, 2, 3, 1], [(50, 10), (51, 11), (52, 12), (52, 20), (51, 19),
+                                                       (50, 15), (48, 2)])
+    net = Network(nodes, np.array([(0, 3), (1, 4), (1, 5), (2, 6)]))
+    builder = FeatureBuilder(net)
+    c = builder.query(0)
+    # "like" shares 1 country with q and is twinned with pl and cz: half each.
+    np.testing.assert_allclose(c.like_here, [0, 0, 0.5, 0.5])
+    X = builder.features(c, np.array([5, 6]))
+    assert X[0, F["countries_like_yours_here"]] == 0.5
+    assert X[1, F["countries_like_yours_here"]] == 0.0
+
+
+def test_a_foreign_place_next_door_is_a_candidate_without_any_other_signal():
+    """Besançon's only partner, Lyon, has no other partner; 300 places far away are twinned with
+    Ulm, as is Neuchâtel, 70 km from Besançon across the border: it is on the shortlist (it is
+    last in the network's order, so no tie among empty scores brings it in)."""
+    rng = np.random.default_rng(0)
+    names = ["Besançon"] + [f"far{i}" for i in range(300)] + ["Ulm", "Lyon", "Neuchâtel"]
+    points = [(47.24, 6.02)] + [(float(x), float(y)) for x, y in rng.uniform(-40, 40, (300, 2))]
+    points += [(48.40, 9.99), (45.76, 4.84), (46.99, 6.93)]
+    nodes = _places(names, [1] + [2] * 300 + [0, 1, 3], points)
+    ulm, lyon, neuchatel = 301, 302, 303
+    net = Network(nodes, np.array([(1 + i, ulm) for i in range(300)] + [(0, lyon), (neuchatel, ulm)]))
+    builder = FeatureBuilder(net)
+    c = builder.query(0)
+    allowed = np.ones(len(names), dtype=bool)
+    allowed[[0, lyon]] = False
+    assert neuchatel in shortlist(c, allowed, k=5).tolist()
