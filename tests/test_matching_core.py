@@ -282,3 +282,43 @@ def test_a_foreign_place_next_door_is_a_candidate_without_any_other_signal():
     allowed = np.ones(len(names), dtype=bool)
     allowed[[0, lyon]] = False
     assert neuchatel in shortlist(c, allowed, k=5).tolist()
+
+
+def _shortlist_everywhere(c, allowed, k=150):
+    """The shortlist's definition, every score ordered over every place."""
+    from kembar.matching.recommend import CANDIDATE_SCORES
+    picked = []
+    for name, tie, share in CANDIDATE_SCORES:
+        v = getattr(c, name)
+        m = min(int(allowed.sum()), max(1, int(k * share)))
+        if name not in ("cpp", "cppd") and not (v > 0).any():
+            continue
+        if tie is not None:
+            t = getattr(c, tie)
+            v = v * 1e3 + (t - t.min()) / (np.ptp(t) + 1e-9)
+        key = np.where(allowed, -v, np.inf)
+        picked.append(np.lexsort((np.arange(len(v)), key))[:m])
+    return np.unique(np.concatenate(picked))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_shortlist_read_from_the_linked_places_is_the_one_over_every_place(seed):
+    """Scores that are 0 outside the linked places are ordered over the linked ones and the best
+    of the rest: the same shortlist as ordering every place (many unlinked places, equal scores)."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    names = [f"p{i}" for i in range(n)]
+    nodes = Nodes(names=names, name_keys=names, countries=rng.integers(0, 4, n), country_names=["a", "b", "c", "d"],
+                  lat=rng.uniform(-60, 60, n), lng=rng.uniform(-180, 180, n), population=np.full(n, np.nan),
+                  utc_offset=np.zeros(n))
+    linked = rng.choice(n, 400, replace=False)
+    edges = rng.choice(linked, (900, 2))
+    net = Network(nodes, edges)
+    builder = FeatureBuilder(net)
+    for q in rng.choice(np.flatnonzero(net.degree > 0), 15, replace=False):
+        c = builder.query(int(q))
+        allowed = np.ones(n, dtype=bool)
+        allowed[q] = False
+        allowed[c.partners] = False
+        for k in (5, 40, 150):
+            assert shortlist(c, allowed, k=k).tolist() == _shortlist_everywhere(c, allowed, k=k).tolist()

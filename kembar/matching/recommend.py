@@ -69,8 +69,8 @@ RANK = 32  # dimensions of the network embedding
 NEAR_KM = 150.0
 ALIAS_KM = 10.0  # two entries this close are often one place under two names ("Leichlingen (Rheinland)")
 REGION_KM = 600.0
-FOREIGN_KM = 100.0
-CPP_KM = 1500.0
+CPP_KM = 1500.0  # the country prior × popularity loses 1 for every 1,500 km
+NAME_KM = 50.0  # names are compared with the nearest partner's only that close
 OFFICE_HOURS = 8.0  # 08:00-16:00 local
 EARTH_KM = 6371.0
 
@@ -122,7 +122,7 @@ class Query:
 
     __slots__ = ("q", "partners", "cn", "aa", "ra", "p3", "p3n", "logp", "cpp", "inq", "near", "region",
                  "qnear", "latent", "latent_near", "share", "cold", "rpair", "inr", "alias", "alias_of",
-                 "fnear", "cppd", "like", "like_here")
+                 "fnear", "cppd", "like", "like_here", "linked")
 
 
 class FeatureBuilder:
@@ -168,10 +168,11 @@ class FeatureBuilder:
         # Share of each place's partners per country (rows) and of each country's (country rows).
         pic = net.partners_in_country.tocsr()
         self.profile = sparse.diags(1.0 / np.maximum(np.sqrt(pic.multiply(pic).sum(axis=1).A.ravel()), 1e-9)) @ pic
-        # Which countries each linked place is twinned with (0/1), all places and by country: for
-        # "places twinned with the countries you are twinned with are also twinned with k".
-        self.twinned_with = (pic > 0).astype(np.float32).tocsr()
-        self.country_members: dict[int, sparse.csr_matrix] = {}
+        # Which countries each linked place is twinned with (0/1), for "places twinned with the
+        # countries you are twinned with are also twinned with k".
+        self.twinned_with = (pic[self.linked] > 0).astype(np.float32).tocsr()
+        self.twinned_with_t = self.twinned_with.T.tocsr()
+        self.linked_country = nodes.countries[self.linked]
         cp = net.country_pairs
         self.country_profile = cp / np.maximum(np.sqrt((cp ** 2).sum(axis=1, keepdims=True)), 1e-9)
 
@@ -182,23 +183,16 @@ class FeatureBuilder:
         return np.log((row + a * self.country_share) / (row.sum() + a))
 
     def countries_like(self, q: int, mine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Shares of the countries that places with partners in the same countries as q's have
-        partners in: over all places, and over the places of q's own country (q left out)."""
-        w = mine.astype(np.float32)
-        out = []
-        cq = int(self.net.nodes.countries[q])
-        if cq not in self.country_members:
-            members = np.flatnonzero(self.net.nodes.countries == cq)
-            members = members[self.net.degree[members] > 0]
-            self.country_members[cq] = (members, self.twinned_with[members])
-        members, here = self.country_members[cq]
-        for matrix, skip in ((self.twinned_with, q), (here, np.searchsorted(members, q))):
-            overlap = matrix @ w
-            if 0 <= skip < len(overlap) and (matrix is self.twinned_with or members[skip] == q):
-                overlap[skip] = 0.0
-            v = matrix.T @ overlap
-            out.append(v / max(v.sum(), 1e-9))
-        return out[0], out[1]
+        """Shares of the countries that places with partners in q's countries (`mine`) also
+        have partners in, weighted by how many of q's countries each shares: over all places,
+        and over the places of q's own country (q left out)."""
+        overlap = self.twinned_with @ mine.astype(np.float32)
+        pos = self.linked_pos[q]
+        if pos >= 0:
+            overlap[pos] = 0.0
+        here = np.where(self.linked_country == self.net.nodes.countries[q], overlap, 0.0)
+        out = [self.twinned_with_t @ o for o in (overlap, here)]
+        return out[0] / max(out[0].sum(), 1e-9), out[1] / max(out[1].sum(), 1e-9)
 
     def distances(self, q: int, rows: np.ndarray | None = None) -> np.ndarray:
         """Great-circle km from q to `rows` (all nodes by default); NaN where unknown."""
@@ -219,6 +213,7 @@ class FeatureBuilder:
         n = len(nodes)
         c = Query()
         c.q = q
+        c.linked = self.linked
         c.partners = partners = net.partners(q)
         c.cold = len(partners) == 0
         cq = nodes.countries[q]
@@ -239,10 +234,12 @@ class FeatureBuilder:
         c.logp = self.country_logp(cq)
         c.cpp = c.logp[nodes.countries] + self.log_deg
         if self.located[q]:
-            d = EARTH_KM * np.arccos(np.clip(self.xyz @ self.xyz[q], -1.0, 1.0))
-            d[~self.located] = np.inf
-            c.fnear = np.where(nodes.countries != cq, np.exp(-d / FOREIGN_KM), 0.0)
-            c.cppd = c.cpp - d / CPP_KM
+            # Nearer is larger: 1 + the cosine of the angle between the two places (no arccos
+            # over every place); the straight-line (chord) km for the prior's distance penalty.
+            # A place without a position counts as 90° away (its vector is 0).
+            cos = self.xyz @ self.xyz[q]
+            c.fnear = np.where(self.located & (nodes.countries != cq), 1.0 + cos, 0.0)
+            c.cppd = c.cpp - (EARTH_KM / CPP_KM) * np.sqrt(np.maximum(2.0 - 2.0 * cos, 0.0))
         else:
             c.fnear = zeros
             c.cppd = c.cpp - 1e3
@@ -413,7 +410,8 @@ class FeatureBuilder:
             j = np.argmax(cos, axis=1)
             km = EARTH_KM * np.arccos(np.clip(cos[np.arange(len(rows)), j], -1.0, 1.0))
             X[:, F["km_to_partner"]] = np.where(located[rows], np.log1p(km), np.nan)
-            X[:, F["name_overlap_with_partner"]] = self._overlap(rows.tolist(), known[j].tolist())
+            close = np.flatnonzero(km < NAME_KM)
+            X[close, F["name_overlap_with_partner"]] = self._overlap(rows[close].tolist(), known[j[close]].tolist())
         if not located[q] or not len(rows):
             return
         adj = self.net.adj
@@ -433,8 +431,9 @@ class FeatureBuilder:
         first[seg[hits][::-1]] = hits[::-1]
         km = np.where(best > -2.0, EARTH_KM * np.arccos(np.clip(best, -1.0, 1.0)), np.nan)
         X[np.flatnonzero(has), F["km_from_query_to_its_partner"]] = np.log1p(km)
-        X[np.flatnonzero(has), F["name_overlap_query_partner"]] = self._overlap(
-            [q] * int(has.sum()), theirs[first].tolist())
+        close = np.flatnonzero(km < NAME_KM)
+        X[np.flatnonzero(has)[close], F["name_overlap_query_partner"]] = self._overlap(
+            [q] * len(close), theirs[first[close]].tolist())
 
     def build(self, q: int) -> np.ndarray:
         """Every feature of q against every node (tests and diagnostics; slow on big networks)."""
@@ -484,6 +483,11 @@ def smallest(v: np.ndarray, m: int) -> np.ndarray:
     return np.concatenate([better, candidates[values == bound][: m - len(better)]])
 
 
+# Cheap scores that are 0 outside the linked places (sums over partners, the embedding): their
+# top is read from the ~17k linked places and the best of the rest, which all score 0.
+LINKED_ONLY = frozenset({"aa", "ra", "p3n", "p3", "latent", "latent_near", "inq", "near", "region", "inr", "alias"})
+
+
 def shortlist(c: Query, allowed: np.ndarray, k: int = SHORTLIST, names=None) -> np.ndarray:
     """Candidates worth ranking with the trees: the union of the top of several cheap scores,
     plus the query's namesakes."""
@@ -493,20 +497,44 @@ def shortlist(c: Query, allowed: np.ndarray, k: int = SHORTLIST, names=None) -> 
     picked = []
     disallowed = np.flatnonzero(~allowed) if n_allowed > len(allowed) // 2 else ~allowed  # indices when few
     ties: dict[str, np.ndarray] = {}  # each tie-breaker scaled to [0, 1], once per query
+    linked = c.linked[allowed[c.linked]]
+    rest: dict[str | None, np.ndarray] = {}  # the best of the places outside `linked`, by tie-breaker
+
+    def key(v: np.ndarray, tie: str | None, at=slice(None)) -> np.ndarray:
+        """What `smallest` orders: minus the score, its tie-breaker a thousandth of a point."""
+        return np.negative(v * 1e3 + ties[tie][at]) if tie is not None else np.negative(v)
+
     for name, tie, share in CANDIDATE_SCORES:
         v = getattr(c, name)
         m = min(n_allowed, max(1, int(k * share)))
-        if name not in ("cpp", "cppd"):
-            if not (v > 0).any():
+        if tie is not None and tie not in ties:
+            t = getattr(c, tie)
+            ties[tie] = (t - t.min()) / (np.ptp(t) + 1e-9)
+        if name in LINKED_ONLY:
+            values = v[linked]
+            if not (values > 0).any():
                 continue  # the score says nothing for this query (e.g. no partners)
-        if tie is not None:
-            if tie not in ties:
-                t = getattr(c, tie)
-                ties[tie] = (t - t.min()) / (np.ptp(t) + 1e-9)
-            v = v * 1e3 + ties[tie]
-            np.negative(v, out=v)
-        else:
-            v = np.negative(v)
+            if tie not in rest:
+                # Outside the linked places the score is 0: their order is the tie-breaker's (or
+                # the network's, without one). The best SHORTLIST of them serve every such score.
+                others = allowed.copy()
+                others[c.linked] = False
+                if not others.any():
+                    rest[tie] = np.zeros(0, dtype=np.int64)
+                elif tie is None:
+                    rest[tie] = np.flatnonzero(others)[:SHORTLIST]
+                else:
+                    w = np.where(others, -ties[tie], np.inf)
+                    best = smallest(w, min(SHORTLIST, int(others.sum())))
+                    rest[tie] = best[np.lexsort((best, w[best]))]
+            pool = np.r_[linked[smallest(key(values, tie, linked), min(m, len(linked)))], rest[tie][:m]]
+            pool.sort()
+            pool_key = key(v[pool], tie, pool)
+            picked.append(pool[smallest(pool_key, min(m, len(pool)))])
+            continue
+        if name not in ("cpp", "cppd") and not (v > 0).any():
+            continue
+        v = key(v, tie)
         v[disallowed] = np.inf  # -v of the allowed, +inf elsewhere
         picked.append(smallest(v, m))
     if names is not None:
@@ -699,10 +727,11 @@ COLD_NEGATIVES = 100  # per cold query: fewer hurt the cold ranker, which has 5x
 _TASK_NET: Network | None = None  # the network the sampling processes read (inherited by fork)
 
 
-def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int):
-    """The training rows of one round: `warm` hides 10 % of the links whose ends keep another
-    and queries each end; `cold` hides every link of 5 % of the linked places and queries them.
-    Each round has its own random stream, so the result does not depend on which process ran it."""
+def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int, part: int = 0, parts: int = 1):
+    """The training rows of one round (of its `part`-th of `parts` shares of queries): `warm`
+    hides 10 % of the links whose ends keep another and queries each end; `cold` hides every
+    link of 5 % of the linked places and queries them. Each round has its own random stream (each
+    share its own for drawing candidates), so the result does not depend on which process ran it."""
     net = _TASK_NET
     rng = np.random.default_rng([seed, 0 if kind == "warm" else 1, r])
     queries: dict[int, list[int]] = {}
@@ -717,7 +746,8 @@ def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int):
         keys = list(queries)
         if len(keys) > max_queries:
             keys = [keys[i] for i in rng.choice(len(keys), max_queries, replace=False)]
-        queries = {k: queries[k] for k in keys}
+        queries = {k: queries[k] for k in keys[part::parts]}
+        rng = np.random.default_rng([seed, 0, r, part])
     else:
         linked = np.flatnonzero(net.degree > 0)
         chosen = rng.choice(linked, size=max(5, int(len(linked) * 0.05)), replace=False)
@@ -728,7 +758,7 @@ def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int):
         queries = {q: t for q, t in queries.items() if t}
         if not queries:
             return None
-    return kind, r, _sample(FeatureBuilder(rest), queries, rng, n_hard if kind == "warm" else COLD_NEGATIVES, None)
+    return kind, r, part, _sample(FeatureBuilder(rest), queries, rng, n_hard if kind == "warm" else COLD_NEGATIVES, None)
 
 
 def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
@@ -744,12 +774,14 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
     linked = np.flatnonzero(net.degree > 0)
     # Small networks hide links several times over, so there are enough examples to learn from.
     rounds = int(min(8, max(1, math.ceil(400 / max(1, 0.1 * len(net.edges))))))
-    tasks = [("warm", r) for r in range(max(rounds, warm_rounds))]
+    # A warm round is sampled in two shares of its queries (each about as long as a cold round),
+    # so that two processes finish together.
+    tasks = [("warm", r, part, 2) for r in range(max(rounds, warm_rounds)) for part in range(2)]
     if len(linked) >= 20:
-        tasks += [("cold", r) for r in range(max(rounds, COLD_ROUNDS))]
+        tasks += [("cold", r, 0, 1) for r in range(max(rounds, COLD_ROUNDS))]
     if processes is None:
         processes = min(2, os.cpu_count() or 1) if len(net.edges) >= 5000 else 1
-    args = [(kind, seed, r, max_queries, n_hard) for kind, r in tasks]
+    args = [(kind, seed, r, max_queries, n_hard, part, parts) for kind, r, part, parts in tasks]
     _TASK_NET = net
     try:
         if processes > 1:
@@ -769,7 +801,7 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
         _TASK_NET = None
     recall = {}
     for kind in ("warm", "cold"):
-        parts = [p for k, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:2])
+        parts = [p for k, _, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:3])
                  if k == kind and len(p[1])]
         if not parts:
             continue
