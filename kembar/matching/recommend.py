@@ -8,10 +8,11 @@ How a query is answered (`Recommender.scores`), in two steps:
 1. *Candidates.* A few cheap scores are computed for every place at once (sparse products and
    precomputed per-place arrays): Adamic-Adar, resource allocation and 3-paths through the
    query's partners; a low-rank (truncated SVD) embedding of the network, from the query's own
-   links and from the links of the places around it; the country-pair prior × popularity; the
-   candidate's partners in the query's country and around the query; the query's partners
-   around the candidate; namesakes. The union of the top of each is the *shortlist* (of places
-   with equal scores at the edge of a top, the first in the network's order).
+   links and from the links of the places around it; the country-pair prior × popularity, also
+   less a penalty for distance; the candidate's partners in the query's country and around the
+   query; the query's partners around the candidate; the nearest places across a border;
+   namesakes. The union of the top of each is the *shortlist* (of places with equal scores at
+   the edge of a top, the first in the network's order).
 2. *Ranking.* Every feature (`FEATURES`) is computed for the shortlist only, and
    gradient-boosted trees order it. Places outside the shortlist keep the country prior ×
    popularity, below every shortlisted one.
@@ -727,11 +728,10 @@ COLD_NEGATIVES = 100  # per cold query: fewer hurt the cold ranker, which has 5x
 _TASK_NET: Network | None = None  # the network the sampling processes read (inherited by fork)
 
 
-def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int, part: int = 0, parts: int = 1):
-    """The training rows of one round (of its `part`-th of `parts` shares of queries): `warm`
-    hides 10 % of the links whose ends keep another and queries each end; `cold` hides every
-    link of 5 % of the linked places and queries them. Each round has its own random stream (each
-    share its own for drawing candidates), so the result does not depend on which process ran it."""
+def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int):
+    """The training rows of one round: `warm` hides 10 % of the links whose ends keep another
+    and queries each end; `cold` hides every link of 5 % of the linked places and queries them.
+    Each round has its own random stream, so the result does not depend on which process ran it."""
     net = _TASK_NET
     rng = np.random.default_rng([seed, 0 if kind == "warm" else 1, r])
     queries: dict[int, list[int]] = {}
@@ -746,8 +746,7 @@ def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int, part: int
         keys = list(queries)
         if len(keys) > max_queries:
             keys = [keys[i] for i in rng.choice(len(keys), max_queries, replace=False)]
-        queries = {k: queries[k] for k in keys[part::parts]}
-        rng = np.random.default_rng([seed, 0, r, part])
+        queries = {k: queries[k] for k in keys}
     else:
         linked = np.flatnonzero(net.degree > 0)
         chosen = rng.choice(linked, size=max(5, int(len(linked) * 0.05)), replace=False)
@@ -758,7 +757,7 @@ def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int, part: int
         queries = {q: t for q, t in queries.items() if t}
         if not queries:
             return None
-    return kind, r, part, _sample(FeatureBuilder(rest), queries, rng, n_hard if kind == "warm" else COLD_NEGATIVES, None)
+    return kind, r, _sample(FeatureBuilder(rest), queries, rng, n_hard if kind == "warm" else COLD_NEGATIVES, None)
 
 
 def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
@@ -774,14 +773,12 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
     linked = np.flatnonzero(net.degree > 0)
     # Small networks hide links several times over, so there are enough examples to learn from.
     rounds = int(min(8, max(1, math.ceil(400 / max(1, 0.1 * len(net.edges))))))
-    # A warm round is sampled in two shares of its queries (each about as long as a cold round),
-    # so that two processes finish together.
-    tasks = [("warm", r, part, 2) for r in range(max(rounds, warm_rounds)) for part in range(2)]
+    tasks = [("warm", r) for r in range(max(rounds, warm_rounds))]
     if len(linked) >= 20:
-        tasks += [("cold", r, 0, 1) for r in range(max(rounds, COLD_ROUNDS))]
+        tasks += [("cold", r) for r in range(max(rounds, COLD_ROUNDS))]
     if processes is None:
         processes = min(2, os.cpu_count() or 1) if len(net.edges) >= 5000 else 1
-    args = [(kind, seed, r, max_queries, n_hard, part, parts) for kind, r, part, parts in tasks]
+    args = [(kind, seed, r, max_queries, n_hard) for kind, r in tasks]
     _TASK_NET = net
     try:
         if processes > 1:
@@ -801,7 +798,7 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
         _TASK_NET = None
     recall = {}
     for kind in ("warm", "cold"):
-        parts = [p for k, _, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:3])
+        parts = [p for k, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:2])
                  if k == kind and len(p[1])]
         if not parts:
             continue
