@@ -163,6 +163,29 @@ def test_without_a_model_pages_and_api_say_so(client, settings, tmp_path, regist
     assert "match-train" in reply.json()["detail"]
 
 
+def test_a_model_file_from_an_earlier_version_is_refused_with_a_message(client, settings, tmp_path, model_file):
+    """A model learned on other features (a file kept from before an upgrade) would make the
+    trees read the wrong columns: the page and the API ask for a new match-train instead."""
+    import pickle
+    from pathlib import Path
+
+    with open(settings.MATCHING_MODEL_PATH, "rb") as handle:
+        model = pickle.load(handle)
+    model.features = model.features[:-1]
+    old = Path(tmp_path / "old.pkl")
+    old.write_bytes(pickle.dumps(model))
+    settings.MATCHING_MODEL_PATH = str(old)
+    bandung = model_file["Bandung"]
+    with pytest.raises(services.ModelMissing, match="earlier version"):
+        services.suggest(bandung)
+    page = client.get(f"/matching/governments/{bandung.pk}/partners/")
+    assert page.status_code == 200
+    assert "kembar match-train" in page.content.decode()
+    reply = client.get(f"/api/governments/{bandung.pk}/recommendations")
+    assert reply.status_code == 409
+    assert "earlier version" in reply.json()["detail"]
+
+
 def test_find_partners_page_lists_suggestions_in_constant_queries(client, model_file, django_assert_num_queries):
     bandung = model_file["Bandung"]
     url = f"/matching/governments/{bandung.pk}/partners/"

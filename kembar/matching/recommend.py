@@ -642,6 +642,7 @@ class Recommender:
     trained_seconds: float = 0.0
     training_links: int = 0
     shortlist_recall: dict | None = None  # share of hidden links the shortlist held in training
+    features: tuple = FEATURES  # what the trees were learned on (a file from other code differs)
 
     def __post_init__(self) -> None:
         self.builder = FeatureBuilder(self.net)

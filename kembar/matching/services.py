@@ -41,7 +41,7 @@ from kembar.partnerships.vocab import Field, Trait
 
 from .models import Interest, PartnerRequest
 from .network import Network, Nodes
-from .recommend import F, Recommender, train
+from .recommend import FEATURES, F, Recommender, train
 
 
 class ModelMissing(RuntimeError):
@@ -166,6 +166,9 @@ def load_model() -> Recommender:
         if _loaded.get("key") != (str(path), stamp):
             with path.open("rb") as handle:
                 model = pickle.load(handle)
+            if getattr(model, "features", None) != FEATURES:
+                raise ModelMissing(_("The matchmaking model was built by an earlier version of kembar: "
+                                     "run “kembar match-train” again."))
             model.place_index = {int(pk): i for i, pk in enumerate(model.net.nodes.ids.tolist())}
             _loaded.update(key=(str(path), stamp), model=model)
         return _loaded["model"]
