@@ -152,15 +152,19 @@ def test_region_filter_keeps_one_first_level_division(client, model_file):
     assert out.getvalue().startswith(" 1. ")
 
 
-def test_without_a_model_pages_and_api_say_so(client, settings, tmp_path, registry):
-    settings.MATCHING_MODEL_PATH = str(tmp_path / "none.pkl")
-    bandung = registry["Bandung"]
-    page = client.get(f"/matching/governments/{bandung.pk}/partners/")
+def _assert_page_and_api_ask_for_training(client, government, detail):
+    """The "Find partners" page says to run match-train; the API answers 409 with `detail`."""
+    page = client.get(f"/matching/governments/{government.pk}/partners/")
     assert page.status_code == 200
     assert "kembar match-train" in page.content.decode()
-    reply = client.get(f"/api/governments/{bandung.pk}/recommendations")
+    reply = client.get(f"/api/governments/{government.pk}/recommendations")
     assert reply.status_code == 409
-    assert "match-train" in reply.json()["detail"]
+    assert detail in reply.json()["detail"]
+
+
+def test_without_a_model_pages_and_api_say_so(client, settings, tmp_path, registry):
+    settings.MATCHING_MODEL_PATH = str(tmp_path / "none.pkl")
+    _assert_page_and_api_ask_for_training(client, registry["Bandung"], "match-train")
 
 
 def test_a_model_file_from_an_earlier_version_is_refused_with_a_message(client, settings, tmp_path, model_file):
@@ -178,12 +182,7 @@ def test_a_model_file_from_an_earlier_version_is_refused_with_a_message(client, 
     bandung = model_file["Bandung"]
     with pytest.raises(services.ModelMissing, match="earlier version"):
         services.suggest(bandung)
-    page = client.get(f"/matching/governments/{bandung.pk}/partners/")
-    assert page.status_code == 200
-    assert "kembar match-train" in page.content.decode()
-    reply = client.get(f"/api/governments/{bandung.pk}/recommendations")
-    assert reply.status_code == 409
-    assert "earlier version" in reply.json()["detail"]
+    _assert_page_and_api_ask_for_training(client, bandung, "earlier version")
 
 
 def test_find_partners_page_lists_suggestions_in_constant_queries(client, model_file, django_assert_num_queries):
