@@ -197,15 +197,20 @@ def test_training_does_not_depend_on_the_number_of_processes():
 
 
 def test_one_country_under_two_spellings_counts_as_one_but_keeps_both_places():
-    """'Republic of Ireland' and 'Ireland' are one country for the statistics, while a town
-    listed under both stays two places (a pair listed from both sides is two rows)."""
+    """'Republic of Ireland' and 'Ireland' are one country for the statistics (the gazetteer's
+    table of spellings), while a town listed under both stays two places (a pair listed from both
+    sides is two rows); Northern Cyprus, filed under Cyprus's code, stays its own."""
     links = [_link("bundoran", country_key("Republic of Ireland"), "holstebro", "denmark"),
-             _link("bundoran", country_key("Ireland"), "oxelosund", "sweden")]
+             _link("bundoran", country_key("Ireland"), "oxelosund", "sweden"),
+             _link("kyrenia", country_key("Northern Cyprus"), "limassol", country_key("Cyprus"))]
     nodes, index = build_nodes(links)
     a, b = index[("bundoran", "republic of ireland")], index[("bundoran", "ireland")]
     assert a != b
     assert nodes.countries[a] == nodes.countries[b]
-    assert nodes.country_names[nodes.countries[a]] == "ireland"
+    assert nodes.country_names[nodes.countries[a]] == "IE"
+    north, south = index[("kyrenia", "northern cyprus")], index[("limassol", "cyprus")]
+    assert nodes.country_names[nodes.countries[south]] == "CY"
+    assert nodes.countries[north] != nodes.countries[south]
 
 
 def _places(names, countries, points, population=None, regions=None):

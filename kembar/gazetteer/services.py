@@ -16,115 +16,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from .countries import country_code
 from .models import Place, PlaceName
 from .normalise import name_key, prefix_upper_bound
 
 BATCH = 2000
 # Languages whose ISO 3166-2 subdivision names pycountry ships and officers are likely to type.
 SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "ar", "de", "fr", "es", "nl", "pt"]
-
-# Country spellings found in real twinning lists that ISO 3166 does not use.
-COUNTRY_ALIASES = {
-    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
-    "united kingdom": "GB", "uk": "GB", "great britain": "GB", "britain": "GB",
-    "usa": "US", "united states": "US", "united states of america": "US", "us": "US",
-    "russia": "RU", "south korea": "KR", "korea": "KR", "republic of korea": "KR",
-    "north korea": "KP", "taiwan": "TW", "republic of china": "TW", "china": "CN",
-    "peoples republic of china": "CN", "vietnam": "VN", "iran": "IR", "syria": "SY",
-    "laos": "LA", "moldova": "MD", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
-    "czech republic": "CZ", "czechia": "CZ", "ivory coast": "CI", "cote divoire": "CI",
-    "macedonia": "MK", "north macedonia": "MK", "republic of macedonia": "MK",
-    "kosovo": "XK", "palestine": "PS", "state of palestine": "PS", "vatican city": "VA",
-    "vatican": "VA", "holy see": "VA", "brunei": "BN", "cape verde": "CV", "swaziland": "SZ",
-    "eswatini": "SZ", "east timor": "TL", "timor leste": "TL", "burma": "MM", "myanmar": "MM",
-    "turkey": "TR", "turkiye": "TR", "the netherlands": "NL", "netherlands": "NL",
-    "holland": "NL", "the gambia": "GM", "gambia": "GM", "the bahamas": "BS", "bahamas": "BS",
-    "republic of the congo": "CG", "congo": "CG", "congo brazzaville": "CG",
-    "democratic republic of the congo": "CD", "dr congo": "CD", "congo kinshasa": "CD",
-    "georgia country": "GE", "georgia": "GE", "micronesia": "FM",
-    "federated states of micronesia": "FM", "sao tome and principe": "ST",
-    "saint kitts and nevis": "KN", "saint lucia": "LC", "saint vincent and the grenadines": "VC",
-    "republic of ireland": "IE", "ireland": "IE", "faroe islands": "FO", "greenland": "GL",
-    "northern cyprus": "CY", "transnistria": "MD", "abkhazia": "GE", "south ossetia": "GE",
-    "artsakh": "AZ", "nagorno karabakh republic": "AZ", "somaliland": "SO",
-    "western sahara": "EH", "sahrawi arab democratic republic": "EH", "hong kong": "HK",
-    "macau": "MO", "macao": "MO", "puerto rico": "PR", "guam": "GU", "bosnia": "BA",
-    "bosnia and herzegovina": "BA", "trinidad": "TT", "antigua": "AG", "the philippines": "PH",
-    "slovak republic": "SK", "kyrgyz republic": "KG", "lao pdr": "LA", "curacao": "CW",
-    "aruba": "AW", "new caledonia": "NC", "french polynesia": "PF", "reunion": "RE",
-    "martinique": "MQ", "guadeloupe": "GP", "french guiana": "GF", "isle of man": "IM",
-    "jersey": "JE", "guernsey": "GG", "gibraltar": "GI", "bermuda": "BM",
-    "falkland islands": "FK", "west bank": "PS", "gaza strip": "PS", "american samoa": "AS",
-    "aland": "AX", "aland islands": "AX", "st kitts and nevis": "KN", "st lucia": "LC",
-    # misspellings and other languages' names seen in real lists
-    "bosnia and hercegovina": "BA", "moldavia": "MD", "surinam": "SR", "madagaskar": "MG",
-    "grece": "GR", "kazakhstah": "KZ", "island": "IS",
-}
-
-
-# Territories with their own ISO code that lists write before their sovereign state
-# ("Réunion, France", "Åland Islands, Finland"); GeoNames files their towns under that code.
-DEPENDENT_TERRITORIES = {
-    "AX", "GP", "MQ", "RE", "GF", "YT", "NC", "PF", "PM", "BL", "MF", "WF", "FO", "GL", "PR",
-    "GU", "AS", "VI", "MP", "HK", "MO", "IM", "JE", "GG", "GI", "BM", "AW", "CW", "SX", "BQ",
-    "KY", "VG", "AI", "MS", "TC", "FK", "SH", "PN", "CK", "NU", "TK", "NF", "CX", "CC",
-}
-
-
-@lru_cache(maxsize=4096)
-def country_code(text: str) -> str | None:
-    """ISO 3166-1 alpha-2 code for a country written any common way, or None.
-
-    Handles "Georgia (country)", plain codes ("ID", "IDN"), common misspellings, and a
-    country after a region: in "England, United Kingdom" or "Ohio, United States" the last
-    part that is a country wins ("Georgia, United States" is in the US), except a dependent
-    territory written before its sovereign ("Réunion, France" is RE).
-    """
-    if not text:
-        return None
-    raw = text.strip()
-    code = _one_country(raw)
-    if code:
-        return code
-    parts = [p.strip() for p in re.split(r"[,/]", raw) if p.strip()]
-    codes = [_one_country(part) for part in parts]
-    if len(parts) > 1 and codes[0] in DEPENDENT_TERRITORIES:
-        return codes[0]
-    found = [c for c in codes if c]
-    return found[-1] if found else None
-
-
-def _one_country(text: str) -> str | None:
-    raw = text.strip()
-    if not raw:
-        return None
-    if len(raw) == 2 and raw.isalpha() and pycountry.countries.get(alpha_2=raw.upper()):
-        return raw.upper()
-    if raw.upper() == "XK":
-        return "XK"
-    key = name_key(raw)
-    if "(" in raw:
-        key = re.sub(r"\b(country|state)\b", "", key).strip()
-    key = re.sub(r"^in ", "", key)
-    if key in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[key]
-    try:
-        return pycountry.countries.lookup(raw).alpha_2
-    except LookupError:
-        pass
-    return _country_keys().get(key)
-
-
-@lru_cache(maxsize=1)
-def _country_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for country in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            value = getattr(country, attr, "")
-            if value:
-                keys.setdefault(name_key(value), country.alpha_2)
-    return keys
-
 
 def country_name(code: str) -> str:
     """The country's short name in the active language ("Jepang" in Bahasa Indonesia)."""

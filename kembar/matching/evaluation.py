@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 import numpy as np
 from zoneinfo import ZoneInfo
 
+from kembar.gazetteer.countries import country_code
 from kembar.gazetteer.normalise import name_key
 
 from .network import Network, Nodes
@@ -28,15 +29,10 @@ from .recommend import Recommender, train
 
 COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
 UK_PARTS = {"england", "scotland", "wales", "northern ireland"}
-# Other spellings of one country in the file. A place keeps the spelling it was listed with
-# (a pair listed from both sides under two spellings stays two rows, as two names would), but
-# the country statistics count it with its country.
-COUNTRY_SAME_AS = {
-    "republic of ireland": "ireland", "bosnia and hercegovina": "bosnia and herzegovina",
-    "grece": "greece", "kazakhstah": "kazakhstan", "madagaskar": "madagascar", "moldavia": "moldova",
-    "federated states of micronesia": "micronesia", "surinam": "suriname", "east timor": "timor leste",
-    "west bank": "palestine", "in italy": "italy",
-}
+# Places the gazetteer files under another state's code that twin on their own (Northern Cyprus
+# with Turkey, not with Cyprus's partners): their own country in the statistics.
+OWN_COUNTRY = frozenset({"northern cyprus", "transnistria", "abkhazia", "south ossetia", "artsakh",
+                         "nagorno karabakh republic", "somaliland"})
 
 
 class EvaluationError(ValueError):
@@ -48,6 +44,14 @@ def country_key(country: str) -> str:
     text = re.sub(r"\(.*?\)", " ", country or "")
     key = name_key(text.split(",")[-1])
     return "united kingdom" if key in UK_PARTS else key
+
+
+def statistics_country(key: str) -> str:
+    """The country a place counts under in the statistics: its ISO code, so that the file's
+    spellings of one country ("Republic of Ireland" and "Ireland", "Moldavia") are one; a place
+    keeps the spelling it was listed with (a pair listed from both sides under two spellings
+    stays two rows, as two names would)."""
+    return key if key in OWN_COUNTRY else country_code(key) or key
 
 
 def city_key(city: str, country: str) -> tuple[str, str]:
@@ -148,7 +152,7 @@ def build_nodes(links: Iterable[Link], gazetteer: bool = False) -> tuple[Nodes, 
                 index[key] = len(names)
                 names.append(name)
                 keys.append(key[0])
-                countries.append(COUNTRY_SAME_AS.get(key[1], key[1]))
+                countries.append(statistics_country(key[1]))
                 lat.append(point[0])
                 lng.append(point[1])
     country_names = sorted(set(countries))
