@@ -4,11 +4,13 @@ from __future__ import annotations
 import io
 import json
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
 from kembar.gazetteer.models import Place
 from kembar.matching import services
+from kembar.matching.recommend import F
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 
@@ -103,6 +105,17 @@ def test_partners_of_partners_come_first_with_true_reasons(model_file):
                     "government_b__place", flat=True)) | set(Partnership.objects.filter(
                         government_b__place=s.place).values_list("government_a__place", flat=True))
                 assert n == len(theirs & {model_file["Kyoto"].place_id, model_file["Busan"].place_id})
+
+
+def test_no_shared_office_hour_is_no_reason(model_file):
+    """Places 8 or more hours apart share no office hour: that is not given as a reason."""
+    model = services.load_model()
+    bandung = model.place_index[model_file["Bandung"].place_id]
+    kyoto = model.place_index[model_file["Kyoto"].place_id]
+    x = model.builder.features(model.builder.query(bandung), np.array([kyoto]))[0]
+    assert any("shared office hour" in r for r in services.reasons(model, bandung, kyoto, x))
+    x[F["office_hours"]] = 0.0
+    assert not any("office hour" in r for r in services.reasons(model, bandung, kyoto, x))
 
 
 def test_cold_start_suggests_from_country_patterns(model_file):

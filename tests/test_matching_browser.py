@@ -51,8 +51,11 @@ def test_find_partners_for_bandung_and_open_one(live_server, browser, bandung_wi
         text = page.locator("ol.suggestions").inner_text()
         assert "Kyoto" not in text.split("\n")[0] and "Osaka" not in text  # partners are never suggested
         assert "shared office hours" in text  # each suggestion says why
-        # Japan only, then open the first suggestion that has a government page.
+        # Japan only: choosing it fills the region list with Japan's prefectures before any
+        # filtering; then open the first suggestion that has a government page.
         page.locator("#id_country").select_option("JP")
+        expect(page.locator("#id_region option", has_text="Kyoto")).to_have_count(1)
+        assert page.locator("li.suggestion").count() == 20  # not filtered yet
         page.locator("main form.filters button[type=submit]").click()
         expect(page).to_have_url(re.compile(r"country=JP"))
         first = page.locator("li.suggestion a").first

@@ -32,12 +32,17 @@ def test_editors_publish_for_their_own_government_only(users, governments):
 def test_interest_notifies_the_requesters_office(users, orgs, governments, published, django_capture_on_commit_callbacks):
     orgs["bandung"].email = "kerjasama@bandung.go.id"
     orgs["bandung"].save()
+    governments["braunschweig"].contact_email = "partnerschaft@braunschweig.de"
+    governments["braunschweig"].save()
     with django_capture_on_commit_callbacks(execute=True):
         services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"], "Gern!")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert set(message.to) == {"ks@bandung.go.id", "kerjasama@bandung.go.id"}
     assert "Braunschweig" in message.subject and "Gern!" in message.body
+    # A reply goes to the interested office; the mail links the request.
+    assert message.reply_to == ["partnerschaft@braunschweig.de"]
+    assert "Contact: partnerschaft@braunschweig.de" in message.body and published.get_absolute_url() in message.body
     # Twice is refused, and the requester cannot be interested in its own request.
     with pytest.raises(Exception, match="already"):
         services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"])
@@ -66,6 +71,11 @@ def test_board_pages(client, users, governments, published, django_assert_num_qu
         page = client.get("/matching/requests/")
     assert page.status_code == 200 and "Creative city seeks" in page.content.decode()
     assert "Port city 2" not in client.get("/matching/requests/", {"country": "ID"}).content.decode()
+    # Open to partners in a country: it is preferred, or nothing is (Busan's requests name none).
+    japan = client.get("/matching/requests/", {"seeking": "JP"}).content.decode()
+    assert "Creative city seeks" in japan and "Port city 2" in japan
+    korea = client.get("/matching/requests/", {"seeking": "KR"}).content.decode()
+    assert "Creative city seeks" not in korea and "Port city 2" in korea
     client.force_login(users["braunschweig_editor"])
     detail = client.get(published.get_absolute_url())
     assert "Express interest" in detail.content.decode()
@@ -85,6 +95,37 @@ def test_board_pages(client, users, governments, published, django_assert_num_qu
         "contact_email": "ks@bandung.go.id", "fields": ["culture"], "preferred_countries": ["JP"]})
     assert reply.status_code == 302
     assert PartnerRequest.objects.filter(title="Heritage", government=governments["bandung"]).exists()
+
+
+def test_after_expressing_interest(client, users, governments, published):
+    """The interested office sees that it wrote instead of the form again; the requester's
+    office (its viewers too) and oversight see who wrote; other offices do not."""
+    url = published.get_absolute_url()
+    services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"], "Gern!")
+    client.force_login(users["braunschweig_editor"])
+    page = client.get(url).content.decode()
+    assert "Braunschweig expressed interest on" in page and "Express interest" not in page
+    assert "Interested governments" not in page
+    for who in ["bandung_editor", "bandung_viewer", "oversight"]:
+        client.force_login(users[who])
+        page = client.get(url).content.decode()
+        assert "Interested governments" in page and "Gern!" in page, who
+    client.force_login(users["surabaya_editor"])
+    page = client.get(url).content.decode()
+    assert "Interested governments" not in page and "Express interest" in page
+
+
+def test_preferred_countries_and_refusals_read_as_words(client, users, published):
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert "Japan, Germany" in page
+    client.force_login(users["bandung_viewer"])
+    refused = client.get("/matching/requests/new/", HTTP_ACCEPT_LANGUAGE="id")
+    assert refused.status_code == 403
+    text = refused.content.decode()
+    assert "Tidak diizinkan" in text and "Permintaan mitra" in text  # translated, inside the site's frame
+    client.cookies["django_language"] = "id"
+    missing = client.get("/matching/requests/999999/")
+    assert missing.status_code == 404 and "Tidak ditemukan" in missing.content.decode()
 
 
 def test_matching_requests_on_the_government_page(client, governments, published):
@@ -160,6 +201,10 @@ def test_requests_api_lists_in_constant_queries(api, governments, published, dja
     assert [r["title"] for r in api("get", "/api/partner-requests", query={"country": "ID"}).json()["items"]] == [
         published.title]
     assert api("get", "/api/partner-requests", query={"country": "Atlantis"}).status_code == 422
+    open_to_korea = [r["title"] for r in api("get", "/api/partner-requests", query={"seeking": "KR"}).json()["items"]]
+    assert len(open_to_korea) == 4 and published.title not in open_to_korea
+    refused = api("get", "/api/partner-requests", query={"seeking": "Atlantis"})
+    assert refused.status_code == 422 and "seeking" in refused.content.decode()
     assert api("get", f"/api/partner-requests/{published.pk}").json()["title"] == published.title
     draft = PartnerRequest.objects.get(title="Busan draft")
     assert api("get", f"/api/partner-requests/{draft.pk}").status_code == 404

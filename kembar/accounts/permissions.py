@@ -322,6 +322,12 @@ def can_edit_partner_request(user, partner_request) -> bool:
     return a.superuser or partner_request.government_id in a.edit_governments
 
 
+def can_see_interests(user, partner_request) -> bool:
+    """Who expressed interest: readers of the requester's office (viewers too) and readers of all."""
+    a = access(user)
+    return a.reads_everything or partner_request.government_id in a.read_governments
+
+
 def interest_governments(user, partner_request) -> list[int]:
     """The governments in whose name the user may express interest: those they edit (any, for a
     platform admin), never the requester itself, and only in a published request."""

@@ -165,11 +165,14 @@ def _government(government_id: int) -> LocalGovernment:
 @requests_router.get("", response={200: list[PartnerRequestOut], 422: ValidationErrors}, summary="List partner requests")
 @paginate(Pagination)
 def list_requests(request, country: str = Query("", description="Requests of governments in this country."),
+                  seeking: str = Query("", description="Requests open to partners in this country: it is "
+                                                       "among their preferred countries, or they name none."),
                   field: Field | None = Query(None), q: str = Query("", max_length=200)):
     """Published requests (and drafts and closed ones of the caller's offices), newest first."""
     return services.filter_requests(
         permissions.visible_partner_requests(request.auth, services.request_queryset()),
-        country=params.country(country), field=str(field or ""), q=q.strip()).order_by("-created", "-id")
+        country=params.country(country), seeking=params.country(seeking, "seeking"), field=str(field or ""),
+        q=q.strip()).order_by("-created", "-id")
 
 
 @requests_router.get("/{request_id}", response={200: PartnerRequestOut, **ERRORS}, summary="One partner request")

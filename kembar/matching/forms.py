@@ -75,10 +75,11 @@ class InterestForm(forms.Form):
 
 class RequestFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Requester’s country"), required=False)
+    seeking = forms.ChoiceField(label=_("Open to partners in"), required=False)
     field = forms.ChoiceField(label=_("Field of cooperation"), required=False,
                               choices=[("", _("any"))] + list(Field.choices))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("any"))] + list(country_choices())
+        self.fields["country"].choices = self.fields["seeking"].choices = [("", _("any"))] + list(country_choices())

@@ -40,6 +40,12 @@ class PartnerRequest(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("matching:request", args=[self.pk])
 
+    def preferred_country_names(self) -> list[str]:
+        """The preferred countries' names in the active language."""
+        from kembar.gazetteer.services import country_name
+
+        return [country_name(code) for code in self.preferred_countries]
+
 
 class Interest(models.Model):
     """A government's expressed interest in a partner request."""

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -267,7 +267,7 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
         out.append(_("both cooperate in %(fields)s") % {
             "fields": ", ".join(str(Field(f).label).lower() for f in fields)})
     hours = x[F["office_hours"]]
-    if not np.isnan(hours):
+    if not np.isnan(hours) and hours >= 1:  # no shared hour is no reason
         out.append(ngettext("%(n)d shared office hour", "%(n)d shared office hours", int(hours)) % {"n": int(hours)})
     ratio = x[F["population_ratio"]]
     if not np.isnan(ratio) and ratio < 0.15:
@@ -315,9 +315,14 @@ def request_queryset():
     return PartnerRequest.objects.select_related("government__place").prefetch_related("fields")
 
 
-def filter_requests(queryset, *, country: str = "", field: str = "", q: str = ""):
+def filter_requests(queryset, *, country: str = "", seeking: str = "", field: str = "", q: str = ""):
+    """`country`: the requester's; `seeking`: a country the request is open to (it names it
+    among its preferred countries, or names none)."""
     if country:
         queryset = queryset.filter(government__country_code=country)
+    if seeking:
+        # The codes are stored as a JSON list: '"JP"' occurs in it exactly when JP is listed.
+        queryset = queryset.filter(Q(preferred_countries=[]) | Q(preferred_countries__icontains=f'"{seeking}"'))
     if field:
         queryset = queryset.filter(fields__code=field)
     if q:
@@ -372,12 +377,15 @@ def express_interest(user, partner_request: PartnerRequest, government: LocalGov
             local_government=partner_request.government_id).exclude(email="").values_list("email", flat=True)} - {""})
         subject = _("%(name)s is interested in your partner request “%(title)s”") % {
             "name": government.name, "title": partner_request.title}
+        # Replying to the e-mail writes to the interested office.
+        contact = government.contact_email or (user.email if user else "")
         body = _("%(name)s (%(country)s) expressed interest in your partner request “%(title)s”.\n\n"
-                 "%(message)s\n\nContact: %(contact)s") % {
+                 "%(message)s\n\nContact: %(contact)s\nThe request: %(url)s") % {
             "name": government.name, "country": country_name(government.country_code),
-            "title": partner_request.title, "message": message or "—",
-            "contact": government.contact_email or (user.email if user else "") or "—"}
-        transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=False))
+            "title": partner_request.title, "message": message or "—", "contact": contact or "—",
+            "url": getattr(settings, "KEMBAR_SITE_URL", "").rstrip("/") + partner_request.get_absolute_url()}
+        mail = EmailMessage(subject, body, None, recipients, reply_to=[contact] if contact else None)
+        transaction.on_commit(lambda: mail.send(fail_silently=False))
     return interest
 
 

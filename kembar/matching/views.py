@@ -23,6 +23,10 @@ def find_partners(request, pk: int):
     only from public partnerships, so nothing here reveals what a visitor may not read."""
     government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
     form = SuggestionFilterForm(request.GET or None)
+    # Choosing a country fetches its provinces into the region list (htmx), without filtering yet.
+    form.fields["country"].widget.attrs.update({
+        "hx-get": request.path, "hx-trigger": "change", "hx-select": "#id_region", "hx-target": "#id_region",
+        "hx-swap": "outerHTML"})
     suggestions, problem = [], ""
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
@@ -49,7 +53,8 @@ def request_list(request):
     data = getattr(form, "cleaned_data", {})
     queryset = services.filter_requests(
         permissions.visible_partner_requests(request.user, services.request_queryset()),
-        country=data.get("country") or "", field=data.get("field") or "", q=data.get("q") or "",
+        country=data.get("country") or "", seeking=data.get("seeking") or "", field=data.get("field") or "",
+        q=data.get("q") or "",
     ).order_by("-created", "-id")
     page = Paginator(queryset, REQUEST_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -77,11 +82,15 @@ def _editable_governments(user):
 def request_detail(request, pk: int):
     partner_request = _visible_request_or_404(request, pk)
     allowed = permissions.interest_governments(request.user, partner_request)
-    form = InterestForm(governments=LocalGovernment.objects.filter(pk__in=allowed)) if allowed else None
-    can_edit = permissions.can_edit_partner_request(request.user, partner_request)
+    # The user's governments that already wrote (shown as such), and the form for the others.
+    mine = list(partner_request.interests.filter(government__in=allowed).select_related("government")) if allowed else []
+    remaining = set(allowed) - {i.government_id for i in mine}
+    form = InterestForm(governments=LocalGovernment.objects.filter(pk__in=remaining)) if remaining else None
     return render(request, "matching/request_detail.html", {
-        "req": partner_request, "form": form, "can_edit": can_edit,
-        "interests": partner_request.interests.select_related("government") if can_edit else None,
+        "req": partner_request, "form": form, "mine": mine,
+        "can_edit": permissions.can_edit_partner_request(request.user, partner_request),
+        "interests": (partner_request.interests.select_related("government")
+                      if permissions.can_see_interests(request.user, partner_request) else None),
     })
 
 
