@@ -4,12 +4,13 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
-from kembar.gazetteer.services import (ProvinceLookupError, admin1_codes, admin1_of, country_code, find_province,
-                                       load_gazetteer, parse_place_query, province_code_of, province_of,
-                                       search_places)
+from kembar.gazetteer.services import (ProvinceLookupError, admin1_codes, admin1_of, country_code, country_name,
+                                       find_province, load_gazetteer, parse_place_query, province_code_of,
+                                       province_of, search_places)
 from tests.conftest import city
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,10 @@ def test_loading_gives_subdivisions_their_admin1_code_again():
     Place.objects.filter(subdivision_code="ID-JB").update(admin1_code="")
     report = load_gazetteer(countries=["ID"], progress=False)
     assert report.updated == 1 and Place.objects.get(subdivision_code="ID-JB").admin1_code == "30"
+
+
+def test_country_names_in_the_active_language():
+    with translation.override("id"):
+        assert (country_name("JP"), country_name("TL"), country_name("TW")) == ("Jepang", "Timor-Leste", "Taiwan")
+    with translation.override("en"):
+        assert (country_name("JP"), country_name("TL")) == ("Japan", "Timor-Leste")

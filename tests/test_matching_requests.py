@@ -113,6 +113,16 @@ def test_after_expressing_interest(client, users, governments, published):
     client.force_login(users["surabaya_editor"])
     page = client.get(url).content.decode()
     assert "Interested governments" not in page and "Express interest" in page
+    # Closed: still there, marked closed, for the office that wrote (not for others); a draft is not.
+    published.status = PartnerRequest.Status.CLOSED
+    published.save()
+    assert client.get(url).status_code == 404
+    client.force_login(users["braunschweig_editor"])
+    page = client.get(url).content.decode()
+    assert "Closed" in page and "Braunschweig expressed interest on" in page and "Express interest" not in page
+    published.status = PartnerRequest.Status.DRAFT
+    published.save()
+    assert client.get(url).status_code == 404
 
 
 def test_preferred_countries_and_refusals_read_as_words(client, users, published):
@@ -237,7 +247,9 @@ def test_requests_api_create_patch_and_interest(api, users, governments, django_
                {"government_id": governments["braunschweig"].pk}).status_code == 403
     closed = api("patch", url, "bandung_editor", {"status": "closed", "title": "Smart city partner (found)"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
-    assert api("get", url, "braunschweig_editor").status_code == 404  # closed: the requester's office only
+    # Closed: the requester's office and the offices that expressed interest, no one else.
+    assert api("get", url, "braunschweig_editor").json()["status"] == "closed"
+    assert api("get", url, "surabaya_editor").status_code == 404
     assert api("patch", url, "bandung_editor", {"status": "archived"}).status_code == 422
     assert PartnerRequest.objects.get(pk=data["id"]).status == "closed"
     assert Interest.objects.count() == 1

@@ -302,11 +302,17 @@ def can_express_interest(user, solution, government_id: int | None = None) -> bo
 
 
 def visible_partner_requests(user, queryset: QuerySet) -> QuerySet:
-    """Published requests for everyone; drafts and closed ones for the requester's office and readers of all."""
+    """Published requests for everyone; drafts and closed ones for the requester's office and
+    readers of all; a closed one also for the offices that expressed interest in it (it stays in
+    their history, marked closed)."""
     a = access(user)
     if a.reads_everything:
         return queryset
-    return queryset.filter(Q(status="published") | Q(government__in=list(a.read_governments)))
+    from kembar.matching.models import Interest
+
+    own = list(a.read_governments)
+    return queryset.filter(Q(status="published") | Q(government__in=own) | Q(
+        status="closed", pk__in=Interest.objects.filter(government__in=own).values("request")))
 
 
 def can_create_partner_request(user, government_id: int | None = None) -> bool:

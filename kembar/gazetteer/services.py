@@ -24,6 +24,10 @@ BATCH = 2000
 # Languages whose ISO 3166-2 subdivision names pycountry ships and officers are likely to type.
 SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "ar", "de", "fr", "es", "nl", "pt"]
 
+# Where pycountry's translation is not the name the country's partners use today.
+LOCAL_NAMES = {("id", "TL"): "Timor-Leste"}  # pycountry: "Timor Timur", the name before 2002
+
+
 def country_name(code: str) -> str:
     """The country's short name in the active language ("Jepang" in Bahasa Indonesia)."""
     if code == "XK":
@@ -32,6 +36,8 @@ def country_name(code: str) -> str:
     if not country:
         return code or ""
     language = (get_language() or "en").split("-")[0]
+    if (language, code) in LOCAL_NAMES:
+        return LOCAL_NAMES[language, code]
     if language == "en" or code == "TW":  # ISO's long name for Taiwan is not what partners call it
         return getattr(country, "common_name", None) or country.name
     translated = _translator("iso3166-1", language).gettext(country.name)

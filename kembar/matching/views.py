@@ -83,7 +83,8 @@ def request_detail(request, pk: int):
     partner_request = _visible_request_or_404(request, pk)
     allowed = permissions.interest_governments(request.user, partner_request)
     # The user's governments that already wrote (shown as such), and the form for the others.
-    mine = list(partner_request.interests.filter(government__in=allowed).select_related("government")) if allowed else []
+    own = permissions.access(request.user).read_governments
+    mine = list(partner_request.interests.filter(government__in=own).select_related("government")) if own else []
     remaining = set(allowed) - {i.government_id for i in mine}
     form = InterestForm(governments=LocalGovernment.objects.filter(pk__in=remaining)) if remaining else None
     return render(request, "matching/request_detail.html", {
