@@ -125,6 +125,35 @@ def test_after_expressing_interest(client, users, governments, published):
     assert client.get(url).status_code == 404
 
 
+def test_the_requesters_dashboard_shows_who_is_interested(client, users, governments, published,
+                                                          django_assert_max_num_queries):
+    """The in-app side of the notice: the office's open requests and who wrote, on its dashboard."""
+    services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"], "Gern!")
+    services.express_interest(users["surabaya_editor"], published, governments["surabaya"])
+    PartnerRequest.objects.create(government=governments["bandung"], title="Old request", offers="o", seeks="s",
+                                  contact_email="ks@bandung.go.id", status="closed")
+    client.force_login(users["bandung_viewer"])
+    page = client.get("/").content.decode()
+    panel = page[page.index("Our partner requests"):]
+    assert "Creative city seeks partner in design" in panel and "2 governments interested" in panel
+    assert panel.index("Surabaya") < panel.index("Braunschweig")  # newest first
+    assert "Old request" not in panel  # closed ones leave the dashboard
+    # Two queries for the panel, whatever the number of requests and interests.
+    for i in range(3):
+        extra = PartnerRequest.objects.create(government=governments["bandung"], title=f"R{i}", offers="o",
+                                              seeks="s", contact_email="ks@bandung.go.id")
+        services.express_interest(users["braunschweig_editor"], extra, governments["braunschweig"])
+    with django_assert_max_num_queries(60) as before:
+        client.get("/")
+    services.express_interest(users["surabaya_editor"], extra, governments["surabaya"])
+    PartnerRequest.objects.create(government=governments["bandung"], title="R9", offers="o", seeks="s",
+                                  contact_email="ks@bandung.go.id")
+    with django_assert_max_num_queries(len(before)):
+        client.get("/")
+    client.force_login(users["surabaya_editor"])
+    assert "Our partner requests" not in client.get("/").content.decode()
+
+
 def test_preferred_countries_and_refusals_read_as_words(client, users, published):
     page = client.get(published.get_absolute_url()).content.decode()
     assert "Japan, Germany" in page

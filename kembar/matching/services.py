@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from scipy import sparse
@@ -387,6 +387,21 @@ def express_interest(user, partner_request: PartnerRequest, government: LocalGov
         mail = EmailMessage(subject, body, None, recipients, reply_to=[contact] if contact else None)
         transaction.on_commit(lambda: mail.send(fail_silently=False))
     return interest
+
+
+DASHBOARD_REQUESTS = 5
+
+
+def dashboard_requests(government_ids) -> list[PartnerRequest]:
+    """The dashboard's panel: the offices' open requests (published or draft), newest first,
+    each with the governments that expressed interest, newest first (two queries)."""
+    ids = list(government_ids)
+    if not ids:
+        return []
+    return list(PartnerRequest.objects.filter(government__in=ids).exclude(status=PartnerRequest.Status.CLOSED)
+                .select_related("government").prefetch_related(Prefetch(
+                    "interests", queryset=Interest.objects.select_related("government").order_by("-created", "-id")))
+                .order_by("-created", "-id")[:DASHBOARD_REQUESTS])
 
 
 def matching_requests(government: LocalGovernment, limit: int = 5) -> list[PartnerRequest]:

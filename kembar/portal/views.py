@@ -8,6 +8,7 @@ from kembar.meetings.services import dashboard_context as meetings_dashboard
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.insights.health import needs_attention
+from kembar.matching.services import dashboard_requests
 from kembar.solutions.services import dashboard_summary
 
 OWN_SHOWN = 50
@@ -37,5 +38,6 @@ def dashboard(request):
         "upcoming_activities": dashboard_events(request.user, [g.pk for g in own]),
         **meetings_dashboard(request.user),
         "solution_exchange": dashboard_summary(g.pk for g in own),
+        "partner_requests": dashboard_requests(g.pk for g in own),
         "needs_attention": needs_attention(request.user),
     })
