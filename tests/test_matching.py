@@ -107,6 +107,20 @@ def test_partners_of_partners_come_first_with_true_reasons(model_file):
                 assert n == len(theirs & {model_file["Kyoto"].place_id, model_file["Busan"].place_id})
 
 
+def test_an_active_twinner_says_how_many_partners_it_has(model_file):
+    model = services.load_model()
+    bandung = model.place_index[model_file["Bandung"].place_id]
+    degree = model.net.degree
+    busy = int(np.argmax(degree))
+    quiet = int(np.flatnonzero((degree > 0) & (degree < services.ACTIVE_TWINNER))[0])
+    for c in (busy, quiet):
+        x = model.builder.features(model.builder.query(bandung), np.array([c]))[0]
+        said = [r for r in services.reasons(model, bandung, c, x) if r.endswith("places in all")]
+        n = len(model.net.partners(c))
+        assert said == ([f"it is twinned with {n} places in all"] if n >= services.ACTIVE_TWINNER else [])
+    assert degree[busy] >= services.ACTIVE_TWINNER
+
+
 def test_no_shared_office_hour_is_no_reason(model_file):
     """Places 8 or more hours apart share no office hour: that is not given as a reason."""
     model = services.load_model()

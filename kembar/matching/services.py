@@ -235,6 +235,9 @@ def _allowed(model: Recommender, f: SuggestionFilter) -> np.ndarray:
     return allowed
 
 
+ACTIVE_TWINNER = 5  # partners from which "it is twinned with N places in all" is a reason (about the top 17 % of twinned places)
+
+
 def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
     """Why c is suggested to q, in words; each one a fact about the network or the places."""
     net, nodes = model.net, model.net.nodes
@@ -252,6 +255,8 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
         out.append(ngettext("it is twinned with %(n)d place in %(country)s",
                             "it is twinned with %(n)d places in %(country)s", in_country)
                    % {"n": in_country, "country": country_name(nodes.country_names[cq])})
+    if len(partners_of_c) >= ACTIVE_TWINNER:
+        out.append(_("it is twinned with %(n)d places in all") % {"n": len(partners_of_c)})
     pair_links = int(net.country_pairs[cq, cc])
     if pair_links >= 3 and x[F["country_pair_lift"]] > 0:
         out.append(_("%(a)s–%(b)s is a frequent pairing (%(n)d partnerships)") % {
