@@ -175,4 +175,5 @@ def test_country_names_in_the_active_language():
     with translation.override("id"):
         assert (country_name("JP"), country_name("TL"), country_name("TW")) == ("Jepang", "Timor-Leste", "Taiwan")
     with translation.override("en"):
-        assert (country_name("JP"), country_name("TL")) == ("Japan", "Timor-Leste")
+        assert (country_name("JP"), country_name("TL"), country_name("RU"), country_name("KR")) == (
+            "Japan", "Timor-Leste", "Russia", "South Korea")

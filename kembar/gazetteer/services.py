@@ -24,8 +24,13 @@ BATCH = 2000
 # Languages whose ISO 3166-2 subdivision names pycountry ships and officers are likely to type.
 SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "ar", "de", "fr", "es", "nl", "pt"]
 
-# Where pycountry's translation is not the name the country's partners use today.
-LOCAL_NAMES = {("id", "TL"): "Timor-Leste"}  # pycountry: "Timor Timur", the name before 2002
+# Where pycountry's name is not the one the country's partners use: its Indonesian "Timor Timur"
+# is the name before 2002; its English names without a short form read like an index.
+LOCAL_NAMES = {
+    ("id", "TL"): "Timor-Leste", ("en", "RU"): "Russia", ("en", "PS"): "Palestine", ("en", "FM"): "Micronesia",
+    ("en", "CD"): "Democratic Republic of the Congo", ("en", "VG"): "British Virgin Islands",
+    ("en", "VI"): "U.S. Virgin Islands",
+}
 
 
 def country_name(code: str) -> str:
