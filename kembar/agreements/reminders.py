@@ -11,19 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from kembar.portal.reminders import Reminder, editor_emails
+from kembar.portal.reminders import Reminder, editor_emails, mail_url
 
 from . import services
 
 THRESHOLDS = (30, 90, 180)
 SHOWN = 20  # rows of each dashboard list
-
-
-def _url(agreement) -> str:
-    return getattr(settings, "KEMBAR_SITE_URL", "").rstrip("/") + agreement.get_absolute_url()
 
 
 def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
@@ -45,7 +40,7 @@ def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
         body = _("The agreement “%(title)s” between %(a)s and %(b)s ends on %(date)s. If the partnership "
                  "continues, start its renewal now: the procedure takes months.\n\n%(url)s") % {
             "title": agreement.title, "a": p.government_a.name, "b": p.government_b.name,
-            "date": agreement.ends_on.isoformat(), "url": _url(agreement)}
+            "date": agreement.ends_on.isoformat(), "url": mail_url(agreement)}
         yield Reminder(f"agreement:{agreement.pk}:ends:{threshold}", to(p), subject, body)
     for stage in services.stuck_stages(now):
         agreement = stage.agreement
@@ -57,7 +52,7 @@ def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
         body = _("The procedure of “%(title)s” (%(partners)s) has been at the stage “%(stage)s” since "
                  "%(since)s. Find out where the file is stuck, or record its progress.\n\n%(url)s") % {
             "title": agreement.title, "partners": p, "stage": stage.name,
-            "since": stage.started_at.date().isoformat(), "url": _url(agreement)}
+            "since": stage.started_at.date().isoformat(), "url": mail_url(agreement)}
         yield Reminder(f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck", to(p), subject, body)
 
 

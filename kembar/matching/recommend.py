@@ -517,16 +517,16 @@ def shortlist(c: Query, allowed: np.ndarray, k: int = SHORTLIST, names=None) -> 
                 continue  # the score says nothing for this query (e.g. no partners)
             if tie not in rest:
                 # Outside the linked places the score is 0: their order is the tie-breaker's (or
-                # the network's, without one). The best SHORTLIST of them serve every such score.
+                # the network's, without one). The best k of them serve every such score.
                 others = allowed.copy()
                 others[c.linked] = False
                 if not others.any():
                     rest[tie] = np.zeros(0, dtype=np.int64)
                 elif tie is None:
-                    rest[tie] = np.flatnonzero(others)[:SHORTLIST]
+                    rest[tie] = np.flatnonzero(others)[:k]
                 else:
                     w = np.where(others, -ties[tie], np.inf)
-                    best = smallest(w, min(SHORTLIST, int(others.sum())))
+                    best = smallest(w, min(k, int(others.sum())))
                     rest[tie] = best[np.lexsort((best, w[best]))]
             pool = np.r_[linked[smallest(key(values, tie, linked), min(m, len(linked)))], rest[tie][:m]]
             pool.sort()

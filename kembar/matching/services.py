@@ -38,6 +38,7 @@ from kembar.gazetteer.services import admin1_of, country_name, province_names
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import involving
 from kembar.partnerships.vocab import Field, Trait
+from kembar.portal.reminders import mail_url
 
 from .models import Interest, PartnerRequest
 from .network import Network, Nodes
@@ -388,7 +389,7 @@ def express_interest(user, partner_request: PartnerRequest, government: LocalGov
                  "%(message)s\n\nContact: %(contact)s\nThe request: %(url)s") % {
             "name": government.name, "country": country_name(government.country_code),
             "title": partner_request.title, "message": message or "—", "contact": contact or "—",
-            "url": getattr(settings, "KEMBAR_SITE_URL", "").rstrip("/") + partner_request.get_absolute_url()}
+            "url": mail_url(partner_request)}
         mail = EmailMessage(subject, body, None, recipients, reply_to=[contact] if contact else None)
         transaction.on_commit(lambda: mail.send(fail_silently=False))
     return interest

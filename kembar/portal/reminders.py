@@ -30,6 +30,11 @@ SOURCES: list[str] = [
 ]
 
 
+def mail_url(obj) -> str:
+    """The address of `obj` in an e-mail: the site's root (KEMBAR_SITE_URL, when set) and its path."""
+    return getattr(settings, "KEMBAR_SITE_URL", "").rstrip("/") + obj.get_absolute_url()
+
+
 @dataclass(frozen=True)
 class Reminder:
     key: str                     # unique per event; at most 200 characters
