@@ -41,7 +41,7 @@ serve: install
 # Django's deployment checklist under production settings; any warning fails.
 check-deploy: install
 	DEBUG=0 SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-	ALLOWED_HOSTS=kembar.example.org $(KEMBAR) check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=kembar.example.org KEMBAR_SITE_URL=https://kembar.example.org $(KEMBAR) check --deploy --fail-level WARNING
 
 # Known vulnerabilities in the installed dependencies (pip-audit, PyPI's advisory data); fails
 # only on an advisory that has a fix.

@@ -39,6 +39,11 @@ if not SECRET_KEY:
             "`make serve` keeps one in var/secret_key for a trial on this machine.")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
+# The site's address as its users reach it (scheme and host, no path): e-mails link to pages under it.
+# Development serves on 127.0.0.1:8000 (`make run`); a real server must say its own (a deployment
+# check warns when it is missing).
+KEMBAR_SITE_URL = os.environ.get("KEMBAR_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
 INSTALLED_APPS = [

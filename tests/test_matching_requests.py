@@ -29,7 +29,9 @@ def test_editors_publish_for_their_own_government_only(users, governments):
                                     contact_email="a@b.id")
 
 
-def test_interest_notifies_the_requesters_office(users, orgs, governments, published, django_capture_on_commit_callbacks):
+def test_interest_notifies_the_requesters_office(users, orgs, governments, published, django_capture_on_commit_callbacks,
+                                                settings):
+    settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
     orgs["bandung"].email = "kerjasama@bandung.go.id"
     orgs["bandung"].save()
     governments["braunschweig"].contact_email = "partnerschaft@braunschweig.de"
@@ -42,7 +44,8 @@ def test_interest_notifies_the_requesters_office(users, orgs, governments, publi
     assert "Braunschweig" in message.subject and "Gern!" in message.body
     # A reply goes to the interested office; the mail links the request.
     assert message.reply_to == ["partnerschaft@braunschweig.de"]
-    assert "Contact: partnerschaft@braunschweig.de" in message.body and published.get_absolute_url() in message.body
+    assert "Contact: partnerschaft@braunschweig.de" in message.body
+    assert f"The request: https://kerjasama.example.go.id{published.get_absolute_url()}" in message.body
     # Twice is refused, and the requester cannot be interested in its own request.
     with pytest.raises(Exception, match="already"):
         services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"])

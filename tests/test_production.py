@@ -41,9 +41,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 def production_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE",
-                        "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+                        "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE",
+                        "KEMBAR_SITE_URL"}}
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kembar.example.org",
-               DJANGO_SETTINGS_MODULE="kembar.settings")
+               KEMBAR_SITE_URL="https://kembar.example.org", DJANGO_SETTINGS_MODULE="kembar.settings")
     env.update(extra)
     return env
 
@@ -106,6 +107,15 @@ def test_deployment_checklist_passes_with_production_environment():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value, problem", [("", "KEMBAR_SITE_URL is not set"),
+                                            ("kembar.example.org", "is not a site address"),
+                                            ("https://kembar.example.org/app/", "is not a site address")])
+def test_deployment_checklist_asks_for_the_address_e_mails_link_to(value, problem):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(KEMBAR_SITE_URL=value))
+    assert result.returncode != 0
+    assert "kembar.W00" in result.stderr and problem in result.stderr
 
 
 def test_debug_off_without_secret_key_refuses_to_start():

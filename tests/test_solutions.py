@@ -151,7 +151,8 @@ def test_a_solution_lists_the_partner_needs_it_could_serve(users, exchange):
 
 # --- pilots ---------------------------------------------------------------------------------------
 
-def test_expressing_interest_opens_a_pilot_and_mails_the_offering_office(users, exchange, orgs):
+def test_expressing_interest_opens_a_pilot_and_mails_the_offering_office(users, exchange, orgs, settings):
+    settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
     users["braunschweig_editor"].email = "amt@braunschweig.example"
     users["braunschweig_editor"].save()
     pilot = services.express_interest(users["bandung_editor"], exchange["flood"], exchange["need"].government,
@@ -159,6 +160,7 @@ def test_expressing_interest_opens_a_pilot_and_mails_the_offering_office(users, 
     assert (pilot.status, pilot.need, pilot.government.name) == ("interest", exchange["need"], "Bandung")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["amt@braunschweig.example"]
     assert "Bandung" in mail.outbox[0].subject and "Flood early warning" in mail.outbox[0].subject
+    assert f"https://kerjasama.example.go.id{pilot.get_absolute_url()}\n" in mail.outbox[0].body
     with pytest.raises(ValidationError):  # once per government and solution
         services.express_interest(users["bandung_editor"], exchange["flood"], exchange["need"].government)
     assert Pilot.objects.count() == 1

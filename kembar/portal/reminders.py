@@ -31,8 +31,8 @@ SOURCES: list[str] = [
 
 
 def mail_url(obj) -> str:
-    """The address of `obj` in an e-mail: the site's root (KEMBAR_SITE_URL, when set) and its path."""
-    return getattr(settings, "KEMBAR_SITE_URL", "").rstrip("/") + obj.get_absolute_url()
+    """The address of `obj` in an e-mail: the site's address (KEMBAR_SITE_URL) and its path."""
+    return settings.KEMBAR_SITE_URL + obj.get_absolute_url()
 
 
 @dataclass(frozen=True)

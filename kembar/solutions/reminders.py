@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from kembar.portal.reminders import Reminder, editor_emails
+from kembar.portal.reminders import Reminder, editor_emails, mail_url
 
 from .models import Milestone
 from .vocab import MilestoneStatus, PilotStatus
@@ -27,7 +27,7 @@ def milestones_due(now: dt.datetime) -> Iterable[Reminder]:
         body = _("The milestone “%(title)s” of the pilot of “%(solution)s” in %(government)s is due on %(date)s "
                  "and still planned.\n\n%(url)s\n") % {
             "title": m.title, "solution": pilot.solution.title, "government": pilot.government.name,
-            "date": m.due.isoformat(), "url": pilot.get_absolute_url()}
+            "date": m.due.isoformat(), "url": mail_url(pilot)}
         yield Reminder(key=f"pilot-milestone:{m.pk}:due:{m.due.isoformat()}",
                        recipients=editor_emails([pilot.government_id, pilot.solution.government_id]),
                        subject=subject, body=body)

@@ -358,7 +358,7 @@ def express_interest(user, solution: Solution, government: LocalGovernment, need
 
 
 def notify_interest(pilot: Pilot) -> None:
-    from kembar.portal.reminders import editor_emails
+    from kembar.portal.reminders import editor_emails, mail_url
 
     recipients = list(editor_emails([pilot.solution.government_id]))
     if not recipients:
@@ -368,7 +368,7 @@ def notify_interest(pilot: Pilot) -> None:
     body = _("%(government)s (%(country)s) would like to adopt “%(title)s”.%(need)s\n\n"
              "Follow the pilot on kembar: %(url)s\n") % {
         "government": pilot.government.name, "country": pilot.government.country_code,
-        "title": pilot.solution.title, "url": pilot.get_absolute_url(),
+        "title": pilot.solution.title, "url": mail_url(pilot),
         "need": ("\n" + _("Their need: %(need)s") % {"need": pilot.need.title}) if pilot.need_id else ""}
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
 
