@@ -148,6 +148,31 @@ def test_filters_restrict_the_suggestions(model_file):
     assert services.suggest(bandung, services.SuggestionFilter(traits=["port"]), top=10) == []
 
 
+def test_places_abroad_unless_the_own_country_is_asked_for(client, model_file):
+    """A sister city is a partner abroad: Bandung's partners' other Indonesian partners (Surabaya,
+    Medan...) are suggested only when asked for, by the filter or by choosing Indonesia."""
+    bandung = model_file["Bandung"]
+    abroad = services.suggest(bandung, top=50)
+    assert len(abroad) == 50 and "ID" not in {s.place.country_code for s in abroad}
+    domestic = services.suggest(bandung, services.SuggestionFilter(domestic=True), top=10)
+    assert "Surabaya" in [s.place.name for s in domestic]
+    chosen = services.suggest(bandung, services.SuggestionFilter(country="ID"), top=5)
+    assert len(chosen) == 5 and {s.place.country_code for s in chosen} == {"ID"}
+    # The page, the API and the command say the same.
+    url = f"/matching/governments/{bandung.pk}/partners/"
+    assert "Surabaya" not in {s.place.name for s in client.get(url).context["suggestions"]}
+    assert "Surabaya" in {s.place.name for s in client.get(url, {"domestic": "on"}).context["suggestions"]}
+    api = f"/api/governments/{bandung.pk}/recommendations"
+    assert "ID" not in {i["country"] for i in client.get(api, {"top": 30}).json()}
+    assert "Surabaya" in {i["place_name"] for i in client.get(api, {"top": 10, "domestic": "true"}).json()}
+    out = io.StringIO()
+    call_command("recommend", "Bandung", "--country", "ID", "--top", "10", "--domestic", stdout=out)
+    assert "Surabaya, ID" in out.getvalue()
+    out = io.StringIO()
+    call_command("recommend", "Bandung", "--country", "ID", "--top", "10", stdout=out)
+    assert ", ID" not in out.getvalue()
+
+
 def test_region_filter_keeps_one_first_level_division(client, model_file):
     bandung = model_file["Bandung"]
     west_java = bandung.place.admin1_code

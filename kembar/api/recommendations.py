@@ -51,9 +51,11 @@ def recommendations(request, government_id: int,
                     population_max: int | None = Query(None, ge=0),
                     traits: list[Trait] = Query([], description="Only places whose government has all these traits."),
                     field: Field | None = Query(None, description="Only places cooperating in this field."),
+                    domestic: bool = Query(False, description="Also places in the government's own country "
+                                                             "(otherwise only places abroad, unless `country` names it)."),
                     top: int = Query(10, ge=1, le=100)):
     """Places ranked by the matchmaking model, best first, each with its reasons. Current
-    partners are never suggested. 409 when no model has been built yet (`kembar match-train`)."""
+    partners are never suggested, nor places in the government's own country unless asked for. 409 when no model has been built yet (`kembar match-train`)."""
     government = params.get_or_404(LocalGovernment.objects.select_related("place"), government_id, NOT_FOUND)
     if population_min is not None and population_max is not None and population_min > population_max:
         raise ValidationError({"population_max": [_("The maximum is below the minimum.")]})
@@ -61,7 +63,7 @@ def recommendations(request, government_id: int,
         raise ValidationError({"region": [_("Choose a country for the region.")]})
     filters = services.SuggestionFilter(country=params.country(country), region=region.strip(), population_min=population_min,
                                         population_max=population_max, traits=[str(t) for t in traits],
-                                        field=str(field or ""))
+                                        field=str(field or ""), domestic=domestic)
     try:
         found = services.suggest(government, filters, top=top)
     except (services.ModelMissing, services.NotInModel) as error:

@@ -20,6 +20,8 @@ class SuggestionFilterForm(forms.Form):
                                        widget=forms.CheckboxSelectMultiple)
     field = forms.ChoiceField(label=_("Field of cooperation"), required=False,
                               choices=[("", _("any"))] + list(Field.choices))
+    domestic = forms.BooleanField(label=_("Also places in our own country"), required=False,
+                                  help_text=_("Without it, only places abroad are suggested (unless the country chosen is your own)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -203,6 +203,9 @@ class SuggestionFilter:
     population_max: int | None = None
     traits: list[str] = field(default_factory=list)
     field: str = ""
+    # Places in the government's own country too: a sister city is a partner abroad, so without
+    # this (or a `country` filter naming that country) only places abroad are suggested.
+    domestic: bool = False
 
 
 @dataclass
@@ -290,7 +293,8 @@ def government_node(model: Recommender, government: LocalGovernment) -> int:
 
 
 def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None, top: int = 10) -> list[Suggestion]:
-    """The best `top` partner places for `government`, never one it is already partnered with.
+    """The best `top` partner places for `government`, never one it is already partnered with,
+    abroad unless the filters ask for its own country (`domestic`, or `country` naming it).
 
     Current partners are read from the registry at query time, so a partnership added since
     the model was built is excluded too. Three queries, whatever `top` is.
@@ -303,7 +307,10 @@ def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None
         partner_places.update((a, b))
     partner_places.discard(government.place_id)
     exclude = np.array([model.place_index[p] for p in partner_places if p in model.place_index], dtype=np.int64)
-    allowed = _allowed(model, filters or SuggestionFilter())
+    filters = filters or SuggestionFilter()
+    allowed = _allowed(model, filters)
+    if not (filters.domestic or filters.country):
+        allowed &= model.net.nodes.countries != model.net.nodes.countries[q]
     picked = model.top(q, k=top, allowed=allowed, exclude=exclude)
     ids = [int(model.net.nodes.ids[i]) for i, _, _ in picked]
     places = Place.objects.in_bulk(ids)

@@ -33,7 +33,7 @@ def find_partners(request, pk: int):
         filters = services.SuggestionFilter(
             country=data.get("country") or "", region=data.get("region") or "",
             population_min=data.get("population_min"), population_max=data.get("population_max"), traits=data.get("traits") or [],
-            field=data.get("field") or "")
+            field=data.get("field") or "", domestic=bool(data.get("domestic")))
         try:
             suggestions = services.suggest(government, filters, top=TOP)
         except (services.ModelMissing, services.NotInModel) as error:

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--country", default="", help="ISO country code of the government, e.g. ID.")
         parser.add_argument("--top", type=int, default=10)
         parser.add_argument("--partner-country", default="", help="Only suggest places in this country.")
+        parser.add_argument("--domestic", action="store_true",
+                            help="Also suggest places in the government's own country (otherwise only places abroad, "
+                                 "unless --partner-country names it).")
         parser.add_argument("--partner-region", default="",
                             help="Only suggest places in this first-level division of --partner-country "
                                  "(GeoNames admin1 code, e.g. 30, or ISO 3166-2 code, e.g. ID-JB, for Jawa Barat).")
@@ -31,7 +34,8 @@ class Command(BaseCommand):
             raise CommandError(str(error) + (" " + _("Did you mean: %(names)s?") % {"names": close} if close else ""))
         if options["partner_region"] and not options["partner_country"]:
             raise CommandError(_("Choose a country for the region: --partner-country."))
-        filters = services.SuggestionFilter(country=options["partner_country"], region=options["partner_region"])
+        filters = services.SuggestionFilter(country=options["partner_country"], region=options["partner_region"],
+                                            domestic=options["domestic"])
         try:
             suggestions = services.suggest(government, filters, top=options["top"])
         except (services.ModelMissing, services.NotInModel) as error:
