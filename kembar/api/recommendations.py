@@ -55,7 +55,8 @@ def recommendations(request, government_id: int,
                                                              "(otherwise only places abroad, unless `country` names it)."),
                     top: int = Query(10, ge=1, le=100)):
     """Places ranked by the matchmaking model, best first, each with its reasons. Current
-    partners are never suggested, nor places in the government's own country unless asked for. 409 when no model has been built yet (`kembar match-train`)."""
+    partners are never suggested, nor places in the government's own country unless asked for.
+    409 when no model has been built yet (`kembar match-train`)."""
     government = params.get_or_404(LocalGovernment.objects.select_related("place"), government_id, NOT_FOUND)
     if population_min is not None and population_max is not None and population_min > population_max:
         raise ValidationError({"population_max": [_("The maximum is below the minimum.")]})
