@@ -144,6 +144,7 @@ class FeatureBuilder:
         lat, lng = np.radians(nodes.lat), np.radians(nodes.lng)
         self.xyz = np.nan_to_num(np.stack(
             [np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)], axis=1)).astype(np.float64)
+        self.xyz_t = np.ascontiguousarray(self.xyz.T)  # 3 × n: `q @ xyz_t` reads it in one pass, 3× faster
         self.located = ~np.isnan(nodes.lat) & ~np.isnan(nodes.lng)
         # 1-degree grid cells, for "your partners' neighbourhood" without n distances per partner.
         self.cell = np.full(n, -1, dtype=np.int64)
@@ -154,12 +155,16 @@ class FeatureBuilder:
         # Words of each name ("Neukölln (Berlin)" → {neukolln, berlin}), to tell one place listed
         # under two names ("Berlin – Neukölln") from two neighbouring places.
         self.words = [frozenset(key.split()) for key in nodes.name_keys]
+        # Each name and its first word as a number, to compare a query's with its candidates' at once.
+        ids: dict[str, int] = {}
+        self.name_id = np.array([ids.setdefault(key, len(ids)) for key in nodes.name_keys], dtype=np.int64)
+        self.first_id = np.array([ids.setdefault(key.split(" ")[0], len(ids)) for key in nodes.name_keys],
+                                 dtype=np.int64)
         # Linked places only: the network's embedding, positions, adjacency between them.
         self.linked = np.flatnonzero(deg > 0)
         self.linked_pos = np.full(n, -1, dtype=np.int64)
         self.linked_pos[self.linked] = np.arange(len(self.linked))
         self.emb_left, self.emb_right = embedding(net)
-        self.linked_xyz = self.xyz[self.linked]
         self.linked_located = self.located[self.linked]
         # Between linked places only: every partner of a place is linked, so the products over
         # this block give a linked place's sums (in the same order) and leave the rest 0.
@@ -238,10 +243,11 @@ class FeatureBuilder:
             # Nearer is larger: 1 + the cosine of the angle between the two places (no arccos
             # over every place); the straight-line (chord) km for the prior's distance penalty.
             # A place without a position counts as 90° away (its vector is 0).
-            cos = self.xyz @ self.xyz[q]
+            cos = self.xyz[q] @ self.xyz_t
             c.fnear = np.where(self.located & (nodes.countries != cq), 1.0 + cos, 0.0)
             c.cppd = c.cpp - (EARTH_KM / CPP_KM) * np.sqrt(np.maximum(2.0 - 2.0 * cos, 0.0))
         else:
+            cos = None
             c.fnear = zeros
             c.cppd = c.cpp - 1e3
         c.inq = _column(net.partners_in_country, cq)
@@ -264,17 +270,18 @@ class FeatureBuilder:
         latent = latent_near = zeros
         k = self.emb_left.shape[1]
         if self.located[q] and len(self.linked):
-            d = EARTH_KM * np.arccos(np.clip(self.linked_xyz @ self.xyz[q], -1.0, 1.0))
+            d = EARTH_KM * np.arccos(np.clip(cos[self.linked], -1.0, 1.0))
             w_near = np.where(self.linked_located, np.exp(-d / NEAR_KM), 0.0)
             w_region = np.where(self.linked_located, np.exp(-d / REGION_KM), 0.0)
             pos = self.linked_pos[q]
             if pos >= 0:
                 w_near[pos] = w_region[pos] = 0.0
-            near = self._on_linked(self.adj_ll @ w_near)
-            c.alias = self._on_linked(self.adj_ll @ (self.linked_located & (d < ALIAS_KM)).astype(np.float64))
-            region = self._on_linked(self.adj_ll @ w_region)
+            # One pass over the linked block for the three sums (the same sums, column by column).
+            sums = self.adj_ll @ np.column_stack([w_near, self.linked_located & (d < ALIAS_KM), w_region])
+            near, c.alias, region = (self._on_linked(sums[:, j]) for j in range(3))
             if k and w_near.sum() > 1e-6:
-                v = (w_near @ self.emb_left) / w_near.sum()
+                # float32 like the embedding: a mixed product would leave BLAS (~10× slower).
+                v = (w_near.astype(np.float32) @ self.emb_left) / np.float32(w_near.sum())
                 latent_near = zeros.copy()
                 latent_near[self.linked] = self.emb_right @ v
         pos = self.linked_pos[q]
@@ -353,11 +360,9 @@ class FeatureBuilder:
             X[:, F["office_hours"]] = office_overlap(nodes.utc_offset[q], nodes.utc_offset[rows])
         key = nodes.name_keys[q]
         if key:
-            keys = [nodes.name_keys[i] for i in rows.tolist()]
-            first = key.split(" ")[0]
-            X[:, F["same_name"]] = [k == key for k in keys]
-            if len(first) >= 4:
-                X[:, F["same_first_word"]] = [k.split(" ")[0] == first for k in keys]
+            X[:, F["same_name"]] = self.name_id[rows] == self.name_id[q]
+            if len(key.split(" ")[0]) >= 4:
+                X[:, F["same_first_word"]] = self.first_id[rows] == self.first_id[q]
         X[:, F["candidate_population"]] = self.log_pop[rows]
         X[:, F["population_ratio"]] = np.abs(self.log_pop[rows] - self.log_pop[q])
         X[:, F["candidate_country_rank"]] = np.log(nodes.country_rank[rows])
@@ -502,15 +507,21 @@ def shortlist(c: Query, allowed: np.ndarray, k: int = SHORTLIST, names=None) -> 
     rest: dict[str | None, np.ndarray] = {}  # the best of the places outside `linked`, by tie-breaker
 
     def key(v: np.ndarray, tie: str | None, at=slice(None)) -> np.ndarray:
-        """What `smallest` orders: minus the score, its tie-breaker a thousandth of a point."""
-        return np.negative(v * 1e3 + ties[tie][at]) if tie is not None else np.negative(v)
+        """What `smallest` orders: minus the score, its tie-breaker a thousandth of a point
+        (-1e3·v - t is exactly -(1e3·v + t), in two passes over v instead of three)."""
+        if tie is None:
+            return np.negative(v)
+        out = np.multiply(v, -1e3).astype(np.float64, copy=False)
+        out -= ties[tie][at]
+        return out
 
     for name, tie, share in CANDIDATE_SCORES:
         v = getattr(c, name)
         m = min(n_allowed, max(1, int(k * share)))
         if tie is not None and tie not in ties:
             t = getattr(c, tie)
-            ties[tie] = (t - t.min()) / (np.ptp(t) + 1e-9)
+            low = t.min()
+            ties[tie] = (t - low) / (t.max() - low + 1e-9)  # np.ptp would take the minimum again
         if name in LINKED_ONLY:
             values = v[linked]
             if not (values > 0).any():
