@@ -216,9 +216,12 @@ class Suggestion:
     reasons: list[str]
 
 
-def _allowed(model: Recommender, f: SuggestionFilter) -> np.ndarray:
+def _allowed(model: Recommender, f: SuggestionFilter, q: int) -> np.ndarray:
+    """The places the filters leave for the query q: abroad unless they ask for q's own country."""
     nodes = model.net.nodes
     allowed = np.ones(len(nodes), dtype=bool)
+    if not (f.domestic or f.country):
+        allowed &= nodes.countries != nodes.countries[q]
     if f.country:
         code = f.country.upper()
         allowed &= nodes.countries == (nodes.country_names.index(code) if code in nodes.country_names else -1)
@@ -307,10 +310,7 @@ def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None
         partner_places.update((a, b))
     partner_places.discard(government.place_id)
     exclude = np.array([model.place_index[p] for p in partner_places if p in model.place_index], dtype=np.int64)
-    filters = filters or SuggestionFilter()
-    allowed = _allowed(model, filters)
-    if not (filters.domestic or filters.country):
-        allowed &= model.net.nodes.countries != model.net.nodes.countries[q]
+    allowed = _allowed(model, filters or SuggestionFilter(), q)
     picked = model.top(q, k=top, allowed=allowed, exclude=exclude)
     ids = [int(model.net.nodes.ids[i]) for i, _, _ in picked]
     places = Place.objects.in_bulk(ids)
