@@ -403,8 +403,10 @@ def test_permission_matrix(client, users, partnership, governments, role):
             services.postpone(users[role] if role != "anonymous" else None, public, reason="no")
 
 
-def test_reminders_a_week_ahead_once(users, orgs, partnership, governments):
+def test_reminders_a_week_ahead_once(users, orgs, partnership, governments, settings):
     from kembar.portal.reminders import collect
+
+    settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
 
     users["bandung_editor"].email = "editor@bandung.go.id"
     users["bandung_editor"].save()
@@ -419,6 +421,10 @@ def test_reminders_a_week_ahead_once(users, orgs, partnership, governments):
     assert [r.subject for r in due] == ["In a week: Youth camp (2026-03-06 07:00 WIB)",
                                         "Deadline in a week: Exchange 2026 (2026-03-04)"]
     assert due[0].recipients == ("editor@bandung.go.id",) and str(a.pk) in due[0].key
+    # Each mail links its page, with the site's address.
+    call = a.partnership.calls.get()
+    assert due[0].body.endswith("\n\nhttps://kerjasama.example.go.id" + a.get_absolute_url())
+    assert due[1].body.endswith("\n\nhttps://kerjasama.example.go.id" + call.get_absolute_url())
 
 
 def test_attachments_are_checked_and_downloaded_only_by_readers(client, users, partnership, governments, settings,

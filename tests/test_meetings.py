@@ -161,8 +161,9 @@ def test_action_item_must_belong_to_a_side_of_the_meeting(bf, users, governments
     assert not ActionItem.objects.exists()
 
 
-def test_overdue_action_item_reminded_once_with_a_frozen_clock(bf, users, governments, monkeypatch):
+def test_overdue_action_item_reminded_once_with_a_frozen_clock(bf, users, governments, monkeypatch, settings):
     partnership, _office, fw_editor = bf
+    settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
     users["bandung_editor"].email = "editor@bandung.example"
     users["bandung_editor"].save()
     meeting = _meeting(fw_editor, partnership)
@@ -178,6 +179,8 @@ def test_overdue_action_item_reminded_once_with_a_frozen_clock(bf, users, govern
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["editor@bandung.example"]
     assert "Send the traffic dataset" in mail.outbox[0].subject
+    # The mail links the meeting, with the site's address, so the office can close the item.
+    assert mail.outbox[0].body.endswith("\n\nhttps://kerjasama.example.go.id" + meeting.get_absolute_url())
     assert SentReminder.objects.filter(key__startswith="meetings:action:").count() == 1
     assert "kembar.meetings.reminders.overdue_action_items" in reminders.SOURCES
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kembar.portal.reminders import Reminder, editor_emails
+from kembar.portal.reminders import Reminder, editor_emails, mail_url
 
 from . import services
 from .models import Call
@@ -30,8 +30,9 @@ def due(now: dt.datetime) -> Iterable[Reminder]:
                 key=f"activity:{a.pk}:{occ.planned_start:%Y%m%dT%H%M}:week",
                 recipients=editor_emails([p.government_a_id, p.government_b_id]),
                 subject=_("In a week: %(title)s (%(when)s)") % {"title": a.title, "when": local},
-                body=_("%(title)s of %(partnership)s starts %(when)s (%(modality)s).")
-                % {"title": a.title, "partnership": p, "when": local, "modality": a.get_modality_display()})
+                body=_("%(title)s of %(partnership)s starts %(when)s (%(modality)s).\n\n%(url)s")
+                % {"title": a.title, "partnership": p, "when": local, "modality": a.get_modality_display(),
+                   "url": mail_url(a)})
     calls = Call.objects.select_related("partnership").filter(
         status=CallStatus.OPEN, deadline__gte=now.date(), deadline__lte=(now + AHEAD).date())
     for call in calls:
@@ -41,5 +42,5 @@ def due(now: dt.datetime) -> Iterable[Reminder]:
             recipients=editor_emails([p.government_a_id, p.government_b_id]),
             subject=_("Deadline in a week: %(title)s (%(date)s)") % {"title": call.title,
                                                                       "date": call.deadline.isoformat()},
-            body=_("The call %(title)s closes on %(date)s; record the awards once it is decided.")
-            % {"title": call.title, "date": call.deadline.isoformat()})
+            body=_("The call %(title)s closes on %(date)s; record the awards once it is decided.\n\n%(url)s")
+            % {"title": call.title, "date": call.deadline.isoformat(), "url": mail_url(call)})

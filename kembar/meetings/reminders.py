@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from kembar.portal.reminders import Reminder, editor_emails
+from kembar.portal.reminders import Reminder, editor_emails, mail_url
 
 from .models import ActionItem
 
@@ -22,7 +22,7 @@ def overdue_action_items(now: dt.datetime) -> Iterator[Reminder]:
             recipients=editor_emails([item.government_id]),
             subject=_("Overdue action item: %(text)s") % {"text": item.text[:150]},
             body=_("The action item “%(text)s” from the meeting “%(meeting)s” was due on %(due)s and is still "
-                   "open. Owner: %(owner)s (%(side)s).") % {
+                   "open. Owner: %(owner)s (%(side)s).\n\n%(url)s") % {
                 "text": item.text, "meeting": item.meeting.title, "due": item.due.isoformat(),
-                "owner": item.owner, "side": item.government.name},
+                "owner": item.owner, "side": item.government.name, "url": mail_url(item.meeting)},
         )
