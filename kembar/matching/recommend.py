@@ -24,8 +24,8 @@ are learned: *warm* (the query has partners: hidden links are 10 % of the links 
 keep another; 3 such splits of up to 3,000 queries) and *cold* (the query has none: all links
 of 5 % of the linked places are hidden; 2 such splits); each query keeps 100 of its other
 shortlisted candidates.
-The rounds are sampled in parallel processes (one per core, at most 2) and only the sampled
-rows' features are computed.
+The rounds are sampled in parallel processes (one per core, at most 2; each warm round in two
+halves, so that both processes finish together) and only the sampled rows' features are computed.
 """
 from __future__ import annotations
 
@@ -737,14 +737,17 @@ WARM_QUERIES = 3000  # queries drawn from each warm split
 # Other shortlisted candidates kept per query, drawn at random so the trees see the whole range
 # (30 per warm query did 0.004 worse in hit@10 on two development splits; all of them, worse too).
 NEGATIVES = 100
+WARM_PARTS = 2  # tasks each warm round's queries are shared out over
 COLD_ROUNDS = 2  # cold splits (each hides every link of 5 % of the linked places)
 _TASK_NET: Network | None = None  # the network the sampling processes read (inherited by fork)
 
 
-def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int):
-    """The training rows of one round: `warm` hides 10 % of the links whose ends keep another
-    and queries each end; `cold` hides every link of 5 % of the linked places and queries them.
-    Each round has its own random stream, so the result does not depend on which process ran it."""
+def _task(kind: str, seed: int, r: int, part: int, parts: int, max_queries: int, n_hard: int):
+    """The training rows of one part of a round: `warm` hides 10 % of the links whose ends keep
+    another and queries each end; `cold` hides every link of 5 % of the linked places and
+    queries them. A round's `parts` tasks hide the same links and share its queries out, so the
+    processes finish together. Each round and part has its own random stream: the result does
+    not depend on which process ran it."""
     net = _TASK_NET
     rng = np.random.default_rng([seed, 0 if kind == "warm" else 1, r])
     queries: dict[int, list[int]] = {}
@@ -770,7 +773,9 @@ def _task(kind: str, seed: int, r: int, max_queries: int, n_hard: int):
         queries = {q: t for q, t in queries.items() if t}
         if not queries:
             return None
-    return kind, r, _sample(FeatureBuilder(rest), queries, rng, n_hard, None)
+    keys = list(queries)[part::parts]
+    rng = np.random.default_rng([seed, 0 if kind == "warm" else 1, r, part])
+    return kind, r, part, _sample(FeatureBuilder(rest), {k: queries[k] for k in keys}, rng, n_hard, None)
 
 
 def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
@@ -791,7 +796,11 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
         tasks += [("cold", r) for r in range(max(rounds, COLD_ROUNDS))]
     if processes is None:
         processes = min(2, os.cpu_count() or 1) if len(net.edges) >= 5000 else 1
-    args = [(kind, seed, r, max_queries, n_hard) for kind, r in tasks]
+    # A warm round takes about four times a cold one: in halves, the longest first, two
+    # processes get equal shares (three whole warm rounds would leave one process a round
+    # behind). The same halves with one process: the model does not depend on the processes.
+    parts = {"warm": WARM_PARTS, "cold": 1}
+    args = [(kind, seed, r, part, parts[kind], max_queries, n_hard) for kind, r in tasks for part in range(parts[kind])]
     _TASK_NET = net
     try:
         if processes > 1:
@@ -811,7 +820,7 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
         _TASK_NET = None
     recall = {}
     for kind in ("warm", "cold"):
-        parts = [p for k, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:2])
+        parts = [p for k, _, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:3])
                  if k == kind and len(p[1])]
         if not parts:
             continue
