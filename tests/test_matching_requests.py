@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from kembar.accounts.models import Organisation
 from kembar.matching import services
@@ -285,3 +286,23 @@ def test_requests_api_create_patch_and_interest(api, users, governments, django_
     assert api("patch", url, "bandung_editor", {"status": "archived"}).status_code == 422
     assert PartnerRequest.objects.get(pk=data["id"]).status == "closed"
     assert Interest.objects.count() == 1
+
+
+def test_a_platform_admin_writes_in_the_name_of_governments_with_an_office(client, users, orgs, governments,
+                                                                            published):
+    """Not every government of the registry (an imported network has thousands without an office,
+    which could not answer): the offices' governments, without the requester and those that wrote."""
+    services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"], "Gern!")
+    client.force_login(users["platform_admin"])
+
+    def choices(page: str) -> set[int]:
+        return {g.pk for g in governments.values() if f'<option value="{g.pk}"' in page}
+
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert choices(page) == {governments["surabaya"].pk}
+    with pytest.raises(PermissionDenied):  # Kyoto has no office on the platform
+        services.express_interest(users["platform_admin"], published, governments["kyoto"])
+    services.express_interest(users["platform_admin"], published, governments["surabaya"])
+    assert "Express interest" not in client.get(published.get_absolute_url()).content.decode()
+    page = client.get(reverse("matching:request_create")).content.decode()
+    assert choices(page) == {governments[k].pk for k in ("bandung", "surabaya", "braunschweig")}

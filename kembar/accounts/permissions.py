@@ -334,17 +334,24 @@ def can_see_interests(user, partner_request) -> bool:
     return a.reads_everything or partner_request.government_id in a.read_governments
 
 
-def interest_governments(user, partner_request) -> list[int]:
-    """The governments in whose name the user may express interest: those they edit (any, for a
-    platform admin), never the requester itself, and only in a published request."""
+def board_governments(user) -> list[int]:
+    """The governments in whose name the user acts on the partner-request board: those they edit;
+    for a platform admin, every government with an office on the platform (requests and
+    interests are answered by an office; a select of all ~17,000 governments of an imported
+    network would be no use)."""
     a = access(user)
+    if a.superuser:
+        return sorted(set(Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government__isnull=False)
+                          .values_list("local_government_id", flat=True)) | a.edit_governments)
+    return sorted(a.edit_governments)
+
+
+def interest_governments(user, partner_request) -> list[int]:
+    """The governments in whose name the user may express interest (`board_governments`), never
+    the requester itself, and only in a published request."""
     if partner_request.status != "published":
         return []
-    if a.superuser:
-        from kembar.partnerships.models import LocalGovernment
-
-        return list(LocalGovernment.objects.exclude(pk=partner_request.government_id).values_list("pk", flat=True))
-    return sorted(g for g in a.edit_governments if g != partner_request.government_id)
+    return [g for g in board_governments(user) if g != partner_request.government_id]
 
 
 # Insights reports (kembar.insights.reports): a government's periodic report is for its own

@@ -375,6 +375,16 @@ def update_request(user, partner_request: PartnerRequest, *, fields=None, **data
     return partner_request
 
 
+def interest_state(user, partner_request: PartnerRequest) -> tuple[list[Interest], list[int]]:
+    """The interests the user's own governments sent (the page shows them instead of the form),
+    and the governments in whose name the user may still write (none that already wrote)."""
+    allowed = permissions.interest_governments(user, partner_request)
+    own = permissions.access(user).read_governments
+    sent = list(partner_request.interests.select_related("government")) if allowed or own else []
+    wrote = {i.government_id for i in sent}
+    return [i for i in sent if i.government_id in own], [g for g in allowed if g not in wrote]
+
+
 def express_interest(user, partner_request: PartnerRequest, government: LocalGovernment, message: str = "") -> Interest:
     """Record the interest and tell the requester's office by e-mail (after the commit)."""
     if government.pk not in permissions.interest_governments(user, partner_request):

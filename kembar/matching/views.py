@@ -72,21 +72,15 @@ def _visible_request_or_404(request, pk: int) -> PartnerRequest:
     return found
 
 
-def _editable_governments(user):
-    a = permissions.access(user)
-    qs = LocalGovernment.objects.select_related("place").order_by("name")
-    return qs if a.superuser else qs.filter(pk__in=a.edit_governments)
+def _governments(ids):
+    return LocalGovernment.objects.filter(pk__in=ids).select_related("place").order_by("name")
 
 
 @require_safe
 def request_detail(request, pk: int):
     partner_request = _visible_request_or_404(request, pk)
-    allowed = permissions.interest_governments(request.user, partner_request)
-    # The user's governments that already wrote (shown as such), and the form for the others.
-    own = permissions.access(request.user).read_governments
-    mine = list(partner_request.interests.filter(government__in=own).select_related("government")) if own else []
-    remaining = set(allowed) - {i.government_id for i in mine}
-    form = InterestForm(governments=LocalGovernment.objects.filter(pk__in=remaining)) if remaining else None
+    mine, remaining = services.interest_state(request.user, partner_request)
+    form = InterestForm(governments=_governments(remaining)) if remaining else None
     return render(request, "matching/request_detail.html", {
         "req": partner_request, "form": form, "mine": mine,
         "can_edit": permissions.can_edit_partner_request(request.user, partner_request),
@@ -99,7 +93,7 @@ def request_detail(request, pk: int):
 def request_create(request):
     if not permissions.can_create_partner_request(request.user):
         raise PermissionDenied
-    form = PartnerRequestForm(request.POST or None, governments=_editable_governments(request.user))
+    form = PartnerRequestForm(request.POST or None, governments=_governments(permissions.board_governments(request.user)))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         government, fields = data.pop("government"), data.pop("fields")
@@ -141,7 +135,7 @@ def request_interest(request, pk: int):
     allowed = permissions.interest_governments(request.user, partner_request)
     if not allowed:
         raise PermissionDenied
-    form = InterestForm(request.POST, governments=LocalGovernment.objects.filter(pk__in=allowed))
+    form = InterestForm(request.POST, governments=_governments(allowed))
     if form.is_valid():
         try:
             services.express_interest(request.user, partner_request, form.cleaned_data["government"],
