@@ -48,7 +48,10 @@ def test_find_partners_for_bandung_and_open_one(live_server, browser, bandung_wi
         suggestions = page.locator("li.suggestion")
         expect(suggestions.first).to_be_visible()
         assert suggestions.count() == 20
-        text = page.locator("ol.suggestions").inner_text()
+        # The cards fill the width in columns, read row by row (not one narrow column).
+        first_box, second_box = suggestions.nth(0).bounding_box(), suggestions.nth(1).bounding_box()
+        assert second_box["x"] > first_box["x"] + first_box["width"] and second_box["y"] == first_box["y"]
+        text = page.locator("ol.partner-suggestions").inner_text()
         assert "Kyoto" not in text.split("\n")[0] and "Osaka" not in text  # partners are never suggested
         assert "shared office hours" in text  # each suggestion says why
         # Japan only: choosing it fills the region list with Japan's prefectures before any
