@@ -97,6 +97,20 @@ def test_parse_place_query_splits_country():
     assert parse_place_query("Bandung, ID") == ("Bandung", "ID")
     assert parse_place_query("Kyoto, Japan") == ("Kyoto", "JP")
     assert parse_place_query("Washington, D.C.") == ("Washington, D.C.", None)
+    # An Indonesian officer writes the country in Indonesian.
+    assert parse_place_query("Kyoto, Jepang") == ("Kyoto", "JP")
+    assert parse_place_query("Xi'an, Tiongkok") == ("Xi'an", "CN")
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Jepang", "JP"), ("Korea Selatan", "KR"), ("Amerika Serikat", "US"), ("Belanda", "NL"),
+    ("Jerman", "DE"), ("Tiongkok", "CN"), ("Cina", "CN"), ("Inggris", "GB"), ("Prancis", "FR"),
+    ("Perancis", "FR"), ("Suriah", "SY"), ("Federasi Rusia", "RU"), ("Rusia", "RU"),
+    # English names and aliases keep their country; the Indonesian names of neighbours stay apart.
+    ("Georgia", "GE"), ("Island", "IS"), ("Dominika", "DM"), ("Republik Dominika", "DO"),
+])
+def test_country_names_in_bahasa_indonesia(text, code):
+    assert country_code(text) == code
 
 
 # --- provinces: ISO 3166-2 subdivisions linked to GeoNames' first-level divisions --------------
@@ -174,6 +188,9 @@ def test_loading_gives_subdivisions_their_admin1_code_again():
 def test_country_names_in_the_active_language():
     with translation.override("id"):
         assert (country_name("JP"), country_name("TL"), country_name("TW")) == ("Jepang", "Timor-Leste", "Taiwan")
+        # Indonesian usage, not pycountry's catalogue ("Cina", "Federasi Rusia", "Republik Arab Syria").
+        assert (country_name("CN"), country_name("RU"), country_name("SY"), country_name("CZ")) == (
+            "Tiongkok", "Rusia", "Suriah", "Ceko")
     with translation.override("en"):
         assert (country_name("JP"), country_name("TL"), country_name("RU"), country_name("KR")) == (
             "Japan", "Timor-Leste", "Russia", "South Korea")

@@ -5,6 +5,7 @@ evaluation read countries through this one table.
 """
 from __future__ import annotations
 
+import gettext
 import re
 from functools import lru_cache
 
@@ -49,6 +50,22 @@ COUNTRY_ALIASES = {
     "bosnia and hercegovina": "BA", "moldavia": "MD", "surinam": "SR", "madagaskar": "MG",
     "grece": "GR", "kazakhstah": "KZ", "island": "IS",
 }
+
+
+# Country names in Bahasa Indonesia where Indonesian usage (the foreign ministry's list, KBBI
+# spelling) differs from pycountry's Indonesian catalogue: "Tiongkok", not "Cina", since
+# Keppres 12/2014; short names, not "Federasi Rusia" or "Iran, Republik Islam". Shown in
+# Indonesian pages, and read as countries like every name of the catalogue ("Kyoto, Jepang").
+INDONESIAN_NAMES = {
+    "CN": "Tiongkok", "RU": "Rusia", "IR": "Iran", "SY": "Suriah", "LA": "Laos", "MD": "Moldova",
+    "BO": "Bolivia", "VE": "Venezuela", "PS": "Palestina", "CZ": "Ceko", "FM": "Mikronesia",
+    "VA": "Vatikan", "ET": "Etiopia", "DJ": "Jibuti", "CV": "Tanjung Verde", "CG": "Kongo",
+    "CD": "Republik Demokratik Kongo", "FR": "Prancis", "GF": "Guyana Prancis", "PF": "Polinesia Prancis",
+    "TF": "Wilayah Selatan Prancis", "BQ": "Bonaire, Sint Eustatius, dan Saba", "TL": "Timor-Leste",
+}
+# Other Indonesian names officers write for a country.
+INDONESIAN_ALIASES = {"cina": "CN", "rrt": "CN", "inggris": "GB", "amerika": "US", "korsel": "KR",
+                      "republik ceko": "CZ", "perancis": "FR"}
 
 
 # Territories with their own ISO code that lists write before their sovereign state
@@ -106,10 +123,19 @@ def _one_country(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _country_keys() -> dict[str, str]:
+    """Every name of every country in English, then in Bahasa Indonesia (pycountry's catalogue
+    and INDONESIAN_NAMES); an English name keeps its country where the two would differ."""
     keys: dict[str, str] = {}
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, "")
             if value:
                 keys.setdefault(name_key(value), country.alpha_2)
+    indonesian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"], fallback=True)
+    for country in pycountry.countries:
+        keys.setdefault(name_key(indonesian.gettext(country.name)), country.alpha_2)
+    for code, name in INDONESIAN_NAMES.items():
+        keys.setdefault(name_key(name), code)
+    for key, code in INDONESIAN_ALIASES.items():
+        keys.setdefault(key, code)
     return keys

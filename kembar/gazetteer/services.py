@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from .countries import country_code
+from .countries import INDONESIAN_NAMES, country_code
 from .models import Place, PlaceName
 from .normalise import name_key, prefix_upper_bound
 
@@ -25,9 +25,10 @@ BATCH = 2000
 SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "ar", "de", "fr", "es", "nl", "pt"]
 
 # Where pycountry's name is not the one the country's partners use: its Indonesian "Timor Timur"
-# is the name before 2002; its English names without a short form read like an index.
+# is the name before 2002 and "Cina" is no longer used (countries.INDONESIAN_NAMES); its
+# English names without a short form read like an index.
 LOCAL_NAMES = {
-    ("id", "TL"): "Timor-Leste", ("en", "RU"): "Russia", ("en", "PS"): "Palestine", ("en", "FM"): "Micronesia",
+    **{("id", code): name for code, name in INDONESIAN_NAMES.items()}, ("en", "RU"): "Russia", ("en", "PS"): "Palestine", ("en", "FM"): "Micronesia",
     ("en", "CD"): "Democratic Republic of the Congo", ("en", "VG"): "British Virgin Islands",
     ("en", "VI"): "U.S. Virgin Islands",
 }
