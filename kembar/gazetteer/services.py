@@ -28,7 +28,8 @@ SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "a
 # is the name before 2002 and "Cina" is no longer used (countries.INDONESIAN_NAMES); its
 # English names without a short form read like an index.
 LOCAL_NAMES = {
-    **{("id", code): name for code, name in INDONESIAN_NAMES.items()}, ("en", "RU"): "Russia", ("en", "PS"): "Palestine", ("en", "FM"): "Micronesia",
+    **{("id", code): name for code, name in INDONESIAN_NAMES.items()},
+    ("en", "RU"): "Russia", ("en", "PS"): "Palestine", ("en", "FM"): "Micronesia",
     ("en", "CD"): "Democratic Republic of the Congo", ("en", "VG"): "British Virgin Islands",
     ("en", "VI"): "U.S. Virgin Islands",
 }
