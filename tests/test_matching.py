@@ -121,6 +121,22 @@ def test_an_active_twinner_says_how_many_partners_it_has(model_file):
     assert degree[busy] >= services.ACTIVE_TWINNER
 
 
+def test_a_pairing_is_frequent_only_when_it_is_a_good_share_of_the_countrys(model_file, monkeypatch):
+    """Indonesia's 20 partnerships: 11 with Japan, 9 with Korea. Both pair more often than their
+    countries' shares predict; "frequent" needs FREQUENT_PAIRING of Indonesia's (here 50 %)."""
+    model = services.load_model()
+    bandung = model.place_index[model_file["Bandung"].place_id]
+    c = model.builder.query(bandung)
+    monkeypatch.setattr(services, "FREQUENT_PAIRING", 0.5)
+    said = {}
+    for name in ("Kochi", "Daegu"):
+        node = model.place_index[model_file[name].place_id]
+        x = model.builder.features(c, np.array([node]))[0]
+        said[name] = [r for r in services.reasons(model, bandung, node, x) if "partnerships)" in r]
+    assert said == {"Kochi": ["Indonesia–Japan is a frequent pairing (11 partnerships)"],
+                    "Daegu": ["Indonesia–South Korea pairs more often than chance (9 partnerships)"]}
+
+
 def test_no_shared_office_hour_is_no_reason(model_file):
     """Places 8 or more hours apart share no office hour: that is not given as a reason."""
     model = services.load_model()

@@ -243,6 +243,7 @@ def _allowed(model: Recommender, f: SuggestionFilter, q: int) -> np.ndarray:
 
 
 ACTIVE_TWINNER = 5  # partners from which "it is twinned with N places in all" is a reason (about the top 17 % of twinned places)
+FREQUENT_PAIRING = 0.05  # share of a country's partnerships from which a partner country is "frequent"
 
 
 def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
@@ -265,9 +266,13 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
     if len(partners_of_c) >= ACTIVE_TWINNER:
         out.append(_("it is twinned with %(n)d places in all") % {"n": len(partners_of_c)})
     pair_links = int(net.country_pairs[cq, cc])
-    if pair_links >= 3 and x[F["country_pair_lift"]] > 0:
-        out.append(_("%(a)s–%(b)s is a frequent pairing (%(n)d partnerships)") % {
-            "a": country_name(nodes.country_names[cq]), "b": country_name(nodes.country_names[cc]), "n": pair_links})
+    if pair_links >= 3 and x[F["country_pair_lift"]] > 0:  # more than the two countries' shares predict
+        names = {"a": country_name(nodes.country_names[cq]), "b": country_name(nodes.country_names[cc]),
+                 "n": pair_links}
+        if pair_links >= FREQUENT_PAIRING * net.country_links[cq]:
+            out.append(_("%(a)s–%(b)s is a frequent pairing (%(n)d partnerships)") % names)
+        else:  # 3 of Indonesia's ~100 partnerships are with Russia: not "frequent", yet above chance
+            out.append(_("%(a)s–%(b)s pairs more often than chance (%(n)d partnerships)") % names)
     tags = nodes.tags
     shared = np.intersect1d(tags.indices[tags.indptr[q]:tags.indptr[q + 1]],
                             tags.indices[tags.indptr[c]:tags.indptr[c + 1]])  # tag columns both have
