@@ -334,10 +334,10 @@ def can_see_interests(user, partner_request) -> bool:
     return a.reads_everything or partner_request.government_id in a.read_governments
 
 
-def board_governments(user) -> list[int]:
-    """The governments in whose name the user acts on the partner-request board: those they edit;
-    for a platform admin, every government with an office on the platform (requests and
-    interests are answered by an office; a select of all ~17,000 governments of an imported
+def acting_governments(user) -> list[int]:
+    """The governments in whose name the user acts (a partner request, an interest in one, a
+    solution or a need): those they edit; for a platform admin, every government with an office
+    on the platform (an office answers; a select of all ~17,000 governments of an imported
     network would be no use)."""
     a = access(user)
     if a.superuser:
@@ -347,11 +347,11 @@ def board_governments(user) -> list[int]:
 
 
 def interest_governments(user, partner_request) -> list[int]:
-    """The governments in whose name the user may express interest (`board_governments`), never
+    """The governments in whose name the user may express interest (`acting_governments`), never
     the requester itself, and only in a published request."""
     if partner_request.status != "published":
         return []
-    return [g for g in board_governments(user) if g != partner_request.government_id]
+    return [g for g in acting_governments(user) if g != partner_request.government_id]
 
 
 # Insights reports (kembar.insights.reports): a government's periodic report is for its own

@@ -49,6 +49,8 @@ COUNTRY_ALIASES = {
     # misspellings and other languages' names seen in real lists
     "bosnia and hercegovina": "BA", "moldavia": "MD", "surinam": "SR", "madagaskar": "MG",
     "grece": "GR", "kazakhstah": "KZ", "island": "IS",
+    # Indonesian names officers write besides the catalogue's and INDONESIAN_NAMES
+    "cina": "CN", "rrt": "CN", "inggris": "GB", "amerika": "US", "korsel": "KR", "republik ceko": "CZ",
 }
 
 
@@ -63,9 +65,6 @@ INDONESIAN_NAMES = {
     "CD": "Republik Demokratik Kongo", "FR": "Prancis", "GF": "Guyana Prancis", "PF": "Polinesia Prancis",
     "TF": "Wilayah Selatan Prancis", "BQ": "Bonaire, Sint Eustatius, dan Saba", "TL": "Timor-Leste",
 }
-# Other Indonesian names officers write for a country.
-INDONESIAN_ALIASES = {"cina": "CN", "rrt": "CN", "inggris": "GB", "amerika": "US", "korsel": "KR",
-                      "republik ceko": "CZ", "perancis": "FR"}
 
 
 # Territories with their own ISO code that lists write before their sovereign state
@@ -136,6 +135,4 @@ def _country_keys() -> dict[str, str]:
         keys.setdefault(name_key(indonesian.gettext(country.name)), country.alpha_2)
     for code, name in INDONESIAN_NAMES.items():
         keys.setdefault(name_key(name), code)
-    for key, code in INDONESIAN_ALIASES.items():
-        keys.setdefault(key, code)
     return keys

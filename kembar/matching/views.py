@@ -93,7 +93,7 @@ def request_detail(request, pk: int):
 def request_create(request):
     if not permissions.can_create_partner_request(request.user):
         raise PermissionDenied
-    form = PartnerRequestForm(request.POST or None, governments=_governments(permissions.board_governments(request.user)))
+    form = PartnerRequestForm(request.POST or None, governments=_governments(permissions.acting_governments(request.user)))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         government, fields = data.pop("government"), data.pop("fields")

@@ -51,10 +51,8 @@ def _text(label, limit, required=True, rows=3, help_text=""):
 
 
 def own_governments(user):
-    a = permissions.access(user)
-    qs = (LocalGovernment.objects.filter(organisations__isnull=False).distinct() if a.superuser
-          else LocalGovernment.objects.filter(pk__in=a.edit_governments))
-    return qs.select_related("place").order_by("name")
+    return LocalGovernment.objects.filter(pk__in=permissions.acting_governments(user)).select_related(
+        "place").order_by("name")
 
 
 class OfferForm(forms.Form):
