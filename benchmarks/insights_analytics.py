@@ -9,6 +9,7 @@ uses the database run.py built. The dataset is benchmarks/insights_data.py's (ge
 with its two logins: an oversight body and the office of the government with the most
 partnerships).
 """
+
 from __future__ import annotations
 
 import os
@@ -33,14 +34,20 @@ def measure(generated) -> None:
     users = get_user_model().objects
     office = generated.office_government_id
     year = 2026
-    pages = {"pivot, whole platform, all years": (generated.oversight_user, "/insights/pivot/"),
-             f"pivot, whole platform, {year}": (generated.oversight_user, f"/insights/pivot/?year={year}"),
-             f"pivot, the office's government, {year}": (
-                 generated.office_user, f"/insights/pivot/?government={office}&year={year}"),
-             "pivot, a province (ID-JK), all years": (generated.oversight_user, "/insights/pivot/?province=ID-JK"),
-             "SDG, whole platform": (generated.oversight_user, "/insights/sdg/"),
-             f"SDG, the office's government, {year}": (
-                 generated.office_user, f"/insights/sdg/?government={office}&year={year}")}
+    pages = {
+        "pivot, whole platform, all years": (generated.oversight_user, "/insights/pivot/"),
+        f"pivot, whole platform, {year}": (generated.oversight_user, f"/insights/pivot/?year={year}"),
+        f"pivot, the office's government, {year}": (
+            generated.office_user,
+            f"/insights/pivot/?government={office}&year={year}",
+        ),
+        "pivot, a province (ID-JK), all years": (generated.oversight_user, "/insights/pivot/?province=ID-JK"),
+        "SDG, whole platform": (generated.oversight_user, "/insights/sdg/"),
+        f"SDG, the office's government, {year}": (
+            generated.office_user,
+            f"/insights/sdg/?government={office}&year={year}",
+        ),
+    }
     from django.core.cache import cache
 
     from benchmarks.insights_health import figures, load, timed
@@ -60,9 +67,11 @@ def measure(generated) -> None:
         cache.clear()
         charts._svg_data_uri.cache_clear()
 
-    print(f"insights pages at {Partnership.objects.count():,} partnerships and {Activity.objects.count():,} "
-          f"activities ({connection.vendor}; the platform as an oversight body, the government as its office; "
-          f"load average {load()} at the start):")
+    print(
+        f"insights pages at {Partnership.objects.count():,} partnerships and {Activity.objects.count():,} "
+        f"activities ({connection.vendor}; the platform as an oversight body, the government as its office; "
+        f"load average {load()} at the start):"
+    )
     print(f"  {'':40s} {'empty cache':>20s}   {'after a change':>22s}   {'unchanged':>22s}")
     print(f"  {'':40s} {'median    p95':>20s}   {'median    p95':>22s}   {'median    p95':>22s}")
     with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
@@ -82,11 +91,15 @@ def measure(generated) -> None:
             with CaptureQueriesContext(connection) as captured:
                 client.get(path)
             changed_queries = len(captured)
-            print(f"  {label:40s} {figures(cold)}   {figures(changed)}   {figures(warm)}   "
-                  f"{queries}/{changed_queries} SQL queries")
-    print(f"  ({max(3, REQUESTS // 8)} requests with an empty cache, {max(5, REQUESTS // 2)} each after one "
-          f"activity's field was changed, {REQUESTS} unchanged; SQL queries unchanged/after a change; load average "
-          f"{load()} at the end)")
+            print(
+                f"  {label:40s} {figures(cold)}   {figures(changed)}   {figures(warm)}   "
+                f"{queries}/{changed_queries} SQL queries"
+            )
+    print(
+        f"  ({max(3, REQUESTS // 8)} requests with an empty cache, {max(5, REQUESTS // 2)} each after one "
+        f"activity's field was changed, {REQUESTS} unchanged; SQL queries unchanged/after a change; load average "
+        f"{load()} at the end)"
+    )
 
 
 def main() -> None:

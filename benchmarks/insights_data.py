@@ -14,6 +14,7 @@ It also creates two logins for measuring pages: `bench-oversight` (an oversight 
 everything) and `bench-office` (editor of the Indonesian government with the most partnerships).
 The pivot and health benchmarks both call `generate()`; it does nothing when the data is there.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 PARTNERSHIPS = 25_000
 ACTIVITIES = 100_000
 GOVERNMENTS = 6_000
-NOW = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)  # the data's "today"; pages use the real clock
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)  # the data's "today"; pages use the real clock
 PANDEMIC = (dt.date(2020, 3, 1), dt.date(2022, 6, 30))
 BATCH = 2_000
 
@@ -59,22 +60,31 @@ def _governments(rng: random.Random) -> list[tuple[int, str]]:
 
     cities = Place.objects.filter(kind="city", latitude__isnull=False)
     indonesian = list(cities.filter(country_code="ID", population__gte=100_000).values_list("id", flat=True))
-    world = list(cities.exclude(country_code="ID").order_by("-population")
-                 .values_list("id", flat=True)[:GOVERNMENTS - len(indonesian)])
+    world = list(
+        cities.exclude(country_code="ID")
+        .order_by("-population")
+        .values_list("id", flat=True)[: GOVERNMENTS - len(indonesian)]
+    )
     wanted = set(indonesian + world)
     have = set(LocalGovernment.objects.filter(place_id__in=wanted, level="city").values_list("place_id", flat=True))
     LocalGovernment.objects.bulk_create(
-        [LocalGovernment(place_id=pk, name=name, country_code=cc, level="city")
-         for pk, name, cc in Place.objects.filter(pk__in=wanted - have).values_list("id", "name", "country_code")],
-        batch_size=BATCH)
-    return list(LocalGovernment.objects.filter(place_id__in=wanted).order_by("-place__population", "id")
-                .values_list("id", "country_code"))
+        [
+            LocalGovernment(place_id=pk, name=name, country_code=cc, level="city")
+            for pk, name, cc in Place.objects.filter(pk__in=wanted - have).values_list("id", "name", "country_code")
+        ],
+        batch_size=BATCH,
+    )
+    return list(
+        LocalGovernment.objects.filter(place_id__in=wanted)
+        .order_by("-place__population", "id")
+        .values_list("id", "country_code")
+    )
 
 
 def _moment(rng: random.Random, start: dt.date, end: dt.date) -> dt.datetime:
     days = max(1, (end - start).days)
     day = start + dt.timedelta(days=rng.randrange(days))
-    return dt.datetime(day.year, day.month, day.day, rng.choice([1, 2, 3, 6, 8, 13]), 0, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, rng.choice([1, 2, 3, 6, 8, 13]), 0, tzinfo=dt.UTC)
 
 
 def _modality(rng: random.Random, day: dt.date) -> str:
@@ -87,14 +97,12 @@ def _modality(rng: random.Random, day: dt.date) -> str:
     return rng.choices(["in_person", "virtual", "hybrid"], weights)[0]
 
 
-def generate(seed: int = 2026, partnerships: int = PARTNERSHIPS, activities: int = ACTIVITIES,
-             log=print) -> Generated:
+def generate(seed: int = 2026, partnerships: int = PARTNERSHIPS, activities: int = ACTIVITIES, log=print) -> Generated:
     from django.db import transaction
 
     from kembar.activities.models import Activity
     from kembar.activities.vocab import ActivityType
-    from kembar.agreements.models import (Agreement, AgreementStage, ProcedureTemplate, TemplateStage,
-                                          add_years)
+    from kembar.agreements.models import Agreement, AgreementStage, ProcedureTemplate, TemplateStage, add_years
     from kembar.meetings.models import ActionItem, Meeting
     from kembar.partnerships.models import Partnership
     from kembar.partnerships.vocab import Field
@@ -125,19 +133,31 @@ def generate(seed: int = 2026, partnerships: int = PARTNERSHIPS, activities: int
             if (a, b) in pairs:
                 continue
             pairs.add((a, b))
-            new.append(Partnership(
-                government_a_id=a, government_b_id=b, public=rng.random() < 0.9,
-                status=rng.choices(["active", "dormant", "proposed", "suspended", "ended"], (70, 10, 10, 5, 5))[0],
-                kind=rng.choices(["sister_city", "friendship", "cooperation"], (60, 25, 15))[0],
-                since=_moment(rng, dt.date(1960, 1, 1), dt.date(2025, 12, 31)).date(), source="import"))
+            new.append(
+                Partnership(
+                    government_a_id=a,
+                    government_b_id=b,
+                    public=rng.random() < 0.9,
+                    status=rng.choices(["active", "dormant", "proposed", "suspended", "ended"], (70, 10, 10, 5, 5))[0],
+                    kind=rng.choices(["sister_city", "friendship", "cooperation"], (60, 25, 15))[0],
+                    since=_moment(rng, dt.date(1960, 1, 1), dt.date(2025, 12, 31)).date(),
+                    source="import",
+                )
+            )
         Partnership.objects.bulk_create(new, batch_size=BATCH)
         log(f"partnerships: {len(new):,} created")
         rows = list(Partnership.objects.values_list("id", "government_a_id", "government_b_id"))
         fields = Field.values
         through = Partnership.fields.through
         through.objects.bulk_create(
-            [through(partnership_id=pk, cooperationfield_id=f) for pk, _, _ in rows[-len(new):]
-             for f in rng.sample(fields, rng.randint(1, 3))], batch_size=BATCH, ignore_conflicts=True)
+            [
+                through(partnership_id=pk, cooperationfield_id=f)
+                for pk, _, _ in rows[-len(new) :]
+                for f in rng.sample(fields, rng.randint(1, 3))
+            ],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
 
         # Liveliness: a third sleep (activities only before the last 30 months, or none at all).
         life = {pk: rng.choices(["asleep", "some", "lively"], (33, 50, 17))[0] for pk, _, _ in rows}
@@ -159,17 +179,31 @@ def generate(seed: int = 2026, partnerships: int = PARTNERSHIPS, activities: int
                 status = rng.choices(["planned", "confirmed", "postponed", "cancelled"], (60, 30, 5, 5))[0]
             modality = _modality(rng, day)
             recurring = status == "held" and rng.random() < 0.01
-            batch.append(Activity(
-                partnership_id=pk, title=f"{rng.choice(types).replace('_', ' ').capitalize()} {day.year}",
-                type=rng.choice(types), field=rng.choice(fields), modality=modality, status=status,
-                host_id=rng.choice(sides[pk]), start=start, end=start + dt.timedelta(days=rng.randint(0, 4)),
-                recurrence="FREQ=YEARLY;INTERVAL=2;COUNT=6" if recurring else "",
-                participants_a=rng.randint(2, 200), participants_b=rng.randint(2, 200),
-                budget=rng.choice([None, 5_000_000, 25_000_000, 150_000_000]), currency="IDR",
-                sdg_targets=rng.sample(sdgs, rng.randint(0, 2)), public=rng.random() < 0.9,
-                planned_start=start, planned_end=start + dt.timedelta(days=1),
-                planned_modality="in_person" if PANDEMIC[0] <= day <= PANDEMIC[1] and rng.random() < 0.4
-                else modality))
+            batch.append(
+                Activity(
+                    partnership_id=pk,
+                    title=f"{rng.choice(types).replace('_', ' ').capitalize()} {day.year}",
+                    type=rng.choice(types),
+                    field=rng.choice(fields),
+                    modality=modality,
+                    status=status,
+                    host_id=rng.choice(sides[pk]),
+                    start=start,
+                    end=start + dt.timedelta(days=rng.randint(0, 4)),
+                    recurrence="FREQ=YEARLY;INTERVAL=2;COUNT=6" if recurring else "",
+                    participants_a=rng.randint(2, 200),
+                    participants_b=rng.randint(2, 200),
+                    budget=rng.choice([None, 5_000_000, 25_000_000, 150_000_000]),
+                    currency="IDR",
+                    sdg_targets=rng.sample(sdgs, rng.randint(0, 2)),
+                    public=rng.random() < 0.9,
+                    planned_start=start,
+                    planned_end=start + dt.timedelta(days=1),
+                    planned_modality="in_person"
+                    if PANDEMIC[0] <= day <= PANDEMIC[1] and rng.random() < 0.4
+                    else modality,
+                )
+            )
             if len(batch) == BATCH:
                 Activity.objects.bulk_create(batch)
                 batch = []
@@ -185,12 +219,23 @@ def generate(seed: int = 2026, partnerships: int = PARTNERSHIPS, activities: int
             if roll < 0.55:
                 signed = _moment(rng, dt.date(2008, 1, 1), today).date()
                 years = rng.choice([3, 5, 5, 10])
-                agreements.append(Agreement(partnership_id=pk, template=ksdpl, kind="mou", title="Memorandum of Understanding",
-                                            signed_on=signed, effective_on=signed, validity_years=years,
-                                            ends_on=add_years(signed, years), status="signed"))
+                agreements.append(
+                    Agreement(
+                        partnership_id=pk,
+                        template=ksdpl,
+                        kind="mou",
+                        title="Memorandum of Understanding",
+                        signed_on=signed,
+                        effective_on=signed,
+                        validity_years=years,
+                        ends_on=add_years(signed, years),
+                        status="signed",
+                    )
+                )
             elif roll < 0.63:
-                procedures.append(Agreement(partnership_id=pk, template=ksdpl, kind="mou", title="Draft MoU",
-                                            status="in_procedure"))
+                procedures.append(
+                    Agreement(partnership_id=pk, template=ksdpl, kind="mou", title="Draft MoU", status="in_procedure")
+                )
         Agreement.objects.bulk_create(agreements + procedures, batch_size=BATCH)
         stages = []
         for agreement in procedures:
@@ -198,10 +243,16 @@ def generate(seed: int = 2026, partnerships: int = PARTNERSHIPS, activities: int
             began = NOW - dt.timedelta(days=rng.randint(5, 400))
             for i, ts in enumerate(template_stages):
                 status = "done" if i < at else "active" if i == at else "pending"
-                stages.append(AgreementStage(
-                    agreement=agreement, template_stage=ts, position=ts.position, status=status,
-                    started_at=began - dt.timedelta(days=30 * (at - i)) if i <= at else None,
-                    completed_at=began - dt.timedelta(days=30 * (at - i - 1)) if i < at else None))
+                stages.append(
+                    AgreementStage(
+                        agreement=agreement,
+                        template_stage=ts,
+                        position=ts.position,
+                        status=status,
+                        started_at=began - dt.timedelta(days=30 * (at - i)) if i <= at else None,
+                        completed_at=began - dt.timedelta(days=30 * (at - i - 1)) if i < at else None,
+                    )
+                )
         AgreementStage.objects.bulk_create(stages, batch_size=BATCH)
         log(f"agreements: {len(agreements):,} signed, {len(procedures):,} in procedure")
 
@@ -209,18 +260,28 @@ def generate(seed: int = 2026, partnerships: int = PARTNERSHIPS, activities: int
         for pk in rng.sample(pids, min(len(pids), 8_000)):
             if life[pk] == "asleep" and rng.random() < 0.7:
                 continue
-            meetings.append(Meeting(partnership_id=pk, title="Coordination meeting",
-                                    start=_moment(rng, dt.date(2023, 1, 1), today + dt.timedelta(days=60)),
-                                    status=rng.choices(["held", "planned"], (85, 15))[0]))
+            meetings.append(
+                Meeting(
+                    partnership_id=pk,
+                    title="Coordination meeting",
+                    start=_moment(rng, dt.date(2023, 1, 1), today + dt.timedelta(days=60)),
+                    status=rng.choices(["held", "planned"], (85, 15))[0],
+                )
+            )
         Meeting.objects.bulk_create(meetings, batch_size=BATCH)
         items = []
         for meeting in meetings:
             for n in range(rng.randint(0, 4)):
-                items.append(ActionItem(
-                    meeting=meeting, text=f"Follow-up {n + 1}", owner="Bagian Kerja Sama",
-                    government_id=rng.choice(sides[meeting.partnership_id]),
-                    due=meeting.start.date() + dt.timedelta(days=rng.randint(14, 200)),
-                    status=rng.choices(["open", "done", "dropped"], (50, 45, 5))[0]))
+                items.append(
+                    ActionItem(
+                        meeting=meeting,
+                        text=f"Follow-up {n + 1}",
+                        owner="Bagian Kerja Sama",
+                        government_id=rng.choice(sides[meeting.partnership_id]),
+                        due=meeting.start.date() + dt.timedelta(days=rng.randint(14, 200)),
+                        status=rng.choices(["open", "done", "dropped"], (50, 45, 5))[0],
+                    )
+                )
         ActionItem.objects.bulk_create(items, batch_size=BATCH)
         log(f"meetings: {len(meetings):,}, action items: {len(items):,}")
         _logins(office)
@@ -236,8 +297,9 @@ def _logins(office_government: int) -> None:
     User = get_user_model()
     oversight, _ = Organisation.objects.get_or_create(name="Benchmark oversight", kind="oversight")
     government = LocalGovernment.objects.get(pk=office_government)
-    org, _ = Organisation.objects.get_or_create(name=f"Benchmark office of {government.name}",
-                                                defaults={"local_government": government})
+    org, _ = Organisation.objects.get_or_create(
+        name=f"Benchmark office of {government.name}", defaults={"local_government": government}
+    )
     for username, organisation, role in (("bench-oversight", oversight, "viewer"), ("bench-office", org, "editor")):
         user, _ = User.objects.get_or_create(username=username)
         Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": role})
@@ -251,8 +313,13 @@ def _result(partnerships: int, activities: int) -> Generated:
     from kembar.partnerships.models import Partnership
 
     office = Organisation.objects.filter(name__startswith="Benchmark office of").first()
-    return Generated(Partnership.objects.count(), Activity.objects.count(), Agreement.objects.count(),
-                     ActionItem.objects.count(), office_government_id=office.local_government_id if office else None)
+    return Generated(
+        Partnership.objects.count(),
+        Activity.objects.count(),
+        Agreement.objects.count(),
+        ActionItem.objects.count(),
+        office_government_id=office.local_government_id if office else None,
+    )
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ follows the edit of one random activity, as an office's day goes (the cached ran
 that activity's partnership); "unchanged" reuses the ranking within KEMBAR_HEALTH_CACHE_SECONDS
 and reads the evidence of the shown rows only.
 """
+
 from __future__ import annotations
 
 import os
@@ -61,8 +62,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def measure() -> None:
     from django.conf import settings
-    from django.core.cache import cache
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -73,12 +74,13 @@ def measure() -> None:
 
     started = time.perf_counter()
     made = generate(log=lambda line: print("  " + line))
-    print(f"insights dataset: {Partnership.objects.count():,} partnerships, {Activity.objects.count():,} "
-          f"activities, {made.agreements:,} agreements, {made.action_items:,} action items "
-          f"({time.perf_counter() - started:.0f} s to make or find)")
+    print(
+        f"insights dataset: {Partnership.objects.count():,} partnerships, {Activity.objects.count():,} "
+        f"activities, {made.agreements:,} agreements, {made.action_items:,} action items "
+        f"({time.perf_counter() - started:.0f} s to make or find)"
+    )
     User = get_user_model()
-    oversight, office = (User.objects.get(username=made.oversight_user),
-                         User.objects.get(username=made.office_user))
+    oversight, office = (User.objects.get(username=made.oversight_user), User.objects.get(username=made.office_user))
     pages = [
         ("national health page (oversight)", oversight, "/insights/"),
         ("national health page, dormant only", oversight, "/insights/?dormant=on"),
@@ -121,10 +123,14 @@ def measure() -> None:
             changed_queries = len(captured)
             unchanged = timed(client, path, REQUESTS)
             size = f"   {len(first.content) / 1024:,.0f} KiB" if path.endswith(".json") else ""
-            print(f"  {label:38s} {figures(empty)}   {figures(changed)}   {figures(unchanged)}   "
-                  f"{queries:2d}/{changed_queries:2d} SQL queries{size}")
-    print(f"  ({EMPTY_REQUESTS} requests with an empty cache, {CHANGED_REQUESTS} each after one activity was "
-          f"edited, {REQUESTS} unchanged; SQL queries unchanged/after a change; load average {load()} at the end)")
+            print(
+                f"  {label:38s} {figures(empty)}   {figures(changed)}   {figures(unchanged)}   "
+                f"{queries:2d}/{changed_queries:2d} SQL queries{size}"
+            )
+    print(
+        f"  ({EMPTY_REQUESTS} requests with an empty cache, {CHANGED_REQUESTS} each after one activity was "
+        f"edited, {REQUESTS} unchanged; SQL queries unchanged/after a change; load average {load()} at the end)"
+    )
     map_in_chromium()
 
 
@@ -167,14 +173,17 @@ def map_in_chromium() -> None:
                 page.wait_for_selector("[data-health-map][data-lines]", timeout=120_000)
                 total = (time.perf_counter() - began) * 1000
                 the_map = page.locator("[data-health-map]")
-                samples.append((total, int(the_map.get_attribute("data-draw-ms")),
-                                int(the_map.get_attribute("data-lines"))))
+                samples.append(
+                    (total, int(the_map.get_attribute("data-draw-ms")), int(the_map.get_attribute("data-lines")))
+                )
             browser.close()
     finally:
         server.terminate()
     total, draw, lines = sorted(samples)[1]
-    print(f"health map in Chromium, whole platform: {lines:,} lines; page to last line {total:,.0f} ms, "
-          f"of which drawing on the canvas {draw:,} ms (median of 3)")
+    print(
+        f"health map in Chromium, whole platform: {lines:,} lines; page to last line {total:,.0f} ms, "
+        f"of which drawing on the canvas {draw:,} ms (median of 3)"
+    )
 
 
 def setup_alone() -> None:

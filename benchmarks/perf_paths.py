@@ -9,6 +9,7 @@ Part of `make bench` (benchmarks/run.py calls `measure()` on its database); alon
 `.venv/bin/python -m benchmarks.perf_paths` in a scratch SQLite file under var/bench/ (or the
 DATABASE_URL given as BENCH_DATABASE_URL). Figures are printed, never asserted.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -66,15 +67,22 @@ def world():
     from kembar.gazetteer.models import Place
     from kembar.partnerships.models import LocalGovernment, Partnership
 
-    cities = [("Bench Bandung", "ID", "Asia/Jakarta"), ("Bench Surabaya", "ID", "Asia/Jakarta"),
-              ("Bench Makassar", "ID", "Asia/Makassar"), ("Bench Jayapura", "ID", "Asia/Jayapura"),
-              ("Bench Kyoto", "JP", "Asia/Tokyo"), ("Bench Braunschweig", "DE", "Europe/Berlin"),
-              ("Bench Fort Worth", "US", "America/Chicago"), ("Bench Busan", "KR", "Asia/Seoul")]
+    cities = [
+        ("Bench Bandung", "ID", "Asia/Jakarta"),
+        ("Bench Surabaya", "ID", "Asia/Jakarta"),
+        ("Bench Makassar", "ID", "Asia/Makassar"),
+        ("Bench Jayapura", "ID", "Asia/Jayapura"),
+        ("Bench Kyoto", "JP", "Asia/Tokyo"),
+        ("Bench Braunschweig", "DE", "Europe/Berlin"),
+        ("Bench Fort Worth", "US", "America/Chicago"),
+        ("Bench Busan", "KR", "Asia/Seoul"),
+    ]
     governments = []
     for name, country, zone in cities:
         place, _ = Place.objects.get_or_create(name=name, country_code=country, defaults={"timezone": zone})
-        government, _ = LocalGovernment.objects.get_or_create(place=place, defaults={"name": name,
-                                                                                    "country_code": country})
+        government, _ = LocalGovernment.objects.get_or_create(
+            place=place, defaults={"name": name, "country_code": country}
+        )
         governments.append(government)
     pairs = []
     for a in governments[:4]:
@@ -95,22 +103,44 @@ def events(client, pairs) -> None:
     from kembar.activities.models import Activity
 
     rng = random.Random(1)
-    rules = ["FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2", "FREQ=MONTHLY", "FREQ=MONTHLY;BYDAY=1MO", "FREQ=YEARLY",
-             "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;COUNT=40", "FREQ=MONTHLY;UNTIL=20300101"]
+    rules = [
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;INTERVAL=2",
+        "FREQ=MONTHLY",
+        "FREQ=MONTHLY;BYDAY=1MO",
+        "FREQ=YEARLY",
+        "FREQ=DAILY;INTERVAL=3",
+        "FREQ=WEEKLY;COUNT=40",
+        "FREQ=MONTHLY;UNTIL=20300101",
+    ]
     rows = []
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for k in range(ACTIVITIES - Activity.objects.count()):
         p = rng.choice(pairs)
         series = k < SERIES
         start = now + dt.timedelta(days=rng.randint(-900 if series else -400, 400), hours=rng.randint(0, 23))
-        rows.append(Activity(partnership=p, host=p.government_a, title=f"Bench activity {k}", type="festival",
-                             start=start, end=start + dt.timedelta(hours=rng.randint(1, 30)), public=True,
-                             recurrence=rng.choice(rules) if series else "", planned_start=start, planned_end=start))
+        rows.append(
+            Activity(
+                partnership=p,
+                host=p.government_a,
+                title=f"Bench activity {k}",
+                type="festival",
+                start=start,
+                end=start + dt.timedelta(hours=rng.randint(1, 30)),
+                public=True,
+                recurrence=rng.choice(rules) if series else "",
+                planned_start=start,
+                planned_end=start,
+            )
+        )
     Activity.objects.bulk_create(rows, batch_size=500)
     total, recurring = Activity.objects.count(), Activity.objects.exclude(recurrence="").count()
     print(f"events portal, {total:,} public activities ({recurring} recurring series), {REQUESTS} requests each:")
-    for label, path in (("/events/", "/events/"), ("/events/ one month", f"/events/?month={now:%Y-%m}"),
-                        ("/events/ one country", "/events/?country=JP")):
+    for label, path in (
+        ("/events/", "/events/"),
+        ("/events/ one month", f"/events/?month={now:%Y-%m}"),
+        ("/events/ one country", "/events/?country=JP"),
+    ):
         report(label, *timed(client, path))
 
 
@@ -121,9 +151,15 @@ def solutions(client, governments, user) -> None:
     from kembar.solutions.models import Need, Solution
 
     need = Need.objects.filter(title="Bench need").first() or Need.objects.create(
-        government=governments[0], title="Bench need", description=(
+        government=governments[0],
+        title="Bench need",
+        description=(
             "Sistem peringatan dini banjir. Sungai meluap saat hujan deras; warga perlu peringatan lewat pesan "
-            "singkat dan sensor tinggi muka air."), sdg_targets=["11.5"], languages=["id", "en"])
+            "singkat dan sensor tinggi muka air."
+        ),
+        sdg_targets=["11.5"],
+        languages=["id", "en"],
+    )
     words = " ".join(f"{d['title']} {d['summary']} {d['problem']}" for _, d in demo.SOLUTIONS).split()
     rng = random.Random(2)
     url = reverse("solutions:need", args=[need.pk])
@@ -131,13 +167,21 @@ def solutions(client, governments, user) -> None:
     print(f"need page (one need, partner and platform matches), {REQUESTS} requests each:")
     for size in (100, 1000):
         missing = size - Solution.objects.count()
-        Solution.objects.bulk_create([Solution(
-            government=governments[4 + k % 4] if k % 3 else governments[1 + k % 3],
-            title=" ".join(rng.choice(words) for _ in range(rng.randint(3, 8))),
-            summary=" ".join(rng.choice(words) for _ in range(rng.randint(15, 40))),
-            problem=" ".join(rng.choice(words) for _ in range(rng.randint(8, 20))),
-            sdg_targets=rng.sample(["11.5", "11.6", "13", "3", "6"], 2),
-            maturity=rng.choice(list(match.MATURITY_SCORE)), languages=["en"]) for k in range(missing)], batch_size=500)
+        Solution.objects.bulk_create(
+            [
+                Solution(
+                    government=governments[4 + k % 4] if k % 3 else governments[1 + k % 3],
+                    title=" ".join(rng.choice(words) for _ in range(rng.randint(3, 8))),
+                    summary=" ".join(rng.choice(words) for _ in range(rng.randint(15, 40))),
+                    problem=" ".join(rng.choice(words) for _ in range(rng.randint(8, 20))),
+                    sdg_targets=rng.sample(["11.5", "11.6", "13", "3", "6"], 2),
+                    maturity=rng.choice(list(match.MATURITY_SCORE)),
+                    languages=["en"],
+                )
+                for k in range(missing)
+            ],
+            batch_size=500,
+        )
         match.SOLUTION_TEXTS._empty()  # as after a start-up
         started = time.perf_counter()
         client.get(url)
@@ -150,22 +194,42 @@ def dashboard(client, pairs, user) -> None:
     from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, ProcedureTemplate
     from kembar.agreements.reminders import dashboard_context
 
-    own = [p for p in pairs if user.memberships.get().organisation.local_government_id in
-           (p.government_a_id, p.government_b_id)]
+    own = [
+        p
+        for p in pairs
+        if user.memberships.get().organisation.local_government_id in (p.government_a_id, p.government_b_id)
+    ]
     templates = list(ProcedureTemplate.objects.prefetch_related("stages"))
     rng = random.Random(3)
     missing = STUCK - Agreement.objects.filter(title__startswith="Bench procedure").count()
-    agreements = Agreement.objects.bulk_create([Agreement(
-        partnership=rng.choice(own), template=rng.choice(templates), title=f"Bench procedure {k}",
-        status=AgreementStatus.IN_PROCEDURE) for k in range(missing)], batch_size=500)
+    agreements = Agreement.objects.bulk_create(
+        [
+            Agreement(
+                partnership=rng.choice(own),
+                template=rng.choice(templates),
+                title=f"Bench procedure {k}",
+                status=AgreementStatus.IN_PROCEDURE,
+            )
+            for k in range(missing)
+        ],
+        batch_size=500,
+    )
     stages = []
     for a in agreements:
         timed_stages = [s for s in a.template.stages.all() if s.expected_days]
         stage = rng.choice(timed_stages)
-        stages.append(AgreementStage(agreement=a, template_stage=stage, position=stage.position, status="active",
-                                     started_at=NOW - dt.timedelta(days=stage.expected_days + rng.randint(1, 500),
-                                                                   minutes=rng.randint(0, 1440))))
+        stages.append(
+            AgreementStage(
+                agreement=a,
+                template_stage=stage,
+                position=stage.position,
+                status="active",
+                started_at=NOW
+                - dt.timedelta(days=stage.expected_days + rng.randint(1, 500), minutes=rng.randint(0, 1440)),
+            )
+        )
     AgreementStage.objects.bulk_create(stages, batch_size=500)
+
     def context():
         fresh = type(user).objects.get(pk=user.pk)
         return dashboard_context(fresh, NOW)
@@ -178,8 +242,10 @@ def dashboard(client, pairs, user) -> None:
     with counted() as queries:
         block = context()
     stuck = AgreementStage.objects.filter(agreement__title__startswith="Bench procedure").count()
-    print(f"dashboard of an office with {stuck:,} stuck procedures, {REQUESTS} runs each "
-          f"({len(block['procedures_stuck'])} shown):")
+    print(
+        f"dashboard of an office with {stuck:,} stuck procedures, {REQUESTS} runs each "
+        f"({len(block['procedures_stuck'])} shown):"
+    )
     report("agreements block (dashboard_context)", statistics.median(samples), len(queries))
     client.force_login(user)
     report("dashboard page", *timed(client, "/"))

@@ -15,6 +15,7 @@ Runs in a scratch SQLite file under var/bench/ (or the DATABASE_URL given as BEN
 `python -m benchmarks.run matching` prints only the recommendation figures (the model's first load
 and 200 recommendations), on the configured database and model: e.g. after `make run`.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,16 +60,22 @@ def slot_finder(runs: int = 7) -> None:
 
     from kembar.meetings.slots import Side, find_slots
 
-    sides = [Side("Bandung", "Asia/Jakarta", "ID"), Side("Fort Worth", "America/Chicago", "US", "TX"),
-             Side("Braunschweig", "Europe/Berlin", "DE", "NI"), Side("Kyoto", "Asia/Tokyo", "JP")]
+    sides = [
+        Side("Bandung", "Asia/Jakarta", "ID"),
+        Side("Fort Worth", "America/Chicago", "US", "TX"),
+        Side("Braunschweig", "Europe/Berlin", "DE", "NI"),
+        Side("Kyoto", "Asia/Tokyo", "JP"),
+    ]
     start = dt.date(2026, 1, 5)
     samples = []
     for _ in range(runs):
         began = time.perf_counter()
         result = find_slots(sides, start, start + dt.timedelta(days=89), 60)
         samples.append(time.perf_counter() - began)
-    print(f"slot finder, 90 days, 4 cities in 4 time zones, {result.candidates:,} candidate starts: "
-          f"median {statistics.median(samples) * 1000:.0f} ms over {runs} runs")
+    print(
+        f"slot finder, 90 days, 4 cities in 4 time zones, {result.candidates:,} candidate starts: "
+        f"median {statistics.median(samples) * 1000:.0f} ms over {runs} runs"
+    )
 
 
 def main() -> None:
@@ -105,10 +112,12 @@ def main() -> None:
     if data.exists():
         seconds, out = run(["import-links", str(data), "--json", "--no-progress"], env)
         report = json.loads(out.strip().splitlines()[-1])
-        print(f"import of {data.name}: {seconds:.1f} s; rows {report['rows_read']}, pairs created "
-              f"{report['pairs_created']}, duplicates merged {report['duplicates_merged']}, rejected "
-              f"{report['rows_rejected']}, places linked {report['places_linked']}, unverified "
-              f"{report['places_unverified']}, link rate {report['link_rate']:.1%}")
+        print(
+            f"import of {data.name}: {seconds:.1f} s; rows {report['rows_read']}, pairs created "
+            f"{report['pairs_created']}, duplicates merged {report['duplicates_merged']}, rejected "
+            f"{report['rows_rejected']}, places linked {report['places_linked']}, unverified "
+            f"{report['places_unverified']}, link rate {report['link_rate']:.1%}"
+        )
         seconds, out = run(["import-links", str(data), "--json", "--no-progress"], env)
         again = json.loads(out.strip().splitlines()[-1])
         print(f"import again: {seconds:.1f} s; pairs created {again['pairs_created']}")
@@ -135,10 +144,22 @@ def matching(data: Path, env: dict, scratch: Path) -> None:
         train, test = hash_split(links, mode, "kembar-bench-2026", fraction)
         write_links(train, scratch / f"{mode}-train.csv")
         write_links(test, scratch / f"{mode}-test.csv")
-        _, out = run(["match-eval", "--train", str(scratch / f"{mode}-train.csv"), "--test",
-                      str(scratch / f"{mode}-test.csv"), "--mode", mode, "--baselines"], env)
-        print(f"matchmaking evaluation, {mode} ({len(train):,} train / {len(test):,} test links; "
-              f"load average {load()}):")
+        _, out = run(
+            [
+                "match-eval",
+                "--train",
+                str(scratch / f"{mode}-train.csv"),
+                "--test",
+                str(scratch / f"{mode}-test.csv"),
+                "--mode",
+                mode,
+                "--baselines",
+            ],
+            env,
+        )
+        print(
+            f"matchmaking evaluation, {mode} ({len(train):,} train / {len(test):,} test links; load average {load()}):"
+        )
         for line in out.strip().splitlines():
             print("  " + line)
     model_env = {**env, "MATCHING_MODEL_PATH": str(scratch / "matching-model.pkl")}
@@ -160,8 +181,10 @@ def recommendation_latency(runs: int = 200) -> None:
     started = time.perf_counter()
     model = services.load_model()
     loaded = time.perf_counter() - started
-    print(f"matchmaking model load ({services.model_path().stat().st_size / 1e6:.0f} MB file): "
-          f"{loaded:.2f} s (load average {load()})")
+    print(
+        f"matchmaking model load ({services.model_path().stat().st_size / 1e6:.0f} MB file): "
+        f"{loaded:.2f} s (load average {load()})"
+    )
     rng = random.Random(6)
     ids = list(LocalGovernment.objects.values_list("id", flat=True))
     times = []
@@ -170,9 +193,11 @@ def recommendation_latency(runs: int = 200) -> None:
         started = time.perf_counter()
         services.suggest(government, top=10)
         times.append((time.perf_counter() - started) * 1000)
-    print(f"one recommendation over {len(model.net.nodes):,} places (top 10, with reasons and its 3 SQL "
-          f"queries), {len(times)} governments: median {statistics.median(times):.1f} ms, "
-          f"p95 {percentile(times, 0.95):.1f} ms (load average {load()})")
+    print(
+        f"one recommendation over {len(model.net.nodes):,} places (top 10, with reasons and its 3 SQL "
+        f"queries), {len(times)} governments: median {statistics.median(times):.1f} ms, "
+        f"p95 {percentile(times, 0.95):.1f} ms (load average {load()})"
+    )
 
 
 def list_page(url: str) -> None:
@@ -188,10 +213,13 @@ def list_page(url: str) -> None:
     total = Partnership.objects.count()
     client = Client()
     with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
-        pages = {"bare Django view": "/bench/bare/", "partnership list": "/partnerships/",
-                 "partnership list, page 400": "/partnerships/?page=400",
-                 "partnership list, country=JP": "/partnerships/?country=JP",
-                 "partnership list, search": "/partnerships/?q=Bandung"}
+        pages = {
+            "bare Django view": "/bench/bare/",
+            "partnership list": "/partnerships/",
+            "partnership list, page 400": "/partnerships/?page=400",
+            "partnership list, country=JP": "/partnerships/?country=JP",
+            "partnership list, search": "/partnerships/?q=Bandung",
+        }
         timings: dict[str, list[float]] = {}
         for label, path in pages.items():
             assert client.get(path).status_code == 200, path
@@ -207,8 +235,10 @@ def list_page(url: str) -> None:
     print(f"server time at {total:,} partnerships, {REQUESTS} requests each (anonymous):")
     for label, samples in timings.items():
         median = statistics.median(samples)
-        print(f"  {label:32s} median {median:7.2f} ms   p95 {percentile(samples, 0.95):7.2f} ms"
-              f"   ×{median / base:6.1f} bare")
+        print(
+            f"  {label:32s} median {median:7.2f} ms   p95 {percentile(samples, 0.95):7.2f} ms"
+            f"   ×{median / base:6.1f} bare"
+        )
     print(f"  partnership list SQL queries: {len(queries)}")
 
 
@@ -221,10 +251,16 @@ def top_up(Partnership, LocalGovernment, Place) -> None:
     governments = list(LocalGovernment.objects.values_list("id", flat=True))
     if len(governments) < 2000:
         existing = set(LocalGovernment.objects.values_list("place_id", flat=True))
-        places = [p for p in Place.objects.filter(kind="city").order_by("-population")
-                  .values_list("id", "name", "country_code")[:5000] if p[0] not in existing]
+        places = [
+            p
+            for p in Place.objects.filter(kind="city")
+            .order_by("-population")
+            .values_list("id", "name", "country_code")[:5000]
+            if p[0] not in existing
+        ]
         LocalGovernment.objects.bulk_create(
-            [LocalGovernment(place_id=i, name=n, country_code=c) for i, n, c in places], batch_size=2000)
+            [LocalGovernment(place_id=i, name=n, country_code=c) for i, n, c in places], batch_size=2000
+        )
         governments = list(LocalGovernment.objects.values_list("id", flat=True))
     pairs = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
     new = []
@@ -239,4 +275,6 @@ def top_up(Partnership, LocalGovernment, Place) -> None:
 
 if __name__ == "__main__":
     main()
-    "--slots" in sys.argv or "matching" in sys.argv[1:] or __import__("benchmarks.insights_analytics", fromlist=["main"]).main()
+    "--slots" in sys.argv or "matching" in sys.argv[1:] or __import__(
+        "benchmarks.insights_analytics", fromlist=["main"]
+    ).main()

@@ -1,4 +1,5 @@
 """The site's URLs plus a bare view, the baseline the list page is measured against."""
+
 from django.http import HttpResponse
 from django.urls import include, path
 

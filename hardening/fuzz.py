@@ -15,6 +15,7 @@ Fails on any failed check, and on any 5xx in the server's log. The last line is 
 
     python -m hardening.fuzz [--short]   (FUZZ_MAX_EXAMPLES, FUZZ_SECONDS, FUZZ_SEED override)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,8 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from . import live
 
@@ -39,18 +40,20 @@ STATUS = re.compile(r'HTTP/[\d.]+" (\d{3}) ')
 
 
 def existing_ids(env: dict) -> dict[str, list[int]]:
-    script = ("import json;"
-              "from kembar.partnerships.models import LocalGovernment as G, Partnership as P;"
-              "from kembar.meetings.models import Meeting as M, Participant as MP, LibraryItem as L;"
-              "from kembar.agreements.models import AgreementStage as S;"
-              "from kembar.activities.models import Activity as A, AidShipment as AS;"
-              "from kembar.solutions.models import Solution as SO;"
-              "ids = lambda m: list(m.objects.values_list('id', flat=True)[:200]);"
-              "print(json.dumps({'partnership': list(P.objects.values_list('id', flat=True)),"
-              "'government': list(G.objects.values_list('id', flat=True)),"
-              "'place': list(G.objects.values_list('place_id', flat=True)),"
-              "'meeting': ids(M), 'participant': ids(MP), 'library_item': ids(L), 'stage': ids(S),"
-              "'activity': ids(A), 'shipment': ids(AS), 'solution': ids(SO)}))")
+    script = (
+        "import json;"
+        "from kembar.partnerships.models import LocalGovernment as G, Partnership as P;"
+        "from kembar.meetings.models import Meeting as M, Participant as MP, LibraryItem as L;"
+        "from kembar.agreements.models import AgreementStage as S;"
+        "from kembar.activities.models import Activity as A, AidShipment as AS;"
+        "from kembar.solutions.models import Solution as SO;"
+        "ids = lambda m: list(m.objects.values_list('id', flat=True)[:200]);"
+        "print(json.dumps({'partnership': list(P.objects.values_list('id', flat=True)),"
+        "'government': list(G.objects.values_list('id', flat=True)),"
+        "'place': list(G.objects.values_list('place_id', flat=True)),"
+        "'meeting': ids(M), 'participant': ids(MP), 'library_item': ids(L), 'stage': ids(S),"
+        "'activity': ids(A), 'shipment': ids(AS), 'solution': ids(SO)}))"
+    )
     return json.loads(live.kembar("shell", "-c", script, env=env, capture=True).splitlines()[-1])
 
 
@@ -62,14 +65,23 @@ def config(ids: dict[str, list[int]]) -> str:
             continue  # schemathesis refuses an empty dictionary
         lines += [f"[dictionaries.{name}]", f"values = {sorted(set(values))}", ""]
     lines.append("[parameters]")
-    bindings = {"path.partnership_id": "partnership", "path.government_id": "government",
-                "path.place_id": "place", "query.government": "government",
-                "body.government_a_id": "government", "body.government_b_id": "government",
-                "body.place_id": "place",
-                # Documents and participants: reach the upload check and the meeting's rules, not a 404.
-                "path.meeting_id": "meeting", "path.participant_id": "participant", "path.item_id": "library_item",
-                "path.stage_id": "stage", "path.activity_id": "activity", "path.shipment_id": "shipment",
-                "path.solution_id": "solution"}
+    bindings = {
+        "path.partnership_id": "partnership",
+        "path.government_id": "government",
+        "path.place_id": "place",
+        "query.government": "government",
+        "body.government_a_id": "government",
+        "body.government_b_id": "government",
+        "body.place_id": "place",
+        # Documents and participants: reach the upload check and the meeting's rules, not a 404.
+        "path.meeting_id": "meeting",
+        "path.participant_id": "participant",
+        "path.item_id": "library_item",
+        "path.stage_id": "stage",
+        "path.activity_id": "activity",
+        "path.shipment_id": "shipment",
+        "path.solution_id": "solution",
+    }
     for key, name in bindings.items():
         if not ids.get(name):
             continue
@@ -126,18 +138,44 @@ def main() -> int:
         # sees it (schemathesis gets there with a list of random values for one query parameter);
         # the fuzzing is about the application, so the limit is lifted here.
         env["GUNICORN_CMD_ARGS"] = "--limit-request-line 0"
-        with mail_sink() as (smtp_port, sink), live.server(
+        with (
+            mail_sink() as (smtp_port, sink),
+            live.server(
                 {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)},
-                production=live.has_make_serve(), workers=4, log_path=log_path) as base:
-            command = [str(live.BIN / "schemathesis"), "--config-file", str(work / "schemathesis.toml"),
-                       "run", f"{base}/api/openapi.json",
-                       "--header", f"Authorization: Bearer {token}",
-                       "--header", "X-Forwarded-Proto: https",
-                       "--checks", CHECKS, "--exclude-checks", EXCLUDED_CHECKS,
-                       "--max-examples", str(examples), "--max-time", str(seconds),
-                       "--workers", str(workers), "--request-timeout", "30",
-                       "--report", "json", "--report-json-path", str(work / "report.json"),
-                       "--report-dir", str(work)]
+                production=live.has_make_serve(),
+                workers=4,
+                log_path=log_path,
+            ) as base,
+        ):
+            command = [
+                str(live.BIN / "schemathesis"),
+                "--config-file",
+                str(work / "schemathesis.toml"),
+                "run",
+                f"{base}/api/openapi.json",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--header",
+                "X-Forwarded-Proto: https",
+                "--checks",
+                CHECKS,
+                "--exclude-checks",
+                EXCLUDED_CHECKS,
+                "--max-examples",
+                str(examples),
+                "--max-time",
+                str(seconds),
+                "--workers",
+                str(workers),
+                "--request-timeout",
+                "30",
+                "--report",
+                "json",
+                "--report-json-path",
+                str(work / "report.json"),
+                "--report-dir",
+                str(work),
+            ]
             if os.environ.get("FUZZ_SEED"):
                 command += ["--seed", os.environ["FUZZ_SEED"]]
             live.say(f"schemathesis: at most {examples} examples per operation, {seconds} s")
@@ -145,19 +183,21 @@ def main() -> int:
     report = json.loads((work / "report.json").read_text()) if (work / "report.json").exists() else {}
     statuses = collections.Counter(m.group(1) for m in STATUS.finditer(log_path.read_text()))
     server_errors = sum(n for code, n in statuses.items() if code.startswith("5"))
-    failures = collections.Counter(f.get("check") or f.get("title") or "failure"
-                                   for f in report.get("failures", []))
+    failures = collections.Counter(f.get("check") or f.get("title") or "failure" for f in report.get("failures", []))
     cases = report.get("test_cases", {})
     ok = exit_code == 0 and server_errors == 0 and not failures and not report.get("errors")
     responses = ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items()))
-    print(f"fuzz {'passed' if ok else 'FAILED'}: {cases.get('generated', 0)} test cases on "
-          f"{report.get('operations', {}).get('tested', 0)} operations in {report.get('running_time', 0):.0f} s, "
-          f"{server_errors} server errors (5xx), {sum(failures.values())} failed checks"
-          f"{' (' + ', '.join(f'{k}: {n}' for k, n in failures.items()) + ')' if failures else ''}, "
-          f"{len(report.get('errors', []))} errors; responses {responses}; {sink.received} e-mails; "
-          f"seed {report.get('seed')}")
+    print(
+        f"fuzz {'passed' if ok else 'FAILED'}: {cases.get('generated', 0)} test cases on "
+        f"{report.get('operations', {}).get('tested', 0)} operations in {report.get('running_time', 0):.0f} s, "
+        f"{server_errors} server errors (5xx), {sum(failures.values())} failed checks"
+        f"{' (' + ', '.join(f'{k}: {n}' for k, n in failures.items()) + ')' if failures else ''}, "
+        f"{len(report.get('errors', []))} errors; responses {responses}; {sink.received} e-mails; "
+        f"seed {report.get('seed')}"
+    )
     if ok:
         import shutil
+
         shutil.rmtree(work, ignore_errors=True)
     else:
         print(f"Details kept in {work}", file=sys.stderr)

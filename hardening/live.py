@@ -5,6 +5,7 @@ The production server (`make serve`: gunicorn, DEBUG off, whitenoise) is used wh
 Makefile has it; otherwise gunicorn is started directly, or (fuzzing only) Django's
 development server.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +41,7 @@ def free_port() -> int:
 
 def kembar(*args: str, env: dict, capture: bool = False) -> str:
     """Run a `kembar` command; fail loudly with its output."""
-    result = subprocess.run([KEMBAR, *args], env=env, cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE if capture else None)
+    result = subprocess.run([KEMBAR, *args], env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE if capture else None)
     if result.returncode:
         raise SystemExit(f"kembar {' '.join(args)} failed with exit code {result.returncode}")
     return (result.stdout or "").strip()
@@ -103,10 +103,17 @@ def has_make_serve() -> bool:
 def production_env(env: dict, port: int, workers: int, static_root: str) -> dict:
     """DEBUG off as in production. There is no TLS proxy on loopback: the clients send the
     header such a proxy sets (X-Forwarded-Proto: https) instead."""
-    return {**env, "DEBUG": "0", "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
-            "BIND": f"127.0.0.1:{port}", "PORT": str(port), "WEB_CONCURRENCY": str(workers),
-            "STATIC_ROOT": static_root}
+    return {
+        **env,
+        "DEBUG": "0",
+        "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+        "BIND": f"127.0.0.1:{port}",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "STATIC_ROOT": static_root,
+    }
 
 
 @contextlib.contextmanager
@@ -119,8 +126,16 @@ def server(env: dict, *, production: bool, workers: int = 4, log_path: Path) -> 
         if has_make_serve():
             command, how = ["make", "--no-print-directory", "serve"], "make serve (gunicorn)"
         elif (BIN / "gunicorn").exists():
-            command = [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                       "--access-logfile", "-", "kembar.wsgi:application"]
+            command = [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "-",
+                "kembar.wsgi:application",
+            ]
             how = "gunicorn"
         else:
             raise SystemExit("No production server: neither `make serve` nor gunicorn is available.")
@@ -129,8 +144,7 @@ def server(env: dict, *, production: bool, workers: int = 4, log_path: Path) -> 
     base = f"http://127.0.0.1:{port}"
     say(f"starting {how} on {base} (log: {log_path})")
     log = open(log_path, "w")
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_up(base + "/api/openapi.json", process, log_path)
         yield base
@@ -152,8 +166,10 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout:
     request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"The server exited with code {process.returncode}; see {log_path}:\n"
-                             + Path(log_path).read_text()[-3000:])
+            raise SystemExit(
+                f"The server exited with code {process.returncode}; see {log_path}:\n"
+                + Path(log_path).read_text()[-3000:]
+            )
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
                 if response.status == 200:

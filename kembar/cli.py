@@ -3,6 +3,7 @@
 Every Django management command works as `kembar <command>`; dashes and underscores are
 interchangeable, so `kembar import-links FILE` runs the `import_links` command.
 """
+
 import os
 import sys
 

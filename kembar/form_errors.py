@@ -1,4 +1,5 @@
 """Putting a service's ValidationError on a page's form: one helper for every app's views."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -7,6 +7,7 @@ GUNICORN_TIMEOUT  seconds before a stuck worker is restarted (default 30)
 The app servers keep nothing of their own between requests (sessions, login failures and data
 are in the database), so more of them behind one proxy is all horizontal scaling takes.
 """
+
 import os
 
 bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"

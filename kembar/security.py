@@ -5,6 +5,7 @@ workers and app servers) and refuses a locked-out username before its password i
 This module decides what a refused visitor sees: the login form they used, with a message in
 their language, and status 429.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,9 @@ class LoginRateLimitBackend(AxesStandaloneBackend):
     the outside and go straight to the next backend, where axes itself would refuse them.
     """
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any):
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
@@ -57,16 +59,25 @@ def _refused_form(form_class, request: HttpRequest):
     return form
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """The login form again (the site's or the admin's), with the lockout message, status 429."""
     if request.path.startswith(reverse("admin:index")):
         from django.contrib import admin
 
-        context = {**admin.site.each_context(request), "title": _("Log in"),
-                   "form": _refused_form(AdminAuthenticationForm, request),
-                   "app_path": request.get_full_path(), "username": request.user.get_username()}
+        context = {
+            **admin.site.each_context(request),
+            "title": _("Log in"),
+            "form": _refused_form(AdminAuthenticationForm, request),
+            "app_path": request.get_full_path(),
+            "username": request.user.get_username(),
+        }
         return render(request, "admin/login.html", context, status=429)
     next_url = request.POST.get("next", "") if request.method == "POST" else ""
-    return render(request, "registration/login.html",
-                  {"form": _refused_form(AuthenticationForm, request), "next": next_url}, status=429)
+    return render(
+        request,
+        "registration/login.html",
+        {"form": _refused_form(AuthenticationForm, request), "next": next_url},
+        status=429,
+    )

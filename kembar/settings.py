@@ -10,6 +10,7 @@ With DEBUG off (production) also: SECURE_SSL_REDIRECT (default on), SECURE_PROXY
 (the header a TLS-terminating proxy sets, e.g. "X-Forwarded-Proto"), SECURE_HSTS_SECONDS
 (default one year), CSRF_TRUSTED_ORIGINS; see README "Running in production".
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -36,7 +37,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set in the environment when DEBUG is off (a long random string, "
             "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`); "
-            "`make serve` keeps one in var/secret_key for a trial on this machine.")
+            "`make serve` keeps one in var/secret_key for a trial on this machine."
+        )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 # The site's address as its users reach it (scheme and host, no path): e-mails link to pages under it.
@@ -127,9 +129,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts: two deferred transactions that both
     # upgrade to writing fail at once with "database is locked" instead of waiting.
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
+    DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: it compiles any query costed above jit_above_cost, and the health ranking's
     # correlated subqueries over 25,000 partnerships took 1.5–2 s to compile for 0.5 s of work.
@@ -142,8 +142,11 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or 
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/1.")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -194,8 +197,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # In production `collectstatic` writes hashed, compressed copies that can be cached forever.
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
-                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -16,6 +16,7 @@ checked the reader's permission, then `download_response`. A file (and its folde
 once the transaction that deletes its row commits, a cascade included (django-cleanup), so a
 removed document does not stay on the server; a rolled-back delete keeps it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,12 +31,12 @@ import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.dispatch import receiver
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.dispatch import receiver
 from django_cleanup.signals import cleanup_post_delete
 from unidecode import unidecode
 
@@ -49,13 +50,25 @@ WEBP = "image/webp"
 
 # Extension → the content type its bytes must have.
 DOCUMENT_TYPES: dict[str, str] = {
-    "pdf": PDF, "docx": DOCX, "odt": ODT,
-    "jpg": JPEG, "jpeg": JPEG, "png": PNG, "tif": TIFF, "tiff": TIFF, "webp": WEBP,
+    "pdf": PDF,
+    "docx": DOCX,
+    "odt": ODT,
+    "jpg": JPEG,
+    "jpeg": JPEG,
+    "png": PNG,
+    "tif": TIFF,
+    "tiff": TIFF,
+    "webp": WEBP,
 }
 
 LABELS = {
-    PDF: "PDF", DOCX: "Word (DOCX)", ODT: "OpenDocument (ODT)", JPEG: "JPEG", PNG: "PNG",
-    TIFF: "TIFF", WEBP: "WebP",
+    PDF: "PDF",
+    DOCX: "Word (DOCX)",
+    ODT: "OpenDocument (ODT)",
+    JPEG: "JPEG",
+    PNG: "PNG",
+    TIFF: "TIFF",
+    WEBP: "WebP",
 }
 
 # What the file chooser offers (the server checks again, whatever the browser sends).
@@ -71,8 +84,8 @@ def max_upload_bytes() -> int:
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    name: str            # the safe file name to store and offer on download
-    content_type: str    # read from the content
+    name: str  # the safe file name to store and offer on download
+    content_type: str  # read from the content
     size: int
     sha256: str
 
@@ -147,25 +160,31 @@ def check_upload(upload, allowed: dict[str, str] | None = None) -> CheckedUpload
         raise ValidationError(
             _("%(name)s is %(size).1f MB; files may be at most %(limit)d MB.")
             % {"name": original, "size": size / 1024 / 1024, "limit": limit // 1024 // 1024},
-            code="too_large")
+            code="too_large",
+        )
     if ext not in allowed:
         raise ValidationError(
             _("%(name)s is not an accepted document type. Accepted: %(types)s.")
             % {"name": original, "types": ", ".join(sorted({e.upper() for e in allowed}))},
-            code="extension")
+            code="extension",
+        )
     actual = sniff(upload)
     expected = allowed[ext]
     if actual is None:
         raise ValidationError(
             _("%(name)s is not a valid %(type)s file: its content is not what its name says.")
-            % {"name": original, "type": LABELS[expected]}, code="content")
+            % {"name": original, "type": LABELS[expected]},
+            code="content",
+        )
     if actual != expected:
         raise ValidationError(
             _("%(name)s is called .%(ext)s but its content is %(actual)s. Rename it or upload the right file.")
-            % {"name": original, "ext": ext, "actual": LABELS[actual]}, code="mismatch")
+            % {"name": original, "ext": ext, "actual": LABELS[actual]},
+            code="mismatch",
+        )
     digest = hashlib.sha256()
     upload.seek(0)
-    for chunk in (upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b"")):
+    for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(name=name, content_type=actual, size=size, sha256=digest.hexdigest())
@@ -219,8 +238,7 @@ class DocumentField(forms.FileField):
 
 def download_response(fieldfile, filename: str, content_type: str) -> FileResponse:
     """Send a stored file as an attachment; the caller has checked the reader's permission."""
-    response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=filename,
-                            content_type=content_type)
+    response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

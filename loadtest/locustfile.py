@@ -7,6 +7,7 @@ is not the expected answer (a 5xx, a connection error, an unexpected 4xx) is a f
 
 LOAD_PLAN is the plan that `loadtest.setup` wrote.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -25,8 +26,16 @@ EDITORS = itertools.cycle([(i, editor) for i, office in enumerate(PLAN["offices"
 # editors only (Locust's users are greenlets of one process, so a pop is never shared).
 POOLS = [list(office["targets"]) for office in PLAN["offices"]]
 HOT = {i: hot["id"] for hot in PLAN["hot"] for i in hot["offices"]}
-LIST_FILTERS = ["", "?country=JP", "?kind=sister_city", "?q=port", "?status=active&field=education",
-                "?country=ID&kind=friendship", "?q=load", "?page=2"]
+LIST_FILTERS = [
+    "",
+    "?country=JP",
+    "?kind=sister_city",
+    "?q=port",
+    "?status=active&field=education",
+    "?country=ID&kind=friendship",
+    "?q=load",
+    "?page=2",
+]
 FIELDS = ["culture", "education", "trade", "tourism", "environment", "smart_city", "health"]
 
 
@@ -55,8 +64,10 @@ class Visitor(FastHttpUser):
 
     @task(2)
     def government_page(self):
-        self.get(f"/partnerships/governments/{random.choice(PLAN['reads']['governments'])}/",
-                 "/partnerships/governments/<id>/")
+        self.get(
+            f"/partnerships/governments/{random.choice(PLAN['reads']['governments'])}/",
+            "/partnerships/governments/<id>/",
+        )
 
     @task(3)
     def place_search(self):
@@ -68,8 +79,16 @@ class Visitor(FastHttpUser):
 
     @task(2)
     def api_lists(self):
-        self.get(random.choice(["/api/partnerships?limit=50", "/api/governments?country=JP&limit=50",
-                                "/api/partnerships?country=ID&kind=sister_city"]), "/api/ lists")
+        self.get(
+            random.choice(
+                [
+                    "/api/partnerships?limit=50",
+                    "/api/governments?country=JP&limit=50",
+                    "/api/partnerships?country=ID&kind=sister_city",
+                ]
+            ),
+            "/api/ lists",
+        )
 
 
 class Editor(FastHttpUser):
@@ -90,32 +109,51 @@ class Editor(FastHttpUser):
         if not pool:
             return
         partner = pool.pop()
-        body = {"government_a_id": self.government, "government_b_id": partner,
-                "kind": random.choice(["sister_city", "friendship", "cooperation"]),
-                "fields": random.sample(FIELDS, 2), "basis": "load test",
-                "notes": f"created by {self.username} {uuid.uuid4().hex}", "public": random.random() < 0.7}
-        with self.client.post("/api/partnerships", json=body, headers=self.headers,
-                              name="POST /api/partnerships", catch_response=True) as response:
+        body = {
+            "government_a_id": self.government,
+            "government_b_id": partner,
+            "kind": random.choice(["sister_city", "friendship", "cooperation"]),
+            "fields": random.sample(FIELDS, 2),
+            "basis": "load test",
+            "notes": f"created by {self.username} {uuid.uuid4().hex}",
+            "public": random.random() < 0.7,
+        }
+        with self.client.post(
+            "/api/partnerships", json=body, headers=self.headers, name="POST /api/partnerships", catch_response=True
+        ) as response:
             if response.status_code != 201:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
                 return
-            record({"op": "create", "user": self.username, "id": response.json()["id"], "sent": body,
-                    "answer": response.json()})
+            record(
+                {
+                    "op": "create",
+                    "user": self.username,
+                    "id": response.json()["id"],
+                    "sent": body,
+                    "answer": response.json(),
+                }
+            )
 
     @task(4)
     def edit_the_shared_record(self):
         """Read, then change the partnership that six editors change at the same time."""
         pk = HOT[self.office]
-        with self.client.get(f"/api/partnerships/{pk}", headers=self.headers, name="GET /api/partnerships/<hot>",
-                             catch_response=True) as response:
+        with self.client.get(
+            f"/api/partnerships/{pk}", headers=self.headers, name="GET /api/partnerships/<hot>", catch_response=True
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code}")
                 return
             version = response.json()["version"]
         marker = f"edited by {self.username} {uuid.uuid4().hex}"
         body = {"notes": marker, "status": random.choice(["active", "dormant"]), "version": version}
-        with self.client.patch(f"/api/partnerships/{pk}", json=body, headers=self.headers,
-                               name="PATCH /api/partnerships/<hot>", catch_response=True) as response:
+        with self.client.patch(
+            f"/api/partnerships/{pk}",
+            json=body,
+            headers=self.headers,
+            name="PATCH /api/partnerships/<hot>",
+            catch_response=True,
+        ) as response:
             if response.status_code == 409:
                 response.success()  # someone saved in between: the refusal is the right answer
                 record({"op": "refused", "user": self.username, "id": pk, "sent": body})
@@ -123,12 +161,24 @@ class Editor(FastHttpUser):
                 response.failure(f"{response.status_code}: {response.text[:200]}")
             else:
                 answer = response.json()
-                record({"op": "update", "user": self.username, "id": pk, "sent": body,
-                        "version": answer["version"], "notes": answer["notes"]})
+                record(
+                    {
+                        "op": "update",
+                        "user": self.username,
+                        "id": pk,
+                        "sent": body,
+                        "version": answer["version"],
+                        "notes": answer["notes"],
+                    }
+                )
 
     @task(3)
     def read_own(self):
-        with self.client.get(f"/api/partnerships?government={self.government}&limit=50", headers=self.headers,
-                             name="GET /api/partnerships?government=", catch_response=True) as response:
+        with self.client.get(
+            f"/api/partnerships?government={self.government}&limit=50",
+            headers=self.headers,
+            name="GET /api/partnerships?government=",
+            catch_response=True,
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code}")

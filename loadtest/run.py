@@ -12,6 +12,7 @@ Prints requests/s, p50/p95/p99 latency, errors (5xx, connection errors and unexp
 answers; 409s are counted apart as the expected refusals), lost and overwritten writes.
 Exits non-zero on any error, lost or overwritten write.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,8 +37,13 @@ def bounded(name: str, default: int, low: int, high: int) -> int:
 
 
 def python(module: str, *args: str, env: dict, capture: bool = False) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", module, *args], env=env, cwd=live.ROOT, text=True,
-                          stdout=subprocess.PIPE if capture else None)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=env,
+        cwd=live.ROOT,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
 
 
 def main() -> int:
@@ -54,11 +60,30 @@ def main() -> int:
         with live.server(env, production=True, workers=4, log_path=work / "server.log") as base:
             live.say(f"locust: {users} users for {seconds} s against {base}")
             locust = subprocess.run(
-                [str(live.BIN / "locust"), "-f", str(live.ROOT / "loadtest" / "locustfile.py"), "--headless",
-                 "--host", base, "--users", str(users), "--spawn-rate", str(max(1, users // 5)),
-                 "--run-time", f"{seconds}s", "--stop-timeout", "10", "--csv", str(work / "locust"),
-                 "--only-summary", "--loglevel", "WARNING"],
-                env={**env, "LOAD_PLAN": str(plan), "LOAD_ACKS": str(acks)}, cwd=work)
+                [
+                    str(live.BIN / "locust"),
+                    "-f",
+                    str(live.ROOT / "loadtest" / "locustfile.py"),
+                    "--headless",
+                    "--host",
+                    base,
+                    "--users",
+                    str(users),
+                    "--spawn-rate",
+                    str(max(1, users // 5)),
+                    "--run-time",
+                    f"{seconds}s",
+                    "--stop-timeout",
+                    "10",
+                    "--csv",
+                    str(work / "locust"),
+                    "--only-summary",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                env={**env, "LOAD_PLAN": str(plan), "LOAD_ACKS": str(acks)},
+                cwd=work,
+            )
         live.say("verifying the acknowledged writes in the database")
         verify = python("loadtest.verify", str(plan), str(acks), env=env, capture=True)
         print(verify.stdout, end="")
@@ -69,15 +94,16 @@ def main() -> int:
     requests = int(total["Request Count"])
     log = (work / "server.log").read_text()
     server_errors = sum(1 for m in live_statuses(log) if m.startswith("5"))
-    ok = (locust.returncode == 0 and verify.returncode == 0 and errors == 0 and server_errors == 0
-          and requests > 0)
-    print(f"load {'passed' if ok else 'FAILED'}: {users} users, {seconds} s, {requests} requests, "
-          f"{float(total['Requests/s']):.1f} requests/s, latency p50 {total['50%']} ms, p95 {total['95%']} ms, "
-          f"p99 {total['99%']} ms; errors {errors} (server 5xx {server_errors}); "
-          f"writes acknowledged: {checked.get('acknowledged_creates', '?')} creates, "
-          f"{checked.get('acknowledged_updates', '?')} edits, {checked.get('refused_updates_409', '?')} edits "
-          f"refused with 409 (expected); lost {checked.get('lost_writes', '?')}, "
-          f"overwritten {checked.get('overwritten_writes', '?')}")
+    ok = locust.returncode == 0 and verify.returncode == 0 and errors == 0 and server_errors == 0 and requests > 0
+    print(
+        f"load {'passed' if ok else 'FAILED'}: {users} users, {seconds} s, {requests} requests, "
+        f"{float(total['Requests/s']):.1f} requests/s, latency p50 {total['50%']} ms, p95 {total['95%']} ms, "
+        f"p99 {total['99%']} ms; errors {errors} (server 5xx {server_errors}); "
+        f"writes acknowledged: {checked.get('acknowledged_creates', '?')} creates, "
+        f"{checked.get('acknowledged_updates', '?')} edits, {checked.get('refused_updates_409', '?')} edits "
+        f"refused with 409 (expected); lost {checked.get('lost_writes', '?')}, "
+        f"overwritten {checked.get('overwritten_writes', '?')}"
+    )
     if ok:
         shutil.rmtree(work, ignore_errors=True)
     else:

@@ -9,6 +9,7 @@ creates ever name the same pair.
 
     DATABASE_URL=... python -m loadtest.setup PLAN.json
 """
+
 from __future__ import annotations
 
 import json
@@ -32,43 +33,80 @@ def main(plan_path: str) -> None:
 
     offices, editors_per_office, pool_size = 10, 3, 120
     taken = set(LocalGovernment.objects.values_list("place_id", flat=True))
-    cities = [p for p in Place.objects.filter(kind=Place.Kind.CITY, country_code__in=["ID", "JP"])
-              .order_by("-population", "id")[: offices + offices * pool_size + 200] if p.pk not in taken]
+    cities = [
+        p
+        for p in Place.objects.filter(kind=Place.Kind.CITY, country_code__in=["ID", "JP"]).order_by(
+            "-population", "id"
+        )[: offices + offices * pool_size + 200]
+        if p.pk not in taken
+    ]
     if len(cities) < offices * (1 + pool_size):
         raise SystemExit("Not enough places in the gazetteer for the load scenario")
     password = make_password(None)  # unusable: the editors work with tokens only
     User = get_user_model()
     plan = {"offices": [], "hot": [], "reads": {}}
     with transaction.atomic():
-        governments = LocalGovernment.objects.bulk_create([
-            LocalGovernment(place=p, level=Level.CITY, name=f"Kota {p.name}" if p.country_code == "ID" else f"{p.name} City",
-                            country_code=p.country_code) for p in cities[: offices * (1 + pool_size)]])
+        governments = LocalGovernment.objects.bulk_create(
+            [
+                LocalGovernment(
+                    place=p,
+                    level=Level.CITY,
+                    name=f"Kota {p.name}" if p.country_code == "ID" else f"{p.name} City",
+                    country_code=p.country_code,
+                )
+                for p in cities[: offices * (1 + pool_size)]
+            ]
+        )
         ours, pool = governments[:offices], governments[offices:]
         for i, government in enumerate(ours):
-            organisation = Organisation.objects.create(name=f"Load office {i} — {government.name}",
-                                                       local_government=government)
+            organisation = Organisation.objects.create(
+                name=f"Load office {i} — {government.name}", local_government=government
+            )
             editors = []
             for k in range(editors_per_office):
                 user = User.objects.create(username=f"load-{i}-{k}", password=password)
                 Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.EDITOR)
                 editors.append({"username": user.username, "token": ApiToken.issue(user, "load test")[1]})
-            plan["offices"].append({"government_id": government.pk, "editors": editors,
-                                    "targets": [g.pk for g in pool[i * pool_size:(i + 1) * pool_size]]})
+            plan["offices"].append(
+                {
+                    "government_id": government.pk,
+                    "editors": editors,
+                    "targets": [g.pk for g in pool[i * pool_size : (i + 1) * pool_size]],
+                }
+            )
         for i in range(0, offices, 2):
             a, b = ours[i], ours[i + 1]
-            hot = Partnership.objects.create(government_a=a, government_b=b, kind="friendship",
-                                             notes="load: initial", basis="load test")
+            hot = Partnership.objects.create(
+                government_a=a, government_b=b, kind="friendship", notes="load: initial", basis="load test"
+            )
             plan["hot"].append({"id": hot.pk, "offices": [i, i + 1]})
     plan["reads"] = {
         "partnerships": list(Partnership.objects.filter(public=True).values_list("id", flat=True)),
         "governments": list(LocalGovernment.objects.order_by("-id").values_list("id", flat=True)[:200]),
-        "places": ["Bandung", "Kyoto", "Surabaya", "Osaka", "京都", "Jogja", "Yogyakarta", "Tokyo, JP",
-                   "Sapporo", "Medan", "Makassar", "Nagoya", "Kobe", "Semarang", "Fukuoka"],
+        "places": [
+            "Bandung",
+            "Kyoto",
+            "Surabaya",
+            "Osaka",
+            "京都",
+            "Jogja",
+            "Yogyakarta",
+            "Tokyo, JP",
+            "Sapporo",
+            "Medan",
+            "Makassar",
+            "Nagoya",
+            "Kobe",
+            "Semarang",
+            "Fukuoka",
+        ],
     }
     with open(plan_path, "w") as f:
         json.dump(plan, f)
-    print(f"Load plan: {offices} offices × {editors_per_office} editors, {len(plan['hot'])} partnerships "
-          f"edited by six editors each, {offices * pool_size} partner governments to create with")
+    print(
+        f"Load plan: {offices} offices × {editors_per_office} editors, {len(plan['hot'])} partnerships "
+        f"edited by six editors each, {offices * pool_size} partner governments to create with"
+    )
 
 
 if __name__ == "__main__":

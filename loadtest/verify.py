@@ -12,6 +12,7 @@ the history holds every acknowledged edit exactly once, in the order of their ve
 
     DATABASE_URL=... python -m loadtest.verify PLAN.json ACKS.jsonl   (last line: JSON)
 """
+
 from __future__ import annotations
 
 import collections
@@ -48,17 +49,32 @@ def main(plan_path: str, acks_path: str) -> int:
             lost += 1
             problems.append(f"acknowledged create {ack['id']} {pair} is missing")
             continue
-        stored = {"pair": (row.government_a_id, row.government_b_id), "kind": row.kind, "basis": row.basis,
-                  "notes": row.notes, "public": row.public, "fields": sorted(f.code for f in row.fields.all())}
-        expected = {"pair": pair, "kind": sent["kind"], "basis": sent["basis"], "notes": sent["notes"],
-                    "public": sent["public"], "fields": sorted(sent["fields"])}
+        stored = {
+            "pair": (row.government_a_id, row.government_b_id),
+            "kind": row.kind,
+            "basis": row.basis,
+            "notes": row.notes,
+            "public": row.public,
+            "fields": sorted(f.code for f in row.fields.all()),
+        }
+        expected = {
+            "pair": pair,
+            "kind": sent["kind"],
+            "basis": sent["basis"],
+            "notes": sent["notes"],
+            "public": sent["public"],
+            "fields": sorted(sent["fields"]),
+        }
         if stored != expected:
             lost += 1
             problems.append(f"create {ack['id']}: stored {stored} but acknowledged {expected}")
         if pair_counts[pair] != 1:
             problems.append(f"pair {pair} is stored {pair_counts[pair]} times")
-    unacknowledged_creates = Partnership.objects.filter(notes__startswith="created by load-").exclude(
-        pk__in=[a["id"] for a in creates]).count()
+    unacknowledged_creates = (
+        Partnership.objects.filter(notes__startswith="created by load-")
+        .exclude(pk__in=[a["id"] for a in creates])
+        .count()
+    )
 
     # --- edits of the shared records -------------------------------------------------------
     by_record = collections.defaultdict(list)
@@ -72,8 +88,10 @@ def main(plan_path: str, acks_path: str) -> int:
         for ack in mine:
             if ack["version"] != ack["sent"]["version"] + 1 or ack["notes"] != ack["sent"]["notes"]:
                 overwritten += 1
-                problems.append(f"partnership {pk}: edit sent on version {ack['sent']['version']} was "
-                                f"acknowledged as version {ack['version']}")
+                problems.append(
+                    f"partnership {pk}: edit sent on version {ack['sent']['version']} was "
+                    f"acknowledged as version {ack['version']}"
+                )
         duplicates = [v for v, n in collections.Counter(versions).items() if n > 1]
         if duplicates:
             overwritten += sum(collections.Counter(versions)[v] - 1 for v in duplicates)
@@ -82,34 +100,50 @@ def main(plan_path: str, acks_path: str) -> int:
             expected_versions = list(range(versions[0], row.version + 1))
             if sorted(set(versions)) != expected_versions:
                 gaps = sorted(set(expected_versions) - set(versions))
-                problems.append(f"partnership {pk}: stored version {row.version}; versions saved without "
-                                f"an acknowledgement: {gaps[:10]}{'…' if len(gaps) > 10 else ''}")
+                problems.append(
+                    f"partnership {pk}: stored version {row.version}; versions saved without "
+                    f"an acknowledgement: {gaps[:10]}{'…' if len(gaps) > 10 else ''}"
+                )
             if row.notes != mine[-1]["notes"]:
                 overwritten += 1
-                problems.append(f"partnership {pk}: notes are {row.notes!r}, the last acknowledged edit "
-                                f"wrote {mine[-1]['notes']!r}")
-        history = list(row.history.filter(history_type="~", notes__startswith="edited by ")
-                       .order_by("history_date", "history_id").values_list("notes", flat=True))
+                problems.append(
+                    f"partnership {pk}: notes are {row.notes!r}, the last acknowledged edit wrote {mine[-1]['notes']!r}"
+                )
+        history = list(
+            row.history.filter(history_type="~", notes__startswith="edited by ")
+            .order_by("history_date", "history_id")
+            .values_list("notes", flat=True)
+        )
         counts = collections.Counter(history)
         for ack in mine:
             if counts[ack["notes"]] != 1:
                 lost += 1
-                problems.append(f"partnership {pk}: the edit {ack['notes']!r} is in the history "
-                                f"{counts[ack['notes']]} times")
+                problems.append(
+                    f"partnership {pk}: the edit {ack['notes']!r} is in the history {counts[ack['notes']]} times"
+                )
         acknowledged_order = [a["notes"] for a in mine]
         if [n for n in history if n in set(acknowledged_order)] != acknowledged_order:
-            problems.append(f"partnership {pk}: the history does not hold the acknowledged edits in "
-                            "the order of their versions")
+            problems.append(
+                f"partnership {pk}: the history does not hold the acknowledged edits in the order of their versions"
+            )
             overwritten += 1
 
-    summary = {"acknowledged_creates": len(creates), "acknowledged_updates": len(updates),
-               "refused_updates_409": refused, "lost_writes": lost, "overwritten_writes": overwritten,
-               "unacknowledged_creates_stored": unacknowledged_creates, "problems": len(problems)}
+    summary = {
+        "acknowledged_creates": len(creates),
+        "acknowledged_updates": len(updates),
+        "refused_updates_409": refused,
+        "lost_writes": lost,
+        "overwritten_writes": overwritten,
+        "unacknowledged_creates_stored": unacknowledged_creates,
+        "problems": len(problems),
+    }
     for problem in problems[:50]:
         print("PROBLEM:", problem)
-    print(f"verified: {len(creates)} acknowledged creates, {len(updates)} acknowledged edits of "
-          f"{len(hot_ids)} shared partnerships, {refused} edits refused with 409; "
-          f"{lost} lost, {overwritten} overwritten, {len(problems)} problems")
+    print(
+        f"verified: {len(creates)} acknowledged creates, {len(updates)} acknowledged edits of "
+        f"{len(hot_ids)} shared partnerships, {refused} edits refused with 409; "
+        f"{lost} lost, {overwritten} overwritten, {len(problems)} problems"
+    )
     print(json.dumps(summary))
     return 1 if problems else 0
 

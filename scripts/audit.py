@@ -5,6 +5,7 @@ Prints each advisory with the versions that fix it. Exits 1 only when an advisor
 service cannot be reached, or answers for no package, says so and exits 0: an audit that could
 not run is not a finding, but it must not read as "no known vulnerabilities" either.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,17 +38,20 @@ def main() -> int:
         for vuln in dep.get("vulns", []):
             fixes = ", ".join(vuln.get("fix_versions") or []) or "no fix yet"
             aliases = ", ".join(vuln.get("aliases") or [])
-            print(f"{dep['name']} {dep['version']}: {vuln['id']}"
-                  f"{f' ({aliases})' if aliases else ''} fixed in: {fixes}")
+            print(f"{dep['name']} {dep['version']}: {vuln['id']}{f' ({aliases})' if aliases else ''} fixed in: {fixes}")
             if vuln.get("fix_versions"):
                 fixable += 1
             else:
                 unfixed += 1
-    print(f"audit: {len(audited)} packages audited, {len(skipped)} not found by the advisory service; "
-          f"{fixable} advisories with a fix, {unfixed} without")
+    print(
+        f"audit: {len(audited)} packages audited, {len(skipped)} not found by the advisory service; "
+        f"{fixable} advisories with a fix, {unfixed} without"
+    )
     if deps and not audited:
-        print("audit: the advisory service knew none of the packages (a mirror without PyPI's JSON "
-              "API?); nothing was audited")
+        print(
+            "audit: the advisory service knew none of the packages (a mirror without PyPI's JSON "
+            "API?); nothing was audited"
+        )
     return 1 if fixable else 0
 
 

@@ -4,6 +4,7 @@ The test database gets a real slice of the gazetteer once per session (GeoNames 
 ISO 3166-2 subdivisions of a few countries), so tests search and link real places.
 Transactional tests (the browser test) flush the database, and reload what they need.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -72,8 +73,7 @@ def governments(db):
     }
 
 
-def make_user(username: str, organisation: Organisation | None = None, role: str = Membership.Role.EDITOR,
-              **extra):
+def make_user(username: str, organisation: Organisation | None = None, role: str = Membership.Role.EDITOR, **extra):
     user = get_user_model().objects.create_user(username=username, password="pw-" + username + "-123", **extra)
     if organisation is not None:
         Membership.objects.create(user=user, organisation=organisation, role=role)
@@ -83,12 +83,15 @@ def make_user(username: str, organisation: Organisation | None = None, role: str
 @pytest.fixture
 def orgs(governments):
     return {
-        "bandung": Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung",
-                                               local_government=governments["bandung"]),
-        "surabaya": Organisation.objects.create(name="Bagian Kerja Sama Kota Surabaya",
-                                                local_government=governments["surabaya"]),
-        "braunschweig": Organisation.objects.create(name="Stadt Braunschweig",
-                                                    local_government=governments["braunschweig"]),
+        "bandung": Organisation.objects.create(
+            name="Bagian Kerja Sama Kota Bandung", local_government=governments["bandung"]
+        ),
+        "surabaya": Organisation.objects.create(
+            name="Bagian Kerja Sama Kota Surabaya", local_government=governments["surabaya"]
+        ),
+        "braunschweig": Organisation.objects.create(
+            name="Stadt Braunschweig", local_government=governments["braunschweig"]
+        ),
         "oversight": Organisation.objects.create(name="Kemendagri", kind=Organisation.Kind.OVERSIGHT),
     }
 

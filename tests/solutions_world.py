@@ -4,6 +4,7 @@ Bandung's viewer reads Busan's non-public solution (Busan is Bandung's partner t
 private partnership) and Bandung's own non-public need; Surabaya's editor (unrelated) reads
 neither. The pilot is Bandung's, of Braunschweig's public solution, not public.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,14 +31,32 @@ class ExchangeWorld:
 def build(governments, users) -> ExchangeWorld:
     admin = users["platform_admin"]
     private_solution = services.create_solution(
-        admin, governments["busan"], title="Smart bus stops", summary=PRIVATE_SOLUTION, problem="Waiting in heat.",
-        fields=["smart_city"], public=False, attachments=[upload("brief.pdf", pdf_bytes())])
+        admin,
+        governments["busan"],
+        title="Smart bus stops",
+        summary=PRIVATE_SOLUTION,
+        problem="Waiting in heat.",
+        fields=["smart_city"],
+        public=False,
+        attachments=[upload("brief.pdf", pdf_bytes())],
+    )
     public_solution = services.create_solution(
-        admin, governments["braunschweig"], title="Citizen reporting app", summary="Reports with photos.",
-        problem="Lost complaints.", fields=["governance"], public=True)
-    need = services.create_need(admin, governments["bandung"], title="Aplikasi pengaduan warga",
-                                description="Pengaduan warga hilang.", fields=["governance"], public=False)
+        admin,
+        governments["braunschweig"],
+        title="Citizen reporting app",
+        summary="Reports with photos.",
+        problem="Lost complaints.",
+        fields=["governance"],
+        public=True,
+    )
+    need = services.create_need(
+        admin,
+        governments["bandung"],
+        title="Aplikasi pengaduan warga",
+        description="Pengaduan warga hilang.",
+        fields=["governance"],
+        public=False,
+    )
     pilot = services.express_interest(admin, public_solution, governments["bandung"], need)
     milestone = services.add_milestone(admin, pilot, title="Kick-off", due=dt.date(2026, 3, 1))
-    return ExchangeWorld(private_solution, public_solution, need, pilot, milestone,
-                         private_solution.attachments.get())
+    return ExchangeWorld(private_solution, public_solution, need, pilot, milestone, private_solution.attachments.get())

@@ -1,12 +1,11 @@
 """End to end in real Chromium: Bandung's officer postpones an event; the public portal marks it."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 
 import pytest
-
-from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.activities import services  # noqa: E402
@@ -18,6 +17,7 @@ from kembar.partnerships.services import government_for_place  # noqa: E402
 from kembar.partnerships.vocab import Field  # noqa: E402
 
 from .conftest import city, make_user  # noqa: E402
+from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +33,17 @@ def festival(live_server):
     office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
     user = make_user("siti", office, Membership.Role.EDITOR)
     p = partnership_services.create_partnership(user, bandung, braunschweig, fields=["culture"])
-    start = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).replace(second=0, microsecond=0)
-    activity = services.create_activity(user, p, title="Bandung Culture Week", type="cultural_event",
-                                        field="culture", host=bandung, start=start, end=start + dt.timedelta(hours=3))
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(second=0, microsecond=0)
+    activity = services.create_activity(
+        user,
+        p,
+        title="Bandung Culture Week",
+        type="cultural_event",
+        field="culture",
+        host=bandung,
+        start=start,
+        end=start + dt.timedelta(hours=3),
+    )
     return {"user": user, "password": "pw-siti-123", "activity": activity}
 
 

@@ -1,4 +1,5 @@
 """export-activities and import-activities: CSV, XLSX and iCalendar; the round trip; row-level reports."""
+
 from __future__ import annotations
 
 import csv
@@ -16,7 +17,7 @@ from kembar.activities.models import Activity
 from kembar.partnerships import services as partnership_services
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 COMPARED = [c for c in exchange.COLUMNS if c not in ("id",)]
 
 
@@ -27,18 +28,48 @@ def recorded(users, governments):
     q = partnership_services.create_partnership(admin, governments["surabaya"], governments["busan"])
     start = dt.datetime(2026, 10, 3, 12, tzinfo=UTC)
     made = [
-        services.create_activity(admin, p, title="Festival, \"Bandung\" week", type="cultural_event", field="culture",
-                                 host=governments["bandung"], start=start, end=start + dt.timedelta(hours=3),
-                                 recurrence="FREQ=YEARLY;INTERVAL=2", exceptions=[start + dt.timedelta(days=730)],
-                                 location="Gedung Sate", description="Line one\nline two", participants_a=120,
-                                 participants_b=15, breakdown={"a": {"female": 70, "male": 50}},
-                                 budget=Decimal("250000000.50"), currency="IDR", outcomes="Two MoUs",
-                                 sdg_targets=["4", "11.4"], public=True),
-        services.create_activity(admin, p, title="Planning call", type="information_exchange", modality="virtual",
-                                 host=governments["braunschweig"], start=start, end=start + dt.timedelta(hours=1),
-                                 public=False),
-        services.create_activity(admin, q, title="Port study visit", type="work_visit", host=governments["busan"],
-                                 start=start, end=start + dt.timedelta(days=2)),
+        services.create_activity(
+            admin,
+            p,
+            title='Festival, "Bandung" week',
+            type="cultural_event",
+            field="culture",
+            host=governments["bandung"],
+            start=start,
+            end=start + dt.timedelta(hours=3),
+            recurrence="FREQ=YEARLY;INTERVAL=2",
+            exceptions=[start + dt.timedelta(days=730)],
+            location="Gedung Sate",
+            description="Line one\nline two",
+            participants_a=120,
+            participants_b=15,
+            breakdown={"a": {"female": 70, "male": 50}},
+            budget=Decimal("250000000.50"),
+            currency="IDR",
+            outcomes="Two MoUs",
+            sdg_targets=["4", "11.4"],
+            public=True,
+        ),
+        services.create_activity(
+            admin,
+            p,
+            title="Planning call",
+            type="information_exchange",
+            modality="virtual",
+            host=governments["braunschweig"],
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            public=False,
+        ),
+        services.create_activity(
+            admin,
+            q,
+            title="Port study visit",
+            type="work_visit",
+            host=governments["busan"],
+            start=start,
+            end=start + dt.timedelta(days=2),
+        ),
     ]
     services.postpone(admin, made[2], reason="Typhoon")
     return made
@@ -53,15 +84,19 @@ def test_export_import_round_trip_csv_and_xlsx(tmp_path, recorded):
     path = tmp_path / "all.csv"
     call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(path))
     rows = _csv(path)
-    assert [r["title"] for r in rows] == ["Festival, \"Bandung\" week", "Planning call"]  # both, public or not
+    assert [r["title"] for r in rows] == ['Festival, "Bandung" week', "Planning call"]  # both, public or not
     assert rows[0]["start"] == "2026-10-03T12:00:00Z" and rows[0]["start_local"] == "2026-10-03 19:00 WIB"
     xlsx = tmp_path / "all.xlsx"
     call_command("export_activities", "--government", "Bandung,ID", "--format", "xlsx", "--output", str(xlsx))
     Activity.objects.filter(partnership=recorded[0].partnership).delete()
     out = io.StringIO()
     call_command("import_activities", str(path), "--json", stdout=out, stderr=io.StringIO())
-    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {"rows_read": 2, "created": 2, "updated": 0,
-                                                                  "rejected": 0}
+    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {
+        "rows_read": 2,
+        "created": 2,
+        "updated": 0,
+        "rejected": 0,
+    }
     again = tmp_path / "again.csv"
     call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(again))
     assert [{k: r[k] for k in COMPARED} for r in _csv(again)] == [{k: r[k] for k in COMPARED} for r in rows]
@@ -71,16 +106,19 @@ def test_export_import_round_trip_csv_and_xlsx(tmp_path, recorded):
     assert json.loads(out.getvalue().strip().splitlines()[-1])["updated"] == 2
     out = io.StringIO()
     call_command("import_activities", str(xlsx), "--json", stdout=out, stderr=io.StringIO())
-    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {"rows_read": 2, "created": 2, "updated": 0,
-                                                                  "rejected": 0}
+    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {
+        "rows_read": 2,
+        "created": 2,
+        "updated": 0,
+        "rejected": 0,
+    }
 
 
 def test_import_reports_bad_rows_and_keeps_the_good_ones(tmp_path, recorded):
     path = tmp_path / "x.csv"
     call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(path))
     rows = _csv(path)
-    good, bad = dict(rows[0], id="", title="New row"), dict(rows[1], id="", type="party", currency="XYZ",
-                                                         budget="10")
+    good, bad = dict(rows[0], id="", title="New row"), dict(rows[1], id="", type="party", currency="XYZ", budget="10")
     worse = dict(rows[1], id="", end="2020-01-01T00:00:00Z", host="Kyoto,JP")
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=exchange.COLUMNS)
@@ -100,16 +138,27 @@ def test_import_reports_bad_rows_and_keeps_the_good_ones(tmp_path, recorded):
 def test_public_export_and_the_ics_format(tmp_path, recorded, client):
     path = tmp_path / "public.csv"
     call_command("export_activities", "--format", "csv", "--output", str(path), stderr=io.StringIO())
-    assert sorted(r["title"] for r in _csv(path)) == ["Festival, \"Bandung\" week", "Port study visit"]
+    assert sorted(r["title"] for r in _csv(path)) == ['Festival, "Bandung" week', "Port study visit"]
     ics = tmp_path / "bandung.ics"
-    call_command("export_activities", "--government", "Bandung,ID", "--format", "ics", "--output", str(ics),
-                 "--base-url", "http://testserver/", stderr=io.StringIO())
+    call_command(
+        "export_activities",
+        "--government",
+        "Bandung,ID",
+        "--format",
+        "ics",
+        "--output",
+        str(ics),
+        "--base-url",
+        "http://testserver/",
+        stderr=io.StringIO(),
+    )
     bandung = recorded[0].host
     served = client.get(f"/events/calendar/governments/{bandung.pk}.ics").content
-    strip = lambda b: [l for l in b.decode().splitlines() if not l.startswith("DTSTAMP")]  # noqa: E731
+    strip = lambda b: [line for line in b.decode().splitlines() if not line.startswith("DTSTAMP")]  # noqa: E731
     assert strip(ics.read_bytes()) == strip(served)
     assert [str(e["summary"]) for e in icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")] == [
-        "Festival, \"Bandung\" week"]
+        'Festival, "Bandung" week'
+    ]
 
 
 def test_demo_tells_the_story_once(client):

@@ -1,4 +1,5 @@
 """Agreements: the procedure as an enforced workflow, dates, concurrent edits, the audit trail."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kembar.agreements import services
-from kembar.agreements.models import (Agreement, AgreementStage, ProcedureTemplate, StageDocument,
-                                      StageTransition)
+from kembar.agreements.models import Agreement, AgreementStage, ProcedureTemplate, StageDocument, StageTransition
 from kembar.agreements.models import AgreementStatus as Status
 from kembar.agreements.presenters import audit_trail
 from kembar.partnerships import services as partnership_services
@@ -18,8 +18,15 @@ from .files import docx_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
-KSDPL_BEFORE_SIGNING = ["exploration", "cooperation_plan", "submission", "assessment", "dprd_approval",
-                        "drafting", "full_power"]
+KSDPL_BEFORE_SIGNING = [
+    "exploration",
+    "cooperation_plan",
+    "submission",
+    "assessment",
+    "dprd_approval",
+    "drafting",
+    "full_power",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +36,9 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def partnership(governments, users):
-    return partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                   governments["braunschweig"], public=True)
+    return partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["braunschweig"], public=True
+    )
 
 
 @pytest.fixture
@@ -40,9 +48,16 @@ def editor(users):
 
 @pytest.fixture
 def agreement(partnership, editor):
-    return services.create_agreement(editor, partnership, template=ProcedureTemplate.objects.get(code="ksdpl"),
-                                     title="MoU Bandung–Braunschweig", kind="mou", fields=["education"],
-                                     languages=["id", "de", "en"], validity_years=5)
+    return services.create_agreement(
+        editor,
+        partnership,
+        template=ProcedureTemplate.objects.get(code="ksdpl"),
+        title="MoU Bandung–Braunschweig",
+        kind="mou",
+        fields=["education"],
+        languages=["id", "de", "en"],
+        validity_years=5,
+    )
 
 
 def active(agreement) -> AgreementStage:
@@ -65,13 +80,17 @@ def test_the_shipped_procedures_are_data_in_both_languages():
     ksdpl = ProcedureTemplate.objects.get(code="ksdpl")
     stages = list(ksdpl.stages.order_by("position"))
     assert [s.code for s in stages] == KSDPL_BEFORE_SIGNING + [
-        "signing", "implementation", "reporting", "evaluation", "renewal_or_termination"]
+        "signing",
+        "implementation",
+        "reporting",
+        "evaluation",
+        "renewal_or_termination",
+    ]
     assert all(s.name_en and s.name_id for s in stages)
     assert [s.code for s in stages if s.is_signing] == ["signing"]
     assert [s.code for s in stages if s.before_signing] == KSDPL_BEFORE_SIGNING
     generic = ProcedureTemplate.objects.get(code="generic")
-    assert [s.code for s in generic.stages.order_by("position")] == ["council_approval", "signing",
-                                                                     "implementation"]
+    assert [s.code for s in generic.stages.order_by("position")] == ["council_approval", "signing", "implementation"]
 
 
 def test_a_new_agreement_is_a_draft_with_the_stages_of_its_procedure(agreement):
@@ -113,8 +132,9 @@ def test_a_stage_needing_evidence_cannot_be_completed_without_it(agreement, edit
 
 
 def test_a_stage_without_required_evidence_advances(partnership, editor):
-    agreement = services.create_agreement(editor, partnership, template=ProcedureTemplate.objects.get(code="generic"),
-                                          title="MoU", kind="mou")
+    agreement = services.create_agreement(
+        editor, partnership, template=ProcedureTemplate.objects.get(code="generic"), title="MoU", kind="mou"
+    )
     agreement = services.advance(editor, agreement)
     evidence(agreement, editor)
     agreement = services.advance(editor, agreement)
@@ -186,8 +206,13 @@ def test_going_back_needs_a_reason_and_is_recorded(agreement, editor):
     assert active(agreement).template_stage.code == "exploration"
     assert agreement.stages.get(template_stage__code="cooperation_plan").status == "pending"
     last = agreement.transitions.order_by("-at", "-id").first()
-    assert (last.action, last.reason, last.from_stage.template_stage.code, last.to_stage.template_stage.code,
-            last.user) == ("back", "The plan needs the DPRD's comments.", "cooperation_plan", "exploration", editor)
+    assert (
+        last.action,
+        last.reason,
+        last.from_stage.template_stage.code,
+        last.to_stage.template_stage.code,
+        last.user,
+    ) == ("back", "The plan needs the DPRD's comments.", "cooperation_plan", "exploration", editor)
     with pytest.raises(ValidationError, match="first stage"):
         services.go_back(editor, agreement, reason="again")
 
@@ -204,9 +229,11 @@ def test_a_stale_version_is_refused_and_changes_nothing(agreement, editor, users
     other = users["braunschweig_editor"]
     seen = agreement.version
     services.update_agreement(other, agreement, expected_version=seen, title="MoU (Braunschweig's wording)")
-    for attempt in (lambda: services.update_agreement(editor, agreement, expected_version=seen, title="Mine"),
-                    lambda: services.advance(editor, agreement, expected_version=seen),
-                    lambda: services.go_back(editor, agreement, expected_version=seen, reason="x")):
+    for attempt in (
+        lambda: services.update_agreement(editor, agreement, expected_version=seen, title="Mine"),
+        lambda: services.advance(editor, agreement, expected_version=seen),
+        lambda: services.go_back(editor, agreement, expected_version=seen, reason="x"),
+    ):
         with pytest.raises(ConcurrentEdit):
             attempt()
     agreement.refresh_from_db()
@@ -231,9 +258,11 @@ def test_documents_have_versions_and_refuse_bad_files(agreement, editor):
     assert (first.version, second.version) == (1, 2)
     assert second.filename == "LoI_v2.docx" and second.content_type.endswith("wordprocessingml.document")
     assert services.latest_documents(stage) == [second]
-    for name, content, message in [("surat.pdf", docx_bytes(), "its content is Word"),
-                                   ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200, "not a valid PDF"),
-                                   ("script.sh", b"#!/bin/sh\n", "not an accepted document type")]:
+    for name, content, message in [
+        ("surat.pdf", docx_bytes(), "its content is Word"),
+        ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200, "not a valid PDF"),
+        ("script.sh", b"#!/bin/sh\n", "not an accepted document type"),
+    ]:
         with pytest.raises(ValidationError, match=message):
             services.upload_document(editor, stage, upload(name, content))
     assert StageDocument.objects.count() == 2
@@ -257,8 +286,9 @@ def test_a_recorded_transition_cannot_be_changed(agreement, editor):
 
 
 def test_the_audit_trail_shows_who_changed_what_before_and_after(agreement, editor, users):
-    agreement = services.update_agreement(users["braunschweig_editor"], agreement, title="MoU, revised",
-                                          fields=["education", "culture"])
+    agreement = services.update_agreement(
+        users["braunschweig_editor"], agreement, title="MoU, revised", fields=["education", "culture"]
+    )
     agreement = services.advance(editor, agreement)
     services.upload_document(editor, active(agreement), upload("LoI.pdf", pdf_bytes()), title="Letter of intent")
     trail = audit_trail(agreement)
@@ -266,9 +296,11 @@ def test_the_audit_trail_shows_who_changed_what_before_and_after(agreement, edit
     assert title_change["user"] == users["braunschweig_editor"] and title_change["object"] == "Agreement"
     assert {"field": "title", "old": "MoU Bandung–Braunschweig", "new": "MoU, revised"} in title_change["changes"]
     assert {"field": "fields of cooperation", "old": "Education", "new": "Culture, Education"} in [
-        c for e in trail for c in e["changes"]]
-    status_change = next(e for e in trail if any(c["field"] == "status" for c in e["changes"])
-                         and e["object"] == "Agreement")
+        c for e in trail for c in e["changes"]
+    ]
+    status_change = next(
+        e for e in trail if any(c["field"] == "status" for c in e["changes"]) and e["object"] == "Agreement"
+    )
     assert {"field": "status", "old": "Draft", "new": "In procedure"} in status_change["changes"]
     stage = next(e for e in trail if e["object"] == "Stage: Exploration" and e["type"] == "changed")
     assert {"field": "status", "old": "Not started", "new": "In progress"} in stage["changes"]

@@ -1,14 +1,12 @@
 """End to end in real Chromium: Bandung's officer takes a new agreement from exploration to a
 signed MoU through the KSDPL procedure, uploading each stage's evidence (one disguised file is
 refused), and sees it in force with its end date and its complete history."""
+
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
-
-from .test_browser import browser, log_in, officer, open_page, sync_api  # noqa: F401 (fixtures)
 
 from kembar.agreements.models import Agreement, ProcedureTemplate, TemplateStage  # noqa: E402
 from kembar.agreements.procedures import install  # noqa: E402
@@ -16,6 +14,7 @@ from kembar.partnerships.services import create_partnership, government_for_plac
 
 from .conftest import city  # noqa: E402
 from .files import docx_bytes, pdf_bytes, png_bytes  # noqa: E402
+from .test_browser import browser, log_in, officer, open_page, sync_api  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +49,8 @@ def test_officer_walks_an_mou_from_exploration_to_signed(live_server, browser, o
         expect(main.locator(".errorlist")).to_contain_text("cannot be completed without its evidence")
         # A Word file renamed .pdf is refused, naming what it is.
         active.locator("input[type=file]").set_input_files(
-            files=[{"name": "LoI.pdf", "mimeType": "application/pdf", "buffer": docx_bytes()}])
+            files=[{"name": "LoI.pdf", "mimeType": "application/pdf", "buffer": docx_bytes()}]
+        )
         active.get_by_role("button", name="Upload").click()
         expect(main.locator(".errorlist")).to_contain_text("its content is Word (DOCX)")
 
@@ -59,9 +59,15 @@ def test_officer_walks_an_mou_from_exploration_to_signed(live_server, browser, o
             expect(active).to_have_attribute("data-stage", stage.code)
             active.locator("input[name=title]").fill(stage.evidence_en)
             scan = stage.code == "dprd_approval"  # a scanned decision
-            active.locator("input[type=file]").set_input_files(files=[{
-                "name": f"{stage.code}.{'png' if scan else 'pdf'}", "mimeType": "image/png" if scan else "application/pdf",
-                "buffer": png_bytes() if scan else pdf_bytes(stage.name_en)}])
+            active.locator("input[type=file]").set_input_files(
+                files=[
+                    {
+                        "name": f"{stage.code}.{'png' if scan else 'pdf'}",
+                        "mimeType": "image/png" if scan else "application/pdf",
+                        "buffer": png_bytes() if scan else pdf_bytes(stage.name_en),
+                    }
+                ]
+            )
             active.get_by_role("button", name="Upload").click()
             expect(main.locator(".message.success")).to_contain_text("uploaded")
             if stage.is_signing:

@@ -1,5 +1,6 @@
 """Agreement pages and API: who sees and changes what, uploads and downloads, concurrent edits,
 error messages, and constant query counts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,15 @@ from .files import BUILDERS, docx_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "bandung_editor", "braunschweig_editor", "surabaya_editor", "bandung_viewer", "oversight",
-         "platform_admin"]
+ROLES = [
+    "anonymous",
+    "bandung_editor",
+    "braunschweig_editor",
+    "surabaya_editor",
+    "bandung_viewer",
+    "oversight",
+    "platform_admin",
+]
 MAY_EDIT = {"bandung_editor", "braunschweig_editor", "platform_admin"}
 # Who reads an agreement of the private Bandung–Busan partnership.
 READS_PRIVATE = {"bandung_editor", "bandung_viewer", "oversight", "platform_admin"}
@@ -38,19 +46,22 @@ def ksdpl():
 
 @pytest.fixture
 def public(governments, users, ksdpl):
-    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                governments["braunschweig"], public=True)
+    p = partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["braunschweig"], public=True
+    )
     return services.create_agreement(users["platform_admin"], p, template=ksdpl, title="MoU Bandung–Braunschweig")
 
 
 @pytest.fixture
 def private(governments, users, ksdpl):
-    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                governments["busan"], public=False)
+    p = partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["busan"], public=False
+    )
     a = services.create_agreement(users["platform_admin"], p, template=ksdpl, title="LoI Bandung–Busan SECRET")
     a = services.advance(users["platform_admin"], a)
-    services.upload_document(users["platform_admin"], a.stages.get(status="active"),
-                             upload("LoI.pdf", pdf_bytes()), title="Letter of intent")
+    services.upload_document(
+        users["platform_admin"], a.stages.get(status="active"), upload("LoI.pdf", pdf_bytes()), title="Letter of intent"
+    )
     return a
 
 
@@ -96,20 +107,30 @@ def test_uploading_matrix(client, users, public, role):
     services.advance(users["platform_admin"], public)
     stage = public.stages.get(status="active")
     c = login(client, users, role)
-    response = c.post(reverse("agreements:upload", args=[stage.pk]),
-                      {"title": "LoI", "file": upload("LoI.pdf", pdf_bytes())})
+    response = c.post(
+        reverse("agreements:upload", args=[stage.pk]), {"title": "LoI", "file": upload("LoI.pdf", pdf_bytes())}
+    )
     assert StageDocument.objects.filter(stage=stage).exists() == (role in MAY_EDIT)
     if role not in MAY_EDIT:
         assert response.status_code == (302 if role == "anonymous" else 403)
 
 
 def test_an_office_walks_an_agreement_through_the_pages(client, users, governments, ksdpl):
-    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                governments["braunschweig"], public=True)
+    p = partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["braunschweig"], public=True
+    )
     client.force_login(users["bandung_editor"])
-    response = client.post(reverse("agreements:create", args=[p.pk]), {
-        "template": ksdpl.pk, "kind": "mou", "title": "MoU on vocational education", "fields": ["education"],
-        "languages": ["id", "de"], "validity_years": 5})
+    response = client.post(
+        reverse("agreements:create", args=[p.pk]),
+        {
+            "template": ksdpl.pk,
+            "kind": "mou",
+            "title": "MoU on vocational education",
+            "fields": ["education"],
+            "languages": ["id", "de"],
+            "validity_years": 5,
+        },
+    )
     agreement = Agreement.objects.get()
     assert response["Location"] == agreement.get_absolute_url()
     client.post(reverse("agreements:advance", args=[agreement.pk]), {"version": 1})
@@ -118,8 +139,9 @@ def test_an_office_walks_an_agreement_through_the_pages(client, users, governmen
     assert "cannot be completed without its evidence" in page and "letter of intent" in page
     # A disguised file is refused with what it really is.
     stage = agreement.stages.get(status="active")
-    page = client.post(reverse("agreements:upload", args=[stage.pk]),
-                       {"title": "LoI", "file": upload("LoI.pdf", docx_bytes())}).content.decode()
+    page = client.post(
+        reverse("agreements:upload", args=[stage.pk]), {"title": "LoI", "file": upload("LoI.pdf", docx_bytes())}
+    ).content.decode()
     assert "its content is Word (DOCX)" in page and not StageDocument.objects.exists()
     client.post(reverse("agreements:upload", args=[stage.pk]), {"title": "LoI", "file": upload("LoI.pdf", pdf_bytes())})
     assert client.post(reverse("agreements:advance", args=[agreement.pk]), {"version": 2}).status_code == 302
@@ -133,8 +155,9 @@ def test_an_office_walks_an_agreement_through_the_pages(client, users, governmen
 def test_a_concurrent_edit_gets_a_message_not_an_overwrite(client, users, public):
     services.update_agreement(users["braunschweig_editor"], public, expected_version=1, title="Their title")
     client.force_login(users["bandung_editor"])
-    page = client.post(reverse("agreements:edit", args=[public.pk]),
-                       {"kind": "mou", "title": "My title", "version": 1}).content.decode()
+    page = client.post(
+        reverse("agreements:edit", args=[public.pk]), {"kind": "mou", "title": "My title", "version": 1}
+    ).content.decode()
     assert "Someone else changed this agreement" in page
     public.refresh_from_db()
     assert public.title == "Their title"
@@ -151,8 +174,9 @@ def test_the_agreement_list_has_a_constant_number_of_queries(client, users, publ
     count()  # the first request of a session also touches the session
     few = count()
     for i in range(8):
-        a = services.create_agreement(users["platform_admin"], public.partnership, template=ksdpl, title=f"A{i}",
-                                      fields=["culture", "education"])
+        a = services.create_agreement(
+            users["platform_admin"], public.partnership, template=ksdpl, title=f"A{i}", fields=["culture", "education"]
+        )
     assert count() == few
     client.get(reverse("agreements:partnership", args=[public.partnership_id]))
     with CaptureQueriesContext(connection) as ctx:
@@ -192,6 +216,7 @@ def test_an_oversized_file_is_refused(settings, users, public):
 
 # --- API ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def api(client, users):
     tokens = {}
@@ -205,6 +230,7 @@ def api(client, users):
         if body is None:
             return getattr(client, method)(url, **headers)
         return getattr(client, method)(url, json.dumps(body), content_type="application/json", **headers)
+
     return call
 
 
@@ -219,24 +245,40 @@ def test_api_walks_the_procedure_with_409_and_422(api, users, public):
     assert response.json()["detail"][0]["field"] == "evidence"
     response = api("post", url + "/advance", {"version": 1}, as_="bandung_editor")
     assert response.status_code == 409 and "Someone else changed" in response.json()["detail"]
-    response = api("patch", url, {"ends_on": "2020-01-01", "effective_on": "2021-01-01", "version": 2},
-                   as_="bandung_editor")
+    response = api(
+        "patch", url, {"ends_on": "2020-01-01", "effective_on": "2021-01-01", "version": 2}, as_="bandung_editor"
+    )
     assert response.status_code == 422
     assert api("post", url + "/advance", {"version": 2}, as_="surabaya_editor").status_code == 403
-    response = api("post", "/api/agreements", {"partnership_id": public.partnership_id, "procedure": "nope",
-                                               "title": "x"}, as_="bandung_editor")
+    response = api(
+        "post",
+        "/api/agreements",
+        {"partnership_id": public.partnership_id, "procedure": "nope", "title": "x"},
+        as_="bandung_editor",
+    )
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "procedure"
-    response = api("post", "/api/agreements", {"partnership_id": public.partnership_id, "procedure": "generic",
-                                               "title": "LoI", "kind": "loi", "validity_years": 2},
-                   as_="braunschweig_editor")
+    response = api(
+        "post",
+        "/api/agreements",
+        {
+            "partnership_id": public.partnership_id,
+            "procedure": "generic",
+            "title": "LoI",
+            "kind": "loi",
+            "validity_years": 2,
+        },
+        as_="braunschweig_editor",
+    )
     assert response.status_code == 201 and [s["code"] for s in response.json()["stages"]] == [
-        "council_approval", "signing", "implementation"]
+        "council_approval",
+        "signing",
+        "implementation",
+    ]
 
 
 def test_api_history_and_private_agreements(api, users, public, private):
     history = api("get", f"/api/agreements/{private.pk}/history", as_="bandung_viewer").json()
-    assert any(e["object"].startswith("Document: Letter of intent") and e["user"] == "platform_admin"
-               for e in history)
+    assert any(e["object"].startswith("Document: Letter of intent") and e["user"] == "platform_admin" for e in history)
     assert api("get", f"/api/agreements/{private.pk}").status_code == 404
     assert api("get", f"/api/agreements/{private.pk}/history", as_="surabaya_editor").status_code == 404
     listed = {a["id"] for a in api("get", "/api/agreements").json()["items"]}
@@ -246,10 +288,12 @@ def test_api_history_and_private_agreements(api, users, public, private):
 
 
 def test_api_reports_the_status_from_the_dates(api, users, governments):
-    p = partnership_services.create_partnership(users["platform_admin"], governments["surabaya"],
-                                                governments["liverpool"], public=True)
-    a = services.create_agreement(users["platform_admin"], p, template=ProcedureTemplate.objects.get(code="generic"),
-                                  title="MoU")
+    p = partnership_services.create_partnership(
+        users["platform_admin"], governments["surabaya"], governments["liverpool"], public=True
+    )
+    a = services.create_agreement(
+        users["platform_admin"], p, template=ProcedureTemplate.objects.get(code="generic"), title="MoU"
+    )
     a = services.advance(users["platform_admin"], a)
     for _ in range(2):
         services.upload_document(users["platform_admin"], a.stages.get(status="active"), upload("x.pdf", pdf_bytes()))

@@ -1,5 +1,6 @@
 """Reminders of agreements, with a frozen clock: each event once, to both offices' editors;
 the dashboard lists agreements ending soon and stuck procedures, worst first."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,10 +49,15 @@ def signed(clock, governments, orgs, users):
     make_user("intl", orgs["braunschweig"], email="intl@braunschweig.de")
     orgs["bandung"].email = "kerjasama@bandung.go.id"
     orgs["bandung"].save()
-    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                governments["braunschweig"])
-    a = services.create_agreement(users["platform_admin"], p, template=ProcedureTemplate.objects.get(code="generic"),
-                                  title="MoU Bandung–Braunschweig")
+    p = partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["braunschweig"]
+    )
+    a = services.create_agreement(
+        users["platform_admin"],
+        p,
+        template=ProcedureTemplate.objects.get(code="generic"),
+        title="MoU Bandung–Braunschweig",
+    )
     a = services.advance(users["platform_admin"], a)
     for _ in range(2):
         services.upload_document(users["platform_admin"], a.stages.get(status="active"), upload("x.pdf", pdf_bytes()))
@@ -92,7 +98,8 @@ def test_each_end_reminder_goes_once_at_180_90_and_30_days(signed, clock, capsys
     clock.at(ends + dt.timedelta(days=1))
     assert remind(capsys, dry=True) == []
     assert [k for k in SentReminder.objects.order_by("sent_at").values_list("key", flat=True)] == [
-        f"agreement:{signed.pk}:ends:{d}" for d in (180, 90, 30)]
+        f"agreement:{signed.pk}:ends:{d}" for d in (180, 90, 30)
+    ]
     assert len(mail.outbox) == 3
 
 
@@ -103,17 +110,19 @@ def test_an_agreement_entered_late_gets_only_the_nearest_reminder(signed, clock,
 
 def test_a_stage_waiting_too_long_is_reminded_once_per_wait(clock, governments, orgs, users, capsys):
     make_user("bks", orgs["bandung"], email="bks@bandung.go.id")
-    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                governments["busan"])
-    a = services.create_agreement(users["platform_admin"], p, template=ProcedureTemplate.objects.get(code="ksdpl"),
-                                  title="LoI Bandung–Busan")
+    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"], governments["busan"])
+    a = services.create_agreement(
+        users["platform_admin"], p, template=ProcedureTemplate.objects.get(code="ksdpl"), title="LoI Bandung–Busan"
+    )
     a = services.advance(users["platform_admin"], a)  # exploration: usually 90 days
     stage = AgreementStage.objects.get(agreement=a, status="active")
     clock.at(START + dt.timedelta(days=89))
     assert remind(capsys, dry=True) == []
     clock.at(START + dt.timedelta(days=91))
     lines = remind(capsys, dry=True)
-    assert len(lines) == 1 and lines[0].startswith(f"agreement-stage:{stage.pk}:20260105030000:stuck\tbks@bandung.go.id\t")
+    assert len(lines) == 1 and lines[0].startswith(
+        f"agreement-stage:{stage.pk}:20260105030000:stuck\tbks@bandung.go.id\t"
+    )
     assert "“Exploration” has waited 91 days (usually 90)" in lines[0]
     remind(capsys)
     clock.at(START + dt.timedelta(days=120))
@@ -130,12 +139,14 @@ def test_a_stage_waiting_too_long_is_reminded_once_per_wait(clock, governments, 
 
 
 def test_the_dashboard_lists_ending_and_stuck_worst_first(client, clock, signed, governments, users):
-    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                governments["busan"], public=False)
+    p = partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["busan"], public=False
+    )
     for title, days_ago in (("LoI A", 140), ("LoI B", 240)):
         clock.at(START)
-        a = services.create_agreement(users["platform_admin"], p, template=ProcedureTemplate.objects.get(code="ksdpl"),
-                                      title=title)
+        a = services.create_agreement(
+            users["platform_admin"], p, template=ProcedureTemplate.objects.get(code="ksdpl"), title=title
+        )
         clock.at(signed.ends_on - dt.timedelta(days=days_ago))
         services.advance(users["platform_admin"], a)
     clock.at(signed.ends_on - dt.timedelta(days=40))
@@ -143,7 +154,7 @@ def test_the_dashboard_lists_ending_and_stuck_worst_first(client, clock, signed,
     page = client.get(reverse("portal:dashboard")).content.decode()
     assert "ends in 40 days" in page
     assert "data-stuck" in page, page
-    stuck = page[page.index("data-stuck"):]
+    stuck = page[page.index("data-stuck") :]
     assert stuck.index("LoI B") < stuck.index("LoI A")
     assert "110 days overdue" in stuck and "10 days overdue" in stuck
     client.force_login(users["surabaya_editor"])
@@ -171,8 +182,9 @@ def test_the_demo_shows_an_agreement_in_force_one_ending_and_one_stuck(capsys):
 
 
 def _started_stage(users, partnership, template: str, title: str, started: dt.datetime) -> AgreementStage:
-    a = services.create_agreement(users["platform_admin"], partnership,
-                                  template=ProcedureTemplate.objects.get(code=template), title=title)
+    a = services.create_agreement(
+        users["platform_admin"], partnership, template=ProcedureTemplate.objects.get(code=template), title=title
+    )
     services.advance(users["platform_admin"], a)
     stage = AgreementStage.objects.select_related("template_stage").get(agreement=a, status="active")
     AgreementStage.objects.filter(pk=stage.pk).update(started_at=started)
@@ -183,8 +195,7 @@ def _started_stage(users, partnership, template: str, title: str, started: dt.da
 def test_a_stage_is_stuck_from_the_very_moment_its_expected_duration_is_over(clock, governments, users):
     """started_at + expected days is computed by the database: exactly at that moment the stage
     is stuck, a microsecond before it is not (SQLite compares the stored text, PostgreSQL times)."""
-    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                governments["busan"])
+    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"], governments["busan"])
     started = START + dt.timedelta(hours=5, microseconds=250_000)
     stage = _started_stage(users, p, "ksdpl", "LoI", started)
     due = started + dt.timedelta(days=stage.template_stage.expected_days)
@@ -204,8 +215,7 @@ def test_the_dashboard_shows_the_most_overdue_stages_first_at_a_constant_query_c
 
     from kembar.agreements.reminders import SHOWN, dashboard_context
 
-    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"],
-                                                governments["busan"])
+    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"], governments["busan"])
     now = START + dt.timedelta(days=400)
     stages = []
 
@@ -218,8 +228,9 @@ def test_the_dashboard_shows_the_most_overdue_stages_first_at_a_constant_query_c
         user = type(users["bandung_editor"]).objects.get(pk=users["bandung_editor"].pk)  # nothing cached on it
         with CaptureQueriesContext(connection) as queries:
             block = dashboard_context(user, now)
-            rows = [(s.pk, s.days_overdue, s.agreement.partnership.government_a.name)
-                    for s in block["procedures_stuck"]]
+            rows = [
+                (s.pk, s.days_overdue, s.agreement.partnership.government_a.name) for s in block["procedures_stuck"]
+            ]
         return rows, len(queries)
 
     add(3)

@@ -1,4 +1,5 @@
 """The REST API: authentication, the permission matrix, field-level errors, query budgets."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kembar.accounts.models import ApiToken
-from kembar.gazetteer.models import Place
-from kembar.partnerships import services
 from kembar.activities.models import Activity
+from kembar.gazetteer.models import Place
 from kembar.meetings.models import ActionItem as MeetingActionItem
+from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 
@@ -55,17 +56,24 @@ def api(client, tokens):
 @pytest.fixture
 def sister(governments):
     """Bandung–Braunschweig (public), the pair whose two offices are on the platform."""
-    return services.create_partnership(None, governments["braunschweig"], governments["bandung"],
-                                       check_permission=False, kind="sister_city",
-                                       since=dt.date(1960, 1, 1), fields=["culture", "education"],
-                                       basis="University cities")
+    return services.create_partnership(
+        None,
+        governments["braunschweig"],
+        governments["bandung"],
+        check_permission=False,
+        kind="sister_city",
+        since=dt.date(1960, 1, 1),
+        fields=["culture", "education"],
+        basis="University cities",
+    )
 
 
 @pytest.fixture
 def private(governments):
     """Bandung–Kyoto, not public: only Bandung's office, oversight and admins see it."""
-    return services.create_partnership(None, governments["bandung"], governments["kyoto"],
-                                       check_permission=False, kind="friendship", public=False)
+    return services.create_partnership(
+        None, governments["bandung"], governments["kyoto"], check_permission=False, kind="friendship", public=False
+    )
 
 
 def errors_by_field(response) -> dict:
@@ -82,6 +90,7 @@ def partnership_body(governments, a="bandung", b="surabaya", **extra):
 
 
 # --- authentication -------------------------------------------------------------------------
+
 
 def test_a_valid_token_identifies_its_user(api, private):
     listed = api("get", "/api/partnerships", as_="bandung_viewer").json()
@@ -114,8 +123,9 @@ def test_without_a_token_reads_are_public_and_writes_get_401(api, governments, s
     response = api("post", "/api/partnerships", json_body=partnership_body(governments))
     assert response.status_code == 401
     assert "Authorization: Bearer" in response.json()["detail"]
-    assert not Partnership.objects.filter(government_a=governments["bandung"],
-                                          government_b=governments["surabaya"]).exists()
+    assert not Partnership.objects.filter(
+        government_a=governments["bandung"], government_b=governments["surabaya"]
+    ).exists()
 
 
 def test_only_the_digest_of_a_token_is_stored_and_last_used_is_throttled(api, users, tokens):
@@ -150,8 +160,9 @@ def test_a_browser_session_reads_and_writes_with_the_csrf_token(users, governmen
     assert "CSRF" in refused.json()["detail"]
 
     browser.get("/api/docs")  # sets the CSRF cookie, as any page does
-    created = browser.post("/api/partnerships", body, content_type="application/json",
-                           HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
+    created = browser.post(
+        "/api/partnerships", body, content_type="application/json", HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value
+    )
     assert created.status_code == 201, created.content
 
 
@@ -171,6 +182,7 @@ def test_create_token_refuses_an_unknown_user(db):
 
 
 # --- places ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("query", ["京都市", "京都", "Kyōto", "kyoto, JP", "KYOTO"])
 def test_places_are_found_by_any_name_in_any_script(api, query):
@@ -200,13 +212,16 @@ def test_an_unknown_place_is_404(api):
     assert response.json() == {"detail": "No place with id 999999999."}
 
 
-@pytest.mark.parametrize("method, path, field", [
-    ("get", "/api/places/kyoto", "place_id"),
-    ("get", "/api/governments/1.5", "government_id"),
-    ("get", "/api/partnerships/null,null", "partnership_id"),
-    ("patch", "/api/partnerships/abc", "partnership_id"),
-    ("delete", "/api/partnerships/abc", "partnership_id"),
-])
+@pytest.mark.parametrize(
+    "method, path, field",
+    [
+        ("get", "/api/places/kyoto", "place_id"),
+        ("get", "/api/governments/1.5", "government_id"),
+        ("get", "/api/partnerships/null,null", "partnership_id"),
+        ("patch", "/api/partnerships/abc", "partnership_id"),
+        ("delete", "/api/partnerships/abc", "partnership_id"),
+    ],
+)
 def test_an_id_that_is_not_a_number_is_a_json_422_naming_it(api, method, path, field):
     """Found by fuzzing: such paths used to miss every route and get Django's HTML 404 page."""
     response = api(method, path, as_="bandung_editor", json_body={} if method == "patch" else None)
@@ -215,6 +230,7 @@ def test_an_id_that_is_not_a_number_is_a_json_422_naming_it(api, method, path, f
 
 
 # --- local governments ----------------------------------------------------------------------
+
 
 def test_governments_are_found_by_country_level_and_names_in_other_scripts(api, governments):
     body = api("get", "/api/governments?country=KR").json()
@@ -233,9 +249,17 @@ def test_a_government_shows_its_place(api, governments):
 
 def test_an_editor_registers_a_government_for_a_place(api):
     yogyakarta = city("Yogyakarta", "ID")
-    response = api("post", "/api/governments", as_="bandung_editor",
-                   json_body={"place_id": yogyakarta.pk, "traits": ["former_capital", "heritage"],
-                              "sdg_priorities": [4, 11], "contact_email": "kerjasama@jogjakota.go.id"})
+    response = api(
+        "post",
+        "/api/governments",
+        as_="bandung_editor",
+        json_body={
+            "place_id": yogyakarta.pk,
+            "traits": ["former_capital", "heritage"],
+            "sdg_priorities": [4, 11],
+            "contact_email": "kerjasama@jogjakota.go.id",
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["name"] == "Yogyakarta" and body["level"] == "city" and body["country_code"] == "ID"
@@ -249,10 +273,18 @@ def test_a_subdivision_gets_its_own_level_by_default(api):
     assert response.json()["level"] == "prefecture"
 
 
-@pytest.mark.parametrize("who, status", [
-    ("bandung_editor", 201), ("braunschweig_editor", 201), ("surabaya_editor", 201),
-    ("bandung_viewer", 403), ("oversight", 403), (None, 401), ("platform_admin", 201),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("bandung_editor", 201),
+        ("braunschweig_editor", 201),
+        ("surabaya_editor", 201),
+        ("bandung_viewer", 403),
+        ("oversight", 403),
+        (None, 401),
+        ("platform_admin", 201),
+    ],
+)
 def test_who_may_register_a_government(api, who, status):
     place = city("Yogyakarta", "ID")
     response = api("post", "/api/governments", as_=who, json_body={"place_id": place.pk})
@@ -260,14 +292,17 @@ def test_who_may_register_a_government(api, who, status):
     assert LocalGovernment.objects.filter(place=place).exists() == (status == 201)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"place_id": 999999999}, "place_id"),
-    ({"traits": ["volcano"]}, "traits.0"),
-    ({"sdg_priorities": [18]}, "sdg_priorities.0"),
-    ({"contact_email": "not an address"}, "contact_email"),
-    ({"level": "galaxy"}, "level"),
-    ({}, "level"),  # Bandung already has a city government
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"place_id": 999999999}, "place_id"),
+        ({"traits": ["volcano"]}, "traits.0"),
+        ({"sdg_priorities": [18]}, "sdg_priorities.0"),
+        ({"contact_email": "not an address"}, "contact_email"),
+        ({"level": "galaxy"}, "level"),
+        ({}, "level"),  # Bandung already has a city government
+    ],
+)
 def test_registering_a_government_names_the_field_at_fault(api, governments, body, field):
     body = {"place_id": governments["bandung"].place_id, **body}
     response = api("post", "/api/governments", as_="bandung_editor", json_body=body)
@@ -279,14 +314,26 @@ def test_registering_a_government_without_a_place_names_place_id(api):
     assert "place_id" in errors_by_field(response)
 
 
-@pytest.mark.parametrize("who, status", [
-    ("bandung_editor", 200), ("braunschweig_editor", 403), ("surabaya_editor", 403),
-    ("bandung_viewer", 403), ("oversight", 403), (None, 401), ("platform_admin", 200),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("bandung_editor", 200),
+        ("braunschweig_editor", 403),
+        ("surabaya_editor", 403),
+        ("bandung_viewer", 403),
+        ("oversight", 403),
+        (None, 401),
+        ("platform_admin", 200),
+    ],
+)
 def test_who_may_change_a_government(api, governments, sister, who, status):
     bandung = governments["bandung"]
-    response = api("patch", f"/api/governments/{bandung.pk}", as_=who,
-                   json_body={"traits": ["university", "creative"], "contact_phone": "+62 22 4234793"})
+    response = api(
+        "patch",
+        f"/api/governments/{bandung.pk}",
+        as_=who,
+        json_body={"traits": ["university", "creative"], "contact_phone": "+62 22 4234793"},
+    )
     assert response.status_code == status, response.content
     bandung.refresh_from_db()
     assert (bandung.traits == ["university", "creative"]) == (status == 200)
@@ -298,20 +345,23 @@ def test_changing_a_government_keeps_what_is_left_out_and_checks_values(api, gov
     bandung = governments["bandung"]
     bandung.website = "https://bandung.go.id"
     bandung.save()
-    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor",
-                   json_body={"name": "Kota Bandung"})
+    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor", json_body={"name": "Kota Bandung"})
     assert response.json()["name"] == "Kota Bandung" and response.json()["website"] == "https://bandung.go.id"
-    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor",
-                   json_body={"website": "not a url", "name": None})
+    response = api(
+        "patch",
+        f"/api/governments/{bandung.pk}",
+        as_="bandung_editor",
+        json_body={"website": "not a url", "name": None},
+    )
     assert set(errors_by_field(response)) >= {"name"}
-    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor",
-                   json_body={"website": "not a url"})
+    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor", json_body={"website": "not a url"})
     assert "website" in errors_by_field(response)
     bandung.refresh_from_db()
     assert bandung.website == "https://bandung.go.id"
 
 
 # --- partnerships: reading ------------------------------------------------------------------
+
 
 def test_a_partnership_shows_both_governments_with_coordinates(api, governments, sister):
     body = api("get", f"/api/partnerships/{sister.pk}").json()
@@ -339,10 +389,18 @@ def test_partnerships_are_filtered(api, governments, sister, private):
     assert ids("status=dormant") == set()
 
 
-@pytest.mark.parametrize("who, sees", [
-    (None, False), ("surabaya_editor", False), ("braunschweig_editor", False),
-    ("bandung_viewer", True), ("bandung_editor", True), ("oversight", True), ("platform_admin", True),
-])
+@pytest.mark.parametrize(
+    "who, sees",
+    [
+        (None, False),
+        ("surabaya_editor", False),
+        ("braunschweig_editor", False),
+        ("bandung_viewer", True),
+        ("bandung_editor", True),
+        ("oversight", True),
+        ("platform_admin", True),
+    ],
+)
 def test_a_partnership_that_is_not_public_exists_only_for_those_who_may_read_it(api, private, who, sees):
     detail = api("get", f"/api/partnerships/{private.pk}", as_=who)
     listed = api("get", "/api/partnerships", as_=who).json()
@@ -362,10 +420,25 @@ def test_lists_are_paged_with_a_count(api, sister, private):
 
 # --- partnerships: writing ------------------------------------------------------------------
 
+
 def test_a_partnership_is_created_read_changed_and_deleted(api, governments):
-    response = api("post", "/api/partnerships", as_="bandung_editor", json_body=partnership_body(
-        governments, "liverpool", "bandung", kind="cooperation", status="proposed", since="2021-05-04",
-        fields=["trade", "smart_city"], basis="Ports", public=True, notes="Started online"))
+    response = api(
+        "post",
+        "/api/partnerships",
+        as_="bandung_editor",
+        json_body=partnership_body(
+            governments,
+            "liverpool",
+            "bandung",
+            kind="cooperation",
+            status="proposed",
+            since="2021-05-04",
+            fields=["trade", "smart_city"],
+            basis="Ports",
+            public=True,
+            notes="Started online",
+        ),
+    )
     assert response.status_code == 201, response.content
     created = response.json()
     assert {created["government_a"]["name"], created["government_b"]["name"]} == {"Bandung", "Liverpool"}
@@ -374,8 +447,12 @@ def test_a_partnership_is_created_read_changed_and_deleted(api, governments):
     pk = created["id"]
     assert api("get", f"/api/partnerships/{pk}").json() == created
 
-    response = api("patch", f"/api/partnerships/{pk}", as_="bandung_editor",
-                   json_body={"status": "active", "fields": ["trade"], "version": created["version"]})
+    response = api(
+        "patch",
+        f"/api/partnerships/{pk}",
+        as_="bandung_editor",
+        json_body={"status": "active", "fields": ["trade"], "version": created["version"]},
+    )
     assert response.status_code == 200, response.content
     changed = response.json()
     assert changed["status"] == "active" and changed["fields"] == ["trade"]
@@ -390,10 +467,18 @@ def test_a_partnership_is_created_read_changed_and_deleted(api, governments):
     assert api("get", f"/api/partnerships/{pk}").status_code == 404
 
 
-@pytest.mark.parametrize("who, status", [
-    ("bandung_editor", 201), ("surabaya_editor", 201), ("braunschweig_editor", 403),
-    ("bandung_viewer", 403), ("oversight", 403), (None, 401), ("platform_admin", 201),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("bandung_editor", 201),
+        ("surabaya_editor", 201),
+        ("braunschweig_editor", 403),
+        ("bandung_viewer", 403),
+        ("oversight", 403),
+        (None, 401),
+        ("platform_admin", 201),
+    ],
+)
 def test_who_may_create_a_partnership(api, governments, who, status):
     """Bandung–Surabaya: own office, partner office, an unrelated office, and the rest."""
     response = api("post", "/api/partnerships", as_=who, json_body=partnership_body(governments))
@@ -403,10 +488,18 @@ def test_who_may_create_a_partnership(api, governments, who, status):
     assert Partnership.objects.count() == (1 if status == 201 else 0)
 
 
-@pytest.mark.parametrize("who, status", [
-    ("bandung_editor", 200), ("braunschweig_editor", 200), ("surabaya_editor", 403),
-    ("bandung_viewer", 403), ("oversight", 403), (None, 401), ("platform_admin", 200),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("bandung_editor", 200),
+        ("braunschweig_editor", 200),
+        ("surabaya_editor", 403),
+        ("bandung_viewer", 403),
+        ("oversight", 403),
+        (None, 401),
+        ("platform_admin", 200),
+    ],
+)
 def test_who_may_change_a_partnership(api, sister, who, status):
     response = api("patch", f"/api/partnerships/{sister.pk}", as_=who, json_body={"status": "dormant"})
     assert response.status_code == status, response.content
@@ -414,10 +507,18 @@ def test_who_may_change_a_partnership(api, sister, who, status):
     assert (sister.status == "dormant") == (status == 200)
 
 
-@pytest.mark.parametrize("who, status", [
-    ("bandung_editor", 204), ("braunschweig_editor", 204), ("surabaya_editor", 403),
-    ("bandung_viewer", 403), ("oversight", 403), (None, 401), ("platform_admin", 204),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("bandung_editor", 204),
+        ("braunschweig_editor", 204),
+        ("surabaya_editor", 403),
+        ("bandung_viewer", 403),
+        ("oversight", 403),
+        (None, 401),
+        ("platform_admin", 204),
+    ],
+)
 def test_who_may_delete_a_partnership(api, sister, who, status):
     response = api("delete", f"/api/partnerships/{sister.pk}", as_=who)
     assert response.status_code == status, response.content
@@ -426,8 +527,12 @@ def test_who_may_delete_a_partnership(api, sister, who, status):
 
 @pytest.mark.parametrize("method", ["patch", "delete"])
 def test_an_office_cannot_learn_of_a_partnership_it_may_not_read_by_writing_to_it(api, private, method):
-    response = api(method, f"/api/partnerships/{private.pk}", as_="surabaya_editor",
-                   json_body={"status": "ended"} if method == "patch" else None)
+    response = api(
+        method,
+        f"/api/partnerships/{private.pk}",
+        as_="surabaya_editor",
+        json_body={"status": "ended"} if method == "patch" else None,
+    )
     assert response.status_code == 404
     private.refresh_from_db()
     assert private.status == "active"
@@ -435,9 +540,11 @@ def test_an_office_cannot_learn_of_a_partnership_it_may_not_read_by_writing_to_i
 
 # --- partnerships: errors -------------------------------------------------------------------
 
+
 def test_a_government_cannot_partner_itself(api, governments):
-    response = api("post", "/api/partnerships", as_="bandung_editor",
-                   json_body=partnership_body(governments, "bandung", "bandung"))
+    response = api(
+        "post", "/api/partnerships", as_="bandung_editor", json_body=partnership_body(governments, "bandung", "bandung")
+    )
     assert "government_b_id" in errors_by_field(response)
 
 
@@ -448,23 +555,27 @@ def test_a_pair_exists_once_in_either_order(api, governments, sister, a, b):
     assert Partnership.objects.count() == 1
 
 
-@pytest.mark.parametrize("extra, field", [
-    ({"kind": "marriage"}, "kind"),
-    ({"status": "asleep"}, "status"),
-    ({"since": (dt.date.today() + dt.timedelta(days=2)).isoformat()}, "since"),
-    ({"since": "yesterday"}, "since"),
-    ({"since": 86400}, "since"),  # found by fuzzing: a number used to be read as seconds since 1970
-    ({"since": "86400"}, "since"),  # … and a string of digits too
-    ({"fields": ["culture", "astrology"]}, "fields.1"),
-    ({"public": "perhaps"}, "public"),
-    ({"public": "yes"}, "public"),  # found by fuzzing: 0, 1 and "yes" used to be taken as booleans
-    ({"public": 1}, "public"),
-    ({"government_a_id": 999999999}, "government_a_id"),
-    ({"government_b_id": "Kyoto"}, "government_b_id"),
-])
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ({"kind": "marriage"}, "kind"),
+        ({"status": "asleep"}, "status"),
+        ({"since": (dt.date.today() + dt.timedelta(days=2)).isoformat()}, "since"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": 86400}, "since"),  # found by fuzzing: a number used to be read as seconds since 1970
+        ({"since": "86400"}, "since"),  # … and a string of digits too
+        ({"fields": ["culture", "astrology"]}, "fields.1"),
+        ({"public": "perhaps"}, "public"),
+        ({"public": "yes"}, "public"),  # found by fuzzing: 0, 1 and "yes" used to be taken as booleans
+        ({"public": 1}, "public"),
+        ({"government_a_id": 999999999}, "government_a_id"),
+        ({"government_b_id": "Kyoto"}, "government_b_id"),
+    ],
+)
 def test_bad_partnership_values_name_the_field(api, governments, extra, field):
-    response = api("post", "/api/partnerships", as_="bandung_editor",
-                   json_body={**partnership_body(governments), **extra})
+    response = api(
+        "post", "/api/partnerships", as_="bandung_editor", json_body={**partnership_body(governments), **extra}
+    )
     assert field in errors_by_field(response)
     assert Partnership.objects.count() == 0
 
@@ -472,20 +583,45 @@ def test_bad_partnership_values_name_the_field(api, governments, extra, field):
 @pytest.mark.parametrize("value", [0, "0", 1700000000, "1700000000", 1.5])
 def test_a_number_is_never_taken_for_a_date_or_a_moment(api, governments, sister, value):
     """Found by fuzzing: an action item "due": 0 was stored as due 1970-01-01 (seconds since 1970)."""
-    meeting = api("post", "/api/meetings", as_="bandung_editor", json_body={
-        "partnership_id": sister.pk, "title": "Rapat", "start": "2026-11-24T23:00:00Z", "agenda": ["Kabar"]}).json()
-    action = api("post", f"/api/meetings/{meeting['id']}/action-items", as_="bandung_editor", json_body={
-        "text": "Kirim draf", "owner": "Siti", "government_id": governments["bandung"].pk, "due": value})
+    meeting = api(
+        "post",
+        "/api/meetings",
+        as_="bandung_editor",
+        json_body={"partnership_id": sister.pk, "title": "Rapat", "start": "2026-11-24T23:00:00Z", "agenda": ["Kabar"]},
+    ).json()
+    action = api(
+        "post",
+        f"/api/meetings/{meeting['id']}/action-items",
+        as_="bandung_editor",
+        json_body={"text": "Kirim draf", "owner": "Siti", "government_id": governments["bandung"].pk, "due": value},
+    )
     assert "due" in errors_by_field(action)
-    moved = api("post", "/api/meetings", as_="bandung_editor", json_body={
-        "partnership_id": sister.pk, "title": "Rapat", "start": value})
+    moved = api(
+        "post",
+        "/api/meetings",
+        as_="bandung_editor",
+        json_body={"partnership_id": sister.pk, "title": "Rapat", "start": value},
+    )
     assert "start" in errors_by_field(moved)
-    slots = api("get", "/api/meetings/slots", as_="bandung_editor",
-                query={"partnership_id": sister.pk, "start": value, "end": "2026-12-31"})
+    slots = api(
+        "get",
+        "/api/meetings/slots",
+        as_="bandung_editor",
+        query={"partnership_id": sister.pk, "start": value, "end": "2026-12-31"},
+    )
     assert slots.status_code == 422 and "start" in str(slots.json())
-    activity = api("post", f"/api/partnerships/{sister.pk}/activities", as_="bandung_editor", json_body={
-        "title": "Pekan budaya", "type": "cultural_event", "host_id": governments["bandung"].pk,
-        "start": value, "end": "2026-12-02T12:00"})
+    activity = api(
+        "post",
+        f"/api/partnerships/{sister.pk}/activities",
+        as_="bandung_editor",
+        json_body={
+            "title": "Pekan budaya",
+            "type": "cultural_event",
+            "host_id": governments["bandung"].pk,
+            "start": value,
+            "end": "2026-12-02T12:00",
+        },
+    )
     assert "start" in errors_by_field(activity)
     assert MeetingActionItem.objects.count() == 0 and Activity.objects.count() == 0
 
@@ -507,11 +643,19 @@ def test_a_body_that_is_not_json_is_a_400_and_an_empty_one_a_422(client, tokens)
     assert errors_by_field(response) == {None: "The request body must be a JSON object: Field required"}
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"kind": None}, "kind"), ({"kind": "marriage"}, "kind"), ({"fields": ["astrology"]}, "fields.0"),
-    ({"since": "2999-01-01"}, "since"), ({"version": "latest"}, "version"),
-    ({"public": 0}, "public"), ({"public": "false"}, "public"), ({"since": 0}, "since"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"kind": None}, "kind"),
+        ({"kind": "marriage"}, "kind"),
+        ({"fields": ["astrology"]}, "fields.0"),
+        ({"since": "2999-01-01"}, "since"),
+        ({"version": "latest"}, "version"),
+        ({"public": 0}, "public"),
+        ({"public": "false"}, "public"),
+        ({"since": 0}, "since"),
+    ],
+)
 def test_bad_changes_name_the_field_and_change_nothing(api, sister, body, field):
     response = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor", json_body=body)
     assert field in errors_by_field(response)
@@ -519,10 +663,17 @@ def test_bad_changes_name_the_field_and_change_nothing(api, sister, body, field)
     assert sister.kind == "sister_city" and sister.version == 1
 
 
-@pytest.mark.parametrize("query, field", [
-    ("kind=marriage", "kind"), ("field=astrology", "field"), ("country=Atlantis", "country"),
-    ("limit=0", "limit"), ("limit=100000", "limit"), ("government=Bandung", "government"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("kind=marriage", "kind"),
+        ("field=astrology", "field"),
+        ("country=Atlantis", "country"),
+        ("limit=0", "limit"),
+        ("limit=100000", "limit"),
+        ("government=Bandung", "government"),
+    ],
+)
 def test_bad_list_parameters_name_the_parameter(api, query, field):
     response = api("get", f"/api/partnerships?{query}")
     assert field in errors_by_field(response)
@@ -534,11 +685,19 @@ def test_changes_made_with_a_token_are_recorded_in_the_history_under_its_user(ap
 
 
 def test_a_stale_version_is_refused_with_409(api, sister):
-    first = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor",
-                json_body={"notes": "Braunschweig's edit", "version": 1})
+    first = api(
+        "patch",
+        f"/api/partnerships/{sister.pk}",
+        as_="bandung_editor",
+        json_body={"notes": "Braunschweig's edit", "version": 1},
+    )
     assert first.status_code == 200 and first.json()["version"] == 2
-    second = api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor",
-                 json_body={"notes": "Bandung's edit", "version": 1})
+    second = api(
+        "patch",
+        f"/api/partnerships/{sister.pk}",
+        as_="braunschweig_editor",
+        json_body={"notes": "Bandung's edit", "version": 1},
+    )
     assert second.status_code == 409
     assert "changed" in second.json()["detail"]
     sister.refresh_from_db()
@@ -546,6 +705,7 @@ def test_a_stale_version_is_refused_with_409(api, sister):
 
 
 # --- query budgets --------------------------------------------------------------------------
+
 
 def _many_partnerships(total: int, governments: dict) -> None:
     """Partnerships between governments of real places (bulk, so 500 take a moment)."""
@@ -557,15 +717,27 @@ def _many_partnerships(total: int, governments: dict) -> None:
     existing = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
     rows = []
     for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
+        for b in ids[i + 1 :]:
             if (a, b) not in existing and len(rows) < total - have:
-                rows.append(Partnership(government_a_id=a, government_b_id=b, kind="friendship",
-                                        public=len(rows) % 3 != 0, basis="shared"))
+                rows.append(
+                    Partnership(
+                        government_a_id=a,
+                        government_b_id=b,
+                        kind="friendship",
+                        public=len(rows) % 3 != 0,
+                        basis="shared",
+                    )
+                )
     Partnership.objects.bulk_create(rows)
     through = Partnership.fields.through
-    through.objects.bulk_create([through(partnership_id=p, cooperationfield_id=code)
-                                 for p in Partnership.objects.values_list("id", flat=True)
-                                 for code in ("culture", "trade")], ignore_conflicts=True)
+    through.objects.bulk_create(
+        [
+            through(partnership_id=p, cooperationfield_id=code)
+            for p in Partnership.objects.values_list("id", flat=True)
+            for code in ("culture", "trade")
+        ],
+        ignore_conflicts=True,
+    )
     assert Partnership.objects.count() == total
 
 
@@ -601,6 +773,7 @@ def test_the_government_list_costs_the_same_queries_for_6_and_40_rows(client, go
 
 
 # --- documentation --------------------------------------------------------------------------
+
 
 def test_the_openapi_document_lists_every_endpoint_with_enums(client):
     response = client.get("/api/openapi.json")

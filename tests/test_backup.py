@@ -1,4 +1,5 @@
 """Backup and restore: a registry comes back row for row, file for byte, or not at all."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import CommandError, call_command
-
 from django.urls import reverse
 
 from kembar.accounts.models import ApiToken
@@ -68,8 +68,7 @@ def fingerprint() -> dict:
                 row[column] = places.get(row[column], ("missing", row[column])) if row[column] else None
             rows.append(row)
         result[model._meta.label_lower] = sorted(rows, key=key)
-    result["unverified places"] = sorted((places[i] for i in place_ids if places[i]["kind"] == "unverified"),
-                                         key=key)
+    result["unverified places"] = sorted((places[i] for i in place_ids if places[i]["kind"] == "unverified"), key=key)
     return result
 
 
@@ -91,21 +90,33 @@ def media(settings, tmp_path):
 def registry(users, governments, orgs, media):
     """Partnerships with fields and history, an unverified place with its government, a token, a file."""
     editor = users["bandung_editor"]
-    partnership = create_partnership(editor, governments["bandung"], governments["braunschweig"],
-                                     fields=["education", "culture"], basis="Universities", notes="LoI 1960")
+    partnership = create_partnership(
+        editor,
+        governments["bandung"],
+        governments["braunschweig"],
+        fields=["education", "culture"],
+        basis="Universities",
+        notes="LoI 1960",
+    )
     update_partnership(editor, partnership, notes="MoU renewed", fields=["education", "health"])
     create_partnership(editor, governments["bandung"], governments["liverpool"], public=False)
-    place = Place.objects.create(kind=Place.Kind.UNVERIFIED, name="Kampung Naga", country_code="ID",
-                                 latitude=-7.3601, longitude=107.9925)
+    place = Place.objects.create(
+        kind=Place.Kind.UNVERIFIED, name="Kampung Naga", country_code="ID", latitude=-7.3601, longitude=107.9925
+    )
     PlaceName.objects.create(place=place, name="Kampung Naga", key="kampung naga")
-    village = LocalGovernment.objects.create(place=place, name="Kampung Naga", level="regency",
-                                             traits=["heritage"], sdg_priorities=[11])
+    village = LocalGovernment.objects.create(
+        place=place, name="Kampung Naga", level="regency", traits=["heritage"], sdg_priorities=[11]
+    )
     create_partnership(editor, governments["bandung"], village, check_permission=False)
     ApiToken.issue(editor, "reporting")
     document = media / "agreements" / "2024" / "MoU Bandung–Braunschweig.pdf"
     document.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
-    return {"partnership": partnership, "village": village, "document": document,
-            "document_bytes": document.read_bytes()}
+    return {
+        "partnership": partnership,
+        "village": village,
+        "document": document,
+        "document_bytes": document.read_bytes(),
+    }
 
 
 def logs_in(client, username: str, password: str) -> bool:
@@ -212,7 +223,8 @@ def archive(registry, tmp_path):
 def assert_nothing_written(before, media, document_bytes):
     assert fingerprint() == before
     assert sorted(p.relative_to(media).as_posix() for p in media.rglob("*") if p.is_file()) == [
-        "agreements/2024/MoU Bandung–Braunschweig.pdf"]
+        "agreements/2024/MoU Bandung–Braunschweig.pdf"
+    ]
     assert (media / "agreements/2024/MoU Bandung–Braunschweig.pdf").read_bytes() == document_bytes
 
 
@@ -221,7 +233,7 @@ def test_a_changed_byte_in_the_data_is_refused_and_nothing_is_written(archive, r
     def flip(name, data):
         if name == bk.DATA_MEMBER:
             position = data.index(b"MoU renewed")
-            return data[:position] + b"N" + data[position + 1:]
+            return data[:position] + b"N" + data[position + 1 :]
         return data
 
     damaged = tmp_path / "damaged.tar.gz"
@@ -258,8 +270,10 @@ def test_an_unknown_format_version_is_refused(archive, tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["media/../../escaped.txt", "/tmp/escaped.txt", "media//escaped.txt",
-                                  "media/a\\..\\escaped.txt", "escaped.txt"])
+@pytest.mark.parametrize(
+    "name",
+    ["media/../../escaped.txt", "/tmp/escaped.txt", "media//escaped.txt", "media/a\\..\\escaped.txt", "escaped.txt"],
+)
 def test_member_names_that_leave_media_root_are_refused(archive, registry, media, tmp_path, name):
     """Even a member the manifest lists, with the right checksum."""
     evil = b"owned"
@@ -283,11 +297,21 @@ def test_member_names_that_leave_media_root_are_refused(archive, registry, media
     assert not (tmp_path / "escaped.txt").exists()
 
 
-@pytest.mark.parametrize("name, safe", [
-    ("media/agreements/a.pdf", True), ("media/a b/ü.txt", True), ("media/../x", False),
-    ("media/a/../../x", False), ("media/", False), ("media/./x", False), ("x/media/a", False),
-    ("/media/a", False), ("media/C:/x", False), ("media/.kembar-restore-1/x", False),
-])
+@pytest.mark.parametrize(
+    "name, safe",
+    [
+        ("media/agreements/a.pdf", True),
+        ("media/a b/ü.txt", True),
+        ("media/../x", False),
+        ("media/a/../../x", False),
+        ("media/", False),
+        ("media/./x", False),
+        ("x/media/a", False),
+        ("/media/a", False),
+        ("media/C:/x", False),
+        ("media/.kembar-restore-1/x", False),
+    ],
+)
 def test_safe_media_names(name, safe):
     assert (bk.safe_media_name(name) is not None) == safe
 
@@ -359,8 +383,9 @@ User.objects.create_user("second")
 def kembar(database_url: str, media_root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "MEDIA_ROOT": str(media_root), "LANGUAGE_CODE": "en"}
     env.pop("TEST_DATABASE_NAME", None)
-    result = subprocess.run([sys.executable, "-m", "kembar.cli", *args], cwd=PROJECT, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "kembar.cli", *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"kembar {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -368,7 +393,7 @@ def kembar(database_url: str, media_root: Path, *args: str, check: bool = True) 
 
 def fingerprint_from(result: subprocess.CompletedProcess) -> dict:
     line = next(line for line in result.stdout.splitlines() if line.startswith("FINGERPRINT "))
-    return json.loads(line[len("FINGERPRINT "):])
+    return json.loads(line[len("FINGERPRINT ") :])
 
 
 def postgres_reachable() -> bool:
@@ -416,10 +441,12 @@ def test_a_sqlite_backup_restores_on_postgresql_and_back(tmp_path, scratch_postg
     # the sequences moved past the restored ids, so new rows can be written after the check
     on_pg = fingerprint_from(kembar(scratch_postgres, media_pg, "shell", "-c", FINGERPRINT + ADD_USER))
     assert on_pg == original
-    assert (media_pg / "reports" / "laporan 2024.pdf").read_bytes() == \
-        (media_a / "reports" / "laporan 2024.pdf").read_bytes()
-    refused = kembar(scratch_postgres, media_pg, "restore", str(tmp_path / "from-sqlite.tar.gz"),
-                     "--no-progress", check=False)
+    assert (media_pg / "reports" / "laporan 2024.pdf").read_bytes() == (
+        media_a / "reports" / "laporan 2024.pdf"
+    ).read_bytes()
+    refused = kembar(
+        scratch_postgres, media_pg, "restore", str(tmp_path / "from-sqlite.tar.gz"), "--no-progress", check=False
+    )
     assert refused.returncode != 0 and "--force" in refused.stderr
 
     kembar(scratch_postgres, media_pg, "backup", str(tmp_path / "from-pg.tar.gz"), "--no-progress")

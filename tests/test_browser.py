@@ -8,6 +8,7 @@ page must log no JavaScript error and every static file must load.
 
 Uses the Debian Chromium at /usr/bin/chromium (never a downloaded browser).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
-    pytest.skip(f"Chromium not found at {CHROMIUM}; the browser test needs the Debian chromium package",
-                allow_module_level=True)
+    pytest.skip(
+        f"Chromium not found at {CHROMIUM}; the browser test needs the Debian chromium package", allow_module_level=True
+    )
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
@@ -44,8 +46,11 @@ TIMEOUT_MS = 10_000
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield browser
         browser.close()
 
@@ -172,15 +177,16 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
 
         partnership = Partnership.objects.get()
         assert {partnership.government_a_id, partnership.government_b_id} == {
-            officer["government"].pk, government_for_place(kyoto).pk}
+            officer["government"].pk,
+            government_for_place(kyoto).pk,
+        }
         assert [f.code for f in partnership.fields.all()] == ["culture"]
 
         # The list shows it.
         page.locator("header nav").get_by_role("link", name="Partnerships").click()
         row = page.locator("main table tbody tr")
         expect(row).to_have_count(1)
-        expect(row.get_by_role("link", name="Bandung – Kyoto")).to_have_attribute(
-            "href", urlsplit(detail_url).path)
+        expect(row.get_by_role("link", name="Bandung – Kyoto")).to_have_attribute("href", urlsplit(detail_url).path)
 
         # Switch to Bahasa Indonesia: the select submits itself (app.js), the page comes back translated.
         expect(page.locator(".lang button[type=submit]")).to_be_hidden()
@@ -189,10 +195,15 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
         expect(page.locator("html")).to_have_attribute("lang", "id")
         expect(page).to_have_url(re.compile(r"/partnerships/$"))
 
-        for path in ["/static/kembar/app.js", "/static/kembar/kembar.css", "/static/vendor/htmx/htmx.min.js",
-                     "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
-                     "/static/vendor/topojson-client/topojson-client.min.js",
-                     "/static/vendor/world-atlas/countries-110m.json"]:
+        for path in [
+            "/static/kembar/app.js",
+            "/static/kembar/kembar.css",
+            "/static/vendor/htmx/htmx.min.js",
+            "/static/vendor/leaflet/leaflet.js",
+            "/static/vendor/leaflet/leaflet.css",
+            "/static/vendor/topojson-client/topojson-client.min.js",
+            "/static/vendor/world-atlas/countries-110m.json",
+        ]:
             assert watch.static.get(path) == 200, f"{path}: {watch.static.get(path, 'not requested')}"
         assert watch.errors == []
 

@@ -1,5 +1,6 @@
 """Gazetteer: loading is idempotent, search finds places by any name in any script, every city
 knows its province."""
+
 import re
 
 import pytest
@@ -8,9 +9,19 @@ from django.utils import translation
 
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
-from kembar.gazetteer.services import (ProvinceLookupError, admin1_codes, admin1_of, country_code, country_name,
-                                       find_province, load_gazetteer, parse_place_query, province_code_of,
-                                       province_of, search_places)
+from kembar.gazetteer.services import (
+    ProvinceLookupError,
+    admin1_codes,
+    admin1_of,
+    country_code,
+    country_name,
+    find_province,
+    load_gazetteer,
+    parse_place_query,
+    province_code_of,
+    province_of,
+    search_places,
+)
 from tests.conftest import city
 
 pytestmark = pytest.mark.django_db
@@ -28,16 +39,19 @@ def test_prefix_bound_is_just_above_every_completion():
     assert "kyoto" < bound and "kyozzz" < bound and "kyp" >= bound
 
 
-@pytest.mark.parametrize("query, expected, country", [
-    ("Kyoto", "Kyoto", "JP"),
-    ("京都市", "Kyoto", "JP"),
-    ("Киото", "Kyoto", "JP"),
-    ("Yogya", "Yogyakarta", "ID"),
-    ("Jogjakarta", "Yogyakarta", "ID"),
-    ("반둥", "Bandung", "ID"),
-    ("Braunschweig", "Braunschweig", "DE"),
-    ("Brunswick, DE", "Braunschweig", "DE"),
-])
+@pytest.mark.parametrize(
+    "query, expected, country",
+    [
+        ("Kyoto", "Kyoto", "JP"),
+        ("京都市", "Kyoto", "JP"),
+        ("Киото", "Kyoto", "JP"),
+        ("Yogya", "Yogyakarta", "ID"),
+        ("Jogjakarta", "Yogyakarta", "ID"),
+        ("반둥", "Bandung", "ID"),
+        ("Braunschweig", "Braunschweig", "DE"),
+        ("Brunswick, DE", "Braunschweig", "DE"),
+    ],
+)
 def test_search_finds_the_place_by_any_name(query, expected, country):
     first = search_places(query)[0]
     assert (first.name, first.country_code) == (expected, country)
@@ -85,10 +99,18 @@ def test_load_gazetteer_command_reports_json(capsys):
     assert '"created": 0' in out and '"unchanged"' in out
 
 
-@pytest.mark.parametrize("text, code", [
-    ("Indonesia", "ID"), ("England, United Kingdom", "GB"), ("Georgia (country)", "GE"),
-    ("South Korea", "KR"), ("JP", "JP"), ("United States", "US"), ("Atlantis", None),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Indonesia", "ID"),
+        ("England, United Kingdom", "GB"),
+        ("Georgia (country)", "GE"),
+        ("South Korea", "KR"),
+        ("JP", "JP"),
+        ("United States", "US"),
+        ("Atlantis", None),
+    ],
+)
 def test_country_spellings(text, code):
     assert country_code(text) == code
 
@@ -102,18 +124,35 @@ def test_parse_place_query_splits_country():
     assert parse_place_query("Xi'an, Tiongkok") == ("Xi'an", "CN")
 
 
-@pytest.mark.parametrize("text, code", [
-    ("Jepang", "JP"), ("Korea Selatan", "KR"), ("Amerika Serikat", "US"), ("Belanda", "NL"),
-    ("Jerman", "DE"), ("Tiongkok", "CN"), ("Cina", "CN"), ("Inggris", "GB"), ("Prancis", "FR"),
-    ("Perancis", "FR"), ("Suriah", "SY"), ("Federasi Rusia", "RU"), ("Rusia", "RU"),
-    # English names and aliases keep their country; the Indonesian names of neighbours stay apart.
-    ("Georgia", "GE"), ("Island", "IS"), ("Dominika", "DM"), ("Republik Dominika", "DO"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Jepang", "JP"),
+        ("Korea Selatan", "KR"),
+        ("Amerika Serikat", "US"),
+        ("Belanda", "NL"),
+        ("Jerman", "DE"),
+        ("Tiongkok", "CN"),
+        ("Cina", "CN"),
+        ("Inggris", "GB"),
+        ("Prancis", "FR"),
+        ("Perancis", "FR"),
+        ("Suriah", "SY"),
+        ("Federasi Rusia", "RU"),
+        ("Rusia", "RU"),
+        # English names and aliases keep their country; the Indonesian names of neighbours stay apart.
+        ("Georgia", "GE"),
+        ("Island", "IS"),
+        ("Dominika", "DM"),
+        ("Republik Dominika", "DO"),
+    ],
+)
 def test_country_names_in_bahasa_indonesia(text, code):
     assert country_code(text) == code
 
 
 # --- provinces: ISO 3166-2 subdivisions linked to GeoNames' first-level divisions --------------
+
 
 def test_the_admin1_file_links_real_codes():
     codes = admin1_codes()
@@ -135,11 +174,20 @@ def test_admin1_of_accepts_geonames_and_iso_codes():
     assert province_code_of("ID", "99") == ""
 
 
-@pytest.mark.parametrize("name, country, code", [
-    ("Bandung", "ID", "ID-JB"), ("Bekasi", "ID", "ID-JB"), ("Jakarta", "ID", "ID-JK"), ("Surabaya", "ID", "ID-JI"),
-    ("Munich", "DE", "DE-BY"), ("Kyoto", "JP", "JP-26"), ("Manchester", "GB", "GB-ENG"),
-    ("Los Angeles", "US", "US-CA"), ("Busan", "KR", "KR-26"),
-])
+@pytest.mark.parametrize(
+    "name, country, code",
+    [
+        ("Bandung", "ID", "ID-JB"),
+        ("Bekasi", "ID", "ID-JB"),
+        ("Jakarta", "ID", "ID-JK"),
+        ("Surabaya", "ID", "ID-JI"),
+        ("Munich", "DE", "DE-BY"),
+        ("Kyoto", "JP", "JP-26"),
+        ("Manchester", "GB", "GB-ENG"),
+        ("Los Angeles", "US", "US-CA"),
+        ("Busan", "KR", "KR-26"),
+    ],
+)
 def test_every_city_knows_its_province(name, country, code):
     province = Place.objects.get(subdivision_code=code)
     assert province.admin1_code == admin1_codes()[code]
@@ -163,17 +211,21 @@ def test_a_subdivision_geonames_has_no_division_for_holds_no_city():
     assert city_government.pk in province_government_ids(baranya)
 
 
-@pytest.mark.parametrize("text", ["ID-JB", "id-jb", "ID.30", "Jawa Barat", "jawa barat, Indonesia",
-                                  "West Java, ID", "Provinsi Jawa Barat"])
+@pytest.mark.parametrize(
+    "text", ["ID-JB", "id-jb", "ID.30", "Jawa Barat", "jawa barat, Indonesia", "West Java, ID", "Provinsi Jawa Barat"]
+)
 def test_find_province_by_code_or_name(text):
     assert find_province(text).subdivision_code == "ID-JB"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("XX-99", "No province (ISO 3166-2 subdivision) has the code “XX-99”"),
-    ("ID.99", "No province is known for GeoNames' first-level division “ID.99”"),
-    ("Atlantis", "No province is called “Atlantis”"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("XX-99", "No province (ISO 3166-2 subdivision) has the code “XX-99”"),
+        ("ID.99", "No province is known for GeoNames' first-level division “ID.99”"),
+        ("Atlantis", "No province is called “Atlantis”"),
+    ],
+)
 def test_find_province_says_what_it_did_not_find(text, message):
     with pytest.raises(ProvinceLookupError, match=re.escape(message)):
         find_province(text)
@@ -190,7 +242,15 @@ def test_country_names_in_the_active_language():
         assert (country_name("JP"), country_name("TL"), country_name("TW")) == ("Jepang", "Timor-Leste", "Taiwan")
         # Indonesian usage, not pycountry's catalogue ("Cina", "Federasi Rusia", "Republik Arab Syria").
         assert (country_name("CN"), country_name("RU"), country_name("SY"), country_name("CZ")) == (
-            "Tiongkok", "Rusia", "Suriah", "Ceko")
+            "Tiongkok",
+            "Rusia",
+            "Suriah",
+            "Ceko",
+        )
     with translation.override("en"):
         assert (country_name("JP"), country_name("TL"), country_name("RU"), country_name("KR")) == (
-            "Japan", "Timor-Leste", "Russia", "South Korea")
+            "Japan",
+            "Timor-Leste",
+            "Russia",
+            "South Korea",
+        )

@@ -1,4 +1,5 @@
 """Bahasa Indonesia and English are both complete, and the compiled catalogues are current."""
+
 import gettext
 import re
 from pathlib import Path

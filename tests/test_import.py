@@ -1,4 +1,5 @@
 """Import of twinning lists: resolution of names to gazetteer places, rejections, idempotency."""
+
 from __future__ import annotations
 
 import io
@@ -13,7 +14,14 @@ from kembar.gazetteer.models import Place
 from kembar.gazetteer.normalise import core_key, name_parts
 from kembar.gazetteer.services import country_code, load_gazetteer
 from kembar.partnerships.importer import (
-    CountryIndex, Entry, ImportFileError, PlaceRef, Resolver, import_links, wanted_keys)
+    CountryIndex,
+    Entry,
+    ImportFileError,
+    PlaceRef,
+    Resolver,
+    import_links,
+    wanted_keys,
+)
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
@@ -24,10 +32,13 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def counts() -> dict[str, int]:
-    return {"places": Place.objects.count(), "governments": LocalGovernment.objects.count(),
-            "partnerships": Partnership.objects.count(),
-            "government_history": LocalGovernment.history.count(),
-            "partnership_history": Partnership.history.count()}
+    return {
+        "places": Place.objects.count(),
+        "governments": LocalGovernment.objects.count(),
+        "partnerships": Partnership.objects.count(),
+        "government_history": LocalGovernment.history.count(),
+        "partnership_history": Partnership.history.count(),
+    }
 
 
 def partner_names(partnership: Partnership) -> set[str]:
@@ -45,11 +56,23 @@ def subdivision(code: str) -> Place:
 
 # Names, countries and the resolver on their own ------------------------------------------------
 
-@pytest.mark.parametrize("text, code", [
-    ("England, United Kingdom", "GB"), ("Scotland", "GB"), ("Georgia (country)", "GE"),
-    ("Georgia, United States", "US"), ("Ohio, United States", "US"), ("Réunion, France", "RE"),
-    ("Republic of Korea", "KR"), ("in Italy", "IT"), ("Moldavia", "MD"), ("ID", "ID"), ("Atlantis", None),
-])
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("England, United Kingdom", "GB"),
+        ("Scotland", "GB"),
+        ("Georgia (country)", "GE"),
+        ("Georgia, United States", "US"),
+        ("Ohio, United States", "US"),
+        ("Réunion, France", "RE"),
+        ("Republic of Korea", "KR"),
+        ("in Italy", "IT"),
+        ("Moldavia", "MD"),
+        ("ID", "ID"),
+        ("Atlantis", None),
+    ],
+)
 def test_country_spellings_of_real_lists(text, code):
     assert country_code(text) == code
 
@@ -69,8 +92,9 @@ def _resolver(*entries: Entry, names: dict[int, list[str]] | None = None) -> Res
 
 
 def test_a_town_near_the_point_links_and_a_namesake_far_away_does_not():
-    resolver = _resolver(Entry(1, "city", "Springfield", 39.80, -89.64, 114000),
-                         Entry(2, "city", "Springfield", 42.10, -72.59, 155000))
+    resolver = _resolver(
+        Entry(1, "city", "Springfield", 39.80, -89.64, 114000), Entry(2, "city", "Springfield", 42.10, -72.59, 155000)
+    )
     assert resolver.resolve(PlaceRef("Springfield", "US", 39.78, -89.65)).place_id == 1
     assert resolver.resolve(PlaceRef("Springfield", "US", 44.0, -103.0)) is None
 
@@ -87,9 +111,11 @@ def test_a_town_on_the_spot_spelled_almost_alike_links():
 
 
 def test_a_county_is_neither_its_seat_nor_a_state_of_that_name():
-    resolver = _resolver(Entry(1, "city", "Los Angeles", 34.05, -118.24, 3_800_000),
-                         Entry(2, "subdivision", "Utah", None, None, subdivision_type="State"),
-                         names={2: ["utah", "utah state"]})
+    resolver = _resolver(
+        Entry(1, "city", "Los Angeles", 34.05, -118.24, 3_800_000),
+        Entry(2, "subdivision", "Utah", None, None, subdivision_type="State"),
+        names={2: ["utah", "utah state"]},
+    )
     assert resolver.resolve(PlaceRef("Los Angeles County", "US", 34.05, -118.25)) is None
     assert resolver.resolve(PlaceRef("Utah County", "US", 40.12, -111.67)) is None
     assert resolver.resolve(PlaceRef("Utah", "US", 39.3, -111.7)).place_id == 2
@@ -101,37 +127,47 @@ def test_the_parent_in_parentheses_is_never_the_place():
 
 
 def test_without_a_point_only_a_unique_or_dominant_name_links():
-    resolver = _resolver(Entry(1, "city", "Florence", 34.80, -87.68, 40000),
-                         Entry(2, "city", "Florence", 34.20, -79.76, 38000),
-                         Entry(3, "city", "Montevideo", 44.94, -95.72, 5217))
+    resolver = _resolver(
+        Entry(1, "city", "Florence", 34.80, -87.68, 40000),
+        Entry(2, "city", "Florence", 34.20, -79.76, 38000),
+        Entry(3, "city", "Montevideo", 44.94, -95.72, 5217),
+    )
     assert resolver.resolve(PlaceRef("Florence", "US")) is None
     assert resolver.resolve(PlaceRef("Montevideo", "US")).place_id == 3
 
 
 def test_a_point_geocoded_at_a_namesake_abroad_is_ignored():
     indexes = {
-        "FR": CountryIndex([Entry(1, "city", "Bruges", 44.88, -0.61, 12650),
-                            Entry(3, "city", "Dunkerque", 51.03, 2.37, 48000)], []),
+        "FR": CountryIndex(
+            [Entry(1, "city", "Bruges", 44.88, -0.61, 12650), Entry(3, "city", "Dunkerque", 51.03, 2.37, 48000)], []
+        ),
         "BE": CountryIndex([Entry(2, "city", "Bruges", 51.21, 3.22, 117000)], []),
     }
-    resolver = Resolver(lambda codes: {code: indexes[code] for code in codes},
-                        lambda: [("FR", 51.03, 2.37), ("BE", 51.21, 3.22)])
+    resolver = Resolver(
+        lambda codes: {code: indexes[code] for code in codes}, lambda: [("FR", 51.03, 2.37), ("BE", 51.21, 3.22)]
+    )
     match = resolver.resolve(PlaceRef("Bruges", "FR", 51.2089, 3.2242))
     assert (match.place_id, match.how) == (1, "name-only")
 
 
 def test_a_point_abroad_or_given_to_many_names_links_only_the_one_bearer_of_the_name():
     indexes = {
-        "IT": CountryIndex([Entry(1, "city", "Turi", 40.92, 17.02, 11813),
-                            Entry(2, "city", "Novi", 44.76, 8.79, 28000),
-                            Entry(3, "city", "Rosta", 45.07, 7.47, 4391),
-                            Entry(4, "city", "Rosta", 44.10, 11.00, 1200),
-                            Entry(5, "city", "Roma", 41.89, 12.48, 2_800_000)], []),
+        "IT": CountryIndex(
+            [
+                Entry(1, "city", "Turi", 40.92, 17.02, 11813),
+                Entry(2, "city", "Novi", 44.76, 8.79, 28000),
+                Entry(3, "city", "Rosta", 45.07, 7.47, 4391),
+                Entry(4, "city", "Rosta", 44.10, 11.00, 1200),
+                Entry(5, "city", "Roma", 41.89, 12.48, 2_800_000),
+            ],
+            [],
+        ),
         "LU": CountryIndex([Entry(10, "city", "Luxembourg", 49.61, 6.13, 76684)], []),
     }
-    resolver = Resolver(lambda codes: {code: indexes[code] for code in codes},
-                        lambda: [("IT", e.latitude, e.longitude) for e in indexes["IT"].entries.values()]
-                        + [("LU", 49.61, 6.13)])
+    resolver = Resolver(
+        lambda codes: {code: indexes[code] for code in codes},
+        lambda: [("IT", e.latitude, e.longitude) for e in indexes["IT"].entries.values()] + [("LU", 49.61, 6.13)],
+    )
     # Geocoded in Luxembourg, where no Turi is: the point says nothing, the name is unique.
     match = resolver.resolve(PlaceRef("Turi", "IT", 49.54, 6.15))
     assert (match.place_id, match.how) == (1, "name-only")
@@ -158,6 +194,7 @@ def test_wanted_keys_know_saints_and_government_words():
 
 # Importing files ----------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_geocoded_list_links_places_and_merges_pairs_listed_from_both_sides():
     report = import_links(DATA / "links_geocoded.csv", progress=False)
@@ -168,7 +205,11 @@ def test_geocoded_list_links_places_and_merges_pairs_listed_from_both_sides():
 
     bandung = pair(city("Bandung", "ID"), city("Braunschweig", "DE"))
     assert (bandung.source, bandung.kind, bandung.status, bandung.public) == (
-        Partnership.Source.IMPORT, Kind.SISTER_CITY, Status.ACTIVE, True)
+        Partnership.Source.IMPORT,
+        Kind.SISTER_CITY,
+        Status.ACTIVE,
+        True,
+    )
     assert bandung.government_a_id < bandung.government_b_id
     assert bandung.history.count() == 1
     # "England, United Kingdom" and "Scotland" are Great Britain.
@@ -255,8 +296,12 @@ def test_a_second_import_changes_nothing():
 
 @pytest.mark.django_db
 def test_a_pair_already_registered_by_hand_counts_as_merged_and_is_left_alone(governments):
-    manual = Partnership.objects.create(government_a=governments["bandung"], government_b=governments["braunschweig"],
-                                        kind=Kind.FRIENDSHIP, status=Status.DORMANT)
+    manual = Partnership.objects.create(
+        government_a=governments["bandung"],
+        government_b=governments["braunschweig"],
+        kind=Kind.FRIENDSHIP,
+        status=Status.DORMANT,
+    )
 
     report = import_links(DATA / "links_geocoded.csv", progress=False)
 
@@ -275,7 +320,11 @@ def test_names_only_list_resolves_by_name_alone():
     assert pair(subdivision("JP-26"), subdivision("KR-41")).kind == Kind.SISTER_PROVINCE
     gangbuk = Place.objects.get(kind=Place.Kind.UNVERIFIED)
     assert (gangbuk.name, gangbuk.country_code, gangbuk.latitude, gangbuk.longitude) == (
-        "Gangbuk (Seoul)", "KR", None, None)
+        "Gangbuk (Seoul)",
+        "KR",
+        None,
+        None,
+    )
 
     again = import_links(DATA / "links_raw.csv", progress=False)
     assert (again.pairs_created, again.places_created) == (0, 0)
@@ -321,14 +370,21 @@ def test_a_stream_in_small_batches_gives_the_same_result():
 
 # The command ------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_command_prints_the_report_as_json_on_the_last_line():
     out = io.StringIO()
     call_command("import_links", str(DATA / "links_rejected.csv"), "--json", "--no-progress", stdout=out)
     report = json.loads(out.getvalue().strip().splitlines()[-1])
 
-    for key in ("rows_read", "pairs_created", "duplicates_merged", "places_linked", "places_unverified",
-                "rows_rejected"):
+    for key in (
+        "rows_read",
+        "pairs_created",
+        "duplicates_merged",
+        "places_linked",
+        "places_unverified",
+        "rows_rejected",
+    ):
         assert isinstance(report[key], int)
     assert isinstance(report["link_rate"], float)
     assert report["pairs_created"] + report["duplicates_merged"] + report["rows_rejected"] == report["rows_read"]

@@ -15,6 +15,7 @@ Europe/Berlin:
 | a8 | Bandung–Busan (private) | 2026-05-01 | held | virtual | education | | yes |
 | a9 | Surabaya–Busan | 2026-07-01 | held | in person | trade | | yes |
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,7 +34,7 @@ from kembar.partnerships import services as registry
 from kembar.partnerships.models import LocalGovernment
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def at(*args) -> dt.datetime:
@@ -43,27 +44,60 @@ def at(*args) -> dt.datetime:
 @pytest.fixture
 def analytics_world(governments, users):
     admin = users["platform_admin"]
-    bandung, braunschweig, kyoto, busan, surabaya = (governments[k] for k in (
-        "bandung", "braunschweig", "kyoto", "busan", "surabaya"))
+    bandung, braunschweig, kyoto, busan, surabaya = (
+        governments[k] for k in ("bandung", "braunschweig", "kyoto", "busan", "surabaya")
+    )
     bb = registry.create_partnership(admin, bandung, braunschweig, public=True)
     bk = registry.create_partnership(admin, bandung, kyoto, public=True)
     private = registry.create_partnership(admin, bandung, busan, public=False)
     sb = registry.create_partnership(admin, surabaya, busan, public=True)
 
     def make(partnership, title, start, host=bandung, **data):
-        return activities.create_activity(admin, partnership, title=title, type="work_visit", host=host, start=start,
-                                          end=start + dt.timedelta(hours=3), **data)
+        return activities.create_activity(
+            admin,
+            partnership,
+            title=title,
+            type="work_visit",
+            host=host,
+            start=start,
+            end=start + dt.timedelta(hours=3),
+            **data,
+        )
 
     made = {
-        "a1": make(bb, "a1", at(2019, 6, 10, 2), status="held", field="culture", sdg_targets=["11", "11.4"],
-                   outcomes="Heritage plan", participants_a=10, participants_b=5),
+        "a1": make(
+            bb,
+            "a1",
+            at(2019, 6, 10, 2),
+            status="held",
+            field="culture",
+            sdg_targets=["11", "11.4"],
+            outcomes="Heritage plan",
+            participants_a=10,
+            participants_b=5,
+        ),
         "a2": make(bb, "a2", at(2020, 5, 5, 2), status="held", field="education", sdg_targets=["4"]),
         "a3": make(bb, "a3", at(2020, 9, 1, 2), field="culture"),
         "a4": make(bb, "a4", at(2020, 4, 1, 2), status="cancelled", field="tourism"),
-        "a5": make(bb, "a5", at(2026, 3, 31, 20), status="held", modality="hybrid", field="education",
-                   sdg_targets=["11.3"], outcomes="Joint report"),
-        "a6": make(bb, "a6", at(2026, 11, 10, 2), modality="virtual", field="smart_city", sdg_targets=["11", "9"],
-                   recurrence="FREQ=YEARLY"),
+        "a5": make(
+            bb,
+            "a5",
+            at(2026, 3, 31, 20),
+            status="held",
+            modality="hybrid",
+            field="education",
+            sdg_targets=["11.3"],
+            outcomes="Joint report",
+        ),
+        "a6": make(
+            bb,
+            "a6",
+            at(2026, 11, 10, 2),
+            modality="virtual",
+            field="smart_city",
+            sdg_targets=["11", "9"],
+            recurrence="FREQ=YEARLY",
+        ),
         "a7": make(bk, "a7", at(2026, 2, 1, 2), status="held", field="culture", public=False),
         "a8": make(private, "a8", at(2026, 5, 1, 2), status="held", modality="virtual", field="education"),
         "a9": make(sb, "a9", at(2026, 7, 1, 2), host=surabaya, status="held", field="trade"),
@@ -113,7 +147,11 @@ def test_periods_show_the_pandemic_pivot_postponements_and_cancellations(analyti
 def test_a_postponed_activity_counts_where_its_new_date_is(analytics_world, users, governments):
     scope = resolve_scope(users["bandung_viewer"], government=governments["bandung"].pk)
     assert quarters(pivot(users["bandung_viewer"], scope, year=2021)) == {
-        "2021 Q1": 0, "2021 Q2": 0, "2021 Q3": 1, "2021 Q4": 0}
+        "2021 Q1": 0,
+        "2021 Q2": 0,
+        "2021 Q3": 1,
+        "2021 Q4": 0,
+    }
 
 
 def test_pandemic_dates_come_from_the_settings(analytics_world, users, governments, settings):
@@ -188,8 +226,9 @@ def test_unknown_and_ambiguous_governments_and_bad_years_are_refused(analytics_w
     assert parse_year("2026") == 2026 and parse_year("") is None
 
 
-def test_the_pivot_is_two_queries_whatever_the_number_of_activities(analytics_world, users, governments,
-                                                                   django_assert_num_queries):
+def test_the_pivot_is_two_queries_whatever_the_number_of_activities(
+    analytics_world, users, governments, django_assert_num_queries
+):
     scope = resolve_scope(users["oversight"], government=governments["bandung"].pk)
     permissions.access(users["oversight"])  # one query per request, before any figure
     with django_assert_num_queries(2):  # the years of the data, the grouped counts
@@ -197,8 +236,15 @@ def test_the_pivot_is_two_queries_whatever_the_number_of_activities(analytics_wo
     admin = users["platform_admin"]
     partnership = analytics_world["a1"].partnership
     for day in range(1, 20):
-        activities.create_activity(admin, partnership, title=f"more {day}", type="other",
-                                   host=governments["bandung"], start=at(2027, 1, day), end=at(2027, 1, day, 2))
+        activities.create_activity(
+            admin,
+            partnership,
+            title=f"more {day}",
+            type="other",
+            host=governments["bandung"],
+            start=at(2027, 1, day),
+            end=at(2027, 1, day, 2),
+        )
     with django_assert_num_queries(2):
         assert pivot(users["oversight"], scope).total == before + 19
     with django_assert_num_queries(1):  # a year's quarters need no span
@@ -206,6 +252,7 @@ def test_the_pivot_is_two_queries_whatever_the_number_of_activities(analytics_wo
 
 
 # --- SDG ------------------------------------------------------------------------------------------
+
 
 def goal(report, code):
     return next(row for row in report.goals + report.targets if row.code == code)
@@ -262,6 +309,7 @@ def test_the_quarter_zone_of_the_platform_is_a_setting(analytics_world, users, s
 
 # --- reports --------------------------------------------------------------------------------------
 
+
 def pdf_text(data: bytes) -> str:
     import io
 
@@ -286,6 +334,7 @@ def test_the_pdf_report_of_a_government_in_both_languages(analytics_world, users
 
 # --- pages --------------------------------------------------------------------------------------
 
+
 def test_the_pivot_page_shows_charts_and_tables(analytics_world, users, governments, client):
     client.force_login(users["bandung_viewer"])
     response = client.get("/insights/pivot/", {"government": governments["bandung"].pk, "year": 2026})
@@ -298,18 +347,41 @@ def test_the_pivot_page_shows_charts_and_tables(analytics_world, users, governme
 
 # --- kembar report ---------------------------------------------------------------------------------
 
+
 def test_kembar_report_writes_the_pdf_and_the_xlsx(analytics_world, governments, tmp_path):
     from django.core.management import call_command
     from openpyxl import load_workbook
 
     pdf = tmp_path / "bandung.pdf"
-    call_command("report", "--government", "Bandung,ID", "--year", "2026", "--format", "pdf", "--output", str(pdf),
-                 "--language", "en")
+    call_command(
+        "report",
+        "--government",
+        "Bandung,ID",
+        "--year",
+        "2026",
+        "--format",
+        "pdf",
+        "--output",
+        str(pdf),
+        "--language",
+        "en",
+    )
     text = pdf_text(pdf.read_bytes())
     assert "Sister-city cooperation report 2026" in text and "2026 Q2" in text
     xlsx = tmp_path / "bandung.xlsx"
-    call_command("report", "--government", "Bandung,ID", "--year", "2026", "--format", "xlsx", "--output", str(xlsx),
-                 "--language", "en")
+    call_command(
+        "report",
+        "--government",
+        "Bandung,ID",
+        "--year",
+        "2026",
+        "--format",
+        "xlsx",
+        "--output",
+        str(xlsx),
+        "--language",
+        "en",
+    )
     book = load_workbook(xlsx)
     quarters = book["Quarters"]
     header = [c.value for c in quarters[2]]
@@ -352,8 +424,20 @@ def test_kembar_report_of_a_province_counts_its_cities(analytics_world, tmp_path
     from openpyxl import load_workbook
 
     xlsx, out = tmp_path / "jabar.xlsx", io.StringIO()
-    call_command("report", "--province", province, "--year", "2026", "--format", "xlsx", "--output", str(xlsx),
-                 "--language", "en", stdout=out)
+    call_command(
+        "report",
+        "--province",
+        province,
+        "--year",
+        "2026",
+        "--format",
+        "xlsx",
+        "--output",
+        str(xlsx),
+        "--language",
+        "en",
+        stdout=out,
+    )
     assert "Jawa Barat, ID, 2026, XLSX" in out.getvalue()
     book = load_workbook(xlsx)
     quarters = book["Quarters"]
@@ -362,16 +446,19 @@ def test_kembar_report_of_a_province_counts_its_cities(analytics_world, tmp_path
     assert [totals[f"2026 Q{q}"] for q in (1, 2, 3, 4)] == [1, 2, 0, 1]  # a7; a5 a8; -; a6 (a9 is Surabaya's)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--province", "Atlantis"], "No province is called “Atlantis”"),
-    (["--government", "Atlantis,ID"], "No registered local government is called “Atlantis,ID”"),
-    (["--government", "Bandung,ID", "--year", "20x6"], "is not a year"),
-    (["--government", "Bandung,ID", "--year", "2150"], "has not begun yet"),
-    (["--government", "Bandung,ID", "--format", "docx"], "The format must be pdf or xlsx"),
-    (["--government", "Bandung,ID", "--language", "fr"], "The language must be id or en"),
-    (["--government", "Bandung,ID", "--output", "/no/such/folder/r.pdf"], "does not exist"),
-    (["--province", "XX-99"], "No province"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--province", "Atlantis"], "No province is called “Atlantis”"),
+        (["--government", "Atlantis,ID"], "No registered local government is called “Atlantis,ID”"),
+        (["--government", "Bandung,ID", "--year", "20x6"], "is not a year"),
+        (["--government", "Bandung,ID", "--year", "2150"], "has not begun yet"),
+        (["--government", "Bandung,ID", "--format", "docx"], "The format must be pdf or xlsx"),
+        (["--government", "Bandung,ID", "--language", "fr"], "The language must be id or en"),
+        (["--government", "Bandung,ID", "--output", "/no/such/folder/r.pdf"], "does not exist"),
+        (["--province", "XX-99"], "No province"),
+    ],
+)
 def test_kembar_report_refuses_bad_input_with_a_clear_message(analytics_world, tmp_path, args, message):
     from django.core.management import CommandError, call_command
 
@@ -380,8 +467,12 @@ def test_kembar_report_refuses_bad_input_with_a_clear_message(analytics_world, t
         if key not in args:
             args = [*args, key, value]
     with pytest.raises(CommandError, match=message):
-        call_command("report", *args, "--language" if "--language" not in args else "--format",
-                     "en" if "--language" not in args else "pdf")
+        call_command(
+            "report",
+            *args,
+            "--language" if "--language" not in args else "--format",
+            "en" if "--language" not in args else "pdf",
+        )
     assert not (tmp_path / "r.pdf").exists()
 
 
@@ -410,6 +501,7 @@ def test_kembar_report_refuses_an_unwritable_output(analytics_world, tmp_path):
 
 # --- API ------------------------------------------------------------------------------------------
 
+
 def test_the_api_gives_the_pivot_and_the_sdg_figures(analytics_world, users, governments, client):
     client.force_login(users["bandung_viewer"])
     response = client.get("/api/insights/pivot", {"government_id": governments["bandung"].pk, "year": 2026})
@@ -420,8 +512,9 @@ def test_the_api_gives_the_pivot_and_the_sdg_figures(analytics_world, users, gov
     assert [p["pivoted"] for p in body["periods"]] == [0, 1, 0]
     sdg = client.get("/api/insights/sdg", {"government_id": governments["bandung"].pk}).json()
     assert next(g for g in sdg["goals"] if g["code"] == "11")["activities"] == 3
-    anonymous = client.__class__().get("/api/insights/pivot", {"government_id": governments["bandung"].pk,
-                                                                "year": 2026}).json()
+    anonymous = (
+        client.__class__().get("/api/insights/pivot", {"government_id": governments["bandung"].pk, "year": 2026}).json()
+    )
     assert [q["total"] for q in anonymous["quarters"]] == [0, 1, 0, 1]
 
 
@@ -432,17 +525,21 @@ def test_the_api_refuses_bad_scopes_naming_the_parameter(analytics_world, users,
     assert client.get("/api/insights/sdg", {"partnership_id": private.pk}).status_code == 404
 
 
-@pytest.mark.parametrize("user, government, status", [
-    (None, "bandung", 401),
-    ("surabaya_editor", "bandung", 403),
-    ("bandung_viewer", "bandung", 200),
-    ("bandung_viewer", None, 403),  # the platform's roll-up
-    ("oversight", None, 200),
-    ("oversight", "surabaya", 200),
-    ("platform_admin", "bandung", 200),
-])
-def test_who_may_download_a_report_through_the_api(analytics_world, users, governments, client, user,
-                                                   government, status):
+@pytest.mark.parametrize(
+    "user, government, status",
+    [
+        (None, "bandung", 401),
+        ("surabaya_editor", "bandung", 403),
+        ("bandung_viewer", "bandung", 200),
+        ("bandung_viewer", None, 403),  # the platform's roll-up
+        ("oversight", None, 200),
+        ("oversight", "surabaya", 200),
+        ("platform_admin", "bandung", 200),
+    ],
+)
+def test_who_may_download_a_report_through_the_api(
+    analytics_world, users, governments, client, user, government, status
+):
     from openpyxl import load_workbook
 
     if user:
@@ -460,16 +557,20 @@ def test_who_may_download_a_report_through_the_api(analytics_world, users, gover
         assert response["Content-Disposition"].startswith("attachment; filename=")
 
 
-@pytest.mark.parametrize("user, government, status", [
-    (None, "bandung", 302),
-    ("surabaya_editor", "bandung", 403),
-    ("bandung_viewer", "bandung", 200),
-    ("bandung_editor", None, 403),
-    ("oversight", None, 200),
-    ("platform_admin", "surabaya", 200),
-])
-def test_who_may_download_a_report_from_the_pages(analytics_world, users, governments, client, user, government,
-                                                  status):
+@pytest.mark.parametrize(
+    "user, government, status",
+    [
+        (None, "bandung", 302),
+        ("surabaya_editor", "bandung", 403),
+        ("bandung_viewer", "bandung", 200),
+        ("bandung_editor", None, 403),
+        ("oversight", None, 200),
+        ("platform_admin", "surabaya", 200),
+    ],
+)
+def test_who_may_download_a_report_from_the_pages(
+    analytics_world, users, governments, client, user, government, status
+):
     if user:
         client.force_login(users[user])
     query = {"year": 2026, "format": "pdf", "language": "en"}
@@ -501,8 +602,9 @@ def test_a_bad_report_request_says_what_is_wrong(analytics_world, users, client)
 
 
 @pytest.mark.parametrize("path", ["/insights/pivot/", "/insights/sdg/"])
-def test_the_pages_make_a_constant_number_of_queries(analytics_world, users, governments, client, path,
-                                                     django_assert_max_num_queries):
+def test_the_pages_make_a_constant_number_of_queries(
+    analytics_world, users, governments, client, path, django_assert_max_num_queries
+):
     client.force_login(users["oversight"])
     with django_assert_max_num_queries(10) as captured:  # session, user, access, the figures
         client.get(path, {"year": 2026})
@@ -510,9 +612,17 @@ def test_the_pages_make_a_constant_number_of_queries(analytics_world, users, gov
     admin = users["platform_admin"]
     partnership = analytics_world["a1"].partnership
     for day in range(1, 25):
-        activities.create_activity(admin, partnership, title=f"more {day}", type="other", field="health",
-                                   sdg_targets=["3", "11.2"], host=governments["bandung"], start=at(2026, 1, day),
-                                   end=at(2026, 1, day, 2))
+        activities.create_activity(
+            admin,
+            partnership,
+            title=f"more {day}",
+            type="other",
+            field="health",
+            sdg_targets=["3", "11.2"],
+            host=governments["bandung"],
+            start=at(2026, 1, day),
+            end=at(2026, 1, day, 2),
+        )
     with django_assert_max_num_queries(first):
         client.get(path, {"year": 2026})
 
@@ -552,17 +662,20 @@ def test_a_chart_is_drawn_once_per_process_for_the_same_data(monkeypatch):
     monkeypatch.setattr(charts, "svg", lambda chart: drawn.append(chart) or real(chart))
     chart = charts.Chart("Cached chart test", ["2026 Q1", "2026 Q2"], [("Virtual", [3, 5]), ("In person", [1, 0])])
     first = charts.svg_data_uri(chart)
-    again = charts.svg_data_uri(charts.Chart("Cached chart test", ["2026 Q1", "2026 Q2"],
-                                             [("Virtual", [3, 5]), ("In person", [1, 0])]))
-    changed = charts.svg_data_uri(charts.Chart("Cached chart test", ["2026 Q1", "2026 Q2"],
-                                               [("Virtual", [3, 6]), ("In person", [1, 0])]))
+    again = charts.svg_data_uri(
+        charts.Chart("Cached chart test", ["2026 Q1", "2026 Q2"], [("Virtual", [3, 5]), ("In person", [1, 0])])
+    )
+    changed = charts.svg_data_uri(
+        charts.Chart("Cached chart test", ["2026 Q1", "2026 Q2"], [("Virtual", [3, 6]), ("In person", [1, 0])])
+    )
     assert first == again and changed != first
     assert len(drawn) == 2
     assert "Cached chart test" in base64.b64decode(first.split(",", 1)[1]).decode()
 
 
 def test_a_cached_pivot_recounts_only_the_changed_quarters_and_equals_a_fresh_count(
-        analytics_world, users, governments, settings, django_assert_max_num_queries):
+    analytics_world, users, governments, settings, django_assert_max_num_queries
+):
     """With the insights' cache on, each change (new, moved, re-statused, made private, deleted
     activity; a partnership made private) is counted again in the quarters it touches, and every
     scope and reader gets exactly the figures counted from scratch; an unchanged table is read
@@ -572,14 +685,21 @@ def test_a_cached_pivot_recounts_only_the_changed_quarters_and_equals_a_fresh_co
     cache.clear()
     admin, g = users["platform_admin"], governments
     readers = [users["oversight"], users["bandung_viewer"], None]
-    scopes = [{}, {"government": g["bandung"].pk}, {"province": "JP-26"},
-              {"partnership": analytics_world["a1"].partnership.pk}]
+    scopes = [
+        {},
+        {"government": g["bandung"].pk},
+        {"province": "JP-26"},
+        {"partnership": analytics_world["a1"].partnership.pk},
+    ]
 
     def figures(user, where, year, cached):
         settings.KEMBAR_HEALTH_CACHE_SECONDS = 60 if cached else 0
         result = pivot(user, resolve_scope(users["oversight"], **where), year=year)
-        return ([(q.label, q.tally) for q in result.quarters], [(p.key, p.tally) for p in result.periods],
-                result.fields)
+        return (
+            [(q.label, q.tally) for q in result.quarters],
+            [(p.key, p.tally) for p in result.periods],
+            result.fields,
+        )
 
     def check():
         for user in readers:
@@ -594,8 +714,17 @@ def test_a_cached_pivot_recounts_only_the_changed_quarters_and_equals_a_fresh_co
     with django_assert_max_num_queries(1):  # the years of the data; the counts from the cache
         pivot(users["oversight"], scope)
     bb = analytics_world["a1"].partnership
-    activities.create_activity(admin, bb, title="new", type="other", host=g["bandung"], start=at(2026, 6, 30, 20),
-                               end=at(2026, 6, 30, 22), status="held", field="culture")  # Q3 in Bandung, Q2 in Berlin
+    activities.create_activity(
+        admin,
+        bb,
+        title="new",
+        type="other",
+        host=g["bandung"],
+        start=at(2026, 6, 30, 20),
+        end=at(2026, 6, 30, 22),
+        status="held",
+        field="culture",
+    )  # Q3 in Bandung, Q2 in Berlin
     check()
     activities.update_activity(admin, analytics_world["a9"], start=at(2020, 12, 1, 2), end=at(2020, 12, 1, 4))
     check()

@@ -1,13 +1,12 @@
 """End to end in real Chromium: Bandung's officer opens the pivot page, sees the chart of the
 quarters (an SVG image, no script) and its table, and downloads the year's report."""
+
 from __future__ import annotations
 
 import datetime as dt
 import io
 
 import pytest
-
-from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.activities import services  # noqa: E402
@@ -19,9 +18,10 @@ from kembar.partnerships.services import government_for_place  # noqa: E402
 from kembar.partnerships.vocab import Field  # noqa: E402
 
 from .conftest import city, make_user  # noqa: E402
+from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -37,9 +37,19 @@ def year_of_work(live_server):
     p = partnership_services.create_partnership(user, bandung, braunschweig, fields=["culture"])
     for month, modality in ((2, "in_person"), (5, "virtual"), (5, "hybrid"), (9, "virtual")):
         start = dt.datetime(2026, month, 10, 2, tzinfo=UTC)
-        services.create_activity(user, p, title=f"Meeting {month} {modality}", type="information_exchange",
-                                 field="education", modality=modality, status="held", host=bandung, start=start,
-                                 end=start + dt.timedelta(hours=2), sdg_targets=["11.3"])
+        services.create_activity(
+            user,
+            p,
+            title=f"Meeting {month} {modality}",
+            type="information_exchange",
+            field="education",
+            modality=modality,
+            status="held",
+            host=bandung,
+            start=start,
+            end=start + dt.timedelta(hours=2),
+            sdg_targets=["11.3"],
+        )
     return {"user": user, "password": "pw-siti-123", "government": bandung}
 
 

@@ -1,5 +1,6 @@
 """Partnership health (kembar.insights.health): the score, dormancy, next steps, who sees what,
 and the pages and API that show it. The clock is passed in (`now`), so the boundaries are exact."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,7 @@ from .conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -32,20 +33,38 @@ def fresh_cache():
 
 
 def held(user, p, host, when: dt.datetime, **extra):
-    return activities.create_activity(user, p, title=f"Held {when:%Y-%m-%d}", type="work_visit", host=host,
-                                      start=when, end=when + dt.timedelta(hours=2), status="held", **extra)
+    return activities.create_activity(
+        user,
+        p,
+        title=f"Held {when:%Y-%m-%d}",
+        type="work_visit",
+        host=host,
+        start=when,
+        end=when + dt.timedelta(hours=2),
+        status="held",
+        **extra,
+    )
 
 
 def mou(p, signed: dt.date, years: int | None = 5, **extra) -> Agreement:
     ends = signed.replace(year=signed.year + years) if years else None
-    return Agreement.objects.create(partnership=p, template=ProcedureTemplate.objects.get(code="generic"),
-                                    title="MoU", kind="mou", status="signed", signed_on=signed,
-                                    validity_years=years, ends_on=ends, **extra)
+    return Agreement.objects.create(
+        partnership=p,
+        template=ProcedureTemplate.objects.get(code="generic"),
+        title="MoU",
+        kind="mou",
+        status="signed",
+        signed_on=signed,
+        validity_years=years,
+        ends_on=ends,
+        **extra,
+    )
 
 
 def overdue_items(p, government, n: int, due: dt.date) -> None:
-    meeting = Meeting.objects.create(partnership=p, title="Coordination", start=NOW - dt.timedelta(days=90),
-                                     status="held")
+    meeting = Meeting.objects.create(
+        partnership=p, title="Coordination", start=NOW - dt.timedelta(days=90), status="held"
+    )
     for i in range(n):
         ActionItem.objects.create(meeting=meeting, text=f"Follow-up {i}", owner="KS", government=government, due=due)
 
@@ -62,7 +81,7 @@ def three(governments, users):
         held(admin, lively, host, NOW - relativedelta(months=months))
     mou(lively, dt.date(2025, 1, 10))
     held(admin, quiet, g["bandung"], NOW - relativedelta(months=18))
-    held(admin, asleep, g["busan"], dt.datetime(2019, 3, 2, 3, 0, tzinfo=dt.timezone.utc))
+    held(admin, asleep, g["busan"], dt.datetime(2019, 3, 2, 3, 0, tzinfo=dt.UTC))
     mou(asleep, dt.date(2015, 1, 1))  # ended 1 January 2020
     overdue_items(asleep, g["bandung"], 3, dt.date(2026, 3, 1))
     return {"lively": lively, "quiet": quiet, "asleep": asleep}
@@ -83,13 +102,25 @@ def test_obvious_ranking_worst_first_with_each_factor(three, users):
 
     assert lively.score == 100 and not lively.dormant and lively.level == "good"
     assert {c: f.points for c, f in by_code(lively).items()} == {
-        "recency": 35, "frequency": 15, "agreement": 20, "procedure": 10, "actions": 10, "two_sided": 10}
+        "recency": 35,
+        "frequency": 15,
+        "agreement": 20,
+        "procedure": 10,
+        "actions": 10,
+        "two_sided": 10,
+    }
     assert by_code(lively)["two_sided"].text == "Both partners hosted activities"
     assert by_code(lively)["agreement"].text == "In force until 10 January 2030"
 
     # One activity 18 months ago, by Bandung only, no agreement.
     assert {c: f.points for c, f in by_code(quiet).items()} == {
-        "recency": 12, "frequency": 5, "agreement": 5, "procedure": 10, "actions": 10, "two_sided": 4}
+        "recency": 12,
+        "frequency": 5,
+        "agreement": 5,
+        "procedure": 10,
+        "actions": 10,
+        "two_sided": 4,
+    }
     assert quiet.score == 46 and not quiet.dormant
     assert by_code(quiet)["two_sided"].text == "Only Bandung hosted activities"
 
@@ -106,22 +137,28 @@ def test_next_steps_say_what_to_do_and_link_for_editors_only(three, users):
     assert [s.text for s in asleep.steps] == [
         "No activity since March 2019: look for a meeting slot",
         "The agreement ended on 1 January 2020: start the renewal",
-        "3 action items overdue"]
+        "3 action items overdue",
+    ]
     assert asleep.next_step.url == f"/meetings/slots/?partnership={three['asleep'].pk}"
     assert asleep.steps[1].url == f"/agreements/partnerships/{three['asleep'].pk}/new/"
     quiet = editor[three["quiet"].pk]
-    assert [s.text for s in quiet.steps] == ["Invite Braunschweig to host the next activity",
-                                             "No agreement recorded: prepare a Letter of Intent or an MoU"]
+    assert [s.text for s in quiet.steps] == [
+        "Invite Braunschweig to host the next activity",
+        "No agreement recorded: prepare a Letter of Intent or an MoU",
+    ]
     viewer = {h.partnership.pk: h for h in report(users["bandung_viewer"]).rows()}
     assert viewer[three["asleep"].pk].next_step.url == ""  # a viewer cannot find a slot
     assert editor[three["lively"].pk].next_step == health.Step("In good health: keep the rhythm")
 
 
-@pytest.mark.parametrize("offset, dormant", [
-    (relativedelta(months=24), False),                           # exactly 24 months ago: still within
-    (relativedelta(months=24) - relativedelta(days=1), False),   # a day less
-    (relativedelta(months=24) + relativedelta(days=1), True),    # a day more: dormant
-])
+@pytest.mark.parametrize(
+    "offset, dormant",
+    [
+        (relativedelta(months=24), False),  # exactly 24 months ago: still within
+        (relativedelta(months=24) - relativedelta(days=1), False),  # a day less
+        (relativedelta(months=24) + relativedelta(days=1), True),  # a day more: dormant
+    ],
+)
 def test_dormancy_boundary_at_24_months(governments, users, offset, dormant):
     p = services.create_partnership(users["platform_admin"], governments["bandung"], governments["kyoto"])
     held(users["platform_admin"], p, governments["kyoto"], NOW - offset)
@@ -144,8 +181,13 @@ def test_dormancy_period_is_a_setting(governments, users, settings):
 def test_a_recurring_series_counts_its_held_occurrences(governments, users):
     """A biennial festival entered once in 2016 as held: its 2024 occurrence keeps it awake."""
     p = services.create_partnership(users["platform_admin"], governments["bandung"], governments["kyoto"])
-    held(users["platform_admin"], p, governments["kyoto"], dt.datetime(2016, 10, 1, 1, 0, tzinfo=dt.timezone.utc),
-         recurrence="FREQ=YEARLY;INTERVAL=2")
+    held(
+        users["platform_admin"],
+        p,
+        governments["kyoto"],
+        dt.datetime(2016, 10, 1, 1, 0, tzinfo=dt.UTC),
+        recurrence="FREQ=YEARLY;INTERVAL=2",
+    )
     h = health.health_of(users["bandung_editor"], p, now=NOW)
     assert not h.dormant
     assert h.last_held.date() == dt.date(2024, 10, 1)
@@ -159,8 +201,9 @@ def test_agreement_ending_soon_and_stuck_procedure(governments, users):
     p = services.create_partnership(admin, governments["bandung"], governments["kyoto"])
     held(admin, p, governments["kyoto"], NOW - relativedelta(months=2))
     mou(p, dt.date(2021, 9, 1))  # ends 1 September 2026, within 180 days
-    draft = agreement_services.create_agreement(admin, p, template=ProcedureTemplate.objects.get(code="ksdpl"),
-                                                title="Addendum")
+    draft = agreement_services.create_agreement(
+        admin, p, template=ProcedureTemplate.objects.get(code="ksdpl"), title="Addendum"
+    )
     draft = agreement_services.advance(admin, draft)
     stage = draft.stages.get(status="active")
     AgreementStage.objects.filter(pk=stage.pk).update(started_at=NOW - dt.timedelta(days=150))
@@ -168,8 +211,10 @@ def test_agreement_ending_soon_and_stuck_procedure(governments, users):
     assert by_code(h)["agreement"].points == 12
     assert by_code(h)["agreement"].text == "In force, ends on 1 September 2026"
     assert by_code(h)["procedure"].points == 0
-    assert [s.text for s in h.steps][:2] == ["The agreement ends on 1 September 2026: start the renewal",
-                                             f"Stage “{stage.name}” has waited 150 days"]
+    assert [s.text for s in h.steps][:2] == [
+        "The agreement ends on 1 September 2026: start the renewal",
+        f"Stage “{stage.name}” has waited 150 days",
+    ]
     assert h.steps[1].url == draft.get_absolute_url()
 
 
@@ -202,7 +247,7 @@ def test_a_cached_ranking_is_reused_and_a_change_shows_at_once(client, three, go
         client.get("/insights/?dormant=on&page=1")
     ranking = lambda queries: [q for q in queries if q["sql"].endswith("ORDER BY 2 ASC, 1 ASC")]  # noqa: E731
     assert len(ranking(first)) == 1 and ranking(again) == []  # the second page view reused the ranking
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     held(users["bandung_editor"], three["asleep"], governments["busan"], now - dt.timedelta(days=3))
     after = client.get("/insights/?dormant=on").content.decode()
     assert f'data-partnership="{three["asleep"].pk}"' not in after
@@ -235,11 +280,14 @@ def test_province_filter_takes_the_iso_code_and_holds_the_province_itself(three,
     assert '<option value="ID-JB" selected>Jawa Barat</option>' in page
     assert '<option value="ID-JI">Jawa Timur</option>' in page
     assert f'data-partnership="{provincial.pk}"' in page
-    assert f'data-partnership="{provincial.pk}"' not in client.get(
-        "/insights/", {"country": "ID", "province": "ID-JI"}).content.decode()
+    assert (
+        f'data-partnership="{provincial.pk}"'
+        not in client.get("/insights/", {"country": "ID", "province": "ID-JI"}).content.decode()
+    )
 
 
 # --- pages and API ------------------------------------------------------------------------------
+
 
 def test_overview_page_worst_first_with_factors_and_next_step(client, three, users):
     client.force_login(users["bandung_editor"])
@@ -260,9 +308,9 @@ def test_partnership_page_and_dashboard_show_health(client, three, users):
     assert "data-health=" in detail and "look for a meeting slot" in detail
     dashboard = client.get("/").content.decode()
     assert "Needs attention" in dashboard
-    attention = dashboard[dashboard.index("data-needs-attention"):]
+    attention = dashboard[dashboard.index("data-needs-attention") :]
     assert attention.index("Busan") < attention.index("Braunschweig")
-    assert "Kyoto" not in attention[:attention.index("</ol>")]  # in good health: not listed
+    assert "Kyoto" not in attention[: attention.index("</ol>")]  # in good health: not listed
 
 
 def test_api_health_list_one_and_map(client, three, users, governments):
@@ -294,12 +342,15 @@ def test_map_page_and_data(client, three, users, governments):
 
 def _many(governments, users, n: int):
     """n partnerships of Bandung with activities, agreements and action items."""
-    from kembar.partnerships.models import LocalGovernment
     from kembar.gazetteer.models import Place
+    from kembar.partnerships.models import LocalGovernment
 
     admin = users["platform_admin"]
-    places = Place.objects.filter(country_code="JP", kind="city").exclude(
-        governments__isnull=False).order_by("-population")[:n]
+    places = (
+        Place.objects.filter(country_code="JP", kind="city")
+        .exclude(governments__isnull=False)
+        .order_by("-population")[:n]
+    )
     made = []
     for i, place in enumerate(places):
         partner = LocalGovernment.objects.create(place=place, name=place.name)
@@ -312,8 +363,17 @@ def _many(governments, users, n: int):
     return made
 
 
-@pytest.mark.parametrize("url", ["/insights/", "/insights/?dormant=on", "/", "/api/insights/health",
-                                 "/insights/map/data.json", "/insights/map/?government={bandung}"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/insights/",
+        "/insights/?dormant=on",
+        "/",
+        "/api/insights/health",
+        "/insights/map/data.json",
+        "/insights/map/?government={bandung}",
+    ],
+)
 def test_query_count_does_not_grow_with_partnerships(client, governments, users, url):
     client.force_login(users["bandung_editor"])
     url = url.format(bandung=governments["bandung"].pk)
@@ -340,10 +400,18 @@ def test_demo_shows_a_spread(db, settings):
 
 
 def test_permission_matrix_for_one_partnerships_health(client, governments, users):
-    private = services.create_partnership(users["platform_admin"], governments["bandung"], governments["busan"],
-                                          public=False)
-    expected = {None: 404, "bandung_viewer": 200, "bandung_editor": 200, "braunschweig_editor": 404,
-                "surabaya_editor": 404, "oversight": 200, "platform_admin": 200}
+    private = services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["busan"], public=False
+    )
+    expected = {
+        None: 404,
+        "bandung_viewer": 200,
+        "bandung_editor": 200,
+        "braunschweig_editor": 404,
+        "surabaya_editor": 404,
+        "oversight": 200,
+        "platform_admin": 200,
+    }
     for who, status in expected.items():
         client.logout()
         if who:
@@ -359,14 +427,20 @@ def test_permission_matrix_for_one_partnerships_health(client, governments, user
 
 
 def test_a_cached_ranking_rescores_only_the_changed_partnerships_and_equals_a_full_ranking(
-        three, governments, users, settings):
+    three, governments, users, settings
+):
     """After each kind of change the cached ranking is brought up to date by re-scoring the
     partnerships concerned (no full ranking query) and is exactly the ranking made from scratch;
     a change of unknown reach (a procedure template's stage) ranks everything again."""
     settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
     g, admin = governments, users["platform_admin"]
-    readers = [(users["oversight"], {}), (users["bandung_editor"], {}), (None, {}),
-               (users["oversight"], {"dormant_only": True}), (users["bandung_editor"], {"country": "JP"})]
+    readers = [
+        (users["oversight"], {}),
+        (users["bandung_editor"], {}),
+        (None, {}),
+        (users["oversight"], {"dormant_only": True}),
+        (users["bandung_editor"], {"country": "JP"}),
+    ]
 
     def full_ranking_queries(queries):
         return [q for q in queries if q["sql"].endswith("ORDER BY 2 ASC, 1 ASC")]

@@ -1,13 +1,12 @@
 """End to end in real Chromium: Bandung's officer opens the health overview (worst first, the
 sleeping partnership flagged, its next step), then the world map, where Leaflet draws one
 canvas line per partnership on the offline world outline; no JavaScript error on the way."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-
-from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.activities import services as activities  # noqa: E402
@@ -19,6 +18,7 @@ from kembar.partnerships.services import government_for_place  # noqa: E402
 from kembar.partnerships.vocab import Field  # noqa: E402
 
 from .conftest import city, make_user  # noqa: E402
+from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +32,30 @@ def office(live_server):
     bandung = government_for_place(city("Bandung", "ID"))
     org = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
     user = make_user("siti", org, Membership.Role.EDITOR)
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     lively = services.create_partnership(user, bandung, government_for_place(city("Kyoto", "JP")))
     asleep = services.create_partnership(user, bandung, government_for_place(city("Braunschweig", "DE")))
     for days, host in ((20, lively.government_b), (60, lively.government_a)):
-        activities.create_activity(user, lively, title="Exchange", type="work_visit", host=host, status="held",
-                                   start=now - dt.timedelta(days=days), end=now - dt.timedelta(days=days - 1))
-    activities.create_activity(user, asleep, title="Old visit", type="work_visit", host=bandung, status="held",
-                               start=now - dt.timedelta(days=1200), end=now - dt.timedelta(days=1199))
+        activities.create_activity(
+            user,
+            lively,
+            title="Exchange",
+            type="work_visit",
+            host=host,
+            status="held",
+            start=now - dt.timedelta(days=days),
+            end=now - dt.timedelta(days=days - 1),
+        )
+    activities.create_activity(
+        user,
+        asleep,
+        title="Old visit",
+        type="work_visit",
+        host=bandung,
+        status="held",
+        start=now - dt.timedelta(days=1200),
+        end=now - dt.timedelta(days=1199),
+    )
     return {"user": user, "password": "pw-siti-123", "bandung": bandung, "lively": lively, "asleep": asleep}
 
 

@@ -1,4 +1,5 @@
 """Partner matchmaking in the platform: the model built from the registry, pages, API, CLI."""
+
 from __future__ import annotations
 
 import io
@@ -11,7 +12,7 @@ from django.core.management import CommandError, call_command
 from kembar.gazetteer.models import Place
 from kembar.matching import services
 from kembar.matching.recommend import F
-from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.models import Partnership
 from kembar.partnerships.services import government_for_place
 
 from .conftest import city
@@ -19,22 +20,38 @@ from .conftest import city
 # A small real network: Indonesian cities twinned with Japanese and Korean ones, German with
 # British. Bandung's partners (Kyoto, Busan) are twinned with other Indonesian cities.
 LINKS = [
-    (("Bandung", "ID"), ("Kyoto", "JP")), (("Bandung", "ID"), ("Busan", "KR")),
-    (("Surabaya", "ID"), ("Kyoto", "JP")), (("Surabaya", "ID"), ("Busan", "KR")),
-    (("Surabaya", "ID"), ("Kochi", "JP")), (("Medan", "ID"), ("Kyoto", "JP")),
-    (("Medan", "ID"), ("Ichikawa", "JP")), (("Semarang", "ID"), ("Busan", "KR")),
-    (("Semarang", "ID"), ("Kochi", "JP")), (("Makassar", "ID"), ("Kochi", "JP")),
-    (("Makassar", "ID"), ("Incheon", "KR")), (("Palembang", "ID"), ("Incheon", "KR")),
-    (("Palembang", "ID"), ("Ichikawa", "JP")), (("Denpasar", "ID"), ("Kochi", "JP")),
-    (("Denpasar", "ID"), ("Daegu", "KR")), (("Malang", "ID"), ("Daegu", "KR")),
-    (("Malang", "ID"), ("Kyoto", "JP")), (("Bogor", "ID"), ("Incheon", "KR")),
-    (("Bogor", "ID"), ("Daegu", "KR")), (("Padang", "ID"), ("Ichikawa", "JP")),
-    (("Hamburg", "DE"), ("Liverpool", "GB")), (("Hamburg", "DE"), ("Leeds", "GB")),
-    (("Bremen", "DE"), ("Leeds", "GB")), (("Bremen", "DE"), ("Bristol", "GB")),
-    (("Hannover", "DE"), ("Bristol", "GB")), (("Hannover", "DE"), ("Liverpool", "GB")),
-    (("Köln", "DE"), ("Leeds", "GB")), (("Köln", "DE"), ("Liverpool", "GB")),
-    (("Dresden", "DE"), ("Coventry", "GB")), (("Dresden", "DE"), ("Bristol", "GB")),
-    (("Kyoto", "JP"), ("Köln", "DE")), (("Busan", "KR"), ("Kochi", "JP")),
+    (("Bandung", "ID"), ("Kyoto", "JP")),
+    (("Bandung", "ID"), ("Busan", "KR")),
+    (("Surabaya", "ID"), ("Kyoto", "JP")),
+    (("Surabaya", "ID"), ("Busan", "KR")),
+    (("Surabaya", "ID"), ("Kochi", "JP")),
+    (("Medan", "ID"), ("Kyoto", "JP")),
+    (("Medan", "ID"), ("Ichikawa", "JP")),
+    (("Semarang", "ID"), ("Busan", "KR")),
+    (("Semarang", "ID"), ("Kochi", "JP")),
+    (("Makassar", "ID"), ("Kochi", "JP")),
+    (("Makassar", "ID"), ("Incheon", "KR")),
+    (("Palembang", "ID"), ("Incheon", "KR")),
+    (("Palembang", "ID"), ("Ichikawa", "JP")),
+    (("Denpasar", "ID"), ("Kochi", "JP")),
+    (("Denpasar", "ID"), ("Daegu", "KR")),
+    (("Malang", "ID"), ("Daegu", "KR")),
+    (("Malang", "ID"), ("Kyoto", "JP")),
+    (("Bogor", "ID"), ("Incheon", "KR")),
+    (("Bogor", "ID"), ("Daegu", "KR")),
+    (("Padang", "ID"), ("Ichikawa", "JP")),
+    (("Hamburg", "DE"), ("Liverpool", "GB")),
+    (("Hamburg", "DE"), ("Leeds", "GB")),
+    (("Bremen", "DE"), ("Leeds", "GB")),
+    (("Bremen", "DE"), ("Bristol", "GB")),
+    (("Hannover", "DE"), ("Bristol", "GB")),
+    (("Hannover", "DE"), ("Liverpool", "GB")),
+    (("Köln", "DE"), ("Leeds", "GB")),
+    (("Köln", "DE"), ("Liverpool", "GB")),
+    (("Dresden", "DE"), ("Coventry", "GB")),
+    (("Dresden", "DE"), ("Bristol", "GB")),
+    (("Kyoto", "JP"), ("Köln", "DE")),
+    (("Busan", "KR"), ("Kochi", "JP")),
 ]
 
 
@@ -101,9 +118,15 @@ def test_partners_of_partners_come_first_with_true_reasons(model_file):
         for reason in s.reasons:
             if reason.endswith("of your partners are twinned with it") or reason.endswith("is twinned with it"):
                 n = int(reason.split()[0])
-                theirs = set(Partnership.objects.filter(government_a__place=s.place).values_list(
-                    "government_b__place", flat=True)) | set(Partnership.objects.filter(
-                        government_b__place=s.place).values_list("government_a__place", flat=True))
+                theirs = set(
+                    Partnership.objects.filter(government_a__place=s.place).values_list(
+                        "government_b__place", flat=True
+                    )
+                ) | set(
+                    Partnership.objects.filter(government_b__place=s.place).values_list(
+                        "government_a__place", flat=True
+                    )
+                )
                 assert n == len(theirs & {model_file["Kyoto"].place_id, model_file["Busan"].place_id})
 
 
@@ -133,8 +156,10 @@ def test_a_pairing_is_frequent_only_when_it_is_a_good_share_of_the_countrys(mode
         node = model.place_index[model_file[name].place_id]
         x = model.builder.features(c, np.array([node]))[0]
         said[name] = [r for r in services.reasons(model, bandung, node, x) if "partnerships)" in r]
-    assert said == {"Kochi": ["Indonesia–Japan is a frequent pairing (11 partnerships)"],
-                    "Daegu": ["Indonesia–South Korea pairs more often than chance (9 partnerships)"]}
+    assert said == {
+        "Kochi": ["Indonesia–Japan is a frequent pairing (11 partnerships)"],
+        "Daegu": ["Indonesia–South Korea pairs more often than chance (9 partnerships)"],
+    }
 
 
 def test_no_shared_office_hour_is_no_reason(model_file):
@@ -215,8 +240,19 @@ def test_region_filter_keeps_one_first_level_division(client, model_file):
     with pytest.raises(CommandError, match="Choose a country for the region"):
         call_command("recommend", "Bandung", "--country", "ID", "--partner-region", west_java, stdout=io.StringIO())
     out = io.StringIO()
-    call_command("recommend", "Bandung", "--country", "ID", "--partner-country", "ID", "--partner-region", west_java,
-                 "--top", "3", stdout=out)
+    call_command(
+        "recommend",
+        "Bandung",
+        "--country",
+        "ID",
+        "--partner-country",
+        "ID",
+        "--partner-region",
+        west_java,
+        "--top",
+        "3",
+        stdout=out,
+    )
     assert out.getvalue().startswith(" 1. ")
 
 
@@ -265,7 +301,10 @@ def test_find_partners_page_lists_suggestions_in_constant_queries(client, model_
     assert page.context["suggestions"] and len(page.context["suggestions"]) == 20
     bad = client.get(url, {"population_min": "100", "population_max": "5"})
     assert "The maximum is below the minimum." in bad.content.decode()
-    assert f'href="/matching/governments/{bandung.pk}/partners/"' in client.get(bandung.get_absolute_url()).content.decode()
+    assert (
+        f'href="/matching/governments/{bandung.pk}/partners/"'
+        in client.get(bandung.get_absolute_url()).content.decode()
+    )
 
 
 def test_recommendations_api(client, model_file):
@@ -305,7 +344,9 @@ def test_match_eval_command_reports_the_protocol_figures(tmp_path):
     rows = []
     for i in range(30):
         rows.append(f"Leaf{i},Indonesia,{-6 - i / 10},{107 + i / 10},Hub{i % 5},Japan,{35 + i % 5},{135 + i % 5}")
-        rows.append(f"Leaf{i},Indonesia,{-6 - i / 10},{107 + i / 10},Hub{(i + 1) % 5},Japan,{35 + (i + 1) % 5},{135 + (i + 1) % 5}")
+        rows.append(
+            f"Leaf{i},Indonesia,{-6 - i / 10},{107 + i / 10},Hub{(i + 1) % 5},Japan,{35 + (i + 1) % 5},{135 + (i + 1) % 5}"
+        )
     train = tmp_path / "train.csv"
     train.write_text(header + "\n".join(rows[:-6]) + "\n")
     test = tmp_path / "test.csv"

@@ -1,11 +1,10 @@
 """In real Chromium: find partners for Bandung from its page, and open one suggestion."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
-from .test_browser import browser, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.gazetteer.models import Place  # noqa: E402
 from kembar.gazetteer.services import load_gazetteer  # noqa: E402
@@ -14,15 +13,36 @@ from kembar.partnerships.models import Partnership  # noqa: E402
 from kembar.partnerships.services import government_for_place  # noqa: E402
 
 from .conftest import city  # noqa: E402
+from .test_browser import browser, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
-LINKS = [("Bandung", "Kyoto"), ("Bandung", "Osaka"), ("Surabaya", "Kochi"), ("Surabaya", "Kyoto"),
-         ("Medan", "Kochi"), ("Medan", "Osaka"), ("Semarang", "Kochi"), ("Semarang", "Nagoya"),
-         ("Makassar", "Nagoya"), ("Makassar", "Kyoto"), ("Malang", "Nagoya"), ("Malang", "Sapporo"),
-         ("Bogor", "Sapporo"), ("Bogor", "Osaka"), ("Padang", "Sapporo"), ("Padang", "Kochi"),
-         ("Denpasar", "Nagoya"), ("Denpasar", "Kyoto"), ("Palembang", "Sapporo"), ("Palembang", "Osaka"),
-         ("Depok", "Kochi"), ("Depok", "Sendai"), ("Tangerang", "Sendai"), ("Bekasi", "Sendai")]
+LINKS = [
+    ("Bandung", "Kyoto"),
+    ("Bandung", "Osaka"),
+    ("Surabaya", "Kochi"),
+    ("Surabaya", "Kyoto"),
+    ("Medan", "Kochi"),
+    ("Medan", "Osaka"),
+    ("Semarang", "Kochi"),
+    ("Semarang", "Nagoya"),
+    ("Makassar", "Nagoya"),
+    ("Makassar", "Kyoto"),
+    ("Malang", "Nagoya"),
+    ("Malang", "Sapporo"),
+    ("Bogor", "Sapporo"),
+    ("Bogor", "Osaka"),
+    ("Padang", "Sapporo"),
+    ("Padang", "Kochi"),
+    ("Denpasar", "Nagoya"),
+    ("Denpasar", "Kyoto"),
+    ("Palembang", "Sapporo"),
+    ("Palembang", "Osaka"),
+    ("Depok", "Kochi"),
+    ("Depok", "Sendai"),
+    ("Tangerang", "Sendai"),
+    ("Bekasi", "Sendai"),
+]
 
 
 @pytest.fixture
@@ -68,4 +88,3 @@ def test_find_partners_for_bandung_and_open_one(live_server, browser, bandung_wi
         assert watch.errors == []
     finally:
         context.close()
-

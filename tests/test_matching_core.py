@@ -1,4 +1,5 @@
 """The recommender's core and the evaluation protocol, on tiny hand-made networks."""
+
 from __future__ import annotations
 
 import math
@@ -6,11 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from kembar.matching.evaluation import (
-    COLUMNS, EvaluationError, Link, build_nodes, country_key, evaluate, expected_rank, queries_for,
-    read_links, summarise,
-)
 from kembar.gazetteer.normalise import name_key
+from kembar.matching.evaluation import (
+    COLUMNS,
+    EvaluationError,
+    Link,
+    build_nodes,
+    country_key,
+    evaluate,
+    expected_rank,
+    queries_for,
+    read_links,
+    summarise,
+)
 from kembar.matching.network import Network, Nodes
 from kembar.matching.recommend import F, FeatureBuilder, office_overlap, shortlist, smallest, train
 
@@ -48,9 +57,10 @@ def _link(a, ca, b, cb, pa=(0.0, 0.0), pb=(0.0, 0.0)):
 
 def test_warm_and_cold_queries_follow_the_protocol():
     train_links = [_link("a", "x", "b", "y"), _link("b", "y", "c", "x")]
-    nodes, index = build_nodes(train_links + [_link("a", "x", "c", "x"), _link("d", "z", "b", "y"),
-                                              _link("d", "z", "e", "z")])
-    net = Network(nodes, np.array([(index[l.a], index[l.b]) for l in train_links]))
+    nodes, index = build_nodes(
+        train_links + [_link("a", "x", "c", "x"), _link("d", "z", "b", "y"), _link("d", "z", "e", "z")]
+    )
+    net = Network(nodes, np.array([(index[link.a], index[link.b]) for link in train_links]))
     a, b, c, d, e = (index[(k, cc)] for k, cc in [("a", "x"), ("b", "y"), ("c", "x"), ("d", "z"), ("e", "z")])
     assert queries_for(net, [(a, c)], "warm") == [(a, c), (c, a)]
     # cold: only the side without training links asks; a pair of two unknowns is skipped
@@ -64,8 +74,16 @@ def _toy_network(n_hubs=6, n_leaves=40, seed=1):
     countries = np.array([1] * n_hubs + [0] * n_leaves)
     lat = rng.uniform(-10, 10, len(names))
     lng = rng.uniform(100, 140, len(names))
-    nodes = Nodes(names=names, name_keys=names, countries=countries, country_names=["id", "jp"],
-                  lat=lat, lng=lng, population=np.full(len(names), np.nan), utc_offset=np.round(lng / 15))
+    nodes = Nodes(
+        names=names,
+        name_keys=names,
+        countries=countries,
+        country_names=["id", "jp"],
+        lat=lat,
+        lng=lng,
+        population=np.full(len(names), np.nan),
+        utc_offset=np.round(lng / 15),
+    )
     edges = []
     for leaf in range(n_hubs, n_hubs + n_leaves):
         for hub in rng.choice(n_hubs, size=2, replace=False):
@@ -97,10 +115,16 @@ def test_cold_start_uses_country_patterns():
     """A place without links, in country 0, gets the hubs that country 0 twins with."""
     net = _toy_network()
     nodes = net.nodes
-    new = Nodes(names=nodes.names + ["newcomer"], name_keys=nodes.name_keys + ["newcomer"],
-                countries=np.r_[nodes.countries, 0], country_names=nodes.country_names,
-                lat=np.r_[nodes.lat, 0.0], lng=np.r_[nodes.lng, 120.0],
-                population=np.r_[nodes.population, np.nan], utc_offset=np.r_[nodes.utc_offset, 8.0])
+    new = Nodes(
+        names=nodes.names + ["newcomer"],
+        name_keys=nodes.name_keys + ["newcomer"],
+        countries=np.r_[nodes.countries, 0],
+        country_names=nodes.country_names,
+        lat=np.r_[nodes.lat, 0.0],
+        lng=np.r_[nodes.lng, 120.0],
+        population=np.r_[nodes.population, np.nan],
+        utc_offset=np.r_[nodes.utc_offset, 8.0],
+    )
     net2 = Network(new, net.edges)
     model = train(net2, seed=0)
     q = len(new) - 1
@@ -200,9 +224,11 @@ def test_one_country_under_two_spellings_counts_as_one_but_keeps_both_places():
     """'Republic of Ireland' and 'Ireland' are one country for the statistics (the gazetteer's
     table of spellings), while a town listed under both stays two places (a pair listed from both
     sides is two rows); Northern Cyprus, filed under Cyprus's code, stays its own."""
-    links = [_link("bundoran", country_key("Republic of Ireland"), "holstebro", "denmark"),
-             _link("bundoran", country_key("Ireland"), "oxelosund", "sweden"),
-             _link("kyrenia", country_key("Northern Cyprus"), "limassol", country_key("Cyprus"))]
+    links = [
+        _link("bundoran", country_key("Republic of Ireland"), "holstebro", "denmark"),
+        _link("bundoran", country_key("Ireland"), "oxelosund", "sweden"),
+        _link("kyrenia", country_key("Northern Cyprus"), "limassol", country_key("Cyprus")),
+    ]
     nodes, index = build_nodes(links)
     a, b = index[("bundoran", "republic of ireland")], index[("bundoran", "ireland")]
     assert a != b
@@ -215,17 +241,28 @@ def test_one_country_under_two_spellings_counts_as_one_but_keeps_both_places():
 
 def _places(names, countries, points, population=None, regions=None):
     n = len(names)
-    return Nodes(names=names, name_keys=[name_key(x) for x in names], countries=np.array(countries),
-                 country_names=["de", "fr", "pl", "cz"], lat=np.array([p[0] for p in points], dtype=float),
-                 lng=np.array([p[1] for p in points], dtype=float),
-                 population=np.full(n, np.nan) if population is None else np.array(population, dtype=float),
-                 utc_offset=np.ones(n), regions=None if regions is None else np.array(regions),
-                 region_names=[] if regions is None else [f"r{i}" for i in range(max(regions) + 1)])
+    return Nodes(
+        names=names,
+        name_keys=[name_key(x) for x in names],
+        countries=np.array(countries),
+        country_names=["de", "fr", "pl", "cz"],
+        lat=np.array([p[0] for p in points], dtype=float),
+        lng=np.array([p[1] for p in points], dtype=float),
+        population=np.full(n, np.nan) if population is None else np.array(population, dtype=float),
+        utc_offset=np.ones(n),
+        regions=None if regions is None else np.array(regions),
+        region_names=[] if regions is None else [f"r{i}" for i in range(max(regions) + 1)],
+    )
 
 
 def test_size_ranks_count_within_the_country_and_the_region():
-    nodes = _places(["a", "b", "c", "d", "e"], [0, 0, 0, 1, 0], [(0, 0)] * 5,
-                    population=[500, 2000, np.nan, 10, 900], regions=[0, 1, 0, 2, 0])
+    nodes = _places(
+        ["a", "b", "c", "d", "e"],
+        [0, 0, 0, 1, 0],
+        [(0, 0)] * 5,
+        population=[500, 2000, np.nan, 10, 900],
+        regions=[0, 1, 0, 2, 0],
+    )
     assert nodes.country_rank[[0, 1, 3, 4]].tolist() == [3, 1, 1, 2]
     assert nodes.region_rank[[0, 1, 3, 4]].tolist() == [2, 1, 1, 1]
     assert np.isnan(nodes.country_rank[2]) and np.isnan(nodes.region_rank[2])
@@ -250,8 +287,9 @@ def test_nearest_partner_distance_and_shared_name_words():
     # Seen from Lyon (twinned with Potsdam): Ústí's nearest partner, Berlin – Neukölln, is its
     # distance from Lyon; Neukölln (Berlin) has no partner at all.
     Y = builder.features(builder.query(4), np.array([0, 2]))
-    assert math.isclose(Y[0, F["km_from_query_to_its_partner"]],
-                        math.log1p(builder.distances(4, np.array([1]))[0]), rel_tol=1e-5)
+    assert math.isclose(
+        Y[0, F["km_from_query_to_its_partner"]], math.log1p(builder.distances(4, np.array([1]))[0]), rel_tol=1e-5
+    )
     assert np.isnan(Y[1, F["km_from_query_to_its_partner"]])
 
 
@@ -259,8 +297,7 @@ def test_countries_places_like_the_query_are_twinned_with():
     """q (de) is twinned with pl. Another German place twinned with pl is also twinned with cz;
     a German place twinned with fr only does not count: cz is what places like q also chose."""
     names = ["q", "like", "unlike", "p1", "p2", "c1", "f1"]
-    nodes = _places(names, [0, 0, 0, 2, 2, 3, 1], [(50, 10), (51, 11), (52, 12), (52, 20), (51, 19),
-                                                       (50, 15), (48, 2)])
+    nodes = _places(names, [0, 0, 0, 2, 2, 3, 1], [(50, 10), (51, 11), (52, 12), (52, 20), (51, 19), (50, 15), (48, 2)])
     net = Network(nodes, np.array([(0, 3), (1, 4), (1, 5), (2, 6)]))
     builder = FeatureBuilder(net)
     c = builder.query(0)
@@ -292,6 +329,7 @@ def test_a_foreign_place_next_door_is_a_candidate_without_any_other_signal():
 def _shortlist_everywhere(c, allowed, k=150):
     """The shortlist's definition, every score ordered over every place."""
     from kembar.matching.recommend import CANDIDATE_SCORES
+
     picked = []
     for name, tie, share in CANDIDATE_SCORES:
         v = getattr(c, name)
@@ -313,9 +351,16 @@ def test_shortlist_read_from_the_linked_places_is_the_one_over_every_place(seed)
     rng = np.random.default_rng(seed)
     n = 3000
     names = [f"p{i}" for i in range(n)]
-    nodes = Nodes(names=names, name_keys=names, countries=rng.integers(0, 4, n), country_names=["a", "b", "c", "d"],
-                  lat=rng.uniform(-60, 60, n), lng=rng.uniform(-180, 180, n), population=np.full(n, np.nan),
-                  utc_offset=np.zeros(n))
+    nodes = Nodes(
+        names=names,
+        name_keys=names,
+        countries=rng.integers(0, 4, n),
+        country_names=["a", "b", "c", "d"],
+        lat=rng.uniform(-60, 60, n),
+        lng=rng.uniform(-180, 180, n),
+        population=np.full(n, np.nan),
+        utc_offset=np.zeros(n),
+    )
     linked = rng.choice(n, 400, replace=False)
     edges = rng.choice(linked, (900, 2))
     net = Network(nodes, edges)

@@ -1,4 +1,5 @@
 """The partner-request board: who may publish, who may express interest, who is told."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from kembar.accounts.models import Organisation
 from kembar.matching import services
 from kembar.matching.models import Interest, PartnerRequest
 
@@ -16,22 +16,29 @@ from kembar.matching.models import Interest, PartnerRequest
 @pytest.fixture
 def published(governments):
     return PartnerRequest.objects.create(
-        government=governments["bandung"], title="Creative city seeks partner in design",
-        offers="Design festival, craft training", seeks="A creative city in Japan or Germany",
-        preferred_countries=["JP", "DE"], contact_email="ks@bandung.go.id")
+        government=governments["bandung"],
+        title="Creative city seeks partner in design",
+        offers="Design festival, craft training",
+        seeks="A creative city in Japan or Germany",
+        preferred_countries=["JP", "DE"],
+        contact_email="ks@bandung.go.id",
+    )
 
 
 def test_editors_publish_for_their_own_government_only(users, governments):
-    services.create_request(users["bandung_editor"], governments["bandung"], title="T", offers="o", seeks="s",
-                            contact_email="a@b.id")
+    services.create_request(
+        users["bandung_editor"], governments["bandung"], title="T", offers="o", seeks="s", contact_email="a@b.id"
+    )
     for who in ["bandung_viewer", "oversight", "surabaya_editor"]:
         with pytest.raises(PermissionDenied):
-            services.create_request(users[who], governments["bandung"], title="T", offers="o", seeks="s",
-                                    contact_email="a@b.id")
+            services.create_request(
+                users[who], governments["bandung"], title="T", offers="o", seeks="s", contact_email="a@b.id"
+            )
 
 
-def test_interest_notifies_the_requesters_office(users, orgs, governments, published, django_capture_on_commit_callbacks,
-                                                settings):
+def test_interest_notifies_the_requesters_office(
+    users, orgs, governments, published, django_capture_on_commit_callbacks, settings
+):
     settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
     orgs["bandung"].email = "kerjasama@bandung.go.id"
     orgs["bandung"].save()
@@ -69,8 +76,9 @@ def test_drafts_are_visible_to_their_office_only(client, users, governments, pub
 
 def test_board_pages(client, users, governments, published, django_assert_num_queries):
     for i in range(3):
-        PartnerRequest.objects.create(government=governments["busan"], title=f"Port city {i}", offers="o",
-                                      seeks="s", contact_email="x@busan.kr")
+        PartnerRequest.objects.create(
+            government=governments["busan"], title=f"Port city {i}", offers="o", seeks="s", contact_email="x@busan.kr"
+        )
     with django_assert_num_queries(3):
         page = client.get("/matching/requests/")
     assert page.status_code == 200 and "Creative city seeks" in page.content.decode()
@@ -83,8 +91,10 @@ def test_board_pages(client, users, governments, published, django_assert_num_qu
     client.force_login(users["braunschweig_editor"])
     detail = client.get(published.get_absolute_url())
     assert "Express interest" in detail.content.decode()
-    reply = client.post(f"/matching/requests/{published.pk}/interest/",
-                        {"government": governments["braunschweig"].pk, "message": "Hallo"})
+    reply = client.post(
+        f"/matching/requests/{published.pk}/interest/",
+        {"government": governments["braunschweig"].pk, "message": "Hallo"},
+    )
     assert reply.status_code == 302
     assert Interest.objects.filter(request=published, government=governments["braunschweig"]).exists()
     # Surabaya's editor cannot write in Braunschweig's name.
@@ -94,9 +104,18 @@ def test_board_pages(client, users, governments, published, django_assert_num_qu
     client.force_login(users["bandung_editor"])
     page = client.get("/matching/requests/new/")
     assert page.status_code == 200
-    reply = client.post("/matching/requests/new/", {
-        "government": governments["bandung"].pk, "title": "Heritage", "offers": "o", "seeks": "s",
-        "contact_email": "ks@bandung.go.id", "fields": ["culture"], "preferred_countries": ["JP"]})
+    reply = client.post(
+        "/matching/requests/new/",
+        {
+            "government": governments["bandung"].pk,
+            "title": "Heritage",
+            "offers": "o",
+            "seeks": "s",
+            "contact_email": "ks@bandung.go.id",
+            "fields": ["culture"],
+            "preferred_countries": ["JP"],
+        },
+    )
     assert reply.status_code == 302
     assert PartnerRequest.objects.filter(title="Heritage", government=governments["bandung"]).exists()
 
@@ -129,29 +148,38 @@ def test_after_expressing_interest(client, users, governments, published):
     assert client.get(url).status_code == 404
 
 
-def test_the_requesters_dashboard_shows_who_is_interested(client, users, governments, published,
-                                                          django_assert_max_num_queries):
+def test_the_requesters_dashboard_shows_who_is_interested(
+    client, users, governments, published, django_assert_max_num_queries
+):
     """The in-app side of the notice: the office's open requests and who wrote, on its dashboard."""
     services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"], "Gern!")
     services.express_interest(users["surabaya_editor"], published, governments["surabaya"])
-    PartnerRequest.objects.create(government=governments["bandung"], title="Old request", offers="o", seeks="s",
-                                  contact_email="ks@bandung.go.id", status="closed")
+    PartnerRequest.objects.create(
+        government=governments["bandung"],
+        title="Old request",
+        offers="o",
+        seeks="s",
+        contact_email="ks@bandung.go.id",
+        status="closed",
+    )
     client.force_login(users["bandung_viewer"])
     page = client.get("/").content.decode()
-    panel = page[page.index("Our partner requests"):]
+    panel = page[page.index("Our partner requests") :]
     assert "Creative city seeks partner in design" in panel and "2 governments interested" in panel
     assert panel.index("Surabaya") < panel.index("Braunschweig")  # newest first
     assert "Old request" not in panel  # closed ones leave the dashboard
     # Two queries for the panel, whatever the number of requests and interests.
     for i in range(3):
-        extra = PartnerRequest.objects.create(government=governments["bandung"], title=f"R{i}", offers="o",
-                                              seeks="s", contact_email="ks@bandung.go.id")
+        extra = PartnerRequest.objects.create(
+            government=governments["bandung"], title=f"R{i}", offers="o", seeks="s", contact_email="ks@bandung.go.id"
+        )
         services.express_interest(users["braunschweig_editor"], extra, governments["braunschweig"])
     with django_assert_max_num_queries(60) as before:
         client.get("/")
     services.express_interest(users["surabaya_editor"], extra, governments["surabaya"])
-    PartnerRequest.objects.create(government=governments["bandung"], title="R9", offers="o", seeks="s",
-                                  contact_email="ks@bandung.go.id")
+    PartnerRequest.objects.create(
+        government=governments["bandung"], title="R9", offers="o", seeks="s", contact_email="ks@bandung.go.id"
+    )
     with django_assert_max_num_queries(len(before)):
         client.get("/")
     client.force_login(users["surabaya_editor"])
@@ -189,13 +217,25 @@ def test_the_requesters_office_edits_and_closes_a_request(client, users, governm
     assert "Edit or close" in client.get(published.get_absolute_url()).content.decode()
     form = client.get(edit)
     assert form.status_code == 200 and "Creative city seeks partner in design" in form.content.decode()
-    reply = client.post(edit, {"title": "Creative city seeks partner", "offers": "Design festival", "seeks": "s",
-                               "contact_email": "ks@bandung.go.id", "status": "closed", "fields": ["culture"],
-                               "preferred_countries": ["JP"]})
+    reply = client.post(
+        edit,
+        {
+            "title": "Creative city seeks partner",
+            "offers": "Design festival",
+            "seeks": "s",
+            "contact_email": "ks@bandung.go.id",
+            "status": "closed",
+            "fields": ["culture"],
+            "preferred_countries": ["JP"],
+        },
+    )
     assert reply.status_code == 302
     published.refresh_from_db()
     assert (published.title, published.status, published.preferred_countries) == (
-        "Creative city seeks partner", "closed", ["JP"])
+        "Creative city seeks partner",
+        "closed",
+        ["JP"],
+    )
     assert [f.pk for f in published.fields.all()] == ["culture"]
     # Closed: gone from the board for others, and no interest can be expressed any more.
     client.force_login(users["braunschweig_editor"])
@@ -203,8 +243,9 @@ def test_the_requesters_office_edits_and_closes_a_request(client, users, governm
     assert "Creative city" not in client.get("/matching/requests/").content.decode()
     # A bad e-mail changes nothing.
     client.force_login(users["bandung_editor"])
-    page = client.post(edit, {"title": "X", "offers": "o", "seeks": "s", "contact_email": "not-an-address",
-                              "status": "published"})
+    page = client.post(
+        edit, {"title": "X", "offers": "o", "seeks": "s", "contact_email": "not-an-address", "status": "published"}
+    )
     assert page.status_code == 200
     published.refresh_from_db()
     assert published.title == "Creative city seeks partner" and published.status == "closed"
@@ -230,10 +271,17 @@ def api(client, users):
 
 def test_requests_api_lists_in_constant_queries(api, governments, published, django_assert_max_num_queries):
     for i in range(4):
-        PartnerRequest.objects.create(government=governments["busan"], title=f"Port city {i}", offers="o",
-                                      seeks="s", contact_email="x@busan.kr")
-    PartnerRequest.objects.create(government=governments["busan"], title="Busan draft", offers="o", seeks="s",
-                                  contact_email="x@busan.kr", status="draft")
+        PartnerRequest.objects.create(
+            government=governments["busan"], title=f"Port city {i}", offers="o", seeks="s", contact_email="x@busan.kr"
+        )
+    PartnerRequest.objects.create(
+        government=governments["busan"],
+        title="Busan draft",
+        offers="o",
+        seeks="s",
+        contact_email="x@busan.kr",
+        status="draft",
+    )
     with django_assert_max_num_queries(4):
         reply = api("get", "/api/partner-requests")
     assert reply.status_code == 200
@@ -242,7 +290,8 @@ def test_requests_api_lists_in_constant_queries(api, governments, published, dja
     item = next(r for r in reply.json()["items"] if r["id"] == published.pk)
     assert item["preferred_countries"] == ["JP", "DE"] and item["country"] == "ID"
     assert [r["title"] for r in api("get", "/api/partner-requests", query={"country": "ID"}).json()["items"]] == [
-        published.title]
+        published.title
+    ]
     assert api("get", "/api/partner-requests", query={"country": "Atlantis"}).status_code == 422
     open_to_korea = [r["title"] for r in api("get", "/api/partner-requests", query={"seeking": "KR"}).json()["items"]]
     assert len(open_to_korea) == 4 and published.title not in open_to_korea
@@ -254,9 +303,15 @@ def test_requests_api_lists_in_constant_queries(api, governments, published, dja
 
 
 def test_requests_api_create_patch_and_interest(api, users, governments, django_capture_on_commit_callbacks):
-    body = {"government_id": governments["bandung"].pk, "title": "Smart city partner", "offers": "Apps",
-            "seeks": "Data", "contact_email": "ks@bandung.go.id", "preferred_countries": ["Japan", "DE"],
-            "fields": ["education"]}
+    body = {
+        "government_id": governments["bandung"].pk,
+        "title": "Smart city partner",
+        "offers": "Apps",
+        "seeks": "Data",
+        "contact_email": "ks@bandung.go.id",
+        "preferred_countries": ["Japan", "DE"],
+        "fields": ["education"],
+    }
     assert api("post", "/api/partner-requests", body=body).status_code == 401
     assert api("post", "/api/partner-requests", "surabaya_editor", body).status_code == 403
     bad = api("post", "/api/partner-requests", "bandung_editor", {**body, "contact_email": "nope"})
@@ -269,15 +324,21 @@ def test_requests_api_create_patch_and_interest(api, users, governments, django_
     url = f"/api/partner-requests/{data['id']}"
     assert api("patch", url, "braunschweig_editor", {"title": "Hijacked"}).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        reply = api("post", url + "/interest", "braunschweig_editor",
-                    {"government_id": governments["braunschweig"].pk, "message": "Wir sind dabei"})
+        reply = api(
+            "post",
+            url + "/interest",
+            "braunschweig_editor",
+            {"government_id": governments["braunschweig"].pk, "message": "Wir sind dabei"},
+        )
     assert reply.status_code == 201 and reply.json()["government_id"] == governments["braunschweig"].pk
     assert len(mail.outbox) == 1 and "Wir sind dabei" in mail.outbox[0].body
     again = api("post", url + "/interest", "braunschweig_editor", {"government_id": governments["braunschweig"].pk})
     assert again.status_code == 422 and "already" in again.json()["detail"][0]["message"]
     # In someone else's name: refused.
-    assert api("post", url + "/interest", "surabaya_editor",
-               {"government_id": governments["braunschweig"].pk}).status_code == 403
+    assert (
+        api("post", url + "/interest", "surabaya_editor", {"government_id": governments["braunschweig"].pk}).status_code
+        == 403
+    )
     closed = api("patch", url, "bandung_editor", {"status": "closed", "title": "Smart city partner (found)"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     # Closed: the requester's office and the offices that expressed interest, no one else.
@@ -288,8 +349,7 @@ def test_requests_api_create_patch_and_interest(api, users, governments, django_
     assert Interest.objects.count() == 1
 
 
-def test_a_platform_admin_writes_in_the_name_of_governments_with_an_office(client, users, orgs, governments,
-                                                                            published):
+def test_a_platform_admin_writes_in_the_name_of_governments_with_an_office(client, users, orgs, governments, published):
     """Not every government of the registry (an imported network has thousands without an office,
     which could not answer): the offices' governments, without the requester and those that wrote."""
     services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"], "Gern!")

@@ -1,12 +1,11 @@
 """End to end in real Chromium: Bandung's officer finds a slot with Fort Worth, schedules the
 meeting and records its minutes and an action item (Debian Chromium, never a downloaded one)."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
-from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.gazetteer.models import Place  # noqa: E402
@@ -16,6 +15,7 @@ from kembar.partnerships import services as registry  # noqa: E402
 from kembar.partnerships.services import government_for_place  # noqa: E402
 
 from .conftest import US_MIN_POPULATION, city, make_user  # noqa: E402
+from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -64,8 +64,8 @@ def test_officer_schedules_a_bandung_fort_worth_meeting_and_records_minutes(live
         expect(page).to_have_url(re.compile(r"/meetings/\d+/$"))
         expect(main.locator(".message.success")).to_contain_text("Smart city exchange")
         times = main.locator("table.times")
-        expect(times).to_contain_text("Tue 2026-11-24 06:00")   # Bandung (WIB)
-        expect(times).to_contain_text("Mon 2026-11-23 17:00")   # Fort Worth (CST)
+        expect(times).to_contain_text("Tue 2026-11-24 06:00")  # Bandung (WIB)
+        expect(times).to_contain_text("Mon 2026-11-23 17:00")  # Fort Worth (CST)
 
         # Record the minutes and an action item.
         main.get_by_role("link", name="Record minutes").click()

@@ -1,4 +1,5 @@
 """Pages: what each kind of user can see and do, validation errors, query budgets, language."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,22 +11,31 @@ from kembar.partnerships.models import LocalGovernment, Partnership
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "bandung_editor", "braunschweig_editor", "surabaya_editor", "bandung_viewer", "oversight",
-         "platform_admin"]
+ROLES = [
+    "anonymous",
+    "bandung_editor",
+    "braunschweig_editor",
+    "surabaya_editor",
+    "bandung_viewer",
+    "oversight",
+    "platform_admin",
+]
 # Who may change the Bandung–Braunschweig partnership: an editor of either side, or a platform admin.
 MAY_EDIT = {"bandung_editor", "braunschweig_editor", "platform_admin"}
 
 
 @pytest.fixture
 def partnership(governments, users):
-    return services.create_partnership(users["platform_admin"], governments["bandung"],
-                                       governments["braunschweig"], fields=["culture"], public=True)
+    return services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["braunschweig"], fields=["culture"], public=True
+    )
 
 
 @pytest.fixture
 def private(governments, users):
-    return services.create_partnership(users["platform_admin"], governments["bandung"], governments["busan"],
-                                       public=False, notes="exploration")
+    return services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["busan"], public=False, notes="exploration"
+    )
 
 
 def client_for(client, users, role):
@@ -38,8 +48,7 @@ def client_for(client, users, role):
 def test_edit_page_matrix(client, users, partnership, role):
     c = client_for(client, users, role)
     url = reverse("partnerships:edit", args=[partnership.pk])
-    response = c.post(url, {"kind": "friendship", "status": "active", "version": partnership.version,
-                            "public": "on"})
+    response = c.post(url, {"kind": "friendship", "status": "active", "version": partnership.version, "public": "on"})
     partnership.refresh_from_db()
     if role in MAY_EDIT:
         assert response.status_code == 302 and partnership.kind == "friendship"
@@ -59,18 +68,35 @@ def test_delete_matrix(client, users, partnership, role):
         assert response.status_code == 403
 
 
-@pytest.mark.parametrize("role, allowed", [
-    ("anonymous", False), ("bandung_editor", True), ("bandung_viewer", False), ("surabaya_editor", False),
-    ("oversight", False), ("platform_admin", True),
-])
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("anonymous", False),
+        ("bandung_editor", True),
+        ("bandung_viewer", False),
+        ("surabaya_editor", False),
+        ("oversight", False),
+        ("platform_admin", True),
+    ],
+)
 def test_create_matrix(client, users, governments, role, allowed):
     c = client_for(client, users, role)
     kyoto_place = governments["kyoto"].place
-    response = c.post(reverse("partnerships:create"), {
-        "government": governments["bandung"].pk, "partner_place": kyoto_place.pk, "kind": "sister_city",
-        "status": "active", "fields": ["education", "culture"], "public": "on"})
-    created = Partnership.objects.filter(government_b=governments["kyoto"]).exists() or \
-        Partnership.objects.filter(government_a=governments["kyoto"]).exists()
+    response = c.post(
+        reverse("partnerships:create"),
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": kyoto_place.pk,
+            "kind": "sister_city",
+            "status": "active",
+            "fields": ["education", "culture"],
+            "public": "on",
+        },
+    )
+    created = (
+        Partnership.objects.filter(government_b=governments["kyoto"]).exists()
+        or Partnership.objects.filter(government_a=governments["kyoto"]).exists()
+    )
     assert created == allowed
     if role in ("bandung_viewer", "oversight"):
         assert response.status_code == 403
@@ -78,25 +104,41 @@ def test_create_matrix(client, users, governments, role, allowed):
         assert "Select a valid choice" in response.content.decode()
 
 
-@pytest.mark.parametrize("role, allowed", [
-    ("anonymous", False), ("bandung_editor", True), ("bandung_viewer", False), ("braunschweig_editor", False),
-    ("oversight", False), ("platform_admin", True),
-])
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("anonymous", False),
+        ("bandung_editor", True),
+        ("bandung_viewer", False),
+        ("braunschweig_editor", False),
+        ("oversight", False),
+        ("platform_admin", True),
+    ],
+)
 def test_government_edit_matrix(client, users, governments, role, allowed):
     c = client_for(client, users, role)
     bandung = governments["bandung"]
-    c.post(reverse("partnerships:government_edit", args=[bandung.pk]), {
-        "name": "Kota Bandung", "level": "city", "traits": ["university"], "sdg_priorities": ["11"]})
+    c.post(
+        reverse("partnerships:government_edit", args=[bandung.pk]),
+        {"name": "Kota Bandung", "level": "city", "traits": ["university"], "sdg_priorities": ["11"]},
+    )
     bandung.refresh_from_db()
     assert (bandung.name == "Kota Bandung") == allowed
     if allowed:
         assert bandung.traits == ["university"] and bandung.sdg_priorities == [11]
 
 
-@pytest.mark.parametrize("role, sees", [
-    ("anonymous", False), ("bandung_viewer", True), ("surabaya_editor", False), ("oversight", True),
-    ("platform_admin", True), ("braunschweig_editor", False),
-])
+@pytest.mark.parametrize(
+    "role, sees",
+    [
+        ("anonymous", False),
+        ("bandung_viewer", True),
+        ("surabaya_editor", False),
+        ("oversight", True),
+        ("platform_admin", True),
+        ("braunschweig_editor", False),
+    ],
+)
 def test_non_public_partnership_visibility(client, users, partnership, private, role, sees):
     c = client_for(client, users, role)
     listing = c.get(reverse("partnerships:list")).content.decode()
@@ -108,14 +150,27 @@ def test_non_public_partnership_visibility(client, users, partnership, private, 
 def test_creating_through_the_form_adds_the_partner_government(client, users, governments):
     client.force_login(users["bandung_editor"])
     hamamatsu = Place.objects.filter(name="Hamamatsu", country_code="JP").order_by("-population").first()
-    response = client.post(reverse("partnerships:create"), {
-        "government": governments["bandung"].pk, "partner_place": hamamatsu.pk, "kind": "sister_city",
-        "status": "active", "fields": ["education"], "public": "on"}, follow=True)
+    response = client.post(
+        reverse("partnerships:create"),
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": hamamatsu.pk,
+            "kind": "sister_city",
+            "status": "active",
+            "fields": ["education"],
+            "public": "on",
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     assert "Hamamatsu" in response.content.decode()
     government = LocalGovernment.objects.get(place=hamamatsu)
-    assert Partnership.objects.filter(government_a__in=[government, governments["bandung"]],
-                                      government_b__in=[government, governments["bandung"]]).count() == 1
+    assert (
+        Partnership.objects.filter(
+            government_a__in=[government, governments["bandung"]], government_b__in=[government, governments["bandung"]]
+        ).count()
+        == 1
+    )
 
 
 def test_form_shows_clear_errors_and_writes_nothing(client, users, governments, partnership):
@@ -123,13 +178,25 @@ def test_form_shows_clear_errors_and_writes_nothing(client, users, governments, 
     url = reverse("partnerships:create")
     missing = client.post(url, {"government": governments["bandung"].pk, "kind": "sister_city", "status": "active"})
     assert "Choose the partner from the list of places." in missing.content.decode()
-    again = client.post(url, {"government": governments["bandung"].pk,
-                              "partner_place": governments["braunschweig"].place.pk,
-                              "kind": "sister_city", "status": "active"})
+    again = client.post(
+        url,
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": governments["braunschweig"].place.pk,
+            "kind": "sister_city",
+            "status": "active",
+        },
+    )
     assert "already partners" in again.content.decode()
-    itself = client.post(url, {"government": governments["bandung"].pk,
-                               "partner_place": governments["bandung"].place.pk,
-                               "kind": "sister_city", "status": "active"})
+    itself = client.post(
+        url,
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": governments["bandung"].place.pk,
+            "kind": "sister_city",
+            "status": "active",
+        },
+    )
     assert "cannot partner itself" in itself.content.decode()
     assert Partnership.objects.count() == 1
 
@@ -137,8 +204,10 @@ def test_form_shows_clear_errors_and_writes_nothing(client, users, governments, 
 def test_stale_edit_is_refused_with_a_message(client, users, partnership):
     client.force_login(users["bandung_editor"])
     services.update_partnership(users["braunschweig_editor"], partnership, notes="changed meanwhile")
-    response = client.post(reverse("partnerships:edit", args=[partnership.pk]), {
-        "kind": "friendship", "status": "active", "version": 1, "public": "on"})
+    response = client.post(
+        reverse("partnerships:edit", args=[partnership.pk]),
+        {"kind": "friendship", "status": "active", "version": 1, "public": "on"},
+    )
     assert "Someone else changed this partnership" in response.content.decode()
     partnership.refresh_from_db()
     assert partnership.kind == "sister_city" and partnership.notes == "changed meanwhile"
@@ -152,8 +221,9 @@ def test_detail_shows_history_of_changes(client, users, partnership):
 
 
 def test_list_filters(client, users, partnership, governments):
-    services.create_partnership(users["platform_admin"], governments["surabaya"], governments["busan"],
-                                fields=["trade"], status="dormant")
+    services.create_partnership(
+        users["platform_admin"], governments["surabaya"], governments["busan"], fields=["trade"], status="dormant"
+    )
     page = lambda **q: client.get(reverse("partnerships:list"), q).content.decode()  # noqa: E731
     assert "Busan" in page(country="KR") and "Braunschweig" not in page(country="KR")
     assert "Busan" in page(status="dormant") and "Braunschweig" not in page(status="dormant")
@@ -162,10 +232,14 @@ def test_list_filters(client, users, partnership, governments):
 
 
 def _many_partnerships(n: int):
-    places = list(Place.objects.filter(kind=Place.Kind.CITY, country_code="DE", governments__isnull=True)
-                  .order_by("-population")[:n + 1])
+    places = list(
+        Place.objects.filter(kind=Place.Kind.CITY, country_code="DE", governments__isnull=True).order_by("-population")[
+            : n + 1
+        ]
+    )
     governments = LocalGovernment.objects.bulk_create(
-        [LocalGovernment(place=p, name=p.name, country_code=p.country_code) for p in places])
+        [LocalGovernment(place=p, name=p.name, country_code=p.country_code) for p in places]
+    )
     hub = governments[0]
     Partnership.objects.bulk_create([Partnership(government_a=hub, government_b=g) for g in governments[1:]])
 
@@ -245,8 +319,11 @@ def test_dashboard_and_government_page_query_count_does_not_grow(client, users, 
     url = "/" if path == "/" else reverse("partnerships:government", args=[governments["bandung"].pk])
 
     def partners(n):
-        places = list(Place.objects.filter(kind=Place.Kind.CITY, country_code="KR", governments__isnull=True)
-                      .order_by("-population")[:n])
+        places = list(
+            Place.objects.filter(kind=Place.Kind.CITY, country_code="KR", governments__isnull=True).order_by(
+                "-population"
+            )[:n]
+        )
         for p in places:
             g = LocalGovernment.objects.create(place=p, name=p.name)
             a, b = sorted([g, governments["bandung"]], key=lambda x: x.pk)
@@ -266,9 +343,16 @@ def test_refused_partnership_leaves_no_partner_government_behind(client, users, 
     client.force_login(users["bandung_editor"])
     osaka = Place.objects.filter(name="Osaka", country_code="JP", kind=Place.Kind.CITY).first()
     before = LocalGovernment.objects.count()
-    response = client.post(reverse("partnerships:create"), {
-        "government": governments["bandung"].pk, "partner_place": osaka.pk, "kind": "sister_city",
-        "status": "active", "since": "2999-01-01"})
+    response = client.post(
+        reverse("partnerships:create"),
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": osaka.pk,
+            "kind": "sister_city",
+            "status": "active",
+            "since": "2999-01-01",
+        },
+    )
     assert "cannot be in the future" in response.content.decode()
     assert LocalGovernment.objects.count() == before
 
@@ -276,9 +360,16 @@ def test_refused_partnership_leaves_no_partner_government_behind(client, users, 
 def test_a_city_cannot_be_registered_as_a_prefecture(client, users, governments):
     client.force_login(users["bandung_editor"])
     osaka = Place.objects.filter(name="Osaka", country_code="JP", kind=Place.Kind.CITY).first()
-    response = client.post(reverse("partnerships:create"), {
-        "government": governments["bandung"].pk, "partner_place": osaka.pk, "partner_level": "prefecture",
-        "kind": "sister_city", "status": "active"})
+    response = client.post(
+        reverse("partnerships:create"),
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": osaka.pk,
+            "partner_level": "prefecture",
+            "kind": "sister_city",
+            "status": "active",
+        },
+    )
     assert "cannot be at the level" in response.content.decode()
     assert not LocalGovernment.objects.filter(place=osaka).exists()
 

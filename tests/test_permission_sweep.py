@@ -21,14 +21,16 @@ A route whose path parameters the sweep cannot fill fails the suite with a messa
 the tables below: a new route is either filled automatically (parameters named like the ones
 here) or gets an entry, never silently left out.
 """
+
 from __future__ import annotations
 
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -46,8 +48,7 @@ from kembar.accounts.models import ApiToken
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
 
-from . import activities_sweep
-from . import solutions_world
+from . import activities_sweep, solutions_world
 from .conftest import city
 from .files import docx_bytes, pdf_bytes, upload
 from .test_meetings import sweep_world
@@ -68,6 +69,7 @@ ADMIN_REDIRECTS = {"admin/logout/": "/admin/"}
 
 
 # --- who calls ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -90,13 +92,20 @@ PRINCIPALS = [
 # Writes that succeed by design for a principal, with why. The sweep checks that they do
 # exactly what they say (one new row and its history) and rolls them back.
 ALLOWED_BY_DESIGN = {
-    ("unrelated_editor", "post", "/api/governments"):
-        "an editor of any office may register a future partner's government (permissions.can_register_government)",
-    ("unrelated_editor_token", "post", "/api/governments"):
-        "an editor of any office may register a future partner's government (permissions.can_register_government)",
+    (
+        "unrelated_editor",
+        "post",
+        "/api/governments",
+    ): "an editor of any office may register a future partner's government (permissions.can_register_government)",
+    (
+        "unrelated_editor_token",
+        "post",
+        "/api/governments",
+    ): "an editor of any office may register a future partner's government (permissions.can_register_government)",
 }
-ALLOWED_BY_DESIGN_CHANGES = {("post", "/api/governments"): {"partnerships.LocalGovernment",
-                                                            "partnerships.HistoricalLocalGovernment"}}
+ALLOWED_BY_DESIGN_CHANGES = {
+    ("post", "/api/governments"): {"partnerships.LocalGovernment", "partnerships.HistoricalLocalGovernment"}
+}
 
 # Views that never write and answer a POST like a GET (200, the same page). Their writes are
 # checked for an unchanged database, not for a refusing status. (They could be @require_safe;
@@ -120,8 +129,10 @@ SKIPPED = {
     # registry data (only the session row, which is not registry data). GET is swept (405).
     ("accounts/logout/", "post"): "would end the sweep's own session",
     # Switching the language only sets a cookie; the sweep reads English throughout. GET is swept.
-    **{("i18n/setlang/", method): "only sets the language cookie; the sweep compares English text"
-       for method in WRITE_METHODS},
+    **{
+        ("i18n/setlang/", method): "only sets the language cookie; the sweep compares English text"
+        for method in WRITE_METHODS
+    },
 }
 # Static and media files are not served by URL patterns here (whitenoise/the web server serve
 # them), so there is nothing of theirs in the resolver to skip.
@@ -142,6 +153,7 @@ LARGE_APPS = {"gazetteer"}
 
 
 # --- what they call it with -----------------------------------------------------------------
+
 
 @dataclass
 class World:
@@ -164,18 +176,37 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
 
     superuser = users["platform_admin"]
     # Between two governments, neither of them the unrelated editor's (Surabaya's).
-    private = services.create_partnership(superuser, governments["bandung"], governments["busan"], public=False,
-                                          fields=["education"], notes=f"Exploration. {PRIVATE_NOTE}",
-                                          basis=PRIVATE_BASIS)
-    public = services.create_partnership(superuser, governments["bandung"], governments["braunschweig"],
-                                         public=True, fields=["culture"], notes=PUBLIC_NOTE)
+    private = services.create_partnership(
+        superuser,
+        governments["bandung"],
+        governments["busan"],
+        public=False,
+        fields=["education"],
+        notes=f"Exploration. {PRIVATE_NOTE}",
+        basis=PRIVATE_BASIS,
+    )
+    public = services.create_partnership(
+        superuser,
+        governments["bandung"],
+        governments["braunschweig"],
+        public=True,
+        fields=["culture"],
+        notes=PUBLIC_NOTE,
+    )
     # One more change each, so the history has two entries to show and to revert to.
     services.update_partnership(superuser, private, status="proposed")
     services.update_partnership(superuser, public, status="active")
     private.refresh_from_db()
     public.refresh_from_db()
-    w = World(users=users, governments=governments, orgs=orgs, private=private, public=public,
-              free_place=city("Semarang", "ID"), group=Group.objects.create(name="sweep group"))
+    w = World(
+        users=users,
+        governments=governments,
+        orgs=orgs,
+        private=private,
+        public=public,
+        free_place=city("Semarang", "ID"),
+        group=Group.objects.create(name="sweep group"),
+    )
     settings.MEDIA_ROOT = tmp_path / "media"
     w.agreements = sweep_agreements(w)
     w.activities = activities_sweep.sweep_objects(w, PRIVATE_NOTE)
@@ -213,6 +244,8 @@ def sweep_agreements(w: World) -> dict:
 def agreement_in(w: World, url: str):
     pk = int(re.search(r"/agreements/(\d+)/", url).group(1))
     return type(w.agreements["private"]).objects.get(pk=pk)
+
+
 def partner_requests(w: World) -> list[int]:
     """A draft partner request of Bandung (visible to its office only) and a published one."""
     from kembar.matching.models import PartnerRequest
@@ -220,9 +253,16 @@ def partner_requests(w: World) -> list[int]:
     found = list(PartnerRequest.objects.filter(government=w.governments["bandung"]).order_by("pk"))
     if not found:
         for status in ("draft", "published"):
-            found.append(PartnerRequest.objects.create(
-                government=w.governments["bandung"], title=f"Sweep request {status}", offers="o", seeks="s",
-                contact_email="ks@bandung.go.id", status=status))
+            found.append(
+                PartnerRequest.objects.create(
+                    government=w.governments["bandung"],
+                    title=f"Sweep request {status}",
+                    offers="o",
+                    seeks="s",
+                    contact_email="ks@bandung.go.id",
+                    status=status,
+                )
+            )
     return [r.pk for r in found]
 
 
@@ -266,15 +306,18 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
 ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     "admin/r/<path:content_type_id>/<path:object_id>/": lambda w: [
-        f"/admin/r/{ContentType.objects.get_for_model(w.private).pk}/{w.private.pk}/"],
+        f"/admin/r/{ContentType.objects.get_for_model(w.private).pk}/{w.private.pk}/"
+    ],
     "admin/auth/user/<id>/password/": lambda w: [f"/admin/auth/user/{w.users['surabaya_editor'].pk}/password/"],
     # Interest is expressed in published requests only (the draft's page is covered by its detail route).
     "matching/requests/<int:pk>/interest/": lambda w: [f"/matching/requests/{partner_requests(w)[1]}/interest/"],
     "admin/(?P<url>.*)$": lambda w: ["/admin/no-such-page/", "/admin/partnerships/partnership/no-slash"],
     "solutions/<int:pk>/attachments/<int:attachment_id>/": lambda w: [
-        f"/solutions/{w.exchange.private_solution.pk}/attachments/{w.exchange.attachment.pk}/"],
+        f"/solutions/{w.exchange.private_solution.pk}/attachments/{w.exchange.attachment.pk}/"
+    ],
     "solutions/pilots/<int:pk>/milestones/<int:milestone_id>/": lambda w: [
-        f"/solutions/pilots/{w.exchange.pilot.pk}/milestones/{w.exchange.milestone.pk}/"],
+        f"/solutions/pilots/{w.exchange.pilot.pk}/milestones/{w.exchange.milestone.pk}/"
+    ],
 }
 
 
@@ -297,8 +340,14 @@ def admin_body(w: World, model, route: str) -> dict:
     if route.endswith("/delete/"):
         return {"post": "yes"}
     obj = admin_object(w, model)
-    body = {k: ("" if v is None else [getattr(x, "pk", x) for x in v] if isinstance(v, list) else v)
-            for k, v in model_to_dict(obj).items()} if obj is not None else {}
+    body = (
+        {
+            k: ("" if v is None else [getattr(x, "pk", x) for x in v] if isinstance(v, list) else v)
+            for k, v in model_to_dict(obj).items()
+        }
+        if obj is not None
+        else {}
+    )
     if model._meta.label == "auth.User":
         body.update(is_staff="on", is_superuser="on", is_active="on")
     if model._meta.label == "partnerships.Partnership":
@@ -309,67 +358,134 @@ def admin_body(w: World, model, route: str) -> dict:
 # Page form posts, keyed by route: each is what a permitted user would send to succeed.
 PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     "partnerships/new/": lambda w, url: {
-        "government": w.governments["bandung"].pk, "partner_place": w.governments["kyoto"].place_id,
-        "kind": "sister_city", "status": "active", "fields": ["culture"], "public": "on", "notes": "sweep"},
+        "government": w.governments["bandung"].pk,
+        "partner_place": w.governments["kyoto"].place_id,
+        "kind": "sister_city",
+        "status": "active",
+        "fields": ["culture"],
+        "public": "on",
+        "notes": "sweep",
+    },
     "partnerships/<int:pk>/edit/": lambda w, url: {
-        "kind": "friendship", "status": "active", "version": partnership_in(w, url).version, "public": "on",
-        "notes": "SWEEP-OVERWRITE"},
+        "kind": "friendship",
+        "status": "active",
+        "version": partnership_in(w, url).version,
+        "public": "on",
+        "notes": "SWEEP-OVERWRITE",
+    },
     "partnerships/<int:pk>/delete/": lambda w, url: {},
     "partnerships/governments/<int:pk>/edit/": lambda w, url: {
-        "name": "Sweep renamed", "contact_email": "sweep@example.org", "website": "https://example.org"},
+        "name": "Sweep renamed",
+        "contact_email": "sweep@example.org",
+        "website": "https://example.org",
+    },
     "agreements/partnerships/<int:partnership_id>/new/": lambda w, url: {
-        "template": w.agreements["private"].template_id, "kind": "mou", "title": "sweep"},
+        "template": w.agreements["private"].template_id,
+        "kind": "mou",
+        "title": "sweep",
+    },
     "agreements/<int:pk>/edit/": lambda w, url: {
-        "kind": "loi", "title": "SWEEP-OVERWRITE", "version": agreement_in(w, url).version},
+        "kind": "loi",
+        "title": "SWEEP-OVERWRITE",
+        "version": agreement_in(w, url).version,
+    },
     "agreements/<int:pk>/advance/": lambda w, url: {"version": agreement_in(w, url).version},
     "agreements/<int:pk>/back/": lambda w, url: {"version": agreement_in(w, url).version, "reason": "sweep"},
     "agreements/<int:pk>/terminate/": lambda w, url: {"version": agreement_in(w, url).version, "reason": "sweep"},
     "agreements/stages/<int:stage_id>/upload/": lambda w, url: {
-        "title": "sweep", "file": upload("sweep.pdf", pdf_bytes())},
+        "title": "sweep",
+        "file": upload("sweep.pdf", pdf_bytes()),
+    },
     "solutions/<int:pk>/edit/": lambda w, url: {
-        "version": solution_in(w, url).version, "title": "SWEEP-OVERWRITE", "summary": "s", "problem": "p",
-        "provider_kind": "government", "maturity": "idea", "cost_range": "free", "public": "on"},
+        "version": solution_in(w, url).version,
+        "title": "SWEEP-OVERWRITE",
+        "summary": "s",
+        "problem": "p",
+        "provider_kind": "government",
+        "maturity": "idea",
+        "cost_range": "free",
+        "public": "on",
+    },
     "solutions/needs/<int:pk>/edit/": lambda w, url: {
-        "version": type(w.exchange.need).objects.get(pk=w.exchange.need.pk).version, "title": "SWEEP-OVERWRITE",
-        "description": "d", "budget_range": "free", "public": "on"},
+        "version": type(w.exchange.need).objects.get(pk=w.exchange.need.pk).version,
+        "title": "SWEEP-OVERWRITE",
+        "description": "d",
+        "budget_range": "free",
+        "public": "on",
+    },
     "solutions/pilots/<int:pk>/edit/": lambda w, url: {
-        "version": type(w.exchange.pilot).objects.get(pk=w.exchange.pilot.pk).version, "status": "adopted",
-        "outcome": "SWEEP-OVERWRITE", "public": "on"},
+        "version": type(w.exchange.pilot).objects.get(pk=w.exchange.pilot.pk).version,
+        "status": "adopted",
+        "outcome": "SWEEP-OVERWRITE",
+        "public": "on",
+    },
     "solutions/pilots/<int:pk>/activity/": lambda w, url: {"start": "2027-02-01", "end": "2027-05-31"},
     "solutions/pilots/<int:pk>/milestones/": lambda w, url: {"title": "sweep", "due": "2026-01-01", "status": "done"},
     "solutions/pilots/<int:pk>/milestones/<int:milestone_id>/": lambda w, url: {"status": "dropped"},
     "matching/requests/new/": lambda w, url: {
-        "government": w.governments["bandung"].pk, "title": "Sweep request", "offers": "o", "seeks": "s",
-        "contact_email": "sweep@example.org"},
+        "government": w.governments["bandung"].pk,
+        "title": "Sweep request",
+        "offers": "o",
+        "seeks": "s",
+        "contact_email": "sweep@example.org",
+    },
     "matching/requests/<int:pk>/interest/": lambda w, url: {
-        "government": w.governments["braunschweig"].pk, "message": "sweep"},
+        "government": w.governments["braunschweig"].pk,
+        "message": "sweep",
+    },
     "matching/requests/<int:pk>/edit/": lambda w, url: {
-        "title": "SWEEP-OVERWRITE", "offers": "o", "seeks": "s", "contact_email": "sweep@example.org",
-        "status": "closed"},
+        "title": "SWEEP-OVERWRITE",
+        "offers": "o",
+        "seeks": "s",
+        "contact_email": "sweep@example.org",
+        "status": "closed",
+    },
     # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
     "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
     "admin/login/": lambda w, url: {"username": "sweep-nobody-admin", "password": "wrong-password"},
     # Changing one's own password is allowed with the right old password; with a wrong one it
     # must be refused (and anonymous callers are sent to log in).
-    "accounts/password/": lambda w, url: {"old_password": "wrong-password", "new_password1": "Sweep-pw-9931x",
-                                          "new_password2": "Sweep-pw-9931x"},
+    "accounts/password/": lambda w, url: {
+        "old_password": "wrong-password",
+        "new_password1": "Sweep-pw-9931x",
+        "new_password2": "Sweep-pw-9931x",
+    },
     **activities_sweep.PAGE_BODIES,
-    "meetings/new/": lambda w, url: {"partnership": w.private.pk, "title": "Sweep", "start": "2026-11-24T23:00",
-                                     "duration": 60},
+    "meetings/new/": lambda w, url: {
+        "partnership": w.private.pk,
+        "title": "Sweep",
+        "start": "2026-11-24T23:00",
+        "duration": 60,
+    },
     "meetings/<int:pk>/edit/": lambda w, url: {
-        "version": type(w.meeting).objects.get(pk=w.meeting.pk).version, "title": "SWEEP-OVERWRITE",
-        "start": "2026-11-24T23:00", "duration": 60, "status": "cancelled"},
-    "meetings/<int:pk>/minutes/": lambda w, url: {"version": type(w.meeting).objects.get(pk=w.meeting.pk).version,
-                                                  "minutes": "SWEEP-OVERWRITE"},
+        "version": type(w.meeting).objects.get(pk=w.meeting.pk).version,
+        "title": "SWEEP-OVERWRITE",
+        "start": "2026-11-24T23:00",
+        "duration": 60,
+        "status": "cancelled",
+    },
+    "meetings/<int:pk>/minutes/": lambda w, url: {
+        "version": type(w.meeting).objects.get(pk=w.meeting.pk).version,
+        "minutes": "SWEEP-OVERWRITE",
+    },
     "meetings/<int:pk>/participants/": lambda w, url: {"government": w.governments["bandung"].pk, "name": "Sweep"},
     "meetings/<int:pk>/invitations/": lambda w, url: {},
-    "meetings/<int:pk>/actions/": lambda w, url: {"text": "Sweep", "owner": "Sweep",
-                                                  "government": w.governments["bandung"].pk, "due": "2026-12-01"},
+    "meetings/<int:pk>/actions/": lambda w, url: {
+        "text": "Sweep",
+        "owner": "Sweep",
+        "government": w.governments["bandung"].pk,
+        "due": "2026-12-01",
+    },
     "meetings/actions/<int:action_id>/status/": lambda w, url: {"status": "done"},
     "meetings/<int:pk>/attachments/": lambda w, url: {"file": upload("sweep.docx", docx_bytes("Sweep"))},
     "meetings/office-hours/<int:organisation_id>/": lambda w, url: {"start": "07:00", "end": "15:00"},
-    "meetings/library/share/": lambda w, url: {"title": "Sweep", "government": w.governments["bandung"].pk,
-                                               "partnership": w.private.pk, "summary": "Sweep", "language": "id"},
+    "meetings/library/share/": lambda w, url: {
+        "title": "Sweep",
+        "government": w.governments["bandung"].pk,
+        "partnership": w.private.pk,
+        "summary": "Sweep",
+        "language": "id",
+    },
     "meetings/library/<int:pk>/delete/": lambda w, url: {},
 }
 
@@ -384,81 +500,161 @@ PAGE_QUERIES: dict[str, Callable[[World], list[str]]] = {
     # Insights: scoped to the private partnership (404 for outsiders), a partner of it, its province.
     "insights/pivot/": lambda w: insights_queries(w),
     "insights/sdg/": lambda w: insights_queries(w),
-    "insights/report/": lambda w: [f"government={w.governments['bandung'].pk}&year=2026&format=xlsx&language=en",
-                                   "province=KR-26&year=2026&format=pdf&language=en"],
+    "insights/report/": lambda w: [
+        f"government={w.governments['bandung'].pk}&year=2026&format=xlsx&language=en",
+        "province=KR-26&year=2026&format=pdf&language=en",
+    ],
 }
 
 
 def insights_queries(w: World) -> list[str]:
     return [f"partnership={w.private.pk}", f"government={w.governments['busan'].pk}&year=2026", "province=KR-26"]
 
+
 # API request bodies, keyed by (method, OpenAPI path). Operations not listed get a body built
 # from their request schema.
 API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
     ("post", "/api/partnerships"): lambda w, kw: {
-        "government_a_id": w.governments["bandung"].pk, "government_b_id": w.governments["kyoto"].pk,
-        "kind": "sister_city", "status": "active", "fields": ["culture"], "public": False, "notes": "sweep"},
+        "government_a_id": w.governments["bandung"].pk,
+        "government_b_id": w.governments["kyoto"].pk,
+        "kind": "sister_city",
+        "status": "active",
+        "fields": ["culture"],
+        "public": False,
+        "notes": "sweep",
+    },
     ("patch", "/api/partnerships/{partnership_id}"): lambda w, kw: {
-        "notes": "SWEEP-OVERWRITE", "public": True, "status": "dormant",
-        "version": type(w.private).objects.get(pk=kw["partnership_id"]).version},
+        "notes": "SWEEP-OVERWRITE",
+        "public": True,
+        "status": "dormant",
+        "version": type(w.private).objects.get(pk=kw["partnership_id"]).version,
+    },
     ("post", "/api/governments"): lambda w, kw: {
-        "place_id": w.free_place.pk, "name": "Kota Semarang (sweep)", "traits": ["port"]},
+        "place_id": w.free_place.pk,
+        "name": "Kota Semarang (sweep)",
+        "traits": ["port"],
+    },
     ("post", "/api/agreements"): lambda w, kw: {
-        "partnership_id": w.private.pk, "procedure": "ksdpl", "kind": "mou", "title": "sweep"},
+        "partnership_id": w.private.pk,
+        "procedure": "ksdpl",
+        "kind": "mou",
+        "title": "sweep",
+    },
     ("patch", "/api/agreements/{agreement_id}"): lambda w, kw: {
-        "title": "SWEEP-OVERWRITE", "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version},
+        "title": "SWEEP-OVERWRITE",
+        "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version,
+    },
     ("post", "/api/agreements/{agreement_id}/advance"): lambda w, kw: {
-        "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version},
+        "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version
+    },
     ("post", "/api/agreements/{agreement_id}/back"): lambda w, kw: {
-        "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version, "reason": "sweep"},
+        "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version,
+        "reason": "sweep",
+    },
     ("patch", "/api/governments/{government_id}"): lambda w, kw: {
-        "name": "Sweep renamed", "contact_email": "sweep@example.org"},
+        "name": "Sweep renamed",
+        "contact_email": "sweep@example.org",
+    },
     **activities_sweep.API_BODIES,
     ("post", "/api/meetings"): lambda w, kw: {
-        "partnership_id": w.private.pk, "title": "Sweep", "start": "2026-11-24T23:00:00Z", "agenda": ["Sweep"]},
+        "partnership_id": w.private.pk,
+        "title": "Sweep",
+        "start": "2026-11-24T23:00:00Z",
+        "agenda": ["Sweep"],
+    },
     ("patch", "/api/meetings/{meeting_id}"): lambda w, kw: {
-        "minutes": "SWEEP-OVERWRITE", "version": type(w.meeting).objects.get(pk=w.meeting.pk).version},
+        "minutes": "SWEEP-OVERWRITE",
+        "version": type(w.meeting).objects.get(pk=w.meeting.pk).version,
+    },
     ("post", "/api/meetings/{meeting_id}/action-items"): lambda w, kw: {
-        "text": "Sweep", "owner": "Sweep", "government_id": w.governments["bandung"].pk, "due": "2026-12-01"},
+        "text": "Sweep",
+        "owner": "Sweep",
+        "government_id": w.governments["bandung"].pk,
+        "due": "2026-12-01",
+    },
     ("post", "/api/solutions"): lambda w, kw: {
-        "government_id": w.governments["bandung"].pk, "title": "sweep", "summary": "sweep", "problem": "sweep",
-        "fields": ["culture"], "sdg_targets": ["11.5"], "languages": ["en"], "public": True},
+        "government_id": w.governments["bandung"].pk,
+        "title": "sweep",
+        "summary": "sweep",
+        "problem": "sweep",
+        "fields": ["culture"],
+        "sdg_targets": ["11.5"],
+        "languages": ["en"],
+        "public": True,
+    },
     ("patch", "/api/solutions/{solution_id}"): lambda w, kw: {
-        "title": "SWEEP-OVERWRITE", "public": True,
-        "version": type(w.exchange.public_solution).objects.get(pk=kw["solution_id"]).version},
+        "title": "SWEEP-OVERWRITE",
+        "public": True,
+        "version": type(w.exchange.public_solution).objects.get(pk=kw["solution_id"]).version,
+    },
     ("post", "/api/solutions/needs"): lambda w, kw: {
-        "government_id": w.governments["bandung"].pk, "title": "sweep", "description": "sweep",
-        "sdg_targets": ["11"], "languages": ["id"], "public": True},
+        "government_id": w.governments["bandung"].pk,
+        "title": "sweep",
+        "description": "sweep",
+        "sdg_targets": ["11"],
+        "languages": ["id"],
+        "public": True,
+    },
     ("patch", "/api/solutions/needs/{need_id}"): lambda w, kw: {
-        "title": "SWEEP-OVERWRITE", "public": True, "version": type(w.exchange.need).objects.get(
-            pk=kw["need_id"]).version},
+        "title": "SWEEP-OVERWRITE",
+        "public": True,
+        "version": type(w.exchange.need).objects.get(pk=kw["need_id"]).version,
+    },
     # Kyoto has no office in the sweep: only a platform administrator acts for it.
     ("post", "/api/solutions/{solution_id}/interest"): lambda w, kw: {"government_id": w.governments["kyoto"].pk},
     ("post", "/api/partner-requests"): lambda w, kw: {
-        "government_id": w.governments["bandung"].pk, "title": "sweep", "offers": "o", "seeks": "s",
-        "contact_email": "sweep@example.org", "preferred_countries": ["JP"], "fields": ["education"]},
+        "government_id": w.governments["bandung"].pk,
+        "title": "sweep",
+        "offers": "o",
+        "seeks": "s",
+        "contact_email": "sweep@example.org",
+        "preferred_countries": ["JP"],
+        "fields": ["education"],
+    },
     ("patch", "/api/partner-requests/{request_id}"): lambda w, kw: {"title": "SWEEP-OVERWRITE", "status": "closed"},
     ("post", "/api/partner-requests/{request_id}/interest"): lambda w, kw: {
-        "government_id": w.governments["braunschweig"].pk, "message": "sweep"},
+        "government_id": w.governments["braunschweig"].pk,
+        "message": "sweep",
+    },
     ("patch", "/api/solutions/pilots/{pilot_id}"): lambda w, kw: {
-        "status": "running", "outcome": "SWEEP-OVERWRITE", "public": True,
-        "version": type(w.exchange.pilot).objects.get(pk=kw["pilot_id"]).version},
+        "status": "running",
+        "outcome": "SWEEP-OVERWRITE",
+        "public": True,
+        "version": type(w.exchange.pilot).objects.get(pk=kw["pilot_id"]).version,
+    },
     ("post", "/api/solutions/pilots/{pilot_id}/milestones"): lambda w, kw: {
-        "title": "sweep", "due": "2026-01-01", "status": "done"},
+        "title": "sweep",
+        "due": "2026-01-01",
+        "status": "done",
+    },
     ("post", "/api/meetings/{meeting_id}/participants"): lambda w, kw: {
-        "government_id": w.governments["bandung"].pk, "name": "Sweep", "email": "sweep@example.org"},
+        "government_id": w.governments["bandung"].pk,
+        "name": "Sweep",
+        "email": "sweep@example.org",
+    },
     ("patch", "/api/meetings/{meeting_id}/participants/{participant_id}"): lambda w, kw: {
-        "name": "SWEEP-OVERWRITE", "email": "sweep@example.org"},
+        "name": "SWEEP-OVERWRITE",
+        "email": "sweep@example.org",
+    },
     ("post", "/api/library"): lambda w, kw: {
-        "title": "Sweep", "government_id": w.governments["bandung"].pk, "partnership_id": w.private.pk,
-        "summary": "Sweep", "language": "id", "fields": ["culture"], "sdgs": [11], "public": False,
-        "file": SWEEP_PDF},
+        "title": "Sweep",
+        "government_id": w.governments["bandung"].pk,
+        "partnership_id": w.private.pk,
+        "summary": "Sweep",
+        "language": "id",
+        "fields": ["culture"],
+        "sdgs": [11],
+        "public": False,
+        "file": SWEEP_PDF,
+    },
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.
 API_QUERY_VALUES: dict[str, Callable[[World], str]] = {
     "q": lambda w: "Bandung",
-    "partnership_id": lambda w: str(w.private.pk), "start": lambda w: "2026-11-23", "end": lambda w: "2026-11-27",
+    "partnership_id": lambda w: str(w.private.pk),
+    "start": lambda w: "2026-11-23",
+    "end": lambda w: "2026-11-27",
 }
 API_QUERY_PROBES: dict[str, Callable[[World], list[str]]] = {
     "q": lambda w: [PRIVATE_NOTE, PRIVATE_BASIS, "Busan"],
@@ -485,6 +681,7 @@ def partnership_in(w: World, url: str):
 
 
 # --- the routes -----------------------------------------------------------------------------
+
 
 @dataclass
 class Route:
@@ -570,9 +767,9 @@ def fill_parameters(route: Route, w: World) -> list[str]:
         pieces = []
         last = 0
         for m in PARAM.finditer(text):
-            pieces.append(text[last:m.start()])
+            pieces.append(text[last : m.start()])
             last = m.end()
-            literal_before = text[:m.start()].rstrip("/").rsplit("/", 1)[-1] or previous
+            literal_before = text[: m.start()].rstrip("/").rsplit("/", 1)[-1] or previous
             name = m.group("name")
             if model is not None and name == "object_id":
                 obj = admin_object(w, model)
@@ -596,8 +793,10 @@ def fill_parameters(route: Route, w: World) -> list[str]:
 
 
 def cannot_fill_message(route: str, why: str) -> str:
-    return (f"The permission sweep cannot fill the route {route!r} ({why}): add its parameter to PATH_VALUES "
-            f"or the route to ROUTE_URLS in tests/test_permission_sweep.py, so that it is checked.")
+    return (
+        f"The permission sweep cannot fill the route {route!r} ({why}): add its parameter to PATH_VALUES "
+        f"or the route to ROUTE_URLS in tests/test_permission_sweep.py, so that it is checked."
+    )
 
 
 def normalised(path: str) -> str:
@@ -606,6 +805,7 @@ def normalised(path: str) -> str:
 
 
 # --- the OpenAPI operations -----------------------------------------------------------------
+
 
 def openapi(client) -> dict:
     response = client.get("/api/openapi.json")
@@ -656,8 +856,12 @@ def example(schema: dict, spec: dict, w: World, name: str = "") -> Any:
     if kind == "string" and schema.get("format") == "binary":
         return SWEEP_PDF
     if kind == "string":
-        return {"date": "2020-01-01", "date-time": "2020-01-01T00:00:00Z", "email": "sweep@example.org",
-                "uri": "https://example.org"}.get(schema.get("format", ""), "sweep")
+        return {
+            "date": "2020-01-01",
+            "date-time": "2020-01-01T00:00:00Z",
+            "email": "sweep@example.org",
+            "uri": "https://example.org",
+        }.get(schema.get("format", ""), "sweep")
     raise CannotFill(f"no example for the schema of {name!r}: {schema}")
 
 
@@ -675,6 +879,7 @@ MULTIPART = "multipart/form-data"
 @dataclass(frozen=True)
 class SweepFile:
     """A file part of an upload: a real small PDF, a fresh file object for every request."""
+
     name: str
     content: bytes
 
@@ -698,7 +903,8 @@ def api_operations(spec: dict) -> list[Operation]:
 def operation_urls(op: Operation, spec: dict, w: World) -> list[tuple[str, dict]]:
     """(url, path kwargs) for each way the operation is called."""
     params = [p for p in op.spec.get("parameters", [])] or [
-        {"name": n, "in": "path"} for n in re.findall(r"{(\w+)}", op.path)]
+        {"name": n, "in": "path"} for n in re.findall(r"{(\w+)}", op.path)
+    ]
     urls: list[tuple[str, dict]] = [(op.path, {})]
     for p in params:
         if p["in"] != "path":
@@ -707,8 +913,11 @@ def operation_urls(op: Operation, spec: dict, w: World) -> list[tuple[str, dict]
         key = (literal_before, p["name"])
         if key not in PATH_VALUES:
             raise CannotFill(f"path parameter {p['name']!r} after {literal_before!r}")
-        urls = [(u.replace("{" + p["name"] + "}", str(v)), {**kw, p["name"]: v})
-                for u, kw in urls for v in PATH_VALUES[key](w)]
+        urls = [
+            (u.replace("{" + p["name"] + "}", str(v)), {**kw, p["name"]: v})
+            for u, kw in urls
+            for v in PATH_VALUES[key](w)
+        ]
     if op.method != "get":
         return urls
     required = {}
@@ -757,6 +966,7 @@ def api_body(op: Operation, spec: dict, w: World, kwargs: dict) -> dict | None:
 
 # --- the database, before and after ---------------------------------------------------------
 
+
 def compared_models():
     for model in apps.get_models(include_auto_created=True):
         label = model._meta.label
@@ -775,8 +985,9 @@ def snapshot_queries() -> dict[str, str]:
         if model._meta.app_label in LARGE_APPS:
             queries[label] = f"SELECT MAX({pk}) FROM {table}"
             continue
-        columns = ", ".join(q(f.column) for f in model._meta.concrete_fields
-                            if f.name not in UNCOMPARED_FIELDS.get(label, ()))
+        columns = ", ".join(
+            q(f.column) for f in model._meta.concrete_fields if f.name not in UNCOMPARED_FIELDS.get(label, ())
+        )
         queries[label] = f"SELECT {columns} FROM {table} ORDER BY {pk}"
     return queries
 
@@ -798,8 +1009,7 @@ def snapshot() -> dict:
 
 
 def large_counts() -> dict:
-    return {m._meta.label: m._default_manager.count() for m in compared_models()
-            if m._meta.app_label in LARGE_APPS}
+    return {m._meta.label: m._default_manager.count() for m in compared_models() if m._meta.app_label in LARGE_APPS}
 
 
 def changed(before: dict, after: dict) -> set[str]:
@@ -807,6 +1017,7 @@ def changed(before: dict, after: dict) -> set[str]:
 
 
 # --- calling --------------------------------------------------------------------------------
+
 
 def client_for(principal: Principal, w: World) -> tuple[Client, dict]:
     """A client acting as the principal, and the headers its writes send."""
@@ -849,8 +1060,9 @@ def call(c: Client, method: str, url: str, body, headers: dict, *, as_json: bool
         return getattr(c, method)(url, json.dumps(body), content_type="application/json", **headers)
     if method == "post":
         return c.post(url, body, **headers)
-    return getattr(c, method)(url, urlencode(body, doseq=True), content_type="application/x-www-form-urlencoded",
-                              **headers)
+    return getattr(c, method)(
+        url, urlencode(body, doseq=True), content_type="application/x-www-form-urlencoded", **headers
+    )
 
 
 def private_traces(text: str, response, w: World) -> list[str]:
@@ -860,6 +1072,7 @@ def private_traces(text: str, response, w: World) -> list[str]:
     if f'"/partnerships/{w.private.pk}/' in text:
         found.append(f"a link to /partnerships/{w.private.pk}/")
     if response.get("Content-Type", "").startswith("application/json"):
+
         def walk(value):
             if isinstance(value, dict):
                 if value.get("id") == w.private.pk and "government_a" in value:
@@ -869,6 +1082,7 @@ def private_traces(text: str, response, w: World) -> list[str]:
             elif isinstance(value, list):
                 for v in value:
                     walk(v)
+
         try:
             walk(json.loads(text))
         except ValueError:
@@ -929,8 +1143,9 @@ class Sweep:
             detail = f" -> {response.status_code} {body!r}"
         self.failures.append(f"[{self.principal.name}] {what}: {why}{detail}")
 
-    def check_read(self, what: str, response, *, must_show_notes: bool, admin_route: bool,
-                   private_detail: bool) -> None:
+    def check_read(
+        self, what: str, response, *, must_show_notes: bool, admin_route: bool, private_detail: bool
+    ) -> None:
         self.requests += 1
         text = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
         if response.status_code >= 500:
@@ -945,8 +1160,17 @@ class Sweep:
         if private_detail and not self.principal.reads_private and response.status_code != 404:
             self.fail(what, response, "the private partnership must not exist (404) for this caller")
 
-    def write(self, what: str, key: tuple, do: Callable[[], Any], *, api: bool, admin_route: str | None,
-              read_only_view: bool = False, expect: int | None = None) -> None:
+    def write(
+        self,
+        what: str,
+        key: tuple,
+        do: Callable[[], Any],
+        *,
+        api: bool,
+        admin_route: str | None,
+        read_only_view: bool = False,
+        expect: int | None = None,
+    ) -> None:
         """Queue a write; the queue is run in batches, each with one comparison of the database."""
         self.pending.append(Write(what, key, do, api, admin_route, read_only_view, expect))
         if len(self.pending) >= WRITE_BATCH:
@@ -991,8 +1215,12 @@ class Sweep:
         if allowed:
             expected = ALLOWED_BY_DESIGN_CHANGES[w.key]
             if response.status_code >= 300 or diff != expected:
-                self.fail(what, response, f"allowed by design ({allowed}), expected to change exactly "
-                                          f"{sorted(expected)}, changed {sorted(diff)}")
+                self.fail(
+                    what,
+                    response,
+                    f"allowed by design ({allowed}), expected to change exactly "
+                    f"{sorted(expected)}, changed {sorted(diff)}",
+                )
             return
         if diff:
             self.fail(what, response, f"the write changed {sorted(diff)}")
@@ -1025,13 +1253,20 @@ def sweep_pages(s: Sweep, c: Client, headers: dict, api_paths: set[str]) -> None
             queries = [""] + ["?" + q for q in PAGE_QUERIES.get(route.route, lambda w: [])(w)]
             for query in queries:
                 response = call(c, "get", url + query, None, {}, as_json=False)
-                private_detail = (not query and not admin_route and f"/{w.private.pk}/" in url
-                                  and route.route.startswith("partnerships/<int:pk>/") and route.route.endswith(
-                                      "<int:pk>/"))
-                s.check_read(f"GET {url}{query}", response, admin_route=admin_route,
-                             must_show_notes=(not query and route.route in PAGES_SHOWING_NOTES
-                                              and f"/{w.private.pk}/" in url),
-                             private_detail=private_detail)
+                private_detail = (
+                    not query
+                    and not admin_route
+                    and f"/{w.private.pk}/" in url
+                    and route.route.startswith("partnerships/<int:pk>/")
+                    and route.route.endswith("<int:pk>/")
+                )
+                s.check_read(
+                    f"GET {url}{query}",
+                    response,
+                    admin_route=admin_route,
+                    must_show_notes=(not query and route.route in PAGES_SHOWING_NOTES and f"/{w.private.pk}/" in url),
+                    private_detail=private_detail,
+                )
                 if admin_route and route.route != "admin/login/":
                     to = ADMIN_REDIRECTS.get(route.route, ADMIN_LOGIN_URL)
                     if not (response.status_code == 302 and response["Location"].startswith(to)):
@@ -1048,9 +1283,14 @@ def sweep_pages(s: Sweep, c: Client, headers: dict, api_paths: set[str]) -> None
                     body = PAGE_BODIES[route.route](w, url)
                 else:
                     body = {}
-                s.write(f"{method.upper()} {url}", (method, route.route),
-                        lambda method=method, url=url, body=body: call(c, method, url, body, headers, as_json=False),
-                        api=False, admin_route=admin_route, read_only_view=route.route in READ_ONLY_VIEWS)
+                s.write(
+                    f"{method.upper()} {url}",
+                    (method, route.route),
+                    lambda method=method, url=url, body=body: call(c, method, url, body, headers, as_json=False),
+                    api=False,
+                    admin_route=admin_route,
+                    read_only_view=route.route in READ_ONLY_VIEWS,
+                )
 
 
 def sweep_api(s: Sweep, c: Client, headers: dict, spec: dict) -> None:
@@ -1067,19 +1307,31 @@ def sweep_api(s: Sweep, c: Client, headers: dict, spec: dict) -> None:
             if op.method == "get":
                 response = call(c, "get", url, None, headers, as_json=True)
                 is_private = kwargs.get("partnership_id") == w.private.pk
-                s.check_read(what, response, admin_route=False,
-                             must_show_notes=(op.path in API_SHOWING_NOTES and not kwargs.get("_probe")
-                                              and ("partnership_id" not in kwargs or is_private)),
-                             private_detail=is_private)
+                s.check_read(
+                    what,
+                    response,
+                    admin_route=False,
+                    must_show_notes=(
+                        op.path in API_SHOWING_NOTES
+                        and not kwargs.get("_probe")
+                        and ("partnership_id" not in kwargs or is_private)
+                    ),
+                    private_detail=is_private,
+                )
                 continue
             try:
                 body = api_body(op, spec, w, kwargs)
             except CannotFill as exc:
                 s.failures.append(cannot_fill_message(f"{op.method.upper()} {op.path}", str(exc)))
                 continue
-            s.write(what, (op.method, op.path),
-                    lambda op=op, url=url, body=body: api_call(c, op, url, body, headers),
-                    api=True, admin_route=None, expect=None if op.declared else 405)
+            s.write(
+                what,
+                (op.method, op.path),
+                lambda op=op, url=url, body=body: api_call(c, op, url, body, headers),
+                api=True,
+                admin_route=None,
+                expect=None if op.declared else 405,
+            )
 
 
 def run_sweep(principal: Principal, w: World) -> Sweep:
@@ -1098,6 +1350,7 @@ def run_sweep(principal: Principal, w: World) -> Sweep:
 
 
 # --- the tests ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("principal", PRINCIPALS, ids=[p.name for p in PRINCIPALS])
 def test_no_write_succeeds_and_nothing_private_leaks(world, principal):
@@ -1130,6 +1383,7 @@ def test_every_route_and_operation_can_be_filled(world, client):
 def test_a_new_route_is_swept_or_fails_the_suite(world):
     """A route whose parameter is named like a known one is filled by itself; any other makes
     the sweep fail with what to add."""
+
     def route(*parts: str) -> Route:
         return Route("".join(parts), [RoutePattern(p) for p in parts], "new")
 
@@ -1177,7 +1431,10 @@ def test_the_sweep_bodies_are_valid_for_a_platform_admin(world, client):
                 response = c.post(url, PAGE_BODIES[route.route](world, url))
                 transaction.set_rollback(True)
             assert response.status_code == 302 and not response["Location"].startswith(LOGIN_URL), (
-                url, response.status_code, response.content[:2000])
+                url,
+                response.status_code,
+                response.content[:2000],
+            )
 
 
 def test_the_sweep_sees_a_leak(world):

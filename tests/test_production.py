@@ -4,6 +4,7 @@ rate limiting, and a Content-Security-Policy that the pages really satisfy in Ch
 Production settings are read once at import, so tests that need DEBUG off start a fresh process
 (`manage.py check`, `make serve`) with a production environment.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,22 +40,45 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE",
-                        "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE",
-                        "KEMBAR_SITE_URL"}}
-    env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kembar.example.org",
-               KEMBAR_SITE_URL="https://kembar.example.org", DJANGO_SETTINGS_MODULE="kembar.settings")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_PROXY_SSL_HEADER",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "KEMBAR_SITE_URL",
+        }
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="kembar.example.org",
+        KEMBAR_SITE_URL="https://kembar.example.org",
+        DJANGO_SETTINGS_MODULE="kembar.settings",
+    )
     env.update(extra)
     return env
 
 
 def manage(*args: str, env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(PROJECT / "manage.py"), *args], cwd=PROJECT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(PROJECT / "manage.py"), *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 # --- headers -------------------------------------------------------------------------------------
+
 
 def assert_security_headers(response) -> None:
     csp = response.headers["Content-Security-Policy"]
@@ -103,15 +127,21 @@ def test_templates_have_no_inline_script_style_or_handlers():
 
 # --- deployment checklist and settings -----------------------------------------------------------
 
+
 def test_deployment_checklist_passes_with_production_environment():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("value, problem", [("", "KEMBAR_SITE_URL is not set"),
-                                            ("kembar.example.org", "is not a site address"),
-                                            ("https://kembar.example.org/app/", "is not a site address")])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("", "KEMBAR_SITE_URL is not set"),
+        ("kembar.example.org", "is not a site address"),
+        ("https://kembar.example.org/app/", "is not a site address"),
+    ],
+)
 def test_deployment_checklist_asks_for_the_address_e_mails_link_to(value, problem):
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(KEMBAR_SITE_URL=value))
     assert result.returncode != 0
@@ -127,24 +157,48 @@ def test_debug_off_without_secret_key_refuses_to_start():
 
 
 def test_production_settings_harden_cookies_and_transport():
-    code = ("from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
-            " s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
-            " s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.SECURE_PROXY_SSL_HEADER)")
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
+        " s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.SECURE_PROXY_SSL_HEADER)"
+    )
     result = manage("shell", "-v", "0", "-c", code, env=production_env(SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split(None, 7) == ["31536000", "True", "True", "True", "True", "True", "True",
-                                            "('HTTP_X_FORWARDED_PROTO', 'https')\n"]
+    assert result.stdout.split(None, 7) == [
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO', 'https')\n",
+    ]
 
 
 def test_cache_url_shares_the_health_ranking_version_between_processes():
     """With CACHE_URL (Redis, running on every machine) a change seen by one app server process drops
     the cached health rankings of every other process too."""
     env = production_env(CACHE_URL="redis://127.0.0.1:6379/15")
-    changed = manage("shell", "-v", "0", "-c", "from django.core.cache import cache; from kembar.insights import "
-                     "health; health.evidence_changed(); print(cache.get(health.CACHE_VERSION_KEY))", env=env)
+    changed = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.core.cache import cache; from kembar.insights import "
+        "health; health.evidence_changed(); print(cache.get(health.CACHE_VERSION_KEY))",
+        env=env,
+    )
     assert changed.returncode == 0, changed.stderr
-    seen = manage("shell", "-v", "0", "-c", "from django.core.cache import cache; from kembar.insights import "
-                  "health; print(cache.get(health.CACHE_VERSION_KEY))", env=env)
+    seen = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.core.cache import cache; from kembar.insights import "
+        "health; print(cache.get(health.CACHE_VERSION_KEY))",
+        env=env,
+    )
     assert seen.returncode == 0, seen.stderr
     assert len(changed.stdout.strip()) == 32 and seen.stdout == changed.stdout
 
@@ -157,6 +211,7 @@ def test_cache_url_must_be_redis():
 
 # --- the production server -----------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -165,6 +220,7 @@ def free_port() -> int:
 
 def fetch(url: str, headers: dict[str, str] | None = None):
     """(status, headers, body) without following redirects."""
+
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
@@ -180,15 +236,25 @@ def fetch(url: str, headers: dict[str, str] | None = None):
 def test_make_serve_runs_gunicorn_with_hashed_static_files_from_whitenoise(tmp_path):
     port = free_port()
     env = production_env(
-        ALLOWED_HOSTS="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", STATIC_ROOT=str(tmp_path / "static"),
-        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+        ALLOWED_HOSTS="127.0.0.1",
+        PORT=str(port),
+        WEB_CONCURRENCY="2",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+    )
     migrated = manage("migrate", "--no-input", env=env, timeout=180)
     assert migrated.returncode == 0, migrated.stderr
     # -o: the venv is installed already; do not let make reinstall it from here.
-    server = subprocess.Popen(["make", "-s", "-o", ".venv/.installed", "serve"], cwd=PROJECT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        ["make", "-s", "-o", ".venv/.installed", "serve"],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     https = {"X-Forwarded-Proto": "https"}
     try:
@@ -210,7 +276,7 @@ def test_make_serve_runs_gunicorn_with_hashed_static_files_from_whitenoise(tmp_p
         assert status == 301 and headers["Location"] == f"https://127.0.0.1:{port}/"
 
         # The page links hashed static files, which whitenoise serves with a far-future cache.
-        match = re.search(rb'/static/kembar/app\.[0-9a-f]{12}\.js', body)
+        match = re.search(rb"/static/kembar/app\.[0-9a-f]{12}\.js", body)
         assert match, "the page does not link a hashed app.js"
         status, headers, script = fetch(base + match.group().decode(), https)
         assert status == 200
@@ -311,14 +377,18 @@ def test_login_without_a_request_and_api_tokens_are_not_rate_limited(client):
 
 # --- Content-Security-Policy in a real browser ---------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}; the browser test needs the Debian chromium package")
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield browser
         browser.close()
 
@@ -344,8 +414,9 @@ def test_pages_satisfy_the_content_security_policy_in_chromium(live_server, brow
     page = context.new_page()
     page.set_default_timeout(10_000)
     violations: list[str] = []
-    page.on("console", lambda m: violations.append(f"{page.url}: {m.text}")
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "console", lambda m: violations.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None
+    )
     # Every violation also fires a DOM event; record it in the page so none slips past the console.
     page.add_init_script("""
         window.__csp = [];

@@ -1,5 +1,6 @@
 """Registry rules that hold for every caller: unordered pairs, no self-partnership, history,
 concurrent edits, government lookup by NAME,CC."""
+
 import datetime as dt
 
 import pytest
@@ -14,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def test_pair_is_stored_once_whatever_the_order(governments, users):
     editor = users["bandung_editor"]
-    p = services.create_partnership(editor, governments["braunschweig"], governments["bandung"],
-                                    fields=["culture"], since=dt.date(1960, 1, 1))
+    p = services.create_partnership(
+        editor, governments["braunschweig"], governments["bandung"], fields=["culture"], since=dt.date(1960, 1, 1)
+    )
     assert p.government_a_id < p.government_b_id
     with pytest.raises(ValidationError) as error:
         services.create_partnership(editor, governments["bandung"], governments["braunschweig"])
@@ -38,12 +40,15 @@ def test_a_government_cannot_partner_itself(governments, users):
     assert "government_b" in error.value.message_dict
 
 
-@pytest.mark.parametrize("bad, field", [
-    ({"kind": "marriage"}, "kind"),
-    ({"status": "asleep"}, "status"),
-    ({"since": dt.date.today() + dt.timedelta(days=30)}, "since"),
-    ({"fields": ["space_travel"]}, "fields"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ({"kind": "marriage"}, "kind"),
+        ({"status": "asleep"}, "status"),
+        ({"since": dt.date.today() + dt.timedelta(days=30)}, "since"),
+        ({"fields": ["space_travel"]}, "fields"),
+    ],
+)
 def test_bad_values_are_refused_with_the_field_and_nothing_written(governments, users, bad, field):
     with pytest.raises(ValidationError) as error:
         services.create_partnership(users["bandung_editor"], governments["bandung"], governments["kyoto"], **bad)
@@ -94,8 +99,9 @@ def test_resolve_government_by_name_and_country(governments):
 
 
 def test_ambiguous_government_lists_candidates(governments):
-    other = LocalGovernment.objects.create(place=governments["bandung"].place, level="regency",
-                                           name="Kabupaten Bandung")
+    other = LocalGovernment.objects.create(
+        place=governments["bandung"].place, level="regency", name="Kabupaten Bandung"
+    )
     with pytest.raises(services.GovernmentLookupError) as error:
         services.resolve_government("Bandung,ID")
     assert set(error.value.candidates) == {governments["bandung"], other}

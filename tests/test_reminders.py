@@ -1,4 +1,5 @@
 """`kembar remind`: each due event mailed once, dry runs send and record nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,6 +62,7 @@ def test_each_event_is_sent_once(db, source, capsys, monkeypatch):
 def test_a_failed_mail_is_not_recorded(db, source, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("SMTP down")
+
     monkeypatch.setattr(reminders, "send_mail", broken)
     with pytest.raises(OSError):
         reminders.send(reminders.collect(NOW), NOW)
@@ -68,8 +70,9 @@ def test_a_failed_mail_is_not_recorded(db, source, monkeypatch):
 
 
 def test_editor_emails_are_the_offices_editors(governments):
-    office = Organisation.objects.create(name="Pemkot Bandung", local_government=governments["bandung"],
-                                         email="ksdpl@bandung.go.id")
+    office = Organisation.objects.create(
+        name="Pemkot Bandung", local_government=governments["bandung"], email="ksdpl@bandung.go.id"
+    )
     make_user("editor", office, email="editor@bandung.go.id")
     make_user("viewer", office, Membership.Role.VIEWER, email="viewer@bandung.go.id")
     make_user("gone", office, email="gone@bandung.go.id", is_active=False)

@@ -1,4 +1,5 @@
 """The slot finder (kembar/meetings/slots.py): plain Python, no database."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,6 +32,7 @@ def local_minutes(moment: dt.datetime) -> int:
 
 
 # --- fixed cases -------------------------------------------------------------------------------
+
 
 def test_bandung_fort_worth_thanksgiving_week_offers_least_bad_slots_with_their_cost():
     result = find_slots([BANDUNG, FORT_WORTH], dt.date(2026, 11, 23), dt.date(2026, 11, 29), 60)
@@ -65,7 +67,10 @@ def test_us_daylight_saving_change_moves_the_common_hour_in_utc():
     for slot in inside:
         for side_time in slot.sides:
             assert 8 * 60 <= local_minutes(side_time.local_start) and local_minutes(side_time.local_end) <= 16 * 60
-            assert side_time.local_start.utcoffset() == slot.start.astimezone(ZoneInfo(side_time.side.timezone)).utcoffset()
+            assert (
+                side_time.local_start.utcoffset()
+                == slot.start.astimezone(ZoneInfo(side_time.side.timezone)).utcoffset()
+            )
 
 
 def test_european_daylight_saving_change_narrows_it_again():
@@ -104,8 +109,9 @@ def test_friday_saturday_weekend_where_the_country_has_it():
 
 
 def test_office_hours_are_per_side():
-    early_bird = Side("Fort Worth", "America/Chicago", "US", "TX", office_start=dt.time(6, 0),
-                      office_end=dt.time(14, 0))
+    early_bird = Side(
+        "Fort Worth", "America/Chicago", "US", "TX", office_start=dt.time(6, 0), office_end=dt.time(14, 0)
+    )
     late = Side("Bandung", "Asia/Jakarta", "ID", office_start=dt.time(9, 0), office_end=dt.time(21, 0))
     result = find_slots([late, early_bird], dt.date(2026, 11, 23), dt.date(2026, 11, 25), 60)
     assert result.inside_office_hours
@@ -114,21 +120,35 @@ def test_office_hours_are_per_side():
     assert local_minutes(best.sides[0].local_end) <= 21 * 60
 
 
-@pytest.mark.parametrize(("kwargs", "code"), [
-    ({"sides": [BANDUNG, Side("Atlantis", "Atlantis/Capital", "ID")]}, "unknown_timezone"),
-    ({"start": dt.date(2026, 11, 29), "end": dt.date(2026, 11, 23)}, "reversed_range"),
-    ({"start": None}, "empty_range"),
-    ({"duration": 0}, "bad_duration"),
-    ({"duration": 9 * 60}, "duration_too_long"),
-    ({"sides": [BANDUNG, Side("Fort Worth", "America/Chicago", "US", office_start=dt.time(16, 0),
-                              office_end=dt.time(8, 0))]}, "office_hours_reversed"),
-    ({"sides": [BANDUNG]}, "no_sides"),
-    ({"start": dt.date(2026, 1, 1), "end": dt.date(2028, 1, 1)}, "range_too_long"),
-    ({"start": dt.date(2026, 11, 28), "end": dt.date(2026, 11, 29)}, "no_common_day"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"sides": [BANDUNG, Side("Atlantis", "Atlantis/Capital", "ID")]}, "unknown_timezone"),
+        ({"start": dt.date(2026, 11, 29), "end": dt.date(2026, 11, 23)}, "reversed_range"),
+        ({"start": None}, "empty_range"),
+        ({"duration": 0}, "bad_duration"),
+        ({"duration": 9 * 60}, "duration_too_long"),
+        (
+            {
+                "sides": [
+                    BANDUNG,
+                    Side("Fort Worth", "America/Chicago", "US", office_start=dt.time(16, 0), office_end=dt.time(8, 0)),
+                ]
+            },
+            "office_hours_reversed",
+        ),
+        ({"sides": [BANDUNG]}, "no_sides"),
+        ({"start": dt.date(2026, 1, 1), "end": dt.date(2028, 1, 1)}, "range_too_long"),
+        ({"start": dt.date(2026, 11, 28), "end": dt.date(2026, 11, 29)}, "no_common_day"),
+    ],
+)
 def test_bad_input_gets_a_specific_error(kwargs, code):
-    args = {"sides": [BANDUNG, FORT_WORTH], "start": dt.date(2026, 11, 23), "end": dt.date(2026, 11, 29),
-            "duration": 60} | kwargs
+    args = {
+        "sides": [BANDUNG, FORT_WORTH],
+        "start": dt.date(2026, 11, 23),
+        "end": dt.date(2026, 11, 29),
+        "duration": 60,
+    } | kwargs
     with pytest.raises(SlotError) as error:
         find_slots(**args)
     assert error.value.code == code
@@ -144,6 +164,7 @@ def test_error_messages_name_the_problem():
 
 # --- properties --------------------------------------------------------------------------------
 
+
 @st.composite
 def searches(draw):
     sides = draw(st.lists(st.sampled_from(POOL), min_size=2, max_size=4, unique_by=lambda s: s.name))
@@ -151,9 +172,16 @@ def searches(draw):
     for side in sides:
         start = draw(st.integers(min_value=6 * 4, max_value=10 * 4))
         length = draw(st.integers(min_value=6 * 4, max_value=10 * 4))
-        hours.append(Side(side.name, side.timezone, side.country, side.subdivision,
-                          office_start=dt.time(start // 4, start % 4 * 15),
-                          office_end=dt.time((start + length) // 4, (start + length) % 4 * 15)))
+        hours.append(
+            Side(
+                side.name,
+                side.timezone,
+                side.country,
+                side.subdivision,
+                office_start=dt.time(start // 4, start % 4 * 15),
+                office_end=dt.time((start + length) // 4, (start + length) % 4 * 15),
+            )
+        )
     first = draw(st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2027, 12, 1)))
     days = draw(st.integers(min_value=3, max_value=21))
     duration = draw(st.sampled_from([15, 30, 45, 60, 90, 120]))
@@ -181,7 +209,9 @@ def test_no_slot_on_any_sides_weekend_or_holiday(search):
             for day in {side_time.local_start.date(), (side_time.local_end - dt.timedelta(seconds=1)).date()}:
                 assert day not in holidays_, (side_time.side.name, day)
                 assert day.weekday() not in weekend, (side_time.side.name, day)
-            assert side_time.local_end.astimezone(dt.timezone.utc) - side_time.local_start.astimezone(dt.timezone.utc) == dt.timedelta(minutes=duration)
+            assert side_time.local_end.astimezone(dt.UTC) - side_time.local_start.astimezone(dt.UTC) == dt.timedelta(
+                minutes=duration
+            )
         if slot.inside_office_hours:
             for side_time in slot.sides:
                 side = side_time.side
@@ -196,7 +226,7 @@ def test_ranking_never_prefers_a_slot_worse_for_every_side(search):
     if result is None:
         return
     for i, earlier in enumerate(result.slots):
-        for later in result.slots[i + 1:]:
+        for later in result.slots[i + 1 :]:
             a, b = earlier.cost_by_name(), later.cost_by_name()
             assert not all(a[name] > b[name] for name in a)
             assert (earlier.worst, earlier.total) <= (later.worst, later.total)
@@ -212,5 +242,6 @@ def test_same_slots_in_any_input_order(search, rnd):
     if one is None or other is None:
         assert one is None and other is None
         return
-    assert [(s.start, s.end, s.cost_by_name()) for s in one.slots] == \
-        [(s.start, s.end, s.cost_by_name()) for s in other.slots]
+    assert [(s.start, s.end, s.cost_by_name()) for s in one.slots] == [
+        (s.start, s.end, s.cost_by_name()) for s in other.slots
+    ]

@@ -1,12 +1,11 @@
 """End to end in real Chromium: Bandung's officer posts a need, finds a partner's solution
 among the matches and starts a pilot of it. Reuses the harness of tests/test_browser.py."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
-from .test_browser import browser, open_page, sync_api  # noqa: F401 (browser is a fixture)
 
 from kembar.accounts.models import Membership, Organisation  # noqa: E402
 from kembar.gazetteer.models import Place  # noqa: E402
@@ -18,6 +17,7 @@ from kembar.solutions import services  # noqa: E402
 from kembar.solutions.models import Need, Pilot  # noqa: E402
 
 from .conftest import city, make_user  # noqa: E402
+from .test_browser import browser, open_page, sync_api  # noqa: F401 (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -33,16 +33,21 @@ def bandung_and_partner(live_server):
     admin = make_user("root", is_superuser=True)
     create_partnership(admin, bandung, braunschweig)
     flood = services.create_solution(
-        admin, braunschweig, title="Flood early warning",
+        admin,
+        braunschweig,
+        title="Flood early warning",
         summary="River level sensors send SMS warnings to residents before floods.",
-        problem="Rivers flood after heavy rain.", fields=["disaster"], sdg_targets=["11.5"], maturity="in_use")
+        problem="Rivers flood after heavy rain.",
+        fields=["disaster"],
+        sdg_targets=["11.5"],
+        maturity="in_use",
+    )
     office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
     user = make_user("dewi", office, Membership.Role.EDITOR)
     return {"user": user, "password": "pw-dewi-123", "bandung": bandung, "flood": flood}
 
 
-def test_officer_posts_a_need_finds_a_partners_solution_and_starts_a_pilot(live_server, browser,
-                                                                            bandung_and_partner):
+def test_officer_posts_a_need_finds_a_partners_solution_and_starts_a_pilot(live_server, browser, bandung_and_partner):
     context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
     try:
@@ -57,9 +62,10 @@ def test_officer_posts_a_need_finds_a_partners_solution_and_starts_a_pilot(live_
         main.get_by_role("link", name="State a need").click()
         main.get_by_label("Title").fill("Sistem peringatan dini banjir")
         main.get_by_label("Description").fill(
-            "Sungai meluap saat hujan deras; warga perlu peringatan dini banjir lewat pesan singkat.")
+            "Sungai meluap saat hujan deras; warga perlu peringatan dini banjir lewat pesan singkat."
+        )
         main.get_by_label("Disaster management").check()
-        main.locator("input[name=sdg_targets][value=\"11.5\"]").check()
+        main.locator('input[name=sdg_targets][value="11.5"]').check()
         main.get_by_role("button", name="Save").click()
         expect(page).to_have_url(re.compile(r"/solutions/needs/\d+/$"))
         expect(page.locator("main h1")).to_have_text("Sistem peringatan dini banjir")
@@ -87,7 +93,10 @@ def test_officer_posts_a_need_finds_a_partners_solution_and_starts_a_pilot(live_
 
         pilot = Pilot.objects.get()
         assert (pilot.government, pilot.need, pilot.solution) == (
-            bandung_and_partner["bandung"], Need.objects.get(), bandung_and_partner["flood"])
+            bandung_and_partner["bandung"],
+            Need.objects.get(),
+            bandung_and_partner["flood"],
+        )
         assert watch.errors == []
     finally:
         context.close()

@@ -1,5 +1,6 @@
 """Matching needs to solutions (kembar.solutions.match): plain Python, hand-made cases whose
 right answer is obvious. No database."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,18 +9,41 @@ from sklearn.metrics.pairwise import cosine_similarity
 from kembar.solutions import glossary, match
 from kembar.solutions.match import Item
 
-FLOOD = Item(10, "Flood early warning. River level sensors send SMS warnings to residents before floods.",
-             frozenset({"disaster", "smart_city"}), frozenset({"11.5", "13"}), frozenset({"en"}), "in_use")
-WASTE_BANK = Item(11, "Waste bank. Residents bring sorted plastic waste to a neighbourhood bank and earn savings.",
-                  frozenset({"environment"}), frozenset({"11.6", "12"}), frozenset({"en"}), "scaled")
-TELEMEDICINE = Item(12, "Telemedicine for remote clinics. Doctors consult patients by video.",
-                    frozenset({"health"}), frozenset({"3"}), frozenset({"en"}), "pilot")
+FLOOD = Item(
+    10,
+    "Flood early warning. River level sensors send SMS warnings to residents before floods.",
+    frozenset({"disaster", "smart_city"}),
+    frozenset({"11.5", "13"}),
+    frozenset({"en"}),
+    "in_use",
+)
+WASTE_BANK = Item(
+    11,
+    "Waste bank. Residents bring sorted plastic waste to a neighbourhood bank and earn savings.",
+    frozenset({"environment"}),
+    frozenset({"11.6", "12"}),
+    frozenset({"en"}),
+    "scaled",
+)
+TELEMEDICINE = Item(
+    12,
+    "Telemedicine for remote clinics. Doctors consult patients by video.",
+    frozenset({"health"}),
+    frozenset({"3"}),
+    frozenset({"en"}),
+    "pilot",
+)
 SOLUTIONS = [FLOOD, WASTE_BANK, TELEMEDICINE]
 
 
 def test_an_indonesian_flood_need_finds_the_english_flood_warning_first():
-    need = Item(1, "Sistem peringatan dini banjir. Sungai meluap saat hujan deras; warga perlu peringatan lewat "
-                   "pesan singkat.", frozenset({"disaster"}), frozenset({"11.5"}), frozenset({"id"}))
+    need = Item(
+        1,
+        "Sistem peringatan dini banjir. Sungai meluap saat hujan deras; warga perlu peringatan lewat pesan singkat.",
+        frozenset({"disaster"}),
+        frozenset({"11.5"}),
+        frozenset({"id"}),
+    )
     ranked = match.rank(need, SOLUTIONS)
     assert ranked[0].solution_id == FLOOD.id
     reasons = [r.text() for r in ranked[0].reasons]
@@ -109,6 +133,7 @@ def test_nothing_to_match():
 
 # --- the need page's cached analysis (match.SolutionTexts) gives what a fresh fit gives ---------
 
+
 def _fresh_and_cached(texts: match.SolutionTexts, need: Item, solutions: list[Item]):
     fresh = match.TextModel([need.text] + [s.text for s in solutions])
     return fresh, texts.model(need, solutions)
@@ -126,6 +151,7 @@ def _same_model(fresh: match.TextModel, cached: match.TextModel) -> None:
 def _random_corpus(rng, words, size):
     def text():
         return " ".join(rng.choice(words) for _ in range(rng.randint(1, 30))).capitalize() + "."
+
     return [Item(100 + k, text(), maturity=rng.choice(list(match.MATURITY_SCORE))) for k in range(size)]
 
 
@@ -135,15 +161,20 @@ def test_the_cached_analysis_equals_a_fresh_fit_for_any_subset_order_and_need():
     import random
 
     rng = random.Random(3)
-    words = ("flood river warning sms residents waste bank plastic clinic doctor video sensor rain "
-             "banjir sungai peringatan sampah warga dokter pasien sistem informasi digital a i "
-             "river river flood").split()
+    words = (
+        "flood river warning sms residents waste bank plastic clinic doctor video sensor rain "
+        "banjir sungai peringatan sampah warga dokter pasien sistem informasi digital a i "
+        "river river flood"
+    ).split()
     solutions = _random_corpus(rng, words, 60)
     texts = match.SolutionTexts()
     for round_ in range(25):
         pool = rng.sample(solutions, rng.randint(1, len(solutions)))
-        need = Item(1, " ".join(rng.choice(words + [f"onlyneed{round_}", "zzz", "aaa"])
-                                for _ in range(rng.randint(1, 15))), frozenset({"disaster"}))
+        need = Item(
+            1,
+            " ".join(rng.choice(words + [f"onlyneed{round_}", "zzz", "aaa"]) for _ in range(rng.randint(1, 15))),
+            frozenset({"disaster"}),
+        )
         fresh, cached = _fresh_and_cached(texts, need, pool)
         _same_model(fresh, cached)
         js = list(range(len(pool), 0, -1))  # as the similarity was computed pair by pair, for a subset
@@ -151,8 +182,9 @@ def test_the_cached_analysis_equals_a_fresh_fit_for_any_subset_order_and_need():
         by_char = cosine_similarity(fresh.char_matrix[0], fresh.char_matrix[js])[0]
         assert cached.similarity(0, js) == [float(0.5 * a + 0.5 * b) for a, b in zip(by_word, by_char)]
         index = {s.id: k + 1 for k, s in enumerate(pool)}
-        assert match.rank(need, pool, limit=10, model=cached, need_index=0, solution_index=index) == \
-            match.rank(need, pool, limit=10)
+        assert match.rank(need, pool, limit=10, model=cached, need_index=0, solution_index=index) == match.rank(
+            need, pool, limit=10
+        )
 
 
 def test_an_edited_solution_is_analysed_again_and_the_others_are_kept():

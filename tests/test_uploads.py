@@ -1,4 +1,5 @@
 """The one upload check: real files of each type pass, disguised and oversized ones do not."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,6 +38,7 @@ def test_a_program_renamed_pdf_is_refused_by_content():
 def test_a_plain_zip_named_docx_is_not_a_docx():
     import io
     import zipfile
+
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("word.txt", "not a document")
@@ -56,12 +58,15 @@ def test_oversized_file_is_refused(settings):
     assert error.code == "too_large" and "1 MB" in error.messages[0]
 
 
-@pytest.mark.parametrize("name, safe", [
-    ("../../etc/passwd.pdf", "passwd.pdf"),
-    ("C:\\Users\\dinas\\MoU Bandung–Fort Worth (final).PDF", "MoU_Bandung-Fort_Worth_final.pdf"),
-    ("京都市.pdf", "Jing_Du_Shi.pdf"),
-    (".pdf", "document.pdf"),
-])
+@pytest.mark.parametrize(
+    "name, safe",
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\dinas\\MoU Bandung–Fort Worth (final).PDF", "MoU_Bandung-Fort_Worth_final.pdf"),
+        ("京都市.pdf", "Jing_Du_Shi.pdf"),
+        (".pdf", "document.pdf"),
+    ],
+)
 def test_safe_filenames(name, safe):
     assert uploads.safe_filename(name) == safe
 

@@ -25,8 +25,12 @@ class OfficeTimezoneMiddleware:
                 from kembar.partnerships.models import LocalGovernment
 
                 ids = sorted(access(request.user).read_governments)
-                zone = (LocalGovernment.objects.filter(pk__in=ids).order_by("pk")
-                        .values_list("place__timezone", flat=True).first()) or "UTC"
+                zone = (
+                    LocalGovernment.objects.filter(pk__in=ids)
+                    .order_by("pk")
+                    .values_list("place__timezone", flat=True)
+                    .first()
+                ) or "UTC"
                 request.session[SESSION_KEY] = zone
         timezone.activate(ZoneInfo(zone))
         try:

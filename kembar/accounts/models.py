@@ -16,8 +16,12 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.GOVERNMENT)
     local_government = models.ForeignKey(
-        "partnerships.LocalGovernment", verbose_name=_("local government"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="organisations",
+        "partnerships.LocalGovernment",
+        verbose_name=_("local government"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
         help_text=_("The government this office acts for; empty for an oversight body."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
@@ -28,8 +32,10 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind="government", local_government__isnull=False)
-                           | models.Q(kind="oversight", local_government__isnull=True)),
+                condition=(
+                    models.Q(kind="government", local_government__isnull=False)
+                    | models.Q(kind="oversight", local_government__isnull=True)
+                ),
                 name="organisation_kind_matches_government",
             )
         ]

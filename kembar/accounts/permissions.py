@@ -4,6 +4,7 @@ Rules (DESIGN.md): members of either partner's organisation with an editor or ad
 change a partnership; viewers and oversight bodies read; platform administrators do
 everything; anyone, logged in or not, reads what is public.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,8 +66,11 @@ def visible_partnerships(user, queryset: QuerySet) -> QuerySet:
 
 def can_view_partnership(user, partnership) -> bool:
     a = access(user)
-    return (partnership.public or a.reads_everything
-            or bool({partnership.government_a_id, partnership.government_b_id} & a.read_governments))
+    return (
+        partnership.public
+        or a.reads_everything
+        or bool({partnership.government_a_id, partnership.government_b_id} & a.read_governments)
+    )
 
 
 def can_edit_partnership(user, partnership) -> bool:
@@ -103,13 +107,15 @@ def can_register_government(user) -> bool:
 # Agreements hang under a partnership: who reads or changes the partnership reads or changes
 # its agreements, their stages and documents.
 
+
 def visible_agreements(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
     own = list(a.read_governments)
-    return queryset.filter(Q(partnership__public=True) | Q(partnership__government_a__in=own)
-                           | Q(partnership__government_b__in=own))
+    return queryset.filter(
+        Q(partnership__public=True) | Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
+    )
 
 
 def can_view_agreement(user, agreement) -> bool:
@@ -123,6 +129,7 @@ def can_edit_agreement(user, agreement) -> bool:
 # Activities, calls and aid shipments: they hang under a partnership. Whoever reads the
 # partnership reads what of it is public; its partners, oversight and platform admins also
 # read what is not; editors of either partner change it (can_edit_partnership).
+
 
 def visible_under_partnership(user, queryset: QuerySet) -> QuerySet:
     """Activities (or calls, shipments) the user may read: partnership visible, and the item
@@ -149,6 +156,7 @@ def can_edit_under_partnership(user, item) -> bool:
 
 # --- meetings and the library (kembar.meetings) ---------------------------------------------
 
+
 def meeting_government_ids(meeting) -> set[int]:
     """The partnership's two governments and any further partner of a multilateral meeting."""
     ids = {meeting.partnership.government_a_id, meeting.partnership.government_b_id}
@@ -162,8 +170,9 @@ def visible_meetings(user, queryset: QuerySet) -> QuerySet:
     if a.reads_everything:
         return queryset
     own = list(a.read_governments)
-    return queryset.filter(Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
-                           | Q(extra_governments__in=own)).distinct()
+    return queryset.filter(
+        Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own) | Q(extra_governments__in=own)
+    ).distinct()
 
 
 def can_view_meeting(user, meeting) -> bool:
@@ -186,8 +195,12 @@ def visible_library(user, queryset: QuerySet) -> QuerySet:
     if a.reads_everything:
         return queryset
     own = list(a.read_governments)
-    return queryset.filter(Q(public=True) | Q(government__in=own) | Q(partnership__government_a__in=own)
-                           | Q(partnership__government_b__in=own))
+    return queryset.filter(
+        Q(public=True)
+        | Q(government__in=own)
+        | Q(partnership__government_a__in=own)
+        | Q(partnership__government_b__in=own)
+    )
 
 
 def can_view_library_item(user, item) -> bool:
@@ -216,6 +229,7 @@ def can_share_in_library(user) -> bool:
 # read by those who may read its solution and are the offering or adopting office (or
 # oversight, or anyone when the pilot is public); editors of either office change it.
 
+
 def partner_government_ids(user) -> frozenset[int]:
     """The partners of the user's governments (one query, cached on the user object)."""
     a = access(user)
@@ -228,7 +242,8 @@ def partner_government_ids(user) -> frozenset[int]:
 
     own = list(a.read_governments)
     pairs = Partnership.objects.filter(Q(government_a__in=own) | Q(government_b__in=own)).values_list(
-        "government_a_id", "government_b_id")
+        "government_a_id", "government_b_id"
+    )
     result = frozenset(g for pair in pairs for g in pair) - a.read_governments
     user._kembar_partner_ids = result
     return result
@@ -267,8 +282,11 @@ def can_view_pilot(user, pilot) -> bool:
     a = access(user)
     if not can_view_offer(user, pilot.solution):
         return False
-    return (pilot.public or a.reads_everything
-            or bool({pilot.government_id, pilot.solution.government_id} & a.read_governments))
+    return (
+        pilot.public
+        or a.reads_everything
+        or bool({pilot.government_id, pilot.solution.government_id} & a.read_governments)
+    )
 
 
 def visible_pilots(user, queryset: QuerySet) -> QuerySet:
@@ -278,7 +296,8 @@ def visible_pilots(user, queryset: QuerySet) -> QuerySet:
     own = list(a.read_governments)
     readers = list(_exchange_readers(user))
     return queryset.filter(Q(solution__public=True) | Q(solution__government__in=readers)).filter(
-        Q(public=True) | Q(government__in=own) | Q(solution__government__in=own))
+        Q(public=True) | Q(government__in=own) | Q(solution__government__in=own)
+    )
 
 
 def can_edit_pilot(user, pilot) -> bool:
@@ -311,8 +330,11 @@ def visible_partner_requests(user, queryset: QuerySet) -> QuerySet:
     from kembar.matching.models import Interest
 
     own = list(a.read_governments)
-    return queryset.filter(Q(status="published") | Q(government__in=own) | Q(
-        status="closed", pk__in=Interest.objects.filter(government__in=own).values("request")))
+    return queryset.filter(
+        Q(status="published")
+        | Q(government__in=own)
+        | Q(status="closed", pk__in=Interest.objects.filter(government__in=own).values("request"))
+    )
 
 
 def can_create_partner_request(user, government_id: int | None = None) -> bool:
@@ -341,8 +363,14 @@ def acting_governments(user) -> list[int]:
     network would be no use)."""
     a = access(user)
     if a.superuser:
-        return sorted(set(Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government__isnull=False)
-                          .values_list("local_government_id", flat=True)) | a.edit_governments)
+        return sorted(
+            set(
+                Organisation.objects.filter(
+                    kind=Organisation.Kind.GOVERNMENT, local_government__isnull=False
+                ).values_list("local_government_id", flat=True)
+            )
+            | a.edit_governments
+        )
     return sorted(a.edit_governments)
 
 
@@ -358,6 +386,7 @@ def interest_governments(user, partner_request) -> list[int]:
 # office, oversight bodies and platform administrators; a roll-up (a province, the platform) for
 # oversight bodies and platform administrators. The figures inside are always only what the
 # reader may see (visible_under_partnership).
+
 
 def can_download_report(user, government=None) -> bool:
     a = access(user)

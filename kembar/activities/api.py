@@ -3,6 +3,7 @@
 
 No `from __future__ import annotations` (see kembar/api/partnerships.py).
 """
+
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated
@@ -37,8 +38,9 @@ NO_SHIPMENT = gettext_lazy("No aid shipment with id %(id)s.")
 NO_FILE = gettext_lazy("No document with id %(id)s.")
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(description="At least 0.")]
-LOCAL = ("An ISO 8601 date and time. With an offset (or Z) it is taken as it is; without one it is the "
-         "host's local time.")
+LOCAL = (
+    "An ISO 8601 date and time. With an offset (or Z) it is taken as it is; without one it is the host's local time."
+)
 
 
 class ChangeOut(Schema):
@@ -145,8 +147,9 @@ class PostponeIn(InputSchema):
     reason: str = Field(min_length=1)
     new_start: DateTimeOrNull = Field(None, description="null: the new date is to be decided. " + LOCAL)
     new_end: DateTimeOrNull = None
-    occurrence: DateTimeOrNull = Field(None, description="Postpone only this occurrence of a series "
-                                                             "(its planned start).")
+    occurrence: DateTimeOrNull = Field(
+        None, description="Postpone only this occurrence of a series (its planned start)."
+    )
     version: int | None = None
 
 
@@ -165,19 +168,27 @@ def _get(user, activity_id: int) -> Activity:
 
 
 def _partnership(user, partnership_id: int):
-    return params.get_or_404(permissions.visible_partnerships(user, partnership_services.partnership_queryset()),
-                             partnership_id, NO_PARTNERSHIP)
+    return params.get_or_404(
+        permissions.visible_partnerships(user, partnership_services.partnership_queryset()),
+        partnership_id,
+        NO_PARTNERSHIP,
+    )
 
 
 def _moment(value, zone, field: str = "start"):
     if value is None:
         return None
     try:
-        return value.astimezone(dt.timezone.utc) if timezone.is_aware(value) else value.replace(
-            tzinfo=zone).astimezone(dt.timezone.utc)
+        return value.astimezone(dt.UTC) if timezone.is_aware(value) else value.replace(tzinfo=zone).astimezone(dt.UTC)
     except OverflowError:  # year 1 or 9999 in a zone east or west of Greenwich
-        raise ValidationError({field: [_("Give a date between %(first)s and %(last)s.")
-                                       % {"first": services.EARLIEST, "last": services.LATEST}]})
+        raise ValidationError(
+            {
+                field: [
+                    _("Give a date between %(first)s and %(last)s.")
+                    % {"first": services.EARLIEST, "last": services.LATEST}
+                ]
+            }
+        )
 
 
 def _data(partnership, data: dict, current: Activity | None = None) -> dict:
@@ -200,8 +211,11 @@ def _data(partnership, data: dict, current: Activity | None = None) -> dict:
     return data
 
 
-@router.get("/partnerships/{partnership_id}/activities", response={200: list[ActivityOut], **ERRORS},
-            summary="Activities of a partnership")
+@router.get(
+    "/partnerships/{partnership_id}/activities",
+    response={200: list[ActivityOut], **ERRORS},
+    summary="Activities of a partnership",
+)
 @paginate(Pagination)
 def list_activities(request, partnership_id: int):
     """Public activities of a partnership the caller may read; its partners, oversight bodies
@@ -210,8 +224,12 @@ def list_activities(request, partnership_id: int):
     return _visible(request.auth).filter(partnership=partnership).order_by("start", "id")
 
 
-@router.post("/partnerships/{partnership_id}/activities", auth=WRITE,
-             response={201: ActivityOut, **WRITE_ERRORS}, summary="Record an activity")
+@router.post(
+    "/partnerships/{partnership_id}/activities",
+    auth=WRITE,
+    response={201: ActivityOut, **WRITE_ERRORS},
+    summary="Record an activity",
+)
 def create_activity(request, partnership_id: int, payload: ActivityIn):
     """Editors of either partner's office (and platform administrators) may."""
     partnership = _partnership(request.auth, partnership_id)
@@ -224,39 +242,57 @@ def get_activity(request, activity_id: int):
     return _get(request.auth, activity_id)
 
 
-@router.patch("/activities/{activity_id}", auth=WRITE, response={200: ActivityOut, 409: Error, **WRITE_ERRORS},
-              summary="Change an activity")
+@router.patch(
+    "/activities/{activity_id}",
+    auth=WRITE,
+    response={200: ActivityOut, 409: Error, **WRITE_ERRORS},
+    summary="Change an activity",
+)
 def update_activity(request, activity_id: int, payload: ActivityPatch):
     """Leave out what stays. Postponing and changing the modality have their own operations,
     which keep the original plan on record."""
     activity = _get(request.auth, activity_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
-    services.update_activity(request.auth, activity, expected_version=version,
-                             **_data(activity.partnership, data, activity))
+    services.update_activity(
+        request.auth, activity, expected_version=version, **_data(activity.partnership, data, activity)
+    )
     return _visible(request.auth).get(pk=activity.pk)
 
 
-@router.post("/activities/{activity_id}/postpone", auth=WRITE,
-             response={200: ActivityOut, 409: Error, **WRITE_ERRORS}, summary="Postpone an activity")
+@router.post(
+    "/activities/{activity_id}/postpone",
+    auth=WRITE,
+    response={200: ActivityOut, 409: Error, **WRITE_ERRORS},
+    summary="Postpone an activity",
+)
 def postpone_activity(request, activity_id: int, payload: PostponeIn):
     """To a new date or to one still to be decided; with `occurrence`, only that occurrence of a series."""
     activity = _get(request.auth, activity_id)
     zone = activity.zone
-    services.postpone(request.auth, activity, reason=payload.reason,
-                      new_start=_moment(payload.new_start, zone, "new_start"),
-                      new_end=_moment(payload.new_end, zone, "new_end"),
-                      occurrence=_moment(payload.occurrence, zone, "occurrence"),
-                      expected_version=payload.version)
+    services.postpone(
+        request.auth,
+        activity,
+        reason=payload.reason,
+        new_start=_moment(payload.new_start, zone, "new_start"),
+        new_end=_moment(payload.new_end, zone, "new_end"),
+        occurrence=_moment(payload.occurrence, zone, "occurrence"),
+        expected_version=payload.version,
+    )
     return _visible(request.auth).get(pk=activity.pk)
 
 
-@router.post("/activities/{activity_id}/convert", auth=WRITE,
-             response={200: ActivityOut, 409: Error, **WRITE_ERRORS}, summary="Change an activity's modality")
+@router.post(
+    "/activities/{activity_id}/convert",
+    auth=WRITE,
+    response={200: ActivityOut, 409: Error, **WRITE_ERRORS},
+    summary="Change an activity's modality",
+)
 def convert_activity(request, activity_id: int, payload: ConvertIn):
     activity = _get(request.auth, activity_id)
-    services.convert(request.auth, activity, modality=payload.modality, reason=payload.reason,
-                     expected_version=payload.version)
+    services.convert(
+        request.auth, activity, modality=payload.modality, reason=payload.reason, expected_version=payload.version
+    )
     return _visible(request.auth).get(pk=activity.pk)
 
 
@@ -267,6 +303,7 @@ def delete_activity(request, activity_id: int):
 
 
 # --- documents: activity attachments and aid documents ----------------------------------------
+
 
 class AttachmentOut(FileOut):
     @staticmethod
@@ -281,8 +318,11 @@ class AidDocumentOut(FileOut):
 
 
 def _shipment(user, shipment_id: int) -> AidShipment:
-    return params.get_or_404(permissions.visible_under_partnership(user, AidShipment.objects.select_related(
-        "partnership")), shipment_id, NO_SHIPMENT)
+    return params.get_or_404(
+        permissions.visible_under_partnership(user, AidShipment.objects.select_related("partnership")),
+        shipment_id,
+        NO_SHIPMENT,
+    )
 
 
 def _checked_for(user, item, upload):
@@ -292,53 +332,83 @@ def _checked_for(user, item, upload):
     return check_upload_field(upload)
 
 
-@router.get("/activities/{activity_id}/attachments", response={200: list[AttachmentOut], **ERRORS},
-            summary="Attachments of an activity")
+@router.get(
+    "/activities/{activity_id}/attachments",
+    response={200: list[AttachmentOut], **ERRORS},
+    summary="Attachments of an activity",
+)
 @paginate(Pagination)
 def list_activity_files(request, activity_id: int):
     """Whoever reads the activity, oldest first."""
     return _get(request.auth, activity_id).attachments.order_by("uploaded", "id")
 
 
-@router.post("/activities/{activity_id}/attachments", auth=WRITE, response={201: AttachmentOut, **WRITE_ERRORS},
-             summary="Upload an activity attachment", description=upload_description(
-                 "A programme, photo or report of the activity; editors of either partner's office."))
+@router.post(
+    "/activities/{activity_id}/attachments",
+    auth=WRITE,
+    response={201: AttachmentOut, **WRITE_ERRORS},
+    summary="Upload an activity attachment",
+    description=upload_description("A programme, photo or report of the activity; editors of either partner's office."),
+)
 def upload_activity_file(request, activity_id: int, file: File[UploadedFile]):
     activity = _get(request.auth, activity_id)
     checked = _checked_for(request.auth, activity, file)
     return Reply(201, services.attach(request.auth, activity, file, checked))
 
 
-@router.get("/activity-files/{file_id}", response=ERRORS, url_name="download_activity_file",
-            summary="Download an activity attachment", openapi_extra=download_openapi("attachment"))
+@router.get(
+    "/activity-files/{file_id}",
+    response=ERRORS,
+    url_name="download_activity_file",
+    summary="Download an activity attachment",
+    openapi_extra=download_openapi("attachment"),
+)
 def download_activity_file(request, file_id: int):
     """Whoever reads the activity downloads its attachments."""
-    attachment = params.get_or_404(ActivityAttachment.objects.filter(activity__in=_visible(request.auth)), file_id,
-                                   NO_FILE)
+    attachment = params.get_or_404(
+        ActivityAttachment.objects.filter(activity__in=_visible(request.auth)), file_id, NO_FILE
+    )
     return download_response(attachment.file, attachment.name, attachment.content_type)
 
 
-@router.get("/aid/{shipment_id}/documents", response={200: list[AidDocumentOut], **ERRORS},
-            summary="Documents of an aid shipment")
+@router.get(
+    "/aid/{shipment_id}/documents",
+    response={200: list[AidDocumentOut], **ERRORS},
+    summary="Documents of an aid shipment",
+)
 @paginate(Pagination)
 def list_aid_documents(request, shipment_id: int):
     """Whoever reads the shipment, oldest first."""
     return _shipment(request.auth, shipment_id).documents.order_by("uploaded", "id")
 
 
-@router.post("/aid/{shipment_id}/documents", auth=WRITE, response={201: AidDocumentOut, **WRITE_ERRORS},
-             summary="Upload an aid document", description=upload_description(
-                 "A packing list, receipt or handover record; editors of either partner's office."))
+@router.post(
+    "/aid/{shipment_id}/documents",
+    auth=WRITE,
+    response={201: AidDocumentOut, **WRITE_ERRORS},
+    summary="Upload an aid document",
+    description=upload_description("A packing list, receipt or handover record; editors of either partner's office."),
+)
 def upload_aid_document(request, shipment_id: int, file: File[UploadedFile]):
     shipment = _shipment(request.auth, shipment_id)
     checked = _checked_for(request.auth, shipment, file)
     return Reply(201, services.attach_aid_document(request.auth, shipment, file, checked))
 
 
-@router.get("/aid-documents/{document_id}", response=ERRORS, url_name="download_aid_document",
-            summary="Download an aid document", openapi_extra=download_openapi("document"))
+@router.get(
+    "/aid-documents/{document_id}",
+    response=ERRORS,
+    url_name="download_aid_document",
+    summary="Download an aid document",
+    openapi_extra=download_openapi("document"),
+)
 def download_aid_document(request, document_id: int):
     """Whoever reads the shipment downloads its documents."""
-    document = params.get_or_404(AidDocument.objects.filter(shipment__in=permissions.visible_under_partnership(
-        request.auth, AidShipment.objects.all())), document_id, NO_FILE)
+    document = params.get_or_404(
+        AidDocument.objects.filter(
+            shipment__in=permissions.visible_under_partnership(request.auth, AidShipment.objects.all())
+        ),
+        document_id,
+        NO_FILE,
+    )
     return download_response(document.file, document.name, document.content_type)

@@ -4,6 +4,7 @@ edition postponed, the Bandung–Fort Worth meeting moved online, mask donations
 Called from `kembar.portal.demo.load_demo` with its governments; idempotent (by title).
 The events are illustrative demo data on real partnerships, not a record of real dates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,7 @@ DEMO_NOTE = "Demo data."
 
 
 def _at(zone: str, *args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(dt.timezone.utc)
+    return dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(dt.UTC)
 
 
 def _pair(a: LocalGovernment, b: LocalGovernment) -> Partnership:
@@ -39,46 +40,102 @@ def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
 
     if not Activity.objects.filter(partnership=jjw_pair, title="Jogja-Japan Week").exists():
         jjw = services.create_activity(
-            admin, jjw_pair, check_permission=False, title="Jogja-Japan Week", type="cultural_event",
-            field="culture", host=diy, start=_at("Asia/Jakarta", 2016, 11, 12, 10, 0),
-            end=_at("Asia/Jakarta", 2016, 11, 12, 21, 0), recurrence="FREQ=YEARLY;INTERVAL=2",
-            location="Yogyakarta", status="confirmed", public=True, sdg_targets=["4", "11.4", "17"],
-            description="Japanese culture in Yogyakarta: performances, food, language and study fairs. " + DEMO_NOTE)
-        services.postpone(admin, jjw, reason="COVID-19 pandemic: large gatherings were not allowed.",
-                          occurrence=_at("Asia/Jakarta", 2020, 11, 12, 10, 0))
+            admin,
+            jjw_pair,
+            check_permission=False,
+            title="Jogja-Japan Week",
+            type="cultural_event",
+            field="culture",
+            host=diy,
+            start=_at("Asia/Jakarta", 2016, 11, 12, 10, 0),
+            end=_at("Asia/Jakarta", 2016, 11, 12, 21, 0),
+            recurrence="FREQ=YEARLY;INTERVAL=2",
+            location="Yogyakarta",
+            status="confirmed",
+            public=True,
+            sdg_targets=["4", "11.4", "17"],
+            description="Japanese culture in Yogyakarta: performances, food, language and study fairs. " + DEMO_NOTE,
+        )
+        services.postpone(
+            admin,
+            jjw,
+            reason="COVID-19 pandemic: large gatherings were not allowed.",
+            occurrence=_at("Asia/Jakarta", 2020, 11, 12, 10, 0),
+        )
         created["activities"] += 1
     if not Activity.objects.filter(partnership=bfw, title="Sister-city meeting Bandung – Fort Worth").exists():
         meeting = services.create_activity(
-            admin, bfw, check_permission=False, title="Sister-city meeting Bandung – Fort Worth",
-            type="work_visit", field="education", host=fort_worth,
-            start=_at("America/Chicago", 2020, 9, 15, 8, 0), end=_at("America/Chicago", 2020, 9, 15, 9, 30),
-            status="held", public=True, participants_a=6, participants_b=5, sdg_targets=["4", "17"],
+            admin,
+            bfw,
+            check_permission=False,
+            title="Sister-city meeting Bandung – Fort Worth",
+            type="work_visit",
+            field="education",
+            host=fort_worth,
+            start=_at("America/Chicago", 2020, 9, 15, 8, 0),
+            end=_at("America/Chicago", 2020, 9, 15, 9, 30),
+            status="held",
+            public=True,
+            participants_a=6,
+            participants_b=5,
+            sdg_targets=["4", "17"],
             description="A work visit to Fort Worth, held as a video meeting (08:00 in Fort Worth, 20:00 in "
-                        "Bandung). " + DEMO_NOTE, outcomes="Student exchange to resume online.")
+            "Bandung). " + DEMO_NOTE,
+            outcomes="Student exchange to resume online.",
+        )
         services.convert(admin, meeting, modality="virtual", reason="Travel restrictions during COVID-19.")
         created["activities"] += 1
     for pair, donor, title, items, dates in (
-            (sb, busan, "Surgical masks for Surabaya", [("surgical masks", 50000, "pieces")],
-             (dt.date(2020, 4, 2), dt.date(2020, 4, 9), dt.date(2020, 4, 20))),
-            (jjw_pair, kyoto, "Masks and thermometers for Yogyakarta",
-             [("surgical masks", 20000, "pieces"), ("infrared thermometers", 100, "units")],
-             (dt.date(2020, 5, 1), dt.date(2020, 5, 12), None))):
+        (
+            sb,
+            busan,
+            "Surgical masks for Surabaya",
+            [("surgical masks", 50000, "pieces")],
+            (dt.date(2020, 4, 2), dt.date(2020, 4, 9), dt.date(2020, 4, 20)),
+        ),
+        (
+            jjw_pair,
+            kyoto,
+            "Masks and thermometers for Yogyakarta",
+            [("surgical masks", 20000, "pieces"), ("infrared thermometers", 100, "units")],
+            (dt.date(2020, 5, 1), dt.date(2020, 5, 12), None),
+        ),
+    ):
         if AidShipment.objects.filter(partnership=pair, title=title).exists():
             continue
-        shipment = AidShipment(partnership=pair, title=title, donor=donor, recipient=pair.other(donor),
-                               status="received" if dates[2] else "shipped", pledged_on=dates[0],
-                               shipped_on=dates[1], received_on=dates[2], notes=DEMO_NOTE)
+        shipment = AidShipment(
+            partnership=pair,
+            title=title,
+            donor=donor,
+            recipient=pair.other(donor),
+            status="received" if dates[2] else "shipped",
+            pledged_on=dates[0],
+            shipped_on=dates[1],
+            received_on=dates[2],
+            notes=DEMO_NOTE,
+        )
         shipment.save()
-        shipment.items.bulk_create([shipment.items.model(shipment=shipment, name=n, quantity=q, unit=u)
-                                    for n, q, u in items])
+        shipment.items.bulk_create(
+            [shipment.items.model(shipment=shipment, name=n, quantity=q, unit=u) for n, q, u in items]
+        )
         created["aid shipments"] += 1
-    if not Call.objects.filter(partnership=jjw_pair, title="Kyoto Prefecture scholarship for Yogyakarta students").exists():
+    if not Call.objects.filter(
+        partnership=jjw_pair, title="Kyoto Prefecture scholarship for Yogyakarta students"
+    ).exists():
         today = timezone.now().date()
         services.create_call(
-            admin, jjw_pair, title="Kyoto Prefecture scholarship for Yogyakarta students", kind="scholarship",
-            field="education", host=kyoto, quota=3, opens=today - dt.timedelta(days=10),
-            deadline=today + dt.timedelta(days=60), status="open",
+            admin,
+            jjw_pair,
+            title="Kyoto Prefecture scholarship for Yogyakarta students",
+            kind="scholarship",
+            field="education",
+            host=kyoto,
+            quota=3,
+            opens=today - dt.timedelta(days=10),
+            deadline=today + dt.timedelta(days=60),
+            status="open",
             eligibility="Residents of DIY aged 18–30 enrolled at a university in Yogyakarta. " + DEMO_NOTE,
-            how_to_apply="kerjasama@jogjaprov.go.id")
+            how_to_apply="kerjasama@jogjaprov.go.id",
+        )
         created["calls"] += 1
     return created

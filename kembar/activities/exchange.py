@@ -5,14 +5,15 @@ ignored on import. An imported row with an `id` of an existing activity of the s
 updates it; any other row creates one. Each row is imported on its own: a bad row is reported
 with its line number and what is wrong, and changes nothing.
 """
+
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,10 +25,37 @@ from kembar.partnerships.services import GovernmentLookupError, resolve_governme
 from . import services
 from .models import Activity
 
-COLUMNS = ["id", "partnership_id", "government_a", "government_b", "title", "type", "field", "modality", "status",
-           "host", "start", "end", "timezone", "start_local", "date_tbd", "recurrence", "exceptions", "location",
-           "description", "participants_a", "participants_b", "breakdown", "budget", "currency", "outcomes",
-           "sdg_targets", "public", "planned_start", "planned_modality"]
+COLUMNS = [
+    "id",
+    "partnership_id",
+    "government_a",
+    "government_b",
+    "title",
+    "type",
+    "field",
+    "modality",
+    "status",
+    "host",
+    "start",
+    "end",
+    "timezone",
+    "start_local",
+    "date_tbd",
+    "recurrence",
+    "exceptions",
+    "location",
+    "description",
+    "participants_a",
+    "participants_b",
+    "breakdown",
+    "budget",
+    "currency",
+    "outcomes",
+    "sdg_targets",
+    "public",
+    "planned_start",
+    "planned_modality",
+]
 
 
 def _gov(g: LocalGovernment) -> str:
@@ -41,18 +69,35 @@ def _iso(moment) -> str:
 def row(a: Activity) -> dict:
     p = a.partnership
     return {
-        "id": a.pk, "partnership_id": p.pk, "government_a": _gov(p.government_a), "government_b": _gov(p.government_b),
-        "title": a.title, "type": a.type, "field": a.field, "modality": a.modality, "status": a.status,
-        "host": _gov(a.host), "start": _iso(a.start), "end": _iso(a.end), "timezone": a.host.place.timezone,
+        "id": a.pk,
+        "partnership_id": p.pk,
+        "government_a": _gov(p.government_a),
+        "government_b": _gov(p.government_b),
+        "title": a.title,
+        "type": a.type,
+        "field": a.field,
+        "modality": a.modality,
+        "status": a.status,
+        "host": _gov(a.host),
+        "start": _iso(a.start),
+        "end": _iso(a.end),
+        "timezone": a.host.place.timezone,
         "start_local": a.start.astimezone(a.zone).strftime("%Y-%m-%d %H:%M %Z"),
-        "date_tbd": "yes" if a.date_tbd else "no", "recurrence": a.recurrence,
-        "exceptions": " ".join(a.exceptions), "location": a.location, "description": a.description,
+        "date_tbd": "yes" if a.date_tbd else "no",
+        "recurrence": a.recurrence,
+        "exceptions": " ".join(a.exceptions),
+        "location": a.location,
+        "description": a.description,
         "participants_a": "" if a.participants_a is None else a.participants_a,
         "participants_b": "" if a.participants_b is None else a.participants_b,
         "breakdown": json.dumps(a.breakdown, sort_keys=True) if a.breakdown else "",
-        "budget": "" if a.budget is None else f"{a.budget:f}", "currency": a.currency, "outcomes": a.outcomes,
-        "sdg_targets": " ".join(a.sdg_targets), "public": "yes" if a.public else "no",
-        "planned_start": _iso(a.planned_start), "planned_modality": a.planned_modality,
+        "budget": "" if a.budget is None else f"{a.budget:f}",
+        "currency": a.currency,
+        "outcomes": a.outcomes,
+        "sdg_targets": " ".join(a.sdg_targets),
+        "public": "yes" if a.public else "no",
+        "planned_start": _iso(a.planned_start),
+        "planned_modality": a.planned_modality,
     }
 
 
@@ -93,6 +138,7 @@ def write_xlsx(activities: Iterable[Activity], path) -> int:
 
 # --- import ----------------------------------------------------------------------------------------
 
+
 @dataclass
 class RowResult:
     line: int
@@ -109,8 +155,12 @@ class ImportReport:
         return sum(r.outcome == outcome for r in self.rows)
 
     def summary(self) -> dict:
-        return {"rows_read": len(self.rows), "created": self.count("created"), "updated": self.count("updated"),
-                "rejected": self.count("rejected")}
+        return {
+            "rows_read": len(self.rows),
+            "created": self.count("created"),
+            "updated": self.count("updated"),
+            "rejected": self.count("rejected"),
+        }
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
@@ -169,8 +219,11 @@ def _partnership(record: dict) -> Partnership:
     except GovernmentLookupError as exc:
         raise ValidationError({"partnership": [str(exc)]})
     a, b = sorted([a, b], key=lambda g: g.pk)
-    found = Partnership.objects.filter(government_a=a, government_b=b).select_related(
-        "government_a__place", "government_b__place").first()
+    found = (
+        Partnership.objects.filter(government_a=a, government_b=b)
+        .select_related("government_a__place", "government_b__place")
+        .first()
+    )
     if found is None:
         raise ValidationError({"partnership": [_("%(a)s and %(b)s are not partners.") % {"a": a.name, "b": b.name}]})
     return found
@@ -187,10 +240,12 @@ def _data(record: dict, partnership: Partnership) -> dict:
             for k, v in exc.message_dict.items():
                 errors.setdefault(k, []).extend(v)
 
-    for name in ("title", "type", "field", "modality", "status", "recurrence", "location", "description",
-                 "outcomes"):
-        data[name] = (record.get(name) or "").strip() if name != "description" and name != "outcomes" else (
-            record.get(name) or "")
+    for name in ("title", "type", "field", "modality", "status", "recurrence", "location", "description", "outcomes"):
+        data[name] = (
+            (record.get(name) or "").strip()
+            if name != "description" and name != "outcomes"
+            else (record.get(name) or "")
+        )
     data["currency"] = (record.get("currency") or "").strip().upper()
     take("start", _moment)
     take("end", _moment)
@@ -205,7 +260,8 @@ def _data(record: dict, partnership: Partnership) -> dict:
     if host is None:
         errors.setdefault("host", []).append(
             _("The host “%(value)s” is neither partner (%(a)s, %(b)s).")
-            % {"value": host_text, "a": _gov(partnership.government_a), "b": _gov(partnership.government_b)})
+            % {"value": host_text, "a": _gov(partnership.government_a), "b": _gov(partnership.government_b)}
+        )
     data["host"] = host
     budget = (record.get("budget") or "").strip()
     try:

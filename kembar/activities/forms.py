@@ -13,8 +13,17 @@ from kembar.partnerships.vocab import Field
 from kembar.uploads import DocumentField
 
 from .models import government_zone
-from .vocab import (AGE_GROUPS, GENDERS, ActivityStatus, ActivityType, AidStatus, CallKind, CallStatus, Modality,
-                    sdg_choices)
+from .vocab import (
+    AGE_GROUPS,
+    GENDERS,
+    ActivityStatus,
+    ActivityType,
+    AidStatus,
+    CallKind,
+    CallStatus,
+    Modality,
+    sdg_choices,
+)
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -37,7 +46,7 @@ def wall_clock(value: dt.datetime | None) -> dt.datetime | None:
 
 def in_zone(value: dt.datetime | None, zone) -> dt.datetime | None:
     value = wall_clock(value)
-    return None if value is None else value.replace(tzinfo=zone).astimezone(dt.timezone.utc)
+    return None if value is None else value.replace(tzinfo=zone).astimezone(dt.UTC)
 
 
 def host_choices(partnership: Partnership) -> list[tuple[int, str]]:
@@ -66,30 +75,49 @@ class ActivityForm(forms.Form):
     modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
     status = forms.ChoiceField(label=_("Status"), choices=ActivityStatus.choices)
     host = forms.TypedChoiceField(label=_("Host"), coerce=int)
-    start = forms.DateTimeField(label=_("Start"), widget=LocalDateTimeInput,
-                                help_text=_("In the host's local time."))
+    start = forms.DateTimeField(label=_("Start"), widget=LocalDateTimeInput, help_text=_("In the host's local time."))
     end = forms.DateTimeField(label=_("End"), widget=LocalDateTimeInput, help_text=_("In the host's local time."))
-    recurrence = forms.CharField(label=_("Recurrence"), required=False, max_length=300,
-                                 help_text=_("An RFC 5545 rule: FREQ=YEARLY for every year, FREQ=YEARLY;INTERVAL=2 "
-                                             "for every two years. Empty for a single event."))
-    exceptions = forms.CharField(label=_("Exceptions"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                 help_text=_("Occurrences that do not take place: their start in the host's local "
-                                             "time, one per line (YYYY-MM-DD HH:MM)."))
+    recurrence = forms.CharField(
+        label=_("Recurrence"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "An RFC 5545 rule: FREQ=YEARLY for every year, FREQ=YEARLY;INTERVAL=2 "
+            "for every two years. Empty for a single event."
+        ),
+    )
+    exceptions = forms.CharField(
+        label=_("Exceptions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Occurrences that do not take place: their start in the host's local time, one per line (YYYY-MM-DD HH:MM)."
+        ),
+    )
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     participants_a = forms.IntegerField(label=_("Participants of the first partner"), required=False)
     participants_b = forms.IntegerField(label=_("Participants of the second partner"), required=False)
-    breakdown_a = forms.CharField(label=_("Breakdown, first partner"), required=False,
-                                  help_text=_("Optional: female=12 male=10 other=0 under_18=5 18_29=15 30_49=2 50_plus=0"))
+    breakdown_a = forms.CharField(
+        label=_("Breakdown, first partner"),
+        required=False,
+        help_text=_("Optional: female=12 male=10 other=0 under_18=5 18_29=15 30_49=2 50_plus=0"),
+    )
     breakdown_b = forms.CharField(label=_("Breakdown, second partner"), required=False)
     budget = forms.DecimalField(label=_("Budget"), required=False, max_digits=16, decimal_places=2)
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3,
-                               help_text=_("ISO 4217 code: IDR, JPY, USD, EUR..."))
+    currency = forms.CharField(
+        label=_("Currency"), required=False, max_length=3, help_text=_("ISO 4217 code: IDR, JPY, USD, EUR...")
+    )
     outcomes = forms.CharField(label=_("Outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    sdg_targets = forms.MultipleChoiceField(label=_("SDG goals and targets"), choices=sdg_choices, required=False,
-                                            widget=forms.CheckboxSelectMultiple)
-    public = forms.BooleanField(label=_("Public"), required=False, initial=True,
-                                help_text=_("Shown on the public portal and in the calendar feeds."))
+    sdg_targets = forms.MultipleChoiceField(
+        label=_("SDG goals and targets"), choices=sdg_choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    public = forms.BooleanField(
+        label=_("Public"),
+        required=False,
+        initial=True,
+        help_text=_("Shown on the public portal and in the calendar feeds."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
@@ -102,32 +130,75 @@ class ActivityForm(forms.Form):
     @classmethod
     def for_activity(cls, activity, data=None):
         zone = activity.zone
-        initial = {k: getattr(activity, k) for k in ["title", "type", "field", "modality", "status", "recurrence",
-                                                     "location", "description", "participants_a",
-                                                     "participants_b", "budget", "currency", "outcomes",
-                                                     "sdg_targets", "public", "version"]}
-        initial.update(host=activity.host_id,
-                       start=activity.start.astimezone(zone).replace(tzinfo=None),
-                       end=activity.end.astimezone(zone).replace(tzinfo=None),
-                       exceptions="\n".join(
-                           dt.datetime.fromisoformat(e.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                           for e in activity.exceptions),
-                       breakdown_a=format_breakdown(activity.breakdown.get("a", {})),
-                       breakdown_b=format_breakdown(activity.breakdown.get("b", {})))
+        initial = {
+            k: getattr(activity, k)
+            for k in [
+                "title",
+                "type",
+                "field",
+                "modality",
+                "status",
+                "recurrence",
+                "location",
+                "description",
+                "participants_a",
+                "participants_b",
+                "budget",
+                "currency",
+                "outcomes",
+                "sdg_targets",
+                "public",
+                "version",
+            ]
+        }
+        initial.update(
+            host=activity.host_id,
+            start=activity.start.astimezone(zone).replace(tzinfo=None),
+            end=activity.end.astimezone(zone).replace(tzinfo=None),
+            exceptions="\n".join(
+                dt.datetime.fromisoformat(e.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                for e in activity.exceptions
+            ),
+            breakdown_a=format_breakdown(activity.breakdown.get("a", {})),
+            breakdown_b=format_breakdown(activity.breakdown.get("b", {})),
+        )
         return cls(data=data, initial=initial, partnership=activity.partnership)
 
     def activity_data(self) -> dict:
         d = self.cleaned_data
-        host = self.partnership.government_a if d["host"] == self.partnership.government_a_id else (
-            self.partnership.government_b)
+        host = (
+            self.partnership.government_a
+            if d["host"] == self.partnership.government_a_id
+            else (self.partnership.government_b)
+        )
         zone = government_zone(host)
-        data = {k: d[k] for k in ["title", "type", "field", "modality", "status", "recurrence", "location",
-                                  "description", "participants_a", "participants_b", "budget", "outcomes",
-                                  "sdg_targets", "public"]}
-        data.update(host=host, start=in_zone(d["start"], zone), end=in_zone(d["end"], zone),
-                    currency=d["currency"].strip().upper(),
-                    exceptions=[in_zone(e, zone) for e in d["exceptions"]],
-                    breakdown={side: d["breakdown_" + side] for side in ("a", "b") if d["breakdown_" + side]})
+        data = {
+            k: d[k]
+            for k in [
+                "title",
+                "type",
+                "field",
+                "modality",
+                "status",
+                "recurrence",
+                "location",
+                "description",
+                "participants_a",
+                "participants_b",
+                "budget",
+                "outcomes",
+                "sdg_targets",
+                "public",
+            ]
+        }
+        data.update(
+            host=host,
+            start=in_zone(d["start"], zone),
+            end=in_zone(d["end"], zone),
+            currency=d["currency"].strip().upper(),
+            exceptions=[in_zone(e, zone) for e in d["exceptions"]],
+            breakdown={side: d["breakdown_" + side] for side in ("a", "b") if d["breakdown_" + side]},
+        )
         return data
 
     def clean_exceptions(self):
@@ -139,16 +210,18 @@ class ActivityForm(forms.Form):
             try:
                 out.append(dt.datetime.strptime(line.replace("T", " ")[:16], "%Y-%m-%d %H:%M"))
             except ValueError:
-                raise forms.ValidationError(_("“%(value)s” is not a date and time (YYYY-MM-DD HH:MM).")
-                                            % {"value": line})
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a date and time (YYYY-MM-DD HH:MM).") % {"value": line}
+                )
         return out
 
     def _breakdown(self, name):
         try:
             return parse_breakdown(self.cleaned_data[name])
         except ValueError as exc:
-            raise forms.ValidationError(_("“%(value)s” is not a group=count pair of the breakdown.")
-                                        % {"value": exc.args[0]})
+            raise forms.ValidationError(
+                _("“%(value)s” is not a group=count pair of the breakdown.") % {"value": exc.args[0]}
+            )
 
     def clean_breakdown_a(self):
         return self._breakdown("breakdown_a")
@@ -159,11 +232,15 @@ class ActivityForm(forms.Form):
 
 class PostponeForm(forms.Form):
     occurrence = forms.ChoiceField(label=_("What is postponed"), required=False)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": _("Say why the activity is postponed.")})
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the activity is postponed.")},
+    )
     to_be_decided = forms.BooleanField(label=_("New date to be decided"), required=False)
-    new_start = forms.DateTimeField(label=_("New start"), required=False, widget=LocalDateTimeInput,
-                                    help_text=_("In the host's local time."))
+    new_start = forms.DateTimeField(
+        label=_("New start"), required=False, widget=LocalDateTimeInput, help_text=_("In the host's local time.")
+    )
     new_end = forms.DateTimeField(label=_("New end"), required=False, widget=LocalDateTimeInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -172,9 +249,14 @@ class PostponeForm(forms.Form):
         self.activity = activity
         choices = [("", _("The whole activity"))]
         zone = activity.zone
-        choices += [(o.planned_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                     _("Only the occurrence of %(when)s") % {"when": o.planned_start.astimezone(zone).strftime("%Y-%m-%d %H:%M")})
-                    for o in upcoming]
+        choices += [
+            (
+                o.planned_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                _("Only the occurrence of %(when)s")
+                % {"when": o.planned_start.astimezone(zone).strftime("%Y-%m-%d %H:%M")},
+            )
+            for o in upcoming
+        ]
         self.fields["occurrence"].choices = choices
         if not activity.recurrence:
             self.fields["occurrence"].widget = forms.HiddenInput()
@@ -208,15 +290,28 @@ class CallForm(forms.Form):
     opens = forms.DateField(label=_("Opens"), required=False, widget=DateInput)
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput)
     closed_on = forms.DateField(label=_("Closed on"), required=False, widget=DateInput)
-    how_to_apply = forms.CharField(label=_("How to apply"), max_length=300,
-                                   help_text=_("A link or a contact (e-mail address, telephone)."))
+    how_to_apply = forms.CharField(
+        label=_("How to apply"), max_length=300, help_text=_("A link or a contact (e-mail address, telephone).")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=CallStatus.choices)
     awarded = forms.IntegerField(label=_("Awarded"), required=False)
     public = forms.BooleanField(label=_("Public"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    FIELDS = ["title", "kind", "field", "quota", "eligibility", "opens", "deadline", "closed_on", "how_to_apply",
-              "status", "awarded", "public"]
+    FIELDS = [
+        "title",
+        "kind",
+        "field",
+        "quota",
+        "eligibility",
+        "opens",
+        "deadline",
+        "closed_on",
+        "how_to_apply",
+        "status",
+        "awarded",
+        "public",
+    ]
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,8 +321,11 @@ class CallForm(forms.Form):
     def call_data(self) -> dict:
         d = self.cleaned_data
         data = {k: d[k] for k in self.FIELDS}
-        data["host"] = self.partnership.government_a if d["host"] == self.partnership.government_a_id else (
-            self.partnership.government_b)
+        data["host"] = (
+            self.partnership.government_a
+            if d["host"] == self.partnership.government_a_id
+            else (self.partnership.government_b)
+        )
         return data
 
 
@@ -235,9 +333,14 @@ class AidForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     donor = forms.TypedChoiceField(label=_("Donor"), coerce=int)
     status = forms.ChoiceField(label=_("Status"), choices=AidStatus.choices)
-    items = forms.CharField(label=_("Items"), widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text=_("One item a line: quantity, unit, item — e.g. “50000 | pieces | surgical "
-                                        "masks” or “20 | units | ventilators”."))
+    items = forms.CharField(
+        label=_("Items"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One item a line: quantity, unit, item — e.g. “50000 | pieces | surgical "
+            "masks” or “20 | units | ventilators”."
+        ),
+    )
     pledged_on = forms.DateField(label=_("Pledged on"), required=False, widget=DateInput)
     shipped_on = forms.DateField(label=_("Shipped on"), required=False, widget=DateInput)
     received_on = forms.DateField(label=_("Received on"), required=False, widget=DateInput)
@@ -263,15 +366,20 @@ class AidForm(forms.Form):
             try:
                 quantity = Decimal(parts[0].replace(",", ""))
             except InvalidOperation:
-                raise forms.ValidationError(_("Line %(n)s: “%(value)s” is not a quantity.") % {"n": n, "value": parts[0]})
+                raise forms.ValidationError(
+                    _("Line %(n)s: “%(value)s” is not a quantity.") % {"n": n, "value": parts[0]}
+                )
             out.append({"quantity": quantity, "unit": parts[1], "name": parts[2]})
         return out
 
     def aid_data(self) -> dict:
         d = self.cleaned_data
         data = {k: d[k] for k in ["title", "status", "pledged_on", "shipped_on", "received_on", "notes", "public"]}
-        data["donor"] = self.partnership.government_a if d["donor"] == self.partnership.government_a_id else (
-            self.partnership.government_b)
+        data["donor"] = (
+            self.partnership.government_a
+            if d["donor"] == self.partnership.government_a_id
+            else (self.partnership.government_b)
+        )
         data["items"] = d["items"]
         return data
 

@@ -1,9 +1,10 @@
 """The iCalendar feed (RFC 5545): one VEVENT per activity, a series as RRULE with EXDATE, each
 postponed occurrence as its own VEVENT with RECURRENCE-ID, times in the host's zone with VTIMEZONE."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 import icalendar
 from django.utils import timezone
@@ -14,11 +15,15 @@ from .models import Activity
 from .vocab import ActivityStatus, Modality
 
 PRODID = "-//kembar//sister-city activities//EN"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
-STATUS = {ActivityStatus.PLANNED: "TENTATIVE", ActivityStatus.CONFIRMED: "CONFIRMED",
-          ActivityStatus.HELD: "CONFIRMED", ActivityStatus.POSTPONED: "TENTATIVE",
-          ActivityStatus.CANCELLED: "CANCELLED"}
+STATUS = {
+    ActivityStatus.PLANNED: "TENTATIVE",
+    ActivityStatus.CONFIRMED: "CONFIRMED",
+    ActivityStatus.HELD: "CONFIRMED",
+    ActivityStatus.POSTPONED: "TENTATIVE",
+    ActivityStatus.CANCELLED: "CANCELLED",
+}
 
 
 def uid(activity: Activity) -> str:
@@ -36,8 +41,16 @@ def summary(activity: Activity, postponed: bool, tbd: bool) -> str:
     return f"{activity.title} ({', '.join(marks)})" if marks else activity.title
 
 
-def _event(activity: Activity, start: dt.datetime, end: dt.datetime, *, base_url: str, stamp: dt.datetime,
-           postponed: bool, tbd: bool) -> icalendar.Event:
+def _event(
+    activity: Activity,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    base_url: str,
+    stamp: dt.datetime,
+    postponed: bool,
+    tbd: bool,
+) -> icalendar.Event:
     zone = activity.zone
     event = icalendar.Event()
     event.add("uid", uid(activity))
@@ -47,8 +60,11 @@ def _event(activity: Activity, start: dt.datetime, end: dt.datetime, *, base_url
     event.add("dtend", end.astimezone(zone))
     event.add("summary", summary(activity, postponed, tbd))
     p = activity.partnership
-    lines = [f"{p.government_a.name} – {p.government_b.name}", activity.get_type_display(),
-             activity.get_modality_display()]
+    lines = [
+        f"{p.government_a.name} – {p.government_b.name}",
+        activity.get_type_display(),
+        activity.get_modality_display(),
+    ]
     if activity.description:
         lines.append(activity.description)
     event.add("description", "\n".join(str(x) for x in lines))
@@ -62,8 +78,9 @@ def _event(activity: Activity, start: dt.datetime, end: dt.datetime, *, base_url
     return event
 
 
-def calendar(activities: Iterable[Activity], *, name: str, base_url: str,
-             now: dt.datetime | None = None) -> icalendar.Calendar:
+def calendar(
+    activities: Iterable[Activity], *, name: str, base_url: str, now: dt.datetime | None = None
+) -> icalendar.Calendar:
     """A calendar of these activities; they should come from `services.public_activities()`
     (host places and changes prefetched)."""
     stamp = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
@@ -74,13 +91,19 @@ def calendar(activities: Iterable[Activity], *, name: str, base_url: str,
     cal.add("x-wr-calname", name)
     for activity in activities:
         postponed = activity.status == ActivityStatus.POSTPONED
-        event = _event(activity, activity.start, activity.end, base_url=base_url, stamp=stamp,
-                       postponed=postponed, tbd=activity.date_tbd)
+        event = _event(
+            activity,
+            activity.start,
+            activity.end,
+            base_url=base_url,
+            stamp=stamp,
+            postponed=postponed,
+            tbd=activity.date_tbd,
+        )
         if activity.recurrence:
             event.add("rrule", icalendar.vRecur.from_ical(activity.recurrence))
             if activity.exceptions:
-                event.add("exdate", [services.parse_moment(e).astimezone(activity.zone)
-                                     for e in activity.exceptions])
+                event.add("exdate", [services.parse_moment(e).astimezone(activity.zone) for e in activity.exceptions])
         cal.add_component(event)
         if not activity.recurrence:
             continue
@@ -88,8 +111,9 @@ def calendar(activities: Iterable[Activity], *, name: str, base_url: str,
         for planned, change in sorted(services.occurrence_changes(activity).items()):
             start = change.new_start or planned
             end = change.new_end or start + duration
-            moved = _event(activity, start, end, base_url=base_url, stamp=stamp, postponed=True,
-                           tbd=change.new_start is None)
+            moved = _event(
+                activity, start, end, base_url=base_url, stamp=stamp, postponed=True, tbd=change.new_start is None
+            )
             moved.add("recurrence-id", planned.astimezone(activity.zone))
             cal.add_component(moved)
     cal.add_missing_timezones()

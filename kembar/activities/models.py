@@ -26,23 +26,33 @@ def government_zone(government: LocalGovernment) -> zoneinfo.ZoneInfo:
 class Activity(models.Model):
     """Something done under a partnership; start and end are UTC, shown in the host place's zone."""
 
-    partnership = models.ForeignKey(Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE,
-                                    related_name="activities")
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="activities"
+    )
     title = models.CharField(_("title"), max_length=200)
     type = models.CharField(_("type"), max_length=24, choices=ActivityType.choices)
     field = models.CharField(_("field of cooperation"), max_length=20, choices=Field.choices, blank=True)
     modality = models.CharField(_("modality"), max_length=12, choices=Modality.choices, default=Modality.IN_PERSON)
-    status = models.CharField(_("status"), max_length=12, choices=ActivityStatus.choices,
-                              default=ActivityStatus.PLANNED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED, db_index=True
+    )
     host = models.ForeignKey(LocalGovernment, verbose_name=_("host"), on_delete=models.PROTECT, related_name="+")
     start = models.DateTimeField(_("start"), db_index=True)
     end = models.DateTimeField(_("end"))
     # Postponed with the new date still to be decided: start/end keep the last planned date.
     date_tbd = models.BooleanField(_("new date to be decided"), default=False)
-    recurrence = models.CharField(_("recurrence"), max_length=300, blank=True,
-                                  help_text=_("An RFC 5545 rule, e.g. FREQ=YEARLY;INTERVAL=2 for every two years."))
-    exceptions = models.JSONField(_("exceptions"), default=list, blank=True,
-                                  help_text=_("Start times (UTC, ISO 8601) of occurrences that do not take place."))
+    recurrence = models.CharField(
+        _("recurrence"),
+        max_length=300,
+        blank=True,
+        help_text=_("An RFC 5545 rule, e.g. FREQ=YEARLY;INTERVAL=2 for every two years."),
+    )
+    exceptions = models.JSONField(
+        _("exceptions"),
+        default=list,
+        blank=True,
+        help_text=_("Start times (UTC, ISO 8601) of occurrences that do not take place."),
+    )
     location = models.CharField(_("location"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     participants_a = models.PositiveIntegerField(_("participants of the first partner"), null=True, blank=True)
@@ -56,8 +66,9 @@ class Activity(models.Model):
     # The plan as first recorded: postponing and converting never change it.
     planned_start = models.DateTimeField(_("originally planned start"), null=True, editable=False)
     planned_end = models.DateTimeField(_("originally planned end"), null=True, editable=False)
-    planned_modality = models.CharField(_("originally planned modality"), max_length=12, blank=True,
-                                        choices=Modality.choices, editable=False)
+    planned_modality = models.CharField(
+        _("originally planned modality"), max_length=12, blank=True, choices=Modality.choices, editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -67,13 +78,16 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["start", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")),
-                                              name="activity_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="activity_end_after_start")
+        ]
         # Partnership health (kembar.insights.health) reads a partnership's held activities by
         # date and host for every row of a list: covered by the first index; the second finds
         # the recurring series without reading the whole table.
-        indexes = [models.Index(fields=["partnership", "status", "start", "host"], name="activity_health"),
-                   models.Index(fields=["status", "recurrence"], name="activity_series")]
+        indexes = [
+            models.Index(fields=["partnership", "status", "start", "host"], name="activity_health"),
+            models.Index(fields=["status", "recurrence"], name="activity_series"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -96,7 +110,8 @@ class Activity(models.Model):
     @property
     def moved(self) -> bool:
         return (self.planned_start is not None and (self.planned_start != self.start or self.date_tbd)) or (
-            bool(self.planned_modality) and self.planned_modality != self.modality)
+            bool(self.planned_modality) and self.planned_modality != self.modality
+        )
 
 
 class ActivityChange(models.Model):
@@ -120,8 +135,9 @@ class ActivityChange(models.Model):
     new_end = models.DateTimeField(null=True)
     old_modality = models.CharField(max_length=12, blank=True, choices=Modality.choices)
     new_modality = models.CharField(max_length=12, blank=True, choices=Modality.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -143,22 +159,24 @@ class ActivityAttachment(models.Model):
 class Call(models.Model):
     """An exchange or scholarship call the public can apply to."""
 
-    partnership = models.ForeignKey(Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE,
-                                    related_name="calls")
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="calls"
+    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=CallKind.choices)
     field = models.CharField(_("field of cooperation"), max_length=20, choices=Field.choices, blank=True)
-    host = models.ForeignKey(LocalGovernment, verbose_name=_("offered by"), on_delete=models.PROTECT,
-                             related_name="+")
+    host = models.ForeignKey(LocalGovernment, verbose_name=_("offered by"), on_delete=models.PROTECT, related_name="+")
     quota = models.PositiveIntegerField(_("places"), null=True, blank=True)
     eligibility = models.TextField(_("eligibility"), blank=True)
     opens = models.DateField(_("opens"), null=True, blank=True)
     deadline = models.DateField(_("deadline"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    how_to_apply = models.CharField(_("how to apply"), max_length=300,
-                                    help_text=_("A link or a contact (e-mail address, telephone)."))
-    status = models.CharField(_("status"), max_length=10, choices=CallStatus.choices, default=CallStatus.OPEN,
-                              db_index=True)
+    how_to_apply = models.CharField(
+        _("how to apply"), max_length=300, help_text=_("A link or a contact (e-mail address, telephone).")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CallStatus.choices, default=CallStatus.OPEN, db_index=True
+    )
     awarded = models.PositiveIntegerField(_("awarded"), null=True, blank=True)
     public = models.BooleanField(_("public"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -181,12 +199,14 @@ class Call(models.Model):
 class AidShipment(models.Model):
     """Goods sent between partners (masks, medical equipment)."""
 
-    partnership = models.ForeignKey(Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE,
-                                    related_name="aid_shipments")
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="aid_shipments"
+    )
     title = models.CharField(_("title"), max_length=200)
     donor = models.ForeignKey(LocalGovernment, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="+")
-    recipient = models.ForeignKey(LocalGovernment, verbose_name=_("recipient"), on_delete=models.PROTECT,
-                                  related_name="+")
+    recipient = models.ForeignKey(
+        LocalGovernment, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("status"), max_length=10, choices=AidStatus.choices, default=AidStatus.PLEDGED)
     pledged_on = models.DateField(_("pledged on"), null=True, blank=True)
     shipped_on = models.DateField(_("shipped on"), null=True, blank=True)

@@ -1,4 +1,5 @@
 """What the activity pages show, shaped from the models (kept out of views and templates)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,8 +47,9 @@ def sdg_labels(codes: list[str]) -> list[str]:
 
 def history_entries(activity: Activity) -> list[dict]:
     """The recorded versions of the activity, newest first, with what changed."""
-    records = list(activity.history.select_related("history_user").order_by("-history_date", "-history_id")
-                   [:HISTORY_SHOWN + 1])
+    records = list(
+        activity.history.select_related("history_user").order_by("-history_date", "-history_id")[: HISTORY_SHOWN + 1]
+    )
     entries = []
     types = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
     for record, older in zip(records, records[1:] + [None]):
@@ -57,8 +59,15 @@ def history_entries(activity: Activity) -> list[dict]:
             for c in delta.changes:
                 field = Activity._meta.get_field(c.field)
                 display = dict(field.choices) if field.choices else {}
-                changes.append({"field": field.verbose_name, "old": display.get(c.old, c.old),
-                                "new": display.get(c.new, c.new)})
-        entries.append({"type": types.get(record.history_type, ""), "date": record.history_date,
-                        "user": record.history_user, "changes": changes})
+                changes.append(
+                    {"field": field.verbose_name, "old": display.get(c.old, c.old), "new": display.get(c.new, c.new)}
+                )
+        entries.append(
+            {
+                "type": types.get(record.history_type, ""),
+                "date": record.history_date,
+                "user": record.history_user,
+                "changes": changes,
+            }
+        )
     return entries[:HISTORY_SHOWN]

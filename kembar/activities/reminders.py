@@ -1,4 +1,5 @@
 """Reminders for `kembar remind`: an activity a week ahead, a call's deadline a week ahead."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,12 @@ AHEAD = dt.timedelta(days=7)
 
 
 def due(now: dt.datetime) -> Iterable[Reminder]:
-    activities = services.activity_queryset().prefetch_related("changes").exclude(
-        status__in=[ActivityStatus.CANCELLED, ActivityStatus.HELD]).filter(
-        Q(start__lt=now + AHEAD, end__gte=now) | ~Q(recurrence=""))
+    activities = (
+        services.activity_queryset()
+        .prefetch_related("changes")
+        .exclude(status__in=[ActivityStatus.CANCELLED, ActivityStatus.HELD])
+        .filter(Q(start__lt=now + AHEAD, end__gte=now) | ~Q(recurrence=""))
+    )
     for a in activities:
         for occ in services.occurrences(a, after=now, before=now + AHEAD):
             if occ.date_tbd or occ.start < now:
@@ -31,16 +35,24 @@ def due(now: dt.datetime) -> Iterable[Reminder]:
                 recipients=editor_emails([p.government_a_id, p.government_b_id]),
                 subject=_("In a week: %(title)s (%(when)s)") % {"title": a.title, "when": local},
                 body=_("%(title)s of %(partnership)s starts %(when)s (%(modality)s).\n\n%(url)s")
-                % {"title": a.title, "partnership": p, "when": local, "modality": a.get_modality_display(),
-                   "url": mail_url(a)})
+                % {
+                    "title": a.title,
+                    "partnership": p,
+                    "when": local,
+                    "modality": a.get_modality_display(),
+                    "url": mail_url(a),
+                },
+            )
     calls = Call.objects.select_related("partnership").filter(
-        status=CallStatus.OPEN, deadline__gte=now.date(), deadline__lte=(now + AHEAD).date())
+        status=CallStatus.OPEN, deadline__gte=now.date(), deadline__lte=(now + AHEAD).date()
+    )
     for call in calls:
         p = call.partnership
         yield Reminder(
             key=f"call:{call.pk}:{call.deadline:%Y%m%d}:deadline",
             recipients=editor_emails([p.government_a_id, p.government_b_id]),
-            subject=_("Deadline in a week: %(title)s (%(date)s)") % {"title": call.title,
-                                                                      "date": call.deadline.isoformat()},
+            subject=_("Deadline in a week: %(title)s (%(date)s)")
+            % {"title": call.title, "date": call.deadline.isoformat()},
             body=_("The call %(title)s closes on %(date)s; record the awards once it is decided.\n\n%(url)s")
-            % {"title": call.title, "date": call.deadline.isoformat(), "url": mail_url(call)})
+            % {"title": call.title, "date": call.deadline.isoformat(), "url": mail_url(call)},
+        )

@@ -4,14 +4,15 @@ Times are aware datetimes in UTC; a recurring series is expanded in the host pla
 zone (an event at 19:00 every other October stays at 19:00 local across daylight saving),
 then converted back to UTC.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
 
 import pycountry
 from dateutil import rrule as du_rrule
@@ -27,16 +28,52 @@ from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
 from kembar.uploads import CheckedUpload
 
-from .models import (Activity, ActivityAttachment, ActivityChange, AidDocument, AidItem, AidShipment, Call,
-                     government_zone)
-from .vocab import (AGE_GROUPS, GENDERS, SDG_CODES, ActivityStatus, ActivityType, AidStatus, CallKind,
-                    CallStatus, Modality)
+from .models import (
+    Activity,
+    ActivityAttachment,
+    ActivityChange,
+    AidDocument,
+    AidItem,
+    AidShipment,
+    Call,
+    government_zone,
+)
+from .vocab import (
+    AGE_GROUPS,
+    GENDERS,
+    SDG_CODES,
+    ActivityStatus,
+    ActivityType,
+    AidStatus,
+    CallKind,
+    CallStatus,
+    Modality,
+)
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
-ACTIVITY_FIELDS = ["title", "type", "field", "modality", "status", "host", "start", "end", "recurrence",
-                   "exceptions", "location", "description", "participants_a", "participants_b", "breakdown",
-                   "budget", "currency", "outcomes", "sdg_targets", "public"]
+ACTIVITY_FIELDS = [
+    "title",
+    "type",
+    "field",
+    "modality",
+    "status",
+    "host",
+    "start",
+    "end",
+    "recurrence",
+    "exceptions",
+    "location",
+    "description",
+    "participants_a",
+    "participants_b",
+    "breakdown",
+    "budget",
+    "currency",
+    "outcomes",
+    "sdg_targets",
+    "public",
+]
 MAX_OCCURRENCES = 500  # a rule such as FREQ=SECONDLY must not expand forever
 HORIZON = dt.timedelta(days=10 * 366)
 EARLIEST, LATEST = 1900, 2200  # years an activity may be in
@@ -44,11 +81,13 @@ MAX_COUNT = 2_147_483_647  # the largest number the database stores in a count  
 
 
 def activity_queryset() -> QuerySet[Activity]:
-    return Activity.objects.select_related("partnership__government_a__place", "partnership__government_b__place",
-                                           "host__place")
+    return Activity.objects.select_related(
+        "partnership__government_a__place", "partnership__government_b__place", "host__place"
+    )
 
 
 # --- recurrence -------------------------------------------------------------------------------
+
 
 def _local_naive(moment: dt.datetime, zone) -> dt.datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
@@ -67,14 +106,24 @@ def parse_rule(rule: str, start: dt.datetime, zone) -> du_rrule.rrule:
     try:
         parsed = du_rrule.rrulestr(text, dtstart=_local_naive(start, zone), forceset=False)
     except Exception as exc:  # dateutil raises ValueError, but also TypeError, IndexError... on odd input
-        raise ValidationError({"recurrence": [
-            _("The recurrence rule “%(rule)s” is not a valid RFC 5545 rule: %(reason)s")
-            % {"rule": rule, "reason": exc}]})
+        raise ValidationError(
+            {
+                "recurrence": [
+                    _("The recurrence rule “%(rule)s” is not a valid RFC 5545 rule: %(reason)s")
+                    % {"rule": rule, "reason": exc}
+                ]
+            }
+        )
     if not isinstance(parsed, du_rrule.rrule):
         raise ValidationError({"recurrence": [_("Give one recurrence rule, e.g. FREQ=YEARLY;INTERVAL=2.")]})
     if parsed._freq not in (du_rrule.YEARLY, du_rrule.MONTHLY, du_rrule.WEEKLY, du_rrule.DAILY):
-        raise ValidationError({"recurrence": [
-            _("An activity repeats yearly, monthly, weekly or daily (FREQ=YEARLY, MONTHLY, WEEKLY or DAILY).")]})
+        raise ValidationError(
+            {
+                "recurrence": [
+                    _("An activity repeats yearly, monthly, weekly or daily (FREQ=YEARLY, MONTHLY, WEEKLY or DAILY).")
+                ]
+            }
+        )
     if parsed._interval < 1:
         raise ValidationError({"recurrence": [_("The interval of a recurrence rule is at least 1.")]})
     # dateutil walks a rule step by step, and a rule that never matches (30 February) to the
@@ -82,15 +131,25 @@ def parse_rule(rule: str, start: dt.datetime, zone) -> du_rrule.rrule:
     keys = {part.split("=", 1)[0].strip().upper() for part in text.split(";") if part.strip()}
     unsupported = sorted(keys & UNSUPPORTED_RULE_PARTS)
     if unsupported:
-        raise ValidationError({"recurrence": [_("Activities do not recur by %(parts)s; use FREQ, INTERVAL, COUNT, "
-                                                "UNTIL, BYMONTH, BYMONTHDAY, BYDAY or BYSETPOS.")
-                                              % {"parts": ", ".join(unsupported)}]})
+        raise ValidationError(
+            {
+                "recurrence": [
+                    _(
+                        "Activities do not recur by %(parts)s; use FREQ, INTERVAL, COUNT, "
+                        "UNTIL, BYMONTH, BYMONTHDAY, BYDAY or BYSETPOS."
+                    )
+                    % {"parts": ", ".join(unsupported)}
+                ]
+            }
+        )
     if not _month_days_possible(parsed):
-        raise ValidationError({"recurrence": [
-            _("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]})
+        raise ValidationError(
+            {"recurrence": [_("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]}
+        )
     if parsed.after(_local_naive(start, zone), inc=True) is None:
-        raise ValidationError({"recurrence": [
-            _("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]})
+        raise ValidationError(
+            {"recurrence": [_("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]}
+        )
     return parsed
 
 
@@ -162,8 +221,14 @@ def occurrence_changes(activity: Activity) -> dict[dt.datetime, ActivityChange]:
     return latest
 
 
-def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt.datetime | None = None,
-                limit: int = MAX_OCCURRENCES, *, past: dt.datetime | None = None) -> list[Occurrence]:
+def occurrences(
+    activity: Activity,
+    after: dt.datetime | None = None,
+    before: dt.datetime | None = None,
+    limit: int = MAX_OCCURRENCES,
+    *,
+    past: dt.datetime | None = None,
+) -> list[Occurrence]:
     """The occurrences of an activity overlapping [after, before), exceptions left out, single
     postponed occurrences at their new date (or at the planned one, marked "to be decided").
 
@@ -183,8 +248,12 @@ def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt
         if before is None:
             before = max(after or activity.start, activity.start) + HORIZON
         rule = _series_rule(activity.recurrence, _local_naive(activity.start, zone), zone)
-        planned_iter = (_aware(local, zone) for local in rule.xafter(
-            _local_naive((after - duration - lead) if after else activity.start, zone), inc=True))
+        planned_iter = (
+            _aware(local, zone)
+            for local in rule.xafter(
+                _local_naive((after - duration - lead) if after else activity.start, zone), inc=True
+            )
+        )
     else:
         planned_iter = iter([activity.start])
     out: list[Occurrence] = []
@@ -195,8 +264,14 @@ def occurrences(activity: Activity, after: dt.datetime | None = None, before: dt
             break
         if start in excluded:
             continue
-        occ = Occurrence(activity, start, start, start + duration,
-                         postponed=activity.status == ActivityStatus.POSTPONED, date_tbd=activity.date_tbd)
+        occ = Occurrence(
+            activity,
+            start,
+            start,
+            start + duration,
+            postponed=activity.status == ActivityStatus.POSTPONED,
+            date_tbd=activity.date_tbd,
+        )
         change = changes.get(start)
         if change is not None:
             occ.postponed, occ.reason = True, change.reason
@@ -233,6 +308,7 @@ def is_occurrence(activity: Activity, moment: dt.datetime) -> bool:
 
 # --- validation -------------------------------------------------------------------------------
 
+
 def _add(errors: dict, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
@@ -248,8 +324,9 @@ def _no_nul(errors: dict, data: dict) -> None:
 def check_currency(code: str) -> str:
     code = (code or "").strip().upper()
     if code and pycountry.currencies.get(alpha_3=code) is None:
-        raise ValidationError({"currency": [_("“%(code)s” is not an ISO 4217 currency code (IDR, JPY, USD, EUR...).")
-                                            % {"code": code}]})
+        raise ValidationError(
+            {"currency": [_("“%(code)s” is not an ISO 4217 currency code (IDR, JPY, USD, EUR...).") % {"code": code}]}
+        )
     return code
 
 
@@ -316,9 +393,13 @@ def _clean_activity(partnership: Partnership, data: dict) -> dict:
         errors.update(exc.message_dict)
     unknown = [t for t in data.get("sdg_targets") or [] if str(t) not in SDG_CODES]
     if unknown:
-        _add(errors, "sdg_targets", _("Unknown SDG goal or target: %(codes)s.") % {"codes": ", ".join(map(str, unknown))})
-    data["sdg_targets"] = sorted({str(t) for t in data.get("sdg_targets") or [] if str(t) in SDG_CODES},
-                                 key=lambda c: [int(p) if p.isdigit() else ord(p) for p in c.split(".")])
+        _add(
+            errors, "sdg_targets", _("Unknown SDG goal or target: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}
+        )
+    data["sdg_targets"] = sorted(
+        {str(t) for t in data.get("sdg_targets") or [] if str(t) in SDG_CODES},
+        key=lambda c: [int(p) if p.isdigit() else ord(p) for p in c.split(".")],
+    )
     exceptions = []
     for value in data.get("exceptions") or []:
         try:
@@ -357,22 +438,30 @@ def create_activity(user, partnership: Partnership, *, check_permission: bool = 
     with transaction.atomic():
         activity = Activity(partnership=partnership, **data)
         activity.planned_start, activity.planned_end, activity.planned_modality = (
-            activity.start, activity.end, activity.modality)
+            activity.start,
+            activity.end,
+            activity.modality,
+        )
         record_author(activity, user)
         activity.save()
     return activity
 
 
-def update_activity(user, activity: Activity, *, expected_version: int | None = None,
-                    check_permission: bool = True, **data) -> Activity:
+def update_activity(
+    user, activity: Activity, *, expected_version: int | None = None, check_permission: bool = True, **data
+) -> Activity:
     """Change an activity. Postponing and converting have their own functions (they keep records)."""
     if check_permission:
         _require_edit(user, activity.partnership)
     with transaction.atomic():
         current = Activity.objects.select_for_update().select_related("host__place").get(pk=activity.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this activity while you were editing it. "
-                                   "Reload the page to see their changes, then apply yours again."))
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this activity while you were editing it. "
+                    "Reload the page to see their changes, then apply yours again."
+                )
+            )
         merged = {k: getattr(current, k) for k in ACTIVITY_FIELDS}
         merged.update({k: v for k, v in data.items() if k in ACTIVITY_FIELDS})
         merged = _clean_activity(activity.partnership, merged)
@@ -381,7 +470,10 @@ def update_activity(user, activity: Activity, *, expected_version: int | None = 
             setattr(current, key, value)
         if never_moved:  # correcting the plan before anything happened to it is the plan
             current.planned_start, current.planned_end, current.planned_modality = (
-                current.start, current.end, current.modality)
+                current.start,
+                current.end,
+                current.modality,
+            )
         record_author(current, user)
         current.version = F("version") + 1
         current.save()
@@ -389,9 +481,16 @@ def update_activity(user, activity: Activity, *, expected_version: int | None = 
     return current
 
 
-def postpone(user, activity: Activity, *, reason: str, new_start: dt.datetime | None = None,
-             new_end: dt.datetime | None = None, occurrence: dt.datetime | None = None,
-             expected_version: int | None = None) -> Activity:
+def postpone(
+    user,
+    activity: Activity,
+    *,
+    reason: str,
+    new_start: dt.datetime | None = None,
+    new_end: dt.datetime | None = None,
+    occurrence: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Activity:
     """Postpone an activity (or, with `occurrence`, one occurrence of its series) to a new date,
     or to a date still to be decided (new_start None). The original plan is kept."""
     _require_edit(user, activity.partnership)
@@ -411,15 +510,23 @@ def postpone(user, activity: Activity, *, reason: str, new_start: dt.datetime | 
         if not activity.recurrence:
             _add(errors, "occurrence", _("Only a recurring activity has occurrences to postpone one by one."))
         elif not is_occurrence(activity, occurrence):
-            _add(errors, "occurrence", _("The series has no occurrence starting at %(when)s.")
-                 % {"when": occurrence.astimezone(activity.zone).strftime("%Y-%m-%d %H:%M")})
+            _add(
+                errors,
+                "occurrence",
+                _("The series has no occurrence starting at %(when)s.")
+                % {"when": occurrence.astimezone(activity.zone).strftime("%Y-%m-%d %H:%M")},
+            )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         current = Activity.objects.select_for_update().select_related("host__place").get(pk=activity.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this activity while you were editing it. "
-                                   "Reload the page to see their changes, then apply yours again."))
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this activity while you were editing it. "
+                    "Reload the page to see their changes, then apply yours again."
+                )
+            )
         duration = current.end - current.start
         if occurrence is not None:
             old_start, old_end = occurrence, occurrence + duration
@@ -428,9 +535,16 @@ def postpone(user, activity: Activity, *, reason: str, new_start: dt.datetime | 
         if new_start is not None and new_end is None:
             new_end = new_start + duration
         ActivityChange.objects.create(
-            activity=current, kind=ActivityChange.Kind.POSTPONED, occurrence=occurrence, reason=reason.strip(),
-            old_start=old_start, old_end=old_end, new_start=new_start, new_end=new_end,
-            user=user if getattr(user, "is_authenticated", False) else None)
+            activity=current,
+            kind=ActivityChange.Kind.POSTPONED,
+            occurrence=occurrence,
+            reason=reason.strip(),
+            old_start=old_start,
+            old_end=old_end,
+            new_start=new_start,
+            new_end=new_end,
+            user=user if getattr(user, "is_authenticated", False) else None,
+        )
         if occurrence is None:
             current.status = ActivityStatus.POSTPONED
             current.date_tbd = new_start is None
@@ -443,8 +557,9 @@ def postpone(user, activity: Activity, *, reason: str, new_start: dt.datetime | 
     return current
 
 
-def convert(user, activity: Activity, *, modality: str, reason: str = "",
-            expected_version: int | None = None) -> Activity:
+def convert(
+    user, activity: Activity, *, modality: str, reason: str = "", expected_version: int | None = None
+) -> Activity:
     """Change the modality (in person to virtual or hybrid...), recording the change."""
     _require_edit(user, activity.partnership)
     if modality not in Modality.values:
@@ -452,17 +567,26 @@ def convert(user, activity: Activity, *, modality: str, reason: str = "",
     if "\x00" in (reason or ""):
         raise ValidationError({"reason": [_("The text contains a NUL character.")]})
     if modality == activity.modality:
-        raise ValidationError({"modality": [_("The activity is already %(modality)s.")
-                                            % {"modality": Modality(modality).label.lower()}]})
+        raise ValidationError(
+            {"modality": [_("The activity is already %(modality)s.") % {"modality": Modality(modality).label.lower()}]}
+        )
     with transaction.atomic():
         current = Activity.objects.select_for_update().get(pk=activity.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this activity while you were editing it. "
-                                   "Reload the page to see their changes, then apply yours again."))
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this activity while you were editing it. "
+                    "Reload the page to see their changes, then apply yours again."
+                )
+            )
         ActivityChange.objects.create(
-            activity=current, kind=ActivityChange.Kind.CONVERTED, reason=(reason or "").strip(),
-            old_modality=current.modality, new_modality=modality,
-            user=user if getattr(user, "is_authenticated", False) else None)
+            activity=current,
+            kind=ActivityChange.Kind.CONVERTED,
+            reason=(reason or "").strip(),
+            old_modality=current.modality,
+            new_modality=modality,
+            user=user if getattr(user, "is_authenticated", False) else None,
+        )
         current.modality = modality
         record_author(current, user)
         current.version = F("version") + 1
@@ -479,14 +603,28 @@ def delete_activity(user, activity: Activity) -> None:
 
 def attach(user, activity: Activity, upload, checked: CheckedUpload) -> ActivityAttachment:
     _require_edit(user, activity.partnership)
-    return ActivityAttachment.objects.create(activity=activity, file=upload, name=checked.name,
-                                             content_type=checked.content_type, size=checked.size)
+    return ActivityAttachment.objects.create(
+        activity=activity, file=upload, name=checked.name, content_type=checked.content_type, size=checked.size
+    )
 
 
 # --- calls --------------------------------------------------------------------------------------
 
-CALL_FIELDS = ["title", "kind", "field", "host", "quota", "eligibility", "opens", "deadline", "closed_on",
-               "how_to_apply", "status", "awarded", "public"]
+CALL_FIELDS = [
+    "title",
+    "kind",
+    "field",
+    "host",
+    "quota",
+    "eligibility",
+    "opens",
+    "deadline",
+    "closed_on",
+    "how_to_apply",
+    "status",
+    "awarded",
+    "public",
+]
 
 
 def _clean_call(partnership: Partnership, data: dict) -> dict:
@@ -509,8 +647,11 @@ def _clean_call(partnership: Partnership, data: dict) -> dict:
     elif opens and deadline < opens:
         _add(errors, "deadline", _("The deadline is before the call opens."))
     if deadline and closed and deadline > closed:
-        _add(errors, "deadline", _("The deadline is after the day the call closed (%(closed)s).")
-             % {"closed": closed.isoformat()})
+        _add(
+            errors,
+            "deadline",
+            _("The deadline is after the day the call closed (%(closed)s).") % {"closed": closed.isoformat()},
+        )
     if data.get("status") == CallStatus.OPEN and closed:
         _add(errors, "closed_on", _("An open call has no closing day; set the status to closed."))
     for name in ("quota", "awarded"):
@@ -519,8 +660,12 @@ def _clean_call(partnership: Partnership, data: dict) -> dict:
         elif data.get(name) is not None and data[name] > MAX_COUNT:
             _add(errors, name, _("The number is too large."))
     if data.get("awarded") and data.get("quota") is not None and data["awarded"] > data["quota"]:
-        _add(errors, "awarded", _("More awarded (%(awarded)s) than places (%(quota)s).")
-             % {"awarded": data["awarded"], "quota": data["quota"]})
+        _add(
+            errors,
+            "awarded",
+            _("More awarded (%(awarded)s) than places (%(quota)s).")
+            % {"awarded": data["awarded"], "quota": data["quota"]},
+        )
     if data.get("awarded") and data.get("status") != CallStatus.AWARDED:
         _add(errors, "awarded", _("Record the numbers awarded once the call's status is awarded."))
     if errors:
@@ -545,8 +690,12 @@ def update_call(user, call: Call, *, expected_version: int | None = None, **data
     with transaction.atomic():
         current = Call.objects.select_for_update().get(pk=call.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this call while you were editing it. "
-                                   "Reload the page to see their changes, then apply yours again."))
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this call while you were editing it. "
+                    "Reload the page to see their changes, then apply yours again."
+                )
+            )
         merged = {k: getattr(current, k) for k in CALL_FIELDS}
         merged.update({k: v for k, v in data.items() if k in CALL_FIELDS})
         for key, value in _clean_call(call.partnership, merged).items():
@@ -577,7 +726,7 @@ def _clean_aid(partnership: Partnership, data: dict, items: list[dict]) -> dict:
     if data.get("status") not in AidStatus.values:
         _add(errors, "status", _("Unknown status “%(value)s”.") % {"value": data.get("status")})
     order = [("pledged_on", _("pledged")), ("shipped_on", _("shipped")), ("received_on", _("received"))]
-    dates = [(name, label, data.get(name)) for name, label, in order if data.get(name)]
+    dates = [(name, label, data.get(name)) for name, label in order if data.get(name)]
     for (n1, l1, d1), (n2, l2, d2) in zip(dates, dates[1:]):
         if d2 < d1:
             _add(errors, n2, _("The day %(later)s is before the day %(earlier)s.") % {"later": l2, "earlier": l1})
@@ -609,23 +758,40 @@ def create_aid(user, partnership: Partnership, *, items: Iterable[dict], **data)
         shipment = AidShipment(partnership=partnership, **data)
         record_author(shipment, user)
         shipment.save()
-        AidItem.objects.bulk_create([AidItem(shipment=shipment, name=i["name"].strip(), quantity=i["quantity"],
-                                             unit=(i.get("unit") or "").strip()) for i in items])
+        AidItem.objects.bulk_create(
+            [
+                AidItem(
+                    shipment=shipment,
+                    name=i["name"].strip(),
+                    quantity=i["quantity"],
+                    unit=(i.get("unit") or "").strip(),
+                )
+                for i in items
+            ]
+        )
     return shipment
 
 
-def update_aid(user, shipment: AidShipment, *, expected_version: int | None = None,
-               items: Iterable[dict] | None = None, **data) -> AidShipment:
+def update_aid(
+    user, shipment: AidShipment, *, expected_version: int | None = None, items: Iterable[dict] | None = None, **data
+) -> AidShipment:
     _require_edit(user, shipment.partnership)
     with transaction.atomic():
         current = AidShipment.objects.select_for_update().get(pk=shipment.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this shipment while you were editing it. "
-                                   "Reload the page to see their changes, then apply yours again."))
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this shipment while you were editing it. "
+                    "Reload the page to see their changes, then apply yours again."
+                )
+            )
         merged = {k: getattr(current, k) for k in AID_FIELDS}
         merged.update({k: v for k, v in data.items() if k in AID_FIELDS})
-        item_list = list(items) if items is not None else [
-            {"name": i.name, "quantity": i.quantity, "unit": i.unit} for i in current.items.all()]
+        item_list = (
+            list(items)
+            if items is not None
+            else [{"name": i.name, "quantity": i.quantity, "unit": i.unit} for i in current.items.all()]
+        )
         for key, value in _clean_aid(shipment.partnership, merged, item_list).items():
             setattr(current, key, value)
         record_author(current, user)
@@ -633,26 +799,37 @@ def update_aid(user, shipment: AidShipment, *, expected_version: int | None = No
         current.save()
         if items is not None:
             current.items.all().delete()
-            AidItem.objects.bulk_create([AidItem(shipment=current, name=i["name"].strip(), quantity=i["quantity"],
-                                                 unit=(i.get("unit") or "").strip()) for i in item_list])
+            AidItem.objects.bulk_create(
+                [
+                    AidItem(
+                        shipment=current,
+                        name=i["name"].strip(),
+                        quantity=i["quantity"],
+                        unit=(i.get("unit") or "").strip(),
+                    )
+                    for i in item_list
+                ]
+            )
         current.refresh_from_db()
     return current
 
 
 def attach_aid_document(user, shipment: AidShipment, upload, checked: CheckedUpload) -> AidDocument:
     _require_edit(user, shipment.partnership)
-    return AidDocument.objects.create(shipment=shipment, file=upload, name=checked.name,
-                                      content_type=checked.content_type, size=checked.size)
+    return AidDocument.objects.create(
+        shipment=shipment, file=upload, name=checked.name, content_type=checked.content_type, size=checked.size
+    )
 
 
 # --- the public portal ---------------------------------------------------------------------------
 
+
 @dataclass
 class PortalFilter:
-    city: int | None = None      # a government id
+    city: int | None = None  # a government id
     country: str = ""
     field: str = ""
-    month: str = ""              # YYYY-MM
+    month: str = ""  # YYYY-MM
 
 
 EXPANSION_FIELDS = ("start", "end", "recurrence", "exceptions", "status", "date_tbd", "host__place__timezone")
@@ -676,7 +853,9 @@ def _filter_partnership_side(qs: QuerySet, f: PortalFilter, prefix: str = "partn
         qs = qs.filter(Q(**{prefix + "government_a": f.city}) | Q(**{prefix + "government_b": f.city}))
     if f.country:
         cc = f.country.upper()
-        qs = qs.filter(Q(**{prefix + "government_a__country_code": cc}) | Q(**{prefix + "government_b__country_code": cc}))
+        qs = qs.filter(
+            Q(**{prefix + "government_a__country_code": cc}) | Q(**{prefix + "government_b__country_code": cc})
+        )
     if f.field:
         qs = qs.filter(field=f.field)
     return qs
@@ -734,9 +913,9 @@ def earliest(activities: Iterable[Activity], after: dt.datetime, before: dt.date
 
 def open_calls(f: PortalFilter, today: dt.date | None = None) -> QuerySet[Call]:
     today = today or timezone.now().date()
-    qs = Call.objects.select_related("partnership__government_a__place", "partnership__government_b__place",
-                                     "host").filter(public=True, partnership__public=True, status=CallStatus.OPEN,
-                                                    deadline__gte=today)
+    qs = Call.objects.select_related(
+        "partnership__government_a__place", "partnership__government_b__place", "host"
+    ).filter(public=True, partnership__public=True, status=CallStatus.OPEN, deadline__gte=today)
     qs = _filter_partnership_side(qs, f)
     if f.month:
         bounds = _month_bounds(f.month)
@@ -753,8 +932,12 @@ def dashboard_events(user, government_ids, now: dt.datetime | None = None) -> li
     not), or the public ones for everyone else."""
     now = now or timezone.now()
     if government_ids:
-        qs = permissions.visible_under_partnership(user, activity_queryset().prefetch_related("changes").filter(
-            Q(partnership__government_a__in=government_ids) | Q(partnership__government_b__in=government_ids)))
+        qs = permissions.visible_under_partnership(
+            user,
+            activity_queryset()
+            .prefetch_related("changes")
+            .filter(Q(partnership__government_a__in=government_ids) | Q(partnership__government_b__in=government_ids)),
+        )
     else:
         qs = public_activities()
     qs = qs.exclude(status=ActivityStatus.CANCELLED).filter(Q(end__gte=now) | ~Q(recurrence="") | Q(date_tbd=True))

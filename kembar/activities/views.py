@@ -15,8 +15,17 @@ from kembar.partnerships.views import _add_errors
 from kembar.uploads import download_response
 
 from . import ical, services
-from .forms import (ActivityForm, AidForm, AttachmentForm, CallForm, ConvertForm, PortalFilterForm, PostponeForm,
-                    format_items, in_zone)
+from .forms import (
+    ActivityForm,
+    AidForm,
+    AttachmentForm,
+    CallForm,
+    ConvertForm,
+    PortalFilterForm,
+    PostponeForm,
+    format_items,
+    in_zone,
+)
 from .models import Activity, ActivityAttachment, AidDocument, AidShipment, Call
 from .presenters import activity_rows, history_entries, sdg_labels
 
@@ -49,16 +58,26 @@ def _activity(request, pk: int) -> Activity:
 @require_safe
 def partnership_activities(request, pk: int):
     partnership = _partnership(request, pk)
-    activities = list(permissions.visible_under_partnership(
-        request.user, services.activity_queryset().filter(partnership=partnership).prefetch_related("changes")
-    ).order_by("-start", "-id"))
+    activities = list(
+        permissions.visible_under_partnership(
+            request.user, services.activity_queryset().filter(partnership=partnership).prefetch_related("changes")
+        ).order_by("-start", "-id")
+    )
     calls = permissions.visible_under_partnership(request.user, partnership.calls.select_related("host"))
     aid = permissions.visible_under_partnership(
-        request.user, partnership.aid_shipments.select_related("donor", "recipient").prefetch_related("items"))
-    return render(request, "activities/partnership.html", {
-        "partnership": partnership, "rows": activity_rows(activities), "calls": list(calls), "aid": list(aid),
-        "can_edit": permissions.can_edit_partnership(request.user, partnership),
-    })
+        request.user, partnership.aid_shipments.select_related("donor", "recipient").prefetch_related("items")
+    )
+    return render(
+        request,
+        "activities/partnership.html",
+        {
+            "partnership": partnership,
+            "rows": activity_rows(activities),
+            "calls": list(calls),
+            "aid": list(aid),
+            "can_edit": permissions.can_edit_partnership(request.user, partnership),
+        },
+    )
 
 
 @login_required
@@ -81,22 +100,32 @@ def activity_create(request, pk: int):
 def activity_detail(request, pk: int):
     activity = _activity(request, pk)
     now = timezone.now()
-    upcoming = services.occurrences(activity, after=now, limit=UPCOMING_SHOWN) \
-        if activity.recurrence else []
+    upcoming = services.occurrences(activity, after=now, limit=UPCOMING_SHOWN) if activity.recurrence else []
     p = activity.partnership
-    return render(request, "activities/detail.html", {
-        "activity": activity, "partnership": p,
-        "can_edit": permissions.can_edit_partnership(request.user, p),
-        "changes": [c for c in activity.changes.all()],
-        "upcoming": upcoming,
-        "attachments": list(activity.attachments.all()),
-        "attachment_form": AttachmentForm(),
-        "history": history_entries(activity),
-        "sdgs": sdg_labels(activity.sdg_targets),
-        "zones": sorted({str(g.place.timezone) for g in p.governments if g.place.timezone}),
-        "partner_times": [(g, activity.start.astimezone(services.government_zone(g)),
-                           activity.end.astimezone(services.government_zone(g))) for g in p.governments],
-    })
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "partnership": p,
+            "can_edit": permissions.can_edit_partnership(request.user, p),
+            "changes": [c for c in activity.changes.all()],
+            "upcoming": upcoming,
+            "attachments": list(activity.attachments.all()),
+            "attachment_form": AttachmentForm(),
+            "history": history_entries(activity),
+            "sdgs": sdg_labels(activity.sdg_targets),
+            "zones": sorted({str(g.place.timezone) for g in p.governments if g.place.timezone}),
+            "partner_times": [
+                (
+                    g,
+                    activity.start.astimezone(services.government_zone(g)),
+                    activity.end.astimezone(services.government_zone(g)),
+                )
+                for g in p.governments
+            ],
+        },
+    )
 
 
 @login_required
@@ -106,15 +135,17 @@ def activity_edit(request, pk: int):
     form = ActivityForm.for_activity(activity, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_activity(request.user, activity, expected_version=form.cleaned_data["version"],
-                                     **form.activity_data())
+            services.update_activity(
+                request.user, activity, expected_version=form.cleaned_data["version"], **form.activity_data()
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(activity)
-    return render(request, "activities/form.html", {"form": form, "partnership": activity.partnership,
-                                                    "activity": activity})
+    return render(
+        request, "activities/form.html", {"form": form, "partnership": activity.partnership, "activity": activity}
+    )
 
 
 @login_required
@@ -122,17 +153,23 @@ def activity_postpone(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
     now = timezone.now()
-    upcoming = services.occurrences(activity, after=now, limit=20) \
-        if activity.recurrence else []
-    form = PostponeForm(request.POST or None, activity=activity, upcoming=upcoming,
-                        initial={"version": activity.version})
+    upcoming = services.occurrences(activity, after=now, limit=20) if activity.recurrence else []
+    form = PostponeForm(
+        request.POST or None, activity=activity, upcoming=upcoming, initial={"version": activity.version}
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         zone = activity.zone
         try:
-            services.postpone(request.user, activity, reason=d["reason"], new_start=in_zone(d["new_start"], zone),
-                              new_end=in_zone(d["new_end"], zone), expected_version=d["version"],
-                              occurrence=services.parse_moment(d["occurrence"]) if d["occurrence"] else None)
+            services.postpone(
+                request.user,
+                activity,
+                reason=d["reason"],
+                new_start=in_zone(d["new_start"], zone),
+                new_end=in_zone(d["new_end"], zone),
+                expected_version=d["version"],
+                occurrence=services.parse_moment(d["occurrence"]) if d["occurrence"] else None,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -149,8 +186,9 @@ def activity_convert(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.convert(request.user, activity, modality=d["modality"], reason=d["reason"],
-                             expected_version=d["version"])
+            services.convert(
+                request.user, activity, modality=d["modality"], reason=d["reason"], expected_version=d["version"]
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -195,6 +233,7 @@ def activity_delete(request, pk: int):
 
 # Calls
 
+
 def _call_queryset():
     return Call.objects.select_related("partnership__government_a__place", "partnership__government_b__place", "host")
 
@@ -218,9 +257,15 @@ def call_create(request, pk: int):
 @require_safe
 def call_detail(request, pk: int):
     call = _item(request, _call_queryset(), pk)
-    return render(request, "activities/call.html", {
-        "call": call, "partnership": call.partnership,
-        "can_edit": permissions.can_edit_partnership(request.user, call.partnership)})
+    return render(
+        request,
+        "activities/call.html",
+        {
+            "call": call,
+            "partnership": call.partnership,
+            "can_edit": permissions.can_edit_partnership(request.user, call.partnership),
+        },
+    )
 
 
 @login_required
@@ -243,9 +288,11 @@ def call_edit(request, pk: int):
 
 # Aid
 
+
 def _aid_queryset():
-    return AidShipment.objects.select_related("partnership__government_a__place", "partnership__government_b__place",
-                                              "donor", "recipient").prefetch_related("items", "documents")
+    return AidShipment.objects.select_related(
+        "partnership__government_a__place", "partnership__government_b__place", "donor", "recipient"
+    ).prefetch_related("items", "documents")
 
 
 @login_required
@@ -267,30 +314,41 @@ def aid_create(request, pk: int):
 @require_safe
 def aid_detail(request, pk: int):
     shipment = _item(request, _aid_queryset(), pk)
-    return render(request, "activities/aid.html", {
-        "shipment": shipment, "partnership": shipment.partnership, "attachment_form": AttachmentForm(),
-        "can_edit": permissions.can_edit_partnership(request.user, shipment.partnership)})
+    return render(
+        request,
+        "activities/aid.html",
+        {
+            "shipment": shipment,
+            "partnership": shipment.partnership,
+            "attachment_form": AttachmentForm(),
+            "can_edit": permissions.can_edit_partnership(request.user, shipment.partnership),
+        },
+    )
 
 
 @login_required
 def aid_edit(request, pk: int):
     shipment = _item(request, _aid_queryset(), pk)
     _editable(request, shipment.partnership)
-    initial = {k: getattr(shipment, k) for k in ["title", "status", "pledged_on", "shipped_on", "received_on",
-                                                 "notes", "public", "version"]}
+    initial = {
+        k: getattr(shipment, k)
+        for k in ["title", "status", "pledged_on", "shipped_on", "received_on", "notes", "public", "version"]
+    }
     initial.update(donor=shipment.donor_id, items=format_items(shipment))
     form = AidForm(request.POST or None, initial=initial, partnership=shipment.partnership)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_aid(request.user, shipment, expected_version=form.cleaned_data["version"],
-                                **form.aid_data())
+            services.update_aid(
+                request.user, shipment, expected_version=form.cleaned_data["version"], **form.aid_data()
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(shipment)
-    return render(request, "activities/aid_form.html", {"form": form, "partnership": shipment.partnership,
-                                                        "shipment": shipment})
+    return render(
+        request, "activities/aid_form.html", {"form": form, "partnership": shipment.partnership, "shipment": shipment}
+    )
 
 
 @login_required
@@ -319,11 +377,13 @@ def aid_document_download(request, document_id: int):
 
 # The public portal: no login, public items of public partnerships only, whoever asks.
 
+
 def _portal_governments():
     """Governments with at least one public partnership (the city filter's choices)."""
     public = Partnership.objects.filter(public=True)
     return LocalGovernment.objects.filter(
-        Q(pk__in=public.values("government_a")) | Q(pk__in=public.values("government_b"))).order_by("name", "id")
+        Q(pk__in=public.values("government_a")) | Q(pk__in=public.values("government_b"))
+    ).order_by("name", "id")
 
 
 @require_safe
@@ -332,12 +392,22 @@ def portal(request):
     form = PortalFilterForm(request.GET or None, governments=governments)
     form.is_valid()
     cleaned = getattr(form, "cleaned_data", {})
-    f = services.PortalFilter(city=cleaned.get("city"), country=cleaned.get("country") or "",
-                              field=cleaned.get("field") or "", month=cleaned.get("month") or "")
-    return render(request, "activities/portal.html", {
-        "form": form, "events": services.upcoming_events(f), "calls": list(services.open_calls(f)),
-        "city": next((g for g in governments if g.pk == f.city), None),
-    })
+    f = services.PortalFilter(
+        city=cleaned.get("city"),
+        country=cleaned.get("country") or "",
+        field=cleaned.get("field") or "",
+        month=cleaned.get("month") or "",
+    )
+    return render(
+        request,
+        "activities/portal.html",
+        {
+            "form": form,
+            "events": services.upcoming_events(f),
+            "calls": list(services.open_calls(f)),
+            "city": next((g for g in governments if g.pk == f.city), None),
+        },
+    )
 
 
 def _public_partnership(pk: int) -> Partnership:
@@ -352,10 +422,16 @@ def portal_partnership(request, pk: int):
     partnership = _public_partnership(pk)
     activities = list(services.public_activities().filter(partnership=partnership).order_by("-start", "-id"))
     calls = Call.objects.filter(partnership=partnership, public=True).select_related("host").order_by("-deadline")
-    aid = AidShipment.objects.filter(partnership=partnership, public=True).select_related(
-        "donor", "recipient").prefetch_related("items")
-    return render(request, "activities/portal_partnership.html", {
-        "partnership": partnership, "rows": activity_rows(activities), "calls": list(calls), "aid": list(aid)})
+    aid = (
+        AidShipment.objects.filter(partnership=partnership, public=True)
+        .select_related("donor", "recipient")
+        .prefetch_related("items")
+    )
+    return render(
+        request,
+        "activities/portal_partnership.html",
+        {"partnership": partnership, "rows": activity_rows(activities), "calls": list(calls), "aid": list(aid)},
+    )
 
 
 def _feed(request, activities, name: str, filename: str) -> HttpResponse:
@@ -368,14 +444,23 @@ def _feed(request, activities, name: str, filename: str) -> HttpResponse:
 @require_safe
 def feed_partnership(request, pk: int):
     partnership = _public_partnership(pk)
-    return _feed(request, services.public_activities().filter(partnership=partnership),
-                 str(partnership), f"partnership-{partnership.pk}.ics")
+    return _feed(
+        request,
+        services.public_activities().filter(partnership=partnership),
+        str(partnership),
+        f"partnership-{partnership.pk}.ics",
+    )
 
 
 @require_safe
 def feed_government(request, pk: int):
     government = get_object_or_404(LocalGovernment, pk=pk)
-    return _feed(request, services.public_activities().filter(_involving(government)), government.name, f"government-{government.pk}.ics")
+    return _feed(
+        request,
+        services.public_activities().filter(_involving(government)),
+        government.name,
+        f"government-{government.pk}.ics",
+    )
 
 
 def _involving(government):

@@ -1,4 +1,5 @@
 """Vocabularies of activities, calls and aid, with translatable labels (codes are stored)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -7,13 +7,24 @@ from .models import Agreement, AgreementStage, ProcedureTemplate, StageDocument,
 class TemplateStageInline(admin.TabularInline):
     model = TemplateStage
     extra = 1
-    fields = ["position", "code", "name_en", "name_id", "evidence_en", "evidence_id", "evidence_required",
-              "expected_days", "before_signing", "is_signing"]
+    fields = [
+        "position",
+        "code",
+        "name_en",
+        "name_id",
+        "evidence_en",
+        "evidence_id",
+        "evidence_required",
+        "expected_days",
+        "before_signing",
+        "is_signing",
+    ]
 
 
 @admin.register(ProcedureTemplate)
 class ProcedureTemplateAdmin(admin.ModelAdmin):
     """Another country's procedure is added here: a template and its ordered stages."""
+
     list_display = ["code", "name_en", "name_id", "country_code"]
     inlines = [TemplateStageInline]
 
@@ -31,6 +42,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
 @admin.register(StageTransition)
 class StageTransitionAdmin(admin.ModelAdmin):
     """The audit trail of the procedure: read only."""
+
     list_display = ["agreement", "action", "from_stage", "to_stage", "user", "at"]
     list_select_related = ["agreement", "user"]
 

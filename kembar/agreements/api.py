@@ -3,6 +3,7 @@ to `agreements.services` and `accounts.permissions`, where the rules live.
 
 No `from __future__ import annotations`: ninja evaluates the annotations of paginated views.
 """
+
 import datetime as dt
 from typing import Literal
 
@@ -26,8 +27,15 @@ from kembar.partnerships.vocab import Field as CooperationField
 from kembar.uploads import check_upload_field, download_response
 
 from . import presenters, services
-from .models import (AgreementKind, AgreementStage, AgreementStatus, ProcedureTemplate, StageDocument, StageStatus,
-                     TextLanguage)
+from .models import (
+    AgreementKind,
+    AgreementStage,
+    AgreementStatus,
+    ProcedureTemplate,
+    StageDocument,
+    StageStatus,
+    TextLanguage,
+)
 
 router = Router(tags=["agreements"], auth=READ)
 
@@ -161,8 +169,9 @@ class AgreementAuditOut(Schema):
 
 class AgreementIn(InputSchema):
     partnership_id: int = Field(ge=1, le=MAX_ID)
-    procedure: str = Field(description="The procedure template's code: `ksdpl`, `generic`, or one an "
-                                       "administrator added.")
+    procedure: str = Field(
+        description="The procedure template's code: `ksdpl`, `generic`, or one an administrator added."
+    )
     kind: AgreementKind = AgreementKind.MOU
     title: str = Field(min_length=1, max_length=300)
     fields: list[CooperationField] = []
@@ -211,9 +220,11 @@ def _detail(agreement_id: int):
 
 @router.get("", response={200: list[AgreementOut], 422: ValidationErrors}, summary="List agreements")
 @paginate(Pagination)
-def list_agreements(request, partnership: int | None = Query(None, ge=1, le=MAX_ID,
-                                                             description="Agreements of this partnership."),
-                    kind: AgreementKind | None = Query(None)):
+def list_agreements(
+    request,
+    partnership: int | None = Query(None, ge=1, le=MAX_ID, description="Agreements of this partnership."),
+    kind: AgreementKind | None = Query(None),
+):
     """Agreements the caller may read (those of public partnerships, and for members those of
     their own government's partnerships), soonest ending first."""
     qs = services.visible_agreements(request.auth)
@@ -230,8 +241,11 @@ def get_agreement(request, agreement_id: int):
     return _get_visible(request.auth, agreement_id)
 
 
-@router.get("/{agreement_id}/history", response={200: list[AgreementAuditOut], **ERRORS},
-            summary="The audit trail of an agreement")
+@router.get(
+    "/{agreement_id}/history",
+    response={200: list[AgreementAuditOut], **ERRORS},
+    summary="The audit trail of an agreement",
+)
 def agreement_history(request, agreement_id: int):
     """Every recorded change of the agreement, its stages and its documents, newest first."""
     return presenters.audit_trail(_get_visible(request.auth, agreement_id))
@@ -243,8 +257,11 @@ def create_agreement(request, payload: AgreementIn):
     either partner's office (and platform administrators) may; a partnership the caller may
     not read is a 404."""
     data = payload.dict()
-    partnership = permissions.visible_partnerships(request.auth, partnership_services.partnership_queryset()).filter(
-        pk=data.pop("partnership_id")).first()
+    partnership = (
+        permissions.visible_partnerships(request.auth, partnership_services.partnership_queryset())
+        .filter(pk=data.pop("partnership_id"))
+        .first()
+    )
     if partnership is None:  # a partnership the caller may not read does not exist for them
         raise Http404(_("No partnership with id %(id)s.") % {"id": payload.partnership_id})
     template = ProcedureTemplate.objects.filter(code=data.pop("procedure")).first()
@@ -254,8 +271,12 @@ def create_agreement(request, payload: AgreementIn):
     return Reply(201, _detail(agreement.pk))
 
 
-@router.patch("/{agreement_id}", auth=WRITE, response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
-              summary="Change an agreement")
+@router.patch(
+    "/{agreement_id}",
+    auth=WRITE,
+    response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
+    summary="Change an agreement",
+)
 def update_agreement(request, agreement_id: int, payload: AgreementPatch):
     """Change some particulars; leave out the ones to keep. The procedure moves with /advance
     and /back."""
@@ -266,8 +287,12 @@ def update_agreement(request, agreement_id: int, payload: AgreementPatch):
     return _detail(agreement.pk)
 
 
-@router.post("/{agreement_id}/advance", auth=WRITE,
-             response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS}, summary="Complete the current stage")
+@router.post(
+    "/{agreement_id}/advance",
+    auth=WRITE,
+    response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
+    summary="Complete the current stage",
+)
 def advance_agreement(request, agreement_id: int, payload: AgreementAdvanceIn):
     """Complete the stage in progress (with its evidence uploaded) and start the next; a draft
     starts its first stage. Completing the signing stage needs `signed_on`."""
@@ -278,8 +303,12 @@ def advance_agreement(request, agreement_id: int, payload: AgreementAdvanceIn):
     return _detail(agreement.pk)
 
 
-@router.post("/{agreement_id}/back", auth=WRITE, response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
-             summary="Go back one stage")
+@router.post(
+    "/{agreement_id}/back",
+    auth=WRITE,
+    response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
+    summary="Go back one stage",
+)
 def back_agreement(request, agreement_id: int, payload: AgreementReasonIn):
     """Return to the stage before the one in progress; the reason is recorded."""
     agreement = _get_visible(request.auth, agreement_id)
@@ -288,29 +317,50 @@ def back_agreement(request, agreement_id: int, payload: AgreementReasonIn):
 
 
 class DocumentIn(Schema):
-    title: str = Field("", max_length=200, description="The document's title; the same title again is its "
-                                                        "next version. Empty: the file's name.")
+    title: str = Field(
+        "",
+        max_length=200,
+        description="The document's title; the same title again is its next version. Empty: the file's name.",
+    )
 
 
-@router.post("/stages/{stage_id}/documents", auth=WRITE, response={201: AgreementDocumentOut, **WRITE_ERRORS},
-             summary="Upload a stage document", description=upload_description(
-                 "Evidence of a stage (the stage's id is in the agreement's `stages`), as on the agreement's "
-                 "page: editors of either partner's office; not of a terminated agreement. `title` is a form "
-                 "field."))
+@router.post(
+    "/stages/{stage_id}/documents",
+    auth=WRITE,
+    response={201: AgreementDocumentOut, **WRITE_ERRORS},
+    summary="Upload a stage document",
+    description=upload_description(
+        "Evidence of a stage (the stage's id is in the agreement's `stages`), as on the agreement's "
+        "page: editors of either partner's office; not of a terminated agreement. `title` is a form "
+        "field."
+    ),
+)
 def upload_document(request, stage_id: int, payload: Form[DocumentIn], file: File[UploadedFile]):
-    stage = params.get_or_404(AgreementStage.objects.select_related("agreement__partnership", "template_stage")
-                              .filter(agreement__in=services.visible_agreements(request.auth)), stage_id,
-                              STAGE_NOT_FOUND)
+    stage = params.get_or_404(
+        AgreementStage.objects.select_related("agreement__partnership", "template_stage").filter(
+            agreement__in=services.visible_agreements(request.auth)
+        ),
+        stage_id,
+        STAGE_NOT_FOUND,
+    )
     if not permissions.can_edit_agreement(request.auth, stage.agreement):
         raise PermissionDenied(_("Only editors of either partner's office may change its agreements."))
     check_upload_field(file)
     return Reply(201, services.upload_document(request.auth, stage, file, title=payload.title))
 
 
-@router.get("/documents/{document_id}", response=ERRORS, url_name="download_agreement_document",
-            summary="Download a stage document", openapi_extra=download_openapi("document"))
+@router.get(
+    "/documents/{document_id}",
+    response=ERRORS,
+    url_name="download_agreement_document",
+    summary="Download a stage document",
+    openapi_extra=download_openapi("document"),
+)
 def download_document(request, document_id: int):
     """Whoever reads the agreement downloads its documents."""
-    document = params.get_or_404(StageDocument.objects.filter(
-        stage__agreement__in=services.visible_agreements(request.auth)), document_id, DOCUMENT_NOT_FOUND)
+    document = params.get_or_404(
+        StageDocument.objects.filter(stage__agreement__in=services.visible_agreements(request.auth)),
+        document_id,
+        DOCUMENT_NOT_FOUND,
+    )
     return download_response(document.file, document.filename, document.content_type)

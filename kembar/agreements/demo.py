@@ -9,6 +9,7 @@
 Dates are relative to today so the demo always shows these situations. The evidence files are
 small generated PDFs marked as demo documents.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,17 +18,20 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from .models import Agreement, AgreementStage, ProcedureTemplate
 from . import services
+from .models import Agreement, AgreementStage, ProcedureTemplate
 
 
 def _pdf(text: str) -> bytes:
     stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -42,15 +46,20 @@ def _pdf(text: str) -> bytes:
     return out.getvalue()
 
 
-def _walk(user, agreement: Agreement, stages: int, signed_on: dt.date | None = None,
-          validity_years: int | None = None) -> Agreement:
+def _walk(
+    user, agreement: Agreement, stages: int, signed_on: dt.date | None = None, validity_years: int | None = None
+) -> Agreement:
     """Start the procedure and complete `stages` stages, each with a demo evidence document."""
     agreement = services.advance(user, agreement)
     for _ in range(stages):
         stage = agreement.stages.select_related("template_stage").get(status="active")
         text = f"Demo document - {stage.template_stage.name_en} - {agreement.title}"
-        services.upload_document(user, stage, SimpleUploadedFile(f"{stage.template_stage.code}.pdf", _pdf(text)),
-                                 title=stage.template_stage.evidence_en or stage.template_stage.name_en)
+        services.upload_document(
+            user,
+            stage,
+            SimpleUploadedFile(f"{stage.template_stage.code}.pdf", _pdf(text)),
+            title=stage.template_stage.evidence_en or stage.template_stage.name_en,
+        )
         agreement = services.advance(user, agreement, signed_on=signed_on, validity_years=validity_years)
     return agreement
 
@@ -66,26 +75,41 @@ def load(user, partnerships: dict[tuple[str, str], object]) -> int:
         partnership = partnerships.get(key)
         if partnership is None or Agreement.objects.filter(partnership=partnership, title=title).exists():
             return None
-        return services.create_agreement(user, partnership, template=ksdpl, title=title, kind=kind, fields=fields,
-                                         languages=languages)
+        return services.create_agreement(
+            user, partnership, template=ksdpl, title=title, kind=kind, fields=fields, languages=languages
+        )
 
-    a = new(("bandung", "fort_worth"), "MoU Bandung – Fort Worth on education and culture", "mou",
-            ["education", "culture", "trade"], ["id", "en"])
+    a = new(
+        ("bandung", "fort_worth"),
+        "MoU Bandung – Fort Worth on education and culture",
+        "mou",
+        ["education", "culture", "trade"],
+        ["id", "en"],
+    )
     if a:
         _walk(user, a, signing, signed_on=today - dt.timedelta(days=730), validity_years=5)
         created += 1
-    a = new(("surabaya", "liverpool"), "Letter of Intent Surabaya – Liverpool (ports and creative economy)", "loi",
-            ["trade", "culture", "smart_city"], ["id", "en"])
+    a = new(
+        ("surabaya", "liverpool"),
+        "Letter of Intent Surabaya – Liverpool (ports and creative economy)",
+        "loi",
+        ["trade", "culture", "smart_city"],
+        ["id", "en"],
+    )
     if a:
         a = _walk(user, a, 3)  # exploration, plan, submission done: at the assessment
         stage = AgreementStage.objects.get(agreement=a, status="active")
         # The demo's point: the file has been with the ministries for 150 days (usually 60).
         AgreementStage.objects.filter(pk=stage.pk).update(started_at=timezone.now() - dt.timedelta(days=150))
         created += 1
-    a = new(("bandung", "braunschweig"), "MoU Bandung – Braunschweig on vocational education", "mou",
-            ["education", "science"], ["id", "de", "en"])
+    a = new(
+        ("bandung", "braunschweig"),
+        "MoU Bandung – Braunschweig on vocational education",
+        "mou",
+        ["education", "science"],
+        ["id", "de", "en"],
+    )
     if a:
-        _walk(user, a, signing, signed_on=today.replace(year=today.year - 5) + dt.timedelta(days=60),
-              validity_years=5)
+        _walk(user, a, signing, signed_on=today.replace(year=today.year - 5) + dt.timedelta(days=60), validity_years=5)
         created += 1
     return created

@@ -14,26 +14,46 @@ class DateInput(forms.DateInput):
 class AgreementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices, initial=AgreementKind.MOU)
     title = forms.CharField(label=_("Title"), max_length=300)
-    fields = forms.MultipleChoiceField(label=_("Fields of cooperation"), choices=Field.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
-    signatories = forms.CharField(label=_("Signatories"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text=_("Who signs (or signed) for each side, one per line."))
-    languages = forms.MultipleChoiceField(label=_("Languages of the text"), choices=TextLanguage.choices,
-                                          required=False, widget=forms.CheckboxSelectMultiple)
-    effective_on = forms.DateField(label=_("Effective from"), required=False, widget=DateInput,
-                                   help_text=_("Empty: from the signing date."))
-    validity_years = forms.IntegerField(label=_("Validity (years)"), required=False, min_value=1, max_value=100,
-                                        help_text=_("The end date is computed from the start and the validity."))
-    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput,
-                              help_text=_("Only for an agreement without a validity in years."))
+    fields = forms.MultipleChoiceField(
+        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    signatories = forms.CharField(
+        label=_("Signatories"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Who signs (or signed) for each side, one per line."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages of the text"),
+        choices=TextLanguage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    effective_on = forms.DateField(
+        label=_("Effective from"), required=False, widget=DateInput, help_text=_("Empty: from the signing date.")
+    )
+    validity_years = forms.IntegerField(
+        label=_("Validity (years)"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=_("The end date is computed from the start and the validity."),
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Only for an agreement without a validity in years."),
+    )
     renewal_of = forms.ModelChoiceField(label=_("Renews"), queryset=Agreement.objects.none(), required=False)
 
     DATA = ["kind", "title", "signatories", "languages", "effective_on", "validity_years", "ends_on", "renewal_of"]
 
     def __init__(self, *args, partnership, exclude_pk=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["renewal_of"].queryset = Agreement.objects.filter(partnership=partnership).exclude(
-            pk=exclude_pk).order_by("-signed_on", "-id")
+        self.fields["renewal_of"].queryset = (
+            Agreement.objects.filter(partnership=partnership).exclude(pk=exclude_pk).order_by("-signed_on", "-id")
+        )
 
     def agreement_data(self) -> dict:
         data = {k: self.cleaned_data[k] for k in self.DATA if k in self.fields}
@@ -43,15 +63,20 @@ class AgreementForm(forms.Form):
 
 
 class AgreementCreateForm(AgreementForm):
-    template = forms.ModelChoiceField(label=_("Procedure"), queryset=ProcedureTemplate.objects.order_by("code"),
-                                      empty_label=None)
+    template = forms.ModelChoiceField(
+        label=_("Procedure"), queryset=ProcedureTemplate.objects.order_by("code"), empty_label=None
+    )
     field_order = ["template", "kind", "title"]
 
 
 class AgreementEditForm(AgreementForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DateInput,
-                                help_text=_("Set when the signing stage is completed; correct it here if needed."))
+    signed_on = forms.DateField(
+        label=_("Signed on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Set when the signing stage is completed; correct it here if needed."),
+    )
     DATA = AgreementForm.DATA + ["signed_on"]
 
     @classmethod
@@ -64,29 +89,39 @@ class AgreementEditForm(AgreementForm):
         return form
 
 
-
 class AdvanceForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DateInput)
-    effective_on = forms.DateField(label=_("Effective from"), required=False, widget=DateInput,
-                                   help_text=_("Empty: from the signing date."))
+    effective_on = forms.DateField(
+        label=_("Effective from"), required=False, widget=DateInput, help_text=_("Empty: from the signing date.")
+    )
     validity_years = forms.IntegerField(label=_("Validity (years)"), required=False, min_value=1, max_value=100)
     reason = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
 class BackForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Why does the procedure go back?"), max_length=2000,
-                             error_messages={"required": _("Say why the procedure goes back a stage.")})
+    reason = forms.CharField(
+        label=_("Why does the procedure go back?"),
+        max_length=2000,
+        error_messages={"required": _("Say why the procedure goes back a stage.")},
+    )
 
 
 class TerminateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Why is the agreement terminated?"), max_length=2000,
-                             error_messages={"required": _("Say why the agreement is terminated.")})
+    reason = forms.CharField(
+        label=_("Why is the agreement terminated?"),
+        max_length=2000,
+        error_messages={"required": _("Say why the agreement is terminated.")},
+    )
 
 
 class UploadForm(forms.Form):
-    title = forms.CharField(label=_("Document title"), max_length=200, required=False,
-                            help_text=_("The same title again uploads a new version."))
+    title = forms.CharField(
+        label=_("Document title"),
+        max_length=200,
+        required=False,
+        help_text=_("The same title again uploads a new version."),
+    )
     file = DocumentField(label=_("File"))

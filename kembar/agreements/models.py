@@ -7,6 +7,7 @@ before signing. An administrator adds another country's procedure in /admin/. Ea
 copies the stages of its template into AgreementStages when it is created, and every move
 between stages is an append-only StageTransition.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,9 +34,12 @@ class ProcedureTemplate(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_id = models.CharField(_("name (Indonesian)"), max_length=200, blank=True)
-    country_code = models.CharField(_("country"), max_length=2, blank=True,
-                                    help_text=_("ISO code of the country whose procedure this is; "
-                                                "empty for a generic procedure."))
+    country_code = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO code of the country whose procedure this is; empty for a generic procedure."),
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -59,13 +63,19 @@ class TemplateStage(models.Model):
     name_id = models.CharField(_("name (Indonesian)"), max_length=200, blank=True)
     evidence_en = models.CharField(_("evidence (English)"), max_length=300, blank=True)
     evidence_id = models.CharField(_("evidence (Indonesian)"), max_length=300, blank=True)
-    evidence_required = models.BooleanField(_("evidence required"), default=True,
-                                            help_text=_("The stage cannot be completed without a document."))
-    expected_days = models.PositiveIntegerField(_("expected duration (days)"), null=True, blank=True,
-                                                help_text=_("A reminder goes out when the stage waits longer."))
+    evidence_required = models.BooleanField(
+        _("evidence required"), default=True, help_text=_("The stage cannot be completed without a document.")
+    )
+    expected_days = models.PositiveIntegerField(
+        _("expected duration (days)"),
+        null=True,
+        blank=True,
+        help_text=_("A reminder goes out when the stage waits longer."),
+    )
     before_signing = models.BooleanField(_("must be complete before signing"), default=True)
-    is_signing = models.BooleanField(_("signing stage"), default=False,
-                                     help_text=_("Completing this stage marks the agreement signed."))
+    is_signing = models.BooleanField(
+        _("signing stage"), default=False, help_text=_("Completing this stage marks the agreement signed.")
+    )
 
     class Meta:
         verbose_name = _("template stage")
@@ -125,24 +135,30 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 class Agreement(models.Model):
-    partnership = models.ForeignKey(Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE,
-                                    related_name="agreements")
-    template = models.ForeignKey(ProcedureTemplate, verbose_name=_("procedure"), on_delete=models.PROTECT,
-                                 related_name="agreements")
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="agreements"
+    )
+    template = models.ForeignKey(
+        ProcedureTemplate, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="agreements"
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=AgreementKind.choices, default=AgreementKind.MOU)
     title = models.CharField(_("title"), max_length=300)
-    fields = models.ManyToManyField(CooperationField, verbose_name=_("fields of cooperation"), blank=True,
-                                    related_name="agreements")
-    signatories = models.TextField(_("signatories"), blank=True,
-                                   help_text=_("Who signs (or signed) for each side, one per line."))
+    fields = models.ManyToManyField(
+        CooperationField, verbose_name=_("fields of cooperation"), blank=True, related_name="agreements"
+    )
+    signatories = models.TextField(
+        _("signatories"), blank=True, help_text=_("Who signs (or signed) for each side, one per line.")
+    )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
     validity_years = models.PositiveSmallIntegerField(_("validity (years)"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True, db_index=True)
-    renewal_of = models.ForeignKey("self", verbose_name=_("renews"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="renewals")
-    status = models.CharField(_("status"), max_length=14, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT,
-                              db_index=True)
+    renewal_of = models.ForeignKey(
+        "self", verbose_name=_("renews"), null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals"
+    )
+    status = models.CharField(
+        _("status"), max_length=14, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, db_index=True
+    )
     languages = models.JSONField(_("languages of the text"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created = models.DateTimeField(auto_now_add=True)
@@ -192,14 +208,15 @@ class AgreementStage(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="stages")
     template_stage = models.ForeignKey(TemplateStage, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(_("position"))
-    status = models.CharField(_("status"), max_length=8, choices=StageStatus.choices,
-                              default=StageStatus.PENDING)
+    status = models.CharField(_("status"), max_length=8, choices=StageStatus.choices, default=StageStatus.PENDING)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -233,8 +250,9 @@ class StageDocument(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -242,8 +260,9 @@ class StageDocument(models.Model):
         verbose_name = _("stage document")
         verbose_name_plural = _("stage documents")
         ordering = ["stage", "title", "-version"]
-        constraints = [models.UniqueConstraint(fields=["stage", "title", "version"],
-                                               name="stage_document_unique_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "title", "version"], name="stage_document_unique_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
@@ -264,14 +283,17 @@ class StageTransition(models.Model):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="transitions")
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    from_stage = models.ForeignKey(AgreementStage, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="+", verbose_name=_("from"))
-    to_stage = models.ForeignKey(AgreementStage, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+", verbose_name=_("to"))
+    from_stage = models.ForeignKey(
+        AgreementStage, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("from")
+    )
+    to_stage = models.ForeignKey(
+        AgreementStage, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("to")
+    )
     reason = models.TextField(_("reason"), blank=True)
     evidence = models.ManyToManyField(StageDocument, verbose_name=_("evidence"), blank=True, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
 
     class Meta:

@@ -1,4 +1,5 @@
 """What the agreement pages and API show, shaped from the models."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,12 @@ def _display(model, field: str, value, stage_names: dict[int, str]) -> str:
     if value is None or value == "":
         return ""
     if field == "fields":
-        return ", ".join(str(Field(row["cooperationfield"]).label) if row["cooperationfield"] in Field.values
-                         else row["cooperationfield"] for row in value or [])
+        return ", ".join(
+            str(Field(row["cooperationfield"]).label)
+            if row["cooperationfield"] in Field.values
+            else row["cooperationfield"]
+            for row in value or []
+        )
     if field == "template_stage" or field == "stage":
         return stage_names.get(value, str(value))
     try:
@@ -60,19 +65,31 @@ def audit_trail(agreement: Agreement, limit: int | None = None) -> list[dict]:
     stage_names = {pk: s.template_stage.name for pk, s in stages.items()}
     sources = [
         (Agreement, agreement.history.all(), lambda r: _("Agreement"), template_stage_names),
-        (AgreementStage, AgreementStage.history.filter(agreement_id=agreement.pk),
-         lambda r: _("Stage: %(name)s") % {"name": template_stage_names.get(r.template_stage_id, "?")},
-         template_stage_names),
-        (StageDocument, StageDocument.history.filter(stage_id__in=list(stages)),
-         lambda r: _("Document: %(title)s (version %(version)s, %(stage)s)") % {
-             "title": r.title, "version": r.version, "stage": stage_names.get(r.stage_id, "?")}, stage_names),
+        (
+            AgreementStage,
+            AgreementStage.history.filter(agreement_id=agreement.pk),
+            lambda r: _("Stage: %(name)s") % {"name": template_stage_names.get(r.template_stage_id, "?")},
+            template_stage_names,
+        ),
+        (
+            StageDocument,
+            StageDocument.history.filter(stage_id__in=list(stages)),
+            lambda r: (
+                _("Document: %(title)s (version %(version)s, %(stage)s)")
+                % {"title": r.title, "version": r.version, "stage": stage_names.get(r.stage_id, "?")}
+            ),
+            stage_names,
+        ),
     ]
     # The fields of cooperation of every agreement record, in one query (simple-history's own
     # diff would query them twice per record).
     through = apps.get_model("agreements", "HistoricalAgreement_fields")
     m2m: dict[int, list[str]] = {}
-    for history_id, code in (through.objects.filter(history__id=agreement.pk)
-                             .order_by("cooperationfield_id").values_list("history_id", "cooperationfield_id")):
+    for history_id, code in (
+        through.objects.filter(history__id=agreement.pk)
+        .order_by("cooperationfield_id")
+        .values_list("history_id", "cooperationfield_id")
+    ):
         m2m.setdefault(history_id, []).append(code)
     entries = []
     for model, records, describe, names in sources:
@@ -82,20 +99,34 @@ def audit_trail(agreement: Agreement, limit: int | None = None) -> list[dict]:
             older = previous.get(record.id)
             changes = []
             if older is not None:
-                excluded = (HIDDEN & {f.name for f in model._meta.fields}) | ({"fields"} if model is Agreement else set())
+                excluded = (HIDDEN & {f.name for f in model._meta.fields}) | (
+                    {"fields"} if model is Agreement else set()
+                )
                 delta = record.diff_against(older, excluded_fields=excluded)
-                changes = [{"field": _label(model, c.field), "old": _display(model, c.field, c.old, names),
-                            "new": _display(model, c.field, c.new, names)} for c in delta.changes
-                           if c.field not in HIDDEN]
+                changes = [
+                    {
+                        "field": _label(model, c.field),
+                        "old": _display(model, c.field, c.old, names),
+                        "new": _display(model, c.field, c.new, names),
+                    }
+                    for c in delta.changes
+                    if c.field not in HIDDEN
+                ]
                 if model is Agreement:
                     before, after = m2m.get(older.history_id, []), m2m.get(record.history_id, [])
                     if before != after:
-                        changes.append({"field": _label(model, "fields"),
-                                        "old": _field_labels(before), "new": _field_labels(after)})
+                        changes.append(
+                            {
+                                "field": _label(model, "fields"),
+                                "old": _field_labels(before),
+                                "new": _field_labels(after),
+                            }
+                        )
             elif record.history_type == "+":
                 if model is Agreement and m2m.get(record.history_id):
-                    changes.append({"field": _label(model, "fields"), "old": "",
-                                    "new": _field_labels(m2m[record.history_id])})
+                    changes.append(
+                        {"field": _label(model, "fields"), "old": "", "new": _field_labels(m2m[record.history_id])}
+                    )
                 for f in model._meta.concrete_fields:
                     if f.name in HIDDEN or f.name in ("id", "agreement", "partnership") or f.name.endswith("_by"):
                         continue
@@ -106,10 +137,16 @@ def audit_trail(agreement: Agreement, limit: int | None = None) -> list[dict]:
             previous[record.id] = record
             if older is not None and not changes and record.history_type == "~":
                 continue  # a save that changed nothing shown (e.g. only the version)
-            entries.append({"date": record.history_date, "user": record.history_user,
-                            "username": record.history_user.get_username() if record.history_user else "",
-                            "object": describe(record), "type": TYPES.get(record.history_type, ""),
-                            "changes": changes})
+            entries.append(
+                {
+                    "date": record.history_date,
+                    "user": record.history_user,
+                    "username": record.history_user.get_username() if record.history_user else "",
+                    "object": describe(record),
+                    "type": TYPES.get(record.history_type, ""),
+                    "changes": changes,
+                }
+            )
     entries.sort(key=lambda e: e["date"], reverse=True)
     return entries[:limit] if limit else entries
 

@@ -6,6 +6,7 @@
 * A stage waiting longer than its expected duration. Key: agreement-stage:<id>:<start>:stuck,
   so a stage sent back and started again is a new event.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,23 +37,42 @@ def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
         threshold = min(t for t in THRESHOLDS if days <= t)
         p = agreement.partnership
         subject = _("%(title)s (%(partners)s) ends in %(days)d days, on %(date)s") % {
-            "title": agreement.title, "partners": p, "days": days, "date": agreement.ends_on.isoformat()}
-        body = _("The agreement “%(title)s” between %(a)s and %(b)s ends on %(date)s. If the partnership "
-                 "continues, start its renewal now: the procedure takes months.\n\n%(url)s") % {
-            "title": agreement.title, "a": p.government_a.name, "b": p.government_b.name,
-            "date": agreement.ends_on.isoformat(), "url": mail_url(agreement)}
+            "title": agreement.title,
+            "partners": p,
+            "days": days,
+            "date": agreement.ends_on.isoformat(),
+        }
+        body = _(
+            "The agreement “%(title)s” between %(a)s and %(b)s ends on %(date)s. If the partnership "
+            "continues, start its renewal now: the procedure takes months.\n\n%(url)s"
+        ) % {
+            "title": agreement.title,
+            "a": p.government_a.name,
+            "b": p.government_b.name,
+            "date": agreement.ends_on.isoformat(),
+            "url": mail_url(agreement),
+        }
         yield Reminder(f"agreement:{agreement.pk}:ends:{threshold}", to(p), subject, body)
     for stage in services.stuck_stages(now):
         agreement = stage.agreement
         p = agreement.partnership
         waited = (now - stage.started_at).days
         subject = _("%(title)s: “%(stage)s” has waited %(days)d days (usually %(expected)d)") % {
-            "title": agreement.title, "stage": stage.name, "days": waited,
-            "expected": stage.template_stage.expected_days}
-        body = _("The procedure of “%(title)s” (%(partners)s) has been at the stage “%(stage)s” since "
-                 "%(since)s. Find out where the file is stuck, or record its progress.\n\n%(url)s") % {
-            "title": agreement.title, "partners": p, "stage": stage.name,
-            "since": stage.started_at.date().isoformat(), "url": mail_url(agreement)}
+            "title": agreement.title,
+            "stage": stage.name,
+            "days": waited,
+            "expected": stage.template_stage.expected_days,
+        }
+        body = _(
+            "The procedure of “%(title)s” (%(partners)s) has been at the stage “%(stage)s” since "
+            "%(since)s. Find out where the file is stuck, or record its progress.\n\n%(url)s"
+        ) % {
+            "title": agreement.title,
+            "partners": p,
+            "stage": stage.name,
+            "since": stage.started_at.date().isoformat(),
+            "url": mail_url(agreement),
+        }
         yield Reminder(f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck", to(p), subject, body)
 
 
@@ -71,8 +91,9 @@ def dashboard_context(user, now: dt.datetime | None = None) -> dict:
         return {"agreements_ending": [], "procedures_stuck": []}
     agreements = services.office_agreements(user)
     ending = services.ending_soon(now.date(), max(THRESHOLDS), agreements, limit=SHOWN)
-    stuck = services.stuck_stages(now, AgreementStage.objects.filter(agreement__in=agreements.values("pk")),
-                                  limit=SHOWN)
+    stuck = services.stuck_stages(
+        now, AgreementStage.objects.filter(agreement__in=agreements.values("pk")), limit=SHOWN
+    )
     for agreement in ending:
         agreement.days_left = (agreement.ends_on - now.date()).days
     for stage in stuck:

@@ -4,15 +4,15 @@ Pages, the API, the CLI and the demo call these functions. Each change runs in o
 transaction against a locked row, so a refused change writes nothing, and a change made
 against a stale `version` (someone else saved in between) is refused with ConcurrentEdit.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import (DurationField, ExpressionWrapper, F, IntegerField, Max, Prefetch, Q, QuerySet,
-                              Value)
+from django.db.models import DurationField, ExpressionWrapper, F, IntegerField, Max, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,28 +22,62 @@ from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
 from kembar.uploads import check_upload
 
-from .models import (Action, Agreement, AgreementKind, AgreementStage, AgreementStatus, ProcedureTemplate,
-                     StageDocument, StageStatus, StageTransition, TextLanguage, add_years)
+from .models import (
+    Action,
+    Agreement,
+    AgreementKind,
+    AgreementStage,
+    AgreementStatus,
+    ProcedureTemplate,
+    StageDocument,
+    StageStatus,
+    StageTransition,
+    TextLanguage,
+    add_years,
+)
 
-__all__ = ["ConcurrentEdit", "create_agreement", "update_agreement", "advance", "go_back", "terminate",
-           "upload_document", "agreement_queryset"]
+__all__ = [
+    "ConcurrentEdit",
+    "create_agreement",
+    "update_agreement",
+    "advance",
+    "go_back",
+    "terminate",
+    "upload_document",
+    "agreement_queryset",
+]
 
-EDITABLE_FIELDS = ["kind", "title", "signatories", "signed_on", "effective_on", "validity_years", "ends_on",
-                   "renewal_of", "renewal_of_id", "languages"]
+EDITABLE_FIELDS = [
+    "kind",
+    "title",
+    "signatories",
+    "signed_on",
+    "effective_on",
+    "validity_years",
+    "ends_on",
+    "renewal_of",
+    "renewal_of_id",
+    "languages",
+]
 
 
 def agreement_queryset() -> QuerySet[Agreement]:
     """Agreements with what a list shows, in a fixed number of queries."""
     return Agreement.objects.select_related(
-        "partnership__government_a__place", "partnership__government_b__place", "template").prefetch_related(
-        Prefetch("fields", queryset=CooperationField.objects.order_by("code")))
+        "partnership__government_a__place", "partnership__government_b__place", "template"
+    ).prefetch_related(Prefetch("fields", queryset=CooperationField.objects.order_by("code")))
 
 
 def stages_of(agreement: Agreement) -> list[AgreementStage]:
-    return list(agreement.stages.select_related("template_stage", "started_by", "completed_by")
-                .prefetch_related(Prefetch("documents", queryset=StageDocument.objects.select_related(
-                    "uploaded_by").order_by("title", "-version")))
-                .order_by("position"))
+    return list(
+        agreement.stages.select_related("template_stage", "started_by", "completed_by")
+        .prefetch_related(
+            Prefetch(
+                "documents", queryset=StageDocument.objects.select_related("uploaded_by").order_by("title", "-version")
+            )
+        )
+        .order_by("position")
+    )
 
 
 def _today() -> dt.date:
@@ -81,13 +115,13 @@ def _clean(agreement: Agreement, fields: list[str] | None) -> None:
         elif agreement.starts_on:
             agreement.ends_on = add_years(agreement.starts_on, agreement.validity_years)
     if agreement.ends_on and agreement.starts_on and agreement.ends_on <= agreement.starts_on:
-        errors["ends_on"] = [_("The end date must be after the start (%(start)s).")
-                             % {"start": agreement.starts_on.isoformat()}]
+        errors["ends_on"] = [
+            _("The end date must be after the start (%(start)s).") % {"start": agreement.starts_on.isoformat()}
+        ]
     if agreement.renewal_of_id:
         if agreement.renewal_of_id == agreement.pk:
             errors["renewal_of"] = [_("An agreement cannot renew itself.")]
-        elif not Agreement.objects.filter(pk=agreement.renewal_of_id,
-                                          partnership_id=agreement.partnership_id).exists():
+        elif not Agreement.objects.filter(pk=agreement.renewal_of_id, partnership_id=agreement.partnership_id).exists():
             errors["renewal_of"] = [_("The renewed agreement must belong to the same partnership.")]
     if errors:
         raise ValidationError(errors)
@@ -99,13 +133,26 @@ def _check_edit(user, agreement_or_partnership) -> None:
         raise PermissionDenied(_("Only editors of either partner's office may change its agreements."))
 
 
-def create_agreement(user, partnership: Partnership, *, template: ProcedureTemplate, title: str,
-                     kind: str = AgreementKind.MOU, fields: Iterable[str] = (), **data) -> Agreement:
+def create_agreement(
+    user,
+    partnership: Partnership,
+    *,
+    template: ProcedureTemplate,
+    title: str,
+    kind: str = AgreementKind.MOU,
+    fields: Iterable[str] = (),
+    **data,
+) -> Agreement:
     """A draft agreement with the stages of its procedure, none started yet."""
     _check_edit(user, partnership)
     fields = list(fields)
-    agreement = Agreement(partnership=partnership, template=template, title=(title or "").strip(), kind=kind,
-                          **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    agreement = Agreement(
+        partnership=partnership,
+        template=template,
+        title=(title or "").strip(),
+        kind=kind,
+        **{k: v for k, v in data.items() if k in EDITABLE_FIELDS},
+    )
     _clean(agreement, fields)
     stages = list(template.stages.order_by("position"))
     if not stages:
@@ -125,8 +172,12 @@ def create_agreement(user, partnership: Partnership, *, template: ProcedureTempl
 def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
     current = Agreement.objects.select_for_update().select_related("partnership", "template").get(pk=agreement.pk)
     if expected_version is not None and current.version != expected_version:
-        raise ConcurrentEdit(_("Someone else changed this agreement while you were working on it. "
-                               "Reload the page to see their changes, then try again."))
+        raise ConcurrentEdit(
+            _(
+                "Someone else changed this agreement while you were working on it. "
+                "Reload the page to see their changes, then try again."
+            )
+        )
     if current.status == AgreementStatus.TERMINATED:
         raise ValidationError(_("This agreement was terminated; it can no longer change."))
     return current
@@ -140,8 +191,9 @@ def _save(agreement: Agreement, user) -> Agreement:
     return agreement
 
 
-def update_agreement(user, agreement: Agreement, *, expected_version: int | None = None,
-                     fields: Iterable[str] | None = None, **data) -> Agreement:
+def update_agreement(
+    user, agreement: Agreement, *, expected_version: int | None = None, fields: Iterable[str] | None = None, **data
+) -> Agreement:
     """Change the agreement's particulars (not its procedure: see advance and go_back)."""
     _check_edit(user, agreement)
     fields = list(fields) if fields is not None else None
@@ -184,15 +236,28 @@ def latest_documents(stage: AgreementStage) -> list[StageDocument]:
 
 def _record(agreement, user, action, now, *, from_stage=None, to_stage=None, reason="", evidence=()) -> None:
     transition = StageTransition.objects.create(
-        agreement=agreement, action=action, from_stage=from_stage, to_stage=to_stage, reason=reason,
-        user=user if user and user.is_authenticated else None, at=now)
+        agreement=agreement,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        user=user if user and user.is_authenticated else None,
+        at=now,
+    )
     if evidence:
         transition.evidence.set(evidence)
 
 
-def advance(user, agreement: Agreement, *, expected_version: int | None = None, signed_on: dt.date | None = None,
-            effective_on: dt.date | None = None, validity_years: int | None = None,
-            reason: str = "") -> Agreement:
+def advance(
+    user,
+    agreement: Agreement,
+    *,
+    expected_version: int | None = None,
+    signed_on: dt.date | None = None,
+    effective_on: dt.date | None = None,
+    validity_years: int | None = None,
+    reason: str = "",
+) -> Agreement:
     """Complete the stage in progress and start the next one (from a draft: start the first).
 
     The stage needs its evidence if its template says so; completing the signing stage needs
@@ -215,15 +280,25 @@ def advance(user, agreement: Agreement, *, expected_version: int | None = None, 
         spec = active.template_stage
         evidence = latest_documents(active)
         if spec.evidence_required and not evidence:
-            raise ValidationError({"evidence": [
-                _("“%(stage)s” cannot be completed without its evidence: upload %(evidence)s first.")
-                % {"stage": spec.name, "evidence": spec.evidence or _("a document")}]})
+            raise ValidationError(
+                {
+                    "evidence": [
+                        _("“%(stage)s” cannot be completed without its evidence: upload %(evidence)s first.")
+                        % {"stage": spec.name, "evidence": spec.evidence or _("a document")}
+                    ]
+                }
+            )
         if spec.is_signing:
-            missing = [s for s in stages if s.template_stage.before_signing and s.position < active.position
-                       and s.status != StageStatus.DONE]
+            missing = [
+                s
+                for s in stages
+                if s.template_stage.before_signing and s.position < active.position and s.status != StageStatus.DONE
+            ]
             if missing:
-                raise ValidationError(_("The agreement cannot be signed before these stages are complete: "
-                                        "%(stages)s.") % {"stages": ", ".join(s.name for s in missing)})
+                raise ValidationError(
+                    _("The agreement cannot be signed before these stages are complete: %(stages)s.")
+                    % {"stages": ", ".join(s.name for s in missing)}
+                )
             signed_on = signed_on or current.signed_on
             if signed_on is None:
                 raise ValidationError({"signed_on": [_("Give the date the agreement was signed.")]})
@@ -238,8 +313,9 @@ def advance(user, agreement: Agreement, *, expected_version: int | None = None, 
         _stage(active, user, StageStatus.DONE, now)
         if following is not None:
             _stage(following, user, StageStatus.ACTIVE, now)
-        _record(current, user, Action.ADVANCE, now, from_stage=active, to_stage=following, reason=reason,
-                evidence=evidence)
+        _record(
+            current, user, Action.ADVANCE, now, from_stage=active, to_stage=following, reason=reason, evidence=evidence
+        )
         return _save(current, user)
 
 
@@ -260,8 +336,12 @@ def go_back(user, agreement: Agreement, *, reason: str, expected_version: int | 
         if previous is None:
             raise ValidationError(_("The procedure is at its first stage; there is no stage before it."))
         if previous.template_stage.is_signing:
-            raise ValidationError(_("The agreement is signed; its signing cannot be undone. "
-                                    "Terminate it and prepare a new agreement instead."))
+            raise ValidationError(
+                _(
+                    "The agreement is signed; its signing cannot be undone. "
+                    "Terminate it and prepare a new agreement instead."
+                )
+            )
         _stage(active, user, StageStatus.PENDING, now)
         _stage(previous, user, StageStatus.ACTIVE, now)
         _record(current, user, Action.BACK, now, from_stage=active, to_stage=previous, reason=reason)
@@ -294,9 +374,16 @@ def upload_document(user, stage: AgreementStage, upload, *, title: str = "") -> 
     with transaction.atomic():
         AgreementStage.objects.select_for_update().filter(pk=stage.pk).first()
         last = stage.documents.filter(title=title).aggregate(v=Max("version"))["v"] or 0
-        doc = StageDocument(stage=stage, title=title, version=last + 1, filename=checked.name,
-                            content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
-                            uploaded_by=user if user and user.is_authenticated else None)
+        doc = StageDocument(
+            stage=stage,
+            title=title,
+            version=last + 1,
+            filename=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=user if user and user.is_authenticated else None,
+        )
         upload.seek(0)
         doc.file.save(checked.name, upload, save=False)
         record_author(doc, user)
@@ -321,34 +408,47 @@ def office_agreements(user) -> QuerySet[Agreement]:
     return qs
 
 
-def stuck_stage_queryset(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None
-                         ) -> QuerySet[AgreementStage]:
+def stuck_stage_queryset(
+    now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None
+) -> QuerySet[AgreementStage]:
     """Stages in progress past their expected duration (due at `now` or before), as SQL with the
     due moment aliased as `due`. Each stage has its own expected days: started_at + days is
     computed by the database (SQLite and PostgreSQL), so it can filter, order, limit or sit in a
     subquery (the health score's procedure factor)."""
     days = ExpressionWrapper(F("template_stage__expected_days"), output_field=IntegerField())
     due = F("started_at") + ExpressionWrapper(days * Value(dt.timedelta(days=1)), output_field=DurationField())
-    return (queryset if queryset is not None else AgreementStage.objects.all()).filter(
-        status=StageStatus.ACTIVE, started_at__isnull=False, template_stage__expected_days__isnull=False).exclude(
-        agreement__status=AgreementStatus.TERMINATED).alias(due=due).filter(due__lte=now)
+    return (
+        (queryset if queryset is not None else AgreementStage.objects.all())
+        .filter(status=StageStatus.ACTIVE, started_at__isnull=False, template_stage__expected_days__isnull=False)
+        .exclude(agreement__status=AgreementStatus.TERMINATED)
+        .alias(due=due)
+        .filter(due__lte=now)
+    )
 
 
-def stuck_stages(now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None,
-                 limit: int | None = None) -> list[AgreementStage]:
+def stuck_stages(
+    now: dt.datetime, queryset: QuerySet[AgreementStage] | None = None, limit: int | None = None
+) -> list[AgreementStage]:
     """`stuck_stage_queryset`, longest overdue first, with what the lists show."""
     qs = stuck_stage_queryset(now, queryset).select_related(
-        "template_stage", "agreement__partnership__government_a", "agreement__partnership__government_b")
+        "template_stage", "agreement__partnership__government_a", "agreement__partnership__government_b"
+    )
     qs = qs.order_by("due", *AgreementStage._meta.ordering)
     return list(qs[:limit] if limit else qs)
 
 
-def ending_soon(today: dt.date, days: int = 180, queryset: QuerySet[Agreement] | None = None,
-                limit: int | None = None) -> list[Agreement]:
+def ending_soon(
+    today: dt.date, days: int = 180, queryset: QuerySet[Agreement] | None = None, limit: int | None = None
+) -> list[Agreement]:
     """Signed agreements ending within `days` (not yet ended), soonest first."""
-    qs = (queryset if queryset is not None else Agreement.objects.all()).filter(
-        status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_FORCE], ends_on__gte=today,
-        ends_on__lte=today + dt.timedelta(days=days)).select_related(
-        "partnership__government_a", "partnership__government_b")
+    qs = (
+        (queryset if queryset is not None else Agreement.objects.all())
+        .filter(
+            status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_FORCE],
+            ends_on__gte=today,
+            ends_on__lte=today + dt.timedelta(days=days),
+        )
+        .select_related("partnership__government_a", "partnership__government_b")
+    )
     qs = qs.order_by("ends_on", "id")
     return list(qs[:limit] if limit else qs)

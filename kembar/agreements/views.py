@@ -53,9 +53,15 @@ def partnership_agreements(request, partnership_id: int):
     partnership = _partnership_or_404(request, partnership_id)
     queryset = services.agreement_queryset().filter(partnership=partnership).order_by("-updated", "-id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "agreements/list.html", {
-        "page": page, "partnership": partnership,
-        "can_create": permissions.can_edit_partnership(request.user, partnership)})
+    return render(
+        request,
+        "agreements/list.html",
+        {
+            "page": page,
+            "partnership": partnership,
+            "can_create": permissions.can_edit_partnership(request.user, partnership),
+        },
+    )
 
 
 @login_required
@@ -66,8 +72,13 @@ def agreement_create(request, partnership_id: int):
     form = AgreementCreateForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         try:
-            agreement = services.create_agreement(request.user, partnership, template=form.cleaned_data["template"],
-                                                  fields=form.cleaned_data["fields"], **form.agreement_data())
+            agreement = services.create_agreement(
+                request.user,
+                partnership,
+                template=form.cleaned_data["template"],
+                fields=form.cleaned_data["fields"],
+                **form.agreement_data(),
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -81,11 +92,16 @@ def _detail(request, agreement, **forms):
     active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
     can_edit = permissions.can_edit_agreement(request.user, agreement)
     context = {
-        "agreement": agreement, "partnership": agreement.partnership, "stages": stages, "active": active,
+        "agreement": agreement,
+        "partnership": agreement.partnership,
+        "stages": stages,
+        "active": active,
         "can_edit": can_edit and agreement.status != "terminated",
-        "transitions": list(agreement.transitions.select_related("from_stage__template_stage",
-                                                                  "to_stage__template_stage", "user")
-                            .prefetch_related("evidence").order_by("-at", "-id")),
+        "transitions": list(
+            agreement.transitions.select_related("from_stage__template_stage", "to_stage__template_stage", "user")
+            .prefetch_related("evidence")
+            .order_by("-at", "-id")
+        ),
         "audit": presenters.audit_trail(agreement),
         "tz": presenters.viewer_timezone(request.user, agreement),
         "advance_form": forms.get("advance_form") or AdvanceForm(initial={"version": agreement.version}),
@@ -109,15 +125,21 @@ def agreement_edit(request, pk: int):
     form = AgreementEditForm.for_agreement(agreement, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_agreement(request.user, agreement, expected_version=form.cleaned_data["version"],
-                                      fields=form.cleaned_data["fields"], **form.agreement_data())
+            services.update_agreement(
+                request.user,
+                agreement,
+                expected_version=form.cleaned_data["version"],
+                fields=form.cleaned_data["fields"],
+                **form.agreement_data(),
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(agreement)
-    return render(request, "agreements/form.html", {"form": form, "agreement": agreement,
-                                                    "partnership": agreement.partnership})
+    return render(
+        request, "agreements/form.html", {"form": form, "agreement": agreement, "partnership": agreement.partnership}
+    )
 
 
 def _workflow(request, pk: int, form_class, form_name: str, action, success: str):
@@ -146,15 +168,15 @@ def agreement_advance(request, pk: int):
 @login_required
 @require_POST
 def agreement_back(request, pk: int):
-    return _workflow(request, pk, BackForm, "back_form", services.go_back,
-                     _("The procedure went back one stage."))
+    return _workflow(request, pk, BackForm, "back_form", services.go_back, _("The procedure went back one stage."))
 
 
 @login_required
 @require_POST
 def agreement_terminate(request, pk: int):
-    return _workflow(request, pk, TerminateForm, "terminate_form", services.terminate,
-                     _("The agreement is terminated."))
+    return _workflow(
+        request, pk, TerminateForm, "terminate_form", services.terminate, _("The agreement is terminated.")
+    )
 
 
 @login_required
@@ -165,21 +187,24 @@ def document_upload(request, stage_id: int):
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            document = services.upload_document(request.user, stage, form.cleaned_data["file"],
-                                                title=form.cleaned_data["title"])
+            document = services.upload_document(
+                request.user, stage, form.cleaned_data["file"], title=form.cleaned_data["title"]
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("%(title)s (version %(version)s) uploaded to “%(stage)s”.") % {
-                "title": document.title, "version": document.version, "stage": stage.name})
+            messages.success(
+                request,
+                _("%(title)s (version %(version)s) uploaded to “%(stage)s”.")
+                % {"title": document.title, "version": document.version, "stage": stage.name},
+            )
             return redirect(agreement)
     return _detail(request, agreement, upload_form=form, upload_stage=stage.pk)
 
 
 @require_safe
 def document_download(request, document_id: int):
-    document = get_object_or_404(StageDocument.objects.select_related(
-        "stage__agreement__partnership"), pk=document_id)
+    document = get_object_or_404(StageDocument.objects.select_related("stage__agreement__partnership"), pk=document_id)
     if not permissions.can_view_agreement(request.user, document.stage.agreement):
         raise Http404
     return download_response(document.file, document.filename, document.content_type)

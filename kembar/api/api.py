@@ -1,19 +1,23 @@
 """The kembar REST API, mounted at /api/ (documentation at /api/docs)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from ninja import NinjaAPI
 
+from kembar.activities.api import router as activities_router
+from kembar.agreements.api import router as agreements_router
+
 from . import docs, errors
 from .auth import READ
 from .governments import router as governments_router
-from .meetings import library_router, router as meetings_router
+from .meetings import library_router
+from .meetings import router as meetings_router
 from .partnerships import router as partnerships_router
-from kembar.activities.api import router as activities_router
 from .places import router as places_router
-from kembar.agreements.api import router as agreements_router
-from .recommendations import requests_router, router as recommendations_router
+from .recommendations import requests_router
+from .recommendations import router as recommendations_router
 
 DESCRIPTION = """
 The sister-city registry of kembar: gazetteer places, local governments and their partnerships.
@@ -57,8 +61,9 @@ class KembarAPI(NinjaAPI):
         return schema
 
 
-api = KembarAPI(title="kembar API", version="1", description=DESCRIPTION, auth=READ,
-                docs=docs.LocalSwagger(), urls_namespace="api")
+api = KembarAPI(
+    title="kembar API", version="1", description=DESCRIPTION, auth=READ, docs=docs.LocalSwagger(), urls_namespace="api"
+)
 errors.install(api)
 api.add_router("/places", places_router)
 api.add_router("/governments", governments_router)

@@ -8,6 +8,7 @@ header), exactly like a form post: otherwise any site the officer visits could m
 browser change the registry. Tokens are not sent automatically by browsers, so token
 requests need no CSRF token.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,8 +74,10 @@ class SessionAuth(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, _("CSRF check failed: with session authentication, send the "
-                                   "X-CSRFToken header (or use an API token)."))
+            raise HttpError(
+                403,
+                _("CSRF check failed: with session authentication, send the X-CSRFToken header (or use an API token)."),
+            )
         return user
 
     def authenticate(self, request: HttpRequest, key: str | None):  # pragma: no cover - __call__ decides

@@ -5,6 +5,7 @@ installed app; the platform loads nothing from third-party servers (officers wor
 government proxies, and a CDN sees every visit), so the page is rendered from our own
 template and the Swagger UI files that ship inside the ninja package are served from here.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,10 @@ class LocalSwagger(DocsBase):
             "api": api,
             "swagger_settings": json.dumps({**self.settings, "url": self.get_openapi_url(api, kwargs)}),
             "openapi_url": self.get_openapi_url(api, kwargs),
-            "asset": {name.replace(".", "_").replace("-", "_"): reverse(f"{namespace}:docs-asset", args=[name])
-                      for name in ASSETS},
+            "asset": {
+                name.replace(".", "_").replace("-", "_"): reverse(f"{namespace}:docs-asset", args=[name])
+                for name in ASSETS
+            },
         }
         return render(request, self.template, context)
 

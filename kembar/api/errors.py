@@ -8,10 +8,11 @@ nested values ("fields.1" is the second entry of `fields`), or null for an error
 request as a whole. Django's ValidationError from the services and ninja's own request
 validation come out in the same shape.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -43,8 +44,11 @@ WRITE_ERRORS = {400: Error, **ERRORS, 422: ValidationErrors}
 
 def field_errors(exc: ValidationError) -> list[dict]:
     if hasattr(exc, "error_dict"):
-        return [{"field": None if field == NON_FIELD_ERRORS else field, "message": message}
-                for field, messages in exc.message_dict.items() for message in messages]
+        return [
+            {"field": None if field == NON_FIELD_ERRORS else field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
     return [{"field": None, "message": message} for message in exc.messages]
 
 
@@ -78,8 +82,9 @@ def renamed_fields(names: dict[str, str]) -> Iterator[None]:
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             raise
-        raise ValidationError({names.get(field, field): messages
-                               for field, messages in exc.error_dict.items()}) from exc
+        raise ValidationError(
+            {names.get(field, field): messages for field, messages in exc.error_dict.items()}
+        ) from exc
 
 
 def install(api: NinjaAPI) -> None:

@@ -3,18 +3,19 @@
 No `from __future__ import annotations` in router modules: ninja evaluates the parameter
 annotations of paginated views in its own module, where `Field` means something else.
 """
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router
-from ninja.responses import Status as Reply
 from ninja.pagination import paginate
+from ninja.responses import Status as Reply
 
 from kembar.gazetteer.models import Place
+from kembar.partnerships import services as rules
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Level
 
-from kembar.partnerships import services as rules
 from . import params
 from .auth import READ, WRITE
 from .errors import ERRORS, WRITE_ERRORS, ValidationErrors
@@ -32,9 +33,12 @@ def _queryset():
 
 @router.get("", response={200: list[GovernmentOut], 422: ValidationErrors}, summary="Find local governments")
 @paginate(Pagination)
-def list_governments(request, q: str = Query("", description="Name, or any spelling of the place's name."),
-                     country: str = Query("", description="ISO code or English name."),
-                     level: Level | None = Query(None)):
+def list_governments(
+    request,
+    q: str = Query("", description="Name, or any spelling of the place's name."),
+    country: str = Query("", description="ISO code or English name."),
+    level: Level | None = Query(None),
+):
     return rules.search_governments(q=q, country=params.country(country), level=level or "")
 
 
@@ -59,8 +63,9 @@ def create_government(request, payload: GovernmentIn):
     return Reply(201, _queryset().get(pk=government.pk))
 
 
-@router.patch("/{government_id}", auth=WRITE, response={200: GovernmentOut, **WRITE_ERRORS},
-              summary="Change a local government")
+@router.patch(
+    "/{government_id}", auth=WRITE, response={200: GovernmentOut, **WRITE_ERRORS}, summary="Change a local government"
+)
 def update_government(request, government_id: int, payload: GovernmentPatch):
     """Change the name, traits, SDG priorities or contact details. Only editors of an office
     acting for this government (and platform administrators) may. Place and level are fixed."""

@@ -2,6 +2,7 @@
 the knowledge exchange library. Views translate HTTP to `kembar.meetings.services`.
 
 No `from __future__ import annotations` (ninja evaluates annotations of paginated views)."""
+
 import datetime as dt
 from typing import Annotated
 
@@ -114,8 +115,10 @@ class MeetingOut(Schema):
 
     @staticmethod
     def resolve_sides(obj) -> list[dict]:
-        return [{"government_id": g.pk, "name": g.name, "timezone": g.place.timezone, "local_start": s,
-                 "local_end": e} for g, s, e in services.local_times(obj)]
+        return [
+            {"government_id": g.pk, "name": g.name, "timezone": g.place.timezone, "local_start": s, "local_end": e}
+            for g, s, e in services.local_times(obj)
+        ]
 
     @staticmethod
     def resolve_participants(obj) -> list:
@@ -178,21 +181,31 @@ class LibraryItemOut(Schema):
 
 
 def _meeting(user, meeting_id: int):
-    return params.get_or_404(permissions.visible_meetings(user, services.meeting_queryset()), meeting_id,
-                             MEETING_NOT_FOUND)
+    return params.get_or_404(
+        permissions.visible_meetings(user, services.meeting_queryset()), meeting_id, MEETING_NOT_FOUND
+    )
 
 
-@router.get("/slots", response={200: SlotsOut, 422: ValidationErrors, 404: Error, 401: Error},
-            summary="Find meeting slots for a partnership")
-def find_slots(request, partnership_id: int = Query(..., ge=1, le=MAX_ID), start: Date = Query(...),
-               end: Date = Query(...), duration: int = Query(60, ge=15, le=720), top: int = Query(5, ge=1, le=20),
-               also: list[int] = Query([], max_length=10,
-                                       description="Further partner governments (multilateral meeting).")):
+@router.get(
+    "/slots",
+    response={200: SlotsOut, 422: ValidationErrors, 404: Error, 401: Error},
+    summary="Find meeting slots for a partnership",
+)
+def find_slots(
+    request,
+    partnership_id: int = Query(..., ge=1, le=MAX_ID),
+    start: Date = Query(...),
+    end: Date = Query(...),
+    duration: int = Query(60, ge=15, le=720),
+    top: int = Query(5, ge=1, le=20),
+    also: list[int] = Query([], max_length=10, description="Further partner governments (multilateral meeting)."),
+):
     """The best slots for the partnership's two sides (and any further governments), best first:
     never on a side's weekend or public holiday, ranked by how far outside office hours the
     worst-off side is."""
-    partnership = params.get_or_404(permissions.visible_partnerships(request.auth, partnership_queryset()),
-                                    partnership_id, PARTNERSHIP_NOT_FOUND)
+    partnership = params.get_or_404(
+        permissions.visible_partnerships(request.auth, partnership_queryset()), partnership_id, PARTNERSHIP_NOT_FOUND
+    )
     governments = [partnership.government_a, partnership.government_b]
     found = LocalGovernment.objects.select_related("place").in_bulk([i for i in also if 0 < i <= MAX_ID])
     missing = [i for i in also if i not in found]
@@ -200,16 +213,20 @@ def find_slots(request, partnership_id: int = Query(..., ge=1, le=MAX_ID), start
         raise ValidationError({"also": [_("No local government with id %(id)s.") % {"id": missing[0]}]})
     governments += [found[i] for i in dict.fromkeys(also) if found[i] not in governments]
     result = services.find_slots_for(governments, start, end, duration, top)
-    return {"inside_office_hours": result.inside_office_hours, "notice": result.notice(_),
-            "slots": [services.slot_dict(s) for s in result.slots]}
+    return {
+        "inside_office_hours": result.inside_office_hours,
+        "notice": result.notice(_),
+        "slots": [services.slot_dict(s) for s in result.slots],
+    }
 
 
 @router.get("", response={200: list[MeetingOut], 422: ValidationErrors}, summary="List meetings")
 @paginate(Pagination)
 def list_meetings(request):
     """Meetings of the caller's partnerships (all of them for oversight and administrators)."""
-    return permissions.visible_meetings(request.auth, services.meeting_queryset().prefetch_related(
-        "participants", "action_items")).order_by("-start", "-id")
+    return permissions.visible_meetings(
+        request.auth, services.meeting_queryset().prefetch_related("participants", "action_items")
+    ).order_by("-start", "-id")
 
 
 @router.get("/{meeting_id}", response={200: MeetingOut, **ERRORS}, summary="One meeting")
@@ -220,16 +237,29 @@ def get_meeting(request, meeting_id: int):
 @router.post("", auth=WRITE, response={201: MeetingOut, **WRITE_ERRORS}, summary="Schedule a meeting")
 def create_meeting(request, payload: MeetingIn):
     """Editors of either partner's office schedule meetings of their partnership."""
-    partnership = params.get_or_404(permissions.visible_partnerships(request.auth, partnership_queryset()),
-                                    payload.partnership_id, PARTNERSHIP_NOT_FOUND)
-    meeting = services.schedule_meeting(request.auth, partnership, title=payload.title, start=payload.start,
-                                        duration=payload.duration, video_link=payload.video_link,
-                                        agenda="\n".join(payload.agenda))
+    partnership = params.get_or_404(
+        permissions.visible_partnerships(request.auth, partnership_queryset()),
+        payload.partnership_id,
+        PARTNERSHIP_NOT_FOUND,
+    )
+    meeting = services.schedule_meeting(
+        request.auth,
+        partnership,
+        title=payload.title,
+        start=payload.start,
+        duration=payload.duration,
+        video_link=payload.video_link,
+        agenda="\n".join(payload.agenda),
+    )
     return Reply(201, services.meeting_queryset().get(pk=meeting.pk))
 
 
-@router.patch("/{meeting_id}", auth=WRITE, response={200: MeetingOut, 409: Error, **WRITE_ERRORS},
-              summary="Change a meeting or record its minutes")
+@router.patch(
+    "/{meeting_id}",
+    auth=WRITE,
+    response={200: MeetingOut, 409: Error, **WRITE_ERRORS},
+    summary="Change a meeting or record its minutes",
+)
 def update_meeting(request, meeting_id: int, payload: MeetingPatch):
     meeting = _meeting(request.auth, meeting_id)
     data = payload.dict(exclude_unset=True)
@@ -240,20 +270,34 @@ def update_meeting(request, meeting_id: int, payload: MeetingPatch):
     return services.meeting_queryset().get(pk=meeting.pk)
 
 
-@router.post("/{meeting_id}/action-items", auth=WRITE, response={201: ActionItemOut, **WRITE_ERRORS},
-             summary="Add an action item")
+@router.post(
+    "/{meeting_id}/action-items",
+    auth=WRITE,
+    response={201: ActionItemOut, **WRITE_ERRORS},
+    summary="Add an action item",
+)
 def add_action_item(request, meeting_id: int, payload: ActionItemIn):
     meeting = _meeting(request.auth, meeting_id)
     with renamed_fields({"government": "government_id"}):
-        item = services.add_action_item(request.auth, meeting, text=payload.text, owner=payload.owner,
-                                        government=_government(payload.government_id), due=payload.due)
+        item = services.add_action_item(
+            request.auth,
+            meeting,
+            text=payload.text,
+            owner=payload.owner,
+            government=_government(payload.government_id),
+            due=payload.due,
+        )
     return Reply(201, item)
 
 
 @library_router.get("", response={200: list[LibraryItemOut], 422: ValidationErrors}, summary="Search the library")
 @paginate(Pagination)
-def search_library(request, q: str = Query("", max_length=200, description="Words in Bahasa Indonesia or English."),
-                   field: str = Query("", max_length=20), sdg: int | None = Query(None, ge=1, le=17)):
+def search_library(
+    request,
+    q: str = Query("", max_length=200, description="Words in Bahasa Indonesia or English."),
+    field: str = Query("", max_length=20),
+    sdg: int | None = Query(None, ge=1, le=17),
+):
     """Public items for everyone; a partnership's own items for its offices, oversight and administrators."""
     queryset = permissions.visible_library(request.auth, LibraryItem.objects.all())
     queryset = services.search_library(queryset, q, field, sdg)
@@ -262,11 +306,13 @@ def search_library(request, q: str = Query("", max_length=200, description="Word
 
 @library_router.get("/{item_id}", response={200: LibraryItemOut, **ERRORS}, summary="One library item")
 def get_library_item(request, item_id: int):
-    return params.get_or_404(permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id,
-                             ITEM_NOT_FOUND)
+    return params.get_or_404(
+        permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id, ITEM_NOT_FOUND
+    )
 
 
 # --- participants and invitations ------------------------------------------------------------
+
 
 class ParticipantDetailOut(Schema):
     id: int
@@ -308,68 +354,104 @@ def _government(pk: int | None, field: str = "government_id") -> LocalGovernment
 
 def _participant(user, meeting_id: int, participant_id: int) -> Participant:
     meeting = _meeting(user, meeting_id)
-    participant = params.get_or_404(meeting.participants.select_related("government__place"), participant_id,
-                                    PARTICIPANT_NOT_FOUND)
+    participant = params.get_or_404(
+        meeting.participants.select_related("government__place"), participant_id, PARTICIPANT_NOT_FOUND
+    )
     participant.meeting = meeting
     return participant
 
 
-@router.get("/{meeting_id}/participants", response={200: list[ParticipantDetailOut], **ERRORS},
-            summary="Participants of a meeting")
+@router.get(
+    "/{meeting_id}/participants",
+    response={200: list[ParticipantDetailOut], **ERRORS},
+    summary="Participants of a meeting",
+)
 @paginate(Pagination)
 def list_participants(request, meeting_id: int):
     """Who takes part, per side, with the address the invitation goes to."""
     return _meeting(request.auth, meeting_id).participants.all()
 
 
-@router.post("/{meeting_id}/participants", auth=WRITE, response={201: ParticipantDetailOut, **WRITE_ERRORS},
-             summary="Add a participant")
+@router.post(
+    "/{meeting_id}/participants",
+    auth=WRITE,
+    response={201: ParticipantDetailOut, **WRITE_ERRORS},
+    summary="Add a participant",
+)
 def add_participant(request, meeting_id: int, payload: ParticipantIn):
     """Editors of any of the meeting's offices add participants of any of its sides."""
     meeting = _meeting(request.auth, meeting_id)
     with renamed_fields({"government": "government_id"}):
-        participant = services.add_participant(request.auth, meeting, _government(payload.government_id),
-                                               payload.name, payload.email)
+        participant = services.add_participant(
+            request.auth, meeting, _government(payload.government_id), payload.name, payload.email
+        )
     return Reply(201, participant)
 
 
-@router.patch("/{meeting_id}/participants/{participant_id}", auth=WRITE,
-              response={200: ParticipantDetailOut, **WRITE_ERRORS}, summary="Change a participant")
+@router.patch(
+    "/{meeting_id}/participants/{participant_id}",
+    auth=WRITE,
+    response={200: ParticipantDetailOut, **WRITE_ERRORS},
+    summary="Change a participant",
+)
 def update_participant(request, meeting_id: int, participant_id: int, payload: ParticipantPatch):
     """Leave out what stays."""
     participant = _participant(request.auth, meeting_id, participant_id)
     data = payload.dict(exclude_unset=True)
     with renamed_fields({"government": "government_id"}):
-        return services.update_participant(request.auth, participant, government=_government(
-            data.get("government_id")), name=data.get("name"), email=data.get("email"))
+        return services.update_participant(
+            request.auth,
+            participant,
+            government=_government(data.get("government_id")),
+            name=data.get("name"),
+            email=data.get("email"),
+        )
 
 
-@router.delete("/{meeting_id}/participants/{participant_id}", auth=WRITE, response={204: None, **ERRORS},
-               summary="Remove a participant")
+@router.delete(
+    "/{meeting_id}/participants/{participant_id}",
+    auth=WRITE,
+    response={204: None, **ERRORS},
+    summary="Remove a participant",
+)
 def remove_participant(request, meeting_id: int, participant_id: int):
     """Editors of any of the meeting's offices; an invitation already sent is not withdrawn."""
     services.remove_participant(request.auth, _participant(request.auth, meeting_id, participant_id))
     return Reply(204, None)
 
 
-@router.get("/{meeting_id}/participants/{participant_id}/invitation.ics", response=ERRORS,
-            url_name="participant_invitation", summary="A participant's invitation (.ics)",
-            openapi_extra={"responses": {200: {
+@router.get(
+    "/{meeting_id}/participants/{participant_id}/invitation.ics",
+    response=ERRORS,
+    url_name="participant_invitation",
+    summary="A participant's invitation (.ics)",
+    openapi_extra={
+        "responses": {
+            200: {
                 "description": "An iCalendar invitation (METHOD:REQUEST) as an attachment.",
-                "content": {"text/calendar": {"schema": {"type": "string"}}}}}})
+                "content": {"text/calendar": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
 def participant_invitation(request, meeting_id: int, participant_id: int):
     """The same invitation as the meeting page's: the times in the participant's side's time zone
     (TZID with its VTIMEZONE), the participant as attendee."""
     participant = _participant(request.auth, meeting_id, participant_id)
-    response = HttpResponse(services.invitation_ics(participant.meeting, participant),
-                            content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        services.invitation_ics(participant.meeting, participant), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting_id}.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-@router.post("/{meeting_id}/invitations", auth=WRITE, response={200: InvitationsOut, 503: Error, **WRITE_ERRORS},
-             summary="Send the invitations by e-mail")
+@router.post(
+    "/{meeting_id}/invitations",
+    auth=WRITE,
+    response={200: InvitationsOut, 503: Error, **WRITE_ERRORS},
+    summary="Send the invitations by e-mail",
+)
 def send_invitations(request, meeting_id: int):
     """E-mail every participant with an address their invitation (.ics attached), as the meeting
     page does; a planned meeting then counts as invited. 503 when the mail server fails (how
@@ -384,23 +466,31 @@ def send_invitations(request, meeting_id: int):
 
 # --- attachments -----------------------------------------------------------------------------
 
+
 class MeetingAttachmentOut(FileOut):
     @staticmethod
     def resolve_download(obj) -> str:
         return download_url("download_meeting_attachment", obj.pk)
 
 
-@router.get("/{meeting_id}/attachments", response={200: list[MeetingAttachmentOut], **ERRORS},
-            summary="Attachments of a meeting")
+@router.get(
+    "/{meeting_id}/attachments",
+    response={200: list[MeetingAttachmentOut], **ERRORS},
+    summary="Attachments of a meeting",
+)
 @paginate(Pagination)
 def list_attachments(request, meeting_id: int):
     """The meeting's documents (minutes, presentations), oldest first; whoever reads the meeting."""
     return _meeting(request.auth, meeting_id).attachments.order_by("uploaded", "id")
 
 
-@router.post("/{meeting_id}/attachments", auth=WRITE, response={201: MeetingAttachmentOut, **WRITE_ERRORS},
-             summary="Upload an attachment", description=upload_description(
-                 "Editors of any of the meeting's offices, as on the meeting's page."))
+@router.post(
+    "/{meeting_id}/attachments",
+    auth=WRITE,
+    response={201: MeetingAttachmentOut, **WRITE_ERRORS},
+    summary="Upload an attachment",
+    description=upload_description("Editors of any of the meeting's offices, as on the meeting's page."),
+)
 def upload_attachment(request, meeting_id: int, file: File[UploadedFile]):
     meeting = _meeting(request.auth, meeting_id)
     if not permissions.can_edit_meeting(request.auth, meeting):
@@ -409,24 +499,35 @@ def upload_attachment(request, meeting_id: int, file: File[UploadedFile]):
     return Reply(201, services.add_attachment(request.auth, meeting, file))
 
 
-@router.get("/attachments/{attachment_id}", response=ERRORS, url_name="download_meeting_attachment",
-            summary="Download an attachment", openapi_extra=download_openapi("attachment"))
+@router.get(
+    "/attachments/{attachment_id}",
+    response=ERRORS,
+    url_name="download_meeting_attachment",
+    summary="Download an attachment",
+    openapi_extra=download_openapi("attachment"),
+)
 def download_attachment(request, attachment_id: int):
     """Whoever reads the meeting downloads its attachments."""
-    attachment = params.get_or_404(Attachment.objects.filter(
-        meeting__in=permissions.visible_meetings(request.auth, services.meeting_queryset())), attachment_id,
-        ATTACHMENT_NOT_FOUND)
+    attachment = params.get_or_404(
+        Attachment.objects.filter(meeting__in=permissions.visible_meetings(request.auth, services.meeting_queryset())),
+        attachment_id,
+        ATTACHMENT_NOT_FOUND,
+    )
     return download_response(attachment.file, attachment.name, attachment.content_type)
 
 
 # --- library uploads -------------------------------------------------------------------------
 
+
 class LibraryItemIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     government_id: Id = Field(description="Shared by: a government the caller's office acts for.")
-    partnership_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                       description="The partnership's shelf; leave out to share with everyone "
-                                                   "(then `public` must be true).")
+    partnership_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="The partnership's shelf; leave out to share with everyone (then `public` must be true).",
+    )
     summary: str = Field("", max_length=100_000, description="A note; required without a file.")
     language: str = Field("id", pattern="^(id|en)$")
     fields: list[CooperationField] = Field([], max_length=20)
@@ -434,11 +535,17 @@ class LibraryItemIn(Schema):
     public: bool = False
 
 
-@library_router.post("", auth=WRITE, response={201: LibraryItemOut, **WRITE_ERRORS}, summary="Share in the library",
-                     description=upload_description(
-                         "Editors share material for their own government, on one of its partnerships' shelves "
-                         "or (public) with the whole platform. The fields below are form fields; the document, "
-                         "if any, is the part `file` (a DOCX's or ODT's text is indexed for search)."))
+@library_router.post(
+    "",
+    auth=WRITE,
+    response={201: LibraryItemOut, **WRITE_ERRORS},
+    summary="Share in the library",
+    description=upload_description(
+        "Editors share material for their own government, on one of its partnerships' shelves "
+        "or (public) with the whole platform. The fields below are form fields; the document, "
+        "if any, is the part `file` (a DOCX's or ODT's text is indexed for search)."
+    ),
+)
 def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] = None):
     data = payload.dict()
     data["fields"] = [str(f) for f in data["fields"]]
@@ -448,24 +555,30 @@ def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] =
     partnership_id = data.pop("partnership_id")
     partnership = None
     if partnership_id is not None:
-        partnership = permissions.visible_partnerships(request.auth, partnership_queryset()).filter(
-            pk=partnership_id).first()
+        partnership = (
+            permissions.visible_partnerships(request.auth, partnership_queryset()).filter(pk=partnership_id).first()
+        )
         if partnership is None:
             raise ValidationError({"partnership_id": [PARTNERSHIP_NOT_FOUND % {"id": partnership_id}]})
     if file is not None:
         check_upload_field(file)
     with renamed_fields({"partnership": "partnership_id", "government": "government_id"}):
-        item = services.share_item(request.auth, government=government, partnership=partnership, upload=file,
-                                   **data)
+        item = services.share_item(request.auth, government=government, partnership=partnership, upload=file, **data)
     return Reply(201, item)
 
 
-@library_router.get("/{item_id}/file", response=ERRORS, url_name="download_library_file",
-                    summary="Download a library item's document", openapi_extra=download_openapi("document"))
+@library_router.get(
+    "/{item_id}/file",
+    response=ERRORS,
+    url_name="download_library_file",
+    summary="Download a library item's document",
+    openapi_extra=download_openapi("document"),
+)
 def download_library_file(request, item_id: int):
     """Whoever reads the item (public items: everyone); 404 for a note without a document."""
-    item = params.get_or_404(permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id,
-                             ITEM_NOT_FOUND)
+    item = params.get_or_404(
+        permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id, ITEM_NOT_FOUND
+    )
     if not item.file:
         raise Http404(_("This library item has no document, only a note."))
     return download_response(item.file, item.file_name, item.content_type)
@@ -474,7 +587,8 @@ def download_library_file(request, item_id: int):
 @library_router.delete("/{item_id}", auth=WRITE, response={204: None, **ERRORS}, summary="Remove a library item")
 def delete_library_item(request, item_id: int):
     """Editors of the government that shared it (and platform administrators) remove it, as on its page."""
-    item = params.get_or_404(permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id,
-                             ITEM_NOT_FOUND)
+    item = params.get_or_404(
+        permissions.visible_library(request.auth, LibraryItem.objects.all()), item_id, ITEM_NOT_FOUND
+    )
     services.delete_item(request.auth, item)
     return Reply(204, None)

@@ -1,5 +1,6 @@
 """One page size rule for every list: `limit` (1–500, default 50) and `offset`; the answer
 is `{"count": <all matches>, "items": [...]}`."""
+
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 

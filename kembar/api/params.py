@@ -1,4 +1,5 @@
 """Small helpers that turn query and path values into what the services take."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -16,8 +17,9 @@ def country(value: str, field: str = "country") -> str:
         return ""
     code = country_code(value)
     if not code:
-        raise ValidationError({field: [_("Unknown country “%(value)s”; use a code such as ID or JP.")
-                                       % {"value": value}]})
+        raise ValidationError(
+            {field: [_("Unknown country “%(value)s”; use a code such as ID or JP.") % {"value": value}]}
+        )
     return code
 
 

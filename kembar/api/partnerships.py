@@ -4,12 +4,13 @@ and `accounts.permissions`, where the rules live.
 No `from __future__ import annotations` in router modules: ninja evaluates the parameter
 annotations of paginated views in its own module, where `Field` means something else.
 """
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router
-from ninja.responses import Status as Reply
 from ninja.pagination import paginate
+from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
 from kembar.partnerships import services
@@ -41,17 +42,25 @@ def _get_visible(user, partnership_id: int):
 
 @router.get("", response={200: list[PartnershipOut], 422: ValidationErrors}, summary="List partnerships")
 @paginate(Pagination)
-def list_partnerships(request, q: str = Query("", description="Words in either government's name, "
-                                                               "the basis or the notes."),
-                      country: str = Query("", description="Either side in this country (ISO code or name)."),
-                      kind: Kind | None = Query(None), status: Status | None = Query(None),
-                      field: CooperationField | None = Query(None, description="A field of cooperation."),
-                      government: int | None = Query(None, ge=1, le=MAX_ID,
-                                                     description="Either side is this government.")):
+def list_partnerships(
+    request,
+    q: str = Query("", description="Words in either government's name, the basis or the notes."),
+    country: str = Query("", description="Either side in this country (ISO code or name)."),
+    kind: Kind | None = Query(None),
+    status: Status | None = Query(None),
+    field: CooperationField | None = Query(None, description="A field of cooperation."),
+    government: int | None = Query(None, ge=1, le=MAX_ID, description="Either side is this government."),
+):
     """Partnerships the caller may read: public ones, plus for members those of their own
     government, and for oversight bodies and platform administrators all of them."""
-    f = services.PartnershipFilter(q=q, country=params.country(country), kind=kind or "",
-                                   status=status or "", field=field or "", government=government)
+    f = services.PartnershipFilter(
+        q=q,
+        country=params.country(country),
+        kind=kind or "",
+        status=status or "",
+        field=field or "",
+        government=government,
+    )
     return services.filter_partnerships(_visible(request.auth), f).order_by("-updated", "-id")
 
 
@@ -70,18 +79,24 @@ def create_partnership(request, payload: PartnershipIn):
     data = payload.dict()
     ids = {"government_a_id": data.pop("government_a_id"), "government_b_id": data.pop("government_b_id")}
     found = LocalGovernment.objects.in_bulk(ids.values())
-    missing = {name: [_("No local government with id %(id)s.") % {"id": pk}]
-               for name, pk in ids.items() if pk not in found}
+    missing = {
+        name: [_("No local government with id %(id)s.") % {"id": pk}] for name, pk in ids.items() if pk not in found
+    }
     if missing:
         raise ValidationError(missing)
     with renamed_fields(REQUEST_NAMES):
-        partnership = services.create_partnership(request.auth, found[ids["government_a_id"]],
-                                                  found[ids["government_b_id"]], **data)
+        partnership = services.create_partnership(
+            request.auth, found[ids["government_a_id"]], found[ids["government_b_id"]], **data
+        )
     return Reply(201, services.partnership_queryset().get(pk=partnership.pk))
 
 
-@router.patch("/{partnership_id}", auth=WRITE,
-              response={200: PartnershipOut, 409: Error, **WRITE_ERRORS}, summary="Change a partnership")
+@router.patch(
+    "/{partnership_id}",
+    auth=WRITE,
+    response={200: PartnershipOut, 409: Error, **WRITE_ERRORS},
+    summary="Change a partnership",
+)
 def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
     """Change some properties; leave out the ones to keep. Send the `version` you read to have
     the change refused (409) if someone saved in between. Only editors of either partner's

@@ -1,4 +1,5 @@
 """/api/places: the gazetteer, searched by any name in any script."""
+
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 
@@ -19,11 +20,12 @@ class PlaceList(Schema):
 
 
 @router.get("", response={200: PlaceList, 422: ValidationErrors}, summary="Search the gazetteer")
-def list_places(request,
-                q: str = Query(..., min_length=1, description="Any name in any script: “京都市”, "
-                               "“Kyōto”, “kyoto, JP”."),
-                country: str = Query("", description="ISO code or English name."),
-                limit: int = Query(10, ge=1, le=50)):
+def list_places(
+    request,
+    q: str = Query(..., min_length=1, description="Any name in any script: “京都市”, “Kyōto”, “kyoto, JP”."),
+    country: str = Query("", description="ISO code or English name."),
+    limit: int = Query(10, ge=1, le=50),
+):
     """Places whose name in any language or script starts with `q`, biggest first.
 
     Not paged: a search returns its best `limit` matches; `count` is how many came back.

@@ -3,6 +3,7 @@ the partner-request board.
 
 No `from __future__ import annotations` in router modules (see governments.py).
 """
+
 import datetime as dt
 from typing import Annotated
 
@@ -41,19 +42,31 @@ class SuggestionOut(Schema):
     reasons: list[str]
 
 
-@router.get("/{government_id}/recommendations", response={200: list[SuggestionOut], 409: Error, **ERRORS},
-            summary="Suggested partners of a local government")
-def recommendations(request, government_id: int,
-                    country: str = Query("", description="Only places in this country (ISO code or name)."),
-                    region: str = Query("", description="Only places in this first-level division of `country` "
-                                                        "(GeoNames admin1 code, e.g. 30, or ISO 3166-2 code, e.g. ID-JB, for Jawa Barat in ID)."),
-                    population_min: int | None = Query(None, ge=0),
-                    population_max: int | None = Query(None, ge=0),
-                    traits: list[Trait] = Query([], description="Only places whose government has all these traits."),
-                    field: Field | None = Query(None, description="Only places cooperating in this field."),
-                    domestic: bool = Query(False, description="Also places in the government's own country "
-                                                             "(otherwise only places abroad, unless `country` names it)."),
-                    top: int = Query(10, ge=1, le=100)):
+@router.get(
+    "/{government_id}/recommendations",
+    response={200: list[SuggestionOut], 409: Error, **ERRORS},
+    summary="Suggested partners of a local government",
+)
+def recommendations(
+    request,
+    government_id: int,
+    country: str = Query("", description="Only places in this country (ISO code or name)."),
+    region: str = Query(
+        "",
+        description="Only places in this first-level division of `country` "
+        "(GeoNames admin1 code, e.g. 30, or ISO 3166-2 code, e.g. ID-JB, for Jawa Barat in ID).",
+    ),
+    population_min: int | None = Query(None, ge=0),
+    population_max: int | None = Query(None, ge=0),
+    traits: list[Trait] = Query([], description="Only places whose government has all these traits."),
+    field: Field | None = Query(None, description="Only places cooperating in this field."),
+    domestic: bool = Query(
+        False,
+        description="Also places in the government's own country "
+        "(otherwise only places abroad, unless `country` names it).",
+    ),
+    top: int = Query(10, ge=1, le=100),
+):
     """Places ranked by the matchmaking model, best first, each with its reasons. Current
     partners are never suggested, nor places in the government's own country unless asked for.
     409 when no model has been built yet (`kembar match-train`)."""
@@ -62,17 +75,32 @@ def recommendations(request, government_id: int,
         raise ValidationError({"population_max": [_("The maximum is below the minimum.")]})
     if region and not country:
         raise ValidationError({"region": [_("Choose a country for the region.")]})
-    filters = services.SuggestionFilter(country=params.country(country), region=region.strip(), population_min=population_min,
-                                        population_max=population_max, traits=[str(t) for t in traits],
-                                        field=str(field or ""), domestic=domestic)
+    filters = services.SuggestionFilter(
+        country=params.country(country),
+        region=region.strip(),
+        population_min=population_min,
+        population_max=population_max,
+        traits=[str(t) for t in traits],
+        field=str(field or ""),
+        domestic=domestic,
+    )
     try:
         found = services.suggest(government, filters, top=top)
     except (services.ModelMissing, services.NotInModel) as error:
         return Reply(409, {"detail": str(error)})
-    return [{"place_id": s.place.pk, "place_name": s.place.name, "country": s.place.country_code,
-             "population": s.place.population, "government_id": s.government.pk if s.government else None,
-             "government_name": s.government.name if s.government else None, "score": round(s.score, 4),
-             "reasons": s.reasons} for s in found]
+    return [
+        {
+            "place_id": s.place.pk,
+            "place_name": s.place.name,
+            "country": s.place.country_code,
+            "population": s.place.population,
+            "government_id": s.government.pk if s.government else None,
+            "government_name": s.government.name if s.government else None,
+            "score": round(s.score, 4),
+            "reasons": s.reasons,
+        }
+        for s in found
+    ]
 
 
 # /api/partner-requests: the partner-request board.
@@ -118,7 +146,8 @@ class PartnerRequestIn(InputSchema):
     offers: str = PydanticField(min_length=1, max_length=10_000)
     seeks: str = PydanticField(min_length=1, max_length=10_000)
     preferred_countries: list[Annotated[str, PydanticField(max_length=60)]] = PydanticField(
-        default_factory=list, max_length=50, description="ISO codes or names; none: any country.")
+        default_factory=list, max_length=50, description="ISO codes or names; none: any country."
+    )
     fields: list[Field] = PydanticField(default_factory=list, max_length=20)
     languages: str = PydanticField("", max_length=200)
     contact_email: Email
@@ -154,8 +183,9 @@ def _countries(values: list[str]) -> list[str]:
 
 
 def _request(user, request_id: int):
-    return params.get_or_404(permissions.visible_partner_requests(user, services.request_queryset()), request_id,
-                             REQUEST_NOT_FOUND)
+    return params.get_or_404(
+        permissions.visible_partner_requests(user, services.request_queryset()), request_id, REQUEST_NOT_FOUND
+    )
 
 
 def _government(government_id: int) -> LocalGovernment:
@@ -165,17 +195,29 @@ def _government(government_id: int) -> LocalGovernment:
     return government
 
 
-@requests_router.get("", response={200: list[PartnerRequestOut], 422: ValidationErrors}, summary="List partner requests")
+@requests_router.get(
+    "", response={200: list[PartnerRequestOut], 422: ValidationErrors}, summary="List partner requests"
+)
 @paginate(Pagination)
-def list_requests(request, country: str = Query("", description="Requests of governments in this country."),
-                  seeking: str = Query("", description="Requests open to partners in this country: it is "
-                                                       "among their preferred countries, or they name none."),
-                  field: Field | None = Query(None), q: str = Query("", max_length=200)):
+def list_requests(
+    request,
+    country: str = Query("", description="Requests of governments in this country."),
+    seeking: str = Query(
+        "",
+        description="Requests open to partners in this country: it is "
+        "among their preferred countries, or they name none.",
+    ),
+    field: Field | None = Query(None),
+    q: str = Query("", max_length=200),
+):
     """Published requests (and drafts and closed ones of the caller's offices), newest first."""
     return services.filter_requests(
         permissions.visible_partner_requests(request.auth, services.request_queryset()),
-        country=params.country(country), seeking=params.country(seeking, "seeking"), field=str(field or ""),
-        q=q.strip()).order_by("-created", "-id")
+        country=params.country(country),
+        seeking=params.country(seeking, "seeking"),
+        field=str(field or ""),
+        q=q.strip(),
+    ).order_by("-created", "-id")
 
 
 @requests_router.get("/{request_id}", response={200: PartnerRequestOut, **ERRORS}, summary="One partner request")
@@ -183,8 +225,9 @@ def get_request(request, request_id: int):
     return _request(request.auth, request_id)
 
 
-@requests_router.post("", auth=WRITE, response={201: PartnerRequestOut, **WRITE_ERRORS},
-                      summary="Publish a partner request")
+@requests_router.post(
+    "", auth=WRITE, response={201: PartnerRequestOut, **WRITE_ERRORS}, summary="Publish a partner request"
+)
 def create_request(request, payload: PartnerRequestIn):
     """Editors of the government's office publish its requests (or keep them as drafts)."""
     data = payload.dict()
@@ -197,8 +240,12 @@ def create_request(request, payload: PartnerRequestIn):
     return Reply(201, services.request_queryset().get(pk=created.pk))
 
 
-@requests_router.patch("/{request_id}", auth=WRITE, response={200: PartnerRequestOut, **WRITE_ERRORS},
-                       summary="Change or close a partner request")
+@requests_router.patch(
+    "/{request_id}",
+    auth=WRITE,
+    response={200: PartnerRequestOut, **WRITE_ERRORS},
+    summary="Change or close a partner request",
+)
 def update_request(request, request_id: int, payload: PartnerRequestPatch):
     partner_request = _request(request.auth, request_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
@@ -209,12 +256,25 @@ def update_request(request, request_id: int, payload: PartnerRequestPatch):
     return services.request_queryset().get(pk=partner_request.pk)
 
 
-@requests_router.post("/{request_id}/interest", auth=WRITE, response={201: InterestOut, **WRITE_ERRORS},
-                      summary="Express interest in a partner request")
+@requests_router.post(
+    "/{request_id}/interest",
+    auth=WRITE,
+    response={201: InterestOut, **WRITE_ERRORS},
+    summary="Express interest in a partner request",
+)
 def express_interest(request, request_id: int, payload: InterestIn):
     """In the name of a government whose office you edit; the requester's office is told by e-mail."""
     partner_request = _request(request.auth, request_id)
-    interest = services.express_interest(request.auth, partner_request, _government(payload.government_id),
-                                         payload.message)
-    return Reply(201, {"id": interest.pk, "request_id": partner_request.pk, "government_id": interest.government_id,
-                       "message": interest.message, "created": interest.created})
+    interest = services.express_interest(
+        request.auth, partner_request, _government(payload.government_id), payload.message
+    )
+    return Reply(
+        201,
+        {
+            "id": interest.pk,
+            "request_id": partner_request.pk,
+            "government_id": interest.government_id,
+            "message": interest.message,
+            "created": interest.created,
+        },
+    )

@@ -1,5 +1,6 @@
 """Request and response shapes. Codes (kind, status, level, fields, traits) are enums from
 `kembar.partnerships.vocab`, so the OpenAPI document lists the allowed values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,9 @@ def _date_as_text(value: Any) -> Any:
     """A date is "YYYY-MM-DD" (a moment ISO 8601 with its offset): a number, or a string of digits,
     would otherwise be read as seconds since 1970 (found by fuzzing: "due": 0 made 1970-01-01)."""
     if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
-        raise PydanticCustomError("date_type", "Give the date as YYYY-MM-DD (a moment as YYYY-MM-DDTHH:MM with its offset).")
+        raise PydanticCustomError(
+            "date_type", "Give the date as YYYY-MM-DD (a moment as YYYY-MM-DDTHH:MM with its offset)."
+        )
     return value
 
 
@@ -51,6 +54,7 @@ DateTimeOrNull = Annotated[dt.datetime | None, BeforeValidator(_date_as_text)]
 
 
 # --- places ---------------------------------------------------------------------------------
+
 
 class PlaceOut(Schema):
     id: int
@@ -85,6 +89,7 @@ class PlaceRef(Schema):
 
 
 # --- local governments ----------------------------------------------------------------------
+
 
 class GovernmentRef(Schema):
     """A government as a partnership shows it."""
@@ -124,8 +129,10 @@ class GovernmentOut(Schema):
 
 class GovernmentIn(InputSchema):
     place_id: Id = Field(description="The gazetteer place this government governs (see /api/places).")
-    level: Level | None = Field(None, description="Defaults to the place's own level: a city for a "
-                                                  "city, the subdivision type for a subdivision.")
+    level: Level | None = Field(
+        None,
+        description="Defaults to the place's own level: a city for a city, the subdivision type for a subdivision.",
+    )
     name: str | None = Field(None, max_length=200, description="Defaults to the place's name.")
     traits: list[Trait] = []
     sdg_priorities: list[Sdg] = []
@@ -147,6 +154,7 @@ class GovernmentPatch(InputSchema):
 
 # --- partnerships ---------------------------------------------------------------------------
 
+
 class PartnershipOut(Schema):
     id: int
     government_a: GovernmentRef
@@ -159,8 +167,7 @@ class PartnershipOut(Schema):
     public: bool
     notes: str
     source: Literal["manual", "import"]
-    version: int = Field(description="Send it back with a PATCH to refuse the change if someone "
-                                     "saved in between.")
+    version: int = Field(description="Send it back with a PATCH to refuse the change if someone saved in between.")
     created: dt.datetime
     updated: dt.datetime
 

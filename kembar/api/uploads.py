@@ -5,6 +5,7 @@ An upload operation takes `multipart/form-data` with the document in the part `f
 is empty, too large, of a type not accepted or whose content is not what its name says is a 422
 on `file` with the page's message. A download answers the file itself, as an attachment.
 """
+
 import datetime as dt
 
 from django.urls import reverse
@@ -18,16 +19,24 @@ ACCEPTED = ", ".join(sorted({ext.upper() for ext in DOCUMENT_TYPES}))
 def upload_description(what: str) -> str:
     """The OpenAPI description of an upload: `what` (who may, what it stores), then the rules of the file.
     (An operation's `description` replaces its docstring, so the view's docstring goes here.)"""
-    return (f"{what}\n\nSend `multipart/form-data` with the document in the part `file`: {ACCEPTED}, at most "
-            f"{max_upload_bytes() // 1024 // 1024} MB, its content checked against its name (an .exe renamed "
-            ".pdf, or a DOCX renamed .pdf, is refused). A refused file is a 422 on `file` with the reason.")
+    return (
+        f"{what}\n\nSend `multipart/form-data` with the document in the part `file`: {ACCEPTED}, at most "
+        f"{max_upload_bytes() // 1024 // 1024} MB, its content checked against its name (an .exe renamed "
+        ".pdf, or a DOCX renamed .pdf, is refused). A refused file is a 422 on `file` with the reason."
+    )
 
 
 def download_openapi(what: str) -> dict:
     """The OpenAPI of a download: the file itself (one of the accepted document types)."""
     binary = {"schema": {"type": "string", "format": "binary"}}
-    return {"responses": {200: {"description": f"The {what}, as an attachment (private, not cached).",
-                                "content": {mime: binary for mime in sorted(LABELS)}}}}
+    return {
+        "responses": {
+            200: {
+                "description": f"The {what}, as an attachment (private, not cached).",
+                "content": {mime: binary for mime in sorted(LABELS)},
+            }
+        }
+    }
 
 
 class FileOut(Schema):

@@ -12,8 +12,16 @@ class PlaceNameInline(admin.TabularInline):
 
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "country_code", "kind", "population", "timezone", "geonameid", "subdivision_code",
-                    "admin1_code"]
+    list_display = [
+        "name",
+        "country_code",
+        "kind",
+        "population",
+        "timezone",
+        "geonameid",
+        "subdivision_code",
+        "admin1_code",
+    ]
     list_filter = ["kind"]
     search_fields = ["name", "=geonameid", "=subdivision_code"]
     inlines = [PlaceNameInline]

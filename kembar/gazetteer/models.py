@@ -16,9 +16,7 @@ class Place(models.Model):
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CITY)
     geonameid = models.PositiveIntegerField(_("GeoNames id"), null=True, blank=True, unique=True)
-    subdivision_code = models.CharField(
-        _("ISO 3166-2 code"), max_length=10, null=True, blank=True, unique=True
-    )
+    subdivision_code = models.CharField(_("ISO 3166-2 code"), max_length=10, null=True, blank=True, unique=True)
     subdivision_type = models.CharField(_("subdivision type"), max_length=60, blank=True)
     name = models.CharField(_("name"), max_length=200)
     country_code = models.CharField(_("country"), max_length=2, db_index=True)

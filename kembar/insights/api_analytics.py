@@ -3,6 +3,7 @@ the report file, with the same scopes and the same visibility.
 
 No `from __future__ import annotations` (see kembar/api/partnerships.py).
 """
+
 import datetime as dt
 from typing import Annotated
 
@@ -90,8 +91,9 @@ class SdgOut(Schema):
 
 def _scope(request, query: ScopeQuery) -> Scope:
     try:
-        return resolve_scope(request.user, partnership=query.partnership_id, government=query.government_id,
-                             province=query.province)
+        return resolve_scope(
+            request.user, partnership=query.partnership_id, government=query.government_id, province=query.province
+        )
     except ScopeError as error:
         raise ValidationError({API_FIELDS.get(error.field, error.field): [str(error)]}) from None
 
@@ -105,8 +107,15 @@ def _tally(t: Tally) -> dict:
 
 
 def _sdg_row(row: SdgRow) -> dict:
-    return {"code": row.code, "label": row.label, "activities": row.activities, "held": row.held,
-            "with_outcomes": row.with_outcomes, "participants": row.participants, "priority_of": row.priority_of}
+    return {
+        "code": row.code,
+        "label": row.label,
+        "activities": row.activities,
+        "held": row.held,
+        "with_outcomes": row.with_outcomes,
+        "participants": row.participants,
+        "priority_of": row.priority_of,
+    }
 
 
 @router.get("/pivot", response={200: PivotOut, **ERRORS}, summary="Activities per quarter and pandemic period")
@@ -115,34 +124,58 @@ def pivot_figures(request, query: Query[ScopeQuery]):
     after the pandemic. Only the activities the caller may read are counted."""
     scope = _scope(request, query)
     result = pivot(request.user, scope, year=query.year)
-    return {"scope": _scope_out(scope), "year": query.year,
-            "quarters": [{"year": q.year, "quarter": q.quarter, **_tally(q.tally)} for q in result.quarters],
-            "periods": [{"key": p.key, "label": p.label, "first": p.first, "last": p.last, **_tally(p.tally)}
-                        for p in result.periods]}
+    return {
+        "scope": _scope_out(scope),
+        "year": query.year,
+        "quarters": [{"year": q.year, "quarter": q.quarter, **_tally(q.tally)} for q in result.quarters],
+        "periods": [
+            {"key": p.key, "label": p.label, "first": p.first, "last": p.last, **_tally(p.tally)}
+            for p in result.periods
+        ],
+    }
 
 
 @router.get("/sdg", response={200: SdgOut, **ERRORS}, summary="Activities and outcomes per SDG and SDG 11 target")
 def sdg_figures(request, query: Query[ScopeQuery]):
     scope = _scope(request, query)
     report = sdg_report(request.user, scope, year=query.year)
-    return {"scope": _scope_out(scope), "year": query.year, "activities": report.activities,
-            "with_sdg": report.with_sdg, "governments": report.governments,
-            "goals": [_sdg_row(r) for r in report.goals], "targets": [_sdg_row(r) for r in report.targets]}
+    return {
+        "scope": _scope_out(scope),
+        "year": query.year,
+        "activities": report.activities,
+        "with_sdg": report.with_sdg,
+        "governments": report.governments,
+        "goals": [_sdg_row(r) for r in report.goals],
+        "targets": [_sdg_row(r) for r in report.targets],
+    }
 
 
 class ReportQuery(Schema):
-    government_id: Id | None = Field(None, description="A government's report; without it (and without "
-                                                       "`province`) the platform's roll-up.")
+    government_id: Id | None = Field(
+        None, description="A government's report; without it (and without `province`) the platform's roll-up."
+    )
     province: str | None = Field(None, max_length=10, description="A province's roll-up (ISO 3166-2 code).")
     year: Year | None = Field(None, description="Default: this year.")
     format: str = Field("pdf", description="pdf or xlsx")
     language: str = Field("id", description="id or en")
 
 
-@router.get("/report", response=ERRORS, summary="The periodic report as PDF or XLSX",
-            openapi_extra={"responses": {"200": {"description": "The report file.", "content": {
-                reports.CONTENT_TYPES[f]: {"schema": {"type": "string", "format": "binary"}}
-                for f in reports.FORMATS}}}})
+@router.get(
+    "/report",
+    response=ERRORS,
+    summary="The periodic report as PDF or XLSX",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The report file.",
+                "content": {
+                    reports.CONTENT_TYPES[f]: {"schema": {"type": "string", "format": "binary"}}
+                    for f in reports.FORMATS
+                },
+            }
+        }
+    },
+)
 def report_file(request, query: Query[ReportQuery]):
     """A government's report for its office, oversight bodies and platform administrators; a
     roll-up (province, platform) for oversight bodies and platform administrators."""
@@ -154,10 +187,15 @@ def report_file(request, query: Query[ReportQuery]):
     except reports.ReportError as error:
         raise ValidationError({error.field: [str(error)]}) from None
     if not permissions.can_download_report(request.user, scope.government):
-        raise PermissionDenied(_("Only the government's own office, oversight bodies and platform administrators "
-                                 "may download this report."))
+        raise PermissionDenied(
+            _(
+                "Only the government's own office, oversight bodies and platform administrators "
+                "may download this report."
+            )
+        )
     year = query.year or timezone.now().year
-    response = HttpResponse(reports.write_report(request.user, scope, year, fmt, language),
-                            content_type=reports.CONTENT_TYPES[fmt])
+    response = HttpResponse(
+        reports.write_report(request.user, scope, year, fmt, language), content_type=reports.CONTENT_TYPES[fmt]
+    )
     response["Content-Disposition"] = f'attachment; filename="{reports.filename(scope, year, fmt)}"'
     return response

@@ -3,6 +3,7 @@ The same visibility and figures as the pages (`insights.health`, `accounts.permi
 
 No `from __future__ import annotations`: ninja reads the annotations at import.
 """
+
 import datetime as dt
 from typing import Literal
 
@@ -61,34 +62,48 @@ class MapOut(Schema):
 def _out(h: health.Health) -> dict:
     p = h.partnership
     steps = [{"text": s.text, "url": s.url} for s in h.steps]
-    return {"partnership_id": p.pk, "partners": f"{p.government_a.name} – {p.government_b.name}",
-            "score": h.score, "level": h.level, "dormant": h.dormant, "last_held": h.last_held,
-            "factors": [{"code": f.code, "label": f.label, "points": f.points, "max": f.max, "text": f.text}
-                        for f in h.factors],
-            "next_step": steps[0], "steps": steps}
+    return {
+        "partnership_id": p.pk,
+        "partners": f"{p.government_a.name} – {p.government_b.name}",
+        "score": h.score,
+        "level": h.level,
+        "dormant": h.dormant,
+        "last_held": h.last_held,
+        "factors": [
+            {"code": f.code, "label": f.label, "points": f.points, "max": f.max, "text": f.text} for f in h.factors
+        ],
+        "next_step": steps[0],
+        "steps": steps,
+    }
 
 
 @router.get("/health", response={200: HealthPage, **ERRORS}, summary="Partnership health, worst first")
-def health_list(request, government: int | None = Query(None, ge=1, le=MAX_ID,
-                                                        description="Either side is this government."),
-                country: str = Query("", description="Either side in this country (ISO code or name)."),
-                province: str = Query("", max_length=30, description="Either side's first-level division, "
-                                                                      "as COUNTRY.CODE (e.g. ID.30)."),
-                dormant: bool = Query(False, description="Only dormant partnerships."),
-                limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=2**63 - 1)):
+def health_list(
+    request,
+    government: int | None = Query(None, ge=1, le=MAX_ID, description="Either side is this government."),
+    country: str = Query("", description="Either side in this country (ISO code or name)."),
+    province: str = Query(
+        "", max_length=30, description="Either side's first-level division, as COUNTRY.CODE (e.g. ID.30)."
+    ),
+    dormant: bool = Query(False, description="Only dormant partnerships."),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=2**63 - 1),
+):
     """The partnerships the caller sees (an office: its own; oversight bodies and platform
     administrators: all; without a token: public ones), worst first, each with its factors and
     next step."""
-    filters = health.Filters(government=government, country=params.country(country), province=province,
-                             dormant_only=dormant)
+    filters = health.Filters(
+        government=government, country=params.country(country), province=province, dormant_only=dormant
+    )
     report = health.HealthReport(request.auth, filters)
     return {"count": report.count(), "items": [_out(h) for h in report.rows(offset=offset, limit=limit)]}
 
 
 @router.get("/health/{partnership_id}", response={200: HealthOut, **ERRORS}, summary="One partnership's health")
 def health_one(request, partnership_id: int):
-    p = params.get_or_404(permissions.visible_partnerships(request.auth, Partnership.objects.all()),
-                          partnership_id, NOT_FOUND)
+    p = params.get_or_404(
+        permissions.visible_partnerships(request.auth, Partnership.objects.all()), partnership_id, NOT_FOUND
+    )
     return _out(health.health_of(request.auth, p))
 
 

@@ -9,12 +9,14 @@ since it was computed, or computes it again in full when that is not possible (t
 changes, a change of unknown reach, a change no longer in the cache, a log that began again).
 A value computed in full is reused for `cache_seconds()` at most: its clock is at most that old.
 """
+
 from __future__ import annotations
 
 import math
 import os
 import time
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -69,8 +71,9 @@ class ChangeLog:
         return [item for concerns in changes.values() for item in concerns]
 
 
-def kept_up_to_date(key: str, log: ChangeLog, compute: Callable[[], T],
-                    update: Callable[[T, list[Any]], T | None], tag: Any = None) -> T:
+def kept_up_to_date(
+    key: str, log: ChangeLog, compute: Callable[[], T], update: Callable[[T, list[Any]], T | None], tag: Any = None
+) -> T:
     """The value cached under `key`, corrected by `update(value, what the changes since concern)`
     (None: compute again), or `compute()` in full. A cached value with another `tag` (the pivot's
     years of data) is computed again."""

@@ -6,12 +6,13 @@ openpyxl's native charts in the XLSX report.
 A `Chart` is the data (categories, series); every page shows the same data as a table under the
 image, for screen readers and for copying.
 """
+
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape
-from dataclasses import dataclass
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -55,8 +56,9 @@ def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
     bars.width = width - left - legend_width - 20
     bars.height = height - bars.y - 10
     bars.data = [list(values) or [0] for _label, values in chart.series] or [[0]]
-    bars.categoryAxis.categoryNames = [_short(c, 40 if chart.horizontal else 24 if n <= 4 else 12)
-                                       for c in chart.categories] or [""]
+    bars.categoryAxis.categoryNames = [
+        _short(c, 40 if chart.horizontal else 24 if n <= 4 else 12) for c in chart.categories
+    ] or [""]
     bars.categoryAxis.labels.fontName = bars.valueAxis.labels.fontName = FONT
     bars.categoryAxis.labels.fontSize = 9
     if not chart.horizontal:
@@ -81,8 +83,10 @@ def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
         legend.x, legend.y = width - legend_width + 5, height - 10
         legend.fontName, legend.fontSize = FONT, 9
         legend.alignment = "right"
-        legend.colorNamePairs = [(colors.HexColor(PALETTE[i % len(PALETTE)]), _short(label, 24))
-                                 for i, (label, _values) in enumerate(chart.series)]
+        legend.colorNamePairs = [
+            (colors.HexColor(PALETTE[i % len(PALETTE)]), _short(label, 24))
+            for i, (label, _values) in enumerate(chart.series)
+        ]
         d.add(legend)
     return d
 
@@ -106,10 +110,12 @@ def svg(chart: Chart, width: int = 640, height: int = 300) -> str:
     top = max(max(((sum(col) if stacked else max(col)) for col in columns), default=0), 4)
     step = max(1, _nice_step(top))
     names = [_short(c, 40 if chart.horizontal else 24 if n <= 4 else 12) for c in chart.categories]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img">',
-           f"<title>{escape(chart.title)}</title>",
-           f'<g font-family="{FONT}, Arial, \'DejaVu Sans\', sans-serif" font-size="9" fill="#000">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img">',
+        f"<title>{escape(chart.title)}</title>",
+        f'<g font-family="{FONT}, Arial, \'DejaVu Sans\', sans-serif" font-size="9" fill="#000">',
+    ]
 
     def Y(v: float) -> float:  # the SVG's y of a height v above the bottom
         return height - v
@@ -125,12 +131,16 @@ def svg(chart: Chart, width: int = 640, height: int = 300) -> str:
     for t in ticks:
         if chart.horizontal:
             x = x0 + scale(t)
-            out.append(f'<line x1="{num(x)}" y1="{num(Y(y0))}" x2="{num(x)}" y2="{num(Y(y0) + 5)}" stroke="#000"/>'
-                       f'<text x="{num(x)}" y="{num(Y(y0) + 15)}" text-anchor="middle">{t}</text>')
+            out.append(
+                f'<line x1="{num(x)}" y1="{num(Y(y0))}" x2="{num(x)}" y2="{num(Y(y0) + 5)}" stroke="#000"/>'
+                f'<text x="{num(x)}" y="{num(Y(y0) + 15)}" text-anchor="middle">{t}</text>'
+            )
         else:
             y = Y(y0 + scale(t))
-            out.append(f'<line x1="{num(x0 - 5)}" y1="{num(y)}" x2="{x0}" y2="{num(y)}" stroke="#000"/>'
-                       f'<text x="{num(x0 - 8)}" y="{num(y + 3)}" text-anchor="end">{t}</text>')
+            out.append(
+                f'<line x1="{num(x0 - 5)}" y1="{num(y)}" x2="{x0}" y2="{num(y)}" stroke="#000"/>'
+                f'<text x="{num(x0 - 8)}" y="{num(y + 3)}" text-anchor="end">{t}</text>'
+            )
     # bars
     band = (plot_h if chart.horizontal else plot_w) / n
     groups = 1 if stacked else len(data)
@@ -145,12 +155,16 @@ def svg(chart: Chart, width: int = 640, height: int = 300) -> str:
                 length = scale(value)
                 if chart.horizontal:  # categories from the top down
                     top_y = Y(y0 + plot_h) + i * band + offset
-                    out.append(f'<rect x="{num(x0 + scale(base))}" y="{num(top_y)}" width="{num(length)}" '
-                               f'height="{num(bar)}" fill="{colour}"><title>{escape(names[i])}: {value}</title></rect>')
+                    out.append(
+                        f'<rect x="{num(x0 + scale(base))}" y="{num(top_y)}" width="{num(length)}" '
+                        f'height="{num(bar)}" fill="{colour}"><title>{escape(names[i])}: {value}</title></rect>'
+                    )
                 else:
                     x = x0 + i * band + offset
-                    out.append(f'<rect x="{num(x)}" y="{num(Y(y0 + scale(base) + length))}" width="{num(bar)}" '
-                               f'height="{num(length)}" fill="{colour}"><title>{escape(names[i])}: {value}</title></rect>')
+                    out.append(
+                        f'<rect x="{num(x)}" y="{num(Y(y0 + scale(base) + length))}" width="{num(bar)}" '
+                        f'height="{num(length)}" fill="{colour}"><title>{escape(names[i])}: {value}</title></rect>'
+                    )
             if stacked:
                 base += value
     # category labels
@@ -161,8 +175,10 @@ def svg(chart: Chart, width: int = 640, height: int = 300) -> str:
         else:
             x = x0 + (i + 0.5) * band
             if n > 8:
-                out.append(f'<text x="{num(x)}" y="{num(Y(y0) + 12)}" text-anchor="end" '
-                           f'transform="rotate(-45 {num(x)} {num(Y(y0) + 12)})">{escape(name)}</text>')
+                out.append(
+                    f'<text x="{num(x)}" y="{num(Y(y0) + 12)}" text-anchor="end" '
+                    f'transform="rotate(-45 {num(x)} {num(Y(y0) + 12)})">{escape(name)}</text>'
+                )
             else:
                 out.append(f'<text x="{num(x)}" y="{num(Y(y0) + 14)}" text-anchor="middle">{escape(name)}</text>')
     # axes
@@ -171,8 +187,10 @@ def svg(chart: Chart, width: int = 640, height: int = 300) -> str:
         lx = width - legend_width + 5
         for s, (label, _values) in enumerate(chart.series):
             y = 10 + s * 15
-            out.append(f'<rect x="{lx}" y="{y}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
-                       f'<text x="{lx + 15}" y="{y + 8}">{escape(_short(label, 24))}</text>')
+            out.append(
+                f'<rect x="{lx}" y="{y}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
+                f'<text x="{lx + 15}" y="{y + 8}">{escape(_short(label, 24))}</text>'
+            )
     out.append("</g></svg>")
     return "\n".join(out)
 
@@ -181,8 +199,13 @@ def svg_data_uri(chart: Chart) -> str:
     """The chart as an <img src> value: no script, no inline style in the page. Each process
     remembers the last charts it wrote, by their data (title, labels and values: the same data
     always gives the same picture)."""
-    key = (chart.title, tuple(chart.categories), tuple((label, tuple(values)) for label, values in chart.series),
-           chart.stacked, chart.horizontal)
+    key = (
+        chart.title,
+        tuple(chart.categories),
+        tuple((label, tuple(values)) for label, values in chart.series),
+        chart.stacked,
+        chart.horizontal,
+    )
     return _svg_data_uri(key)
 
 
@@ -207,12 +230,15 @@ def _short(text: str, limit: int) -> str:
 
 # --- the charts of the pivot and the SDG report ---------------------------------------------------
 
+
 def _modality_status_series(tallies) -> list[tuple[str, list[int]]]:
     from kembar.activities.vocab import ActivityStatus, Modality
 
     series = [(str(m.label), [t.modality.get(m.value, 0) for t in tallies]) for m in Modality]
-    series += [(str(s.label), [t.status.get(s.value, 0) for t in tallies])
-               for s in (ActivityStatus.POSTPONED, ActivityStatus.CANCELLED)]
+    series += [
+        (str(s.label), [t.status.get(s.value, 0) for t in tallies])
+        for s in (ActivityStatus.POSTPONED, ActivityStatus.CANCELLED)
+    ]
     return series
 
 
@@ -224,13 +250,21 @@ def pivot_charts(pivot) -> dict[str, Chart]:
     quarters = [q.tally for q in pivot.quarters]
     periods = [p.tally for p in pivot.periods]
     return {
-        "quarters": Chart(_("Activities per quarter"), [q.label for q in pivot.quarters],
-                          _modality_status_series(quarters)),
-        "periods": Chart(_("Before, during and after the pandemic"), [p.label for p in pivot.periods],
-                         _modality_status_series(periods)),
-        "fields": Chart(_("Activities by field of cooperation"), [label for _code, label in pivot.fields],
-                        [(p.label, [p.tally.field.get(code, 0) for code, _label in pivot.fields])
-                         for p in pivot.periods], stacked=False, horizontal=True),
+        "quarters": Chart(
+            _("Activities per quarter"), [q.label for q in pivot.quarters], _modality_status_series(quarters)
+        ),
+        "periods": Chart(
+            _("Before, during and after the pandemic"),
+            [p.label for p in pivot.periods],
+            _modality_status_series(periods),
+        ),
+        "fields": Chart(
+            _("Activities by field of cooperation"),
+            [label for _code, label in pivot.fields],
+            [(p.label, [p.tally.field.get(code, 0) for code, _label in pivot.fields]) for p in pivot.periods],
+            stacked=False,
+            horizontal=True,
+        ),
     }
 
 
@@ -239,12 +273,24 @@ def sdg_charts(report) -> dict[str, Chart]:
 
     goals = report.contributing_goals
     return {
-        "goals": Chart(_("Activities per Sustainable Development Goal"), [row.label_with_code for row in goals],
-                       [(_("Activities"), [row.activities for row in goals]),
-                        (_("With recorded outcomes"), [row.with_outcomes for row in goals])],
-                       stacked=False, horizontal=True),
-        "targets": Chart(_("Activities per SDG 11 target"), [row.label_with_code for row in report.targets],
-                         [(_("Activities"), [row.activities for row in report.targets]),
-                          (_("With recorded outcomes"), [row.with_outcomes for row in report.targets])],
-                         stacked=False, horizontal=True),
+        "goals": Chart(
+            _("Activities per Sustainable Development Goal"),
+            [row.label_with_code for row in goals],
+            [
+                (_("Activities"), [row.activities for row in goals]),
+                (_("With recorded outcomes"), [row.with_outcomes for row in goals]),
+            ],
+            stacked=False,
+            horizontal=True,
+        ),
+        "targets": Chart(
+            _("Activities per SDG 11 target"),
+            [row.label_with_code for row in report.targets],
+            [
+                (_("Activities"), [row.activities for row in report.targets]),
+                (_("With recorded outcomes"), [row.with_outcomes for row in report.targets]),
+            ],
+            stacked=False,
+            horizontal=True,
+        ),
     }

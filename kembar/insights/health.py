@@ -17,6 +17,7 @@ activity held exactly that many months ago as within. What counts is what the re
 public activities for visitors and other offices; all of a partnership's activities and its
 (internal) meetings' action items for its own offices, oversight bodies and administrators.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -31,13 +32,27 @@ from functools import cached_property
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.db.models import (Case, Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery,
-                              Value, When)
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from kembar.accounts import permissions
 from kembar.activities.models import Activity, ActivityChange
@@ -75,7 +90,7 @@ FACTOR_LABELS = {
     "two_sided": gettext_lazy("Both sides host"),
 }
 SIGNED = [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED]
-EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
 def explanation() -> list[str]:
@@ -85,22 +100,33 @@ def explanation() -> list[str]:
     (n1, f1), (n2, f2), (n3, f3) = w["frequency"]["held"]
     (o1, a1), (o2, a2) = w["actions"]["overdue"]
     return [
-        _("Recent activity, up to %(max)d points: the last held activity within %(m1)d months %(p1)d, within "
-          "%(m2)d months %(p2)d, within the dormancy period %(p3)d.") % {
-            "max": w["recency"]["max"], "m1": m1, "p1": r1, "m2": m2, "p2": r2, "p3": w["recency"]["within_period"]},
-        _("Frequency, up to %(max)d points: activities held within the dormancy period, %(n1)d or more %(p1)d, "
-          "%(n2)d or more %(p2)d, %(n3)d or more %(p3)d.") % {
-            "max": w["frequency"]["max"], "n1": n1, "p1": f1, "n2": n2, "p2": f2, "n3": n3, "p3": f3},
-        _("Agreement, up to %(max)d points: in force %(in_force)d, in force but ending within %(days)d days "
-          "%(ending_soon)d, one in preparation %(pending)d, none %(none)d, expired %(expired)d.") % {
-            **w["agreement"], "days": ENDING_SOON_DAYS},
-        _("Procedure, %(max)d points: no procedure stage waiting longer than its expected duration.") % {
-            "max": w["procedure"]["max"]},
-        _("Action items, up to %(max)d points: none overdue %(clear)d, %(n2)d or more overdue %(p2)d, "
-          "%(n1)d or more %(p1)d.") % {"max": w["actions"]["max"], "clear": w["actions"]["clear"],
-                                       "n1": o1, "p1": a1, "n2": o2, "p2": a2},
-        _("Both sides host, up to %(max)d points: both partners hosted an activity within the dormancy period "
-          "%(both)d, one of them %(one)d.") % w["two_sided"],
+        _(
+            "Recent activity, up to %(max)d points: the last held activity within %(m1)d months %(p1)d, within "
+            "%(m2)d months %(p2)d, within the dormancy period %(p3)d."
+        )
+        % {"max": w["recency"]["max"], "m1": m1, "p1": r1, "m2": m2, "p2": r2, "p3": w["recency"]["within_period"]},
+        _(
+            "Frequency, up to %(max)d points: activities held within the dormancy period, %(n1)d or more %(p1)d, "
+            "%(n2)d or more %(p2)d, %(n3)d or more %(p3)d."
+        )
+        % {"max": w["frequency"]["max"], "n1": n1, "p1": f1, "n2": n2, "p2": f2, "n3": n3, "p3": f3},
+        _(
+            "Agreement, up to %(max)d points: in force %(in_force)d, in force but ending within %(days)d days "
+            "%(ending_soon)d, one in preparation %(pending)d, none %(none)d, expired %(expired)d."
+        )
+        % {**w["agreement"], "days": ENDING_SOON_DAYS},
+        _("Procedure, %(max)d points: no procedure stage waiting longer than its expected duration.")
+        % {"max": w["procedure"]["max"]},
+        _(
+            "Action items, up to %(max)d points: none overdue %(clear)d, %(n2)d or more overdue %(p2)d, "
+            "%(n1)d or more %(p1)d."
+        )
+        % {"max": w["actions"]["max"], "clear": w["actions"]["clear"], "n1": o1, "p1": a1, "n2": o2, "p2": a2},
+        _(
+            "Both sides host, up to %(max)d points: both partners hosted an activity within the dormancy period "
+            "%(both)d, one of them %(one)d."
+        )
+        % w["two_sided"],
     ]
 
 
@@ -157,16 +183,18 @@ def level(score: int) -> str:
 
 # --- the evidence, as SQL -----------------------------------------------------------------------
 
+
 @dataclass
 class Context:
     """What one health computation needs: the clock, the period, the reader's evidence filter."""
+
     now: dt.datetime
     period_start: dt.datetime
     activity_filter: Q
     reads_actions: Q | None  # None: every partnership's action items; else for these partnerships only
 
     @classmethod
-    def for_user(cls, user, now: dt.datetime | None = None) -> "Context":
+    def for_user(cls, user, now: dt.datetime | None = None) -> Context:
         now = now or timezone.now()
         a = permissions.access(user)
         if a.reads_everything:
@@ -186,23 +214,28 @@ class Context:
         return bands + [(self.period_start, w["within_period"])]
 
     def held(self) -> QuerySet[Activity]:
-        return Activity.objects.filter(self.activity_filter, partnership=OuterRef("pk"),
-                                       status=ActivityStatus.HELD, start__lte=self.now).order_by()
+        return Activity.objects.filter(
+            self.activity_filter, partnership=OuterRef("pk"), status=ActivityStatus.HELD, start__lte=self.now
+        ).order_by()
 
 
 @dataclass
 class SeriesEvidence:
     """What the recurring held series add, per partnership id (expanded in Python)."""
+
     last: dict[int, dt.datetime] = field(default_factory=dict)
     in_period: dict[int, int] = field(default_factory=dict)
     hosted_a: set[int] = field(default_factory=set)  # partnerships whose first partner hosted one
     hosted_b: set[int] = field(default_factory=set)
 
-    def only(self, ids) -> "SeriesEvidence":
+    def only(self, ids) -> SeriesEvidence:
         keep = set(ids)
-        return SeriesEvidence({k: v for k, v in self.last.items() if k in keep},
-                              {k: v for k, v in self.in_period.items() if k in keep},
-                              self.hosted_a & keep, self.hosted_b & keep)
+        return SeriesEvidence(
+            {k: v for k, v in self.last.items() if k in keep},
+            {k: v for k, v in self.in_period.items() if k in keep},
+            self.hosted_a & keep,
+            self.hosted_b & keep,
+        )
 
 
 # Expanding a series is the slow part (dateutil walks the rule): each process remembers, per
@@ -221,12 +254,16 @@ def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence
     to now: one query, and one more (with their postponements) for the series this process has
     not expanded today. Series outside the scope do no harm: they only name other ids."""
     found = SeriesEvidence()
-    series = Activity.objects.filter(ctx.activity_filter, status=ActivityStatus.HELD, start__lte=ctx.now,
-                                     recurrence__gt="")  # not "<> ''": lets the (status, recurrence) index serve
+    series = Activity.objects.filter(
+        ctx.activity_filter, status=ActivityStatus.HELD, start__lte=ctx.now, recurrence__gt=""
+    )  # not "<> ''": lets the (status, recurrence) index serve
     if scope is not None:
         series = series.filter(partnership__in=scope.values("pk"))
-    rows = list(series.order_by()
-                .values_list("pk", "partnership_id", "host_id", "partnership__government_a_id", "start", "updated"))
+    rows = list(
+        series.order_by().values_list(
+            "pk", "partnership_id", "host_id", "partnership__government_a_id", "start", "updated"
+        )
+    )
     day = ctx.now.date()
     key = {pk: (pk, updated, day) for pk, _, _, _, _, updated in rows}
     missing = [pk for pk, k in key.items() if k not in _EXPANDED]
@@ -242,8 +279,9 @@ def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence
                 _EXPANDED[key[pk]] = shared[key[pk]]
         missing = [pk for pk in missing if key[pk] not in shared]
         if missing:
-            for activity in Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related(
-                    "changes"):
+            for activity in (
+                Activity.objects.filter(pk__in=missing).select_related("host__place").prefetch_related("changes")
+            ):
                 _EXPANDED[key[activity.pk]] = shared[key[activity.pk]] = _held_occurrences(activity, ctx.now)
             cache.set(shared_key, shared, 36 * 3600)
     for pk, pid, host, government_a, start, _updated in rows:
@@ -265,8 +303,11 @@ def _by_value(mapping: dict[int, object], default, output_field=None):
         groups[value].append(pk)
     if not groups:
         return Value(default, output_field=output_field)
-    return Case(*[When(pk__in=ids, then=Value(v)) for v, ids in groups.items()], default=Value(default),
-                output_field=output_field)
+    return Case(
+        *[When(pk__in=ids, then=Value(v)) for v, ids in groups.items()],
+        default=Value(default),
+        output_field=output_field,
+    )
 
 
 class CaseMap(Func):
@@ -285,8 +326,9 @@ class CaseMap(Func):
 
 def _subquery_value(qs: QuerySet, expression, default: int = 0, by: str = "partnership"):
     """One value per outer partnership from an aggregate over `qs` (correlated on partnership)."""
-    return Coalesce(Subquery(qs.values(by).annotate(v=expression).values("v")), Value(default),
-                    output_field=IntegerField())
+    return Coalesce(
+        Subquery(qs.values(by).annotate(v=expression).values("v")), Value(default), output_field=IntegerField()
+    )
 
 
 def _overdue_count(today: dt.date):
@@ -320,44 +362,79 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
     recency = Max(Case(*[When(start__gte=t, then=Value(p)) for t, p in ctx.recency_bands], default=Value(0)))
     series_points = {pk: _recency_points_py(last, ctx) for pk, last in series.last.items()}
     frequency_cap = max(t for t, _ in w["frequency"]["held"])
-    sides = (Max(Case(When(host=OuterRef("government_a"), then=Value(2)), default=Value(0)))
-             + Max(Case(When(host=OuterRef("government_b"), then=Value(1)), default=Value(0))))
-    series_sides = {pk: (2 if pk in series.hosted_a else 0) | (1 if pk in series.hosted_b else 0)
-                    for pk in series.hosted_a | series.hosted_b}
+    sides = Max(Case(When(host=OuterRef("government_a"), then=Value(2)), default=Value(0))) + Max(
+        Case(When(host=OuterRef("government_b"), then=Value(1)), default=Value(0))
+    )
+    series_sides = {
+        pk: (2 if pk in series.hosted_a else 0) | (1 if pk in series.hosted_b else 0)
+        for pk in series.hosted_a | series.hosted_b
+    }
     r = AGREEMENT_RANK
     started = Q(effective_on__lte=today) | Q(effective_on__isnull=True, signed_on__lte=today)
     agreements = Agreement.objects.filter(partnership=OuterRef("pk")).exclude(status=AgreementStatus.TERMINATED)
-    agreement_rank = Max(Case(
-        When(Q(status__in=SIGNED) & started & (Q(ends_on__isnull=True)
-                                               | Q(ends_on__gt=today + dt.timedelta(days=ENDING_SOON_DAYS))),
-             then=Value(r["in_force"])),
-        When(Q(status__in=SIGNED) & started & Q(ends_on__gte=today), then=Value(r["ending_soon"])),
-        When(Q(status__in=[AgreementStatus.DRAFT, AgreementStatus.IN_PROCEDURE])
-             | Q(status__in=SIGNED) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today)), then=Value(r["pending"])),
-        default=Value(r["expired"])))
+    agreement_rank = Max(
+        Case(
+            When(
+                Q(status__in=SIGNED)
+                & started
+                & (Q(ends_on__isnull=True) | Q(ends_on__gt=today + dt.timedelta(days=ENDING_SOON_DAYS))),
+                then=Value(r["in_force"]),
+            ),
+            When(Q(status__in=SIGNED) & started & Q(ends_on__gte=today), then=Value(r["ending_soon"])),
+            When(
+                Q(status__in=[AgreementStatus.DRAFT, AgreementStatus.IN_PROCEDURE])
+                | Q(status__in=SIGNED) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today)),
+                then=Value(r["pending"]),
+            ),
+            default=Value(r["expired"]),
+        )
+    )
     overdue_count = _overdue_count(today)
     if ctx.reads_actions is not None:  # action items belong to meetings, which are internal
         overdue_count = Case(When(ctx.reads_actions, then=overdue_count), default=Value(0))
     actions_cap = max(t for t, _ in w["actions"]["overdue"])
     qs = queryset.annotate(
         h_recency=Greatest(_subquery_value(held, recency), _by_value(series_points, 0, IntegerField())),
-        h_frequency=CaseMap(Least(_subquery_value(recent, Count("pk"))
-                                  + _by_value(series.in_period, 0, IntegerField()), Value(frequency_cap)),
-                            _band_points(w["frequency"]["held"], 0), 0),
-        h_agreement=CaseMap(_subquery_value(agreements.order_by(), agreement_rank, r["none"]),
-                            {rank: w["agreement"][state] for state, rank in r.items()}, w["agreement"]["none"]),
-        h_procedure=Case(When(Exists(agreement_services.stuck_stage_queryset(ctx.now).filter(
-                              agreement__partnership=OuterRef("pk"))),
-                              then=Value(w["procedure"]["stuck"])),
-                         default=Value(w["procedure"]["clear"]), output_field=IntegerField()),
-        h_actions=CaseMap(Least(overdue_count, Value(actions_cap)),
-                          _band_points(w["actions"]["overdue"], w["actions"]["clear"]), w["actions"]["clear"]),
-        h_two_sided=CaseMap(_subquery_value(recent, sides).bitor(_by_value(series_sides, 0, IntegerField())),
-                            {3: w["two_sided"]["both"], 2: w["two_sided"]["one"], 1: w["two_sided"]["one"]},
-                            w["two_sided"]["none"]),
+        h_frequency=CaseMap(
+            Least(
+                _subquery_value(recent, Count("pk")) + _by_value(series.in_period, 0, IntegerField()),
+                Value(frequency_cap),
+            ),
+            _band_points(w["frequency"]["held"], 0),
+            0,
+        ),
+        h_agreement=CaseMap(
+            _subquery_value(agreements.order_by(), agreement_rank, r["none"]),
+            {rank: w["agreement"][state] for state, rank in r.items()},
+            w["agreement"]["none"],
+        ),
+        h_procedure=Case(
+            When(
+                Exists(agreement_services.stuck_stage_queryset(ctx.now).filter(agreement__partnership=OuterRef("pk"))),
+                then=Value(w["procedure"]["stuck"]),
+            ),
+            default=Value(w["procedure"]["clear"]),
+            output_field=IntegerField(),
+        ),
+        h_actions=CaseMap(
+            Least(overdue_count, Value(actions_cap)),
+            _band_points(w["actions"]["overdue"], w["actions"]["clear"]),
+            w["actions"]["clear"],
+        ),
+        h_two_sided=CaseMap(
+            _subquery_value(recent, sides).bitor(_by_value(series_sides, 0, IntegerField())),
+            {3: w["two_sided"]["both"], 2: w["two_sided"]["one"], 1: w["two_sided"]["one"]},
+            w["two_sided"]["none"],
+        ),
     )
-    return qs.annotate(h_score=F("h_recency") + F("h_frequency") + F("h_agreement") + F("h_procedure")
-                       + F("h_actions") + F("h_two_sided"))
+    return qs.annotate(
+        h_score=F("h_recency")
+        + F("h_frequency")
+        + F("h_agreement")
+        + F("h_procedure")
+        + F("h_actions")
+        + F("h_two_sided")
+    )
 
 
 def annotate_evidence(queryset: QuerySet[Partnership], ctx: Context) -> QuerySet[Partnership]:
@@ -390,6 +467,7 @@ def _recency_points_py(last: dt.datetime | None, ctx: Context) -> int:
 
 
 # --- scope, list and words ----------------------------------------------------------------------
+
 
 @dataclass
 class Filters:
@@ -480,20 +558,29 @@ class HealthReport:
     concerns, in one more query (see `ranking`).
     """
 
-    def __init__(self, user, filters: Filters | None = None, now: dt.datetime | None = None,
-                 queryset: QuerySet[Partnership] | None = None):
+    def __init__(
+        self,
+        user,
+        filters: Filters | None = None,
+        now: dt.datetime | None = None,
+        queryset: QuerySet[Partnership] | None = None,
+    ):
         self.user = user
         self.filters = filters or Filters()
         self.ctx = Context.for_user(user, now)
         self.clock = now.isoformat() if now else None  # a given clock (a report, a test) is part of the key
         self.cacheable = queryset is None and cache_seconds() > 0
         base = queryset if queryset is not None else scope(user, self.filters)
-        whole_platform = (queryset is None and permissions.access(user).reads_everything
-                          and self.filters == Filters(dormant_only=self.filters.dormant_only))
+        whole_platform = (
+            queryset is None
+            and permissions.access(user).reads_everything
+            and self.filters == Filters(dormant_only=self.filters.dormant_only)
+        )
         self.series = _series(self.ctx, None if whole_platform else base)
         if self.filters.dormant_only:
             base = base.exclude(Exists(self.ctx.held().filter(start__gte=self.ctx.period_start))).exclude(
-                pk__in=list(self.series.in_period))
+                pk__in=list(self.series.in_period)
+            )
         self.base = base
         self._ranking: list[tuple[int, int]] | None = None
 
@@ -505,8 +592,18 @@ class HealthReport:
 
     def _key(self, name: str, version=None) -> str:
         a = permissions.access(self.user)
-        signature = repr((name, version, a.superuser, a.oversight, sorted(a.read_governments),
-                          self.filters, self.clock, dormant_months()))
+        signature = repr(
+            (
+                name,
+                version,
+                a.superuser,
+                a.oversight,
+                sorted(a.read_governments),
+                self.filters,
+                self.clock,
+                dormant_months(),
+            )
+        )
         return "kembar:insights:health:" + hashlib.sha256(signature.encode()).hexdigest()
 
     def cached(self, name: str, compute):
@@ -545,7 +642,7 @@ class HealthReport:
             return None
         fresh = annotate(self.base.filter(pk__in=changed), self.ctx, self.series.only(changed)) if changed else None
         kept = [row for row in ranking if row[0] not in changed]
-        for row in (fresh.values_list("pk", "h_score") if fresh is not None else []):
+        for row in fresh.values_list("pk", "h_score") if fresh is not None else []:
             bisect.insort(kept, tuple(row), key=_ranking_order)
         return kept
 
@@ -554,8 +651,10 @@ class HealthReport:
 
     def rows(self, offset: int = 0, limit: int = 50) -> list[Health]:
         """The page's rows: their place in the ranking, their evidence read for them only."""
-        ids = [pk for pk, _ in self.ranking()[offset:offset + limit]]
-        shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.series.only(ids)), self.ctx)
+        ids = [pk for pk, _ in self.ranking()[offset : offset + limit]]
+        shown = annotate_evidence(
+            annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.series.only(ids)), self.ctx
+        )
         shown = shown.select_related("government_a__place", "government_b__place")
         by_id = {p.pk: p for p in shown}
         stages = AgreementStage.objects.filter(agreement__partnership__in=ids)
@@ -579,49 +678,99 @@ class HealthReport:
             return reverse(name, args=args) if can_act else ""
 
         factors = [
-            Factor("recency", p.h_recency, w["recency"]["max"],
-                   _("Last held activity: %(date)s") % {"date": _month(last)} if last
-                   else _("No held activity recorded")),
-            Factor("frequency", p.h_frequency, w["frequency"]["max"],
-                   ngettext("%(n)d activity held in the last %(months)d months",
-                            "%(n)d activities held in the last %(months)d months", held)
-                   % {"n": held, "months": months}),
+            Factor(
+                "recency",
+                p.h_recency,
+                w["recency"]["max"],
+                _("Last held activity: %(date)s") % {"date": _month(last)} if last else _("No held activity recorded"),
+            ),
+            Factor(
+                "frequency",
+                p.h_frequency,
+                w["frequency"]["max"],
+                ngettext(
+                    "%(n)d activity held in the last %(months)d months",
+                    "%(n)d activities held in the last %(months)d months",
+                    held,
+                )
+                % {"n": held, "months": months},
+            ),
             Factor("agreement", p.h_agreement, w["agreement"]["max"], self._agreement_text(p, state)),
-            Factor("procedure", p.h_procedure, w["procedure"]["max"],
-                   _("“%(stage)s” has waited %(days)d days (usually %(expected)d)") % {
-                       "stage": stage.name, "days": (ctx.now - stage.started_at).days,
-                       "expected": stage.template_stage.expected_days} if stage
-                   else _("No procedure stage waiting too long")),
-            Factor("actions", p.h_actions, w["actions"]["max"],
-                   ngettext("%(n)d action item overdue", "%(n)d action items overdue", p.h_overdue)
-                   % {"n": p.h_overdue} if p.h_overdue else _("No overdue action items")),
+            Factor(
+                "procedure",
+                p.h_procedure,
+                w["procedure"]["max"],
+                _("“%(stage)s” has waited %(days)d days (usually %(expected)d)")
+                % {
+                    "stage": stage.name,
+                    "days": (ctx.now - stage.started_at).days,
+                    "expected": stage.template_stage.expected_days,
+                }
+                if stage
+                else _("No procedure stage waiting too long"),
+            ),
+            Factor(
+                "actions",
+                p.h_actions,
+                w["actions"]["max"],
+                ngettext("%(n)d action item overdue", "%(n)d action items overdue", p.h_overdue) % {"n": p.h_overdue}
+                if p.h_overdue
+                else _("No overdue action items"),
+            ),
             Factor("two_sided", p.h_two_sided, w["two_sided"]["max"], self._sides_text(p)),
         ]
         steps = []
         if dormant:
-            steps.append(Step(_("No activity since %(date)s: look for a meeting slot") % {"date": _month(last)} if last
-                              else _("No activity held yet: look for a meeting slot"),
-                              link("meetings:slots") + f"?partnership={p.pk}" if can_act else ""))
+            steps.append(
+                Step(
+                    _("No activity since %(date)s: look for a meeting slot") % {"date": _month(last)}
+                    if last
+                    else _("No activity held yet: look for a meeting slot"),
+                    link("meetings:slots") + f"?partnership={p.pk}" if can_act else "",
+                )
+            )
         if state == "expired":
-            steps.append(Step(_("The agreement ended on %(date)s: start the renewal") % {"date": _day(p.h_expired_end)},
-                              link("agreements:create", p.pk)))
+            steps.append(
+                Step(
+                    _("The agreement ended on %(date)s: start the renewal") % {"date": _day(p.h_expired_end)},
+                    link("agreements:create", p.pk),
+                )
+            )
         elif state == "ending_soon":
-            steps.append(Step(_("The agreement ends on %(date)s: start the renewal") % {"date": _day(p.h_force_end)},
-                              link("agreements:create", p.pk)))
+            steps.append(
+                Step(
+                    _("The agreement ends on %(date)s: start the renewal") % {"date": _day(p.h_force_end)},
+                    link("agreements:create", p.pk),
+                )
+            )
         if stage:
-            steps.append(Step(_("Stage “%(stage)s” has waited %(days)d days") % {
-                "stage": stage.name, "days": (ctx.now - stage.started_at).days},
-                reverse("agreements:detail", args=[stage.agreement_id])))
+            steps.append(
+                Step(
+                    _("Stage “%(stage)s” has waited %(days)d days")
+                    % {"stage": stage.name, "days": (ctx.now - stage.started_at).days},
+                    reverse("agreements:detail", args=[stage.agreement_id]),
+                )
+            )
         if p.h_overdue:
-            steps.append(Step(ngettext("%(n)d action item overdue", "%(n)d action items overdue", p.h_overdue)
-                              % {"n": p.h_overdue}, reverse("meetings:list")))
+            steps.append(
+                Step(
+                    ngettext("%(n)d action item overdue", "%(n)d action items overdue", p.h_overdue)
+                    % {"n": p.h_overdue},
+                    reverse("meetings:list"),
+                )
+            )
         if not dormant and p.h_two_sided < w["two_sided"]["both"]:
             other = p.government_b if _hosted_a(p, self.series) else p.government_a
-            steps.append(Step(_("Invite %(other)s to host the next activity") % {"other": other.name},
-                              link("activities:create", p.pk)))
+            steps.append(
+                Step(
+                    _("Invite %(other)s to host the next activity") % {"other": other.name},
+                    link("activities:create", p.pk),
+                )
+            )
         if state == "none":
-            steps.append(Step(_("No agreement recorded: prepare a Letter of Intent or an MoU"),
-                              link("agreements:create", p.pk)))
+            steps.append(
+                Step(_("No agreement recorded: prepare a Letter of Intent or an MoU"), link("agreements:create", p.pk))
+            )
         if not steps and p.h_frequency < w["frequency"]["max"]:
             steps.append(Step(_("Plan the next activity"), link("activities:create", p.pk)))
         if not steps:
@@ -686,12 +835,22 @@ def _map_lines(report: HealthReport) -> list[list]:
     brought up to date by changes, so a change does not score every partnership again)."""
     index = {name: i for i, (_, name) in enumerate(reversed(LEVELS))}
     scores = dict(report.ranking())
-    rows = (report.base.order_by()
-            .filter(government_a__place__latitude__isnull=False, government_b__place__latitude__isnull=False)
-            .values_list("government_a__place__latitude", "government_a__place__longitude",
-                         "government_b__place__latitude", "government_b__place__longitude", "pk"))
-    return [[round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(scores[pk])], pk]
-            for la, lo, lb, lob, pk in rows if pk in scores]
+    rows = (
+        report.base.order_by()
+        .filter(government_a__place__latitude__isnull=False, government_b__place__latitude__isnull=False)
+        .values_list(
+            "government_a__place__latitude",
+            "government_a__place__longitude",
+            "government_b__place__latitude",
+            "government_b__place__longitude",
+            "pk",
+        )
+    )
+    return [
+        [round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(scores[pk])], pk]
+        for la, lo, lb, lob, pk in rows
+        if pk in scores
+    ]
 
 
 ATTENTION_SHOWN = 5

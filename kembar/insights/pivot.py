@@ -26,6 +26,7 @@ Decisions (README, *Insights: pivot analytics*):
 The grouped query returns one row per quarter and period with a conditional count per status,
 modality and field: the pivot table is made by the database.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_init, post_save
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
+from django.db.models.signals import post_delete, post_init, post_save
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,8 +56,11 @@ from .changes import ChangeLog, cache_seconds, kept_up_to_date
 DEFAULT_PANDEMIC = ("2020-03-01", "2022-12-31")  # WHO's pandemic declaration month; Indonesia ended PPKM 30 Dec 2022
 TAKING_PLACE = (ActivityStatus.PLANNED, ActivityStatus.CONFIRMED, ActivityStatus.HELD)
 PIVOTED = Q(planned_modality=Modality.IN_PERSON, modality__in=[Modality.VIRTUAL, Modality.HYBRID])
-PERIODS = (("before", gettext_lazy("Before the pandemic")), ("during", gettext_lazy("During the pandemic")),
-           ("after", gettext_lazy("After the pandemic")))
+PERIODS = (
+    ("before", gettext_lazy("Before the pandemic")),
+    ("during", gettext_lazy("During the pandemic")),
+    ("after", gettext_lazy("After the pandemic")),
+)
 MIN_YEAR, MAX_YEAR = 1900, 2200
 FIELD_CODES = [*Field.values, ""]  # "": no field given
 
@@ -70,6 +74,7 @@ class ScopeError(ValueError):
 
 
 # --- scope ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Scope:
@@ -87,11 +92,14 @@ class Scope:
         if self.partnership is not None:
             return qs.filter(partnership=self.partnership)
         if self.government is not None:
-            return qs.filter(Q(partnership__government_a=self.government)
-                             | Q(partnership__government_b=self.government))
+            return qs.filter(
+                Q(partnership__government_a=self.government) | Q(partnership__government_b=self.government)
+            )
         if self.government_ids is not None:
-            return qs.filter(Q(partnership__government_a__in=self.government_ids)
-                             | Q(partnership__government_b__in=self.government_ids))
+            return qs.filter(
+                Q(partnership__government_a__in=self.government_ids)
+                | Q(partnership__government_b__in=self.government_ids)
+            )
         return qs
 
     def query(self) -> dict:
@@ -117,9 +125,11 @@ def province_government_ids(province: Place) -> list[int]:
     such division) holds only its own government."""
     if not province.admin1_code:
         return list(LocalGovernment.objects.filter(place=province).values_list("pk", flat=True))
-    return list(LocalGovernment.objects.filter(
-        Q(place=province) | Q(place__country_code=province.country_code,
-                              place__admin1_code=province.admin1_code)).values_list("pk", flat=True))
+    return list(
+        LocalGovernment.objects.filter(
+            Q(place=province) | Q(place__country_code=province.country_code, place__admin1_code=province.admin1_code)
+        ).values_list("pk", flat=True)
+    )
 
 
 def resolve_scope(user, *, partnership=None, government=None, province=None) -> Scope:
@@ -128,7 +138,8 @@ def resolve_scope(user, *, partnership=None, government=None, province=None) -> 
     if partnership not in (None, ""):
         try:
             p = Partnership.objects.select_related("government_a__place", "government_b__place").get(
-                pk=int(partnership))
+                pk=int(partnership)
+            )
         except (ValueError, Partnership.DoesNotExist):
             raise Http404(_("No such partnership."))
         if not permissions.can_view_partnership(user, p):
@@ -163,7 +174,8 @@ def find_government(value) -> LocalGovernment:
         message = str(error)
         if error.candidates:
             message += " " + _("Did you mean: %(names)s?") % {
-                "names": "; ".join(f"{g.name},{g.country_code}" for g in error.candidates[:10])}
+                "names": "; ".join(f"{g.name},{g.country_code}" for g in error.candidates[:10])
+            }
         raise ScopeError(message, "government") from None
 
 
@@ -175,8 +187,11 @@ def parse_year(value) -> int | None:
     except ValueError:
         year = None
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        raise ScopeError(_("“%(value)s” is not a year between %(min)s and %(max)s.")
-                         % {"value": value, "min": MIN_YEAR, "max": MAX_YEAR}, "year")
+        raise ScopeError(
+            _("“%(value)s” is not a year between %(min)s and %(max)s.")
+            % {"value": value, "min": MIN_YEAR, "max": MAX_YEAR},
+            "year",
+        )
     return year
 
 
@@ -185,6 +200,7 @@ def year_range(year: int, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.date
 
 
 # --- periods ------------------------------------------------------------------------------------
+
 
 def pandemic_dates() -> tuple[dt.date, dt.date]:
     """First and last day of the pandemic period (settings KEMBAR_PANDEMIC_START / _END)."""
@@ -197,11 +213,13 @@ def period_case(zone: zoneinfo.ZoneInfo) -> Case:
     first, last = pandemic_dates()
     start = dt.datetime.combine(first, dt.time(), zone)
     after = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
-    return Case(When(start__lt=start, then=Value("before")), When(start__lt=after, then=Value("during")),
-                default=Value("after"))
+    return Case(
+        When(start__lt=start, then=Value("before")), When(start__lt=after, then=Value("during")), default=Value("after")
+    )
 
 
 # --- the figures --------------------------------------------------------------------------------
+
 
 @dataclass
 class Tally:
@@ -231,8 +249,9 @@ class Tally:
         taking_place = sum(self.modality.values())
         if not taking_place:
             return None
-        return round(100 * (self.modality.get(Modality.VIRTUAL, 0) + self.modality.get(Modality.HYBRID, 0))
-                     / taking_place)
+        return round(
+            100 * (self.modality.get(Modality.VIRTUAL, 0) + self.modality.get(Modality.HYBRID, 0)) / taking_place
+        )
 
 
 @dataclass
@@ -287,11 +306,17 @@ def quarter_case(zone: zoneinfo.ZoneInfo, years: range):
         if high - low == 1:
             return Value(keys[low], output_field=IntegerField())
         middle = (low + high) // 2
-        return Case(When(start__lt=bounds[middle], then=search(low, middle)), default=search(middle, high),
-                    output_field=IntegerField())
+        return Case(
+            When(start__lt=bounds[middle], then=search(low, middle)),
+            default=search(middle, high),
+            output_field=IntegerField(),
+        )
 
-    return Case(When(Q(start__lt=bounds[0]) | Q(start__gte=bounds[-1]), then=Value(None)),
-                default=search(0, len(keys)), output_field=IntegerField())
+    return Case(
+        When(Q(start__lt=bounds[0]) | Q(start__gte=bounds[-1]), then=Value(None)),
+        default=search(0, len(keys)),
+        output_field=IntegerField(),
+    )
 
 
 def data_years(zone: zoneinfo.ZoneInfo) -> range:
@@ -307,17 +332,24 @@ def grouped_rows(qs: QuerySet[Activity], zone: zoneinfo.ZoneInfo, years: range) 
     status, per modality (of what takes place), per field, and the pivoted ones."""
     counts = {"n": Count("id"), "pivoted": Count("id", filter=PIVOTED)}
     counts.update({f"s_{code}": Count("id", filter=Q(status=code)) for code in ActivityStatus.values})
-    counts.update({f"m_{code}": Count("id", filter=Q(modality=code, status__in=TAKING_PLACE))
-                   for code in Modality.values})
+    counts.update(
+        {f"m_{code}": Count("id", filter=Q(modality=code, status__in=TAKING_PLACE)) for code in Modality.values}
+    )
     counts.update({f"f_{code}": Count("id", filter=Q(field=code)) for code in FIELD_CODES})
-    return list(qs.annotate(k=quarter_case(zone, years), period=period_case(zone)).values("k", "period")
-                .annotate(**counts).order_by())
+    return list(
+        qs.annotate(k=quarter_case(zone, years), period=period_case(zone))
+        .values("k", "period")
+        .annotate(**counts)
+        .order_by()
+    )
 
 
 # --- the grouped counts, cached and brought up to date quarter by quarter ----------------------
 
 CHANGES = ChangeLog("pivot")  # each change of an activity: the moments (starts) it concerns
 MAX_QUARTERS = 40  # a table whose changes touch more quarters than this is counted again
+
+
 def activity_changed(sender, instance, **kwargs) -> None:
     """An activity saved or deleted: its quarter (and the one it left, when its start moved) must
     be counted again; a partnership saved or deleted (visibility, governments): everything. Noted
@@ -355,11 +387,20 @@ def _quarter_range(key: int, zone: zoneinfo.ZoneInfo) -> Q:
 
 def _table_key(user, scope: Scope) -> str:
     a = permissions.access(user)
-    signature = repr(("pivot", a.superuser, a.oversight, sorted(a.read_governments), scope.kind,
-                      scope.partnership.pk if scope.partnership else None,
-                      scope.government.pk if scope.government else None,
-                      sorted(scope.government_ids) if scope.government_ids is not None else None,
-                      str(scope.zone), pandemic_dates()))
+    signature = repr(
+        (
+            "pivot",
+            a.superuser,
+            a.oversight,
+            sorted(a.read_governments),
+            scope.kind,
+            scope.partnership.pk if scope.partnership else None,
+            scope.government.pk if scope.government else None,
+            sorted(scope.government_ids) if scope.government_ids is not None else None,
+            str(scope.zone),
+            pandemic_dates(),
+        )
+    )
     return "kembar:insights:pivot:" + hashlib.sha256(signature.encode()).hexdigest()
 
 
@@ -380,12 +421,16 @@ def quarter_table(user, scope: Scope) -> list[dict]:
             return None
         if not quarters:
             return rows
-        fresh = grouped_rows(qs.filter(functools.reduce(operator.or_, [_quarter_range(k, scope.zone)
-                                                                       for k in quarters])), scope.zone, years)
+        fresh = grouped_rows(
+            qs.filter(functools.reduce(operator.or_, [_quarter_range(k, scope.zone) for k in quarters])),
+            scope.zone,
+            years,
+        )
         return [row for row in rows if row["k"] not in quarters] + fresh
 
-    return kept_up_to_date(_table_key(user, scope), CHANGES, lambda: grouped_rows(qs, scope.zone, years), recount,
-                           tag=years)
+    return kept_up_to_date(
+        _table_key(user, scope), CHANGES, lambda: grouped_rows(qs, scope.zone, years), recount, tag=years
+    )
 
 
 def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
@@ -412,14 +457,20 @@ def pivot(user, scope: Scope, *, year: int | None = None) -> Pivot:
         for q in range(4):
             quarters.setdefault((year, q), Tally())
     first, last = pandemic_dates()
-    bounds = {"before": (None, first - dt.timedelta(days=1)), "during": (first, last),
-              "after": (last + dt.timedelta(days=1), None)}
+    bounds = {
+        "before": (None, first - dt.timedelta(days=1)),
+        "during": (first, last),
+        "after": (last + dt.timedelta(days=1), None),
+    }
     return Pivot(
-        scope=scope, year=year,
+        scope=scope,
+        year=year,
         quarters=[Quarter(y, q + 1, t) for (y, q), t in sorted(quarters.items())],
         periods=[Period(key, str(label), *bounds[key], periods[key]) for key, label in PERIODS],
-        fields=[(code, field_label(code)) for code, n in sorted(field_totals.items(), key=lambda kv: (-kv[1], kv[0]))
-                if n])
+        fields=[
+            (code, field_label(code)) for code, n in sorted(field_totals.items(), key=lambda kv: (-kv[1], kv[0])) if n
+        ],
+    )
 
 
 def field_label(code: str) -> str:

@@ -5,6 +5,7 @@ oversight bodies), as PDF (reportlab) or XLSX (openpyxl), in Bahasa Indonesia or
 number of queries; `render_pdf` and `render_xlsx` lay them out. Pages, the API and
 `kembar report` all call `write_report`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,7 @@ from .sdg import SdgReport, sdg_report
 
 FORMATS = ("pdf", "xlsx")
 LANGUAGES = ("id", "en")
-CONTENT_TYPES = {"pdf": "application/pdf",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_LISTED_PARTNERSHIPS = 500  # a roll-up lists its partnerships' counts by status; a government every one
 HEALTH_LISTED = 25  # the partnerships needing attention first, in the health section
 
@@ -40,8 +40,9 @@ class OperatorReader:
     is_active = True
     is_superuser = False
     pk = None
-    _kembar_access = permissions.Access(superuser=False, oversight=True, read_governments=frozenset(),
-                                        edit_governments=frozenset())
+    _kembar_access = permissions.Access(
+        superuser=False, oversight=True, read_governments=frozenset(), edit_governments=frozenset()
+    )
 
 
 OPERATOR = OperatorReader()
@@ -115,13 +116,18 @@ def _partnerships(user, scope: Scope, year: int):
     lines = []
     if scope.kind in ("government", "partnership"):
         start, end = year_range(year, scope.zone)
-        rows = (qs.select_related("government_a", "government_b")
-                .annotate(n=Count("activities", filter=Q(activities__start__gte=start, activities__start__lt=end)))
-                .order_by("pk")[:MAX_LISTED_PARTNERSHIPS])
+        rows = (
+            qs.select_related("government_a", "government_b")
+            .annotate(n=Count("activities", filter=Q(activities__start__gte=start, activities__start__lt=end)))
+            .order_by("pk")[:MAX_LISTED_PARTNERSHIPS]
+        )
         for p in rows:
             other = p.other(scope.government) if scope.government is not None else p.government_b
-            lines.append(PartnershipLine(str(other), p.get_kind_display(), p.get_status_display(),
-                                         str(p.since.year) if p.since else "—", p.n))
+            lines.append(
+                PartnershipLine(
+                    str(other), p.get_kind_display(), p.get_status_display(), str(p.since.year) if p.since else "—", p.n
+                )
+            )
     return sorted(lines, key=lambda line: line.partner), status, sum(by_status.values())
 
 
@@ -132,19 +138,32 @@ def health_section(user, scope: Scope) -> HealthSection:
 
     queryset = _scope_partnerships(user, scope).exclude(status=Status.ENDED)
     report = health.HealthReport(user, queryset=queryset)
-    worst = [(str(h.partnership), h.score, str(health.LEVEL_LABELS[h.level]), h.next_step.text)
-             for h in report.rows(limit=HEALTH_LISTED)]
-    return HealthSection(levels=[(label, n) for _name, label, n in health.level_counts(report)], worst=worst,
-                         dormant_months=health.dormant_months())
+    worst = [
+        (str(h.partnership), h.score, str(health.LEVEL_LABELS[h.level]), h.next_step.text)
+        for h in report.rows(limit=HEALTH_LISTED)
+    ]
+    return HealthSection(
+        levels=[(label, n) for _name, label, n in health.level_counts(report)],
+        worst=worst,
+        dormant_months=health.dormant_months(),
+    )
 
 
 def build_report(user, scope: Scope, year: int, language: str) -> ReportData:
     with translation.override(language):
         lines, status, total = _partnerships(user, scope, year)
-        data = ReportData(scope=scope, year=year, language=language, generated=timezone.now(),
-                          pivot=pivot(user, scope, year=year), sdg=sdg_report(user, scope, year=year),
-                          partnerships=lines, partnership_status=status, partnerships_total=total,
-                          health=health_section(user, scope))
+        data = ReportData(
+            scope=scope,
+            year=year,
+            language=language,
+            generated=timezone.now(),
+            pivot=pivot(user, scope, year=year),
+            sdg=sdg_report(user, scope, year=year),
+            partnerships=lines,
+            partnership_status=status,
+            partnerships_total=total,
+            health=health_section(user, scope),
+        )
     return data
 
 
@@ -163,52 +182,130 @@ def filename(scope: Scope, year: int, fmt: str) -> str:
 
 # --- the tables both formats show ----------------------------------------------------------------
 
+
 def tables(data: ReportData) -> list[tuple[str, list[str], list[list], charts.Chart | None, str]]:
     """(heading, header row, rows, chart, sheet name) for each section, in the active language."""
     p = data.pivot
     chart = charts.pivot_charts(p)
     sdg_chart = charts.sdg_charts(data.sdg)
-    measures = [_("Quarter"), _("In person"), _("Virtual"), _("Hybrid"), _("Postponed"), _("Cancelled"),
-                _("Pivoted to virtual or hybrid"), _("Total")]
+    measures = [
+        _("Quarter"),
+        _("In person"),
+        _("Virtual"),
+        _("Hybrid"),
+        _("Postponed"),
+        _("Cancelled"),
+        _("Pivoted to virtual or hybrid"),
+        _("Total"),
+    ]
 
     def measure_row(t):
-        return [t.modality["in_person"], t.modality["virtual"], t.modality["hybrid"], t.status["postponed"],
-                t.status["cancelled"], t.pivoted, t.total]
+        return [
+            t.modality["in_person"],
+            t.modality["virtual"],
+            t.modality["hybrid"],
+            t.status["postponed"],
+            t.status["cancelled"],
+            t.pivoted,
+            t.total,
+        ]
 
     out = []
     if data.scope.kind in ("government", "partnership"):
-        out.append((_("Partnerships and their state"), [_("Partner"), _("Kind"), _("Status"), _("Since"),
-                                                         _("Activities in %(year)s") % {"year": data.year}],
-                    [[x.partner, x.kind, x.status, x.since, x.activities] for x in data.partnerships], None,
-                    _("Partnerships")))
+        out.append(
+            (
+                _("Partnerships and their state"),
+                [_("Partner"), _("Kind"), _("Status"), _("Since"), _("Activities in %(year)s") % {"year": data.year}],
+                [[x.partner, x.kind, x.status, x.since, x.activities] for x in data.partnerships],
+                None,
+                _("Partnerships"),
+            )
+        )
     else:
-        out.append((_("Partnerships and their state"), [_("Status"), _("Partnerships")],
-                    [[label, n] for label, n in data.partnership_status] + [[_("Total"), data.partnerships_total]],
-                    None, _("Partnerships")))
-    out.append((_("Activities of %(year)s by quarter and modality") % {"year": data.year}, measures,
-                [[q.label, *measure_row(q.tally)] for q in p.quarters], chart["quarters"], _("Quarters")))
-    out.append((_("Activities of %(year)s by field of cooperation") % {"year": data.year},
-                [_("Field"), _("Activities")],
-                [[label, sum(q.tally.field.get(code, 0) for q in p.quarters)] for code, label in p.fields],
-                None, _("Fields")))
-    out.append((_("The pandemic pivot: before, during and after the pandemic (all years)"),
-                [_("Period"), *measures[1:]],
-                [[_period_label(x), *measure_row(x.tally)] for x in p.periods], chart["periods"], _("Pandemic")))
-    out.append((_("Contribution to the Sustainable Development Goals"),
-                [_("Goal"), _("Activities"), _("Held"), _("With recorded outcomes"), _("Participants"),
-                 _("Governments with this priority")],
-                [[r.label_with_code, r.activities, r.held, r.with_outcomes, r.participants, r.priority_of]
-                 for r in data.sdg.goals], sdg_chart["goals"] if not sdg_chart["goals"].empty else None, _("SDG")))
-    out.append((_("SDG 11 targets"), [_("Target"), _("Activities"), _("Held"), _("With recorded outcomes"),
-                                      _("Participants")],
-                [[r.label_with_code, r.activities, r.held, r.with_outcomes, r.participants] for r in data.sdg.targets],
-                None, _("SDG 11")))
+        out.append(
+            (
+                _("Partnerships and their state"),
+                [_("Status"), _("Partnerships")],
+                [[label, n] for label, n in data.partnership_status] + [[_("Total"), data.partnerships_total]],
+                None,
+                _("Partnerships"),
+            )
+        )
+    out.append(
+        (
+            _("Activities of %(year)s by quarter and modality") % {"year": data.year},
+            measures,
+            [[q.label, *measure_row(q.tally)] for q in p.quarters],
+            chart["quarters"],
+            _("Quarters"),
+        )
+    )
+    out.append(
+        (
+            _("Activities of %(year)s by field of cooperation") % {"year": data.year},
+            [_("Field"), _("Activities")],
+            [[label, sum(q.tally.field.get(code, 0) for q in p.quarters)] for code, label in p.fields],
+            None,
+            _("Fields"),
+        )
+    )
+    out.append(
+        (
+            _("The pandemic pivot: before, during and after the pandemic (all years)"),
+            [_("Period"), *measures[1:]],
+            [[_period_label(x), *measure_row(x.tally)] for x in p.periods],
+            chart["periods"],
+            _("Pandemic"),
+        )
+    )
+    out.append(
+        (
+            _("Contribution to the Sustainable Development Goals"),
+            [
+                _("Goal"),
+                _("Activities"),
+                _("Held"),
+                _("With recorded outcomes"),
+                _("Participants"),
+                _("Governments with this priority"),
+            ],
+            [
+                [r.label_with_code, r.activities, r.held, r.with_outcomes, r.participants, r.priority_of]
+                for r in data.sdg.goals
+            ],
+            sdg_chart["goals"] if not sdg_chart["goals"].empty else None,
+            _("SDG"),
+        )
+    )
+    out.append(
+        (
+            _("SDG 11 targets"),
+            [_("Target"), _("Activities"), _("Held"), _("With recorded outcomes"), _("Participants")],
+            [[r.label_with_code, r.activities, r.held, r.with_outcomes, r.participants] for r in data.sdg.targets],
+            None,
+            _("SDG 11"),
+        )
+    )
     h = data.health
-    out.append((_("Partnership health (a partnership is dormant after %(months)s months without a held "
-                  "activity)") % {"months": h.dormant_months}, [_("Health"), _("Partnerships")],
-                [[label, n] for label, n in h.levels], None, _("Health")))
-    out.append((_("Partnerships needing attention first"), [_("Partnership"), _("Score"), _("Health"), _("Next step")],
-                [list(row) for row in h.worst], None, _("Attention")))
+    out.append(
+        (
+            _("Partnership health (a partnership is dormant after %(months)s months without a held activity)")
+            % {"months": h.dormant_months},
+            [_("Health"), _("Partnerships")],
+            [[label, n] for label, n in h.levels],
+            None,
+            _("Health"),
+        )
+    )
+    out.append(
+        (
+            _("Partnerships needing attention first"),
+            [_("Partnership"), _("Score"), _("Health"), _("Next step")],
+            [list(row) for row in h.worst],
+            None,
+            _("Attention"),
+        )
+    )
     return out
 
 
@@ -219,12 +316,16 @@ def _period_label(period) -> str:
 
 
 def _subtitle(data: ReportData) -> str:
-    return _("Generated on %(date)s by kembar. Quarters in the time zone %(zone)s. Counts only what the reader "
-             "may see.") % {"date": date_format(timezone.localtime(data.generated, data.scope.zone), "DATE_FORMAT"),
-                            "zone": data.scope.zone.key}
+    return _(
+        "Generated on %(date)s by kembar. Quarters in the time zone %(zone)s. Counts only what the reader may see."
+    ) % {
+        "date": date_format(timezone.localtime(data.generated, data.scope.zone), "DATE_FORMAT"),
+        "zone": data.scope.zone.key,
+    }
 
 
 # --- PDF ---------------------------------------------------------------------------------------------
+
 
 def _fonts() -> tuple[str, str]:
     """Bitstream Vera (shipped with reportlab): Latin text with the accents Helvetica lacks."""
@@ -238,12 +339,13 @@ def _fonts() -> tuple[str, str]:
 
 
 def render_pdf(data: ReportData) -> bytes:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
 
     regular, bold = _fonts()
     styles = getSampleStyleSheet()
@@ -251,10 +353,22 @@ def render_pdf(data: ReportData) -> bytes:
         styles[name].fontName = bold if name != "Normal" else regular
     cell = styles["Normal"].clone("cell", fontSize=8, leading=10)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.6 * cm, rightMargin=1.6 * cm, topMargin=1.6 * cm,
-                            bottomMargin=1.6 * cm, title=data.title, author="kembar", lang=data.language)
-    story = [Paragraph(escape(data.title), styles["Title"]), Paragraph(escape(_subtitle(data)), styles["Normal"]),
-             Spacer(1, 0.4 * cm)]
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=1.6 * cm,
+        rightMargin=1.6 * cm,
+        topMargin=1.6 * cm,
+        bottomMargin=1.6 * cm,
+        title=data.title,
+        author="kembar",
+        lang=data.language,
+    )
+    story = [
+        Paragraph(escape(data.title), styles["Title"]),
+        Paragraph(escape(_subtitle(data)), styles["Normal"]),
+        Spacer(1, 0.4 * cm),
+    ]
     width = A4[0] - 3.2 * cm
     for heading, header, rows, chart, _sheet in tables(data):
         story.append(Paragraph(escape(heading), styles["Heading2"]))
@@ -263,19 +377,28 @@ def render_pdf(data: ReportData) -> bytes:
             story.append(drawing)
         body = [[Paragraph(escape(str(c)), cell) for c in header]]
         body += [[Paragraph(escape(str(c)), cell) for c in row] for row in rows] or [
-            [Paragraph(escape(_("Nothing recorded.")), cell)] + [""] * (len(header) - 1)]
+            [Paragraph(escape(_("Nothing recorded.")), cell)] + [""] * (len(header) - 1)
+        ]
         first = width * (0.4 if len(header) > 2 else 0.6)
-        table = Table(body, colWidths=[first] + [(width - first) / max(len(header) - 1, 1)] * (len(header) - 1),
-                      repeatRows=1)
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table = Table(
+            body, colWidths=[first] + [(width - first) / max(len(header) - 1, 1)] * (len(header) - 1), repeatRows=1
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
         story += [table, Spacer(1, 0.4 * cm)]
     doc.build(story)
     return buffer.getvalue()
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------
+
 
 def render_xlsx(data: ReportData) -> bytes:
     from openpyxl import Workbook

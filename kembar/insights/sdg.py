@@ -7,6 +7,7 @@ goal each activity once (so "11" and "11.5" on one activity count once for goal 
 each activity that names the target. Governments' `sdg_priorities` (a list of goal numbers) are
 counted the same way in a second query.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,25 +56,35 @@ class SdgReport:
 def _unnest(column: str) -> str:
     """FROM-clause fragment yielding `value` (text) for each element of a JSON list column of `a`."""
     if connection.vendor == "postgresql":
-        return (f"CROSS JOIN LATERAL jsonb_array_elements_text("
-                f"CASE WHEN jsonb_typeof(a.{column}) = 'array' THEN a.{column} ELSE '[]'::jsonb END) AS j(value)")
+        return (
+            f"CROSS JOIN LATERAL jsonb_array_elements_text("
+            f"CASE WHEN jsonb_typeof(a.{column}) = 'array' THEN a.{column} ELSE '[]'::jsonb END) AS j(value)"
+        )
     return f"JOIN json_each(CASE WHEN json_type(a.{column}) = 'array' THEN a.{column} ELSE '[]' END) AS j"
 
 
 def _goal_of(expression: str) -> str:
     if connection.vendor == "postgresql":
         return f"split_part({expression}, '.', 1)"
-    return f"CASE WHEN instr({expression}, '.') > 0 THEN substr({expression}, 1, instr({expression}, '.') - 1) " \
-           f"ELSE {expression} END"
+    return (
+        f"CASE WHEN instr({expression}, '.') > 0 THEN substr({expression}, 1, instr({expression}, '.') - 1) "
+        f"ELSE {expression} END"
+    )
 
 
 def activity_counts(qs) -> dict[tuple[str, str], tuple[int, int, int, int]]:
     """{("goal", "11") or ("target", "11.5"): (activities, held, with outcomes, participants)}: one query."""
-    inner = qs.order_by().annotate(
-        is_held=Case(When(status=ActivityStatus.HELD, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        has_outcome=Case(When(~Q(outcomes=""), then=Value(1)), default=Value(0), output_field=IntegerField()),
-        people=Coalesce("participants_a", 0) + Coalesce("participants_b", 0),
-    ).values("id", "sdg_targets", "is_held", "has_outcome", "people")
+    inner = (
+        qs.order_by()
+        .annotate(
+            is_held=Case(
+                When(status=ActivityStatus.HELD, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            has_outcome=Case(When(~Q(outcomes=""), then=Value(1)), default=Value(0), output_field=IntegerField()),
+            people=Coalesce("participants_a", 0) + Coalesce("participants_b", 0),
+        )
+        .values("id", "sdg_targets", "is_held", "has_outcome", "people")
+    )
     sql, params = inner.query.sql_with_params()
     text = "CAST(j.value AS TEXT)"
     query = f"""
@@ -91,8 +102,11 @@ def activity_counts(qs) -> dict[tuple[str, str], tuple[int, int, int, int]]:
 
 def priority_counts(government_ids: list[int] | None) -> tuple[dict[str, int], int]:
     """How many of the governments (None: all) name each goal a priority, and how many there are."""
-    qs = LocalGovernment.objects.all() if government_ids is None else LocalGovernment.objects.filter(
-        pk__in=government_ids)
+    qs = (
+        LocalGovernment.objects.all()
+        if government_ids is None
+        else LocalGovernment.objects.filter(pk__in=government_ids)
+    )
     sql, params = qs.order_by().values("id", "sdg_priorities").query.sql_with_params()
     query = f"""SELECT CAST(j.value AS TEXT), COUNT(DISTINCT a.id) FROM ({sql}) AS a {_unnest("sdg_priorities")}
                 GROUP BY CAST(j.value AS TEXT)
@@ -127,7 +141,15 @@ def sdg_report(user, scope: Scope, *, year: int | None = None) -> SdgReport:
         row = SdgRow(str(number), str(label), *counts.get(("goal", str(number)), (0, 0, 0, 0)))
         row.priority_of = priorities.get(str(number), 0)
         goals.append(row)
-    targets = [SdgRow(code, str(label), *counts.get(("target", code), (0, 0, 0, 0)))
-               for code, label in SDG11_TARGETS.items()]
-    return SdgReport(scope=scope, year=year, goals=goals, targets=targets, activities=totals["all"],
-                     with_sdg=totals["with_sdg"], governments=governments)
+    targets = [
+        SdgRow(code, str(label), *counts.get(("target", code), (0, 0, 0, 0))) for code, label in SDG11_TARGETS.items()
+    ]
+    return SdgReport(
+        scope=scope,
+        year=year,
+        goals=goals,
+        targets=targets,
+        activities=totals["all"],
+        with_sdg=totals["with_sdg"],
+        governments=governments,
+    )

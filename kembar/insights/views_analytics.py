@@ -1,5 +1,6 @@
 """Pages of the pivot analytics and the SDG report, and the report download. Views only read
 the request and call pivot, sdg and reports (the API and `kembar report` call the same)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -20,8 +21,12 @@ from .sdg import sdg_report
 
 
 def _figure(chart: charts.Chart) -> dict:
-    return {"chart": chart, "uri": None if chart.empty else charts.svg_data_uri(chart),
-            "headers": [label for label, _values in chart.series], "rows": chart.rows()}
+    return {
+        "chart": chart,
+        "uri": None if chart.empty else charts.svg_data_uri(chart),
+        "headers": [label for label, _values in chart.series],
+        "rows": chart.rows(),
+    }
 
 
 def _scope_and_year(request):
@@ -29,8 +34,12 @@ def _scope_and_year(request):
     params = request.GET
     try:
         year = parse_year(params.get("year"))
-        scope = resolve_scope(request.user, partnership=params.get("partnership"),
-                              government=params.get("government"), province=params.get("province"))
+        scope = resolve_scope(
+            request.user,
+            partnership=params.get("partnership"),
+            government=params.get("government"),
+            province=params.get("province"),
+        )
         return scope, year, None
     except ScopeError as error:
         return resolve_scope(request.user), None, error
@@ -40,15 +49,22 @@ def _download_links(request, scope, year) -> list[dict]:
     if scope.kind == "partnership" or not permissions.can_download_report(request.user, scope.government):
         return []
     query = {**scope.query(), "year": year or timezone.now().year}
-    return [{"format": fmt, "url": reverse("insights:report") + "?" + urlencode({**query, "format": fmt})}
-            for fmt in reports.FORMATS]
+    return [
+        {"format": fmt, "url": reverse("insights:report") + "?" + urlencode({**query, "format": fmt})}
+        for fmt in reports.FORMATS
+    ]
 
 
 def _context(request, scope, year, error) -> dict:
     params = request.GET
-    return {"scope": scope, "year": year, "error": error,
-            "form": {key: params.get(key, "") for key in ("government", "province", "partnership", "year")},
-            "downloads": _download_links(request, scope, year), "scope_query": urlencode(scope.query())}
+    return {
+        "scope": scope,
+        "year": year,
+        "error": error,
+        "form": {key: params.get(key, "") for key in ("government", "province", "partnership", "year")},
+        "downloads": _download_links(request, scope, year),
+        "scope_query": urlencode(scope.query()),
+    }
 
 
 @require_safe
@@ -56,8 +72,9 @@ def pivot_page(request):
     scope, year, error = _scope_and_year(request)
     result = pivot(request.user, scope, year=year)
     figures = {key: _figure(chart) for key, chart in charts.pivot_charts(result).items()}
-    return render(request, "insights/pivot.html", {**_context(request, scope, year, error), "pivot": result,
-                                                    "figures": figures})
+    return render(
+        request, "insights/pivot.html", {**_context(request, scope, year, error), "pivot": result, "figures": figures}
+    )
 
 
 @require_safe
@@ -65,8 +82,9 @@ def sdg_page(request):
     scope, year, error = _scope_and_year(request)
     report = sdg_report(request.user, scope, year=year)
     figures = {key: _figure(chart) for key, chart in charts.sdg_charts(report).items()}
-    return render(request, "insights/sdg.html", {**_context(request, scope, year, error), "report": report,
-                                                  "figures": figures})
+    return render(
+        request, "insights/sdg.html", {**_context(request, scope, year, error), "report": report, "figures": figures}
+    )
 
 
 @login_required

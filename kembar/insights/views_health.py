@@ -1,5 +1,6 @@
 """/insights/: the health overview and the world map. Thin: the rules are in `health.py`,
 the visibility in `accounts.permissions`."""
+
 from __future__ import annotations
 
 import json
@@ -37,15 +38,21 @@ class HealthFilterForm(forms.Form):
             own = LocalGovernment.objects.filter(pk__in=a.read_governments).order_by("name")
             self.fields["government"].choices = [("", _("All our governments"))] + [(g.pk, g.name) for g in own]
         else:  # the whole platform: too many for a list; links (the map's table) carry the id
-            self.fields["government"] = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
-                                                           widget=forms.HiddenInput)
+            self.fields["government"] = forms.IntegerField(
+                required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+            )
         self.fields["province"].choices = [("", _("All provinces"))] + province_choices(
-            (self.data.get("country") or "ID").upper()[:2])
+            (self.data.get("country") or "ID").upper()[:2]
+        )
 
     def filters(self) -> health.Filters:
         data = self.cleaned_data if self.is_valid() else {}
-        return health.Filters(government=data.get("government"), country=data.get("country") or "",
-                              province=data.get("province") or "", dormant_only=bool(data.get("dormant")))
+        return health.Filters(
+            government=data.get("government"),
+            country=data.get("country") or "",
+            province=data.get("province") or "",
+            dormant_only=bool(data.get("dormant")),
+        )
 
 
 def province_choices(country: str) -> list[tuple[str, str]]:
@@ -57,9 +64,12 @@ def province_choices(country: str) -> list[tuple[str, str]]:
     provinces = province_names(country)
     choices = sorted(((p.subdivision_code, p.name) for p in provinces.values()), key=lambda c: c[1])
     towns: dict[str, list[str]] = {}
-    for code, name in (LocalGovernment.objects.filter(country_code=country).exclude(place__admin1_code="")
-                       .order_by("place__admin1_code", "-place__population")
-                       .values_list("place__admin1_code", "name")):
+    for code, name in (
+        LocalGovernment.objects.filter(country_code=country)
+        .exclude(place__admin1_code="")
+        .order_by("place__admin1_code", "-place__population")
+        .values_list("place__admin1_code", "name")
+    ):
         if code not in provinces:
             towns.setdefault(code, []).append(name)
     return choices + [(f"{country}.{code}", f"{country}.{code}: {', '.join(n[:3])}") for code, n in towns.items()]
@@ -89,10 +99,17 @@ def health_overview(request):
     page = Paginator(_Rows(report), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "insights/health.html", {
-        "form": form, "page": page, "query": query.urlencode(), "dormant_months": health.dormant_months(),
-        "explanation": health.explanation(),
-    })
+    return render(
+        request,
+        "insights/health.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "dormant_months": health.dormant_months(),
+            "explanation": health.explanation(),
+        },
+    )
 
 
 def _map_government(request) -> LocalGovernment | None:
@@ -111,11 +128,19 @@ def health_map(request):
     report = health.HealthReport(request.user, filters)
     table = report.rows(limit=MAP_TABLE_ROWS) if government else []
     summary = health.level_counts(report) if not government else None
-    return render(request, "insights/map.html", {
-        "government": government, "table": table, "summary": summary, "count": report.count(),
-        "tiles": settings.MAP_TILES, "attribution": settings.MAP_ATTRIBUTION,
-        "more": government is not None and report.count() > MAP_TABLE_ROWS,
-    })
+    return render(
+        request,
+        "insights/map.html",
+        {
+            "government": government,
+            "table": table,
+            "summary": summary,
+            "count": report.count(),
+            "tiles": settings.MAP_TILES,
+            "attribution": settings.MAP_ATTRIBUTION,
+            "more": government is not None and report.count() > MAP_TABLE_ROWS,
+        },
+    )
 
 
 @require_safe
@@ -124,7 +149,11 @@ def map_json(request):
     1 fair, 2 good (see `health.map_lines`)."""
     government = _map_government(request)
     report = health.HealthReport(request.user, health.Filters(government=government.pk if government else None))
-    body = report.cached("map-json", lambda: json.dumps(  # ~1 MB for the whole platform: serialised once
-        {"levels": [name for _, name in reversed(health.LEVELS)], "lines": health.map_lines(report)},
-        separators=(",", ":")))
+    body = report.cached(
+        "map-json",
+        lambda: json.dumps(  # ~1 MB for the whole platform: serialised once
+            {"levels": [name for _, name in reversed(health.LEVELS)], "lines": health.map_lines(report)},
+            separators=(",", ":"),
+        ),
+    )
     return HttpResponse(body, content_type="application/json")

@@ -7,19 +7,20 @@ the side with no TRAIN link queries; pairs with both sides absent from TRAIN are
 count at their expected rank. A target that is itself a TRAIN partner of the query cannot be
 ranked and counts as a miss.
 """
+
 from __future__ import annotations
 
 import csv
 import hashlib
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from zoneinfo import ZoneInfo
 
 import numpy as np
-from zoneinfo import ZoneInfo
 
 from kembar.gazetteer.countries import country_code
 from kembar.gazetteer.normalise import name_key
@@ -31,8 +32,17 @@ COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "ln
 UK_PARTS = {"england", "scotland", "wales", "northern ireland"}
 # Places the gazetteer files under another state's code that twin on their own (Northern Cyprus
 # with Turkey, not with Cyprus's partners): their own country in the statistics.
-OWN_COUNTRY = frozenset({"northern cyprus", "transnistria", "abkhazia", "south ossetia", "artsakh",
-                         "nagorno karabakh republic", "somaliland"})
+OWN_COUNTRY = frozenset(
+    {
+        "northern cyprus",
+        "transnistria",
+        "abkhazia",
+        "south ossetia",
+        "artsakh",
+        "nagorno karabakh republic",
+        "somaliland",
+    }
+)
 
 
 class EvaluationError(ValueError):
@@ -85,15 +95,22 @@ def read_links(path: str | Path) -> list[Link]:
         header = tuple(h.strip() for h in (reader.fieldnames or ()))
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            raise EvaluationError(
-                f"{path}: wrong columns: missing {', '.join(missing)} (expected {','.join(COLUMNS)})")
+            raise EvaluationError(f"{path}: wrong columns: missing {', '.join(missing)} (expected {','.join(COLUMNS)})")
         links = []
         for row in reader:
             a, b = city_key(row["city1"], row["country1"]), city_key(row["city2"], row["country2"])
             if not a[0] or not b[0] or a == b:
                 continue
-            links.append(Link(a, b, (_float(row["lat1"]), _float(row["lng1"])),
-                              (_float(row["lat2"]), _float(row["lng2"])), row["city1"], row["city2"]))
+            links.append(
+                Link(
+                    a,
+                    b,
+                    (_float(row["lat1"]), _float(row["lng1"])),
+                    (_float(row["lat2"]), _float(row["lng2"])),
+                    row["city1"],
+                    row["city2"],
+                )
+            )
     return links
 
 
@@ -107,8 +124,12 @@ def _utc_offset(tz: str, cache: dict) -> float:
     return cache[tz]
 
 
-def gazetteer_attributes(names: list[str], lat: np.ndarray, lng: np.ndarray, max_km: float = 15.0,
-                         ) -> tuple[np.ndarray, list[str], np.ndarray]:
+def gazetteer_attributes(
+    names: list[str],
+    lat: np.ndarray,
+    lng: np.ndarray,
+    max_km: float = 15.0,
+) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Population, first-level division ("CC.admin1") and UTC offset of each point from the
     gazetteer's source (GeoNames cities of 1,000 people or more): the namesake among the 8
     nearest cities within `max_km`, else the nearest. NaN / "" / NaN where none is near."""
@@ -121,8 +142,9 @@ def gazetteer_attributes(names: list[str], lat: np.ndarray, lng: np.ndarray, max
     tree = cKDTree(np.c_[np.cos(clat) * np.cos(clng), np.cos(clat) * np.sin(clng), np.sin(clat)])
     la, ln = np.radians(np.nan_to_num(lat)), np.radians(np.nan_to_num(lng))
     chord = 2 * np.sin(max_km / 6371.0 / 2)
-    dist, idx = tree.query(np.c_[np.cos(la) * np.cos(ln), np.cos(la) * np.sin(ln), np.sin(la)], k=8,
-                           distance_upper_bound=chord)
+    dist, idx = tree.query(
+        np.c_[np.cos(la) * np.cos(ln), np.cos(la) * np.sin(ln), np.sin(la)], k=8, distance_upper_bound=chord
+    )
     population = np.full(len(names), np.nan)
     offset = np.full(len(names), np.nan)
     regions = [""] * len(names)
@@ -168,9 +190,16 @@ def build_nodes(links: Iterable[Link], gazetteer: bool = False) -> tuple[Nodes, 
     region_names = sorted(set(region_keys) - {""})
     ridx = {r: i for i, r in enumerate(region_names)}
     nodes = Nodes(
-        names=names, name_keys=keys, countries=np.array([cidx[c] for c in countries], dtype=np.int64),
-        country_names=country_names, lat=lat_arr, lng=lng_arr, population=population, utc_offset=offset,
-        regions=np.array([ridx.get(r, -1) for r in region_keys], dtype=np.int64), region_names=region_names,
+        names=names,
+        name_keys=keys,
+        countries=np.array([cidx[c] for c in countries], dtype=np.int64),
+        country_names=country_names,
+        lat=lat_arr,
+        lng=lng_arr,
+        population=population,
+        utc_offset=offset,
+        regions=np.array([ridx.get(r, -1) for r in region_keys], dtype=np.int64),
+        region_names=region_names,
     )
     return nodes, index
 
@@ -244,8 +273,13 @@ def baseline_scorers(model: Recommender) -> dict[str, Scorer]:
     def popularity(q):
         return net.degree.astype(np.float64)
 
-    return {"adamic-adar + country prior": aa_prior, "adamic-adar": aa,
-            "country-pair x popularity": cp_pop, "nearest city": nearest, "popularity": popularity}
+    return {
+        "adamic-adar + country prior": aa_prior,
+        "adamic-adar": aa,
+        "country-pair x popularity": cp_pop,
+        "nearest city": nearest,
+        "popularity": popularity,
+    }
 
 
 def rank_queries(net: Network, queries: list[tuple[int, int]], scorer: Scorer) -> tuple[list[float], list[float]]:
@@ -260,8 +294,14 @@ def rank_queries(net: Network, queries: list[tuple[int, int]], scorer: Scorer) -
     return ranks, millis
 
 
-def evaluate(train_links: list[Link], test_links: list[Link], mode: str = "warm", seed: int = 0,
-             baselines: bool = False, progress: Callable[[str, int, int], None] | None = None) -> dict:
+def evaluate(
+    train_links: list[Link],
+    test_links: list[Link],
+    mode: str = "warm",
+    seed: int = 0,
+    baselines: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict:
     """The protocol's figures for the learned model (and, if asked, for the baselines)."""
     if mode not in ("warm", "cold"):
         raise EvaluationError(f"unknown mode {mode!r}: use warm or cold")
@@ -270,14 +310,16 @@ def evaluate(train_links: list[Link], test_links: list[Link], mode: str = "warm"
     if not train_links:
         raise EvaluationError("the training set is empty")
     nodes, index = build_nodes(list(train_links) + list(test_links), gazetteer=True)
-    train_edges = np.array([(index[l.a], index[l.b]) for l in train_links], dtype=np.int64)
+    train_edges = np.array([(index[link.a], index[link.b]) for link in train_links], dtype=np.int64)
     net = Network(nodes, train_edges)
-    test_pairs = list(dict.fromkeys(
-        tuple(sorted((index[l.a], index[l.b]))) for l in test_links))
+    test_pairs = list(dict.fromkeys(tuple(sorted((index[link.a], index[link.b]))) for link in test_links))
     queries = queries_for(net, test_pairs, mode)
     if not queries:
-        raise EvaluationError(f"no queries: no test pair has a side without training links ({mode} mode)"
-                              if mode == "cold" else "no queries")
+        raise EvaluationError(
+            f"no queries: no test pair has a side without training links ({mode} mode)"
+            if mode == "cold"
+            else "no queries"
+        )
     model = train(net, seed=seed, progress=progress)
     ranks, millis = rank_queries(net, queries, lambda q: model.scores(q))
     result = summarise(ranks, millis)
@@ -299,6 +341,7 @@ def hash_split(links: list[Link], mode: str, seed: str, fraction: float) -> tupl
     warm: `fraction` of distinct pairs go to TEST, only pairs whose both ends keep another link.
     cold: every link of `fraction` of the cities goes to TEST.
     """
+
     def h(*parts: str) -> float:
         digest = hashlib.sha256(("|".join((seed,) + parts)).encode()).digest()
         return int.from_bytes(digest[:8], "big") / 2**64
@@ -309,8 +352,8 @@ def hash_split(links: list[Link], mode: str, seed: str, fraction: float) -> tupl
     if mode == "cold":
         cities = {k for pair in pairs for k in pair}
         held = {c for c in cities if h(*c) < fraction}
-        test = [l for p, l in pairs.items() if p[0] in held or p[1] in held]
-        train_ = [l for p, l in pairs.items() if not (p[0] in held or p[1] in held)]
+        test = [link for p, link in pairs.items() if p[0] in held or p[1] in held]
+        train_ = [link for p, link in pairs.items() if not (p[0] in held or p[1] in held)]
         return train_, test
     deg: dict = {}
     for p in pairs:
@@ -331,5 +374,16 @@ def write_links(links: list[Link], path: str | Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         w = csv.writer(handle)
         w.writerow(COLUMNS)
-        for l in links:
-            w.writerow([l.a_name, l.a[1], l.a_point[0], l.a_point[1], l.b_name, l.b[1], l.b_point[0], l.b_point[1]])
+        for link in links:
+            w.writerow(
+                [
+                    link.a_name,
+                    link.a[1],
+                    link.a_point[0],
+                    link.a_point[1],
+                    link.b_name,
+                    link.b[1],
+                    link.b_point[0],
+                    link.b_point[1],
+                ]
+            )

@@ -2,9 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kembar.gazetteer.services import country_choices
-from kembar.partnerships.vocab import Field, Trait
-
 from kembar.partnerships.models import LocalGovernment
+from kembar.partnerships.vocab import Field, Trait
 
 from .models import PartnerRequest
 from .services import region_choices
@@ -12,16 +11,22 @@ from .services import region_choices
 
 class SuggestionFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
-    region = forms.ChoiceField(label=_("Region"), required=False,
-                               help_text=_("A province (first-level division) of the chosen country."))
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, help_text=_("A province (first-level division) of the chosen country.")
+    )
     population_min = forms.IntegerField(label=_("Population from"), required=False, min_value=0)
     population_max = forms.IntegerField(label=_("Population up to"), required=False, min_value=0)
-    traits = forms.MultipleChoiceField(label=_("Traits"), choices=Trait.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
-    field = forms.ChoiceField(label=_("Field of cooperation"), required=False,
-                              choices=[("", _("any"))] + list(Field.choices))
-    domestic = forms.BooleanField(label=_("Also places in our own country"), required=False,
-                                  help_text=_("Without it, only places abroad are suggested (unless the country chosen is your own)."))
+    traits = forms.MultipleChoiceField(
+        label=_("Traits"), choices=Trait.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    field = forms.ChoiceField(
+        label=_("Field of cooperation"), required=False, choices=[("", _("any"))] + list(Field.choices)
+    )
+    domestic = forms.BooleanField(
+        label=_("Also places in our own country"),
+        required=False,
+        help_text=_("Without it, only places abroad are suggested (unless the country chosen is your own)."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,10 +47,12 @@ class PartnerRequestForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     offers = forms.CharField(label=_("What we offer"), widget=forms.Textarea(attrs={"rows": 3}))
     seeks = forms.CharField(label=_("What we seek"), widget=forms.Textarea(attrs={"rows": 3}))
-    preferred_countries = forms.MultipleChoiceField(label=_("Preferred countries"), required=False,
-                                                    help_text=_("None: any country."))
-    fields = forms.MultipleChoiceField(label=_("Fields of cooperation"), choices=Field.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    preferred_countries = forms.MultipleChoiceField(
+        label=_("Preferred countries"), required=False, help_text=_("None: any country.")
+    )
+    fields = forms.MultipleChoiceField(
+        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     languages = forms.CharField(label=_("Working languages"), max_length=200, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"))
 
@@ -58,8 +65,11 @@ class PartnerRequestForm(forms.Form):
 class PartnerRequestEditForm(PartnerRequestForm):
     """The same request, without its government (fixed), with its status: closing it ends the call."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=PartnerRequest.Status.choices,
-                               help_text=_("Closed and draft requests are shown to your office only."))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=PartnerRequest.Status.choices,
+        help_text=_("Closed and draft requests are shown to your office only."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, governments=LocalGovernment.objects.none(), **kwargs)
@@ -79,8 +89,9 @@ class RequestFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     country = forms.ChoiceField(label=_("Requester’s country"), required=False)
     seeking = forms.ChoiceField(label=_("Open to partners in"), required=False)
-    field = forms.ChoiceField(label=_("Field of cooperation"), required=False,
-                              choices=[("", _("any"))] + list(Field.choices))
+    field = forms.ChoiceField(
+        label=_("Field of cooperation"), required=False, choices=[("", _("any"))] + list(Field.choices)
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,18 +14,21 @@ class PartnerRequest(models.Model):
         PUBLISHED = "published", _("Published")
         CLOSED = "closed", _("Closed")
 
-    government = models.ForeignKey(LocalGovernment, verbose_name=_("local government"), on_delete=models.CASCADE,
-                                   related_name="partner_requests")
+    government = models.ForeignKey(
+        LocalGovernment, verbose_name=_("local government"), on_delete=models.CASCADE, related_name="partner_requests"
+    )
     title = models.CharField(_("title"), max_length=200)
     offers = models.TextField(_("what we offer"))
     seeks = models.TextField(_("what we seek"))
     preferred_countries = models.JSONField(_("preferred countries"), default=list, blank=True)
-    fields = models.ManyToManyField(CooperationField, verbose_name=_("fields of cooperation"), blank=True,
-                                    related_name="partner_requests")
+    fields = models.ManyToManyField(
+        CooperationField, verbose_name=_("fields of cooperation"), blank=True, related_name="partner_requests"
+    )
     languages = models.CharField(_("working languages"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED,
-                              db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -51,8 +54,9 @@ class Interest(models.Model):
     """A government's expressed interest in a partner request."""
 
     request = models.ForeignKey(PartnerRequest, on_delete=models.CASCADE, related_name="interests")
-    government = models.ForeignKey(LocalGovernment, verbose_name=_("local government"), on_delete=models.CASCADE,
-                                   related_name="+")
+    government = models.ForeignKey(
+        LocalGovernment, verbose_name=_("local government"), on_delete=models.CASCADE, related_name="+"
+    )
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)

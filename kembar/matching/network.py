@@ -3,6 +3,7 @@
 Plain numpy/scipy, no Django: the same structure is built from the registry (`match-train`)
 and from a CSV of links (`match-eval`), so the recommender and its evaluation are one code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -91,8 +92,7 @@ class Network:
         m = max(len(nodes.region_names), 1)
         both = (r[edges[:, 0]] >= 0) & (r[edges[:, 1]] >= 0)
         ra, rb = r[edges[both, 0]], r[edges[both, 1]]
-        self.region_pairs = sparse.csr_matrix(
-            (np.ones(2 * len(ra)), (np.r_[ra, rb], np.r_[rb, ra])), shape=(m, m))
+        self.region_pairs = sparse.csr_matrix((np.ones(2 * len(ra)), (np.r_[ra, rb], np.r_[rb, ra])), shape=(m, m))
         known = np.flatnonzero(r >= 0)
         onehot = sparse.csr_matrix((np.ones(len(known), dtype=np.float32), (known, r[known])), shape=(n, m))
         self.partners_in_region = (self.adj @ onehot).tocsc()
@@ -101,4 +101,4 @@ class Network:
         self.region_links = self.region_country.sum(axis=1)
 
     def partners(self, i: int) -> np.ndarray:
-        return self.adj.indices[self.adj.indptr[i]:self.adj.indptr[i + 1]]
+        return self.adj.indices[self.adj.indptr[i] : self.adj.indptr[i + 1]]

@@ -27,14 +27,15 @@ shortlisted candidates.
 The rounds are sampled in parallel processes (one per core, at most 2; each warm round in two
 halves, so that both processes finish together) and only the sampled rows' features are computed.
 """
+
 from __future__ import annotations
 
 import math
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import lightgbm
 import numpy as np
@@ -46,23 +47,61 @@ from threadpoolctl import threadpool_limits
 from .network import Network
 
 FEATURES = (
-    "common_partners", "adamic_adar", "resource_allocation", "paths3", "paths3_per_degree",
-    "latent", "latent_near",
-    "candidate_degree", "query_degree",
-    "country_pair_logp", "country_pair_lift", "country_pair_links", "same_country",
-    "query_country_share", "candidate_partners_in_query_country", "candidate_share_in_query_country",
-    "profile_similarity", "country_profile_similarity", "country_prior_popularity",
-    "region_pair_links", "candidate_partners_in_query_region", "alias_of_partner", "twinned_with_alias",
-    "candidate_partners_near_query", "candidate_partners_in_region", "query_partners_near_candidate",
-    "distance", "office_hours",
-    "same_name", "same_first_word", "candidate_population", "population_ratio", "shared_tags",
-    "candidate_country_rank", "query_country_rank", "country_rank_ratio", "candidate_region_rank",
-    "query_region_rank", "candidate_region_to_query_country", "candidate_region_lift",
-    "query_region_to_candidate_country", "query_region_lift",
-    "km_to_partner", "name_overlap_with_partner", "km_from_query_to_its_partner", "name_overlap_query_partner",
-    "countries_like_yours", "countries_like_yours_here", "countries_like_yours_lift",
-    "rank_adamic_adar", "rank_latent", "rank_latent_near", "rank_country_prior_popularity",
-    "rank_paths3_per_degree", "rank_partners_near_query",
+    "common_partners",
+    "adamic_adar",
+    "resource_allocation",
+    "paths3",
+    "paths3_per_degree",
+    "latent",
+    "latent_near",
+    "candidate_degree",
+    "query_degree",
+    "country_pair_logp",
+    "country_pair_lift",
+    "country_pair_links",
+    "same_country",
+    "query_country_share",
+    "candidate_partners_in_query_country",
+    "candidate_share_in_query_country",
+    "profile_similarity",
+    "country_profile_similarity",
+    "country_prior_popularity",
+    "region_pair_links",
+    "candidate_partners_in_query_region",
+    "alias_of_partner",
+    "twinned_with_alias",
+    "candidate_partners_near_query",
+    "candidate_partners_in_region",
+    "query_partners_near_candidate",
+    "distance",
+    "office_hours",
+    "same_name",
+    "same_first_word",
+    "candidate_population",
+    "population_ratio",
+    "shared_tags",
+    "candidate_country_rank",
+    "query_country_rank",
+    "country_rank_ratio",
+    "candidate_region_rank",
+    "query_region_rank",
+    "candidate_region_to_query_country",
+    "candidate_region_lift",
+    "query_region_to_candidate_country",
+    "query_region_lift",
+    "km_to_partner",
+    "name_overlap_with_partner",
+    "km_from_query_to_its_partner",
+    "name_overlap_query_partner",
+    "countries_like_yours",
+    "countries_like_yours_here",
+    "countries_like_yours_lift",
+    "rank_adamic_adar",
+    "rank_latent",
+    "rank_latent_near",
+    "rank_country_prior_popularity",
+    "rank_paths3_per_degree",
+    "rank_partners_near_query",
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 SHORTLIST = 150  # candidates taken from the top of each cheap score (see `CANDIDATE_SCORES`)
@@ -121,9 +160,34 @@ def _row(matrix: sparse.csr_matrix, i: int) -> np.ndarray:
 class Query:
     """The cheap scores of one query against every node (vectors of length n)."""
 
-    __slots__ = ("q", "partners", "cn", "aa", "ra", "p3", "p3n", "logp", "cpp", "inq", "near", "region",
-                 "qnear", "latent", "latent_near", "share", "cold", "rpair", "inr", "alias", "alias_of",
-                 "fnear", "cppd", "like", "like_here", "linked")
+    __slots__ = (
+        "q",
+        "partners",
+        "cn",
+        "aa",
+        "ra",
+        "p3",
+        "p3n",
+        "logp",
+        "cpp",
+        "inq",
+        "near",
+        "region",
+        "qnear",
+        "latent",
+        "latent_near",
+        "share",
+        "cold",
+        "rpair",
+        "inr",
+        "alias",
+        "alias_of",
+        "fnear",
+        "cppd",
+        "like",
+        "like_here",
+        "linked",
+    )
 
 
 class FeatureBuilder:
@@ -142,15 +206,17 @@ class FeatureBuilder:
         self.prior_strength = prior_strength
         self.log_pop = np.where(nodes.population > 0, np.log10(np.maximum(nodes.population, 1)), np.nan)
         lat, lng = np.radians(nodes.lat), np.radians(nodes.lng)
-        self.xyz = np.nan_to_num(np.stack(
-            [np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)], axis=1)).astype(np.float64)
+        self.xyz = np.nan_to_num(
+            np.stack([np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)], axis=1)
+        ).astype(np.float64)
         self.xyz_t = np.ascontiguousarray(self.xyz.T)  # 3 × n: `q @ xyz_t` reads it in one pass, 3× faster
         self.located = ~np.isnan(nodes.lat) & ~np.isnan(nodes.lng)
         # 1-degree grid cells, for "your partners' neighbourhood" without n distances per partner.
         self.cell = np.full(n, -1, dtype=np.int64)
         known = self.located
         self.cell[known] = (np.floor(nodes.lat[known]) + 90).astype(np.int64).clip(0, 179) * 360 + (
-            np.floor(nodes.lng[known]) + 180).astype(np.int64) % 360
+            np.floor(nodes.lng[known]) + 180
+        ).astype(np.int64) % 360
         self.has_tags = nodes.tags.shape[1] > 0
         # Words of each name ("Neukölln (Berlin)" → {neukolln, berlin}), to tell one place listed
         # under two names ("Berlin – Neukölln") from two neighbouring places.
@@ -158,8 +224,9 @@ class FeatureBuilder:
         # Each name and its first word as a number, to compare a query's with its candidates' at once.
         ids: dict[str, int] = {}
         self.name_id = np.array([ids.setdefault(key, len(ids)) for key in nodes.name_keys], dtype=np.int64)
-        self.first_id = np.array([ids.setdefault(key.split(" ")[0], len(ids)) for key in nodes.name_keys],
-                                 dtype=np.int64)
+        self.first_id = np.array(
+            [ids.setdefault(key.split(" ")[0], len(ids)) for key in nodes.name_keys], dtype=np.int64
+        )
         # Linked places only: the network's embedding, positions, adjacency between them.
         self.linked = np.flatnonzero(deg > 0)
         self.linked_pos = np.full(n, -1, dtype=np.int64)
@@ -180,7 +247,7 @@ class FeatureBuilder:
         self.twinned_with_t = self.twinned_with.T.tocsr()
         self.linked_country = nodes.countries[self.linked]
         cp = net.country_pairs
-        self.country_profile = cp / np.maximum(np.sqrt((cp ** 2).sum(axis=1, keepdims=True)), 1e-9)
+        self.country_profile = cp / np.maximum(np.sqrt((cp**2).sum(axis=1, keepdims=True)), 1e-9)
 
     def country_logp(self, cq: int) -> np.ndarray:
         """log P(partner's country | query's country), smoothed towards the global shares."""
@@ -311,9 +378,14 @@ class FeatureBuilder:
         q = c.q
         # Where the candidate stands among this query's candidates, by a few scores.
         ranks = {}
-        for name, v in (("rank_adamic_adar", c.aa), ("rank_latent", c.latent), ("rank_latent_near", c.latent_near),
-                        ("rank_country_prior_popularity", c.cpp), ("rank_paths3_per_degree", c.p3n),
-                        ("rank_partners_near_query", c.near)):
+        for name, v in (
+            ("rank_adamic_adar", c.aa),
+            ("rank_latent", c.latent),
+            ("rank_latent_near", c.latent_near),
+            ("rank_country_prior_popularity", c.cpp),
+            ("rank_paths3_per_degree", c.p3n),
+            ("rank_partners_near_query", c.near),
+        ):
             order = np.argsort(-v[rows], kind="stable")
             rank = np.empty(len(rows), dtype=np.float32)
             rank[order] = np.arange(len(rows))
@@ -382,16 +454,18 @@ class FeatureBuilder:
         if rq >= 0:
             row = net.region_country[rq]
             X[:, F["query_region_to_candidate_country"]] = np.log1p(row[cand_country])
-            X[:, F["query_region_lift"]] = np.log((row[cand_country] + 1) / (net.region_links[rq] + 1)
-                                                  / self.country_share[cand_country])
+            X[:, F["query_region_lift"]] = np.log(
+                (row[cand_country] + 1) / (net.region_links[rq] + 1) / self.country_share[cand_country]
+            )
         else:
             X[:, F["query_region_to_candidate_country"]] = np.nan
             X[:, F["query_region_lift"]] = np.nan
         if c.like is not None:
             X[:, F["countries_like_yours"]] = c.like[cand_country]
             X[:, F["countries_like_yours_here"]] = c.like_here[cand_country]
-            X[:, F["countries_like_yours_lift"]] = np.log((c.like_here[cand_country] + 1e-3)
-                                                          / np.exp(c.logp[cand_country]))
+            X[:, F["countries_like_yours_lift"]] = np.log(
+                (c.like_here[cand_country] + 1e-3) / np.exp(c.logp[cand_country])
+            )
         self._alias_features(c, rows, X)
         if self.has_tags:
             X[:, F["shared_tags"]] = nodes.tags[rows] @ _row(nodes.tags, q)
@@ -400,8 +474,10 @@ class FeatureBuilder:
     def _overlap(self, a: list[int], b: list[int]) -> np.ndarray:
         """Shared words of the names of a[i] and b[i], over the shorter name's words."""
         words = self.words
-        return np.array([len(words[i] & words[j]) / max(1, min(len(words[i]), len(words[j])))
-                         for i, j in zip(a, b)], dtype=np.float32)
+        return np.array(
+            [len(words[i] & words[j]) / max(1, min(len(words[i]), len(words[j]))) for i, j in zip(a, b)],
+            dtype=np.float32,
+        )
 
     def _alias_features(self, c: Query, rows: np.ndarray, X: np.ndarray) -> None:
         """How close (km, words of the name) the candidate is to the query's nearest partner, and
@@ -439,7 +515,8 @@ class FeatureBuilder:
         X[np.flatnonzero(has), F["km_from_query_to_its_partner"]] = np.log1p(km)
         close = np.flatnonzero(km < NAME_KM)
         X[np.flatnonzero(has)[close], F["name_overlap_query_partner"]] = self._overlap(
-            [q] * len(close), theirs[first[close]].tolist())
+            [q] * len(close), theirs[first[close]].tolist()
+        )
 
     def build(self, q: int) -> np.ndarray:
         """Every feature of q against every node (tests and diagnostics; slow on big networks)."""
@@ -572,10 +649,23 @@ def fit_stage(X: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int) -> St
     where the hidden partner lands among the query's other candidates, top ones most)."""
     _, sizes = np.unique(groups, return_counts=True)
     booster = lightgbm.train(
-        {"objective": "lambdarank", "lambdarank_truncation_level": 30, "learning_rate": 0.1,
-         "num_leaves": 15, "min_data_in_leaf": 40, "lambda_l2": 1.0, "feature_fraction": 0.8,
-         "bagging_fraction": 0.8, "bagging_freq": 1, "seed": seed, "num_threads": 2, "verbose": -1},
-        lightgbm.Dataset(X, y, group=sizes), num_boost_round=200)
+        {
+            "objective": "lambdarank",
+            "lambdarank_truncation_level": 30,
+            "learning_rate": 0.1,
+            "num_leaves": 15,
+            "min_data_in_leaf": 40,
+            "lambda_l2": 1.0,
+            "feature_fraction": 0.8,
+            "bagging_fraction": 0.8,
+            "bagging_freq": 1,
+            "seed": seed,
+            "num_threads": 2,
+            "verbose": -1,
+        },
+        lightgbm.Dataset(X, y, group=sizes),
+        num_boost_round=200,
+    )
     return Stage(booster)
 
 
@@ -590,9 +680,14 @@ def namesakes(net: Network, q: int) -> list[int]:
     return net.nodes.by_key.get(key, []) if key else []
 
 
-def _sample(builder: FeatureBuilder, queries: dict[int, list[int]], rng: np.random.Generator, n_hard: int,
-            progress: Callable[[int, int], None] | None, group_base: int = 0,
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _sample(
+    builder: FeatureBuilder,
+    queries: dict[int, list[int]],
+    rng: np.random.Generator,
+    n_hard: int,
+    progress: Callable[[int, int], None] | None,
+    group_base: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Feature rows of hidden links (1) and of other candidates (0) from the same shortlist,
     drawn the way a query sees them. Returns rows, labels, query groups and the shortlist's
     recall of the hidden links."""
@@ -675,8 +770,12 @@ class Recommender:
             allowed[exclude] = False
         return allowed
 
-    def _ranked(self, q: int, allowed: np.ndarray | None, exclude: np.ndarray | None,
-                ) -> tuple[np.ndarray, Query, np.ndarray, np.ndarray, np.ndarray]:
+    def _ranked(
+        self,
+        q: int,
+        allowed: np.ndarray | None,
+        exclude: np.ndarray | None,
+    ) -> tuple[np.ndarray, Query, np.ndarray, np.ndarray, np.ndarray]:
         """The allowed mask, the query, its shortlist, the shortlist's features and its scores."""
         allowed = self._allowed(q, allowed, exclude)
         c = self.builder.query(q)
@@ -694,8 +793,12 @@ class Recommender:
             s[short] = scores
         return s
 
-    def rank(self, q: int, allowed: np.ndarray | None = None, exclude: np.ndarray | None = None,
-             ) -> tuple[np.ndarray, Query, np.ndarray, np.ndarray]:
+    def rank(
+        self,
+        q: int,
+        allowed: np.ndarray | None = None,
+        exclude: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, Query, np.ndarray, np.ndarray]:
         """Scores of every node as a partner for q (-inf for q, its partners, `exclude` and
         what `allowed` leaves out), with the query, its shortlist and the shortlist's features."""
         allowed, c, short, X, scores = self._ranked(q, allowed, exclude)
@@ -709,8 +812,9 @@ class Recommender:
         c = self.builder.query(q)
         return shortlist(c, self._allowed(q, None, None), names=namesakes(self.net, q))
 
-    def top(self, q: int, k: int = 10, allowed: np.ndarray | None = None,
-            exclude: np.ndarray | None = None) -> list[tuple[int, float, np.ndarray]]:
+    def top(
+        self, q: int, k: int = 10, allowed: np.ndarray | None = None, exclude: np.ndarray | None = None
+    ) -> list[tuple[int, float, np.ndarray]]:
         """The k best candidates, each with its score and feature row."""
         allowed, c, short, X, scores = self._ranked(q, allowed, exclude)
         if 0 < k < len(short):
@@ -778,9 +882,15 @@ def _task(kind: str, seed: int, r: int, part: int, parts: int, max_queries: int,
     return kind, r, part, _sample(FeatureBuilder(rest), {k: queries[k] for k in keys}, rng, n_hard, None)
 
 
-def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
-          max_queries: int = WARM_QUERIES, n_hard: int = NEGATIVES, warm_rounds: int = WARM_ROUNDS,
-          processes: int | None = None) -> Recommender:
+def train(
+    net: Network,
+    seed: int = 0,
+    progress: Callable[[str, int, int], None] | None = None,
+    max_queries: int = WARM_QUERIES,
+    n_hard: int = NEGATIVES,
+    warm_rounds: int = WARM_ROUNDS,
+    processes: int | None = None,
+) -> Recommender:
     """Learn the warm and cold rankers from the links of `net` (see the module docstring).
 
     The rounds are sampled by `processes` worker processes (default: up to 2, one per core;
@@ -820,16 +930,23 @@ def train(net: Network, seed: int = 0, progress: Callable[[str, int, int], None]
         _TASK_NET = None
     recall = {}
     for kind in ("warm", "cold"):
-        parts = [p for k, _, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:3])
-                 if k == kind and len(p[1])]
+        parts = [
+            p
+            for k, _, _, p in sorted((r for r in results if r is not None), key=lambda r: r[:3])
+            if k == kind and len(p[1])
+        ]
         if not parts:
             continue
         recall[kind] = float(np.mean([p[3] for p in parts]))
-        X, y, g = (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                   np.concatenate([p[2] for p in parts]))
+        X, y, g = (
+            np.vstack([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
+        )
         # Groups of different rounds may share a number (same query node): keep them apart.
-        _, g = np.unique(np.c_[np.repeat(np.arange(len(parts)), [len(p[1]) for p in parts]), g], axis=0,
-                         return_inverse=True)
+        _, g = np.unique(
+            np.c_[np.repeat(np.arange(len(parts)), [len(p[1]) for p in parts]), g], axis=0, return_inverse=True
+        )
         if y.sum() >= 5:
             stage = fit_stage(X, y, g.ravel(), seed)
             if kind == "warm":

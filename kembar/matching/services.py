@@ -9,6 +9,7 @@ The model is built by `kembar match-train` and saved to `settings.MATCHING_MODEL
 changes. Without a model file, suggestions are not available and pages and the API say so
 (training takes tens of seconds, too long for a request).
 """
+
 from __future__ import annotations
 
 import os
@@ -78,8 +79,11 @@ def _utc_offset(tz: str, cache: dict) -> float:
 
 def registry_network(progress=None) -> Network:
     """Every place of the gazetteer as a node; every partnership as a link between places."""
-    rows = list(Place.objects.order_by("pk").values_list(
-        "pk", "name", "country_code", "latitude", "longitude", "population", "timezone", "admin1_code"))
+    rows = list(
+        Place.objects.order_by("pk").values_list(
+            "pk", "name", "country_code", "latitude", "longitude", "population", "timezone", "admin1_code"
+        )
+    )
     if progress:
         progress(_("places read: %(n)d") % {"n": len(rows)})
     ids = np.array([r[0] for r in rows], dtype=np.int64)
@@ -89,8 +93,9 @@ def registry_network(progress=None) -> Network:
     region_names = sorted({region_key(r[2], r[7]) for r in rows if r[7]})
     ridx = {r: i for i, r in enumerate(region_names)}
     tz_cache: dict = {}
-    tag_names = [f"trait:{t}" for t in Trait.values] + [f"field:{f}" for f in Field.values] + [
-        f"sdg:{n}" for n in range(1, 18)]
+    tag_names = (
+        [f"trait:{t}" for t in Trait.values] + [f"field:{f}" for f in Field.values] + [f"sdg:{n}" for n in range(1, 18)]
+    )
     tag_index = {t: i for i, t in enumerate(tag_names)}
     tag_rows, tag_cols = [], []
 
@@ -110,20 +115,26 @@ def registry_network(progress=None) -> Network:
         if a in index and b in index:
             edges.append((index[a], index[b]))
     for a, b, f in Partnership.fields.through.objects.filter(partnership__public=True).values_list(
-            "partnership__government_a__place_id", "partnership__government_b__place_id", "cooperationfield_id"):
+        "partnership__government_a__place_id", "partnership__government_b__place_id", "cooperationfield_id"
+    ):
         tag(a, f"field:{f}")
         tag(b, f"field:{f}")
-    tags = sparse.csr_matrix((np.ones(len(tag_rows), dtype=np.float32), (tag_rows, tag_cols)),
-                             shape=(len(rows), len(tag_names)))
+    tags = sparse.csr_matrix(
+        (np.ones(len(tag_rows), dtype=np.float32), (tag_rows, tag_cols)), shape=(len(rows), len(tag_names))
+    )
     tags.data[:] = 1.0  # duplicates summed above count once
     nodes = Nodes(
-        names=[r[1] for r in rows], name_keys=[name_key(r[1]) for r in rows],
-        countries=np.array([cidx[r[2]] for r in rows], dtype=np.int64), country_names=countries,
+        names=[r[1] for r in rows],
+        name_keys=[name_key(r[1]) for r in rows],
+        countries=np.array([cidx[r[2]] for r in rows], dtype=np.int64),
+        country_names=countries,
         lat=np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64),
         lng=np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=np.float64),
         population=np.array([r[5] if r[5] else np.nan for r in rows], dtype=np.float64),
         utc_offset=np.array([_utc_offset(r[6], tz_cache) for r in rows], dtype=np.float64),
-        tags=tags, tag_names=tag_names, ids=ids,
+        tags=tags,
+        tag_names=tag_names,
+        ids=ids,
         regions=np.array([ridx[region_key(r[2], r[7])] if r[7] else -1 for r in rows], dtype=np.int64),
         region_names=region_names,
     )
@@ -137,8 +148,10 @@ def build_model(progress=None, seed: int = 0) -> Recommender:
     net = registry_network(progress)
     step = None
     if progress:
+
         def step(stage, done, total):
             progress(_("learning (%(stage)s): %(done)d/%(total)d") % {"stage": stage, "done": done, "total": total})
+
     return train(net, seed=seed, progress=step)
 
 
@@ -168,8 +181,12 @@ def load_model() -> Recommender:
             with path.open("rb") as handle:
                 model = pickle.load(handle)
             if getattr(model, "features", None) != FEATURES:
-                raise ModelMissing(_("The matchmaking model was built by an earlier version of kembar: "
-                                     "run “kembar match-train” again."))
+                raise ModelMissing(
+                    _(
+                        "The matchmaking model was built by an earlier version of kembar: "
+                        "run “kembar match-train” again."
+                    )
+                )
             model.place_index = {int(pk): i for i, pk in enumerate(model.net.nodes.ids.tolist())}
             _loaded.update(key=(str(path), stamp), model=model)
         return _loaded["model"]
@@ -185,13 +202,19 @@ def region_choices(country_code: str, examples: int = 3) -> list[tuple[str, str]
     country_code = (country_code or "").upper()
     provinces = province_names(country_code)
     towns: dict[str, list[str]] = {}
-    for code, name in (Place.objects.filter(country_code=country_code, kind=Place.Kind.CITY)
-                       .exclude(admin1_code="").order_by("-population", "name").values_list("admin1_code", "name")):
+    for code, name in (
+        Place.objects.filter(country_code=country_code, kind=Place.Kind.CITY)
+        .exclude(admin1_code="")
+        .order_by("-population", "name")
+        .values_list("admin1_code", "name")
+    ):
         towns.setdefault(code, [])
         if len(towns[code]) < examples:
             towns[code].append(name)
-    labels = {code: provinces[code].name if code in provinces else f"{code}: {', '.join(names)}"
-              for code, names in towns.items()}
+    labels = {
+        code: provinces[code].name if code in provinces else f"{code}: {', '.join(names)}"
+        for code, names in towns.items()
+    }
     return sorted(labels.items(), key=lambda item: (item[0] not in provinces, name_key(item[1])))
 
 
@@ -242,7 +265,9 @@ def _allowed(model: Recommender, f: SuggestionFilter, q: int) -> np.ndarray:
     return allowed
 
 
-ACTIVE_TWINNER = 5  # partners from which "it is twinned with N places in all" is a reason (about the top 17 % of twinned places)
+ACTIVE_TWINNER = (
+    5  # partners from which "it is twinned with N places in all" is a reason (about the top 17 % of twinned places)
+)
 FREQUENT_PAIRING = 0.05  # share of a country's partnerships from which a partner country is "frequent"
 
 
@@ -253,36 +278,48 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
     partners_of_c = net.partners(c)
     common = len(np.intersect1d(net.partners(q), partners_of_c))
     if common:
-        out.append(ngettext("%(n)d of your partners is twinned with it",
-                            "%(n)d of your partners are twinned with it", common) % {"n": common})
+        out.append(
+            ngettext("%(n)d of your partners is twinned with it", "%(n)d of your partners are twinned with it", common)
+            % {"n": common}
+        )
     if nodes.name_keys[q] and nodes.name_keys[q] == nodes.name_keys[c]:
         out.append(_("both are called %(name)s") % {"name": nodes.names[c]})
     cq, cc = nodes.countries[q], nodes.countries[c]
     in_country = int(np.count_nonzero(nodes.countries[partners_of_c] == cq))  # partners_in_country[c, cq]
     if in_country:
-        out.append(ngettext("it is twinned with %(n)d place in %(country)s",
-                            "it is twinned with %(n)d places in %(country)s", in_country)
-                   % {"n": in_country, "country": country_name(nodes.country_names[cq])})
+        out.append(
+            ngettext(
+                "it is twinned with %(n)d place in %(country)s",
+                "it is twinned with %(n)d places in %(country)s",
+                in_country,
+            )
+            % {"n": in_country, "country": country_name(nodes.country_names[cq])}
+        )
     if len(partners_of_c) >= ACTIVE_TWINNER:
         out.append(_("it is twinned with %(n)d places in all") % {"n": len(partners_of_c)})
     pair_links = int(net.country_pairs[cq, cc])
     if pair_links >= 3 and x[F["country_pair_lift"]] > 0:  # more than the two countries' shares predict
-        names = {"a": country_name(nodes.country_names[cq]), "b": country_name(nodes.country_names[cc]),
-                 "n": pair_links}
+        names = {
+            "a": country_name(nodes.country_names[cq]),
+            "b": country_name(nodes.country_names[cc]),
+            "n": pair_links,
+        }
         if pair_links >= FREQUENT_PAIRING * net.country_links[cq]:
             out.append(_("%(a)s–%(b)s is a frequent pairing (%(n)d partnerships)") % names)
         else:  # 3 of Indonesia's ~100 partnerships are with Russia: not "frequent", yet above chance
             out.append(_("%(a)s–%(b)s pairs more often than chance (%(n)d partnerships)") % names)
     tags = nodes.tags
-    shared = np.intersect1d(tags.indices[tags.indptr[q]:tags.indptr[q + 1]],
-                            tags.indices[tags.indptr[c]:tags.indptr[c + 1]])  # tag columns both have
+    shared = np.intersect1d(
+        tags.indices[tags.indptr[q] : tags.indptr[q + 1]], tags.indices[tags.indptr[c] : tags.indptr[c + 1]]
+    )  # tag columns both have
     traits = [nodes.tag_names[i].split(":", 1)[1] for i in shared if nodes.tag_names[i].startswith("trait:")]
     if traits:
         out.append(_("both: %(traits)s") % {"traits": ", ".join(str(Trait(t).label).lower() for t in traits)})
     fields = [nodes.tag_names[i].split(":", 1)[1] for i in shared if nodes.tag_names[i].startswith("field:")]
     if fields:
-        out.append(_("both cooperate in %(fields)s") % {
-            "fields": ", ".join(str(Field(f).label).lower() for f in fields)})
+        out.append(
+            _("both cooperate in %(fields)s") % {"fields": ", ".join(str(Field(f).label).lower() for f in fields)}
+        )
     hours = x[F["office_hours"]]
     if not np.isnan(hours) and hours >= 1:  # no shared hour is no reason
         out.append(ngettext("%(n)d shared office hour", "%(n)d shared office hours", int(hours)) % {"n": int(hours)})
@@ -295,8 +332,10 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
 def government_node(model: Recommender, government: LocalGovernment) -> int:
     index = getattr(model, "place_index", None) or {}
     if government.place_id not in index:
-        raise NotInModel(_("%(name)s is newer than the matchmaking model: run “kembar match-train” again.")
-                         % {"name": government.name})
+        raise NotInModel(
+            _("%(name)s is newer than the matchmaking model: run “kembar match-train” again.")
+            % {"name": government.name}
+        )
     return index[government.place_id]
 
 
@@ -311,7 +350,8 @@ def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None
     q = government_node(model, government)
     partner_places = set()
     for a, b in Partnership.objects.filter(involving(government)).values_list(
-            "government_a__place_id", "government_b__place_id"):
+        "government_a__place_id", "government_b__place_id"
+    ):
         partner_places.update((a, b))
     partner_places.discard(government.place_id)
     exclude = np.array([model.place_index[p] for p in partner_places if p in model.place_index], dtype=np.int64)
@@ -322,8 +362,11 @@ def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None
     governments = {}
     for g in LocalGovernment.objects.filter(place_id__in=ids).order_by("pk"):
         governments.setdefault(g.place_id, g)
-    return [Suggestion(places[pid], governments.get(pid), score, reasons(model, q, i, x))
-            for (i, score, x), pid in zip(picked, ids) if pid in places]
+    return [
+        Suggestion(places[pid], governments.get(pid), score, reasons(model, q, i, x))
+        for (i, score, x), pid in zip(picked, ids)
+        if pid in places
+    ]
 
 
 # Partner request board
@@ -344,8 +387,9 @@ def filter_requests(queryset, *, country: str = "", seeking: str = "", field: st
     if field:
         queryset = queryset.filter(fields__code=field)
     if q:
-        queryset = queryset.filter(Q(title__icontains=q) | Q(offers__icontains=q) | Q(seeks__icontains=q)
-                                   | Q(government__name__icontains=q))
+        queryset = queryset.filter(
+            Q(title__icontains=q) | Q(offers__icontains=q) | Q(seeks__icontains=q) | Q(government__name__icontains=q)
+        )
     return queryset.distinct()
 
 
@@ -354,8 +398,9 @@ REQUEST_FIELDS = ["title", "offers", "seeks", "preferred_countries", "languages"
 
 def create_request(user, government: LocalGovernment, *, fields=(), **data) -> PartnerRequest:
     if not permissions.can_create_partner_request(user, government.pk):
-        raise PermissionDenied(_("Only editors of %(name)s’s office may publish its partner requests.")
-                               % {"name": government.name})
+        raise PermissionDenied(
+            _("Only editors of %(name)s’s office may publish its partner requests.") % {"name": government.name}
+        )
     with transaction.atomic():
         request = PartnerRequest(government=government, **{k: v for k, v in data.items() if k in REQUEST_FIELDS})
         request.full_clean()
@@ -367,8 +412,10 @@ def create_request(user, government: LocalGovernment, *, fields=(), **data) -> P
 def update_request(user, partner_request: PartnerRequest, *, fields=None, **data) -> PartnerRequest:
     """Change a request (its status too: draft, published, closed); all or nothing."""
     if not permissions.can_edit_partner_request(user, partner_request):
-        raise PermissionDenied(_("Only editors of %(name)s’s office may change its partner requests.")
-                               % {"name": partner_request.government.name})
+        raise PermissionDenied(
+            _("Only editors of %(name)s’s office may change its partner requests.")
+            % {"name": partner_request.government.name}
+        )
     with transaction.atomic():
         for key, value in data.items():
             if key in REQUEST_FIELDS:
@@ -393,25 +440,46 @@ def interest_state(user, partner_request: PartnerRequest) -> tuple[list[Interest
 def express_interest(user, partner_request: PartnerRequest, government: LocalGovernment, message: str = "") -> Interest:
     """Record the interest and tell the requester's office by e-mail (after the commit)."""
     if government.pk not in permissions.interest_governments(user, partner_request):
-        raise PermissionDenied(_("You may express interest only for a government whose office you edit, "
-                                 "in a published request of another government."))
+        raise PermissionDenied(
+            _(
+                "You may express interest only for a government whose office you edit, "
+                "in a published request of another government."
+            )
+        )
     with transaction.atomic():
         if Interest.objects.filter(request=partner_request, government=government).exists():
-            raise ValidationError(_("%(name)s has already expressed interest in this request.")
-                                  % {"name": government.name})
-        interest = Interest.objects.create(request=partner_request, government=government, message=message,
-                                           created_by=user)
-        recipients = sorted({partner_request.contact_email, *Organisation.objects.filter(
-            local_government=partner_request.government_id).exclude(email="").values_list("email", flat=True)} - {""})
+            raise ValidationError(
+                _("%(name)s has already expressed interest in this request.") % {"name": government.name}
+            )
+        interest = Interest.objects.create(
+            request=partner_request, government=government, message=message, created_by=user
+        )
+        recipients = sorted(
+            {
+                partner_request.contact_email,
+                *Organisation.objects.filter(local_government=partner_request.government_id)
+                .exclude(email="")
+                .values_list("email", flat=True),
+            }
+            - {""}
+        )
         subject = _("%(name)s is interested in your partner request “%(title)s”") % {
-            "name": government.name, "title": partner_request.title}
+            "name": government.name,
+            "title": partner_request.title,
+        }
         # Replying to the e-mail writes to the interested office.
         contact = government.contact_email or (user.email if user else "")
-        body = _("%(name)s (%(country)s) expressed interest in your partner request “%(title)s”.\n\n"
-                 "%(message)s\n\nContact: %(contact)s\nThe request: %(url)s") % {
-            "name": government.name, "country": country_name(government.country_code),
-            "title": partner_request.title, "message": message or "—", "contact": contact or "—",
-            "url": mail_url(partner_request)}
+        body = _(
+            "%(name)s (%(country)s) expressed interest in your partner request “%(title)s”.\n\n"
+            "%(message)s\n\nContact: %(contact)s\nThe request: %(url)s"
+        ) % {
+            "name": government.name,
+            "country": country_name(government.country_code),
+            "title": partner_request.title,
+            "message": message or "—",
+            "contact": contact or "—",
+            "url": mail_url(partner_request),
+        }
         mail = EmailMessage(subject, body, None, recipients, reply_to=[contact] if contact else None)
         transaction.on_commit(lambda: mail.send(fail_silently=False))
     return interest
@@ -426,10 +494,15 @@ def dashboard_requests(government_ids) -> list[PartnerRequest]:
     ids = list(government_ids)
     if not ids:
         return []
-    return list(PartnerRequest.objects.filter(government__in=ids).exclude(status=PartnerRequest.Status.CLOSED)
-                .select_related("government").prefetch_related(Prefetch(
-                    "interests", queryset=Interest.objects.select_related("government").order_by("-created", "-id")))
-                .order_by("-created", "-id")[:DASHBOARD_REQUESTS])
+    return list(
+        PartnerRequest.objects.filter(government__in=ids)
+        .exclude(status=PartnerRequest.Status.CLOSED)
+        .select_related("government")
+        .prefetch_related(
+            Prefetch("interests", queryset=Interest.objects.select_related("government").order_by("-created", "-id"))
+        )
+        .order_by("-created", "-id")[:DASHBOARD_REQUESTS]
+    )
 
 
 def matching_requests(government: LocalGovernment, limit: int = 5) -> list[PartnerRequest]:
@@ -439,9 +512,15 @@ def matching_requests(government: LocalGovernment, limit: int = 5) -> list[Partn
     matchmaking model's score of the requester for this government decides (newest first when
     no model is built). Two queries.
     """
-    candidates = list(request_queryset().filter(status=PartnerRequest.Status.PUBLISHED)
-                      .exclude(government=government).order_by("-created", "-id")[:200])
-    candidates = [r for r in candidates if not r.preferred_countries or government.country_code in r.preferred_countries]
+    candidates = list(
+        request_queryset()
+        .filter(status=PartnerRequest.Status.PUBLISHED)
+        .exclude(government=government)
+        .order_by("-created", "-id")[:200]
+    )
+    candidates = [
+        r for r in candidates if not r.preferred_countries or government.country_code in r.preferred_countries
+    ]
     try:
         model = load_model()
         q = government_node(model, government)

@@ -24,23 +24,41 @@ def find_partners(request, pk: int):
     government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
     form = SuggestionFilterForm(request.GET or None)
     # Choosing a country fetches its provinces into the region list (htmx), without filtering yet.
-    form.fields["country"].widget.attrs.update({
-        "hx-get": request.path, "hx-trigger": "change", "hx-select": "#id_region", "hx-target": "#id_region",
-        "hx-swap": "outerHTML"})
+    form.fields["country"].widget.attrs.update(
+        {
+            "hx-get": request.path,
+            "hx-trigger": "change",
+            "hx-select": "#id_region",
+            "hx-target": "#id_region",
+            "hx-swap": "outerHTML",
+        }
+    )
     suggestions, problem = [], ""
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         filters = services.SuggestionFilter(
-            country=data.get("country") or "", region=data.get("region") or "",
-            population_min=data.get("population_min"), population_max=data.get("population_max"), traits=data.get("traits") or [],
-            field=data.get("field") or "", domestic=bool(data.get("domestic")))
+            country=data.get("country") or "",
+            region=data.get("region") or "",
+            population_min=data.get("population_min"),
+            population_max=data.get("population_max"),
+            traits=data.get("traits") or [],
+            field=data.get("field") or "",
+            domestic=bool(data.get("domestic")),
+        )
         try:
             suggestions = services.suggest(government, filters, top=TOP)
         except (services.ModelMissing, services.NotInModel) as error:
             problem = str(error)
-    return render(request, "matching/find_partners.html", {
-        "government": government, "form": form, "suggestions": suggestions, "problem": problem,
-    })
+    return render(
+        request,
+        "matching/find_partners.html",
+        {
+            "government": government,
+            "form": form,
+            "suggestions": suggestions,
+            "problem": problem,
+        },
+    )
 
 
 REQUEST_PAGE = 25
@@ -53,16 +71,24 @@ def request_list(request):
     data = getattr(form, "cleaned_data", {})
     queryset = services.filter_requests(
         permissions.visible_partner_requests(request.user, services.request_queryset()),
-        country=data.get("country") or "", seeking=data.get("seeking") or "", field=data.get("field") or "",
+        country=data.get("country") or "",
+        seeking=data.get("seeking") or "",
+        field=data.get("field") or "",
         q=data.get("q") or "",
     ).order_by("-created", "-id")
     page = Paginator(queryset, REQUEST_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "matching/request_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "can_create": permissions.can_create_partner_request(request.user),
-    })
+    return render(
+        request,
+        "matching/request_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": permissions.can_create_partner_request(request.user),
+        },
+    )
 
 
 def _visible_request_or_404(request, pk: int) -> PartnerRequest:
@@ -81,19 +107,30 @@ def request_detail(request, pk: int):
     partner_request = _visible_request_or_404(request, pk)
     mine, remaining = services.interest_state(request.user, partner_request)
     form = InterestForm(governments=_governments(remaining)) if remaining else None
-    return render(request, "matching/request_detail.html", {
-        "req": partner_request, "form": form, "mine": mine,
-        "can_edit": permissions.can_edit_partner_request(request.user, partner_request),
-        "interests": (partner_request.interests.select_related("government")
-                      if permissions.can_see_interests(request.user, partner_request) else None),
-    })
+    return render(
+        request,
+        "matching/request_detail.html",
+        {
+            "req": partner_request,
+            "form": form,
+            "mine": mine,
+            "can_edit": permissions.can_edit_partner_request(request.user, partner_request),
+            "interests": (
+                partner_request.interests.select_related("government")
+                if permissions.can_see_interests(request.user, partner_request)
+                else None
+            ),
+        },
+    )
 
 
 @login_required
 def request_create(request):
     if not permissions.can_create_partner_request(request.user):
         raise PermissionDenied
-    form = PartnerRequestForm(request.POST or None, governments=_governments(permissions.acting_governments(request.user)))
+    form = PartnerRequestForm(
+        request.POST or None, governments=_governments(permissions.acting_governments(request.user))
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         government, fields = data.pop("government"), data.pop("fields")
@@ -138,8 +175,9 @@ def request_interest(request, pk: int):
     form = InterestForm(request.POST, governments=_governments(allowed))
     if form.is_valid():
         try:
-            services.express_interest(request.user, partner_request, form.cleaned_data["government"],
-                                      form.cleaned_data["message"])
+            services.express_interest(
+                request.user, partner_request, form.cleaned_data["government"], form.cleaned_data["message"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -25,8 +25,11 @@ class SlotSearchForm(forms.Form):
     end = forms.DateField(label=_("To"), widget=DateInput)
     duration = forms.IntegerField(label=_("Duration (minutes)"), initial=60, min_value=15, max_value=720)
     also = forms.ModelMultipleChoiceField(
-        label=_("Further partner cities"), queryset=LocalGovernment.objects.none(), required=False,
-        help_text=_("For a multilateral meeting: other partners of our government."))
+        label=_("Further partner cities"),
+        queryset=LocalGovernment.objects.none(),
+        required=False,
+        help_text=_("For a multilateral meeting: other partners of our government."),
+    )
 
     def __init__(self, *args, partnerships, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,17 +47,26 @@ def partner_governments(partnerships):
 
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    start = forms.DateTimeField(label=_("Start (UTC)"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
-                                                                        "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"],
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                                help_text=_("In UTC; the meeting page shows it in each side's time zone."))
+    start = forms.DateTimeField(
+        label=_("Start (UTC)"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In UTC; the meeting page shows it in each side's time zone."),
+    )
     duration = forms.IntegerField(label=_("Duration (minutes)"), initial=60, min_value=15, max_value=720)
     video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
-    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text=_("One agenda item per line."))
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One agenda item per line."),
+    )
     extra_governments = forms.ModelMultipleChoiceField(
-        label=_("Further partner cities"), queryset=LocalGovernment.objects.none(), required=False,
-        help_text=_("For a multilateral meeting: other partners of our government."))
+        label=_("Further partner cities"),
+        queryset=LocalGovernment.objects.none(),
+        required=False,
+        help_text=_("For a multilateral meeting: other partners of our government."),
+    )
 
     def __init__(self, *args, partnerships=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +78,7 @@ class MeetingForm(forms.Form):
         value = self.cleaned_data["start"]
         if value.tzinfo is not None:
             value = timezone.localtime(value).replace(tzinfo=None)
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
 
 
 class MeetingEditForm(MeetingForm):
@@ -79,8 +91,12 @@ class MeetingEditForm(MeetingForm):
 class MinutesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 8}))
-    decisions = forms.CharField(label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                help_text=_("One decision per line."))
+    decisions = forms.CharField(
+        label=_("Decisions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One decision per line."),
+    )
 
 
 class ParticipantForm(forms.Form):
@@ -125,18 +141,24 @@ class OfficeHoursForm(forms.Form):
 
 class LibraryItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    government = forms.ModelChoiceField(label=_("Shared by"), queryset=LocalGovernment.objects.none(),
-                                        empty_label=None)
-    partnership = forms.ModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.none(), required=False,
-                                         help_text=_("Leave empty to share with the whole platform (public)."))
+    government = forms.ModelChoiceField(label=_("Shared by"), queryset=LocalGovernment.objects.none(), empty_label=None)
+    partnership = forms.ModelChoiceField(
+        label=_("Partnership"),
+        queryset=Partnership.objects.none(),
+        required=False,
+        help_text=_("Leave empty to share with the whole platform (public)."),
+    )
     summary = forms.CharField(label=_("Summary or note"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     language = forms.ChoiceField(label=_("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
-    fields = forms.MultipleChoiceField(label=_("Fields of cooperation"), choices=Field.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
-    sdgs = forms.TypedMultipleChoiceField(label=_("SDGs"), choices=SDG_CHOICES, coerce=int, required=False,
-                                          widget=forms.CheckboxSelectMultiple)
-    public = forms.BooleanField(label=_("Public"), required=False,
-                                help_text=_("Shown in the platform-wide library to everyone."))
+    fields = forms.MultipleChoiceField(
+        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    sdgs = forms.TypedMultipleChoiceField(
+        label=_("SDGs"), choices=SDG_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    public = forms.BooleanField(
+        label=_("Public"), required=False, help_text=_("Shown in the platform-wide library to everyone.")
+    )
     file = DocumentField(label=_("Document"), required=False)
 
     def __init__(self, *args, governments, partnerships, **kwargs):
@@ -148,5 +170,6 @@ class LibraryItemForm(forms.Form):
 class LibrarySearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields"))] + Field.choices, required=False)
-    sdg = forms.TypedChoiceField(label=_("SDG"), choices=[("", _("All SDGs"))] + SDG_CHOICES, coerce=int,
-                                 required=False, empty_value=None)
+    sdg = forms.TypedChoiceField(
+        label=_("SDG"), choices=[("", _("All SDGs"))] + SDG_CHOICES, coerce=int, required=False, empty_value=None
+    )

@@ -1,5 +1,6 @@
 """Meetings of partners (slot, agenda, invitations, minutes, decisions, action items) and the
 knowledge exchange library. Times are stored in UTC and shown in each side's own time zone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,16 +18,16 @@ from .slots import DEFAULT_OFFICE_END, DEFAULT_OFFICE_START
 class OfficeHours(models.Model):
     """An organisation's office hours for the slot finder (default 08:00–16:00 local)."""
 
-    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE,
-                                        related_name="office_hours")
+    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="office_hours")
     start = models.TimeField(_("office hours start"), default=DEFAULT_OFFICE_START)
     end = models.TimeField(_("office hours end"), default=DEFAULT_OFFICE_END)
 
     class Meta:
         verbose_name = _("office hours")
         verbose_name_plural = _("office hours")
-        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
-                                              name="office_hours_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="office_hours_end_after_start")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.start:%H:%M}–{self.end:%H:%M}"
@@ -39,23 +40,25 @@ class Meeting(models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
-    partnership = models.ForeignKey("partnerships.Partnership", verbose_name=_("partnership"),
-                                    on_delete=models.CASCADE, related_name="meetings")
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="meetings"
+    )
     # Further partner cities of a multilateral meeting (the partnership's two are always in).
-    extra_governments = models.ManyToManyField("partnerships.LocalGovernment", blank=True, related_name="+",
-                                               verbose_name=_("further partner governments"))
+    extra_governments = models.ManyToManyField(
+        "partnerships.LocalGovernment", blank=True, related_name="+", verbose_name=_("further partner governments")
+    )
     title = models.CharField(_("title"), max_length=200)
     start = models.DateTimeField(_("start (UTC)"))
     duration = models.PositiveIntegerField(_("duration (minutes)"), default=60)
     video_link = models.URLField(_("video link"), blank=True)
     agenda = models.TextField(_("agenda"), blank=True, help_text=_("One agenda item per line."))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED,
-                              db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True)
     minutes = models.TextField(_("minutes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True, help_text=_("One decision per line."))
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -85,8 +88,9 @@ class Meeting(models.Model):
 
 class Participant(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
-    government = models.ForeignKey("partnerships.LocalGovernment", verbose_name=_("side"),
-                                   on_delete=models.PROTECT, related_name="+")
+    government = models.ForeignKey(
+        "partnerships.LocalGovernment", verbose_name=_("side"), on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
 
@@ -108,11 +112,11 @@ class ActionItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
     text = models.CharField(_("action"), max_length=500)
     owner = models.CharField(_("owner"), max_length=200)
-    government = models.ForeignKey("partnerships.LocalGovernment", verbose_name=_("side"),
-                                   on_delete=models.PROTECT, related_name="action_items")
+    government = models.ForeignKey(
+        "partnerships.LocalGovernment", verbose_name=_("side"), on_delete=models.PROTECT, related_name="action_items"
+    )
     due = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN,
-                              db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
 
     class Meta:
         verbose_name = _("action item")
@@ -143,25 +147,35 @@ class Attachment(models.Model):
 class LibraryItem(models.Model):
     """A document or note shared between partners; public items are in the platform-wide library."""
 
-    partnership = models.ForeignKey("partnerships.Partnership", verbose_name=_("partnership"), null=True,
-                                    blank=True, on_delete=models.CASCADE, related_name="library_items")
-    government = models.ForeignKey("partnerships.LocalGovernment", verbose_name=_("shared by"),
-                                   on_delete=models.PROTECT, related_name="+")
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        verbose_name=_("partnership"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="library_items",
+    )
+    government = models.ForeignKey(
+        "partnerships.LocalGovernment", verbose_name=_("shared by"), on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary or note"), blank=True)
-    language = models.CharField(_("language"), max_length=8, choices=[("id", "Bahasa Indonesia"),
-                                                                      ("en", "English")], default="id")
+    language = models.CharField(
+        _("language"), max_length=8, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
+    )
     fields = models.JSONField(_("fields of cooperation"), default=list, blank=True)
     sdgs = models.JSONField(_("SDGs"), default=list, blank=True)
-    public = models.BooleanField(_("public"), default=False,
-                                 help_text=_("Shown in the platform-wide library to everyone."))
+    public = models.BooleanField(
+        _("public"), default=False, help_text=_("Shown in the platform-wide library to everyone.")
+    )
     file = models.FileField(upload_to=UploadPath("library"), blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     # What search reads: title, summary and the text extracted from the file, normalised.
     search_text = models.TextField(blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Reminder source for `kembar remind`: overdue open action items, mailed once per item to the
 responsible government's office (see kembar/portal/reminders.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,15 +15,26 @@ from .models import ActionItem
 
 def overdue_action_items(now: dt.datetime) -> Iterator[Reminder]:
     today = now.date()
-    items = (ActionItem.objects.filter(status=ActionItem.Status.OPEN, due__lt=today)
-             .select_related("meeting", "government").order_by("due", "id"))
+    items = (
+        ActionItem.objects.filter(status=ActionItem.Status.OPEN, due__lt=today)
+        .select_related("meeting", "government")
+        .order_by("due", "id")
+    )
     for item in items:
         yield Reminder(
             key=f"meetings:action:{item.pk}:overdue",
             recipients=editor_emails([item.government_id]),
             subject=_("Overdue action item: %(text)s") % {"text": item.text[:150]},
-            body=_("The action item “%(text)s” from the meeting “%(meeting)s” was due on %(due)s and is still "
-                   "open. Owner: %(owner)s (%(side)s).\n\n%(url)s") % {
-                "text": item.text, "meeting": item.meeting.title, "due": item.due.isoformat(),
-                "owner": item.owner, "side": item.government.name, "url": mail_url(item.meeting)},
+            body=_(
+                "The action item “%(text)s” from the meeting “%(meeting)s” was due on %(due)s and is still "
+                "open. Owner: %(owner)s (%(side)s).\n\n%(url)s"
+            )
+            % {
+                "text": item.text,
+                "meeting": item.meeting.title,
+                "due": item.due.isoformat(),
+                "owner": item.owner,
+                "side": item.government.name,
+                "url": mail_url(item.meeting),
+            },
         )

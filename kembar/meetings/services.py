@@ -4,6 +4,7 @@ scheduling, invitations (.ics), minutes and action items, and library search.
 Pages, the API and the CLI call these functions; permissions come from
 `kembar.accounts.permissions`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,6 @@ import smtplib
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,7 @@ MAX_TOP = 20
 
 # --- slot finder -----------------------------------------------------------------------------
 
+
 def _subdivision(place: Place) -> str | None:
     """The place's province in `holidays`' terms (ISO 3166-2 suffixes: Munich is in BY, Fort Worth
     in TX), from the gazetteer's province of the place (`province_code_of`)."""
@@ -56,8 +57,14 @@ def _subdivision(place: Place) -> str | None:
 
 def side_for_place(place: Place, name: str | None = None, hours: tuple[dt.time, dt.time] | None = None) -> slots.Side:
     start, end = hours or (slots.DEFAULT_OFFICE_START, slots.DEFAULT_OFFICE_END)
-    return slots.Side(name=name or place.name, timezone=place.timezone, country=place.country_code,
-                      subdivision=_subdivision(place), office_start=start, office_end=end)
+    return slots.Side(
+        name=name or place.name,
+        timezone=place.timezone,
+        country=place.country_code,
+        subdivision=_subdivision(place),
+        office_start=start,
+        office_end=end,
+    )
 
 
 def office_hours(government: LocalGovernment) -> tuple[dt.time, dt.time]:
@@ -72,15 +79,22 @@ def side_for_government(government: LocalGovernment) -> slots.Side:
 
 def slot_error(error: slots.SlotError, field: str | None = None) -> ValidationError:
     """The slot finder's error as a translated ValidationError on the form field at fault."""
-    fields = {"reversed_range": "end", "empty_range": "start", "range_too_long": "end",
-              "bad_duration": "duration", "duration_too_long": "duration", "no_common_day": "end"}
+    fields = {
+        "reversed_range": "end",
+        "empty_range": "start",
+        "range_too_long": "end",
+        "bad_duration": "duration",
+        "duration_too_long": "duration",
+        "no_common_day": "end",
+    }
     message = error.message(_)
     key = field or fields.get(error.code)
     return ValidationError({key: [message]} if key else message, code=error.code)
 
 
-def find_slots(sides: Sequence[slots.Side], start: dt.date | None, end: dt.date | None, duration: int,
-               top: int = 5) -> slots.SlotSearch:
+def find_slots(
+    sides: Sequence[slots.Side], start: dt.date | None, end: dt.date | None, duration: int, top: int = 5
+) -> slots.SlotSearch:
     """`slots.find_slots` with translated errors (ValidationError) and holiday names."""
     if not 1 <= top <= MAX_TOP:
         raise ValidationError({"top": [_("Ask for 1 to %(max)d slots.") % {"max": MAX_TOP}]})
@@ -111,22 +125,29 @@ def resolve_place(text: str) -> Place:
         raise PlaceLookupError(_("Give a place as NAME,CC, e.g. “Bandung,ID”."), [])
     found = [p for p in search_places(name, country=country, limit=10) if p.timezone]
     exact = [p for p in found if unidecode(p.name).lower() == unidecode(name).lower()]
-    if exact or (found and len(name) >= 4 and found[0].population and
-                 fuzz.ratio(unidecode(found[0].name).lower(), unidecode(name).lower()) >= 90):
+    if exact or (
+        found
+        and len(name) >= 4
+        and found[0].population
+        and fuzz.ratio(unidecode(found[0].name).lower(), unidecode(name).lower()) >= 90
+    ):
         return (exact or found)[0]
     pool = {p.pk: p for p in search_places(name[:3], country=country, limit=60)} if len(name) >= 3 else {}
     pool.update({p.pk: p for p in found})
     ranked = process.extract(name, {pk: p.name for pk, p in pool.items()}, scorer=fuzz.WRatio, limit=5)
-    raise PlaceLookupError(_("The gazetteer has no place called “%(name)s” in %(country)s.")
-                           % {"name": name, "country": country}, [pool[pk] for _n, _s, pk in ranked])
+    raise PlaceLookupError(
+        _("The gazetteer has no place called “%(name)s” in %(country)s.") % {"name": name, "country": country},
+        [pool[pk] for _n, _s, pk in ranked],
+    )
 
 
 # --- meetings --------------------------------------------------------------------------------
 
+
 def meeting_queryset() -> QuerySet[Meeting]:
     return Meeting.objects.select_related(
-        "partnership__government_a__place", "partnership__government_b__place").prefetch_related(
-        "extra_governments__place")
+        "partnership__government_a__place", "partnership__government_b__place"
+    ).prefetch_related("extra_governments__place")
 
 
 def meeting_governments(meeting: Meeting) -> list[LocalGovernment]:
@@ -157,8 +178,9 @@ def _clean_meeting(data: dict) -> None:
     if "start" in data and (data["start"] is None or timezone.is_naive(data["start"])):
         errors["start"] = [_("Give the start with its time zone.")]
     elif "start" in data and not (EARLIEST_YEAR <= data["start"].year <= LATEST_YEAR):
-        errors["start"] = [_("A meeting starts between %(first)d and %(last)d.")
-                           % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}]
+        errors["start"] = [
+            _("A meeting starts between %(first)d and %(last)d.") % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -166,18 +188,32 @@ def _clean_meeting(data: dict) -> None:
 MEETING_FIELDS = ["title", "start", "duration", "video_link", "agenda", "status", "minutes", "decisions"]
 
 
-def schedule_meeting(user, partnership: Partnership, *, title: str, start: dt.datetime, duration: int = 60,
-                     video_link: str = "", agenda: str = "", extra_governments: Iterable[LocalGovernment] = (),
-                     participants: Iterable[tuple[LocalGovernment, str, str]] = ()) -> Meeting:
+def schedule_meeting(
+    user,
+    partnership: Partnership,
+    *,
+    title: str,
+    start: dt.datetime,
+    duration: int = 60,
+    video_link: str = "",
+    agenda: str = "",
+    extra_governments: Iterable[LocalGovernment] = (),
+    participants: Iterable[tuple[LocalGovernment, str, str]] = (),
+) -> Meeting:
     if not permissions.can_schedule_meeting(user, partnership):
         raise PermissionDenied(_("You may not schedule meetings of this partnership."))
     _clean_meeting({"title": title, "start": start, "duration": duration})
     extra = [g for g in extra_governments if g.pk not in (partnership.government_a_id, partnership.government_b_id)]
     with transaction.atomic():
-        meeting = Meeting.objects.create(partnership=partnership, title=title.strip(),
-                                         start=start.astimezone(dt.timezone.utc), duration=duration,
-                                         video_link=video_link, agenda=agenda,
-                                         created_by=user if getattr(user, "pk", None) else None)
+        meeting = Meeting.objects.create(
+            partnership=partnership,
+            title=title.strip(),
+            start=start.astimezone(dt.UTC),
+            duration=duration,
+            video_link=video_link,
+            agenda=agenda,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
         meeting.extra_governments.set(extra)
         for government, name, email in participants:
             add_participant(user, meeting, government, name, email)
@@ -193,12 +229,16 @@ def update_meeting(user, meeting: Meeting, *, expected_version: int | None = Non
     if "status" in data and data["status"] not in Meeting.Status.values:
         raise ValidationError({"status": [_("Unknown status “%(value)s”.") % {"value": data["status"]}]})
     if data.get("start"):
-        data["start"] = data["start"].astimezone(dt.timezone.utc)
+        data["start"] = data["start"].astimezone(dt.UTC)
     with transaction.atomic():
         current = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this meeting while you were editing it. "
-                                   "Reload the page to see their changes, then apply yours again."))
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this meeting while you were editing it. "
+                    "Reload the page to see their changes, then apply yours again."
+                )
+            )
         for key, value in data.items():
             setattr(current, key, value)
         current.version = F("version") + 1
@@ -207,11 +247,18 @@ def update_meeting(user, meeting: Meeting, *, expected_version: int | None = Non
     return current
 
 
-def record_minutes(user, meeting: Meeting, *, minutes: str, decisions: str = "",
-                   expected_version: int | None = None) -> Meeting:
+def record_minutes(
+    user, meeting: Meeting, *, minutes: str, decisions: str = "", expected_version: int | None = None
+) -> Meeting:
     """Minutes and decisions after the meeting; the meeting counts as held."""
-    return update_meeting(user, meeting, expected_version=expected_version, minutes=minutes, decisions=decisions,
-                          status=Meeting.Status.HELD)
+    return update_meeting(
+        user,
+        meeting,
+        expected_version=expected_version,
+        minutes=minutes,
+        decisions=decisions,
+        status=Meeting.Status.HELD,
+    )
 
 
 def _check_side(meeting: Meeting, government: LocalGovernment, field: str) -> None:
@@ -240,8 +287,14 @@ def add_participant(user, meeting: Meeting, government: LocalGovernment, name: s
     return Participant.objects.create(meeting=meeting, government=government, name=name.strip(), email=email or "")
 
 
-def update_participant(user, participant: Participant, *, government: LocalGovernment | None = None,
-                       name: str | None = None, email: str | None = None) -> Participant:
+def update_participant(
+    user,
+    participant: Participant,
+    *,
+    government: LocalGovernment | None = None,
+    name: str | None = None,
+    email: str | None = None,
+) -> Participant:
     """Change a participant's side, name or e-mail (None keeps it)."""
     meeting = participant.meeting
     if not permissions.can_edit_meeting(user, meeting):
@@ -261,8 +314,9 @@ def remove_participant(user, participant: Participant) -> None:
     participant.delete()
 
 
-def add_action_item(user, meeting: Meeting, *, text: str, owner: str, government: LocalGovernment,
-                    due: dt.date) -> ActionItem:
+def add_action_item(
+    user, meeting: Meeting, *, text: str, owner: str, government: LocalGovernment, due: dt.date
+) -> ActionItem:
     if not permissions.can_edit_meeting(user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
     errors = {}
@@ -275,8 +329,9 @@ def add_action_item(user, meeting: Meeting, *, text: str, owner: str, government
     if errors:
         raise ValidationError(errors)
     _check_side(meeting, government, "government")
-    return ActionItem.objects.create(meeting=meeting, text=text.strip(), owner=owner.strip(),
-                                     government=government, due=due)
+    return ActionItem.objects.create(
+        meeting=meeting, text=text.strip(), owner=owner.strip(), government=government, due=due
+    )
 
 
 def set_action_status(user, item: ActionItem, status: str) -> ActionItem:
@@ -294,14 +349,18 @@ def add_attachment(user, meeting: Meeting, upload) -> Attachment:
         raise PermissionDenied(_("You may not change this meeting."))
     checked = getattr(upload, "checked", None) or check_upload(upload)
     with transaction.atomic():
-        return Attachment.objects.create(meeting=meeting, file=upload, name=checked.name,
-                                         content_type=checked.content_type, size=checked.size)
+        return Attachment.objects.create(
+            meeting=meeting, file=upload, name=checked.name, content_type=checked.content_type, size=checked.size
+        )
 
 
 def open_action_items(government_ids: Iterable[int], limit: int = 20) -> list[ActionItem]:
     """Open action items a government is responsible for, the most urgent first."""
-    return list(ActionItem.objects.filter(government_id__in=list(government_ids), status=ActionItem.Status.OPEN)
-                .select_related("meeting", "government").order_by("due", "id")[:limit])
+    return list(
+        ActionItem.objects.filter(government_id__in=list(government_ids), status=ActionItem.Status.OPEN)
+        .select_related("meeting", "government")
+        .order_by("due", "id")[:limit]
+    )
 
 
 def dashboard_context(user) -> dict:
@@ -311,6 +370,7 @@ def dashboard_context(user) -> dict:
 
 
 # --- invitations -----------------------------------------------------------------------------
+
 
 def invitation_ics(meeting: Meeting, participant: Participant | None = None) -> bytes:
     """An iCalendar invitation; the times are in the participant's side's time zone (with its
@@ -367,13 +427,20 @@ def send_invitations(user, meeting: Meeting) -> int:
     for participant in participants:
         start, _end = times.get(participant.government_id, (meeting.start, meeting.end))
         body = _("You are invited to “%(title)s” on %(when)s (%(tz)s).") % {
-            "title": meeting.title, "when": start.strftime("%Y-%m-%d %H:%M"), "tz": start.tzname()}
+            "title": meeting.title,
+            "when": start.strftime("%Y-%m-%d %H:%M"),
+            "tz": start.tzname(),
+        }
         if meeting.video_link:
             body += "\n" + _("Video link: %(link)s") % {"link": meeting.video_link}
         if meeting.agenda_items:
             body += "\n\n" + _("Agenda:") + "\n" + "\n".join(f"- {item}" for item in meeting.agenda_items)
-        mail = EmailMessage(_("Invitation: %(title)s") % {"title": meeting.title}, body,
-                            settings.DEFAULT_FROM_EMAIL, [participant.email])
+        mail = EmailMessage(
+            _("Invitation: %(title)s") % {"title": meeting.title},
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [participant.email],
+        )
         mail.attach("invitation.ics", invitation_ics(meeting, participant), "text/calendar; method=REQUEST")
         try:
             mail.send()
@@ -385,9 +452,13 @@ def send_invitations(user, meeting: Meeting) -> int:
         Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.INVITED)
     if failure is not None:
         raise InvitationsNotSent(
-            _("The mail server did not accept the invitations (%(reason)s): %(sent)d of %(total)d were sent. "
-              "Try again later.") % {"reason": failure.__class__.__name__, "sent": sent, "total": len(participants)},
-            sent)
+            _(
+                "The mail server did not accept the invitations (%(reason)s): %(sent)d of %(total)d were sent. "
+                "Try again later."
+            )
+            % {"reason": failure.__class__.__name__, "sent": sent, "total": len(participants)},
+            sent,
+        )
     return sent
 
 
@@ -417,9 +488,19 @@ def extract_text(upload, content_type: str) -> str:
     return " ".join(t for t in root.itertext() if t.strip())
 
 
-def share_item(user, *, government: LocalGovernment, title: str, summary: str = "",
-               partnership: Partnership | None = None, language: str = "id", fields: Sequence[str] = (),
-               sdgs: Sequence[int] = (), public: bool = False, upload=None) -> LibraryItem:
+def share_item(
+    user,
+    *,
+    government: LocalGovernment,
+    title: str,
+    summary: str = "",
+    partnership: Partnership | None = None,
+    language: str = "id",
+    fields: Sequence[str] = (),
+    sdgs: Sequence[int] = (),
+    public: bool = False,
+    upload=None,
+) -> LibraryItem:
     a = permissions.access(user)
     if not (a.superuser or government.pk in a.edit_governments):
         raise PermissionDenied(_("You may not share material for %(name)s.") % {"name": government.name})
@@ -444,10 +525,18 @@ def share_item(user, *, government: LocalGovernment, title: str, summary: str = 
         raise ValidationError(errors)
     body = extract_text(upload, checked.content_type) if checked else ""
     with transaction.atomic():
-        item = LibraryItem(partnership=partnership, government=government, title=title.strip(), summary=summary,
-                           language=language, fields=list(fields), sdgs=sorted(set(sdgs)), public=public,
-                           created_by=user if getattr(user, "pk", None) else None,
-                           search_text=normalise_text(" ".join([title, summary, body])))
+        item = LibraryItem(
+            partnership=partnership,
+            government=government,
+            title=title.strip(),
+            summary=summary,
+            language=language,
+            fields=list(fields),
+            sdgs=sorted(set(sdgs)),
+            public=public,
+            created_by=user if getattr(user, "pk", None) else None,
+            search_text=normalise_text(" ".join([title, summary, body])),
+        )
         if checked:
             item.file = upload
             item.file_name = checked.name
@@ -466,12 +555,22 @@ def search_library(queryset: QuerySet[LibraryItem], q: str = "", field: str = ""
     suits Indonesian), ranked; elsewhere every normalised word must occur in the indexed text.
     """
     if field:
-        queryset = queryset.filter(fields__contains=[field]) if connection.vendor == "postgresql" else \
-            queryset.filter(fields__icontains=f'"{field}"')
+        queryset = (
+            queryset.filter(fields__contains=[field])
+            if connection.vendor == "postgresql"
+            else queryset.filter(fields__icontains=f'"{field}"')
+        )
     if sdg:
-        queryset = queryset.filter(sdgs__contains=[sdg]) if connection.vendor == "postgresql" else \
-            queryset.filter(Q(sdgs__icontains=f"[{sdg},") | Q(sdgs__icontains=f" {sdg},")
-                            | Q(sdgs__icontains=f" {sdg}]") | Q(sdgs=[sdg]))
+        queryset = (
+            queryset.filter(sdgs__contains=[sdg])
+            if connection.vendor == "postgresql"
+            else queryset.filter(
+                Q(sdgs__icontains=f"[{sdg},")
+                | Q(sdgs__icontains=f" {sdg},")
+                | Q(sdgs__icontains=f" {sdg}]")
+                | Q(sdgs=[sdg])
+            )
+        )
     words = normalise_text(q).split()[:MAX_SEARCH_WORDS]
     if not words:
         return queryset
@@ -480,11 +579,18 @@ def search_library(queryset: QuerySet[LibraryItem], q: str = "", field: str = ""
 
         vector = SearchVector("search_text", config="simple")
         query = SearchQuery(" ".join(words), config="simple", search_type="plain")
-        return (queryset.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query)
-                .order_by("-rank", "-created", "-id"))
+        return (
+            queryset.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
+            .order_by("-rank", "-created", "-id")
+        )
     for word in words:
-        queryset = queryset.filter(Q(search_text__startswith=word + " ") | Q(search_text__contains=" " + word + " ")
-                                   | Q(search_text__endswith=" " + word) | Q(search_text=word))
+        queryset = queryset.filter(
+            Q(search_text__startswith=word + " ")
+            | Q(search_text__contains=" " + word + " ")
+            | Q(search_text__endswith=" " + word)
+            | Q(search_text=word)
+        )
     return queryset
 
 
@@ -504,6 +610,7 @@ def set_office_hours(user, organisation: Organisation, start: dt.time, end: dt.t
         raise PermissionDenied(_("You may not change this office's hours."))
     if start is None or end is None or end <= start:
         raise ValidationError({"end": [_("Office hours must end after they start.")]})
-    row, _created = OfficeHours.objects.update_or_create(organisation=organisation,
-                                                         defaults={"start": start, "end": end})
+    row, _created = OfficeHours.objects.update_or_create(
+        organisation=organisation, defaults={"start": start, "end": end}
+    )
     return row

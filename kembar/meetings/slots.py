@@ -16,28 +16,32 @@ regional holidays (a US state, a German Land) when the side names its subdivisio
 Error messages and explanations are English with %-placeholders; callers pass a translation
 function (`explain(slot, gettext)`, `error.message(gettext)`) so Django can translate them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
-UTC = dt.timezone.utc
-GRANULARITY = 15          # minutes between candidate starts
+UTC = dt.UTC
+GRANULARITY = 15  # minutes between candidate starts
 DEFAULT_OFFICE_START = dt.time(8, 0)
 DEFAULT_OFFICE_END = dt.time(16, 0)
 MAX_RANGE_DAYS = 366
-NEAR_HOLIDAY_DAYS = 2     # a holiday this close to a slot is named in its explanation
+NEAR_HOLIDAY_DAYS = 2  # a holiday this close to a slot is named in its explanation
 
 # Countries whose weekend is not Saturday–Sunday, for when `holidays` does not say.
 WEEKENDS: dict[str, frozenset[int]] = {
-    **{cc: frozenset({4, 5}) for cc in ("SA", "BH", "KW", "OM", "QA", "EG", "IQ", "JO", "SY", "YE",
-                                         "DZ", "LY", "SD", "IL", "BD", "MV", "AF")},
-    "IR": frozenset({4}), "NP": frozenset({5}), "BN": frozenset({4, 6}),
+    **{
+        cc: frozenset({4, 5})
+        for cc in ("SA", "BH", "KW", "OM", "QA", "EG", "IQ", "JO", "SY", "YE", "DZ", "LY", "SD", "IL", "BD", "MV", "AF")
+    },
+    "IR": frozenset({4}),
+    "NP": frozenset({5}),
+    "BN": frozenset({4, 6}),
 }
 SAT_SUN = frozenset({5, 6})
 
@@ -58,10 +62,14 @@ class SlotError(ValueError):
         "range_too_long": "The range is %(days)d days long; search at most %(max)d days at once.",
         "bad_duration": "The duration must be a positive number of minutes.",
         "office_hours_reversed": "The office hours of %(place)s end (%(end)s) before they start (%(start)s).",
-        "duration_too_long": ("A %(duration)d-minute meeting is longer than the office hours of %(place)s "
-                              "(%(window)d minutes); no day can hold it."),
-        "no_common_day": ("Every day from %(start)s to %(end)s is a weekend day or a public holiday "
-                          "for at least one side; widen the range."),
+        "duration_too_long": (
+            "A %(duration)d-minute meeting is longer than the office hours of %(place)s "
+            "(%(window)d minutes); no day can hold it."
+        ),
+        "no_common_day": (
+            "Every day from %(start)s to %(end)s is a weekend day or a public holiday "
+            "for at least one side; widen the range."
+        ),
     }
 
     def __init__(self, code: str, **params):
@@ -84,10 +92,14 @@ def _messages_for_extraction(_):  # pragma: no cover - only for makemessages
         _("The range is %(days)d days long; search at most %(max)d days at once."),
         _("The duration must be a positive number of minutes."),
         _("The office hours of %(place)s end (%(end)s) before they start (%(start)s)."),
-        _("A %(duration)d-minute meeting is longer than the office hours of %(place)s "
-          "(%(window)d minutes); no day can hold it."),
-        _("Every day from %(start)s to %(end)s is a weekend day or a public holiday "
-          "for at least one side; widen the range."),
+        _(
+            "A %(duration)d-minute meeting is longer than the office hours of %(place)s "
+            "(%(window)d minutes); no day can hold it."
+        ),
+        _(
+            "Every day from %(start)s to %(end)s is a weekend day or a public holiday "
+            "for at least one side; widen the range."
+        ),
     ]
 
 
@@ -101,7 +113,7 @@ class Side:
     subdivision: str | None = None
     office_start: dt.time = DEFAULT_OFFICE_START
     office_end: dt.time = DEFAULT_OFFICE_END
-    weekend: frozenset[int] | None = None   # Monday = 0; None: the country's own
+    weekend: frozenset[int] | None = None  # Monday = 0; None: the country's own
 
 
 @dataclass
@@ -140,8 +152,8 @@ class SideTime:
     side: Side
     local_start: dt.datetime
     local_end: dt.datetime
-    cost: int                       # minutes outside office hours
-    early: bool                     # before office hours (else after, when cost > 0)
+    cost: int  # minutes outside office hours
+    early: bool  # before office hours (else after, when cost > 0)
     near_holidays: tuple[tuple[dt.date, str], ...] = ()
 
     def reason(self, gettext: Callable[[str], str] = _identity) -> str:
@@ -156,9 +168,9 @@ class SideTime:
 
 @dataclass(frozen=True)
 class Slot:
-    start: dt.datetime              # UTC
-    end: dt.datetime                # UTC
-    sides: tuple[SideTime, ...]     # in the order the sides were given
+    start: dt.datetime  # UTC
+    end: dt.datetime  # UTC
+    sides: tuple[SideTime, ...]  # in the order the sides were given
 
     @property
     def worst(self) -> int:
@@ -187,14 +199,17 @@ class Slot:
             "worst_penalty_minutes": self.worst,
             "total_penalty_minutes": self.total,
             "explanation": explain(self, gettext),
-            "places": [{
-                "place": s.side.name,
-                "timezone": s.side.timezone,
-                "local_start": s.local_start.isoformat(),
-                "local_end": s.local_end.isoformat(),
-                "penalty_minutes": s.cost,
-                "penalty_reason": s.reason(gettext),
-            } for s in self.sides],
+            "places": [
+                {
+                    "place": s.side.name,
+                    "timezone": s.side.timezone,
+                    "local_start": s.local_start.isoformat(),
+                    "local_end": s.local_end.isoformat(),
+                    "penalty_minutes": s.cost,
+                    "penalty_reason": s.reason(gettext),
+                }
+                for s in self.sides
+            ],
         }
 
 
@@ -216,8 +231,10 @@ class SlotSearch:
     def notice(self, gettext: Callable[[str], str] = _identity) -> str:
         if self.inside_office_hours:
             return ""
-        return gettext("No slot fits inside everyone's office hours in this range. These are the "
-                       "least-bad slots, with how far each side is outside its office hours.")
+        return gettext(
+            "No slot fits inside everyone's office hours in this range. These are the "
+            "least-bad slots, with how far each side is outside its office hours."
+        )
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -235,11 +252,16 @@ def duration_text(minutes: int, gettext: Callable[[str], str] = _identity) -> st
 
 def explain(slot: Slot, gettext: Callable[[str], str] = _identity) -> str:
     """'07:30 in Fort Worth, 19:30 in Bandung; avoids Thanksgiving' (and the cost, if any)."""
-    times = ", ".join(gettext("%(time)s in %(place)s") % {"time": s.local_start.strftime("%H:%M"),
-                                                           "place": s.side.name} for s in slot.sides)
+    times = ", ".join(
+        gettext("%(time)s in %(place)s") % {"time": s.local_start.strftime("%H:%M"), "place": s.side.name}
+        for s in slot.sides
+    )
     parts = [times]
-    costs = [gettext("%(place)s %(reason)s") % {"place": s.side.name, "reason": s.reason(gettext)}
-             for s in slot.sides if s.cost]
+    costs = [
+        gettext("%(place)s %(reason)s") % {"place": s.side.name, "reason": s.reason(gettext)}
+        for s in slot.sides
+        if s.cost
+    ]
     if costs:
         parts.append("; ".join(costs))
     else:
@@ -260,8 +282,12 @@ def _calendar(side: Side, years: range, language: str | None = None) -> _Calenda
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise SlotError("unknown_timezone", place=side.name, timezone=side.timezone or "–") from None
     if side.office_end <= side.office_start:
-        raise SlotError("office_hours_reversed", place=side.name, start=side.office_start.strftime("%H:%M"),
-                        end=side.office_end.strftime("%H:%M"))
+        raise SlotError(
+            "office_hours_reversed",
+            place=side.name,
+            start=side.office_start.strftime("%H:%M"),
+            end=side.office_end.strftime("%H:%M"),
+        )
     country = (side.country or "").upper()
     try:
         subdivisions = holidays_lib.list_supported_countries().get(country)
@@ -290,8 +316,14 @@ def _calendar(side: Side, years: range, language: str | None = None) -> _Calenda
     return _Calendar(side, tz, weekend, days, start_min, end_min)
 
 
-def find_slots(sides: Sequence[Side], start: dt.date | None, end: dt.date | None, duration: int,
-               top: int = 5, language: str | None = None) -> SlotSearch:
+def find_slots(
+    sides: Sequence[Side],
+    start: dt.date | None,
+    end: dt.date | None,
+    duration: int,
+    top: int = 5,
+    language: str | None = None,
+) -> SlotSearch:
     """The best `top` non-overlapping slots of `duration` minutes starting between `start`
     00:00 UTC and the end of `end` (UTC), best first; see the module docstring for the order.
     Different days are offered before a second slot on the same day.
@@ -378,12 +410,25 @@ def find_slots(sides: Sequence[Side], start: dt.date | None, end: dt.date | None
             picked.append(item)
             days_used.add(moment.date())
     picked.sort(key=lambda item: item[0])
-    chosen = [Slot(moment, moment + length, tuple(
-        SideTime(cal.side, ls, (moment + length).astimezone(cal.tz), cost, early=early,
-                 near_holidays=_near(cal, ls.date(), start, end))
-        for cal, ls, _le, cost, early in local)) for _key, moment, local in picked]
-    skipped = {cal.side.name: sorted((d, n) for d, n in cal.holidays.items() if start <= d <= end)
-               for cal in calendars}
+    chosen = [
+        Slot(
+            moment,
+            moment + length,
+            tuple(
+                SideTime(
+                    cal.side,
+                    ls,
+                    (moment + length).astimezone(cal.tz),
+                    cost,
+                    early=early,
+                    near_holidays=_near(cal, ls.date(), start, end),
+                )
+                for cal, ls, _le, cost, early in local
+            ),
+        )
+        for _key, moment, local in picked
+    ]
+    skipped = {cal.side.name: sorted((d, n) for d, n in cal.holidays.items() if start <= d <= end) for cal in calendars}
     return SlotSearch(chosen, tuple(sides), start, end, duration, count, skipped)
 
 

@@ -12,13 +12,24 @@ from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.form_errors import add_errors
 from kembar.partnerships import services as registry
-from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import SDG_GOALS, Field
 from kembar.uploads import download_response
 
 from . import services
-from .forms import (ActionItemForm, ActionStatusForm, AttachmentForm, LibraryItemForm, LibrarySearchForm,
-                    MeetingEditForm, MeetingForm, MinutesForm, OfficeHoursForm, ParticipantForm, SlotSearchForm)
+from .forms import (
+    ActionItemForm,
+    ActionStatusForm,
+    AttachmentForm,
+    LibraryItemForm,
+    LibrarySearchForm,
+    MeetingEditForm,
+    MeetingForm,
+    MinutesForm,
+    OfficeHoursForm,
+    ParticipantForm,
+    SlotSearchForm,
+)
 from .models import ActionItem, Attachment, LibraryItem, Meeting, Participant
 
 PAGE_SIZE = 25
@@ -48,6 +59,7 @@ def _editable_meeting(request, pk: int) -> Meeting:
 
 # --- slot finder and meetings ----------------------------------------------------------------
 
+
 @login_required
 @require_safe
 def slot_finder(request):
@@ -57,26 +69,36 @@ def slot_finder(request):
     if "start" in request.GET or "end" in request.GET:
         form = SlotSearchForm(request.GET, partnerships=partnerships)
     else:  # coming from a partnership's page: preselect it, nothing to complain about yet
-        form = SlotSearchForm(initial={"partnership": request.GET.get("partnership"), "duration": 60},
-                              partnerships=partnerships)
+        form = SlotSearchForm(
+            initial={"partnership": request.GET.get("partnership"), "duration": 60}, partnerships=partnerships
+        )
     result, rows, governments = None, [], []
     if form.is_bound and form.is_valid():
         p = form.cleaned_data["partnership"]
         governments = [p.government_a, p.government_b]
         governments += [g for g in form.cleaned_data["also"] if g.pk not in (p.government_a_id, p.government_b_id)]
         try:
-            result = services.find_slots_for(governments, form.cleaned_data["start"], form.cleaned_data["end"],
-                                             form.cleaned_data["duration"])
+            result = services.find_slots_for(
+                governments, form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["duration"]
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
             from .slots import explain
 
             rows = [(slot, explain(slot, _)) for slot in result.slots]
-    return render(request, "meetings/slots.html", {
-        "form": form, "result": result, "rows": rows, "governments": governments,
-        "notice": result.notice(_) if result else "",
-        "also": "".join(f"&also={g.pk}" for g in governments[2:])})
+    return render(
+        request,
+        "meetings/slots.html",
+        {
+            "form": form,
+            "result": result,
+            "rows": rows,
+            "governments": governments,
+            "notice": result.notice(_) if result else "",
+            "also": "".join(f"&also={g.pk}" for g in governments[2:]),
+        },
+    )
 
 
 @login_required
@@ -84,9 +106,14 @@ def slot_finder(request):
 def meeting_list(request):
     queryset = permissions.visible_meetings(request.user, services.meeting_queryset()).order_by("-start", "-id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "meetings/list.html", {
-        "page": page, "can_schedule": bool(permissions.access(request.user).edit_governments)
-        or request.user.is_superuser})
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "page": page,
+            "can_schedule": bool(permissions.access(request.user).edit_governments) or request.user.is_superuser,
+        },
+    )
 
 
 @login_required
@@ -102,8 +129,10 @@ def meeting_create(request):
         if not partnerships.exists():
             raise PermissionDenied
         return render(request, "meetings/pick_partnership.html", {"partnerships": partnerships[:200]})
-    initial = {"duration": request.GET.get("duration") or 60,
-               "extra_governments": [v for v in request.GET.getlist("also") if v.isdigit()]}
+    initial = {
+        "duration": request.GET.get("duration") or 60,
+        "extra_governments": [v for v in request.GET.getlist("also") if v.isdigit()],
+    }
     if request.GET.get("start"):
         initial["start"] = request.GET["start"].replace("Z", "")[:16]
     form = MeetingForm(request.POST or None, initial=initial, partnerships=partnerships)
@@ -124,27 +153,37 @@ def meeting_detail(request, pk: int):
     meeting = _meeting_or_404(request, pk)
     governments = services.meeting_governments(meeting)
     can_edit = permissions.can_edit_meeting(request.user, meeting)
-    return render(request, "meetings/detail.html", {
-        "meeting": meeting,
-        "times": services.local_times(meeting),
-        "participants": meeting.participants.select_related("government"),
-        "action_items": meeting.action_items.select_related("government"),
-        "attachments": meeting.attachments.all(),
-        "can_edit": can_edit,
-        "participant_form": ParticipantForm(governments=governments) if can_edit else None,
-        "action_form": ActionItemForm(governments=governments) if can_edit else None,
-        "attachment_form": AttachmentForm() if can_edit else None,
-        "statuses": ActionItem.Status.choices,
-    })
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "times": services.local_times(meeting),
+            "participants": meeting.participants.select_related("government"),
+            "action_items": meeting.action_items.select_related("government"),
+            "attachments": meeting.attachments.all(),
+            "can_edit": can_edit,
+            "participant_form": ParticipantForm(governments=governments) if can_edit else None,
+            "action_form": ActionItemForm(governments=governments) if can_edit else None,
+            "attachment_form": AttachmentForm() if can_edit else None,
+            "statuses": ActionItem.Status.choices,
+        },
+    )
 
 
 @login_required
 def meeting_edit(request, pk: int):
     meeting = _editable_meeting(request, pk)
-    initial = {"title": meeting.title, "start": meeting.start.strftime("%Y-%m-%dT%H:%M"),
-               "duration": meeting.duration, "status": meeting.status, "video_link": meeting.video_link,
-               "agenda": meeting.agenda, "version": meeting.version,
-               "extra_governments": [g.pk for g in meeting.extra_governments.all()]}
+    initial = {
+        "title": meeting.title,
+        "start": meeting.start.strftime("%Y-%m-%dT%H:%M"),
+        "duration": meeting.duration,
+        "status": meeting.status,
+        "video_link": meeting.video_link,
+        "agenda": meeting.agenda,
+        "version": meeting.version,
+        "extra_governments": [g.pk for g in meeting.extra_governments.all()],
+    }
     form = MeetingEditForm(request.POST or None, initial=initial, partnerships=_editable_partnerships(request.user))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -153,8 +192,7 @@ def meeting_edit(request, pk: int):
             with transaction.atomic():
                 meeting = services.update_meeting(request.user, meeting, expected_version=version, **data)
                 p = meeting.partnership
-                meeting.extra_governments.set(
-                    [g for g in extra if g.pk not in (p.government_a_id, p.government_b_id)])
+                meeting.extra_governments.set([g for g in extra if g.pk not in (p.government_a_id, p.government_b_id)])
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -166,13 +204,19 @@ def meeting_edit(request, pk: int):
 @login_required
 def meeting_minutes(request, pk: int):
     meeting = _editable_meeting(request, pk)
-    form = MinutesForm(request.POST or None, initial={"version": meeting.version, "minutes": meeting.minutes,
-                                                      "decisions": meeting.decisions})
+    form = MinutesForm(
+        request.POST or None,
+        initial={"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_minutes(request.user, meeting, minutes=form.cleaned_data["minutes"],
-                                    decisions=form.cleaned_data["decisions"],
-                                    expected_version=form.cleaned_data["version"])
+            services.record_minutes(
+                request.user,
+                meeting,
+                minutes=form.cleaned_data["minutes"],
+                decisions=form.cleaned_data["decisions"],
+                expected_version=form.cleaned_data["version"],
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -303,13 +347,16 @@ def office_hours(request, organisation_id: int):
 
 # --- library ---------------------------------------------------------------------------------
 
+
 @require_safe
 def library(request):
     form = LibrarySearchForm(request.GET or None)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    queryset = permissions.visible_library(request.user, LibraryItem.objects.select_related(
-        "government", "partnership__government_a", "partnership__government_b"))
+    queryset = permissions.visible_library(
+        request.user,
+        LibraryItem.objects.select_related("government", "partnership__government_a", "partnership__government_b"),
+    )
     queryset = services.search_library(queryset, data.get("q", ""), data.get("field", ""), data.get("sdg"))
     partnership = request.GET.get("partnership", "")
     if partnership.isdigit():  # one partnership's shelf (the partnership page links here)
@@ -319,14 +366,23 @@ def library(request):
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "meetings/library.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "can_share": permissions.can_share_in_library(request.user)})
+    return render(
+        request,
+        "meetings/library.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_share": permissions.can_share_in_library(request.user),
+        },
+    )
 
 
 def _library_item_or_404(request, pk: int) -> LibraryItem:
-    item = get_object_or_404(LibraryItem.objects.select_related(
-        "government", "partnership__government_a", "partnership__government_b"), pk=pk)
+    item = get_object_or_404(
+        LibraryItem.objects.select_related("government", "partnership__government_a", "partnership__government_b"),
+        pk=pk,
+    )
     if not permissions.can_view_library_item(request.user, item):
         raise Http404
     return item
@@ -335,10 +391,16 @@ def _library_item_or_404(request, pk: int) -> LibraryItem:
 @require_safe
 def library_item(request, pk: int):
     item = _library_item_or_404(request, pk)
-    return render(request, "meetings/library_item.html", {
-        "item": item, "fields": [Field(f).label for f in item.fields if f in Field.values],
-        "sdgs": [f"{n}. {SDG_GOALS[n]}" for n in item.sdgs if n in SDG_GOALS],
-        "can_edit": permissions.can_edit_library_item(request.user, item)})
+    return render(
+        request,
+        "meetings/library_item.html",
+        {
+            "item": item,
+            "fields": [Field(f).label for f in item.fields if f in Field.values],
+            "sdgs": [f"{n}. {SDG_GOALS[n]}" for n in item.sdgs if n in SDG_GOALS],
+            "can_edit": permissions.can_edit_library_item(request.user, item),
+        },
+    )
 
 
 @require_safe
@@ -354,10 +416,17 @@ def library_share(request):
     if not permissions.can_share_in_library(request.user):
         raise PermissionDenied
     a = permissions.access(request.user)
-    governments = LocalGovernment.objects.all() if a.superuser else \
-        LocalGovernment.objects.filter(pk__in=list(a.edit_governments))
-    form = LibraryItemForm(request.POST or None, request.FILES or None, governments=governments.order_by("name"),
-                           partnerships=_editable_partnerships(request.user))
+    governments = (
+        LocalGovernment.objects.all()
+        if a.superuser
+        else LocalGovernment.objects.filter(pk__in=list(a.edit_governments))
+    )
+    form = LibraryItemForm(
+        request.POST or None,
+        request.FILES or None,
+        governments=governments.order_by("name"),
+        partnerships=_editable_partnerships(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("file") or None

@@ -16,16 +16,30 @@ class DateInput(forms.DateInput):
 class PartnershipFieldsMixin(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.SISTER_CITY)
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.ACTIVE)
-    since = forms.DateField(label=_("Since"), required=False, widget=DateInput,
-                            help_text=_("The date the partnership began, if known."))
-    fields = forms.MultipleChoiceField(label=_("Fields of cooperation"), choices=Field.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
-    basis = forms.CharField(label=_("Basis"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                            help_text=_("What the two share: former capitals, ports, universities..."))
-    public = forms.BooleanField(label=_("Public"), required=False, initial=True,
-                                help_text=_("Shown to everyone, including visitors who are not logged in."))
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text=_("Visible to everyone who can see the partnership."))
+    since = forms.DateField(
+        label=_("Since"), required=False, widget=DateInput, help_text=_("The date the partnership began, if known.")
+    )
+    fields = forms.MultipleChoiceField(
+        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    basis = forms.CharField(
+        label=_("Basis"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the two share: former capitals, ports, universities..."),
+    )
+    public = forms.BooleanField(
+        label=_("Public"),
+        required=False,
+        initial=True,
+        help_text=_("Shown to everyone, including visitors who are not logged in."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Visible to everyone who can see the partnership."),
+    )
 
     def partnership_data(self) -> dict:
         return {k: self.cleaned_data[k] for k in services.EDITABLE_FIELDS}
@@ -34,17 +48,34 @@ class PartnershipFieldsMixin(forms.Form):
 class PartnershipCreateForm(PartnershipFieldsMixin):
     """New partnership: one of the user's own governments and a partner place from the gazetteer."""
 
-    government = forms.ModelChoiceField(label=_("Our government"), queryset=LocalGovernment.objects.none(),
-                                        empty_label=None)
+    government = forms.ModelChoiceField(
+        label=_("Our government"), queryset=LocalGovernment.objects.none(), empty_label=None
+    )
     partner_place = forms.ModelChoiceField(
-        label=_("Partner"), queryset=Place.objects.all(), widget=forms.HiddenInput,
-        error_messages={"required": _("Choose the partner from the list of places."),
-                        "invalid_choice": _("Choose the partner from the list of places.")})
-    partner_level = forms.ChoiceField(label=_("Partner's level"), choices=[("", _("Automatic"))] + Level.choices,
-                                      required=False)
+        label=_("Partner"),
+        queryset=Place.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose the partner from the list of places."),
+            "invalid_choice": _("Choose the partner from the list of places."),
+        },
+    )
+    partner_level = forms.ChoiceField(
+        label=_("Partner's level"), choices=[("", _("Automatic"))] + Level.choices, required=False
+    )
 
-    field_order = ["government", "partner_place", "partner_level", "kind", "status", "since", "fields", "basis",
-                   "public", "notes"]
+    field_order = [
+        "government",
+        "partner_place",
+        "partner_level",
+        "kind",
+        "status",
+        "since",
+        "fields",
+        "basis",
+        "public",
+        "notes",
+    ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,8 +101,7 @@ class PartnershipFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds"))] + Kind.choices, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses"))] + Status.choices,
-                               required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses"))] + Status.choices, required=False)
     field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields"))] + Field.choices, required=False)
     government = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
@@ -83,10 +113,12 @@ class PartnershipFilterForm(forms.Form):
 
 
 class LocalGovernmentForm(forms.ModelForm):
-    traits = forms.MultipleChoiceField(label=_("Traits"), choices=Trait.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
-    sdg_priorities = forms.TypedMultipleChoiceField(label=_("SDG priorities"), choices=SDG_CHOICES, coerce=int,
-                                                    required=False, widget=forms.CheckboxSelectMultiple)
+    traits = forms.MultipleChoiceField(
+        label=_("Traits"), choices=Trait.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    sdg_priorities = forms.TypedMultipleChoiceField(
+        label=_("SDG priorities"), choices=SDG_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:

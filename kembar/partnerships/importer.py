@@ -17,6 +17,7 @@ nothing: pairs already in the registry, whoever entered them, count as duplicate
 Governments and partnerships are written with `bulk_create_with_history`, so an imported
 record has its "created" history entry like one entered by hand.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,10 +26,11 @@ import math
 import os
 import re
 from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Collection, Iterable, Iterator, TextIO
+from typing import TextIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -83,6 +85,7 @@ class ImportFileError(ValueError):
 # Reading rows
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PlaceRef:
     """One side of a row: a place as the list names it."""
@@ -123,17 +126,22 @@ def read_header(header: list[str]) -> tuple[str, ...]:
     for columns in (GEOCODED_COLUMNS, NAMES_ONLY_COLUMNS):
         if len(found) == len(columns) and set(found) == set(columns):
             return tuple(found)
-    raise ImportFileError(_(
-        "Wrong columns. Expected %(geocoded)s (geocoded) or %(names)s (names only); found %(found)s.") % {
-        "geocoded": ",".join(GEOCODED_COLUMNS), "names": ",".join(NAMES_ONLY_COLUMNS),
-        "found": ",".join(header) if header else _("an empty file")})
+    raise ImportFileError(
+        _("Wrong columns. Expected %(geocoded)s (geocoded) or %(names)s (names only); found %(found)s.")
+        % {
+            "geocoded": ",".join(GEOCODED_COLUMNS),
+            "names": ",".join(NAMES_ONLY_COLUMNS),
+            "found": ",".join(header) if header else _("an empty file"),
+        }
+    )
 
 
 def parse_row(line: int, values: list[str], columns: tuple[str, ...]) -> Row | Rejection:
     """A row's two sides, or the reason it cannot be imported."""
     if len(values) != len(columns):
-        return Rejection(line, _("Expected %(expected)d fields, found %(found)d.") % {
-            "expected": len(columns), "found": len(values)})
+        return Rejection(
+            line, _("Expected %(expected)d fields, found %(found)d.") % {"expected": len(columns), "found": len(values)}
+        )
     data = dict(zip(columns, (v.strip() for v in values)))
     sides = []
     for n in ("1", "2"):
@@ -166,10 +174,16 @@ def _parse_side(data: dict[str, str], n: str) -> PlaceRef | str:
                 latitude, longitude = float(raw_lat), float(raw_lng)
             except ValueError:
                 return _("Malformed coordinates for city%(n)s: “%(lat)s”, “%(lng)s”.") % {
-                    "n": n, "lat": raw_lat, "lng": raw_lng}
+                    "n": n,
+                    "lat": raw_lat,
+                    "lng": raw_lng,
+                }
             if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or math.isnan(latitude + longitude):
                 return _("Coordinates out of range for city%(n)s: %(lat)s, %(lng)s.") % {
-                    "n": n, "lat": raw_lat, "lng": raw_lng}
+                    "n": n,
+                    "lat": raw_lat,
+                    "lng": raw_lng,
+                }
     return PlaceRef(name[:200], code, latitude, longitude)
 
 
@@ -196,6 +210,7 @@ def read_rows(stream: TextIO) -> tuple[tuple[str, ...], Iterator[Row | Rejection
 # --------------------------------------------------------------------------------------------
 # Resolving places
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class Entry:
@@ -339,38 +354,98 @@ class Match:
 # Which ISO 3166-2 subdivision types a word in a list's name may mean. "Utah County" is not
 # the State of Utah, "Olomouc Region" not the Olomouc District; a word not listed fits any.
 SUBDIVISION_TYPES_FOR_WORD = {
-    "province": ("province", "region", "metropolitan city", "decentralized", "free municipal", "district",
-                 "autonomous", "oblast"),
+    "province": (
+        "province",
+        "region",
+        "metropolitan city",
+        "decentralized",
+        "free municipal",
+        "district",
+        "autonomous",
+        "oblast",
+    ),
     "provincia": ("province", "metropolitan city", "decentralized", "free municipal"),
-    "provinsi": ("province",), "sheng": ("province", "autonomous"), "do": ("province", "special"),
-    "aimag": ("province",), "aimak": ("province",),
-    "prefecture": ("prefecture",), "ken": ("prefecture",), "fu": ("prefecture",),
+    "provinsi": ("province",),
+    "sheng": ("province", "autonomous"),
+    "do": ("province", "special"),
+    "aimag": ("province",),
+    "aimak": ("province",),
+    "prefecture": ("prefecture",),
+    "ken": ("prefecture",),
+    "fu": ("prefecture",),
     "state": ("state", "land", "territory", "federal", "emirate"),
-    "region": ("region", "oblast", "autonomous", "province"), "regione": ("region",),
-    "oblast": ("region", "oblast", "autonomous", "republic"), "krai": ("region", "krai", "territory"),
-    "kray": ("region", "krai", "territory"), "okrug": ("autonomous", "district", "region"),
-    "county": ("county", "department"), "comte": ("county",), "county council": ("county",),
-    "district": ("district", "rayon"), "raion": ("district", "rayon"), "rayon": ("district", "rayon"),
+    "region": ("region", "oblast", "autonomous", "province"),
+    "regione": ("region",),
+    "oblast": ("region", "oblast", "autonomous", "republic"),
+    "krai": ("region", "krai", "territory"),
+    "kray": ("region", "krai", "territory"),
+    "okrug": ("autonomous", "district", "region"),
+    "county": ("county", "department"),
+    "comte": ("county",),
+    "county council": ("county",),
+    "district": ("district", "rayon"),
+    "raion": ("district", "rayon"),
+    "rayon": ("district", "rayon"),
     "district council": ("district",),
     "governorate": ("governorate",),
-    "department": ("department",), "departement": ("department",), "departamento": ("department",),
-    "canton": ("canton",), "kanton": ("canton",),
-    "voivodeship": ("voivodship", "province"), "voivodship": ("voivodship", "province"),
-    "regency": ("regency",), "kabupaten": ("regency",),
-    "autonomous region": ("autonomous",), "autonomous province": ("autonomous", "province"),
-    "autonomous oblast": ("autonomous",), "autonomous okrug": ("autonomous",),
-    "rural municipality": ("rural municipality",), "regional unit": ("regional unit",),
-    "gun": ("county",), "xian": ("county",),
-    "landkreis": (), "kreis": (), "powiat": (), "rural gmina": (), "rural district": (),
-    "microregion": (), "subregion": (), "regional municipality": (), "regional district": (),
+    "department": ("department",),
+    "departement": ("department",),
+    "departamento": ("department",),
+    "canton": ("canton",),
+    "kanton": ("canton",),
+    "voivodeship": ("voivodship", "province"),
+    "voivodship": ("voivodship", "province"),
+    "regency": ("regency",),
+    "kabupaten": ("regency",),
+    "autonomous region": ("autonomous",),
+    "autonomous province": ("autonomous", "province"),
+    "autonomous oblast": ("autonomous",),
+    "autonomous okrug": ("autonomous",),
+    "rural municipality": ("rural municipality",),
+    "regional unit": ("regional unit",),
+    "gun": ("county",),
+    "xian": ("county",),
+    "landkreis": (),
+    "kreis": (),
+    "powiat": (),
+    "rural gmina": (),
+    "rural district": (),
+    "microregion": (),
+    "subregion": (),
+    "regional municipality": (),
+    "regional district": (),
 }
 
-_ABBREVIATIONS = [(re.compile(r"\bst\b"), "saint"), (re.compile(r"\bste\b"), "sainte"),
-                  (re.compile(r"\bsankt\b"), "saint"), (re.compile(r"\bsaint\b"), "st"),
-                  (re.compile(r"\bmt\b"), "mount"), (re.compile(r"\bft\b"), "fort")]
+_ABBREVIATIONS = [
+    (re.compile(r"\bst\b"), "saint"),
+    (re.compile(r"\bste\b"), "sainte"),
+    (re.compile(r"\bsankt\b"), "saint"),
+    (re.compile(r"\bsaint\b"), "st"),
+    (re.compile(r"\bmt\b"), "mount"),
+    (re.compile(r"\bft\b"), "fort"),
+]
 # Words that tie a town's name to a river, lake or region: "Ebensee am Traunsee" is Ebensee.
-_LOCATIVES = {"am", "an", "im", "in", "bei", "by", "on", "upon", "sur", "sous", "sul", "nad", "pod", "na",
-              "ob", "vor", "auf", "les", "near"}
+_LOCATIVES = {
+    "am",
+    "an",
+    "im",
+    "in",
+    "bei",
+    "by",
+    "on",
+    "upon",
+    "sur",
+    "sous",
+    "sul",
+    "nad",
+    "pod",
+    "na",
+    "ob",
+    "vor",
+    "auf",
+    "les",
+    "near",
+}
 LOCATIVE_KM = 5
 
 
@@ -435,8 +510,11 @@ class Resolver:
     not be qualified by a parent ("Novi Grad (Sarajevo)" is not the town of Novi Grad).
     """
 
-    def __init__(self, load_countries: Callable[[Collection[str]], dict[str, CountryIndex]],
-                 load_points: Callable[[], Iterable[tuple[str, float, float]]] | None = None):
+    def __init__(
+        self,
+        load_countries: Callable[[Collection[str]], dict[str, CountryIndex]],
+        load_points: Callable[[], Iterable[tuple[str, float, float]]] | None = None,
+    ):
         self._load_countries = load_countries
         self._load_points = load_points
         self._countries: dict[str, CountryIndex] = {}
@@ -470,8 +548,11 @@ class Resolver:
         match = self._near_point(index, wanted, ref.latitude, ref.longitude)
         if match is None and self._geocoded_abroad(ref, wanted):
             match = self._by_name_only(index, wanted)
-        if match is None and not wanted.parents and (
-                (ref.country, ref.latitude, ref.longitude) in self._crowded or self._lies_abroad(ref, index)):
+        if (
+            match is None
+            and not wanted.parents
+            and ((ref.country, ref.latitude, ref.longitude) in self._crowded or self._lies_abroad(ref, index))
+        ):
             match = self._only_namesake(index, wanted)
         return match
 
@@ -510,8 +591,7 @@ class Resolver:
             return Match(e.id, how, round(d, 1))
 
         def subdivision(found, how) -> Match | None:
-            ok = [(d, e) for d, e in found if not e.is_city and wanted.fits(e)
-                  and (d is None or d <= SUBDIVISION_KM)]
+            ok = [(d, e) for d, e in found if not e.is_city and wanted.fits(e) and (d is None or d <= SUBDIVISION_KM)]
             located = [pair for pair in ok if pair[0] is not None]
             if located:
                 d, e = min(located, key=lambda pair: pair[0])
@@ -531,8 +611,16 @@ class Resolver:
                 return match
         return None if wanted.region else self._alike_on_the_spot(index, wanted, lat, lng)
 
-    def _alike_on_the_spot(self, index: CountryIndex, wanted: Wanted, lat: float, lng: float, *,
-                           km: float = FUZZY_KM, own_names: bool = False) -> Match | None:
+    def _alike_on_the_spot(
+        self,
+        index: CountryIndex,
+        wanted: Wanted,
+        lat: float,
+        lng: float,
+        *,
+        km: float = FUZZY_KM,
+        own_names: bool = False,
+    ) -> Match | None:
         keys = [k for k in wanted.exact + wanted.cores if len(k) >= 4]
         parents = self._parents(index, wanted)
         best: tuple[float, float, Entry] | None = None
@@ -567,8 +655,10 @@ class Resolver:
             for key in wanted.exact:
                 for place_id in index.by_key.get(key, ()):
                     entry = index.entries[place_id]
-                    if entry.located and distance_km(ref.latitude, ref.longitude, entry.latitude,
-                                                     entry.longitude) <= ABROAD_KM:
+                    if (
+                        entry.located
+                        and distance_km(ref.latitude, ref.longitude, entry.latitude, entry.longitude) <= ABROAD_KM
+                    ):
                         return True
         return False
 
@@ -578,8 +668,10 @@ class Resolver:
             return False
         if self._grid is None:
             self._grid = CountryGrid(self._load_points())
-        return any(self.country(code).near(ref.latitude, ref.longitude, ELSEWHERE_KM, first=True)
-                   for code in sorted(self._grid.countries_near(ref.latitude, ref.longitude, ELSEWHERE_KM) - {ref.country}))
+        return any(
+            self.country(code).near(ref.latitude, ref.longitude, ELSEWHERE_KM, first=True)
+            for code in sorted(self._grid.countries_near(ref.latitude, ref.longitude, ELSEWHERE_KM) - {ref.country})
+        )
 
     # Without a point ---------------------------------------------------------------------
 
@@ -597,14 +689,18 @@ class Resolver:
 
         def pick(keys: list[str], table: dict[str, list[int]], cities: bool) -> Match | None:
             entries = [index.entries[pid] for pid in {pid for key in keys for pid in table.get(key, ())} - parents]
-            entries = sorted((e for e in entries if e.is_city == cities and (cities or wanted.fits(e))),
-                             key=lambda e: -e.population)
+            entries = sorted(
+                (e for e in entries if e.is_city == cities and (cities or wanted.fits(e))), key=lambda e: -e.population
+            )
             # A place whose own name is the one asked for beats places that merely list it among
             # old or other names; only a sizeable town is taken by another name alone.
             own = [e for e in entries if name_key(e.name) in keys or index.main_core[e.id] in keys]
             entries = own or [e for e in entries if e.population >= ALIAS_POPULATION]
-            if len(entries) == 1 or (entries and entries[0].population >= DOMINANT_POPULATION
-                                     and entries[0].population >= DOMINANT_FACTOR * entries[1].population):
+            if len(entries) == 1 or (
+                entries
+                and entries[0].population >= DOMINANT_POPULATION
+                and entries[0].population >= DOMINANT_FACTOR * entries[1].population
+            ):
                 return Match(entries[0].id, "name-only")
             return None
 
@@ -627,11 +723,11 @@ def city_km(entry: Entry) -> float:
 
 
 def _same_but_locative(a: str, b: str) -> bool:
-    """"ebensee am traunsee" and "ebensee": one is the other plus "am/an/sur/nad ..." and a name."""
+    """ "ebensee am traunsee" and "ebensee": one is the other plus "am/an/sur/nad ..." and a name."""
     short, long = sorted((a, b), key=len)
     if not long.startswith(short + " "):
         return False
-    rest = long[len(short) + 1:].split(" ")
+    rest = long[len(short) + 1 :].split(" ")
     return rest[0] in _LOCATIVES and 1 < len(rest) <= 4
 
 
@@ -641,13 +737,17 @@ def load_country_indexes(codes: Collection[str]) -> dict[str, CountryIndex]:
     places = Place.objects.filter(country_code__in=codes).exclude(kind=Place.Kind.UNVERIFIED)
     entries: dict[str, list[Entry]] = {code: [] for code in codes}
     country_of: dict[int, str] = {}
-    for code, *values in places.values_list("country_code", "id", "kind", "name", "latitude", "longitude",
-                                            "population", "subdivision_type", "timezone"):
+    for code, *values in places.values_list(
+        "country_code", "id", "kind", "name", "latitude", "longitude", "population", "subdivision_type", "timezone"
+    ):
         entries[code].append(Entry(*values))
         country_of[values[0]] = code
     names: dict[str, list[tuple[int, str]]] = {code: [] for code in codes}
-    rows = PlaceName.objects.filter(place__country_code__in=codes).exclude(
-        place__kind=Place.Kind.UNVERIFIED).values_list("place_id", "key")
+    rows = (
+        PlaceName.objects.filter(place__country_code__in=codes)
+        .exclude(place__kind=Place.Kind.UNVERIFIED)
+        .values_list("place_id", "key")
+    )
     for place_id, key in rows.iterator(chunk_size=50000):
         code = country_of.get(place_id)
         if code:
@@ -656,8 +756,11 @@ def load_country_indexes(codes: Collection[str]) -> dict[str, CountryIndex]:
 
 
 def load_city_points() -> Iterator[tuple[str, float, float]]:
-    return Place.objects.filter(kind=Place.Kind.CITY).values_list(
-        "country_code", "latitude", "longitude").iterator(chunk_size=20000)
+    return (
+        Place.objects.filter(kind=Place.Kind.CITY)
+        .values_list("country_code", "latitude", "longitude")
+        .iterator(chunk_size=20000)
+    )
 
 
 def database_resolver() -> Resolver:
@@ -667,6 +770,7 @@ def database_resolver() -> Resolver:
 # --------------------------------------------------------------------------------------------
 # Importing
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class ImportReport:
@@ -688,11 +792,16 @@ class ImportReport:
 
     def as_dict(self, rejected_limit: int = REJECTED_LISTED) -> dict:
         return {
-            "rows_read": self.rows_read, "pairs_created": self.pairs_created,
-            "duplicates_merged": self.duplicates_merged, "rows_rejected": self.rows_rejected,
-            "places_linked": self.places_linked, "places_unverified": self.places_unverified,
-            "link_rate": round(self.link_rate, 4), "places_created": self.places_created,
-            "governments_created": self.governments_created, "format": self.format,
+            "rows_read": self.rows_read,
+            "pairs_created": self.pairs_created,
+            "duplicates_merged": self.duplicates_merged,
+            "rows_rejected": self.rows_rejected,
+            "places_linked": self.places_linked,
+            "places_unverified": self.places_unverified,
+            "link_rate": round(self.link_rate, 4),
+            "places_created": self.places_created,
+            "governments_created": self.governments_created,
+            "format": self.format,
             "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected[:rejected_limit]],
             "rejected_total": len(self.rejected),
         }
@@ -710,9 +819,12 @@ class _UnverifiedPlaces:
             self.add(*row)
 
     @classmethod
-    def stored(cls) -> "_UnverifiedPlaces":
-        return cls(Place.objects.filter(kind=Place.Kind.UNVERIFIED).values_list(
-            "id", "name", "country_code", "latitude", "longitude"))
+    def stored(cls) -> _UnverifiedPlaces:
+        return cls(
+            Place.objects.filter(kind=Place.Kind.UNVERIFIED).values_list(
+                "id", "name", "country_code", "latitude", "longitude"
+            )
+        )
 
     def add(self, pid: int, name: str, cc: str, lat: float | None, lng: float | None) -> None:
         self.by_key[(name_key(name), cc)].append((pid, lat, lng))
@@ -735,7 +847,7 @@ class _Located:
     pending: list[PlaceRef] = field(default_factory=list)
     new: _UnverifiedPlaces = field(default_factory=_UnverifiedPlaces)
 
-    def describe(self, token: tuple[str, int], places: dict[int, "_Resolved"]) -> tuple[str, str]:
+    def describe(self, token: tuple[str, int], places: dict[int, _Resolved]) -> tuple[str, str]:
         if token[0] == "new":
             ref = self.pending[token[1]]
             return ref.name, ref.country
@@ -755,8 +867,7 @@ class _Resolved:
 class Importer:
     """One import run. `run` reads a stream; everything it writes is in batch transactions."""
 
-    def __init__(self, *, progress: bool = True, batch_size: int = BATCH_ROWS,
-                 resolver: Resolver | None = None):
+    def __init__(self, *, progress: bool = True, batch_size: int = BATCH_ROWS, resolver: Resolver | None = None):
         self.progress = progress
         self.batch_size = batch_size
         self.resolver = resolver or database_resolver()
@@ -772,8 +883,9 @@ class Importer:
             raise ImportFileError(_("The file cannot be read as UTF-8 CSV: %(error)s") % {"error": error})
         self.report.format = "geocoded" if len(columns) == len(GEOCODED_COLUMNS) else "names-only"
         self._unverified = _UnverifiedPlaces.stored()
-        self._governments = {(pid, level): gid for gid, pid, level in
-                             LocalGovernment.objects.values_list("id", "place_id", "level")}
+        self._governments = {
+            (pid, level): gid for gid, pid, level in LocalGovernment.objects.values_list("id", "place_id", "level")
+        }
         self._pairs = set(Partnership.objects.values_list("government_a_id", "government_b_id"))
         with tqdm(total=len(rows), desc="loading the gazetteer", unit="row", disable=not self.progress) as bar:
             refs = [ref for row in rows if isinstance(row, Row) for ref in (row.first, row.second)]
@@ -781,7 +893,7 @@ class Importer:
             self.resolver.note_points(refs)
             bar.set_description("import")
             for start in range(0, len(rows), self.batch_size):
-                batch = rows[start:start + self.batch_size]
+                batch = rows[start : start + self.batch_size]
                 self._batch(batch)
                 bar.update(len(batch))
         return self.report
@@ -799,12 +911,18 @@ class Importer:
                 first, second = self._locate(row.first, located), self._locate(row.second, located)
                 if first == second:
                     name, country = located.describe(first, self._places)
-                    self._reject(Rejection(row.line, _("Both sides are the same place: %(name)s, %(country)s.") % {
-                        "name": name, "country": country}))
+                    self._reject(
+                        Rejection(
+                            row.line,
+                            _("Both sides are the same place: %(name)s, %(country)s.")
+                            % {"name": name, "country": country},
+                        )
+                    )
                     continue
                 valid.append(row)
-            place_of = self._create_unverified(located, {located.of[ref.identity] for row in valid
-                                                         for ref in (row.first, row.second)})
+            place_of = self._create_unverified(
+                located, {located.of[ref.identity] for row in valid for ref in (row.first, row.second)}
+            )
             government_of = self._governments_for(set(place_of.values()))
             new: list[Partnership] = []
             for row in valid:
@@ -815,19 +933,27 @@ class Importer:
                     continue
                 self._pairs.add((a, b))
                 both_subdivisions = all(self._places[p].kind == Place.Kind.SUBDIVISION for p in (first, second))
-                new.append(Partnership(government_a_id=a, government_b_id=b, source=Partnership.Source.IMPORT,
-                                       kind=Kind.SISTER_PROVINCE if both_subdivisions else Kind.SISTER_CITY,
-                                       status=Status.ACTIVE, public=True))
+                new.append(
+                    Partnership(
+                        government_a_id=a,
+                        government_b_id=b,
+                        source=Partnership.Source.IMPORT,
+                        kind=Kind.SISTER_PROVINCE if both_subdivisions else Kind.SISTER_CITY,
+                        status=Status.ACTIVE,
+                        public=True,
+                    )
+                )
             if new:
-                bulk_create_with_history(new, Partnership, batch_size=500,
-                                         default_change_reason="Imported from a twinning list")
+                bulk_create_with_history(
+                    new, Partnership, batch_size=500, default_change_reason="Imported from a twinning list"
+                )
             report.pairs_created += len(new)
 
     def _reject(self, rejection: Rejection) -> None:
         self.report.rows_rejected += 1
         self.report.rejected.append(rejection)
 
-    def _locate(self, ref: PlaceRef, located: "_Located") -> tuple[str, int]:
+    def _locate(self, ref: PlaceRef, located: _Located) -> tuple[str, int]:
         """("place", id) of a stored place for a side, or ("new", n) for an unverified place to create."""
         identity = ref.identity
         if identity not in located.of:
@@ -850,20 +976,29 @@ class Importer:
                 located.of[identity] = ("new", slot)
         return located.of[identity]
 
-    def _create_unverified(self, located: "_Located", wanted: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    def _create_unverified(self, located: _Located, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
         """Create the unverified places rows still need; the place id of every located side."""
         slots = sorted(slot for kind, slot in wanted if kind == "new")
         places = []
         for slot in slots:
             ref = located.pending[slot]
             zone = self.resolver.country(ref.country).timezone_at(ref.latitude, ref.longitude)
-            places.append(Place(kind=Place.Kind.UNVERIFIED, name=ref.name, country_code=ref.country,
-                                latitude=ref.latitude, longitude=ref.longitude, timezone=zone))
+            places.append(
+                Place(
+                    kind=Place.Kind.UNVERIFIED,
+                    name=ref.name,
+                    country_code=ref.country,
+                    latitude=ref.latitude,
+                    longitude=ref.longitude,
+                    timezone=zone,
+                )
+            )
         out = {token: token[1] for token in wanted if token[0] == "place"}
         if places:
             created = Place.objects.bulk_create(places, batch_size=500)
-            PlaceName.objects.bulk_create([PlaceName(place=p, name=p.name, key=name_key(p.name)[:200])
-                                           for p in created], batch_size=500)
+            PlaceName.objects.bulk_create(
+                [PlaceName(place=p, name=p.name, key=name_key(p.name)[:200]) for p in created], batch_size=500
+            )
             self.report.places_created += len(created)
             for slot, place in zip(slots, created):
                 self._unverified.add(place.id, place.name, place.country_code, place.latitude, place.longitude)
@@ -894,13 +1029,15 @@ class Importer:
             level = default_level(Place(kind=place.kind, subdivision_type=place.subdivision_type))
             gid = self._governments.get((place_id, level))
             if gid is None:
-                missing.append(LocalGovernment(place_id=place_id, level=level, name=place.name,
-                                               country_code=place.country))
+                missing.append(
+                    LocalGovernment(place_id=place_id, level=level, name=place.name, country_code=place.country)
+                )
             else:
                 out[place_id] = gid
         if missing:
-            created = bulk_create_with_history(missing, LocalGovernment, batch_size=500,
-                                               default_change_reason="Imported from a twinning list")
+            created = bulk_create_with_history(
+                missing, LocalGovernment, batch_size=500, default_change_reason="Imported from a twinning list"
+            )
             self.report.governments_created += len(created)
             for government in created:
                 self._governments[(government.place_id, government.level)] = government.id
@@ -908,8 +1045,9 @@ class Importer:
         return out
 
 
-def import_links(source: str | os.PathLike | TextIO, *, progress: bool = True,
-                 batch_size: int = BATCH_ROWS) -> ImportReport:
+def import_links(
+    source: str | os.PathLike | TextIO, *, progress: bool = True, batch_size: int = BATCH_ROWS
+) -> ImportReport:
     """Import a twinning list from a path or an open text stream; see the module docstring.
 
     Raises ImportFileError, before writing anything, when the header is not one of the two

@@ -29,8 +29,7 @@ class CooperationField(models.Model):
 class LocalGovernment(models.Model):
     """The government of a place at a level, with its traits and priorities."""
 
-    place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT,
-                              related_name="governments")
+    place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="governments")
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.CITY)
     country_code = models.CharField(_("country"), max_length=2, db_index=True, editable=False)
@@ -72,15 +71,17 @@ class Partnership(models.Model):
     government_a = models.ForeignKey(LocalGovernment, on_delete=models.PROTECT, related_name="+")
     government_b = models.ForeignKey(LocalGovernment, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SISTER_CITY)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE,
-                              db_index=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     since = models.DateField(_("since"), null=True, blank=True)
-    fields = models.ManyToManyField(CooperationField, verbose_name=_("fields of cooperation"), blank=True,
-                                    related_name="partnerships")
-    basis = models.TextField(_("basis"), blank=True,
-                             help_text=_("What the two share: former capitals, ports, universities..."))
-    public = models.BooleanField(_("public"), default=True,
-                                 help_text=_("Shown to everyone, including visitors who are not logged in."))
+    fields = models.ManyToManyField(
+        CooperationField, verbose_name=_("fields of cooperation"), blank=True, related_name="partnerships"
+    )
+    basis = models.TextField(
+        _("basis"), blank=True, help_text=_("What the two share: former capitals, ports, universities...")
+    )
+    public = models.BooleanField(
+        _("public"), default=True, help_text=_("Shown to everyone, including visitors who are not logged in.")
+    )
     notes = models.TextField(_("notes"), blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -94,8 +95,9 @@ class Partnership(models.Model):
         ordering = ["-updated"]
         constraints = [
             models.UniqueConstraint(fields=["government_a", "government_b"], name="partnership_unique_pair"),
-            models.CheckConstraint(condition=models.Q(government_a__lt=models.F("government_b")),
-                                   name="partnership_ordered_pair"),
+            models.CheckConstraint(
+                condition=models.Q(government_a__lt=models.F("government_b")), name="partnership_ordered_pair"
+            ),
         ]
         # Lists show the latest changes first; without this index every page sorts the whole table.
         indexes = [models.Index(fields=["updated", "id"], name="partnership_updated_id")]

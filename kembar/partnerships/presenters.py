@@ -1,4 +1,5 @@
 """What the partnership pages show, shaped from the models (kept out of views and templates)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -12,8 +13,12 @@ def _point(government: LocalGovernment) -> dict | None:
     place = government.place
     if not place.has_coordinates:
         return None
-    return {"name": str(government), "lat": place.latitude, "lng": place.longitude,
-            "url": government.get_absolute_url()}
+    return {
+        "name": str(government),
+        "lat": place.latitude,
+        "lng": place.longitude,
+        "url": government.get_absolute_url(),
+    }
 
 
 def map_data(centre: LocalGovernment, partnerships: list[Partnership]) -> dict:
@@ -29,8 +34,13 @@ def map_data(centre: LocalGovernment, partnerships: list[Partnership]) -> dict:
     centre_point = _point(centre)
     if centre_point:
         points[centre.pk] = centre_point
-    return {"points": list(points.values()), "lines": lines, "centre": centre_point,
-            "tiles": settings.MAP_TILES, "attribution": settings.MAP_ATTRIBUTION}
+    return {
+        "points": list(points.values()),
+        "lines": lines,
+        "centre": centre_point,
+        "tiles": settings.MAP_TILES,
+        "attribution": settings.MAP_ATTRIBUTION,
+    }
 
 
 def _display(field: str, value) -> str:
@@ -57,8 +67,9 @@ def history_entries(partnership: Partnership, limit: int = HISTORY_SHOWN) -> lis
     The number of records read is bounded, so the page's queries do not grow with history.
     """
     fields_label = str(Partnership._meta.get_field("fields").verbose_name)
-    records = list(partnership.history.select_related("history_user")
-                   .order_by("-history_date", "-history_id")[:limit + 1])
+    records = list(
+        partnership.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     entries: list[dict] = []
     for newer, older in zip(records, records[1:] + [None]):
         if len(entries) == limit:
@@ -66,14 +77,22 @@ def history_entries(partnership: Partnership, limit: int = HISTORY_SHOWN) -> lis
         changes = []
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=["updated", "created"])
-            changes = [{"field": str(Partnership._meta.get_field(c.field).verbose_name),
-                        "old": _display(c.field, c.old), "new": _display(c.field, c.new)} for c in delta.changes]
-        entry = {"date": newer.history_date, "user": newer.history_user, "kind": newer.history_type,
-                 "changes": changes}
+            changes = [
+                {
+                    "field": str(Partnership._meta.get_field(c.field).verbose_name),
+                    "old": _display(c.field, c.old),
+                    "new": _display(c.field, c.new),
+                }
+                for c in delta.changes
+            ]
+        entry = {"date": newer.history_date, "user": newer.history_user, "kind": newer.history_type, "changes": changes}
         previous = entries[-1] if entries else None
-        if (previous and previous["user"] == entry["user"]
-                and (previous["date"] - entry["date"]).total_seconds() < 2
-                and all(c["field"] == fields_label for c in previous["changes"])):
+        if (
+            previous
+            and previous["user"] == entry["user"]
+            and (previous["date"] - entry["date"]).total_seconds() < 2
+            and all(c["field"] == fields_label for c in previous["changes"])
+        ):
             # `previous` is the later record of the same save: fold it into this one.
             later = {c["field"]: c for c in previous["changes"]}
             for c in entry["changes"]:

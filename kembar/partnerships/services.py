@@ -4,11 +4,12 @@ Views, the API, the CLI and the importer all call these functions, so the rules 
 unordered pair exists once, nobody partners itself, concurrent edits are refused) hold
 everywhere.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -33,8 +34,17 @@ def default_level(place: Place) -> str:
 
 
 CITY_LEVELS = [Level.CITY, Level.REGENCY, Level.MUNICIPALITY, Level.DISTRICT, Level.COUNTY]
-SUBDIVISION_LEVELS = [Level.PROVINCE, Level.SPECIAL_REGION, Level.PREFECTURE, Level.STATE, Level.REGION,
-                      Level.COUNTY, Level.DISTRICT, Level.MUNICIPALITY, Level.CITY]
+SUBDIVISION_LEVELS = [
+    Level.PROVINCE,
+    Level.SPECIAL_REGION,
+    Level.PREFECTURE,
+    Level.STATE,
+    Level.REGION,
+    Level.COUNTY,
+    Level.DISTRICT,
+    Level.MUNICIPALITY,
+    Level.CITY,
+]
 
 
 def allowed_levels(place: Place) -> list[str]:
@@ -44,8 +54,10 @@ def allowed_levels(place: Place) -> list[str]:
 
 def _level_refused(place: Place, level: str) -> str:
     return _("%(place)s is a %(kind)s; its government cannot be at the level “%(level)s”.") % {
-        "place": place.name, "kind": place.get_kind_display().lower(),
-        "level": Level(level).label if level in Level.values else level}
+        "place": place.name,
+        "kind": place.get_kind_display().lower(),
+        "level": Level(level).label if level in Level.values else level,
+    }
 
 
 def government_for_place(place: Place, level: str | None = None) -> LocalGovernment:
@@ -54,15 +66,16 @@ def government_for_place(place: Place, level: str | None = None) -> LocalGovernm
     if level not in allowed_levels(place):
         raise ValidationError({"level": [_level_refused(place, level)]})
     government, _created = LocalGovernment.objects.get_or_create(
-        place=place, level=level, defaults={"name": place.name, "country_code": place.country_code})
+        place=place, level=level, defaults={"name": place.name, "country_code": place.country_code}
+    )
     return government
 
 
 def partnership_queryset() -> QuerySet[Partnership]:
     """Partnerships with everything a list or detail shows, in a fixed number of queries."""
-    return Partnership.objects.select_related(
-        "government_a__place", "government_b__place").prefetch_related(
-        Prefetch("fields", queryset=CooperationField.objects.order_by("code")))
+    return Partnership.objects.select_related("government_a__place", "government_b__place").prefetch_related(
+        Prefetch("fields", queryset=CooperationField.objects.order_by("code"))
+    )
 
 
 @dataclass
@@ -107,8 +120,12 @@ def filter_partnerships(queryset: QuerySet[Partnership], f: PartnershipFilter) -
         queryset = queryset.filter(involving(f.government))
     if f.q:
         for word in f.q.split()[:MAX_SEARCH_WORDS]:
-            queryset = queryset.filter(Q(government_a__name__icontains=word) | Q(government_b__name__icontains=word)
-                                       | Q(basis__icontains=word) | Q(notes__icontains=word))
+            queryset = queryset.filter(
+                Q(government_a__name__icontains=word)
+                | Q(government_b__name__icontains=word)
+                | Q(basis__icontains=word)
+                | Q(notes__icontains=word)
+            )
     return queryset
 
 
@@ -119,7 +136,7 @@ def _clean(data: dict) -> dict:
     if "status" in data and data["status"] not in Status.values:
         errors["status"] = [_("Unknown status “%(value)s”.") % {"value": data["status"]}]
     # Tomorrow in UTC is already today east of Greenwich (07:00 in Bandung is 00:00 UTC).
-    if data.get("since") and data["since"] > dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1):
+    if data.get("since") and data["since"] > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
         errors["since"] = [_("The start date cannot be in the future.")]
     if "fields" in data:
         unknown = [f for f in data["fields"] if f not in Field.values]
@@ -136,8 +153,15 @@ def record_author(instance, user) -> None:
         instance._history_user = user
 
 
-def create_partnership(user, government_a: LocalGovernment, government_b: LocalGovernment, *,
-                       fields: Iterable[str] = (), check_permission: bool = True, **data) -> Partnership:
+def create_partnership(
+    user,
+    government_a: LocalGovernment,
+    government_b: LocalGovernment,
+    *,
+    fields: Iterable[str] = (),
+    check_permission: bool = True,
+    **data,
+) -> Partnership:
     """Create a partnership between two governments (in either order).
 
     Raises ValidationError (keyed by field) for a self-partnership, an existing pair or bad
@@ -151,19 +175,22 @@ def create_partnership(user, government_a: LocalGovernment, government_b: LocalG
     _clean({**data, "fields": fields})
     a, b = sorted([government_a, government_b], key=lambda g: g.pk)
     if Partnership.objects.filter(government_a=a, government_b=b).exists():
-        raise ValidationError({"government_b": [
-            _("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]})
+        raise ValidationError(
+            {"government_b": [_("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]}
+        )
     try:
         with transaction.atomic():
-            partnership = Partnership(government_a=a, government_b=b,
-                                      **{k: v for k, v in data.items() if k in EDITABLE_FIELDS + ["source"]})
+            partnership = Partnership(
+                government_a=a, government_b=b, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS + ["source"]}
+            )
             record_author(partnership, user)
             partnership.save()
             if fields:
                 partnership.fields.set(fields)
     except IntegrityError:
-        raise ValidationError({"government_b": [
-            _("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]})
+        raise ValidationError(
+            {"government_b": [_("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]}
+        )
     return partnership
 
 
@@ -171,8 +198,9 @@ class ConcurrentEdit(ValidationError):
     pass
 
 
-def update_partnership(user, partnership: Partnership, *, expected_version: int | None = None,
-                       fields: Iterable[str] | None = None, **data) -> Partnership:
+def update_partnership(
+    user, partnership: Partnership, *, expected_version: int | None = None, fields: Iterable[str] | None = None, **data
+) -> Partnership:
     """Change a partnership. With expected_version, refuse when someone saved in between."""
     if not permissions.can_edit_partnership(user, partnership):
         raise PermissionDenied(_("You may not change this partnership."))
@@ -181,8 +209,12 @@ def update_partnership(user, partnership: Partnership, *, expected_version: int 
     with transaction.atomic():
         current = Partnership.objects.select_for_update().get(pk=partnership.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this partnership while you were editing it. "
-                                   "Reload the page to see their changes, then apply yours again."))
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this partnership while you were editing it. "
+                    "Reload the page to see their changes, then apply yours again."
+                )
+            )
         for key, value in data.items():
             setattr(current, key, value)
         record_author(current, user)
@@ -247,8 +279,9 @@ def search_governments(*, q: str = "", country: str = "", level: str = "") -> Qu
         key = name_key(word)
         match = Q(name__icontains=word)
         if key:
-            match |= Q(place__in=PlaceName.objects.filter(
-                key__gte=key, key__lt=prefix_upper_bound(key)).values("place_id"))
+            match |= Q(
+                place__in=PlaceName.objects.filter(key__gte=key, key__lt=prefix_upper_bound(key)).values("place_id")
+            )
         qs = qs.filter(match)
     return qs
 
@@ -257,15 +290,20 @@ def _unique(values) -> list:
     return list(dict.fromkeys(values))
 
 
-def register_government(user, place: Place, *, level: str | None = None, name: str | None = None,
-                        **data) -> LocalGovernment:
+def register_government(
+    user, place: Place, *, level: str | None = None, name: str | None = None, **data
+) -> LocalGovernment:
     """Create the government of a place at a level; refuse a second one at the same level."""
     if not permissions.can_register_government(user):
         raise PermissionDenied(_("Only editors of a local government office may register a government."))
     level = level or default_level(place)
-    government = LocalGovernment(place=place, level=level, name=(name or "").strip() or place.name,
-                                 country_code=place.country_code,
-                                 **{k: v for k, v in data.items() if k in GOVERNMENT_FIELDS})
+    government = LocalGovernment(
+        place=place,
+        level=level,
+        name=(name or "").strip() or place.name,
+        country_code=place.country_code,
+        **{k: v for k, v in data.items() if k in GOVERNMENT_FIELDS},
+    )
     government.traits = _unique(government.traits)
     government.sdg_priorities = _unique(government.sdg_priorities)
     errors: dict[str, list[str]] = {}

@@ -41,21 +41,31 @@ def partnership_list(request):
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "partnerships/list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "can_create": permissions.can_create_partnership(request.user),
-    })
+    return render(
+        request,
+        "partnerships/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": permissions.can_create_partnership(request.user),
+        },
+    )
 
 
 @require_safe
 def partnership_detail(request, pk: int):
     partnership = _visible_or_404(request, pk)
-    return render(request, "partnerships/detail.html", {
-        "partnership": partnership,
-        "can_edit": permissions.can_edit_partnership(request.user, partnership),
-        "history": history_entries(partnership),
-        "map": map_data(partnership.government_a, [partnership]),
-    })
+    return render(
+        request,
+        "partnerships/detail.html",
+        {
+            "partnership": partnership,
+            "can_edit": permissions.can_edit_partnership(request.user, partnership),
+            "history": history_entries(partnership),
+            "map": map_data(partnership.government_a, [partnership]),
+        },
+    )
 
 
 @login_required
@@ -68,8 +78,9 @@ def partnership_create(request):
         try:
             with transaction.atomic():  # a refused partnership must not leave its partner government behind
                 partner = services.government_for_place(data["partner_place"], data["partner_level"] or None)
-                partnership = services.create_partnership(request.user, data["government"], partner,
-                                                          fields=data["fields"], **form.partnership_data())
+                partnership = services.create_partnership(
+                    request.user, data["government"], partner, fields=data["fields"], **form.partnership_data()
+                )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -87,8 +98,13 @@ def partnership_edit(request, pk: int):
     form = PartnershipEditForm.for_partnership(partnership, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_partnership(request.user, partnership, expected_version=form.cleaned_data["version"],
-                                        fields=form.cleaned_data["fields"], **form.partnership_data())
+            services.update_partnership(
+                request.user,
+                partnership,
+                expected_version=form.cleaned_data["version"],
+                fields=form.cleaned_data["fields"],
+                **form.partnership_data(),
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -109,17 +125,23 @@ def partnership_delete(request, pk: int):
 @require_safe
 def government_detail(request, pk: int):
     government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
-    partnerships = list(permissions.visible_partnerships(
-        request.user, services.partnership_queryset().filter(
-            services.involving(government))).order_by("-since", "id"))
-    return render(request, "partnerships/government.html", {
-        "government": government,
-        "partners": [(p, p.other(government)) for p in partnerships],
-        "can_edit": permissions.can_edit_government(request.user, government),
-        "map": map_data(government, partnerships),
-        "traits": trait_labels(government),
-        "sdgs": sdg_labels(government),
-    })
+    partnerships = list(
+        permissions.visible_partnerships(
+            request.user, services.partnership_queryset().filter(services.involving(government))
+        ).order_by("-since", "id")
+    )
+    return render(
+        request,
+        "partnerships/government.html",
+        {
+            "government": government,
+            "partners": [(p, p.other(government)) for p in partnerships],
+            "can_edit": permissions.can_edit_government(request.user, government),
+            "map": map_data(government, partnerships),
+            "traits": trait_labels(government),
+            "sdgs": sdg_labels(government),
+        },
+    )
 
 
 @login_required
@@ -130,8 +152,11 @@ def government_edit(request, pk: int):
     form = LocalGovernmentForm(request.POST or None, instance=government)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_government(request.user, government, **{
-                f: form.cleaned_data[f] for f in services.GOVERNMENT_FIELDS if f in form.cleaned_data})
+            services.update_government(
+                request.user,
+                government,
+                **{f: form.cleaned_data[f] for f in services.GOVERNMENT_FIELDS if f in form.cleaned_data},
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:

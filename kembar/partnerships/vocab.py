@@ -2,6 +2,7 @@
 
 Codes are stored; labels are looked up here so both languages stay complete.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -69,13 +70,23 @@ class Status(models.TextChoices):
 
 
 SDG_GOALS = {
-    1: _("No poverty"), 2: _("Zero hunger"), 3: _("Good health and well-being"),
-    4: _("Quality education"), 5: _("Gender equality"), 6: _("Clean water and sanitation"),
-    7: _("Affordable and clean energy"), 8: _("Decent work and economic growth"),
-    9: _("Industry, innovation and infrastructure"), 10: _("Reduced inequalities"),
-    11: _("Sustainable cities and communities"), 12: _("Responsible consumption and production"),
-    13: _("Climate action"), 14: _("Life below water"), 15: _("Life on land"),
-    16: _("Peace, justice and strong institutions"), 17: _("Partnerships for the goals"),
+    1: _("No poverty"),
+    2: _("Zero hunger"),
+    3: _("Good health and well-being"),
+    4: _("Quality education"),
+    5: _("Gender equality"),
+    6: _("Clean water and sanitation"),
+    7: _("Affordable and clean energy"),
+    8: _("Decent work and economic growth"),
+    9: _("Industry, innovation and infrastructure"),
+    10: _("Reduced inequalities"),
+    11: _("Sustainable cities and communities"),
+    12: _("Responsible consumption and production"),
+    13: _("Climate action"),
+    14: _("Life below water"),
+    15: _("Life on land"),
+    16: _("Peace, justice and strong institutions"),
+    17: _("Partnerships for the goals"),
 }
 SDG_CHOICES = [(n, f"{n}. {label}") for n, label in SDG_GOALS.items()]
 
@@ -83,10 +94,17 @@ SDG_CHOICES = [(n, f"{n}. {label}") for n, label in SDG_GOALS.items()]
 def level_for_subdivision(subdivision_type: str) -> str:
     """The government level of an ISO 3166-2 subdivision type ("Prefecture" -> prefecture)."""
     kind = (subdivision_type or "").lower()
-    for word, level in (("special", Level.SPECIAL_REGION), ("prefecture", Level.PREFECTURE),
-                        ("province", Level.PROVINCE), ("state", Level.STATE), ("county", Level.COUNTY),
-                        ("municipality", Level.MUNICIPALITY), ("district", Level.DISTRICT),
-                        ("city", Level.CITY), ("capital", Level.PROVINCE)):
+    for word, level in (
+        ("special", Level.SPECIAL_REGION),
+        ("prefecture", Level.PREFECTURE),
+        ("province", Level.PROVINCE),
+        ("state", Level.STATE),
+        ("county", Level.COUNTY),
+        ("municipality", Level.MUNICIPALITY),
+        ("district", Level.DISTRICT),
+        ("city", Level.CITY),
+        ("capital", Level.PROVINCE),
+    ):
         if word in kind:
             return level
     return Level.REGION

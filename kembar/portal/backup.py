@@ -71,6 +71,7 @@ The backup reads the database inside one transaction (REPEATABLE READ on Postgre
 rows are a consistent snapshot even while officers keep working; media files are read as
 they are at that moment.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -83,12 +84,13 @@ import tarfile
 import tempfile
 import time
 import zlib
-from decimal import Decimal
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import IO, Callable, Iterator
+from typing import IO
 
 import django
 from django.apps import apps
@@ -175,8 +177,11 @@ def registry_models() -> list[type[models.Model]]:
     declares the field, as in `dumpdata`.
     """
     chosen = [
-        model for model in apps.get_models()
-        if model._meta.managed and not model._meta.proxy and model not in EXCLUDED_MODELS
+        model
+        for model in apps.get_models()
+        if model._meta.managed
+        and not model._meta.proxy
+        and model not in EXCLUDED_MODELS
         and model not in (Place, PlaceName)
     ]
     return _dependency_order(chosen)
@@ -200,8 +205,7 @@ def _dependency_order(chosen: list[type[models.Model]]) -> list[type[models.Mode
 
 
 def _through_models(model) -> list[type[models.Model]]:
-    return [f.remote_field.through for f in model._meta.local_many_to_many
-            if f.remote_field.through._meta.auto_created]
+    return [f.remote_field.through for f in model._meta.local_many_to_many if f.remote_field.through._meta.auto_created]
 
 
 def _place_fields(model) -> list[models.ForeignKey]:
@@ -290,8 +294,9 @@ class _RowWriter:
         relations = [*model._meta.concrete_fields, *model._meta.local_many_to_many]
         if any(f.is_relation and f.related_model in NATURAL_KEY_MODELS for f in relations):
             serializer = _LineSerializer(self.out, bar)
-            serializer.serialize(_queryset(model, self.using).filter(pk__in=queryset.values("pk"))
-                                 .iterator(chunk_size=CHUNK))
+            serializer.serialize(
+                _queryset(model, self.using).filter(pk__in=queryset.values("pk")).iterator(chunk_size=CHUNK)
+            )
             return serializer.count
         meta = model._meta
         fields = [f for f in meta.concrete_model._meta.local_fields if f.serialize]
@@ -306,8 +311,12 @@ class _RowWriter:
             target = through._meta.get_field(f.m2m_reverse_field_name()).attname
             convert = _converter(f.remote_field.model._meta.pk)
             by_owner = defaultdict(list)
-            for owner, related in (through._base_manager.using(self.using).order_by(source, target)
-                                   .values_list(source, target).iterator(chunk_size=CHUNK)):
+            for owner, related in (
+                through._base_manager.using(self.using)
+                .order_by(source, target)
+                .values_list(source, target)
+                .iterator(chunk_size=CHUNK)
+            ):
                 by_owner[owner].append(convert(related))
             links[f.name] = by_owner
         label = str(meta)
@@ -339,7 +348,7 @@ def _queryset(model, using):
 
 def _chunks(items: list, size: int = 900) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 # --------------------------------------------------------------------------- backup
@@ -371,7 +380,7 @@ class _HashingReader(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         data = self.raw.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         self.digest.update(data)
         return len(data)
 
@@ -382,8 +391,9 @@ def _media_files(root: Path) -> list[tuple[Path, str]]:
         return []
     found = []
     for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(STAGING_PREFIX)
-                             and not os.path.islink(os.path.join(directory, d)))
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(STAGING_PREFIX) and not os.path.islink(os.path.join(directory, d))
+        )
         for name in sorted(filenames):
             path = Path(directory, name)
             if path.is_symlink() or not path.is_file():
@@ -425,14 +435,20 @@ def _snapshot(using):
     return _Snapshot()
 
 
-def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS, progress: bool = False,
-           say: Callable[[str], None] = lambda message: None) -> BackupReport:
+def backup(
+    path: str | os.PathLike,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    progress: bool = False,
+    say: Callable[[str], None] = lambda message: None,
+) -> BackupReport:
     """Write the registry and MEDIA_ROOT to one archive at `path` (replaced atomically)."""
     started = time.monotonic()
     target = Path(path)
     if target.is_dir():
-        raise BackupError(_("%(path)s is a directory; give a file name such as kembar-backup.tar.gz.")
-                          % {"path": target})
+        raise BackupError(
+            _("%(path)s is a directory; give a file name such as kembar-backup.tar.gz.") % {"path": target}
+        )
     if not target.parent.is_dir():
         raise BackupError(_("The directory %(path)s does not exist.") % {"path": target.parent})
     _check_migrated(using)
@@ -440,8 +456,7 @@ def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS, progress: 
     rows: Counter[str] = Counter()
     members: dict[str, dict] = {}
 
-    partial = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".partial",
-                                          delete=False)
+    partial = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False)
     data_file = tempfile.TemporaryFile(mode="w+b", dir=target.parent)
     try:
         with data_file:
@@ -451,15 +466,16 @@ def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS, progress: 
                 places = _write_places(writer, rows, using, progress)
                 for model in registry_models():
                     count = model._base_manager.using(using).count()
-                    with tqdm(total=count, desc=_label(model), unit="row", disable=not progress,
-                              leave=False) as bar:
+                    with tqdm(total=count, desc=_label(model), unit="row", disable=not progress, leave=False) as bar:
                         rows[_label(model)] = writer.write(model, model._base_manager.using(using).all(), bar)
                 applied = _applied_migrations(using)
                 vendor = connections[using].vendor
             text.flush()
             text.detach()
-            say(_("Database: %(rows)d rows of %(models)d models, %(places)d places.") % {
-                "rows": sum(rows.values()), "models": len(rows), "places": places})
+            say(
+                _("Database: %(rows)d rows of %(models)d models, %(places)d places.")
+                % {"rows": sum(rows.values()), "models": len(rows), "places": places}
+            )
 
             skip = {Path(partial.name).resolve(), target.resolve()}  # a backup written inside MEDIA_ROOT
             media = [(p, name) for p, name in _media_files(media_root) if p.resolve() not in skip]
@@ -468,12 +484,19 @@ def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS, progress: 
             with tarfile.open(fileobj=archive, mode="w:gz", compresslevel=6, format=tarfile.PAX_FORMAT) as tar:
                 data_file.seek(0)
                 members[DATA_MEMBER] = _add_member(tar, DATA_MEMBER, data_file, _file_size(data_file))
-                with tqdm(total=media_bytes, desc=_("media files"), unit="B", unit_scale=True,
-                          disable=not progress or not media, leave=False) as bar:
+                with tqdm(
+                    total=media_bytes,
+                    desc=_("media files"),
+                    unit="B",
+                    unit_scale=True,
+                    disable=not progress or not media,
+                    leave=False,
+                ) as bar:
                     for file_path, name in media:
                         with file_path.open("rb") as source:
-                            members[name] = _add_member(tar, name, source, os.fstat(source.fileno()).st_size,
-                                                        mtime=file_path.stat().st_mtime)
+                            members[name] = _add_member(
+                                tar, name, source, os.fstat(source.fileno()).st_size, mtime=file_path.stat().st_mtime
+                            )
                         bar.update(members[name]["size"])
                 manifest = {
                     "format": FORMAT,
@@ -498,10 +521,20 @@ def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS, progress: 
         partial.close()
         Path(partial.name).unlink(missing_ok=True)
         raise
-    say(_("Media: %(files)d files, %(bytes)s.") % {"files": len(media), "bytes": format_size(manifest["media"]["bytes"])})
-    return BackupReport(path=target, rows=dict(rows), places=places, media_files=len(media),
-                        media_bytes=manifest["media"]["bytes"], size=archive.size,
-                        sha256=archive.digest.hexdigest(), seconds=time.monotonic() - started)
+    say(
+        _("Media: %(files)d files, %(bytes)s.")
+        % {"files": len(media), "bytes": format_size(manifest["media"]["bytes"])}
+    )
+    return BackupReport(
+        path=target,
+        rows=dict(rows),
+        places=places,
+        media_files=len(media),
+        media_bytes=manifest["media"]["bytes"],
+        size=archive.size,
+        sha256=archive.digest.hexdigest(),
+        seconds=time.monotonic() - started,
+    )
 
 
 def _file_size(f) -> int:
@@ -526,18 +559,26 @@ def _write_places(writer: _RowWriter, rows: Counter, using, progress: bool) -> i
     referenced: set[int] = set()
     for model in registry_models():
         for f in _place_fields(model):
-            referenced.update(model._base_manager.using(using).exclude(**{f.attname: None})
-                              .values_list(f.attname, flat=True).distinct())
+            referenced.update(
+                model._base_manager.using(using)
+                .exclude(**{f.attname: None})
+                .values_list(f.attname, flat=True)
+                .distinct()
+            )
     places = Place.objects.using(using)
     ids = set(places.filter(kind=Place.Kind.UNVERIFIED).values_list("id", flat=True))
-    ids |= {pk for chunk in _chunks(sorted(referenced - ids))
-            for pk in places.filter(id__in=chunk).values_list("id", flat=True)}
+    ids |= {
+        pk
+        for chunk in _chunks(sorted(referenced - ids))
+        for pk in places.filter(id__in=chunk).values_list("id", flat=True)
+    }
     ordered = sorted(ids)
     with tqdm(total=len(ordered), desc=_("places"), unit="place", disable=not progress, leave=False) as bar:
-        rows[_label(Place)] = sum(writer.write(Place, places.filter(id__in=chunk), bar)
-                                  for chunk in _chunks(ordered))
-        rows[_label(PlaceName)] = sum(writer.write(PlaceName, PlaceName.objects.using(using).filter(place_id__in=chunk))
-                                      for chunk in _chunks(ordered))
+        rows[_label(Place)] = sum(writer.write(Place, places.filter(id__in=chunk), bar) for chunk in _chunks(ordered))
+        rows[_label(PlaceName)] = sum(
+            writer.write(PlaceName, PlaceName.objects.using(using).filter(place_id__in=chunk))
+            for chunk in _chunks(ordered)
+        )
     return len(ordered)
 
 
@@ -560,8 +601,10 @@ def _check_migrated(using) -> None:
     except DatabaseError as error:
         raise BackupError(_("The database cannot be read: %(error)s") % {"error": error})
     if plan:
-        raise BackupError(_("The database is not migrated (%(count)d migrations pending); run “kembar migrate” first.")
-                          % {"count": len(plan)})
+        raise BackupError(
+            _("The database is not migrated (%(count)d migrations pending); run “kembar migrate” first.")
+            % {"count": len(plan)}
+        )
 
 
 class _ProgressReader(io.RawIOBase):
@@ -574,7 +617,7 @@ class _ProgressReader(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         data = self.raw.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         self.bar.update(len(data))
         return len(data)
 
@@ -590,8 +633,10 @@ def _open_archive(path: Path, bar) -> tuple[IO[bytes], tarfile.TarFile]:
 
 
 def _damaged(path: Path, error: Exception) -> BackupError:
-    return BackupError(_("%(path)s is damaged or not a kembar backup: %(error)s") % {
-        "path": path, "error": str(error) or type(error).__name__})
+    return BackupError(
+        _("%(path)s is damaged or not a kembar backup: %(error)s")
+        % {"path": path, "error": str(error) or type(error).__name__}
+    )
 
 
 ARCHIVE_ERRORS = (tarfile.TarError, zlib.error, EOFError, OSError, UnicodeDecodeError)
@@ -601,7 +646,7 @@ def safe_media_name(name: str) -> PurePosixPath | None:
     """The path below MEDIA_ROOT that an archive member may write, or None if it may not."""
     if not name.startswith(MEDIA_PREFIX) or "\\" in name or "\x00" in name:
         return None
-    relative = name[len(MEDIA_PREFIX):]
+    relative = name[len(MEDIA_PREFIX) :]
     parts = relative.split("/")
     if not relative or any(part in ("", ".", "..") for part in parts) or parts[0].startswith(STAGING_PREFIX):
         return None
@@ -621,8 +666,9 @@ def verify(path: str | os.PathLike, *, progress: bool = False) -> dict:
         raise BackupError(_("%(path)s does not exist or is not a file.") % {"path": archive})
     seen: dict[str, dict] = {}
     manifest = None
-    with tqdm(total=archive.stat().st_size, desc=_("checking"), unit="B", unit_scale=True,
-              disable=not progress, leave=False) as bar:
+    with tqdm(
+        total=archive.stat().st_size, desc=_("checking"), unit="B", unit_scale=True, disable=not progress, leave=False
+    ) as bar:
         try:
             raw, tar = _open_archive(archive, bar)
             with raw, tar:
@@ -649,15 +695,17 @@ def verify(path: str | os.PathLike, *, progress: bool = False) -> dict:
         except ARCHIVE_ERRORS as error:
             raise _damaged(archive, error) from error
     if manifest is None:
-        raise BackupError(_("%(path)s has no manifest; it is not a kembar backup or it is cut short.")
-                          % {"path": archive})
+        raise BackupError(
+            _("%(path)s has no manifest; it is not a kembar backup or it is cut short.") % {"path": archive}
+        )
     expected = manifest["members"]
     for name, facts in seen.items():
         if name not in expected:
             raise BackupError(_("The archive member %(name)s is not listed in the manifest.") % {"name": name})
         if facts != {"size": expected[name].get("size"), "sha256": expected[name].get("sha256")}:
-            raise BackupError(_("Checksum mismatch for %(name)s: the backup is damaged; nothing was restored.")
-                              % {"name": name})
+            raise BackupError(
+                _("Checksum mismatch for %(name)s: the backup is damaged; nothing was restored.") % {"name": name}
+            )
     missing = sorted(set(expected) - set(seen))
     if missing:
         raise BackupError(_("The archive lacks %(names)s, which the manifest lists.") % {"names": ", ".join(missing)})
@@ -674,8 +722,10 @@ def _parse_manifest(blob: bytes) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(_("This file is not a kembar backup."))
     if manifest.get("version") != FORMAT_VERSION:
-        raise BackupError(_("This backup has format version %(found)s; this kembar reads version %(known)d only.")
-                          % {"found": manifest.get("version"), "known": FORMAT_VERSION})
+        raise BackupError(
+            _("This backup has format version %(found)s; this kembar reads version %(known)d only.")
+            % {"found": manifest.get("version"), "known": FORMAT_VERSION}
+        )
     if not isinstance(manifest.get("members"), dict) or not isinstance(manifest.get("rows"), dict):
         raise BackupError(_("The manifest of the backup is incomplete."))
     return manifest
@@ -688,12 +738,18 @@ def _check_compatible(manifest: dict, using) -> None:
     installed = {config.label for config in apps.get_app_configs()}
     newer = sorted(f"{app}.{name}" for app, name in archived - applied if app in installed)
     if newer:
-        raise BackupError(_("The backup comes from a newer kembar (migrations %(names)s are unknown here); "
-                            "upgrade kembar and run “kembar migrate” first.") % {"names": ", ".join(newer[:5])})
+        raise BackupError(
+            _(
+                "The backup comes from a newer kembar (migrations %(names)s are unknown here); "
+                "upgrade kembar and run “kembar migrate” first."
+            )
+            % {"names": ", ".join(newer[:5])}
+        )
     unknown = sorted(label for label in manifest["rows"] if _model(label) is None)
     if unknown:
-        raise BackupError(_("The backup holds tables this kembar does not have: %(names)s.")
-                          % {"names": ", ".join(unknown)})
+        raise BackupError(
+            _("The backup holds tables this kembar does not have: %(names)s.") % {"names": ", ".join(unknown)}
+        )
 
 
 def _model(label: str):
@@ -736,21 +792,34 @@ def clear_registry(using: str = DEFAULT_DB_ALIAS) -> None:
 # --------------------------------------------------------------------------- restore: loading
 
 
-def restore(path: str | os.PathLike, *, force: bool = False, using: str = DEFAULT_DB_ALIAS,
-            progress: bool = False, say: Callable[[str], None] = lambda message: None) -> RestoreReport:
+def restore(
+    path: str | os.PathLike,
+    *,
+    force: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+    progress: bool = False,
+    say: Callable[[str], None] = lambda message: None,
+) -> RestoreReport:
     """Replace the registry with the archive's content; see the module docstring."""
     started = time.monotonic()
     archive = Path(path)
     manifest = verify(archive, progress=progress)
-    say(_("Checked %(path)s: backup of %(created)s from %(database)s, kembar %(version)s; checksums match.") % {
-        "path": archive, "created": manifest.get("created"), "database": manifest.get("database"),
-        "version": manifest.get("kembar")})
+    say(
+        _("Checked %(path)s: backup of %(created)s from %(database)s, kembar %(version)s; checksums match.")
+        % {
+            "path": archive,
+            "created": manifest.get("created"),
+            "database": manifest.get("database"),
+            "version": manifest.get("kembar"),
+        }
+    )
     _check_compatible(manifest, using)
     present = registry_rows(using)
     if present and not force:
         listed = ", ".join(f"{label} {count}" for label, count in sorted(present.items())[:6])
-        raise BackupError(_("The registry is not empty (%(rows)s); restore with --force to replace it.")
-                          % {"rows": listed})
+        raise BackupError(
+            _("The registry is not empty (%(rows)s); restore with --force to replace it.") % {"rows": listed}
+        )
 
     media_root = Path(settings.MEDIA_ROOT)
     staging: Path | None = None
@@ -759,8 +828,14 @@ def restore(path: str | os.PathLike, *, force: bool = False, using: str = DEFAUL
     try:
         with transaction.atomic(using=using):
             clear_registry(using)  # also when "empty": seeded rows are replaced by the backup's
-            with tqdm(total=archive.stat().st_size, desc=_("restoring"), unit="B", unit_scale=True,
-                      disable=not progress, leave=False) as bar:
+            with tqdm(
+                total=archive.stat().st_size,
+                desc=_("restoring"),
+                unit="B",
+                unit_scale=True,
+                disable=not progress,
+                leave=False,
+            ) as bar:
                 try:
                     raw, tar = _open_archive(archive, bar)
                     with raw, tar:
@@ -769,8 +844,13 @@ def restore(path: str | os.PathLike, *, force: bool = False, using: str = DEFAUL
                             if info.name == DATA_MEMBER:
                                 digest = _load_data(source, manifest, report, using, progress)
                                 if digest != manifest["members"][DATA_MEMBER]["sha256"]:
-                                    raise BackupError(_("Checksum mismatch for %(name)s: the backup is damaged; "
-                                                        "nothing was restored.") % {"name": DATA_MEMBER})
+                                    raise BackupError(
+                                        _(
+                                            "Checksum mismatch for %(name)s: the backup is damaged; "
+                                            "nothing was restored."
+                                        )
+                                        % {"name": DATA_MEMBER}
+                                    )
                             elif info.name != MANIFEST_MEMBER:
                                 if staging is None:
                                     media_root.mkdir(parents=True, exist_ok=True)
@@ -807,8 +887,9 @@ def _stage(source: IO[bytes], name: str, staging: Path, manifest: dict) -> None:
             digest.update(block)
             out.write(block)
     if digest.hexdigest() != manifest["members"][name]["sha256"]:
-        raise BackupError(_("Checksum mismatch for %(name)s: the backup is damaged; nothing was restored.")
-                          % {"name": name})
+        raise BackupError(
+            _("Checksum mismatch for %(name)s: the backup is damaged; nothing was restored.") % {"name": name}
+        )
 
 
 def _plan_moves(staging: Path, media_root: Path) -> list[tuple[Path, Path]]:
@@ -825,10 +906,15 @@ def _plan_moves(staging: Path, media_root: Path) -> list[tuple[Path, Path]]:
             ancestor = destination.parent
             while not ancestor.exists():
                 ancestor = ancestor.parent
-            if (not ancestor.resolve().is_relative_to(root) or destination.is_symlink() or destination.is_dir()
-                    or not ancestor.is_dir()):
-                raise BackupError(_("%(path)s cannot be written inside MEDIA_ROOT; nothing was restored.")
-                                  % {"path": destination})
+            if (
+                not ancestor.resolve().is_relative_to(root)
+                or destination.is_symlink()
+                or destination.is_dir()
+                or not ancestor.is_dir()
+            ):
+                raise BackupError(
+                    _("%(path)s cannot be written inside MEDIA_ROOT; nothing was restored.") % {"path": destination}
+                )
             moves.append((staged, destination))
     return moves
 
@@ -840,8 +926,9 @@ def _lines(source: IO[bytes], digest) -> Iterator[dict]:
         try:
             yield json.loads(line)
         except json.JSONDecodeError as error:
-            raise BackupError(_("Line %(line)d of the backup's data cannot be read: %(error)s")
-                              % {"line": number, "error": error})
+            raise BackupError(
+                _("Line %(line)d of the backup's data cannot be read: %(error)s") % {"line": number, "error": error}
+            )
     digest.append(buffered.raw.digest.hexdigest())
 
 
@@ -860,8 +947,9 @@ def _load_data(source: IO[bytes], manifest: dict, report: RestoreReport, using, 
     current: _TableLoader | None = None
     read: Counter[str] = Counter()
 
-    with tqdm(total=sum(manifest["rows"].values()), desc=_("rows"), unit="row", disable=not progress,
-              leave=False) as bar:
+    with tqdm(
+        total=sum(manifest["rows"].values()), desc=_("rows"), unit="row", disable=not progress, leave=False
+    ) as bar:
         for record in _lines(source, digest):
             bar.update(1)
             label = record.get("model") if isinstance(record, dict) else None
@@ -880,8 +968,9 @@ def _load_data(source: IO[bytes], manifest: dict, report: RestoreReport, using, 
             if label not in loaders:
                 model = _model(label) if isinstance(label, str) else None
                 if model is None or model in EXCLUDED_MODELS or model is Place:
-                    raise BackupError(_("The backup holds tables this kembar does not have: %(names)s.")
-                                      % {"names": label})
+                    raise BackupError(
+                        _("The backup holds tables this kembar does not have: %(names)s.") % {"names": label}
+                    )
                 loaders[label] = _TableLoader(model, using, natural, place_map, with_pk=model is not PlaceName)
             loader = loaders[label]
             if loader is not current:
@@ -912,8 +1001,10 @@ class _NaturalKeys:
             try:
                 self.cache[cache_key] = model._default_manager.db_manager(self.using).get_by_natural_key(*key).pk
             except (ObjectDoesNotExist, TypeError, ValueError):
-                raise BackupError(_("The backup refers to %(model)s %(key)s, which this database lacks.")
-                                  % {"model": model._meta.label_lower, "key": " ".join(map(str, key))})
+                raise BackupError(
+                    _("The backup refers to %(model)s %(key)s, which this database lacks.")
+                    % {"model": model._meta.label_lower, "key": " ".join(map(str, key))}
+                )
         return self.cache[cache_key]
 
 
@@ -944,8 +1035,15 @@ class _TableLoader:
             if through._meta.auto_created:
                 source = through._meta.get_field(f.m2m_field_name())
                 target = through._meta.get_field(f.m2m_reverse_field_name())
-                self.links.append((f, _insert_sql(self.connection, through._meta.db_table, [source.column, target.column]),
-                                   source, target, []))
+                self.links.append(
+                    (
+                        f,
+                        _insert_sql(self.connection, through._meta.db_table, [source.column, target.column]),
+                        source,
+                        target,
+                        [],
+                    )
+                )
 
     def _value(self, f, value, record):
         if f.is_relation:
@@ -957,8 +1055,10 @@ class _TableLoader:
             if related is Place and self.model is not PlaceName:
                 new = self.place_map.get(value)
                 if new is None and not f.null:
-                    raise BackupError(_("A row of %(model)s refers to place %(id)s, which the backup lacks.")
-                                      % {"model": self.label, "id": value})
+                    raise BackupError(
+                        _("A row of %(model)s refers to place %(id)s, which the backup lacks.")
+                        % {"model": self.label, "id": value}
+                    )
                 return new
             return f.target_field.to_python(value)
         return f.to_python(value)
@@ -983,8 +1083,10 @@ class _TableLoader:
         except BackupError:
             raise
         except (ValidationError, KeyError, TypeError, ValueError, AttributeError) as error:
-            raise BackupError(_("A row of %(model)s in the backup cannot be restored: %(error)s")
-                              % {"model": self.label, "error": error})
+            raise BackupError(
+                _("A row of %(model)s in the backup cannot be restored: %(error)s")
+                % {"model": self.label, "error": error}
+            )
         self.rows.append(tuple(row))
         if len(self.rows) >= CHUNK:
             self.flush()
@@ -1002,19 +1104,25 @@ class _TableLoader:
 
 def _insert_sql(connection, table: str, columns: list[str]) -> str:
     quote = connection.ops.quote_name
-    return (f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})")
+    return (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
 
 
 def _deserialize(record: dict, using):
     try:
         return next(iter(PythonDeserializer([record], using=using)))
     except (DeserializationError, LookupError, ValueError, KeyError, TypeError) as error:
-        raise BackupError(_("A row of %(model)s in the backup cannot be restored: %(error)s")
-                          % {"model": record.get("model"), "error": error})
+        raise BackupError(
+            _("A row of %(model)s in the backup cannot be restored: %(error)s")
+            % {"model": record.get("model"), "error": error}
+        )
     except ObjectDoesNotExist as error:
-        raise BackupError(_("A row of %(model)s in the backup cannot be restored: %(error)s")
-                          % {"model": record.get("model"), "error": error})
+        raise BackupError(
+            _("A row of %(model)s in the backup cannot be restored: %(error)s")
+            % {"model": record.get("model"), "error": error}
+        )
 
 
 def _natural_key(fields: dict) -> tuple[str, object] | None:

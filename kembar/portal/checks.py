@@ -1,4 +1,5 @@
 """System checks of the platform's own settings (`kembar check --deploy`)."""
+
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,10 +13,19 @@ def site_url(app_configs, **kwargs):
     url = settings.KEMBAR_SITE_URL
     parts = urlsplit(url)
     if not url:
-        return [Warning("KEMBAR_SITE_URL is not set: links in e-mails have no host.",
-                        hint="Set it to the address users open, e.g. https://kerjasama.example.go.id",
-                        id="kembar.W001")]
+        return [
+            Warning(
+                "KEMBAR_SITE_URL is not set: links in e-mails have no host.",
+                hint="Set it to the address users open, e.g. https://kerjasama.example.go.id",
+                id="kembar.W001",
+            )
+        ]
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-        return [Warning(f"KEMBAR_SITE_URL {url!r} is not a site address (scheme and host, no path).",
-                        hint="e.g. https://kerjasama.example.go.id", id="kembar.W002")]
+        return [
+            Warning(
+                f"KEMBAR_SITE_URL {url!r} is not a site address (scheme and host, no path).",
+                hint="e.g. https://kerjasama.example.go.id",
+                id="kembar.W002",
+            )
+        ]
     return []

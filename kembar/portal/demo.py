@@ -3,6 +3,7 @@
 The partnerships are real (dates only where well documented); one "proposed" partnership is
 marked as a demo in its notes to show what a non-public exploration looks like.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,13 +13,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from kembar.accounts.models import Membership, Organisation
-from kembar.agreements import demo as agreements_demo
 from kembar.activities import demo as activities_demo
+from kembar.agreements import demo as agreements_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
+from kembar.insights import demo as insights_demo
 from kembar.matching import demo as matching_demo
 from kembar.meetings import demo as meetings_demo
-from kembar.insights import demo as insights_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
@@ -41,38 +42,100 @@ GOVERNMENTS = {
     "bandung": Gov("Bandung", "ID", "Kota Bandung", traits=("university", "creative", "industrial"), sdgs=(4, 9, 11)),
     "surabaya": Gov("Surabaya", "ID", "Kota Surabaya", traits=("port", "coastal", "industrial"), sdgs=(6, 11, 13)),
     "jakarta": Gov("ID-JK", "ID", "Provinsi DKI Jakarta", Level.PROVINCE, ("capital", "port", "coastal"), (9, 11, 13)),
-    "diy": Gov("ID-YO", "ID", "Daerah Istimewa Yogyakarta", Level.SPECIAL_REGION,
-               ("former_capital", "heritage", "university", "tourism"), (4, 8, 11)),
+    "diy": Gov(
+        "ID-YO",
+        "ID",
+        "Daerah Istimewa Yogyakarta",
+        Level.SPECIAL_REGION,
+        ("former_capital", "heritage", "university", "tourism"),
+        (4, 8, 11),
+    ),
     "fort_worth": Gov("Fort Worth", "US", "City of Fort Worth"),
     "braunschweig": Gov("Braunschweig", "DE", "Stadt Braunschweig", traits=("university", "industrial")),
     "liverpool": Gov("Liverpool", "GB", "Liverpool City Council", traits=("port", "coastal", "heritage", "university")),
     "busan": Gov("Busan", "KR", "Busan Metropolitan City", traits=("port", "coastal", "industrial")),
     "seattle": Gov("Seattle", "US", "City of Seattle", traits=("port", "coastal", "university")),
     "kochi": Gov("Kochi", "JP", "Kochi City", traits=("port", "coastal")),
-    "kyoto_pref": Gov("JP-26", "JP", "Kyoto Prefecture", Level.PREFECTURE,
-                      ("former_capital", "heritage", "university", "tourism")),
+    "kyoto_pref": Gov(
+        "JP-26", "JP", "Kyoto Prefecture", Level.PREFECTURE, ("former_capital", "heritage", "university", "tourism")
+    ),
     "berlin": Gov("DE-BE", "DE", "Land Berlin", Level.STATE, ("capital", "university", "creative")),
     "suwon": Gov("Suwon", "KR", "Suwon Special City", traits=("heritage", "industrial")),
 }
 
 PARTNERSHIPS = [
-    ("bandung", "braunschweig", Kind.SISTER_CITY, dt.date(1960, 1, 1), ["culture", "education", "science"],
-     "The oldest sister-city tie of an Indonesian city; both have technical universities.", True, ""),
+    (
+        "bandung",
+        "braunschweig",
+        Kind.SISTER_CITY,
+        dt.date(1960, 1, 1),
+        ["culture", "education", "science"],
+        "The oldest sister-city tie of an Indonesian city; both have technical universities.",
+        True,
+        "",
+    ),
     ("bandung", "fort_worth", Kind.SISTER_CITY, dt.date(1990, 1, 1), ["education", "culture", "trade"], "", True, ""),
-    ("surabaya", "seattle", Kind.SISTER_CITY, dt.date(1992, 1, 1), ["trade", "education", "environment"],
-     "Port cities.", True, ""),
-    ("surabaya", "busan", Kind.SISTER_CITY, dt.date(1994, 1, 1), ["trade", "industry", "culture"],
-     "Port cities.", True, ""),
+    (
+        "surabaya",
+        "seattle",
+        Kind.SISTER_CITY,
+        dt.date(1992, 1, 1),
+        ["trade", "education", "environment"],
+        "Port cities.",
+        True,
+        "",
+    ),
+    (
+        "surabaya",
+        "busan",
+        Kind.SISTER_CITY,
+        dt.date(1994, 1, 1),
+        ["trade", "industry", "culture"],
+        "Port cities.",
+        True,
+        "",
+    ),
     ("surabaya", "kochi", Kind.SISTER_CITY, dt.date(1997, 1, 1), ["environment", "education"], "", True, ""),
-    ("surabaya", "liverpool", Kind.COOPERATION, None, ["trade", "culture", "smart_city"],
-     "Both are port cities.", True, ""),
-    ("diy", "kyoto_pref", Kind.SISTER_PROVINCE, dt.date(1985, 1, 1), ["culture", "education", "tourism"],
-     "Both are former capitals and centres of culture and learning.", True, ""),
-    ("jakarta", "berlin", Kind.SISTER_CITY, dt.date(1994, 1, 1), ["smart_city", "environment", "governance"],
-     "Capital cities.", True, ""),
-    ("bandung", "suwon", Kind.FRIENDSHIP, None, ["smart_city", "education"], "", False,
-     "Demo data: an exploration in progress, not a real agreement. Visible only to the two offices "
-     "and oversight."),
+    (
+        "surabaya",
+        "liverpool",
+        Kind.COOPERATION,
+        None,
+        ["trade", "culture", "smart_city"],
+        "Both are port cities.",
+        True,
+        "",
+    ),
+    (
+        "diy",
+        "kyoto_pref",
+        Kind.SISTER_PROVINCE,
+        dt.date(1985, 1, 1),
+        ["culture", "education", "tourism"],
+        "Both are former capitals and centres of culture and learning.",
+        True,
+        "",
+    ),
+    (
+        "jakarta",
+        "berlin",
+        Kind.SISTER_CITY,
+        dt.date(1994, 1, 1),
+        ["smart_city", "environment", "governance"],
+        "Capital cities.",
+        True,
+        "",
+    ),
+    (
+        "bandung",
+        "suwon",
+        Kind.FRIENDSHIP,
+        None,
+        ["smart_city", "education"],
+        "",
+        False,
+        "Demo data: an exploration in progress, not a real agreement. Visible only to the two offices and oversight.",
+    ),
 ]
 
 USERS = [
@@ -96,8 +159,11 @@ ORGANISATION_NAMES = {
 def _place(gov: Gov) -> Place:
     if "-" in gov.place:
         return Place.objects.get(subdivision_code=gov.place)
-    place = (Place.objects.filter(kind=Place.Kind.CITY, name=gov.place, country_code=gov.country)
-             .order_by("-population").first())
+    place = (
+        Place.objects.filter(kind=Place.Kind.CITY, name=gov.place, country_code=gov.country)
+        .order_by("-population")
+        .first()
+    )
     if place is None:
         raise LookupError(f"{gov.place}, {gov.country} is not in the gazetteer; run `kembar load-gazetteer`.")
     return place
@@ -127,17 +193,28 @@ def load_demo(stdout=None) -> dict:
         for a, b, kind, since, fields, basis, public, notes in PARTNERSHIPS:
             ga, gb = sorted([governments[a], governments[b]], key=lambda g: g.pk)
             partnership, made = Partnership.objects.get_or_create(
-                government_a=ga, government_b=gb,
-                defaults={"kind": kind, "since": since, "basis": basis, "public": public, "notes": notes,
-                          "status": Status.ACTIVE if public else Status.PROPOSED})
+                government_a=ga,
+                government_b=gb,
+                defaults={
+                    "kind": kind,
+                    "since": since,
+                    "basis": basis,
+                    "public": public,
+                    "notes": notes,
+                    "status": Status.ACTIVE if public else Status.PROPOSED,
+                },
+            )
             demo_partnerships[(a, b)] = partnership
             if made:
                 partnership.fields.set(fields)
                 created["partnerships"] += 1
         organisations = {}
         for key, name in ORGANISATION_NAMES.items():
-            defaults = ({"kind": Organisation.Kind.OVERSIGHT} if key == "oversight"
-                        else {"kind": Organisation.Kind.GOVERNMENT, "local_government": governments[key]})
+            defaults = (
+                {"kind": Organisation.Kind.OVERSIGHT}
+                if key == "oversight"
+                else {"kind": Organisation.Kind.GOVERNMENT, "local_government": governments[key]}
+            )
             organisations[key], made = Organisation.objects.get_or_create(name=name, defaults=defaults)
             created["organisations"] += made
         User = get_user_model()

@@ -5,6 +5,7 @@ It returns every reminder whose moment has come (it need not know what was alrea
 the key names the event ("agreement:12:ends:90") so the same event is mailed at most once,
 however often cron runs, and a missed run catches up the next time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,7 @@ def mail_url(obj) -> str:
 
 @dataclass(frozen=True)
 class Reminder:
-    key: str                     # unique per event; at most 200 characters
+    key: str  # unique per event; at most 200 characters
     recipients: tuple[str, ...]  # e-mail addresses, sorted
     subject: str
     body: str
@@ -54,8 +55,8 @@ def editor_emails(government_ids: Iterable[int]) -> tuple[str, ...]:
     offices = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government_id__in=ids)
     addresses = {email for email in offices.values_list("email", flat=True) if email}
     members = Membership.objects.filter(
-        organisation__in=offices, role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
-        user__is_active=True).exclude(Q(user__email="") | Q(user__email__isnull=True))
+        organisation__in=offices, role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN], user__is_active=True
+    ).exclude(Q(user__email="") | Q(user__email__isnull=True))
     addresses.update(members.values_list("user__email", flat=True))
     return tuple(sorted(addresses))
 
@@ -88,10 +89,13 @@ def send(reminders: Iterable[Reminder], now: dt.datetime) -> int:
             continue
         try:
             with transaction.atomic():
-                SentReminder.objects.create(key=reminder.key, sent_at=now, subject=reminder.subject[:300],
-                                            recipients=", ".join(reminder.recipients))
-                send_mail(reminder.subject, reminder.body, settings.DEFAULT_FROM_EMAIL,
-                          list(reminder.recipients))
+                SentReminder.objects.create(
+                    key=reminder.key,
+                    sent_at=now,
+                    subject=reminder.subject[:300],
+                    recipients=", ".join(reminder.recipients),
+                )
+                send_mail(reminder.subject, reminder.body, settings.DEFAULT_FROM_EMAIL, list(reminder.recipients))
         except IntegrityError:
             continue
         count += 1

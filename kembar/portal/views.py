@@ -2,13 +2,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
-from kembar.agreements.reminders import dashboard_context as agreements_dashboard
 from kembar.activities.services import dashboard_events
+from kembar.agreements.reminders import dashboard_context as agreements_dashboard
+from kembar.insights.health import needs_attention
+from kembar.matching.services import dashboard_requests
 from kembar.meetings.services import dashboard_context as meetings_dashboard
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
-from kembar.insights.health import needs_attention
-from kembar.matching.services import dashboard_requests
 from kembar.solutions.services import dashboard_summary
 
 OWN_SHOWN = 50
@@ -23,21 +23,24 @@ def dashboard(request):
     if own:  # an office sees its own partnerships' figures; everyone else the platform's
         ours = services.involving_any([g.pk for g in own])
         counted = Partnership.objects.filter(ours)
-        own_partnerships = list(services.partnership_queryset().filter(ours)
-                                .order_by("status", "-since")[:OWN_SHOWN])
+        own_partnerships = list(services.partnership_queryset().filter(ours).order_by("status", "-since")[:OWN_SHOWN])
     else:
         counted = permissions.visible_partnerships(request.user, Partnership.objects.all())
     counts = services.status_counts(counted)
-    return render(request, "portal/dashboard.html", {
-        "own_governments": own,
-        "own_partnerships": own_partnerships,
-        "more_partnerships": len(own_partnerships) == OWN_SHOWN,
-        "counts": counts,
-        "total": sum(n for _, _, n in counts),
-        "agreements": agreements_dashboard(request.user),
-        "upcoming_activities": dashboard_events(request.user, [g.pk for g in own]),
-        **meetings_dashboard(request.user),
-        "solution_exchange": dashboard_summary(g.pk for g in own),
-        "partner_requests": dashboard_requests(g.pk for g in own),
-        "needs_attention": needs_attention(request.user),
-    })
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "own_governments": own,
+            "own_partnerships": own_partnerships,
+            "more_partnerships": len(own_partnerships) == OWN_SHOWN,
+            "counts": counts,
+            "total": sum(n for _, _, n in counts),
+            "agreements": agreements_dashboard(request.user),
+            "upcoming_activities": dashboard_events(request.user, [g.pk for g in own]),
+            **meetings_dashboard(request.user),
+            "solution_exchange": dashboard_summary(g.pk for g in own),
+            "partner_requests": dashboard_requests(g.pk for g in own),
+            "needs_attention": needs_attention(request.user),
+        },
+    )

@@ -3,6 +3,7 @@
 
 No `from __future__ import annotations`: ninja evaluates the annotations of paginated views.
 """
+
 import datetime as dt
 from typing import Annotated, Literal
 
@@ -81,7 +82,7 @@ class SolutionIn(InputSchema):
     provider_contact: str = ""
     provider_website: str = ""
     fields: list[CooperationField] = []
-    sdg_targets: list[str] = Field([], description="Goals 1–17 and SDG 11 targets: \"11\", \"11.5\", \"11.a\".")
+    sdg_targets: list[str] = Field([], description='Goals 1–17 and SDG 11 targets: "11", "11.5", "11.a".')
     maturity: Maturity = Maturity.IN_USE
     evidence: str = ""
     languages: list[str] = Field([], description="Language codes: id, en, ja, ko, de, zh, fr, es, nl.")
@@ -202,8 +203,16 @@ class MilestoneIn(InputSchema):
 
 
 def _fits(fits) -> list[dict]:
-    return [{"id": f.item.pk, "title": f.item.title, "government": f.item.government, "score": f.score,
-             "reasons": f.reasons} for f in fits]
+    return [
+        {
+            "id": f.item.pk,
+            "title": f.item.title,
+            "government": f.item.government,
+            "score": f.score,
+            "reasons": f.reasons,
+        }
+        for f in fits
+    ]
 
 
 def _government(pk: int, field: str = "government_id") -> LocalGovernment:
@@ -225,21 +234,29 @@ def _pilot(user, pk: int):
     return params.get_or_404(permissions.visible_pilots(user, services.pilot_queryset()), pk, PILOT_NOT_FOUND)
 
 
-Filters = dict(q=Query("", description="Words in the title or texts."),
-               field=Query(None, description="A field of cooperation."),
-               sdg=Query("", description="An SDG code: \"11\" or \"11.5\"."),
-               government=Query(None, ge=1, le=MAX_ID, description="Offered or needed by this government."))
+Filters = dict(
+    q=Query("", description="Words in the title or texts."),
+    field=Query(None, description="A field of cooperation."),
+    sdg=Query("", description='An SDG code: "11" or "11.5".'),
+    government=Query(None, ge=1, le=MAX_ID, description="Offered or needed by this government."),
+)
 
 
 @router.get("", response={200: list[SolutionOut], 422: ValidationErrors}, summary="List solutions")
 @paginate(Pagination)
-def list_solutions(request, q: str = Filters["q"], field: CooperationField | None = Filters["field"],
-                   sdg: str = Filters["sdg"], government: int | None = Filters["government"]):
+def list_solutions(
+    request,
+    q: str = Filters["q"],
+    field: CooperationField | None = Filters["field"],
+    sdg: str = Filters["sdg"],
+    government: int | None = Filters["government"],
+):
     """Solutions the caller may read: public ones; for members also those of their government and
     its partners; for oversight bodies and platform administrators all."""
     f = services.OfferFilter(q=q, field=field or "", sdg=sdg.strip(), government=government)
-    return services.filter_offers(permissions.visible_offers(request.auth, services.solution_queryset()), f,
-                                  ("title", "summary", "problem")).order_by("-updated", "-id")
+    return services.filter_offers(
+        permissions.visible_offers(request.auth, services.solution_queryset()), f, ("title", "summary", "problem")
+    ).order_by("-updated", "-id")
 
 
 @router.post("", auth=WRITE, response={201: SolutionOut, **WRITE_ERRORS}, summary="Offer a solution")
@@ -254,11 +271,17 @@ def create_solution(request, payload: SolutionIn):
 
 @router.get("/needs", response={200: list[NeedOut], 422: ValidationErrors}, summary="List needs")
 @paginate(Pagination)
-def list_needs(request, q: str = Filters["q"], field: CooperationField | None = Filters["field"],
-               sdg: str = Filters["sdg"], government: int | None = Filters["government"]):
+def list_needs(
+    request,
+    q: str = Filters["q"],
+    field: CooperationField | None = Filters["field"],
+    sdg: str = Filters["sdg"],
+    government: int | None = Filters["government"],
+):
     f = services.OfferFilter(q=q, field=field or "", sdg=sdg.strip(), government=government)
-    return services.filter_offers(permissions.visible_offers(request.auth, services.need_queryset()), f,
-                                  ("title", "description")).order_by("-updated", "-id")
+    return services.filter_offers(
+        permissions.visible_offers(request.auth, services.need_queryset()), f, ("title", "description")
+    ).order_by("-updated", "-id")
 
 
 @router.post("/needs", auth=WRITE, response={201: NeedOut, **WRITE_ERRORS}, summary="State a need")
@@ -274,8 +297,9 @@ def get_need(request, need_id: int):
     return _need(request.auth, need_id)
 
 
-@router.patch("/needs/{need_id}", auth=WRITE, response={200: NeedOut, 409: Error, **WRITE_ERRORS},
-              summary="Change a need")
+@router.patch(
+    "/needs/{need_id}", auth=WRITE, response={200: NeedOut, 409: Error, **WRITE_ERRORS}, summary="Change a need"
+)
 def update_need(request, need_id: int, payload: NeedPatch):
     need = _need(request.auth, need_id)
     data = payload.dict(exclude_unset=True)
@@ -285,10 +309,15 @@ def update_need(request, need_id: int, payload: NeedPatch):
 
 
 @router.get("/needs/{need_id}/matches", response={200: list[FitOut], **ERRORS}, summary="Solutions for a need")
-def need_matches(request, need_id: int,
-                 scope: Literal["partners", "platform"] = Query("partners", description=(
-                     "partners: solutions offered by the need's government's partners; platform: by anyone.")),
-                 limit: int = Query(5, ge=1, le=20)):
+def need_matches(
+    request,
+    need_id: int,
+    scope: Literal["partners", "platform"] = Query(
+        "partners",
+        description=("partners: solutions offered by the need's government's partners; platform: by anyone."),
+    ),
+    limit: int = Query(5, ge=1, le=20),
+):
     """The best-fitting solutions the caller may read, best first, each with its reasons."""
     need = _need(request.auth, need_id)
     return _fits(services.matches_for_need(request.auth, need, scope, limit))
@@ -299,8 +328,12 @@ def get_pilot(request, pilot_id: int):
     return _pilot(request.auth, pilot_id)
 
 
-@router.patch("/pilots/{pilot_id}", auth=WRITE, response={200: PilotOut, 409: Error, **WRITE_ERRORS},
-              summary="Change a pilot's status or outcome")
+@router.patch(
+    "/pilots/{pilot_id}",
+    auth=WRITE,
+    response={200: PilotOut, 409: Error, **WRITE_ERRORS},
+    summary="Change a pilot's status or outcome",
+)
 def update_pilot(request, pilot_id: int, payload: PilotPatch):
     pilot = _pilot(request.auth, pilot_id)
     data = payload.dict(exclude_unset=True)
@@ -309,8 +342,12 @@ def update_pilot(request, pilot_id: int, payload: PilotPatch):
     return services.pilot_queryset().get(pk=pilot.pk)
 
 
-@router.post("/pilots/{pilot_id}/milestones", auth=WRITE, response={201: PilotOut, **WRITE_ERRORS},
-             summary="Add a milestone to a pilot")
+@router.post(
+    "/pilots/{pilot_id}/milestones",
+    auth=WRITE,
+    response={201: PilotOut, **WRITE_ERRORS},
+    summary="Add a milestone to a pilot",
+)
 def add_milestone(request, pilot_id: int, payload: MilestoneIn):
     pilot = _pilot(request.auth, pilot_id)
     data = payload.dict()
@@ -325,8 +362,9 @@ def get_solution(request, solution_id: int):
     return _solution(request.auth, solution_id)
 
 
-@router.patch("/{solution_id}", auth=WRITE, response={200: SolutionOut, 409: Error, **WRITE_ERRORS},
-              summary="Change a solution")
+@router.patch(
+    "/{solution_id}", auth=WRITE, response={200: SolutionOut, 409: Error, **WRITE_ERRORS}, summary="Change a solution"
+)
 def update_solution(request, solution_id: int, payload: SolutionPatch):
     solution = _solution(request.auth, solution_id)
     data = payload.dict(exclude_unset=True)
@@ -335,22 +373,28 @@ def update_solution(request, solution_id: int, payload: SolutionPatch):
     return services.solution_queryset().get(pk=solution.pk)
 
 
-@router.get("/{solution_id}/needs", response={200: list[FitOut], **ERRORS},
-            summary="Partner needs a solution could serve")
+@router.get(
+    "/{solution_id}/needs", response={200: list[FitOut], **ERRORS}, summary="Partner needs a solution could serve"
+)
 def solution_needs(request, solution_id: int):
     solution = _solution(request.auth, solution_id)
     return _fits(services.needs_for_solution(request.auth, solution))
 
 
-@router.post("/{solution_id}/interest", auth=WRITE, response={201: PilotOut, **WRITE_ERRORS},
-             summary="Express interest: start a pilot")
+@router.post(
+    "/{solution_id}/interest",
+    auth=WRITE,
+    response={201: PilotOut, **WRITE_ERRORS},
+    summary="Express interest: start a pilot",
+)
 def express_interest(request, solution_id: int, payload: InterestIn):
     """Opens a pilot (status "interest") of the solution in the caller's government and mails the
     offering office. A solution the caller may not see is a 404."""
     solution = _solution(request.auth, solution_id)
     government = _government(payload.government_id)
     if government.pk != solution.government_id and not permissions.can_express_interest(
-            request.auth, solution, government.pk):
+        request.auth, solution, government.pk
+    ):
         raise PermissionDenied(_("Only editors of the adopting government's office may express interest."))
     need = None
     if payload.need_id is not None:
@@ -369,33 +413,53 @@ class SolutionAttachmentOut(FileOut):
         return download_url("download_solution_attachment", obj.pk)
 
 
-@router.get("/{solution_id}/attachments", response={200: list[SolutionAttachmentOut], **ERRORS},
-            summary="Attachments of a solution")
+@router.get(
+    "/{solution_id}/attachments",
+    response={200: list[SolutionAttachmentOut], **ERRORS},
+    summary="Attachments of a solution",
+)
 @paginate(Pagination)
 def list_attachments(request, solution_id: int):
     """Whoever reads the solution, oldest first."""
     return _solution(request.auth, solution_id).attachments.order_by("uploaded", "id")
 
 
-@router.post("/{solution_id}/attachments", auth=WRITE, response={201: SolutionAttachmentOut, **WRITE_ERRORS},
-             summary="Upload a solution attachment", description=upload_description(
-                 "A brochure, evaluation or manual of the solution, as on its edit page: editors of the "
-                 "government's own office; the solution's version moves on."))
+@router.post(
+    "/{solution_id}/attachments",
+    auth=WRITE,
+    response={201: SolutionAttachmentOut, **WRITE_ERRORS},
+    summary="Upload a solution attachment",
+    description=upload_description(
+        "A brochure, evaluation or manual of the solution, as on its edit page: editors of the "
+        "government's own office; the solution's version moves on."
+    ),
+)
 def upload_attachment(request, solution_id: int, file: File[UploadedFile]):
     solution = _solution(request.auth, solution_id)
     if not permissions.can_edit_offer(request.auth, solution):
-        raise PermissionDenied(_("Only editors of the office of %(government)s may change this.") % {
-            "government": solution.government.name})
+        raise PermissionDenied(
+            _("Only editors of the office of %(government)s may change this.")
+            % {"government": solution.government.name}
+        )
     check_upload_field(file)
     services.update_solution(request.auth, solution, attachments=[file])
     return Reply(201, solution.attachments.order_by("-uploaded", "-id").first())
 
 
-@router.get("/attachments/{attachment_id}", response=ERRORS, url_name="download_solution_attachment",
-            summary="Download a solution attachment", openapi_extra=download_openapi("attachment"))
+@router.get(
+    "/attachments/{attachment_id}",
+    response=ERRORS,
+    url_name="download_solution_attachment",
+    summary="Download a solution attachment",
+    openapi_extra=download_openapi("attachment"),
+)
 def download_attachment(request, attachment_id: int):
     """Whoever reads the solution downloads its attachments."""
-    attachment = params.get_or_404(SolutionAttachment.objects.filter(
-        solution__in=permissions.visible_offers(request.auth, services.solution_queryset())), attachment_id,
-        ATTACHMENT_NOT_FOUND)
+    attachment = params.get_or_404(
+        SolutionAttachment.objects.filter(
+            solution__in=permissions.visible_offers(request.auth, services.solution_queryset())
+        ),
+        attachment_id,
+        ATTACHMENT_NOT_FOUND,
+    )
     return download_response(attachment.file, attachment.name, attachment.content_type)

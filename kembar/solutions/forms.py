@@ -40,19 +40,28 @@ class LimitedText(forms.CharField):
     def validate(self, value):
         super().validate(value)
         if value and len(value) > self.limit:
-            raise forms.ValidationError(_("At most %(limit)d characters (this has %(length)d).") % {
-                "limit": self.limit, "length": len(value)})
+            raise forms.ValidationError(
+                _("At most %(limit)d characters (this has %(length)d).") % {"limit": self.limit, "length": len(value)}
+            )
 
 
 def _text(label, limit, required=True, rows=3, help_text=""):
-    return LimitedText(label=label, required=required, help_text=help_text, limit=limit,
-                       widget=forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput(),
-                       error_messages={"required": _("This text cannot be empty.")})
+    return LimitedText(
+        label=label,
+        required=required,
+        help_text=help_text,
+        limit=limit,
+        widget=forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput(),
+        error_messages={"required": _("This text cannot be empty.")},
+    )
 
 
 def own_governments(user):
-    return LocalGovernment.objects.filter(pk__in=permissions.acting_governments(user)).select_related(
-        "place").order_by("name")
+    return (
+        LocalGovernment.objects.filter(pk__in=permissions.acting_governments(user))
+        .select_related("place")
+        .order_by("name")
+    )
 
 
 class OfferForm(forms.Form):
@@ -63,7 +72,8 @@ class OfferForm(forms.Form):
         self.instance = instance
         if instance is None:
             self.fields["government"] = forms.ModelChoiceField(
-                label=_("Government"), queryset=own_governments(user), empty_label=None)
+                label=_("Government"), queryset=own_governments(user), empty_label=None
+            )
             self.order_fields(["government"])
         if instance is not None and not self.is_bound:
             for name in self.fields:
@@ -78,12 +88,15 @@ class OfferForm(forms.Form):
 
 
 COMMON = {
-    "fields": lambda: forms.MultipleChoiceField(label=_("Fields of cooperation"), choices=Field.choices,
-                                                required=False, widget=forms.CheckboxSelectMultiple),
-    "sdg_targets": lambda: forms.MultipleChoiceField(label=_("SDG goals and targets"), choices=SDG_CODE_CHOICES,
-                                                     required=False, widget=forms.CheckboxSelectMultiple),
-    "languages": lambda: forms.MultipleChoiceField(label=_("Languages"), choices=LANGUAGE_CHOICES, required=False,
-                                                   widget=forms.CheckboxSelectMultiple),
+    "fields": lambda: forms.MultipleChoiceField(
+        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
+    ),
+    "sdg_targets": lambda: forms.MultipleChoiceField(
+        label=_("SDG goals and targets"), choices=SDG_CODE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    ),
+    "languages": lambda: forms.MultipleChoiceField(
+        label=_("Languages"), choices=LANGUAGE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    ),
 }
 
 
@@ -93,35 +106,51 @@ class SolutionForm(OfferForm):
     problem = _text(_("The problem it solves"), TEXT_MAX, rows=4)
     provider_kind = forms.ChoiceField(label=_("Provider"), choices=ProviderKind.choices)
     provider_name = forms.CharField(label=_("Provider's name"), required=False)
-    provider_contact = forms.CharField(label=_("Provider's contact"), required=False,
-                                       help_text=_("A person, an e-mail address or a telephone number."))
+    provider_contact = forms.CharField(
+        label=_("Provider's contact"), required=False, help_text=_("A person, an e-mail address or a telephone number.")
+    )
     provider_website = forms.URLField(label=_("Provider's website"), required=False, assume_scheme="https")
     fields = COMMON["fields"]()
     sdg_targets = COMMON["sdg_targets"]()
     maturity = forms.ChoiceField(label=_("Maturity"), choices=Maturity.choices, initial=Maturity.IN_USE)
-    evidence = _text(_("Evidence"), TEXT_MAX, required=False,
-                     help_text=_("Figures, reports, links: what shows that it works."))
+    evidence = _text(
+        _("Evidence"), TEXT_MAX, required=False, help_text=_("Figures, reports, links: what shows that it works.")
+    )
     languages = COMMON["languages"]()
     cost_range = forms.ChoiceField(label=_("Cost range (per year)"), choices=CostRange.choices)
-    adoption_needs = _text(_("What adoption needs"), TEXT_MAX, required=False,
-                           help_text=_("Staff, data, hardware, licences, training."))
-    public = forms.BooleanField(label=_("Public"), required=False, initial=True,
-                                help_text=_("Shown to everyone, including the public catalogue."))
-    attachments = AttachmentsField(label=_("Attachments"), required=False,
-                                   help_text=_("Reports, brochures, photos: PDF, DOCX, ODT or images."))
+    adoption_needs = _text(
+        _("What adoption needs"), TEXT_MAX, required=False, help_text=_("Staff, data, hardware, licences, training.")
+    )
+    public = forms.BooleanField(
+        label=_("Public"),
+        required=False,
+        initial=True,
+        help_text=_("Shown to everyone, including the public catalogue."),
+    )
+    attachments = AttachmentsField(
+        label=_("Attachments"), required=False, help_text=_("Reports, brochures, photos: PDF, DOCX, ODT or images.")
+    )
 
 
 class NeedForm(OfferForm):
     title = _text(_("Title"), TITLE_MAX, rows=0)
-    description = _text(_("Description"), TEXT_MAX, rows=5,
-                        help_text=_("The challenge in your own words, in Bahasa Indonesia or English."))
+    description = _text(
+        _("Description"),
+        TEXT_MAX,
+        rows=5,
+        help_text=_("The challenge in your own words, in Bahasa Indonesia or English."),
+    )
     fields = COMMON["fields"]()
     sdg_targets = COMMON["sdg_targets"]()
     constraints = _text(_("Constraints"), TEXT_MAX, required=False)
     budget_range = forms.ChoiceField(label=_("Budget range (per year)"), choices=CostRange.choices)
     languages = COMMON["languages"]()
-    public = forms.BooleanField(label=_("Public"), required=False, initial=True,
-                                help_text=_("Shown to everyone; otherwise to your partners' offices only."))
+    public = forms.BooleanField(
+        label=_("Public"),
+        required=False,
+        initial=True,
+        help_text=_("Shown to everyone; otherwise to your partners' offices only."),
+    )
 
 
 class OfferFilterForm(forms.Form):
@@ -132,10 +161,12 @@ class OfferFilterForm(forms.Form):
 
 
 class InterestForm(forms.Form):
-    government = forms.ModelChoiceField(label=_("Adopting government"), queryset=LocalGovernment.objects.none(),
-                                        empty_label=None)
-    need = forms.ModelChoiceField(label=_("For our need"), queryset=Need.objects.none(), required=False,
-                                  empty_label=_("(none)"))
+    government = forms.ModelChoiceField(
+        label=_("Adopting government"), queryset=LocalGovernment.objects.none(), empty_label=None
+    )
+    need = forms.ModelChoiceField(
+        label=_("For our need"), queryset=Need.objects.none(), required=False, empty_label=_("(none)")
+    )
 
     def __init__(self, *args, user, solution: Solution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,8 +179,9 @@ class PilotForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Status"), choices=PilotStatus.choices)
     outcome = _text(_("Outcome"), TEXT_MAX, required=False, rows=3)
-    public = forms.BooleanField(label=_("Public"), required=False,
-                                help_text=_("Shown in the public catalogue as an adoption."))
+    public = forms.BooleanField(
+        label=_("Public"), required=False, help_text=_("Shown in the public catalogue as an adoption.")
+    )
 
 
 class MilestoneForm(forms.Form):

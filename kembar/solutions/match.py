@@ -25,6 +25,7 @@ seconds at 1,000 solutions, mostly cutting texts into terms. `SOLUTION_TEXTS` ke
 solution's terms per process (checked against its current text, so an edit is seen at once) and
 builds the same matrices a fresh fit builds, bit for bit, from them.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,8 +72,13 @@ class Reason:
     def text(self) -> str:
         """English words, for logs and tests; pages translate through `services.reason_text`."""
         joined = ", ".join(self.values)
-        return {"field": "same field: {}", "sdg": "both target SDG {}", "text": "text: {}",
-                "maturity": "maturity: {}", "language": "shared language: {}"}[self.kind].format(joined)
+        return {
+            "field": "same field: {}",
+            "sdg": "both target SDG {}",
+            "text": "text: {}",
+            "maturity": "maturity: {}",
+            "language": "shared language: {}",
+        }[self.kind].format(joined)
 
 
 @dataclass
@@ -112,8 +118,10 @@ def field_overlap(need: frozenset[str], solution: frozenset[str]) -> tuple[float
 
 
 def _vectorisers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    return (TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=1))
+    return (
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=1),
+    )
 
 
 class TextModel:
@@ -157,8 +165,9 @@ class TextModel:
             return ()
         product = self.word_matrix[i].multiply(self.word_matrix[j]).tocoo()
         own = self.originals[j]
-        ranked = sorted(zip(product.data, product.col),
-                        key=lambda wc: (not set(str(self.vocabulary[wc[1]]).split()) <= own, -wc[0]))
+        ranked = sorted(
+            zip(product.data, product.col), key=lambda wc: (not set(str(self.vocabulary[wc[1]]).split()) <= own, -wc[0])
+        )
         terms: list[str] = []
         for _weight, col in ranked:
             term = str(self.vocabulary[col])
@@ -172,9 +181,15 @@ class TextModel:
         return tuple(terms)
 
 
-def rank(need: Item, solutions: list[Item], *, limit: int = 5,
-         model: TextModel | None = None, need_index: int | None = None,
-         solution_index: dict[int, int] | None = None) -> list[Match]:
+def rank(
+    need: Item,
+    solutions: list[Item],
+    *,
+    limit: int = 5,
+    model: TextModel | None = None,
+    need_index: int | None = None,
+    solution_index: dict[int, int] | None = None,
+) -> list[Match]:
     """The best-fitting solutions for a need, best first, each with its reasons."""
     if not solutions:
         return []
@@ -201,8 +216,13 @@ def score_parts(need: Item, solution: Item, text_score: float) -> tuple[float, d
     s_score, _s = sdg_overlap(need.sdgs, solution.sdgs)
     shared_languages = need.languages & solution.languages
     l_score = 1.0 if shared_languages or not need.languages or not solution.languages else 0.0
-    parts = {"text": text_score, "field": f_score, "sdg": s_score,
-             "maturity": MATURITY_SCORE.get(solution.maturity, 0.0), "language": l_score}
+    parts = {
+        "text": text_score,
+        "field": f_score,
+        "sdg": s_score,
+        "maturity": MATURITY_SCORE.get(solution.maturity, 0.0),
+        "language": l_score,
+    }
     return round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4), parts
 
 
@@ -231,8 +251,10 @@ def rank_many(needs: list[Item], solutions: list[Item], *, limit: int = 5) -> di
     """`rank` for several needs over one corpus (one fit of the vectorisers)."""
     model = TextModel([n.text for n in needs] + [s.text for s in solutions])
     solution_index = {s.id: len(needs) + k for k, s in enumerate(solutions)}
-    return {need.id: rank(need, solutions, limit=limit, model=model, need_index=k, solution_index=solution_index)
-            for k, need in enumerate(needs)}
+    return {
+        need.id: rank(need, solutions, limit=limit, model=model, need_index=k, solution_index=solution_index)
+        for k, need in enumerate(needs)
+    }
 
 
 def needs_served(solution: Item, needs: list[Item], *, limit: int = 5) -> list[Match]:
@@ -272,8 +294,11 @@ class _Terms:
                 else:
                     k = new.setdefault(term, len(self.terms) + len(new))
             counts[k] = counts.get(k, 0) + 1
-        return (np.fromiter(counts.keys(), np.int64, len(counts)),
-                np.fromiter(counts.values(), np.float64, len(counts)), list(new))
+        return (
+            np.fromiter(counts.keys(), np.int64, len(counts)),
+            np.fromiter(counts.values(), np.float64, len(counts)),
+            list(new),
+        )
 
     def counts(self, rows: list[tuple[np.ndarray, np.ndarray]], extra: list[str]) -> tuple[sparse.csr_array, list]:
         """The count matrix and vocabulary CountVectorizer.fit_transform makes of these texts: terms
@@ -302,8 +327,9 @@ class _Terms:
         column[used[np.argsort(place[used])]] = np.arange(len(used))
         order = np.argsort(np.repeat(np.arange(len(rows)), lengths) * len(used) + seen[ids])  # keys unique
         indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-        matrix = sparse.csr_array((values[order], column[ids[order]].astype(np.int32), indptr),
-                                  shape=(len(rows), len(used)))
+        matrix = sparse.csr_array(
+            (values[order], column[ids[order]].astype(np.int32), indptr), shape=(len(rows), len(used))
+        )
         names = self.terms + extra
         return matrix, [names[k] for k in used[np.argsort(place[used])]]
 
@@ -329,8 +355,12 @@ class SolutionTexts:
         entry = self.entries.get(item.id)
         if entry is None or entry[0] != item.text:
             expanded = expand(item.text)
-            entry = (item.text, set(WORD.findall(item.text.lower())),
-                     self.words.row(expanded)[:2], self.chars.row(expanded)[:2])
+            entry = (
+                item.text,
+                set(WORD.findall(item.text.lower())),
+                self.words.row(expanded)[:2],
+                self.chars.row(expanded)[:2],
+            )
             self.entries[item.id] = entry
         return entry
 

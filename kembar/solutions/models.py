@@ -17,24 +17,26 @@ SUMMARY_MAX = 1000
 class Solution(models.Model):
     """A practice, product or service a local government offers to its partners."""
 
-    government = models.ForeignKey(LocalGovernment, verbose_name=_("offering government"),
-                                   on_delete=models.PROTECT, related_name="solutions")
+    government = models.ForeignKey(
+        LocalGovernment, verbose_name=_("offering government"), on_delete=models.PROTECT, related_name="solutions"
+    )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     summary = models.TextField(_("summary"))
     problem = models.TextField(_("problem it solves"))
-    provider_kind = models.CharField(_("provider"), max_length=20, choices=ProviderKind.choices,
-                                     default=ProviderKind.GOVERNMENT)
+    provider_kind = models.CharField(
+        _("provider"), max_length=20, choices=ProviderKind.choices, default=ProviderKind.GOVERNMENT
+    )
     provider_name = models.CharField(_("provider's name"), max_length=200, blank=True)
     provider_contact = models.CharField(_("provider's contact"), max_length=200, blank=True)
     provider_website = models.URLField(_("provider's website"), blank=True)
-    fields = models.ManyToManyField(CooperationField, verbose_name=_("fields of cooperation"), blank=True,
-                                    related_name="solutions")
+    fields = models.ManyToManyField(
+        CooperationField, verbose_name=_("fields of cooperation"), blank=True, related_name="solutions"
+    )
     sdg_targets = models.JSONField(_("SDG targets"), default=list, blank=True)
     maturity = models.CharField(_("maturity"), max_length=10, choices=Maturity.choices, default=Maturity.IN_USE)
     evidence = models.TextField(_("evidence"), blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
-    cost_range = models.CharField(_("cost range"), max_length=12, choices=CostRange.choices,
-                                  default=CostRange.UNKNOWN)
+    cost_range = models.CharField(_("cost range"), max_length=12, choices=CostRange.choices, default=CostRange.UNKNOWN)
     adoption_needs = models.TextField(_("what adoption needs"), blank=True)
     public = models.BooleanField(_("public"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -62,8 +64,9 @@ class SolutionAttachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded = models.DateTimeField(auto_now_add=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["uploaded", "id"]
@@ -75,16 +78,19 @@ class SolutionAttachment(models.Model):
 class Need(models.Model):
     """A challenge a local government wants help with, in the vocabulary of solutions."""
 
-    government = models.ForeignKey(LocalGovernment, verbose_name=_("government"), on_delete=models.PROTECT,
-                                   related_name="needs")
+    government = models.ForeignKey(
+        LocalGovernment, verbose_name=_("government"), on_delete=models.PROTECT, related_name="needs"
+    )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     description = models.TextField(_("description"))
-    fields = models.ManyToManyField(CooperationField, verbose_name=_("fields of cooperation"), blank=True,
-                                    related_name="needs")
+    fields = models.ManyToManyField(
+        CooperationField, verbose_name=_("fields of cooperation"), blank=True, related_name="needs"
+    )
     sdg_targets = models.JSONField(_("SDG targets"), default=list, blank=True)
     constraints = models.TextField(_("constraints"), blank=True)
-    budget_range = models.CharField(_("budget range"), max_length=12, choices=CostRange.choices,
-                                    default=CostRange.UNKNOWN)
+    budget_range = models.CharField(
+        _("budget range"), max_length=12, choices=CostRange.choices, default=CostRange.UNKNOWN
+    )
     languages = models.JSONField(_("working languages"), default=list, blank=True)
     public = models.BooleanField(_("public"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -112,19 +118,26 @@ class Pilot(models.Model):
     partnership's programme, the calendar and the reports like any other activity.
     """
 
-    solution = models.ForeignKey(Solution, verbose_name=_("solution"), on_delete=models.PROTECT,
-                                 related_name="pilots")
-    need = models.ForeignKey(Need, verbose_name=_("need"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="pilots")
-    government = models.ForeignKey(LocalGovernment, verbose_name=_("adopting government"),
-                                   on_delete=models.PROTECT, related_name="pilots")
-    status = models.CharField(_("status"), max_length=10, choices=PilotStatus.choices,
-                              default=PilotStatus.INTEREST)
+    solution = models.ForeignKey(Solution, verbose_name=_("solution"), on_delete=models.PROTECT, related_name="pilots")
+    need = models.ForeignKey(
+        Need, verbose_name=_("need"), null=True, blank=True, on_delete=models.SET_NULL, related_name="pilots"
+    )
+    government = models.ForeignKey(
+        LocalGovernment, verbose_name=_("adopting government"), on_delete=models.PROTECT, related_name="pilots"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=PilotStatus.choices, default=PilotStatus.INTEREST)
     outcome = models.TextField(_("outcome"), blank=True)
-    activity = models.OneToOneField("activities.Activity", verbose_name=_("activity"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="pilot")
-    public = models.BooleanField(_("public"), default=False,
-                                 help_text=_("Shown in the public catalogue as an adoption."))
+    activity = models.OneToOneField(
+        "activities.Activity",
+        verbose_name=_("activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pilot",
+    )
+    public = models.BooleanField(
+        _("public"), default=False, help_text=_("Shown in the public catalogue as an adoption.")
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -147,8 +160,9 @@ class Milestone(models.Model):
     pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("milestone"), max_length=TITLE_MAX)
     due = models.DateField(_("due"))
-    status = models.CharField(_("status"), max_length=10, choices=MilestoneStatus.choices,
-                              default=MilestoneStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -1,12 +1,13 @@
 """The solution exchange's rules: publishing solutions and needs, matching them, following
 adoption pilots. Pages, the API, the CLI and the demo all call these functions.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
-from typing import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,19 +27,44 @@ from . import match
 from .models import SUMMARY_MAX, TEXT_MAX, TITLE_MAX, Milestone, Need, Pilot, Solution, SolutionAttachment
 from .vocab import LANGUAGES, SDG_CODES, CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind, sdg_sort_key
 
-SOLUTION_FIELDS = ["title", "summary", "problem", "provider_kind", "provider_name", "provider_contact",
-                   "provider_website", "sdg_targets", "maturity", "evidence", "languages", "cost_range",
-                   "adoption_needs", "public"]
+SOLUTION_FIELDS = [
+    "title",
+    "summary",
+    "problem",
+    "provider_kind",
+    "provider_name",
+    "provider_contact",
+    "provider_website",
+    "sdg_targets",
+    "maturity",
+    "evidence",
+    "languages",
+    "cost_range",
+    "adoption_needs",
+    "public",
+]
 NEED_FIELDS = ["title", "description", "sdg_targets", "constraints", "budget_range", "languages", "public"]
 PILOT_FIELDS = ["status", "outcome", "public"]
 MAX_ATTACHMENTS = 10
 
 # Required texts and their longest allowed length; optional ones only have a length.
 REQUIRED_TEXTS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "problem": TEXT_MAX, "description": TEXT_MAX}
-OPTIONAL_TEXTS = {"provider_name": 200, "provider_contact": 200, "provider_website": 200, "evidence": TEXT_MAX,
-                  "adoption_needs": TEXT_MAX, "constraints": TEXT_MAX, "outcome": TEXT_MAX}
-CHOICES = {"provider_kind": ProviderKind, "maturity": Maturity, "cost_range": CostRange, "budget_range": CostRange,
-           "status": PilotStatus}
+OPTIONAL_TEXTS = {
+    "provider_name": 200,
+    "provider_contact": 200,
+    "provider_website": 200,
+    "evidence": TEXT_MAX,
+    "adoption_needs": TEXT_MAX,
+    "constraints": TEXT_MAX,
+    "outcome": TEXT_MAX,
+}
+CHOICES = {
+    "provider_kind": ProviderKind,
+    "maturity": Maturity,
+    "cost_range": CostRange,
+    "budget_range": CostRange,
+    "status": PilotStatus,
+}
 
 
 def _clean(data: dict, *, creating: bool, required: Iterable[str]) -> dict:
@@ -57,8 +83,9 @@ def _clean(data: dict, *, creating: bool, required: Iterable[str]) -> dict:
         elif "\x00" in value:
             errors[key] = [_("The text contains a NUL character.")]
         elif len(value) > limit:
-            errors[key] = [_("At most %(limit)d characters (this has %(length)d).") % {
-                "limit": limit, "length": len(value)}]
+            errors[key] = [
+                _("At most %(limit)d characters (this has %(length)d).") % {"limit": limit, "length": len(value)}
+            ]
     if out.get("provider_website") and "provider_website" not in errors:
         try:
             URLValidator(schemes=["http", "https"])(out["provider_website"])
@@ -76,8 +103,10 @@ def _clean(data: dict, *, creating: bool, required: Iterable[str]) -> dict:
         codes = [str(c).strip() for c in out["sdg_targets"] or []]
         unknown = [c for c in codes if c not in SDG_CODES]
         if unknown:
-            errors["sdg_targets"] = [_("Unknown SDG code: %(codes)s. Use a goal (1–17) or an SDG 11 target "
-                                       "(11.1–11.7, 11.a–11.c).") % {"codes": ", ".join(unknown)}]
+            errors["sdg_targets"] = [
+                _("Unknown SDG code: %(codes)s. Use a goal (1–17) or an SDG 11 target (11.1–11.7, 11.a–11.c).")
+                % {"codes": ", ".join(unknown)}
+            ]
         out["sdg_targets"] = sorted(set(codes), key=lambda c: sdg_sort_key(c) if c in SDG_CODES else (99, c))
     if "languages" in out:
         langs = list(dict.fromkeys(out["languages"] or []))
@@ -106,24 +135,34 @@ def _checked_attachments(files) -> list:
 def _save_attachments(user, solution: Solution, checked) -> None:
     for upload, info in checked:
         SolutionAttachment.objects.create(
-            solution=solution, file=upload, name=info.name, content_type=info.content_type, size=info.size,
-            sha256=info.sha256, uploaded_by=user if user is not None and user.is_authenticated else None)
+            solution=solution,
+            file=upload,
+            name=info.name,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+            uploaded_by=user if user is not None and user.is_authenticated else None,
+        )
 
 
 # Solutions and needs
 
+
 def solution_queryset() -> QuerySet[Solution]:
     return Solution.objects.select_related("government__place").prefetch_related(
-        Prefetch("fields", queryset=CooperationField.objects.order_by("code")))
+        Prefetch("fields", queryset=CooperationField.objects.order_by("code"))
+    )
 
 
 def need_queryset() -> QuerySet[Need]:
     return Need.objects.select_related("government__place").prefetch_related(
-        Prefetch("fields", queryset=CooperationField.objects.order_by("code")))
+        Prefetch("fields", queryset=CooperationField.objects.order_by("code"))
+    )
 
 
-def _create(model, editable: list[str], required: list[str], user, government: LocalGovernment, data: dict,
-            attachments=()):
+def _create(
+    model, editable: list[str], required: list[str], user, government: LocalGovernment, data: dict, attachments=()
+):
     if not permissions.can_create_offer(user, government.pk):
         raise PermissionDenied(_("You can only publish for a government your office acts for."))
     data = _clean({k: v for k, v in data.items() if k in editable + ["fields"]}, creating=True, required=required)
@@ -140,19 +179,34 @@ def _create(model, editable: list[str], required: list[str], user, government: L
     return item
 
 
-def _update(model, editable: list[str], required: list[str], user, item, data: dict, expected_version,
-            attachments=(), what: str = ""):
+def _update(
+    model,
+    editable: list[str],
+    required: list[str],
+    user,
+    item,
+    data: dict,
+    expected_version,
+    attachments=(),
+    what: str = "",
+):
     if not permissions.can_edit_offer(user, item):
-        raise PermissionDenied(_("Only editors of the office of %(government)s may change this.") % {
-            "government": item.government.name})
+        raise PermissionDenied(
+            _("Only editors of the office of %(government)s may change this.") % {"government": item.government.name}
+        )
     data = _clean({k: v for k, v in data.items() if k in editable + ["fields"]}, creating=False, required=required)
     checked = _checked_attachments(attachments)
     fields = data.pop("fields", None)
     with transaction.atomic():
         current = model.objects.select_for_update().get(pk=item.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this %(what)s while you were editing it. Reload the "
-                                   "page to see their changes, then apply yours again.") % {"what": what})
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this %(what)s while you were editing it. Reload the "
+                    "page to see their changes, then apply yours again."
+                )
+                % {"what": what}
+            )
         for key, value in data.items():
             setattr(current, key, value)
         record_author(current, user)
@@ -172,10 +226,20 @@ def create_solution(user, government: LocalGovernment, *, attachments=(), **data
     return _create(Solution, SOLUTION_FIELDS, ["title", "summary", "problem"], user, government, data, attachments)
 
 
-def update_solution(user, solution: Solution, *, expected_version: int | None = None, attachments=(),
-                    **data) -> Solution:
-    return _update(Solution, SOLUTION_FIELDS, ["title", "summary", "problem"], user, solution, data,
-                   expected_version, attachments, what=_("solution"))
+def update_solution(
+    user, solution: Solution, *, expected_version: int | None = None, attachments=(), **data
+) -> Solution:
+    return _update(
+        Solution,
+        SOLUTION_FIELDS,
+        ["title", "summary", "problem"],
+        user,
+        solution,
+        data,
+        expected_version,
+        attachments,
+        what=_("solution"),
+    )
 
 
 def create_need(user, government: LocalGovernment, **data) -> Need:
@@ -183,8 +247,7 @@ def create_need(user, government: LocalGovernment, **data) -> Need:
 
 
 def update_need(user, need: Need, *, expected_version: int | None = None, **data) -> Need:
-    return _update(Need, NEED_FIELDS, ["title", "description"], user, need, data, expected_version,
-                   what=_("need"))
+    return _update(Need, NEED_FIELDS, ["title", "description"], user, need, data, expected_version, what=_("need"))
 
 
 @dataclass
@@ -213,9 +276,11 @@ def filter_offers(queryset: QuerySet, f: OfferFilter, text_fields: tuple[str, ..
 
 # Matching
 
+
 def partner_ids(government_id: int) -> set[int]:
     pairs = Partnership.objects.filter(Q(government_a=government_id) | Q(government_b=government_id)).values_list(
-        "government_a_id", "government_b_id")
+        "government_a_id", "government_b_id"
+    )
     return {g for pair in pairs for g in pair} - {government_id}
 
 
@@ -230,9 +295,14 @@ def _item(obj) -> match.Item:
     else:
         text = f"{obj.title}. {obj.description}"
         maturity = ""
-    return match.Item(id=obj.pk, text=text, fields=frozenset(f.code for f in obj.fields.all()),
-                      sdgs=frozenset(obj.sdg_targets or []), languages=frozenset(obj.languages or []),
-                      maturity=maturity)
+    return match.Item(
+        id=obj.pk,
+        text=text,
+        fields=frozenset(f.code for f in obj.fields.all()),
+        sdgs=frozenset(obj.sdg_targets or []),
+        languages=frozenset(obj.languages or []),
+        maturity=maturity,
+    )
 
 
 def reason_text(reason: match.Reason) -> str:
@@ -269,8 +339,9 @@ def matches_for_need(user, need: Need, scope: str = PARTNERS, limit: int = 5) ->
     return both_matches_for_need(user, need, limit, scopes=(scope,))[scope]
 
 
-def both_matches_for_need(user, need: Need, limit: int = 5,
-                          scopes: tuple[str, ...] = (PARTNERS, PLATFORM)) -> dict[str, list[Fit]]:
+def both_matches_for_need(
+    user, need: Need, limit: int = 5, scopes: tuple[str, ...] = (PARTNERS, PLATFORM)
+) -> dict[str, list[Fit]]:
     """Partner and platform matches of a need from one fit of the text model (the need page)."""
     candidates = permissions.visible_offers(user, Solution.objects.all()).exclude(government=need.government_id)
     partners = partner_ids(need.government_id)
@@ -280,11 +351,26 @@ def both_matches_for_need(user, need: Need, limit: int = 5,
     need_item = _item(need)
     model = match.SOLUTION_TEXTS.model(need_item, [i for _g, i in items.values()])  # = TextModel([need, *solutions])
     index = {pk: k + 1 for k, pk in enumerate(items)}
-    ranked = {scope: match.rank(need_item, [i for g, i in items.values() if scope == PLATFORM or g in partners],
-                                limit=limit, model=model, need_index=0, solution_index=index) for scope in scopes}
+    ranked = {
+        scope: match.rank(
+            need_item,
+            [i for g, i in items.values() if scope == PLATFORM or g in partners],
+            limit=limit,
+            model=model,
+            need_index=0,
+            solution_index=index,
+        )
+        for scope in scopes
+    }
     shown = solution_queryset().in_bulk({m.solution_id for matches in ranked.values() for m in matches})
-    return {scope: [Fit(shown[m.solution_id], m.score, [reason_text(r) for r in m.reasons])
-                    for m in matches if m.solution_id in shown] for scope, matches in ranked.items()}
+    return {
+        scope: [
+            Fit(shown[m.solution_id], m.score, [reason_text(r) for r in m.reasons])
+            for m in matches
+            if m.solution_id in shown
+        ]
+        for scope, matches in ranked.items()
+    }
 
 
 def _solution_items(solutions: QuerySet[Solution]) -> dict[int, tuple[int, match.Item]]:
@@ -292,20 +378,33 @@ def _solution_items(solutions: QuerySet[Solution]) -> dict[int, tuple[int, match
     columns matching reads (whole rows cost most of the need page at 1,000 solutions)."""
     codes: dict[int, set[str]] = {}
     for pk, code in Solution.fields.through.objects.filter(solution__in=solutions.values("pk")).values_list(
-            "solution_id", "cooperationfield_id"):
+        "solution_id", "cooperationfield_id"
+    ):
         codes.setdefault(pk, set()).add(code)
-    rows = solutions.values_list("pk", "government_id", "title", "summary", "problem", "sdg_targets", "languages",
-                                 "maturity")
-    return {pk: (government, match.Item(id=pk, text=_solution_text(title, summary, problem),
-                                        fields=frozenset(codes.get(pk, ())), sdgs=frozenset(sdgs or []),
-                                        languages=frozenset(languages or []), maturity=maturity))
-            for pk, government, title, summary, problem, sdgs, languages, maturity in rows}
+    rows = solutions.values_list(
+        "pk", "government_id", "title", "summary", "problem", "sdg_targets", "languages", "maturity"
+    )
+    return {
+        pk: (
+            government,
+            match.Item(
+                id=pk,
+                text=_solution_text(title, summary, problem),
+                fields=frozenset(codes.get(pk, ())),
+                sdgs=frozenset(sdgs or []),
+                languages=frozenset(languages or []),
+                maturity=maturity,
+            ),
+        )
+        for pk, government, title, summary, problem, sdgs, languages, maturity in rows
+    }
 
 
 def needs_for_solution(user, solution: Solution, limit: int = 5) -> list[Fit]:
     """The partners' needs (that the user may read) a solution could serve."""
     candidates = permissions.visible_offers(user, need_queryset()).filter(
-        government__in=partner_ids(solution.government_id))
+        government__in=partner_ids(solution.government_id)
+    )
     needs = {n.pk: n for n in candidates}
     ranked = match.needs_served(_item(solution), [_item(n) for n in needs.values()], limit=limit)
     return [Fit(needs[m.need_id], m.score, [reason_text(r) for r in m.reasons]) for m in ranked]
@@ -316,18 +415,24 @@ def matches_for_government(user, government: LocalGovernment, limit: int = 3) ->
     needs = list(need_queryset().filter(government=government).order_by("title", "id"))
     if not needs:
         return []
-    candidates = {s.pk: s for s in permissions.visible_offers(user, solution_queryset()).filter(
-        government__in=partner_ids(government.pk))}
+    candidates = {
+        s.pk: s
+        for s in permissions.visible_offers(user, solution_queryset()).filter(government__in=partner_ids(government.pk))
+    }
     ranked = match.rank_many([_item(n) for n in needs], [_item(s) for s in candidates.values()], limit=limit)
-    return [(n, [Fit(candidates[m.solution_id], m.score, [reason_text(r) for r in m.reasons])
-                 for m in ranked[n.pk]]) for n in needs]
+    return [
+        (n, [Fit(candidates[m.solution_id], m.score, [reason_text(r) for r in m.reasons]) for m in ranked[n.pk]])
+        for n in needs
+    ]
 
 
 # Pilots
 
+
 def pilot_queryset() -> QuerySet[Pilot]:
     return Pilot.objects.select_related(
-        "solution__government__place", "government__place", "need", "activity").prefetch_related("milestones")
+        "solution__government__place", "government__place", "need", "activity"
+    ).prefetch_related("milestones")
 
 
 def express_interest(user, solution: Solution, government: LocalGovernment, need: Need | None = None) -> Pilot:
@@ -340,10 +445,12 @@ def express_interest(user, solution: Solution, government: LocalGovernment, need
     if not permissions.can_express_interest(user, solution, government.pk):
         raise PermissionDenied(_("Only editors of the adopting government's office may express interest."))
     if need is not None and need.government_id != government.pk:
-        raise ValidationError({"need_id": [_("The need must be one of %(government)s.") % {
-            "government": government.name}]})
-    taken = ValidationError({"government_id": [_("%(government)s already has a pilot of this solution.") % {
-        "government": government.name}]})
+        raise ValidationError(
+            {"need_id": [_("The need must be one of %(government)s.") % {"government": government.name}]}
+        )
+    taken = ValidationError(
+        {"government_id": [_("%(government)s already has a pilot of this solution.") % {"government": government.name}]}
+    )
     if Pilot.objects.filter(solution=solution, government=government).exists():
         raise taken
     try:
@@ -364,12 +471,18 @@ def notify_interest(pilot: Pilot) -> None:
     if not recipients:
         return
     subject = _("%(government)s is interested in your solution “%(title)s”") % {
-        "government": pilot.government.name, "title": pilot.solution.title}
-    body = _("%(government)s (%(country)s) would like to adopt “%(title)s”.%(need)s\n\n"
-             "Follow the pilot on kembar: %(url)s\n") % {
-        "government": pilot.government.name, "country": pilot.government.country_code,
-        "title": pilot.solution.title, "url": mail_url(pilot),
-        "need": ("\n" + _("Their need: %(need)s") % {"need": pilot.need.title}) if pilot.need_id else ""}
+        "government": pilot.government.name,
+        "title": pilot.solution.title,
+    }
+    body = _(
+        "%(government)s (%(country)s) would like to adopt “%(title)s”.%(need)s\n\nFollow the pilot on kembar: %(url)s\n"
+    ) % {
+        "government": pilot.government.name,
+        "country": pilot.government.country_code,
+        "title": pilot.solution.title,
+        "url": mail_url(pilot),
+        "need": ("\n" + _("Their need: %(need)s") % {"need": pilot.need.title}) if pilot.need_id else "",
+    }
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
 
 
@@ -380,8 +493,12 @@ def update_pilot(user, pilot: Pilot, *, expected_version: int | None = None, **d
     with transaction.atomic():
         current = Pilot.objects.select_for_update().get(pk=pilot.pk)
         if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(_("Someone else changed this pilot while you were editing it. Reload the "
-                                   "page to see their changes, then apply yours again."))
+            raise ConcurrentEdit(
+                _(
+                    "Someone else changed this pilot while you were editing it. Reload the "
+                    "page to see their changes, then apply yours again."
+                )
+            )
         for key, value in data.items():
             setattr(current, key, value)
         record_author(current, user)
@@ -391,8 +508,7 @@ def update_pilot(user, pilot: Pilot, *, expected_version: int | None = None, **d
     return current
 
 
-def add_milestone(user, pilot: Pilot, *, title: str, due: dt.date,
-                  status: str = MilestoneStatus.PLANNED) -> Milestone:
+def add_milestone(user, pilot: Pilot, *, title: str, due: dt.date, status: str = MilestoneStatus.PLANNED) -> Milestone:
     if not permissions.can_edit_pilot(user, pilot):
         raise PermissionDenied(_("Only editors of the offering or adopting office may change this pilot."))
     title = (title or "").strip()
@@ -400,8 +516,9 @@ def add_milestone(user, pilot: Pilot, *, title: str, due: dt.date,
     if not title:
         errors["title"] = [_("This text cannot be empty.")]
     elif len(title) > TITLE_MAX:
-        errors["title"] = [_("At most %(limit)d characters (this has %(length)d).") % {
-            "limit": TITLE_MAX, "length": len(title)}]
+        errors["title"] = [
+            _("At most %(limit)d characters (this has %(length)d).") % {"limit": TITLE_MAX, "length": len(title)}
+        ]
     if status not in MilestoneStatus.values:
         errors["status"] = [_("Unknown value “%(value)s”.") % {"value": status}]
     if not isinstance(due, dt.date):
@@ -444,21 +561,34 @@ def track_as_activity(user, pilot: Pilot, *, start: dt.date, end: dt.date) -> Pi
         raise ValidationError({"activity": [_("This pilot is already tracked as an activity.")]})
     partnership = pilot_partnership(pilot)
     if partnership is None:
-        raise ValidationError({"activity": [_(
-            "%(adopter)s and %(offerer)s are not partners in the registry: a pilot is tracked as an "
-            "activity of their partnership.") % {"adopter": pilot.government.name,
-                                                 "offerer": pilot.solution.government.name}]})
+        raise ValidationError(
+            {
+                "activity": [
+                    _(
+                        "%(adopter)s and %(offerer)s are not partners in the registry: a pilot is tracked as an "
+                        "activity of their partnership."
+                    )
+                    % {"adopter": pilot.government.name, "offerer": pilot.solution.government.name}
+                ]
+            }
+        )
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise ValidationError({"start": [_("Give the date as YYYY-MM-DD.")]})
     tz = ZoneInfo(pilot.government.place.timezone or "UTC")
     fields = list(pilot.solution.fields.values_list("code", flat=True)[:1])
     with transaction.atomic():
         activity = activities.create_activity(
-            user, partnership, title=(_("Pilot: %(title)s") % {"title": pilot.solution.title})[:200],
-            type=ActivityType.SMART_CITY, field=fields[0] if fields else "", host=pilot.government,
-            start=dt.datetime.combine(start, dt.time(8), tz), end=dt.datetime.combine(end, dt.time(16), tz),
+            user,
+            partnership,
+            title=(_("Pilot: %(title)s") % {"title": pilot.solution.title})[:200],
+            type=ActivityType.SMART_CITY,
+            field=fields[0] if fields else "",
+            host=pilot.government,
+            start=dt.datetime.combine(start, dt.time(8), tz),
+            end=dt.datetime.combine(end, dt.time(16), tz),
             description=pilot.need.title if pilot.need_id else pilot.solution.summary,
-            public=pilot.public and partnership.public)
+            public=pilot.public and partnership.public,
+        )
         current = Pilot.objects.select_for_update().get(pk=pilot.pk)
         if current.activity_id:  # someone linked one in between
             raise ValidationError({"activity": [_("This pilot is already tracked as an activity.")]})
@@ -481,12 +611,20 @@ def adoptions(user, solution: Solution) -> list[Pilot]:
 
 # The public catalogue
 
+
 def catalogue(field: str = "", sdg: str = "") -> list[Solution]:
     """Public solutions with their offering government and public adoptions (three queries)."""
-    adopted = Pilot.objects.filter(public=True, status__in=ADOPTED).select_related("government__place").order_by(
-        "government__name")
-    qs = solution_queryset().filter(public=True).prefetch_related(
-        Prefetch("pilots", queryset=adopted, to_attr="public_adoptions")).order_by("title", "id")
+    adopted = (
+        Pilot.objects.filter(public=True, status__in=ADOPTED)
+        .select_related("government__place")
+        .order_by("government__name")
+    )
+    qs = (
+        solution_queryset()
+        .filter(public=True)
+        .prefetch_related(Prefetch("pilots", queryset=adopted, to_attr="public_adoptions"))
+        .order_by("title", "id")
+    )
     return list(filter_offers(qs, OfferFilter(field=field, sdg=sdg), ()))
 
 
@@ -498,6 +636,8 @@ def dashboard_summary(government_ids: Iterable[int]) -> dict:
     """The dashboard's lines for the solution exchange: how many needs and solutions the
     user's governments have published (two queries, whatever the numbers)."""
     ids = list(government_ids)
-    return {"needs": Need.objects.filter(government__in=ids).count() if ids else 0,
-            "solutions": Solution.objects.filter(government__in=ids).count() if ids else 0,
-            "has_government": bool(ids)}
+    return {
+        "needs": Need.objects.filter(government__in=ids).count() if ids else 0,
+        "solutions": Solution.objects.filter(government__in=ids).count() if ids else 0,
+        "has_government": bool(ids),
+    }

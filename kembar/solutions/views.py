@@ -12,8 +12,16 @@ from kembar.form_errors import add_errors
 from kembar.uploads import download_response
 
 from . import services
-from .forms import (InterestForm, MilestoneForm, MilestoneStatusForm, NeedForm, OfferFilterForm, PilotForm, SolutionForm,
-                    TrackActivityForm)
+from .forms import (
+    InterestForm,
+    MilestoneForm,
+    MilestoneStatusForm,
+    NeedForm,
+    OfferFilterForm,
+    PilotForm,
+    SolutionForm,
+    TrackActivityForm,
+)
 from .models import Milestone, Pilot, Solution
 from .presenters import history_entries
 from .vocab import SDG_CODES
@@ -43,14 +51,24 @@ def _list(request, queryset, template: str, text_fields: tuple[str, ...], extra:
     form = OfferFilterForm(request.GET or None)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    f = services.OfferFilter(q=data.get("q", ""), field=data.get("field", ""), sdg=data.get("sdg", ""),
-                             government=data.get("government"))
+    f = services.OfferFilter(
+        q=data.get("q", ""), field=data.get("field", ""), sdg=data.get("sdg", ""), government=data.get("government")
+    )
     queryset = services.filter_offers(permissions.visible_offers(request.user, queryset), f, text_fields)
     page = Paginator(queryset.order_by("-updated", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode(),
-                                      "can_create": permissions.can_create_offer(request.user), **extra})
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": permissions.can_create_offer(request.user),
+            **extra,
+        },
+    )
 
 
 @require_safe
@@ -70,8 +88,9 @@ def _form_page(request, form_class, create, update, template: str, instance=None
     elif not permissions.can_edit_offer(request.user, instance):
         raise PermissionDenied
     posted = request.method == "POST"
-    form = form_class(request.POST if posted else None, request.FILES if posted else None, user=request.user,
-                      instance=instance)
+    form = form_class(
+        request.POST if posted else None, request.FILES if posted else None, user=request.user, instance=instance
+    )
     if request.method == "POST" and form.is_valid():
         data = form.data_for_service()
         attachments = form.cleaned_data.get("attachments") or []
@@ -80,8 +99,7 @@ def _form_page(request, form_class, create, update, template: str, instance=None
             if instance is None:
                 item = create(request.user, form.cleaned_data["government"], **kwargs, **data)
             else:
-                item = update(request.user, instance, expected_version=form.cleaned_data["version"], **kwargs,
-                              **data)
+                item = update(request.user, instance, expected_version=form.cleaned_data["version"], **kwargs, **data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -94,15 +112,15 @@ def _form_page(request, form_class, create, update, template: str, instance=None
 
 @login_required
 def solution_create(request):
-    return _form_page(request, SolutionForm, services.create_solution, services.update_solution,
-                      "solutions/form.html")
+    return _form_page(request, SolutionForm, services.create_solution, services.update_solution, "solutions/form.html")
 
 
 @login_required
 def solution_edit(request, pk: int):
     solution = _visible_or_404(request, services.solution_queryset(), pk)
-    return _form_page(request, SolutionForm, services.create_solution, services.update_solution,
-                      "solutions/form.html", solution)
+    return _form_page(
+        request, SolutionForm, services.create_solution, services.update_solution, "solutions/form.html", solution
+    )
 
 
 @login_required
@@ -113,8 +131,7 @@ def need_create(request):
 @login_required
 def need_edit(request, pk: int):
     need = _visible_or_404(request, services.need_queryset(), pk)
-    return _form_page(request, NeedForm, services.create_need, services.update_need, "solutions/need_form.html",
-                      need)
+    return _form_page(request, NeedForm, services.create_need, services.update_need, "solutions/need_form.html", need)
 
 
 def _solution_page(request, solution: Solution, interest_form=None, status=200):
@@ -122,16 +139,21 @@ def _solution_page(request, solution: Solution, interest_form=None, status=200):
     can_interest = permissions.can_express_interest(user, solution)
     if can_interest and interest_form is None:
         interest_form = InterestForm(user=user, solution=solution)
-    return render(request, "solutions/detail.html", {
-        "solution": solution,
-        "sdgs": services.sdg_list(solution.sdg_targets),
-        "attachments": list(solution.attachments.all()),
-        "can_edit": permissions.can_edit_offer(user, solution),
-        "adoptions": services.adoptions(user, solution),
-        "needs": services.needs_for_solution(user, solution) if user.is_authenticated else [],
-        "interest_form": interest_form if can_interest else None,
-        "history": history_entries(solution),
-    }, status=status)
+    return render(
+        request,
+        "solutions/detail.html",
+        {
+            "solution": solution,
+            "sdgs": services.sdg_list(solution.sdg_targets),
+            "attachments": list(solution.attachments.all()),
+            "can_edit": permissions.can_edit_offer(user, solution),
+            "adoptions": services.adoptions(user, solution),
+            "needs": services.needs_for_solution(user, solution) if user.is_authenticated else [],
+            "interest_form": interest_form if can_interest else None,
+            "history": history_entries(solution),
+        },
+        status=status,
+    )
 
 
 @require_safe
@@ -148,13 +170,16 @@ def solution_interest(request, pk: int):
     form = InterestForm(request.POST, user=request.user, solution=solution)
     if form.is_valid():
         try:
-            pilot = services.express_interest(request.user, solution, form.cleaned_data["government"],
-                                              form.cleaned_data["need"])
+            pilot = services.express_interest(
+                request.user, solution, form.cleaned_data["government"], form.cleaned_data["need"]
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Interest sent to %(government)s; the pilot is open.") % {
-                "government": solution.government.name})
+            messages.success(
+                request,
+                _("Interest sent to %(government)s; the pilot is open.") % {"government": solution.government.name},
+            )
             return redirect(pilot)
     return _solution_page(request, solution, form)
 
@@ -171,30 +196,43 @@ def need_detail(request, pk: int):
     need = _visible_or_404(request, services.need_queryset(), pk)
     user = request.user
     matches = services.both_matches_for_need(user, need)
-    return render(request, "solutions/need_detail.html", {
-        "need": need,
-        "sdgs": services.sdg_list(need.sdg_targets),
-        "can_edit": permissions.can_edit_offer(user, need),
-        "partner_matches": matches[services.PARTNERS],
-        "platform_matches": matches[services.PLATFORM],
-        "history": history_entries(need),
-    })
+    return render(
+        request,
+        "solutions/need_detail.html",
+        {
+            "need": need,
+            "sdgs": services.sdg_list(need.sdg_targets),
+            "can_edit": permissions.can_edit_offer(user, need),
+            "partner_matches": matches[services.PARTNERS],
+            "platform_matches": matches[services.PLATFORM],
+            "history": history_entries(need),
+        },
+    )
 
 
 def _pilot_page(request, pilot: Pilot, form=None, milestone_form=None, activity_form=None):
     can_edit = permissions.can_edit_pilot(request.user, pilot)
     if can_edit:
-        form = form or PilotForm(initial={"version": pilot.version, "status": pilot.status,
-                                          "outcome": pilot.outcome, "public": pilot.public})
+        form = form or PilotForm(
+            initial={"version": pilot.version, "status": pilot.status, "outcome": pilot.outcome, "public": pilot.public}
+        )
         milestone_form = milestone_form or MilestoneForm()
         if not pilot.activity_id and services.pilot_partnership(pilot) is not None:
             activity_form = activity_form or TrackActivityForm()
-    return render(request, "solutions/pilot.html", {
-        "pilot": pilot, "can_edit": can_edit, "form": form, "milestone_form": milestone_form,
-        "activity_form": activity_form,
-        "milestones": list(pilot.milestones.all()), "status_form": MilestoneStatusForm(),
-        "history": history_entries(pilot),
-    })
+    return render(
+        request,
+        "solutions/pilot.html",
+        {
+            "pilot": pilot,
+            "can_edit": can_edit,
+            "form": form,
+            "milestone_form": milestone_form,
+            "activity_form": activity_form,
+            "milestones": list(pilot.milestones.all()),
+            "status_form": MilestoneStatusForm(),
+            "history": history_entries(pilot),
+        },
+    )
 
 
 @require_safe
@@ -286,5 +324,8 @@ def catalogue(request):
         labels = [f.label for f in s.fields.all()] or [_("Other")]
         for label in labels:
             groups.setdefault(str(label), []).append(s)
-    return render(request, "solutions/catalogue.html", {
-        "form": form, "groups": sorted(groups.items()), "count": len(solutions), "sdg_codes": SDG_CODES})
+    return render(
+        request,
+        "solutions/catalogue.html",
+        {"form": form, "groups": sorted(groups.items()), "count": len(solutions), "sdg_codes": SDG_CODES},
+    )

@@ -3,6 +3,7 @@
 SDG codes are strings: a whole goal ("11") or one of the SDG 11 targets ("11.5"), the goal
 cities most often name. The goal labels are the registry's (`partnerships.vocab.SDG_GOALS`).
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +51,15 @@ class MilestoneStatus(models.TextChoices):
 
 
 LANGUAGES = {
-    "id": _("Bahasa Indonesia"), "en": _("English"), "ja": _("Japanese"), "ko": _("Korean"),
-    "de": _("German"), "zh": _("Chinese"), "fr": _("French"), "es": _("Spanish"), "nl": _("Dutch"),
+    "id": _("Bahasa Indonesia"),
+    "en": _("English"),
+    "ja": _("Japanese"),
+    "ko": _("Korean"),
+    "de": _("German"),
+    "zh": _("Chinese"),
+    "fr": _("French"),
+    "es": _("Spanish"),
+    "nl": _("Dutch"),
 }
 LANGUAGE_CHOICES = list(LANGUAGES.items())
 
@@ -77,8 +85,10 @@ def sdg_sort_key(code: str):
     return (int(goal), target)
 
 
-SDG_CODE_CHOICES = [(code, f"{code}. {label}" if "." not in code else f"{code} {label}")
-                    for code, label in sorted(SDG_CODES.items(), key=lambda kv: sdg_sort_key(kv[0]))]
+SDG_CODE_CHOICES = [
+    (code, f"{code}. {label}" if "." not in code else f"{code} {label}")
+    for code, label in sorted(SDG_CODES.items(), key=lambda kv: sdg_sort_key(kv[0]))
+]
 
 
 def sdg_label(code: str) -> str:

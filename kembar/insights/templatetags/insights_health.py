@@ -1,5 +1,6 @@
 """`{% partnership_health partnership as h %}`: a partnership's health for the page's reader
 (the partnership page includes it without its view knowing about insights)."""
+
 from django import template
 
 from kembar.insights import health

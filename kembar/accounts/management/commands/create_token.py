@@ -1,4 +1,5 @@
 """`kembar create-token USERNAME NAME`: issue a personal API token and print it once."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -7,8 +8,10 @@ from kembar.accounts.models import ApiToken
 
 
 class Command(BaseCommand):
-    help = ("Create an API token for a user and print it on standard output. Only its digest is "
-            "stored, so this is the one time it can be read: hand it over now.")
+    help = (
+        "Create an API token for a user and print it on standard output. Only its digest is "
+        "stored, so this is the one time it can be read: hand it over now."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -21,8 +24,9 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(_("No user called “%(username)s”.") % {"username": username})
         if not user.is_active:
-            raise CommandError(_("The user “%(username)s” is inactive; a token would not work.")
-                               % {"username": username})
+            raise CommandError(
+                _("The user “%(username)s” is inactive; a token would not work.") % {"username": username}
+            )
         name = name.strip()
         if not name:
             raise CommandError(_("Give the token a name that says what it is for."))
@@ -32,7 +36,11 @@ class Command(BaseCommand):
         api_token, token = ApiToken.issue(user, name)
         # The token alone goes to stdout, so `TOKEN=$(kembar create-token ...)` works.
         if options["verbosity"] >= 1:
-            self.stderr.write(_("Token “%(name)s” for %(username)s created. It is shown only this once; "
-                                "keep it secret and send it as “Authorization: Bearer <token>”.")
-                              % {"name": api_token.name, "username": username})
+            self.stderr.write(
+                _(
+                    "Token “%(name)s” for %(username)s created. It is shown only this once; "
+                    "keep it secret and send it as “Authorization: Bearer <token>”."
+                )
+                % {"name": api_token.name, "username": username}
+            )
         self.stdout.write(token)

@@ -7,8 +7,10 @@ from kembar.partnerships.services import GovernmentLookupError, resolve_governme
 
 
 class Command(BaseCommand):
-    help = ("Export one government's activities (--government NAME,CC), or every public activity, "
-            "as CSV, XLSX or iCalendar.")
+    help = (
+        "Export one government's activities (--government NAME,CC), or every public activity, "
+        "as CSV, XLSX or iCalendar."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--government", help="NAME,CC, e.g. Bandung,ID")
@@ -30,8 +32,9 @@ class Command(BaseCommand):
             if government is not None:
                 from django.db.models import Q
 
-                activities = activities.filter(Q(partnership__government_a=government)
-                                               | Q(partnership__government_b=government))
+                activities = activities.filter(
+                    Q(partnership__government_a=government) | Q(partnership__government_b=government)
+                )
             name = government.name if government else "kembar"
             data = ical.calendar(activities, name=name, base_url=options["base_url"]).to_ical()
             if out == "-":

@@ -7,13 +7,18 @@ from kembar.activities import exchange
 
 
 class Command(BaseCommand):
-    help = ("Import activities from a CSV (or XLSX) in the format of export-activities: a row with the id of an "
-            "existing activity updates it, any other row creates one; each row is reported.")
+    help = (
+        "Import activities from a CSV (or XLSX) in the format of export-activities: a row with the id of an "
+        "existing activity updates it, any other row creates one; each row is reported."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--json", action="store_true",
-                            help='End with one JSON object {"rows_read", "created", "updated", "rejected"}')
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help='End with one JSON object {"rows_read", "created", "updated", "rejected"}',
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -33,5 +38,6 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(summary))
         else:
-            self.stdout.write("{rows_read} rows read: {created} created, {updated} updated, "
-                              "{rejected} rejected".format(**summary))
+            self.stdout.write(
+                "{rows_read} rows read: {created} created, {updated} updated, {rejected} rejected".format(**summary)
+            )

@@ -11,8 +11,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--min-population", type=int, default=1000, choices=[500, 1000, 5000, 15000])
-        parser.add_argument("--country", action="append", dest="countries", metavar="CC",
-                            help="only this country (repeatable), e.g. --country ID --country JP")
+        parser.add_argument(
+            "--country",
+            action="append",
+            dest="countries",
+            metavar="CC",
+            help="only this country (repeatable), e.g. --country ID --country JP",
+        )
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--json", action="store_true", help="print the report as JSON on the last line")
 
@@ -23,9 +28,12 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_json({**report.as_dict(), "seconds": round(seconds, 1)}))
         else:
-            self.stdout.write(self.style.SUCCESS(
-                f"Places created {report.created}, updated {report.updated}, unchanged {report.unchanged}; "
-                f"names created {report.names_created}; {seconds:.1f} s"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Places created {report.created}, updated {report.updated}, unchanged {report.unchanged}; "
+                    f"names created {report.names_created}; {seconds:.1f} s"
+                )
+            )
 
 
 def _json(data) -> str:

@@ -9,14 +9,18 @@ from kembar.insights.pivot import ScopeError, parse_year, resolve_scope
 
 
 class Command(BaseCommand):
-    help = ('Write the periodic report of a local government for a year, as PDF or XLSX: '
-            'kembar report --government "Bandung,ID" --year 2026 --format pdf --output FILE. '
-            'With --province (ISO 3166-2 code, e.g. ID-JB, or name, e.g. "Jawa Barat") or neither, '
-            'a roll-up of the province or the platform.')
+    help = (
+        "Write the periodic report of a local government for a year, as PDF or XLSX: "
+        'kembar report --government "Bandung,ID" --year 2026 --format pdf --output FILE. '
+        'With --province (ISO 3166-2 code, e.g. ID-JB, or name, e.g. "Jawa Barat") or neither, '
+        "a roll-up of the province or the platform."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--government", help='NAME,CC, e.g. "Bandung,ID" (as `kembar partners` takes it)')
-        parser.add_argument("--province", help='An ISO 3166-2 code (ID-JB) or a name ("Jawa Barat") for a province\'s roll-up')
+        parser.add_argument(
+            "--province", help='An ISO 3166-2 code (ID-JB) or a name ("Jawa Barat") for a province\'s roll-up'
+        )
         parser.add_argument("--year", required=True, help="The year reported on, e.g. 2026")
         parser.add_argument("--format", dest="fmt", default="pdf", help="pdf (default) or xlsx")
         parser.add_argument("--language", default="id", help="id (Bahasa Indonesia, default) or en")
@@ -35,12 +39,13 @@ class Command(BaseCommand):
             raise CommandError(_("%(year)s has not begun yet: nothing can be reported on it.") % {"year": year_value})
         directory = os.path.dirname(os.path.abspath(output))
         if not os.path.isdir(directory):
-            raise CommandError(_("Cannot write %(file)s: the folder %(folder)s does not exist.")
-                               % {"file": output, "folder": directory})
+            raise CommandError(
+                _("Cannot write %(file)s: the folder %(folder)s does not exist.")
+                % {"file": output, "folder": directory}
+            )
         if os.path.isdir(output):
             raise CommandError(_("Cannot write %(file)s: it is a folder.") % {"file": output})
-        if (os.path.exists(output) and not os.access(output, os.W_OK)) or not os.access(
-                directory, os.W_OK):
+        if (os.path.exists(output) and not os.access(output, os.W_OK)) or not os.access(directory, os.W_OK):
             raise CommandError(_("Cannot write %(file)s: permission denied.") % {"file": output})
         content = reports.write_report(reports.OPERATOR, scope, year_value, fmt, language)
         temporary = f"{output}.part"
@@ -51,5 +56,7 @@ class Command(BaseCommand):
         except OSError as error:
             if os.path.exists(temporary):
                 os.unlink(temporary)
-            raise CommandError(_("Cannot write %(file)s: %(reason)s.") % {"file": output, "reason": error.strerror}) from None
+            raise CommandError(
+                _("Cannot write %(file)s: %(reason)s.") % {"file": output, "reason": error.strerror}
+            ) from None
         self.stdout.write(f"{output}: {scope.label}, {year_value}, {fmt.upper()} ({language}), {len(content):,} bytes")

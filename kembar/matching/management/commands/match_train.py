@@ -1,4 +1,5 @@
 """`kembar match-train`: learn the matchmaking model from the registry and save it."""
+
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         path = services.save_model(model)
-        self.stdout.write(_("Model saved to %(path)s: %(links)d partnerships, %(places)d places, %(s).1f s.") % {
-            "path": path, "links": model.training_links, "places": len(model.net.nodes),
-            "s": time.perf_counter() - started})
+        self.stdout.write(
+            _("Model saved to %(path)s: %(links)d partnerships, %(places)d places, %(s).1f s.")
+            % {
+                "path": path,
+                "links": model.training_links,
+                "places": len(model.net.nodes),
+                "s": time.perf_counter() - started,
+            }
+        )

@@ -16,13 +16,20 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = ('Propose meeting slots for places in different time zones, avoiding weekends and public holidays: '
-            'kembar slots --place "Bandung,ID" --place "Fort Worth,US" --from 2026-11-23 --to 2026-11-29 '
-            '--duration 60')
+    help = (
+        "Propose meeting slots for places in different time zones, avoiding weekends and public holidays: "
+        'kembar slots --place "Bandung,ID" --place "Fort Worth,US" --from 2026-11-23 --to 2026-11-29 '
+        "--duration 60"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--place", action="append", required=True, dest="places",
-                            help='A gazetteer place as NAME,CC (repeat for each side), e.g. "Fort Worth,US"')
+        parser.add_argument(
+            "--place",
+            action="append",
+            required=True,
+            dest="places",
+            help='A gazetteer place as NAME,CC (repeat for each side), e.g. "Fort Worth,US"',
+        )
         parser.add_argument("--from", dest="start", required=True, help="First day (YYYY-MM-DD, UTC)")
         parser.add_argument("--to", dest="end", required=True, help="Last day (YYYY-MM-DD, UTC)")
         parser.add_argument("--duration", type=int, required=True, help="Minutes")

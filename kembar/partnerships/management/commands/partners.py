@@ -16,13 +16,17 @@ class Command(BaseCommand):
             lines = [str(error)]
             if error.candidates:
                 lines.append("Candidates:")
-                lines += [f"  {g.name},{g.country_code}  ({g.get_level_display()}, id {g.pk})" for g in error.candidates]
+                lines += [
+                    f"  {g.name},{g.country_code}  ({g.get_level_display()}, id {g.pk})" for g in error.candidates
+                ]
             raise CommandError("\n".join(lines))
         partnerships = services.partnership_queryset().filter(services.involving(found)).order_by("since", "id")
-        self.stdout.write(f"{found.name},{found.country_code} ({found.get_level_display()}): "
-                          f"{partnerships.count()} partnerships")
+        self.stdout.write(
+            f"{found.name},{found.country_code} ({found.get_level_display()}): {partnerships.count()} partnerships"
+        )
         for p in partnerships:
             other = p.other(found)
             since = p.since.year if p.since else "—"
-            self.stdout.write(f"  {other.name},{other.country_code}\t{p.get_kind_display()}\t"
-                              f"{p.get_status_display()}\t{since}")
+            self.stdout.write(
+                f"  {other.name},{other.country_code}\t{p.get_kind_display()}\t{p.get_status_display()}\t{since}"
+            )

@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = load_demo()
-        self.stdout.write(self.style.SUCCESS(
-            "Demo loaded: " + ", ".join(f"{n} {what} created" for what, n in created.items())))
+        self.stdout.write(
+            self.style.SUCCESS("Demo loaded: " + ", ".join(f"{n} {what} created" for what, n in created.items()))
+        )
         names = ", ".join(["admin"] + [u for u, _, _ in USERS])
         self.stdout.write(f"Demo users ({names}) all have the password “{DEMO_PASSWORD}”.")

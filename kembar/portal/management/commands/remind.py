@@ -6,12 +6,15 @@ from kembar.portal import reminders
 
 
 class Command(BaseCommand):
-    help = ("Send the reminder e-mails that are due (agreements ending, procedures stuck, overdue "
-            "action items), each event once. Meant for cron, e.g. daily.")
+    help = (
+        "Send the reminder e-mails that are due (agreements ending, procedures stuck, overdue "
+        "action items), each event once. Meant for cron, e.g. daily."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Print one line per reminder that would be sent now; send nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print one line per reminder that would be sent now; send nothing."
+        )
 
     def handle(self, *args, dry_run=False, **options):
         now = timezone.now()

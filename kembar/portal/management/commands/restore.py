@@ -5,26 +5,35 @@ from kembar.portal.backup import BackupError, restore, verify
 
 
 class Command(BaseCommand):
-    help = ("Restore a registry written by `kembar backup`: checks every checksum first, then loads "
-            "all rows in one transaction and puts the uploaded files back. Refuses a registry that "
-            "holds data unless --force (which replaces it).")
+    help = (
+        "Restore a registry written by `kembar backup`: checks every checksum first, then loads "
+        "all rows in one transaction and puts the uploaded files back. Refuses a registry that "
+        "holds data unless --force (which replaces it)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="archive written by `kembar backup`")
-        parser.add_argument("--force", action="store_true",
-                            help="replace the registry even if it holds data")
-        parser.add_argument("--check", action="store_true",
-                            help="only check the archive's checksums and format; write nothing")
+        parser.add_argument("--force", action="store_true", help="replace the registry even if it holds data")
+        parser.add_argument(
+            "--check", action="store_true", help="only check the archive's checksums and format; write nothing"
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
 
     def handle(self, *args, file, force, check, no_progress, **options):
         try:
             if check:
                 manifest = verify(file, progress=not no_progress)
-                self.stdout.write(self.style.SUCCESS(_(
-                    "%(path)s is intact: backup of %(created)s, %(rows)d rows, %(files)d media files.") % {
-                    "path": file, "created": manifest.get("created"), "rows": sum(manifest["rows"].values()),
-                    "files": manifest.get("media", {}).get("files", 0)}))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        _("%(path)s is intact: backup of %(created)s, %(rows)d rows, %(files)d media files.")
+                        % {
+                            "path": file,
+                            "created": manifest.get("created"),
+                            "rows": sum(manifest["rows"].values()),
+                            "files": manifest.get("media", {}).get("files", 0),
+                        }
+                    )
+                )
                 return
             report = restore(file, force=force, progress=not no_progress, say=self.stdout.write)
         except BackupError as error:
@@ -36,12 +45,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label}: {count}")
         if report.replaced:
             self.stdout.write(_("The registry that was there before has been replaced."))
-        self.stdout.write(_(
-            "Places: %(matched)d found in this gazetteer, %(created)d created.") % {
-            "matched": report.places_matched, "created": report.places_created})
+        self.stdout.write(
+            _("Places: %(matched)d found in this gazetteer, %(created)d created.")
+            % {"matched": report.places_matched, "created": report.places_created}
+        )
         if not report.gazetteer_loaded:
-            self.stdout.write(self.style.WARNING(_(
-                "The gazetteer is not loaded: run “kembar load-gazetteer” so that search finds every place.")))
-        self.stdout.write(self.style.SUCCESS(_(
-            "Restored %(rows)d rows and %(files)d media files from %(path)s; %(seconds).1f s.") % {
-            "rows": report.total_rows, "files": report.media_files, "path": file, "seconds": report.seconds}))
+            self.stdout.write(
+                self.style.WARNING(
+                    _("The gazetteer is not loaded: run “kembar load-gazetteer” so that search finds every place.")
+                )
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Restored %(rows)d rows and %(files)d media files from %(path)s; %(seconds).1f s.")
+                % {"rows": report.total_rows, "files": report.media_files, "path": file, "seconds": report.seconds}
+            )
+        )

@@ -6,8 +6,10 @@ from kembar.solutions import services
 
 
 class Command(BaseCommand):
-    help = ("The solution exchange. `match --government NAME,CC`: that government's needs, each with the "
-            "best-fitting solutions of its partners and the reasons.")
+    help = (
+        "The solution exchange. `match --government NAME,CC`: that government's needs, each with the "
+        "best-fitting solutions of its partners and the reasons."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -22,13 +24,16 @@ class Command(BaseCommand):
             lines = [str(error)]
             if error.candidates:
                 lines.append(_("Candidates:"))
-                lines += [f"  {g.name},{g.country_code}  ({g.get_level_display()}, id {g.pk})"
-                          for g in error.candidates]
+                lines += [
+                    f"  {g.name},{g.country_code}  ({g.get_level_display()}, id {g.pk})" for g in error.candidates
+                ]
             raise CommandError("\n".join(lines))
         # The command line is trusted like oversight: it reads every solution of the partners.
         report = services.matches_for_government(_Everyone(), found, limit=max(1, limit))
-        self.stdout.write(_("%(government)s: %(count)d needs") % {
-            "government": f"{found.name},{found.country_code}", "count": len(report)})
+        self.stdout.write(
+            _("%(government)s: %(count)d needs")
+            % {"government": f"{found.name},{found.country_code}", "count": len(report)}
+        )
         for need, fits in report:
             self.stdout.write(f"\n{need.title}")
             if not fits:
