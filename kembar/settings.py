@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "kembar.core",
     "kembar.gazetteer",
     "kembar.accounts",
     "kembar.partnerships",
@@ -162,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # address: behind a proxy every request comes from the proxy's address. Failures are kept in
 # the database, so the limit holds across workers and app servers.
 AUTHENTICATION_BACKENDS = [
-    "kembar.security.LoginRateLimitBackend",
+    "kembar.core.security.LoginRateLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -170,7 +171,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "kembar.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "kembar.core.security.lockout_response"
 AXES_VERBOSE = False
 # axes.W006 warns that a lockout without the client address can be dodged by changing user agent
 # or cookies; a lockout by username cannot, and one by address would lock out a whole office
@@ -273,7 +274,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Uploaded documents (kembar/uploads.py): the largest accepted file, in MB. Uploads are kept
+# Uploaded documents (kembar/core/uploads.py): the largest accepted file, in MB. Uploads are kept
 # under MEDIA_ROOT, which is never served by URL: downloads check the reader's permission.
 KEMBAR_MAX_UPLOAD_MB = int(os.environ.get("KEMBAR_MAX_UPLOAD_MB", "20"))
 

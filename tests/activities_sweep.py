@@ -10,7 +10,7 @@ import datetime as dt
 
 from kembar.activities import services
 from kembar.activities.models import Activity
-from kembar.uploads import check_upload
+from kembar.core.uploads import check_upload
 
 from .files import pdf_bytes, upload
 

@@ -490,7 +490,7 @@ def _grow(world, users, governments, n: int) -> None:
         meetings.add_participant(admin, world["meeting"], governments["bandung"], f"Peserta {i}", f"p{i}@example.org")
         meetings.add_attachment(admin, world["meeting"], upload(f"a{i}.pdf", pdf_bytes()))
         f = upload(f"a{i}.pdf", pdf_bytes())
-        from kembar.uploads import check_upload
+        from kembar.core.uploads import check_upload
 
         activities.attach(admin, world["activity"], f, check_upload(f))
         f = upload(f"d{i}.pdf", pdf_bytes())

@@ -23,9 +23,9 @@ from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateTime, DateTimeOrNull, InputSchema, omitted
 from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
+from kembar.core.uploads import check_upload_field, download_response
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.vocab import Field as CooperationField
-from kembar.uploads import check_upload_field, download_response
 
 from . import services
 from .models import Activity, ActivityAttachment, AidDocument, AidShipment

@@ -7,10 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core.uploads import DocumentField
 from kembar.partnerships.forms import DateInput
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Field
-from kembar.uploads import DocumentField
 
 from .models import government_zone
 from .vocab import (

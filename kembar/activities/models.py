@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Field
-from kembar.uploads import UploadPath
 
 from .vocab import ActivityStatus, ActivityType, AidStatus, CallKind, CallStatus, Modality
 

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.core.uploads import CheckedUpload
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
-from kembar.uploads import CheckedUpload
 
 from .models import (
     Activity,

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core.uploads import DocumentField
 from kembar.partnerships.vocab import Field
-from kembar.uploads import DocumentField
 
 from .models import Agreement, AgreementKind, ProcedureTemplate, TextLanguage
 

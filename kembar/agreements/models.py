@@ -21,8 +21,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import CooperationField, Partnership
-from kembar.uploads import UploadPath
 
 
 def _localised(en: str, id_: str) -> str:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.core.uploads import check_upload
 from kembar.partnerships.models import CooperationField, Partnership
 from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
-from kembar.uploads import check_upload
 
 from .models import (
     Action,

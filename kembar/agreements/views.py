@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.form_errors import add_errors
+from kembar.core.form_errors import add_errors
+from kembar.core.uploads import download_response
 from kembar.partnerships import services as partnership_services
-from kembar.uploads import download_response
 
 from . import presenters, services
 from .forms import AdvanceForm, AgreementCreateForm, AgreementEditForm, BackForm, TerminateForm, UploadForm

@@ -15,12 +15,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
+from kembar.core.uploads import check_upload_field, download_response
 from kembar.meetings import services
 from kembar.meetings.models import Attachment, LibraryItem, Participant
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.services import partnership_queryset
 from kembar.partnerships.vocab import Field as CooperationField
-from kembar.uploads import check_upload_field, download_response
 
 from . import params
 from .auth import READ, WRITE

@@ -1,5 +1,5 @@
 """Documents through the API: multipart uploads checked exactly like the pages' (the one check,
-`kembar.uploads.check_upload`), and downloads sent like the pages' (`download_response`).
+`kembar.core.uploads.check_upload`), and downloads sent like the pages' (`download_response`).
 
 An upload operation takes `multipart/form-data` with the document in the part `file`; a file that
 is empty, too large, of a type not accepted or whose content is not what its name says is a 422
@@ -11,7 +11,7 @@ import datetime as dt
 from django.urls import reverse
 from ninja import Field, Schema
 
-from kembar.uploads import DOCUMENT_TYPES, LABELS, max_upload_bytes
+from kembar.core.uploads import DOCUMENT_TYPES, LABELS, max_upload_bytes
 
 ACCEPTED = ", ".join(sorted({ext.upper() for ext in DOCUMENT_TYPES}))
 

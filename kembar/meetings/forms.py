@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core.uploads import DocumentField
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import SDG_CHOICES, Field
-from kembar.uploads import DocumentField
 
 from .models import ActionItem, Meeting
 

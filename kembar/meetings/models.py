@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kembar.uploads import UploadPath
+from kembar.core.uploads import UploadPath
 
 from .slots import DEFAULT_OFFICE_END, DEFAULT_OFFICE_START
 

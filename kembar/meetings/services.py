@@ -31,11 +31,11 @@ from unidecode import unidecode
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
+from kembar.core.uploads import DOCX, ODT, check_upload
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import parse_place_query, province_code_of, search_places
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import ConcurrentEdit
-from kembar.uploads import DOCX, ODT, check_upload
 
 from . import slots
 from .models import ActionItem, Attachment, LibraryItem, Meeting, OfficeHours, Participant

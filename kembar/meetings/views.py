@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
-from kembar.form_errors import add_errors
+from kembar.core.form_errors import add_errors
+from kembar.core.uploads import download_response
 from kembar.partnerships import services as registry
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import SDG_GOALS, Field
-from kembar.uploads import download_response
 
 from . import services
 from .forms import (

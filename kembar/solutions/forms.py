@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kembar.accounts import permissions
+from kembar.core.uploads import ACCEPT, check_upload
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field
-from kembar.uploads import ACCEPT, check_upload
 
 from .models import SUMMARY_MAX, TEXT_MAX, TITLE_MAX, Need, Solution
 from .vocab import LANGUAGE_CHOICES, SDG_CODE_CHOICES, CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind
@@ -19,7 +19,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class AttachmentsField(forms.FileField):
-    """Several documents at once, each through `kembar.uploads.check_upload`."""
+    """Several documents at once, each through `kembar.core.uploads.check_upload`."""
 
     widget = MultipleFileInput(attrs={"accept": ACCEPT})
 

@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import CooperationField, LocalGovernment
-from kembar.uploads import UploadPath
 
 from .vocab import CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind
 

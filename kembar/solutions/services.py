@@ -18,10 +18,10 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.core.uploads import check_upload
 from kembar.partnerships.models import CooperationField, LocalGovernment, Partnership
 from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
-from kembar.uploads import check_upload
 
 from . import match
 from .models import SUMMARY_MAX, TEXT_MAX, TITLE_MAX, Milestone, Need, Pilot, Solution, SolutionAttachment

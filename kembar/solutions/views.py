@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.form_errors import add_errors
-from kembar.uploads import download_response
+from kembar.core.form_errors import add_errors
+from kembar.core.uploads import download_response
 
 from . import services
 from .forms import (

@@ -2,7 +2,7 @@
 
 import datetime
 import django.db.models.deletion
-import kembar.uploads
+import kembar.core.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('fields', models.JSONField(blank=True, default=list, verbose_name='fields of cooperation')),
                 ('sdgs', models.JSONField(blank=True, default=list, verbose_name='SDGs')),
                 ('public', models.BooleanField(default=False, help_text='Shown in the platform-wide library to everyone.', verbose_name='public')),
-                ('file', models.FileField(blank=True, upload_to=kembar.uploads.UploadPath('library'))),
+                ('file', models.FileField(blank=True, upload_to=kembar.core.uploads.UploadPath('library'))),
                 ('file_name', models.CharField(blank=True, max_length=200)),
                 ('content_type', models.CharField(blank=True, max_length=100)),
                 ('search_text', models.TextField(blank=True, editable=False)),
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=kembar.uploads.UploadPath('meetings'))),
+                ('file', models.FileField(upload_to=kembar.core.uploads.UploadPath('meetings'))),
                 ('name', models.CharField(max_length=200)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),
