@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from kembar.activities import ical, services
 from kembar.activities.models import Activity, AidShipment, Call
+from kembar.core.versioning import ConcurrentEdit
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services as partnership_services
-from kembar.partnerships.services import ConcurrentEdit, government_for_place
+from kembar.partnerships.services import government_for_place
 
 from .conftest import city
 
@@ -766,7 +767,7 @@ def test_call_and_aid_pages(client, users, partnership, governments):
     edit = reverse("activities:aid_edit", args=[shipment.pk])
     client.post(edit, {**aid, "status": "shipped", "shipped_on": "2020-04-10", "version": shipment.version})
     stale = client.post(edit, {**aid, "status": "received", "received_on": "2020-04-20", "version": shipment.version})
-    assert "Someone else changed this shipment" in stale.content.decode()
+    assert "Someone else changed this aid shipment" in stale.content.decode()
     shipment.refresh_from_db()
     assert shipment.status == "shipped" and shipment.version == 2
     page = client.get(shipment.get_absolute_url()).content.decode()

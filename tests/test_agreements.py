@@ -11,8 +11,8 @@ from kembar.agreements import services
 from kembar.agreements.models import Agreement, AgreementStage, ProcedureTemplate, StageDocument, StageTransition
 from kembar.agreements.models import AgreementStatus as Status
 from kembar.agreements.presenters import audit_trail
+from kembar.core.versioning import ConcurrentEdit
 from kembar.partnerships import services as partnership_services
-from kembar.partnerships.services import ConcurrentEdit
 
 from .files import docx_bytes, pdf_bytes, upload
 

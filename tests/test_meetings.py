@@ -14,10 +14,11 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from kembar.accounts.models import Membership, Organisation
+from kembar.core.versioning import ConcurrentEdit
 from kembar.meetings import services
 from kembar.meetings.models import ActionItem, LibraryItem, Meeting
 from kembar.partnerships import services as registry
-from kembar.partnerships.services import ConcurrentEdit, government_for_place
+from kembar.partnerships.services import government_for_place
 from kembar.portal import reminders
 from kembar.portal.models import SentReminder
 

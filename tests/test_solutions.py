@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kembar.accounts.models import ApiToken
+from kembar.core.versioning import ConcurrentEdit
 from kembar.partnerships import services as registry
 from kembar.partnerships.models import LocalGovernment
-from kembar.partnerships.services import ConcurrentEdit
 from kembar.solutions import services
 from kembar.solutions.models import Milestone, Need, Pilot, Solution, SolutionAttachment
 

@@ -18,14 +18,14 @@ import pycountry
 from dateutil import rrule as du_rrule
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.core.uploads import CheckedUpload
+from kembar.core.versioning import locked, record_author, save_version
 from kembar.partnerships.models import Partnership
-from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
 
 from .models import (
@@ -454,14 +454,7 @@ def update_activity(
     if check_permission:
         _require_edit(user, activity.partnership)
     with transaction.atomic():
-        current = Activity.objects.select_for_update().select_related("host__place").get(pk=activity.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this activity while you were editing it. "
-                    "Reload the page to see their changes, then apply yours again."
-                )
-            )
+        current = locked(Activity.objects.select_related("host__place"), activity.pk, expected_version)
         merged = {k: getattr(current, k) for k in ACTIVITY_FIELDS}
         merged.update({k: v for k, v in data.items() if k in ACTIVITY_FIELDS})
         merged = _clean_activity(activity.partnership, merged)
@@ -474,10 +467,7 @@ def update_activity(
                 current.end,
                 current.modality,
             )
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
+        save_version(current, user)
     return current
 
 
@@ -519,14 +509,7 @@ def postpone(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        current = Activity.objects.select_for_update().select_related("host__place").get(pk=activity.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this activity while you were editing it. "
-                    "Reload the page to see their changes, then apply yours again."
-                )
-            )
+        current = locked(Activity.objects.select_related("host__place"), activity.pk, expected_version)
         duration = current.end - current.start
         if occurrence is not None:
             old_start, old_end = occurrence, occurrence + duration
@@ -550,10 +533,7 @@ def postpone(
             current.date_tbd = new_start is None
             if new_start is not None:
                 current.start, current.end = new_start, new_end
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
+        save_version(current, user)
     return current
 
 
@@ -571,14 +551,7 @@ def convert(
             {"modality": [_("The activity is already %(modality)s.") % {"modality": Modality(modality).label.lower()}]}
         )
     with transaction.atomic():
-        current = Activity.objects.select_for_update().get(pk=activity.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this activity while you were editing it. "
-                    "Reload the page to see their changes, then apply yours again."
-                )
-            )
+        current = locked(Activity, activity.pk, expected_version)
         ActivityChange.objects.create(
             activity=current,
             kind=ActivityChange.Kind.CONVERTED,
@@ -588,10 +561,7 @@ def convert(
             user=user if getattr(user, "is_authenticated", False) else None,
         )
         current.modality = modality
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
+        save_version(current, user)
     return current
 
 
@@ -688,22 +658,12 @@ def create_call(user, partnership: Partnership, **data) -> Call:
 def update_call(user, call: Call, *, expected_version: int | None = None, **data) -> Call:
     _require_edit(user, call.partnership)
     with transaction.atomic():
-        current = Call.objects.select_for_update().get(pk=call.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this call while you were editing it. "
-                    "Reload the page to see their changes, then apply yours again."
-                )
-            )
+        current = locked(Call, call.pk, expected_version)
         merged = {k: getattr(current, k) for k in CALL_FIELDS}
         merged.update({k: v for k, v in data.items() if k in CALL_FIELDS})
         for key, value in _clean_call(call.partnership, merged).items():
             setattr(current, key, value)
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
+        save_version(current, user)
     return current
 
 
@@ -777,14 +737,7 @@ def update_aid(
 ) -> AidShipment:
     _require_edit(user, shipment.partnership)
     with transaction.atomic():
-        current = AidShipment.objects.select_for_update().get(pk=shipment.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this shipment while you were editing it. "
-                    "Reload the page to see their changes, then apply yours again."
-                )
-            )
+        current = locked(AidShipment, shipment.pk, expected_version)
         merged = {k: getattr(current, k) for k in AID_FIELDS}
         merged.update({k: v for k, v in data.items() if k in AID_FIELDS})
         item_list = (
@@ -794,9 +747,7 @@ def update_aid(
         )
         for key, value in _clean_aid(shipment.partnership, merged, item_list).items():
             setattr(current, key, value)
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
+        save_version(current, user)
         if items is not None:
             current.items.all().delete()
             AidItem.objects.bulk_create(
@@ -810,7 +761,6 @@ def update_aid(
                     for i in item_list
                 ]
             )
-        current.refresh_from_db()
     return current
 
 

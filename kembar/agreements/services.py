@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.core.uploads import check_upload
+from kembar.core.versioning import ConcurrentEdit, locked, record_author, save_version
 from kembar.partnerships.models import CooperationField, Partnership
-from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
 
 from .models import (
@@ -170,25 +170,10 @@ def create_agreement(
 
 
 def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
-    current = Agreement.objects.select_for_update().select_related("partnership", "template").get(pk=agreement.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise ConcurrentEdit(
-            _(
-                "Someone else changed this agreement while you were working on it. "
-                "Reload the page to see their changes, then try again."
-            )
-        )
+    current = locked(Agreement.objects.select_related("partnership", "template"), agreement.pk, expected_version)
     if current.status == AgreementStatus.TERMINATED:
         raise ValidationError(_("This agreement was terminated; it can no longer change."))
     return current
-
-
-def _save(agreement: Agreement, user) -> Agreement:
-    record_author(agreement, user)
-    agreement.version = F("version") + 1
-    agreement.save()
-    agreement.refresh_from_db()
-    return agreement
 
 
 def update_agreement(
@@ -205,7 +190,7 @@ def update_agreement(
         if "title" in data:
             current.title = (current.title or "").strip()
         _clean(current, fields)
-        current = _save(current, user)
+        current = save_version(current, user)
         if fields is not None:
             current.fields.set(fields)
     return current
@@ -276,7 +261,7 @@ def advance(
             _stage(first, user, StageStatus.ACTIVE, now)
             _record(current, user, Action.START, now, to_stage=first, reason=reason)
             current.status = AgreementStatus.IN_PROCEDURE
-            return _save(current, user)
+            return save_version(current, user)
         spec = active.template_stage
         evidence = latest_documents(active)
         if spec.evidence_required and not evidence:
@@ -316,7 +301,7 @@ def advance(
         _record(
             current, user, Action.ADVANCE, now, from_stage=active, to_stage=following, reason=reason, evidence=evidence
         )
-        return _save(current, user)
+        return save_version(current, user)
 
 
 def go_back(user, agreement: Agreement, *, reason: str, expected_version: int | None = None) -> Agreement:
@@ -345,7 +330,7 @@ def go_back(user, agreement: Agreement, *, reason: str, expected_version: int | 
         _stage(active, user, StageStatus.PENDING, now)
         _stage(previous, user, StageStatus.ACTIVE, now)
         _record(current, user, Action.BACK, now, from_stage=active, to_stage=previous, reason=reason)
-        return _save(current, user)
+        return save_version(current, user)
 
 
 def terminate(user, agreement: Agreement, *, reason: str, expected_version: int | None = None) -> Agreement:
@@ -359,7 +344,7 @@ def terminate(user, agreement: Agreement, *, reason: str, expected_version: int 
         active = current.stages.filter(status=StageStatus.ACTIVE).first()
         _record(current, user, Action.TERMINATE, now, from_stage=active, reason=reason)
         current.status = AgreementStatus.TERMINATED
-        return _save(current, user)
+        return save_version(current, user)
 
 
 def upload_document(user, stage: AgreementStage, upload, *, title: str = "") -> StageDocument:

@@ -21,7 +21,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
-from kembar.partnerships.services import ConcurrentEdit
+from kembar.core.versioning import ConcurrentEdit
 
 
 class Error(Schema):

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,10 +32,10 @@ from unidecode import unidecode
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.core.uploads import DOCX, ODT, check_upload
+from kembar.core.versioning import locked, save_version
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import parse_place_query, province_code_of, search_places
 from kembar.partnerships.models import LocalGovernment, Partnership
-from kembar.partnerships.services import ConcurrentEdit
 
 from . import slots
 from .models import ActionItem, Attachment, LibraryItem, Meeting, OfficeHours, Participant
@@ -231,19 +231,10 @@ def update_meeting(user, meeting: Meeting, *, expected_version: int | None = Non
     if data.get("start"):
         data["start"] = data["start"].astimezone(dt.UTC)
     with transaction.atomic():
-        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this meeting while you were editing it. "
-                    "Reload the page to see their changes, then apply yours again."
-                )
-            )
+        current = locked(Meeting, meeting.pk, expected_version)
         for key, value in data.items():
             setattr(current, key, value)
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
+        save_version(current, user)
     return current
 
 

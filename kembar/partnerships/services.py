@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.core.versioning import locked, record_author, save_version
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import parse_place_query
@@ -147,12 +148,6 @@ def _clean(data: dict) -> dict:
     return data
 
 
-def record_author(instance, user) -> None:
-    """Credit the change in the history to the user (the API, CLI and tests have no request)."""
-    if user is not None and user.is_authenticated:
-        instance._history_user = user
-
-
 def create_partnership(
     user,
     government_a: LocalGovernment,
@@ -194,10 +189,6 @@ def create_partnership(
     return partnership
 
 
-class ConcurrentEdit(ValidationError):
-    pass
-
-
 def update_partnership(
     user, partnership: Partnership, *, expected_version: int | None = None, fields: Iterable[str] | None = None, **data
 ) -> Partnership:
@@ -207,22 +198,12 @@ def update_partnership(
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     _clean({**data, **({"fields": list(fields)} if fields is not None else {})})
     with transaction.atomic():
-        current = Partnership.objects.select_for_update().get(pk=partnership.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this partnership while you were editing it. "
-                    "Reload the page to see their changes, then apply yours again."
-                )
-            )
+        current = locked(Partnership, partnership.pk, expected_version)
         for key, value in data.items():
             setattr(current, key, value)
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
+        save_version(current, user)
         if fields is not None:
             current.fields.set(list(fields))
-        current.refresh_from_db()
     return current
 
 

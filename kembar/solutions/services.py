@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.core.uploads import check_upload
+from kembar.core.versioning import locked, record_author, save_version
 from kembar.partnerships.models import CooperationField, LocalGovernment, Partnership
-from kembar.partnerships.services import ConcurrentEdit, record_author
 from kembar.partnerships.vocab import Field
 
 from . import match
@@ -188,7 +188,6 @@ def _update(
     data: dict,
     expected_version,
     attachments=(),
-    what: str = "",
 ):
     if not permissions.can_edit_offer(user, item):
         raise PermissionDenied(
@@ -198,25 +197,14 @@ def _update(
     checked = _checked_attachments(attachments)
     fields = data.pop("fields", None)
     with transaction.atomic():
-        current = model.objects.select_for_update().get(pk=item.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this %(what)s while you were editing it. Reload the "
-                    "page to see their changes, then apply yours again."
-                )
-                % {"what": what}
-            )
+        current = locked(model, item.pk, expected_version)
         for key, value in data.items():
             setattr(current, key, value)
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
+        save_version(current, user)
         if fields is not None:
             current.fields.set(fields)
         if checked:
             _save_attachments(user, current, checked)
-        current.refresh_from_db()
     return current
 
 
@@ -238,7 +226,6 @@ def update_solution(
         data,
         expected_version,
         attachments,
-        what=_("solution"),
     )
 
 
@@ -247,7 +234,7 @@ def create_need(user, government: LocalGovernment, **data) -> Need:
 
 
 def update_need(user, need: Need, *, expected_version: int | None = None, **data) -> Need:
-    return _update(Need, NEED_FIELDS, ["title", "description"], user, need, data, expected_version, what=_("need"))
+    return _update(Need, NEED_FIELDS, ["title", "description"], user, need, data, expected_version)
 
 
 @dataclass
@@ -491,20 +478,10 @@ def update_pilot(user, pilot: Pilot, *, expected_version: int | None = None, **d
         raise PermissionDenied(_("Only editors of the offering or adopting office may change this pilot."))
     data = _clean({k: v for k, v in data.items() if k in PILOT_FIELDS}, creating=False, required=[])
     with transaction.atomic():
-        current = Pilot.objects.select_for_update().get(pk=pilot.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrentEdit(
-                _(
-                    "Someone else changed this pilot while you were editing it. Reload the "
-                    "page to see their changes, then apply yours again."
-                )
-            )
+        current = locked(Pilot, pilot.pk, expected_version)
         for key, value in data.items():
             setattr(current, key, value)
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
+        save_version(current, user)
     return current
 
 
@@ -593,10 +570,7 @@ def track_as_activity(user, pilot: Pilot, *, start: dt.date, end: dt.date) -> Pi
         if current.activity_id:  # someone linked one in between
             raise ValidationError({"activity": [_("This pilot is already tracked as an activity.")]})
         current.activity = activity
-        record_author(current, user)
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
+        save_version(current, user)
     return current
 
 
