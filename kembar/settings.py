@@ -64,12 +64,12 @@ INSTALLED_APPS = [
     "kembar.accounts",
     "kembar.partnerships",
     "kembar.agreements",
-    "kembar.portal",
     "kembar.activities",
     "kembar.meetings",
     "kembar.solutions",
     "kembar.matching",
     "kembar.insights",
+    "kembar.dashboard",
     "kembar.api",
     # Last, as its documentation asks: a stored document's file is removed once the row that
     # holds it is deleted (cascades included) or given another file, after the commit.
@@ -179,8 +179,8 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "portal:dashboard"
-LOGOUT_REDIRECT_URL = "portal:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:dashboard"
+LOGOUT_REDIRECT_URL = "dashboard:dashboard"
 
 # The default language of pages (until a visitor switches) and of command output.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "id")

@@ -16,5 +16,5 @@ urlpatterns = [
     path("insights/", include("kembar.insights.urls")),
     path("api/", api.urls),
     path("", include("kembar.activities.urls")),
-    path("", include("kembar.portal.urls")),
+    path("", include("kembar.dashboard.urls")),
 ]

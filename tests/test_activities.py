@@ -515,7 +515,7 @@ def test_query_counts_do_not_grow_with_the_rows(client, users, portal_world, par
         reverse("activities:partnership", args=[partnership.pk]),
         reverse("activities:portal_partnership", args=[partnership.pk]),
         reverse("activities:feed_government", args=[governments["bandung"].pk]),
-        reverse("portal:dashboard"),
+        reverse("dashboard:dashboard"),
     ]
     admin = users["platform_admin"]
     services.create_aid(
@@ -623,7 +623,7 @@ def test_permission_matrix(client, users, partnership, governments, role):
 
 
 def test_reminders_a_week_ahead_once(users, orgs, partnership, governments, settings):
-    from kembar.portal.reminders import collect
+    from kembar.core.reminders import collect
 
     settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
 

@@ -162,7 +162,7 @@ def test_public_export_and_the_ics_format(tmp_path, recorded, client):
 
 
 def test_demo_tells_the_story_once(client):
-    from kembar.portal.demo import load_demo
+    from kembar.dashboard.demo import load_demo
 
     first = load_demo()
     assert first["activities"] == 2 and first["calls"] == 1 and first["aid shipments"] == 2

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from kembar.agreements import services
 from kembar.agreements.models import AgreementStage, ProcedureTemplate
+from kembar.core.models import SentReminder
 from kembar.partnerships import services as partnership_services
-from kembar.portal.models import SentReminder
 
 from .conftest import make_user
 from .files import pdf_bytes, upload
@@ -151,20 +151,20 @@ def test_the_dashboard_lists_ending_and_stuck_worst_first(client, clock, signed,
         services.advance(users["platform_admin"], a)
     clock.at(signed.ends_on - dt.timedelta(days=40))
     client.force_login(users["bandung_editor"])
-    page = client.get(reverse("portal:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:dashboard")).content.decode()
     assert "ends in 40 days" in page
     assert "data-stuck" in page, page
     stuck = page[page.index("data-stuck") :]
     assert stuck.index("LoI B") < stuck.index("LoI A")
     assert "110 days overdue" in stuck and "10 days overdue" in stuck
     client.force_login(users["surabaya_editor"])
-    page = client.get(reverse("portal:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:dashboard")).content.decode()
     assert "LoI B" not in page and "Ending soon" not in page
 
 
 def test_the_demo_shows_an_agreement_in_force_one_ending_and_one_stuck(capsys):
     from kembar.agreements.models import Agreement
-    from kembar.portal.demo import load_demo
+    from kembar.dashboard.demo import load_demo
 
     load_demo()
     load_demo()  # idempotent

@@ -20,11 +20,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from kembar.accounts.models import ApiToken
+from kembar.dashboard import backup as bk
+from kembar.dashboard.backup import BackupError, backup, clear_registry, restore
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import create_partnership, update_partnership
-from kembar.portal import backup as bk
-from kembar.portal.backup import BackupError, backup, clear_registry, restore
 
 PROJECT = Path(__file__).resolve().parent.parent
 

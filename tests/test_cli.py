@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kembar.accounts.models import Membership, Organisation
+from kembar.dashboard.demo import PARTNERSHIPS, load_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
-from kembar.portal.demo import PARTNERSHIPS, load_demo
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent

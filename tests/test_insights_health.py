@@ -391,7 +391,7 @@ def test_demo_shows_a_spread(db, settings):
     """`kembar demo`: Bandung's office sees a dormant partnership and a healthy one."""
     from django.contrib.auth import get_user_model
 
-    from kembar.portal.demo import load_demo
+    from kembar.dashboard.demo import load_demo
 
     load_demo()
     rows = health.HealthReport(get_user_model().objects.get(username="bandung")).rows()

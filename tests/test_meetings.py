@@ -14,13 +14,13 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from kembar.accounts.models import Membership, Organisation
+from kembar.core import reminders
+from kembar.core.models import SentReminder
 from kembar.core.versioning import ConcurrentEdit
 from kembar.meetings import services
 from kembar.meetings.models import ActionItem, LibraryItem, Meeting
 from kembar.partnerships import services as registry
 from kembar.partnerships.services import government_for_place
-from kembar.portal import reminders
-from kembar.portal.models import SentReminder
 
 from .conftest import city, make_user
 from .files import docx_bytes, odt_bytes, upload
@@ -546,7 +546,7 @@ def sweep_world(w, private_note: str) -> None:
 
 
 def test_demo_has_a_bandung_fort_worth_meeting_and_library_items():
-    from kembar.portal.demo import load_demo
+    from kembar.dashboard.demo import load_demo
 
     load_demo()
     load_demo()  # idempotent

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from kembar.core.versioning import ConcurrentEdit
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 
@@ -70,7 +71,7 @@ def test_update_records_history_and_refuses_a_stale_version(governments, users):
     p = services.update_partnership(editor, p, expected_version=p.version, status="dormant", fields=["education"])
     assert p.version == 2 and p.status == "dormant"
     assert [f.code for f in p.fields.all()] == ["education"]
-    with pytest.raises(services.ConcurrentEdit):
+    with pytest.raises(ConcurrentEdit):
         services.update_partnership(users["platform_admin"], p, expected_version=1, status="active")
     p.refresh_from_db()
     assert p.status == "dormant"

@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from kembar.accounts.models import Membership, Organisation
-from kembar.portal import reminders
-from kembar.portal.models import SentReminder
+from kembar.accounts.services import editor_emails
+from kembar.core import reminders
+from kembar.core.models import SentReminder
 
 from .conftest import make_user
 
@@ -79,4 +80,4 @@ def test_editor_emails_are_the_offices_editors(governments):
     make_user("nomail", office)
     other = Organisation.objects.create(name="Surabaya", local_government=governments["surabaya"])
     make_user("other", other, email="x@surabaya.go.id")
-    assert reminders.editor_emails([governments["bandung"].id]) == ("editor@bandung.go.id", "ksdpl@bandung.go.id")
+    assert editor_emails([governments["bandung"].id]) == ("editor@bandung.go.id", "ksdpl@bandung.go.id")

@@ -581,7 +581,7 @@ def test_cli_unknown_government_is_a_clear_error():
 
 
 def test_a_milestone_due_soon_is_reminded_once_to_both_offices(users, exchange, governments):
-    from kembar.portal import reminders
+    from kembar.core import reminders
 
     for role, address in (("bandung_editor", "ks@bandung.example"), ("braunschweig_editor", "amt@bs.example")):
         users[role].email = address

@@ -1,7 +1,7 @@
 """Demo activities that tell the seed's story: Jogja-Japan Week every two years with its 2020
 edition postponed, the Bandung–Fort Worth meeting moved online, mask donations, a scholarship call.
 
-Called from `kembar.portal.demo.load_demo` with its governments; idempotent (by title).
+Called from `kembar.dashboard.demo.load_demo` with its governments; idempotent (by title).
 The events are illustrative demo data on real partnerships, not a record of real dates.
 """
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kembar.portal.reminders import Reminder, editor_emails, mail_url
+from kembar.accounts.services import editor_emails
+from kembar.core.reminders import Reminder, mail_url
 
 from . import services
 from .models import Call

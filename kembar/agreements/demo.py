@@ -1,4 +1,4 @@
-"""Demo agreements (called by kembar.portal.demo.load_demo), walked through the real workflow.
+"""Demo agreements (called by kembar.dashboard.demo.load_demo), walked through the real workflow.
 
 * Bandung–Fort Worth: an MoU that went through every KSDPL stage with its evidence, signed two
   years ago for five years: in force, with its end date.

@@ -1,4 +1,4 @@
-"""Reminders of agreements for `kembar remind` (listed in kembar.portal.reminders.SOURCES).
+"""Reminders of agreements for `kembar remind` (listed in kembar.core.reminders.SOURCES).
 
 * An agreement ending: 180, 90 and 30 days before its end date, to the editors of both
   partners. Only the nearest threshold already reached is due, so an agreement entered with
@@ -14,7 +14,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from kembar.portal.reminders import Reminder, editor_emails, mail_url
+from kembar.accounts.services import editor_emails
+from kembar.core.reminders import Reminder, mail_url
 
 from . import services
 

@@ -1,4 +1,4 @@
-"""Demo meetings and library items (called from kembar/portal/demo.py; idempotent)."""
+"""Demo meetings and library items (called from kembar/dashboard/demo.py; idempotent)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Reminder source for `kembar remind`: overdue open action items, mailed once per item to the
-responsible government's office (see kembar/portal/reminders.py)."""
+responsible government's office (see kembar/core/reminders.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from kembar.portal.reminders import Reminder, editor_emails, mail_url
+from kembar.accounts.services import editor_emails
+from kembar.core.reminders import Reminder, mail_url
 
 from .models import ActionItem
 

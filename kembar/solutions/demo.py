@@ -238,7 +238,7 @@ PILOTS = [
 
 
 def load_demo(governments: dict[str, LocalGovernment]) -> dict:
-    """Seed the exchange for the demo governments (a dict as built by `kembar.portal.demo`)."""
+    """Seed the exchange for the demo governments (a dict as built by `kembar.dashboard.demo`)."""
     created = {"solutions": 0, "needs": 0, "pilots": 0}
     for model, rows, key in ((Solution, SOLUTIONS, "solutions"), (Need, NEEDS, "needs")):
         for gov_key, data in rows:

@@ -1,5 +1,5 @@
 """Reminder source for `kembar remind`: a pilot milestone due within a week (or overdue) and
-still planned is mailed once to both offices of the pilot (listed in portal.reminders.SOURCES)."""
+still planned is mailed once to both offices of the pilot (listed in kembar.core.reminders)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from kembar.portal.reminders import Reminder, editor_emails, mail_url
+from kembar.accounts.services import editor_emails
+from kembar.core.reminders import Reminder, mail_url
 
 from .models import Milestone
 from .vocab import MilestoneStatus, PilotStatus

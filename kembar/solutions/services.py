@@ -18,6 +18,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.accounts.services import editor_emails
+from kembar.core.reminders import mail_url
 from kembar.core.uploads import check_upload
 from kembar.core.versioning import locked, record_author, save_version
 from kembar.partnerships.models import CooperationField, LocalGovernment, Partnership
@@ -452,8 +454,6 @@ def express_interest(user, solution: Solution, government: LocalGovernment, need
 
 
 def notify_interest(pilot: Pilot) -> None:
-    from kembar.portal.reminders import editor_emails, mail_url
-
     recipients = list(editor_emails([pilot.solution.government_id]))
     if not recipients:
         return

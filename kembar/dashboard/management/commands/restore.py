@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kembar.portal.backup import BackupError, restore, verify
+from kembar.dashboard.backup import BackupError, restore, verify
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone, translation
 
-from kembar.portal import reminders
+from kembar.core import reminders
 
 
 class Command(BaseCommand):

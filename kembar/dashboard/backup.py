@@ -752,9 +752,13 @@ def _check_compatible(manifest: dict, using) -> None:
         )
 
 
+# Models that moved between apps: a backup made before the move restores into the new place.
+MOVED_MODELS = {"portal.sentreminder": "core.sentreminder"}
+
+
 def _model(label: str):
     try:
-        return apps.get_model(label)
+        return apps.get_model(MOVED_MODELS.get(label, label))
     except (LookupError, ValueError):
         return None
 

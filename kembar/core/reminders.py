@@ -1,9 +1,11 @@
 """Reminder e-mails: every app says what is due, `kembar remind` (run from cron) sends it once.
 
-A source is a callable `source(now) -> Iterable[Reminder]` listed in SOURCES by dotted path.
-It returns every reminder whose moment has come (it need not know what was already sent);
+A source is a callable `source(now) -> Iterable[Reminder]` that an app registers by dotted path
+with `register` in its AppConfig.ready(), so sources are listed in the order of INSTALLED_APPS. A
+source returns every reminder whose moment has come (it need not know what was already sent);
 the key names the event ("agreement:12:ends:90") so the same event is mailed at most once,
-however often cron runs, and a missed run catches up the next time.
+however often cron runs, and a missed run catches up the next time. Who receives an office's
+reminders is the accounts app's rule (`kembar.accounts.services.editor_emails`).
 """
 
 from __future__ import annotations
@@ -15,20 +17,18 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.module_loading import import_string
-
-from kembar.accounts.models import Membership, Organisation
 
 from .models import SentReminder
 
-# Dotted paths of the reminder sources, in the order their reminders are listed.
-SOURCES: list[str] = [
-    "kembar.agreements.reminders.agreement_reminders",
-    "kembar.activities.reminders.due",
-    "kembar.meetings.reminders.overdue_action_items",
-    "kembar.solutions.reminders.milestones_due",
-]
+# Dotted paths of the registered reminder sources, in the order their reminders are listed.
+SOURCES: list[str] = []
+
+
+def register(path: str) -> None:
+    """Add a reminder source by dotted path (once, however often ready() runs)."""
+    if path not in SOURCES:
+        SOURCES.append(path)
 
 
 def mail_url(obj) -> str:
@@ -46,19 +46,6 @@ class Reminder:
     def line(self) -> str:
         """One line for `kembar remind --dry-run`."""
         return f"{self.key}\t{', '.join(self.recipients) or '-'}\t{self.subject}"
-
-
-def editor_emails(government_ids: Iterable[int]) -> tuple[str, ...]:
-    """Where reminders for these governments go: each acting office's own address and the
-    addresses of its editors and administrators (active users with an address)."""
-    ids = list(government_ids)
-    offices = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government_id__in=ids)
-    addresses = {email for email in offices.values_list("email", flat=True) if email}
-    members = Membership.objects.filter(
-        organisation__in=offices, role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN], user__is_active=True
-    ).exclude(Q(user__email="") | Q(user__email__isnull=True))
-    addresses.update(members.values_list("user__email", flat=True))
-    return tuple(sorted(addresses))
 
 
 def collect(now: dt.datetime, sources: Iterable[str] | None = None) -> list[Reminder]:

@@ -29,7 +29,7 @@ def dashboard(request):
     counts = services.status_counts(counted)
     return render(
         request,
-        "portal/dashboard.html",
+        "dashboard/dashboard.html",
         {
             "own_governments": own,
             "own_partnerships": own_partnerships,

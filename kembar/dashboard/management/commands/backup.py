@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kembar.portal.backup import BackupError, backup, format_size
+from kembar.dashboard.backup import BackupError, backup, format_size
 
 
 class Command(BaseCommand):
