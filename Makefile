@@ -66,7 +66,7 @@ messages: install
 clean:
 	rm -rf $(VENV) var staticfiles
 
-# API fuzzing and load with nothing lost (README "Fuzzing and load"); schemathesis and locust
+# API fuzzing and load with nothing lost (docs/operations.md); schemathesis and locust
 # come from the `hardening` extra, installed into the same .venv on first use.
 .PHONY: fuzz fuzz-short load
 HARDENING := $(VENV)/.hardening

@@ -8,7 +8,7 @@ EMAIL_URL-like settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
 
 With DEBUG off (production) also: SECURE_SSL_REDIRECT (default on), SECURE_PROXY_SSL_HEADER
 (the header a TLS-terminating proxy sets, e.g. "X-Forwarded-Proto"), SECURE_HSTS_SECONDS
-(default one year), CSRF_TRUSTED_ORIGINS; see README "Running in production".
+(default one year), CSRF_TRUSTED_ORIGINS; see docs/operations.md and docs/configuration.md.
 """
 
 import os

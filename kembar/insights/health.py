@@ -10,7 +10,7 @@ sets of ids. Stuck procedure stages are the agreements' own rule
 (`agreements.services.stuck_stage_queryset`, SQL), as the reminders and the dashboard use it.
 
 The weights and thresholds are in WEIGHTS below, the only place they live; `explanation()`
-puts them into words for the pages, README "Partnership health" documents them.
+puts them into words for the pages, docs/insights.md documents them.
 
 **Dormant**: no held activity within `KEMBAR_DORMANT_MONTHS` (default 24) months, counting an
 activity held exactly that many months ago as within. What counts is what the reader may see:

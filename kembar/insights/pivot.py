@@ -5,7 +5,7 @@ their first moments in the scope's time zone), never by looping over activities 
 loops here run over the grouped rows, one per quarter and period, whatever the number of
 activities.
 
-Decisions (README, *Insights: pivot analytics*):
+Decisions (docs/insights.md, *pivot analytics*):
 
 * **Scope**: one partnership, one government (its partnerships), a province (every
   government in it, see `province_government_ids`) or the whole platform; always only the
