@@ -54,6 +54,17 @@ test: install
 	$(BIN)/pytest -n 2 -m "not browser"
 	$(BIN)/pytest -m browser
 
+# Style, formatting and the import layers (docs/development.md); mypy on the modules listed in
+# pyproject.toml [tool.mypy], widened one at a time.
+.PHONY: lint typecheck
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
 test-fast: install
 	$(BIN)/pytest -n 2 -m "not browser and not realdata"
 

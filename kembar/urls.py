@@ -1,7 +1,27 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kembar.api.api import api
+from kembar.api.api import build_api
+
+# Each app's API routers (`<app>/api.py`), in the order the API documentation lists them.
+API_ROUTERS = [
+    ("/places", "kembar.gazetteer.api.router"),
+    ("/governments", "kembar.partnerships.api.governments_router"),
+    ("/governments", "kembar.matching.api.router"),
+    ("/partnerships", "kembar.partnerships.api.router"),
+    ("/agreements", "kembar.agreements.api.router"),
+    ("", "kembar.activities.api.router"),
+    ("/meetings", "kembar.meetings.api.router"),
+    ("/library", "kembar.meetings.api.library_router"),
+    ("/solutions", "kembar.solutions.api.router"),
+    ("/insights", "kembar.insights.api_analytics.router"),
+    ("/insights", "kembar.insights.api_health.router"),
+    ("/partner-requests", "kembar.matching.api.requests_router"),
+]
+
+api = build_api()
+for prefix, router in API_ROUTERS:
+    api.add_router(prefix, router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,5 +1,6 @@
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.utils import timezone
 
 from .permissions import access
@@ -22,11 +23,10 @@ class OfficeTimezoneMiddleware:
         if request.user.is_authenticated:
             zone = request.session.get(SESSION_KEY)
             if zone is None:
-                from kembar.partnerships.models import LocalGovernment
-
                 ids = sorted(access(request.user).read_governments)
                 zone = (
-                    LocalGovernment.objects.filter(pk__in=ids)
+                    apps.get_model("partnerships", "LocalGovernment")
+                    .objects.filter(pk__in=ids)
                     .order_by("pk")
                     .values_list("place__timezone", flat=True)
                     .first()

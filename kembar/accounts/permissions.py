@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from .models import Membership, Organisation
@@ -238,11 +239,11 @@ def partner_government_ids(user) -> frozenset[int]:
     cached = getattr(user, "_kembar_partner_ids", None)
     if cached is not None:
         return cached
-    from kembar.partnerships.models import Partnership
-
     own = list(a.read_governments)
-    pairs = Partnership.objects.filter(Q(government_a__in=own) | Q(government_b__in=own)).values_list(
-        "government_a_id", "government_b_id"
+    pairs = (
+        apps.get_model("partnerships", "Partnership")
+        .objects.filter(Q(government_a__in=own) | Q(government_b__in=own))
+        .values_list("government_a_id", "government_b_id")
     )
     result = frozenset(g for pair in pairs for g in pair) - a.read_governments
     user._kembar_partner_ids = result
@@ -327,13 +328,12 @@ def visible_partner_requests(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    from kembar.matching.models import Interest
-
     own = list(a.read_governments)
+    interests = apps.get_model("matching", "Interest").objects
     return queryset.filter(
         Q(status="published")
         | Q(government__in=own)
-        | Q(status="closed", pk__in=Interest.objects.filter(government__in=own).values("request"))
+        | Q(status="closed", pk__in=interests.filter(government__in=own).values("request"))
     )
 
 

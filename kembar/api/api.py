@@ -1,4 +1,4 @@
-"""The kembar REST API, mounted at /api/ (documentation at /api/docs)."""
+"""The kembar REST API, served at /api/ (documentation at /api/docs)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,8 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from kembar.activities.api import router as activities_router
-from kembar.agreements.api import router as agreements_router
-
 from . import docs, errors
 from .auth import READ
-from .governments import router as governments_router
-from .meetings import library_router
-from .meetings import router as meetings_router
-from .partnerships import router as partnerships_router
-from .places import router as places_router
-from .recommendations import requests_router
-from .recommendations import router as recommendations_router
 
 DESCRIPTION = """
 The sister-city registry of kembar: gazetteer places, local governments and their partnerships.
@@ -61,19 +51,16 @@ class KembarAPI(NinjaAPI):
         return schema
 
 
-api = KembarAPI(
-    title="kembar API", version="1", description=DESCRIPTION, auth=READ, docs=docs.LocalSwagger(), urls_namespace="api"
-)
-errors.install(api)
-api.add_router("/places", places_router)
-api.add_router("/governments", governments_router)
-api.add_router("/governments", recommendations_router)
-api.add_router("/partnerships", partnerships_router)
-api.add_router("/agreements", agreements_router)
-api.add_router("", activities_router)
-api.add_router("/meetings", meetings_router)
-api.add_router("/library", library_router)
-api.add_router("/solutions", "kembar.solutions.api.router")
-api.add_router("/insights", "kembar.insights.api_analytics.router")
-api.add_router("/insights", "kembar.insights.api_health.router")
-api.add_router("/partner-requests", requests_router)
+def build_api() -> KembarAPI:
+    """The API with its documentation and error handling, without routers: kembar/urls.py mounts
+    each app's routers (`<app>/api.py`), so this package imports no app above accounts."""
+    api = KembarAPI(
+        title="kembar API",
+        version="1",
+        description=DESCRIPTION,
+        auth=READ,
+        docs=docs.LocalSwagger(),
+        urls_namespace="api",
+    )
+    errors.install(api)
+    return api

@@ -27,7 +27,7 @@ class ConcurrentEdit(ValidationError):
 def record_author(instance: models.Model, user) -> None:
     """Credit the change in the history to the user (the API, CLI and tests have no request)."""
     if user is not None and user.is_authenticated:
-        instance._history_user = user
+        instance._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
 
 
 def stale_message(model: type[models.Model]) -> str:
@@ -46,7 +46,7 @@ def locked(queryset: models.QuerySet[M] | type[M], pk, expected_version: int | N
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
     current = queryset.select_for_update().get(pk=pk)
-    if expected_version is not None and current.version != expected_version:
+    if expected_version is not None and getattr(current, "version") != expected_version:
         raise ConcurrentEdit(stale_message(type(current)))
     return current
 
@@ -54,7 +54,7 @@ def locked(queryset: models.QuerySet[M] | type[M], pk, expected_version: int | N
 def save_version(instance: M, user) -> M:
     """Save the change as the next version, credited to `user`; the instance is re-read."""
     record_author(instance, user)
-    instance.version = F("version") + 1
+    setattr(instance, "version", F("version") + 1)
     instance.save()
     instance.refresh_from_db()
     return instance

@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -454,3 +455,17 @@ def province_names(country: str) -> dict[str, Place]:
         .order_by("-subdivision_code")
         .only("id", "name", "subdivision_code", "admin1_code", "country_code")
     }
+
+
+def country_param(value: str, field: str = "country") -> str:
+    """An ISO code from "JP", "jp", "JPN" or "Japan" as a query gives it; a ValidationError on
+    `field` (the API answers 422) for anything else."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    code = country_code(value)
+    if not code:
+        raise ValidationError(
+            {field: [_("Unknown country “%(value)s”; use a code such as ID or JP.") % {"value": value}]}
+        )
+    return code

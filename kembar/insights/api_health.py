@@ -16,6 +16,7 @@ from kembar.api.auth import READ
 from kembar.api.errors import ERRORS
 from kembar.api.pagination import MAX_LIMIT
 from kembar.api.schemas import MAX_ID
+from kembar.gazetteer.services import country_param
 from kembar.partnerships.models import Partnership
 
 from . import health
@@ -93,7 +94,7 @@ def health_list(
     administrators: all; without a token: public ones), worst first, each with its factors and
     next step."""
     filters = health.Filters(
-        government=government, country=params.country(country), province=province, dormant_only=dormant
+        government=government, country=country_param(country), province=province, dormant_only=dormant
     )
     report = health.HealthReport(request.auth, filters)
     return {"count": report.count(), "items": [_out(h) for h in report.rows(offset=offset, limit=limit)]}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.functional import Promise as StrOrPromise
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
@@ -48,7 +49,7 @@ SUBDIVISION_LEVELS = [
 ]
 
 
-def allowed_levels(place: Place) -> list[str]:
+def allowed_levels(place: Place) -> list[Level]:
     """The levels a government of this place can have: a city is not a prefecture."""
     return SUBDIVISION_LEVELS if place.kind == Place.Kind.SUBDIVISION else CITY_LEVELS
 
@@ -101,7 +102,7 @@ def involving_any(government_ids: list[int]) -> Q:
     return Q(government_a__in=government_ids) | Q(government_b__in=government_ids)
 
 
-def status_counts(queryset: QuerySet[Partnership]) -> list[tuple[str, str, int]]:
+def status_counts(queryset: QuerySet[Partnership]) -> list[tuple[str, StrOrPromise, int]]:
     """(code, label, count) for every status, zeros included, in one query."""
     counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
     return [(code, label, counts.get(code, 0)) for code, label in Status.choices]
@@ -181,7 +182,7 @@ def create_partnership(
             record_author(partnership, user)
             partnership.save()
             if fields:
-                partnership.fields.set(fields)
+                partnership.fields.set(fields)  # type: ignore[arg-type]  # CooperationField's key is its code
     except IntegrityError:
         raise ValidationError(
             {"government_b": [_("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]}
@@ -203,7 +204,7 @@ def update_partnership(
             setattr(current, key, value)
         save_version(current, user)
         if fields is not None:
-            current.fields.set(list(fields))
+            current.fields.set(list(fields))  # type: ignore[arg-type]  # CooperationField's key is its code
     return current
 
 

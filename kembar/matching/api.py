@@ -16,15 +16,16 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
-from kembar.matching import services
+from kembar.api import params
+from kembar.api.auth import READ, WRITE
+from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
+from kembar.api.pagination import Pagination
+from kembar.api.schemas import MAX_ID, InputSchema, omitted
+from kembar.gazetteer.services import country_param
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field, Trait
 
-from . import params
-from .auth import READ, WRITE
-from .errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
-from .pagination import Pagination
-from .schemas import MAX_ID, InputSchema, omitted
+from . import services
 
 router = Router(tags=["matchmaking"], auth=READ)
 
@@ -76,7 +77,7 @@ def recommendations(
     if region and not country:
         raise ValidationError({"region": [_("Choose a country for the region.")]})
     filters = services.SuggestionFilter(
-        country=params.country(country),
+        country=country_param(country),
         region=region.strip(),
         population_min=population_min,
         population_max=population_max,
@@ -179,7 +180,7 @@ class InterestOut(Schema):
 
 
 def _countries(values: list[str]) -> list[str]:
-    return sorted({params.country(v, "preferred_countries") for v in values})
+    return sorted({country_param(v, "preferred_countries") for v in values})
 
 
 def _request(user, request_id: int):
@@ -213,8 +214,8 @@ def list_requests(
     """Published requests (and drafts and closed ones of the caller's offices), newest first."""
     return services.filter_requests(
         permissions.visible_partner_requests(request.auth, services.request_queryset()),
-        country=params.country(country),
-        seeking=params.country(seeking, "seeking"),
+        country=country_param(country),
+        seeking=country_param(seeking, "seeking"),
         field=str(field or ""),
         q=q.strip(),
     ).order_by("-created", "-id")

@@ -15,19 +15,19 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
+from kembar.api import params
+from kembar.api.auth import READ, WRITE
+from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
+from kembar.api.pagination import Pagination
+from kembar.api.schemas import MAX_ID, Date, DateTime, InputSchema, omitted
+from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
 from kembar.core.uploads import check_upload_field, download_response
-from kembar.meetings import services
-from kembar.meetings.models import Attachment, LibraryItem, Participant
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.services import partnership_queryset
 from kembar.partnerships.vocab import Field as CooperationField
 
-from . import params
-from .auth import READ, WRITE
-from .errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
-from .pagination import Pagination
-from .schemas import MAX_ID, Date, DateTime, InputSchema, omitted
-from .uploads import FileOut, download_openapi, download_url, upload_description
+from . import services
+from .models import Attachment, LibraryItem, Participant
 
 router = Router(tags=["meetings"], auth=READ)
 library_router = Router(tags=["library"], auth=READ)

@@ -1,0 +1,293 @@
+"""/api/governments and /api/partnerships: the registry. Views only translate HTTP to
+`partnerships.services` and `accounts.permissions`, where the rules live.
+
+No `from __future__ import annotations` in router modules: ninja evaluates the parameter
+annotations of paginated views in its own module, where `Field` means something else.
+"""
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status as Reply
+from pydantic import StrictBool
+
+from kembar.accounts import permissions
+from kembar.api import params
+from kembar.api.auth import READ, WRITE
+from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
+from kembar.api.pagination import Pagination
+from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, Sdg, omitted
+from kembar.gazetteer.api import PlaceRef
+from kembar.gazetteer.models import Place
+from kembar.gazetteer.services import country_param
+
+from . import services
+from .models import LocalGovernment
+from .vocab import Field as CooperationField
+from .vocab import Kind, Level, Status, Trait
+
+# --- local governments ----------------------------------------------------------------------
+
+
+class GovernmentRef(Schema):
+    """A government as a partnership shows it."""
+
+    id: int
+    name: str
+    country_code: str
+    level: Level
+    place_id: int
+    latitude: float | None
+    longitude: float | None
+
+    @staticmethod
+    def resolve_latitude(obj) -> float | None:
+        return obj.place.latitude
+
+    @staticmethod
+    def resolve_longitude(obj) -> float | None:
+        return obj.place.longitude
+
+
+class GovernmentOut(Schema):
+    id: int
+    name: str
+    level: Level
+    country_code: str
+    place: PlaceRef
+    traits: list[str]
+    sdg_priorities: list[int]
+    contact_email: str
+    contact_phone: str
+    website: str
+    address: str
+    created: dt.datetime
+    updated: dt.datetime
+
+
+class GovernmentIn(InputSchema):
+    place_id: Id = Field(description="The gazetteer place this government governs (see /api/places).")
+    level: Level | None = Field(
+        None,
+        description="Defaults to the place's own level: a city for a city, the subdivision type for a subdivision.",
+    )
+    name: str | None = Field(None, max_length=200, description="Defaults to the place's name.")
+    traits: list[Trait] = []
+    sdg_priorities: list[Sdg] = []
+    contact_email: str = Field("", max_length=254)
+    contact_phone: str = Field("", max_length=50)
+    website: str = Field("", max_length=200)
+    address: str = ""
+
+
+class GovernmentPatch(InputSchema):
+    name: str = omitted(max_length=200)
+    traits: list[Trait] = omitted()
+    sdg_priorities: list[Sdg] = omitted()
+    contact_email: str = omitted(max_length=254)
+    contact_phone: str = omitted(max_length=50)
+    website: str = omitted(max_length=200)
+    address: str = omitted()
+
+
+# --- partnerships ---------------------------------------------------------------------------
+
+
+class PartnershipOut(Schema):
+    id: int
+    government_a: GovernmentRef
+    government_b: GovernmentRef
+    kind: Kind
+    status: Status
+    since: dt.date | None
+    fields: list[CooperationField]
+    basis: str
+    public: bool
+    notes: str
+    source: Literal["manual", "import"]
+    version: int = Field(description="Send it back with a PATCH to refuse the change if someone saved in between.")
+    created: dt.datetime
+    updated: dt.datetime
+
+    @staticmethod
+    def resolve_fields(obj) -> list[str]:
+        return [f.code for f in obj.fields.all()]
+
+
+class PartnershipIn(InputSchema):
+    government_a_id: Id
+    government_b_id: Id
+    kind: Kind = Kind.SISTER_CITY
+    status: Status = Status.ACTIVE
+    since: DateOrNull = Field(None, description="When the partnership began; not in the future.")
+    fields: list[CooperationField] = Field([], description="Fields of cooperation.")
+    basis: str = Field("", description="What the two share: former capitals, ports, universities...")
+    public: StrictBool = Field(True, description="Shown to everyone, including anonymous callers.")
+    notes: str = ""
+
+
+class PartnershipPatch(InputSchema):
+    kind: Kind = omitted()
+    status: Status = omitted()
+    since: DateOrNull = omitted("null clears the date.")
+    fields: list[CooperationField] = omitted("Replaces the whole list.")
+    basis: str = omitted()
+    public: StrictBool = omitted()
+    notes: str = omitted()
+    version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
+
+
+# --- routes: governments ---------------------------------------------------------------------
+
+governments_router = Router(tags=["governments"], auth=READ)
+
+GOVERNMENT_NOT_FOUND = gettext_lazy("No local government with id %(id)s.")
+
+
+def _queryset():
+    return LocalGovernment.objects.select_related("place")
+
+
+@governments_router.get(
+    "", response={200: list[GovernmentOut], 422: ValidationErrors}, summary="Find local governments"
+)
+@paginate(Pagination)
+def list_governments(
+    request,
+    q: str = Query("", description="Name, or any spelling of the place's name."),
+    country: str = Query("", description="ISO code or English name."),
+    level: Level | None = Query(None),
+):
+    return services.search_governments(q=q, country=country_param(country), level=level or "")
+
+
+@governments_router.get("/{government_id}", response={200: GovernmentOut, **ERRORS}, summary="One local government")
+def get_government(request, government_id: int):
+    return params.get_or_404(_queryset(), government_id, GOVERNMENT_NOT_FOUND)
+
+
+@governments_router.post(
+    "", auth=WRITE, response={201: GovernmentOut, **WRITE_ERRORS}, summary="Register a local government"
+)
+def create_government(request, payload: GovernmentIn):
+    """Register the government of a gazetteer place at a level.
+
+    Allowed to platform administrators and to editors of any local government office (so an
+    office can add a future partner before that partner has its own office here). Viewers
+    and oversight bodies may not. A place has at most one government per level.
+    """
+    place = Place.objects.filter(pk=payload.place_id).first()
+    if place is None:
+        raise ValidationError({"place_id": [_("No place with id %(id)s.") % {"id": payload.place_id}]})
+    data = payload.dict(exclude={"place_id"})
+    government = services.register_government(request.auth, place, **data)
+    return Reply(201, _queryset().get(pk=government.pk))
+
+
+@governments_router.patch(
+    "/{government_id}", auth=WRITE, response={200: GovernmentOut, **WRITE_ERRORS}, summary="Change a local government"
+)
+def update_government(request, government_id: int, payload: GovernmentPatch):
+    """Change the name, traits, SDG priorities or contact details. Only editors of an office
+    acting for this government (and platform administrators) may. Place and level are fixed."""
+    government = params.get_or_404(_queryset(), government_id, GOVERNMENT_NOT_FOUND)
+    services.update_government(request.auth, government, **payload.dict(exclude_unset=True))
+    return _queryset().get(pk=government.pk)
+
+
+# --- routes: partnerships --------------------------------------------------------------------
+
+router = Router(tags=["partnerships"], auth=READ)
+
+PARTNERSHIP_NOT_FOUND = gettext_lazy("No partnership with id %(id)s.")
+# The services speak of the model's fields; the client sent the *_id properties.
+REQUEST_NAMES = {"government_a": "government_a_id", "government_b": "government_b_id"}
+
+
+def _visible(user):
+    return permissions.visible_partnerships(user, services.partnership_queryset())
+
+
+def _get_visible(user, partnership_id: int):
+    """A partnership the caller may read; one they may not read does not exist for them."""
+    return params.get_or_404(_visible(user), partnership_id, PARTNERSHIP_NOT_FOUND)
+
+
+@router.get("", response={200: list[PartnershipOut], 422: ValidationErrors}, summary="List partnerships")
+@paginate(Pagination)
+def list_partnerships(
+    request,
+    q: str = Query("", description="Words in either government's name, the basis or the notes."),
+    country: str = Query("", description="Either side in this country (ISO code or name)."),
+    kind: Kind | None = Query(None),
+    status: Status | None = Query(None),
+    field: CooperationField | None = Query(None, description="A field of cooperation."),
+    government: int | None = Query(None, ge=1, le=MAX_ID, description="Either side is this government."),
+):
+    """Partnerships the caller may read: public ones, plus for members those of their own
+    government, and for oversight bodies and platform administrators all of them."""
+    f = services.PartnershipFilter(
+        q=q,
+        country=country_param(country),
+        kind=kind or "",
+        status=status or "",
+        field=field or "",
+        government=government,
+    )
+    return services.filter_partnerships(_visible(request.auth), f).order_by("-updated", "-id")
+
+
+@router.get("/{partnership_id}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")
+def get_partnership(request, partnership_id: int):
+    return _get_visible(request.auth, partnership_id)
+
+
+@router.post("", auth=WRITE, response={201: PartnershipOut, **WRITE_ERRORS}, summary="Create a partnership")
+def create_partnership(request, payload: PartnershipIn):
+    """Register a partnership between two local governments, given in either order.
+
+    The caller must be an editor of an office acting for one of the two (or a platform
+    administrator). A government cannot partner itself, and a pair exists once.
+    """
+    data = payload.dict()
+    ids = {"government_a_id": data.pop("government_a_id"), "government_b_id": data.pop("government_b_id")}
+    found = LocalGovernment.objects.in_bulk(ids.values())
+    missing = {
+        name: [_("No local government with id %(id)s.") % {"id": pk}] for name, pk in ids.items() if pk not in found
+    }
+    if missing:
+        raise ValidationError(missing)
+    with renamed_fields(REQUEST_NAMES):
+        partnership = services.create_partnership(
+            request.auth, found[ids["government_a_id"]], found[ids["government_b_id"]], **data
+        )
+    return Reply(201, services.partnership_queryset().get(pk=partnership.pk))
+
+
+@router.patch(
+    "/{partnership_id}",
+    auth=WRITE,
+    response={200: PartnershipOut, 409: Error, **WRITE_ERRORS},
+    summary="Change a partnership",
+)
+def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
+    """Change some properties; leave out the ones to keep. Send the `version` you read to have
+    the change refused (409) if someone saved in between. Only editors of either partner's
+    office (and platform administrators) may."""
+    partnership = _get_visible(request.auth, partnership_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    services.update_partnership(request.auth, partnership, expected_version=version, **data)
+    return services.partnership_queryset().get(pk=partnership.pk)
+
+
+@router.delete("/{partnership_id}", auth=WRITE, response={204: None, **ERRORS}, summary="Delete a partnership")
+def delete_partnership(request, partnership_id: int):
+    """Only editors of either partner's office (and platform administrators) may."""
+    services.delete_partnership(request.auth, _get_visible(request.auth, partnership_id))
+    return Reply(204, None)
