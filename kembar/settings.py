@@ -114,6 +114,9 @@ TEMPLATES = [
     },
 ]
 
+# Form fields render through one template, components/field.html (kembar.core.rendering).
+FORM_RENDERER = "kembar.core.rendering.FormRenderer"
+
 WSGI_APPLICATION = "kembar.wsgi.application"
 
 _default_sqlite = PROJECT_DIR / "var" / "kembar.sqlite3"
