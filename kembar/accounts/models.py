@@ -5,13 +5,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .vocab import OrganisationKind, Role
+
 
 class Organisation(models.Model):
     """Who logs in: the office acting for one local government, or an oversight body."""
 
-    class Kind(models.TextChoices):
-        GOVERNMENT = "government", _("Local government office")
-        OVERSIGHT = "oversight", _("Oversight body")
+    Kind = OrganisationKind
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.GOVERNMENT)
@@ -45,10 +45,7 @@ class Organisation(models.Model):
 
 
 class Membership(models.Model):
-    class Role(models.TextChoices):
-        VIEWER = "viewer", _("Viewer")
-        EDITOR = "editor", _("Editor")
-        ADMIN = "admin", _("Administrator")
+    Role = Role
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")

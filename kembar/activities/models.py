@@ -12,7 +12,7 @@ from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Field
 
-from .vocab import ActivityStatus, ActivityType, AidStatus, CallKind, CallStatus, Modality
+from .vocab import ActivityStatus, ActivityType, AidStatus, CallKind, CallStatus, ChangeKind, Modality
 
 
 def government_zone(government: LocalGovernment) -> zoneinfo.ZoneInfo:
@@ -121,9 +121,7 @@ class ActivityChange(models.Model):
     start, UTC); the series itself does not move.
     """
 
-    class Kind(models.TextChoices):
-        POSTPONED = "postponed", _("Postponed")
-        CONVERTED = "converted", _("Modality changed")
+    Kind = ChangeKind
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=12, choices=Kind.choices)

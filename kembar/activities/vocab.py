@@ -79,3 +79,8 @@ SDG_CODES = frozenset([str(n) for n in SDG_GOALS] + list(SDG11_TARGETS))
 
 GENDERS = ("female", "male", "other")
 AGE_GROUPS = ("under_18", "18_29", "30_49", "50_plus")
+
+
+class ChangeKind(models.TextChoices):
+    POSTPONED = "postponed", _("Postponed")
+    CONVERTED = "converted", _("Modality changed")

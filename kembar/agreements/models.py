@@ -24,6 +24,8 @@ from simple_history.models import HistoricalRecords
 from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import CooperationField, Partnership
 
+from .vocab import Action, AgreementKind, AgreementStatus, StageStatus, TextLanguage
+
 
 def _localised(en: str, id_: str) -> str:
     """The Indonesian name when the page is in Indonesian and one is given, else the English."""
@@ -98,35 +100,6 @@ class TemplateStage(models.Model):
         return _localised(self.evidence_en, self.evidence_id)
 
 
-class AgreementKind(models.TextChoices):
-    LOI = "loi", _("Letter of Intent")
-    MOU = "mou", _("Memorandum of Understanding")
-    ARRANGEMENT = "arrangement", _("Implementing arrangement / addendum")
-
-
-class AgreementStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_PROCEDURE = "in_procedure", _("In procedure")
-    SIGNED = "signed", _("Signed")
-    IN_FORCE = "in_force", _("In force")
-    EXPIRED = "expired", _("Expired")
-    TERMINATED = "terminated", _("Terminated")
-
-
-class TextLanguage(models.TextChoices):
-    ID = "id", _("Indonesian")
-    EN = "en", _("English")
-    JA = "ja", _("Japanese")
-    KO = "ko", _("Korean")
-    ZH = "zh", _("Chinese")
-    DE = "de", _("German")
-    FR = "fr", _("French")
-    NL = "nl", _("Dutch")
-    ES = "es", _("Spanish")
-    AR = "ar", _("Arabic")
-    RU = "ru", _("Russian")
-
-
 def add_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
@@ -198,12 +171,6 @@ class Agreement(models.Model):
         return [str(TextLanguage(code).label) if code in TextLanguage.values else code for code in self.languages]
 
 
-class StageStatus(models.TextChoices):
-    PENDING = "pending", _("Not started")
-    ACTIVE = "active", _("In progress")
-    DONE = "done", _("Complete")
-
-
 class AgreementStage(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="stages")
     template_stage = models.ForeignKey(TemplateStage, on_delete=models.PROTECT, related_name="+")
@@ -269,13 +236,6 @@ class StageDocument(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("agreements:document", args=[self.pk])
-
-
-class Action(models.TextChoices):
-    START = "start", _("Started")
-    ADVANCE = "advance", _("Advanced")
-    BACK = "back", _("Sent back")
-    TERMINATE = "terminate", _("Terminated")
 
 
 class StageTransition(models.Model):

@@ -5,14 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from kembar.partnerships.models import CooperationField, LocalGovernment
 
+from .vocab import RequestStatus
+
 
 class PartnerRequest(models.Model):
     """A local government's public call for a partner: what it offers, what it seeks."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        CLOSED = "closed", _("Closed")
+    Status = RequestStatus
 
     government = models.ForeignKey(
         LocalGovernment, verbose_name=_("local government"), on_delete=models.CASCADE, related_name="partner_requests"

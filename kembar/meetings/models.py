@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kembar.core.uploads import UploadPath
 
 from .slots import DEFAULT_OFFICE_END, DEFAULT_OFFICE_START
+from .vocab import ActionStatus, MeetingStatus
 
 
 class OfficeHours(models.Model):
@@ -34,11 +35,7 @@ class OfficeHours(models.Model):
 
 
 class Meeting(models.Model):
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        INVITED = "invited", _("Invitations sent")
-        HELD = "held", _("Held")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = MeetingStatus
 
     partnership = models.ForeignKey(
         "partnerships.Partnership", verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="meetings"
@@ -104,10 +101,7 @@ class Participant(models.Model):
 
 
 class ActionItem(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
-        DROPPED = "dropped", _("Dropped")
+    Status = ActionStatus
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
     text = models.CharField(_("action"), max_length=500)

@@ -5,7 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from kembar.gazetteer.models import Place
 
-from .vocab import Field, Kind, Level, Status
+from .vocab import Field, Kind, Level, Source, Status
 
 
 class CooperationField(models.Model):
@@ -64,9 +64,7 @@ class LocalGovernment(models.Model):
 class Partnership(models.Model):
     """Two local governments as an unordered pair (stored with government_a.id < government_b.id)."""
 
-    class Source(models.TextChoices):
-        MANUAL = "manual", _("Entered by an office")
-        IMPORT = "import", _("Imported list")
+    Source = Source
 
     government_a = models.ForeignKey(LocalGovernment, on_delete=models.PROTECT, related_name="+")
     government_b = models.ForeignKey(LocalGovernment, on_delete=models.PROTECT, related_name="+")

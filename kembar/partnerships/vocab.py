@@ -108,3 +108,8 @@ def level_for_subdivision(subdivision_type: str) -> str:
         if word in kind:
             return level
     return Level.REGION
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", _("Entered by an office")
+    IMPORT = "import", _("Imported list")

@@ -1,0 +1,46 @@
+"""The choices of agreements: codes stored in the database, labels shown in both languages."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgreementKind(models.TextChoices):
+    LOI = "loi", _("Letter of Intent")
+    MOU = "mou", _("Memorandum of Understanding")
+    ARRANGEMENT = "arrangement", _("Implementing arrangement / addendum")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_PROCEDURE = "in_procedure", _("In procedure")
+    SIGNED = "signed", _("Signed")
+    IN_FORCE = "in_force", _("In force")
+    EXPIRED = "expired", _("Expired")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class TextLanguage(models.TextChoices):
+    ID = "id", _("Indonesian")
+    EN = "en", _("English")
+    JA = "ja", _("Japanese")
+    KO = "ko", _("Korean")
+    ZH = "zh", _("Chinese")
+    DE = "de", _("German")
+    FR = "fr", _("French")
+    NL = "nl", _("Dutch")
+    ES = "es", _("Spanish")
+    AR = "ar", _("Arabic")
+    RU = "ru", _("Russian")
+
+
+class StageStatus(models.TextChoices):
+    PENDING = "pending", _("Not started")
+    ACTIVE = "active", _("In progress")
+    DONE = "done", _("Complete")
+
+
+class Action(models.TextChoices):
+    START = "start", _("Started")
+    ADVANCE = "advance", _("Advanced")
+    BACK = "back", _("Sent back")
+    TERMINATE = "terminate", _("Terminated")
