@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kembar.core.uploads import UploadPath
+from kembar.core.models import StoredFile, Versioned, stored_file_field
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Field
 
@@ -23,7 +23,7 @@ def government_zone(government: LocalGovernment) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-class Activity(models.Model):
+class Activity(Versioned):
     """Something done under a partnership; start and end are UTC, shown in the host place's zone."""
 
     partnership = models.ForeignKey(
@@ -69,9 +69,6 @@ class Activity(models.Model):
     planned_modality = models.CharField(
         _("originally planned modality"), max_length=12, blank=True, choices=Modality.choices, editable=False
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
@@ -142,19 +139,12 @@ class ActivityChange(models.Model):
         ordering = ["created", "id"]
 
 
-class ActivityAttachment(models.Model):
+class ActivityAttachment(StoredFile):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=UploadPath("activities"), max_length=300)
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded", "id"]
+    file = stored_file_field("activities")
 
 
-class Call(models.Model):
+class Call(Versioned):
     """An exchange or scholarship call the public can apply to."""
 
     partnership = models.ForeignKey(
@@ -177,9 +167,6 @@ class Call(models.Model):
     )
     awarded = models.PositiveIntegerField(_("awarded"), null=True, blank=True)
     public = models.BooleanField(_("public"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
@@ -194,7 +181,7 @@ class Call(models.Model):
         return reverse("activities:call", args=[self.pk])
 
 
-class AidShipment(models.Model):
+class AidShipment(Versioned):
     """Goods sent between partners (masks, medical equipment)."""
 
     partnership = models.ForeignKey(
@@ -211,9 +198,6 @@ class AidShipment(models.Model):
     received_on = models.DateField(_("received on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     public = models.BooleanField(_("public"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
@@ -238,13 +222,6 @@ class AidItem(models.Model):
         ordering = ["id"]
 
 
-class AidDocument(models.Model):
+class AidDocument(StoredFile):
     shipment = models.ForeignKey(AidShipment, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(upload_to=UploadPath("aid"), max_length=300)
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded", "id"]
+    file = stored_file_field("aid")

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kembar.core.models import Versioned
 from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import CooperationField, Partnership
 
@@ -107,7 +108,7 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-class Agreement(models.Model):
+class Agreement(Versioned):
     partnership = models.ForeignKey(
         Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="agreements"
     )
@@ -133,9 +134,6 @@ class Agreement(models.Model):
         _("status"), max_length=14, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, db_index=True
     )
     languages = models.JSONField(_("languages of the text"), default=list, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version", "updated"])
 
     class Meta:

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .uploads import UploadPath
+
 
 class SentReminder(models.Model):
     """A reminder e-mail that went out: `kembar remind` never sends the same key twice."""
@@ -17,3 +19,34 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Versioned(models.Model):
+    """A record edited by people who may work at the same time: `version` counts saves, so a
+    change made against a stale version is refused (kembar.core.versioning)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def stored_file_field(folder: str) -> models.FileField:
+    """The file of a StoredFile, kept under MEDIA_ROOT/<folder>/ (kembar.core.uploads)."""
+    return models.FileField(upload_to=UploadPath(folder), max_length=300)
+
+
+class StoredFile(models.Model):
+    """An uploaded document as the upload check accepted it. A subclass adds the record it
+    belongs to and its `file = stored_file_field("<folder>")`."""
+
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded", "id"]

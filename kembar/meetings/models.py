@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core.models import StoredFile, Versioned, stored_file_field
 from kembar.core.uploads import UploadPath
 
 from .slots import DEFAULT_OFFICE_END, DEFAULT_OFFICE_START
@@ -34,7 +35,7 @@ class OfficeHours(models.Model):
         return f"{self.organisation}: {self.start:%H:%M}–{self.end:%H:%M}"
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     Status = MeetingStatus
 
     partnership = models.ForeignKey(
@@ -52,12 +53,9 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True)
     minutes = models.TextField(_("minutes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True, help_text=_("One decision per line."))
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("meeting")
@@ -121,18 +119,13 @@ class ActionItem(models.Model):
         return self.text
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=UploadPath("meetings"))
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded = models.DateTimeField(auto_now_add=True)
+    file = stored_file_field("meetings")
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["uploaded", "id"]
 
     def __str__(self) -> str:
         return self.name

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kembar.core.models import Versioned
 from kembar.gazetteer.models import Place
 
 from .vocab import Field, Kind, Level, Source, Status
@@ -61,7 +62,7 @@ class LocalGovernment(models.Model):
         return reverse("partnerships:government", args=[self.pk])
 
 
-class Partnership(models.Model):
+class Partnership(Versioned):
     """Two local governments as an unordered pair (stored with government_a.id < government_b.id)."""
 
     Source = Source
@@ -82,9 +83,6 @@ class Partnership(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version"])
 
     class Meta:

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kembar.core.uploads import UploadPath
+from kembar.core.models import StoredFile, Versioned, stored_file_field
 from kembar.partnerships.models import CooperationField, LocalGovernment
 
 from .vocab import CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind
@@ -14,7 +14,7 @@ TEXT_MAX = 4000
 SUMMARY_MAX = 1000
 
 
-class Solution(models.Model):
+class Solution(Versioned):
     """A practice, product or service a local government offers to its partners."""
 
     government = models.ForeignKey(
@@ -39,9 +39,6 @@ class Solution(models.Model):
     cost_range = models.CharField(_("cost range"), max_length=12, choices=CostRange.choices, default=CostRange.UNKNOWN)
     adoption_needs = models.TextField(_("what adoption needs"), blank=True)
     public = models.BooleanField(_("public"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version"])
 
     class Meta:
@@ -56,26 +53,19 @@ class Solution(models.Model):
         return reverse("solutions:detail", args=[self.pk])
 
 
-class SolutionAttachment(models.Model):
+class SolutionAttachment(StoredFile):
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=UploadPath("solutions"), max_length=300)
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    file = stored_file_field("solutions")
     sha256 = models.CharField(max_length=64)
-    uploaded = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-
-    class Meta:
-        ordering = ["uploaded", "id"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Need(models.Model):
+class Need(Versioned):
     """A challenge a local government wants help with, in the vocabulary of solutions."""
 
     government = models.ForeignKey(
@@ -93,9 +83,6 @@ class Need(models.Model):
     )
     languages = models.JSONField(_("working languages"), default=list, blank=True)
     public = models.BooleanField(_("public"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version"])
 
     class Meta:
@@ -110,7 +97,7 @@ class Need(models.Model):
         return reverse("solutions:need", args=[self.pk])
 
 
-class Pilot(models.Model):
+class Pilot(Versioned):
     """A government adopting a solution: from the first expression of interest to the outcome.
 
     When the offering and adopting governments are partners, the pilot is also tracked as an
@@ -138,9 +125,6 @@ class Pilot(models.Model):
     public = models.BooleanField(
         _("public"), default=False, help_text=_("Shown in the public catalogue as an adoption.")
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
