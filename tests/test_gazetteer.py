@@ -198,7 +198,7 @@ def test_every_city_knows_its_province(name, country, code):
 def test_a_subdivision_geonames_has_no_division_for_holds_no_city():
     """Hungary's cities with county rights are ISO 3166-2 subdivisions of their own; GeoNames
     files Pécs under Baranya county. The city's province is Baranya; HU-PS holds no city."""
-    from kembar.insights.pivot import province_government_ids
+    from kembar.insights.analytics.pivot import province_government_ids
     from kembar.partnerships.services import government_for_place
 
     load_gazetteer(countries=["HU"], progress=False)

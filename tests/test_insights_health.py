@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from kembar.activities import services as activities
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, ProcedureTemplate
-from kembar.insights import health
+from kembar.insights.health import score
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships import services
 
@@ -88,10 +88,10 @@ def three(governments, users):
 
 
 def report(user, **filters):
-    return health.HealthReport(user, health.Filters(**filters), now=NOW)
+    return score.HealthReport(user, score.Filters(**filters), now=NOW)
 
 
-def by_code(h: health.Health) -> dict[str, health.Factor]:
+def by_code(h: score.Health) -> dict[str, score.Factor]:
     return {f.code: f for f in h.factors}
 
 
@@ -148,7 +148,7 @@ def test_next_steps_say_what_to_do_and_link_for_editors_only(three, users):
     ]
     viewer = {h.partnership.pk: h for h in report(users["bandung_viewer"]).rows()}
     assert viewer[three["asleep"].pk].next_step.url == ""  # a viewer cannot find a slot
-    assert editor[three["lively"].pk].next_step == health.Step("In good health: keep the rhythm")
+    assert editor[three["lively"].pk].next_step == score.Step("In good health: keep the rhythm")
 
 
 @pytest.mark.parametrize(
@@ -162,7 +162,7 @@ def test_next_steps_say_what_to_do_and_link_for_editors_only(three, users):
 def test_dormancy_boundary_at_24_months(governments, users, offset, dormant):
     p = services.create_partnership(users["platform_admin"], governments["bandung"], governments["kyoto"])
     held(users["platform_admin"], p, governments["kyoto"], NOW - offset)
-    h = health.health_of(users["bandung_editor"], p, now=NOW)
+    h = score.health_of(users["bandung_editor"], p, now=NOW)
     assert h.dormant is dormant
     assert (h.next_step.text.startswith("No activity since")) is dormant
     assert report(users["bandung_editor"], dormant_only=True).count() == (1 if dormant else 0)
@@ -171,9 +171,9 @@ def test_dormancy_boundary_at_24_months(governments, users, offset, dormant):
 def test_dormancy_period_is_a_setting(governments, users, settings):
     p = services.create_partnership(users["platform_admin"], governments["bandung"], governments["kyoto"])
     held(users["platform_admin"], p, governments["kyoto"], NOW - relativedelta(months=13))
-    assert not health.health_of(users["bandung_editor"], p, now=NOW).dormant
+    assert not score.health_of(users["bandung_editor"], p, now=NOW).dormant
     settings.KEMBAR_DORMANT_MONTHS = 12
-    h = health.health_of(users["bandung_editor"], p, now=NOW)
+    h = score.health_of(users["bandung_editor"], p, now=NOW)
     assert h.dormant
     assert by_code(h)["frequency"].text == "0 activities held in the last 12 months"
 
@@ -188,7 +188,7 @@ def test_a_recurring_series_counts_its_held_occurrences(governments, users):
         dt.datetime(2016, 10, 1, 1, 0, tzinfo=dt.UTC),
         recurrence="FREQ=YEARLY;INTERVAL=2",
     )
-    h = health.health_of(users["bandung_editor"], p, now=NOW)
+    h = score.health_of(users["bandung_editor"], p, now=NOW)
     assert not h.dormant
     assert h.last_held.date() == dt.date(2024, 10, 1)
     assert by_code(h)["frequency"].text == "1 activity held in the last 24 months"
@@ -207,7 +207,7 @@ def test_agreement_ending_soon_and_stuck_procedure(governments, users):
     draft = agreement_services.advance(admin, draft)
     stage = draft.stages.get(status="active")
     AgreementStage.objects.filter(pk=stage.pk).update(started_at=NOW - dt.timedelta(days=150))
-    h = health.health_of(users["bandung_editor"], p, now=NOW)
+    h = score.health_of(users["bandung_editor"], p, now=NOW)
     assert by_code(h)["agreement"].points == 12
     assert by_code(h)["agreement"].text == "In force, ends on 1 September 2026"
     assert by_code(h)["procedure"].points == 0
@@ -230,12 +230,12 @@ def test_who_sees_which_health(three, governments, users, orgs):
     assert hidden.pk not in ids(None) and three["quiet"].pk in ids(None)
     assert hidden.pk in ids(users["oversight"])
     # The non-public activity counts for Bandung's office, not for a visitor.
-    office = health.health_of(users["bandung_viewer"], three["quiet"], now=NOW)
-    visitor = health.health_of(None, three["quiet"], now=NOW)
+    office = score.health_of(users["bandung_viewer"], three["quiet"], now=NOW)
+    visitor = score.health_of(None, three["quiet"], now=NOW)
     assert by_code(office)["two_sided"].points == 10 and by_code(visitor)["two_sided"].points == 4
     # Overdue action items belong to internal meetings: oversight sees them, a visitor does not.
-    assert by_code(health.health_of(users["oversight"], three["asleep"], now=NOW))["actions"].points == 0
-    assert by_code(health.health_of(None, three["asleep"], now=NOW))["actions"].points == 10
+    assert by_code(score.health_of(users["oversight"], three["asleep"], now=NOW))["actions"].points == 0
+    assert by_code(score.health_of(None, three["asleep"], now=NOW))["actions"].points == 10
 
 
 def test_a_cached_ranking_is_reused_and_a_change_shows_at_once(client, three, governments, users, settings):
@@ -318,7 +318,7 @@ def test_api_health_list_one_and_map(client, three, users, governments):
     hidden = services.create_partnership(admin, governments["surabaya"], governments["kyoto"], public=False)
     data = client.get("/api/insights/health?limit=2").json()
     assert data["count"] == 3 and len(data["items"]) == 2
-    assert {f["code"] for f in data["items"][0]["factors"]} == set(health.WEIGHTS)
+    assert {f["code"] for f in data["items"][0]["factors"]} == set(score.WEIGHTS)
     assert client.get(f"/api/insights/health/{hidden.pk}").status_code == 404
     assert client.get("/api/insights/health?country=Atlantis").status_code == 422
     client.force_login(users["oversight"])
@@ -394,7 +394,7 @@ def test_demo_shows_a_spread(db, settings):
     from kembar.dashboard.demo import load_demo
 
     load_demo()
-    rows = health.HealthReport(get_user_model().objects.get(username="bandung")).rows()
+    rows = score.HealthReport(get_user_model().objects.get(username="bandung")).rows()
     levels = {h.level for h in rows}
     assert any(h.dormant for h in rows) and "good" in levels and "poor" in levels
 

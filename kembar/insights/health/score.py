@@ -65,7 +65,7 @@ from kembar.gazetteer.services import admin1_of
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
 
-from .changes import ChangeLog, cache_seconds, kept_up_to_date
+from ..changes import ChangeLog, cache_seconds, kept_up_to_date
 
 DEFAULT_DORMANT_MONTHS = 24
 ENDING_SOON_DAYS = max(THRESHOLDS)  # the agreement reminders' horizon: 180 days

@@ -24,6 +24,9 @@ from .pivot import MAX_YEAR, MIN_YEAR, Scope, ScopeError, Tally, pivot, resolve_
 from .sdg import SdgRow, sdg_report
 
 router = Router(tags=["insights"], auth=READ)
+# The operation ids published before the module moved here (clients generated from the OpenAPI
+# document name their methods after them): ninja would derive new ones from the module path.
+OPERATION_ID = "kembar_insights_api_analytics_%s"
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 API_FIELDS = {"government": "government_id", "partnership": "partnership_id"}
@@ -118,7 +121,12 @@ def _sdg_row(row: SdgRow) -> dict:
     }
 
 
-@router.get("/pivot", response={200: PivotOut, **ERRORS}, summary="Activities per quarter and pandemic period")
+@router.get(
+    "/pivot",
+    response={200: PivotOut, **ERRORS},
+    summary="Activities per quarter and pandemic period",
+    operation_id=OPERATION_ID % "pivot_figures",
+)
 def pivot_figures(request, query: Query[ScopeQuery]):
     """Per quarter (in the scope's time zone) by status, modality and field, and before, during and
     after the pandemic. Only the activities the caller may read are counted."""
@@ -135,7 +143,12 @@ def pivot_figures(request, query: Query[ScopeQuery]):
     }
 
 
-@router.get("/sdg", response={200: SdgOut, **ERRORS}, summary="Activities and outcomes per SDG and SDG 11 target")
+@router.get(
+    "/sdg",
+    response={200: SdgOut, **ERRORS},
+    summary="Activities and outcomes per SDG and SDG 11 target",
+    operation_id=OPERATION_ID % "sdg_figures",
+)
 def sdg_figures(request, query: Query[ScopeQuery]):
     scope = _scope(request, query)
     report = sdg_report(request.user, scope, year=query.year)
@@ -164,6 +177,7 @@ class ReportQuery(Schema):
     "/report",
     response=ERRORS,
     summary="The periodic report as PDF or XLSX",
+    operation_id=OPERATION_ID % "report_file",
     openapi_extra={
         "responses": {
             "200": {

@@ -51,7 +51,7 @@ from kembar.gazetteer.services import ProvinceLookupError, find_province
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Field
 
-from .changes import ChangeLog, cache_seconds, kept_up_to_date
+from ..changes import ChangeLog, cache_seconds, kept_up_to_date
 
 DEFAULT_PANDEMIC = ("2020-03-01", "2022-12-31")  # WHO's pandemic declaration month; Indonesia ended PPKM 30 Dec 2022
 TAKING_PLACE = (ActivityStatus.PLANNED, ActivityStatus.CONFIRMED, ActivityStatus.HELD)
