@@ -4,6 +4,10 @@ and the pages and API that show it. The clock is passed in (`now`), so the bound
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -251,6 +255,82 @@ def test_a_cached_ranking_is_reused_and_a_change_shows_at_once(client, three, go
     held(users["bandung_editor"], three["asleep"], governments["busan"], now - dt.timedelta(days=3))
     after = client.get("/insights/?dormant=on").content.decode()
     assert f'data-partnership="{three["asleep"].pk}"' not in after
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FRESH_SETUP = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from kembar.gazetteer.models import Place
+from kembar.partnerships.services import create_partnership, government_for_place
+bandung = Place.objects.create(name="Bandung", country_code="ID", latitude=-6.92, longitude=107.61,
+                               timezone="Asia/Jakarta", population=1_800_000)
+braunschweig = Place.objects.create(name="Braunschweig", country_code="DE", latitude=52.27, longitude=10.52,
+                                    timezone="Europe/Berlin", population=250_000)
+p = create_partnership(None, government_for_place(bandung), government_for_place(braunschweig),
+                       check_permission=False)
+print(p.pk)
+"""
+# What a scheduled job does: call the command in a process that never loads the URLs or views.
+FRESH_IMPORT = """
+import sys
+import django
+django.setup()
+from django.core.management import call_command
+call_command("import_activities", sys.argv[1])
+"""
+
+
+def test_a_write_by_a_command_in_a_fresh_process_invalidates_the_shared_caches(tmp_path, settings):
+    """Another process (here a command run from a script, which loads no page and so imports no
+    insights module) writes activities: the health and pivot caches it shares with the app
+    servers learn of the change, because the signals are connected when the app is ready."""
+    from django.core.cache import cache
+
+    from kembar.insights.analytics import pivot
+
+    shared_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    (tmp_path / "fresh_settings.py").write_text(f"from kembar.settings import *  # noqa\nCACHES = {shared_cache!r}\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="fresh_settings",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        LANGUAGE_CODE="en",
+    )
+
+    def fresh(script: str, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    partnership_id = int(fresh(FRESH_SETUP).split()[-1])
+    settings.CACHES = shared_cache  # this process reads the cache the other processes write
+    version, health_seen, pivot_seen = (
+        cache.get(score.CACHE_VERSION_KEY),
+        score.CHANGES.latest(),
+        pivot.CHANGES.latest(),
+    )
+    csv_file = tmp_path / "activities.csv"
+    csv_file.write_text(
+        "partnership_id,title,type,modality,status,host,start,end,public\n"
+        f'{partnership_id},Joint workshop,work_visit,in_person,held,"Bandung,ID",'
+        "2026-03-02T02:00:00Z,2026-03-02T05:00:00Z,yes\n"
+    )
+    assert "1 rows read: 1 created" in fresh(FRESH_IMPORT, str(csv_file))
+    assert cache.get(score.CACHE_VERSION_KEY) != version  # every cached health figure is stale
+    health_changes = score.CHANGES.since(health_seen, score.CHANGES.latest())
+    assert health_changes is not None and partnership_id in health_changes  # a ranking re-scores it
+    assert pivot.CHANGES.latest() > pivot_seen  # the pivot recounts the activity's quarter
 
 
 def test_filters(three, governments, users):

@@ -537,9 +537,15 @@ def evidence_changed(sender=None, instance=None, **kwargs) -> None:
     CHANGES.note(changed_partnerships(sender, instance) if sender is not None else None)
 
 
-for _model in (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem):
-    post_save.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-save-{_model._meta.label}")
-    post_delete.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-delete-{_model._meta.label}")
+EVIDENCE = (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem)
+
+
+def connect_signals() -> None:
+    """Called by InsightsConfig.ready(): in every process, whether or not it ever imports the
+    pages (a command or a worker writes evidence too, and the cache may be shared)."""
+    for model in EVIDENCE:
+        post_save.connect(evidence_changed, sender=model, dispatch_uid=f"insights-health-save-{model._meta.label}")
+        post_delete.connect(evidence_changed, sender=model, dispatch_uid=f"insights-health-delete-{model._meta.label}")
 
 
 def _ranking_order(row: tuple[int, int]) -> tuple[int, int]:
