@@ -56,7 +56,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from kembar.accounts import permissions
 from kembar.activities.models import Activity, ActivityChange
-from kembar.activities.services import occurrences
+from kembar.activities.recurrence import occurrences
 from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, TemplateStage
