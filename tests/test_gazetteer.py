@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from kembar.gazetteer.countries import country_name
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import (
@@ -14,7 +15,6 @@ from kembar.gazetteer.services import (
     admin1_codes,
     admin1_of,
     country_code,
-    country_name,
     find_province,
     load_gazetteer,
     parse_place_query,
