@@ -51,7 +51,7 @@ def measure(generated) -> None:
     from django.core.cache import cache
 
     from benchmarks.insights_health import figures, load, timed
-    from kembar.insights import charts
+    from kembar.insights.analytics import charts
     from kembar.partnerships.vocab import Field
 
     rng = random.Random(11)

@@ -12,7 +12,7 @@
 
 Figures are printed, never asserted, with the load average. Three kinds of request per page:
 "empty cache" ranks every partnership of the scope in the database (the recurring series are
-expanded once a day per process, `health._EXPANDED`, and stay expanded here); "after a change"
+expanded once a day per process, `score._EXPANDED`, and stay expanded here); "after a change"
 follows the edit of one random activity, as an office's day goes (the cached ranking re-scores
 that activity's partnership); "unchanged" reuses the ranking within KEMBAR_HEALTH_CACHE_SECONDS
 and reads the evidence of the shown rows only.

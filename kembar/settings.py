@@ -140,7 +140,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 
-# Django's cache (the insights health ranking, kembar/insights/health.py). CACHE_URL=redis://host:6379/1
+# Django's cache (the insights health ranking, kembar/insights/health/score.py). CACHE_URL=redis://host:6379/1
 # shares it between all app server processes, so a change seen by one drops every process's copy;
 # without it each process keeps its own in memory.
 CACHE_URL = os.environ.get("CACHE_URL", "")
@@ -281,7 +281,7 @@ CONTENT_SECURITY_POLICY = {
 # under MEDIA_ROOT, which is never served by URL: downloads check the reader's permission.
 KEMBAR_MAX_UPLOAD_MB = int(os.environ.get("KEMBAR_MAX_UPLOAD_MB", "20"))
 
-# Insights (kembar/insights/pivot.py): the pandemic period the pivot compares with before and after
+# Insights (kembar/insights/analytics/pivot.py): the pandemic period the pivot compares with before and after
 # (first and last day, YYYY-MM-DD), and the zone whose quarters the platform-wide figures use.
 KEMBAR_PANDEMIC_START = os.environ.get("KEMBAR_PANDEMIC_START", "2020-03-01")
 KEMBAR_PANDEMIC_END = os.environ.get("KEMBAR_PANDEMIC_END", "2022-12-31")

@@ -14,8 +14,8 @@ API_ROUTERS = [
     ("/meetings", "kembar.meetings.api.router"),
     ("/library", "kembar.meetings.api.library_router"),
     ("/solutions", "kembar.solutions.api.router"),
-    ("/insights", "kembar.insights.api_analytics.router"),
-    ("/insights", "kembar.insights.api_health.router"),
+    ("/insights", "kembar.insights.analytics.api.router"),
+    ("/insights", "kembar.insights.health.api.router"),
     ("/partner-requests", "kembar.matching.api.requests_router"),
 ]
 

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kembar.activities import ical, services
+from kembar.activities import ical, queries, recurrence, services
 from kembar.activities.models import Activity, AidShipment, Call
 from kembar.core.versioning import ConcurrentEdit
 from kembar.gazetteer.models import Place
@@ -76,7 +76,7 @@ def festival(user, p, **extra) -> Activity:
 
 def test_biennial_series_expands_every_two_years_at_the_same_local_time(users, diy_kyoto):
     a = festival(users["platform_admin"], diy_kyoto)
-    occ = services.occurrences(a, before=local(JAKARTA, 2026, 12, 31, 0, 0))
+    occ = recurrence.occurrences(a, before=local(JAKARTA, 2026, 12, 31, 0, 0))
     assert [o.start.astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M") for o in occ] == [
         "2018-11-10 19:00",
         "2020-11-10 19:00",
@@ -97,7 +97,7 @@ def test_exception_leaves_out_one_edition_and_one_postponed_occurrence_does_not_
         occurrence=local(JAKARTA, 2020, 11, 10, 19, 0),
         new_start=local(JAKARTA, 2021, 3, 6, 19, 0),
     )
-    occ = services.occurrences(a, before=local(JAKARTA, 2025, 1, 1, 0, 0))
+    occ = recurrence.occurrences(a, before=local(JAKARTA, 2025, 1, 1, 0, 0))
     assert [(o.start.astimezone(JAKARTA).strftime("%Y-%m-%d"), o.postponed) for o in occ] == [
         ("2018-11-10", False),
         ("2021-03-06", True),
@@ -126,9 +126,9 @@ def test_a_series_crosses_daylight_saving_at_the_same_wall_clock(users, bandung_
         end=local(chicago, 2026, 1, 15, 19, 0),
         recurrence="FREQ=MONTHLY;COUNT=8",
     )
-    utc_hours = [o.start.hour for o in services.occurrences(a)]
+    utc_hours = [o.start.hour for o in recurrence.occurrences(a)]
     assert utc_hours[0] == 0 and utc_hours[-1] == 23  # 18:00 CST is 00:00 UTC; 18:00 CDT is 23:00 UTC
-    assert {o.start.astimezone(chicago).hour for o in services.occurrences(a)} == {18}
+    assert {o.start.astimezone(chicago).hour for o in recurrence.occurrences(a)} == {18}
 
 
 # --- time zones on the page -------------------------------------------------------------------
@@ -778,12 +778,12 @@ def test_call_and_aid_pages(client, users, partnership, governments):
 
 
 def _full_expansion(
-    f: services.PortalFilter, now: dt.datetime, limit: int, days: int = 3 * 366
-) -> list[services.Occurrence]:
+    f: queries.PortalFilter, now: dt.datetime, limit: int, days: int = 3 * 366
+) -> list[recurrence.Occurrence]:
     """The portal's list as it was made before: every public activity expanded over the whole window."""
-    after, before = services._month_bounds(f.month) if f.month else (now, now + dt.timedelta(days=days))
-    everything = services.public_activities().exclude(status="cancelled")
-    out = [o for a in everything for o in services.occurrences(a, after=after, before=before, limit=limit)]
+    after, before = queries._month_bounds(f.month) if f.month else (now, now + dt.timedelta(days=days))
+    everything = queries.public_activities().exclude(status="cancelled")
+    out = [o for a in everything for o in recurrence.occurrences(a, after=after, before=before, limit=limit)]
     return sorted(out, key=lambda o: (o.start, o.activity.pk))[:limit]
 
 
@@ -861,20 +861,20 @@ def test_the_portal_lists_the_same_first_events_as_a_full_expansion(users, gover
         new_end=now + dt.timedelta(hours=2),
     )
     for limit in (1, 4, 10, 30):
-        expected = _full_expansion(services.PortalFilter(), now, limit)
-        assert _shown(services.upcoming_events(services.PortalFilter(), now, limit=limit)) == _shown(expected)
-    first = _shown(services.upcoming_events(services.PortalFilter(), now, limit=30))
+        expected = _full_expansion(queries.PortalFilter(), now, limit)
+        assert _shown(queries.upcoming_events(queries.PortalFilter(), now, limit=limit)) == _shown(expected)
+    first = _shown(queries.upcoming_events(queries.PortalFilter(), now, limit=30))
     titles = [row[1] for row in first]
     assert titles[:3] == ["Running across the start", "From late March", "Weekly since 2024"]
     assert first[1][5:] == (True, False, "Moved to the first day") and first[2][5:] == (True, False, "Moved forward")
     assert "Over in 2025" not in titles
     assert dt.datetime(2026, 3, 6, 1, 0, tzinfo=UTC) not in [row[2] for row in first if row[1] == "Every third day"]
-    march = services.PortalFilter(month="2026-03")
-    assert _shown(services.upcoming_events(march, now, limit=25)) == _shown(_full_expansion(march, now, 25))
+    march = queries.PortalFilter(month="2026-03")
+    assert _shown(queries.upcoming_events(march, now, limit=25)) == _shown(_full_expansion(march, now, 25))
     # The dashboard's next events, for everyone (public ones) and for the office (its own):
-    coming = _shown(_full_expansion(services.PortalFilter(), now, services.DASHBOARD_SHOWN, days=2 * 366))
-    assert _shown(services.dashboard_events(AnonymousUser(), [], now)) == coming
-    assert _shown(services.dashboard_events(users["bandung_editor"], [host.pk], now)) == coming
+    coming = _shown(_full_expansion(queries.PortalFilter(), now, queries.DASHBOARD_SHOWN, days=2 * 366))
+    assert _shown(queries.dashboard_events(AnonymousUser(), [], now)) == coming
+    assert _shown(queries.dashboard_events(users["bandung_editor"], [host.pk], now)) == coming
 
 
 def test_the_portal_reads_the_shown_activities_whole_at_a_constant_query_count(client, users, governments, partnership):

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from django.core.management import call_command
 
-from kembar.activities import exchange, services
+from kembar.activities import exchange, recurrence, services
 from kembar.activities.models import Activity
 from kembar.partnerships import services as partnership_services
 
@@ -168,7 +168,9 @@ def test_demo_tells_the_story_once(client):
     assert first["activities"] == 2 and first["calls"] == 1 and first["aid shipments"] == 2
     assert "activities" not in load_demo()  # idempotent
     jjw = Activity.objects.get(title="Jogja-Japan Week")
-    editions = {o.planned_start.year: o for o in services.occurrences(jjw, before=dt.datetime(2023, 1, 1, tzinfo=UTC))}
+    editions = {
+        o.planned_start.year: o for o in recurrence.occurrences(jjw, before=dt.datetime(2023, 1, 1, tzinfo=UTC))
+    }
     assert sorted(editions) == [2016, 2018, 2020, 2022] and editions[2020].postponed and editions[2020].date_tbd
     assert not editions[2018].postponed
     meeting = Activity.objects.get(title__startswith="Sister-city meeting Bandung")

@@ -41,10 +41,10 @@ def fingerprint() -> dict:
     models = []
     for model in bk.registry_models():
         models.append((model, False))
-        models.extend((through, True) for through in bk._through_models(model))
+        models.extend((through, True) for through in bk.registry._through_models(model))
     place_ids = set(Place.objects.filter(kind=Place.Kind.UNVERIFIED).values_list("id", flat=True))
     for model, _auto in models:
-        for f in bk._place_fields(model):
+        for f in bk.registry._place_fields(model):
             place_ids.update(model._base_manager.exclude(**{f.attname: None}).values_list(f.attname, flat=True))
     names: dict[int, list[str]] = {}
     for place_id, name in PlaceName.objects.filter(place_id__in=place_ids).values_list("place_id", "name"):
@@ -59,7 +59,7 @@ def fingerprint() -> dict:
 
     result = {}
     for model, auto in models:
-        place_columns = {f.attname for f in bk._place_fields(model)}
+        place_columns = {f.attname for f in bk.registry._place_fields(model)}
         rows = []
         for row in model._base_manager.values():
             if auto:
@@ -187,10 +187,10 @@ def test_rows_are_written_as_djangos_serializer_writes_them(registry, tmp_path):
     """The fast writer must stay interchangeable with `dumpdata`'s format."""
     for model in bk.registry_models():
         out = io.StringIO()
-        bk._RowWriter(out, "default").write(model, model._base_manager.all())
+        bk.dump._RowWriter(out, "default").write(model, model._base_manager.all())
         ours = [json.loads(line) for line in out.getvalue().splitlines()]
         django_rows = serializers.serialize("python", model._base_manager.order_by("pk"))
-        theirs = json.loads(json.dumps(django_rows, cls=bk._Encoder))
+        theirs = json.loads(json.dumps(django_rows, cls=bk.dump._Encoder))
         for row in ours + theirs:
             for name, value in row["fields"].items():
                 if isinstance(value, list) and model._meta.get_field(name).many_to_many:

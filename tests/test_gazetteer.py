@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from kembar.gazetteer.countries import country_name
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import (
@@ -14,7 +15,6 @@ from kembar.gazetteer.services import (
     admin1_codes,
     admin1_of,
     country_code,
-    country_name,
     find_province,
     load_gazetteer,
     parse_place_query,
@@ -198,7 +198,7 @@ def test_every_city_knows_its_province(name, country, code):
 def test_a_subdivision_geonames_has_no_division_for_holds_no_city():
     """Hungary's cities with county rights are ISO 3166-2 subdivisions of their own; GeoNames
     files Pécs under Baranya county. The city's province is Baranya; HU-PS holds no city."""
-    from kembar.insights.pivot import province_government_ids
+    from kembar.insights.analytics.pivot import province_government_ids
     from kembar.partnerships.services import government_for_place
 
     load_gazetteer(countries=["HU"], progress=False)

@@ -12,16 +12,9 @@ from django.core.management import CommandError, call_command
 
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.normalise import core_key, name_parts
+from kembar.gazetteer.resolver import CountryIndex, Entry, PlaceRef, Resolver, wanted_keys
 from kembar.gazetteer.services import country_code, load_gazetteer
-from kembar.partnerships.importer import (
-    CountryIndex,
-    Entry,
-    ImportFileError,
-    PlaceRef,
-    Resolver,
-    import_links,
-    wanted_keys,
-)
+from kembar.partnerships.importer import ImportFileError, import_links
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status

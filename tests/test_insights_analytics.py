@@ -27,9 +27,9 @@ from django.http import Http404
 
 from kembar.accounts import permissions
 from kembar.activities import services as activities
-from kembar.insights import pivot as pivot_module
-from kembar.insights.pivot import ScopeError, parse_year, pivot, resolve_scope
-from kembar.insights.sdg import sdg_report
+from kembar.insights.analytics import pivot as pivot_module
+from kembar.insights.analytics.pivot import ScopeError, parse_year, pivot, resolve_scope
+from kembar.insights.analytics.sdg import sdg_report
 from kembar.partnerships import services as registry
 from kembar.partnerships.models import LocalGovernment
 
@@ -319,7 +319,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_the_pdf_report_of_a_government_in_both_languages(analytics_world, users, governments):
-    from kembar.insights.reports import write_report
+    from kembar.insights.analytics.reports import write_report
 
     scope = resolve_scope(users["bandung_viewer"], government=governments["bandung"].pk)
     english = pdf_text(write_report(users["bandung_viewer"], scope, 2026, "pdf", "en"))
@@ -655,7 +655,7 @@ def test_a_province_with_numeric_codes_does_not_take_another_prefectures_cities(
 def test_a_chart_is_drawn_once_per_process_for_the_same_data(monkeypatch):
     """The pages' SVG is remembered by the chart's data: the same figures are not drawn again, and
     any changed value, label or title gives a new picture."""
-    from kembar.insights import charts
+    from kembar.insights.analytics import charts
 
     drawn = []
     real = charts.svg

@@ -4,6 +4,10 @@ and the pages and API that show it. The clock is passed in (`now`), so the bound
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -13,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from kembar.activities import services as activities
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, ProcedureTemplate
-from kembar.insights import health
+from kembar.insights.health import score
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships import services
 
@@ -88,10 +92,10 @@ def three(governments, users):
 
 
 def report(user, **filters):
-    return health.HealthReport(user, health.Filters(**filters), now=NOW)
+    return score.HealthReport(user, score.Filters(**filters), now=NOW)
 
 
-def by_code(h: health.Health) -> dict[str, health.Factor]:
+def by_code(h: score.Health) -> dict[str, score.Factor]:
     return {f.code: f for f in h.factors}
 
 
@@ -148,7 +152,7 @@ def test_next_steps_say_what_to_do_and_link_for_editors_only(three, users):
     ]
     viewer = {h.partnership.pk: h for h in report(users["bandung_viewer"]).rows()}
     assert viewer[three["asleep"].pk].next_step.url == ""  # a viewer cannot find a slot
-    assert editor[three["lively"].pk].next_step == health.Step("In good health: keep the rhythm")
+    assert editor[three["lively"].pk].next_step == score.Step("In good health: keep the rhythm")
 
 
 @pytest.mark.parametrize(
@@ -162,7 +166,7 @@ def test_next_steps_say_what_to_do_and_link_for_editors_only(three, users):
 def test_dormancy_boundary_at_24_months(governments, users, offset, dormant):
     p = services.create_partnership(users["platform_admin"], governments["bandung"], governments["kyoto"])
     held(users["platform_admin"], p, governments["kyoto"], NOW - offset)
-    h = health.health_of(users["bandung_editor"], p, now=NOW)
+    h = score.health_of(users["bandung_editor"], p, now=NOW)
     assert h.dormant is dormant
     assert (h.next_step.text.startswith("No activity since")) is dormant
     assert report(users["bandung_editor"], dormant_only=True).count() == (1 if dormant else 0)
@@ -171,9 +175,9 @@ def test_dormancy_boundary_at_24_months(governments, users, offset, dormant):
 def test_dormancy_period_is_a_setting(governments, users, settings):
     p = services.create_partnership(users["platform_admin"], governments["bandung"], governments["kyoto"])
     held(users["platform_admin"], p, governments["kyoto"], NOW - relativedelta(months=13))
-    assert not health.health_of(users["bandung_editor"], p, now=NOW).dormant
+    assert not score.health_of(users["bandung_editor"], p, now=NOW).dormant
     settings.KEMBAR_DORMANT_MONTHS = 12
-    h = health.health_of(users["bandung_editor"], p, now=NOW)
+    h = score.health_of(users["bandung_editor"], p, now=NOW)
     assert h.dormant
     assert by_code(h)["frequency"].text == "0 activities held in the last 12 months"
 
@@ -188,7 +192,7 @@ def test_a_recurring_series_counts_its_held_occurrences(governments, users):
         dt.datetime(2016, 10, 1, 1, 0, tzinfo=dt.UTC),
         recurrence="FREQ=YEARLY;INTERVAL=2",
     )
-    h = health.health_of(users["bandung_editor"], p, now=NOW)
+    h = score.health_of(users["bandung_editor"], p, now=NOW)
     assert not h.dormant
     assert h.last_held.date() == dt.date(2024, 10, 1)
     assert by_code(h)["frequency"].text == "1 activity held in the last 24 months"
@@ -207,7 +211,7 @@ def test_agreement_ending_soon_and_stuck_procedure(governments, users):
     draft = agreement_services.advance(admin, draft)
     stage = draft.stages.get(status="active")
     AgreementStage.objects.filter(pk=stage.pk).update(started_at=NOW - dt.timedelta(days=150))
-    h = health.health_of(users["bandung_editor"], p, now=NOW)
+    h = score.health_of(users["bandung_editor"], p, now=NOW)
     assert by_code(h)["agreement"].points == 12
     assert by_code(h)["agreement"].text == "In force, ends on 1 September 2026"
     assert by_code(h)["procedure"].points == 0
@@ -230,12 +234,12 @@ def test_who_sees_which_health(three, governments, users, orgs):
     assert hidden.pk not in ids(None) and three["quiet"].pk in ids(None)
     assert hidden.pk in ids(users["oversight"])
     # The non-public activity counts for Bandung's office, not for a visitor.
-    office = health.health_of(users["bandung_viewer"], three["quiet"], now=NOW)
-    visitor = health.health_of(None, three["quiet"], now=NOW)
+    office = score.health_of(users["bandung_viewer"], three["quiet"], now=NOW)
+    visitor = score.health_of(None, three["quiet"], now=NOW)
     assert by_code(office)["two_sided"].points == 10 and by_code(visitor)["two_sided"].points == 4
     # Overdue action items belong to internal meetings: oversight sees them, a visitor does not.
-    assert by_code(health.health_of(users["oversight"], three["asleep"], now=NOW))["actions"].points == 0
-    assert by_code(health.health_of(None, three["asleep"], now=NOW))["actions"].points == 10
+    assert by_code(score.health_of(users["oversight"], three["asleep"], now=NOW))["actions"].points == 0
+    assert by_code(score.health_of(None, three["asleep"], now=NOW))["actions"].points == 10
 
 
 def test_a_cached_ranking_is_reused_and_a_change_shows_at_once(client, three, governments, users, settings):
@@ -251,6 +255,82 @@ def test_a_cached_ranking_is_reused_and_a_change_shows_at_once(client, three, go
     held(users["bandung_editor"], three["asleep"], governments["busan"], now - dt.timedelta(days=3))
     after = client.get("/insights/?dormant=on").content.decode()
     assert f'data-partnership="{three["asleep"].pk}"' not in after
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FRESH_SETUP = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from kembar.gazetteer.models import Place
+from kembar.partnerships.services import create_partnership, government_for_place
+bandung = Place.objects.create(name="Bandung", country_code="ID", latitude=-6.92, longitude=107.61,
+                               timezone="Asia/Jakarta", population=1_800_000)
+braunschweig = Place.objects.create(name="Braunschweig", country_code="DE", latitude=52.27, longitude=10.52,
+                                    timezone="Europe/Berlin", population=250_000)
+p = create_partnership(None, government_for_place(bandung), government_for_place(braunschweig),
+                       check_permission=False)
+print(p.pk)
+"""
+# What a scheduled job does: call the command in a process that never loads the URLs or views.
+FRESH_IMPORT = """
+import sys
+import django
+django.setup()
+from django.core.management import call_command
+call_command("import_activities", sys.argv[1])
+"""
+
+
+def test_a_write_by_a_command_in_a_fresh_process_invalidates_the_shared_caches(tmp_path, settings):
+    """Another process (here a command run from a script, which loads no page and so imports no
+    insights module) writes activities: the health and pivot caches it shares with the app
+    servers learn of the change, because the signals are connected when the app is ready."""
+    from django.core.cache import cache
+
+    from kembar.insights.analytics import pivot
+
+    shared_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    (tmp_path / "fresh_settings.py").write_text(f"from kembar.settings import *  # noqa\nCACHES = {shared_cache!r}\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="fresh_settings",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        LANGUAGE_CODE="en",
+    )
+
+    def fresh(script: str, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    partnership_id = int(fresh(FRESH_SETUP).split()[-1])
+    settings.CACHES = shared_cache  # this process reads the cache the other processes write
+    version, health_seen, pivot_seen = (
+        cache.get(score.CACHE_VERSION_KEY),
+        score.CHANGES.latest(),
+        pivot.CHANGES.latest(),
+    )
+    csv_file = tmp_path / "activities.csv"
+    csv_file.write_text(
+        "partnership_id,title,type,modality,status,host,start,end,public\n"
+        f'{partnership_id},Joint workshop,work_visit,in_person,held,"Bandung,ID",'
+        "2026-03-02T02:00:00Z,2026-03-02T05:00:00Z,yes\n"
+    )
+    assert "1 rows read: 1 created" in fresh(FRESH_IMPORT, str(csv_file))
+    assert cache.get(score.CACHE_VERSION_KEY) != version  # every cached health figure is stale
+    health_changes = score.CHANGES.since(health_seen, score.CHANGES.latest())
+    assert health_changes is not None and partnership_id in health_changes  # a ranking re-scores it
+    assert pivot.CHANGES.latest() > pivot_seen  # the pivot recounts the activity's quarter
 
 
 def test_filters(three, governments, users):
@@ -318,7 +398,7 @@ def test_api_health_list_one_and_map(client, three, users, governments):
     hidden = services.create_partnership(admin, governments["surabaya"], governments["kyoto"], public=False)
     data = client.get("/api/insights/health?limit=2").json()
     assert data["count"] == 3 and len(data["items"]) == 2
-    assert {f["code"] for f in data["items"][0]["factors"]} == set(health.WEIGHTS)
+    assert {f["code"] for f in data["items"][0]["factors"]} == set(score.WEIGHTS)
     assert client.get(f"/api/insights/health/{hidden.pk}").status_code == 404
     assert client.get("/api/insights/health?country=Atlantis").status_code == 422
     client.force_login(users["oversight"])
@@ -394,7 +474,7 @@ def test_demo_shows_a_spread(db, settings):
     from kembar.dashboard.demo import load_demo
 
     load_demo()
-    rows = health.HealthReport(get_user_model().objects.get(username="bandung")).rows()
+    rows = score.HealthReport(get_user_model().objects.get(username="bandung")).rows()
     levels = {h.level for h in rows}
     assert any(h.dormant for h in rows) and "good" in levels and "poor" in levels
 

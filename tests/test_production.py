@@ -185,8 +185,8 @@ def test_cache_url_shares_the_health_ranking_version_between_processes():
         "-v",
         "0",
         "-c",
-        "from django.core.cache import cache; from kembar.insights import "
-        "health; health.evidence_changed(); print(cache.get(health.CACHE_VERSION_KEY))",
+        "from django.core.cache import cache; from kembar.insights.health import "
+        "score; score.evidence_changed(); print(cache.get(score.CACHE_VERSION_KEY))",
         env=env,
     )
     assert changed.returncode == 0, changed.stderr
@@ -195,8 +195,8 @@ def test_cache_url_shares_the_health_ranking_version_between_processes():
         "-v",
         "0",
         "-c",
-        "from django.core.cache import cache; from kembar.insights import "
-        "health; print(cache.get(health.CACHE_VERSION_KEY))",
+        "from django.core.cache import cache; from kembar.insights.health import "
+        "score; print(cache.get(score.CACHE_VERSION_KEY))",
         env=env,
     )
     assert seen.returncode == 0, seen.stderr

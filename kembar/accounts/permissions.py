@@ -382,7 +382,7 @@ def interest_governments(user, partner_request) -> list[int]:
     return [g for g in acting_governments(user) if g != partner_request.government_id]
 
 
-# Insights reports (kembar.insights.reports): a government's periodic report is for its own
+# Insights reports (kembar.insights.analytics.reports): a government's periodic report is for its own
 # office, oversight bodies and platform administrators; a roll-up (a province, the platform) for
 # oversight bodies and platform administrators. The figures inside are always only what the
 # reader may see (visible_under_partnership).

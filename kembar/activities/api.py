@@ -1,5 +1,5 @@
 """/api/activities and /api/partnerships/{id}/activities: views only translate HTTP to
-`activities.services` and `accounts.permissions`.
+`activities.services` (writes), `activities.queries` (reads) and `accounts.permissions`.
 
 No `from __future__ import annotations` (see kembar/api/partnerships.py).
 """
@@ -27,8 +27,8 @@ from kembar.core.uploads import check_upload_field, download_response
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.vocab import Field as CooperationField
 
-from . import services
-from .models import Activity, ActivityAttachment, AidDocument, AidShipment
+from . import queries, services
+from .models import Activity, ActivityAttachment, AidDocument, AidShipment, government_zone
 from .vocab import ActivityStatus, ActivityType, Modality
 
 router = Router(tags=["activities"], auth=READ)
@@ -160,7 +160,7 @@ class ConvertIn(InputSchema):
 
 
 def _visible(user):
-    return permissions.visible_under_partnership(user, services.activity_queryset().prefetch_related("changes"))
+    return permissions.visible_under_partnership(user, queries.activity_queryset().prefetch_related("changes"))
 
 
 def _get(user, activity_id: int) -> Activity:
@@ -198,7 +198,7 @@ def _data(partnership, data: dict, current: Activity | None = None) -> dict:
         if host is None:
             raise ValidationError({"host_id": [_("The host must be one of the two partners.")]})
         data["host"] = host
-    zone = services.government_zone(data.get("host") or current.host)
+    zone = government_zone(data.get("host") or current.host)
     for name in ("start", "end"):
         if name in data:
             data[name] = _moment(data[name], zone, name)

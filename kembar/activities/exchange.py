@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import GovernmentLookupError, resolve_government
 
-from . import services
+from . import queries, recurrence, services
 from .models import Activity
 
 COLUMNS = [
@@ -63,7 +63,7 @@ def _gov(g: LocalGovernment) -> str:
 
 
 def _iso(moment) -> str:
-    return services._iso(moment) if moment else ""
+    return recurrence._iso(moment) if moment else ""
 
 
 def row(a: Activity) -> dict:
@@ -103,7 +103,7 @@ def row(a: Activity) -> dict:
 
 def export_queryset(government: LocalGovernment | None):
     """One government's activities (all of them: the export is for its office), or every public one."""
-    qs = services.activity_queryset().prefetch_related("changes").order_by("start", "id")
+    qs = queries.activity_queryset().prefetch_related("changes").order_by("start", "id")
     if government is None:
         return qs.filter(public=True, partnership__public=True)
     from django.db.models import Q
@@ -202,7 +202,7 @@ def _int(value: str, name: str) -> int | None:
 
 def _moment(value: str, name: str):
     try:
-        return services.parse_moment(value) if value.strip() else None
+        return recurrence.parse_moment(value) if value.strip() else None
     except ValueError:
         raise ValidationError({name: [_("“%(value)s” is not a date and time (ISO 8601).") % {"value": value}]})
 

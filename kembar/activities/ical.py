@@ -10,7 +10,7 @@ import icalendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
+from . import recurrence
 from .models import Activity
 from .vocab import ActivityStatus, Modality
 
@@ -81,7 +81,7 @@ def _event(
 def calendar(
     activities: Iterable[Activity], *, name: str, base_url: str, now: dt.datetime | None = None
 ) -> icalendar.Calendar:
-    """A calendar of these activities; they should come from `services.public_activities()`
+    """A calendar of these activities; they should come from `queries.public_activities()`
     (host places and changes prefetched)."""
     stamp = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
     cal = icalendar.Calendar()
@@ -103,12 +103,12 @@ def calendar(
         if activity.recurrence:
             event.add("rrule", icalendar.vRecur.from_ical(activity.recurrence))
             if activity.exceptions:
-                event.add("exdate", [services.parse_moment(e).astimezone(activity.zone) for e in activity.exceptions])
+                event.add("exdate", [recurrence.parse_moment(e).astimezone(activity.zone) for e in activity.exceptions])
         cal.add_component(event)
         if not activity.recurrence:
             continue
         duration = activity.end - activity.start
-        for planned, change in sorted(services.occurrence_changes(activity).items()):
+        for planned, change in sorted(recurrence.occurrence_changes(activity).items()):
             start = change.new_start or planned
             end = change.new_end or start + duration
             moved = _event(

@@ -78,7 +78,7 @@ class Activity(Versioned):
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="activity_end_after_start")
         ]
-        # Partnership health (kembar.insights.health) reads a partnership's held activities by
+        # Partnership health (kembar.insights.health.score) reads a partnership's held activities by
         # date and host for every row of a list: covered by the first index; the second finds
         # the recurring series without reading the whole table.
         indexes = [

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from kembar.partnerships.vocab import SDG_GOALS
 
-from . import services
+from . import recurrence
 from .models import Activity
 from .vocab import SDG11_TARGETS
 
@@ -19,7 +19,7 @@ HISTORY_SHOWN = 20
 @dataclass
 class Row:
     activity: Activity
-    next: services.Occurrence | None  # the next occurrence of a series
+    next: recurrence.Occurrence | None  # the next occurrence of a series
 
 
 def activity_rows(activities: list[Activity]) -> list[Row]:
@@ -29,7 +29,7 @@ def activity_rows(activities: list[Activity]) -> list[Row]:
     for a in activities:
         nxt = None
         if a.recurrence:
-            upcoming = services.occurrences(a, after=now, limit=1)
+            upcoming = recurrence.occurrences(a, after=now, limit=1)
             nxt = upcoming[0] if upcoming else None
         rows.append(Row(a, nxt))
     return rows

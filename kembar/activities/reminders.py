@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kembar.accounts.services import editor_emails
 from kembar.core.reminders import Reminder, mail_url
 
-from . import services
+from . import queries, recurrence
 from .models import Call
 from .vocab import ActivityStatus, CallStatus
 
@@ -20,13 +20,13 @@ AHEAD = dt.timedelta(days=7)
 
 def due(now: dt.datetime) -> Iterable[Reminder]:
     activities = (
-        services.activity_queryset()
+        queries.activity_queryset()
         .prefetch_related("changes")
         .exclude(status__in=[ActivityStatus.CANCELLED, ActivityStatus.HELD])
         .filter(Q(start__lt=now + AHEAD, end__gte=now) | ~Q(recurrence=""))
     )
     for a in activities:
-        for occ in services.occurrences(a, after=now, before=now + AHEAD):
+        for occ in recurrence.occurrences(a, after=now, before=now + AHEAD):
             if occ.date_tbd or occ.start < now:
                 continue
             p = a.partnership

@@ -1,25 +1,19 @@
-"""Activities, calls and aid: the rules pages, the API, the CLI and the importer all go through.
+"""Activities, calls and aid: the writes (create, update, postpone, convert, delete, attach) and
+the rules they check, which pages, the API, the CLI and the importer all go through.
 
-Times are aware datetimes in UTC; a recurring series is expanded in the host place's own time
-zone (an event at 19:00 every other October stays at 19:00 local across daylight saving),
-then converted back to UTC.
+A series' occurrences are in `recurrence`, the read queries (lists, the public portal, the
+dashboard's next events) in `queries`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pycountry
-from dateutil import rrule as du_rrule
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, prefetch_related_objects
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
@@ -38,6 +32,7 @@ from .models import (
     Call,
     government_zone,
 )
+from .recurrence import UTC, _iso, is_occurrence, parse_moment, parse_rule
 from .vocab import (
     AGE_GROUPS,
     GENDERS,
@@ -50,8 +45,6 @@ from .vocab import (
     Modality,
 )
 
-UTC = dt.UTC
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 ACTIVITY_FIELDS = [
     "title",
     "type",
@@ -74,236 +67,8 @@ ACTIVITY_FIELDS = [
     "sdg_targets",
     "public",
 ]
-MAX_OCCURRENCES = 500  # a rule such as FREQ=SECONDLY must not expand forever
-HORIZON = dt.timedelta(days=10 * 366)
 EARLIEST, LATEST = 1900, 2200  # years an activity may be in
-MAX_COUNT = 2_147_483_647  # the largest number the database stores in a count  # how far ahead an open-ended series is looked at
-
-
-def activity_queryset() -> QuerySet[Activity]:
-    return Activity.objects.select_related(
-        "partnership__government_a__place", "partnership__government_b__place", "host__place"
-    )
-
-
-# --- recurrence -------------------------------------------------------------------------------
-
-
-def _local_naive(moment: dt.datetime, zone) -> dt.datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)
-
-
-def parse_rule(rule: str, start: dt.datetime, zone) -> du_rrule.rrule:
-    """The dateutil rule for an RFC 5545 RRULE value, anchored at the local start.
-
-    Raises ValidationError on `recurrence` when the rule does not parse or yields no date.
-    """
-    text = rule.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[6:]
-    if any(c in text for c in ":\r\n"):  # a DTSTART or a second rule would override the activity's start
-        raise ValidationError({"recurrence": [_("Give one recurrence rule, e.g. FREQ=YEARLY;INTERVAL=2.")]})
-    try:
-        parsed = du_rrule.rrulestr(text, dtstart=_local_naive(start, zone), forceset=False)
-    except Exception as exc:  # dateutil raises ValueError, but also TypeError, IndexError... on odd input
-        raise ValidationError(
-            {
-                "recurrence": [
-                    _("The recurrence rule “%(rule)s” is not a valid RFC 5545 rule: %(reason)s")
-                    % {"rule": rule, "reason": exc}
-                ]
-            }
-        )
-    if not isinstance(parsed, du_rrule.rrule):
-        raise ValidationError({"recurrence": [_("Give one recurrence rule, e.g. FREQ=YEARLY;INTERVAL=2.")]})
-    if parsed._freq not in (du_rrule.YEARLY, du_rrule.MONTHLY, du_rrule.WEEKLY, du_rrule.DAILY):
-        raise ValidationError(
-            {
-                "recurrence": [
-                    _("An activity repeats yearly, monthly, weekly or daily (FREQ=YEARLY, MONTHLY, WEEKLY or DAILY).")
-                ]
-            }
-        )
-    if parsed._interval < 1:
-        raise ValidationError({"recurrence": [_("The interval of a recurrence rule is at least 1.")]})
-    # dateutil walks a rule step by step, and a rule that never matches (30 February) to the
-    # year 9999, which takes minutes: such rules are refused before they are walked.
-    keys = {part.split("=", 1)[0].strip().upper() for part in text.split(";") if part.strip()}
-    unsupported = sorted(keys & UNSUPPORTED_RULE_PARTS)
-    if unsupported:
-        raise ValidationError(
-            {
-                "recurrence": [
-                    _(
-                        "Activities do not recur by %(parts)s; use FREQ, INTERVAL, COUNT, "
-                        "UNTIL, BYMONTH, BYMONTHDAY, BYDAY or BYSETPOS."
-                    )
-                    % {"parts": ", ".join(unsupported)}
-                ]
-            }
-        )
-    if not _month_days_possible(parsed):
-        raise ValidationError(
-            {"recurrence": [_("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]}
-        )
-    if parsed.after(_local_naive(start, zone), inc=True) is None:
-        raise ValidationError(
-            {"recurrence": [_("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]}
-        )
-    return parsed
-
-
-UNSUPPORTED_RULE_PARTS = {"BYYEARDAY", "BYWEEKNO", "BYHOUR", "BYMINUTE", "BYSECOND", "BYEASTER"}
-DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-
-def _month_days_possible(parsed: du_rrule.rrule) -> bool:
-    """Whether the rule's months have its days of the month at all (no 30 February)."""
-    days = list(parsed._bymonthday or ()) + list(parsed._bynmonthday or ())
-    if not days:
-        return True
-    months = parsed._bymonth or range(1, 13)
-    return any(abs(d) <= DAYS_IN_MONTH[m - 1] for m in months for d in days)
-
-
-def _aware(local: dt.datetime, zone) -> dt.datetime:
-    return local.replace(tzinfo=zone).astimezone(UTC)
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_moment(value) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
-    text = str(value).strip().replace("Z", "+00:00")
-    moment = dt.datetime.fromisoformat(text)
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
-
-
-@dataclass
-class Occurrence:
-    activity: Activity
-    planned_start: dt.datetime  # identifies the occurrence within its series (UTC)
-    start: dt.datetime
-    end: dt.datetime
-    postponed: bool = False
-    date_tbd: bool = False
-    reason: str = ""
-
-    @property
-    def local_start(self) -> dt.datetime:
-        return self.start.astimezone(self.activity.zone)
-
-    @property
-    def local_end(self) -> dt.datetime:
-        return self.end.astimezone(self.activity.zone)
-
-    @property
-    def virtual(self) -> bool:
-        return self.activity.modality in (Modality.VIRTUAL, Modality.HYBRID)
-
-    @property
-    def cancelled(self) -> bool:
-        return self.activity.status == ActivityStatus.CANCELLED
-
-
-def occurrence_changes(activity: Activity) -> dict[dt.datetime, ActivityChange]:
-    """The latest postponement of each single occurrence, by its planned start.
-
-    Uses a prefetched `changes` if there is one (lists and feeds stay at a constant query count).
-    """
-    latest: dict[dt.datetime, ActivityChange] = {}
-    for change in activity.changes.all():
-        if change.occurrence is not None and change.kind == ActivityChange.Kind.POSTPONED:
-            latest[change.occurrence.astimezone(UTC)] = change
-    return latest
-
-
-def occurrences(
-    activity: Activity,
-    after: dt.datetime | None = None,
-    before: dt.datetime | None = None,
-    limit: int = MAX_OCCURRENCES,
-    *,
-    past: dt.datetime | None = None,
-) -> list[Occurrence]:
-    """The occurrences of an activity overlapping [after, before), exceptions left out, single
-    postponed occurrences at their new date (or at the planned one, marked "to be decided").
-
-    A series is walked from its first occurrence and stops at `before` (by default
-    HORIZON after `after`, or after the start) or after `limit` occurrences in the window:
-    dateutil walks a rule step by step, so an open-ended rule must never be walked far.
-    With `past`, the walk also stops where every further occurrence starts after `past`: the
-    occurrences starting at `past` or before are exactly those of the walk without it.
-    """
-    duration = activity.end - activity.start
-    excluded = {parse_moment(e) for e in activity.exceptions or []}
-    changes = occurrence_changes(activity) if activity.recurrence else {}
-    # A postponed occurrence may have moved out of its planned place: look that much wider.
-    lead = max([abs(c.new_start - p) for p, c in changes.items() if c.new_start] or [dt.timedelta(0)])
-    if activity.recurrence:
-        zone = activity.zone
-        if before is None:
-            before = max(after or activity.start, activity.start) + HORIZON
-        rule = _series_rule(activity.recurrence, _local_naive(activity.start, zone), zone)
-        planned_iter = (
-            _aware(local, zone)
-            for local in rule.xafter(
-                _local_naive((after - duration - lead) if after else activity.start, zone), inc=True
-            )
-        )
-    else:
-        planned_iter = iter([activity.start])
-    out: list[Occurrence] = []
-    for start in planned_iter:
-        if before is not None and start >= before + lead:
-            break
-        if past is not None and start - lead > past:
-            break
-        if start in excluded:
-            continue
-        occ = Occurrence(
-            activity,
-            start,
-            start,
-            start + duration,
-            postponed=activity.status == ActivityStatus.POSTPONED,
-            date_tbd=activity.date_tbd,
-        )
-        change = changes.get(start)
-        if change is not None:
-            occ.postponed, occ.reason = True, change.reason
-            if change.new_start is None:
-                occ.date_tbd = True
-            else:
-                occ.start, occ.end = change.new_start, change.new_end or change.new_start + duration
-        # A single event postponed to a date not yet decided stays "upcoming" until it is decided.
-        if after is not None and occ.end < after and not (occ.date_tbd and not activity.recurrence):
-            continue
-        if before is not None and occ.start >= before:
-            continue
-        out.append(occ)
-        if len(out) >= limit:
-            break
-    return sorted(out, key=lambda o: o.start)
-
-
-@functools.lru_cache(maxsize=512)
-def _series_rule(recurrence: str, local_start: dt.datetime, zone) -> du_rrule.rrule:
-    """The parsed rule of a series, kept per process with the dates it has yielded (dateutil's
-    cache), so the pages listing many series do not walk each rule from its start every time."""
-    rule = parse_rule(recurrence, local_start.replace(tzinfo=zone), zone)
-    return rule.replace(cache=True)
-
-
-def is_occurrence(activity: Activity, moment: dt.datetime) -> bool:
-    """Whether the series has a (not excepted) occurrence planned to start at `moment`."""
-    zone = activity.zone
-    rule = parse_rule(activity.recurrence, activity.start, zone)
-    excluded = {parse_moment(e) for e in activity.exceptions or []}
-    return moment not in excluded and _local_naive(moment, zone) in rule
+MAX_COUNT = 2_147_483_647  # the largest number the database stores in a count
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -769,126 +534,3 @@ def attach_aid_document(user, shipment: AidShipment, upload, checked: CheckedUpl
     return AidDocument.objects.create(
         shipment=shipment, file=upload, name=checked.name, content_type=checked.content_type, size=checked.size
     )
-
-
-# --- the public portal ---------------------------------------------------------------------------
-
-
-@dataclass
-class PortalFilter:
-    city: int | None = None  # a government id
-    country: str = ""
-    field: str = ""
-    month: str = ""  # YYYY-MM
-
-
-EXPANSION_FIELDS = ("start", "end", "recurrence", "exceptions", "status", "date_tbd", "host__place__timezone")
-
-
-def public_activities() -> QuerySet[Activity]:
-    return activity_queryset().filter(public=True, partnership__public=True).prefetch_related("changes")
-
-
-def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime] | None:
-    try:
-        first = dt.datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, following
-
-
-def _filter_partnership_side(qs: QuerySet, f: PortalFilter, prefix: str = "partnership__") -> QuerySet:
-    if f.city:
-        qs = qs.filter(Q(**{prefix + "government_a": f.city}) | Q(**{prefix + "government_b": f.city}))
-    if f.country:
-        cc = f.country.upper()
-        qs = qs.filter(
-            Q(**{prefix + "government_a__country_code": cc}) | Q(**{prefix + "government_b__country_code": cc})
-        )
-    if f.field:
-        qs = qs.filter(field=f.field)
-    return qs
-
-
-def upcoming_events(f: PortalFilter, now: dt.datetime | None = None, limit: int = 100) -> list[Occurrence]:
-    """Public occurrences from now on (or within the month), postponed ones included and marked."""
-    now = now or timezone.now()
-    after, before = now, None
-    bounds = _month_bounds(f.month) if f.month else None
-    if bounds:
-        after, before = bounds
-    qs = _filter_partnership_side(public_activities(), f).exclude(status=ActivityStatus.CANCELLED)
-    # A series may have occurrences ahead however long ago it began; single events only if not over.
-    qs = qs.filter(Q(end__gte=after) | ~Q(recurrence="") | Q(date_tbd=True))
-    if before is not None:
-        qs = qs.filter(start__lt=before)
-    return _first_events(qs, after, before or after + dt.timedelta(days=3 * 366), limit)
-
-
-def _first_events(qs: QuerySet[Activity], after: dt.datetime, before: dt.datetime, limit: int) -> list[Occurrence]:
-    """`earliest` over these activities (not cancelled, not over unless a series or to be
-    decided). Single events come sorted and limited from the database, series are expanded here;
-    the expansion reads the few columns it needs, and the activities shown are then read whole
-    (a constant number of queries)."""
-    qs = qs.select_related(None).select_related("host__place").only(*EXPANSION_FIELDS).prefetch_related(None)
-    activities = [*qs.filter(recurrence="").order_by("start", "id")[:limit], *qs.exclude(recurrence="")]
-    prefetch_related_objects(activities, "changes")
-    out = earliest(activities, after, before, limit)
-    shown = activity_queryset().in_bulk({o.activity.pk for o in out})
-    out = [o for o in out if o.activity.pk in shown]  # not deleted in between
-    for occurrence in out:
-        occurrence.activity = shown[occurrence.activity.pk]
-    return out
-
-
-def earliest(activities: Iterable[Activity], after: dt.datetime, before: dt.datetime, limit: int) -> list[Occurrence]:
-    """The first `limit` occurrences in [after, before) of all these activities, by start (then
-    activity): those of `occurrences(a, after, before, limit)` for each, without walking a series
-    further than the occurrences it could still add."""
-    out: list[Occurrence] = []
-    latest: list[dt.timedelta] = []  # the `limit` earliest starts so far as EPOCH - start: [0] is the latest
-    for activity in activities:
-        past = EPOCH - latest[0] if len(latest) >= limit else None
-        for occurrence in occurrences(activity, after=after, before=before, limit=limit, past=past):
-            out.append(occurrence)
-            key = EPOCH - occurrence.start
-            if len(latest) < limit:
-                heapq.heappush(latest, key)
-            elif key > latest[0]:
-                heapq.heapreplace(latest, key)
-    out.sort(key=lambda o: (o.start, o.activity.pk))
-    return out[:limit]
-
-
-def open_calls(f: PortalFilter, today: dt.date | None = None) -> QuerySet[Call]:
-    today = today or timezone.now().date()
-    qs = Call.objects.select_related(
-        "partnership__government_a__place", "partnership__government_b__place", "host"
-    ).filter(public=True, partnership__public=True, status=CallStatus.OPEN, deadline__gte=today)
-    qs = _filter_partnership_side(qs, f)
-    if f.month:
-        bounds = _month_bounds(f.month)
-        if bounds:
-            qs = qs.filter(deadline__gte=bounds[0].date(), deadline__lt=bounds[1].date())
-    return qs.order_by("deadline", "id")
-
-
-DASHBOARD_SHOWN = 5
-
-
-def dashboard_events(user, government_ids, now: dt.datetime | None = None) -> list[Occurrence]:
-    """The next few occurrences for the dashboard: of the office's own partnerships (public or
-    not), or the public ones for everyone else."""
-    now = now or timezone.now()
-    if government_ids:
-        qs = permissions.visible_under_partnership(
-            user,
-            activity_queryset()
-            .prefetch_related("changes")
-            .filter(Q(partnership__government_a__in=government_ids) | Q(partnership__government_b__in=government_ids)),
-        )
-    else:
-        qs = public_activities()
-    qs = qs.exclude(status=ActivityStatus.CANCELLED).filter(Q(end__gte=now) | ~Q(recurrence="") | Q(date_tbd=True))
-    return _first_events(qs, now, now + dt.timedelta(days=2 * 366), DASHBOARD_SHOWN)

@@ -14,7 +14,7 @@ from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.views import _add_errors
 
-from . import ical, services
+from . import ical, queries, recurrence, services
 from .forms import (
     ActivityForm,
     AidForm,
@@ -26,7 +26,7 @@ from .forms import (
     format_items,
     in_zone,
 )
-from .models import Activity, ActivityAttachment, AidDocument, AidShipment, Call
+from .models import Activity, ActivityAttachment, AidDocument, AidShipment, Call, government_zone
 from .presenters import activity_rows, history_entries, sdg_labels
 
 UPCOMING_SHOWN = 6
@@ -52,7 +52,7 @@ def _editable(request, partnership: Partnership) -> None:
 
 
 def _activity(request, pk: int) -> Activity:
-    return _item(request, services.activity_queryset().prefetch_related("changes"), pk)
+    return _item(request, queries.activity_queryset().prefetch_related("changes"), pk)
 
 
 @require_safe
@@ -60,7 +60,7 @@ def partnership_activities(request, pk: int):
     partnership = _partnership(request, pk)
     activities = list(
         permissions.visible_under_partnership(
-            request.user, services.activity_queryset().filter(partnership=partnership).prefetch_related("changes")
+            request.user, queries.activity_queryset().filter(partnership=partnership).prefetch_related("changes")
         ).order_by("-start", "-id")
     )
     calls = permissions.visible_under_partnership(request.user, partnership.calls.select_related("host"))
@@ -100,7 +100,7 @@ def activity_create(request, pk: int):
 def activity_detail(request, pk: int):
     activity = _activity(request, pk)
     now = timezone.now()
-    upcoming = services.occurrences(activity, after=now, limit=UPCOMING_SHOWN) if activity.recurrence else []
+    upcoming = recurrence.occurrences(activity, after=now, limit=UPCOMING_SHOWN) if activity.recurrence else []
     p = activity.partnership
     return render(
         request,
@@ -119,8 +119,8 @@ def activity_detail(request, pk: int):
             "partner_times": [
                 (
                     g,
-                    activity.start.astimezone(services.government_zone(g)),
-                    activity.end.astimezone(services.government_zone(g)),
+                    activity.start.astimezone(government_zone(g)),
+                    activity.end.astimezone(government_zone(g)),
                 )
                 for g in p.governments
             ],
@@ -153,7 +153,7 @@ def activity_postpone(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
     now = timezone.now()
-    upcoming = services.occurrences(activity, after=now, limit=20) if activity.recurrence else []
+    upcoming = recurrence.occurrences(activity, after=now, limit=20) if activity.recurrence else []
     form = PostponeForm(
         request.POST or None, activity=activity, upcoming=upcoming, initial={"version": activity.version}
     )
@@ -168,7 +168,7 @@ def activity_postpone(request, pk: int):
                 new_start=in_zone(d["new_start"], zone),
                 new_end=in_zone(d["new_end"], zone),
                 expected_version=d["version"],
-                occurrence=services.parse_moment(d["occurrence"]) if d["occurrence"] else None,
+                occurrence=recurrence.parse_moment(d["occurrence"]) if d["occurrence"] else None,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -392,7 +392,7 @@ def portal(request):
     form = PortalFilterForm(request.GET or None, governments=governments)
     form.is_valid()
     cleaned = getattr(form, "cleaned_data", {})
-    f = services.PortalFilter(
+    f = queries.PortalFilter(
         city=cleaned.get("city"),
         country=cleaned.get("country") or "",
         field=cleaned.get("field") or "",
@@ -403,8 +403,8 @@ def portal(request):
         "activities/portal.html",
         {
             "form": form,
-            "events": services.upcoming_events(f),
-            "calls": list(services.open_calls(f)),
+            "events": queries.upcoming_events(f),
+            "calls": list(queries.open_calls(f)),
             "city": next((g for g in governments if g.pk == f.city), None),
         },
     )
@@ -420,7 +420,7 @@ def _public_partnership(pk: int) -> Partnership:
 @require_safe
 def portal_partnership(request, pk: int):
     partnership = _public_partnership(pk)
-    activities = list(services.public_activities().filter(partnership=partnership).order_by("-start", "-id"))
+    activities = list(queries.public_activities().filter(partnership=partnership).order_by("-start", "-id"))
     calls = Call.objects.filter(partnership=partnership, public=True).select_related("host").order_by("-deadline")
     aid = (
         AidShipment.objects.filter(partnership=partnership, public=True)
@@ -446,7 +446,7 @@ def feed_partnership(request, pk: int):
     partnership = _public_partnership(pk)
     return _feed(
         request,
-        services.public_activities().filter(partnership=partnership),
+        queries.public_activities().filter(partnership=partnership),
         str(partnership),
         f"partnership-{partnership.pk}.ics",
     )
@@ -457,7 +457,7 @@ def feed_government(request, pk: int):
     government = get_object_or_404(LocalGovernment, pk=pk)
     return _feed(
         request,
-        services.public_activities().filter(_involving(government)),
+        queries.public_activities().filter(_involving(government)),
         government.name,
         f"government-{government.pk}.ics",
     )

@@ -17,7 +17,7 @@ from kembar.activities import demo as activities_demo
 from kembar.agreements import demo as agreements_demo
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
-from kembar.insights import demo as insights_demo
+from kembar.insights.health import demo as insights_demo
 from kembar.matching import demo as matching_demo
 from kembar.meetings import demo as meetings_demo
 from kembar.partnerships.models import LocalGovernment, Partnership

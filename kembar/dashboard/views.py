@@ -2,9 +2,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
-from kembar.activities.services import dashboard_events
+from kembar.activities.queries import dashboard_events
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
-from kembar.insights.health import needs_attention
+from kembar.insights.health.score import needs_attention
 from kembar.matching.services import dashboard_requests
 from kembar.meetings.services import dashboard_context as meetings_dashboard
 from kembar.partnerships import services

@@ -1,16 +1,18 @@
-"""Countries written any common way → ISO 3166-1 alpha-2 codes.
+"""Countries written any common way → ISO 3166-1 alpha-2 codes, and codes → names.
 
 Plain Python (pycountry), no Django: the importer, the API, the pages and the matchmaking
-evaluation read countries through this one table.
+evaluation read countries through this one table. Only `country_name` asks Django (for the
+active language).
 """
 
 from __future__ import annotations
 
 import gettext
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pycountry
+from django.utils.translation import get_language
 
 from .normalise import name_key
 
@@ -295,3 +297,39 @@ def _country_keys() -> dict[str, str]:
     for code, name in INDONESIAN_NAMES.items():
         keys.setdefault(name_key(name), code)
     return keys
+
+
+# Where pycountry's name is not the one the country's partners use: its Indonesian "Timor Timur"
+# is the name before 2002 and "Cina" is no longer used (INDONESIAN_NAMES above); its
+# English names without a short form read like an index.
+LOCAL_NAMES = {
+    **{("id", code): name for code, name in INDONESIAN_NAMES.items()},
+    ("en", "RU"): "Russia",
+    ("en", "PS"): "Palestine",
+    ("en", "FM"): "Micronesia",
+    ("en", "CD"): "Democratic Republic of the Congo",
+    ("en", "VG"): "British Virgin Islands",
+    ("en", "VI"): "U.S. Virgin Islands",
+}
+
+
+def country_name(code: str) -> str:
+    """The country's short name in the active language ("Jepang" in Bahasa Indonesia)."""
+    if code == "XK":
+        return "Kosovo"
+    country = pycountry.countries.get(alpha_2=code or "")
+    if not country:
+        return code or ""
+    language = (get_language() or "en").split("-")[0]
+    if (language, code) in LOCAL_NAMES:
+        return LOCAL_NAMES[language, code]
+    if language == "en" or code == "TW":  # ISO's long name for Taiwan is not what partners call it
+        return getattr(country, "common_name", None) or country.name
+    translated = _translator("iso3166-1", language).gettext(country.name)
+    return translated if translated != country.name else getattr(country, "common_name", None) or country.name
+
+
+@cache
+def _translator(domain: str, lang: str):
+    """pycountry's own translations of ISO 3166 names (domains iso3166-1 and iso3166-2)."""
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[lang], fallback=True)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .countries import country_name
+
 
 class Place(models.Model):
     """A gazetteer entry: a GeoNames city, an ISO 3166-2 subdivision, or an unverified place.
@@ -40,8 +42,6 @@ class Place(models.Model):
 
     @property
     def country_name(self) -> str:
-        from .services import country_name
-
         return country_name(self.country_code)
 
     @property

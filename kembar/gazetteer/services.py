@@ -2,58 +2,27 @@
 
 from __future__ import annotations
 
-import gettext
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from .countries import INDONESIAN_NAMES, country_code
+from .countries import _translator, country_code, country_name
 from .models import Place, PlaceName
 from .normalise import name_key, prefix_upper_bound
 
 BATCH = 2000
 # Languages whose ISO 3166-2 subdivision names pycountry ships and officers are likely to type.
 SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "ar", "de", "fr", "es", "nl", "pt"]
-
-# Where pycountry's name is not the one the country's partners use: its Indonesian "Timor Timur"
-# is the name before 2002 and "Cina" is no longer used (countries.INDONESIAN_NAMES); its
-# English names without a short form read like an index.
-LOCAL_NAMES = {
-    **{("id", code): name for code, name in INDONESIAN_NAMES.items()},
-    ("en", "RU"): "Russia",
-    ("en", "PS"): "Palestine",
-    ("en", "FM"): "Micronesia",
-    ("en", "CD"): "Democratic Republic of the Congo",
-    ("en", "VG"): "British Virgin Islands",
-    ("en", "VI"): "U.S. Virgin Islands",
-}
-
-
-def country_name(code: str) -> str:
-    """The country's short name in the active language ("Jepang" in Bahasa Indonesia)."""
-    if code == "XK":
-        return "Kosovo"
-    country = pycountry.countries.get(alpha_2=code or "")
-    if not country:
-        return code or ""
-    language = (get_language() or "en").split("-")[0]
-    if (language, code) in LOCAL_NAMES:
-        return LOCAL_NAMES[language, code]
-    if language == "en" or code == "TW":  # ISO's long name for Taiwan is not what partners call it
-        return getattr(country, "common_name", None) or country.name
-    translated = _translator("iso3166-1", language).gettext(country.name)
-    return translated if translated != country.name else getattr(country, "common_name", None) or country.name
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -236,12 +205,6 @@ def _subdivision_names(sub) -> list[str]:
     for lang in SUBDIVISION_NAME_LANGUAGES:
         names.append(_translator("iso3166-2", lang).gettext(sub.name))
     return names
-
-
-@cache
-def _translator(domain: str, lang: str):
-    """pycountry's own translations of ISO 3166 names (domains iso3166-1 and iso3166-2)."""
-    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
 def load_gazetteer(

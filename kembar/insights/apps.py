@@ -6,3 +6,12 @@ class InsightsConfig(AppConfig):
     name = "kembar.insights"
     verbose_name = _("Insights")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        """Every process that can write (app servers, commands, workers) notes changes in the
+        insights' caches, not only those that happened to import the pages."""
+        from .analytics import pivot
+        from .health import score
+
+        score.connect_signals()
+        pivot.connect_signals()

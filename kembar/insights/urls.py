@@ -1,8 +1,8 @@
-"""/insights/: health and the map (urls_health), pivot analytics, the SDG report and reports
-(urls_analytics)."""
+"""/insights/: health and the map (health/urls.py), pivot analytics, the SDG report and reports
+(analytics/urls.py)."""
 
-from .urls_analytics import urlpatterns as analytics_urlpatterns
-from .urls_health import urlpatterns as health_urlpatterns
+from .analytics.urls import urlpatterns as analytics_urlpatterns
+from .health.urls import urlpatterns as health_urlpatterns
 
 app_name = "insights"
 urlpatterns = health_urlpatterns + analytics_urlpatterns

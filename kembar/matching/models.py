@@ -44,7 +44,7 @@ class PartnerRequest(models.Model):
 
     def preferred_country_names(self) -> list[str]:
         """The preferred countries' names in the active language."""
-        from kembar.gazetteer.services import country_name
+        from kembar.gazetteer.countries import country_name
 
         return [country_name(code) for code in self.preferred_countries]
 

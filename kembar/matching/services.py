@@ -34,9 +34,10 @@ from scipy import sparse
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.core.reminders import mail_url
+from kembar.gazetteer.countries import country_name
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.normalise import name_key
-from kembar.gazetteer.services import admin1_of, country_name, province_names
+from kembar.gazetteer.services import admin1_of, province_names
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import involving
 from kembar.partnerships.vocab import Field, Trait

@@ -3,11 +3,11 @@
 
 from django import template
 
-from kembar.insights import health
+from kembar.insights.health import score
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def partnership_health(context, partnership):
-    return health.health_of(context["request"].user, partnership)
+    return score.health_of(context["request"].user, partnership)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kembar.activities import exchange, ical, services
+from kembar.activities import exchange, ical, queries
 from kembar.partnerships.services import GovernmentLookupError, resolve_government
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{exc}" + (f" Did you mean: {near}?" if near else ""))
         out = options["output"]
         if options["format"] == "ics":
-            activities = services.public_activities().order_by("start", "id")
+            activities = queries.public_activities().order_by("start", "id")
             if government is not None:
                 from django.db.models import Q
 

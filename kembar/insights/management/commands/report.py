@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kembar.insights import reports
-from kembar.insights.pivot import ScopeError, parse_year, resolve_scope
+from kembar.insights.analytics import reports
+from kembar.insights.analytics.pivot import ScopeError, parse_year, resolve_scope
 
 
 class Command(BaseCommand):

@@ -132,20 +132,20 @@ def _partnerships(user, scope: Scope, year: int):
 
 
 def health_section(user, scope: Scope) -> HealthSection:
-    """Partnership health (kembar/insights/health.py) of the scope's partnerships that are not
+    """Partnership health (kembar/insights/health/score.py) of the scope's partnerships that are not
     ended: how many are good, fair or poor, and the worst with their next step."""
-    from . import health
+    from kembar.insights.health import score
 
     queryset = _scope_partnerships(user, scope).exclude(status=Status.ENDED)
-    report = health.HealthReport(user, queryset=queryset)
+    report = score.HealthReport(user, queryset=queryset)
     worst = [
-        (str(h.partnership), h.score, str(health.LEVEL_LABELS[h.level]), h.next_step.text)
+        (str(h.partnership), h.score, str(score.LEVEL_LABELS[h.level]), h.next_step.text)
         for h in report.rows(limit=HEALTH_LISTED)
     ]
     return HealthSection(
-        levels=[(label, n) for _name, label, n in health.level_counts(report)],
+        levels=[(label, n) for _name, label, n in score.level_counts(report)],
         worst=worst,
-        dormant_months=health.dormant_months(),
+        dormant_months=score.dormant_months(),
     )
 
 

@@ -1,5 +1,5 @@
 """/api/insights: partnership health (one, or a list worst first) and the health map's lines.
-The same visibility and figures as the pages (`insights.health`, `accounts.permissions`).
+The same visibility and figures as the pages (`insights.health.score`, `accounts.permissions`).
 
 No `from __future__ import annotations`: ninja reads the annotations at import.
 """
@@ -19,7 +19,7 @@ from kembar.api.schemas import MAX_ID
 from kembar.gazetteer.services import country_param
 from kembar.partnerships.models import Partnership
 
-from . import health
+from . import score
 
 router = Router(tags=["insights"], auth=READ)
 NOT_FOUND = gettext_lazy("No partnership with id %(id)s.")
@@ -60,7 +60,7 @@ class MapOut(Schema):
     lines: list[list[float]] = Field(description="[lat_a, lng_a, lat_b, lng_b, level index, partnership id]")
 
 
-def _out(h: health.Health) -> dict:
+def _out(h: score.Health) -> dict:
     p = h.partnership
     steps = [{"text": s.text, "url": s.url} for s in h.steps]
     return {
@@ -78,7 +78,11 @@ def _out(h: health.Health) -> dict:
     }
 
 
-@router.get("/health", response={200: HealthPage, **ERRORS}, summary="Partnership health, worst first")
+@router.get(
+    "/health",
+    response={200: HealthPage, **ERRORS},
+    summary="Partnership health, worst first",
+)
 def health_list(
     request,
     government: int | None = Query(None, ge=1, le=MAX_ID, description="Either side is this government."),
@@ -93,23 +97,31 @@ def health_list(
     """The partnerships the caller sees (an office: its own; oversight bodies and platform
     administrators: all; without a token: public ones), worst first, each with its factors and
     next step."""
-    filters = health.Filters(
+    filters = score.Filters(
         government=government, country=country_param(country), province=province, dormant_only=dormant
     )
-    report = health.HealthReport(request.auth, filters)
+    report = score.HealthReport(request.auth, filters)
     return {"count": report.count(), "items": [_out(h) for h in report.rows(offset=offset, limit=limit)]}
 
 
-@router.get("/health/{partnership_id}", response={200: HealthOut, **ERRORS}, summary="One partnership's health")
+@router.get(
+    "/health/{partnership_id}",
+    response={200: HealthOut, **ERRORS},
+    summary="One partnership's health",
+)
 def health_one(request, partnership_id: int):
     p = params.get_or_404(
         permissions.visible_partnerships(request.auth, Partnership.objects.all()), partnership_id, NOT_FOUND
     )
-    return _out(health.health_of(request.auth, p))
+    return _out(score.health_of(request.auth, p))
 
 
-@router.get("/map", response={200: MapOut, **ERRORS}, summary="The health map's lines")
+@router.get(
+    "/map",
+    response={200: MapOut, **ERRORS},
+    summary="The health map's lines",
+)
 def health_map(request, government: int | None = Query(None, ge=1, le=MAX_ID)):
     """Every partnership the caller sees (of one government, if given) with both ends located."""
-    report = health.HealthReport(request.auth, health.Filters(government=government))
-    return {"levels": [name for _, name in reversed(health.LEVELS)], "lines": health.map_lines(report)}
+    report = score.HealthReport(request.auth, score.Filters(government=government))
+    return {"levels": [name for _, name in reversed(score.LEVELS)], "lines": score.map_lines(report)}

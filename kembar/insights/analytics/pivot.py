@@ -51,7 +51,7 @@ from kembar.gazetteer.services import ProvinceLookupError, find_province
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Field
 
-from .changes import ChangeLog, cache_seconds, kept_up_to_date
+from ..changes import ChangeLog, cache_seconds, kept_up_to_date
 
 DEFAULT_PANDEMIC = ("2020-03-01", "2022-12-31")  # WHO's pandemic declaration month; Indonesia ended PPKM 30 Dec 2022
 TAKING_PLACE = (ActivityStatus.PLANNED, ActivityStatus.CONFIRMED, ActivityStatus.HELD)
@@ -367,10 +367,12 @@ def _remember_start(sender, instance, **kwargs) -> None:
         instance._pivot_start = instance.start
 
 
-post_init.connect(_remember_start, sender=Activity, dispatch_uid="insights-pivot-init-activity")
-for _model in (Activity, Partnership):
-    post_save.connect(activity_changed, sender=_model, dispatch_uid=f"insights-pivot-save-{_model._meta.label}")
-    post_delete.connect(activity_changed, sender=_model, dispatch_uid=f"insights-pivot-delete-{_model._meta.label}")
+def connect_signals() -> None:
+    """Called by InsightsConfig.ready(), in every process (see health.score.connect_signals)."""
+    post_init.connect(_remember_start, sender=Activity, dispatch_uid="insights-pivot-init-activity")
+    for model in (Activity, Partnership):
+        post_save.connect(activity_changed, sender=model, dispatch_uid=f"insights-pivot-save-{model._meta.label}")
+        post_delete.connect(activity_changed, sender=model, dispatch_uid=f"insights-pivot-delete-{model._meta.label}")
 
 
 def _quarter_key(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_analytics as views
+from . import views
 
 urlpatterns = [
     path("pivot/", views.pivot_page, name="pivot"),

@@ -1,4 +1,4 @@
-"""/insights/: the health overview and the world map. Thin: the rules are in `health.py`,
+"""/insights/: the health overview and the world map. Thin: the rules are in `score.py`,
 the visibility in `accounts.permissions`."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from kembar.accounts import permissions
 from kembar.partnerships.models import LocalGovernment
 
-from . import health
+from . import score
 
 PAGE_SIZE = 25  # each row carries six factors and a step: a page people read, not a dump
 MAP_TABLE_ROWS = 200
@@ -45,9 +45,9 @@ class HealthFilterForm(forms.Form):
             (self.data.get("country") or "ID").upper()[:2]
         )
 
-    def filters(self) -> health.Filters:
+    def filters(self) -> score.Filters:
         data = self.cleaned_data if self.is_valid() else {}
-        return health.Filters(
+        return score.Filters(
             government=data.get("government"),
             country=data.get("country") or "",
             province=data.get("province") or "",
@@ -78,7 +78,7 @@ def province_choices(country: str) -> list[tuple[str, str]]:
 class _Rows:
     """The report as a sequence Django's Paginator can cut: only the shown page is described."""
 
-    def __init__(self, report: health.HealthReport):
+    def __init__(self, report: score.HealthReport):
         self.report = report
 
     def count(self) -> int:
@@ -95,7 +95,7 @@ class _Rows:
 def health_overview(request):
     """Partnerships worst first, with the score's factors and the next step of each."""
     form = HealthFilterForm(request.GET or None, user=request.user)
-    report = health.HealthReport(request.user, form.filters())
+    report = score.HealthReport(request.user, form.filters())
     page = Paginator(_Rows(report), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -106,8 +106,8 @@ def health_overview(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "dormant_months": health.dormant_months(),
-            "explanation": health.explanation(),
+            "dormant_months": score.dormant_months(),
+            "explanation": score.explanation(),
         },
     )
 
@@ -124,10 +124,10 @@ def health_map(request):
     """The partnerships of a government (or the whole platform) on a world map, coloured by
     health; the lines come from `map_json`, the table below is the same data without a map."""
     government = _map_government(request)
-    filters = health.Filters(government=government.pk if government else None)
-    report = health.HealthReport(request.user, filters)
+    filters = score.Filters(government=government.pk if government else None)
+    report = score.HealthReport(request.user, filters)
     table = report.rows(limit=MAP_TABLE_ROWS) if government else []
-    summary = health.level_counts(report) if not government else None
+    summary = score.level_counts(report) if not government else None
     return render(
         request,
         "insights/map.html",
@@ -146,13 +146,13 @@ def health_map(request):
 @require_safe
 def map_json(request):
     """Compact lines for the map: [[lat_a, lng_a, lat_b, lng_b, level, id], …], level 0 poor,
-    1 fair, 2 good (see `health.map_lines`)."""
+    1 fair, 2 good (see `score.map_lines`)."""
     government = _map_government(request)
-    report = health.HealthReport(request.user, health.Filters(government=government.pk if government else None))
+    report = score.HealthReport(request.user, score.Filters(government=government.pk if government else None))
     body = report.cached(
         "map-json",
         lambda: json.dumps(  # ~1 MB for the whole platform: serialised once
-            {"levels": [name for _, name in reversed(health.LEVELS)], "lines": health.map_lines(report)},
+            {"levels": [name for _, name in reversed(score.LEVELS)], "lines": score.map_lines(report)},
             separators=(",", ":"),
         ),
     )

@@ -118,7 +118,11 @@ def _sdg_row(row: SdgRow) -> dict:
     }
 
 
-@router.get("/pivot", response={200: PivotOut, **ERRORS}, summary="Activities per quarter and pandemic period")
+@router.get(
+    "/pivot",
+    response={200: PivotOut, **ERRORS},
+    summary="Activities per quarter and pandemic period",
+)
 def pivot_figures(request, query: Query[ScopeQuery]):
     """Per quarter (in the scope's time zone) by status, modality and field, and before, during and
     after the pandemic. Only the activities the caller may read are counted."""
@@ -135,7 +139,11 @@ def pivot_figures(request, query: Query[ScopeQuery]):
     }
 
 
-@router.get("/sdg", response={200: SdgOut, **ERRORS}, summary="Activities and outcomes per SDG and SDG 11 target")
+@router.get(
+    "/sdg",
+    response={200: SdgOut, **ERRORS},
+    summary="Activities and outcomes per SDG and SDG 11 target",
+)
 def sdg_figures(request, query: Query[ScopeQuery]):
     scope = _scope(request, query)
     report = sdg_report(request.user, scope, year=query.year)

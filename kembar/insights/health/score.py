@@ -56,7 +56,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from kembar.accounts import permissions
 from kembar.activities.models import Activity, ActivityChange
-from kembar.activities.services import occurrences
+from kembar.activities.recurrence import occurrences
 from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, TemplateStage
@@ -65,7 +65,7 @@ from kembar.gazetteer.services import admin1_of
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
 
-from .changes import ChangeLog, cache_seconds, kept_up_to_date
+from ..changes import ChangeLog, cache_seconds, kept_up_to_date
 
 DEFAULT_DORMANT_MONTHS = 24
 ENDING_SOON_DAYS = max(THRESHOLDS)  # the agreement reminders' horizon: 180 days
@@ -537,9 +537,15 @@ def evidence_changed(sender=None, instance=None, **kwargs) -> None:
     CHANGES.note(changed_partnerships(sender, instance) if sender is not None else None)
 
 
-for _model in (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem):
-    post_save.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-save-{_model._meta.label}")
-    post_delete.connect(evidence_changed, sender=_model, dispatch_uid=f"insights-health-delete-{_model._meta.label}")
+EVIDENCE = (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem)
+
+
+def connect_signals() -> None:
+    """Called by InsightsConfig.ready(): in every process, whether or not it ever imports the
+    pages (a command or a worker writes evidence too, and the cache may be shared)."""
+    for model in EVIDENCE:
+        post_save.connect(evidence_changed, sender=model, dispatch_uid=f"insights-health-save-{model._meta.label}")
+        post_delete.connect(evidence_changed, sender=model, dispatch_uid=f"insights-health-delete-{model._meta.label}")
 
 
 def _ranking_order(row: tuple[int, int]) -> tuple[int, int]:

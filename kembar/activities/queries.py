@@ -1,0 +1,128 @@
+"""Read queries of activities and calls: the queryset lists start from, the public events
+portal (upcoming occurrences, open calls) and the dashboard's next events, each in a constant
+number of SQL queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
+
+from kembar.accounts import permissions
+
+from .models import Activity, Call
+from .recurrence import UTC, Occurrence, earliest
+from .vocab import ActivityStatus, CallStatus
+
+
+def activity_queryset() -> QuerySet[Activity]:
+    return Activity.objects.select_related(
+        "partnership__government_a__place", "partnership__government_b__place", "host__place"
+    )
+
+
+# --- the public portal ---------------------------------------------------------------------------
+
+
+@dataclass
+class PortalFilter:
+    city: int | None = None  # a government id
+    country: str = ""
+    field: str = ""
+    month: str = ""  # YYYY-MM
+
+
+EXPANSION_FIELDS = ("start", "end", "recurrence", "exceptions", "status", "date_tbd", "host__place__timezone")
+
+
+def public_activities() -> QuerySet[Activity]:
+    return activity_queryset().filter(public=True, partnership__public=True).prefetch_related("changes")
+
+
+def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime] | None:
+    try:
+        first = dt.datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def _filter_partnership_side(qs: QuerySet, f: PortalFilter, prefix: str = "partnership__") -> QuerySet:
+    if f.city:
+        qs = qs.filter(Q(**{prefix + "government_a": f.city}) | Q(**{prefix + "government_b": f.city}))
+    if f.country:
+        cc = f.country.upper()
+        qs = qs.filter(
+            Q(**{prefix + "government_a__country_code": cc}) | Q(**{prefix + "government_b__country_code": cc})
+        )
+    if f.field:
+        qs = qs.filter(field=f.field)
+    return qs
+
+
+def upcoming_events(f: PortalFilter, now: dt.datetime | None = None, limit: int = 100) -> list[Occurrence]:
+    """Public occurrences from now on (or within the month), postponed ones included and marked."""
+    now = now or timezone.now()
+    after, before = now, None
+    bounds = _month_bounds(f.month) if f.month else None
+    if bounds:
+        after, before = bounds
+    qs = _filter_partnership_side(public_activities(), f).exclude(status=ActivityStatus.CANCELLED)
+    # A series may have occurrences ahead however long ago it began; single events only if not over.
+    qs = qs.filter(Q(end__gte=after) | ~Q(recurrence="") | Q(date_tbd=True))
+    if before is not None:
+        qs = qs.filter(start__lt=before)
+    return _first_events(qs, after, before or after + dt.timedelta(days=3 * 366), limit)
+
+
+def _first_events(qs: QuerySet[Activity], after: dt.datetime, before: dt.datetime, limit: int) -> list[Occurrence]:
+    """`earliest` over these activities (not cancelled, not over unless a series or to be
+    decided). Single events come sorted and limited from the database, series are expanded here;
+    the expansion reads the few columns it needs, and the activities shown are then read whole
+    (a constant number of queries)."""
+    qs = qs.select_related(None).select_related("host__place").only(*EXPANSION_FIELDS).prefetch_related(None)
+    activities = [*qs.filter(recurrence="").order_by("start", "id")[:limit], *qs.exclude(recurrence="")]
+    prefetch_related_objects(activities, "changes")
+    out = earliest(activities, after, before, limit)
+    shown = activity_queryset().in_bulk({o.activity.pk for o in out})
+    out = [o for o in out if o.activity.pk in shown]  # not deleted in between
+    for occurrence in out:
+        occurrence.activity = shown[occurrence.activity.pk]
+    return out
+
+
+def open_calls(f: PortalFilter, today: dt.date | None = None) -> QuerySet[Call]:
+    today = today or timezone.now().date()
+    qs = Call.objects.select_related(
+        "partnership__government_a__place", "partnership__government_b__place", "host"
+    ).filter(public=True, partnership__public=True, status=CallStatus.OPEN, deadline__gte=today)
+    qs = _filter_partnership_side(qs, f)
+    if f.month:
+        bounds = _month_bounds(f.month)
+        if bounds:
+            qs = qs.filter(deadline__gte=bounds[0].date(), deadline__lt=bounds[1].date())
+    return qs.order_by("deadline", "id")
+
+
+DASHBOARD_SHOWN = 5
+
+
+def dashboard_events(user, government_ids, now: dt.datetime | None = None) -> list[Occurrence]:
+    """The next few occurrences for the dashboard: of the office's own partnerships (public or
+    not), or the public ones for everyone else."""
+    now = now or timezone.now()
+    if government_ids:
+        qs = permissions.visible_under_partnership(
+            user,
+            activity_queryset()
+            .prefetch_related("changes")
+            .filter(Q(partnership__government_a__in=government_ids) | Q(partnership__government_b__in=government_ids)),
+        )
+    else:
+        qs = public_activities()
+    qs = qs.exclude(status=ActivityStatus.CANCELLED).filter(Q(end__gte=now) | ~Q(recurrence="") | Q(date_tbd=True))
+    return _first_events(qs, now, now + dt.timedelta(days=2 * 366), DASHBOARD_SHOWN)
