@@ -1,6 +1,7 @@
-from .permissions import access
+from .permissions import edits_an_office
 
 
 def memberships(request):
-    """`kembar_access` in every template, for menus that depend on the user's rights."""
-    return {"kembar_access": access(getattr(request, "user", None))}
+    """What menus that depend on the user's rights ask, in every template (named rules of
+    `permissions`, never the access object itself)."""
+    return {"edits_an_office": edits_an_office(getattr(request, "user", None))}

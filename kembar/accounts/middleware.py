@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.utils import timezone
 
-from .permissions import access
+from .permissions import read_government_ids
 
 SESSION_KEY = "kembar_timezone"
 
@@ -23,7 +23,7 @@ class OfficeTimezoneMiddleware:
         if request.user.is_authenticated:
             zone = request.session.get(SESSION_KEY)
             if zone is None:
-                ids = sorted(access(request.user).read_governments)
+                ids = sorted(read_government_ids(request.user))
                 zone = (
                     apps.get_model("partnerships", "LocalGovernment")
                     .objects.filter(pk__in=ids)

@@ -17,6 +17,9 @@ from .models import Membership, Organisation
 
 @dataclass(frozen=True)
 class Access:
+    """What `access(user)` found. Read only in this module: elsewhere code asks the named rules
+    below (tests/test_permission_rules.py fails on a read of these fields outside it)."""
+
     superuser: bool
     oversight: bool
     read_governments: frozenset[int]
@@ -57,6 +60,133 @@ def forget(user) -> None:
         del user._kembar_access
 
 
+class ConsoleUser:
+    """Who acts at the command line: the server's operator, trusted without a user row (no
+    pk) and without memberships. Get one from `console_reader` or `console_administrator`."""
+
+    is_authenticated = True
+    is_active = True
+    pk = None
+
+    def __init__(self, *, superuser: bool, oversight: bool):
+        self.is_superuser = superuser
+        self._kembar_access = Access(superuser, oversight, frozenset(), frozenset())
+
+
+def console_reader() -> ConsoleUser:
+    """The operator as a reader: reads everything and changes nothing, as an oversight body
+    does (`kembar report`)."""
+    return ConsoleUser(superuser=False, oversight=True)
+
+
+def console_administrator() -> ConsoleUser:
+    """The operator as a platform administrator: reads and may change everything (`kembar
+    solutions`)."""
+    return ConsoleUser(superuser=True, oversight=False)
+
+
+# Who the user is, in the words the rules below use. Code outside this module asks these (or
+# the `can_…` / `visible_…` rules) and never reads the access object itself; the guard test
+# tests/test_permission_rules.py fails when it does.
+
+
+def reads_everything(user) -> bool:
+    """Oversight bodies and platform administrators read everything (and their pages show the
+    whole platform rather than one office's part of it)."""
+    return access(user).reads_everything
+
+
+def read_government_ids(user) -> frozenset[int]:
+    """The governments whose office the user is a member of, in any role (viewer, editor,
+    admin): the user's own governments. Empty for visitors, oversight bodies, and platform
+    administrators without an office."""
+    return access(user).read_governments
+
+
+def edited_government_ids(user) -> frozenset[int]:
+    """The governments whose office the user edits for (editor or admin role). Being a
+    platform administrator adds none: see `can_act_for` for what an administrator may do."""
+    return access(user).edit_governments
+
+
+def office_view_government_ids(user) -> frozenset[int]:
+    """The governments an office's own view of a page narrows to (its agreements, its
+    partnerships' health, its dashboard list): the user's own governments. Empty, meaning
+    "do not narrow", for those who read everything (oversight bodies, platform
+    administrators, even when also members of an office) and for visitors."""
+    a = access(user)
+    return frozenset() if a.reads_everything else a.read_governments
+
+
+def reads_beyond_public(user) -> bool:
+    """The user reads more than what is public: a member of some government's office (any
+    role), an oversight body or a platform administrator."""
+    a = access(user)
+    return bool(a.read_governments) or a.reads_everything
+
+
+def edits_an_office(user) -> bool:
+    """The user is an editor (or admin) of at least one government's office. Being a platform
+    administrator does not count: this is about the user's own offices (the dashboard offers
+    "New partnership" to them)."""
+    return bool(access(user).edit_governments)
+
+
+def can_act_for(user, government_id: int | None) -> bool:
+    """May the user act in the name of this government (share in the library for it, set its
+    office's hours): editors of its office, and platform administrators for any government."""
+    a = access(user)
+    return a.superuser or government_id in a.edit_governments
+
+
+def can_schedule_meetings(user) -> bool:
+    """Editors of any government's office and platform administrators schedule meetings (and
+    use the slot finder); viewers, oversight bodies and visitors do not."""
+    a = access(user)
+    return a.superuser or bool(a.edit_governments)
+
+
+def reader_key(user) -> tuple[bool, bool, list[int]]:
+    """What decides what the user may read, as a value for cache keys: users with equal keys
+    read the same (platform administrator, oversight, the own governments in order)."""
+    a = access(user)
+    return (a.superuser, a.oversight, sorted(a.read_governments))
+
+
+def edited_offices(user) -> QuerySet[Organisation]:
+    """The offices of the governments the user edits for (not ordered)."""
+    return Organisation.objects.filter(local_government__in=list(access(user).edit_governments))
+
+
+def editable_partnerships(user, queryset: QuerySet) -> QuerySet:
+    """The partnerships of `queryset` the user may change (`can_edit_partnership`): all of them
+    for a platform administrator; else those with a government whose office the user edits."""
+    a = access(user)
+    if a.superuser:
+        return queryset
+    own = list(a.edit_governments)
+    return queryset.filter(Q(government_a__in=own) | Q(government_b__in=own))
+
+
+def library_governments(user) -> QuerySet:
+    """The governments in whose name the user may share in the library (`can_act_for`): every
+    government for a platform administrator; else those whose office the user edits."""
+    a = access(user)
+    governments = apps.get_model("partnerships", "LocalGovernment").objects
+    return governments.all() if a.superuser else governments.filter(pk__in=list(a.edit_governments))
+
+
+def new_partnership_governments(user) -> QuerySet:
+    """The governments a user may pick as the own side of a new partnership: those whose office
+    the user edits; for a platform administrator every government with an office on the
+    platform."""
+    a = access(user)
+    governments = apps.get_model("partnerships", "LocalGovernment").objects
+    if a.superuser:
+        return governments.filter(organisations__isnull=False).distinct()
+    return governments.filter(pk__in=a.edit_governments)
+
+
 def visible_partnerships(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
@@ -90,8 +220,7 @@ def can_create_partnership(user, government_a_id: int | None = None, government_
 
 
 def can_edit_government(user, government) -> bool:
-    a = access(user)
-    return a.superuser or government.pk in a.edit_governments
+    return can_act_for(user, government.pk)
 
 
 def can_register_government(user) -> bool:

@@ -156,9 +156,9 @@ TYPE_LABELS = {"created": "Created", "changed": "Changed", "deleted": "Deleted"}
 
 def viewer_timezone(user, agreement: Agreement) -> str:
     """Times are shown in the viewer's own office's time zone, else the first partner's."""
-    a = permissions.access(user)
+    own = permissions.read_government_ids(user)
     p = agreement.partnership
     for g in (p.government_a, p.government_b):
-        if g.pk in a.read_governments and g.place.timezone:
+        if g.pk in own and g.place.timezone:
             return g.place.timezone
     return p.government_a.place.timezone or "UTC"

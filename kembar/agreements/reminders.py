@@ -87,8 +87,7 @@ def dashboard_context(user, now: dt.datetime | None = None) -> dict:
     from .models import AgreementStage
 
     now = now or timezone.now()
-    a = permissions.access(user)
-    if not (a.read_governments or a.reads_everything):
+    if not permissions.reads_beyond_public(user):
         return {"agreements_ending": [], "procedures_stuck": []}
     agreements = services.office_agreements(user)
     ending = services.ending_soon(now.date(), max(THRESHOLDS), agreements, limit=SHOWN)

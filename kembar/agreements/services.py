@@ -385,10 +385,8 @@ def visible_agreements(user) -> QuerySet[Agreement]:
 
 def office_agreements(user) -> QuerySet[Agreement]:
     """An office's own agreements; everyone else sees every agreement they may read."""
-    a = permissions.access(user)
     qs = visible_agreements(user)
-    if a.read_governments and not a.reads_everything:
-        own = list(a.read_governments)
+    if own := list(permissions.office_view_government_ids(user)):
         qs = qs.filter(Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own))
     return qs
 

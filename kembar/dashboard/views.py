@@ -17,8 +17,8 @@ OWN_SHOWN = 50
 @require_safe
 def dashboard(request):
     """Home: the user's own governments and their partnerships; the public figures for visitors."""
-    access = permissions.access(request.user)
-    own = list(LocalGovernment.objects.filter(pk__in=access.read_governments).select_related("place"))
+    own_ids = permissions.read_government_ids(request.user)
+    own = list(LocalGovernment.objects.filter(pk__in=own_ids).select_related("place"))
     own_partnerships = []
     if own:  # an office sees its own partnerships' figures; everyone else the platform's
         ours = services.involving_any([g.pk for g in own])

@@ -432,7 +432,7 @@ def interest_state(user, partner_request: PartnerRequest) -> tuple[list[Interest
     """The interests the user's own governments sent (the page shows them instead of the form),
     and the governments in whose name the user may still write (none that already wrote)."""
     allowed = permissions.interest_governments(user, partner_request)
-    own = permissions.access(user).read_governments
+    own = permissions.read_government_ids(user)
     sent = list(partner_request.interests.select_related("government")) if allowed or own else []
     wrote = {i.government_id for i in sent}
     return [i for i in sent if i.government_id in own], [g for g in allowed if g not in wrote]

@@ -356,7 +356,7 @@ def open_action_items(government_ids: Iterable[int], limit: int = 20) -> list[Ac
 
 def dashboard_context(user) -> dict:
     """What the dashboard shows of this app: the office's open action items."""
-    ids = permissions.access(user).read_governments
+    ids = permissions.read_government_ids(user)
     return {"meeting_action_items": open_action_items(ids) if ids else []}
 
 
@@ -492,8 +492,7 @@ def share_item(
     public: bool = False,
     upload=None,
 ) -> LibraryItem:
-    a = permissions.access(user)
-    if not (a.superuser or government.pk in a.edit_governments):
+    if not permissions.can_act_for(user, government.pk):
         raise PermissionDenied(_("You may not share material for %(name)s.") % {"name": government.name})
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
@@ -596,8 +595,7 @@ def organisation_for(user, government: LocalGovernment) -> Organisation | None:
 
 
 def set_office_hours(user, organisation: Organisation, start: dt.time, end: dt.time) -> OfficeHours:
-    a = permissions.access(user)
-    if not (a.superuser or organisation.local_government_id in a.edit_governments):
+    if not permissions.can_act_for(user, organisation.local_government_id):
         raise PermissionDenied(_("You may not change this office's hours."))
     if start is None or end is None or end <= start:
         raise ValidationError({"end": [_("Office hours must end after they start.")]})

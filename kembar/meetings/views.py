@@ -13,7 +13,6 @@ from kembar.accounts.models import Organisation
 from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
 from kembar.partnerships import services as registry
-from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import SDG_GOALS, Field
 
 from . import services
@@ -36,10 +35,7 @@ PAGE_SIZE = 25
 
 
 def _editable_partnerships(user):
-    a = permissions.access(user)
-    qs = registry.partnership_queryset()
-    if not a.superuser:
-        qs = qs.filter(registry.involving_any(list(a.edit_governments)))
+    qs = permissions.editable_partnerships(user, registry.partnership_queryset())
     return qs.order_by("government_a__name", "government_b__name")
 
 
@@ -63,7 +59,7 @@ def _editable_meeting(request, pk: int) -> Meeting:
 @login_required
 @require_safe
 def slot_finder(request):
-    if not permissions.access(request.user).edit_governments and not request.user.is_superuser:
+    if not permissions.can_schedule_meetings(request.user):
         raise PermissionDenied
     partnerships = _editable_partnerships(request.user)
     if "start" in request.GET or "end" in request.GET:
@@ -111,7 +107,7 @@ def meeting_list(request):
         "meetings/list.html",
         {
             "page": page,
-            "can_schedule": bool(permissions.access(request.user).edit_governments) or request.user.is_superuser,
+            "can_schedule": permissions.can_schedule_meetings(request.user),
         },
     )
 
@@ -319,8 +315,7 @@ def invitation(request, participant_id: int):
 @require_safe
 def office_hours_home(request):
     """Our office's hours: the first office the user edits for."""
-    a = permissions.access(request.user)
-    office = Organisation.objects.filter(local_government__in=list(a.edit_governments)).order_by("name").first()
+    office = permissions.edited_offices(request.user).order_by("name").first()
     if office is None:
         raise PermissionDenied
     return redirect("meetings:office_hours", organisation_id=office.pk)
@@ -329,8 +324,7 @@ def office_hours_home(request):
 @login_required
 def office_hours(request, organisation_id: int):
     office = get_object_or_404(Organisation, pk=organisation_id, local_government__isnull=False)
-    a = permissions.access(request.user)
-    if not (a.superuser or office.local_government_id in a.edit_governments):
+    if not permissions.can_act_for(request.user, office.local_government_id):
         raise PermissionDenied
     start, end = services.office_hours(office.local_government)
     form = OfficeHoursForm(request.POST or None, initial={"start": start, "end": end})
@@ -415,12 +409,7 @@ def library_download(request, pk: int):
 def library_share(request):
     if not permissions.can_share_in_library(request.user):
         raise PermissionDenied
-    a = permissions.access(request.user)
-    governments = (
-        LocalGovernment.objects.all()
-        if a.superuser
-        else LocalGovernment.objects.filter(pk__in=list(a.edit_governments))
-    )
+    governments = permissions.library_governments(request.user)
     form = LibraryItemForm(
         request.POST or None,
         request.FILES or None,

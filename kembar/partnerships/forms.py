@@ -79,11 +79,7 @@ class PartnershipCreateForm(PartnershipFieldsMixin):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        a = permissions.access(user)
-        if a.superuser:
-            qs = LocalGovernment.objects.filter(organisations__isnull=False).distinct()
-        else:
-            qs = LocalGovernment.objects.filter(pk__in=a.edit_governments)
+        qs = permissions.new_partnership_governments(user)
         self.fields["government"].queryset = qs.select_related("place").order_by("name")
 
 

@@ -388,13 +388,10 @@ def _quarter_range(key: int, zone: zoneinfo.ZoneInfo) -> Q:
 
 
 def _table_key(user, scope: Scope) -> str:
-    a = permissions.access(user)
     signature = repr(
         (
             "pivot",
-            a.superuser,
-            a.oversight,
-            sorted(a.read_governments),
+            *permissions.reader_key(user),
             scope.kind,
             scope.partnership.pk if scope.partnership else None,
             scope.government.pk if scope.government else None,

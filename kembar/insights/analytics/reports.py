@@ -32,20 +32,9 @@ MAX_LISTED_PARTNERSHIPS = 500  # a roll-up lists its partnerships' counts by sta
 HEALTH_LISTED = 25  # the partnerships needing attention first, in the health section
 
 
-class OperatorReader:
-    """Who reads for `kembar report`: the server's operator, who reads everything and changes
-    nothing (as an oversight body does)."""
-
-    is_authenticated = True
-    is_active = True
-    is_superuser = False
-    pk = None
-    _kembar_access = permissions.Access(
-        superuser=False, oversight=True, read_governments=frozenset(), edit_governments=frozenset()
-    )
-
-
-OPERATOR = OperatorReader()
+# Who reads for `kembar report`: the server's operator, who reads everything and changes nothing
+# (as an oversight body does).
+OPERATOR = permissions.console_reader()
 
 
 class ReportError(ValueError):

@@ -196,11 +196,10 @@ class Context:
     @classmethod
     def for_user(cls, user, now: dt.datetime | None = None) -> Context:
         now = now or timezone.now()
-        a = permissions.access(user)
-        if a.reads_everything:
+        if permissions.reads_everything(user):
             activity_filter, actions = Q(), None
         else:
-            own = list(a.read_governments)
+            own = list(permissions.read_government_ids(user))
             partner = Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
             activity_filter = Q(public=True) | partner
             actions = Q(government_a__in=own) | Q(government_b__in=own)
@@ -481,10 +480,8 @@ def scope(user, filters: Filters | None = None) -> QuerySet[Partnership]:
     """The partnerships whose health the user sees: an office its own governments'; oversight
     bodies and administrators all; visitors the public ones. Ended partnerships are left out."""
     f = filters or Filters()
-    a = permissions.access(user)
     qs = permissions.visible_partnerships(user, Partnership.objects.exclude(status="ended"))
-    if a.read_governments and not a.reads_everything:
-        own = list(a.read_governments)
+    if own := list(permissions.office_view_government_ids(user)):
         qs = qs.filter(Q(government_a__in=own) | Q(government_b__in=own))
     if f.government:
         qs = qs.filter(Q(government_a=f.government) | Q(government_b=f.government))
@@ -579,7 +576,7 @@ class HealthReport:
         base = queryset if queryset is not None else scope(user, self.filters)
         whole_platform = (
             queryset is None
-            and permissions.access(user).reads_everything
+            and permissions.reads_everything(user)
             and self.filters == Filters(dormant_only=self.filters.dormant_only)
         )
         self.series = _series(self.ctx, None if whole_platform else base)
@@ -597,14 +594,11 @@ class HealthReport:
         return annotate(self.base, self.ctx, self.series).order_by("h_score", "pk")
 
     def _key(self, name: str, version=None) -> str:
-        a = permissions.access(self.user)
         signature = repr(
             (
                 name,
                 version,
-                a.superuser,
-                a.oversight,
-                sorted(a.read_governments),
+                *permissions.reader_key(self.user),
                 self.filters,
                 self.clock,
                 dormant_months(),
@@ -865,7 +859,6 @@ ATTENTION_SHOWN = 5
 def needs_attention(user, now: dt.datetime | None = None) -> list[Health]:
     """The dashboard's short list: an office's worst partnerships with their next step (only
     those scoring below "good"); nothing for readers without an office."""
-    a = permissions.access(user)
-    if not a.read_governments or a.reads_everything:
+    if not permissions.office_view_government_ids(user):
         return []
     return [h for h in HealthReport(user, now=now).rows(limit=ATTENTION_SHOWN) if h.level != "good"]

@@ -33,9 +33,8 @@ class HealthFilterForm(forms.Form):
         from kembar.gazetteer.services import country_choices
 
         self.fields["country"].choices = [("", _("All countries"))] + country_choices()
-        a = permissions.access(user)
-        if a.read_governments and not a.reads_everything:
-            own = LocalGovernment.objects.filter(pk__in=a.read_governments).order_by("name")
+        if own_ids := permissions.office_view_government_ids(user):
+            own = LocalGovernment.objects.filter(pk__in=own_ids).order_by("name")
             self.fields["government"].choices = [("", _("All our governments"))] + [(g.pk, g.name) for g in own]
         else:  # the whole platform: too many for a list; links (the map's table) carry the id
             self.fields["government"] = forms.IntegerField(
