@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from kembar import uploads
+from kembar.core import uploads
 
 from .files import BUILDERS, docx_bytes, pdf_bytes, upload
 
