@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from kembar.accounts.models import ApiToken
 from kembar.activities import services
 from kembar.partnerships import services as partnership_services
+from tests.support.clients import bearer
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -23,10 +23,6 @@ def setup(users, governments):
         admin, p, title="Hidden", type="other", host=governments["bandung"], start=start, end=start, public=False
     )
     return p, hidden
-
-
-def bearer(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user, 't')[1]}"}
 
 
 def test_create_read_postpone_and_conflict(client, users, governments, setup):

@@ -7,31 +7,20 @@ import re
 
 import pytest
 
-from kembar.accounts.models import Membership, Organisation  # noqa: E402
-from kembar.activities import services  # noqa: E402
-from kembar.gazetteer.models import Place  # noqa: E402
-from kembar.gazetteer.services import load_gazetteer  # noqa: E402
-from kembar.partnerships import services as partnership_services  # noqa: E402
-from kembar.partnerships.models import CooperationField  # noqa: E402
-from kembar.partnerships.services import government_for_place  # noqa: E402
-from kembar.partnerships.vocab import Field  # noqa: E402
-
-from .conftest import city, make_user  # noqa: E402
-from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
+from kembar.activities import services
+from kembar.partnerships import services as partnership_services
+from tests.support.browser import log_in, open_page, sync_api
+from tests.support.builders import government, office_member, password_for, reload_flushed_data
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def festival(live_server):
-    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="DE").exists()):
-        load_gazetteer(countries=["ID", "DE"], progress=False)
-    for code in Field.values:
-        CooperationField.objects.get_or_create(code=code)
-    bandung = government_for_place(city("Bandung", "ID"))
-    braunschweig = government_for_place(city("Braunschweig", "DE"))
-    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
-    user = make_user("siti", office, Membership.Role.EDITOR)
+    reload_flushed_data(["ID", "DE"])
+    bandung = government("Bandung", "ID")
+    braunschweig = government("Braunschweig", "DE")
+    user = office_member("siti", bandung)
     p = partnership_services.create_partnership(user, bandung, braunschweig, fields=["culture"])
     start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(second=0, microsecond=0)
     activity = services.create_activity(
@@ -44,10 +33,10 @@ def festival(live_server):
         start=start,
         end=start + dt.timedelta(hours=3),
     )
-    return {"user": user, "password": "pw-siti-123", "activity": activity}
+    return {"user": user, "password": password_for("siti"), "activity": activity}
 
 
-def test_officer_postpones_an_event_and_the_portal_marks_it(live_server, browser, festival):  # noqa: F811
+def test_officer_postpones_an_event_and_the_portal_marks_it(live_server, browser, festival):
     context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
     main = page.locator("main")

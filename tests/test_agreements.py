@@ -13,8 +13,7 @@ from kembar.agreements.models import AgreementStatus as Status
 from kembar.agreements.presenters import audit_trail
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.services import ConcurrentEdit
-
-from .files import docx_bytes, pdf_bytes, upload
+from tests.support.files import docx_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +26,6 @@ KSDPL_BEFORE_SIGNING = [
     "drafting",
     "full_power",
 ]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

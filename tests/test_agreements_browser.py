@@ -8,20 +8,19 @@ import datetime as dt
 
 import pytest
 
-from kembar.agreements.models import Agreement, ProcedureTemplate, TemplateStage  # noqa: E402
-from kembar.agreements.procedures import install  # noqa: E402
-from kembar.partnerships.services import create_partnership, government_for_place  # noqa: E402
-
-from .conftest import city  # noqa: E402
-from .files import docx_bytes, pdf_bytes, png_bytes  # noqa: E402
-from .test_browser import browser, log_in, officer, open_page, sync_api  # noqa: F401 (fixtures)
+from kembar.agreements.models import Agreement, ProcedureTemplate, TemplateStage
+from kembar.agreements.procedures import install
+from kembar.partnerships.services import create_partnership
+from tests.support.browser import log_in, open_page, sync_api
+from tests.support.builders import government
+from tests.support.files import docx_bytes, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
 
 
-def test_officer_walks_an_mou_from_exploration_to_signed(live_server, browser, officer):  # noqa: F811
+def test_officer_walks_an_mou_from_exploration_to_signed(live_server, browser, officer):
     install(ProcedureTemplate, TemplateStage)  # a transactional test before this one flushed the seeded rows
-    kyoto = government_for_place(city("Kyoto", "JP"))
+    kyoto = government("Kyoto", "JP")
     partnership = create_partnership(officer["user"], officer["government"], kyoto, fields=["culture"])
     context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect

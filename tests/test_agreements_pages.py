@@ -4,19 +4,16 @@ error messages, and constant query counts."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kembar.accounts.models import ApiToken
 from kembar.agreements import services
 from kembar.agreements.models import Agreement, ProcedureTemplate, StageDocument
 from kembar.partnerships import services as partnership_services
-
-from .files import BUILDERS, docx_bytes, pdf_bytes, upload
+from tests.support.clients import logged_in
+from tests.support.files import BUILDERS, docx_bytes, pdf_bytes, upload
+from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +29,6 @@ ROLES = [
 MAY_EDIT = {"bandung_editor", "braunschweig_editor", "platform_admin"}
 # Who reads an agreement of the private Bandung–Busan partnership.
 READS_PRIVATE = {"bandung_editor", "bandung_viewer", "oversight", "platform_admin"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -65,15 +57,9 @@ def private(governments, users, ksdpl):
     return a
 
 
-def login(client, users, role):
-    if role != "anonymous":
-        client.force_login(users[role])
-    return client
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_reading_a_private_partnerships_agreement_and_its_documents(client, users, private, role):
-    c = login(client, users, role)
+    c = logged_in(client, users, role)
     page = c.get(reverse("agreements:detail", args=[private.pk]))
     document = StageDocument.objects.get(stage__agreement=private)
     download = c.get(reverse("agreements:document", args=[document.pk]))
@@ -90,7 +76,7 @@ def test_reading_a_private_partnerships_agreement_and_its_documents(client, user
 
 @pytest.mark.parametrize("role", ROLES)
 def test_changing_an_agreement_matrix(client, users, public, role):
-    c = login(client, users, role)
+    c = logged_in(client, users, role)
     response = c.post(reverse("agreements:advance", args=[public.pk]), {"version": public.version})
     public.refresh_from_db()
     if role in MAY_EDIT:
@@ -106,7 +92,7 @@ def test_changing_an_agreement_matrix(client, users, public, role):
 def test_uploading_matrix(client, users, public, role):
     services.advance(users["platform_admin"], public)
     stage = public.stages.get(status="active")
-    c = login(client, users, role)
+    c = logged_in(client, users, role)
     response = c.post(
         reverse("agreements:upload", args=[stage.pk]), {"title": "LoI", "file": upload("LoI.pdf", pdf_bytes())}
     )
@@ -166,25 +152,30 @@ def test_a_concurrent_edit_gets_a_message_not_an_overwrite(client, users, public
 def test_the_agreement_list_has_a_constant_number_of_queries(client, users, public, ksdpl):
     client.force_login(users["bandung_editor"])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("agreements:list")).status_code == 200
-        return len(ctx.captured_queries)
+    def listed() -> None:
+        assert client.get(reverse("agreements:list")).status_code == 200
 
-    count()  # the first request of a session also touches the session
-    few = count()
-    for i in range(8):
-        a = services.create_agreement(
-            users["platform_admin"], public.partnership, template=ksdpl, title=f"A{i}", fields=["culture", "education"]
-        )
-    assert count() == few
+    listed()  # the first request of a session also touches the session
+    with assert_constant_queries() as queries:
+        with queries.few():
+            listed()
+        for i in range(8):
+            a = services.create_agreement(
+                users["platform_admin"],
+                public.partnership,
+                template=ksdpl,
+                title=f"A{i}",
+                fields=["culture", "education"],
+            )
+        with queries.many():
+            listed()
     client.get(reverse("agreements:partnership", args=[public.partnership_id]))
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(reverse("agreements:partnership", args=[public.partnership_id]))
-    services.create_agreement(users["platform_admin"], public.partnership, template=ksdpl, title="more")
-    with CaptureQueriesContext(connection) as ctx2:
-        client.get(reverse("agreements:partnership", args=[public.partnership_id]))
-    assert len(ctx.captured_queries) == len(ctx2.captured_queries)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            client.get(reverse("agreements:partnership", args=[public.partnership_id]))
+        services.create_agreement(users["platform_admin"], public.partnership, template=ksdpl, title="more")
+        with queries.many():
+            client.get(reverse("agreements:partnership", args=[public.partnership_id]))
     assert a.pk
 
 
@@ -217,50 +208,33 @@ def test_an_oversized_file_is_refused(settings, users, public):
 # --- API ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def api(client, users):
-    tokens = {}
-
-    def call(method, url, body=None, as_=None):
-        headers = {}
-        if as_:
-            if as_ not in tokens:
-                tokens[as_] = ApiToken.issue(users[as_], "test")[1]
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {tokens[as_]}"
-        if body is None:
-            return getattr(client, method)(url, **headers)
-        return getattr(client, method)(url, json.dumps(body), content_type="application/json", **headers)
-
-    return call
-
-
 def test_api_walks_the_procedure_with_409_and_422(api, users, public):
     url = f"/api/agreements/{public.pk}"
-    response = api("post", url + "/advance", {"version": 1}, as_="bandung_editor")
+    response = api("post", url + "/advance", body={"version": 1}, as_="bandung_editor")
     assert response.status_code == 200 and response.json()["status"] == "in_procedure"
     stages = response.json()["stages"]
     assert stages[0]["code"] == "exploration" and stages[0]["status"] == "active"
-    response = api("post", url + "/advance", {"version": 2}, as_="bandung_editor")
+    response = api("post", url + "/advance", body={"version": 2}, as_="bandung_editor")
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "evidence"
-    response = api("post", url + "/advance", {"version": 1}, as_="bandung_editor")
+    response = api("post", url + "/advance", body={"version": 1}, as_="bandung_editor")
     assert response.status_code == 409 and "Someone else changed" in response.json()["detail"]
     response = api(
-        "patch", url, {"ends_on": "2020-01-01", "effective_on": "2021-01-01", "version": 2}, as_="bandung_editor"
+        "patch", url, body={"ends_on": "2020-01-01", "effective_on": "2021-01-01", "version": 2}, as_="bandung_editor"
     )
     assert response.status_code == 422
-    assert api("post", url + "/advance", {"version": 2}, as_="surabaya_editor").status_code == 403
+    assert api("post", url + "/advance", body={"version": 2}, as_="surabaya_editor").status_code == 403
     response = api(
         "post",
         "/api/agreements",
-        {"partnership_id": public.partnership_id, "procedure": "nope", "title": "x"},
+        body={"partnership_id": public.partnership_id, "procedure": "nope", "title": "x"},
         as_="bandung_editor",
     )
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "procedure"
     response = api(
         "post",
         "/api/agreements",
-        {
+        body={
             "partnership_id": public.partnership_id,
             "procedure": "generic",
             "title": "LoI",
@@ -306,19 +280,20 @@ def test_the_detail_page_queries_do_not_grow_with_the_history(client, users, pub
     admin = users["platform_admin"]
     client.force_login(users["bandung_editor"])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(public.get_absolute_url()).status_code == 200
-        return len(ctx.captured_queries)
+    def shown() -> None:
+        assert client.get(public.get_absolute_url()).status_code == 200
 
     agreement = services.advance(admin, public)
     client.get(public.get_absolute_url())
     services.upload_document(admin, agreement.stages.get(status="active"), upload("a.pdf", pdf_bytes()))
     agreement = services.advance(admin, agreement)
     agreement = services.update_agreement(admin, agreement, fields=["culture"])
-    few = count()
-    for _ in range(3):
-        services.upload_document(admin, agreement.stages.get(status="active"), upload("a.pdf", pdf_bytes()))
-        agreement = services.advance(admin, agreement)
-    agreement = services.update_agreement(admin, agreement, fields=["culture", "trade"], title="Renamed")
-    assert count() == few
+    with assert_constant_queries() as queries:
+        with queries.few():
+            shown()
+        for _ in range(3):
+            services.upload_document(admin, agreement.stages.get(status="active"), upload("a.pdf", pdf_bytes()))
+            agreement = services.advance(admin, agreement)
+        agreement = services.update_agreement(admin, agreement, fields=["culture", "trade"], title="Renamed")
+        with queries.many():
+            shown()

@@ -14,18 +14,13 @@ from kembar.agreements import services
 from kembar.agreements.models import AgreementStage, ProcedureTemplate
 from kembar.partnerships import services as partnership_services
 from kembar.portal.models import SentReminder
-
-from .conftest import make_user
-from .files import pdf_bytes, upload
+from tests.support.builders import make_user
+from tests.support.files import pdf_bytes, upload
+from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 1, 5, 3, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 class Clock:
@@ -210,9 +205,6 @@ def test_a_stage_is_stuck_from_the_very_moment_its_expected_duration_is_over(clo
 def test_the_dashboard_shows_the_most_overdue_stages_first_at_a_constant_query_count(clock, governments, users):
     """Stages of procedures with different expected durations: the order is by due moment, not
     by start, cut to the dashboard's rows in SQL; more stuck procedures cost no more queries."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from kembar.agreements.reminders import SHOWN, dashboard_context
 
     p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"], governments["busan"])
@@ -224,20 +216,20 @@ def test_the_dashboard_shows_the_most_overdue_stages_first_at_a_constant_query_c
             template = "ksdpl" if k % 2 else "generic"
             stages.append(_started_stage(users, p, template, f"Procedure {k}", START + dt.timedelta(days=7 * k)))
 
-    def shown() -> tuple[list, int]:
+    def shown(measured) -> list:
         user = type(users["bandung_editor"]).objects.get(pk=users["bandung_editor"].pk)  # nothing cached on it
-        with CaptureQueriesContext(connection) as queries:
+        with measured:
             block = dashboard_context(user, now)
             rows = [
                 (s.pk, s.days_overdue, s.agreement.partnership.government_a.name) for s in block["procedures_stuck"]
             ]
-        return rows, len(queries)
+        return rows
 
-    add(3)
-    few_rows, few_queries = shown()
-    add(SHOWN + 6)
-    rows, queries = shown()
-    assert queries == few_queries
+    with assert_constant_queries() as queries:
+        add(3)
+        few_rows = shown(queries.few())
+        add(SHOWN + 6)
+        rows = shown(queries.many())
     expected = sorted((s for s in stages if s.due_at() <= now), key=lambda s: (s.due_at(), s.pk))
     assert len(expected) > SHOWN and len({s.template_stage.expected_days for s in expected}) == 2
     assert expected != sorted(expected, key=lambda s: s.started_at)  # the durations change the order

@@ -9,9 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from kembar.accounts.models import ApiToken
 from kembar.activities.models import Activity
@@ -20,37 +18,10 @@ from kembar.meetings.models import ActionItem as MeetingActionItem
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
-
-from .conftest import city
+from tests.support.builders import city
+from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The fixtures create a user per row of the permission matrix; hashing need not be slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tokens(users):
-    return {name: ApiToken.issue(user, "tests")[1] for name, user in users.items()}
-
-
-@pytest.fixture
-def api(client, tokens):
-    """api(method, path, as_=username or None, json=...) -> response, in English."""
-
-    def call(method: str, path: str, as_: str | None = None, json_body=None, query=None, **headers):
-        if as_ is not None:
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {tokens[as_]}"
-        headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
-        kwargs = {"data": query} if query else {}
-        if json_body is not None:
-            kwargs = {"data": json.dumps(json_body), "content_type": "application/json"}
-        return getattr(client, method.lower())(path, **kwargs, **headers)
-
-    return call
 
 
 @pytest.fixture
@@ -120,7 +91,7 @@ def test_without_a_token_reads_are_public_and_writes_get_401(api, governments, s
     listed = api("get", "/api/partnerships")
     assert listed.status_code == 200
     assert [p["id"] for p in listed.json()["items"]] == [sister.pk]
-    response = api("post", "/api/partnerships", json_body=partnership_body(governments))
+    response = api("post", "/api/partnerships", body=partnership_body(governments))
     assert response.status_code == 401
     assert "Authorization: Bearer" in response.json()["detail"]
     assert not Partnership.objects.filter(
@@ -224,7 +195,7 @@ def test_an_unknown_place_is_404(api):
 )
 def test_an_id_that_is_not_a_number_is_a_json_422_naming_it(api, method, path, field):
     """Found by fuzzing: such paths used to miss every route and get Django's HTML 404 page."""
-    response = api(method, path, as_="bandung_editor", json_body={} if method == "patch" else None)
+    response = api(method, path, as_="bandung_editor", body={} if method == "patch" else None)
     assert response["Content-Type"].startswith("application/json")
     assert field in errors_by_field(response)
 
@@ -253,7 +224,7 @@ def test_an_editor_registers_a_government_for_a_place(api):
         "post",
         "/api/governments",
         as_="bandung_editor",
-        json_body={
+        body={
             "place_id": yogyakarta.pk,
             "traits": ["former_capital", "heritage"],
             "sdg_priorities": [4, 11],
@@ -268,7 +239,7 @@ def test_an_editor_registers_a_government_for_a_place(api):
 
 def test_a_subdivision_gets_its_own_level_by_default(api):
     kyoto_prefecture = Place.objects.get(subdivision_code="JP-26")
-    response = api("post", "/api/governments", as_="platform_admin", json_body={"place_id": kyoto_prefecture.pk})
+    response = api("post", "/api/governments", as_="platform_admin", body={"place_id": kyoto_prefecture.pk})
     assert response.status_code == 201, response.content
     assert response.json()["level"] == "prefecture"
 
@@ -287,7 +258,7 @@ def test_a_subdivision_gets_its_own_level_by_default(api):
 )
 def test_who_may_register_a_government(api, who, status):
     place = city("Yogyakarta", "ID")
-    response = api("post", "/api/governments", as_=who, json_body={"place_id": place.pk})
+    response = api("post", "/api/governments", as_=who, body={"place_id": place.pk})
     assert response.status_code == status, response.content
     assert LocalGovernment.objects.filter(place=place).exists() == (status == 201)
 
@@ -305,12 +276,12 @@ def test_who_may_register_a_government(api, who, status):
 )
 def test_registering_a_government_names_the_field_at_fault(api, governments, body, field):
     body = {"place_id": governments["bandung"].place_id, **body}
-    response = api("post", "/api/governments", as_="bandung_editor", json_body=body)
+    response = api("post", "/api/governments", as_="bandung_editor", body=body)
     assert field in errors_by_field(response)
 
 
 def test_registering_a_government_without_a_place_names_place_id(api):
-    response = api("post", "/api/governments", as_="bandung_editor", json_body={"level": "city"})
+    response = api("post", "/api/governments", as_="bandung_editor", body={"level": "city"})
     assert "place_id" in errors_by_field(response)
 
 
@@ -332,7 +303,7 @@ def test_who_may_change_a_government(api, governments, sister, who, status):
         "patch",
         f"/api/governments/{bandung.pk}",
         as_=who,
-        json_body={"traits": ["university", "creative"], "contact_phone": "+62 22 4234793"},
+        body={"traits": ["university", "creative"], "contact_phone": "+62 22 4234793"},
     )
     assert response.status_code == status, response.content
     bandung.refresh_from_db()
@@ -345,16 +316,16 @@ def test_changing_a_government_keeps_what_is_left_out_and_checks_values(api, gov
     bandung = governments["bandung"]
     bandung.website = "https://bandung.go.id"
     bandung.save()
-    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor", json_body={"name": "Kota Bandung"})
+    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor", body={"name": "Kota Bandung"})
     assert response.json()["name"] == "Kota Bandung" and response.json()["website"] == "https://bandung.go.id"
     response = api(
         "patch",
         f"/api/governments/{bandung.pk}",
         as_="bandung_editor",
-        json_body={"website": "not a url", "name": None},
+        body={"website": "not a url", "name": None},
     )
     assert set(errors_by_field(response)) >= {"name"}
-    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor", json_body={"website": "not a url"})
+    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor", body={"website": "not a url"})
     assert "website" in errors_by_field(response)
     bandung.refresh_from_db()
     assert bandung.website == "https://bandung.go.id"
@@ -426,7 +397,7 @@ def test_a_partnership_is_created_read_changed_and_deleted(api, governments):
         "post",
         "/api/partnerships",
         as_="bandung_editor",
-        json_body=partnership_body(
+        body=partnership_body(
             governments,
             "liverpool",
             "bandung",
@@ -451,7 +422,7 @@ def test_a_partnership_is_created_read_changed_and_deleted(api, governments):
         "patch",
         f"/api/partnerships/{pk}",
         as_="bandung_editor",
-        json_body={"status": "active", "fields": ["trade"], "version": created["version"]},
+        body={"status": "active", "fields": ["trade"], "version": created["version"]},
     )
     assert response.status_code == 200, response.content
     changed = response.json()
@@ -459,7 +430,7 @@ def test_a_partnership_is_created_read_changed_and_deleted(api, governments):
     assert changed["kind"] == "cooperation" and changed["notes"] == "Started online"
     assert changed["version"] == created["version"] + 1
 
-    response = api("patch", f"/api/partnerships/{pk}", as_="bandung_editor", json_body={"since": None})
+    response = api("patch", f"/api/partnerships/{pk}", as_="bandung_editor", body={"since": None})
     assert response.json()["since"] is None
 
     response = api("delete", f"/api/partnerships/{pk}", as_="bandung_editor")
@@ -481,7 +452,7 @@ def test_a_partnership_is_created_read_changed_and_deleted(api, governments):
 )
 def test_who_may_create_a_partnership(api, governments, who, status):
     """Bandung–Surabaya: own office, partner office, an unrelated office, and the rest."""
-    response = api("post", "/api/partnerships", as_=who, json_body=partnership_body(governments))
+    response = api("post", "/api/partnerships", as_=who, body=partnership_body(governments))
     assert response.status_code == status, response.content
     if status != 201:
         assert isinstance(response.json()["detail"], str)
@@ -501,7 +472,7 @@ def test_who_may_create_a_partnership(api, governments, who, status):
     ],
 )
 def test_who_may_change_a_partnership(api, sister, who, status):
-    response = api("patch", f"/api/partnerships/{sister.pk}", as_=who, json_body={"status": "dormant"})
+    response = api("patch", f"/api/partnerships/{sister.pk}", as_=who, body={"status": "dormant"})
     assert response.status_code == status, response.content
     sister.refresh_from_db()
     assert (sister.status == "dormant") == (status == 200)
@@ -531,7 +502,7 @@ def test_an_office_cannot_learn_of_a_partnership_it_may_not_read_by_writing_to_i
         method,
         f"/api/partnerships/{private.pk}",
         as_="surabaya_editor",
-        json_body={"status": "ended"} if method == "patch" else None,
+        body={"status": "ended"} if method == "patch" else None,
     )
     assert response.status_code == 404
     private.refresh_from_db()
@@ -543,14 +514,14 @@ def test_an_office_cannot_learn_of_a_partnership_it_may_not_read_by_writing_to_i
 
 def test_a_government_cannot_partner_itself(api, governments):
     response = api(
-        "post", "/api/partnerships", as_="bandung_editor", json_body=partnership_body(governments, "bandung", "bandung")
+        "post", "/api/partnerships", as_="bandung_editor", body=partnership_body(governments, "bandung", "bandung")
     )
     assert "government_b_id" in errors_by_field(response)
 
 
 @pytest.mark.parametrize("a, b", [("bandung", "braunschweig"), ("braunschweig", "bandung")])
 def test_a_pair_exists_once_in_either_order(api, governments, sister, a, b):
-    response = api("post", "/api/partnerships", as_="bandung_editor", json_body=partnership_body(governments, a, b))
+    response = api("post", "/api/partnerships", as_="bandung_editor", body=partnership_body(governments, a, b))
     assert "already partners" in errors_by_field(response)["government_b_id"]
     assert Partnership.objects.count() == 1
 
@@ -573,9 +544,7 @@ def test_a_pair_exists_once_in_either_order(api, governments, sister, a, b):
     ],
 )
 def test_bad_partnership_values_name_the_field(api, governments, extra, field):
-    response = api(
-        "post", "/api/partnerships", as_="bandung_editor", json_body={**partnership_body(governments), **extra}
-    )
+    response = api("post", "/api/partnerships", as_="bandung_editor", body={**partnership_body(governments), **extra})
     assert field in errors_by_field(response)
     assert Partnership.objects.count() == 0
 
@@ -587,20 +556,20 @@ def test_a_number_is_never_taken_for_a_date_or_a_moment(api, governments, sister
         "post",
         "/api/meetings",
         as_="bandung_editor",
-        json_body={"partnership_id": sister.pk, "title": "Rapat", "start": "2026-11-24T23:00:00Z", "agenda": ["Kabar"]},
+        body={"partnership_id": sister.pk, "title": "Rapat", "start": "2026-11-24T23:00:00Z", "agenda": ["Kabar"]},
     ).json()
     action = api(
         "post",
         f"/api/meetings/{meeting['id']}/action-items",
         as_="bandung_editor",
-        json_body={"text": "Kirim draf", "owner": "Siti", "government_id": governments["bandung"].pk, "due": value},
+        body={"text": "Kirim draf", "owner": "Siti", "government_id": governments["bandung"].pk, "due": value},
     )
     assert "due" in errors_by_field(action)
     moved = api(
         "post",
         "/api/meetings",
         as_="bandung_editor",
-        json_body={"partnership_id": sister.pk, "title": "Rapat", "start": value},
+        body={"partnership_id": sister.pk, "title": "Rapat", "start": value},
     )
     assert "start" in errors_by_field(moved)
     slots = api(
@@ -614,7 +583,7 @@ def test_a_number_is_never_taken_for_a_date_or_a_moment(api, governments, sister
         "post",
         f"/api/partnerships/{sister.pk}/activities",
         as_="bandung_editor",
-        json_body={
+        body={
             "title": "Pekan budaya",
             "type": "cultural_event",
             "host_id": governments["bandung"].pk,
@@ -630,7 +599,7 @@ def test_a_number_is_never_taken_for_a_date_or_a_moment(api, governments, sister
 def test_a_missing_property_is_named(api, governments, missing):
     body = partnership_body(governments)
     del body[missing]
-    response = api("post", "/api/partnerships", as_="bandung_editor", json_body=body)
+    response = api("post", "/api/partnerships", as_="bandung_editor", body=body)
     assert missing in errors_by_field(response)
 
 
@@ -657,7 +626,7 @@ def test_a_body_that_is_not_json_is_a_400_and_an_empty_one_a_422(client, tokens)
     ],
 )
 def test_bad_changes_name_the_field_and_change_nothing(api, sister, body, field):
-    response = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor", json_body=body)
+    response = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor", body=body)
     assert field in errors_by_field(response)
     sister.refresh_from_db()
     assert sister.kind == "sister_city" and sister.version == 1
@@ -680,7 +649,7 @@ def test_bad_list_parameters_name_the_parameter(api, query, field):
 
 
 def test_changes_made_with_a_token_are_recorded_in_the_history_under_its_user(api, users, sister):
-    api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", json_body={"status": "dormant"})
+    api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", body={"status": "dormant"})
     assert sister.history.latest().history_user == users["braunschweig_editor"]
 
 
@@ -689,14 +658,14 @@ def test_a_stale_version_is_refused_with_409(api, sister):
         "patch",
         f"/api/partnerships/{sister.pk}",
         as_="bandung_editor",
-        json_body={"notes": "Braunschweig's edit", "version": 1},
+        body={"notes": "Braunschweig's edit", "version": 1},
     )
     assert first.status_code == 200 and first.json()["version"] == 2
     second = api(
         "patch",
         f"/api/partnerships/{sister.pk}",
         as_="braunschweig_editor",
-        json_body={"notes": "Bandung's edit", "version": 1},
+        body={"notes": "Bandung's edit", "version": 1},
     )
     assert second.status_code == 409
     assert "changed" in second.json()["detail"]
@@ -741,12 +710,10 @@ def _many_partnerships(total: int, governments: dict) -> None:
     assert Partnership.objects.count() == total
 
 
-def _queries(client, path: str, headers: dict, expect_items: int) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, **headers)
+def _listed(client, path: str, headers: dict, expect_items: int) -> None:
+    response = client.get(path, **headers)
     assert response.status_code == 200, response.content
     assert len(response.json()["items"]) == expect_items
-    return len(queries)
 
 
 @pytest.mark.parametrize("who", [None, "bandung_viewer", "oversight"])
@@ -754,22 +721,28 @@ def test_the_partnership_list_costs_the_same_queries_for_5_and_500_rows(client, 
     headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[who]}"} if who else {}
     path = "/api/partnerships?limit=500"
     _many_partnerships(5, governments)
-    few = _queries(client, path, headers, expect_items=len(client.get(path, **headers).json()["items"]))
-    _many_partnerships(500, governments)
-    count = client.get(path, **headers).json()["count"]
-    assert count > 300
-    many = _queries(client, path, headers, expect_items=count)
-    assert few == many
-    assert many <= 6
+    shown = len(client.get(path, **headers).json()["items"])
+    with assert_constant_queries() as queries:
+        with queries.few():
+            _listed(client, path, headers, expect_items=shown)
+        _many_partnerships(500, governments)
+        count = client.get(path, **headers).json()["count"]
+        assert count > 300
+        with queries.many() as many:
+            _listed(client, path, headers, expect_items=count)
+    assert len(many) <= 6
 
 
 def test_the_government_list_costs_the_same_queries_for_6_and_40_rows(client, governments):
     path = "/api/governments?limit=500"
-    few = _queries(client, path, {}, expect_items=6)
-    _many_partnerships(10, governments)
-    total = LocalGovernment.objects.count()
-    assert total >= 40
-    assert _queries(client, path, {}, expect_items=total) == few
+    with assert_constant_queries() as queries:
+        with queries.few():
+            _listed(client, path, {}, expect_items=6)
+        _many_partnerships(10, governments)
+        total = LocalGovernment.objects.count()
+        assert total >= 40
+        with queries.many():
+            _listed(client, path, {}, expect_items=total)
 
 
 # --- documentation --------------------------------------------------------------------------

@@ -11,11 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from kembar.accounts.models import ApiToken
 from kembar.activities import services as activities
 from kembar.agreements import services as agreements
 from kembar.agreements.models import ProcedureTemplate, StageDocument
@@ -23,16 +20,13 @@ from kembar.meetings import services as meetings
 from kembar.meetings.models import Attachment, LibraryItem, Participant
 from kembar.partnerships import services as registry
 from kembar.solutions import services as solutions
-
-from .files import docx_bytes, pdf_bytes, png_bytes, upload
+from tests.support.clients import bearer
+from tests.support.files import docx_bytes, pdf_bytes, png_bytes, upload
+from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 START = dt.datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
-
-
-def bearer(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user, 't')[1]}"}
 
 
 def media_files() -> list[str]:
@@ -509,20 +503,18 @@ def test_the_new_lists_take_a_constant_number_of_queries(client, world, users, g
     ]
     client.force_login(users["bandung_viewer"])
 
-    def counts() -> list[int]:
-        out = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200
-            out.append(len(queries))
-        return out
-
     _grow(w, users, governments, 1)
-    counts()  # the first request of a session warms caches up
-    few = counts()
-    _grow(w, users, governments, 6)
-    assert all(client.get(url).json()["count"] == 7 for url in urls)
-    assert counts() == few
+    for url in urls:  # the first request of a session warms caches up
+        assert client.get(url).status_code == 200
+    with assert_constant_queries() as queries:
+        for url in urls:
+            with queries.few(url):
+                assert client.get(url).status_code == 200
+        _grow(w, users, governments, 6)
+        assert all(client.get(url).json()["count"] == 7 for url in urls)
+        for url in urls:
+            with queries.many(url):
+                assert client.get(url).status_code == 200
 
 
 def test_a_mail_server_that_does_not_answer_is_said_not_a_server_error(client, world, users, governments, settings):

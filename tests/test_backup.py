@@ -25,56 +25,8 @@ from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import create_partnership, update_partnership
 from kembar.portal import backup as bk
 from kembar.portal.backup import BackupError, backup, clear_registry, restore
-
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-# --------------------------------------------------------------------------- what "equal" means
-
-
-def fingerprint() -> dict:
-    """Every backed-up row, as values; places by what they are, not by their local id.
-
-    The ids of auto-created many-to-many rows are left out: like `dumpdata`, a backup keeps
-    the links, not the link rows' own ids.
-    """
-    models = []
-    for model in bk.registry_models():
-        models.append((model, False))
-        models.extend((through, True) for through in bk._through_models(model))
-    place_ids = set(Place.objects.filter(kind=Place.Kind.UNVERIFIED).values_list("id", flat=True))
-    for model, _auto in models:
-        for f in bk._place_fields(model):
-            place_ids.update(model._base_manager.exclude(**{f.attname: None}).values_list(f.attname, flat=True))
-    names: dict[int, list[str]] = {}
-    for place_id, name in PlaceName.objects.filter(place_id__in=place_ids).values_list("place_id", "name"):
-        names.setdefault(place_id, []).append(name)
-    places = {}
-    for row in Place.objects.filter(id__in=place_ids).values():
-        place_id = row.pop("id")
-        places[place_id] = {**row, "names": sorted(names.get(place_id, []))}
-
-    def key(row):
-        return json.dumps(row, sort_keys=True, default=str)
-
-    result = {}
-    for model, auto in models:
-        place_columns = {f.attname for f in bk._place_fields(model)}
-        rows = []
-        for row in model._base_manager.values():
-            if auto:
-                row.pop("id")
-            for column in place_columns:
-                row[column] = places.get(row[column], ("missing", row[column])) if row[column] else None
-            rows.append(row)
-        result[model._meta.label_lower] = sorted(rows, key=key)
-    result["unverified places"] = sorted((places[i] for i in place_ids if places[i]["kind"] == "unverified"), key=key)
-    return result
-
-
-def as_json(value) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
+from tests.support.backup import as_json, fingerprint
+from tests.support.paths import PROJECT
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -371,7 +323,7 @@ update_partnership(user, partnership, notes="MoU 1997", fields=["education"])
 FINGERPRINT = """
 import json
 from django.contrib.auth.models import User
-from tests.test_backup import as_json, fingerprint
+from tests.support.backup import as_json, fingerprint
 print("FINGERPRINT " + as_json({"rows": fingerprint(), "login": User.objects.get(username="officer").check_password("pw-officer-123")}))
 """
 

@@ -6,122 +6,22 @@ saves; then checks the detail page (message, map drawn by Leaflet), the partners
 switching the interface to Bahasa Indonesia with the header's language select. Throughout, the
 page must log no JavaScript error and every static file must load.
 
-Uses the Debian Chromium at /usr/bin/chromium (never a downloaded browser).
+The harness (Debian Chromium, `browser`, `officer`, `open_page`) is tests/support/browser.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-# Sync Playwright runs an event loop in this thread; Django refuses ORM calls from a thread with a
-# running loop unless told it is safe (it is: the test's own queries never run concurrently).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM}; the browser test needs the Debian chromium package", allow_module_level=True
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-from kembar.accounts.models import Membership, Organisation  # noqa: E402
-from kembar.gazetteer.models import Place  # noqa: E402
-from kembar.gazetteer.services import load_gazetteer  # noqa: E402
-from kembar.partnerships.models import CooperationField, Partnership  # noqa: E402
-from kembar.partnerships.services import government_for_place  # noqa: E402
-from kembar.partnerships.vocab import Field  # noqa: E402
-
-from .conftest import city, make_user  # noqa: E402
+from kembar.partnerships.models import Partnership
+from kembar.partnerships.services import government_for_place
+from tests.support.browser import open_page, sync_api
+from tests.support.builders import city
 
 pytestmark = pytest.mark.browser
-
-TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-def open_page(browser, live_server, **context_options):
-    """A page in a new English context with the suite's timeouts, and what watches it for errors."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, **context_options)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    sync_api.expect.set_options(timeout=TIMEOUT_MS)
-    return context, page, PageWatch(page, live_server.url)
-
-
-def log_in(page, live_server, username: str, password: str) -> None:
-    """Through the login form, until the header names the user."""
-    page.goto(live_server.url + "/accounts/login/")
-    main = page.locator("main")
-    main.locator("#id_username").fill(username)
-    main.locator("#id_password").fill(password)
-    main.locator("button[type=submit]").click()
-    sync_api.expect(page.locator("header .who")).to_have_text(username)
-
-
-class PageWatch:
-    """What went wrong in the page: console errors, uncaught exceptions, failed own requests."""
-
-    def __init__(self, page, base_url: str):
-        self.own_host = urlsplit(base_url).netloc
-        self.errors: list[str] = []
-        self.static: dict[str, int] = {}
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
-        page.on("response", self._response)
-        page.on("requestfailed", self._failed)
-
-    def _own(self, url: str) -> bool:
-        return urlsplit(url).netloc == self.own_host
-
-    def _console(self, message) -> None:
-        if message.type != "error":
-            return
-        url = (message.location or {}).get("url", "")
-        # A resource that failed to load on another host (map tiles, say) is not the page's fault.
-        if message.text.startswith("Failed to load resource") and url and not self._own(url):
-            return
-        self.errors.append(f"console: {message.text} ({url})")
-
-    def _response(self, response) -> None:
-        path = urlsplit(response.url).path
-        if self._own(response.url) and path.startswith("/static/"):
-            self.static[path] = response.status
-
-    def _failed(self, request) -> None:
-        if self._own(request.url):
-            self.errors.append(f"request failed: {request.method} {request.url} {request.failure}")
-
-
-@pytest.fixture
-def officer(live_server):
-    """Bandung's cooperation office and one of its editors, in the flushed live-server database."""
-    # Transactional tests flush the database after they run, rows seeded by migrations included:
-    # the session's gazetteer slice and the fields of cooperation are there only if no such test
-    # ran before this one.
-    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="JP").exists()):
-        load_gazetteer(countries=["ID", "JP"], progress=False)
-    for code in Field.values:
-        CooperationField.objects.get_or_create(code=code)
-    bandung = government_for_place(city("Bandung", "ID"))
-    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
-    user = make_user("siti", office, Membership.Role.EDITOR)
-    return {"user": user, "password": "pw-siti-123", "government": bandung}
 
 
 def test_officer_records_partnership_found_by_japanese_name(live_server, browser, officer):

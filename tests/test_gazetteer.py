@@ -22,7 +22,7 @@ from kembar.gazetteer.services import (
     province_of,
     search_places,
 )
-from tests.conftest import city
+from tests.support.builders import city
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,7 @@ from kembar.partnerships.importer import (
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
-
-from .conftest import city
+from tests.support.builders import city
 
 DATA = Path(__file__).resolve().parent / "data"
 

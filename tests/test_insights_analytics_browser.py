@@ -8,17 +8,10 @@ import io
 
 import pytest
 
-from kembar.accounts.models import Membership, Organisation  # noqa: E402
-from kembar.activities import services  # noqa: E402
-from kembar.gazetteer.models import Place  # noqa: E402
-from kembar.gazetteer.services import load_gazetteer  # noqa: E402
-from kembar.partnerships import services as partnership_services  # noqa: E402
-from kembar.partnerships.models import CooperationField  # noqa: E402
-from kembar.partnerships.services import government_for_place  # noqa: E402
-from kembar.partnerships.vocab import Field  # noqa: E402
-
-from .conftest import city, make_user  # noqa: E402
-from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
+from kembar.activities import services
+from kembar.partnerships import services as partnership_services
+from tests.support.browser import log_in, open_page, sync_api
+from tests.support.builders import government, office_member, password_for, reload_flushed_data
 
 pytestmark = pytest.mark.browser
 UTC = dt.UTC
@@ -26,14 +19,10 @@ UTC = dt.UTC
 
 @pytest.fixture
 def year_of_work(live_server):
-    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="DE").exists()):
-        load_gazetteer(countries=["ID", "DE"], progress=False)
-    for code in Field.values:
-        CooperationField.objects.get_or_create(code=code)
-    bandung = government_for_place(city("Bandung", "ID"))
-    braunschweig = government_for_place(city("Braunschweig", "DE"))
-    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
-    user = make_user("siti", office, Membership.Role.EDITOR)
+    reload_flushed_data(["ID", "DE"])
+    bandung = government("Bandung", "ID")
+    braunschweig = government("Braunschweig", "DE")
+    user = office_member("siti", bandung)
     p = partnership_services.create_partnership(user, bandung, braunschweig, fields=["culture"])
     for month, modality in ((2, "in_person"), (5, "virtual"), (5, "hybrid"), (9, "virtual")):
         start = dt.datetime(2026, month, 10, 2, tzinfo=UTC)
@@ -50,10 +39,10 @@ def year_of_work(live_server):
             end=start + dt.timedelta(hours=2),
             sdg_targets=["11.3"],
         )
-    return {"user": user, "password": "pw-siti-123", "government": bandung}
+    return {"user": user, "password": password_for("siti"), "government": bandung}
 
 
-def test_officer_sees_the_pivot_chart_and_downloads_the_report(live_server, browser, year_of_work):  # noqa: F811
+def test_officer_sees_the_pivot_chart_and_downloads_the_report(live_server, browser, year_of_work):
     from openpyxl import load_workbook
     from pypdf import PdfReader
 

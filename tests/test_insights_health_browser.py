@@ -8,33 +8,22 @@ import datetime as dt
 
 import pytest
 
-from kembar.accounts.models import Membership, Organisation  # noqa: E402
-from kembar.activities import services as activities  # noqa: E402
-from kembar.gazetteer.models import Place  # noqa: E402
-from kembar.gazetteer.services import load_gazetteer  # noqa: E402
-from kembar.partnerships import services  # noqa: E402
-from kembar.partnerships.models import CooperationField  # noqa: E402
-from kembar.partnerships.services import government_for_place  # noqa: E402
-from kembar.partnerships.vocab import Field  # noqa: E402
-
-from .conftest import city, make_user  # noqa: E402
-from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
+from kembar.activities import services as activities
+from kembar.partnerships import services
+from tests.support.browser import log_in, open_page, sync_api
+from tests.support.builders import government, office_member, password_for, reload_flushed_data
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def office(live_server):
-    if not all(Place.objects.filter(country_code=c).exists() for c in ("ID", "JP", "DE")):
-        load_gazetteer(countries=["ID", "JP", "DE"], progress=False)
-    for code in Field.values:
-        CooperationField.objects.get_or_create(code=code)
-    bandung = government_for_place(city("Bandung", "ID"))
-    org = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
-    user = make_user("siti", org, Membership.Role.EDITOR)
+    reload_flushed_data(["ID", "JP", "DE"])
+    bandung = government("Bandung", "ID")
+    user = office_member("siti", bandung)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    lively = services.create_partnership(user, bandung, government_for_place(city("Kyoto", "JP")))
-    asleep = services.create_partnership(user, bandung, government_for_place(city("Braunschweig", "DE")))
+    lively = services.create_partnership(user, bandung, government("Kyoto", "JP"))
+    asleep = services.create_partnership(user, bandung, government("Braunschweig", "DE"))
     for days, host in ((20, lively.government_b), (60, lively.government_a)):
         activities.create_activity(
             user,
@@ -56,10 +45,10 @@ def office(live_server):
         start=now - dt.timedelta(days=1200),
         end=now - dt.timedelta(days=1199),
     )
-    return {"user": user, "password": "pw-siti-123", "bandung": bandung, "lively": lively, "asleep": asleep}
+    return {"user": user, "password": password_for("siti"), "bandung": bandung, "lively": lively, "asleep": asleep}
 
 
-def test_officer_sees_the_sleeping_partnership_and_the_map_lines(live_server, browser, office):  # noqa: F811
+def test_officer_sees_the_sleeping_partnership_and_the_map_lines(live_server, browser, office):
     context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
     try:

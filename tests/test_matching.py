@@ -14,8 +14,7 @@ from kembar.matching import services
 from kembar.matching.recommend import F
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.services import government_for_place
-
-from .conftest import city
+from tests.support.builders import government
 
 # A small real network: Indonesian cities twinned with Japanese and Korean ones, German with
 # British. Bandung's partners (Kyoto, Busan) are twinned with other Indonesian cities.
@@ -55,15 +54,11 @@ LINKS = [
 ]
 
 
-def _gov(name, cc):
-    return government_for_place(city(name, cc))
-
-
 @pytest.fixture
 def registry(db, governments):
     govs = {}
     for (a, ca), (b, cb) in LINKS:
-        ga, gb = govs.setdefault(a, _gov(a, ca)), govs.setdefault(b, _gov(b, cb))
+        ga, gb = govs.setdefault(a, government(a, ca)), govs.setdefault(b, government(b, cb))
         lo, hi = sorted([ga, gb], key=lambda g: g.pk)
         Partnership.objects.get_or_create(government_a=lo, government_b=hi)
     return govs
@@ -175,7 +170,7 @@ def test_no_shared_office_hour_is_no_reason(model_file):
 
 def test_cold_start_suggests_from_country_patterns(model_file):
     """Yogyakarta has no partnership: it still gets the places Indonesia twins with."""
-    yogya = _gov("Yogyakarta", "ID")
+    yogya = government("Yogyakarta", "ID")
     assert not Partnership.objects.filter(government_a=yogya).exists()
     found = services.suggest(yogya, top=5)
     assert len(found) == 5

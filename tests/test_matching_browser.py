@@ -6,14 +6,10 @@ import re
 
 import pytest
 
-from kembar.gazetteer.models import Place  # noqa: E402
-from kembar.gazetteer.services import load_gazetteer  # noqa: E402
-from kembar.matching import services  # noqa: E402
-from kembar.partnerships.models import Partnership  # noqa: E402
-from kembar.partnerships.services import government_for_place  # noqa: E402
-
-from .conftest import city  # noqa: E402
-from .test_browser import browser, open_page, sync_api  # noqa: F401  (browser is a fixture)
+from kembar.matching import services
+from kembar.partnerships.models import Partnership
+from tests.support.browser import open_page, sync_api
+from tests.support.builders import government, reload_flushed_data
 
 pytestmark = pytest.mark.browser
 
@@ -47,18 +43,17 @@ LINKS = [
 
 @pytest.fixture
 def bandung_with_model(live_server, settings, tmp_path):
-    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="JP").exists()):
-        load_gazetteer(countries=["ID", "JP"], progress=False)
+    reload_flushed_data(["ID", "JP"], fields=False)
     for a, b in LINKS:
-        ga, gb = government_for_place(city(a, "ID")), government_for_place(city(b, "JP"))
+        ga, gb = government(a, "ID"), government(b, "JP")
         lo, hi = sorted([ga, gb], key=lambda g: g.pk)
         Partnership.objects.get_or_create(government_a=lo, government_b=hi)
     settings.MATCHING_MODEL_PATH = str(tmp_path / "model.pkl")
     services.save_model(services.build_model())
-    return government_for_place(city("Bandung", "ID"))
+    return government("Bandung", "ID")
 
 
-def test_find_partners_for_bandung_and_open_one(live_server, browser, bandung_with_model):  # noqa: F811
+def test_find_partners_for_bandung_and_open_one(live_server, browser, bandung_with_model):
     context, page, watch = open_page(browser, live_server)
     expect = sync_api.expect
     try:

@@ -8,21 +8,20 @@ import json
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from kembar.accounts.models import Membership, Organisation
+from kembar.accounts.models import Membership
 from kembar.meetings import services
 from kembar.meetings.models import ActionItem, LibraryItem, Meeting
 from kembar.partnerships import services as registry
-from kembar.partnerships.services import ConcurrentEdit, government_for_place
+from kembar.partnerships.services import ConcurrentEdit
 from kembar.portal import reminders
 from kembar.portal.models import SentReminder
-
-from .conftest import city, make_user
-from .files import docx_bytes, odt_bytes, upload
+from tests.support.builders import city, government, make_office, make_user
+from tests.support.files import docx_bytes, odt_bytes, upload
+from tests.support.queries import assert_constant_queries
+from tests.support.worlds.meetings import new_meeting
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -30,29 +29,16 @@ UTC = dt.UTC
 
 @pytest.fixture
 def fort_worth(governments):
-    return government_for_place(city("Fort Worth", "US"))
+    return government("Fort Worth", "US")
 
 
 @pytest.fixture
 def bf(governments, fort_worth, users):
     """Bandung–Fort Worth (public) and a Fort Worth office with an editor."""
     partnership = registry.create_partnership(users["platform_admin"], governments["bandung"], fort_worth, public=True)
-    office = Organisation.objects.create(
-        name="City of Fort Worth", local_government=fort_worth, email="intl@fortworth.example"
-    )
+    office = make_office("City of Fort Worth", fort_worth, email="intl@fortworth.example")
     fw_editor = make_user("fw_editor", office, email="officer@fortworth.example")
     return partnership, office, fw_editor
-
-
-def _meeting(user, partnership, **kwargs):
-    data = {
-        "title": "Smart city exchange",
-        "start": dt.datetime(2026, 11, 24, 23, 0, tzinfo=UTC),
-        "duration": 60,
-        "video_link": "https://meet.example.org/kembar",
-        "agenda": "Welcome\nTraffic data\nNext steps",
-    }
-    return services.schedule_meeting(user, partnership, **{**data, **kwargs})
 
 
 # --- kembar slots --------------------------------------------------------------------------------
@@ -176,7 +162,7 @@ def test_office_hours_of_the_organisation_are_used(bf, users, orgs):
 
 def test_invitation_ics_has_each_sides_time_zone(bf, users):
     partnership, _office, fw_editor = bf
-    meeting = _meeting(fw_editor, partnership)
+    meeting = new_meeting(fw_editor, partnership)
     fw = services.add_participant(
         fw_editor,
         meeting,
@@ -216,7 +202,7 @@ def test_invitation_ics_has_each_sides_time_zone(bf, users):
 
 def test_minutes_are_refused_when_someone_saved_in_between(bf, users):
     partnership, _office, fw_editor = bf
-    meeting = _meeting(fw_editor, partnership)
+    meeting = new_meeting(fw_editor, partnership)
     services.record_minutes(
         users["bandung_editor"],
         meeting,
@@ -233,7 +219,7 @@ def test_minutes_are_refused_when_someone_saved_in_between(bf, users):
 
 def test_action_item_must_belong_to_a_side_of_the_meeting(bf, users, governments):
     partnership, _office, fw_editor = bf
-    meeting = _meeting(fw_editor, partnership)
+    meeting = new_meeting(fw_editor, partnership)
     with pytest.raises(Exception, match="not a side of this meeting"):
         services.add_action_item(
             fw_editor, meeting, text="x", owner="y", government=governments["kyoto"], due=dt.date(2026, 12, 1)
@@ -246,7 +232,7 @@ def test_overdue_action_item_reminded_once_with_a_frozen_clock(bf, users, govern
     settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
     users["bandung_editor"].email = "editor@bandung.example"
     users["bandung_editor"].save()
-    meeting = _meeting(fw_editor, partnership)
+    meeting = new_meeting(fw_editor, partnership)
     services.add_action_item(
         fw_editor,
         meeting,
@@ -279,7 +265,7 @@ MEETING_ROLES = ["anonymous", "bandung_editor", "bandung_viewer", "surabaya_edit
 @pytest.mark.parametrize("role", MEETING_ROLES)
 def test_meeting_permission_matrix(client, bf, users, role):
     partnership, _office, fw_editor = bf
-    meeting = _meeting(fw_editor, partnership, title="Private planning")
+    meeting = new_meeting(fw_editor, partnership, title="Private planning")
     if role != "anonymous":
         client.force_login(users[role])
     page = client.get(reverse("meetings:detail", args=[meeting.pk]))
@@ -359,15 +345,15 @@ def test_schedule_record_minutes_and_action_items_through_the_pages(client, bf, 
 def test_meeting_list_query_count_is_constant(client, bf, users):
     partnership, _office, fw_editor = bf
     client.force_login(users["bandung_editor"])
-    _meeting(fw_editor, partnership)
+    new_meeting(fw_editor, partnership)
     client.get(reverse("meetings:list"))
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(reverse("meetings:list")).status_code == 200
-    for n in range(15):
-        _meeting(fw_editor, partnership, title=f"Meeting {n}")
-    with CaptureQueriesContext(connection) as many:
-        assert client.get(reverse("meetings:list")).status_code == 200
-    assert len(few) == len(many)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            assert client.get(reverse("meetings:list")).status_code == 200
+        for n in range(15):
+            new_meeting(fw_editor, partnership, title=f"Meeting {n}")
+        with queries.many():
+            assert client.get(reverse("meetings:list")).status_code == 200
 
 
 # --- library -------------------------------------------------------------------------------------
@@ -445,12 +431,12 @@ def test_library_list_query_count_is_constant(client, users, governments):
 
     share(2)
     client.get(reverse("meetings:library"))
-    with CaptureQueriesContext(connection) as few:
-        client.get(reverse("meetings:library"), {"q": "kota"})
-    share(20)
-    with CaptureQueriesContext(connection) as many:
-        client.get(reverse("meetings:library"), {"q": "kota"})
-    assert len(few) == len(many)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            client.get(reverse("meetings:library"), {"q": "kota"})
+        share(20)
+        with queries.many():
+            client.get(reverse("meetings:library"), {"q": "kota"})
 
 
 # --- API -----------------------------------------------------------------------------------------
@@ -517,33 +503,6 @@ def _csrf(client) -> str:
     return client.cookies["csrftoken"].value if "csrftoken" in client.cookies else ""
 
 
-# --- for the permission sweep (tests/test_permission_sweep.py) -----------------------------------
-
-
-def sweep_world(w, private_note: str) -> None:
-    """A meeting of the sweep's private partnership with everything hanging under it, and a
-    private and a public library item; the private ones carry the private marker."""
-    admin, bandung = w.users["platform_admin"], w.governments["bandung"]
-    w.meeting = _meeting(admin, w.private, title="Sweep meeting")
-    w.meeting = services.record_minutes(admin, w.meeting, minutes=f"Minutes. {private_note}")
-    w.participant = services.add_participant(admin, w.meeting, bandung, "Ibu Sari", "sari@bandung.example")
-    w.action = services.add_action_item(
-        admin, w.meeting, text="Send data", owner="Pak Budi", government=bandung, due=dt.date(2026, 12, 1)
-    )
-    w.attachment = services.add_attachment(admin, w.meeting, upload("notulen.docx", docx_bytes("Notulen")))
-    w.private_item = services.share_item(
-        admin,
-        government=bandung,
-        partnership=w.private,
-        title="Sweep item",
-        summary=f"Catatan. {private_note}",
-        upload=upload("catatan.docx", docx_bytes("Catatan")),
-    )
-    w.public_item = services.share_item(
-        admin, government=bandung, title="Public item", summary="Praktik baik", public=True
-    )
-
-
 def test_demo_has_a_bandung_fort_worth_meeting_and_library_items():
     from kembar.portal.demo import load_demo
 
@@ -578,7 +537,7 @@ def test_multilateral_meeting_with_a_further_partner_city(client, bf, users, gov
     )
     meeting = Meeting.objects.get()
     assert [g.pk for g in meeting.extra_governments.all()] == [kyoto.pk]
-    kyoto_office = Organisation.objects.create(name="Kyoto City International", local_government=kyoto)
+    kyoto_office = make_office("Kyoto City International", kyoto)
     kyoto_viewer = make_user("kyoto_viewer", kyoto_office, Membership.Role.VIEWER)
     client.force_login(kyoto_viewer)
     page = client.get(meeting.get_absolute_url()).content.decode()
@@ -603,7 +562,7 @@ def test_partnership_page_links_to_its_library_shelf_and_the_slot_finder(client,
 
 def test_edit_meeting_page_moves_the_slot_and_refuses_a_stale_form(client, bf, users):
     partnership, _office, fw_editor = bf
-    meeting = _meeting(fw_editor, partnership)
+    meeting = new_meeting(fw_editor, partnership)
     client.force_login(users["bandung_editor"])
     form = {
         "version": meeting.version,
@@ -666,7 +625,7 @@ def test_library_filters_by_field_and_sdg(users, governments):
 
 def test_admin_pages_of_meetings_and_library_open_for_a_platform_administrator(client, bf, users):
     partnership, _office, fw_editor = bf
-    meeting = _meeting(fw_editor, partnership)
+    meeting = new_meeting(fw_editor, partnership)
     item = services.share_item(fw_editor, government=bf[1].local_government, title="x", summary="y", public=True)
     client.force_login(users["platform_admin"])
     for url in [

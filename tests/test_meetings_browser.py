@@ -7,31 +7,22 @@ import re
 
 import pytest
 
-from kembar.accounts.models import Membership, Organisation  # noqa: E402
-from kembar.gazetteer.models import Place  # noqa: E402
-from kembar.gazetteer.services import load_gazetteer  # noqa: E402
-from kembar.meetings.models import ActionItem, Meeting  # noqa: E402
-from kembar.partnerships import services as registry  # noqa: E402
-from kembar.partnerships.services import government_for_place  # noqa: E402
-
-from .conftest import US_MIN_POPULATION, city, make_user  # noqa: E402
-from .test_browser import browser, log_in, open_page, sync_api  # noqa: F401  (browser is a fixture)
+from kembar.meetings.models import ActionItem, Meeting
+from kembar.partnerships import services as registry
+from tests.support.browser import log_in, open_page, sync_api
+from tests.support.builders import government, office_member, password_for, reload_flushed_data
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def partners(live_server):
-    if not Place.objects.filter(country_code="ID").exists():
-        load_gazetteer(countries=["ID"], progress=False)
-    if not Place.objects.filter(country_code="US", name="Fort Worth").exists():
-        load_gazetteer(countries=["US"], min_population=US_MIN_POPULATION, progress=False)
-    bandung = government_for_place(city("Bandung", "ID"))
-    fort_worth = government_for_place(city("Fort Worth", "US"))
-    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
-    user = make_user("siti", office, Membership.Role.EDITOR)
+    reload_flushed_data(["ID"], us_cities=True, fields=False)
+    bandung = government("Bandung", "ID")
+    fort_worth = government("Fort Worth", "US")
+    user = office_member("siti", bandung)
     partnership = registry.create_partnership(user, bandung, fort_worth, public=True)
-    return {"user": user, "password": "pw-siti-123", "partnership": partnership, "bandung": bandung}
+    return {"user": user, "password": password_for("siti"), "partnership": partnership, "bandung": bandung}
 
 
 def test_officer_schedules_a_bandung_fort_worth_meeting_and_records_minutes(live_server, browser, partners):

@@ -8,6 +8,9 @@ from django.urls import reverse
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
+from tests.support.builders import cities_without_government
+from tests.support.clients import logged_in
+from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +41,9 @@ def private(governments, users):
     )
 
 
-def client_for(client, users, role):
-    if role != "anonymous":
-        client.force_login(users[role])
-    return client
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_edit_page_matrix(client, users, partnership, role):
-    c = client_for(client, users, role)
+    c = logged_in(client, users, role)
     url = reverse("partnerships:edit", args=[partnership.pk])
     response = c.post(url, {"kind": "friendship", "status": "active", "version": partnership.version, "public": "on"})
     partnership.refresh_from_db()
@@ -60,7 +57,7 @@ def test_edit_page_matrix(client, users, partnership, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_delete_matrix(client, users, partnership, role):
-    c = client_for(client, users, role)
+    c = logged_in(client, users, role)
     response = c.post(reverse("partnerships:delete", args=[partnership.pk]))
     exists = Partnership.objects.filter(pk=partnership.pk).exists()
     assert exists == (role not in MAY_EDIT)
@@ -80,7 +77,7 @@ def test_delete_matrix(client, users, partnership, role):
     ],
 )
 def test_create_matrix(client, users, governments, role, allowed):
-    c = client_for(client, users, role)
+    c = logged_in(client, users, role)
     kyoto_place = governments["kyoto"].place
     response = c.post(
         reverse("partnerships:create"),
@@ -116,7 +113,7 @@ def test_create_matrix(client, users, governments, role, allowed):
     ],
 )
 def test_government_edit_matrix(client, users, governments, role, allowed):
-    c = client_for(client, users, role)
+    c = logged_in(client, users, role)
     bandung = governments["bandung"]
     c.post(
         reverse("partnerships:government_edit", args=[bandung.pk]),
@@ -140,7 +137,7 @@ def test_government_edit_matrix(client, users, governments, role, allowed):
     ],
 )
 def test_non_public_partnership_visibility(client, users, partnership, private, role, sees):
-    c = client_for(client, users, role)
+    c = logged_in(client, users, role)
     listing = c.get(reverse("partnerships:list")).content.decode()
     assert ("Busan" in listing) == sees
     assert "Braunschweig" in listing  # public partnerships are listed for everyone
@@ -232,11 +229,7 @@ def test_list_filters(client, users, partnership, governments):
 
 
 def _many_partnerships(n: int):
-    places = list(
-        Place.objects.filter(kind=Place.Kind.CITY, country_code="DE", governments__isnull=True).order_by("-population")[
-            : n + 1
-        ]
-    )
+    places = cities_without_government("DE", n + 1)
     governments = LocalGovernment.objects.bulk_create(
         [LocalGovernment(place=p, name=p.name, country_code=p.country_code) for p in places]
     )
@@ -246,16 +239,16 @@ def _many_partnerships(n: int):
 
 @pytest.mark.parametrize("role", ["anonymous", "bandung_editor"])
 def test_list_page_query_count_does_not_grow_with_rows(client, users, role):
-    c = client_for(client, users, role)
+    c = logged_in(client, users, role)
     url = reverse("partnerships:list")
     _many_partnerships(5)
     c.get(url)  # warm caches (session, content types)
-    with CaptureQueriesContext(connection) as few:
-        assert c.get(url).status_code == 200
-    _many_partnerships(500)
-    with CaptureQueriesContext(connection) as many:
-        assert c.get(url).status_code == 200
-    assert len(few) == len(many)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            assert c.get(url).status_code == 200
+        _many_partnerships(500)
+        with queries.many():
+            assert c.get(url).status_code == 200
 
 
 def test_autocomplete_finds_non_latin_names(client):
@@ -319,11 +312,7 @@ def test_dashboard_and_government_page_query_count_does_not_grow(client, users, 
     url = "/" if path == "/" else reverse("partnerships:government", args=[governments["bandung"].pk])
 
     def partners(n):
-        places = list(
-            Place.objects.filter(kind=Place.Kind.CITY, country_code="KR", governments__isnull=True).order_by(
-                "-population"
-            )[:n]
-        )
+        places = cities_without_government("KR", n)
         for p in places:
             g = LocalGovernment.objects.create(place=p, name=p.name)
             a, b = sorted([g, governments["bandung"]], key=lambda x: x.pk)
@@ -331,12 +320,12 @@ def test_dashboard_and_government_page_query_count_does_not_grow(client, users, 
 
     partners(3)
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    partners(60)
-    with CaptureQueriesContext(connection) as many:
-        client.get(url)
-    assert len(few) == len(many)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            client.get(url)
+        partners(60)
+        with queries.many():
+            client.get(url)
 
 
 def test_refused_partnership_leaves_no_partner_government_behind(client, users, governments):

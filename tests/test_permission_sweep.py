@@ -47,11 +47,11 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from kembar.accounts.models import ApiToken
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
-
-from . import activities_sweep, solutions_world
-from .conftest import city
-from .files import docx_bytes, pdf_bytes, upload
-from .test_meetings import sweep_world
+from tests.support.builders import city
+from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.worlds import activities as activities_sweep
+from tests.support.worlds import solutions as solutions_world
+from tests.support.worlds.meetings import sweep_world
 
 pytestmark = pytest.mark.django_db
 

@@ -21,22 +21,11 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-# Sync Playwright runs an event loop in this thread; Django refuses ORM calls from a thread with a
-# running loop unless told it is safe (it is: the test's own queries never run concurrently).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from kembar.partnerships.services import create_partnership
+from tests.support.builders import government, make_user, office_member, reload_flushed_data
+from tests.support.paths import PROJECT
 
-from kembar.accounts.models import Membership, Organisation  # noqa: E402
-from kembar.gazetteer.models import Place  # noqa: E402
-from kembar.gazetteer.services import load_gazetteer  # noqa: E402
-from kembar.partnerships.models import CooperationField  # noqa: E402
-from kembar.partnerships.services import create_partnership, government_for_place  # noqa: E402
-from kembar.partnerships.vocab import Field  # noqa: E402
-
-from .conftest import city, make_user  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def production_env(**extra: str) -> dict[str, str]:
@@ -378,32 +367,13 @@ def test_login_without_a_request_and_api_tokens_are_not_rate_limited(client):
 # --- Content-Security-Policy in a real browser ---------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}; the browser test needs the Debian chromium package")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def csp_data(live_server):
     """A Bandung editor and a Bandung–Braunschweig partnership, in the flushed live-server database."""
-    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="DE").exists()):
-        load_gazetteer(countries=["ID", "DE"], progress=False)
-    for code in Field.values:
-        CooperationField.objects.get_or_create(code=code)
-    bandung = government_for_place(city("Bandung", "ID"))
-    braunschweig = government_for_place(city("Braunschweig", "DE"))
-    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
-    user = make_user("siti", office, Membership.Role.EDITOR)
+    reload_flushed_data(["ID", "DE"])
+    bandung = government("Bandung", "ID")
+    braunschweig = government("Braunschweig", "DE")
+    user = office_member("siti", bandung)
     partnership = create_partnership(user, bandung, braunschweig, fields=["culture"], public=True)
     return {"user": user, "partnership": partnership}
 

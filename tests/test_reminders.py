@@ -8,11 +8,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from kembar.accounts.models import Membership, Organisation
+from kembar.accounts.models import Membership
 from kembar.portal import reminders
 from kembar.portal.models import SentReminder
-
-from .conftest import make_user
+from tests.support.builders import make_office, make_user
 
 NOW = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
 EVENTS: list[reminders.Reminder] = []
@@ -70,13 +69,11 @@ def test_a_failed_mail_is_not_recorded(db, source, monkeypatch):
 
 
 def test_editor_emails_are_the_offices_editors(governments):
-    office = Organisation.objects.create(
-        name="Pemkot Bandung", local_government=governments["bandung"], email="ksdpl@bandung.go.id"
-    )
+    office = make_office("Pemkot Bandung", governments["bandung"], email="ksdpl@bandung.go.id")
     make_user("editor", office, email="editor@bandung.go.id")
     make_user("viewer", office, Membership.Role.VIEWER, email="viewer@bandung.go.id")
     make_user("gone", office, email="gone@bandung.go.id", is_active=False)
     make_user("nomail", office)
-    other = Organisation.objects.create(name="Surabaya", local_government=governments["surabaya"])
+    other = make_office("Surabaya", governments["surabaya"])
     make_user("other", other, email="x@surabaya.go.id")
     assert reminders.editor_emails([governments["bandung"].id]) == ("editor@bandung.go.id", "ksdpl@bandung.go.id")

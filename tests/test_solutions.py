@@ -8,8 +8,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kembar.accounts.models import ApiToken
@@ -18,8 +16,9 @@ from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.services import ConcurrentEdit
 from kembar.solutions import services
 from kembar.solutions.models import Milestone, Need, Pilot, Solution, SolutionAttachment
-
-from .files import pdf_bytes, upload
+from tests.support.clients import logged_in
+from tests.support.files import pdf_bytes, upload
+from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +77,6 @@ def exchange(governments, users, settings, tmp_path):
         languages=["id", "en"],
     )
     return {"flood": flood, "telemedicine": telemedicine, "far_flood": far_flood, "need": need}
-
-
-def login(client, users, role):
-    if role != "anonymous":
-        client.force_login(users[role])
-    return client
 
 
 # --- services: bad input, nothing half-written ---------------------------------------------------
@@ -309,7 +302,7 @@ def test_a_pilot_between_governments_that_are_not_partners_cannot_become_an_acti
     ],
 )
 def test_a_non_public_solution_is_read_by_the_partners_offices_and_oversight(client, users, exchange, role, sees):
-    c = login(client, users, role)
+    c = logged_in(client, users, role)
     response = c.get(reverse("solutions:detail", args=[exchange["telemedicine"].pk]))
     assert response.status_code == (200 if sees else 404)
     listing = c.get(reverse("solutions:list")).content.decode()
@@ -330,7 +323,7 @@ def test_a_non_public_solution_is_read_by_the_partners_offices_and_oversight(cli
     ],
 )
 def test_edit_page_matrix(client, users, exchange, role, status):
-    c = login(client, users, role)
+    c = logged_in(client, users, role)
     response = c.get(reverse("solutions:edit", args=[exchange["flood"].pk]))
     assert response.status_code == status
     post = c.post(
@@ -361,7 +354,7 @@ def test_edit_page_matrix(client, users, exchange, role, status):
 )
 def test_interest_matrix(client, users, exchange, governments, role, status):
     """Surabaya cannot see Busan's telemedicine: 404. Bandung (Busan's partner) may adopt it."""
-    c = login(client, users, role)
+    c = logged_in(client, users, role)
     government = governments["surabaya" if role == "surabaya_editor" else "bandung"]
     response = c.post(reverse("solutions:interest", args=[exchange["telemedicine"].pk]), {"government": government.pk})
     assert response.status_code == status
@@ -373,7 +366,7 @@ def test_a_pilot_of_a_solution_the_reader_may_not_see_is_not_shown(client, users
     services.update_pilot(users["bandung_editor"], pilot, public=True, status="running")
     for role, status in (("surabaya_editor", 404), ("anonymous", 404), ("bandung_viewer", 200), ("oversight", 200)):
         client.logout()
-        assert login(client, users, role).get(reverse("solutions:pilot", args=[pilot.pk])).status_code == status
+        assert logged_in(client, users, role).get(reverse("solutions:pilot", args=[pilot.pk])).status_code == status
     client.logout()
     assert client.get(f"/api/solutions/pilots/{pilot.pk}").status_code == 404
     assert "Telemedicine" not in client.get(reverse("solutions:catalogue")).content.decode()
@@ -495,15 +488,15 @@ def _more_solutions(government, n: int):
 @pytest.mark.parametrize("url", ["solutions:list", "solutions:needs", "solutions:catalogue"])
 @pytest.mark.parametrize("role", ["anonymous", "bandung_editor"])
 def test_list_pages_query_count_does_not_grow_with_rows(client, users, exchange, governments, url, role):
-    c = login(client, users, role)
+    c = logged_in(client, users, role)
     _more_solutions(governments["braunschweig"], 2)
     c.get(reverse(url))
-    with CaptureQueriesContext(connection) as few:
-        assert c.get(reverse(url)).status_code == 200
-    _more_solutions(governments["braunschweig"], 30)
-    with CaptureQueriesContext(connection) as many:
-        assert c.get(reverse(url)).status_code == 200
-    assert len(few) == len(many)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            assert c.get(reverse(url)).status_code == 200
+        _more_solutions(governments["braunschweig"], 30)
+        with queries.many():
+            assert c.get(reverse(url)).status_code == 200
 
 
 # --- API --------------------------------------------------------------------------------------------
@@ -664,10 +657,10 @@ def test_the_need_page_query_count_does_not_grow_with_the_solutions(client, user
     url = reverse("solutions:need", args=[exchange["need"].pk])
     _more_solutions(governments["braunschweig"], 2)
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    _more_solutions(governments["liverpool"], 12)
-    with CaptureQueriesContext(connection) as many:
-        html = client.get(url).content.decode()
-    assert len(few) == len(many)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            assert client.get(url).status_code == 200
+        _more_solutions(governments["liverpool"], 12)
+        with queries.many():
+            html = client.get(url).content.decode()
     assert html.count("Extra ") >= 5  # the new solutions are among those shown

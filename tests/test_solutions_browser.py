@@ -1,5 +1,5 @@
 """End to end in real Chromium: Bandung's officer posts a need, finds a partner's solution
-among the matches and starts a pilot of it. Reuses the harness of tests/test_browser.py."""
+among the matches and starts a pilot of it. The harness is tests/support/browser.py."""
 
 from __future__ import annotations
 
@@ -7,29 +7,20 @@ import re
 
 import pytest
 
-from kembar.accounts.models import Membership, Organisation  # noqa: E402
-from kembar.gazetteer.models import Place  # noqa: E402
-from kembar.gazetteer.services import load_gazetteer  # noqa: E402
-from kembar.partnerships.models import CooperationField  # noqa: E402
-from kembar.partnerships.services import create_partnership, government_for_place  # noqa: E402
-from kembar.partnerships.vocab import Field  # noqa: E402
-from kembar.solutions import services  # noqa: E402
-from kembar.solutions.models import Need, Pilot  # noqa: E402
-
-from .conftest import city, make_user  # noqa: E402
-from .test_browser import browser, open_page, sync_api  # noqa: F401 (browser is a fixture)
+from kembar.partnerships.services import create_partnership
+from kembar.solutions import services
+from kembar.solutions.models import Need, Pilot
+from tests.support.browser import open_page, sync_api
+from tests.support.builders import government, make_user, office_member, password_for, reload_flushed_data
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def bandung_and_partner(live_server):
-    if not (Place.objects.filter(country_code="ID").exists() and Place.objects.filter(country_code="DE").exists()):
-        load_gazetteer(countries=["ID", "DE"], progress=False)
-    for code in Field.values:
-        CooperationField.objects.get_or_create(code=code)
-    bandung = government_for_place(city("Bandung", "ID"))
-    braunschweig = government_for_place(city("Braunschweig", "DE"))
+    reload_flushed_data(["ID", "DE"])
+    bandung = government("Bandung", "ID")
+    braunschweig = government("Braunschweig", "DE")
     admin = make_user("root", is_superuser=True)
     create_partnership(admin, bandung, braunschweig)
     flood = services.create_solution(
@@ -42,9 +33,8 @@ def bandung_and_partner(live_server):
         sdg_targets=["11.5"],
         maturity="in_use",
     )
-    office = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=bandung)
-    user = make_user("dewi", office, Membership.Role.EDITOR)
-    return {"user": user, "password": "pw-dewi-123", "bandung": bandung, "flood": flood}
+    user = office_member("dewi", bandung)
+    return {"user": user, "password": password_for("dewi"), "bandung": bandung, "flood": flood}
 
 
 def test_officer_posts_a_need_finds_a_partners_solution_and_starts_a_pilot(live_server, browser, bandung_and_partner):

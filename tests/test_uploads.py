@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kembar.core import uploads
-
-from .files import BUILDERS, docx_bytes, pdf_bytes, upload
+from tests.support.files import BUILDERS, docx_bytes, pdf_bytes, upload
 
 
 @pytest.mark.parametrize("ext", sorted(BUILDERS))

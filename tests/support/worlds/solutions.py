@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from kembar.solutions import services
 from kembar.solutions.models import Milestone, Need, Pilot, Solution, SolutionAttachment
-
-from .files import pdf_bytes, upload
+from tests.support.files import pdf_bytes, upload
 
 PRIVATE_SOLUTION = "PRIVATE-SOLUTION-3391"
 

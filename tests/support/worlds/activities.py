@@ -11,8 +11,7 @@ import datetime as dt
 from kembar.activities import services
 from kembar.activities.models import Activity
 from kembar.core.uploads import check_upload
-
-from .files import pdf_bytes, upload
+from tests.support.files import pdf_bytes, upload
 
 START = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)
 
