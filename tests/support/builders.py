@@ -9,6 +9,7 @@ Every user built here has the password `password_for(username)`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -16,8 +17,8 @@ from django.contrib.auth import get_user_model
 from kembar.accounts.models import Membership, Organisation
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
-from kembar.partnerships.models import CooperationField, LocalGovernment
-from kembar.partnerships.services import government_for_place
+from kembar.partnerships.models import CooperationField, LocalGovernment, Partnership
+from kembar.partnerships.services import create_partnership, government_for_place
 from kembar.partnerships.vocab import Field
 
 TEST_COUNTRIES = ["ID", "JP", "DE", "KR", "GB"]
@@ -54,6 +55,30 @@ def cities_without_government(country: str, n: int) -> list[Place]:
         Place.objects.filter(kind=Place.Kind.CITY, country_code=country, governments__isnull=True).order_by(
             "-population"
         )[:n]
+    )
+
+
+# --- partnerships -----------------------------------------------------------------------------------
+
+
+def sister_cities(governments: dict) -> Partnership:
+    """Bandung–Braunschweig (public) since 1960, the pair whose two offices are on the platform."""
+    return create_partnership(
+        None,
+        governments["braunschweig"],
+        governments["bandung"],
+        check_permission=False,
+        kind="sister_city",
+        since=dt.date(1960, 1, 1),
+        fields=["culture", "education"],
+        basis="University cities",
+    )
+
+
+def private_friendship(governments: dict) -> Partnership:
+    """Bandung–Kyoto, not public: only Bandung's office, oversight and admins see it."""
+    return create_partnership(
+        None, governments["bandung"], governments["kyoto"], check_permission=False, kind="friendship", public=False
     )
 
 

@@ -51,3 +51,18 @@ class ApiCaller:
         if body is not None:
             kwargs = {"data": json.dumps(body), "content_type": "application/json"}
         return getattr(self.client, method.lower())(path, **kwargs, **headers)
+
+
+def errors_by_field(response) -> dict:
+    """A 422's field errors, {field: message}, after checking their shape."""
+    assert response.status_code == 422, response.content
+    detail = response.json()["detail"]
+    assert isinstance(detail, list) and detail
+    for error in detail:
+        assert set(error) == {"field", "message"} and error["message"]
+    return {e["field"]: e["message"] for e in detail}
+
+
+def partnership_body(governments, a="bandung", b="surabaya", **extra):
+    """The JSON body of a new partnership between two of the `governments` fixture's governments."""
+    return {"government_a_id": governments[a].pk, "government_b_id": governments[b].pk, **extra}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-LOCALE = Path(__file__).resolve().parent.parent / "kembar" / "locale"
+from tests.support.paths import LOCALE
 
 
 def po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
