@@ -15,10 +15,10 @@ from kembar.accounts.models import ApiToken
 from kembar.activities.models import Activity
 from kembar.gazetteer.models import Place
 from kembar.meetings.models import ActionItem as MeetingActionItem
-from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
-from tests.support.builders import city
+from tests.support.builders import city, private_friendship, sister_cities
+from tests.support.clients import errors_by_field, partnership_body
 from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -27,37 +27,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sister(governments):
     """Bandung–Braunschweig (public), the pair whose two offices are on the platform."""
-    return services.create_partnership(
-        None,
-        governments["braunschweig"],
-        governments["bandung"],
-        check_permission=False,
-        kind="sister_city",
-        since=dt.date(1960, 1, 1),
-        fields=["culture", "education"],
-        basis="University cities",
-    )
+    return sister_cities(governments)
 
 
 @pytest.fixture
 def private(governments):
     """Bandung–Kyoto, not public: only Bandung's office, oversight and admins see it."""
-    return services.create_partnership(
-        None, governments["bandung"], governments["kyoto"], check_permission=False, kind="friendship", public=False
-    )
-
-
-def errors_by_field(response) -> dict:
-    assert response.status_code == 422, response.content
-    detail = response.json()["detail"]
-    assert isinstance(detail, list) and detail
-    for error in detail:
-        assert set(error) == {"field", "message"} and error["message"]
-    return {e["field"]: e["message"] for e in detail}
-
-
-def partnership_body(governments, a="bandung", b="surabaya", **extra):
-    return {"government_a_id": governments[a].pk, "government_b_id": governments[b].pk, **extra}
+    return private_friendship(governments)
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -150,37 +126,6 @@ def test_create_token_prints_a_working_token_once(api, users):
 def test_create_token_refuses_an_unknown_user(db):
     with pytest.raises(CommandError, match="nobody"):
         call_command("create_token", "nobody", "script", stdout=StringIO(), stderr=StringIO())
-
-
-# --- places ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("query", ["京都市", "京都", "Kyōto", "kyoto, JP", "KYOTO"])
-def test_places_are_found_by_any_name_in_any_script(api, query):
-    response = api("get", "/api/places", query={"q": query})
-    assert response.status_code == 200
-    body = response.json()
-    assert body["count"] == len(body["items"]) > 0
-    assert any(p["name"] == "Kyoto" and p["country_code"] == "JP" for p in body["items"]), body
-
-
-def test_place_search_filters_by_country_and_limits(api):
-    body = api("get", "/api/places?q=Ba&country=Indonesia&limit=3").json()
-    assert body["count"] == 3
-    assert {p["country_code"] for p in body["items"]} == {"ID"}
-
-
-def test_a_place_lists_its_names_in_other_scripts(api):
-    kyoto = city("Kyoto", "JP")
-    body = api("get", f"/api/places/{kyoto.pk}").json()
-    assert body["name"] == "Kyoto" and body["timezone"] == "Asia/Tokyo"
-    assert "京都市" in body["names"]
-
-
-def test_an_unknown_place_is_404(api):
-    response = api("get", "/api/places/999999999")
-    assert response.status_code == 404
-    assert response.json() == {"detail": "No place with id 999999999."}
 
 
 @pytest.mark.parametrize(
