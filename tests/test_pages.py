@@ -270,16 +270,6 @@ def test_dashboard_for_an_office_and_for_visitors(client, users, partnership, pr
     assert "Braunschweig" in page and "Busan" in page
 
 
-def test_login_and_logout(client, users):
-    response = client.post(reverse("login"), {"username": "bandung_editor", "password": "pw-bandung_editor-123"})
-    assert response.status_code == 302
-    assert "bandung_editor" in client.get("/").content.decode()
-    client.post(reverse("logout"))
-    assert "bandung_editor" not in client.get("/").content.decode()
-    bad = client.post(reverse("login"), {"username": "bandung_editor", "password": "wrong"})
-    assert bad.status_code == 200 and "errorlist" in bad.content.decode()
-
-
 def test_history_is_shown_in_the_offices_time_zone_without_names_for_visitors(client, users, partnership):
     services.update_partnership(users["braunschweig_editor"], partnership, status="dormant")
     visitor_page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
