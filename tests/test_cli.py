@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from kembar.accounts.models import Membership, Organisation
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -39,26 +38,6 @@ def test_demo_is_idempotent_and_creates_offices_and_users():
         Partnership.objects.filter(government_a__place__subdivision_code="ID-YO", government_b=kyoto).exists()
         or Partnership.objects.filter(government_b__place__subdivision_code="ID-YO", government_a=kyoto).exists()
     )
-
-
-def test_partners_command_resolves_name_and_country(capsys):
-    load_demo()
-    call_command("partners", "Bandung,ID")
-    out = capsys.readouterr().out
-    assert "Kota Bandung,ID" in out and "Stadt Braunschweig,DE" in out and "1960" in out
-
-
-def test_partners_command_lists_candidates_for_an_unknown_or_ambiguous_name():
-    load_demo()
-    with pytest.raises(CommandError) as error:
-        call_command("partners", "Bandoeng Selatan,ID")
-    assert "No registered local government" in str(error.value)
-    LocalGovernment.objects.create(
-        place=LocalGovernment.objects.get(name="Kota Bandung").place, level="regency", name="Kabupaten Bandung"
-    )
-    with pytest.raises(CommandError) as error:
-        call_command("partners", "Bandung,ID")
-    assert "ambiguous" in str(error.value) and "Kabupaten Bandung,ID" in str(error.value)
 
 
 def test_console_script_runs_manage_commands_with_dashes(tmp_path):

@@ -26,8 +26,7 @@ from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
 from tests.support.builders import city
-
-DATA = Path(__file__).resolve().parent / "data"
+from tests.support.paths import DATA
 
 
 def counts() -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""The REST API: authentication, the permission matrix, field-level errors, query budgets."""
+"""/api/governments and /api/partnerships: the permission matrix, field-level errors, concurrent
+edits, query budgets."""
 
 from __future__ import annotations
 
