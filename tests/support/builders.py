@@ -1,8 +1,8 @@
 """Builders for the objects most tests need.
 
 Real places from the gazetteer slice the test database holds (see `load_test_gazetteer`) and
-the local governments for them; offices (organisations) and their members; and what a database
-flushed by a transactional (live-server) test must load again.
+the local governments for them; the API tests' two partnerships; offices (organisations) and
+their members; and what a database flushed by a transactional (live-server) test must load again.
 
 Every user built here has the password `password_for(username)`.
 """
