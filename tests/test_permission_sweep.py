@@ -47,11 +47,11 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from kembar.accounts.models import ApiToken
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
-
-from . import activities_sweep, solutions_world
-from .conftest import city
-from .files import docx_bytes, pdf_bytes, upload
-from .test_meetings import sweep_world
+from tests.support.builders import city
+from tests.support.files import docx_bytes, pdf_bytes, upload
+from tests.support.worlds import activities as activities_world
+from tests.support.worlds import solutions as solutions_world
+from tests.support.worlds.meetings import sweep_world
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +209,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     )
     settings.MEDIA_ROOT = tmp_path / "media"
     w.agreements = sweep_agreements(w)
-    w.activities = activities_sweep.sweep_objects(w, PRIVATE_NOTE)
+    w.activities = activities_world.sweep_objects(w, PRIVATE_NOTE)
     sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
     w.exchange = solutions_world.build(governments, users)
     partner_requests(w)
@@ -283,7 +283,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("agreements", "agreement_id"): lambda w: [w.agreements["private"].pk, w.agreements["public"].pk],
     ("stages", "stage_id"): lambda w: [w.agreements["stage"].pk],
     ("documents", "document_id"): lambda w: [w.agreements["document"].pk],
-    **activities_sweep.PATH_VALUES,
+    **activities_world.PATH_VALUES,
     ("meetings", "pk"): lambda w: [w.meeting.pk],
     ("meetings", "meeting_id"): lambda w: [w.meeting.pk],
     ("participants", "participant_id"): lambda w: [w.participant.pk],
@@ -299,7 +299,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("needs", "need_id"): lambda w: [w.exchange.need.pk],
     ("pilots", "pk"): lambda w: [w.exchange.pilot.pk],
     ("pilots", "pilot_id"): lambda w: [w.exchange.pilot.pk],
-    ("aid", "shipment_id"): lambda w: activities_sweep.ids(w, "aid"),
+    ("aid", "shipment_id"): lambda w: activities_world.ids(w, "aid"),
     ("health", "partnership_id"): lambda w: [w.private.pk, w.public.pk],
 }
 
@@ -450,7 +450,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "new_password1": "Sweep-pw-9931x",
         "new_password2": "Sweep-pw-9931x",
     },
-    **activities_sweep.PAGE_BODIES,
+    **activities_world.PAGE_BODIES,
     "meetings/new/": lambda w, url: {
         "partnership": w.private.pk,
         "title": "Sweep",
@@ -555,7 +555,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "name": "Sweep renamed",
         "contact_email": "sweep@example.org",
     },
-    **activities_sweep.API_BODIES,
+    **activities_world.API_BODIES,
     ("post", "/api/meetings"): lambda w, kw: {
         "partnership_id": w.private.pk,
         "title": "Sweep",

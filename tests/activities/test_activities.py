@@ -1,0 +1,923 @@
+"""Activities: recurrence, time zones, postponing and converting, bad input, the iCalendar feed,
+the public portal, permissions and query budgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+import icalendar
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from kembar.activities import ical, queries, recurrence, services
+from kembar.activities.models import Activity, AidShipment, Call
+from kembar.core.versioning import ConcurrentEdit
+from kembar.gazetteer.models import Place
+from kembar.partnerships import services as partnership_services
+from kembar.partnerships.services import government_for_place
+from tests.support.builders import government
+from tests.support.queries import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+def local(zone, *args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=zone).astimezone(UTC)
+
+
+@pytest.fixture
+def diy_kyoto(users):
+    diy = government_for_place(Place.objects.get(subdivision_code="ID-YO"))
+    kyoto = government_for_place(Place.objects.get(subdivision_code="JP-26"))
+    return partnership_services.create_partnership(users["platform_admin"], diy, kyoto, fields=["culture"])
+
+
+@pytest.fixture
+def bandung_fort_worth(governments, users):
+    fort_worth = government("Fort Worth", "US")
+    return partnership_services.create_partnership(users["platform_admin"], governments["bandung"], fort_worth)
+
+
+@pytest.fixture
+def partnership(governments, users):
+    return partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["braunschweig"], fields=["culture"]
+    )
+
+
+def festival(user, p, **extra) -> Activity:
+    """Jogja-Japan Week: every two years from 2018, 19:00–21:00 in Yogyakarta."""
+    host = p.government_a if p.government_a.place.subdivision_code == "ID-YO" else p.government_b
+    data = dict(
+        title="Jogja-Japan Week",
+        type="cultural_event",
+        field="culture",
+        host=host,
+        start=local(JAKARTA, 2018, 11, 10, 19, 0),
+        end=local(JAKARTA, 2018, 11, 10, 21, 0),
+        recurrence="FREQ=YEARLY;INTERVAL=2",
+        public=True,
+    )
+    data.update(extra)
+    return services.create_activity(user, p, **data)
+
+
+# --- recurrence -------------------------------------------------------------------------------
+
+
+def test_biennial_series_expands_every_two_years_at_the_same_local_time(users, diy_kyoto):
+    a = festival(users["platform_admin"], diy_kyoto)
+    occ = recurrence.occurrences(a, before=local(JAKARTA, 2026, 12, 31, 0, 0))
+    assert [o.start.astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M") for o in occ] == [
+        "2018-11-10 19:00",
+        "2020-11-10 19:00",
+        "2022-11-10 19:00",
+        "2024-11-10 19:00",
+        "2026-11-10 19:00",
+    ]
+    assert all(o.end - o.start == dt.timedelta(hours=2) for o in occ)
+
+
+def test_exception_leaves_out_one_edition_and_one_postponed_occurrence_does_not_move_the_series(users, diy_kyoto):
+    admin = users["platform_admin"]
+    a = festival(admin, diy_kyoto, exceptions=[local(JAKARTA, 2022, 11, 10, 19, 0)])
+    a = services.postpone(
+        admin,
+        a,
+        reason="COVID-19",
+        occurrence=local(JAKARTA, 2020, 11, 10, 19, 0),
+        new_start=local(JAKARTA, 2021, 3, 6, 19, 0),
+    )
+    occ = recurrence.occurrences(a, before=local(JAKARTA, 2025, 1, 1, 0, 0))
+    assert [(o.start.astimezone(JAKARTA).strftime("%Y-%m-%d"), o.postponed) for o in occ] == [
+        ("2018-11-10", False),
+        ("2021-03-06", True),
+        ("2024-11-10", False),
+    ]
+    assert occ[1].planned_start == local(JAKARTA, 2020, 11, 10, 19, 0) and occ[1].reason == "COVID-19"
+    a.refresh_from_db()
+    assert a.start == local(JAKARTA, 2018, 11, 10, 19, 0) and a.status == "planned"  # the series stays
+
+
+def test_a_series_crosses_daylight_saving_at_the_same_wall_clock(users, bandung_fort_worth):
+    fort_worth = (
+        bandung_fort_worth.government_b
+        if bandung_fort_worth.government_b.name == "Fort Worth"
+        else bandung_fort_worth.government_a
+    )
+    chicago = zoneinfo.ZoneInfo("America/Chicago")
+    a = services.create_activity(
+        users["platform_admin"],
+        bandung_fort_worth,
+        title="Monthly call",
+        type="information_exchange",
+        modality="virtual",
+        host=fort_worth,
+        start=local(chicago, 2026, 1, 15, 18, 0),
+        end=local(chicago, 2026, 1, 15, 19, 0),
+        recurrence="FREQ=MONTHLY;COUNT=8",
+    )
+    utc_hours = [o.start.hour for o in recurrence.occurrences(a)]
+    assert utc_hours[0] == 0 and utc_hours[-1] == 23  # 18:00 CST is 00:00 UTC; 18:00 CDT is 23:00 UTC
+    assert {o.start.astimezone(chicago).hour for o in recurrence.occurrences(a)} == {18}
+
+
+# --- time zones on the page -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("month, fort_worth_time", [(1, "06:00 CST"), (7, "07:00 CDT")])
+def test_19h_in_bandung_shows_the_right_time_in_fort_worth_in_both_dst_seasons(
+    client, users, bandung_fort_worth, month, fort_worth_time
+):
+    bandung = (
+        bandung_fort_worth.government_a
+        if "Bandung" in bandung_fort_worth.government_a.name
+        else bandung_fort_worth.government_b
+    )
+    a = services.create_activity(
+        users["platform_admin"],
+        bandung_fort_worth,
+        title="Virtual meeting",
+        type="information_exchange",
+        modality="virtual",
+        host=bandung,
+        start=local(JAKARTA, 2026, month, 15, 19, 0),
+        end=local(JAKARTA, 2026, month, 15, 20, 0),
+    )
+    text = client.get(reverse("activities:detail", args=[a.pk])).content.decode()
+    assert "15 Jan 2026 19:00" in text or "15 Jul 2026 19:00" in text
+    assert "–20:00 WIB" in text
+    assert f"15 {'Jan' if month == 1 else 'Jul'} 2026 {fort_worth_time[:5]}" in text
+    assert fort_worth_time[6:] in text
+
+
+def test_the_form_takes_the_hosts_local_time(client, users, partnership):
+    client.force_login(users["bandung_editor"])
+    bandung = partnership.government_a if "Bandung" in partnership.government_a.name else partnership.government_b
+    response = client.post(
+        reverse("activities:create", args=[partnership.pk]),
+        {
+            "title": "Language course",
+            "type": "language_training",
+            "modality": "in_person",
+            "status": "planned",
+            "host": bandung.pk,
+            "start": "2026-09-01T19:00",
+            "end": "2026-09-01T21:00",
+            "public": "on",
+            "budget": "15000000",
+            "currency": "idr",
+            "sdg_targets": ["4", "11.4"],
+            "participants_a": "12",
+            "participants_b": "3",
+            "breakdown_a": "female=7 male=5 18_29=12",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    a = Activity.objects.get()
+    assert a.start == local(JAKARTA, 2026, 9, 1, 19, 0) and a.currency == "IDR"
+    assert a.sdg_targets == ["4", "11.4"] and a.breakdown == {"a": {"female": 7, "male": 5, "18_29": 12}}
+    page = client.get(a.get_absolute_url()).content.decode()
+    assert "11.4 Protect the world&#x27;s cultural and natural heritage" in page
+    assert "15.000.000,00 IDR" in page or "15,000,000.00 IDR" in page
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"end": local(JAKARTA, 2018, 11, 10, 18, 0)}, "end", "The end is before the start."),
+        ({"recurrence": "FREQ=FORTNIGHTLY"}, "recurrence", "not a valid RFC 5545 rule"),
+        ({"recurrence": "FREQ=YEARLY;UNTIL=20100101T000000"}, "recurrence", "yields no date"),
+        ({"participants_a": -3}, "participants_a", "cannot be negative"),
+        ({"budget": Decimal("-1")}, "budget", "budget cannot be negative"),
+        ({"budget": Decimal("100"), "currency": "XYZ"}, "currency", "“XYZ” is not an ISO 4217 currency"),
+        ({"type": "party"}, "type", "Unknown activity type “party”"),
+        ({"sdg_targets": ["11.9"]}, "sdg_targets", "Unknown SDG goal or target: 11.9"),
+    ],
+)
+def test_bad_activity_input_is_refused_with_a_specific_error_and_nothing_written(
+    users, diy_kyoto, change, field, message
+):
+    with pytest.raises(ValidationError) as exc:
+        festival(users["platform_admin"], diy_kyoto, **change)
+    assert any(message in m for m in exc.value.message_dict[field]), exc.value.message_dict
+    assert not Activity.objects.exists() and not Activity.history.exists()
+
+
+def test_a_bad_edit_changes_nothing_and_a_stale_version_is_refused(users, diy_kyoto):
+    admin = users["platform_admin"]
+    a = festival(admin, diy_kyoto)
+    with pytest.raises(ValidationError):
+        services.update_activity(admin, a, title="Renamed", currency="ZZZ", budget=Decimal(5))
+    a.refresh_from_db()
+    assert a.title == "Jogja-Japan Week" and a.version == 1
+    services.update_activity(admin, a, expected_version=1, title="JJW")
+    with pytest.raises(ConcurrentEdit):
+        services.update_activity(admin, a, expected_version=1, title="Someone else's")
+    a.refresh_from_db()
+    assert a.title == "JJW" and a.version == 2
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"closed_on": dt.date(2026, 3, 1), "status": "closed"}, "deadline", "after the day the call closed"),
+        ({"awarded": 12, "status": "awarded"}, "awarded", "More awarded (12) than places (10)"),
+        ({"quota": -1}, "quota", "cannot be negative"),
+        ({"how_to_apply": ""}, "how_to_apply", "Say how to apply"),
+    ],
+)
+def test_bad_call_input(users, diy_kyoto, change, field, message):
+    data = dict(
+        title="Darmasiswa Kyoto",
+        kind="scholarship",
+        host=diy_kyoto.government_b,
+        quota=10,
+        deadline=dt.date(2026, 3, 31),
+        how_to_apply="https://example.org/apply",
+        status="open",
+    )
+    data.update(change)
+    with pytest.raises(ValidationError) as exc:
+        services.create_call(users["platform_admin"], diy_kyoto, **data)
+    assert any(message in m for m in exc.value.message_dict[field]), exc.value.message_dict
+    assert not Call.objects.exists()
+
+
+def test_aid_shipment_items_and_dates(users, diy_kyoto):
+    admin = users["platform_admin"]
+    kyoto = (
+        diy_kyoto.government_b if diy_kyoto.government_b.place.subdivision_code == "JP-26" else diy_kyoto.government_a
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.create_aid(
+            admin,
+            diy_kyoto,
+            title="Masks",
+            donor=kyoto,
+            status="received",
+            pledged_on=dt.date(2020, 4, 1),
+            shipped_on=dt.date(2020, 3, 1),
+            received_on=dt.date(2020, 4, 20),
+            items=[{"name": "surgical masks", "quantity": -5}],
+        )
+    assert set(exc.value.message_dict) == {"shipped_on", "items"}
+    assert not AidShipment.objects.exists()
+    s = services.create_aid(
+        admin,
+        diy_kyoto,
+        title="Masks",
+        donor=kyoto,
+        status="shipped",
+        pledged_on=dt.date(2020, 4, 1),
+        shipped_on=dt.date(2020, 4, 10),
+        items=[
+            {"name": "surgical masks", "quantity": 50000, "unit": "pieces"},
+            {"name": "ventilators", "quantity": 20, "unit": "units"},
+        ],
+    )
+    assert s.recipient == diy_kyoto.other(kyoto)
+    assert [(i.name, int(i.quantity)) for i in s.items.all()] == [("surgical masks", 50000), ("ventilators", 20)]
+
+
+# --- postpone and convert -------------------------------------------------------------------------
+
+
+def test_postponing_to_be_decided_and_converting_keep_the_original_plan(client, users, diy_kyoto):
+    admin = users["platform_admin"]
+    a = services.create_activity(
+        admin,
+        diy_kyoto,
+        title="Work visit to Kyoto",
+        type="work_visit",
+        host=diy_kyoto.government_b if diy_kyoto.government_b.place.country_code == "JP" else diy_kyoto.government_a,
+        start=local(TOKYO, 2020, 4, 20, 9, 0),
+        end=local(TOKYO, 2020, 4, 22, 17, 0),
+    )
+    a = services.postpone(admin, a, reason="Travel restrictions")
+    assert a.status == "postponed" and a.date_tbd and a.planned_start == local(TOKYO, 2020, 4, 20, 9, 0)
+    a = services.convert(admin, a, modality="virtual", reason="Held online instead")
+    a = services.postpone(
+        admin,
+        a,
+        reason="New date agreed",
+        new_start=local(TOKYO, 2020, 9, 1, 9, 0),
+        new_end=local(TOKYO, 2020, 9, 1, 12, 0),
+    )
+    assert (a.start, a.modality, a.date_tbd) == (local(TOKYO, 2020, 9, 1, 9, 0), "virtual", False)
+    assert a.planned_start == local(TOKYO, 2020, 4, 20, 9, 0) and a.planned_modality == "in_person"
+    assert list(a.changes.values_list("kind", flat=True)) == ["postponed", "converted", "postponed"]
+    page = client.get(a.get_absolute_url()).content.decode()
+    assert "Original plan" in page and "20 Apr 2020 09:00" in page and "In person" in page
+    assert "Travel restrictions" in page and "new date to be decided" in page
+    with pytest.raises(ValidationError, match="already virtual"):
+        services.convert(admin, a, modality="virtual")
+
+
+def test_postpone_form_requires_a_date_or_to_be_decided(client, users, partnership):
+    client.force_login(users["braunschweig_editor"])
+    a = services.create_activity(
+        users["platform_admin"],
+        partnership,
+        title="Expert dispatch",
+        type="expert_dispatch",
+        host=partnership.government_a,
+        start=dt.datetime(2026, 5, 1, 8, tzinfo=UTC),
+        end=dt.datetime(2026, 5, 1, 9, tzinfo=UTC),
+    )
+    url = reverse("activities:postpone", args=[a.pk])
+    response = client.post(url, {"reason": "Budget", "version": a.version})
+    assert "Give the new date" in response.content.decode()
+    response = client.post(url, {"reason": "Budget", "to_be_decided": "on", "version": a.version})
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.status == "postponed" and a.date_tbd
+
+
+# --- iCalendar -------------------------------------------------------------------------------------
+
+
+def test_the_ics_feed_parses_back_field_by_field(client, users, diy_kyoto):
+    admin = users["platform_admin"]
+    a = festival(admin, diy_kyoto, exceptions=[local(JAKARTA, 2022, 11, 10, 19, 0)], location="Yogyakarta")
+    services.postpone(admin, a, reason="COVID-19", occurrence=local(JAKARTA, 2020, 11, 10, 19, 0))
+    services.create_activity(
+        admin, diy_kyoto, title="Internal planning", type="other", host=a.host, start=a.start, end=a.end, public=False
+    )
+    response = client.get(reverse("activities:feed_partnership", args=[diy_kyoto.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    cal = icalendar.Calendar.from_ical(response.content)
+    assert str(cal["version"]) == "2.0" and str(cal["prodid"]) == ical.PRODID
+    assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Asia/Jakarta"]
+    series, moved = cal.walk("VEVENT")
+    assert str(series["uid"]) == str(moved["uid"]) == f"activity-{a.pk}@kembar"
+    assert str(series["summary"]) == "Jogja-Japan Week"
+    assert series.decoded("dtstart") == dt.datetime(2018, 11, 10, 19, 0, tzinfo=JAKARTA)
+    assert series["dtstart"].params["TZID"] == "Asia/Jakarta"
+    assert series.decoded("dtend") == dt.datetime(2018, 11, 10, 21, 0, tzinfo=JAKARTA)
+    assert series["rrule"].to_ical() == b"FREQ=YEARLY;INTERVAL=2"
+    assert [d.dt for d in series["exdate"].dts] == [dt.datetime(2022, 11, 10, 19, 0, tzinfo=JAKARTA)]
+    assert str(series["location"]) == "Yogyakarta" and str(series["status"]) == "TENTATIVE"
+    assert str(series["url"]).endswith(f"/activities/{a.pk}/")
+    assert moved.decoded("recurrence-id") == dt.datetime(2020, 11, 10, 19, 0, tzinfo=JAKARTA)
+    assert str(moved["summary"]) == "Jogja-Japan Week (Postponed, new date to be decided)"
+    assert "Internal planning" not in response.content.decode()
+
+
+def test_the_city_feed_has_only_public_activities_of_public_partnerships(client, users, governments, partnership):
+    admin = users["platform_admin"]
+    private = partnership_services.create_partnership(admin, governments["bandung"], governments["busan"], public=False)
+    for p, title in ((partnership, "Open day"), (private, "Secret talks")):
+        services.create_activity(
+            admin,
+            p,
+            title=title,
+            type="other",
+            host=governments["bandung"],
+            start=dt.datetime(2026, 5, 1, 8, tzinfo=UTC),
+            end=dt.datetime(2026, 5, 1, 9, tzinfo=UTC),
+        )
+    cal = icalendar.Calendar.from_ical(
+        client.get(reverse("activities:feed_government", args=[governments["bandung"].pk])).content
+    )
+    assert [str(e["summary"]) for e in cal.walk("VEVENT")] == ["Open day"]
+
+
+# --- the public portal ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def portal_world(users, governments, partnership, diy_kyoto):
+    admin = users["platform_admin"]
+    private = partnership_services.create_partnership(admin, governments["bandung"], governments["busan"], public=False)
+    soon = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(days=20)
+    made = {}
+    for key, p, public in (
+        ("public", partnership, True),
+        ("hidden", partnership, False),
+        ("private_partnership", private, True),
+    ):
+        made[key] = services.create_activity(
+            admin,
+            p,
+            title=f"Event {key}",
+            type="cultural_event",
+            field="culture",
+            host=governments["bandung"],
+            start=soon,
+            end=soon + dt.timedelta(hours=2),
+            public=public,
+        )
+        services.create_call(
+            admin,
+            p,
+            title=f"Call {key}",
+            kind="exchange",
+            host=governments["bandung"],
+            deadline=soon.date(),
+            how_to_apply="kerjasama@bandung.go.id",
+            public=public,
+        )
+    made["virtual"] = services.create_activity(
+        admin,
+        partnership,
+        title="Event virtual",
+        type="information_exchange",
+        modality="virtual",
+        host=governments["braunschweig"],
+        start=soon + dt.timedelta(days=1),
+        end=soon + dt.timedelta(days=1, hours=1),
+    )
+    made["postponed"] = services.postpone(
+        admin,
+        services.create_activity(
+            admin,
+            partnership,
+            title="Event postponed",
+            type="competition",
+            host=governments["bandung"],
+            start=soon + dt.timedelta(days=2),
+            end=soon + dt.timedelta(days=2, hours=1),
+        ),
+        reason="Rain",
+    )
+    made["series"] = festival(admin, diy_kyoto)
+    past = dt.datetime(2020, 4, 1, 9, tzinfo=UTC)
+    made["tbd_since_2020"] = services.postpone(
+        admin,
+        services.create_activity(
+            admin,
+            partnership,
+            title="Event waiting since 2020",
+            type="work_visit",
+            host=governments["bandung"],
+            start=past,
+            end=past + dt.timedelta(hours=1),
+        ),
+        reason="COVID-19",
+    )
+    return made
+
+
+def test_portal_shows_only_public_items_and_marks_postponed_and_virtual(client, portal_world):
+    text = client.get(reverse("activities:portal")).content.decode()
+    assert "Event public" in text and "Call public" in text and "Event virtual" in text
+    for hidden in ("Event hidden", "Call hidden", "Event private_partnership", "Call private_partnership"):
+        assert hidden not in text
+    assert "Postponed — new date to be decided" in text and 'class="badge mark-virtual">Virtual' in text
+    assert "Jogja-Japan Week" in text  # the next edition of a series begun in 2018
+    assert "Event waiting since 2020" in text  # postponed, no new date yet: still news
+
+
+def test_portal_filters(client, portal_world, governments):
+    url = reverse("activities:portal")
+    by_country = client.get(url, {"country": "JP"}).content.decode()
+    assert "Jogja-Japan Week" in by_country and "Event public" not in by_country
+    by_city = client.get(url, {"city": governments["braunschweig"].pk}).content.decode()
+    assert "Event public" in by_city and "Jogja-Japan Week" not in by_city
+    assert reverse("activities:feed_government", args=[governments["braunschweig"].pk]) in by_city
+    month = portal_world["public"].start.strftime("%Y-%m")
+    by_month = client.get(url, {"month": month, "field": "culture"}).content.decode()
+    assert "Event public" in by_month and "Event virtual" not in by_month  # no field on it
+    assert "Give the month as YYYY-MM" in client.get(url, {"month": "May"}).content.decode()
+
+
+def test_public_partnership_page(client, portal_world, partnership, governments):
+    text = client.get(reverse("activities:portal_partnership", args=[partnership.pk])).content.decode()
+    assert "Event public" in text and "Event hidden" not in text and "Call hidden" not in text
+    private = portal_world["private_partnership"].partnership
+    assert client.get(reverse("activities:portal_partnership", args=[private.pk])).status_code == 404
+    assert client.get(reverse("activities:feed_partnership", args=[private.pk])).status_code == 404
+
+
+def _ok(client, url) -> None:
+    assert client.get(url).status_code == 200
+
+
+def test_query_counts_do_not_grow_with_the_rows(client, users, portal_world, partnership, governments):
+    client.force_login(users["bandung_editor"])
+    urls = [
+        reverse("activities:portal"),
+        reverse("activities:partnership", args=[partnership.pk]),
+        reverse("activities:portal_partnership", args=[partnership.pk]),
+        reverse("activities:feed_government", args=[governments["bandung"].pk]),
+        reverse("dashboard:dashboard"),
+    ]
+    admin = users["platform_admin"]
+    services.create_aid(
+        admin, partnership, title="First aid", donor=governments["bandung"], items=[{"name": "masks", "quantity": 10}]
+    )
+    for u in urls:  # warm the caches (country names)
+        _ok(client, u)
+    with assert_constant_queries() as queries:
+        for u in urls:
+            with queries.few(u):
+                _ok(client, u)
+        _more_series_calls_and_aid(admin, partnership, governments)
+        for u in urls:
+            with queries.many(u):
+                _ok(client, u)
+
+
+def _more_series_calls_and_aid(admin, partnership, governments) -> None:
+    start = dt.datetime.now(UTC) + dt.timedelta(days=5)
+    for n in range(6):
+        a = services.create_activity(
+            admin,
+            partnership,
+            title=f"More {n}",
+            type="other",
+            host=governments["bandung"],
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            recurrence="FREQ=MONTHLY;COUNT=3",
+        )
+        services.postpone(admin, a, reason="x", occurrence=a.start)
+        services.create_call(
+            admin,
+            partnership,
+            title=f"Call {n}",
+            kind="exchange",
+            host=governments["bandung"],
+            deadline=start.date(),
+            how_to_apply="x@example.org",
+        )
+        services.create_aid(
+            admin,
+            partnership,
+            title=f"Aid {n}",
+            donor=governments["bandung"],
+            items=[{"name": "masks", "quantity": 10}],
+        )
+
+
+# --- permissions ----------------------------------------------------------------------------------
+
+ROLES = [
+    "anonymous",
+    "bandung_editor",
+    "braunschweig_editor",
+    "surabaya_editor",
+    "bandung_viewer",
+    "oversight",
+    "platform_admin",
+]
+MAY_EDIT = {"bandung_editor", "braunschweig_editor", "platform_admin"}
+READS_NON_PUBLIC = {"bandung_editor", "braunschweig_editor", "bandung_viewer", "oversight", "platform_admin"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, users, partnership, governments, role):
+    admin = users["platform_admin"]
+    start = dt.datetime(2026, 6, 1, 8, tzinfo=UTC)
+    public = services.create_activity(
+        admin, partnership, title="Open", type="other", host=governments["bandung"], start=start, end=start
+    )
+    hidden = services.create_activity(
+        admin,
+        partnership,
+        title="Hidden",
+        type="other",
+        host=governments["bandung"],
+        start=start,
+        end=start,
+        public=False,
+    )
+    if role != "anonymous":
+        client.force_login(users[role])
+    assert client.get(reverse("activities:detail", args=[public.pk])).status_code == 200
+    assert client.get(reverse("activities:detail", args=[hidden.pk])).status_code == (
+        200 if role in READS_NON_PUBLIC else 404
+    )
+    listing = client.get(reverse("activities:partnership", args=[partnership.pk])).content.decode()
+    assert ("Hidden" in listing) == (role in READS_NON_PUBLIC) and "Open" in listing
+    response = client.post(
+        reverse("activities:convert", args=[public.pk]), {"modality": "virtual", "version": public.version}
+    )
+    public.refresh_from_db()
+    assert (public.modality == "virtual") == (role in MAY_EDIT)
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+    elif role not in MAY_EDIT:
+        assert response.status_code == 403
+    create = client.post(
+        reverse("activities:create", args=[partnership.pk]),
+        {
+            "title": "New",
+            "type": "other",
+            "modality": "in_person",
+            "status": "planned",
+            "host": governments["bandung"].pk,
+            "start": "2026-07-01T10:00",
+            "end": "2026-07-01T11:00",
+        },
+    )
+    assert Activity.objects.filter(title="New").exists() == (role in MAY_EDIT), create.status_code
+    if role not in MAY_EDIT:
+        with pytest.raises(PermissionDenied):
+            services.postpone(users[role] if role != "anonymous" else None, public, reason="no")
+
+
+def test_reminders_a_week_ahead_once(users, orgs, partnership, governments, settings):
+    from kembar.core.reminders import collect
+
+    settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
+
+    users["bandung_editor"].email = "editor@bandung.go.id"
+    users["bandung_editor"].save()
+    now = dt.datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+    a = services.create_activity(
+        users["platform_admin"],
+        partnership,
+        title="Youth camp",
+        type="student_exchange",
+        host=governments["bandung"],
+        start=now + dt.timedelta(days=5),
+        end=now + dt.timedelta(days=6),
+    )
+    services.create_call(
+        users["platform_admin"],
+        partnership,
+        title="Exchange 2026",
+        kind="exchange",
+        host=governments["bandung"],
+        deadline=(now + dt.timedelta(days=3)).date(),
+        how_to_apply="x@example.org",
+    )
+    due = collect(now, ["kembar.activities.reminders.due"])
+    assert [r.subject for r in due] == [
+        "In a week: Youth camp (2026-03-06 07:00 WIB)",
+        "Deadline in a week: Exchange 2026 (2026-03-04)",
+    ]
+    assert due[0].recipients == ("editor@bandung.go.id",) and str(a.pk) in due[0].key
+    # Each mail links its page, with the site's address.
+    call = a.partnership.calls.get()
+    assert due[0].body.endswith("\n\nhttps://kerjasama.example.go.id" + a.get_absolute_url())
+    assert due[1].body.endswith("\n\nhttps://kerjasama.example.go.id" + call.get_absolute_url())
+
+
+def test_attachments_are_checked_and_downloaded_only_by_readers(
+    client, users, partnership, governments, settings, tmp_path
+):
+    from tests.support.files import pdf_bytes, upload
+
+    settings.MEDIA_ROOT = tmp_path
+    start = dt.datetime(2026, 6, 1, 8, tzinfo=UTC)
+    hidden = services.create_activity(
+        users["platform_admin"],
+        partnership,
+        title="Hidden",
+        type="other",
+        host=governments["bandung"],
+        start=start,
+        end=start,
+        public=False,
+    )
+    client.force_login(users["bandung_editor"])
+    url = reverse("activities:attach", args=[hidden.pk])
+    renamed = client.post(url, {"file": upload("report.pdf", b"MZ\x90\x00 not a pdf")}, follow=True)
+    assert "report.pdf is not a valid PDF file" in renamed.content.decode()
+    client.post(url, {"file": upload("Laporan Kegiatan.pdf", pdf_bytes())})
+    attachment = hidden.attachments.get()
+    assert attachment.name == "Laporan_Kegiatan.pdf" and attachment.content_type == "application/pdf"
+    download = reverse("activities:attachment", args=[attachment.pk])
+    response = client.get(download)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(users["surabaya_editor"])
+    assert client.get(download).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "yields no date"),  # dateutil would walk to the year 9999
+        ("FREQ=HOURLY", "repeats yearly, monthly, weekly or daily"),
+        ("FREQ=YEARLY;BYWEEKNO=20", "do not recur by BYWEEKNO"),
+        ("DTSTART:19000101T000000\nRRULE:FREQ=DAILY", "Give one recurrence rule"),
+        ("FREQ=YEARLY;INTERVAL=0", "interval of a recurrence rule is at least 1"),
+    ],
+)
+def test_rules_that_would_run_away_are_refused_at_once(users, diy_kyoto, rule, message):
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as exc:
+        festival(users["platform_admin"], diy_kyoto, recurrence=rule)
+    assert time.perf_counter() - started < 2
+    assert any(message in m for m in exc.value.message_dict["recurrence"]), exc.value.message_dict
+
+
+def test_dates_and_numbers_out_of_range_are_refused(users, diy_kyoto):
+    with pytest.raises(ValidationError) as exc:
+        festival(
+            users["platform_admin"],
+            diy_kyoto,
+            start=dt.datetime(1850, 1, 1, tzinfo=UTC),
+            participants_b=10**12,
+            budget=Decimal(10) ** 15,
+            currency="IDR",
+        )
+    assert set(exc.value.message_dict) == {"start", "participants_b", "budget"}
+
+
+def test_call_and_aid_pages(client, users, partnership, governments):
+    client.force_login(users["bandung_editor"])
+    bandung = governments["bandung"]
+    url = reverse("activities:call_create", args=[partnership.pk])
+    call = {
+        "title": "Braunschweig summer school",
+        "kind": "exchange",
+        "host": bandung.pk,
+        "quota": "4",
+        "deadline": "2026-06-30",
+        "closed_on": "2026-06-01",
+        "status": "closed",
+        "how_to_apply": "https://example.org/apply",
+        "public": "on",
+    }
+    response = client.post(url, call)
+    assert "The deadline is after the day the call closed (2026-06-01)." in response.content.decode()
+    assert not Call.objects.exists()
+    response = client.post(url, {**call, "closed_on": "", "status": "open"})
+    created = Call.objects.get()
+    assert response["Location"] == created.get_absolute_url()
+    assert "https://example.org/apply" in client.get(created.get_absolute_url()).content.decode()
+
+    url = reverse("activities:aid_create", args=[partnership.pk])
+    aid = {
+        "title": "Masks for Braunschweig",
+        "donor": bandung.pk,
+        "status": "pledged",
+        "public": "on",
+        "items": "50,000 | pieces | surgical masks\n20 | units | ventilators",
+        "pledged_on": "2020-04-01",
+    }
+    assert "Line 1: write" in client.post(url, {**aid, "items": "masks"}).content.decode()
+    client.post(url, aid)
+    shipment = AidShipment.objects.get()
+    assert shipment.recipient == governments["braunschweig"]
+    assert [(i.name, int(i.quantity), i.unit) for i in shipment.items.all()] == [
+        ("surgical masks", 50000, "pieces"),
+        ("ventilators", 20, "units"),
+    ]
+    edit = reverse("activities:aid_edit", args=[shipment.pk])
+    client.post(edit, {**aid, "status": "shipped", "shipped_on": "2020-04-10", "version": shipment.version})
+    stale = client.post(edit, {**aid, "status": "received", "received_on": "2020-04-20", "version": shipment.version})
+    assert "Someone else changed this aid shipment" in stale.content.decode()
+    shipment.refresh_from_db()
+    assert shipment.status == "shipped" and shipment.version == 2
+    page = client.get(shipment.get_absolute_url()).content.decode()
+    assert "50,000" in page or "50.000" in page
+
+
+# --- the portal's expansion: the first events of many series, walked no further than needed --------
+
+
+def _full_expansion(
+    f: queries.PortalFilter, now: dt.datetime, limit: int, days: int = 3 * 366
+) -> list[recurrence.Occurrence]:
+    """The portal's list as it was made before: every public activity expanded over the whole window."""
+    after, before = queries._month_bounds(f.month) if f.month else (now, now + dt.timedelta(days=days))
+    everything = queries.public_activities().exclude(status="cancelled")
+    out = [o for a in everything for o in recurrence.occurrences(a, after=after, before=before, limit=limit)]
+    return sorted(out, key=lambda o: (o.start, o.activity.pk))[:limit]
+
+
+def _shown(occurrences) -> list[tuple]:
+    return [
+        (o.activity.pk, o.activity.title, o.planned_start, o.start, o.end, o.postponed, o.date_tbd, o.reason)
+        for o in occurrences
+    ]
+
+
+def test_the_portal_lists_the_same_first_events_as_a_full_expansion(users, governments, partnership):
+    """Series begun long before the window and running past it, one running across its start, an
+    occurrence moved from far ahead to the first days (and one the other way), exceptions, a series
+    already over and one still to begin, among single events: with a short list, the walk stops
+    early, and the list is the one a full expansion of every activity gives."""
+    admin = users["platform_admin"]
+    now = dt.datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    host = governments["bandung"]
+
+    def add(title, start, hours=2, **extra):
+        return services.create_activity(
+            admin,
+            partnership,
+            title=title,
+            type="other",
+            host=host,
+            start=start,
+            end=start + dt.timedelta(hours=hours),
+            public=True,
+            **extra,
+        )
+
+    for k in range(6):
+        add(f"Single {k}", now + dt.timedelta(days=3 * k + 1, hours=k))
+    add("Single over", now - dt.timedelta(days=2))
+    weekly = add("Weekly since 2024", dt.datetime(2024, 1, 3, 2, 0, tzinfo=UTC), recurrence="FREQ=WEEKLY")
+    add(
+        "Running across the start",
+        dt.datetime(2025, 6, 1, 7, 0, tzinfo=UTC),
+        hours=50,
+        recurrence="FREQ=MONTHLY;BYMONTHDAY=1",
+    )
+    daily = add(
+        "Every third day",
+        dt.datetime(2025, 12, 30, 1, 0, tzinfo=UTC),
+        recurrence="FREQ=DAILY;INTERVAL=3",
+        exceptions=["2026-03-06T01:00:00Z"],
+    )
+    add("Over in 2025", dt.datetime(2025, 1, 1, 1, 0, tzinfo=UTC), recurrence="FREQ=WEEKLY;COUNT=5")
+    add("From April", dt.datetime(2026, 4, 1, 1, 0, tzinfo=UTC), recurrence="FREQ=WEEKLY")
+    far = dt.datetime(2026, 9, 2, 2, 0, tzinfo=UTC)
+    services.postpone(
+        admin,
+        weekly,
+        reason="Moved forward",
+        occurrence=far,
+        new_start=now + dt.timedelta(hours=3),
+        new_end=now + dt.timedelta(hours=5),
+    )
+    services.postpone(
+        admin,
+        daily,
+        reason="Moved away",
+        occurrence=dt.datetime(2026, 3, 9, 1, 0, tzinfo=UTC),
+        new_start=dt.datetime(2026, 8, 1, 1, 0, tzinfo=UTC),
+        new_end=dt.datetime(2026, 8, 1, 3, tzinfo=UTC),
+    )
+    later = add("From late March", now + dt.timedelta(days=20), recurrence="FREQ=WEEKLY")
+    services.postpone(
+        admin,
+        later,
+        reason="Moved to the first day",
+        occurrence=now + dt.timedelta(days=27),
+        new_start=now + dt.timedelta(hours=1),
+        new_end=now + dt.timedelta(hours=2),
+    )
+    for limit in (1, 4, 10, 30):
+        expected = _full_expansion(queries.PortalFilter(), now, limit)
+        assert _shown(queries.upcoming_events(queries.PortalFilter(), now, limit=limit)) == _shown(expected)
+    first = _shown(queries.upcoming_events(queries.PortalFilter(), now, limit=30))
+    titles = [row[1] for row in first]
+    assert titles[:3] == ["Running across the start", "From late March", "Weekly since 2024"]
+    assert first[1][5:] == (True, False, "Moved to the first day") and first[2][5:] == (True, False, "Moved forward")
+    assert "Over in 2025" not in titles
+    assert dt.datetime(2026, 3, 6, 1, 0, tzinfo=UTC) not in [row[2] for row in first if row[1] == "Every third day"]
+    march = queries.PortalFilter(month="2026-03")
+    assert _shown(queries.upcoming_events(march, now, limit=25)) == _shown(_full_expansion(march, now, 25))
+    # The dashboard's next events, for everyone (public ones) and for the office (its own):
+    coming = _shown(_full_expansion(queries.PortalFilter(), now, queries.DASHBOARD_SHOWN, days=2 * 366))
+    assert _shown(queries.dashboard_events(AnonymousUser(), [], now)) == coming
+    assert _shown(queries.dashboard_events(users["bandung_editor"], [host.pk], now)) == coming
+
+
+def test_the_portal_reads_the_shown_activities_whole_at_a_constant_query_count(client, users, governments, partnership):
+    admin = users["platform_admin"]
+    start = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    for k in range(3):
+        services.create_activity(
+            admin,
+            partnership,
+            title=f"Series {k}",
+            type="other",
+            host=governments["bandung"],
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            recurrence="FREQ=WEEKLY",
+            location=f"Balai Kota {k}",
+            public=True,
+        )
+    url = reverse("activities:portal")
+    _ok(client, url)  # warm the caches (country names)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            _ok(client, url)
+        for k in range(3, 25):
+            services.create_activity(
+                admin,
+                partnership,
+                title=f"Series {k}",
+                type="other",
+                host=governments["bandung"],
+                start=start,
+                end=start + dt.timedelta(hours=1),
+                recurrence="FREQ=WEEKLY",
+                location=f"Balai Kota {k}",
+                public=True,
+            )
+        with queries.many():
+            _ok(client, url)
+    text = client.get(url).content.decode()
+    assert "Balai Kota 24" in text and "Bandung – Braunschweig" in text.replace("Kota ", "")

@@ -1,0 +1,73 @@
+"""What every API operation shares: malformed ids and bodies get JSON errors naming what is
+wrong, and the OpenAPI document and the docs page describe every endpoint without other sites."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.clients import errors_by_field
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "method, path, field",
+    [
+        ("get", "/api/places/kyoto", "place_id"),
+        ("get", "/api/governments/1.5", "government_id"),
+        ("get", "/api/partnerships/null,null", "partnership_id"),
+        ("patch", "/api/partnerships/abc", "partnership_id"),
+        ("delete", "/api/partnerships/abc", "partnership_id"),
+    ],
+)
+def test_an_id_that_is_not_a_number_is_a_json_422_naming_it(api, method, path, field):
+    """Found by fuzzing: such paths used to miss every route and get Django's HTML 404 page."""
+    response = api(method, path, as_="bandung_editor", body={} if method == "patch" else None)
+    assert response["Content-Type"].startswith("application/json")
+    assert field in errors_by_field(response)
+
+
+def test_a_body_that_is_not_json_is_a_400_and_an_empty_one_a_422(client, tokens):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['bandung_editor']}"}
+    response = client.post("/api/partnerships", "{not json", content_type="application/json", **auth)
+    assert response.status_code == 400
+    assert "body" in response.json()["detail"]
+    response = client.post("/api/partnerships", "", content_type="application/json", **auth)
+    assert errors_by_field(response) == {None: "The request body must be a JSON object: Field required"}
+
+
+def test_the_openapi_document_lists_every_endpoint_with_enums(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    paths = schema["paths"]
+    assert set(paths["/api/partnerships"]) == {"get", "post"}
+    assert set(paths["/api/partnerships/{partnership_id}"]) == {"get", "patch", "delete"}
+    assert set(paths["/api/governments"]) == {"get", "post"}
+    assert set(paths["/api/governments/{government_id}"]) == {"get", "patch"}
+    assert set(paths["/api/places"]) == {"get"} and set(paths["/api/places/{place_id}"]) == {"get"}
+    components = schema["components"]
+    assert "sister_city" in components["schemas"]["Kind"]["enum"]
+    assert "dormant" in components["schemas"]["Status"]["enum"]
+    assert "prefecture" in components["schemas"]["Level"]["enum"]
+    assert components["securitySchemes"]["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+    assert {} in paths["/api/partnerships"]["get"]["security"]
+    assert {} not in paths["/api/partnerships"]["post"]["security"]
+    assert "field" in schema["info"]["description"]
+
+
+def test_the_docs_page_loads_nothing_from_other_sites(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert "http://" not in html and "https://" not in html and "//cdn" not in html
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js"):
+        url = f"/api/docs/assets/{asset}"
+        assert url in html
+        served = client.get(url)
+        assert served.status_code == 200
+        assert b"".join(served.streaming_content)
+    assert client.get("/api/docs/assets/..%2Fsettings.py").status_code == 404

@@ -1,0 +1,48 @@
+"""Bahasa Indonesia and English are both complete, and the compiled catalogues are current."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import LOCALE
+
+
+def po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
+    """(msgid, msgstrs, fuzzy) of each entry of a .po file, header excluded."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#~")]
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        fields: dict[str, str] = {}
+        current = None
+        for line in lines:
+            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
+            if match:
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif line.startswith('"') and current:
+                fields[current] += line[1:-1]
+        if fields.get("msgid"):
+            strs = [v for k, v in fields.items() if k.startswith("msgstr")]
+            entries.append((fields["msgid"], strs, fuzzy))
+    return entries
+
+
+def test_indonesian_catalogue_is_complete():
+    entries = po_entries(LOCALE / "id" / "LC_MESSAGES" / "django.po")
+    assert len(entries) > 200
+    untranslated = [msgid for msgid, strs, fuzzy in entries if fuzzy or not all(strs)]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_compiled_catalogue_matches_the_source(language):
+    po = po_entries(LOCALE / language / "LC_MESSAGES" / "django.po")
+    with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+    translated = [msgid for msgid, strs, fuzzy in po if all(strs) and not fuzzy]
+    for msgid in translated:
+        key = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        assert key in catalogue._catalog or (key, 0) in catalogue._catalog, f"not compiled: {msgid}"

@@ -1,0 +1,411 @@
+"""Backup and restore: a registry comes back row for row, file for byte, or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from kembar.accounts.models import ApiToken
+from kembar.dashboard import backup as bk
+from kembar.dashboard.backup import BackupError, backup, clear_registry, restore
+from kembar.gazetteer.models import Place, PlaceName
+from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.services import create_partnership, update_partnership
+from tests.support.backup import as_json, fingerprint
+from tests.support.paths import PROJECT
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "agreements" / "2024").mkdir(parents=True)
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def registry(users, governments, orgs, media):
+    """Partnerships with fields and history, an unverified place with its government, a token, a file."""
+    editor = users["bandung_editor"]
+    partnership = create_partnership(
+        editor,
+        governments["bandung"],
+        governments["braunschweig"],
+        fields=["education", "culture"],
+        basis="Universities",
+        notes="LoI 1960",
+    )
+    update_partnership(editor, partnership, notes="MoU renewed", fields=["education", "health"])
+    create_partnership(editor, governments["bandung"], governments["liverpool"], public=False)
+    place = Place.objects.create(
+        kind=Place.Kind.UNVERIFIED, name="Kampung Naga", country_code="ID", latitude=-7.3601, longitude=107.9925
+    )
+    PlaceName.objects.create(place=place, name="Kampung Naga", key="kampung naga")
+    village = LocalGovernment.objects.create(
+        place=place, name="Kampung Naga", level="regency", traits=["heritage"], sdg_priorities=[11]
+    )
+    create_partnership(editor, governments["bandung"], village, check_permission=False)
+    ApiToken.issue(editor, "reporting")
+    document = media / "agreements" / "2024" / "MoU Bandung–Braunschweig.pdf"
+    document.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    return {
+        "partnership": partnership,
+        "village": village,
+        "document": document,
+        "document_bytes": document.read_bytes(),
+    }
+
+
+def logs_in(client, username: str, password: str) -> bool:
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+@pytest.mark.django_db
+def test_restore_replaces_a_changed_registry_with_the_backup_row_for_row(registry, media, tmp_path, client):
+    archive = tmp_path / "kembar.tar.gz"
+    before = fingerprint()
+    report = backup(archive)
+    assert report.rows["partnerships.partnership"] == 3
+    assert report.rows["partnerships.historicalpartnership"] >= 4
+    assert report.media_files == 1
+
+    # the registry moves on after the backup
+    editor = get_user_model().objects.get(username="bandung_editor")
+    editor.set_password("a-new-password-456")
+    editor.save()
+    update_partnership(editor, registry["partnership"], notes="changed after the backup")
+    Partnership.objects.filter(government_b=registry["village"]).delete()
+    get_user_model().objects.create_user("newcomer", password="pw-newcomer-123")
+    registry["document"].write_bytes(b"overwritten")
+    (media / "later.txt").write_text("uploaded after the backup")
+    changed = fingerprint()
+
+    with pytest.raises(BackupError, match="not empty"):
+        restore(archive)
+    assert fingerprint() == changed
+
+    report = restore(archive, force=True)
+    assert report.replaced
+    assert as_json(fingerprint()) == as_json(before)
+    assert registry["document"].read_bytes() == registry["document_bytes"]
+    assert (media / "later.txt").exists(), "files the backup does not know are left in place"
+    assert not [p for p in media.iterdir() if p.name.startswith(bk.STAGING_PREFIX)]
+    assert logs_in(client, "bandung_editor", "pw-bandung_editor-123")
+    assert not get_user_model().objects.filter(username="newcomer").exists()
+    assert report.places_created == 1  # the unverified place; gazetteer places are found by GeoNames id
+
+
+@pytest.mark.django_db
+def test_restore_into_an_empty_registry_needs_no_force(registry, media, tmp_path):
+    archive = tmp_path / "kembar.tar.gz"
+    before = fingerprint()
+    backup(archive)
+    clear_registry()
+    shutil.rmtree(media)
+    assert bk.registry_rows() == {}
+
+    report = restore(archive)
+    assert not report.replaced
+    assert as_json(fingerprint()) == as_json(before)
+    assert registry["document"].read_bytes() == registry["document_bytes"]
+    partnership = Partnership.objects.get(pk=registry["partnership"].pk)
+    assert sorted(partnership.fields.values_list("code", flat=True)) == ["education", "health"]
+    latest = partnership.history.first()
+    assert latest.notes == "MoU renewed" and latest.history_user.username == "bandung_editor"
+    assert "LoI 1960" in partnership.history.values_list("notes", flat=True)
+
+
+@pytest.mark.django_db
+def test_rows_are_written_as_djangos_serializer_writes_them(registry, tmp_path):
+    """The fast writer must stay interchangeable with `dumpdata`'s format."""
+    for model in bk.registry_models():
+        out = io.StringIO()
+        bk.dump._RowWriter(out, "default").write(model, model._base_manager.all())
+        ours = [json.loads(line) for line in out.getvalue().splitlines()]
+        django_rows = serializers.serialize("python", model._base_manager.order_by("pk"))
+        theirs = json.loads(json.dumps(django_rows, cls=bk.dump._Encoder))
+        for row in ours + theirs:
+            for name, value in row["fields"].items():
+                if isinstance(value, list) and model._meta.get_field(name).many_to_many:
+                    row["fields"][name] = sorted(value, key=str)
+        assert ours == theirs, model
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def rewrite(archive: Path, target: Path, change) -> None:
+    """Copy an archive member by member, letting `change(name, bytes)` alter each one."""
+    with tarfile.open(archive, "r:gz") as source, tarfile.open(target, "w:gz") as out:
+        for info in source:
+            data = change(info.name, source.extractfile(info).read())
+            if data is None:
+                continue
+            copy = tarfile.TarInfo(info.name)
+            copy.size = len(data)
+            out.addfile(copy, io.BytesIO(data))
+
+
+@pytest.fixture
+def archive(registry, tmp_path):
+    path = tmp_path / "kembar.tar.gz"
+    backup(path)
+    return path
+
+
+def assert_nothing_written(before, media, document_bytes):
+    assert fingerprint() == before
+    assert sorted(p.relative_to(media).as_posix() for p in media.rglob("*") if p.is_file()) == [
+        "agreements/2024/MoU Bandung–Braunschweig.pdf"
+    ]
+    assert (media / "agreements/2024/MoU Bandung–Braunschweig.pdf").read_bytes() == document_bytes
+
+
+@pytest.mark.django_db
+def test_a_changed_byte_in_the_data_is_refused_and_nothing_is_written(archive, registry, media, tmp_path):
+    def flip(name, data):
+        if name == bk.DATA_MEMBER:
+            position = data.index(b"MoU renewed")
+            return data[:position] + b"N" + data[position + 1 :]
+        return data
+
+    damaged = tmp_path / "damaged.tar.gz"
+    rewrite(archive, damaged, flip)
+    before = fingerprint()
+    with pytest.raises(BackupError, match="Checksum mismatch for data.jsonl"):
+        restore(damaged, force=True)
+    assert_nothing_written(before, media, registry["document_bytes"])
+
+
+@pytest.mark.django_db
+def test_a_changed_byte_of_the_file_itself_is_refused(archive, registry, media, tmp_path):
+    blob = bytearray(archive.read_bytes())
+    blob[len(blob) // 2] ^= 0x40
+    damaged = tmp_path / "damaged.tar.gz"
+    damaged.write_bytes(bytes(blob))
+    before = fingerprint()
+    with pytest.raises(BackupError, match="damaged"):
+        restore(damaged, force=True)
+    assert_nothing_written(before, media, registry["document_bytes"])
+
+
+@pytest.mark.django_db
+def test_an_unknown_format_version_is_refused(archive, tmp_path):
+    def future(name, data):
+        if name == bk.MANIFEST_MEMBER:
+            return json.dumps({**json.loads(data), "version": 99}).encode()
+        return data
+
+    later = tmp_path / "later.tar.gz"
+    rewrite(archive, later, future)
+    with pytest.raises(BackupError, match="format version 99"):
+        restore(later, force=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    ["media/../../escaped.txt", "/tmp/escaped.txt", "media//escaped.txt", "media/a\\..\\escaped.txt", "escaped.txt"],
+)
+def test_member_names_that_leave_media_root_are_refused(archive, registry, media, tmp_path, name):
+    """Even a member the manifest lists, with the right checksum."""
+    evil = b"owned"
+    members = []
+    with tarfile.open(archive, "r:gz") as source:
+        for info in source:
+            members.append((info.name, source.extractfile(info).read()))
+    manifest = json.loads(members[-1][1])
+    manifest["members"][name] = {"size": len(evil), "sha256": hashlib.sha256(evil).hexdigest()}
+    members = [members[0], (name, evil), *members[1:-1], (bk.MANIFEST_MEMBER, json.dumps(manifest).encode())]
+    crafted = tmp_path / "crafted.tar.gz"
+    with tarfile.open(crafted, "w:gz") as out:
+        for member, data in members:
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    before = fingerprint()
+    with pytest.raises(BackupError, match="not allowed"):
+        restore(crafted, force=True)
+    assert_nothing_written(before, media, registry["document_bytes"])
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+@pytest.mark.parametrize(
+    "name, safe",
+    [
+        ("media/agreements/a.pdf", True),
+        ("media/a b/ü.txt", True),
+        ("media/../x", False),
+        ("media/a/../../x", False),
+        ("media/", False),
+        ("media/./x", False),
+        ("x/media/a", False),
+        ("/media/a", False),
+        ("media/C:/x", False),
+        ("media/.kembar-restore-1/x", False),
+    ],
+)
+def test_safe_media_names(name, safe):
+    assert (bk.safe_media_name(name) is not None) == safe
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+@pytest.mark.django_db
+def test_commands_report_refuse_and_replace(registry, tmp_path):
+    archive = tmp_path / "kembar.tar.gz"
+    out = io.StringIO()
+    call_command("backup", str(archive), "--no-progress", stdout=out)
+    assert "Backup written to" in out.getvalue() and "SHA-256" in out.getvalue()
+
+    out = io.StringIO()
+    call_command("restore", str(archive), "--check", "--no-progress", stdout=out)
+    assert "is intact" in out.getvalue()
+
+    with pytest.raises(CommandError, match="--force"):
+        call_command("restore", str(archive), "--no-progress", stdout=io.StringIO())
+
+    out = io.StringIO()
+    call_command("restore", str(archive), "--force", "--no-progress", stdout=out)
+    text = out.getvalue()
+    assert "checksums match" in text and "has been replaced" in text
+    assert "partnerships.partnership: 3" in text and "1 media files" in text
+
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("restore", str(tmp_path / "missing.tar.gz"), stdout=io.StringIO())
+
+
+# --------------------------------------------------------------------------- across databases
+
+PG_URL = os.environ.get("KEMBAR_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+SCRATCH = f"kembar_restore_test_{os.getpid()}"  # unique: two runs on one machine must not share it
+
+CSV = """city1,country1,lat1,lng1,city2,country2,lat2,lng2
+Bandung,Indonesia,-6.9147,107.6098,Surabaya,Indonesia,-7.2458,112.7378
+Surabaya,Indonesia,-7.2458,112.7378,Kampung Naga Lor,Indonesia,-7.36,107.99
+"""
+
+SETUP = """
+from django.contrib.auth.models import User
+from django.db.models import Q
+from kembar.accounts.models import ApiToken, Membership, Organisation
+from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.services import update_partnership
+gov = LocalGovernment.objects.get(name="Bandung")
+org = Organisation.objects.create(name="Bagian Kerja Sama Kota Bandung", local_government=gov)
+user = User.objects.create_user("officer", password="pw-officer-123")
+Membership.objects.create(user=user, organisation=org, role="editor")
+ApiToken.issue(user, "reporting")
+partnership = Partnership.objects.filter(Q(government_a=gov) | Q(government_b=gov)).get()
+update_partnership(user, partnership, notes="MoU 1997", fields=["education"])
+"""
+
+FINGERPRINT = """
+import json
+from django.contrib.auth.models import User
+from tests.support.backup import as_json, fingerprint
+print("FINGERPRINT " + as_json({"rows": fingerprint(), "login": User.objects.get(username="officer").check_password("pw-officer-123")}))
+"""
+
+ADD_USER = """
+User.objects.create_user("second")
+"""
+
+
+def kembar(database_url: str, media_root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "MEDIA_ROOT": str(media_root), "LANGUAGE_CODE": "en"}
+    env.pop("TEST_DATABASE_NAME", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "kembar.cli", *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"kembar {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def fingerprint_from(result: subprocess.CompletedProcess) -> dict:
+    line = next(line for line in result.stdout.splitlines() if line.startswith("FINGERPRINT "))
+    return json.loads(line[len("FINGERPRINT ") :])
+
+
+def postgres_reachable() -> bool:
+    if not shutil.which("createdb"):
+        return False
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432"], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def scratch_postgres():
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable (pg_isready), or createdb is missing")
+    drop = ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", SCRATCH]
+    subprocess.run(drop, capture_output=True, check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", SCRATCH], capture_output=True, check=True)
+    yield PG_URL.rsplit("/", 1)[0] + "/" + SCRATCH
+    subprocess.run(drop, capture_output=True)
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+
+
+def test_a_sqlite_backup_restores_on_postgresql_and_back(tmp_path, scratch_postgres):
+    """SQLite → PostgreSQL without a gazetteer (places come from the backup) → SQLite with one."""
+    sqlite_a, sqlite_b = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    url_a, url_b = f"sqlite:///{sqlite_a}", f"sqlite:///{sqlite_b}"
+    media_a, media_pg, media_b = tmp_path / "media-a", tmp_path / "media-pg", tmp_path / "media-b"
+    (media_a / "reports").mkdir(parents=True)
+    (media_a / "reports" / "laporan 2024.pdf").write_bytes(os.urandom(20000))
+    (tmp_path / "pairs.csv").write_text(CSV, encoding="utf-8")
+
+    kembar(url_a, media_a, "migrate", "-v0")
+    kembar(url_a, media_a, "load-gazetteer", "--country", "ID", "--no-progress")
+    copy_sqlite(sqlite_a, sqlite_b)  # b: the same gazetteer, an empty registry
+    kembar(url_a, media_a, "import-links", str(tmp_path / "pairs.csv"), "--no-progress")
+    original = fingerprint_from(kembar(url_a, media_a, "shell", "-c", SETUP + FINGERPRINT))
+    assert original["login"] and original["rows"]["unverified places"]
+    kembar(url_a, media_a, "backup", str(tmp_path / "from-sqlite.tar.gz"), "--no-progress")
+
+    kembar(scratch_postgres, media_pg, "migrate", "-v0")
+    restored = kembar(scratch_postgres, media_pg, "restore", str(tmp_path / "from-sqlite.tar.gz"), "--no-progress")
+    assert "load-gazetteer" in restored.stdout  # no gazetteer here: the places came from the backup
+    # the sequences moved past the restored ids, so new rows can be written after the check
+    on_pg = fingerprint_from(kembar(scratch_postgres, media_pg, "shell", "-c", FINGERPRINT + ADD_USER))
+    assert on_pg == original
+    assert (media_pg / "reports" / "laporan 2024.pdf").read_bytes() == (
+        media_a / "reports" / "laporan 2024.pdf"
+    ).read_bytes()
+    refused = kembar(
+        scratch_postgres, media_pg, "restore", str(tmp_path / "from-sqlite.tar.gz"), "--no-progress", check=False
+    )
+    assert refused.returncode != 0 and "--force" in refused.stderr
+
+    kembar(scratch_postgres, media_pg, "backup", str(tmp_path / "from-pg.tar.gz"), "--no-progress")
+    kembar(url_b, media_b, "restore", str(tmp_path / "from-pg.tar.gz"), "--no-progress")
+    again = fingerprint_from(kembar(url_b, media_b, "shell", "-c", FINGERPRINT))
+    assert again["login"]
+    assert [u["username"] for u in again["rows"]["auth.user"]] == ["officer", "second"]
+    for label, rows in original["rows"].items():
+        if label != "auth.user":
+            assert again["rows"][label] == rows, label

@@ -1,0 +1,79 @@
+"""End to end in real Chromium: Bandung's officer finds a slot with Fort Worth, schedules the
+meeting and records its minutes and an action item (Debian Chromium, never a downloaded one)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kembar.meetings.models import ActionItem, Meeting
+from kembar.partnerships import services as registry
+from tests.support.browser import log_in, open_page, sync_api
+from tests.support.builders import government, office_member, password_for, reload_flushed_data
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def partners(live_server):
+    reload_flushed_data(["ID"], us_cities=True, fields=False)
+    bandung = government("Bandung", "ID")
+    fort_worth = government("Fort Worth", "US")
+    user = office_member("siti", bandung)
+    partnership = registry.create_partnership(user, bandung, fort_worth, public=True)
+    return {"user": user, "password": password_for("siti"), "partnership": partnership, "bandung": bandung}
+
+
+def test_officer_schedules_a_bandung_fort_worth_meeting_and_records_minutes(live_server, browser, partners):
+    context, page, watch = open_page(browser, live_server)
+    expect = sync_api.expect
+    main = page.locator("main")
+    try:
+        log_in(page, live_server, partners["user"].username, partners["password"])
+
+        # From the partnership page to the slot finder, with the partnership preselected.
+        page.goto(live_server.url + partners["partnership"].get_absolute_url())
+        main.get_by_role("link", name="Find a meeting slot").click()
+        expect(page.locator("main h1")).to_have_text("Find a meeting slot")
+        expect(page.locator("#id_partnership")).to_have_value(str(partners["partnership"].pk))
+        page.locator("#id_start").fill("2026-11-23")
+        page.locator("#id_end").fill("2026-11-29")
+        main.get_by_role("button", name="Find slots").click()
+        expect(main.locator(".message.warning")).to_contain_text("No slot fits inside everyone's office hours")
+        first = main.locator("table.slots tbody tr").first
+        expect(first).to_contain_text("06:00 in Bandung")
+        first.get_by_role("link", name="Schedule").click()
+
+        # Schedule it: the start comes from the chosen slot (UTC).
+        expect(page.locator("main h1")).to_have_text("Schedule a meeting")
+        expect(page.locator("#id_start")).to_have_value("2026-11-23T23:00")
+        page.locator("#id_title").fill("Smart city exchange")
+        page.locator("#id_video_link").fill("https://meet.example.org/bdg-ftw")
+        page.locator("#id_agenda").fill("Welcome\nTraffic data")
+        main.get_by_role("button", name="Schedule").click()
+        expect(page).to_have_url(re.compile(r"/meetings/\d+/$"))
+        expect(main.locator(".message.success")).to_contain_text("Smart city exchange")
+        times = main.locator("table.times")
+        expect(times).to_contain_text("Tue 2026-11-24 06:00")  # Bandung (WIB)
+        expect(times).to_contain_text("Mon 2026-11-23 17:00")  # Fort Worth (CST)
+
+        # Record the minutes and an action item.
+        main.get_by_role("link", name="Record minutes").click()
+        page.locator("#id_minutes").fill("Both offices presented their traffic data programmes.")
+        page.locator("#id_decisions").fill("Exchange traffic datasets")
+        main.get_by_role("button", name="Save minutes").click()
+        expect(main.locator(".minutes")).to_contain_text("traffic data programmes")
+        expect(main.locator(".decisions")).to_contain_text("Exchange traffic datasets")
+        page.locator("#id_text").fill("Send the traffic dataset")
+        page.locator("#id_owner").fill("Pak Budi")
+        page.locator("#id_due").fill("2026-12-15")
+        main.get_by_role("button", name="Add action item").click()
+        expect(main.locator(".actions-table")).to_contain_text("Send the traffic dataset")
+
+        meeting = Meeting.objects.get()
+        assert meeting.status == Meeting.Status.HELD and meeting.start.isoformat() == "2026-11-23T23:00:00+00:00"
+        assert ActionItem.objects.get().government_id == partners["bandung"].pk
+        assert watch.errors == []
+    finally:
+        context.close()

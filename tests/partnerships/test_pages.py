@@ -1,0 +1,360 @@
+"""Pages: what each kind of user can see and do, validation errors, query budgets, language."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kembar.gazetteer.models import Place
+from kembar.partnerships import services
+from kembar.partnerships.models import LocalGovernment, Partnership
+from tests.support.builders import cities_without_government
+from tests.support.clients import logged_in
+from tests.support.queries import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "bandung_editor",
+    "braunschweig_editor",
+    "surabaya_editor",
+    "bandung_viewer",
+    "oversight",
+    "platform_admin",
+]
+# Who may change the Bandung–Braunschweig partnership: an editor of either side, or a platform admin.
+MAY_EDIT = {"bandung_editor", "braunschweig_editor", "platform_admin"}
+
+
+@pytest.fixture
+def partnership(governments, users):
+    return services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["braunschweig"], fields=["culture"], public=True
+    )
+
+
+@pytest.fixture
+def private(governments, users):
+    return services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["busan"], public=False, notes="exploration"
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_edit_page_matrix(client, users, partnership, role):
+    c = logged_in(client, users, role)
+    url = reverse("partnerships:edit", args=[partnership.pk])
+    response = c.post(url, {"kind": "friendship", "status": "active", "version": partnership.version, "public": "on"})
+    partnership.refresh_from_db()
+    if role in MAY_EDIT:
+        assert response.status_code == 302 and partnership.kind == "friendship"
+    else:
+        assert response.status_code in (302, 403) and partnership.kind == "sister_city"
+        if role == "anonymous":
+            assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_delete_matrix(client, users, partnership, role):
+    c = logged_in(client, users, role)
+    response = c.post(reverse("partnerships:delete", args=[partnership.pk]))
+    exists = Partnership.objects.filter(pk=partnership.pk).exists()
+    assert exists == (role not in MAY_EDIT)
+    if role not in MAY_EDIT and role != "anonymous":
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("anonymous", False),
+        ("bandung_editor", True),
+        ("bandung_viewer", False),
+        ("surabaya_editor", False),
+        ("oversight", False),
+        ("platform_admin", True),
+    ],
+)
+def test_create_matrix(client, users, governments, role, allowed):
+    c = logged_in(client, users, role)
+    kyoto_place = governments["kyoto"].place
+    response = c.post(
+        reverse("partnerships:create"),
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": kyoto_place.pk,
+            "kind": "sister_city",
+            "status": "active",
+            "fields": ["education", "culture"],
+            "public": "on",
+        },
+    )
+    created = (
+        Partnership.objects.filter(government_b=governments["kyoto"]).exists()
+        or Partnership.objects.filter(government_a=governments["kyoto"]).exists()
+    )
+    assert created == allowed
+    if role in ("bandung_viewer", "oversight"):
+        assert response.status_code == 403
+    if role == "surabaya_editor":  # may create partnerships, but only for Surabaya
+        assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("anonymous", False),
+        ("bandung_editor", True),
+        ("bandung_viewer", False),
+        ("braunschweig_editor", False),
+        ("oversight", False),
+        ("platform_admin", True),
+    ],
+)
+def test_government_edit_matrix(client, users, governments, role, allowed):
+    c = logged_in(client, users, role)
+    bandung = governments["bandung"]
+    c.post(
+        reverse("partnerships:government_edit", args=[bandung.pk]),
+        {"name": "Kota Bandung", "level": "city", "traits": ["university"], "sdg_priorities": ["11"]},
+    )
+    bandung.refresh_from_db()
+    assert (bandung.name == "Kota Bandung") == allowed
+    if allowed:
+        assert bandung.traits == ["university"] and bandung.sdg_priorities == [11]
+
+
+@pytest.mark.parametrize(
+    "role, sees",
+    [
+        ("anonymous", False),
+        ("bandung_viewer", True),
+        ("surabaya_editor", False),
+        ("oversight", True),
+        ("platform_admin", True),
+        ("braunschweig_editor", False),
+    ],
+)
+def test_non_public_partnership_visibility(client, users, partnership, private, role, sees):
+    c = logged_in(client, users, role)
+    listing = c.get(reverse("partnerships:list")).content.decode()
+    assert ("Busan" in listing) == sees
+    assert "Braunschweig" in listing  # public partnerships are listed for everyone
+    assert c.get(reverse("partnerships:detail", args=[private.pk])).status_code == (200 if sees else 404)
+
+
+def test_creating_through_the_form_adds_the_partner_government(client, users, governments):
+    client.force_login(users["bandung_editor"])
+    hamamatsu = Place.objects.filter(name="Hamamatsu", country_code="JP").order_by("-population").first()
+    response = client.post(
+        reverse("partnerships:create"),
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": hamamatsu.pk,
+            "kind": "sister_city",
+            "status": "active",
+            "fields": ["education"],
+            "public": "on",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Hamamatsu" in response.content.decode()
+    government = LocalGovernment.objects.get(place=hamamatsu)
+    assert (
+        Partnership.objects.filter(
+            government_a__in=[government, governments["bandung"]], government_b__in=[government, governments["bandung"]]
+        ).count()
+        == 1
+    )
+
+
+def test_form_shows_clear_errors_and_writes_nothing(client, users, governments, partnership):
+    client.force_login(users["bandung_editor"])
+    url = reverse("partnerships:create")
+    missing = client.post(url, {"government": governments["bandung"].pk, "kind": "sister_city", "status": "active"})
+    assert "Choose the partner from the list of places." in missing.content.decode()
+    again = client.post(
+        url,
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": governments["braunschweig"].place.pk,
+            "kind": "sister_city",
+            "status": "active",
+        },
+    )
+    assert "already partners" in again.content.decode()
+    itself = client.post(
+        url,
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": governments["bandung"].place.pk,
+            "kind": "sister_city",
+            "status": "active",
+        },
+    )
+    assert "cannot partner itself" in itself.content.decode()
+    assert Partnership.objects.count() == 1
+
+
+def test_stale_edit_is_refused_with_a_message(client, users, partnership):
+    client.force_login(users["bandung_editor"])
+    services.update_partnership(users["braunschweig_editor"], partnership, notes="changed meanwhile")
+    response = client.post(
+        reverse("partnerships:edit", args=[partnership.pk]),
+        {"kind": "friendship", "status": "active", "version": 1, "public": "on"},
+    )
+    assert "Someone else changed this partnership" in response.content.decode()
+    partnership.refresh_from_db()
+    assert partnership.kind == "sister_city" and partnership.notes == "changed meanwhile"
+
+
+def test_detail_shows_history_of_changes(client, users, partnership):
+    services.update_partnership(users["bandung_editor"], partnership, status="dormant")
+    client.force_login(users["bandung_editor"])
+    page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
+    assert "Active → Dormant" in page and "bandung_editor" in page
+
+
+def test_list_filters(client, users, partnership, governments):
+    services.create_partnership(
+        users["platform_admin"], governments["surabaya"], governments["busan"], fields=["trade"], status="dormant"
+    )
+    page = lambda **q: client.get(reverse("partnerships:list"), q).content.decode()  # noqa: E731
+    assert "Busan" in page(country="KR") and "Braunschweig" not in page(country="KR")
+    assert "Busan" in page(status="dormant") and "Braunschweig" not in page(status="dormant")
+    assert "Braunschweig" in page(field="culture") and "Busan" not in page(field="culture")
+    assert "Busan" in page(q="Surabaya") and "Braunschweig" not in page(q="Surabaya")
+
+
+def _many_partnerships(n: int):
+    places = cities_without_government("DE", n + 1)
+    governments = LocalGovernment.objects.bulk_create(
+        [LocalGovernment(place=p, name=p.name, country_code=p.country_code) for p in places]
+    )
+    hub = governments[0]
+    Partnership.objects.bulk_create([Partnership(government_a=hub, government_b=g) for g in governments[1:]])
+
+
+@pytest.mark.parametrize("role", ["anonymous", "bandung_editor"])
+def test_list_page_query_count_does_not_grow_with_rows(client, users, role):
+    c = logged_in(client, users, role)
+    url = reverse("partnerships:list")
+    _many_partnerships(5)
+    c.get(url)  # warm caches (session, content types)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            assert c.get(url).status_code == 200
+        _many_partnerships(500)
+        with queries.many():
+            assert c.get(url).status_code == 200
+
+
+def test_autocomplete_finds_non_latin_names(client):
+    html = client.get(reverse("gazetteer:autocomplete"), {"q": "京都"}).content.decode()
+    assert "Kyoto" in html and "data-pick-place" in html
+
+
+def test_language_switch(client):
+    client.post(reverse("set_language"), {"language": "id", "next": "/"})
+    assert "Kemitraan" in client.get(reverse("partnerships:list")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Partnerships" in client.get(reverse("partnerships:list")).content.decode()
+
+
+def test_dashboard_for_an_office_and_for_visitors(client, users, partnership, private):
+    assert "Braunschweig" not in client.get("/").content.decode()  # visitors see figures, not the office list
+    client.force_login(users["bandung_editor"])
+    page = client.get("/").content.decode()
+    assert "Braunschweig" in page and "Busan" in page
+
+
+def test_history_is_shown_in_the_offices_time_zone_without_names_for_visitors(client, users, partnership):
+    services.update_partnership(users["braunschweig_editor"], partnership, status="dormant")
+    visitor_page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
+    assert "UTC" in visitor_page and "braunschweig_editor" not in visitor_page
+    client.force_login(users["bandung_editor"])
+    page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
+    assert "WIB" in page and "braunschweig_editor" in page  # Asia/Jakarta
+
+
+def test_one_save_is_one_history_entry_and_the_page_reads_a_bounded_history(client, users, partnership):
+    editor = users["bandung_editor"]
+    for n in range(3):
+        services.update_partnership(editor, partnership, notes=f"edit {n}", fields=["education", "trade"][: n % 2 + 1])
+    client.force_login(editor)
+    url = reverse("partnerships:detail", args=[partnership.pk])
+    page = client.get(url).content.decode()
+    assert page.count("<strong>Changed</strong>") == 3 and page.count("<strong>Created</strong>") == 1
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(30):
+        services.update_partnership(editor, partnership, notes=f"more {n}", fields=["culture"] if n % 2 else [])
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) <= len(few) + 20 * 2  # at most the shown entries' diffs, never the whole history
+
+
+@pytest.mark.parametrize("path", ["/", "government"])
+def test_dashboard_and_government_page_query_count_does_not_grow(client, users, governments, path):
+    client.force_login(users["bandung_editor"])
+    url = "/" if path == "/" else reverse("partnerships:government", args=[governments["bandung"].pk])
+
+    def partners(n):
+        places = cities_without_government("KR", n)
+        for p in places:
+            g = LocalGovernment.objects.create(place=p, name=p.name)
+            a, b = sorted([g, governments["bandung"]], key=lambda x: x.pk)
+            Partnership.objects.create(government_a=a, government_b=b)
+
+    partners(3)
+    client.get(url)
+    with assert_constant_queries() as queries:
+        with queries.few():
+            client.get(url)
+        partners(60)
+        with queries.many():
+            client.get(url)
+
+
+def test_refused_partnership_leaves_no_partner_government_behind(client, users, governments):
+    client.force_login(users["bandung_editor"])
+    osaka = Place.objects.filter(name="Osaka", country_code="JP", kind=Place.Kind.CITY).first()
+    before = LocalGovernment.objects.count()
+    response = client.post(
+        reverse("partnerships:create"),
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": osaka.pk,
+            "kind": "sister_city",
+            "status": "active",
+            "since": "2999-01-01",
+        },
+    )
+    assert "cannot be in the future" in response.content.decode()
+    assert LocalGovernment.objects.count() == before
+
+
+def test_a_city_cannot_be_registered_as_a_prefecture(client, users, governments):
+    client.force_login(users["bandung_editor"])
+    osaka = Place.objects.filter(name="Osaka", country_code="JP", kind=Place.Kind.CITY).first()
+    response = client.post(
+        reverse("partnerships:create"),
+        {
+            "government": governments["bandung"].pk,
+            "partner_place": osaka.pk,
+            "partner_level": "prefecture",
+            "kind": "sister_city",
+            "status": "active",
+        },
+    )
+    assert "cannot be at the level" in response.content.decode()
+    assert not LocalGovernment.objects.filter(place=osaka).exists()
+
+
+def test_one_bad_filter_is_reported_and_the_others_still_apply(client, users, partnership, governments):
+    services.create_partnership(users["platform_admin"], governments["surabaya"], governments["busan"])
+    page = client.get(reverse("partnerships:list"), {"q": "Surabaya", "status": "bogus"}).content.decode()
+    assert "Busan" in page and "Braunschweig" not in page and "errorlist" in page
+    assert client.get(reverse("partnerships:list"), {"q": "word " * 1000}).status_code == 200

@@ -1,0 +1,110 @@
+"""The harness of the end-to-end tests in real Chromium, loaded as a pytest plugin by
+tests/conftest.py: the `browser` and `officer` fixtures, and `open_page`, `log_in`, `PageWatch`.
+
+Uses the Debian Chromium at /usr/bin/chromium (never a downloaded browser). Without it, or
+without the playwright package, every test that asks for `browser` is skipped.
+
+A browser test module marks itself `pytestmark = pytest.mark.browser` and imports what it uses
+from here: `from tests.support.browser import log_in, open_page, sync_api`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# Sync Playwright runs an event loop in this thread; Django refuses ORM calls from a thread with a
+# running loop unless told it is safe (it is: the test's own queries never run concurrently).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+try:
+    from playwright import sync_api
+except ImportError:  # the browser fixture skips
+    sync_api = None
+
+from tests.support.builders import government, office_member, password_for, reload_flushed_data  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}; the browser test needs the Debian chromium package")
+    if sync_api is None:
+        pytest.skip("the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def open_page(browser, live_server, **context_options):
+    """A page in a new English context with the suite's timeouts, and what watches it for errors."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, **context_options)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    sync_api.expect.set_options(timeout=TIMEOUT_MS)
+    return context, page, PageWatch(page, live_server.url)
+
+
+def log_in(page, live_server, username: str, password: str) -> None:
+    """Through the login form, until the header names the user."""
+    page.goto(live_server.url + "/accounts/login/")
+    main = page.locator("main")
+    main.locator("#id_username").fill(username)
+    main.locator("#id_password").fill(password)
+    main.locator("button[type=submit]").click()
+    sync_api.expect(page.locator("header .who")).to_have_text(username)
+
+
+class PageWatch:
+    """What went wrong in the page: console errors, uncaught exceptions, failed own requests."""
+
+    def __init__(self, page, base_url: str):
+        self.own_host = urlsplit(base_url).netloc
+        self.errors: list[str] = []
+        self.static: dict[str, int] = {}
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        page.on("response", self._response)
+        page.on("requestfailed", self._failed)
+
+    def _own(self, url: str) -> bool:
+        return urlsplit(url).netloc == self.own_host
+
+    def _console(self, message) -> None:
+        if message.type != "error":
+            return
+        url = (message.location or {}).get("url", "")
+        # A resource that failed to load on another host (map tiles, say) is not the page's fault.
+        if message.text.startswith("Failed to load resource") and url and not self._own(url):
+            return
+        self.errors.append(f"console: {message.text} ({url})")
+
+    def _response(self, response) -> None:
+        path = urlsplit(response.url).path
+        if self._own(response.url) and path.startswith("/static/"):
+            self.static[path] = response.status
+
+    def _failed(self, request) -> None:
+        if self._own(request.url):
+            self.errors.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+
+@pytest.fixture
+def officer(live_server):
+    """Bandung's cooperation office and one of its editors, in the flushed live-server database."""
+    reload_flushed_data(["ID", "JP"])
+    bandung = government("Bandung", "ID")
+    user = office_member("siti", bandung)
+    return {"user": user, "password": password_for("siti"), "government": bandung}
