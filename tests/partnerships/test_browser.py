@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from kembar.partnerships.models import Partnership
-from kembar.partnerships.services import government_for_place
+from kembar.partnerships.services import create_partnership, government_for_place
 from tests.support.browser import open_page, sync_api
 from tests.support.builders import city
 
@@ -109,5 +109,32 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
 
         expect(page.locator("header nav")).to_contain_text("Kemitraan")
         expect(page.locator("main h1")).to_have_text("Kemitraan")
+    finally:
+        context.close()
+
+
+def test_a_government_name_on_the_map_is_shown_as_text_not_markup(live_server, browser, officer):
+    """A name holding HTML (from the API or an import) is drawn as its characters in the map's
+    tooltip on a public page; it never becomes an element of the page."""
+    hostile = city("Kyoto", "JP")
+    partner = government_for_place(hostile)
+    partner.name = '<img src="x" id="injected"><b>Kyoto</b>'
+    partner.save()
+    create_partnership(officer["user"], officer["government"], partner, public=True)
+    partnership = Partnership.objects.get()
+    context, page, watch = open_page(browser, live_server)
+    expect = sync_api.expect
+    try:
+        page.goto(live_server.url + partnership.get_absolute_url())
+        markers = page.locator("#map path.leaflet-interactive")
+        expect(markers.first).to_be_attached()
+        tooltip = page.locator(".leaflet-tooltip")
+        for i in range(markers.count()):
+            markers.nth(i).hover(force=True)
+            if tooltip.count() and "Kyoto" in tooltip.first.inner_text():
+                break
+        expect(tooltip.first).to_have_text('<img src="x" id="injected"><b>Kyoto</b>, JP')
+        assert page.locator("#injected").count() == 0
+        assert page.locator(".leaflet-tooltip b").count() == 0
     finally:
         context.close()

@@ -74,7 +74,10 @@
       data.points.forEach(function (p) {
         var at = [p.lat, unwrap(p.lng, ref)];
         var marker = L.circleMarker(at, { radius: 6, color: "#1d2733", fillOpacity: 0.9 }).addTo(map);
-        marker.bindTooltip(p.name);
+        // A name is text, never markup: Leaflet reads a string tooltip as HTML.
+        var label = document.createElement("span");
+        label.textContent = p.name;
+        marker.bindTooltip(label);
         marker.on("click", function () { window.location.href = p.url; });
         bounds.push(at);
       });
