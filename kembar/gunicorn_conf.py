@@ -14,7 +14,9 @@ bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(4, max(2, os.cpu_count() or 2)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-accesslog = "-"
+# Each request is logged by the application (kembar.request: id, user, status, duration; JSON on
+# stderr), so gunicorn keeps only its own errors.
+accesslog = None
 errorlog = "-"
 # A worker is recycled now and then so that a slow leak cannot grow for ever.
 max_requests = 2000

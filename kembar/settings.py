@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: names and times every request, one log line each (kembar/core/logs.py).
+    "kembar.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app server itself (hashed names, compressed, cached for a year);
     # in DEBUG the staticfiles app serves them from the source folders instead.
@@ -290,3 +292,32 @@ KEMBAR_INSIGHTS_TIME_ZONE = os.environ.get("KEMBAR_INSIGHTS_TIME_ZONE", "Asia/Ja
 # Partner matchmaking (kembar/matching/services.py): where `kembar match-train` saves the model and
 # the pages load it from; empty: matching-model.pkl beside MEDIA_ROOT (var/).
 MATCHING_MODEL_PATH = os.environ.get("MATCHING_MODEL_PATH") or None
+
+# Logs on stderr for the deployment's collector (docs/operations.md#logs): JSON lines by default
+# with DEBUG off, each with the request's id; LOG_FORMAT=text for a human at a terminal.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").lower()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "kembar.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "kembar.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own: 5xx with their tracebacks (django.request), security warnings.
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        # runserver's access lines would repeat kembar.request's.
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+    },
+}
