@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: names and times every request, one log line each (kembar/core/logs.py).
     "kembar.core.logs.RequestLogMiddleware",
+    # Errors under /api/ that no operation answered (404, 405, 413, 500) as JSON too.
+    "kembar.api.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app server itself (hashed names, compressed, cached for a year);
     # in DEBUG the staticfiles app serves them from the source folders instead.

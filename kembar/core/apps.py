@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "kembar.core"
     verbose_name = _("Core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.core.signals import request_finished
+
+        from .logs import forget_request_id
+
+        request_finished.connect(forget_request_id, dispatch_uid="kembar.core.logs.forget_request_id")

@@ -76,27 +76,31 @@ class RequestLogMiddleware:
         given = request.headers.get("X-Request-ID", "")
         rid = given if SANE_ID.fullmatch(given) else uuid.uuid4().hex
         request.request_id = rid
-        token = request_id.set(rid)
+        # The id stays set until the request is finished: Django logs a 4xx ("Not Found: …") after
+        # the middleware has returned.
+        request_id.set(rid)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = rid
-            status = response.status_code
-            level = logging.ERROR if status >= 500 else logging.INFO
-            access_log.log(
-                level,
-                "%s %s %s",
-                request.method,
-                request.path,
-                status,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": _user_id(request),
-                },
-            )
-            return response
-        finally:
-            request_id.reset(token)
+        response = self.get_response(request)
+        response["X-Request-ID"] = rid
+        status = response.status_code
+        level = logging.ERROR if status >= 500 else logging.INFO
+        access_log.log(
+            level,
+            "%s %s %s",
+            request.method,
+            request.path,
+            status,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": _user_id(request),
+            },
+        )
+        return response
+
+
+def forget_request_id(**kwargs) -> None:
+    """Connected to request_finished in CoreConfig.ready()."""
+    request_id.set(None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.urls import path
 
 from tests.support.clients import errors_by_field
 
@@ -71,3 +72,48 @@ def test_the_docs_page_loads_nothing_from_other_sites(client):
         assert served.status_code == 200
         assert b"".join(served.streaming_content)
     assert client.get("/api/docs/assets/..%2Fsettings.py").status_code == 404
+
+
+def test_an_unknown_path_and_a_wrong_method_answer_json_not_html(client):
+    """An outside test found Django's HTML 404 and a bare-text 405 under /api/."""
+    missing = client.get("/api/no-such-thing")
+    assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")
+    assert missing.json() == {
+        "detail": "There is no API operation at /api/no-such-thing; the operations are listed at /api/docs."
+    }
+    wrong = client.delete("/api/places")
+    assert wrong.status_code == 405 and wrong["Content-Type"].startswith("application/json")
+    assert wrong["Allow"] == "GET"
+    assert wrong.json() == {"detail": "DELETE is not allowed at /api/places; allowed: GET."}
+
+
+def test_a_body_over_the_size_limit_is_a_json_413(client, tokens, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['bandung_editor']}"}
+    body = json.dumps({"notes": "x" * 4000})
+    response = client.post("/api/partnerships", body, content_type="application/json", **auth)
+    assert response.status_code == 413 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "The request body is larger than 1.0\xa0KB."}
+
+
+def broken(request):
+    raise RuntimeError("database went away")
+
+
+urlpatterns = [path("api/broken", broken)]
+
+
+@pytest.mark.urls(__name__)
+def test_a_server_error_under_the_api_is_json_with_the_request_id(client):
+    client.raise_request_exception = False
+    response = client.get("/api/broken", headers={"X-Request-ID": "req-500"})
+    assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {
+        "detail": "The server failed to answer this request; the error is logged under request id req-500."
+    }
+    assert response["X-Request-ID"] == "req-500"
+
+
+def test_pages_outside_the_api_keep_their_html_error_pages(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
