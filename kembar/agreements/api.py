@@ -7,7 +7,7 @@ No `from __future__ import annotations`: ninja evaluates the annotations of pagi
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,13 +16,13 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
-from kembar.api import params
+from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted
-from kembar.api.uploads import download_openapi, download_url, upload_description
-from kembar.core.uploads import check_upload_field, download_response
+from kembar.api.uploads import download_url
+from kembar.core.uploads import download_response
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.vocab import Field as CooperationField
 
@@ -324,12 +324,13 @@ class DocumentIn(Schema):
     )
 
 
-@router.post(
+@uploads.upload_operation(
+    router,
     "/stages/{stage_id}/documents",
+    AgreementDocumentOut,
     auth=WRITE,
-    response={201: AgreementDocumentOut, **WRITE_ERRORS},
     summary="Upload a stage document",
-    description=upload_description(
+    what=(
         "Evidence of a stage (the stage's id is in the agreement's `stages`), as on the agreement's "
         "page: editors of either partner's office; not of a terminated agreement. `title` is a form "
         "field."
@@ -343,18 +344,18 @@ def upload_document(request, stage_id: int, payload: Form[DocumentIn], file: Fil
         stage_id,
         STAGE_NOT_FOUND,
     )
-    if not permissions.can_edit_agreement(request.auth, stage.agreement):
-        raise PermissionDenied(_("Only editors of either partner's office may change its agreements."))
-    check_upload_field(file)
+    allowed = permissions.can_edit_agreement(request.auth, stage.agreement)
+    refusal = _("Only editors of either partner's office may change its agreements.")
+    uploads.checked_upload(file, allowed=allowed, refusal=refusal)
     return Reply(201, services.upload_document(request.auth, stage, file, title=payload.title))
 
 
-@router.get(
+@uploads.download_operation(
+    router,
     "/documents/{document_id}",
-    response=ERRORS,
     url_name="download_agreement_document",
     summary="Download a stage document",
-    openapi_extra=download_openapi("document"),
+    what="document",
 )
 def download_document(request, document_id: int):
     """Whoever reads the agreement downloads its documents."""

@@ -15,12 +15,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
-from kembar.api import params
+from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, Date, DateTime, InputSchema, omitted
-from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
+from kembar.api.uploads import FileOut, download_url
 from kembar.core.uploads import check_upload_field, download_response
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.services import partnership_queryset
@@ -473,47 +473,40 @@ class MeetingAttachmentOut(FileOut):
         return download_url("download_meeting_attachment", obj.pk)
 
 
-@router.get(
-    "/{meeting_id}/attachments",
-    response={200: list[MeetingAttachmentOut], **ERRORS},
-    summary="Attachments of a meeting",
-)
-@paginate(Pagination)
+@uploads.list_operation(router, "/{meeting_id}/attachments", MeetingAttachmentOut, "Attachments of a meeting")
 def list_attachments(request, meeting_id: int):
     """The meeting's documents (minutes, presentations), oldest first; whoever reads the meeting."""
     return _meeting(request.auth, meeting_id).attachments.order_by("uploaded", "id")
 
 
-@router.post(
+@uploads.upload_operation(
+    router,
     "/{meeting_id}/attachments",
+    MeetingAttachmentOut,
     auth=WRITE,
-    response={201: MeetingAttachmentOut, **WRITE_ERRORS},
     summary="Upload an attachment",
-    description=upload_description("Editors of any of the meeting's offices, as on the meeting's page."),
+    what="Editors of any of the meeting's offices, as on the meeting's page.",
 )
 def upload_attachment(request, meeting_id: int, file: File[UploadedFile]):
     meeting = _meeting(request.auth, meeting_id)
-    if not permissions.can_edit_meeting(request.auth, meeting):
-        raise PermissionDenied(_("You may not change this meeting."))
-    check_upload_field(file)
+    allowed = permissions.can_edit_meeting(request.auth, meeting)
+    uploads.checked_upload(file, allowed=allowed, refusal=_("You may not change this meeting."))
     return Reply(201, services.add_attachment(request.auth, meeting, file))
 
 
-@router.get(
+@uploads.download_operation(
+    router,
     "/attachments/{attachment_id}",
-    response=ERRORS,
     url_name="download_meeting_attachment",
     summary="Download an attachment",
-    openapi_extra=download_openapi("attachment"),
+    what="attachment",
 )
 def download_attachment(request, attachment_id: int):
     """Whoever reads the meeting downloads its attachments."""
-    attachment = params.get_or_404(
-        Attachment.objects.filter(meeting__in=permissions.visible_meetings(request.auth, services.meeting_queryset())),
-        attachment_id,
-        ATTACHMENT_NOT_FOUND,
+    meetings = permissions.visible_meetings(request.auth, services.meeting_queryset())
+    return uploads.stored_file_response(
+        Attachment.objects.filter(meeting__in=meetings), attachment_id, ATTACHMENT_NOT_FOUND
     )
-    return download_response(attachment.file, attachment.name, attachment.content_type)
 
 
 # --- library uploads -------------------------------------------------------------------------
@@ -535,12 +528,13 @@ class LibraryItemIn(Schema):
     public: bool = False
 
 
-@library_router.post(
+@uploads.upload_operation(
+    library_router,
     "",
+    LibraryItemOut,
     auth=WRITE,
-    response={201: LibraryItemOut, **WRITE_ERRORS},
     summary="Share in the library",
-    description=upload_description(
+    what=(
         "Editors share material for their own government, on one of its partnerships' shelves "
         "or (public) with the whole platform. The fields below are form fields; the document, "
         "if any, is the part `file` (a DOCX's or ODT's text is indexed for search)."
@@ -567,12 +561,12 @@ def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] =
     return Reply(201, item)
 
 
-@library_router.get(
+@uploads.download_operation(
+    library_router,
     "/{item_id}/file",
-    response=ERRORS,
     url_name="download_library_file",
     summary="Download a library item's document",
-    openapi_extra=download_openapi("document"),
+    what="document",
 )
 def download_library_file(request, item_id: int):
     """Whoever reads the item (public items: everyone); 404 for a note without a document."""

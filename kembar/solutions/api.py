@@ -16,13 +16,12 @@ from ninja.responses import Status as Reply
 from pydantic import StrictBool
 
 from kembar.accounts import permissions
-from kembar.api import params
+from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, omitted
-from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
-from kembar.core.uploads import check_upload_field, download_response
+from kembar.api.uploads import FileOut, download_url
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field as CooperationField
 
@@ -413,53 +412,44 @@ class SolutionAttachmentOut(FileOut):
         return download_url("download_solution_attachment", obj.pk)
 
 
-@router.get(
-    "/{solution_id}/attachments",
-    response={200: list[SolutionAttachmentOut], **ERRORS},
-    summary="Attachments of a solution",
-)
-@paginate(Pagination)
+@uploads.list_operation(router, "/{solution_id}/attachments", SolutionAttachmentOut, "Attachments of a solution")
 def list_attachments(request, solution_id: int):
     """Whoever reads the solution, oldest first."""
     return _solution(request.auth, solution_id).attachments.order_by("uploaded", "id")
 
 
-@router.post(
+@uploads.upload_operation(
+    router,
     "/{solution_id}/attachments",
+    SolutionAttachmentOut,
     auth=WRITE,
-    response={201: SolutionAttachmentOut, **WRITE_ERRORS},
     summary="Upload a solution attachment",
-    description=upload_description(
+    what=(
         "A brochure, evaluation or manual of the solution, as on its edit page: editors of the "
         "government's own office; the solution's version moves on."
     ),
 )
 def upload_attachment(request, solution_id: int, file: File[UploadedFile]):
     solution = _solution(request.auth, solution_id)
-    if not permissions.can_edit_offer(request.auth, solution):
-        raise PermissionDenied(
-            _("Only editors of the office of %(government)s may change this.")
-            % {"government": solution.government.name}
-        )
-    check_upload_field(file)
+    allowed = permissions.can_edit_offer(request.auth, solution)
+    refusal = _("Only editors of the office of %(government)s may change this.") % {
+        "government": solution.government.name
+    }
+    uploads.checked_upload(file, allowed=allowed, refusal=refusal)
     services.update_solution(request.auth, solution, attachments=[file])
     return Reply(201, solution.attachments.order_by("-uploaded", "-id").first())
 
 
-@router.get(
+@uploads.download_operation(
+    router,
     "/attachments/{attachment_id}",
-    response=ERRORS,
     url_name="download_solution_attachment",
     summary="Download a solution attachment",
-    openapi_extra=download_openapi("attachment"),
+    what="attachment",
 )
 def download_attachment(request, attachment_id: int):
     """Whoever reads the solution downloads its attachments."""
-    attachment = params.get_or_404(
-        SolutionAttachment.objects.filter(
-            solution__in=permissions.visible_offers(request.auth, services.solution_queryset())
-        ),
-        attachment_id,
-        ATTACHMENT_NOT_FOUND,
+    solutions = permissions.visible_offers(request.auth, services.solution_queryset())
+    return uploads.stored_file_response(
+        SolutionAttachment.objects.filter(solution__in=solutions), attachment_id, ATTACHMENT_NOT_FOUND
     )
-    return download_response(attachment.file, attachment.name, attachment.content_type)
