@@ -23,7 +23,7 @@ from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateTime, DateTimeOrNull, InputSchema, omitted
 from kembar.api.uploads import FileOut, download_url
-from kembar.partnerships import services as partnership_services
+from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
 
 from . import services
@@ -32,7 +32,6 @@ from .vocab import ActivityStatus, ActivityType, Modality
 
 router = Router(tags=["activities"], auth=READ)
 NOT_FOUND = gettext_lazy("No activity with id %(id)s.")
-NO_PARTNERSHIP = gettext_lazy("No partnership with id %(id)s.")
 NO_SHIPMENT = gettext_lazy("No aid shipment with id %(id)s.")
 NO_FILE = gettext_lazy("No document with id %(id)s.")
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -166,14 +165,6 @@ def _get(user, activity_id: int) -> Activity:
     return params.get_or_404(_visible(user), activity_id, NOT_FOUND)
 
 
-def _partnership(user, partnership_id: int):
-    return params.get_or_404(
-        permissions.visible_partnerships(user, partnership_services.partnership_queryset()),
-        partnership_id,
-        NO_PARTNERSHIP,
-    )
-
-
 def _moment(value, zone, field: str = "start"):
     if value is None:
         return None
@@ -219,7 +210,7 @@ def _data(partnership, data: dict, current: Activity | None = None) -> dict:
 def list_activities(request, partnership_id: int):
     """Public activities of a partnership the caller may read; its partners, oversight bodies
     and platform administrators also see the ones not public."""
-    partnership = _partnership(request.auth, partnership_id)
+    partnership = visible_partnership(request.auth, partnership_id)
     return _visible(request.auth).filter(partnership=partnership).order_by("start", "id")
 
 
@@ -231,7 +222,7 @@ def list_activities(request, partnership_id: int):
 )
 def create_activity(request, partnership_id: int, payload: ActivityIn):
     """Editors of either partner's office (and platform administrators) may."""
-    partnership = _partnership(request.auth, partnership_id)
+    partnership = visible_partnership(request.auth, partnership_id)
     activity = services.create_activity(request.auth, partnership, **_data(partnership, payload.dict()))
     return Reply(201, _visible(request.auth).get(pk=activity.pk))
 
@@ -251,8 +242,7 @@ def update_activity(request, activity_id: int, payload: ActivityPatch):
     """Leave out what stays. Postponing and changing the modality have their own operations,
     which keep the original plan on record."""
     activity = _get(request.auth, activity_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_activity(
         request.auth, activity, expected_version=version, **_data(activity.partnership, data, activity)
     )

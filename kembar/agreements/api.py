@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
@@ -23,7 +22,7 @@ from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted
 from kembar.api.uploads import download_url
 from kembar.core.uploads import download_response
-from kembar.partnerships import services as partnership_services
+from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
 
 from . import presenters, services
@@ -257,13 +256,7 @@ def create_agreement(request, payload: AgreementIn):
     either partner's office (and platform administrators) may; a partnership the caller may
     not read is a 404."""
     data = payload.dict()
-    partnership = (
-        permissions.visible_partnerships(request.auth, partnership_services.partnership_queryset())
-        .filter(pk=data.pop("partnership_id"))
-        .first()
-    )
-    if partnership is None:  # a partnership the caller may not read does not exist for them
-        raise Http404(_("No partnership with id %(id)s.") % {"id": payload.partnership_id})
+    partnership = visible_partnership(request.auth, data.pop("partnership_id"))
     template = ProcedureTemplate.objects.filter(code=data.pop("procedure")).first()
     if template is None:
         raise ValidationError({"procedure": [_("Unknown procedure “%(value)s”.") % {"value": payload.procedure}]})
@@ -281,8 +274,7 @@ def update_agreement(request, agreement_id: int, payload: AgreementPatch):
     """Change some particulars; leave out the ones to keep. The procedure moves with /advance
     and /back."""
     agreement = _get_visible(request.auth, agreement_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_agreement(request.auth, agreement, expected_version=version, **data)
     return _detail(agreement.pk)
 

@@ -22,6 +22,7 @@ from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, Date, DateTime, InputSchema, omitted
 from kembar.api.uploads import FileOut, download_url
 from kembar.core.uploads import check_upload_field, download_response
+from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.services import partnership_queryset
 from kembar.partnerships.vocab import Field as CooperationField
@@ -37,6 +38,7 @@ ITEM_NOT_FOUND = gettext_lazy("No library item with id %(id)s.")
 PARTNERSHIP_NOT_FOUND = gettext_lazy("No partnership with id %(id)s.")
 PARTICIPANT_NOT_FOUND = gettext_lazy("No participant with id %(id)s.")
 ATTACHMENT_NOT_FOUND = gettext_lazy("No attachment with id %(id)s.")
+GOVERNMENT_NOT_FOUND = gettext_lazy("No local government with id %(id)s.")
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -203,14 +205,12 @@ def find_slots(
     """The best slots for the partnership's two sides (and any further governments), best first:
     never on a side's weekend or public holiday, ranked by how far outside office hours the
     worst-off side is."""
-    partnership = params.get_or_404(
-        permissions.visible_partnerships(request.auth, partnership_queryset()), partnership_id, PARTNERSHIP_NOT_FOUND
-    )
+    partnership = visible_partnership(request.auth, partnership_id)
     governments = [partnership.government_a, partnership.government_b]
     found = LocalGovernment.objects.select_related("place").in_bulk([i for i in also if 0 < i <= MAX_ID])
     missing = [i for i in also if i not in found]
     if missing:
-        raise ValidationError({"also": [_("No local government with id %(id)s.") % {"id": missing[0]}]})
+        raise ValidationError({"also": [GOVERNMENT_NOT_FOUND % {"id": missing[0]}]})
     governments += [found[i] for i in dict.fromkeys(also) if found[i] not in governments]
     result = services.find_slots_for(governments, start, end, duration, top)
     return {
@@ -237,11 +237,7 @@ def get_meeting(request, meeting_id: int):
 @router.post("", auth=WRITE, response={201: MeetingOut, **WRITE_ERRORS}, summary="Schedule a meeting")
 def create_meeting(request, payload: MeetingIn):
     """Editors of either partner's office schedule meetings of their partnership."""
-    partnership = params.get_or_404(
-        permissions.visible_partnerships(request.auth, partnership_queryset()),
-        payload.partnership_id,
-        PARTNERSHIP_NOT_FOUND,
-    )
+    partnership = visible_partnership(request.auth, payload.partnership_id)
     meeting = services.schedule_meeting(
         request.auth,
         partnership,
@@ -262,8 +258,7 @@ def create_meeting(request, payload: MeetingIn):
 )
 def update_meeting(request, meeting_id: int, payload: MeetingPatch):
     meeting = _meeting(request.auth, meeting_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     if "decisions" in data:
         data["decisions"] = "\n".join(data["decisions"] or [])
     services.update_meeting(request.auth, meeting, expected_version=version, **data)
@@ -343,13 +338,12 @@ class InvitationsOut(Schema):
     status: str
 
 
-def _government(pk: int | None, field: str = "government_id") -> LocalGovernment | None:
+def _government(pk: int | None) -> LocalGovernment | None:
     if pk is None:
         return None
-    government = LocalGovernment.objects.select_related("place").filter(pk=pk).first()
-    if government is None:
-        raise ValidationError({field: [_("No local government with id %(id)s.") % {"id": pk}]})
-    return government
+    return params.get_or_invalid(
+        LocalGovernment.objects.select_related("place"), pk, "government_id", GOVERNMENT_NOT_FOUND
+    )
 
 
 def _participant(user, meeting_id: int, participant_id: int) -> Participant:
@@ -549,11 +543,8 @@ def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] =
     partnership_id = data.pop("partnership_id")
     partnership = None
     if partnership_id is not None:
-        partnership = (
-            permissions.visible_partnerships(request.auth, partnership_queryset()).filter(pk=partnership_id).first()
-        )
-        if partnership is None:
-            raise ValidationError({"partnership_id": [PARTNERSHIP_NOT_FOUND % {"id": partnership_id}]})
+        partnerships = permissions.visible_partnerships(request.auth, partnership_queryset())
+        partnership = params.get_or_invalid(partnerships, partnership_id, "partnership_id", PARTNERSHIP_NOT_FOUND)
     if file is not None:
         check_upload_field(file)
     with renamed_fields({"partnership": "partnership_id", "government": "government_id"}):

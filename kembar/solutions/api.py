@@ -35,6 +35,7 @@ SOLUTION_NOT_FOUND = gettext_lazy("No solution with id %(id)s.")
 NEED_NOT_FOUND = gettext_lazy("No need with id %(id)s.")
 PILOT_NOT_FOUND = gettext_lazy("No pilot with id %(id)s.")
 ATTACHMENT_NOT_FOUND = gettext_lazy("No attachment with id %(id)s.")
+GOVERNMENT_NOT_FOUND = gettext_lazy("No local government with id %(id)s.")
 
 Text = Annotated[str, Field(description="Plain text; leading and trailing spaces are removed.")]
 
@@ -214,11 +215,8 @@ def _fits(fits) -> list[dict]:
     ]
 
 
-def _government(pk: int, field: str = "government_id") -> LocalGovernment:
-    government = LocalGovernment.objects.filter(pk=pk).first()
-    if government is None:
-        raise ValidationError({field: [_("No local government with id %(id)s.") % {"id": pk}]})
-    return government
+def _government(pk: int) -> LocalGovernment:
+    return params.get_or_invalid(LocalGovernment.objects.all(), pk, "government_id", GOVERNMENT_NOT_FOUND)
 
 
 def _solution(user, pk: int):
@@ -241,6 +239,13 @@ Filters = dict(
 )
 
 
+def _found(user, queryset, text_fields: tuple[str, ...], q: str, field, sdg: str, government: int | None):
+    """The offers (solutions or needs) the caller may read that match the Filters, last updated first."""
+    f = services.OfferFilter(q=q, field=field or "", sdg=sdg.strip(), government=government)
+    visible = permissions.visible_offers(user, queryset)
+    return services.filter_offers(visible, f, text_fields).order_by("-updated", "-id")
+
+
 @router.get("", response={200: list[SolutionOut], 422: ValidationErrors}, summary="List solutions")
 @paginate(Pagination)
 def list_solutions(
@@ -252,10 +257,8 @@ def list_solutions(
 ):
     """Solutions the caller may read: public ones; for members also those of their government and
     its partners; for oversight bodies and platform administrators all."""
-    f = services.OfferFilter(q=q, field=field or "", sdg=sdg.strip(), government=government)
-    return services.filter_offers(
-        permissions.visible_offers(request.auth, services.solution_queryset()), f, ("title", "summary", "problem")
-    ).order_by("-updated", "-id")
+    texts = ("title", "summary", "problem")
+    return _found(request.auth, services.solution_queryset(), texts, q, field, sdg, government)
 
 
 @router.post("", auth=WRITE, response={201: SolutionOut, **WRITE_ERRORS}, summary="Offer a solution")
@@ -277,10 +280,7 @@ def list_needs(
     sdg: str = Filters["sdg"],
     government: int | None = Filters["government"],
 ):
-    f = services.OfferFilter(q=q, field=field or "", sdg=sdg.strip(), government=government)
-    return services.filter_offers(
-        permissions.visible_offers(request.auth, services.need_queryset()), f, ("title", "description")
-    ).order_by("-updated", "-id")
+    return _found(request.auth, services.need_queryset(), ("title", "description"), q, field, sdg, government)
 
 
 @router.post("/needs", auth=WRITE, response={201: NeedOut, **WRITE_ERRORS}, summary="State a need")
@@ -301,8 +301,7 @@ def get_need(request, need_id: int):
 )
 def update_need(request, need_id: int, payload: NeedPatch):
     need = _need(request.auth, need_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_need(request.auth, need, expected_version=version, **data)
     return services.need_queryset().get(pk=need.pk)
 
@@ -335,8 +334,7 @@ def get_pilot(request, pilot_id: int):
 )
 def update_pilot(request, pilot_id: int, payload: PilotPatch):
     pilot = _pilot(request.auth, pilot_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_pilot(request.auth, pilot, expected_version=version, **data)
     return services.pilot_queryset().get(pk=pilot.pk)
 
@@ -366,8 +364,7 @@ def get_solution(request, solution_id: int):
 )
 def update_solution(request, solution_id: int, payload: SolutionPatch):
     solution = _solution(request.auth, solution_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_solution(request.auth, solution, expected_version=version, **data)
     return services.solution_queryset().get(pk=solution.pk)
 
@@ -397,9 +394,8 @@ def express_interest(request, solution_id: int, payload: InterestIn):
         raise PermissionDenied(_("Only editors of the adopting government's office may express interest."))
     need = None
     if payload.need_id is not None:
-        need = permissions.visible_offers(request.auth, Need.objects.all()).filter(pk=payload.need_id).first()
-        if need is None:
-            raise ValidationError({"need_id": [_("No need with id %(id)s.") % {"id": payload.need_id}]})
+        needs = permissions.visible_offers(request.auth, Need.objects.all())
+        need = params.get_or_invalid(needs, payload.need_id, "need_id", NEED_NOT_FOUND)
     pilot = services.express_interest(request.auth, solution, government, need)
     return Reply(201, services.pilot_queryset().get(pk=pilot.pk))
 
