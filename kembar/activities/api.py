@@ -22,7 +22,7 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateTime, DateTimeOrNull, InputSchema, omitted
-from kembar.api.uploads import FileOut, download_url
+from kembar.api.uploads import FileOut, download_resolver
 from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
 
@@ -295,15 +295,11 @@ def delete_activity(request, activity_id: int):
 
 
 class AttachmentOut(FileOut):
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_activity_file", obj.pk)
+    resolve_download = download_resolver("download_activity_file")
 
 
 class AidDocumentOut(FileOut):
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_aid_document", obj.pk)
+    resolve_download = download_resolver("download_aid_document")
 
 
 def _shipment(user, shipment_id: int) -> AidShipment:

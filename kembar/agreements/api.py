@@ -20,7 +20,7 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted
-from kembar.api.uploads import download_url
+from kembar.api.uploads import download_resolver
 from kembar.core.uploads import download_response
 from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
@@ -59,9 +59,7 @@ class AgreementDocumentOut(Schema):
     def resolve_url(obj) -> str:
         return obj.get_absolute_url()
 
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_agreement_document", obj.pk)
+    resolve_download = download_resolver("download_agreement_document")
 
 
 class AgreementStageOut(Schema):

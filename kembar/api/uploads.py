@@ -63,7 +63,7 @@ def download_openapi(what: str) -> dict:
 
 
 class FileOut(Schema):
-    """A stored document. Each kind subclasses it with `resolve_download` (see `download_url`)."""
+    """A stored document. Each kind subclasses it with `resolve_download = download_resolver(...)`."""
 
     id: int
     name: str
@@ -75,6 +75,11 @@ class FileOut(Schema):
 
 def download_url(url_name: str, *ids: int) -> str:
     return reverse(f"api:{url_name}", args=ids)
+
+
+def download_resolver(url_name: str) -> staticmethod:
+    """A schema's `resolve_download`: where the operation named `url_name` downloads the object."""
+    return staticmethod(lambda obj: download_url(url_name, obj.pk))
 
 
 def list_operation(router: Router, path: str, schema: type[Schema], summary: str) -> Callable:

@@ -20,7 +20,7 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, Date, DateTime, InputSchema, omitted
-from kembar.api.uploads import FileOut, download_url
+from kembar.api.uploads import FileOut, download_resolver, download_url
 from kembar.core.uploads import check_upload_field, download_response
 from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.models import LocalGovernment
@@ -462,9 +462,7 @@ def send_invitations(request, meeting_id: int):
 
 
 class MeetingAttachmentOut(FileOut):
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_meeting_attachment", obj.pk)
+    resolve_download = download_resolver("download_meeting_attachment")
 
 
 @uploads.list_operation(router, "/{meeting_id}/attachments", MeetingAttachmentOut, "Attachments of a meeting")

@@ -21,7 +21,7 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, omitted
-from kembar.api.uploads import FileOut, download_url
+from kembar.api.uploads import FileOut, download_resolver
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field as CooperationField
 
@@ -403,9 +403,7 @@ def express_interest(request, solution_id: int, payload: InterestIn):
 class SolutionAttachmentOut(FileOut):
     sha256: str
 
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_solution_attachment", obj.pk)
+    resolve_download = download_resolver("download_solution_attachment")
 
 
 @uploads.list_operation(router, "/{solution_id}/attachments", SolutionAttachmentOut, "Attachments of a solution")
