@@ -13,6 +13,7 @@ from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Field
 
 from .models import government_zone
+from .services import CALL_FIELDS
 from .vocab import (
     AGE_GROUPS,
     GENDERS,
@@ -279,20 +280,7 @@ class CallForm(forms.Form):
     public = forms.BooleanField(label=_("Public"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    FIELDS = [
-        "title",
-        "kind",
-        "field",
-        "quota",
-        "eligibility",
-        "opens",
-        "deadline",
-        "closed_on",
-        "how_to_apply",
-        "status",
-        "awarded",
-        "public",
-    ]
+    FIELDS = [name for name in CALL_FIELDS if name != "host"]  # the host is chosen among the two partners
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
