@@ -24,9 +24,9 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
 def measure(generated) -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
 
     from kembar.activities.models import Activity
     from kembar.partnerships.models import Partnership
@@ -50,7 +50,7 @@ def measure(generated) -> None:
     }
     from django.core.cache import cache
 
-    from benchmarks.insights_health import figures, load, timed
+    from benchmarks.insights_health import figures, load, queries_of, timed
     from kembar.insights.analytics import charts
     from kembar.partnerships.vocab import Field
 
@@ -82,15 +82,9 @@ def measure(generated) -> None:
             cold = timed(client, path, max(3, REQUESTS // 8), before=empty)
             changed = timed(client, path, max(5, REQUESTS // 2), before=change_one_activity)
             warm = timed(client, path, REQUESTS)
-            reset_queries()  # with DEBUG on every query is logged, and the log stops at 9,000
-            with CaptureQueriesContext(connection) as captured:
-                client.get(path)
-            queries = len(captured)  # now: the captured queries are read from the log, which is reset below
+            queries = queries_of(client, path)
             change_one_activity()
-            reset_queries()
-            with CaptureQueriesContext(connection) as captured:
-                client.get(path)
-            changed_queries = len(captured)
+            changed_queries = queries_of(client, path)
             print(
                 f"  {label:40s} {figures(cold)}   {figures(changed)}   {figures(warm)}   "
                 f"{queries}/{changed_queries} SQL queries"

@@ -60,13 +60,23 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def queries_of(client, path: str) -> int:
+    """How many SQL queries one request makes."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    reset_queries()  # with DEBUG on every query is logged, and the log stops at 9,000
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    return len(captured)  # now: the captured queries are read from the log, which the next call resets
+
+
 def measure() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
-    from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
 
     from benchmarks.insights_data import generate
     from kembar.activities.models import Activity
@@ -112,15 +122,9 @@ def measure() -> None:
             assert first.status_code == 200, (path, first.status_code)
             empty = timed(client, path, EMPTY_REQUESTS, before=cache.clear)  # every partnership ranked
             changed = timed(client, path, CHANGED_REQUESTS, before=change_one_activity)  # re-scored
-            reset_queries()  # with DEBUG on every query is logged, and the log stops at 9,000
-            with CaptureQueriesContext(connection) as captured:
-                client.get(path)
-            queries = len(captured)  # now: the captured queries are read from the log, which is reset below
+            queries = queries_of(client, path)
             change_one_activity()
-            reset_queries()
-            with CaptureQueriesContext(connection) as captured:
-                client.get(path)
-            changed_queries = len(captured)
+            changed_queries = queries_of(client, path)
             unchanged = timed(client, path, REQUESTS)
             size = f"   {len(first.content) / 1024:,.0f} KiB" if path.endswith(".json") else ""
             print(

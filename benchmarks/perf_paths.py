@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / "var" / "bench"  # the benchmarks' scratch files
 REQUESTS = int(os.environ.get("BENCH_PERF_REQUESTS", "15"))
 ACTIVITIES, SERIES = 1000, 200
 STUCK = 1000
@@ -266,13 +267,17 @@ def measure() -> None:
         dashboard(client, pairs, user)
 
 
-def main() -> None:
-    scratch = ROOT / "var" / "bench"
-    scratch.mkdir(parents=True, exist_ok=True)
-    db = scratch / "perf.sqlite3"
+def fresh_database_url(name: str) -> str:
+    """BENCH_DATABASE_URL, or else a new SQLite file var/bench/<name>; the last run's file goes either way."""
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    db = SCRATCH / name
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{db}")
+    return os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{db}")
+
+
+def main() -> None:
+    url = fresh_database_url("perf.sqlite3")
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="kembar.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -93,12 +93,7 @@ def main() -> None:
         recommendation_latency()
         return
     slot_finder()
-    scratch = ROOT / "var" / "bench"
-    scratch.mkdir(parents=True, exist_ok=True)
-    db = scratch / "bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{db}")
+    url = perf_paths.fresh_database_url("bench.sqlite3")
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kembar.settings"}
     print(f"database: {url.split('@')[-1]}")
 
@@ -129,7 +124,7 @@ def main() -> None:
 
     django.setup()
     if data.exists():
-        matching(data, env, scratch)
+        matching(data, env, perf_paths.SCRATCH)
     list_page(url)
     perf_paths.measure()  # the events portal, a need's page and the dashboard at 1,000 rows
     __import__("benchmarks.insights_health", fromlist=["measure"]).measure()  # issue 7: partnership health

@@ -23,7 +23,6 @@ import collections
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,6 @@ FULL = {"examples": 100, "seconds": 420}
 SHORT = {"examples": 15, "seconds": 60}
 CHECKS = "all"
 EXCLUDED_CHECKS = "positive_data_acceptance"
-STATUS = re.compile(r'HTTP/[\d.]+" (\d{3}) ')
 
 
 def existing_ids(env: dict) -> dict[str, list[int]]:
@@ -181,8 +179,8 @@ def main() -> int:
             live.say(f"schemathesis: at most {examples} examples per operation, {seconds} s")
             exit_code = subprocess.run(command, cwd=work).returncode
     report = json.loads((work / "report.json").read_text()) if (work / "report.json").exists() else {}
-    statuses = collections.Counter(m.group(1) for m in STATUS.finditer(log_path.read_text()))
-    server_errors = sum(n for code, n in statuses.items() if code.startswith("5"))
+    statuses = live.response_statuses(log_path.read_text())
+    server_errors = live.server_errors(statuses)
     failures = collections.Counter(f.get("check") or f.get("title") or "failure" for f in report.get("failures", []))
     cases = report.get("test_cases", {})
     ok = exit_code == 0 and server_errors == 0 and not failures and not report.get("errors")
@@ -195,13 +193,7 @@ def main() -> int:
         f"{len(report.get('errors', []))} errors; responses {responses}; {sink.received} e-mails; "
         f"seed {report.get('seed')}"
     )
-    if ok:
-        import shutil
-
-        shutil.rmtree(work, ignore_errors=True)
-    else:
-        print(f"Details kept in {work}", file=sys.stderr)
-    return 0 if ok else 1
+    return live.verdict(ok, work)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ development server.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -27,10 +29,29 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 KEMBAR = str(BIN / "kembar")
+STATUS = re.compile(r'HTTP/[\d.]+" (\d{3}) ')  # a response's status code in the server's log
 
 
 def say(message: str) -> None:
     print(f"== {message}", flush=True)
+
+
+def response_statuses(log: str) -> collections.Counter[str]:
+    """How many responses of each status code the server's log records."""
+    return collections.Counter(m.group(1) for m in STATUS.finditer(log))
+
+
+def server_errors(statuses: collections.Counter[str]) -> int:
+    return sum(n for code, n in statuses.items() if code.startswith("5"))
+
+
+def verdict(ok: bool, work: Path) -> int:
+    """A gate's exit status; its working folder is removed when it passed, kept when it failed."""
+    if ok:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"Details kept in {work}", file=sys.stderr)
+    return 0 if ok else 1
 
 
 def free_port() -> int:

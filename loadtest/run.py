@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,7 +92,7 @@ def main() -> int:
     errors = int(total["Failure Count"])
     requests = int(total["Request Count"])
     log = (work / "server.log").read_text()
-    server_errors = sum(1 for m in live_statuses(log) if m.startswith("5"))
+    server_errors = live.server_errors(live.response_statuses(log))
     ok = locust.returncode == 0 and verify.returncode == 0 and errors == 0 and server_errors == 0 and requests > 0
     print(
         f"load {'passed' if ok else 'FAILED'}: {users} users, {seconds} s, {requests} requests, "
@@ -104,17 +103,7 @@ def main() -> int:
         f"refused with 409 (expected); lost {checked.get('lost_writes', '?')}, "
         f"overwritten {checked.get('overwritten_writes', '?')}"
     )
-    if ok:
-        shutil.rmtree(work, ignore_errors=True)
-    else:
-        print(f"Details kept in {work}", file=sys.stderr)
-    return 0 if ok else 1
-
-
-def live_statuses(log: str) -> list[str]:
-    from hardening.fuzz import STATUS
-
-    return [m.group(1) for m in STATUS.finditer(log)]
+    return live.verdict(ok, work)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,14 +17,13 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
-from kembar.api import params
+from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateTime, DateTimeOrNull, InputSchema, omitted
-from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
-from kembar.core.uploads import check_upload_field, download_response
-from kembar.partnerships import services as partnership_services
+from kembar.api.uploads import FileOut, download_resolver
+from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
 
 from . import queries, services
@@ -33,7 +32,6 @@ from .vocab import ActivityStatus, ActivityType, Modality
 
 router = Router(tags=["activities"], auth=READ)
 NOT_FOUND = gettext_lazy("No activity with id %(id)s.")
-NO_PARTNERSHIP = gettext_lazy("No partnership with id %(id)s.")
 NO_SHIPMENT = gettext_lazy("No aid shipment with id %(id)s.")
 NO_FILE = gettext_lazy("No document with id %(id)s.")
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -167,14 +165,6 @@ def _get(user, activity_id: int) -> Activity:
     return params.get_or_404(_visible(user), activity_id, NOT_FOUND)
 
 
-def _partnership(user, partnership_id: int):
-    return params.get_or_404(
-        permissions.visible_partnerships(user, partnership_services.partnership_queryset()),
-        partnership_id,
-        NO_PARTNERSHIP,
-    )
-
-
 def _moment(value, zone, field: str = "start"):
     if value is None:
         return None
@@ -220,7 +210,7 @@ def _data(partnership, data: dict, current: Activity | None = None) -> dict:
 def list_activities(request, partnership_id: int):
     """Public activities of a partnership the caller may read; its partners, oversight bodies
     and platform administrators also see the ones not public."""
-    partnership = _partnership(request.auth, partnership_id)
+    partnership = visible_partnership(request.auth, partnership_id)
     return _visible(request.auth).filter(partnership=partnership).order_by("start", "id")
 
 
@@ -232,7 +222,7 @@ def list_activities(request, partnership_id: int):
 )
 def create_activity(request, partnership_id: int, payload: ActivityIn):
     """Editors of either partner's office (and platform administrators) may."""
-    partnership = _partnership(request.auth, partnership_id)
+    partnership = visible_partnership(request.auth, partnership_id)
     activity = services.create_activity(request.auth, partnership, **_data(partnership, payload.dict()))
     return Reply(201, _visible(request.auth).get(pk=activity.pk))
 
@@ -252,8 +242,7 @@ def update_activity(request, activity_id: int, payload: ActivityPatch):
     """Leave out what stays. Postponing and changing the modality have their own operations,
     which keep the original plan on record."""
     activity = _get(request.auth, activity_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_activity(
         request.auth, activity, expected_version=version, **_data(activity.partnership, data, activity)
     )
@@ -306,15 +295,11 @@ def delete_activity(request, activity_id: int):
 
 
 class AttachmentOut(FileOut):
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_activity_file", obj.pk)
+    resolve_download = download_resolver("download_activity_file")
 
 
 class AidDocumentOut(FileOut):
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_aid_document", obj.pk)
+    resolve_download = download_resolver("download_aid_document")
 
 
 def _shipment(user, shipment_id: int) -> AidShipment:
@@ -325,90 +310,73 @@ def _shipment(user, shipment_id: int) -> AidShipment:
     )
 
 
-def _checked_for(user, item, upload):
-    """Who may change the item's partnership first (as the page), then the file."""
-    if not permissions.can_edit_under_partnership(user, item):
-        raise PermissionDenied(_("You may not change the activities of this partnership."))
-    return check_upload_field(upload)
+EDIT_REFUSED = gettext_lazy("You may not change the activities of this partnership.")
 
 
-@router.get(
-    "/activities/{activity_id}/attachments",
-    response={200: list[AttachmentOut], **ERRORS},
-    summary="Attachments of an activity",
-)
-@paginate(Pagination)
+@uploads.list_operation(router, "/activities/{activity_id}/attachments", AttachmentOut, "Attachments of an activity")
 def list_activity_files(request, activity_id: int):
     """Whoever reads the activity, oldest first."""
     return _get(request.auth, activity_id).attachments.order_by("uploaded", "id")
 
 
-@router.post(
+@uploads.upload_operation(
+    router,
     "/activities/{activity_id}/attachments",
+    AttachmentOut,
     auth=WRITE,
-    response={201: AttachmentOut, **WRITE_ERRORS},
     summary="Upload an activity attachment",
-    description=upload_description("A programme, photo or report of the activity; editors of either partner's office."),
+    what="A programme, photo or report of the activity; editors of either partner's office.",
 )
 def upload_activity_file(request, activity_id: int, file: File[UploadedFile]):
     activity = _get(request.auth, activity_id)
-    checked = _checked_for(request.auth, activity, file)
+    allowed = permissions.can_edit_under_partnership(request.auth, activity)
+    checked = uploads.checked_upload(file, allowed=allowed, refusal=EDIT_REFUSED)
     return Reply(201, services.attach(request.auth, activity, file, checked))
 
 
-@router.get(
+@uploads.download_operation(
+    router,
     "/activity-files/{file_id}",
-    response=ERRORS,
     url_name="download_activity_file",
     summary="Download an activity attachment",
-    openapi_extra=download_openapi("attachment"),
+    what="attachment",
 )
 def download_activity_file(request, file_id: int):
     """Whoever reads the activity downloads its attachments."""
-    attachment = params.get_or_404(
+    return uploads.stored_file_response(
         ActivityAttachment.objects.filter(activity__in=_visible(request.auth)), file_id, NO_FILE
     )
-    return download_response(attachment.file, attachment.name, attachment.content_type)
 
 
-@router.get(
-    "/aid/{shipment_id}/documents",
-    response={200: list[AidDocumentOut], **ERRORS},
-    summary="Documents of an aid shipment",
-)
-@paginate(Pagination)
+@uploads.list_operation(router, "/aid/{shipment_id}/documents", AidDocumentOut, "Documents of an aid shipment")
 def list_aid_documents(request, shipment_id: int):
     """Whoever reads the shipment, oldest first."""
     return _shipment(request.auth, shipment_id).documents.order_by("uploaded", "id")
 
 
-@router.post(
+@uploads.upload_operation(
+    router,
     "/aid/{shipment_id}/documents",
+    AidDocumentOut,
     auth=WRITE,
-    response={201: AidDocumentOut, **WRITE_ERRORS},
     summary="Upload an aid document",
-    description=upload_description("A packing list, receipt or handover record; editors of either partner's office."),
+    what="A packing list, receipt or handover record; editors of either partner's office.",
 )
 def upload_aid_document(request, shipment_id: int, file: File[UploadedFile]):
     shipment = _shipment(request.auth, shipment_id)
-    checked = _checked_for(request.auth, shipment, file)
+    allowed = permissions.can_edit_under_partnership(request.auth, shipment)
+    checked = uploads.checked_upload(file, allowed=allowed, refusal=EDIT_REFUSED)
     return Reply(201, services.attach_aid_document(request.auth, shipment, file, checked))
 
 
-@router.get(
+@uploads.download_operation(
+    router,
     "/aid-documents/{document_id}",
-    response=ERRORS,
     url_name="download_aid_document",
     summary="Download an aid document",
-    openapi_extra=download_openapi("document"),
+    what="document",
 )
 def download_aid_document(request, document_id: int):
     """Whoever reads the shipment downloads its documents."""
-    document = params.get_or_404(
-        AidDocument.objects.filter(
-            shipment__in=permissions.visible_under_partnership(request.auth, AidShipment.objects.all())
-        ),
-        document_id,
-        NO_FILE,
-    )
-    return download_response(document.file, document.name, document.content_type)
+    shipments = permissions.visible_under_partnership(request.auth, AidShipment.objects.all())
+    return uploads.stored_file_response(AidDocument.objects.filter(shipment__in=shipments), document_id, NO_FILE)

@@ -30,6 +30,13 @@ def _pair(a: LocalGovernment, b: LocalGovernment) -> Partnership:
     return Partnership.objects.get(government_a=x, government_b=y)
 
 
+def _new_activity(admin, partnership: Partnership, **fields) -> Activity | None:
+    """The activity, created as `fields` say unless the partnership has one of its title (then None)."""
+    if Activity.objects.filter(partnership=partnership, title=fields["title"]).exists():
+        return None
+    return services.create_activity(admin, partnership, check_permission=False, **fields)
+
+
 def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     created = {"activities": 0, "calls": 0, "aid shipments": 0}
@@ -38,24 +45,23 @@ def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
     surabaya, busan = governments["surabaya"], governments["busan"]
     jjw_pair, bfw, sb = _pair(diy, kyoto), _pair(bandung, fort_worth), _pair(surabaya, busan)
 
-    if not Activity.objects.filter(partnership=jjw_pair, title="Jogja-Japan Week").exists():
-        jjw = services.create_activity(
-            admin,
-            jjw_pair,
-            check_permission=False,
-            title="Jogja-Japan Week",
-            type="cultural_event",
-            field="culture",
-            host=diy,
-            start=_at("Asia/Jakarta", 2016, 11, 12, 10, 0),
-            end=_at("Asia/Jakarta", 2016, 11, 12, 21, 0),
-            recurrence="FREQ=YEARLY;INTERVAL=2",
-            location="Yogyakarta",
-            status="confirmed",
-            public=True,
-            sdg_targets=["4", "11.4", "17"],
-            description="Japanese culture in Yogyakarta: performances, food, language and study fairs. " + DEMO_NOTE,
-        )
+    jjw = _new_activity(
+        admin,
+        jjw_pair,
+        title="Jogja-Japan Week",
+        type="cultural_event",
+        field="culture",
+        host=diy,
+        start=_at("Asia/Jakarta", 2016, 11, 12, 10, 0),
+        end=_at("Asia/Jakarta", 2016, 11, 12, 21, 0),
+        recurrence="FREQ=YEARLY;INTERVAL=2",
+        location="Yogyakarta",
+        status="confirmed",
+        public=True,
+        sdg_targets=["4", "11.4", "17"],
+        description="Japanese culture in Yogyakarta: performances, food, language and study fairs. " + DEMO_NOTE,
+    )
+    if jjw:
         services.postpone(
             admin,
             jjw,
@@ -63,26 +69,25 @@ def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
             occurrence=_at("Asia/Jakarta", 2020, 11, 12, 10, 0),
         )
         created["activities"] += 1
-    if not Activity.objects.filter(partnership=bfw, title="Sister-city meeting Bandung – Fort Worth").exists():
-        meeting = services.create_activity(
-            admin,
-            bfw,
-            check_permission=False,
-            title="Sister-city meeting Bandung – Fort Worth",
-            type="work_visit",
-            field="education",
-            host=fort_worth,
-            start=_at("America/Chicago", 2020, 9, 15, 8, 0),
-            end=_at("America/Chicago", 2020, 9, 15, 9, 30),
-            status="held",
-            public=True,
-            participants_a=6,
-            participants_b=5,
-            sdg_targets=["4", "17"],
-            description="A work visit to Fort Worth, held as a video meeting (08:00 in Fort Worth, 20:00 in "
-            "Bandung). " + DEMO_NOTE,
-            outcomes="Student exchange to resume online.",
-        )
+    meeting = _new_activity(
+        admin,
+        bfw,
+        title="Sister-city meeting Bandung – Fort Worth",
+        type="work_visit",
+        field="education",
+        host=fort_worth,
+        start=_at("America/Chicago", 2020, 9, 15, 8, 0),
+        end=_at("America/Chicago", 2020, 9, 15, 9, 30),
+        status="held",
+        public=True,
+        participants_a=6,
+        participants_b=5,
+        sdg_targets=["4", "17"],
+        description="A work visit to Fort Worth, held as a video meeting (08:00 in Fort Worth, 20:00 in "
+        "Bandung). " + DEMO_NOTE,
+        outcomes="Student exchange to resume online.",
+    )
+    if meeting:
         services.convert(admin, meeting, modality="virtual", reason="Travel restrictions during COVID-19.")
         created["activities"] += 1
     for pair, donor, title, items, dates in (

@@ -13,6 +13,7 @@ from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Field
 
 from .models import government_zone
+from .services import CALL_FIELDS
 from .vocab import (
     AGE_GROUPS,
     GENDERS,
@@ -51,6 +52,11 @@ def in_zone(value: dt.datetime | None, zone) -> dt.datetime | None:
 
 def host_choices(partnership: Partnership) -> list[tuple[int, str]]:
     return [(g.pk, g.name) for g in partnership.governments]
+
+
+def chosen_government(partnership: Partnership, pk: int):
+    """The partner chosen among `host_choices`."""
+    return partnership.government_a if pk == partnership.government_a_id else partnership.government_b
 
 
 def parse_breakdown(text: str) -> dict:
@@ -120,6 +126,24 @@ class ActivityForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    # What goes between the activity and the form as it is; the other fields are converted.
+    FIELDS = [
+        "title",
+        "type",
+        "field",
+        "modality",
+        "status",
+        "recurrence",
+        "location",
+        "description",
+        "participants_a",
+        "participants_b",
+        "budget",
+        "outcomes",
+        "sdg_targets",
+        "public",
+    ]
+
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership = partnership
@@ -130,27 +154,7 @@ class ActivityForm(forms.Form):
     @classmethod
     def for_activity(cls, activity, data=None):
         zone = activity.zone
-        initial = {
-            k: getattr(activity, k)
-            for k in [
-                "title",
-                "type",
-                "field",
-                "modality",
-                "status",
-                "recurrence",
-                "location",
-                "description",
-                "participants_a",
-                "participants_b",
-                "budget",
-                "currency",
-                "outcomes",
-                "sdg_targets",
-                "public",
-                "version",
-            ]
-        }
+        initial = {k: getattr(activity, k) for k in [*cls.FIELDS, "currency", "version"]}
         initial.update(
             host=activity.host_id,
             start=activity.start.astimezone(zone).replace(tzinfo=None),
@@ -166,31 +170,9 @@ class ActivityForm(forms.Form):
 
     def activity_data(self) -> dict:
         d = self.cleaned_data
-        host = (
-            self.partnership.government_a
-            if d["host"] == self.partnership.government_a_id
-            else (self.partnership.government_b)
-        )
+        host = chosen_government(self.partnership, d["host"])
         zone = government_zone(host)
-        data = {
-            k: d[k]
-            for k in [
-                "title",
-                "type",
-                "field",
-                "modality",
-                "status",
-                "recurrence",
-                "location",
-                "description",
-                "participants_a",
-                "participants_b",
-                "budget",
-                "outcomes",
-                "sdg_targets",
-                "public",
-            ]
-        }
+        data = {k: d[k] for k in self.FIELDS}
         data.update(
             host=host,
             start=in_zone(d["start"], zone),
@@ -298,20 +280,7 @@ class CallForm(forms.Form):
     public = forms.BooleanField(label=_("Public"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    FIELDS = [
-        "title",
-        "kind",
-        "field",
-        "quota",
-        "eligibility",
-        "opens",
-        "deadline",
-        "closed_on",
-        "how_to_apply",
-        "status",
-        "awarded",
-        "public",
-    ]
+    FIELDS = [name for name in CALL_FIELDS if name != "host"]  # the host is chosen among the two partners
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -321,11 +290,7 @@ class CallForm(forms.Form):
     def call_data(self) -> dict:
         d = self.cleaned_data
         data = {k: d[k] for k in self.FIELDS}
-        data["host"] = (
-            self.partnership.government_a
-            if d["host"] == self.partnership.government_a_id
-            else (self.partnership.government_b)
-        )
+        data["host"] = chosen_government(self.partnership, d["host"])
         return data
 
 
@@ -375,11 +340,7 @@ class AidForm(forms.Form):
     def aid_data(self) -> dict:
         d = self.cleaned_data
         data = {k: d[k] for k in ["title", "status", "pledged_on", "shipped_on", "received_on", "notes", "public"]}
-        data["donor"] = (
-            self.partnership.government_a
-            if d["donor"] == self.partnership.government_a_id
-            else (self.partnership.government_b)
-        )
+        data["donor"] = chosen_government(self.partnership, d["donor"])
         data["items"] = d["items"]
         return data
 

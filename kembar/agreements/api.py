@@ -7,8 +7,7 @@ No `from __future__ import annotations`: ninja evaluates the annotations of pagi
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
@@ -16,14 +15,14 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
-from kembar.api import params
+from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted
-from kembar.api.uploads import download_openapi, download_url, upload_description
-from kembar.core.uploads import check_upload_field, download_response
-from kembar.partnerships import services as partnership_services
+from kembar.api.uploads import download_resolver
+from kembar.core.uploads import download_response
+from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
 
 from . import presenters, services
@@ -60,9 +59,7 @@ class AgreementDocumentOut(Schema):
     def resolve_url(obj) -> str:
         return obj.get_absolute_url()
 
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_agreement_document", obj.pk)
+    resolve_download = download_resolver("download_agreement_document")
 
 
 class AgreementStageOut(Schema):
@@ -257,13 +254,7 @@ def create_agreement(request, payload: AgreementIn):
     either partner's office (and platform administrators) may; a partnership the caller may
     not read is a 404."""
     data = payload.dict()
-    partnership = (
-        permissions.visible_partnerships(request.auth, partnership_services.partnership_queryset())
-        .filter(pk=data.pop("partnership_id"))
-        .first()
-    )
-    if partnership is None:  # a partnership the caller may not read does not exist for them
-        raise Http404(_("No partnership with id %(id)s.") % {"id": payload.partnership_id})
+    partnership = visible_partnership(request.auth, data.pop("partnership_id"))
     template = ProcedureTemplate.objects.filter(code=data.pop("procedure")).first()
     if template is None:
         raise ValidationError({"procedure": [_("Unknown procedure “%(value)s”.") % {"value": payload.procedure}]})
@@ -281,8 +272,7 @@ def update_agreement(request, agreement_id: int, payload: AgreementPatch):
     """Change some particulars; leave out the ones to keep. The procedure moves with /advance
     and /back."""
     agreement = _get_visible(request.auth, agreement_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_agreement(request.auth, agreement, expected_version=version, **data)
     return _detail(agreement.pk)
 
@@ -324,12 +314,13 @@ class DocumentIn(Schema):
     )
 
 
-@router.post(
+@uploads.upload_operation(
+    router,
     "/stages/{stage_id}/documents",
+    AgreementDocumentOut,
     auth=WRITE,
-    response={201: AgreementDocumentOut, **WRITE_ERRORS},
     summary="Upload a stage document",
-    description=upload_description(
+    what=(
         "Evidence of a stage (the stage's id is in the agreement's `stages`), as on the agreement's "
         "page: editors of either partner's office; not of a terminated agreement. `title` is a form "
         "field."
@@ -343,18 +334,18 @@ def upload_document(request, stage_id: int, payload: Form[DocumentIn], file: Fil
         stage_id,
         STAGE_NOT_FOUND,
     )
-    if not permissions.can_edit_agreement(request.auth, stage.agreement):
-        raise PermissionDenied(_("Only editors of either partner's office may change its agreements."))
-    check_upload_field(file)
+    allowed = permissions.can_edit_agreement(request.auth, stage.agreement)
+    refusal = _("Only editors of either partner's office may change its agreements.")
+    uploads.checked_upload(file, allowed=allowed, refusal=refusal)
     return Reply(201, services.upload_document(request.auth, stage, file, title=payload.title))
 
 
-@router.get(
+@uploads.download_operation(
+    router,
     "/documents/{document_id}",
-    response=ERRORS,
     url_name="download_agreement_document",
     summary="Download a stage document",
-    openapi_extra=download_openapi("document"),
+    what="document",
 )
 def download_document(request, document_id: int):
     """Whoever reads the agreement downloads its documents."""

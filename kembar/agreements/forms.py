@@ -2,21 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kembar.core.uploads import DocumentField
-from kembar.partnerships.vocab import Field
+from kembar.partnerships.forms import DateInput, fields_of_cooperation
 
 from .models import Agreement, AgreementKind, ProcedureTemplate, TextLanguage
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AgreementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices, initial=AgreementKind.MOU)
     title = forms.CharField(label=_("Title"), max_length=300)
-    fields = forms.MultipleChoiceField(
-        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    fields = fields_of_cooperation()
     signatories = forms.CharField(
         label=_("Signatories"),
         required=False,
@@ -99,22 +93,19 @@ class AdvanceForm(forms.Form):
     reason = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
+def required_reason(question: str, missing: str) -> forms.CharField:
+    """The reason a step is recorded with: `question` is its label, `missing` the error without one."""
+    return forms.CharField(label=question, max_length=2000, error_messages={"required": missing})
+
+
 class BackForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Why does the procedure go back?"),
-        max_length=2000,
-        error_messages={"required": _("Say why the procedure goes back a stage.")},
-    )
+    reason = required_reason(_("Why does the procedure go back?"), _("Say why the procedure goes back a stage."))
 
 
 class TerminateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Why is the agreement terminated?"),
-        max_length=2000,
-        error_messages={"required": _("Say why the agreement is terminated.")},
-    )
+    reason = required_reason(_("Why is the agreement terminated?"), _("Say why the agreement is terminated."))
 
 
 class UploadForm(forms.Form):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from ninja import Schema
 
 
 def get_or_404(queryset: QuerySet, pk: int, message: str) -> Model:
@@ -15,3 +17,18 @@ def get_or_404(queryset: QuerySet, pk: int, message: str) -> Model:
     if obj is None:
         raise Http404(message % {"id": pk})
     return obj
+
+
+def get_or_invalid(queryset: QuerySet, pk: int, field: str, message: str) -> Model:
+    """The row a request property names, or a 422 on that property (`message` as in get_or_404)."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise ValidationError({field: [message % {"id": pk}]})
+    return obj
+
+
+def sent_changes(payload: Schema) -> tuple[dict, int | None]:
+    """A PATCH body: the properties the client sent, and apart from them the `version` it read
+    (None when left out), which the services check as `expected_version`."""
+    data = payload.dict(exclude_unset=True)
+    return data, data.pop("version", None)

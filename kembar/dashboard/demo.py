@@ -63,78 +63,50 @@ GOVERNMENTS = {
     "suwon": Gov("Suwon", "KR", "Suwon Special City", traits=("heritage", "industrial")),
 }
 
+
+@dataclass(frozen=True)
+class Tie:
+    a: str  # GOVERNMENTS keys
+    b: str
+    kind: str
+    since: int | None  # the year it began, where well documented (recorded as 1 January)
+    fields: tuple[str, ...]
+    basis: str = ""
+    public: bool = True  # active and public; otherwise proposed, seen by the two offices and oversight
+    notes: str = ""
+
+
 PARTNERSHIPS = [
-    (
+    Tie(
         "bandung",
         "braunschweig",
         Kind.SISTER_CITY,
-        dt.date(1960, 1, 1),
-        ["culture", "education", "science"],
+        1960,
+        ("culture", "education", "science"),
         "The oldest sister-city tie of an Indonesian city; both have technical universities.",
-        True,
-        "",
     ),
-    ("bandung", "fort_worth", Kind.SISTER_CITY, dt.date(1990, 1, 1), ["education", "culture", "trade"], "", True, ""),
-    (
-        "surabaya",
-        "seattle",
-        Kind.SISTER_CITY,
-        dt.date(1992, 1, 1),
-        ["trade", "education", "environment"],
-        "Port cities.",
-        True,
-        "",
-    ),
-    (
-        "surabaya",
-        "busan",
-        Kind.SISTER_CITY,
-        dt.date(1994, 1, 1),
-        ["trade", "industry", "culture"],
-        "Port cities.",
-        True,
-        "",
-    ),
-    ("surabaya", "kochi", Kind.SISTER_CITY, dt.date(1997, 1, 1), ["environment", "education"], "", True, ""),
-    (
-        "surabaya",
-        "liverpool",
-        Kind.COOPERATION,
-        None,
-        ["trade", "culture", "smart_city"],
-        "Both are port cities.",
-        True,
-        "",
-    ),
-    (
+    Tie("bandung", "fort_worth", Kind.SISTER_CITY, 1990, ("education", "culture", "trade")),
+    Tie("surabaya", "seattle", Kind.SISTER_CITY, 1992, ("trade", "education", "environment"), "Port cities."),
+    Tie("surabaya", "busan", Kind.SISTER_CITY, 1994, ("trade", "industry", "culture"), "Port cities."),
+    Tie("surabaya", "kochi", Kind.SISTER_CITY, 1997, ("environment", "education")),
+    Tie("surabaya", "liverpool", Kind.COOPERATION, None, ("trade", "culture", "smart_city"), "Both are port cities."),
+    Tie(
         "diy",
         "kyoto_pref",
         Kind.SISTER_PROVINCE,
-        dt.date(1985, 1, 1),
-        ["culture", "education", "tourism"],
+        1985,
+        ("culture", "education", "tourism"),
         "Both are former capitals and centres of culture and learning.",
-        True,
-        "",
     ),
-    (
-        "jakarta",
-        "berlin",
-        Kind.SISTER_CITY,
-        dt.date(1994, 1, 1),
-        ["smart_city", "environment", "governance"],
-        "Capital cities.",
-        True,
-        "",
-    ),
-    (
+    Tie("jakarta", "berlin", Kind.SISTER_CITY, 1994, ("smart_city", "environment", "governance"), "Capital cities."),
+    Tie(
         "bandung",
         "suwon",
         Kind.FRIENDSHIP,
         None,
-        ["smart_city", "education"],
-        "",
-        False,
-        "Demo data: an exploration in progress, not a real agreement. Visible only to the two offices and oversight.",
+        ("smart_city", "education"),
+        public=False,
+        notes="Demo data: an exploration in progress, not a real agreement. Visible only to the two offices and oversight.",
     ),
 ]
 
@@ -190,23 +162,23 @@ def load_demo(stdout=None) -> dict:
                 created["governments"] += 1
             governments[key] = government
         demo_partnerships = {}
-        for a, b, kind, since, fields, basis, public, notes in PARTNERSHIPS:
-            ga, gb = sorted([governments[a], governments[b]], key=lambda g: g.pk)
+        for tie in PARTNERSHIPS:
+            ga, gb = sorted([governments[tie.a], governments[tie.b]], key=lambda g: g.pk)
             partnership, made = Partnership.objects.get_or_create(
                 government_a=ga,
                 government_b=gb,
                 defaults={
-                    "kind": kind,
-                    "since": since,
-                    "basis": basis,
-                    "public": public,
-                    "notes": notes,
-                    "status": Status.ACTIVE if public else Status.PROPOSED,
+                    "kind": tie.kind,
+                    "since": dt.date(tie.since, 1, 1) if tie.since else None,
+                    "basis": tie.basis,
+                    "public": tie.public,
+                    "notes": tie.notes,
+                    "status": Status.ACTIVE if tie.public else Status.PROPOSED,
                 },
             )
-            demo_partnerships[(a, b)] = partnership
+            demo_partnerships[(tie.a, tie.b)] = partnership
             if made:
-                partnership.fields.set(fields)
+                partnership.fields.set(tie.fields)
                 created["partnerships"] += 1
         organisations = {}
         for key, name in ORGANISATION_NAMES.items():

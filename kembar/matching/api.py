@@ -190,10 +190,7 @@ def _request(user, request_id: int):
 
 
 def _government(government_id: int) -> LocalGovernment:
-    government = LocalGovernment.objects.filter(pk=government_id).first()
-    if government is None:
-        raise ValidationError({"government_id": [_("No local government with id %(id)s.") % {"id": government_id}]})
-    return government
+    return params.get_or_invalid(LocalGovernment.objects.all(), government_id, "government_id", NOT_FOUND)
 
 
 @requests_router.get(

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kembar.gazetteer.services import country_choices
+from kembar.partnerships.forms import fields_of_cooperation
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field, Trait
 
@@ -50,9 +51,7 @@ class PartnerRequestForm(forms.Form):
     preferred_countries = forms.MultipleChoiceField(
         label=_("Preferred countries"), required=False, help_text=_("None: any country.")
     )
-    fields = forms.MultipleChoiceField(
-        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    fields = fields_of_cooperation()
     languages = forms.CharField(label=_("Working languages"), max_length=200, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"))
 

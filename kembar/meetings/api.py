@@ -15,13 +15,14 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from kembar.accounts import permissions
-from kembar.api import params
+from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, Date, DateTime, InputSchema, omitted
-from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
+from kembar.api.uploads import FileOut, download_resolver, download_url
 from kembar.core.uploads import check_upload_field, download_response
+from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.services import partnership_queryset
 from kembar.partnerships.vocab import Field as CooperationField
@@ -37,6 +38,7 @@ ITEM_NOT_FOUND = gettext_lazy("No library item with id %(id)s.")
 PARTNERSHIP_NOT_FOUND = gettext_lazy("No partnership with id %(id)s.")
 PARTICIPANT_NOT_FOUND = gettext_lazy("No participant with id %(id)s.")
 ATTACHMENT_NOT_FOUND = gettext_lazy("No attachment with id %(id)s.")
+GOVERNMENT_NOT_FOUND = gettext_lazy("No local government with id %(id)s.")
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -203,14 +205,12 @@ def find_slots(
     """The best slots for the partnership's two sides (and any further governments), best first:
     never on a side's weekend or public holiday, ranked by how far outside office hours the
     worst-off side is."""
-    partnership = params.get_or_404(
-        permissions.visible_partnerships(request.auth, partnership_queryset()), partnership_id, PARTNERSHIP_NOT_FOUND
-    )
+    partnership = visible_partnership(request.auth, partnership_id)
     governments = [partnership.government_a, partnership.government_b]
     found = LocalGovernment.objects.select_related("place").in_bulk([i for i in also if 0 < i <= MAX_ID])
     missing = [i for i in also if i not in found]
     if missing:
-        raise ValidationError({"also": [_("No local government with id %(id)s.") % {"id": missing[0]}]})
+        raise ValidationError({"also": [GOVERNMENT_NOT_FOUND % {"id": missing[0]}]})
     governments += [found[i] for i in dict.fromkeys(also) if found[i] not in governments]
     result = services.find_slots_for(governments, start, end, duration, top)
     return {
@@ -237,11 +237,7 @@ def get_meeting(request, meeting_id: int):
 @router.post("", auth=WRITE, response={201: MeetingOut, **WRITE_ERRORS}, summary="Schedule a meeting")
 def create_meeting(request, payload: MeetingIn):
     """Editors of either partner's office schedule meetings of their partnership."""
-    partnership = params.get_or_404(
-        permissions.visible_partnerships(request.auth, partnership_queryset()),
-        payload.partnership_id,
-        PARTNERSHIP_NOT_FOUND,
-    )
+    partnership = visible_partnership(request.auth, payload.partnership_id)
     meeting = services.schedule_meeting(
         request.auth,
         partnership,
@@ -262,8 +258,7 @@ def create_meeting(request, payload: MeetingIn):
 )
 def update_meeting(request, meeting_id: int, payload: MeetingPatch):
     meeting = _meeting(request.auth, meeting_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     if "decisions" in data:
         data["decisions"] = "\n".join(data["decisions"] or [])
     services.update_meeting(request.auth, meeting, expected_version=version, **data)
@@ -343,13 +338,12 @@ class InvitationsOut(Schema):
     status: str
 
 
-def _government(pk: int | None, field: str = "government_id") -> LocalGovernment | None:
+def _government(pk: int | None) -> LocalGovernment | None:
     if pk is None:
         return None
-    government = LocalGovernment.objects.select_related("place").filter(pk=pk).first()
-    if government is None:
-        raise ValidationError({field: [_("No local government with id %(id)s.") % {"id": pk}]})
-    return government
+    return params.get_or_invalid(
+        LocalGovernment.objects.select_related("place"), pk, "government_id", GOVERNMENT_NOT_FOUND
+    )
 
 
 def _participant(user, meeting_id: int, participant_id: int) -> Participant:
@@ -468,52 +462,43 @@ def send_invitations(request, meeting_id: int):
 
 
 class MeetingAttachmentOut(FileOut):
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_meeting_attachment", obj.pk)
+    resolve_download = download_resolver("download_meeting_attachment")
 
 
-@router.get(
-    "/{meeting_id}/attachments",
-    response={200: list[MeetingAttachmentOut], **ERRORS},
-    summary="Attachments of a meeting",
-)
-@paginate(Pagination)
+@uploads.list_operation(router, "/{meeting_id}/attachments", MeetingAttachmentOut, "Attachments of a meeting")
 def list_attachments(request, meeting_id: int):
     """The meeting's documents (minutes, presentations), oldest first; whoever reads the meeting."""
     return _meeting(request.auth, meeting_id).attachments.order_by("uploaded", "id")
 
 
-@router.post(
+@uploads.upload_operation(
+    router,
     "/{meeting_id}/attachments",
+    MeetingAttachmentOut,
     auth=WRITE,
-    response={201: MeetingAttachmentOut, **WRITE_ERRORS},
     summary="Upload an attachment",
-    description=upload_description("Editors of any of the meeting's offices, as on the meeting's page."),
+    what="Editors of any of the meeting's offices, as on the meeting's page.",
 )
 def upload_attachment(request, meeting_id: int, file: File[UploadedFile]):
     meeting = _meeting(request.auth, meeting_id)
-    if not permissions.can_edit_meeting(request.auth, meeting):
-        raise PermissionDenied(_("You may not change this meeting."))
-    check_upload_field(file)
+    allowed = permissions.can_edit_meeting(request.auth, meeting)
+    uploads.checked_upload(file, allowed=allowed, refusal=_("You may not change this meeting."))
     return Reply(201, services.add_attachment(request.auth, meeting, file))
 
 
-@router.get(
+@uploads.download_operation(
+    router,
     "/attachments/{attachment_id}",
-    response=ERRORS,
     url_name="download_meeting_attachment",
     summary="Download an attachment",
-    openapi_extra=download_openapi("attachment"),
+    what="attachment",
 )
 def download_attachment(request, attachment_id: int):
     """Whoever reads the meeting downloads its attachments."""
-    attachment = params.get_or_404(
-        Attachment.objects.filter(meeting__in=permissions.visible_meetings(request.auth, services.meeting_queryset())),
-        attachment_id,
-        ATTACHMENT_NOT_FOUND,
+    meetings = permissions.visible_meetings(request.auth, services.meeting_queryset())
+    return uploads.stored_file_response(
+        Attachment.objects.filter(meeting__in=meetings), attachment_id, ATTACHMENT_NOT_FOUND
     )
-    return download_response(attachment.file, attachment.name, attachment.content_type)
 
 
 # --- library uploads -------------------------------------------------------------------------
@@ -535,12 +520,13 @@ class LibraryItemIn(Schema):
     public: bool = False
 
 
-@library_router.post(
+@uploads.upload_operation(
+    library_router,
     "",
+    LibraryItemOut,
     auth=WRITE,
-    response={201: LibraryItemOut, **WRITE_ERRORS},
     summary="Share in the library",
-    description=upload_description(
+    what=(
         "Editors share material for their own government, on one of its partnerships' shelves "
         "or (public) with the whole platform. The fields below are form fields; the document, "
         "if any, is the part `file` (a DOCX's or ODT's text is indexed for search)."
@@ -555,11 +541,8 @@ def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] =
     partnership_id = data.pop("partnership_id")
     partnership = None
     if partnership_id is not None:
-        partnership = (
-            permissions.visible_partnerships(request.auth, partnership_queryset()).filter(pk=partnership_id).first()
-        )
-        if partnership is None:
-            raise ValidationError({"partnership_id": [PARTNERSHIP_NOT_FOUND % {"id": partnership_id}]})
+        partnerships = permissions.visible_partnerships(request.auth, partnership_queryset())
+        partnership = params.get_or_invalid(partnerships, partnership_id, "partnership_id", PARTNERSHIP_NOT_FOUND)
     if file is not None:
         check_upload_field(file)
     with renamed_fields({"partnership": "partnership_id", "government": "government_id"}):
@@ -567,12 +550,12 @@ def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] =
     return Reply(201, item)
 
 
-@library_router.get(
+@uploads.download_operation(
+    library_router,
     "/{item_id}/file",
-    response=ERRORS,
     url_name="download_library_file",
     summary="Download a library item's document",
-    openapi_extra=download_openapi("document"),
+    what="document",
 )
 def download_library_file(request, item_id: int):
     """Whoever reads the item (public items: everyone); 404 for a note without a document."""

@@ -27,6 +27,18 @@ PORT = (
     "kapal, data kualitas udara terbuka.",
 )
 
+# The Bandung–Fort Worth meeting's participants (government key, name, e-mail) and action items
+# (text, owner, government key, due).
+PARTICIPANTS = [
+    ("bandung", "Bagian Kerja Sama Kota Bandung", "kerjasama@bandung.example"),
+    ("fort_worth", "Fort Worth International Office", "international@fortworth.example"),
+]
+ACTION_ITEMS = [
+    ("Send the anonymised traffic dataset", "Dinas Perhubungan", "bandung", dt.date(2026, 12, 15)),
+    ("Share the signal retiming method", "Transportation Dept.", "fort_worth", dt.date(2026, 12, 4)),
+    ("Propose dates for the student exchange", "Dinas Pendidikan", "bandung", dt.date(2026, 11, 30)),
+]
+
 
 def _pair(a: LocalGovernment, b: LocalGovernment) -> Partnership | None:
     ga, gb = sorted([a, b], key=lambda g: g.pk)
@@ -56,43 +68,14 @@ def load(governments: dict[str, LocalGovernment]) -> None:
     if made:
         Participant.objects.bulk_create(
             [
-                Participant(
-                    meeting=meeting,
-                    government=bandung,
-                    name="Bagian Kerja Sama Kota Bandung",
-                    email="kerjasama@bandung.example",
-                ),
-                Participant(
-                    meeting=meeting,
-                    government=fort_worth,
-                    name="Fort Worth International Office",
-                    email="international@fortworth.example",
-                ),
+                Participant(meeting=meeting, government=governments[key], name=name, email=email)
+                for key, name, email in PARTICIPANTS
             ]
         )
         ActionItem.objects.bulk_create(
             [
-                ActionItem(
-                    meeting=meeting,
-                    text="Send the anonymised traffic dataset",
-                    owner="Dinas Perhubungan",
-                    government=bandung,
-                    due=dt.date(2026, 12, 15),
-                ),
-                ActionItem(
-                    meeting=meeting,
-                    text="Share the signal retiming method",
-                    owner="Transportation Dept.",
-                    government=fort_worth,
-                    due=dt.date(2026, 12, 4),
-                ),
-                ActionItem(
-                    meeting=meeting,
-                    text="Propose dates for the student exchange",
-                    owner="Dinas Pendidikan",
-                    government=bandung,
-                    due=dt.date(2026, 11, 30),
-                ),
+                ActionItem(meeting=meeting, text=text, owner=owner, government=governments[key], due=due)
+                for text, owner, key, due in ACTION_ITEMS
             ]
         )
     items = [

@@ -5,14 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kembar.core.uploads import DocumentField
+from kembar.partnerships.forms import DateInput, fields_of_cooperation
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import SDG_CHOICES, Field
 
 from .models import ActionItem, Meeting
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class TimeInput(forms.TimeInput):
@@ -150,9 +147,7 @@ class LibraryItemForm(forms.Form):
     )
     summary = forms.CharField(label=_("Summary or note"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     language = forms.ChoiceField(label=_("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
-    fields = forms.MultipleChoiceField(
-        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    fields = fields_of_cooperation()
     sdgs = forms.TypedMultipleChoiceField(
         label=_("SDGs"), choices=SDG_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -147,6 +146,7 @@ class PartnershipPatch(InputSchema):
 governments_router = Router(tags=["governments"], auth=READ)
 
 GOVERNMENT_NOT_FOUND = gettext_lazy("No local government with id %(id)s.")
+PLACE_NOT_FOUND = gettext_lazy("No place with id %(id)s.")
 
 
 def _queryset():
@@ -181,9 +181,7 @@ def create_government(request, payload: GovernmentIn):
     office can add a future partner before that partner has its own office here). Viewers
     and oversight bodies may not. A place has at most one government per level.
     """
-    place = Place.objects.filter(pk=payload.place_id).first()
-    if place is None:
-        raise ValidationError({"place_id": [_("No place with id %(id)s.") % {"id": payload.place_id}]})
+    place = params.get_or_invalid(Place.objects.all(), payload.place_id, "place_id", PLACE_NOT_FOUND)
     data = payload.dict(exclude={"place_id"})
     government = services.register_government(request.auth, place, **data)
     return Reply(201, _queryset().get(pk=government.pk))
@@ -213,8 +211,9 @@ def _visible(user):
     return permissions.visible_partnerships(user, services.partnership_queryset())
 
 
-def _get_visible(user, partnership_id: int):
-    """A partnership the caller may read; one they may not read does not exist for them."""
+def visible_partnership(user, partnership_id: int):
+    """A partnership the caller may read; one they may not read does not exist for them (a 404).
+    The other apps' routers find the partnership in their paths and bodies with it too."""
     return params.get_or_404(_visible(user), partnership_id, PARTNERSHIP_NOT_FOUND)
 
 
@@ -244,7 +243,7 @@ def list_partnerships(
 
 @router.get("/{partnership_id}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")
 def get_partnership(request, partnership_id: int):
-    return _get_visible(request.auth, partnership_id)
+    return visible_partnership(request.auth, partnership_id)
 
 
 @router.post("", auth=WRITE, response={201: PartnershipOut, **WRITE_ERRORS}, summary="Create a partnership")
@@ -257,9 +256,7 @@ def create_partnership(request, payload: PartnershipIn):
     data = payload.dict()
     ids = {"government_a_id": data.pop("government_a_id"), "government_b_id": data.pop("government_b_id")}
     found = LocalGovernment.objects.in_bulk(ids.values())
-    missing = {
-        name: [_("No local government with id %(id)s.") % {"id": pk}] for name, pk in ids.items() if pk not in found
-    }
+    missing = {name: [GOVERNMENT_NOT_FOUND % {"id": pk}] for name, pk in ids.items() if pk not in found}
     if missing:
         raise ValidationError(missing)
     with renamed_fields(REQUEST_NAMES):
@@ -279,9 +276,8 @@ def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
     """Change some properties; leave out the ones to keep. Send the `version` you read to have
     the change refused (409) if someone saved in between. Only editors of either partner's
     office (and platform administrators) may."""
-    partnership = _get_visible(request.auth, partnership_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    partnership = visible_partnership(request.auth, partnership_id)
+    data, version = params.sent_changes(payload)
     services.update_partnership(request.auth, partnership, expected_version=version, **data)
     return services.partnership_queryset().get(pk=partnership.pk)
 
@@ -289,5 +285,5 @@ def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
 @router.delete("/{partnership_id}", auth=WRITE, response={204: None, **ERRORS}, summary="Delete a partnership")
 def delete_partnership(request, partnership_id: int):
     """Only editors of either partner's office (and platform administrators) may."""
-    services.delete_partnership(request.auth, _get_visible(request.auth, partnership_id))
+    services.delete_partnership(request.auth, visible_partnership(request.auth, partnership_id))
     return Reply(204, None)

@@ -13,15 +13,20 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def fields_of_cooperation() -> forms.MultipleChoiceField:
+    """The fields of cooperation as checkboxes, none required: every app's forms that have them."""
+    return forms.MultipleChoiceField(
+        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
 class PartnershipFieldsMixin(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.SISTER_CITY)
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.ACTIVE)
     since = forms.DateField(
         label=_("Since"), required=False, widget=DateInput, help_text=_("The date the partnership began, if known.")
     )
-    fields = forms.MultipleChoiceField(
-        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    fields = fields_of_cooperation()
     basis = forms.CharField(
         label=_("Basis"),
         required=False,

@@ -10,26 +10,26 @@ class SolutionAttachmentInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Solution)
-class SolutionAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "government", "maturity", "public", "updated"]
-    list_filter = ["maturity", "public"]
+class OfferAdmin(SimpleHistoryAdmin):
+    """What solutions and needs share: a government's title with fields of cooperation."""
+
     search_fields = ["title", "government__name"]
     raw_id_fields = ["government"]
     list_select_related = ["government"]
     filter_horizontal = ["fields"]
-    inlines = [SolutionAttachmentInline]
     show_full_result_count = False
+
+
+@admin.register(Solution)
+class SolutionAdmin(OfferAdmin):
+    list_display = ["title", "government", "maturity", "public", "updated"]
+    list_filter = ["maturity", "public"]
+    inlines = [SolutionAttachmentInline]
 
 
 @admin.register(Need)
-class NeedAdmin(SimpleHistoryAdmin):
+class NeedAdmin(OfferAdmin):
     list_display = ["title", "government", "updated"]
-    search_fields = ["title", "government__name"]
-    raw_id_fields = ["government"]
-    list_select_related = ["government"]
-    filter_horizontal = ["fields"]
-    show_full_result_count = False
 
 
 class MilestoneInline(admin.TabularInline):

@@ -16,13 +16,12 @@ from ninja.responses import Status as Reply
 from pydantic import StrictBool
 
 from kembar.accounts import permissions
-from kembar.api import params
+from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, omitted
-from kembar.api.uploads import FileOut, download_openapi, download_url, upload_description
-from kembar.core.uploads import check_upload_field, download_response
+from kembar.api.uploads import FileOut, download_resolver
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field as CooperationField
 
@@ -36,6 +35,7 @@ SOLUTION_NOT_FOUND = gettext_lazy("No solution with id %(id)s.")
 NEED_NOT_FOUND = gettext_lazy("No need with id %(id)s.")
 PILOT_NOT_FOUND = gettext_lazy("No pilot with id %(id)s.")
 ATTACHMENT_NOT_FOUND = gettext_lazy("No attachment with id %(id)s.")
+GOVERNMENT_NOT_FOUND = gettext_lazy("No local government with id %(id)s.")
 
 Text = Annotated[str, Field(description="Plain text; leading and trailing spaces are removed.")]
 
@@ -215,11 +215,8 @@ def _fits(fits) -> list[dict]:
     ]
 
 
-def _government(pk: int, field: str = "government_id") -> LocalGovernment:
-    government = LocalGovernment.objects.filter(pk=pk).first()
-    if government is None:
-        raise ValidationError({field: [_("No local government with id %(id)s.") % {"id": pk}]})
-    return government
+def _government(pk: int) -> LocalGovernment:
+    return params.get_or_invalid(LocalGovernment.objects.all(), pk, "government_id", GOVERNMENT_NOT_FOUND)
 
 
 def _solution(user, pk: int):
@@ -242,6 +239,13 @@ Filters = dict(
 )
 
 
+def _found(user, queryset, text_fields: tuple[str, ...], q: str, field, sdg: str, government: int | None):
+    """The offers (solutions or needs) the caller may read that match the Filters, last updated first."""
+    f = services.OfferFilter(q=q, field=field or "", sdg=sdg.strip(), government=government)
+    visible = permissions.visible_offers(user, queryset)
+    return services.filter_offers(visible, f, text_fields).order_by("-updated", "-id")
+
+
 @router.get("", response={200: list[SolutionOut], 422: ValidationErrors}, summary="List solutions")
 @paginate(Pagination)
 def list_solutions(
@@ -253,10 +257,8 @@ def list_solutions(
 ):
     """Solutions the caller may read: public ones; for members also those of their government and
     its partners; for oversight bodies and platform administrators all."""
-    f = services.OfferFilter(q=q, field=field or "", sdg=sdg.strip(), government=government)
-    return services.filter_offers(
-        permissions.visible_offers(request.auth, services.solution_queryset()), f, ("title", "summary", "problem")
-    ).order_by("-updated", "-id")
+    texts = ("title", "summary", "problem")
+    return _found(request.auth, services.solution_queryset(), texts, q, field, sdg, government)
 
 
 @router.post("", auth=WRITE, response={201: SolutionOut, **WRITE_ERRORS}, summary="Offer a solution")
@@ -278,10 +280,7 @@ def list_needs(
     sdg: str = Filters["sdg"],
     government: int | None = Filters["government"],
 ):
-    f = services.OfferFilter(q=q, field=field or "", sdg=sdg.strip(), government=government)
-    return services.filter_offers(
-        permissions.visible_offers(request.auth, services.need_queryset()), f, ("title", "description")
-    ).order_by("-updated", "-id")
+    return _found(request.auth, services.need_queryset(), ("title", "description"), q, field, sdg, government)
 
 
 @router.post("/needs", auth=WRITE, response={201: NeedOut, **WRITE_ERRORS}, summary="State a need")
@@ -302,8 +301,7 @@ def get_need(request, need_id: int):
 )
 def update_need(request, need_id: int, payload: NeedPatch):
     need = _need(request.auth, need_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_need(request.auth, need, expected_version=version, **data)
     return services.need_queryset().get(pk=need.pk)
 
@@ -336,8 +334,7 @@ def get_pilot(request, pilot_id: int):
 )
 def update_pilot(request, pilot_id: int, payload: PilotPatch):
     pilot = _pilot(request.auth, pilot_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_pilot(request.auth, pilot, expected_version=version, **data)
     return services.pilot_queryset().get(pk=pilot.pk)
 
@@ -367,8 +364,7 @@ def get_solution(request, solution_id: int):
 )
 def update_solution(request, solution_id: int, payload: SolutionPatch):
     solution = _solution(request.auth, solution_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    data, version = params.sent_changes(payload)
     services.update_solution(request.auth, solution, expected_version=version, **data)
     return services.solution_queryset().get(pk=solution.pk)
 
@@ -398,9 +394,8 @@ def express_interest(request, solution_id: int, payload: InterestIn):
         raise PermissionDenied(_("Only editors of the adopting government's office may express interest."))
     need = None
     if payload.need_id is not None:
-        need = permissions.visible_offers(request.auth, Need.objects.all()).filter(pk=payload.need_id).first()
-        if need is None:
-            raise ValidationError({"need_id": [_("No need with id %(id)s.") % {"id": payload.need_id}]})
+        needs = permissions.visible_offers(request.auth, Need.objects.all())
+        need = params.get_or_invalid(needs, payload.need_id, "need_id", NEED_NOT_FOUND)
     pilot = services.express_interest(request.auth, solution, government, need)
     return Reply(201, services.pilot_queryset().get(pk=pilot.pk))
 
@@ -408,58 +403,47 @@ def express_interest(request, solution_id: int, payload: InterestIn):
 class SolutionAttachmentOut(FileOut):
     sha256: str
 
-    @staticmethod
-    def resolve_download(obj) -> str:
-        return download_url("download_solution_attachment", obj.pk)
+    resolve_download = download_resolver("download_solution_attachment")
 
 
-@router.get(
-    "/{solution_id}/attachments",
-    response={200: list[SolutionAttachmentOut], **ERRORS},
-    summary="Attachments of a solution",
-)
-@paginate(Pagination)
+@uploads.list_operation(router, "/{solution_id}/attachments", SolutionAttachmentOut, "Attachments of a solution")
 def list_attachments(request, solution_id: int):
     """Whoever reads the solution, oldest first."""
     return _solution(request.auth, solution_id).attachments.order_by("uploaded", "id")
 
 
-@router.post(
+@uploads.upload_operation(
+    router,
     "/{solution_id}/attachments",
+    SolutionAttachmentOut,
     auth=WRITE,
-    response={201: SolutionAttachmentOut, **WRITE_ERRORS},
     summary="Upload a solution attachment",
-    description=upload_description(
+    what=(
         "A brochure, evaluation or manual of the solution, as on its edit page: editors of the "
         "government's own office; the solution's version moves on."
     ),
 )
 def upload_attachment(request, solution_id: int, file: File[UploadedFile]):
     solution = _solution(request.auth, solution_id)
-    if not permissions.can_edit_offer(request.auth, solution):
-        raise PermissionDenied(
-            _("Only editors of the office of %(government)s may change this.")
-            % {"government": solution.government.name}
-        )
-    check_upload_field(file)
+    allowed = permissions.can_edit_offer(request.auth, solution)
+    refusal = _("Only editors of the office of %(government)s may change this.") % {
+        "government": solution.government.name
+    }
+    uploads.checked_upload(file, allowed=allowed, refusal=refusal)
     services.update_solution(request.auth, solution, attachments=[file])
     return Reply(201, solution.attachments.order_by("-uploaded", "-id").first())
 
 
-@router.get(
+@uploads.download_operation(
+    router,
     "/attachments/{attachment_id}",
-    response=ERRORS,
     url_name="download_solution_attachment",
     summary="Download a solution attachment",
-    openapi_extra=download_openapi("attachment"),
+    what="attachment",
 )
 def download_attachment(request, attachment_id: int):
     """Whoever reads the solution downloads its attachments."""
-    attachment = params.get_or_404(
-        SolutionAttachment.objects.filter(
-            solution__in=permissions.visible_offers(request.auth, services.solution_queryset())
-        ),
-        attachment_id,
-        ATTACHMENT_NOT_FOUND,
+    solutions = permissions.visible_offers(request.auth, services.solution_queryset())
+    return uploads.stored_file_response(
+        SolutionAttachment.objects.filter(solution__in=solutions), attachment_id, ATTACHMENT_NOT_FOUND
     )
-    return download_response(attachment.file, attachment.name, attachment.content_type)

@@ -3,15 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kembar.accounts import permissions
 from kembar.core.uploads import ACCEPT, check_upload
+from kembar.partnerships.forms import DateInput, fields_of_cooperation
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field
 
 from .models import SUMMARY_MAX, TEXT_MAX, TITLE_MAX, Need, Solution
 from .vocab import LANGUAGE_CHOICES, SDG_CODE_CHOICES, CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -88,9 +85,7 @@ class OfferForm(forms.Form):
 
 
 COMMON = {
-    "fields": lambda: forms.MultipleChoiceField(
-        label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
-    ),
+    "fields": fields_of_cooperation,
     "sdg_targets": lambda: forms.MultipleChoiceField(
         label=_("SDG goals and targets"), choices=SDG_CODE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     ),
