@@ -46,6 +46,12 @@ if not SECRET_KEY:
 # check warns when it is missing).
 KEMBAR_SITE_URL = os.environ.get("KEMBAR_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
 
+# The key that signs backups' manifests (kembar/dashboard/backup): kept outside the archive, so a
+# restore can tell a backup this installation wrote from one edited afterwards. Defaults to
+# SECRET_KEY; set it to keep old backups restorable when SECRET_KEY changes, and to restore on
+# another installation (docs/operations.md#backup-and-restore).
+KEMBAR_BACKUP_KEY = os.environ.get("KEMBAR_BACKUP_KEY", "")
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
 INSTALLED_APPS = [

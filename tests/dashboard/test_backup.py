@@ -233,9 +233,16 @@ def test_member_names_that_leave_media_root_are_refused(archive, registry, media
     with tarfile.open(archive, "r:gz") as source:
         for info in source:
             members.append((info.name, source.extractfile(info).read()))
-    manifest = json.loads(members[-1][1])
+    manifest = json.loads(dict(members)[bk.MANIFEST_MEMBER])
     manifest["members"][name] = {"size": len(evil), "sha256": hashlib.sha256(evil).hexdigest()}
-    members = [members[0], (name, evil), *members[1:-1], (bk.MANIFEST_MEMBER, json.dumps(manifest).encode())]
+    blob = json.dumps(manifest).encode()
+    members = [
+        members[0],
+        (name, evil),
+        *[m for m in members[1:] if m[0] not in (bk.MANIFEST_MEMBER, bk.SIGNATURE_MEMBER)],
+        (bk.MANIFEST_MEMBER, blob),
+        (bk.SIGNATURE_MEMBER, bk.manifest_signature(blob).encode()),
+    ]
     crafted = tmp_path / "crafted.tar.gz"
     with tarfile.open(crafted, "w:gz") as out:
         for member, data in members:
@@ -247,6 +254,100 @@ def test_member_names_that_leave_media_root_are_refused(archive, registry, media
         restore(crafted, force=True)
     assert_nothing_written(before, media, registry["document_bytes"])
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def recrafted(archive: Path, target: Path, change_data, *, sign: bool = True) -> None:
+    """The archive with data.jsonl changed and the manifest's checksums made to match, as someone
+    editing a backup would; signed with this installation's key only when `sign`."""
+    with tarfile.open(archive, "r:gz") as source:
+        members = {info.name: source.extractfile(info).read() for info in source}
+    data = change_data(members.pop(bk.DATA_MEMBER))
+    manifest = json.loads(members.pop(bk.MANIFEST_MEMBER))
+    members.pop(bk.SIGNATURE_MEMBER)
+    manifest["members"][bk.DATA_MEMBER] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    blob = json.dumps(manifest).encode()
+    ordered = [(bk.DATA_MEMBER, data), *members.items(), (bk.MANIFEST_MEMBER, blob)]
+    if sign:
+        ordered.append((bk.SIGNATURE_MEMBER, bk.manifest_signature(blob).encode()))
+    with tarfile.open(target, "w:gz") as out:
+        for name, content in ordered:
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            out.addfile(info, io.BytesIO(content))
+
+
+def with_an_added_superuser(data: bytes) -> bytes:
+    lines = data.decode().splitlines()
+    user = next(json.loads(line) for line in lines if json.loads(line)["model"] == "auth.user")
+    intruder = {**user, "pk": 9999, "fields": {**user["fields"], "username": "intruder", "is_superuser": True}}
+    at = next(i for i, line in enumerate(lines) if json.loads(line)["model"] == "auth.user")
+    lines.insert(at, json.dumps(intruder))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.django_db
+def test_an_archive_edited_consistently_is_refused_by_its_signature(archive, registry, media, tmp_path):
+    """The checksums match the edited manifest; only the key kept outside the archive tells."""
+    edited = tmp_path / "edited.tar.gz"
+    recrafted(archive, edited, with_an_added_superuser, sign=False)
+    with tarfile.open(edited, "r:gz") as source:  # re-add the original, now stale, signature
+        members = [(i.name, source.extractfile(i).read()) for i in source]
+    with tarfile.open(archive, "r:gz") as source:
+        stale = next(source.extractfile(i).read() for i in source if i.name == bk.SIGNATURE_MEMBER)
+    with tarfile.open(edited, "w:gz") as out:
+        for name, content in [*members, (bk.SIGNATURE_MEMBER, stale)]:
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            out.addfile(info, io.BytesIO(content))
+    before = fingerprint()
+    with pytest.raises(BackupError, match="does not match this installation's backup key"):
+        restore(edited, force=True)
+    assert_nothing_written(before, media, registry["document_bytes"])
+    assert not get_user_model().objects.filter(username="intruder").exists()
+
+
+@pytest.mark.django_db
+def test_an_unsigned_archive_is_refused_unless_trusted(archive, registry, media, tmp_path):
+    unsigned = tmp_path / "unsigned.tar.gz"
+    rewrite(archive, unsigned, lambda name, data: None if name == bk.SIGNATURE_MEMBER else data)
+    with pytest.raises(BackupError, match="is not signed"):
+        bk.verify(unsigned)
+    with pytest.raises(CommandError, match="--trust-unsigned"):
+        call_command("restore", str(unsigned), "--force", "--no-progress")
+    assert bk.verify(unsigned, trust_unsigned=True)["format"] == bk.FORMAT
+    restore(unsigned, force=True, trust_unsigned=True)
+    assert Partnership.objects.filter(pk=registry["partnership"].pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_archive_signed_with_another_key_is_refused(archive, settings):
+    settings.KEMBAR_BACKUP_KEY = "the key of another installation"
+    with pytest.raises(BackupError, match="another key"):
+        bk.verify(archive)
+
+
+@pytest.mark.django_db
+def test_a_crafted_row_missing_a_required_value_names_the_row_and_writes_nothing(archive, registry, media, tmp_path):
+    """An outside test got a raw IntegrityError traceback here (nothing was written)."""
+
+    def drop_kind(data: bytes) -> bytes:
+        lines = []
+        for line in data.decode().splitlines():
+            record = json.loads(line)
+            if record["model"] == "partnerships.partnership" and record["pk"] == registry["partnership"].pk:
+                record["fields"]["government_a"] = None
+            lines.append(json.dumps(record))
+        return ("\n".join(lines) + "\n").encode()
+
+    crafted = tmp_path / "crafted.tar.gz"
+    recrafted(archive, crafted, drop_kind)
+    before = fingerprint()
+    with pytest.raises(BackupError) as refused:
+        restore(crafted, force=True)
+    message = str(refused.value)
+    assert f"Row {registry['partnership'].pk} of partnerships.partnership" in message
+    assert "nothing was restored" in message
+    assert_nothing_written(before, media, registry["document_bytes"])
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,15 @@ A gzip-compressed tar file with these members, in this order:
   Datetimes keep their microseconds (``dumpdata`` drops them), so history entries compare
   equal after a round trip. Lines are grouped by model; the gazetteer's lines come first.
 - ``media/<path>``: every regular file under MEDIA_ROOT (symbolic links are skipped).
-- ``manifest.json``, last, because it holds the SHA-256 and size of every other member:
+- ``manifest.json``, because it holds the SHA-256 and size of every other member:
   format name and version, creation time (UTC), kembar and Django versions, the database
   vendor, the applied migrations, and the row count of every model.
+- ``manifest.sig``, last: the HMAC-SHA256 of the manifest's bytes under the backup key
+  (KEMBAR_BACKUP_KEY, else SECRET_KEY), which never goes into the archive. The checksums prove
+  the members match the manifest; the signature proves an installation holding the key wrote
+  the manifest, so an archive edited consistently (an added administrator) is refused. Restore
+  refuses an unsigned or wrongly signed archive unless told ``trust_unsigned``
+  (``--trust-unsigned``).
 
 Restore reads the archive twice. The first pass only checks: every member is one the
 manifest lists, with its size and SHA-256; member names are plain relative paths (no
@@ -85,9 +91,11 @@ from .archive import (
     FORMAT_VERSION,
     MANIFEST_MEMBER,
     MEDIA_PREFIX,
+    SIGNATURE_MEMBER,
     STAGING_PREFIX,
     BackupError,
     format_size,
+    manifest_signature,
     safe_media_name,
     verify,
 )
@@ -101,6 +109,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MANIFEST_MEMBER",
     "MEDIA_PREFIX",
+    "SIGNATURE_MEMBER",
     "STAGING_PREFIX",
     "BackupError",
     "BackupReport",
@@ -108,6 +117,7 @@ __all__ = [
     "backup",
     "clear_registry",
     "format_size",
+    "manifest_signature",
     "registry_models",
     "registry_rows",
     "restore",

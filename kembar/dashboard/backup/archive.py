@@ -6,6 +6,7 @@ BackupError is the one error of backup and restore.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -15,6 +16,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -30,6 +32,10 @@ DATA_MEMBER = "data.jsonl"
 MANIFEST_MEMBER = "manifest.json"
 
 
+# Last: the HMAC-SHA256 of manifest.json's bytes under the backup key (`manifest_signature`).
+SIGNATURE_MEMBER = "manifest.sig"
+
+
 MEDIA_PREFIX = "media/"
 
 
@@ -41,6 +47,17 @@ COPY_BUFFER = 1 << 20
 
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why, for the officer."""
+
+
+def manifest_signature(blob: bytes) -> str:
+    """What proves a manifest was written by an installation holding the backup key.
+
+    The checksums prove only that the members match the manifest; anyone can rewrite both. The
+    key (KEMBAR_BACKUP_KEY, else SECRET_KEY) is kept outside the archive, so an archive edited
+    consistently (say, an added administrator) no longer carries a valid signature.
+    """
+    key = (settings.KEMBAR_BACKUP_KEY or settings.SECRET_KEY).encode()
+    return hmac.new(key, b"kembar-backup-manifest\n" + blob, hashlib.sha256).hexdigest()
 
 
 class _HashingWriter(io.RawIOBase):
@@ -139,17 +156,20 @@ def safe_media_name(name: str) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
-def verify(path: str | os.PathLike, *, progress: bool = False) -> dict:
+def verify(path: str | os.PathLike, *, progress: bool = False, trust_unsigned: bool = False) -> dict:
     """Check the whole archive without writing anything; return its manifest.
 
     Raises BackupError naming the first problem: a damaged file, a member that is not listed
-    or whose SHA-256 or size differs, an unsafe member name, an unknown format or version.
+    or whose SHA-256 or size differs, an unsafe member name, an unknown format or version, a
+    manifest without this installation's signature (unless `trust_unsigned`).
     """
     archive = Path(path)
     if not archive.is_file():
         raise BackupError(_("%(path)s does not exist or is not a file.") % {"path": archive})
     seen: dict[str, dict] = {}
     manifest = None
+    manifest_blob = b""
+    signature = None
     with tqdm(
         total=archive.stat().st_size, desc=_("checking"), unit="B", unit_scale=True, disable=not progress, leave=False
     ) as bar:
@@ -158,15 +178,23 @@ def verify(path: str | os.PathLike, *, progress: bool = False) -> dict:
             with raw, tar:
                 for info in tar:
                     name = info.name
-                    if name in seen or (name == MANIFEST_MEMBER and manifest is not None):
+                    if (
+                        name in seen
+                        or (name == MANIFEST_MEMBER and manifest is not None)
+                        or (name == SIGNATURE_MEMBER and signature is not None)
+                    ):
                         raise BackupError(_("The archive holds %(name)s twice.") % {"name": name})
                     if not info.isreg():
                         raise BackupError(_("The archive member %(name)s is not a regular file.") % {"name": name})
-                    if name != MANIFEST_MEMBER and name != DATA_MEMBER and safe_media_name(name) is None:
+                    if name not in (MANIFEST_MEMBER, SIGNATURE_MEMBER, DATA_MEMBER) and safe_media_name(name) is None:
                         raise BackupError(_("The archive member name %(name)s is not allowed.") % {"name": name})
                     source = tar.extractfile(info)
                     if name == MANIFEST_MEMBER:
-                        manifest = _parse_manifest(source.read())
+                        manifest_blob = source.read()
+                        manifest = _parse_manifest(manifest_blob)
+                        continue
+                    if name == SIGNATURE_MEMBER:
+                        signature = source.read(256).decode("ascii", "replace").strip()
                         continue
                     digest = hashlib.sha256()
                     size = 0
@@ -182,6 +210,24 @@ def verify(path: str | os.PathLike, *, progress: bool = False) -> dict:
         raise BackupError(
             _("%(path)s has no manifest; it is not a kembar backup or it is cut short.") % {"path": archive}
         )
+    if not trust_unsigned:
+        if signature is None:
+            raise BackupError(
+                _(
+                    "%(path)s is not signed, so nothing proves which installation wrote it. Restore it "
+                    "with --trust-unsigned only if you know where it comes from."
+                )
+                % {"path": archive}
+            )
+        if not hmac.compare_digest(signature, manifest_signature(manifest_blob)):
+            raise BackupError(
+                _(
+                    "The signature of %(path)s does not match this installation's backup key: it was "
+                    "changed after it was written, or written with another key (KEMBAR_BACKUP_KEY). "
+                    "Nothing was restored."
+                )
+                % {"path": archive}
+            )
     expected = manifest["members"]
     for name, facts in seen.items():
         if name not in expected:

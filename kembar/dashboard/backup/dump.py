@@ -36,12 +36,14 @@ from .archive import (
     FORMAT_VERSION,
     MANIFEST_MEMBER,
     MEDIA_PREFIX,
+    SIGNATURE_MEMBER,
     STAGING_PREFIX,
     BackupError,
     _add_member,
     _file_size,
     _HashingWriter,
     format_size,
+    manifest_signature,
 )
 from .checks import _applied_migrations, _check_migrated
 from .registry import CHUNK, NATURAL_KEY_MODELS, _chunks, _label, _place_fields, registry_models
@@ -311,6 +313,8 @@ def backup(
                 }
                 blob = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
                 _add_member(tar, MANIFEST_MEMBER, io.BytesIO(blob), len(blob))
+                signature = manifest_signature(blob).encode()
+                _add_member(tar, SIGNATURE_MEMBER, io.BytesIO(signature), len(signature))
             partial.flush()
             os.fsync(partial.fileno())
             partial.close()

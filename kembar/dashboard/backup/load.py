@@ -22,7 +22,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.python import Deserializer as PythonDeserializer
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -33,6 +33,7 @@ from .archive import (
     COPY_BUFFER,
     DATA_MEMBER,
     MANIFEST_MEMBER,
+    SIGNATURE_MEMBER,
     STAGING_PREFIX,
     BackupError,
     _damaged,
@@ -77,6 +78,7 @@ def restore(
     path: str | os.PathLike,
     *,
     force: bool = False,
+    trust_unsigned: bool = False,
     using: str = DEFAULT_DB_ALIAS,
     progress: bool = False,
     say: Callable[[str], None] = lambda message: None,
@@ -84,7 +86,7 @@ def restore(
     """Replace the registry with the archive's content; see the module docstring."""
     started = time.monotonic()
     archive = Path(path)
-    manifest = verify(archive, progress=progress)
+    manifest = verify(archive, progress=progress, trust_unsigned=trust_unsigned)
     say(
         _("Checked %(path)s: backup of %(created)s from %(database)s, kembar %(version)s; checksums match.")
         % {
@@ -132,7 +134,7 @@ def restore(
                                         )
                                         % {"name": DATA_MEMBER}
                                     )
-                            elif info.name != MANIFEST_MEMBER:
+                            elif info.name not in (MANIFEST_MEMBER, SIGNATURE_MEMBER):
                                 if staging is None:
                                     media_root.mkdir(parents=True, exist_ok=True)
                                     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=media_root))
@@ -310,6 +312,7 @@ class _TableLoader:
         columns = ([meta.pk.column] if with_pk else []) + [f.column for f in self.fields]
         self.sql = _insert_sql(self.connection, meta.db_table, columns)
         self.rows: list[tuple] = []
+        self.pks: list = []
         self.links = []
         for f in meta.local_many_to_many:
             through = f.remote_field.through
@@ -369,18 +372,39 @@ class _TableLoader:
                 % {"model": self.label, "error": error}
             )
         self.rows.append(tuple(row))
+        self.pks.append(record.get("pk"))
         if len(self.rows) >= CHUNK:
             self.flush()
 
     def flush(self) -> None:
         with self.connection.cursor() as cursor:
             if self.rows:
-                cursor.executemany(self.sql, self.rows)
-                self.rows = []
-            for _f, sql, _source, _target, links in self.links:
+                self._insert(cursor, self.sql, self.rows, self.pks)
+                self.rows, self.pks = [], []
+            for f, sql, _source, _target, links in self.links:
                 if links:
-                    cursor.executemany(sql, links)
+                    self._insert(cursor, sql, links, [f"{owner} → {f.name} {target}" for owner, target in links])
                     links.clear()
+
+    def _insert(self, cursor, sql: str, rows: list[tuple], names: list) -> None:
+        """All rows at once; when the database refuses them (a crafted archive: a required value
+        missing, a duplicate, a dangling link), row by row to name the one it refuses."""
+        alias = self.connection.alias
+        try:
+            with transaction.atomic(using=alias):
+                cursor.executemany(sql, rows)
+            return
+        except DatabaseError:
+            pass
+        for row, name in zip(rows, names, strict=True):
+            try:
+                with transaction.atomic(using=alias):
+                    cursor.execute(sql, row)
+            except DatabaseError as error:
+                raise BackupError(
+                    _("Row %(row)s of %(model)s in the backup cannot be restored: %(error)s; nothing was restored.")
+                    % {"row": name, "model": self.label, "error": str(error).strip().splitlines()[0]}
+                ) from error
 
 
 def _insert_sql(connection, table: str, columns: list[str]) -> str:

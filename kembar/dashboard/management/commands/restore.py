@@ -17,12 +17,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="only check the archive's checksums and format; write nothing"
         )
+        parser.add_argument(
+            "--trust-unsigned",
+            action="store_true",
+            help="accept an archive without this installation's signature (one written before backups "
+            "were signed, or with another KEMBAR_BACKUP_KEY); only for archives you know",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
 
-    def handle(self, *args, file, force, check, no_progress, **options):
+    def handle(self, *args, file, force, check, trust_unsigned, no_progress, **options):
         try:
             if check:
-                manifest = verify(file, progress=not no_progress)
+                manifest = verify(file, progress=not no_progress, trust_unsigned=trust_unsigned)
                 self.stdout.write(
                     self.style.SUCCESS(
                         _("%(path)s is intact: backup of %(created)s, %(rows)d rows, %(files)d media files.")
@@ -35,7 +41,9 @@ class Command(BaseCommand):
                     )
                 )
                 return
-            report = restore(file, force=force, progress=not no_progress, say=self.stdout.write)
+            report = restore(
+                file, force=force, trust_unsigned=trust_unsigned, progress=not no_progress, say=self.stdout.write
+            )
         except BackupError as error:
             raise CommandError(str(error))
         except OSError as error:
