@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kembar.core.spreadsheets import csv_row, read_csv_cell, xlsx_row
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import GovernmentLookupError, resolve_government
 
@@ -116,7 +117,7 @@ def write_csv(activities: Iterable[Activity], out) -> int:
     writer.writeheader()
     n = 0
     for a in activities:
-        writer.writerow(row(a))
+        writer.writerow(csv_row(row(a)))
         n += 1
     return n
 
@@ -130,7 +131,7 @@ def write_xlsx(activities: Iterable[Activity], path) -> int:
     n = 0
     for a in activities:
         values = row(a)
-        sheet.append([values[c] for c in COLUMNS])
+        sheet.append(xlsx_row(sheet, [values[c] for c in COLUMNS]))
         n += 1
     book.save(path)
     return n
@@ -178,7 +179,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
         # Rows are numbered as a spreadsheet shows them (the header is row 1), whatever line
         # breaks there are inside quoted values.
         for n, record in enumerate(csv.DictReader(f), 2):
-            yield n, {k: (v or "") for k, v in record.items() if k is not None}
+            yield n, {k: read_csv_cell(v or "") for k, v in record.items() if k is not None}
 
 
 def _bool(value: str, name: str) -> bool:

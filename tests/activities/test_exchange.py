@@ -177,3 +177,26 @@ def test_demo_tells_the_story_once(client):
     assert meeting.modality == "virtual" and meeting.planned_modality == "in_person"
     page = client.get("/events/").content.decode()
     assert "Jogja-Japan Week" in page and "Kyoto Prefecture scholarship for Yogyakarta students" in page
+
+
+def test_exports_neutralise_formulas_and_control_characters(tmp_path, recorded, governments):
+    """An outside test: `=HYPERLINK(...)` in a title became a live formula in the XLSX export, and a
+    name holding \x0b crashed it."""
+    from openpyxl import load_workbook
+
+    hostile = '=HYPERLINK("http://evil.example","click")'
+    Activity.objects.filter(pk=recorded[0].pk).update(title=hostile, location="-2+3", outcomes="Line\x0bbreak")
+    path = tmp_path / "all.csv"
+    call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(path))
+    first = _csv(path)[0]
+    assert first["title"] == "'" + hostile and first["location"] == "'-2+3"
+    xlsx = tmp_path / "all.xlsx"
+    call_command("export_activities", "--government", "Bandung,ID", "--format", "xlsx", "--output", str(xlsx))
+    sheet = load_workbook(xlsx).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    title = sheet.cell(row=2, column=header.index("title") + 1)
+    assert title.value == hostile and title.data_type == "s"  # text, not a formula
+    assert sheet.cell(row=2, column=header.index("outcomes") + 1).value == "Linebreak"
+    # Importing the export gives the title back as it was written, without the apostrophe.
+    rows = dict(exchange.read_rows(path))
+    assert rows[2]["title"] == hostile

@@ -734,3 +734,24 @@ def test_a_cached_pivot_recounts_only_the_changed_quarters_and_equals_a_fresh_co
     bb.public = False
     bb.save()
     check()
+
+
+def test_the_xlsx_report_holds_hostile_names_as_text(analytics_world, governments, tmp_path):
+    """An outside test: a partner named with \x0b made the XLSX report fail, and one named
+    `=HYPERLINK(...)` became a live formula in every partner's report."""
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    braunschweig = governments["braunschweig"]
+    braunschweig.name = '=HYPERLINK("http://evil.example","Braunschweig")'
+    braunschweig.save()
+    kyoto = governments["kyoto"]
+    kyoto.name = "Kyoto\x0b\x01"
+    kyoto.save()
+    xlsx = tmp_path / "bandung.xlsx"
+    options = ["--government", "Bandung,ID", "--year", "2026", "--format", "xlsx", "--language", "en"]
+    call_command("report", *options, "--output", str(xlsx))
+    cells = [c for row in load_workbook(xlsx)["Partnerships"].iter_rows(min_row=3) for c in row]
+    names = {c.value: c.data_type for c in cells if isinstance(c.value, str)}
+    assert names['=HYPERLINK("http://evil.example","Braunschweig"), DE'] == "s"
+    assert "Kyoto, JP" in names

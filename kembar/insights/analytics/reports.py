@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.core.spreadsheets import xlsx_row
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Status
 
@@ -397,25 +398,25 @@ def render_xlsx(data: ReportData) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = _("Summary")[:31]
-    summary.append([data.title])
+    summary.append(xlsx_row(summary, [data.title]))
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([_subtitle(data)])
+    summary.append(xlsx_row(summary, [_subtitle(data)]))
     summary.append([])
     used = {summary.title}
     for heading, header, rows, chart, sheet_name in tables(data):
-        summary.append([heading, _("sheet %(name)s") % {"name": sheet_name}])
+        summary.append(xlsx_row(summary, [heading, _("sheet %(name)s") % {"name": sheet_name}]))
         name = sheet_name[:31]
         while name in used:
             name = name[:28] + "_"
         used.add(name)
         sheet = workbook.create_sheet(name)
-        sheet.append([heading])
+        sheet.append(xlsx_row(sheet, [heading]))
         sheet["A1"].font = Font(bold=True)
-        sheet.append(header)
+        sheet.append(xlsx_row(sheet, header))
         for c in sheet[2]:
             c.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
         sheet.column_dimensions["A"].width = 48
         if chart is not None and not chart.empty and rows:
             # Chart over the table: one series per numeric column the chart shows.
