@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
+from kembar.core.validation import ONE_LINE
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key
 from kembar.gazetteer.resolver import PlaceRef, Resolver, database_resolver, distance_km
@@ -97,6 +98,14 @@ def parse_row(line: int, values: list[str], columns: tuple[str, ...]) -> Row | R
             line, _("Expected %(expected)d fields, found %(found)d.") % {"expected": len(columns), "found": len(values)}
         )
     data = dict(zip(columns, (v.strip() for v in values)))
+    for column, value in data.items():
+        found = ONE_LINE.search(value)
+        if found:
+            return Rejection(
+                line,
+                _("%(column)s contains a control character (code %(code)d).")
+                % {"column": column, "code": ord(found.group())},
+            )
     sides = []
     for n in ("1", "2"):
         side = _parse_side(data, n)
