@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kembar.core.spreadsheets import csv_row, read_csv_cell, xlsx_row
+from kembar.core.uploads import check_archive
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import GovernmentLookupError, resolve_government
 
@@ -169,6 +170,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
+        check_archive(path, path.name)  # a spreadsheet that unpacks to gigabytes is refused first
         book = load_workbook(path, read_only=True, data_only=True)
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(h or "").strip() for h in next(rows, [])]

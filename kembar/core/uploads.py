@@ -7,7 +7,10 @@ use this module, so a file type is accepted (or refused) the same way everywhere
 * the content must really be that type, read from the bytes (`filetype` signatures, plus the
   archive members that make a ZIP a DOCX or an ODT), not from the name or the browser's
   Content-Type: an .exe renamed .pdf is refused, and so is a DOCX renamed .pdf;
-* the size is at most ``settings.KEMBAR_MAX_UPLOAD_MB``;
+* the size is at most ``settings.KEMBAR_MAX_UPLOAD_MB``; a ZIP-based document (DOCX, ODT) or
+  spreadsheet (XLSX) also unpacks to at most UNPACKED_LIMIT_FACTOR times that, and every member
+  is read through a byte cap (`read_member`), so a small file that inflates to gigabytes (a
+  "zip bomb") is refused instead of filling a worker's memory and the database;
 * the stored name is a fresh directory per file plus an ASCII-safe version of the original name,
   so names never collide, never traverse and never run as anything.
 
@@ -47,6 +50,7 @@ JPEG = "image/jpeg"
 PNG = "image/png"
 TIFF = "image/tiff"
 WEBP = "image/webp"
+ZIP_TYPES = {DOCX, ODT}  # documents that are ZIP archives inside
 
 # Extension → the content type its bytes must have.
 DOCUMENT_TYPES: dict[str, str] = {
@@ -82,6 +86,42 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "KEMBAR_MAX_UPLOAD_MB", 20)) * 1024 * 1024
 
 
+# A real DOCX, ODT or XLSX unpacks to a few times its size (XML compresses about tenfold).
+UNPACKED_LIMIT_FACTOR = 5
+
+
+def max_unpacked_bytes() -> int:
+    return UNPACKED_LIMIT_FACTOR * max_upload_bytes()
+
+
+class ArchiveTooLarge(ValueError):
+    """A ZIP whose members unpack to more than the limit."""
+
+
+def check_archive(source, label: str = "") -> None:
+    """Refuse a ZIP (path or binary file) whose members, as its directory declares them, unpack
+    to more than max_unpacked_bytes(). zipfile stops reading a member at its declared size, so a
+    member that lies about its size ends in an error, not in more bytes."""
+    limit = max_unpacked_bytes()
+    with zipfile.ZipFile(source) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    if total > limit:
+        raise ArchiveTooLarge(
+            _("%(name)s unpacks to %(size)d MB; documents may unpack to at most %(limit)d MB.")
+            % {"name": label, "size": total // 2**20, "limit": limit // 2**20}
+        )
+
+
+def read_member(archive: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
+    """A member's bytes, at most `limit` (default max_unpacked_bytes()) of them."""
+    limit = max_unpacked_bytes() if limit is None else limit
+    with archive.open(name) as member:
+        data = member.read(limit + 1)
+    if len(data) > limit:
+        raise ArchiveTooLarge(name)
+    return data
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
     name: str  # the safe file name to store and offer on download
@@ -110,9 +150,9 @@ def _zip_has(fileobj, member: str, mimetype: str | None = None) -> bool:
             if member not in names:
                 return False
             if mimetype is not None:
-                return archive.read("mimetype").decode("ascii", "replace").strip() == mimetype
+                return read_member(archive, "mimetype", 256).decode("ascii", "replace").strip() == mimetype
             return True
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ArchiveTooLarge):
         return False
 
 
@@ -182,6 +222,20 @@ def check_upload(upload, allowed: dict[str, str] | None = None) -> CheckedUpload
             % {"name": original, "ext": ext, "actual": LABELS[actual]},
             code="mismatch",
         )
+    if actual in ZIP_TYPES:
+        try:
+            upload.seek(0)
+            check_archive(upload, original)
+        except ArchiveTooLarge as error:
+            raise ValidationError(str(error), code="too_large_unpacked")
+        except (zipfile.BadZipFile, OSError, EOFError):
+            raise ValidationError(
+                _("%(name)s is not a valid %(type)s file: its content is not what its name says.")
+                % {"name": original, "type": LABELS[expected]},
+                code="content",
+            )
+        finally:
+            upload.seek(0)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):

@@ -31,7 +31,7 @@ from unidecode import unidecode
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
-from kembar.core.uploads import DOCX, ODT, check_upload
+from kembar.core.uploads import DOCX, ODT, ArchiveTooLarge, check_upload, max_upload_bytes, read_member
 from kembar.core.versioning import locked, save_version
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import parse_place_query, province_code_of, search_places
@@ -464,19 +464,25 @@ def normalise_text(text: str) -> str:
     return " ".join(_WORD.findall(unidecode(text).lower()))
 
 
+# What search keeps of a document's text: enough for any real document, never a flood.
+MAX_SEARCH_TEXT = 200_000
+
+
 def extract_text(upload, content_type: str) -> str:
-    """The text of a DOCX or ODT file (its XML), for search; other types give ''."""
+    """The text of a DOCX or ODT file (its XML, read through the unpacked-size cap), for search,
+    at most MAX_SEARCH_TEXT characters; other types give ''."""
     member = {DOCX: "word/document.xml", ODT: "content.xml"}.get(content_type)
     if not member:
         return ""
     try:
         upload.seek(0)
         with zipfile.ZipFile(upload) as archive:
-            root = ElementTree.fromstring(archive.read(member))
-        upload.seek(0)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
+            root = ElementTree.fromstring(read_member(archive, member, max_upload_bytes()))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ArchiveTooLarge):
         return ""
-    return " ".join(t for t in root.itertext() if t.strip())
+    finally:
+        upload.seek(0)
+    return " ".join(t for t in root.itertext() if t.strip())[:MAX_SEARCH_TEXT]
 
 
 def share_item(

@@ -200,3 +200,16 @@ def test_exports_neutralise_formulas_and_control_characters(tmp_path, recorded, 
     # Importing the export gives the title back as it was written, without the apostrophe.
     rows = dict(exchange.read_rows(path))
     assert rows[2]["title"] == hostile
+
+
+def test_an_xlsx_that_unpacks_to_far_more_than_an_upload_is_refused_before_reading(tmp_path, settings):
+    import zipfile
+
+    from django.core.management.base import CommandError
+
+    settings.KEMBAR_MAX_UPLOAD_MB = 1  # spreadsheets may unpack to 5 MB
+    path = tmp_path / "activities.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (8 * 2**20))
+    with pytest.raises(CommandError, match="activities.xlsx unpacks to 8 MB; documents may unpack to at most 5 MB"):
+        call_command("import_activities", str(path))

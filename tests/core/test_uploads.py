@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -74,3 +77,36 @@ def test_upload_path_is_unique_per_file():
     path = uploads.UploadPath("agreements")
     first, second = path(None, "MoU.pdf"), path(None, "MoU.pdf")
     assert first != second and first.startswith("agreements/") and first.endswith("/MoU.pdf")
+
+
+def _bomb_docx(inflated_mb: int) -> bytes:
+    """A DOCX whose word/document.xml inflates from a few hundred KB to `inflated_mb` MB."""
+    body = b"<w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'><w:body>"
+    filler = b" " * (inflated_mb * 2**20)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", body + filler + b"</w:body></w:document>")
+    return buffer.getvalue()
+
+
+def test_a_document_that_unpacks_to_hundreds_of_megabytes_is_refused(settings):
+    """An outside test: a 408 KB .docx inflating to 400 MB was accepted, and its text stored."""
+    settings.KEMBAR_MAX_UPLOAD_MB = 2  # documents may unpack to 10 MB
+    bomb = _bomb_docx(12)
+    assert len(bomb) < 100_000
+    with pytest.raises(ValidationError) as refused:
+        uploads.check_upload(upload("laporan.docx", bomb))
+    assert refused.value.code == "too_large_unpacked"
+    assert "laporan.docx unpacks to 12 MB; documents may unpack to at most 10 MB." in refused.value.messages[0]
+
+
+def test_search_text_is_read_through_a_cap():
+    from kembar.meetings.services import MAX_SEARCH_TEXT, extract_text
+
+    words = b" ".join(b"<w:t>kota kembar</w:t>" for _ in range(40_000))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:document xmlns:w='x'>" + words + b"</w:document>")
+    text = extract_text(io.BytesIO(buffer.getvalue()), uploads.DOCX)
+    assert text.startswith("kota kembar kota kembar") and len(text) == MAX_SEARCH_TEXT
