@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.uploads import download_response
+from kembar.core.views import submitted
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
-from kembar.partnerships.views import _add_errors
 
 from . import ical, queries, recurrence, services
 from .forms import (
@@ -85,14 +85,14 @@ def activity_create(request, pk: int):
     partnership = _partnership(request, pk)
     _editable(request, partnership)
     form = ActivityForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.create_activity(request.user, partnership, **form.activity_data())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Activity “%(title)s” recorded.") % {"title": activity.title})
-            return redirect(activity)
+    activity = submitted(
+        request,
+        form,
+        lambda: services.create_activity(request.user, partnership, **form.activity_data()),
+        lambda activity: _("Activity “%(title)s” recorded.") % {"title": activity.title},
+    )
+    if activity:
+        return redirect(activity)
     return render(request, "activities/form.html", {"form": form, "partnership": partnership, "creating": True})
 
 
@@ -133,16 +133,14 @@ def activity_edit(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
     form = ActivityForm.for_activity(activity, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_activity(
-                request.user, activity, expected_version=form.cleaned_data["version"], **form.activity_data()
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(activity)
+
+    def save():
+        return services.update_activity(
+            request.user, activity, expected_version=form.cleaned_data["version"], **form.activity_data()
+        )
+
+    if submitted(request, form, save, _("Changes saved.")):
+        return redirect(activity)
     return render(
         request, "activities/form.html", {"form": form, "partnership": activity.partnership, "activity": activity}
     )
@@ -157,24 +155,22 @@ def activity_postpone(request, pk: int):
     form = PostponeForm(
         request.POST or None, activity=activity, upcoming=upcoming, initial={"version": activity.version}
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         d = form.cleaned_data
         zone = activity.zone
-        try:
-            services.postpone(
-                request.user,
-                activity,
-                reason=d["reason"],
-                new_start=in_zone(d["new_start"], zone),
-                new_end=in_zone(d["new_end"], zone),
-                expected_version=d["version"],
-                occurrence=recurrence.parse_moment(d["occurrence"]) if d["occurrence"] else None,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Postponement recorded."))
-            return redirect(activity)
+        return services.postpone(
+            request.user,
+            activity,
+            reason=d["reason"],
+            new_start=in_zone(d["new_start"], zone),
+            new_end=in_zone(d["new_end"], zone),
+            expected_version=d["version"],
+            occurrence=recurrence.parse_moment(d["occurrence"]) if d["occurrence"] else None,
+        )
+
+    if submitted(request, form, save, _("Postponement recorded.")):
+        return redirect(activity)
     return render(request, "activities/postpone.html", {"form": form, "activity": activity})
 
 
@@ -183,17 +179,15 @@ def activity_convert(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
     form = ConvertForm(request.POST or None, initial={"version": activity.version})
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         d = form.cleaned_data
-        try:
-            services.convert(
-                request.user, activity, modality=d["modality"], reason=d["reason"], expected_version=d["version"]
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Change of modality recorded."))
-            return redirect(activity)
+        return services.convert(
+            request.user, activity, modality=d["modality"], reason=d["reason"], expected_version=d["version"]
+        )
+
+    if submitted(request, form, save, _("Change of modality recorded.")):
+        return redirect(activity)
     return render(request, "activities/convert.html", {"form": form, "activity": activity})
 
 
@@ -243,14 +237,14 @@ def call_create(request, pk: int):
     partnership = _partnership(request, pk)
     _editable(request, partnership)
     form = CallForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            call = services.create_call(request.user, partnership, **form.call_data())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Call “%(title)s” recorded.") % {"title": call.title})
-            return redirect(call)
+    call = submitted(
+        request,
+        form,
+        lambda: services.create_call(request.user, partnership, **form.call_data()),
+        lambda call: _("Call “%(title)s” recorded.") % {"title": call.title},
+    )
+    if call:
+        return redirect(call)
     return render(request, "activities/call_form.html", {"form": form, "partnership": partnership, "creating": True})
 
 
@@ -275,14 +269,14 @@ def call_edit(request, pk: int):
     initial = {k: getattr(call, k) for k in CallForm.FIELDS + ["version"]}
     initial["host"] = call.host_id
     form = CallForm(request.POST or None, initial=initial, partnership=call.partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_call(request.user, call, expected_version=form.cleaned_data["version"], **form.call_data())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(call)
+
+    def save():
+        return services.update_call(
+            request.user, call, expected_version=form.cleaned_data["version"], **form.call_data()
+        )
+
+    if submitted(request, form, save, _("Changes saved.")):
+        return redirect(call)
     return render(request, "activities/call_form.html", {"form": form, "partnership": call.partnership, "call": call})
 
 
@@ -300,14 +294,14 @@ def aid_create(request, pk: int):
     partnership = _partnership(request, pk)
     _editable(request, partnership)
     form = AidForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            shipment = services.create_aid(request.user, partnership, **form.aid_data())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Aid shipment “%(title)s” recorded.") % {"title": shipment.title})
-            return redirect(shipment)
+    shipment = submitted(
+        request,
+        form,
+        lambda: services.create_aid(request.user, partnership, **form.aid_data()),
+        lambda shipment: _("Aid shipment “%(title)s” recorded.") % {"title": shipment.title},
+    )
+    if shipment:
+        return redirect(shipment)
     return render(request, "activities/aid_form.html", {"form": form, "partnership": partnership, "creating": True})
 
 
@@ -336,16 +330,14 @@ def aid_edit(request, pk: int):
     }
     initial.update(donor=shipment.donor_id, items=format_items(shipment))
     form = AidForm(request.POST or None, initial=initial, partnership=shipment.partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_aid(
-                request.user, shipment, expected_version=form.cleaned_data["version"], **form.aid_data()
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(shipment)
+
+    def save():
+        return services.update_aid(
+            request.user, shipment, expected_version=form.cleaned_data["version"], **form.aid_data()
+        )
+
+    if submitted(request, form, save, _("Changes saved.")):
+        return redirect(shipment)
     return render(
         request, "activities/aid_form.html", {"form": form, "partnership": shipment.partnership, "shipment": shipment}
     )

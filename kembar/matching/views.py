@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.core.views import submitted
 from kembar.partnerships.models import LocalGovernment
 
 from . import services
@@ -131,16 +132,15 @@ def request_create(request):
     form = PartnerRequestForm(
         request.POST or None, governments=_governments(permissions.acting_governments(request.user))
     )
-    if request.method == "POST" and form.is_valid():
+
+    def publish():
         data = dict(form.cleaned_data)
         government, fields = data.pop("government"), data.pop("fields")
-        try:
-            created = services.create_request(request.user, government, fields=fields, **data)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("Partner request published."))
-            return redirect(created)
+        return services.create_request(request.user, government, fields=fields, **data)
+
+    created = submitted(request, form, publish, _("Partner request published."), whole_form=True)
+    if created:
+        return redirect(created)
     return render(request, "matching/request_form.html", {"form": form})
 
 
@@ -153,15 +153,13 @@ def request_edit(request, pk: int):
     initial = {key: getattr(partner_request, key) for key in services.REQUEST_FIELDS}
     initial["fields"] = [f.pk for f in partner_request.fields.all()]
     form = PartnerRequestEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = dict(form.cleaned_data)
-        try:
-            services.update_request(request.user, partner_request, fields=data.pop("fields"), **data)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("Partner request saved."))
-            return redirect(partner_request)
+        return services.update_request(request.user, partner_request, fields=data.pop("fields"), **data)
+
+    if submitted(request, form, save, _("Partner request saved."), whole_form=True):
+        return redirect(partner_request)
     return render(request, "matching/request_form.html", {"form": form, "req": partner_request})
 
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.form_errors import add_errors
+from kembar.core.views import submitted
 
 from . import services
 from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
@@ -26,8 +26,8 @@ def _visible_or_404(request, pk: int) -> Partnership:
     return partnership
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    add_errors(form, error, {"level": "partner_level"})
+# The services' field names that the forms name otherwise.
+FORM_FIELDS = {"level": "partner_level"}
 
 
 @require_safe
@@ -73,19 +73,24 @@ def partnership_create(request):
     if not permissions.can_create_partnership(request.user):
         raise PermissionDenied
     form = PartnershipCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def create():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():  # a refused partnership must not leave its partner government behind
-                partner = services.government_for_place(data["partner_place"], data["partner_level"] or None)
-                partnership = services.create_partnership(
-                    request.user, data["government"], partner, fields=data["fields"], **form.partnership_data()
-                )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Partnership %(name)s created.") % {"name": partnership})
-            return redirect(partnership)
+        with transaction.atomic():  # a refused partnership must not leave its partner government behind
+            partner = services.government_for_place(data["partner_place"], data["partner_level"] or None)
+            return services.create_partnership(
+                request.user, data["government"], partner, fields=data["fields"], **form.partnership_data()
+            )
+
+    partnership = submitted(
+        request,
+        form,
+        create,
+        lambda partnership: _("Partnership %(name)s created.") % {"name": partnership},
+        fields=FORM_FIELDS,
+    )
+    if partnership:
+        return redirect(partnership)
     partner = form.cleaned_data.get("partner_place") if form.is_bound and hasattr(form, "cleaned_data") else None
     return render(request, "partnerships/form.html", {"form": form, "partner": partner, "creating": True})
 
@@ -96,20 +101,18 @@ def partnership_edit(request, pk: int):
     if not permissions.can_edit_partnership(request.user, partnership):
         raise PermissionDenied
     form = PartnershipEditForm.for_partnership(partnership, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_partnership(
-                request.user,
-                partnership,
-                expected_version=form.cleaned_data["version"],
-                fields=form.cleaned_data["fields"],
-                **form.partnership_data(),
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(partnership)
+
+    def save():
+        return services.update_partnership(
+            request.user,
+            partnership,
+            expected_version=form.cleaned_data["version"],
+            fields=form.cleaned_data["fields"],
+            **form.partnership_data(),
+        )
+
+    if submitted(request, form, save, _("Changes saved."), fields=FORM_FIELDS):
+        return redirect(partnership)
     return render(request, "partnerships/form.html", {"form": form, "partnership": partnership})
 
 
@@ -150,16 +153,13 @@ def government_edit(request, pk: int):
     if not permissions.can_edit_government(request.user, government):
         raise PermissionDenied
     form = LocalGovernmentForm(request.POST or None, instance=government)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_government(
-                request.user,
-                government,
-                **{f: form.cleaned_data[f] for f in services.GOVERNMENT_FIELDS if f in form.cleaned_data},
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(government)
+
+    def save():
+        data = form.cleaned_data
+        return services.update_government(
+            request.user, government, **{f: data[f] for f in services.GOVERNMENT_FIELDS if f in data}
+        )
+
+    if submitted(request, form, save, _("Changes saved."), fields=FORM_FIELDS):
+        return redirect(government)
     return render(request, "partnerships/government_form.html", {"form": form, "government": government})

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
+from kembar.core.views import submitted
 
 from . import services
 from .forms import (
@@ -29,8 +29,8 @@ from .vocab import SDG_CODES
 PAGE_SIZE = 25
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    add_errors(form, error, {"government_id": "government", "need_id": "need"})
+# The services' field names that the forms name otherwise.
+FORM_FIELDS = {"government_id": "government", "need_id": "need"}
 
 
 def _visible_or_404(request, queryset, pk: int):
@@ -91,20 +91,18 @@ def _form_page(request, form_class, create, update, template: str, instance=None
     form = form_class(
         request.POST if posted else None, request.FILES if posted else None, user=request.user, instance=instance
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = form.data_for_service()
         attachments = form.cleaned_data.get("attachments") or []
         kwargs = {"attachments": attachments} if "attachments" in form.fields else {}
-        try:
-            if instance is None:
-                item = create(request.user, form.cleaned_data["government"], **kwargs, **data)
-            else:
-                item = update(request.user, instance, expected_version=form.cleaned_data["version"], **kwargs, **data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(item)
+        if instance is None:
+            return create(request.user, form.cleaned_data["government"], **kwargs, **data)
+        return update(request.user, instance, expected_version=form.cleaned_data["version"], **kwargs, **data)
+
+    item = submitted(request, form, save, _("Saved."), fields=FORM_FIELDS)
+    if item:
+        return redirect(item)
     if instance is not None and not form.is_bound:
         form.initial["version"] = instance.version
     return render(request, template, {"form": form, "item": instance, "creating": instance is None})
@@ -168,19 +166,18 @@ def solution_interest(request, pk: int):
     if not permissions.can_express_interest(request.user, solution):
         raise PermissionDenied
     form = InterestForm(request.POST, user=request.user, solution=solution)
-    if form.is_valid():
-        try:
-            pilot = services.express_interest(
-                request.user, solution, form.cleaned_data["government"], form.cleaned_data["need"]
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Interest sent to %(government)s; the pilot is open.") % {"government": solution.government.name},
-            )
-            return redirect(pilot)
+
+    def express():
+        return services.express_interest(
+            request.user, solution, form.cleaned_data["government"], form.cleaned_data["need"]
+        )
+
+    def sent(pilot) -> str:
+        return _("Interest sent to %(government)s; the pilot is open.") % {"government": solution.government.name}
+
+    pilot = submitted(request, form, express, sent, fields=FORM_FIELDS)
+    if pilot:
+        return redirect(pilot)
     return _solution_page(request, solution, form)
 
 
@@ -247,16 +244,14 @@ def pilot_edit(request, pk: int):
     if not permissions.can_edit_pilot(request.user, pilot):
         raise PermissionDenied
     form = PilotForm(request.POST)
-    if form.is_valid():
+
+    def save():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
-            services.update_pilot(request.user, pilot, expected_version=version, **data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(pilot)
+        return services.update_pilot(request.user, pilot, expected_version=version, **data)
+
+    if submitted(request, form, save, _("Saved."), fields=FORM_FIELDS):
+        return redirect(pilot)
     return _pilot_page(request, pilot, form=form)
 
 
@@ -268,14 +263,15 @@ def pilot_track(request, pk: int):
     if not permissions.can_edit_pilot(request.user, pilot):
         raise PermissionDenied
     form = TrackActivityForm(request.POST)
-    if form.is_valid():
-        try:
-            pilot = services.track_as_activity(request.user, pilot, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The pilot is now an activity of the partnership."))
-            return redirect(pilot)
+    tracked = submitted(
+        request,
+        form,
+        lambda: services.track_as_activity(request.user, pilot, **form.cleaned_data),
+        _("The pilot is now an activity of the partnership."),
+        fields=FORM_FIELDS,
+    )
+    if tracked:
+        return redirect(tracked)
     return _pilot_page(request, pilot, activity_form=form)
 
 
@@ -286,14 +282,15 @@ def milestone_add(request, pk: int):
     if not permissions.can_edit_pilot(request.user, pilot):
         raise PermissionDenied
     form = MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_milestone(request.user, pilot, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Milestone added."))
-            return redirect(pilot)
+    added = submitted(
+        request,
+        form,
+        lambda: services.add_milestone(request.user, pilot, **form.cleaned_data),
+        _("Milestone added."),
+        fields=FORM_FIELDS,
+    )
+    if added:
+        return redirect(pilot)
     return _pilot_page(request, pilot, milestone_form=form)
 
 

@@ -1,0 +1,51 @@
+"""What every app's views do the same way: hand a posted form to a service. The apps' views stay
+thin function views; this only spares them the repeated steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+from .form_errors import add_errors
+
+
+def submitted(
+    request,
+    form,
+    action: Callable[[], Any],
+    success: str | Callable[[Any], str] = "",
+    *,
+    fields: Mapping[str, str] | None = None,
+    whole_form: bool = False,
+):
+    """What `action()` returned, once the form was posted and valid and the action went through;
+    None otherwise: not posted (the page shows the empty form), not valid, or refused.
+
+    `action` takes no arguments: it reads `form.cleaned_data` and calls a service, which returns
+    what it saved. A ValidationError from it goes on the form, each message on its field where
+    the form has one (`fields` maps the service's field names to the form's, as in `add_errors`;
+    `whole_form` puts every message on the form as a whole). After success the user is told
+    `success`: a text, or a function of the action's result that gives one.
+
+        saved = submitted(request, form, lambda: services.update_x(request.user, x, **form.cleaned_data),
+                          _("Changes saved."))
+        if saved is not None:
+            return redirect(saved)
+        return render(request, "app/form.html", {"form": form})
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action()
+    except ValidationError as error:
+        if whole_form:
+            form.add_error(None, error.messages)
+        else:
+            add_errors(form, error, fields)
+        return None
+    if success:
+        messages.success(request, success(result) if callable(success) else success)
+    return result
