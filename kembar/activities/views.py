@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.uploads import download_response
-from kembar.core.views import submitted
+from kembar.core.views import filter_values, submitted
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
 
@@ -382,8 +382,7 @@ def _portal_governments():
 def portal(request):
     governments = list(_portal_governments())
     form = PortalFilterForm(request.GET or None, governments=governments)
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
+    cleaned = filter_values(form)
     f = queries.PortalFilter(
         city=cleaned.get("city"),
         country=cleaned.get("country") or "",

@@ -1,5 +1,6 @@
-"""What every app's views do the same way: hand a posted form to a service. The apps' views stay
-thin function views; this only spares them the repeated steps."""
+"""What every app's views do the same way: hand a posted form to a service, and cut a filtered
+list into pages. The apps' views stay thin function views; these only spare them the repeated
+steps."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 
 from .form_errors import add_errors
 
@@ -49,3 +51,19 @@ def submitted(
     if success:
         messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def page_and_query(request, items, per_page: int) -> tuple[Page, str]:
+    """The page of `items` the request asks for (?page=), and the request's other parameters,
+    URL-encoded, for the links to the other pages (components/pagination.html's `query`)."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def filter_values(form) -> dict:
+    """A list's filter form's values: the valid ones apply, an invalid one is left out (and the
+    page shows its error); {} when the request asked for no filter (an unbound form)."""
+    form.is_valid()
+    return getattr(form, "cleaned_data", {})

@@ -1,14 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.views import submitted
+from kembar.core.views import filter_values, page_and_query, submitted
 from kembar.partnerships.models import LocalGovernment
 
 from . import services
@@ -68,8 +67,7 @@ REQUEST_PAGE = 25
 @require_safe
 def request_list(request):
     form = RequestFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = filter_values(form)
     queryset = services.filter_requests(
         permissions.visible_partner_requests(request.user, services.request_queryset()),
         country=data.get("country") or "",
@@ -77,16 +75,14 @@ def request_list(request):
         field=data.get("field") or "",
         q=data.get("q") or "",
     ).order_by("-created", "-id")
-    page = Paginator(queryset, REQUEST_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, queryset, REQUEST_PAGE)
     return render(
         request,
         "matching/request_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": permissions.can_create_partner_request(request.user),
         },
     )

@@ -12,7 +12,7 @@ from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
-from kembar.core.views import submitted
+from kembar.core.views import filter_values, page_and_query, submitted
 from kembar.partnerships import services as registry
 from kembar.partnerships.vocab import SDG_GOALS, Field
 
@@ -333,8 +333,7 @@ def office_hours(request, organisation_id: int):
 @require_safe
 def library(request):
     form = LibrarySearchForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = filter_values(form)
     queryset = permissions.visible_library(
         request.user,
         LibraryItem.objects.select_related("government", "partnership__government_a", "partnership__government_b"),
@@ -345,16 +344,14 @@ def library(request):
         queryset = queryset.filter(partnership_id=int(partnership))
     if not data.get("q"):
         queryset = queryset.order_by("-created", "-id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, queryset, PAGE_SIZE)
     return render(
         request,
         "meetings/library.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_share": permissions.can_share_in_library(request.user),
         },
     )

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.views import submitted
+from kembar.core.views import filter_values, page_and_query, submitted
 
 from . import services
 from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
@@ -33,21 +32,18 @@ FORM_FIELDS = {"level": "partner_level"}
 @require_safe
 def partnership_list(request):
     form = PartnershipFilterForm(request.GET or None)
-    form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
-    filters = services.PartnershipFilter(**getattr(form, "cleaned_data", {}))
+    filters = services.PartnershipFilter(**filter_values(form))
     queryset = services.filter_partnerships(
         permissions.visible_partnerships(request.user, services.partnership_queryset()), filters
     ).order_by("-updated", "-id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, queryset, PAGE_SIZE)
     return render(
         request,
         "partnerships/list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": permissions.can_create_partnership(request.user),
         },
     )

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.uploads import download_response
-from kembar.core.views import submitted
+from kembar.core.views import filter_values, page_and_query, submitted
 
 from . import services
 from .forms import (
@@ -49,22 +48,19 @@ def _pilot_or_404(request, pk: int) -> Pilot:
 
 def _list(request, queryset, template: str, text_fields: tuple[str, ...], extra: dict):
     form = OfferFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = filter_values(form)
     f = services.OfferFilter(
         q=data.get("q", ""), field=data.get("field", ""), sdg=data.get("sdg", ""), government=data.get("government")
     )
     queryset = services.filter_offers(permissions.visible_offers(request.user, queryset), f, text_fields)
-    page = Paginator(queryset.order_by("-updated", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, queryset.order_by("-updated", "-id"), PAGE_SIZE)
     return render(
         request,
         template,
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": permissions.can_create_offer(request.user),
             **extra,
         },
@@ -313,8 +309,7 @@ def milestone_status(request, pk: int, milestone_id: int):
 def catalogue(request):
     """The public catalogue: public solutions only, whoever asks (logged in or not)."""
     form = OfferFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = filter_values(form)
     solutions = services.catalogue(field=data.get("field", ""), sdg=data.get("sdg", ""))
     groups: dict[str, list] = {}
     for s in solutions:

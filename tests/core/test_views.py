@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from kembar.core.views import submitted
+from kembar.core.views import filter_values, page_and_query, submitted
 
 
 class NameForm(forms.Form):
@@ -104,3 +104,19 @@ def test_a_get_shows_the_form_and_runs_nothing():
     assert submitted(req, form, lambda: ran.append(1), "Saved.") is None
     assert ran == [] and shown(req) == []
     assert not form.is_bound
+
+
+def test_a_page_of_a_list_and_the_other_parameters_for_its_links():
+    req = RequestFactory().get("/", {"q": "kota", "page": "2", "field": "health"})
+    page, query = page_and_query(req, list(range(30)), 25)
+    assert list(page.object_list) == list(range(25, 30))
+    assert query == "q=kota&field=health"
+
+
+def test_a_filter_form_s_valid_values_apply_and_an_unasked_filter_is_none():
+    class Filters(forms.Form):
+        q = forms.CharField(required=False)
+        year = forms.IntegerField(required=False)
+
+    assert filter_values(Filters({"q": "kota", "year": "soon"})) == {"q": "kota"}
+    assert filter_values(Filters(None)) == {}
