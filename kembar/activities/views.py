@@ -13,6 +13,7 @@ from kembar.core.uploads import download_response
 from kembar.core.views import filter_values, submitted
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
+from kembar.partnerships.views import partnership_or_404
 
 from . import ical, queries, recurrence, services
 from .forms import (
@@ -32,13 +33,6 @@ from .presenters import activity_rows, history_entries, sdg_labels
 UPCOMING_SHOWN = 6
 
 
-def _partnership(request, pk: int) -> Partnership:
-    partnership = get_object_or_404(partnership_services.partnership_queryset(), pk=pk)
-    if not permissions.can_view_partnership(request.user, partnership):
-        raise Http404
-    return partnership
-
-
 def _item(request, queryset, pk: int):
     item = get_object_or_404(queryset, pk=pk)
     if not permissions.can_view_under_partnership(request.user, item):
@@ -55,9 +49,27 @@ def _activity(request, pk: int) -> Activity:
     return _item(request, queries.activity_queryset().prefetch_related("changes"), pk)
 
 
+def _record(request, pk: int, form_class, form_data, create, recorded: str, template: str):
+    """The page that records a new activity, call or aid shipment of a partnership the user
+    edits: `form_data(form)` is what `create(user, partnership, …)` takes, `recorded` the
+    message (with the new item's %(title)s)."""
+    partnership = partnership_or_404(request, pk)
+    _editable(request, partnership)
+    form = form_class(request.POST or None, partnership=partnership)
+    item = submitted(
+        request,
+        form,
+        lambda: create(request.user, partnership, **form_data(form)),
+        lambda item: recorded % {"title": item.title},
+    )
+    if item:
+        return redirect(item)
+    return render(request, template, {"form": form, "partnership": partnership, "creating": True})
+
+
 @require_safe
 def partnership_activities(request, pk: int):
-    partnership = _partnership(request, pk)
+    partnership = partnership_or_404(request, pk)
     activities = list(
         permissions.visible_under_partnership(
             request.user, queries.activity_queryset().filter(partnership=partnership).prefetch_related("changes")
@@ -82,18 +94,15 @@ def partnership_activities(request, pk: int):
 
 @login_required
 def activity_create(request, pk: int):
-    partnership = _partnership(request, pk)
-    _editable(request, partnership)
-    form = ActivityForm(request.POST or None, partnership=partnership)
-    activity = submitted(
+    return _record(
         request,
-        form,
-        lambda: services.create_activity(request.user, partnership, **form.activity_data()),
-        lambda activity: _("Activity “%(title)s” recorded.") % {"title": activity.title},
+        pk,
+        ActivityForm,
+        ActivityForm.activity_data,
+        services.create_activity,
+        _("Activity “%(title)s” recorded."),
+        "activities/form.html",
     )
-    if activity:
-        return redirect(activity)
-    return render(request, "activities/form.html", {"form": form, "partnership": partnership, "creating": True})
 
 
 @require_safe
@@ -234,18 +243,15 @@ def _call_queryset():
 
 @login_required
 def call_create(request, pk: int):
-    partnership = _partnership(request, pk)
-    _editable(request, partnership)
-    form = CallForm(request.POST or None, partnership=partnership)
-    call = submitted(
+    return _record(
         request,
-        form,
-        lambda: services.create_call(request.user, partnership, **form.call_data()),
-        lambda call: _("Call “%(title)s” recorded.") % {"title": call.title},
+        pk,
+        CallForm,
+        CallForm.call_data,
+        services.create_call,
+        _("Call “%(title)s” recorded."),
+        "activities/call_form.html",
     )
-    if call:
-        return redirect(call)
-    return render(request, "activities/call_form.html", {"form": form, "partnership": partnership, "creating": True})
 
 
 @require_safe
@@ -291,18 +297,15 @@ def _aid_queryset():
 
 @login_required
 def aid_create(request, pk: int):
-    partnership = _partnership(request, pk)
-    _editable(request, partnership)
-    form = AidForm(request.POST or None, partnership=partnership)
-    shipment = submitted(
+    return _record(
         request,
-        form,
-        lambda: services.create_aid(request.user, partnership, **form.aid_data()),
-        lambda shipment: _("Aid shipment “%(title)s” recorded.") % {"title": shipment.title},
+        pk,
+        AidForm,
+        AidForm.aid_data,
+        services.create_aid,
+        _("Aid shipment “%(title)s” recorded."),
+        "activities/aid_form.html",
     )
-    if shipment:
-        return redirect(shipment)
-    return render(request, "activities/aid_form.html", {"form": form, "partnership": partnership, "creating": True})
 
 
 @require_safe

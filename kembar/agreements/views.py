@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kembar.accounts import permissions
 from kembar.core.uploads import download_response
 from kembar.core.views import submitted
-from kembar.partnerships import services as partnership_services
+from kembar.partnerships.views import partnership_or_404
 
 from . import presenters, services
 from .forms import AdvanceForm, AgreementCreateForm, AgreementEditForm, BackForm, TerminateForm, UploadForm
@@ -32,13 +32,6 @@ def _editable_or_403(request, pk: int):
     return agreement
 
 
-def _partnership_or_404(request, partnership_id: int):
-    partnership = get_object_or_404(partnership_services.partnership_queryset(), pk=partnership_id)
-    if not permissions.can_view_partnership(request.user, partnership):
-        raise Http404
-    return partnership
-
-
 @require_safe
 def agreement_list(request):
     """The office's agreements (everyone else: every agreement they may read)."""
@@ -49,7 +42,7 @@ def agreement_list(request):
 
 @require_safe
 def partnership_agreements(request, partnership_id: int):
-    partnership = _partnership_or_404(request, partnership_id)
+    partnership = partnership_or_404(request, partnership_id)
     queryset = services.agreement_queryset().filter(partnership=partnership).order_by("-updated", "-id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -65,7 +58,7 @@ def partnership_agreements(request, partnership_id: int):
 
 @login_required
 def agreement_create(request, partnership_id: int):
-    partnership = _partnership_or_404(request, partnership_id)
+    partnership = partnership_or_404(request, partnership_id)
     if not permissions.can_edit_partnership(request.user, partnership):
         raise PermissionDenied
     form = AgreementCreateForm(request.POST or None, partnership=partnership)

@@ -221,29 +221,30 @@ def meeting_minutes(request, pk: int):
     return render(request, "meetings/minutes.html", {"form": form, "meeting": meeting})
 
 
-def _detail_with_error(request, meeting, form_name: str, form):
+def _detail_with_error(request, meeting, form):
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(meeting)
+
+
+def _add_to_meeting(request, pk: int, form_class, add):
+    """A participant or an action item added from the meeting's page, which shows a refusal."""
+    meeting = _editable_meeting(request, pk)
+    form = form_class(request.POST, governments=services.meeting_governments(meeting))
+    if submitted(request, form, lambda: add(request.user, meeting, **form.cleaned_data)):
+        return redirect(meeting)
+    return _detail_with_error(request, meeting, form)
 
 
 @login_required
 @require_POST
 def participant_add(request, pk: int):
-    meeting = _editable_meeting(request, pk)
-    form = ParticipantForm(request.POST, governments=services.meeting_governments(meeting))
-    if submitted(request, form, lambda: services.add_participant(request.user, meeting, **form.cleaned_data)):
-        return redirect(meeting)
-    return _detail_with_error(request, meeting, "participant", form)
+    return _add_to_meeting(request, pk, ParticipantForm, services.add_participant)
 
 
 @login_required
 @require_POST
 def action_add(request, pk: int):
-    meeting = _editable_meeting(request, pk)
-    form = ActionItemForm(request.POST, governments=services.meeting_governments(meeting))
-    if submitted(request, form, lambda: services.add_action_item(request.user, meeting, **form.cleaned_data)):
-        return redirect(meeting)
-    return _detail_with_error(request, meeting, "action", form)
+    return _add_to_meeting(request, pk, ActionItemForm, services.add_action_item)
 
 
 @login_required
@@ -255,7 +256,7 @@ def action_status(request, action_id: int):
     if form.is_valid():
         services.set_action_status(request.user, item, form.cleaned_data["status"])
         return redirect(meeting)
-    return _detail_with_error(request, meeting, "status", form)
+    return _detail_with_error(request, meeting, form)
 
 
 @login_required
@@ -266,7 +267,7 @@ def attachment_add(request, pk: int):
     if form.is_valid():
         services.add_attachment(request.user, meeting, form.cleaned_data["file"])
         return redirect(meeting)
-    return _detail_with_error(request, meeting, "attachment", form)
+    return _detail_with_error(request, meeting, form)
 
 
 @login_required

@@ -18,7 +18,9 @@ from .presenters import history_entries, map_data, sdg_labels, trait_labels
 PAGE_SIZE = 25
 
 
-def _visible_or_404(request, pk: int) -> Partnership:
+def partnership_or_404(request, pk: int) -> Partnership:
+    """The partnership, when the user may read it (the pages of its activities and agreements
+    ask the same); 404 otherwise."""
     partnership = get_object_or_404(services.partnership_queryset(), pk=pk)
     if not permissions.can_view_partnership(request.user, partnership):
         raise Http404
@@ -51,7 +53,7 @@ def partnership_list(request):
 
 @require_safe
 def partnership_detail(request, pk: int):
-    partnership = _visible_or_404(request, pk)
+    partnership = partnership_or_404(request, pk)
     return render(
         request,
         "partnerships/detail.html",
@@ -93,7 +95,7 @@ def partnership_create(request):
 
 @login_required
 def partnership_edit(request, pk: int):
-    partnership = _visible_or_404(request, pk)
+    partnership = partnership_or_404(request, pk)
     if not permissions.can_edit_partnership(request.user, partnership):
         raise PermissionDenied
     form = PartnershipEditForm.for_partnership(partnership, request.POST or None)
@@ -115,7 +117,7 @@ def partnership_edit(request, pk: int):
 @login_required
 @require_POST
 def partnership_delete(request, pk: int):
-    partnership = _visible_or_404(request, pk)
+    partnership = partnership_or_404(request, pk)
     services.delete_partnership(request.user, partnership)
     messages.success(request, _("Partnership %(name)s deleted.") % {"name": partnership})
     return redirect("partnerships:list")

@@ -46,6 +46,13 @@ def _pilot_or_404(request, pk: int) -> Pilot:
     return pilot
 
 
+def _editable_pilot(request, pk: int) -> Pilot:
+    pilot = _pilot_or_404(request, pk)
+    if not permissions.can_edit_pilot(request.user, pilot):
+        raise PermissionDenied
+    return pilot
+
+
 def _list(request, queryset, template: str, text_fields: tuple[str, ...], extra: dict):
     form = OfferFilterForm(request.GET or None)
     data = filter_values(form)
@@ -236,9 +243,7 @@ def pilot_detail(request, pk: int):
 @login_required
 @require_POST
 def pilot_edit(request, pk: int):
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
+    pilot = _editable_pilot(request, pk)
     form = PilotForm(request.POST)
 
     def save():
@@ -255,9 +260,7 @@ def pilot_edit(request, pk: int):
 @require_POST
 def pilot_track(request, pk: int):
     """Track the pilot as an activity of the two governments' partnership."""
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
+    pilot = _editable_pilot(request, pk)
     form = TrackActivityForm(request.POST)
     tracked = submitted(
         request,
@@ -274,9 +277,7 @@ def pilot_track(request, pk: int):
 @login_required
 @require_POST
 def milestone_add(request, pk: int):
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
+    pilot = _editable_pilot(request, pk)
     form = MilestoneForm(request.POST)
     added = submitted(
         request,
@@ -293,9 +294,7 @@ def milestone_add(request, pk: int):
 @login_required
 @require_POST
 def milestone_status(request, pk: int, milestone_id: int):
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
+    pilot = _editable_pilot(request, pk)
     milestone = get_object_or_404(Milestone.objects.select_related("pilot__solution"), pk=milestone_id, pilot=pilot)
     form = MilestoneStatusForm(request.POST)
     if form.is_valid():
