@@ -200,20 +200,26 @@ def activity_convert(request, pk: int):
     return render(request, "activities/convert.html", {"form": form, "activity": activity})
 
 
+def _attach(request, item, attach, added: str):
+    """A file posted from an activity's or an aid shipment's page: `attach(user, item, upload,
+    checked)` stores it; either way the page is shown again, with `added` or the file's errors."""
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        attach(request.user, item, upload, upload.checked)
+        messages.success(request, added)
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+    return redirect(item)
+
+
 @login_required
 @require_POST
 def activity_attach(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        services.attach(request.user, activity, upload, upload.checked)
-        messages.success(request, _("Attachment added."))
-    else:
-        for error in form.errors.get("file", []):
-            messages.error(request, error)
-    return redirect(activity)
+    return _attach(request, activity, services.attach, _("Attachment added."))
 
 
 @require_safe
@@ -351,15 +357,7 @@ def aid_edit(request, pk: int):
 def aid_attach(request, pk: int):
     shipment = _item(request, _aid_queryset(), pk)
     _editable(request, shipment.partnership)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        services.attach_aid_document(request.user, shipment, upload, upload.checked)
-        messages.success(request, _("Document added."))
-    else:
-        for error in form.errors.get("file", []):
-            messages.error(request, error)
-    return redirect(shipment)
+    return _attach(request, shipment, services.attach_aid_document, _("Document added."))
 
 
 @require_safe

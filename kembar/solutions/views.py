@@ -240,55 +240,45 @@ def pilot_detail(request, pk: int):
     return _pilot_page(request, _pilot_or_404(request, pk))
 
 
+def _pilot_form(request, pk: int, form_class, form_name: str, save, success: str):
+    """A form posted from the pilot's page: `save(user, pilot, **data)` calls the service; a
+    refusal shows the page again with the form (as `form_name`) and its errors."""
+    pilot = _editable_pilot(request, pk)
+    form = form_class(request.POST)
+    if submitted(request, form, lambda: save(request.user, pilot, **form.cleaned_data), success, fields=FORM_FIELDS):
+        return redirect(pilot)
+    return _pilot_page(request, pilot, **{form_name: form})
+
+
+def _update_pilot(user, pilot: Pilot, *, version: int, **data) -> Pilot:
+    """The pilot's form names the version it was read at `version`."""
+    return services.update_pilot(user, pilot, expected_version=version, **data)
+
+
 @login_required
 @require_POST
 def pilot_edit(request, pk: int):
-    pilot = _editable_pilot(request, pk)
-    form = PilotForm(request.POST)
-
-    def save():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        return services.update_pilot(request.user, pilot, expected_version=version, **data)
-
-    if submitted(request, form, save, _("Saved."), fields=FORM_FIELDS):
-        return redirect(pilot)
-    return _pilot_page(request, pilot, form=form)
+    return _pilot_form(request, pk, PilotForm, "form", _update_pilot, _("Saved."))
 
 
 @login_required
 @require_POST
 def pilot_track(request, pk: int):
     """Track the pilot as an activity of the two governments' partnership."""
-    pilot = _editable_pilot(request, pk)
-    form = TrackActivityForm(request.POST)
-    tracked = submitted(
+    return _pilot_form(
         request,
-        form,
-        lambda: services.track_as_activity(request.user, pilot, **form.cleaned_data),
+        pk,
+        TrackActivityForm,
+        "activity_form",
+        services.track_as_activity,
         _("The pilot is now an activity of the partnership."),
-        fields=FORM_FIELDS,
     )
-    if tracked:
-        return redirect(tracked)
-    return _pilot_page(request, pilot, activity_form=form)
 
 
 @login_required
 @require_POST
 def milestone_add(request, pk: int):
-    pilot = _editable_pilot(request, pk)
-    form = MilestoneForm(request.POST)
-    added = submitted(
-        request,
-        form,
-        lambda: services.add_milestone(request.user, pilot, **form.cleaned_data),
-        _("Milestone added."),
-        fields=FORM_FIELDS,
-    )
-    if added:
-        return redirect(pilot)
-    return _pilot_page(request, pilot, milestone_form=form)
+    return _pilot_form(request, pk, MilestoneForm, "milestone_form", services.add_milestone, _("Milestone added."))
 
 
 @login_required
