@@ -473,6 +473,18 @@ def _clean_aid(partnership: Partnership, data: dict, items: list[dict]) -> dict:
     return data
 
 
+def _add_items(shipment: AidShipment, items: list[dict]) -> None:
+    """The shipment's items as the form, the API and the importer give them: name, quantity, unit."""
+    AidItem.objects.bulk_create(
+        [
+            AidItem(
+                shipment=shipment, name=i["name"].strip(), quantity=i["quantity"], unit=(i.get("unit") or "").strip()
+            )
+            for i in items
+        ]
+    )
+
+
 def create_aid(user, partnership: Partnership, *, items: Iterable[dict], **data) -> AidShipment:
     _require_edit(user, partnership)
     items = list(items)
@@ -483,17 +495,7 @@ def create_aid(user, partnership: Partnership, *, items: Iterable[dict], **data)
         shipment = AidShipment(partnership=partnership, **data)
         record_author(shipment, user)
         shipment.save()
-        AidItem.objects.bulk_create(
-            [
-                AidItem(
-                    shipment=shipment,
-                    name=i["name"].strip(),
-                    quantity=i["quantity"],
-                    unit=(i.get("unit") or "").strip(),
-                )
-                for i in items
-            ]
-        )
+        _add_items(shipment, items)
     return shipment
 
 
@@ -515,17 +517,7 @@ def update_aid(
         save_version(current, user)
         if items is not None:
             current.items.all().delete()
-            AidItem.objects.bulk_create(
-                [
-                    AidItem(
-                        shipment=current,
-                        name=i["name"].strip(),
-                        quantity=i["quantity"],
-                        unit=(i.get("unit") or "").strip(),
-                    )
-                    for i in item_list
-                ]
-            )
+            _add_items(current, item_list)
     return current
 
 

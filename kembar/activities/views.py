@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.uploads import download_response
+from kembar.core.views import filter_values, submitted
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
-from kembar.partnerships.views import _add_errors
+from kembar.partnerships.views import partnership_or_404
 
 from . import ical, queries, recurrence, services
 from .forms import (
@@ -32,13 +33,6 @@ from .presenters import activity_rows, history_entries, sdg_labels
 UPCOMING_SHOWN = 6
 
 
-def _partnership(request, pk: int) -> Partnership:
-    partnership = get_object_or_404(partnership_services.partnership_queryset(), pk=pk)
-    if not permissions.can_view_partnership(request.user, partnership):
-        raise Http404
-    return partnership
-
-
 def _item(request, queryset, pk: int):
     item = get_object_or_404(queryset, pk=pk)
     if not permissions.can_view_under_partnership(request.user, item):
@@ -55,9 +49,27 @@ def _activity(request, pk: int) -> Activity:
     return _item(request, queries.activity_queryset().prefetch_related("changes"), pk)
 
 
+def _record(request, pk: int, form_class, form_data, create, recorded: str, template: str):
+    """The page that records a new activity, call or aid shipment of a partnership the user
+    edits: `form_data(form)` is what `create(user, partnership, …)` takes, `recorded` the
+    message (with the new item's %(title)s)."""
+    partnership = partnership_or_404(request, pk)
+    _editable(request, partnership)
+    form = form_class(request.POST or None, partnership=partnership)
+    item = submitted(
+        request,
+        form,
+        lambda: create(request.user, partnership, **form_data(form)),
+        lambda item: recorded % {"title": item.title},
+    )
+    if item:
+        return redirect(item)
+    return render(request, template, {"form": form, "partnership": partnership, "creating": True})
+
+
 @require_safe
 def partnership_activities(request, pk: int):
-    partnership = _partnership(request, pk)
+    partnership = partnership_or_404(request, pk)
     activities = list(
         permissions.visible_under_partnership(
             request.user, queries.activity_queryset().filter(partnership=partnership).prefetch_related("changes")
@@ -82,18 +94,15 @@ def partnership_activities(request, pk: int):
 
 @login_required
 def activity_create(request, pk: int):
-    partnership = _partnership(request, pk)
-    _editable(request, partnership)
-    form = ActivityForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.create_activity(request.user, partnership, **form.activity_data())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Activity “%(title)s” recorded.") % {"title": activity.title})
-            return redirect(activity)
-    return render(request, "activities/form.html", {"form": form, "partnership": partnership, "creating": True})
+    return _record(
+        request,
+        pk,
+        ActivityForm,
+        ActivityForm.activity_data,
+        services.create_activity,
+        _("Activity “%(title)s” recorded."),
+        "activities/form.html",
+    )
 
 
 @require_safe
@@ -133,16 +142,14 @@ def activity_edit(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
     form = ActivityForm.for_activity(activity, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_activity(
-                request.user, activity, expected_version=form.cleaned_data["version"], **form.activity_data()
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(activity)
+
+    def save():
+        return services.update_activity(
+            request.user, activity, expected_version=form.cleaned_data["version"], **form.activity_data()
+        )
+
+    if submitted(request, form, save, _("Changes saved.")):
+        return redirect(activity)
     return render(
         request, "activities/form.html", {"form": form, "partnership": activity.partnership, "activity": activity}
     )
@@ -157,24 +164,22 @@ def activity_postpone(request, pk: int):
     form = PostponeForm(
         request.POST or None, activity=activity, upcoming=upcoming, initial={"version": activity.version}
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         d = form.cleaned_data
         zone = activity.zone
-        try:
-            services.postpone(
-                request.user,
-                activity,
-                reason=d["reason"],
-                new_start=in_zone(d["new_start"], zone),
-                new_end=in_zone(d["new_end"], zone),
-                expected_version=d["version"],
-                occurrence=recurrence.parse_moment(d["occurrence"]) if d["occurrence"] else None,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Postponement recorded."))
-            return redirect(activity)
+        return services.postpone(
+            request.user,
+            activity,
+            reason=d["reason"],
+            new_start=in_zone(d["new_start"], zone),
+            new_end=in_zone(d["new_end"], zone),
+            expected_version=d["version"],
+            occurrence=recurrence.parse_moment(d["occurrence"]) if d["occurrence"] else None,
+        )
+
+    if submitted(request, form, save, _("Postponement recorded.")):
+        return redirect(activity)
     return render(request, "activities/postpone.html", {"form": form, "activity": activity})
 
 
@@ -183,18 +188,30 @@ def activity_convert(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
     form = ConvertForm(request.POST or None, initial={"version": activity.version})
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         d = form.cleaned_data
-        try:
-            services.convert(
-                request.user, activity, modality=d["modality"], reason=d["reason"], expected_version=d["version"]
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Change of modality recorded."))
-            return redirect(activity)
+        return services.convert(
+            request.user, activity, modality=d["modality"], reason=d["reason"], expected_version=d["version"]
+        )
+
+    if submitted(request, form, save, _("Change of modality recorded.")):
+        return redirect(activity)
     return render(request, "activities/convert.html", {"form": form, "activity": activity})
+
+
+def _attach(request, item, attach, added: str):
+    """A file posted from an activity's or an aid shipment's page: `attach(user, item, upload,
+    checked)` stores it; either way the page is shown again, with `added` or the file's errors."""
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        attach(request.user, item, upload, upload.checked)
+        messages.success(request, added)
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+    return redirect(item)
 
 
 @login_required
@@ -202,15 +219,7 @@ def activity_convert(request, pk: int):
 def activity_attach(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        services.attach(request.user, activity, upload, upload.checked)
-        messages.success(request, _("Attachment added."))
-    else:
-        for error in form.errors.get("file", []):
-            messages.error(request, error)
-    return redirect(activity)
+    return _attach(request, activity, services.attach, _("Attachment added."))
 
 
 @require_safe
@@ -240,18 +249,15 @@ def _call_queryset():
 
 @login_required
 def call_create(request, pk: int):
-    partnership = _partnership(request, pk)
-    _editable(request, partnership)
-    form = CallForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            call = services.create_call(request.user, partnership, **form.call_data())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Call “%(title)s” recorded.") % {"title": call.title})
-            return redirect(call)
-    return render(request, "activities/call_form.html", {"form": form, "partnership": partnership, "creating": True})
+    return _record(
+        request,
+        pk,
+        CallForm,
+        CallForm.call_data,
+        services.create_call,
+        _("Call “%(title)s” recorded."),
+        "activities/call_form.html",
+    )
 
 
 @require_safe
@@ -275,14 +281,14 @@ def call_edit(request, pk: int):
     initial = {k: getattr(call, k) for k in CallForm.FIELDS + ["version"]}
     initial["host"] = call.host_id
     form = CallForm(request.POST or None, initial=initial, partnership=call.partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_call(request.user, call, expected_version=form.cleaned_data["version"], **form.call_data())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(call)
+
+    def save():
+        return services.update_call(
+            request.user, call, expected_version=form.cleaned_data["version"], **form.call_data()
+        )
+
+    if submitted(request, form, save, _("Changes saved.")):
+        return redirect(call)
     return render(request, "activities/call_form.html", {"form": form, "partnership": call.partnership, "call": call})
 
 
@@ -297,18 +303,15 @@ def _aid_queryset():
 
 @login_required
 def aid_create(request, pk: int):
-    partnership = _partnership(request, pk)
-    _editable(request, partnership)
-    form = AidForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            shipment = services.create_aid(request.user, partnership, **form.aid_data())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Aid shipment “%(title)s” recorded.") % {"title": shipment.title})
-            return redirect(shipment)
-    return render(request, "activities/aid_form.html", {"form": form, "partnership": partnership, "creating": True})
+    return _record(
+        request,
+        pk,
+        AidForm,
+        AidForm.aid_data,
+        services.create_aid,
+        _("Aid shipment “%(title)s” recorded."),
+        "activities/aid_form.html",
+    )
 
 
 @require_safe
@@ -336,16 +339,14 @@ def aid_edit(request, pk: int):
     }
     initial.update(donor=shipment.donor_id, items=format_items(shipment))
     form = AidForm(request.POST or None, initial=initial, partnership=shipment.partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_aid(
-                request.user, shipment, expected_version=form.cleaned_data["version"], **form.aid_data()
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(shipment)
+
+    def save():
+        return services.update_aid(
+            request.user, shipment, expected_version=form.cleaned_data["version"], **form.aid_data()
+        )
+
+    if submitted(request, form, save, _("Changes saved.")):
+        return redirect(shipment)
     return render(
         request, "activities/aid_form.html", {"form": form, "partnership": shipment.partnership, "shipment": shipment}
     )
@@ -356,15 +357,7 @@ def aid_edit(request, pk: int):
 def aid_attach(request, pk: int):
     shipment = _item(request, _aid_queryset(), pk)
     _editable(request, shipment.partnership)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        services.attach_aid_document(request.user, shipment, upload, upload.checked)
-        messages.success(request, _("Document added."))
-    else:
-        for error in form.errors.get("file", []):
-            messages.error(request, error)
-    return redirect(shipment)
+    return _attach(request, shipment, services.attach_aid_document, _("Document added."))
 
 
 @require_safe
@@ -390,8 +383,7 @@ def _portal_governments():
 def portal(request):
     governments = list(_portal_governments())
     form = PortalFilterForm(request.GET or None, governments=governments)
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
+    cleaned = filter_values(form)
     f = queries.PortalFilter(
         city=cleaned.get("city"),
         country=cleaned.get("country") or "",

@@ -304,12 +304,18 @@ def advance(
         return save_version(current, user)
 
 
+def _reason(reason: str, missing: str) -> str:
+    """The reason a step needs, stripped; `missing` is the message when there is none."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [missing]})
+    return reason
+
+
 def go_back(user, agreement: Agreement, *, reason: str, expected_version: int | None = None) -> Agreement:
     """Return the procedure to the stage before the one in progress; a reason is required."""
     _check_edit(user, agreement)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the procedure goes back a stage.")]})
+    reason = _reason(reason, _("Say why the procedure goes back a stage."))
     now = timezone.now()
     with transaction.atomic():
         current = _lock(agreement, expected_version)
@@ -335,9 +341,7 @@ def go_back(user, agreement: Agreement, *, reason: str, expected_version: int | 
 
 def terminate(user, agreement: Agreement, *, reason: str, expected_version: int | None = None) -> Agreement:
     _check_edit(user, agreement)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the agreement is terminated.")]})
+    reason = _reason(reason, _("Say why the agreement is terminated."))
     now = timezone.now()
     with transaction.atomic():
         current = _lock(agreement, expected_version)

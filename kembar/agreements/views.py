@@ -1,6 +1,5 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
-from kembar.partnerships import services as partnership_services
+from kembar.core.views import submitted
+from kembar.partnerships.views import partnership_or_404
 
 from . import presenters, services
 from .forms import AdvanceForm, AgreementCreateForm, AgreementEditForm, BackForm, TerminateForm, UploadForm
@@ -33,13 +32,6 @@ def _editable_or_403(request, pk: int):
     return agreement
 
 
-def _partnership_or_404(request, partnership_id: int):
-    partnership = get_object_or_404(partnership_services.partnership_queryset(), pk=partnership_id)
-    if not permissions.can_view_partnership(request.user, partnership):
-        raise Http404
-    return partnership
-
-
 @require_safe
 def agreement_list(request):
     """The office's agreements (everyone else: every agreement they may read)."""
@@ -50,7 +42,7 @@ def agreement_list(request):
 
 @require_safe
 def partnership_agreements(request, partnership_id: int):
-    partnership = _partnership_or_404(request, partnership_id)
+    partnership = partnership_or_404(request, partnership_id)
     queryset = services.agreement_queryset().filter(partnership=partnership).order_by("-updated", "-id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -66,24 +58,25 @@ def partnership_agreements(request, partnership_id: int):
 
 @login_required
 def agreement_create(request, partnership_id: int):
-    partnership = _partnership_or_404(request, partnership_id)
+    partnership = partnership_or_404(request, partnership_id)
     if not permissions.can_edit_partnership(request.user, partnership):
         raise PermissionDenied
     form = AgreementCreateForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.create_agreement(
-                request.user,
-                partnership,
-                template=form.cleaned_data["template"],
-                fields=form.cleaned_data["fields"],
-                **form.agreement_data(),
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Agreement “%(title)s” created.") % {"title": agreement.title})
-            return redirect(agreement)
+
+    def create():
+        return services.create_agreement(
+            request.user,
+            partnership,
+            template=form.cleaned_data["template"],
+            fields=form.cleaned_data["fields"],
+            **form.agreement_data(),
+        )
+
+    agreement = submitted(
+        request, form, create, lambda agreement: _("Agreement “%(title)s” created.") % {"title": agreement.title}
+    )
+    if agreement:
+        return redirect(agreement)
     return render(request, "agreements/form.html", {"form": form, "partnership": partnership, "creating": True})
 
 
@@ -123,20 +116,18 @@ def agreement_detail(request, pk: int):
 def agreement_edit(request, pk: int):
     agreement = _editable_or_403(request, pk)
     form = AgreementEditForm.for_agreement(agreement, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_agreement(
-                request.user,
-                agreement,
-                expected_version=form.cleaned_data["version"],
-                fields=form.cleaned_data["fields"],
-                **form.agreement_data(),
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(agreement)
+
+    def save():
+        return services.update_agreement(
+            request.user,
+            agreement,
+            expected_version=form.cleaned_data["version"],
+            fields=form.cleaned_data["fields"],
+            **form.agreement_data(),
+        )
+
+    if submitted(request, form, save, _("Changes saved.")):
+        return redirect(agreement)
     return render(
         request, "agreements/form.html", {"form": form, "agreement": agreement, "partnership": agreement.partnership}
     )
@@ -145,16 +136,14 @@ def agreement_edit(request, pk: int):
 def _workflow(request, pk: int, form_class, form_name: str, action, success: str):
     agreement = _editable_or_403(request, pk)
     form = form_class(request.POST)
-    if form.is_valid():
+
+    def act():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
-            action(request.user, agreement, expected_version=version, **data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(agreement)
+        return action(request.user, agreement, expected_version=version, **data)
+
+    if submitted(request, form, act, success):
+        return redirect(agreement)
     agreement = _visible_or_404(request, pk)
     return _detail(request, agreement, **{form_name: form})
 
@@ -185,20 +174,21 @@ def document_upload(request, stage_id: int):
     stage = get_object_or_404(AgreementStage.objects.select_related("template_stage"), pk=stage_id)
     agreement = _editable_or_403(request, stage.agreement_id)
     form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            document = services.upload_document(
-                request.user, stage, form.cleaned_data["file"], title=form.cleaned_data["title"]
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(title)s (version %(version)s) uploaded to “%(stage)s”.")
-                % {"title": document.title, "version": document.version, "stage": stage.name},
-            )
-            return redirect(agreement)
+
+    def upload():
+        return services.upload_document(
+            request.user, stage, form.cleaned_data["file"], title=form.cleaned_data["title"]
+        )
+
+    def uploaded(document) -> str:
+        return _("%(title)s (version %(version)s) uploaded to “%(stage)s”.") % {
+            "title": document.title,
+            "version": document.version,
+            "stage": stage.name,
+        }
+
+    if submitted(request, form, upload, uploaded):
+        return redirect(agreement)
     return _detail(request, agreement, upload_form=form, upload_stage=stage.pk)
 
 

@@ -10,7 +10,8 @@ for partnerships, agreements, activities, meetings and the solution exchange.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -58,3 +59,14 @@ def save_version(instance: M, user) -> M:
     instance.save()
     instance.refresh_from_db()
     return instance
+
+
+def save_changes(
+    queryset: models.QuerySet[M] | type[M], pk, expected_version: int | None, user, changes: Mapping[str, Any]
+) -> M:
+    """The current row (`locked`) with `changes` set on it, saved as its next version
+    (`save_version`). Call inside `transaction.atomic()`, as `locked`."""
+    current = locked(queryset, pk, expected_version)
+    for key, value in changes.items():
+        setattr(current, key, value)
+    return save_version(current, user)

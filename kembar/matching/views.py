@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.core.views import filter_values, page_and_query, submitted
 from kembar.partnerships.models import LocalGovernment
 
 from . import services
@@ -67,8 +67,7 @@ REQUEST_PAGE = 25
 @require_safe
 def request_list(request):
     form = RequestFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = filter_values(form)
     queryset = services.filter_requests(
         permissions.visible_partner_requests(request.user, services.request_queryset()),
         country=data.get("country") or "",
@@ -76,16 +75,14 @@ def request_list(request):
         field=data.get("field") or "",
         q=data.get("q") or "",
     ).order_by("-created", "-id")
-    page = Paginator(queryset, REQUEST_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, queryset, REQUEST_PAGE)
     return render(
         request,
         "matching/request_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": permissions.can_create_partner_request(request.user),
         },
     )
@@ -131,16 +128,15 @@ def request_create(request):
     form = PartnerRequestForm(
         request.POST or None, governments=_governments(permissions.acting_governments(request.user))
     )
-    if request.method == "POST" and form.is_valid():
+
+    def publish():
         data = dict(form.cleaned_data)
         government, fields = data.pop("government"), data.pop("fields")
-        try:
-            created = services.create_request(request.user, government, fields=fields, **data)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("Partner request published."))
-            return redirect(created)
+        return services.create_request(request.user, government, fields=fields, **data)
+
+    created = submitted(request, form, publish, _("Partner request published."), whole_form=True)
+    if created:
+        return redirect(created)
     return render(request, "matching/request_form.html", {"form": form})
 
 
@@ -153,15 +149,13 @@ def request_edit(request, pk: int):
     initial = {key: getattr(partner_request, key) for key in services.REQUEST_FIELDS}
     initial["fields"] = [f.pk for f in partner_request.fields.all()]
     form = PartnerRequestEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = dict(form.cleaned_data)
-        try:
-            services.update_request(request.user, partner_request, fields=data.pop("fields"), **data)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("Partner request saved."))
-            return redirect(partner_request)
+        return services.update_request(request.user, partner_request, fields=data.pop("fields"), **data)
+
+    if submitted(request, form, save, _("Partner request saved."), whole_form=True):
+        return redirect(partner_request)
     return render(request, "matching/request_form.html", {"form": form, "req": partner_request})
 
 

@@ -32,7 +32,7 @@ from unidecode import unidecode
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.core.uploads import DOCX, ODT, ArchiveTooLarge, check_upload, max_upload_bytes, read_member
-from kembar.core.versioning import locked, save_version
+from kembar.core.versioning import save_changes
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import parse_place_query, province_code_of, search_places
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -231,11 +231,7 @@ def update_meeting(user, meeting: Meeting, *, expected_version: int | None = Non
     if data.get("start"):
         data["start"] = data["start"].astimezone(dt.UTC)
     with transaction.atomic():
-        current = locked(Meeting, meeting.pk, expected_version)
-        for key, value in data.items():
-            setattr(current, key, value)
-        save_version(current, user)
-    return current
+        return save_changes(Meeting, meeting.pk, expected_version, user, data)
 
 
 def record_minutes(

@@ -12,6 +12,7 @@ from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
+from kembar.core.views import filter_values, page_and_query, submitted
 from kembar.partnerships import services as registry
 from kembar.partnerships.vocab import SDG_GOALS, Field
 
@@ -132,14 +133,14 @@ def meeting_create(request):
     if request.GET.get("start"):
         initial["start"] = request.GET["start"].replace("Z", "")[:16]
     form = MeetingForm(request.POST or None, initial=initial, partnerships=partnerships)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.schedule_meeting(request.user, partnership, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Meeting %(title)s scheduled.") % {"title": meeting.title})
-            return redirect(meeting)
+    meeting = submitted(
+        request,
+        form,
+        lambda: services.schedule_meeting(request.user, partnership, **form.cleaned_data),
+        lambda meeting: _("Meeting %(title)s scheduled.") % {"title": meeting.title},
+    )
+    if meeting:
+        return redirect(meeting)
     return render(request, "meetings/form.html", {"form": form, "partnership": partnership})
 
 
@@ -181,19 +182,19 @@ def meeting_edit(request, pk: int):
         "extra_governments": [g.pk for g in meeting.extra_governments.all()],
     }
     form = MeetingEditForm(request.POST or None, initial=initial, partnerships=_editable_partnerships(request.user))
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = dict(form.cleaned_data)
         version, extra = data.pop("version"), data.pop("extra_governments")
-        try:
-            with transaction.atomic():
-                meeting = services.update_meeting(request.user, meeting, expected_version=version, **data)
-                p = meeting.partnership
-                meeting.extra_governments.set([g for g in extra if g.pk not in (p.government_a_id, p.government_b_id)])
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(meeting)
+        with transaction.atomic():
+            saved = services.update_meeting(request.user, meeting, expected_version=version, **data)
+            p = saved.partnership
+            saved.extra_governments.set([g for g in extra if g.pk not in (p.government_a_id, p.government_b_id)])
+        return saved
+
+    saved = submitted(request, form, save, _("Changes saved."))
+    if saved:
+        return redirect(saved)
     return render(request, "meetings/edit.html", {"form": form, "meeting": meeting})
 
 
@@ -204,56 +205,46 @@ def meeting_minutes(request, pk: int):
         request.POST or None,
         initial={"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_minutes(
-                request.user,
-                meeting,
-                minutes=form.cleaned_data["minutes"],
-                decisions=form.cleaned_data["decisions"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Minutes saved."))
-            return redirect(meeting)
+
+    def save():
+        data = form.cleaned_data
+        return services.record_minutes(
+            request.user,
+            meeting,
+            minutes=data["minutes"],
+            decisions=data["decisions"],
+            expected_version=data["version"],
+        )
+
+    if submitted(request, form, save, _("Minutes saved.")):
+        return redirect(meeting)
     return render(request, "meetings/minutes.html", {"form": form, "meeting": meeting})
 
 
-def _detail_with_error(request, meeting, form_name: str, form):
+def _detail_with_error(request, meeting, form):
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(meeting)
+
+
+def _add_to_meeting(request, pk: int, form_class, add):
+    """A participant or an action item added from the meeting's page, which shows a refusal."""
+    meeting = _editable_meeting(request, pk)
+    form = form_class(request.POST, governments=services.meeting_governments(meeting))
+    if submitted(request, form, lambda: add(request.user, meeting, **form.cleaned_data)):
+        return redirect(meeting)
+    return _detail_with_error(request, meeting, form)
 
 
 @login_required
 @require_POST
 def participant_add(request, pk: int):
-    meeting = _editable_meeting(request, pk)
-    form = ParticipantForm(request.POST, governments=services.meeting_governments(meeting))
-    if form.is_valid():
-        try:
-            services.add_participant(request.user, meeting, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            return redirect(meeting)
-    return _detail_with_error(request, meeting, "participant", form)
+    return _add_to_meeting(request, pk, ParticipantForm, services.add_participant)
 
 
 @login_required
 @require_POST
 def action_add(request, pk: int):
-    meeting = _editable_meeting(request, pk)
-    form = ActionItemForm(request.POST, governments=services.meeting_governments(meeting))
-    if form.is_valid():
-        try:
-            services.add_action_item(request.user, meeting, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            return redirect(meeting)
-    return _detail_with_error(request, meeting, "action", form)
+    return _add_to_meeting(request, pk, ActionItemForm, services.add_action_item)
 
 
 @login_required
@@ -265,7 +256,7 @@ def action_status(request, action_id: int):
     if form.is_valid():
         services.set_action_status(request.user, item, form.cleaned_data["status"])
         return redirect(meeting)
-    return _detail_with_error(request, meeting, "status", form)
+    return _detail_with_error(request, meeting, form)
 
 
 @login_required
@@ -276,7 +267,7 @@ def attachment_add(request, pk: int):
     if form.is_valid():
         services.add_attachment(request.user, meeting, form.cleaned_data["file"])
         return redirect(meeting)
-    return _detail_with_error(request, meeting, "attachment", form)
+    return _detail_with_error(request, meeting, form)
 
 
 @login_required
@@ -328,14 +319,12 @@ def office_hours(request, organisation_id: int):
         raise PermissionDenied
     start, end = services.office_hours(office.local_government)
     form = OfficeHoursForm(request.POST or None, initial={"start": start, "end": end})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_office_hours(request.user, office, form.cleaned_data["start"], form.cleaned_data["end"])
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Office hours saved."))
-            return redirect("meetings:office_hours", organisation_id=office.pk)
+
+    def save():
+        return services.set_office_hours(request.user, office, form.cleaned_data["start"], form.cleaned_data["end"])
+
+    if submitted(request, form, save, _("Office hours saved.")):
+        return redirect("meetings:office_hours", organisation_id=office.pk)
     return render(request, "meetings/office_hours.html", {"form": form, "office": office})
 
 
@@ -345,8 +334,7 @@ def office_hours(request, organisation_id: int):
 @require_safe
 def library(request):
     form = LibrarySearchForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = filter_values(form)
     queryset = permissions.visible_library(
         request.user,
         LibraryItem.objects.select_related("government", "partnership__government_a", "partnership__government_b"),
@@ -357,16 +345,14 @@ def library(request):
         queryset = queryset.filter(partnership_id=int(partnership))
     if not data.get("q"):
         queryset = queryset.order_by("-created", "-id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, queryset, PAGE_SIZE)
     return render(
         request,
         "meetings/library.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_share": permissions.can_share_in_library(request.user),
         },
     )
@@ -416,16 +402,15 @@ def library_share(request):
         governments=governments.order_by("name"),
         partnerships=_editable_partnerships(request.user),
     )
-    if request.method == "POST" and form.is_valid():
+
+    def share():
         data = dict(form.cleaned_data)
         upload = data.pop("file") or None
-        try:
-            item = services.share_item(request.user, upload=upload, **data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Shared in the library."))
-            return redirect(item)
+        return services.share_item(request.user, upload=upload, **data)
+
+    item = submitted(request, form, share, _("Shared in the library."))
+    if item:
+        return redirect(item)
     return render(request, "meetings/library_form.html", {"form": form})
 
 

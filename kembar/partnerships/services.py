@@ -18,7 +18,7 @@ from django.utils.functional import Promise as StrOrPromise
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
-from kembar.core.versioning import locked, record_author, save_version
+from kembar.core.versioning import record_author, save_changes
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import parse_place_query
@@ -199,10 +199,7 @@ def update_partnership(
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     _clean({**data, **({"fields": list(fields)} if fields is not None else {})})
     with transaction.atomic():
-        current = locked(Partnership, partnership.pk, expected_version)
-        for key, value in data.items():
-            setattr(current, key, value)
-        save_version(current, user)
+        current = save_changes(Partnership, partnership.pk, expected_version, user, data)
         if fields is not None:
             current.fields.set(list(fields))  # type: ignore[arg-type]  # CooperationField's key is its code
     return current

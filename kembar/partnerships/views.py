@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.form_errors import add_errors
+from kembar.core.views import filter_values, page_and_query, submitted
 
 from . import services
 from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
@@ -19,35 +18,34 @@ from .presenters import history_entries, map_data, sdg_labels, trait_labels
 PAGE_SIZE = 25
 
 
-def _visible_or_404(request, pk: int) -> Partnership:
+def partnership_or_404(request, pk: int) -> Partnership:
+    """The partnership, when the user may read it (the pages of its activities and agreements
+    ask the same); 404 otherwise."""
     partnership = get_object_or_404(services.partnership_queryset(), pk=pk)
     if not permissions.can_view_partnership(request.user, partnership):
         raise Http404
     return partnership
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    add_errors(form, error, {"level": "partner_level"})
+# The services' field names that the forms name otherwise.
+FORM_FIELDS = {"level": "partner_level"}
 
 
 @require_safe
 def partnership_list(request):
     form = PartnershipFilterForm(request.GET or None)
-    form.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
-    filters = services.PartnershipFilter(**getattr(form, "cleaned_data", {}))
+    filters = services.PartnershipFilter(**filter_values(form))
     queryset = services.filter_partnerships(
         permissions.visible_partnerships(request.user, services.partnership_queryset()), filters
     ).order_by("-updated", "-id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, queryset, PAGE_SIZE)
     return render(
         request,
         "partnerships/list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": permissions.can_create_partnership(request.user),
         },
     )
@@ -55,7 +53,7 @@ def partnership_list(request):
 
 @require_safe
 def partnership_detail(request, pk: int):
-    partnership = _visible_or_404(request, pk)
+    partnership = partnership_or_404(request, pk)
     return render(
         request,
         "partnerships/detail.html",
@@ -73,50 +71,53 @@ def partnership_create(request):
     if not permissions.can_create_partnership(request.user):
         raise PermissionDenied
     form = PartnershipCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def create():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():  # a refused partnership must not leave its partner government behind
-                partner = services.government_for_place(data["partner_place"], data["partner_level"] or None)
-                partnership = services.create_partnership(
-                    request.user, data["government"], partner, fields=data["fields"], **form.partnership_data()
-                )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Partnership %(name)s created.") % {"name": partnership})
-            return redirect(partnership)
+        with transaction.atomic():  # a refused partnership must not leave its partner government behind
+            partner = services.government_for_place(data["partner_place"], data["partner_level"] or None)
+            return services.create_partnership(
+                request.user, data["government"], partner, fields=data["fields"], **form.partnership_data()
+            )
+
+    partnership = submitted(
+        request,
+        form,
+        create,
+        lambda partnership: _("Partnership %(name)s created.") % {"name": partnership},
+        fields=FORM_FIELDS,
+    )
+    if partnership:
+        return redirect(partnership)
     partner = form.cleaned_data.get("partner_place") if form.is_bound and hasattr(form, "cleaned_data") else None
     return render(request, "partnerships/form.html", {"form": form, "partner": partner, "creating": True})
 
 
 @login_required
 def partnership_edit(request, pk: int):
-    partnership = _visible_or_404(request, pk)
+    partnership = partnership_or_404(request, pk)
     if not permissions.can_edit_partnership(request.user, partnership):
         raise PermissionDenied
     form = PartnershipEditForm.for_partnership(partnership, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_partnership(
-                request.user,
-                partnership,
-                expected_version=form.cleaned_data["version"],
-                fields=form.cleaned_data["fields"],
-                **form.partnership_data(),
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(partnership)
+
+    def save():
+        return services.update_partnership(
+            request.user,
+            partnership,
+            expected_version=form.cleaned_data["version"],
+            fields=form.cleaned_data["fields"],
+            **form.partnership_data(),
+        )
+
+    if submitted(request, form, save, _("Changes saved."), fields=FORM_FIELDS):
+        return redirect(partnership)
     return render(request, "partnerships/form.html", {"form": form, "partnership": partnership})
 
 
 @login_required
 @require_POST
 def partnership_delete(request, pk: int):
-    partnership = _visible_or_404(request, pk)
+    partnership = partnership_or_404(request, pk)
     services.delete_partnership(request.user, partnership)
     messages.success(request, _("Partnership %(name)s deleted.") % {"name": partnership})
     return redirect("partnerships:list")
@@ -150,16 +151,13 @@ def government_edit(request, pk: int):
     if not permissions.can_edit_government(request.user, government):
         raise PermissionDenied
     form = LocalGovernmentForm(request.POST or None, instance=government)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_government(
-                request.user,
-                government,
-                **{f: form.cleaned_data[f] for f in services.GOVERNMENT_FIELDS if f in form.cleaned_data},
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(government)
+
+    def save():
+        data = form.cleaned_data
+        return services.update_government(
+            request.user, government, **{f: data[f] for f in services.GOVERNMENT_FIELDS if f in data}
+        )
+
+    if submitted(request, form, save, _("Changes saved."), fields=FORM_FIELDS):
+        return redirect(government)
     return render(request, "partnerships/government_form.html", {"form": form, "government": government})

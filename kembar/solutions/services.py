@@ -21,7 +21,7 @@ from kembar.accounts import permissions
 from kembar.accounts.services import editor_emails
 from kembar.core.reminders import mail_url
 from kembar.core.uploads import check_upload
-from kembar.core.versioning import locked, record_author, save_version
+from kembar.core.versioning import record_author, save_changes, save_version
 from kembar.partnerships.models import CooperationField, LocalGovernment, Partnership
 from kembar.partnerships.vocab import Field
 
@@ -199,10 +199,7 @@ def _update(
     checked = _checked_attachments(attachments)
     fields = data.pop("fields", None)
     with transaction.atomic():
-        current = locked(model, item.pk, expected_version)
-        for key, value in data.items():
-            setattr(current, key, value)
-        save_version(current, user)
+        current = save_changes(model, item.pk, expected_version, user, data)
         if fields is not None:
             current.fields.set(fields)
         if checked:
@@ -478,11 +475,7 @@ def update_pilot(user, pilot: Pilot, *, expected_version: int | None = None, **d
         raise PermissionDenied(_("Only editors of the offering or adopting office may change this pilot."))
     data = _clean({k: v for k, v in data.items() if k in PILOT_FIELDS}, creating=False, required=[])
     with transaction.atomic():
-        current = locked(Pilot, pilot.pk, expected_version)
-        for key, value in data.items():
-            setattr(current, key, value)
-        save_version(current, user)
-    return current
+        return save_changes(Pilot, pilot.pk, expected_version, user, data)
 
 
 def add_milestone(user, pilot: Pilot, *, title: str, due: dt.date, status: str = MilestoneStatus.PLANNED) -> Milestone:

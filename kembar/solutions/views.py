@@ -1,15 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
+from kembar.core.views import filter_values, page_and_query, submitted
 
 from . import services
 from .forms import (
@@ -29,8 +28,8 @@ from .vocab import SDG_CODES
 PAGE_SIZE = 25
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    add_errors(form, error, {"government_id": "government", "need_id": "need"})
+# The services' field names that the forms name otherwise.
+FORM_FIELDS = {"government_id": "government", "need_id": "need"}
 
 
 def _visible_or_404(request, queryset, pk: int):
@@ -47,24 +46,28 @@ def _pilot_or_404(request, pk: int) -> Pilot:
     return pilot
 
 
+def _editable_pilot(request, pk: int) -> Pilot:
+    pilot = _pilot_or_404(request, pk)
+    if not permissions.can_edit_pilot(request.user, pilot):
+        raise PermissionDenied
+    return pilot
+
+
 def _list(request, queryset, template: str, text_fields: tuple[str, ...], extra: dict):
     form = OfferFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = filter_values(form)
     f = services.OfferFilter(
         q=data.get("q", ""), field=data.get("field", ""), sdg=data.get("sdg", ""), government=data.get("government")
     )
     queryset = services.filter_offers(permissions.visible_offers(request.user, queryset), f, text_fields)
-    page = Paginator(queryset.order_by("-updated", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, queryset.order_by("-updated", "-id"), PAGE_SIZE)
     return render(
         request,
         template,
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": permissions.can_create_offer(request.user),
             **extra,
         },
@@ -91,20 +94,18 @@ def _form_page(request, form_class, create, update, template: str, instance=None
     form = form_class(
         request.POST if posted else None, request.FILES if posted else None, user=request.user, instance=instance
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = form.data_for_service()
         attachments = form.cleaned_data.get("attachments") or []
         kwargs = {"attachments": attachments} if "attachments" in form.fields else {}
-        try:
-            if instance is None:
-                item = create(request.user, form.cleaned_data["government"], **kwargs, **data)
-            else:
-                item = update(request.user, instance, expected_version=form.cleaned_data["version"], **kwargs, **data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(item)
+        if instance is None:
+            return create(request.user, form.cleaned_data["government"], **kwargs, **data)
+        return update(request.user, instance, expected_version=form.cleaned_data["version"], **kwargs, **data)
+
+    item = submitted(request, form, save, _("Saved."), fields=FORM_FIELDS)
+    if item:
+        return redirect(item)
     if instance is not None and not form.is_bound:
         form.initial["version"] = instance.version
     return render(request, template, {"form": form, "item": instance, "creating": instance is None})
@@ -168,19 +169,18 @@ def solution_interest(request, pk: int):
     if not permissions.can_express_interest(request.user, solution):
         raise PermissionDenied
     form = InterestForm(request.POST, user=request.user, solution=solution)
-    if form.is_valid():
-        try:
-            pilot = services.express_interest(
-                request.user, solution, form.cleaned_data["government"], form.cleaned_data["need"]
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Interest sent to %(government)s; the pilot is open.") % {"government": solution.government.name},
-            )
-            return redirect(pilot)
+
+    def express():
+        return services.express_interest(
+            request.user, solution, form.cleaned_data["government"], form.cleaned_data["need"]
+        )
+
+    def sent(pilot) -> str:
+        return _("Interest sent to %(government)s; the pilot is open.") % {"government": solution.government.name}
+
+    pilot = submitted(request, form, express, sent, fields=FORM_FIELDS)
+    if pilot:
+        return redirect(pilot)
     return _solution_page(request, solution, form)
 
 
@@ -240,69 +240,51 @@ def pilot_detail(request, pk: int):
     return _pilot_page(request, _pilot_or_404(request, pk))
 
 
+def _pilot_form(request, pk: int, form_class, form_name: str, save, success: str):
+    """A form posted from the pilot's page: `save(user, pilot, **data)` calls the service; a
+    refusal shows the page again with the form (as `form_name`) and its errors."""
+    pilot = _editable_pilot(request, pk)
+    form = form_class(request.POST)
+    if submitted(request, form, lambda: save(request.user, pilot, **form.cleaned_data), success, fields=FORM_FIELDS):
+        return redirect(pilot)
+    return _pilot_page(request, pilot, **{form_name: form})
+
+
+def _update_pilot(user, pilot: Pilot, *, version: int, **data) -> Pilot:
+    """The pilot's form names the version it was read at `version`."""
+    return services.update_pilot(user, pilot, expected_version=version, **data)
+
+
 @login_required
 @require_POST
 def pilot_edit(request, pk: int):
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
-    form = PilotForm(request.POST)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.update_pilot(request.user, pilot, expected_version=version, **data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(pilot)
-    return _pilot_page(request, pilot, form=form)
+    return _pilot_form(request, pk, PilotForm, "form", _update_pilot, _("Saved."))
 
 
 @login_required
 @require_POST
 def pilot_track(request, pk: int):
     """Track the pilot as an activity of the two governments' partnership."""
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
-    form = TrackActivityForm(request.POST)
-    if form.is_valid():
-        try:
-            pilot = services.track_as_activity(request.user, pilot, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The pilot is now an activity of the partnership."))
-            return redirect(pilot)
-    return _pilot_page(request, pilot, activity_form=form)
+    return _pilot_form(
+        request,
+        pk,
+        TrackActivityForm,
+        "activity_form",
+        services.track_as_activity,
+        _("The pilot is now an activity of the partnership."),
+    )
 
 
 @login_required
 @require_POST
 def milestone_add(request, pk: int):
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
-    form = MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_milestone(request.user, pilot, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Milestone added."))
-            return redirect(pilot)
-    return _pilot_page(request, pilot, milestone_form=form)
+    return _pilot_form(request, pk, MilestoneForm, "milestone_form", services.add_milestone, _("Milestone added."))
 
 
 @login_required
 @require_POST
 def milestone_status(request, pk: int, milestone_id: int):
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
+    pilot = _editable_pilot(request, pk)
     milestone = get_object_or_404(Milestone.objects.select_related("pilot__solution"), pk=milestone_id, pilot=pilot)
     form = MilestoneStatusForm(request.POST)
     if form.is_valid():
@@ -316,8 +298,7 @@ def milestone_status(request, pk: int, milestone_id: int):
 def catalogue(request):
     """The public catalogue: public solutions only, whoever asks (logged in or not)."""
     form = OfferFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = filter_values(form)
     solutions = services.catalogue(field=data.get("field", ""), sdg=data.get("sdg", ""))
     groups: dict[str, list] = {}
     for s in solutions:

@@ -67,24 +67,23 @@ def _context(request, scope, year, error) -> dict:
     }
 
 
+def _analysis_page(request, template: str, name: str, analyse, charts_of):
+    """The page of one analysis (`analyse(user, scope, year=…)`) of the scope and year the
+    request asks for: the result as `name`, with its charts (`charts_of(result)`)."""
+    scope, year, error = _scope_and_year(request)
+    result = analyse(request.user, scope, year=year)
+    figures = {key: _figure(chart) for key, chart in charts_of(result).items()}
+    return render(request, template, {**_context(request, scope, year, error), name: result, "figures": figures})
+
+
 @require_safe
 def pivot_page(request):
-    scope, year, error = _scope_and_year(request)
-    result = pivot(request.user, scope, year=year)
-    figures = {key: _figure(chart) for key, chart in charts.pivot_charts(result).items()}
-    return render(
-        request, "insights/pivot.html", {**_context(request, scope, year, error), "pivot": result, "figures": figures}
-    )
+    return _analysis_page(request, "insights/pivot.html", "pivot", pivot, charts.pivot_charts)
 
 
 @require_safe
 def sdg_page(request):
-    scope, year, error = _scope_and_year(request)
-    report = sdg_report(request.user, scope, year=year)
-    figures = {key: _figure(chart) for key, chart in charts.sdg_charts(report).items()}
-    return render(
-        request, "insights/sdg.html", {**_context(request, scope, year, error), "report": report, "figures": figures}
-    )
+    return _analysis_page(request, "insights/sdg.html", "report", sdg_report, charts.sdg_charts)
 
 
 @login_required

@@ -7,13 +7,13 @@ import json
 
 from django import forms
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
+from kembar.core.views import page_and_query
 from kembar.partnerships.models import LocalGovernment
 
 from . import score
@@ -95,16 +95,14 @@ def health_overview(request):
     """Partnerships worst first, with the score's factors and the next step of each."""
     form = HealthFilterForm(request.GET or None, user=request.user)
     report = score.HealthReport(request.user, form.filters())
-    page = Paginator(_Rows(report), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_and_query(request, _Rows(report), PAGE_SIZE)
     return render(
         request,
         "insights/health.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "dormant_months": score.dormant_months(),
             "explanation": score.explanation(),
         },

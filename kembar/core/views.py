@@ -1,0 +1,69 @@
+"""What every app's views do the same way: hand a posted form to a service, and cut a filtered
+list into pages. The apps' views stay thin function views; these only spare them the repeated
+steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+
+from .form_errors import add_errors
+
+
+def submitted(
+    request,
+    form,
+    action: Callable[[], Any],
+    success: str | Callable[[Any], str] = "",
+    *,
+    fields: Mapping[str, str] | None = None,
+    whole_form: bool = False,
+):
+    """What `action()` returned, once the form was posted and valid and the action went through;
+    None otherwise: not posted (the page shows the empty form), not valid, or refused.
+
+    `action` takes no arguments: it reads `form.cleaned_data` and calls a service, which returns
+    what it saved. A ValidationError from it goes on the form, each message on its field where
+    the form has one (`fields` maps the service's field names to the form's, as in `add_errors`;
+    `whole_form` puts every message on the form as a whole). After success the user is told
+    `success`: a text, or a function of the action's result that gives one.
+
+        saved = submitted(request, form, lambda: services.update_x(request.user, x, **form.cleaned_data),
+                          _("Changes saved."))
+        if saved is not None:
+            return redirect(saved)
+        return render(request, "app/form.html", {"form": form})
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action()
+    except ValidationError as error:
+        if whole_form:
+            form.add_error(None, error.messages)
+        else:
+            add_errors(form, error, fields)
+        return None
+    if success:
+        messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
+def page_and_query(request, items, per_page: int) -> tuple[Page, str]:
+    """The page of `items` the request asks for (?page=), and the request's other parameters,
+    URL-encoded, for the links to the other pages (components/pagination.html's `query`)."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def filter_values(form) -> dict:
+    """A list's filter form's values: the valid ones apply, an invalid one is left out (and the
+    page shows its error); {} when the request asked for no filter (an unbound form)."""
+    form.is_valid()
+    return getattr(form, "cleaned_data", {})
