@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from kembar.core.spreadsheets import csv_row, read_csv_cell, xlsx_row
-from kembar.core.uploads import check_archive
+from kembar.core.uploads import ArchiveTooLarge, check_archive
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import GovernmentLookupError, resolve_government
 
@@ -152,9 +154,10 @@ class RowResult:
 @dataclass
 class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
+    rolled_back: bool = False  # a row was rejected, so nothing was written
 
     def count(self, outcome: str) -> int:
-        return sum(r.outcome == outcome for r in self.rows)
+        return 0 if self.rolled_back and outcome != "rejected" else sum(r.outcome == outcome for r in self.rows)
 
     def summary(self) -> dict:
         return {
@@ -289,27 +292,78 @@ def _messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+class ImportFileError(ValueError):
+    """A file that cannot be imported at all (unreadable, not the export's columns)."""
+
+
+# The columns a row must be readable by: the rest may be left out (they take their defaults).
+REQUIRED_COLUMNS = {"title", "type", "host", "start", "end"}
+PARTNERSHIP_COLUMNS = ({"partnership_id"}, {"government_a", "government_b"})
+
+
+def read_file(path: Path) -> list[tuple[int, dict]]:
+    """Every row of the file, read and checked for its columns before anything is written: a
+    bad byte near the end, a corrupt XLSX or a file of other columns writes nothing."""
+    try:
+        rows = list(read_rows(path))
+    except ArchiveTooLarge as error:
+        raise ImportFileError(str(error))
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            _("The file is not UTF-8 text (byte %(position)d); save it as CSV UTF-8 or XLSX.")
+            % {"position": error.start}
+        )
+    except csv.Error as error:
+        raise ImportFileError(_("The file cannot be read as CSV: %(error)s.") % {"error": error})
+    except (zipfile.BadZipFile, KeyError, OSError, InvalidFileException, ValueError) as error:
+        raise ImportFileError(_("The file cannot be read as XLSX: %(error)s.") % {"error": error})
+    columns = set(rows[0][1]) if rows else set()
+    unknown = sorted(columns - set(COLUMNS))
+    missing = sorted(REQUIRED_COLUMNS - columns)
+    if unknown or missing or not any(c <= columns for c in PARTNERSHIP_COLUMNS):
+        raise ImportFileError(
+            _(
+                "The file does not have the columns of export-activities (unknown: %(unknown)s; missing: "
+                "%(missing)s). Export a file with `kembar export-activities` to see them."
+            )
+            % {
+                "unknown": ", ".join(unknown) or "-",
+                "missing": ", ".join(missing or ["partnership_id or government_a and government_b"]),
+            }
+        )
+    return rows
+
+
 def import_rows(rows: Iterable[tuple[int, dict]], user=None) -> ImportReport:
-    """Import each row on its own (one transaction a row)."""
+    """All rows or none: each row is checked and saved (in a savepoint, so every bad row is
+    reported), and when any row is rejected the whole import is rolled back."""
     report = ImportReport()
-    for line, record in rows:
-        try:
-            with transaction.atomic():
-                partnership = _partnership(record)
-                data = _data(record, partnership)
-                pk = _int(record.get("id", ""), "id")
-                existing = Activity.objects.filter(pk=pk, partnership=partnership).first() if pk else None
-                if existing is not None:
-                    activity = services.update_activity(user, existing, check_permission=user is not None, **data)
-                    outcome = "updated"
-                else:
-                    activity = services.create_activity(user, partnership, check_permission=user is not None, **data)
-                    outcome = "created"
-                tbd = _bool(record.get("date_tbd", ""), "date_tbd") and activity.status == "postponed"
-                if tbd != activity.date_tbd:
-                    Activity.objects.filter(pk=activity.pk).update(date_tbd=tbd)
-        except ValidationError as exc:
-            report.rows.append(RowResult(line, "rejected", errors=_messages(exc)))
-        else:
-            report.rows.append(RowResult(line, outcome, activity.pk))
+    with transaction.atomic():
+        for line, record in rows:
+            try:
+                with transaction.atomic():
+                    partnership = _partnership(record)
+                    data = _data(record, partnership)
+                    pk = _int(record.get("id", ""), "id")
+                    existing = Activity.objects.filter(pk=pk, partnership=partnership).first() if pk else None
+                    if existing is not None:
+                        activity = services.update_activity(user, existing, check_permission=user is not None, **data)
+                        outcome = "updated"
+                    else:
+                        activity = services.create_activity(
+                            user, partnership, check_permission=user is not None, **data
+                        )
+                        outcome = "created"
+                    tbd = _bool(record.get("date_tbd", ""), "date_tbd") and activity.status == "postponed"
+                    if tbd != activity.date_tbd:
+                        Activity.objects.filter(pk=activity.pk).update(date_tbd=tbd)
+            except ValidationError as exc:
+                report.rows.append(RowResult(line, "rejected", errors=_messages(exc)))
+            except DatabaseError as exc:  # what the checks above let through, e.g. a value too long
+                report.rows.append(RowResult(line, "rejected", errors=[str(exc).strip().splitlines()[0]]))
+            else:
+                report.rows.append(RowResult(line, outcome, activity.pk))
+        if report.count("rejected"):
+            report.rolled_back = True
+            transaction.set_rollback(True)
     return report

@@ -6,11 +6,13 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 
 import icalendar
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from kembar.activities import exchange, recurrence, services
 from kembar.activities.models import Activity
@@ -114,7 +116,7 @@ def test_export_import_round_trip_csv_and_xlsx(tmp_path, recorded):
     }
 
 
-def test_import_reports_bad_rows_and_keeps_the_good_ones(tmp_path, recorded):
+def test_import_reports_every_bad_row_and_imports_nothing(tmp_path, recorded):
     path = tmp_path / "x.csv"
     call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(path))
     rows = _csv(path)
@@ -126,13 +128,14 @@ def test_import_reports_bad_rows_and_keeps_the_good_ones(tmp_path, recorded):
         w.writerows([good, bad, worse])
     before = Activity.objects.count()
     out, err = io.StringIO(), io.StringIO()
-    call_command("import_activities", str(path), "--json", stdout=out, stderr=err)
-    assert json.loads(out.getvalue()) == {"rows_read": 3, "created": 1, "updated": 0, "rejected": 2}
+    with pytest.raises(CommandError, match="Nothing was imported: 2 of 3 rows were rejected"):
+        call_command("import_activities", str(path), "--json", stdout=out, stderr=err)
+    assert json.loads(out.getvalue()) == {"rows_read": 3, "created": 0, "updated": 0, "rejected": 2}
     report = err.getvalue()
     assert "row 3: rejected: type: Unknown activity type “party”." in report
     assert "currency: “XYZ” is not an ISO 4217 currency code" in report
     assert "row 4: rejected: host: The host “Kyoto,JP” is neither partner" in report
-    assert Activity.objects.count() == before + 1
+    assert Activity.objects.count() == before  # the good row is not kept either: all or nothing
 
 
 def test_public_export_and_the_ics_format(tmp_path, recorded, client):
@@ -213,3 +216,33 @@ def test_an_xlsx_that_unpacks_to_far_more_than_an_upload_is_refused_before_readi
         archive.writestr("xl/worksheets/sheet1.xml", b" " * (8 * 2**20))
     with pytest.raises(CommandError, match="activities.xlsx unpacks to 8 MB; documents may unpack to at most 5 MB"):
         call_command("import_activities", str(path))
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"foo,bar\n1,2\n", "does not have the columns of export-activities (unknown: bar, foo"),
+        (None, "is not UTF-8 text"),
+        (b"PK\x03\x04 not really a spreadsheet", "cannot be read as XLSX"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_writes_nothing_and_says_why(tmp_path, recorded, content, message):
+    """An outside test: a bad byte near the end committed 91 rows first; a corrupt XLSX ended in a
+    traceback; a file with the header foo,bar was not refused and exited 0."""
+    if content is None:  # the export, with one bad byte in its last row
+        path = tmp_path / "x.csv"
+        call_command("export_activities", "--government", "Bandung,ID", "--format", "csv", "--output", str(path))
+        rows = [dict(r, id="") for r in _csv(path)]  # new rows: a partial import would add them
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=exchange.COLUMNS)
+            w.writeheader()
+            w.writerows(rows)
+        data = path.read_bytes()
+        path.write_bytes(data[:-5] + b"\xff" + data[-4:])
+    else:
+        path = tmp_path / ("x.xlsx" if content.startswith(b"PK") else "x.csv")
+        path.write_bytes(content)
+    before = Activity.objects.count()
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("import_activities", str(path))
+    assert Activity.objects.count() == before

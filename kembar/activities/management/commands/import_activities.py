@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kembar.activities import exchange
 
@@ -9,7 +10,8 @@ from kembar.activities import exchange
 class Command(BaseCommand):
     help = (
         "Import activities from a CSV (or XLSX) in the format of export-activities: a row with the id of an "
-        "existing activity updates it, any other row creates one; each row is reported."
+        "existing activity updates it, any other row creates one; each row is reported. All or nothing: the "
+        "whole file is read first, and if any row is rejected nothing is imported (exit status 1)."
     )
 
     def add_arguments(self, parser):
@@ -25,9 +27,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            report = exchange.import_rows(exchange.read_rows(path))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise CommandError(f"{path}: cannot be read as the export's CSV or XLSX format ({exc})")
+            report = exchange.import_rows(exchange.read_file(path))
+        except exchange.ImportFileError as exc:
+            raise CommandError(f"{path}: {exc}")
         out = self.stderr if options["json"] else self.stdout
         for r in report.rows:
             if r.outcome == "rejected":
@@ -40,4 +42,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 "{rows_read} rows read: {created} created, {updated} updated, {rejected} rejected".format(**summary)
+            )
+        if report.rolled_back:
+            raise CommandError(
+                _(
+                    "Nothing was imported: %(rejected)d of %(rows)d rows were rejected. Correct them and import the file again."
+                )
+                % {"rejected": summary["rejected"], "rows": summary["rows_read"]}
             )
