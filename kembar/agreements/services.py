@@ -356,6 +356,11 @@ def upload_document(user, stage: AgreementStage, upload, *, title: str = "") -> 
     _check_edit(user, stage.agreement)
     if stage.agreement.status == AgreementStatus.TERMINATED:
         raise ValidationError(_("This agreement was terminated; it can no longer change."))
+    if stage.status == StageStatus.PENDING:
+        raise ValidationError(
+            _("The stage “%(stage)s” has not started yet: upload its documents when the procedure reaches it.")
+            % {"stage": stage.name}
+        )
     checked = getattr(upload, "checked", None) or check_upload(upload)
     title = (title or "").strip() or checked.name.rpartition(".")[0] or checked.name
     if len(title) > 200:

@@ -297,3 +297,22 @@ def test_the_detail_page_queries_do_not_grow_with_the_history(client, users, pub
         agreement = services.update_agreement(admin, agreement, fields=["culture", "trade"], title="Renamed")
         with queries.many():
             shown()
+
+
+def test_an_upload_to_a_stage_not_started_is_refused_where_the_officer_sees_it(client, tokens, users, public):
+    """An outside test: the page accepted the post and showed nothing; the API stored the file."""
+    services.advance(users["platform_admin"], public)
+    pending = public.stages.filter(status="pending").first()
+    refusal = f"The stage “{pending.name}” has not started yet"
+    client.force_login(users["bandung_editor"])
+    page = client.post(
+        reverse("agreements:upload", args=[pending.pk]), {"title": "DPRD", "file": upload("DPRD.pdf", pdf_bytes())}
+    ).content.decode()
+    assert refusal in page.replace("&ldquo;", "“").replace("&rdquo;", "”")
+    response = client.post(
+        f"/api/agreements/stages/{pending.pk}/documents",
+        {"title": "DPRD", "file": upload("DPRD.pdf", pdf_bytes())},
+        HTTP_AUTHORIZATION=f"Bearer {tokens['bandung_editor']}",
+    )
+    assert response.status_code == 422 and refusal in response.json()["detail"][0]["message"]
+    assert not StageDocument.objects.filter(stage=pending).exists()
