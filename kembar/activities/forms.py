@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kembar.core.uploads import DocumentField
-from kembar.partnerships.forms import DateInput
+from kembar.core.widgets import DateInput, DateTimeLocalInput
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Field
 
@@ -25,15 +25,6 @@ from .vocab import (
     Modality,
     sdg_choices,
 )
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=LOCAL_FORMAT, **kwargs)
 
 
 def wall_clock(value: dt.datetime | None) -> dt.datetime | None:
@@ -81,8 +72,8 @@ class ActivityForm(forms.Form):
     modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
     status = forms.ChoiceField(label=_("Status"), choices=ActivityStatus.choices)
     host = forms.TypedChoiceField(label=_("Host"), coerce=int)
-    start = forms.DateTimeField(label=_("Start"), widget=LocalDateTimeInput, help_text=_("In the host's local time."))
-    end = forms.DateTimeField(label=_("End"), widget=LocalDateTimeInput, help_text=_("In the host's local time."))
+    start = forms.DateTimeField(label=_("Start"), widget=DateTimeLocalInput, help_text=_("In the host's local time."))
+    end = forms.DateTimeField(label=_("End"), widget=DateTimeLocalInput, help_text=_("In the host's local time."))
     recurrence = forms.CharField(
         label=_("Recurrence"),
         required=False,
@@ -221,9 +212,9 @@ class PostponeForm(forms.Form):
     )
     to_be_decided = forms.BooleanField(label=_("New date to be decided"), required=False)
     new_start = forms.DateTimeField(
-        label=_("New start"), required=False, widget=LocalDateTimeInput, help_text=_("In the host's local time.")
+        label=_("New start"), required=False, widget=DateTimeLocalInput, help_text=_("In the host's local time.")
     )
-    new_end = forms.DateTimeField(label=_("New end"), required=False, widget=LocalDateTimeInput)
+    new_end = forms.DateTimeField(label=_("New end"), required=False, widget=DateTimeLocalInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, activity, upcoming=(), **kwargs):

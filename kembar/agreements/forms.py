@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kembar.core.uploads import DocumentField
-from kembar.partnerships.forms import DateInput, fields_of_cooperation
+from kembar.core.widgets import DateInput
+from kembar.partnerships.forms import fields_of_cooperation
 
 from .models import Agreement, AgreementKind, ProcedureTemplate, TextLanguage
 

@@ -5,15 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kembar.core.uploads import DocumentField
-from kembar.partnerships.forms import DateInput, fields_of_cooperation
+from kembar.core.widgets import DateInput, DateTimeLocalInput, TimeInput
+from kembar.partnerships.forms import fields_of_cooperation
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import SDG_CHOICES, Field
 
 from .models import ActionItem, Meeting
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 class SlotSearchForm(forms.Form):
@@ -47,7 +44,7 @@ class MeetingForm(forms.Form):
     start = forms.DateTimeField(
         label=_("Start (UTC)"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeLocalInput,
         help_text=_("In UTC; the meeting page shows it in each side's time zone."),
     )
     duration = forms.IntegerField(label=_("Duration (minutes)"), initial=60, min_value=15, max_value=720)

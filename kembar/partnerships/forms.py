@@ -2,15 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kembar.accounts import permissions
+from kembar.core.widgets import DateInput
 from kembar.gazetteer.models import Place
 
 from . import services
 from .models import LocalGovernment, Partnership
 from .vocab import SDG_CHOICES, Field, Kind, Level, Status, Trait
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def fields_of_cooperation() -> forms.MultipleChoiceField:

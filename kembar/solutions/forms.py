@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kembar.accounts import permissions
 from kembar.core.uploads import ACCEPT, check_upload
-from kembar.partnerships.forms import DateInput, fields_of_cooperation
+from kembar.core.widgets import DateInput
+from kembar.partnerships.forms import fields_of_cooperation
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field
 

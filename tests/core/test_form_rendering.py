@@ -51,3 +51,27 @@ def test_errors_of_the_form_as_a_whole_are_announced():
     html = render_to_string("components/form_errors.html", {"form": form})
     assert same_html(html, '<ul class="errorlist nonfield" role="alert"><li>Saved by someone else meanwhile.</li></ul>')
     assert render_to_string("components/form_errors.html", {"form": Sample()}).strip() == ""
+
+
+def test_date_and_time_pickers_get_iso_values_in_indonesian_too(client, users, governments):
+    """A walk through the pages in Bahasa Indonesia found edit forms showing an empty date (the
+    browser rejects "01-01-1960"), so saving unchanged erased it; office hours could not be saved."""
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import translation
+
+    from kembar.meetings.forms import OfficeHoursForm
+    from kembar.partnerships.services import create_partnership
+
+    partnership = create_partnership(
+        users["platform_admin"], governments["bandung"], governments["surabaya"], since=dt.date(1960, 1, 1)
+    )
+    client.force_login(users["bandung_editor"])
+    page = client.get(reverse("partnerships:edit", args=[partnership.pk]), HTTP_ACCEPT_LANGUAGE="id")
+    html = page.content.decode()
+    assert 'lang="id"' in html
+    assert 'type="date" name="since" value="1960-01-01"' in html
+    with translation.override("id"):
+        form = OfficeHoursForm(initial={"start": dt.time(8), "end": dt.time(16)})
+        assert 'value="08:00"' in str(form["start"]) and 'value="16:00"' in str(form["end"])
