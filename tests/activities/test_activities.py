@@ -324,6 +324,74 @@ def test_postponing_to_be_decided_and_converting_keep_the_original_plan(client, 
         services.convert(admin, a, modality="virtual")
 
 
+def meeting(user, p, **extra) -> Activity:
+    data = dict(
+        title="Coordination meeting",
+        type="information_exchange",
+        host=p.government_a,
+        start=dt.datetime(2026, 6, 2, 2, tzinfo=UTC),
+        end=dt.datetime(2026, 6, 2, 4, tzinfo=UTC),
+    )
+    data.update(extra)
+    return services.create_activity(user, p, **data)
+
+
+def test_converting_with_a_stale_version_is_refused_and_changes_nothing(users, partnership):
+    admin = users["platform_admin"]
+    a = meeting(admin, partnership)
+    services.update_activity(admin, a, expected_version=1, title="Coordination meeting II")
+    with pytest.raises(ConcurrentEdit):
+        services.convert(admin, a, modality="virtual", reason="Online", expected_version=1)
+    a.refresh_from_db()
+    assert (a.version, a.modality, a.title) == (2, "in_person", "Coordination meeting II")
+    assert not a.changes.exists()
+    assert services.convert(admin, a, modality="virtual", expected_version=2).version == 3
+
+
+def test_updating_a_call_with_a_stale_version_is_refused_and_changes_nothing(users, diy_kyoto):
+    admin = users["platform_admin"]
+    call = services.create_call(
+        admin,
+        diy_kyoto,
+        title="Darmasiswa Kyoto",
+        kind="scholarship",
+        host=diy_kyoto.government_b,
+        quota=10,
+        deadline=dt.date(2026, 3, 31),
+        how_to_apply="https://example.org/apply",
+    )
+    services.update_call(admin, call, expected_version=1, quota=12)
+    with pytest.raises(ConcurrentEdit):
+        services.update_call(admin, call, expected_version=1, quota=5)
+    call.refresh_from_db()
+    assert (call.version, call.quota) == (2, 12)
+
+
+def test_a_cancelled_activity_cannot_be_postponed(users, partnership):
+    admin = users["platform_admin"]
+    a = meeting(admin, partnership, status="cancelled")
+    with pytest.raises(ValidationError) as exc:
+        services.postpone(admin, a, reason="Rain", new_start=dt.datetime(2026, 7, 1, 2, tzinfo=UTC))
+    assert exc.value.message_dict == {"reason": ["A cancelled activity cannot be postponed."]}
+    a.refresh_from_db()
+    assert (a.status, a.start, a.version) == ("cancelled", dt.datetime(2026, 6, 2, 2, tzinfo=UTC), 1)
+    assert not a.changes.exists()
+
+
+def test_the_host_must_be_one_of_the_two_partners(users, governments, partnership):
+    admin = users["platform_admin"]
+    with pytest.raises(ValidationError) as exc:
+        meeting(admin, partnership, host=governments["busan"])
+    assert exc.value.message_dict == {"host": ["The host must be one of the two partners."]}
+    assert not Activity.objects.exists()
+    a = meeting(admin, partnership)
+    with pytest.raises(ValidationError) as exc:
+        services.update_activity(admin, a, host=governments["busan"])
+    assert exc.value.message_dict == {"host": ["The host must be one of the two partners."]}
+    a.refresh_from_db()
+    assert (a.host, a.version) == (partnership.government_a, 1)
+
+
 def test_postpone_form_requires_a_date_or_to_be_decided(client, users, partnership):
     client.force_login(users["braunschweig_editor"])
     a = services.create_activity(

@@ -65,6 +65,21 @@ def test_create_read_postpone_and_conflict(client, users, governments, setup):
     assert client.get(f"/api/activities/{hidden.pk}", **bearer(users["bandung_viewer"])).status_code == 200
 
 
+def test_postponing_with_a_stale_version_is_a_409_and_changes_nothing(client, users, setup):
+    p, hidden = setup
+    services.update_activity(users["platform_admin"], hidden, expected_version=1, title="Hidden, renamed")
+    response = client.post(
+        f"/api/activities/{hidden.pk}/postpone",
+        {"reason": "Rain", "new_start": "2026-09-01T19:00:00", "version": 1},
+        content_type="application/json",
+        **bearer(users["bandung_editor"]),
+    )
+    assert response.status_code == 409, response.content
+    hidden.refresh_from_db()
+    assert (hidden.status, hidden.version, hidden.start) == ("planned", 2, dt.datetime(2026, 8, 17, 12, tzinfo=UTC))
+    assert not hidden.changes.exists()
+
+
 @pytest.mark.parametrize(
     "change, field",
     [

@@ -138,6 +138,41 @@ def test_import_reports_every_bad_row_and_imports_nothing(tmp_path, recorded):
     assert Activity.objects.count() == before  # the good row is not kept either: all or nothing
 
 
+def test_the_public_export_leaves_out_public_activities_of_private_partnerships(tmp_path, recorded, users, governments):
+    admin = users["platform_admin"]
+    private = partnership_services.create_partnership(
+        admin, governments["bandung"], governments["liverpool"], public=False
+    )
+    start = dt.datetime(2026, 11, 5, 2, tzinfo=UTC)
+    services.create_activity(
+        admin,
+        private,
+        title="Confidential exploratory talks",
+        type="information_exchange",
+        host=governments["bandung"],
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        public=True,
+    )
+    for fmt in ("csv", "ics"):
+        path = tmp_path / f"public.{fmt}"
+        call_command("export_activities", "--format", fmt, "--output", str(path), stderr=io.StringIO())
+        text = path.read_text(encoding="utf-8")
+        assert "Port study visit" in text and "Confidential exploratory talks" not in text, fmt
+    bandung = tmp_path / "bandung.csv"  # the government's own export is for its office: everything
+    call_command(
+        "export_activities",
+        "--government",
+        "Bandung,ID",
+        "--format",
+        "csv",
+        "--output",
+        str(bandung),
+        stderr=io.StringIO(),
+    )
+    assert "Confidential exploratory talks" in [r["title"] for r in _csv(bandung)]
+
+
 def test_public_export_and_the_ics_format(tmp_path, recorded, client):
     path = tmp_path / "public.csv"
     call_command("export_activities", "--format", "csv", "--output", str(path), stderr=io.StringIO())

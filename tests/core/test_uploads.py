@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kembar.core import uploads
-from tests.support.files import BUILDERS, docx_bytes, pdf_bytes, upload
+from tests.support.files import BUILDERS, docx_bytes, odt_bytes, pdf_bytes, upload
 
 
 @pytest.mark.parametrize("ext", sorted(BUILDERS))
@@ -45,6 +45,33 @@ def test_a_plain_zip_named_docx_is_not_a_docx():
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("word.txt", "not a document")
     assert _error(upload("mou.docx", out.getvalue())).code == "content"
+
+
+def _odt_saying(mimetype: str, *, first: bool) -> bytes:
+    """A real ODT whose `mimetype` member says `mimetype`, stored first (where the magic bytes
+    are read) or last (where only reading the archive finds it)."""
+    source = zipfile.ZipFile(io.BytesIO(odt_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        if first:
+            z.writestr(zipfile.ZipInfo("mimetype"), mimetype)
+        for name in source.namelist():
+            if name != "mimetype":
+                z.writestr(name, source.read(name))
+        if not first:
+            z.writestr(zipfile.ZipInfo("mimetype"), mimetype)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "mimetype, first",
+    [
+        ("application/vnd.oasis.opendocument.spreadsheet", False),
+        ("application/vnd.oasis.opendocument.texts", True),
+    ],
+)
+def test_an_odt_whose_mimetype_member_says_otherwise_is_refused(mimetype, first):
+    assert _error(upload("nota.odt", _odt_saying(mimetype, first=first))).code == "content"
 
 
 def test_unsupported_extension_and_empty_file():

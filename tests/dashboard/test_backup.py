@@ -256,6 +256,109 @@ def test_member_names_that_leave_media_root_are_refused(archive, registry, media
     assert not (tmp_path / "escaped.txt").exists()
 
 
+def with_members(
+    archive: Path, target: Path, extra: list[tuple[tarfile.TarInfo, bytes]], *, listed: bool = True
+) -> None:
+    """The archive with `extra` members added after the data, listed in the manifest with their
+    true checksums unless not `listed`, and signed with this installation's key: only the
+    checks on the members themselves stand in the way."""
+    with tarfile.open(archive, "r:gz") as source:
+        members = [(info.name, source.extractfile(info).read()) for info in source]
+    manifest = json.loads(dict(members)[bk.MANIFEST_MEMBER])
+    if listed:
+        for info, data in extra:
+            manifest["members"][info.name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    blob = json.dumps(manifest).encode()
+    with tarfile.open(target, "w:gz") as out:
+        for name, data in members:
+            if name in (bk.MANIFEST_MEMBER, bk.SIGNATURE_MEMBER):
+                continue
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+        for info, data in extra:
+            info.size = len(data) if info.isreg() else 0
+            out.addfile(info, io.BytesIO(data) if info.isreg() else None)
+        for name, data in ((bk.MANIFEST_MEMBER, blob), (bk.SIGNATURE_MEMBER, bk.manifest_signature(blob).encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+
+
+def regular(name: str) -> tarfile.TarInfo:
+    return tarfile.TarInfo(name)
+
+
+def symlink(name: str, target: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.SYMTYPE
+    info.linkname = target
+    return info
+
+
+DOCUMENT = "media/agreements/2024/MoU Bandung–Braunschweig.pdf"
+
+
+@pytest.mark.django_db
+def test_a_member_held_twice_is_refused(archive, registry, media, tmp_path):
+    crafted = tmp_path / "crafted.tar.gz"
+    with_members(archive, crafted, [(regular(DOCUMENT), registry["document_bytes"])])
+    before = fingerprint()
+    with pytest.raises(BackupError, match="holds media/agreements/2024/MoU Bandung–Braunschweig.pdf twice"):
+        restore(crafted, force=True)
+    assert_nothing_written(before, media, registry["document_bytes"])
+
+
+@pytest.mark.django_db
+def test_a_symbolic_link_member_is_refused(archive, registry, media, tmp_path):
+    crafted = tmp_path / "crafted.tar.gz"
+    with_members(archive, crafted, [(symlink("media/agreements/passwd", "/etc/passwd"), b"")])
+    before = fingerprint()
+    with pytest.raises(BackupError, match="media/agreements/passwd is not a regular file"):
+        restore(crafted, force=True)
+    assert_nothing_written(before, media, registry["document_bytes"])
+
+
+@pytest.mark.django_db
+def test_a_member_the_manifest_does_not_list_is_refused(archive, registry, media, tmp_path):
+    crafted = tmp_path / "crafted.tar.gz"
+    with_members(archive, crafted, [(regular("media/agreements/extra.pdf"), b"%PDF-1.7 unlisted")], listed=False)
+    before = fingerprint()
+    with pytest.raises(BackupError, match="media/agreements/extra.pdf is not listed in the manifest"):
+        restore(crafted, force=True)
+    assert_nothing_written(before, media, registry["document_bytes"])
+
+
+@pytest.mark.django_db
+def test_a_folder_of_media_root_linking_outside_is_not_written_through(archive, registry, media, tmp_path):
+    """A signed, intact archive; but MEDIA_ROOT/reports is a link to a folder outside it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (media / "reports").symlink_to(outside, target_is_directory=True)
+    crafted = tmp_path / "crafted.tar.gz"
+    with_members(archive, crafted, [(regular("media/reports/laporan.pdf"), b"%PDF-1.7 report")])
+    before = fingerprint()
+    with pytest.raises(BackupError, match="cannot be written inside MEDIA_ROOT"):
+        restore(crafted, force=True)
+    assert list(outside.iterdir()) == []
+    assert fingerprint() == before
+    assert (media / "agreements/2024/MoU Bandung–Braunschweig.pdf").read_bytes() == registry["document_bytes"]
+    assert not [p for p in media.iterdir() if p.name.startswith(bk.STAGING_PREFIX)]
+
+
+@pytest.mark.django_db
+def test_a_file_of_media_root_that_is_a_link_is_not_replaced(archive, registry, media, tmp_path):
+    outside = tmp_path / "outside.pdf"
+    outside.write_bytes(b"not the registry's")
+    registry["document"].unlink()
+    registry["document"].symlink_to(outside)
+    before = fingerprint()
+    with pytest.raises(BackupError, match="cannot be written inside MEDIA_ROOT"):
+        restore(archive, force=True)
+    assert fingerprint() == before
+    assert registry["document"].is_symlink() and outside.read_bytes() == b"not the registry's"
+
+
 def recrafted(archive: Path, target: Path, change_data, *, sign: bool = True) -> None:
     """The archive with data.jsonl changed and the manifest's checksums made to match, as someone
     editing a backup would; signed with this installation's key only when `sign`."""

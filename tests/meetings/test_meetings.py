@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from icalendar import Calendar
@@ -153,7 +154,7 @@ def test_office_hours_of_the_organisation_are_used(bf, users, orgs):
         [partnership.government_a, partnership.government_b], dt.date(2026, 11, 23), dt.date(2026, 11, 25), 60
     )
     assert result.inside_office_hours
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.set_office_hours(users["surabaya_editor"], orgs["bandung"], dt.time(9, 0), dt.time(17, 0))
 
 
@@ -406,7 +407,7 @@ def test_library_finds_a_document_by_an_indonesian_word_in_its_body(bf, users, c
 
 
 def test_library_refuses_a_file_that_is_not_what_its_name_says(users, governments):
-    with pytest.raises(Exception) as error:
+    with pytest.raises(ValidationError) as error:
         services.share_item(
             users["bandung_editor"],
             government=governments["bandung"],

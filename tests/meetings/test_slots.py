@@ -93,6 +93,24 @@ def test_eid_al_fitr_is_avoided_and_named():
     assert any("Eid al-Fitr" in name for _day, name in result.skipped_days["Bandung"])
 
 
+def test_a_slot_that_would_run_past_local_midnight_into_a_holiday_is_not_offered():
+    """Bandung keeps night office hours (00:00–08:00), so 23:45–00:45 would cost it least; but
+    17 August is Independence Day there. Ending exactly at midnight does not touch the holiday."""
+    bandung = Side(
+        "Bandung", "Asia/Jakarta", "ID", office_start=dt.time(0, 0), office_end=dt.time(8, 0), weekend=frozenset()
+    )
+    new_york = Side("New York", "America/New_York", "US", "NY", weekend=frozenset())
+    independence_day = dt.date(2026, 8, 17)
+    assert independence_day in holidays.country_holidays("ID", years=[2026])
+    result = find_slots([bandung, new_york], dt.date(2026, 8, 16), dt.date(2026, 8, 16), 60, top=5)
+    for slot in result.slots:
+        here = slot.sides[0]
+        assert (here.local_end - dt.timedelta(seconds=1)).date() != independence_day, here.local_start
+    best = result.slots[0].sides[0]
+    assert (best.local_start.strftime("%d %H:%M"), best.local_end.strftime("%d %H:%M")) == ("16 23:00", "17 00:00")
+    assert best.cost == 60
+
+
 def test_holiday_names_follow_the_language_where_known():
     result = find_slots([BANDUNG, KYOTO], dt.date(2025, 3, 27), dt.date(2025, 4, 4), 60, language="id")
     assert "Hari Raya Idul Fitri" in [name for _d, name in result.skipped_days["Bandung"]]

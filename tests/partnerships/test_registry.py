@@ -38,7 +38,9 @@ def test_database_refuses_reversed_or_duplicate_pairs(governments):
 def test_a_government_cannot_partner_itself(governments, users):
     with pytest.raises(ValidationError) as error:
         services.create_partnership(users["bandung_editor"], governments["bandung"], governments["bandung"])
-    assert "government_b" in error.value.message_dict
+    # the service's own rule, not the database's pair constraint ("already partners") under the same field
+    assert error.value.message_dict == {"government_b": ["A government cannot partner itself."]}
+    assert not Partnership.objects.exists()
 
 
 @pytest.mark.parametrize(
