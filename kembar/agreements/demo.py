@@ -13,37 +13,14 @@ small generated PDFs marked as demo documents.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from kembar.core.pdf import one_page_pdf
+
 from . import services
 from .models import Agreement, AgreementStage, ProcedureTemplate
-
-
-def _pdf(text: str) -> bytes:
-    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def _walk(
@@ -57,7 +34,7 @@ def _walk(
         services.upload_document(
             user,
             stage,
-            SimpleUploadedFile(f"{stage.template_stage.code}.pdf", _pdf(text)),
+            SimpleUploadedFile(f"{stage.template_stage.code}.pdf", one_page_pdf(text)),
             title=stage.template_stage.evidence_en or stage.template_stage.name_en,
         )
         agreement = services.advance(user, agreement, signed_on=signed_on, validity_years=validity_years)
