@@ -25,7 +25,12 @@ run: install
 	$(KEMBAR) load-gazetteer
 	$(KEMBAR) demo
 	@test -f var/matching-model.pkl || { test ! -f $(TWIN_CITIES) || $(KEMBAR) import-links $(TWIN_CITIES) --no-progress; $(KEMBAR) match-train; }
-	$(KEMBAR) runserver 127.0.0.1:8000
+	$(KEMBAR) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(KEMBAR) runserver 127.0.0.1:8000
+
+# The background jobs (e-mail, …) of the queue TASKS_BACKEND names; `make run` starts one itself.
+.PHONY: worker
+worker: install
+	$(KEMBAR) worker
 
 # Production server: gunicorn (kembar/gunicorn_conf.py: BIND or PORT, WEB_CONCURRENCY) with DEBUG
 # off and static files from whitenoise. SECRET_KEY comes from the environment; without one (a

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "kembar.core",
     "kembar.gazetteer",
     "kembar.accounts",
@@ -161,6 +163,24 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# Background jobs (kembar/core/mail.py, docs/operations.md): Django's tasks API (the django-tasks
+# backport). TASKS_BACKEND=database (default) keeps the queue in the database, so one server
+# needs nothing more; TASKS_BACKEND=rq puts it on Redis (TASKS_REDIS_URL) for several servers;
+# TASKS_BACKEND=immediate runs each task at once in the process that enqueues it (the tests).
+# `kembar worker` runs the queue.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_cleanup.apps.CleanupConfig"), "django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ.get("TASKS_REDIS_URL", "redis://127.0.0.1:6379/2")}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

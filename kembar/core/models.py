@@ -50,3 +50,37 @@ class StoredFile(models.Model):
     class Meta:
         abstract = True
         ordering = ["uploaded", "id"]
+
+
+class OutgoingMail(models.Model):
+    """An e-mail waiting for, or past, the mail server (kembar.core.mail). The row is written in
+    the transaction of what the mail tells about, so a mail is never lost: a worker delivers it,
+    retrying with back-off while the server cannot be reached."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    to = models.JSONField(_("recipients"), default=list)
+    reply_to = models.JSONField(default=list, blank=True)
+    # [{"name": "invitation.ics", "content": "...", "mimetype": "text/calendar"}]: small text files.
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="core_mail_due")]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,4 +1,4 @@
-"""Reminder e-mails: every app says what is due, `kembar remind` (run from cron) sends it once.
+"""Reminder e-mails: every app says what is due, `kembar remind` (run from cron) queues it once.
 
 A source is a callable `source(now) -> Iterable[Reminder]` that an app registers by dotted path
 with `register` in its AppConfig.ready(), so sources are listed in the order of INSTALLED_APPS. A
@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
+from .mail import queue_mail
 from .models import SentReminder
 
 # Dotted paths of the registered reminder sources, in the order their reminders are listed.
@@ -65,10 +65,11 @@ def collect(now: dt.datetime, sources: Iterable[str] | None = None) -> list[Remi
 
 
 def send(reminders: Iterable[Reminder], now: dt.datetime) -> int:
-    """Mail each reminder and record it; returns how many went out.
+    """Queue each reminder's mail and record it; returns how many were queued.
 
-    The record and the mail share a transaction: a failed mail leaves no record (it is tried
-    again next run), and a second run racing this one hits the unique key and skips it.
+    The record and the queued mail share a transaction, so a reminder is queued exactly once:
+    a second run racing this one hits the unique key and skips it. The mail queue (kembar.core.mail)
+    delivers it, retrying while the mail server cannot be reached.
     """
     count = 0
     for reminder in reminders:
@@ -82,7 +83,7 @@ def send(reminders: Iterable[Reminder], now: dt.datetime) -> int:
                     subject=reminder.subject[:300],
                     recipients=", ".join(reminder.recipients),
                 )
-                send_mail(reminder.subject, reminder.body, settings.DEFAULT_FROM_EMAIL, list(reminder.recipients))
+                queue_mail(reminder.subject, reminder.body, reminder.recipients)
         except IntegrityError:
             continue
         count += 1

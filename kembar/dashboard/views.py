@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 from kembar.accounts import permissions
 from kembar.activities.queries import dashboard_events
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
+from kembar.core.mail import backlog
 from kembar.insights.health.score import needs_attention
 from kembar.matching.services import dashboard_requests
 from kembar.meetings.services import dashboard_context as meetings_dashboard
@@ -42,5 +43,6 @@ def dashboard(request):
             "solution_exchange": dashboard_summary(g.pk for g in own),
             "partner_requests": dashboard_requests(g.pk for g in own),
             "needs_attention": needs_attention(request.user),
+            "mail_backlog": backlog() if request.user.is_superuser else None,
         },
     )

@@ -24,15 +24,16 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from scipy import sparse
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
+from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.reminders import mail_url
 from kembar.gazetteer.countries import country_name
 from kembar.gazetteer.models import Place
@@ -439,7 +440,7 @@ def interest_state(user, partner_request: PartnerRequest) -> tuple[list[Interest
 
 
 def express_interest(user, partner_request: PartnerRequest, government: LocalGovernment, message: str = "") -> Interest:
-    """Record the interest and tell the requester's office by e-mail (after the commit)."""
+    """Record the interest and queue an e-mail to the requester's office (kembar.core.mail)."""
     if government.pk not in permissions.interest_governments(user, partner_request):
         raise PermissionDenied(
             _(
@@ -455,34 +456,32 @@ def express_interest(user, partner_request: PartnerRequest, government: LocalGov
         interest = Interest.objects.create(
             request=partner_request, government=government, message=message, created_by=user
         )
-        recipients = sorted(
-            {
-                partner_request.contact_email,
-                *Organisation.objects.filter(local_government=partner_request.government_id)
-                .exclude(email="")
-                .values_list("email", flat=True),
-            }
-            - {""}
-        )
-        subject = _("%(name)s is interested in your partner request “%(title)s”") % {
-            "name": government.name,
-            "title": partner_request.title,
-        }
+        recipients = [
+            partner_request.contact_email,
+            *Organisation.objects.filter(local_government=partner_request.government_id)
+            .exclude(email="")
+            .values_list("email", flat=True),
+        ]
         # Replying to the e-mail writes to the interested office.
         contact = government.contact_email or (user.email if user else "")
-        body = _(
-            "%(name)s (%(country)s) expressed interest in your partner request “%(title)s”.\n\n"
-            "%(message)s\n\nContact: %(contact)s\nThe request: %(url)s"
-        ) % {
-            "name": government.name,
-            "country": country_name(government.country_code),
-            "title": partner_request.title,
-            "message": message or "—",
-            "contact": contact or "—",
-            "url": mail_url(partner_request),
-        }
-        mail = EmailMessage(subject, body, None, recipients, reply_to=[contact] if contact else None)
-        transaction.on_commit(lambda: mail.send(fail_silently=False))
+        # Written in the requesting office's language, not the sender's.
+        with translation.override(recipient_language(partner_request.government.country_code)):
+            subject = _("%(name)s is interested in your partner request “%(title)s”") % {
+                "name": government.name,
+                "title": partner_request.title,
+            }
+            body = _(
+                "%(name)s (%(country)s) expressed interest in your partner request “%(title)s”.\n\n"
+                "%(message)s\n\nContact: %(contact)s\nThe request: %(url)s"
+            ) % {
+                "name": government.name,
+                "country": country_name(government.country_code),
+                "title": partner_request.title,
+                "message": message or "—",
+                "contact": contact or "—",
+                "url": mail_url(partner_request),
+            }
+        queue_mail(subject, body, recipients, reply_to=[contact])
     return interest
 
 

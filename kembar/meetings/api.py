@@ -334,7 +334,7 @@ class ParticipantPatch(InputSchema):
 
 
 class InvitationsOut(Schema):
-    sent: int = Field(description="How many participants were e-mailed (those with an address).")
+    sent: int = Field(description="How many invitations were queued (participants with an address).")
     status: str
 
 
@@ -443,18 +443,15 @@ def participant_invitation(request, meeting_id: int, participant_id: int):
 @router.post(
     "/{meeting_id}/invitations",
     auth=WRITE,
-    response={200: InvitationsOut, 503: Error, **WRITE_ERRORS},
+    response={200: InvitationsOut, **WRITE_ERRORS},
     summary="Send the invitations by e-mail",
 )
 def send_invitations(request, meeting_id: int):
-    """E-mail every participant with an address their invitation (.ics attached), as the meeting
-    page does; a planned meeting then counts as invited. 503 when the mail server fails (how
-    many went out before is in the message)."""
+    """Queue for every participant with an address their invitation (.ics attached), as the
+    meeting page does; a planned meeting then counts as invited. `sent` counts the mails queued:
+    they go out as soon as the mail server accepts them (retried while it cannot be reached)."""
     meeting = _meeting(request.auth, meeting_id)
-    try:
-        sent = services.send_invitations(request.auth, meeting)
-    except services.InvitationsNotSent as error:
-        return Reply(503, {"detail": str(error)})
+    sent = services.send_invitations(request.auth, meeting)
     return {"sent": sent, "status": type(meeting).objects.values_list("status", flat=True).get(pk=meeting.pk)}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import smtplib
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -17,13 +16,11 @@ from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
@@ -31,6 +28,7 @@ from unidecode import unidecode
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
+from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.uploads import DOCX, ODT, ArchiveTooLarge, check_upload, max_upload_bytes, read_member
 from kembar.core.versioning import save_changes
 from kembar.gazetteer.models import Place
@@ -393,60 +391,40 @@ def invitation_ics(meeting: Meeting, participant: Participant | None = None) -> 
     return cal.to_ical()
 
 
-class InvitationsNotSent(Exception):
-    """The mail server could not be reached or refused a message; `sent` had gone out before."""
-
-    def __init__(self, message: str, sent: int):
-        super().__init__(message)
-        self.sent = sent
-
-
 def send_invitations(user, meeting: Meeting) -> int:
-    """E-mail every participant with an address their invitation; returns how many were sent.
+    """Queue for every participant with an address their invitation (.ics attached), written in
+    the participant's office's language with the time in its zone; returns how many were queued.
 
-    Raises InvitationsNotSent (after marking the meeting invited if some went out) when the mail
-    server fails: the caller says so instead of a server error."""
+    The mails wait in the queue while no mail server is reachable (kembar.core.mail): this never
+    fails because of the mail server. A planned meeting then counts as invited."""
     if not permissions.can_edit_meeting(user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
-    sent, failure = 0, None
     participants = list(meeting.participants.select_related("government__place").exclude(email=""))
     times = {g.pk: (s, e) for g, s, e in local_times(meeting)}
-    for participant in participants:
-        start, _end = times.get(participant.government_id, (meeting.start, meeting.end))
-        body = _("You are invited to “%(title)s” on %(when)s (%(tz)s).") % {
-            "title": meeting.title,
-            "when": start.strftime("%Y-%m-%d %H:%M"),
-            "tz": start.tzname(),
-        }
-        if meeting.video_link:
-            body += "\n" + _("Video link: %(link)s") % {"link": meeting.video_link}
-        if meeting.agenda_items:
-            body += "\n\n" + _("Agenda:") + "\n" + "\n".join(f"- {item}" for item in meeting.agenda_items)
-        mail = EmailMessage(
-            _("Invitation: %(title)s") % {"title": meeting.title},
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [participant.email],
-        )
-        mail.attach("invitation.ics", invitation_ics(meeting, participant), "text/calendar; method=REQUEST")
-        try:
-            mail.send()
-        except (smtplib.SMTPException, OSError) as error:
-            failure = error
-            break
-        sent += 1
-    if meeting.status == Meeting.Status.PLANNED and (sent or failure is None):
-        Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.INVITED)
-    if failure is not None:
-        raise InvitationsNotSent(
-            _(
-                "The mail server did not accept the invitations (%(reason)s): %(sent)d of %(total)d were sent. "
-                "Try again later."
+    with transaction.atomic():
+        for participant in participants:
+            start, _end = times.get(participant.government_id, (meeting.start, meeting.end))
+            with translation.override(recipient_language(participant.government.country_code)):
+                body = _("You are invited to “%(title)s” on %(when)s (%(tz)s).") % {
+                    "title": meeting.title,
+                    "when": start.strftime("%Y-%m-%d %H:%M"),
+                    "tz": start.tzname(),
+                }
+                if meeting.video_link:
+                    body += "\n" + _("Video link: %(link)s") % {"link": meeting.video_link}
+                if meeting.agenda_items:
+                    body += "\n\n" + _("Agenda:") + "\n" + "\n".join(f"- {item}" for item in meeting.agenda_items)
+                subject = _("Invitation: %(title)s") % {"title": meeting.title}
+            ics = invitation_ics(meeting, participant).decode()
+            queue_mail(
+                subject,
+                body,
+                [participant.email],
+                attachments=[("invitation.ics", ics, "text/calendar; method=REQUEST")],
             )
-            % {"reason": failure.__class__.__name__, "sent": sent, "total": len(participants)},
-            sent,
-        )
-    return sent
+        if participants and meeting.status == Meeting.Status.PLANNED:
+            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.INVITED)
+    return len(participants)
 
 
 # --- library ---------------------------------------------------------------------------------

@@ -282,12 +282,8 @@ def attachment_download(request, attachment_id: int):
 @require_POST
 def send_invitations(request, pk: int):
     meeting = _editable_meeting(request, pk)
-    try:
-        count = services.send_invitations(request.user, meeting)
-    except services.InvitationsNotSent as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Invitations sent: %(count)d.") % {"count": count})
+    count = services.send_invitations(request.user, meeting)
+    messages.success(request, _("Invitations queued for sending: %(count)d.") % {"count": count})
     return redirect(meeting)
 
 

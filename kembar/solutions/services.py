@@ -9,16 +9,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.accounts.services import editor_emails
+from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.reminders import mail_url
 from kembar.core.uploads import check_upload
 from kembar.core.versioning import record_author, save_changes, save_version
@@ -444,30 +444,31 @@ def express_interest(user, solution: Solution, government: LocalGovernment, need
             pilot = Pilot(solution=solution, government=government, need=need)
             record_author(pilot, user)
             pilot.save()
+            notify_interest(pilot)
     except IntegrityError:
         raise taken
-    notify_interest(pilot)
     return pilot
 
 
 def notify_interest(pilot: Pilot) -> None:
+    """Queue an e-mail to the offering office's editors, in that office's language."""
     recipients = list(editor_emails([pilot.solution.government_id]))
-    if not recipients:
-        return
-    subject = _("%(government)s is interested in your solution “%(title)s”") % {
-        "government": pilot.government.name,
-        "title": pilot.solution.title,
-    }
-    body = _(
-        "%(government)s (%(country)s) would like to adopt “%(title)s”.%(need)s\n\nFollow the pilot on kembar: %(url)s\n"
-    ) % {
-        "government": pilot.government.name,
-        "country": pilot.government.country_code,
-        "title": pilot.solution.title,
-        "url": mail_url(pilot),
-        "need": ("\n" + _("Their need: %(need)s") % {"need": pilot.need.title}) if pilot.need_id else "",
-    }
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
+    with translation.override(recipient_language(pilot.solution.government.country_code)):
+        subject = _("%(government)s is interested in your solution “%(title)s”") % {
+            "government": pilot.government.name,
+            "title": pilot.solution.title,
+        }
+        body = _(
+            "%(government)s (%(country)s) would like to adopt “%(title)s”.%(need)s\n\n"
+            "Follow the pilot on kembar: %(url)s\n"
+        ) % {
+            "government": pilot.government.name,
+            "country": pilot.government.country_code,
+            "title": pilot.solution.title,
+            "url": mail_url(pilot),
+            "need": ("\n" + _("Their need: %(need)s") % {"need": pilot.need.title}) if pilot.need_id else "",
+        }
+    queue_mail(subject, body, recipients)
 
 
 def update_pilot(user, pilot: Pilot, *, expected_version: int | None = None, **data) -> Pilot:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from kembar.accounts.models import Membership
 from kembar.accounts.services import editor_emails
 from kembar.core import reminders
-from kembar.core.models import SentReminder
+from kembar.core.models import OutgoingMail, SentReminder
 from tests.support.builders import make_office, make_user
 
 NOW = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
@@ -59,14 +59,15 @@ def test_each_event_is_sent_once(db, source, capsys, monkeypatch):
     assert capsys.readouterr().out.splitlines()[-1] == "stage:8:stuck\t-\tNobody to tell"
 
 
-def test_a_failed_mail_is_not_recorded(db, source, monkeypatch):
-    def broken(*args, **kwargs):
-        raise OSError("SMTP down")
-
-    monkeypatch.setattr(reminders, "send_mail", broken)
-    with pytest.raises(OSError):
-        reminders.send(reminders.collect(NOW), NOW)
-    assert not SentReminder.objects.exists()
+def test_a_reminder_the_mail_server_refuses_waits_in_the_queue(db, source, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    assert reminders.send(reminders.collect(NOW), NOW) == 2
+    # Recorded once (never queued twice), and the mails wait for the server instead of being lost.
+    assert SentReminder.objects.count() == 2
+    assert [r.key for r in reminders.collect(NOW)] == ["stage:8:stuck"]  # the one without a recipient
+    waiting = OutgoingMail.objects.filter(status="queued", attempts=1)
+    assert sorted(waiting.values_list("subject", flat=True)) == ["MoU ends in 90 days", "Stage waiting"]
 
 
 def test_editor_emails_are_the_offices_editors(governments):

@@ -51,8 +51,9 @@ def test_interest_notifies_the_requesters_office(
     assert "Braunschweig" in message.subject and "Gern!" in message.body
     # A reply goes to the interested office; the mail links the request.
     assert message.reply_to == ["partnerschaft@braunschweig.de"]
-    assert "Contact: partnerschaft@braunschweig.de" in message.body
-    assert f"The request: https://kerjasama.example.go.id{published.get_absolute_url()}" in message.body
+    # Written in the requesting office's language (Bandung: Indonesian), not the sender's.
+    assert "Kontak: partnerschaft@braunschweig.de" in message.body
+    assert f"Permintaannya: https://kerjasama.example.go.id{published.get_absolute_url()}" in message.body
     # Twice is refused, and the requester cannot be interested in its own request.
     with pytest.raises(Exception, match="already"):
         services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"])

@@ -11,11 +11,14 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, models
+from django_tasks_db.models import DBTaskResult
 
+from kembar.core.models import OutgoingMail
 from kembar.gazetteer.models import Place, PlaceName
 
-# Recreated by `migrate`, or not worth keeping (see the module docstring).
-EXCLUDED_MODELS = {ContentType, Permission, Session}
+# Recreated by `migrate`, or not worth keeping (see the module docstring); the job queue and the
+# mail queue are work in progress of this server: a restored copy must not send old mails again.
+EXCLUDED_MODELS = {ContentType, Permission, Session, DBTaskResult, OutgoingMail}
 
 
 # Referenced by natural key, because their ids differ between databases.

@@ -2,13 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone, translation
 
-from kembar.core import reminders
+from kembar.core import mail, reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Send the reminder e-mails that are due (agreements ending, procedures stuck, overdue "
-        "action items), each event once. Meant for cron, e.g. daily."
+        "Queue the reminder e-mails that are due (agreements ending, procedures stuck, overdue "
+        "action items), each event once, and hand waiting e-mails that lost their job back to the "
+        "queue. Meant for cron, e.g. every hour; `kembar worker` sends the mails."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +25,9 @@ class Command(BaseCommand):
             for reminder in due:
                 self.stdout.write(reminder.line())
             return
-        sent = reminders.send(due, now)
-        skipped = len(due) - sent
-        self.stdout.write(f"{sent} reminder(s) sent" + (f", {skipped} without a recipient" if skipped else ""))
+        queued = reminders.send(due, now)
+        skipped = len(due) - queued
+        self.stdout.write(f"{queued} reminder(s) queued" + (f", {skipped} without a recipient" if skipped else ""))
+        requeued = mail.sweep(now)
+        if requeued:
+            self.stdout.write(f"{requeued} waiting e-mail(s) queued again")
