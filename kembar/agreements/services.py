@@ -29,6 +29,7 @@ from .models import (
     AgreementStage,
     AgreementStatus,
     ProcedureTemplate,
+    Relation,
     StageDocument,
     StageStatus,
     StageTransition,
@@ -55,8 +56,9 @@ EDITABLE_FIELDS = [
     "effective_on",
     "validity_years",
     "ends_on",
-    "renewal_of",
-    "renewal_of_id",
+    "previous",
+    "previous_id",
+    "relation",
     "languages",
 ]
 
@@ -118,13 +120,35 @@ def _clean(agreement: Agreement, fields: list[str] | None) -> None:
         errors["ends_on"] = [
             _("The end date must be after the start (%(start)s).") % {"start": agreement.starts_on.isoformat()}
         ]
-    if agreement.renewal_of_id:
-        if agreement.renewal_of_id == agreement.pk:
-            errors["renewal_of"] = [_("An agreement cannot renew itself.")]
-        elif not Agreement.objects.filter(pk=agreement.renewal_of_id, partnership_id=agreement.partnership_id).exists():
-            errors["renewal_of"] = [_("The renewed agreement must belong to the same partnership.")]
+    agreement.relation = agreement.relation or ""  # the API's null: no link
+    errors.update(_link_errors(agreement))
     if errors:
         raise ValidationError(errors)
+
+
+def _link_errors(agreement: Agreement) -> dict[str, list[str]]:
+    """The link to an earlier agreement: of the same partnership, with its kind (follows or
+    renews), never to itself or around in a circle."""
+    if agreement.relation and agreement.relation not in Relation.values:
+        return {"relation": [_("Unknown link “%(value)s”.") % {"value": agreement.relation}]}
+    if not agreement.previous_id:
+        if agreement.relation:
+            return {"previous": [_("Choose the earlier agreement this one follows or renews.")]}
+        return {}
+    if not agreement.relation:
+        return {"relation": [_("Say whether this agreement follows or renews the earlier one.")]}
+    if agreement.previous_id == agreement.pk:
+        return {"previous": [_("An agreement cannot follow or renew itself.")]}
+    earlier = dict(Agreement.objects.filter(partnership_id=agreement.partnership_id).values_list("pk", "previous_id"))
+    if agreement.previous_id not in earlier:
+        return {"previous": [_("The earlier agreement must belong to the same partnership.")]}
+    seen, pk = set(), agreement.previous_id
+    while pk is not None and pk not in seen:
+        if agreement.pk is not None and pk == agreement.pk:
+            return {"previous": [_("That agreement already comes after this one.")]}
+        seen.add(pk)
+        pk = earlier.get(pk)
+    return {}
 
 
 def _check_edit(user, agreement_or_partnership) -> None:
