@@ -34,7 +34,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "status", "signed_on", "ends_on", "partnership"]
     list_filter = ["kind", "status", "template"]
     search_fields = ["title"]
-    raw_id_fields = ["partnership", "renewal_of"]
+    raw_id_fields = ["partnership", "previous"]
     readonly_fields = ["status"]
     list_select_related = ["partnership__government_a", "partnership__government_b"]
 

@@ -31,6 +31,7 @@ from .models import (
     AgreementStage,
     AgreementStatus,
     ProcedureTemplate,
+    Relation,
     StageDocument,
     StageStatus,
     TextLanguage,
@@ -118,7 +119,10 @@ class AgreementOut(Schema):
     effective_on: dt.date | None
     validity_years: int | None
     ends_on: dt.date | None
-    renewal_of_id: int | None
+    previous_id: int | None = Field(description="The earlier agreement of the partnership this one follows or renews.")
+    relation: Relation | Literal[""] = Field(
+        description="`follows` (an MoU after the LoI) or `renews`; empty without one."
+    )
     status: AgreementStatus = Field(description="In force and expired follow from the dates of a signed agreement.")
     languages: list[TextLanguage]
     version: int = Field(description="Send it back with a change to refuse it if someone saved in between.")
@@ -177,7 +181,13 @@ class AgreementIn(InputSchema):
     effective_on: DateOrNull = None
     validity_years: int | None = Field(None, ge=1, le=100)
     ends_on: DateOrNull = Field(None, description="Only without validity_years (which computes it).")
-    renewal_of_id: int | None = Field(None, ge=1, le=MAX_ID)
+    previous_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="An earlier agreement of the same partnership that this one follows or renews.",
+    )
+    relation: Relation | None = Field(None, description="`follows` or `renews`: required with `previous_id`.")
 
 
 class AgreementPatch(InputSchema):
@@ -190,7 +200,8 @@ class AgreementPatch(InputSchema):
     effective_on: DateOrNull = omitted()
     validity_years: int | None = omitted(ge=1, le=100)
     ends_on: DateOrNull = omitted()
-    renewal_of_id: int | None = omitted(ge=1, le=MAX_ID)
+    previous_id: int | None = omitted(ge=1, le=MAX_ID)
+    relation: Relation | None = omitted("`follows` or `renews`; null with a null `previous_id`.")
     version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
 
 

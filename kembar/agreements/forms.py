@@ -5,7 +5,7 @@ from kembar.core.uploads import DocumentField
 from kembar.core.widgets import DateInput
 from kembar.partnerships.forms import fields_of_cooperation
 
-from .models import Agreement, AgreementKind, ProcedureTemplate, TextLanguage
+from .models import Agreement, AgreementKind, ProcedureTemplate, Relation, TextLanguage
 
 
 class AgreementForm(forms.Form):
@@ -40,20 +40,46 @@ class AgreementForm(forms.Form):
         widget=DateInput,
         help_text=_("Only for an agreement without a validity in years."),
     )
-    renewal_of = forms.ModelChoiceField(label=_("Renews"), queryset=Agreement.objects.none(), required=False)
+    previous = forms.ModelChoiceField(
+        label=_("Earlier agreement"),
+        queryset=Agreement.objects.none(),
+        required=False,
+        help_text=_("The agreement of this partnership that this one follows or renews, if any."),
+    )
+    relation = forms.ChoiceField(
+        label=_("Link to the earlier agreement"),
+        choices=Relation.choices,
+        initial=Relation.FOLLOWS,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Follows: the next step (an MoU after the LoI). Renews: the same agreement for a new period."),
+    )
 
-    DATA = ["kind", "title", "signatories", "languages", "effective_on", "validity_years", "ends_on", "renewal_of"]
+    DATA = [
+        "kind",
+        "title",
+        "signatories",
+        "languages",
+        "effective_on",
+        "validity_years",
+        "ends_on",
+        "previous",
+        "relation",
+    ]
 
     def __init__(self, *args, partnership, exclude_pk=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["renewal_of"].queryset = (
+        self.fields["previous"].queryset = (
             Agreement.objects.filter(partnership=partnership).exclude(pk=exclude_pk).order_by("-signed_on", "-id")
         )
+        self.fields["previous"].label_from_instance = lambda a: f"{a.title} ({a.get_kind_display()})"
 
     def agreement_data(self) -> dict:
         data = {k: self.cleaned_data[k] for k in self.DATA if k in self.fields}
         if data.get("validity_years"):
             data.pop("ends_on")  # computed
+        if not data.get("previous"):
+            data["relation"] = ""  # no earlier agreement, no link
         return data
 
 
@@ -77,6 +103,7 @@ class AgreementEditForm(AgreementForm):
     @classmethod
     def for_agreement(cls, agreement: Agreement, data=None) -> "AgreementEditForm":
         initial = {k: getattr(agreement, k) for k in [*cls.DATA, "version"]}
+        initial["relation"] = agreement.relation or Relation.FOLLOWS
         initial["fields"] = [f.code for f in agreement.fields.all()]
         form = cls(data=data, initial=initial, partnership=agreement.partnership, exclude_pk=agreement.pk)
         if not agreement.signed_on:

@@ -25,7 +25,7 @@ from kembar.core.models import Versioned
 from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import CooperationField, Partnership
 
-from .vocab import Action, AgreementKind, AgreementStatus, StageStatus, TextLanguage
+from .vocab import Action, AgreementKind, AgreementStatus, Relation, StageStatus, TextLanguage
 
 
 def _localised(en: str, id_: str) -> str:
@@ -127,9 +127,16 @@ class Agreement(Versioned):
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
     validity_years = models.PositiveSmallIntegerField(_("validity (years)"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True, db_index=True)
-    renewal_of = models.ForeignKey(
-        "self", verbose_name=_("renews"), null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals"
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("earlier agreement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        help_text=_("The agreement of the same partnership this one follows or renews."),
     )
+    relation = models.CharField(_("link"), max_length=8, choices=Relation.choices, blank=True)
     status = models.CharField(
         _("status"), max_length=14, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, db_index=True
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,8 +20,10 @@ from django.utils.translation import gettext as _
 from kembar.accounts import permissions
 from kembar.core.uploads import check_upload
 from kembar.core.versioning import ConcurrentEdit, locked, record_author, save_version
+from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import CooperationField, Partnership
 from kembar.partnerships.vocab import Field
+from kembar.partnerships.vocab import Status as PartnershipStatus
 
 from .models import (
     Action,
@@ -29,6 +32,7 @@ from .models import (
     AgreementStage,
     AgreementStatus,
     ProcedureTemplate,
+    Relation,
     StageDocument,
     StageStatus,
     StageTransition,
@@ -45,6 +49,8 @@ __all__ = [
     "terminate",
     "upload_document",
     "agreement_queryset",
+    "allowed",
+    "Allowed",
 ]
 
 EDITABLE_FIELDS = [
@@ -55,8 +61,9 @@ EDITABLE_FIELDS = [
     "effective_on",
     "validity_years",
     "ends_on",
-    "renewal_of",
-    "renewal_of_id",
+    "previous",
+    "previous_id",
+    "relation",
     "languages",
 ]
 
@@ -118,13 +125,35 @@ def _clean(agreement: Agreement, fields: list[str] | None) -> None:
         errors["ends_on"] = [
             _("The end date must be after the start (%(start)s).") % {"start": agreement.starts_on.isoformat()}
         ]
-    if agreement.renewal_of_id:
-        if agreement.renewal_of_id == agreement.pk:
-            errors["renewal_of"] = [_("An agreement cannot renew itself.")]
-        elif not Agreement.objects.filter(pk=agreement.renewal_of_id, partnership_id=agreement.partnership_id).exists():
-            errors["renewal_of"] = [_("The renewed agreement must belong to the same partnership.")]
+    agreement.relation = agreement.relation or ""  # the API's null: no link
+    errors.update(_link_errors(agreement))
     if errors:
         raise ValidationError(errors)
+
+
+def _link_errors(agreement: Agreement) -> dict[str, list[str]]:
+    """The link to an earlier agreement: of the same partnership, with its kind (follows or
+    renews), never to itself or around in a circle."""
+    if agreement.relation and agreement.relation not in Relation.values:
+        return {"relation": [_("Unknown link “%(value)s”.") % {"value": agreement.relation}]}
+    if not agreement.previous_id:
+        if agreement.relation:
+            return {"previous": [_("Choose the earlier agreement this one follows or renews.")]}
+        return {}
+    if not agreement.relation:
+        return {"relation": [_("Say whether this agreement follows or renews the earlier one.")]}
+    if agreement.previous_id == agreement.pk:
+        return {"previous": [_("An agreement cannot follow or renew itself.")]}
+    earlier = dict(Agreement.objects.filter(partnership_id=agreement.partnership_id).values_list("pk", "previous_id"))
+    if agreement.previous_id not in earlier:
+        return {"previous": [_("The earlier agreement must belong to the same partnership.")]}
+    seen, pk = set(), agreement.previous_id
+    while pk is not None and pk not in seen:
+        if agreement.pk is not None and pk == agreement.pk:
+            return {"previous": [_("That agreement already comes after this one.")]}
+        seen.add(pk)
+        pk = earlier.get(pk)
+    return {}
 
 
 def _check_edit(user, agreement_or_partnership) -> None:
@@ -233,6 +262,115 @@ def _record(agreement, user, action, now, *, from_stage=None, to_stage=None, rea
         transition.evidence.set(evidence)
 
 
+def _active(stages: list[AgreementStage]) -> AgreementStage | None:
+    return next((s for s in stages if s.status == StageStatus.ACTIVE), None)
+
+
+def _advance_refusal(stages: list[AgreementStage], has_evidence: bool) -> ValidationError | None:
+    """Why the procedure cannot move on now (None: it can, given a signing date where needed)."""
+    active = _active(stages)
+    if active is None:
+        if any(s.status == StageStatus.DONE for s in stages):
+            return ValidationError(_("Every stage of the procedure is complete."))
+        return None  # a draft: the first stage starts
+    spec = active.template_stage
+    if spec.evidence_required and not has_evidence:
+        return ValidationError(
+            {
+                "evidence": [
+                    _("“%(stage)s” cannot be completed without its evidence: upload %(evidence)s first.")
+                    % {"stage": spec.name, "evidence": spec.evidence or _("a document")}
+                ]
+            }
+        )
+    if spec.is_signing:
+        missing = [
+            s
+            for s in stages
+            if s.template_stage.before_signing and s.position < active.position and s.status != StageStatus.DONE
+        ]
+        if missing:
+            return ValidationError(
+                _("The agreement cannot be signed before these stages are complete: %(stages)s.")
+                % {"stages": ", ".join(s.name for s in missing)}
+            )
+    return None
+
+
+def _back_refusal(stages: list[AgreementStage]) -> ValidationError | None:
+    """Why the procedure cannot go back a stage now (None: it can, given a reason)."""
+    active = _active(stages)
+    if active is None:
+        return ValidationError(_("No stage is in progress, so there is nothing to go back from."))
+    previous = next((s for s in reversed(stages) if s.position < active.position), None)
+    if previous is None:
+        return ValidationError(_("The procedure is at its first stage; there is no stage before it."))
+    if previous.template_stage.is_signing:
+        return ValidationError(
+            _(
+                "The agreement is signed; its signing cannot be undone. "
+                "Terminate it and prepare a new agreement instead."
+            )
+        )
+    return None
+
+
+def _upload_refusal(agreement: Agreement, stage: AgreementStage) -> ValidationError | None:
+    if agreement.status == AgreementStatus.TERMINATED:
+        return ValidationError(_("This agreement was terminated; it can no longer change."))
+    if stage.status == StageStatus.PENDING:
+        return ValidationError(
+            _("The stage “%(stage)s” has not started yet: upload its documents when the procedure reaches it.")
+            % {"stage": stage.name}
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What a user may do to an agreement now: exactly what the services below would accept
+    (the page offers these actions and no others)."""
+
+    edit: bool = False
+    start: bool = False
+    advance: bool = False
+    # Why the stage in progress cannot be completed yet (its evidence is missing), when so.
+    advance_refusal: str = ""
+    back: bool = False
+    terminate: bool = False
+    upload: frozenset[int] = frozenset()  # the stages that take documents
+
+
+def allowed(user, agreement: Agreement, stages: list[AgreementStage] | None = None) -> Allowed:
+    """Ask the same rules as `advance`, `go_back`, `terminate` and `upload_document`; `stages`
+    as `stages_of` gives them (their documents prefetched), read again when not given."""
+    if agreement.status == AgreementStatus.TERMINATED or not permissions.can_edit_partnership(
+        user, agreement.partnership
+    ):
+        return Allowed()
+    stages = stages if stages is not None else stages_of(agreement)
+    active = _active(stages)
+    refusal = _advance_refusal(stages, bool(active and active.documents.all()))
+    return Allowed(
+        edit=True,
+        start=active is None and refusal is None,
+        advance=active is not None and refusal is None,
+        advance_refusal=" ".join(refusal.messages) if refusal is not None and active is not None else "",
+        back=_back_refusal(stages) is None,
+        terminate=True,
+        upload=frozenset(s.pk for s in stages if _upload_refusal(agreement, s) is None),
+    )
+
+
+def _activate_partnership(user, agreement: Agreement) -> bool:
+    """A signed agreement (the LoI, usually) makes a proposed partnership active."""
+    partnership = agreement.partnership
+    if partnership.status != PartnershipStatus.PROPOSED:
+        return False
+    partnership_services.update_partnership(user, partnership, status=PartnershipStatus.ACTIVE)
+    return True
+
+
 def advance(
     user,
     agreement: Agreement,
@@ -246,44 +384,27 @@ def advance(
     """Complete the stage in progress and start the next one (from a draft: start the first).
 
     The stage needs its evidence if its template says so; completing the signing stage needs
-    a signing date, not in the future, and every stage that must precede signing complete.
+    a signing date, not in the future, and every stage that must precede signing complete. A
+    signing moves a proposed partnership to active; the returned agreement's
+    `activated_partnership` says whether it did.
     """
     _check_edit(user, agreement)
     now = timezone.now()
     with transaction.atomic():
         current = _lock(agreement, expected_version)
         stages = list(current.stages.select_related("template_stage").select_for_update().order_by("position"))
-        active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
+        active = _active(stages)
+        evidence = latest_documents(active) if active is not None else []
+        if (refusal := _advance_refusal(stages, bool(evidence))) is not None:
+            raise refusal
         if active is None:
-            if any(s.status == StageStatus.DONE for s in stages):
-                raise ValidationError(_("Every stage of the procedure is complete."))
             first = stages[0]
             _stage(first, user, StageStatus.ACTIVE, now)
             _record(current, user, Action.START, now, to_stage=first, reason=reason)
             current.status = AgreementStatus.IN_PROCEDURE
             return save_version(current, user)
-        spec = active.template_stage
-        evidence = latest_documents(active)
-        if spec.evidence_required and not evidence:
-            raise ValidationError(
-                {
-                    "evidence": [
-                        _("“%(stage)s” cannot be completed without its evidence: upload %(evidence)s first.")
-                        % {"stage": spec.name, "evidence": spec.evidence or _("a document")}
-                    ]
-                }
-            )
-        if spec.is_signing:
-            missing = [
-                s
-                for s in stages
-                if s.template_stage.before_signing and s.position < active.position and s.status != StageStatus.DONE
-            ]
-            if missing:
-                raise ValidationError(
-                    _("The agreement cannot be signed before these stages are complete: %(stages)s.")
-                    % {"stages": ", ".join(s.name for s in missing)}
-                )
+        activated = False
+        if active.template_stage.is_signing:
             signed_on = signed_on or current.signed_on
             if signed_on is None:
                 raise ValidationError({"signed_on": [_("Give the date the agreement was signed.")]})
@@ -294,6 +415,7 @@ def advance(
             if validity_years is not None:
                 current.validity_years = validity_years
             _clean(current, None)
+            activated = _activate_partnership(user, current)
         following = next((s for s in stages if s.position > active.position), None)
         _stage(active, user, StageStatus.DONE, now)
         if following is not None:
@@ -301,7 +423,9 @@ def advance(
         _record(
             current, user, Action.ADVANCE, now, from_stage=active, to_stage=following, reason=reason, evidence=evidence
         )
-        return save_version(current, user)
+        current = save_version(current, user)
+        current.activated_partnership = activated  # type: ignore[attr-defined]
+        return current
 
 
 def _reason(reason: str, missing: str) -> str:
@@ -320,19 +444,11 @@ def go_back(user, agreement: Agreement, *, reason: str, expected_version: int | 
     with transaction.atomic():
         current = _lock(agreement, expected_version)
         stages = list(current.stages.select_related("template_stage").select_for_update().order_by("position"))
-        active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
-        if active is None:
-            raise ValidationError(_("No stage is in progress, so there is nothing to go back from."))
-        previous = next((s for s in reversed(stages) if s.position < active.position), None)
-        if previous is None:
-            raise ValidationError(_("The procedure is at its first stage; there is no stage before it."))
-        if previous.template_stage.is_signing:
-            raise ValidationError(
-                _(
-                    "The agreement is signed; its signing cannot be undone. "
-                    "Terminate it and prepare a new agreement instead."
-                )
-            )
+        if (refusal := _back_refusal(stages)) is not None:
+            raise refusal
+        active = _active(stages)
+        assert active is not None
+        previous = next(s for s in reversed(stages) if s.position < active.position)
         _stage(active, user, StageStatus.PENDING, now)
         _stage(previous, user, StageStatus.ACTIVE, now)
         _record(current, user, Action.BACK, now, from_stage=active, to_stage=previous, reason=reason)
@@ -354,13 +470,8 @@ def terminate(user, agreement: Agreement, *, reason: str, expected_version: int 
 def upload_document(user, stage: AgreementStage, upload, *, title: str = "") -> StageDocument:
     """Store a document of a stage; the same title again is its next version."""
     _check_edit(user, stage.agreement)
-    if stage.agreement.status == AgreementStatus.TERMINATED:
-        raise ValidationError(_("This agreement was terminated; it can no longer change."))
-    if stage.status == StageStatus.PENDING:
-        raise ValidationError(
-            _("The stage “%(stage)s” has not started yet: upload its documents when the procedure reaches it.")
-            % {"stage": stage.name}
-        )
+    if (refusal := _upload_refusal(stage.agreement, stage)) is not None:
+        raise refusal
     checked = getattr(upload, "checked", None) or check_upload(upload)
     title = (title or "").strip() or checked.name.rpartition(".")[0] or checked.name
     if len(title) > 200:

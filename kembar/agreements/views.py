@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -80,29 +81,48 @@ def agreement_create(request, partnership_id: int):
     return render(request, "agreements/form.html", {"form": form, "partnership": partnership, "creating": True})
 
 
-def _detail(request, agreement, **forms):
+def _detail(request, agreement, *, failed: str = "", **forms):
+    """The agreement's page. `failed` names the form whose action was just refused (its
+    errors are shown where it sits, and the page opens there: the form's action carries the
+    anchor)."""
     stages = services.stages_of(agreement)
-    active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
-    can_edit = permissions.can_edit_agreement(request.user, agreement)
+    allowed = services.allowed(request.user, agreement, stages)
+    # Messages of a move of the procedure are shown where it happened (their extra tag is the
+    # anchor the page opens at); the others at the top.
+    notes: dict[str, list] = {}
+    for message in messages.get_messages(request):
+        notes.setdefault(message.extra_tags or "", []).append(message)
+    upload_stage = forms.get("upload_stage")
+    rows = []
+    for stage in stages:
+        anchor = f"stage-{stage.position}"
+        rows.append(
+            {
+                "stage": stage,
+                "anchor": anchor,
+                "notes": notes.get(anchor, []),
+                "documents": list(stage.documents.all()),
+                "open": stage.status == StageStatus.ACTIVE or anchor in notes or upload_stage == stage.pk,
+                "upload": stage.pk in allowed.upload,
+                "failed": upload_stage == stage.pk,
+            }
+        )
     context = {
         "agreement": agreement,
         "partnership": agreement.partnership,
-        "stages": stages,
-        "active": active,
-        "can_edit": can_edit and agreement.status != "terminated",
-        "transitions": list(
-            agreement.transitions.select_related("from_stage__template_stage", "to_stage__template_stage", "user")
-            .prefetch_related("evidence")
-            .order_by("-at", "-id")
-        ),
-        "audit": presenters.audit_trail(agreement),
+        "rows": rows,
+        "active": next((s for s in stages if s.status == StageStatus.ACTIVE), None),
+        "allowed": allowed,
+        "top_notes": notes.get("", []),
+        "procedure_notes": notes.get("procedure", []),
+        "failed": failed,
+        "history": presenters.history(agreement),
         "tz": presenters.viewer_timezone(request.user, agreement),
+        "successors": list(agreement.successors.order_by("id")),
         "advance_form": forms.get("advance_form") or AdvanceForm(initial={"version": agreement.version}),
         "back_form": forms.get("back_form") or BackForm(initial={"version": agreement.version}),
         "terminate_form": forms.get("terminate_form") or TerminateForm(initial={"version": agreement.version}),
         "upload_form": forms.get("upload_form") or UploadForm(),
-        "upload_stage": forms.get("upload_stage"),
-        "can_go_back": bool(active and any(s.position < active.position for s in stages)),
     }
     return render(request, "agreements/detail.html", context)
 
@@ -133,7 +153,14 @@ def agreement_edit(request, pk: int):
     )
 
 
-def _workflow(request, pk: int, form_class, form_name: str, action, success: str):
+def _moved(request, agreement, message: str):
+    """Back to the agreement's page, opened at the stage now in progress, with the message there."""
+    anchor = presenters.procedure_anchor(agreement)
+    messages.success(request, message, extra_tags=anchor)
+    return redirect(f"{agreement.get_absolute_url()}#{anchor}")
+
+
+def _workflow(request, pk: int, form_class, form_name: str, action, success):
     agreement = _editable_or_403(request, pk)
     form = form_class(request.POST)
 
@@ -142,16 +169,22 @@ def _workflow(request, pk: int, form_class, form_name: str, action, success: str
         version = data.pop("version")
         return action(request.user, agreement, expected_version=version, **data)
 
-    if submitted(request, form, act, success):
-        return redirect(agreement)
+    if (result := submitted(request, form, act)) is not None:
+        return _moved(request, result, success(result) if callable(success) else success)
     agreement = _visible_or_404(request, pk)
-    return _detail(request, agreement, **{form_name: form})
+    return _detail(request, agreement, failed=form_name, **{form_name: form})
+
+
+def _advanced(agreement) -> str:
+    if getattr(agreement, "activated_partnership", False):
+        return _("The procedure moved on. The agreement is signed, so the partnership is now active.")
+    return _("The procedure moved on.")
 
 
 @login_required
 @require_POST
 def agreement_advance(request, pk: int):
-    return _workflow(request, pk, AdvanceForm, "advance_form", services.advance, _("The procedure moved on."))
+    return _workflow(request, pk, AdvanceForm, "advance_form", services.advance, _advanced)
 
 
 @login_required
@@ -180,16 +213,17 @@ def document_upload(request, stage_id: int):
             request.user, stage, form.cleaned_data["file"], title=form.cleaned_data["title"]
         )
 
-    def uploaded(document) -> str:
-        return _("%(title)s (version %(version)s) uploaded to “%(stage)s”.") % {
-            "title": document.title,
-            "version": document.version,
-            "stage": stage.name,
-        }
-
-    if submitted(request, form, upload, uploaded):
-        return redirect(agreement)
-    return _detail(request, agreement, upload_form=form, upload_stage=stage.pk)
+    document = submitted(request, form, upload)
+    if document is not None:
+        anchor = f"stage-{stage.position}"
+        messages.success(
+            request,
+            _("%(title)s (version %(version)s) uploaded to “%(stage)s”.")
+            % {"title": document.title, "version": document.version, "stage": stage.name},
+            extra_tags=anchor,
+        )
+        return redirect(f"{agreement.get_absolute_url()}#{anchor}")
+    return _detail(request, agreement, failed="upload_form", upload_form=form, upload_stage=stage.pk)
 
 
 @require_safe

@@ -10,6 +10,13 @@ class AgreementKind(models.TextChoices):
     ARRANGEMENT = "arrangement", _("Implementing arrangement / addendum")
 
 
+class Relation(models.TextChoices):
+    """How an agreement links to an earlier one of the same partnership."""
+
+    FOLLOWS = "follows", _("Follows")  # the next step: an MoU after the LoI, an arrangement under the MoU
+    RENEWS = "renews", _("Renews")  # the same agreement again, for a new period
+
+
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_PROCEDURE = "in_procedure", _("In procedure")

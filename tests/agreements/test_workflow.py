@@ -301,3 +301,145 @@ def test_the_audit_trail_shows_who_changed_what_before_and_after(agreement, edit
     assert stage["user"] == editor
     document = next(e for e in trail if e["object"].startswith("Document: Letter of intent"))
     assert document["type"] == "created" and document["user"] == editor
+
+
+# --- what the page may offer: exactly what the services accept --------------------------------
+
+
+def _walk_to(user, agreement, code: str, signed_on=None):
+    """Complete stages (each with a document) until `code` is in progress."""
+    agreement = services.advance(user, agreement) if agreement.status == Status.DRAFT else agreement
+    while active(agreement).template_stage.code != code:
+        services.upload_document(user, active(agreement), upload("e.pdf", pdf_bytes()))
+        agreement = services.advance(user, agreement, signed_on=signed_on)
+    return agreement
+
+
+def test_the_allowed_actions_are_the_ones_the_services_accept(agreement, editor, users):
+    allowed = services.allowed(editor, agreement)
+    assert (allowed.start, allowed.advance, allowed.back, allowed.upload) == (True, False, False, frozenset())
+    agreement = services.advance(editor, agreement)
+    allowed = services.allowed(editor, agreement)
+    # At the first stage, without its evidence: neither forward nor back, and it says why.
+    assert (allowed.start, allowed.advance, allowed.back) == (False, False, False)
+    assert "cannot be completed without its evidence" in allowed.advance_refusal
+    assert allowed.upload == {active(agreement).pk}
+    with pytest.raises(ValidationError, match="first stage"):
+        services.go_back(editor, agreement, reason="test")
+    services.upload_document(editor, active(agreement), upload("LoI.pdf", pdf_bytes()))
+    allowed = services.allowed(editor, agreement)
+    assert allowed.advance and allowed.advance_refusal == "" and not allowed.back
+    agreement = services.advance(editor, agreement)
+    assert services.allowed(editor, agreement).back
+    # A viewer and an outsider may do nothing.
+    for who in (users["bandung_viewer"], users["surabaya_editor"], users["oversight"]):
+        assert services.allowed(who, agreement) == services.Allowed()
+
+
+def test_after_signing_going_back_is_not_offered_and_is_refused(agreement, editor):
+    agreement = _walk_to(editor, agreement, "implementation", signed_on=dt.date(2026, 1, 5))
+    allowed = services.allowed(editor, agreement)
+    assert not allowed.back
+    assert allowed.advance and allowed.advance_refusal == ""  # implementation needs no document
+    with pytest.raises(ValidationError, match="signing cannot be undone"):
+        services.go_back(editor, agreement, reason="changed our minds")
+
+
+def test_a_terminated_agreement_offers_nothing(agreement, editor):
+    agreement = services.advance(editor, agreement)
+    agreement = services.terminate(editor, agreement, reason="the partner withdrew")
+    assert services.allowed(editor, agreement) == services.Allowed()
+
+
+# --- a signing makes the partnership active ---------------------------------------------------
+
+
+@pytest.fixture
+def proposed(governments, users):
+    return partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["kyoto"], status="proposed", public=True
+    )
+
+
+def _sign(user, agreement, day=dt.date(2026, 3, 2)):
+    agreement = services.advance(user, agreement)
+    while agreement.status != Status.SIGNED:
+        services.upload_document(user, active(agreement), upload("e.pdf", pdf_bytes()))
+        agreement = services.advance(user, agreement, signed_on=day)
+    return agreement
+
+
+def test_a_signed_loi_makes_a_proposed_partnership_active(proposed, editor):
+    loi = services.create_agreement(
+        editor, proposed, template=ProcedureTemplate.objects.get(code="generic"), title="LoI", kind="loi"
+    )
+    loi = services.advance(editor, loi)
+    services.upload_document(editor, active(loi), upload("council.pdf", pdf_bytes()))
+    loi = services.advance(editor, loi)  # council approval done: still only proposed
+    proposed.refresh_from_db()
+    assert proposed.status == "proposed" and loi.activated_partnership is False
+    services.upload_document(editor, active(loi), upload("signed.pdf", pdf_bytes()))
+    loi = services.advance(editor, loi, signed_on=dt.date(2026, 3, 2))
+    proposed.refresh_from_db()
+    assert loi.status == Status.SIGNED and loi.activated_partnership is True
+    assert proposed.status == "active"
+    assert proposed.history.first().history_user == editor  # credited, in the partnership's history
+
+
+def test_a_signing_leaves_a_dormant_partnership_as_it_is(proposed, editor, users):
+    partnership_services.update_partnership(users["platform_admin"], proposed, status="dormant")
+    loi = services.create_agreement(
+        editor, proposed, template=ProcedureTemplate.objects.get(code="generic"), title="LoI", kind="loi"
+    )
+    loi = _sign(editor, loi)
+    proposed.refresh_from_db()
+    assert proposed.status == "dormant" and loi.activated_partnership is False
+
+
+# --- an MoU follows the LoI; a new MoU renews the old one ------------------------------------
+
+
+def test_an_mou_follows_the_loi_and_a_later_mou_renews_it(partnership, editor):
+    generic = ProcedureTemplate.objects.get(code="generic")
+    loi = services.create_agreement(editor, partnership, template=generic, title="LoI", kind="loi")
+    mou = services.create_agreement(
+        editor, partnership, template=generic, title="MoU", kind="mou", previous=loi, relation="follows"
+    )
+    again = services.create_agreement(
+        editor, partnership, template=generic, title="MoU 2031", kind="mou", previous=mou, relation="renews"
+    )
+    assert (mou.previous, mou.get_relation_display()) == (loi, "Follows")
+    assert (again.previous, again.get_relation_display()) == (mou, "Renews")
+    assert list(loi.successors.all()) == [mou]
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"relation": ""}, "relation", "follows or renews the earlier one"),
+        ({"relation": "replaces"}, "relation", "Unknown link"),
+        ({"previous": None}, "previous", "Choose the earlier agreement"),
+        ({"previous": "self"}, "previous", "cannot follow or renew itself"),
+        ({"previous": "other"}, "previous", "same partnership"),
+        ({"previous": "later"}, "previous", "already comes after this one"),
+    ],
+)
+def test_a_bad_link_to_an_earlier_agreement_is_refused_naming_the_field(
+    partnership, editor, governments, users, change, field, message
+):
+    generic = ProcedureTemplate.objects.get(code="generic")
+    loi = services.create_agreement(editor, partnership, template=generic, title="LoI", kind="loi")
+    mou = services.create_agreement(
+        editor, partnership, template=generic, title="MoU", previous=loi, relation="follows"
+    )
+    elsewhere = partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["kyoto"]
+    )
+    other = services.create_agreement(editor, elsewhere, template=generic, title="Kyoto LoI", kind="loi")
+    data = {"previous": loi, "relation": "follows", **change}
+    data["previous"] = {"self": loi, "other": other, "later": mou}.get(data["previous"], data["previous"])
+    with pytest.raises(ValidationError) as refused:
+        services.update_agreement(editor, loi, **data)
+    assert field in refused.value.message_dict and message in refused.value.message_dict[field][0]
+    loi.refresh_from_db()
+    assert loi.previous is None and loi.relation == ""
