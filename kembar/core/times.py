@@ -5,7 +5,11 @@ language, the zone abbreviation of each end: 1 March 2027 in Fort Worth is CST, 
     1 Mar 2027 09:00–17:00 CST                        the same day
     8 Mar 2026 01:00 CST – 04:00 CDT                  the same day, across a clock change
     1–14 Mar 2027 (starts 09:00 CST, ends 17:00 CDT)  several days
+    23 Nov 2026 23:00 – 24 Nov 00:00 UTC              less than a day, across midnight
     28 Okt – 10 Nov 2027                              whole days (00:00 to 00:00 or 23:59)
+
+With `weekday=True` (meetings, where the day differs between partners) each date starts with
+its day of the week: "Sen 23 Nov 2026 17:00–18:00 CST".
 """
 
 from __future__ import annotations
@@ -38,10 +42,14 @@ def abbreviation(value: dt.datetime) -> str:
     return value.tzname() or "UTC"
 
 
-def moment(value: dt.datetime, zone: ZoneLike) -> str:
-    """'1 Mar 2027 09:00 CST'."""
+def moment(value: dt.datetime, zone: ZoneLike, *, weekday: bool = False) -> str:
+    """'1 Mar 2027 09:00 CST' ('Mon 1 Mar 2027 09:00 CST' with the weekday)."""
     local = value.astimezone(zone_of(zone))
-    return f"{_f(local, 'j M Y H:i')} {abbreviation(local)}"
+    return f"{_f(local, _day(weekday) + 'j M Y H:i')} {abbreviation(local)}"
+
+
+def _day(weekday: bool) -> str:
+    return "D " if weekday else ""
 
 
 def date_range(first: dt.date, last: dt.date) -> str:
@@ -66,21 +74,25 @@ def _whole_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]
     return None
 
 
-def span(start: dt.datetime, end: dt.datetime | None, zone: ZoneLike) -> str:
+def span(start: dt.datetime, end: dt.datetime | None, zone: ZoneLike, *, weekday: bool = False) -> str:
     """The span from start to end as it reads in `zone`, each end with its own abbreviation."""
     tz = zone_of(zone)
     s = start.astimezone(tz)
     if end is None or end <= start:
-        return moment(s, tz)
+        return moment(s, tz, weekday=weekday)
     e = end.astimezone(tz)
     days = _whole_days(s, e)
-    if days:
+    if days and not weekday:
         return date_range(*days)
     a, b = abbreviation(s), abbreviation(e)
+    d = _day(weekday)
     if s.date() == e.date():
         if a == b:
-            return f"{_f(s, 'j M Y H:i')}–{_f(e, 'H:i')} {a}"
-        return f"{_f(s, 'j M Y H:i')} {a} – {_f(e, 'H:i')} {b}"
+            return f"{_f(s, d + 'j M Y H:i')}–{_f(e, 'H:i')} {a}"
+        return f"{_f(s, d + 'j M Y H:i')} {a} – {_f(e, 'H:i')} {b}"
+    if e - s < dt.timedelta(days=1) or weekday:
+        first = _f(s, d + "j M Y H:i") + ("" if a == b else f" {a}")
+        return f"{first} – {_f(e, d + 'j M H:i')} {b}"
     starts, ends = _f(s, "H:i"), _f(e, "H:i")
     if a != b:
         starts, ends = f"{starts} {a}", f"{ends} {b}"

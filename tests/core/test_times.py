@@ -71,3 +71,20 @@ def test_a_moment_and_an_unknown_zone():
         assert times.moment(START, CHICAGO) == "1 Mar 2027 09:00 CST"
         assert times.moment(END, "Asia/Jakarta") == "15 Mar 2027 05:00 WIB"
         assert times.span(START, None, "Nowhere/Atlantis") == "1 Mar 2027 15:00 UTC"
+
+
+def test_less_than_a_day_across_midnight_and_a_meeting_with_weekdays():
+    start = dt.datetime(2026, 11, 23, 23, 0, tzinfo=dt.UTC)
+    with translation.override("en"):
+        assert times.span(start, start + dt.timedelta(hours=1), "UTC") == "23 Nov 2026 23:00 – 24 Nov 00:00 UTC"
+        assert times.span(start, start + dt.timedelta(hours=1), CHICAGO, weekday=True) == (
+            "Mon 23 Nov 2026 17:00–18:00 CST"
+        )
+        assert times.span(start, start + dt.timedelta(hours=1), "UTC", weekday=True) == (
+            "Mon 23 Nov 2026 23:00 – Tue 24 Nov 00:00 UTC"
+        )
+    with translation.override("id"):
+        assert times.span(start, start + dt.timedelta(hours=1), JAKARTA, weekday=True) == (
+            "Sel 24 Nov 2026 06:00–07:00 WIB"
+        )
+        assert times.moment(start, JAKARTA, weekday=True) == "Sel 24 Nov 2026 06:00 WIB"

@@ -9,15 +9,16 @@ register = template.Library()
 
 
 @register.simple_tag
-def span(start, end, zone):
-    """`{% span activity.start activity.end activity.zone %}` → '1–14 Mar 2027 (starts 09:00 CST, ends 17:00 CDT)'."""
-    return times.span(start, end, zone) if start else ""
+def span(start, end, zone, weekday=False):
+    """`{% span activity.start activity.end activity.zone %}` → '1–14 Mar 2027 (starts 09:00 CST,
+    ends 17:00 CDT)'; with `weekday=True` each date has its day of the week (meetings)."""
+    return times.span(start, end, zone, weekday=weekday) if start else ""
 
 
 @register.simple_tag
-def moment(value, zone):
+def moment(value, zone, weekday=False):
     """`{% moment meeting.start zone %}` → '1 Mar 2027 09:00 CST'."""
-    return times.moment(value, zone) if value else ""
+    return times.moment(value, zone, weekday=weekday) if value else ""
 
 
 @register.simple_tag
