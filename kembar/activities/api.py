@@ -65,6 +65,7 @@ class ActivityOut(Schema):
     end: dt.datetime
     timezone: str = Field(description="The host place's time zone, in which the activity is shown.")
     start_local: str = Field(description="The start in the host's time zone, with its offset.")
+    end_local: str = Field(description="The end in the host's time zone, with its own offset (daylight saving).")
     date_tbd: bool = Field(description="Postponed, the new date still to be decided.")
     recurrence: str
     exceptions: list[str]
@@ -90,6 +91,10 @@ class ActivityOut(Schema):
     @staticmethod
     def resolve_start_local(obj) -> str:
         return obj.start.astimezone(obj.zone).isoformat()
+
+    @staticmethod
+    def resolve_end_local(obj) -> str:
+        return obj.end.astimezone(obj.zone).isoformat()
 
     @staticmethod
     def resolve_changes(obj) -> list:

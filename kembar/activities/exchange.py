@@ -1,7 +1,8 @@
 """CSV and XLSX export of activities with all their fields, and import of the same format.
 
-Times are written in UTC (ISO 8601, "Z"); `timezone` and `start_local` are for the reader and
-ignored on import. An imported row with an `id` of an existing activity of the same partnership
+Times are written in UTC (ISO 8601, "Z"); `timezone`, `start_local`, `end_local` and
+`when_local` (the span as the pages show it: "1–14 Mar 2027 (starts 09:00 CST, ends 17:00 CDT)")
+are for the reader and ignored on import. An imported row with an `id` of an existing activity of the same partnership
 updates it; any other row creates one. Each row is imported on its own: a bad row is reported
 with its line number and what is wrong, and changes nothing.
 """
@@ -21,6 +22,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from kembar.core import times
 from kembar.core.spreadsheets import csv_row, read_csv_cell, xlsx_row
 from kembar.core.uploads import ArchiveTooLarge, check_archive
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -44,6 +46,8 @@ COLUMNS = [
     "end",
     "timezone",
     "start_local",
+    "end_local",
+    "when_local",
     "date_tbd",
     "recurrence",
     "exceptions",
@@ -87,6 +91,8 @@ def row(a: Activity) -> dict:
         "end": _iso(a.end),
         "timezone": a.host.place.timezone,
         "start_local": a.start.astimezone(a.zone).strftime("%Y-%m-%d %H:%M %Z"),
+        "end_local": a.end.astimezone(a.zone).strftime("%Y-%m-%d %H:%M %Z"),
+        "when_local": times.span(a.start, a.end, a.zone),
         "date_tbd": "yes" if a.date_tbd else "no",
         "recurrence": a.recurrence,
         "exceptions": " ".join(a.exceptions),

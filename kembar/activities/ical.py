@@ -10,6 +10,8 @@ import icalendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kembar.core import times
+
 from . import recurrence
 from .models import Activity
 from .vocab import ActivityStatus, Modality
@@ -65,6 +67,10 @@ def _event(
         activity.get_type_display(),
         activity.get_modality_display(),
     ]
+    if not activity.recurrence or postponed:  # one span (a series' rule says when the rest are)
+        # When it is in each partner's own zone, the host first: calendars show only the reader's.
+        for g in sorted(p.governments, key=lambda g: g.pk != activity.host_id):
+            lines.append(f"{g.name}: {times.span(start, end, g.place.timezone)}")
     if activity.description:
         lines.append(activity.description)
     event.add("description", "\n".join(str(x) for x in lines))

@@ -131,7 +131,7 @@ def activity_detail(request, pk: int):
                     activity.start.astimezone(government_zone(g)),
                     activity.end.astimezone(government_zone(g)),
                 )
-                for g in p.governments
+                for g in sorted(p.governments, key=lambda g: g.pk != activity.host_id)  # the host first
             ],
         },
     )

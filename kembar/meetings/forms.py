@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core import times
 from kembar.core.uploads import DocumentField
 from kembar.core.widgets import DateInput, DateTimeLocalInput, TimeInput
 from kembar.partnerships.forms import fields_of_cooperation
@@ -39,13 +40,34 @@ def partner_governments(partnerships):
     return LocalGovernment.objects.filter(pk__in=ids).order_by("name")
 
 
+START_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"]
+
+
+def typed_in_zone(wall: dt.datetime, zone: str) -> dt.datetime:
+    """The UTC moment of a wall-clock time typed in `zone`; ValueError for a time the clocks skip
+    (02:30 on the night daylight saving starts). A time that occurs twice is the first."""
+    tz = times.zone_of(zone)
+    moment = wall.replace(tzinfo=tz).astimezone(dt.UTC)
+    if moment.astimezone(tz).replace(tzinfo=None) != wall:
+        raise ValueError(wall)
+    return moment
+
+
 class MeetingForm(forms.Form):
+    """The start is typed as the local time of a partner's zone (the organising office's unless
+    the officer picks the other's) and stored in UTC; `cleaned_data["start"]` is that moment."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     start = forms.DateTimeField(
-        label=_("Start (UTC)"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"],
+        label=_("Start"),
+        input_formats=START_FORMATS,
         widget=DateTimeLocalInput,
-        help_text=_("In UTC; the meeting page shows it in each side's time zone."),
+        help_text=_("Local time in the time zone below."),
+    )
+    zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Your office's zone unless you choose the partner's; each side sees the meeting in its own."),
     )
     duration = forms.IntegerField(label=_("Duration (minutes)"), initial=60, min_value=15, max_value=720)
     video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
@@ -62,24 +84,46 @@ class MeetingForm(forms.Form):
         help_text=_("For a multilateral meeting: other partners of our government."),
     )
 
-    def __init__(self, *args, partnerships=None, **kwargs):
+    def __init__(self, *args, partnerships=None, zones=(), default_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
+        self.default_zone = default_zone
+        self.fields["zone"].choices = list(zones) or [(default_zone, default_zone)]
+        self.fields["zone"].initial = default_zone
         if partnerships is not None:
             self.fields["extra_governments"].queryset = partner_governments(partnerships)
 
     def clean_start(self):
-        """The field read the wall time in the office's time zone; this form's times are UTC."""
+        """The time as typed (the field made it aware in the viewer's zone: undo that)."""
         value = self.cleaned_data["start"]
         if value.tzinfo is not None:
             value = timezone.localtime(value).replace(tzinfo=None)
-        return value.replace(tzinfo=dt.UTC)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        zone = data.get("zone") or self.default_zone
+        data["zone"] = zone
+        if data.get("start") is not None:
+            try:
+                data["start"] = typed_in_zone(data["start"], zone)
+            except ValueError:
+                self.add_error(
+                    "start",
+                    _("%(time)s does not exist in %(zone)s: the clocks skip it. Give a time after the change.")
+                    % {"time": data["start"].strftime("%Y-%m-%d %H:%M"), "zone": zone},
+                )
+        return data
+
+    def meeting_data(self) -> dict:
+        """What the meeting services take (the zone was only for reading the start)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "zone"}
 
 
 class MeetingEditForm(MeetingForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Status"), choices=Meeting.Status.choices)
 
-    field_order = ["title", "start", "duration", "status", "video_link", "agenda", "extra_governments"]
+    field_order = ["title", "start", "zone", "duration", "status", "video_link", "agenda", "extra_governments"]
 
 
 class MinutesForm(forms.Form):

@@ -28,6 +28,7 @@ from unidecode import unidecode
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
+from kembar.core import times
 from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.uploads import DOCX, ODT, ArchiveTooLarge, check_upload, max_upload_bytes, read_member
 from kembar.core.versioning import save_changes
@@ -155,11 +156,40 @@ def meeting_governments(meeting: Meeting) -> list[LocalGovernment]:
 
 def local_times(meeting: Meeting) -> list[tuple[LocalGovernment, dt.datetime, dt.datetime]]:
     """The meeting's start and end in each side's own time zone."""
+    return side_times(meeting_governments(meeting), meeting.start, meeting.end)
+
+
+def side_times(
+    governments: Iterable[LocalGovernment], start: dt.datetime, end: dt.datetime
+) -> list[tuple[LocalGovernment, dt.datetime, dt.datetime]]:
+    """A start and end in each of these governments' own time zones."""
     out = []
-    for g in meeting_governments(meeting):
-        tz = ZoneInfo(g.place.timezone or "UTC")
-        out.append((g, meeting.start.astimezone(tz), meeting.end.astimezone(tz)))
+    for g in governments:
+        tz = times.zone_of(g.place.timezone)
+        out.append((g, start.astimezone(tz), end.astimezone(tz)))
     return out
+
+
+def organiser_zone(user, partnership: Partnership) -> str:
+    """The zone a meeting's time is typed in unless the officer picks another: the organising
+    office's, that is the side of the partnership whose office the user edits for (the first
+    partner's for a platform administrator, or for an office that edits both sides)."""
+    own = permissions.edited_government_ids(user)
+    sides = [g for g in partnership.governments if g.pk in own] or [partnership.government_a]
+    return sides[0].place.timezone or "UTC"
+
+
+def zone_choices(partnership: Partnership) -> list[tuple[str, str]]:
+    """The zones a meeting's time may be typed in: each partner's ("Asia/Jakarta — Bandung")."""
+    names: dict[str, list[str]] = {}
+    for g in partnership.governments:
+        names.setdefault(g.place.timezone or "UTC", []).append(g.name)
+    return [(zone, f"{zone} — {', '.join(sides)}") for zone, sides in names.items()]
+
+
+def has_started(start: dt.datetime) -> bool:
+    """Has a meeting starting then begun (minutes may be recorded, it may count as held)?"""
+    return start <= timezone.now()
 
 
 # Meetings are planned or recorded within these years; older dates fall into the local mean
@@ -228,6 +258,16 @@ def update_meeting(user, meeting: Meeting, *, expected_version: int | None = Non
         raise ValidationError({"status": [_("Unknown status “%(value)s”.") % {"value": data["status"]}]})
     if data.get("start"):
         data["start"] = data["start"].astimezone(dt.UTC)
+    start = data.get("start") or meeting.start
+    if data.get("status", meeting.status) == Meeting.Status.HELD and not has_started(start):
+        raise ValidationError(
+            {
+                "status": [
+                    _("The meeting starts on %(when)s: it cannot be held before it has begun.")
+                    % {"when": times.moment(start, timezone.get_current_timezone())}
+                ]
+            }
+        )
     with transaction.atomic():
         return save_changes(Meeting, meeting.pk, expected_version, user, data)
 
@@ -235,7 +275,24 @@ def update_meeting(user, meeting: Meeting, *, expected_version: int | None = Non
 def record_minutes(
     user, meeting: Meeting, *, minutes: str, decisions: str = "", expected_version: int | None = None
 ) -> Meeting:
-    """Minutes and decisions after the meeting; the meeting counts as held."""
+    """Minutes and decisions after the meeting; the meeting counts as held.
+
+    Refused before the meeting starts: minutes are the record of what was said and decided,
+    and marking a meeting weeks ahead as held would count a meeting that has not taken place
+    (on the dashboard and in the partnership's health). A meeting that took place earlier
+    than planned gets its start corrected first; the agenda is for what is prepared before."""
+    if permissions.can_edit_meeting(user, meeting) and not has_started(meeting.start):
+        raise ValidationError(
+            {
+                "minutes": [
+                    _(
+                        "The meeting starts on %(when)s: minutes are recorded once it has begun. "
+                        "If it took place earlier, correct its start first."
+                    )
+                    % {"when": times.moment(meeting.start, timezone.get_current_timezone())}
+                ]
+            }
+        )
     return update_meeting(
         user,
         meeting,

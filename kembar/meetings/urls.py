@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("slots/", views.slot_finder, name="slots"),
     path("new/", views.meeting_create, name="create"),
+    path("times/", views.meeting_times, name="times"),
     path("office-hours/", views.office_hours_home, name="office_hours_home"),
     path("office-hours/<int:organisation_id>/", views.office_hours, name="office_hours"),
     path("<int:pk>/", views.meeting_detail, name="detail"),

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,11 +7,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
+from kembar.core import times
 from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
 from kembar.core.views import filter_values, page_and_query, submitted
@@ -103,11 +107,21 @@ def slot_finder(request):
 def meeting_list(request):
     queryset = permissions.visible_meetings(request.user, services.meeting_queryset()).order_by("-start", "-id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    office = timezone.get_current_timezone()  # the office's zone (kembar.accounts.middleware), else UTC
+    page.object_list = list(page.object_list)
+    for meeting in page.object_list:
+        meeting.office_time = times.moment(meeting.start, office, weekday=True)
+        meeting.side_times = [
+            (g.name, times.moment(s, s.tzinfo, weekday=True))
+            for g, s, _e in services.local_times(meeting)
+            if str(s.tzinfo) != str(office)
+        ]
     return render(
         request,
         "meetings/list.html",
         {
             "page": page,
+            "office_zone": str(office),
             "can_schedule": permissions.can_schedule_meetings(request.user),
         },
     )
@@ -126,22 +140,83 @@ def meeting_create(request):
         if not partnerships.exists():
             raise PermissionDenied
         return render(request, "meetings/pick_partnership.html", {"partnerships": partnerships[:200]})
+    zone = services.organiser_zone(request.user, partnership)
     initial = {
         "duration": request.GET.get("duration") or 60,
         "extra_governments": [v for v in request.GET.getlist("also") if v.isdigit()],
     }
-    if request.GET.get("start"):
-        initial["start"] = request.GET["start"].replace("Z", "")[:16]
-    form = MeetingForm(request.POST or None, initial=initial, partnerships=partnerships)
+    slot = _utc(request.GET.get("start", ""))  # a slot from the slot finder, in UTC
+    if slot:
+        initial["start"] = _typed(slot, zone)
+    form = MeetingForm(
+        request.POST or None,
+        initial=initial,
+        partnerships=partnerships,
+        zones=services.zone_choices(partnership),
+        default_zone=zone,
+    )
     meeting = submitted(
         request,
         form,
-        lambda: services.schedule_meeting(request.user, partnership, **form.cleaned_data),
+        lambda: services.schedule_meeting(request.user, partnership, **form.meeting_data()),
         lambda meeting: _("Meeting %(title)s scheduled.") % {"title": meeting.title},
     )
     if meeting:
         return redirect(meeting)
-    return render(request, "meetings/form.html", {"form": form, "partnership": partnership})
+    return render(
+        request,
+        "meetings/form.html",
+        {"form": form, "partnership": partnership, "preview": _preview(form, partnership, slot)},
+    )
+
+
+def _utc(text: str) -> dt.datetime | None:
+    """'2026-11-23T23:00Z' (or without the Z) as that moment in UTC; None if it is not one."""
+    try:
+        return dt.datetime.fromisoformat(text.strip().removesuffix("Z")[:19]).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def _typed(moment: dt.datetime, zone: str) -> str:
+    """The moment as the form's field shows it, in that zone's wall-clock time."""
+    return moment.astimezone(times.zone_of(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _preview(form: MeetingForm, partnership, start=None, duration: int = 60, extra=()) -> list[tuple[str, str]]:
+    """(side, its local time) for each side and UTC, of the start typed in the form (or of
+    `start` while the form is not yet sent); nothing while what is typed is not a time."""
+    if form.is_bound:
+        if not form.is_valid():
+            return []
+        start, duration = form.cleaned_data["start"], form.cleaned_data["duration"]
+        extra = form.cleaned_data["extra_governments"]
+    if start is None:
+        return []
+    governments = [*partnership.governments, *(g for g in extra if g not in partnership.governments)]
+    end = start + dt.timedelta(minutes=duration)
+    rows = [
+        (g.name, times.span(s, e, s.tzinfo, weekday=True)) for g, s, e in services.side_times(governments, start, end)
+    ]
+    return [*rows, ("UTC", times.span(start, end, "UTC", weekday=True))]
+
+
+@login_required
+@require_safe
+def meeting_times(request):
+    """The times being typed in the meeting form, in each side's zone (htmx, as it changes)."""
+    pid = request.GET.get("partnership", "")
+    partnership = _editable_partnerships(request.user).filter(pk=pid).first() if pid.isdigit() else None
+    if partnership is None:
+        raise Http404
+    zone = services.organiser_zone(request.user, partnership)
+    form = MeetingForm(
+        {**request.GET.dict(), "title": "-", "extra_governments": request.GET.getlist("extra_governments")},
+        partnerships=_editable_partnerships(request.user),
+        zones=services.zone_choices(partnership),
+        default_zone=zone,
+    )
+    return render(request, "meetings/_times.html", {"preview": _preview(form, partnership)})
 
 
 @login_required
@@ -156,6 +231,7 @@ def meeting_detail(request, pk: int):
         {
             "meeting": meeting,
             "times": services.local_times(meeting),
+            "started": services.has_started(meeting.start),
             "participants": meeting.participants.select_related("government"),
             "action_items": meeting.action_items.select_related("government"),
             "attachments": meeting.attachments.all(),
@@ -171,9 +247,10 @@ def meeting_detail(request, pk: int):
 @login_required
 def meeting_edit(request, pk: int):
     meeting = _editable_meeting(request, pk)
+    zone = services.organiser_zone(request.user, meeting.partnership)
     initial = {
         "title": meeting.title,
-        "start": meeting.start.strftime("%Y-%m-%dT%H:%M"),
+        "start": _typed(meeting.start, zone),
         "duration": meeting.duration,
         "status": meeting.status,
         "video_link": meeting.video_link,
@@ -181,10 +258,16 @@ def meeting_edit(request, pk: int):
         "version": meeting.version,
         "extra_governments": [g.pk for g in meeting.extra_governments.all()],
     }
-    form = MeetingEditForm(request.POST or None, initial=initial, partnerships=_editable_partnerships(request.user))
+    form = MeetingEditForm(
+        request.POST or None,
+        initial=initial,
+        partnerships=_editable_partnerships(request.user),
+        zones=services.zone_choices(meeting.partnership),
+        default_zone=zone,
+    )
 
     def save():
-        data = dict(form.cleaned_data)
+        data = form.meeting_data()
         version, extra = data.pop("version"), data.pop("extra_governments")
         with transaction.atomic():
             saved = services.update_meeting(request.user, meeting, expected_version=version, **data)
@@ -195,7 +278,12 @@ def meeting_edit(request, pk: int):
     saved = submitted(request, form, save, _("Changes saved."))
     if saved:
         return redirect(saved)
-    return render(request, "meetings/edit.html", {"form": form, "meeting": meeting})
+    preview = _preview(form, meeting.partnership, meeting.start, meeting.duration, meeting.extra_governments.all())
+    return render(
+        request,
+        "meetings/edit.html",
+        {"form": form, "meeting": meeting, "partnership": meeting.partnership, "preview": preview},
+    )
 
 
 @login_required
@@ -218,7 +306,11 @@ def meeting_minutes(request, pk: int):
 
     if submitted(request, form, save, _("Minutes saved.")):
         return redirect(meeting)
-    return render(request, "meetings/minutes.html", {"form": form, "meeting": meeting})
+    return render(
+        request,
+        "meetings/minutes.html",
+        {"form": form, "meeting": meeting, "started": services.has_started(meeting.start)},
+    )
 
 
 def _detail_with_error(request, meeting, form):

@@ -318,7 +318,7 @@ def test_postponing_to_be_decided_and_converting_keep_the_original_plan(client, 
     assert a.planned_start == local(TOKYO, 2020, 4, 20, 9, 0) and a.planned_modality == "in_person"
     assert list(a.changes.values_list("kind", flat=True)) == ["postponed", "converted", "postponed"]
     page = client.get(a.get_absolute_url()).content.decode()
-    assert "Original plan" in page and "20 Apr 2020 09:00" in page and "In person" in page
+    assert "Original plan" in page and "20–22 Apr 2020 (starts 09:00, ends 17:00 JST)" in page and "In person" in page
     assert "Travel restrictions" in page and "new date to be decided" in page
     with pytest.raises(ValidationError, match="already virtual"):
         services.convert(admin, a, modality="virtual")

@@ -45,9 +45,10 @@ def test_officer_schedules_a_bandung_fort_worth_meeting_and_records_minutes(live
         expect(first).to_contain_text("06:00 in Bandung")
         first.get_by_role("link", name="Schedule").click()
 
-        # Schedule it: the start comes from the chosen slot (UTC).
+        # Schedule it: the start comes from the chosen slot, in Bandung's time (23:00 UTC).
         expect(page.locator("main h1")).to_have_text("Schedule a meeting")
-        expect(page.locator("#id_start")).to_have_value("2026-11-23T23:00")
+        expect(page.locator("#id_start")).to_have_value("2026-11-24T06:00")
+        expect(page.locator("#id_zone")).to_have_value("Asia/Jakarta")
         page.locator("#id_title").fill("Smart city exchange")
         page.locator("#id_video_link").fill("https://meet.example.org/bdg-ftw")
         page.locator("#id_agenda").fill("Welcome\nTraffic data")
@@ -55,8 +56,8 @@ def test_officer_schedules_a_bandung_fort_worth_meeting_and_records_minutes(live
         expect(page).to_have_url(re.compile(r"/meetings/\d+/$"))
         expect(main.locator(".message.success")).to_contain_text("Smart city exchange")
         times = main.locator("table.times")
-        expect(times).to_contain_text("Tue 2026-11-24 06:00")  # Bandung (WIB)
-        expect(times).to_contain_text("Mon 2026-11-23 17:00")  # Fort Worth (CST)
+        expect(times).to_contain_text("Tue 24 Nov 2026 06:00–07:00 WIB")  # Bandung
+        expect(times).to_contain_text("Mon 23 Nov 2026 17:00–18:00 CST")  # Fort Worth
 
         # Record the minutes and an action item.
         main.get_by_role("link", name="Record minutes").click()
@@ -74,6 +75,54 @@ def test_officer_schedules_a_bandung_fort_worth_meeting_and_records_minutes(live
         meeting = Meeting.objects.get()
         assert meeting.status == Meeting.Status.HELD and meeting.start.isoformat() == "2026-11-23T23:00:00+00:00"
         assert ActionItem.objects.get().government_id == partners["bandung"].pk
+        assert watch.errors == []
+    finally:
+        context.close()
+
+
+def test_officer_types_a_local_time_and_sees_each_sides_time_before_saving(live_server, browser, partners):
+    """The form takes Bandung's time (the zone named), shows Fort Worth's as it is typed, takes
+    Fort Worth's when that zone is chosen, and stores UTC; the page and the list show it back."""
+    context, page, watch = open_page(browser, live_server)
+    expect = sync_api.expect
+    main = page.locator("main")
+    try:
+        log_in(page, live_server, partners["user"].username, partners["password"])
+        page.goto(live_server.url + partners["partnership"].get_absolute_url())
+        main.get_by_role("link", name="Schedule a meeting").click()
+        expect(page.locator("main h1")).to_have_text("Schedule a meeting")
+        expect(page.locator("#id_zone")).to_have_value("Asia/Jakarta")
+        expect(main.get_by_text("Local time in the time zone below.")).to_be_visible()
+
+        page.locator("#id_title").fill("Student exchange planning")
+        page.locator("#id_start").fill("2027-03-15T20:00")
+        page.locator("#id_start").dispatch_event("change")
+        preview = main.locator("#meeting-times")
+        expect(preview).to_contain_text("Bandung: Mon 15 Mar 2027 20:00–21:00 WIB")
+        expect(preview).to_contain_text("Fort Worth: Mon 15 Mar 2027 08:00–09:00 CDT")  # daylight saving began
+
+        # The partner's zone instead: 09:00 in Fort Worth.
+        page.locator("#id_zone").select_option("America/Chicago")
+        page.locator("#id_start").fill("2027-03-15T09:00")
+        page.locator("#id_start").dispatch_event("change")
+        expect(preview).to_contain_text("Bandung: Mon 15 Mar 2027 21:00–22:00 WIB")
+        expect(preview).to_contain_text("UTC: Mon 15 Mar 2027 14:00–15:00 UTC")
+        main.get_by_role("button", name="Schedule").click()
+        expect(page).to_have_url(re.compile(r"/meetings/\d+/$"))
+
+        meeting = Meeting.objects.get()
+        assert meeting.start.isoformat() == "2027-03-15T14:00:00+00:00"
+        times = main.locator("table.times")
+        expect(times).to_contain_text("Mon 15 Mar 2027 21:00–22:00 WIB")
+        expect(times).to_contain_text("Mon 15 Mar 2027 09:00–10:00 CDT")
+        # Three weeks and more ahead: no minutes yet.
+        expect(main.get_by_role("link", name="Record minutes")).to_have_count(0)
+
+        page.goto(live_server.url + "/meetings/")
+        expect(main.locator("thead")).to_contain_text("Start (Asia/Jakarta)")
+        row = main.locator("tbody tr").first
+        expect(row).to_contain_text("Mon 15 Mar 2027 21:00 WIB")
+        expect(row).to_contain_text("Fort Worth: Mon 15 Mar 2027 09:00 CDT")
         assert watch.errors == []
     finally:
         context.close()

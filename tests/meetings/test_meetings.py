@@ -311,7 +311,7 @@ def test_schedule_record_minutes_and_action_items_through_the_pages(client, bf, 
         {
             "partnership": partnership.pk,
             "title": "Smart city exchange",
-            "start": "2026-11-24T23:00",
+            "start": "2026-11-25T06:00",  # Bandung's time (the organising office's zone)
             "duration": 60,
             "video_link": "https://meet.example.org/x",
             "agenda": "Welcome\nData",
@@ -320,7 +320,7 @@ def test_schedule_record_minutes_and_action_items_through_the_pages(client, bf, 
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and meeting.start == dt.datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
     page = client.get(meeting.get_absolute_url()).content.decode()
-    assert "Wed 2026-11-25 06:00" in page and "Tue 2026-11-24 17:00" in page  # each side's own time
+    assert "Wed 25 Nov 2026 06:00–07:00 WIB" in page and "Tue 24 Nov 2026 17:00–18:00 CST" in page  # each side's
     client.post(
         reverse("meetings:action_add", args=[meeting.pk]),
         {"text": "Send the dataset", "owner": "Pak Budi", "government": governments["bandung"].pk, "due": "2026-12-01"},
@@ -568,7 +568,7 @@ def test_edit_meeting_page_moves_the_slot_and_refuses_a_stale_form(client, bf, u
     form = {
         "version": meeting.version,
         "title": "Moved",
-        "start": "2026-11-25T13:00",
+        "start": "2026-11-25T20:00",  # WIB
         "duration": 45,
         "status": "planned",
         "agenda": "Welcome",

@@ -1,0 +1,32 @@
+"""`{% load kembar_times %}`: moments and spans in a place's time zone (`kembar.core.times`)."""
+
+from django import template
+from django.utils import timezone
+
+from kembar.core import times
+
+register = template.Library()
+
+
+@register.simple_tag
+def span(start, end, zone, weekday=False):
+    """`{% span activity.start activity.end activity.zone %}` → '1–14 Mar 2027 (starts 09:00 CST,
+    ends 17:00 CDT)'; with `weekday=True` each date has its day of the week (meetings)."""
+    return times.span(start, end, zone, weekday=weekday) if start else ""
+
+
+@register.simple_tag
+def moment(value, zone, weekday=False):
+    """`{% moment meeting.start zone %}` → '1 Mar 2027 09:00 CST'."""
+    return times.moment(value, zone, weekday=weekday) if value else ""
+
+
+@register.simple_tag
+def office_span(start, end, zone):
+    """The span in the viewer's office's zone (the active zone, see
+    `kembar.accounts.middleware`), or "" when that is the zone already shown or the viewer has no
+    office (visitors and oversight bodies see UTC)."""
+    office = timezone.get_current_timezone()
+    if not start or str(office) in ("UTC", str(times.zone_of(zone))):
+        return ""
+    return times.span(start, end, office)

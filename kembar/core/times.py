@@ -1,0 +1,103 @@
+"""How a moment or a span of time reads in one place's time zone: the one formatter of every
+page, list, feed and export that shows when something happens (month names in the active
+language, the zone abbreviation of each end: 1 March 2027 in Fort Worth is CST, 14 March CDT).
+
+    1 Mar 2027 09:00–17:00 CST                        the same day
+    8 Mar 2026 01:00 CST – 04:00 CDT                  the same day, across a clock change
+    1–14 Mar 2027 (starts 09:00 CST, ends 17:00 CDT)  several days
+    23 Nov 2026 23:00 – 24 Nov 00:00 UTC              less than a day, across midnight
+    28 Okt – 10 Nov 2027                              whole days (00:00 to 00:00 or 23:59)
+
+With `weekday=True` (meetings, where the day differs between partners) each date starts with
+its day of the week: "Sen 23 Nov 2026 17:00–18:00 CST".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
+ZoneLike = zoneinfo.ZoneInfo | dt.tzinfo | str | None
+
+
+def zone_of(zone: ZoneLike) -> dt.tzinfo:
+    """A time zone from a zone or its IANA name (UTC for none or an unknown name)."""
+    if isinstance(zone, dt.tzinfo):
+        return zone
+    try:
+        return zoneinfo.ZoneInfo(zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def _f(value: dt.datetime | dt.date, fmt: str) -> str:
+    return dateformat.format(value, fmt)
+
+
+def abbreviation(value: dt.datetime) -> str:
+    """The zone's abbreviation at that moment (WIB, CST, CDT, JST; +07 where tzdata has none)."""
+    return value.tzname() or "UTC"
+
+
+def moment(value: dt.datetime, zone: ZoneLike, *, weekday: bool = False) -> str:
+    """'1 Mar 2027 09:00 CST' ('Mon 1 Mar 2027 09:00 CST' with the weekday)."""
+    local = value.astimezone(zone_of(zone))
+    return f"{_f(local, _day(weekday) + 'j M Y H:i')} {abbreviation(local)}"
+
+
+def _day(weekday: bool) -> str:
+    return "D " if weekday else ""
+
+
+def date_range(first: dt.date, last: dt.date) -> str:
+    """'1 Mar 2027', '1–14 Mar 2027', '28 Oct – 10 Nov 2027', '28 Dec 2027 – 3 Jan 2028'."""
+    if first == last:
+        return _f(first, "j M Y")
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{_f(first, 'j')}–{_f(last, 'j M Y')}"
+    if first.year == last.year:
+        return f"{_f(first, 'j M')} – {_f(last, 'j M Y')}"
+    return f"{_f(first, 'j M Y')} – {_f(last, 'j M Y')}"
+
+
+def _whole_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date] | None:
+    """The first and last day when the span covers whole days in its zone, else None."""
+    if start.time() != dt.time(0, 0) or end <= start:
+        return None
+    if end.time() == dt.time(0, 0):
+        return start.date(), end.date() - dt.timedelta(days=1)
+    if end.time().replace(second=0, microsecond=0) == dt.time(23, 59):
+        return start.date(), end.date()
+    return None
+
+
+def span(start: dt.datetime, end: dt.datetime | None, zone: ZoneLike, *, weekday: bool = False) -> str:
+    """The span from start to end as it reads in `zone`, each end with its own abbreviation."""
+    tz = zone_of(zone)
+    s = start.astimezone(tz)
+    if end is None or end <= start:
+        return moment(s, tz, weekday=weekday)
+    e = end.astimezone(tz)
+    days = _whole_days(s, e)
+    if days and not weekday:
+        return date_range(*days)
+    a, b = abbreviation(s), abbreviation(e)
+    d = _day(weekday)
+    if s.date() == e.date():
+        if a == b:
+            return f"{_f(s, d + 'j M Y H:i')}–{_f(e, 'H:i')} {a}"
+        return f"{_f(s, d + 'j M Y H:i')} {a} – {_f(e, 'H:i')} {b}"
+    if e - s < dt.timedelta(days=1) or weekday:
+        first = _f(s, d + "j M Y H:i") + ("" if a == b else f" {a}")
+        return f"{first} – {_f(e, d + 'j M H:i')} {b}"
+    starts, ends = _f(s, "H:i"), _f(e, "H:i")
+    if a != b:
+        starts, ends = f"{starts} {a}", f"{ends} {b}"
+    else:
+        ends = f"{ends} {b}"
+    # Translators: a span of several days: "1–14 Mar 2027 (starts 09:00 CST, ends 17:00 CDT)".
+    times = _("starts %(start)s, ends %(end)s") % {"start": starts, "end": ends}
+    return f"{date_range(s.date(), e.date())} ({times})"
