@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -29,7 +30,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 KEMBAR = str(BIN / "kembar")
-STATUS = re.compile(r'HTTP/[\d.]+" (\d{3}) ')  # a response's status code in the server's log
+# A response's status in the server's log: gunicorn's or runserver's access line, or kembar's own
+# JSON line per request (kembar.request, kembar/core/logs.py; gunicorn's access log is off).
+STATUS = re.compile(r'HTTP/[\d.]+" (\d{3}) ')
 
 
 def say(message: str) -> None:
@@ -38,7 +41,17 @@ def say(message: str) -> None:
 
 def response_statuses(log: str) -> collections.Counter[str]:
     """How many responses of each status code the server's log records."""
-    return collections.Counter(m.group(1) for m in STATUS.finditer(log))
+    statuses = collections.Counter(m.group(1) for m in STATUS.finditer(log))
+    for line in log.splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("logger") == "kembar.request" and isinstance(entry.get("status"), int):
+            statuses[str(entry["status"])] += 1
+    return statuses
 
 
 def server_errors(statuses: collections.Counter[str]) -> int:
@@ -138,9 +151,10 @@ def production_env(env: dict, port: int, workers: int, static_root: str) -> dict
 
 
 @contextlib.contextmanager
-def server(env: dict, *, production: bool, workers: int = 4, log_path: Path) -> Iterator[str]:
-    """Start a server on a free loopback port; yield its base URL; stop it (its whole process group)."""
-    port = free_port()
+def server(env: dict, *, production: bool, workers: int = 4, log_path: Path, port: int | None = None) -> Iterator[str]:
+    """Start a server on a loopback port (a free one unless given); yield its base URL; stop it
+    (its whole process group)."""
+    port = port or free_port()
     static_root = tempfile.mkdtemp(prefix="kembar-static-")
     if production:
         env = production_env(env, port, workers, static_root)
