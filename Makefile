@@ -99,9 +99,8 @@ fuzz-short: $(HARDENING)
 load: $(HARDENING)
 	$(BIN)/python -m loadtest.run
 
-# The twelve findings of the outside test (issue 20) replayed against a live `make serve`
-# (hardening/replay.py); fails when one is back. HARDENING_ARGS passes options, e.g.
-# HARDENING_ARGS="--allow-fail 4" while a known fix is pending (CI passes none).
+# The twelve findings of the outside test replayed against a live `make serve`
+# (hardening/replay.py); fails when one is back. HARDENING_ARGS passes options, e.g. "--only 4".
 .PHONY: hardening
 hardening: install
 	$(BIN)/python -m hardening.replay $(HARDENING_ARGS)

@@ -21,9 +21,9 @@ where the finding is about the CLI:
     12  restore of an edited (wrongly signed) or unsigned archive is refused
 
 One line per finding, "held" or "FAILED" with a short reason; the last line sums up. Exits 1 when
-any finding failed, except those named by --allow-fail (a known failure waiting for its fix).
+any finding failed.
 
-    python -m hardening.replay [--allow-fail N ...] [--port PORT] [--keep]
+    python -m hardening.replay [--only N ...] [--port PORT] [--keep]
 """
 
 from __future__ import annotations
@@ -68,8 +68,6 @@ TITLES = {
     11: "restore of a crafted row",
     12: "restore of an unsigned archive",
 }
-# Waiting for a fix that is not in yet: `--allow-fail N` reports them without failing the run.
-KNOWN_FAILURES = {4: "expected to fail until the job queue lands"}
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HTTP_TIMEOUT = 60
@@ -88,30 +86,20 @@ class Outcome:
     reason: str
 
 
-def report_lines(outcomes: Iterable[Outcome], allowed: set[int]) -> tuple[list[str], int]:
-    """One line per finding, in order, and the exit status: 1 if a finding not allowed to fail failed."""
+def report_lines(outcomes: Iterable[Outcome]) -> tuple[list[str], int]:
+    """One line per finding, in order, and the exit status: 1 if any finding failed."""
     lines, status = [], 0
     for o in sorted(outcomes, key=lambda o: o.number):
-        if o.held:
-            note = " (--allow-fail is no longer needed)" if o.number in allowed else ""
-            lines.append(f"{o.number:>2} held    {TITLES[o.number]}: {o.reason}{note}")
-        elif o.number in allowed:
-            why = KNOWN_FAILURES.get(o.number, "allowed by --allow-fail")
-            lines.append(f"{o.number:>2} FAILED  {TITLES[o.number]}: {o.reason} [allowed: {why}]")
-        else:
-            lines.append(f"{o.number:>2} FAILED  {TITLES[o.number]}: {o.reason}")
-            status = 1
+        lines.append(f"{o.number:>2} {'held  ' if o.held else 'FAILED'}  {TITLES[o.number]}: {o.reason}")
+        status = status or int(not o.held)
     return lines, status
 
 
-def summary_line(outcomes: list[Outcome], allowed: set[int], seconds: float) -> str:
+def summary_line(outcomes: list[Outcome], seconds: float) -> str:
     failed = sorted(o.number for o in outcomes if not o.held)
     held = len(outcomes) - len(failed)
-    blocking = [n for n in failed if n not in allowed]
-    verdict = "FAILED" if blocking else "passed"
+    verdict = "FAILED" if failed else "passed"
     parts = [f"{held} held", f"{len(failed)} failed" + (f" ({', '.join(map(str, failed))})" if failed else "")]
-    if failed and not blocking:
-        parts.append("all allowed by --allow-fail")
     return f"hardening replay {verdict}: {', '.join(parts)}; {seconds:.0f} s"
 
 
@@ -795,16 +783,6 @@ def setup_world(client: Client, env: dict, work: Path, log_path: Path, backup) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--allow-fail",
-        type=int,
-        action="append",
-        default=[],
-        choices=sorted(KNOWN_FAILURES),
-        metavar="N",
-        help="report finding N's failure without failing the run; only for a finding whose fix is known "
-        "not to be in yet: " + "; ".join(f"{n}, {why}" for n, why in KNOWN_FAILURES.items()),
-    )
     parser.add_argument("--only", type=int, action="append", metavar="N", help="replay only these findings")
     parser.add_argument("--port", type=int, help="the server's port (default: a free one); no mail server on PORT+1")
     parser.add_argument("--keep", action="store_true", help="keep the working folder even when everything held")
@@ -812,7 +790,6 @@ def main(argv: list[str] | None = None) -> int:
     numbers = sorted(set(args.only or FINDINGS))
     if unknown := [n for n in numbers if n not in FINDINGS]:
         parser.error(f"no finding {unknown[0]}: 1–12")
-    allowed = set(args.allow_fail)
     work = Path(tempfile.mkdtemp(prefix="kembar-replay-"))
     started = time.monotonic()
     with live.scratch_database("kembar_replay", os.environ.get("DATABASE_URL")) as database_url:
@@ -845,9 +822,9 @@ def main(argv: list[str] | None = None) -> int:
                 live.say(f"replaying findings {', '.join(map(str, numbers))}")
                 outcomes = run_all(world, numbers)
                 replay_seconds = time.monotonic() - replay_started
-    lines, status = report_lines(outcomes, allowed)
+    lines, status = report_lines(outcomes)
     print("\n".join(lines))
-    print(summary_line(outcomes, allowed, time.monotonic() - started) + f" (replay {replay_seconds:.0f} s)")
+    print(summary_line(outcomes, time.monotonic() - started) + f" (replay {replay_seconds:.0f} s)")
     if args.keep:
         print(f"Details kept in {work}", file=sys.stderr)
         return status

@@ -1,8 +1,6 @@
 """The gates in hardening/ read the server's log and sum up findings: the parts that decide
 pass or fail, without a live server."""
 
-import pytest
-
 from hardening import live, replay
 
 JSON_LOG = "\n".join(
@@ -24,27 +22,14 @@ def test_server_errors_are_counted_from_kembars_json_request_lines():
     assert live.server_errors(statuses) == 1
 
 
-def test_a_failed_finding_fails_the_replay_unless_allowed():
+def test_a_failed_finding_fails_the_replay():
     outcomes = [replay.Outcome(1, True, "refused"), replay.Outcome(4, False, "answered 500")]
-    lines, status = replay.report_lines(outcomes, allowed=set())
+    lines, status = replay.report_lines(outcomes)
     assert status == 1
-    assert lines[0].startswith(" 1 held") and lines[1].startswith(" 4 FAILED") and "allowed" not in lines[1]
-    assert "FAILED: 1 held, 1 failed (4)" in replay.summary_line(outcomes, set(), 12)
-
-    lines, status = replay.report_lines(outcomes, allowed={4})
-    assert status == 0
-    assert lines[1].endswith("[allowed: expected to fail until the job queue lands]")
-    assert "passed: 1 held, 1 failed (4), all allowed by --allow-fail" in replay.summary_line(outcomes, {4}, 12)
-
-    lines, status = replay.report_lines([replay.Outcome(4, True, "answered 201")], allowed={4})
-    assert status == 0 and "no longer needed" in lines[0]
-
-
-def test_allow_fail_takes_only_the_findings_known_to_wait_for_a_fix(capsys):
-    with pytest.raises(SystemExit) as exit:
-        replay.main(["--allow-fail", "2"])  # refused before anything starts
-    assert exit.value.code == 2
-    assert "invalid choice: 2" in capsys.readouterr().err
+    assert lines[0].startswith(" 1 held") and lines[1].startswith(" 4 FAILED")
+    assert "FAILED: 1 held, 1 failed (4)" in replay.summary_line(outcomes, 12)
+    lines, status = replay.report_lines([replay.Outcome(4, True, "answered 201")])
+    assert status == 0 and "passed: 1 held, 0 failed" in replay.summary_line([replay.Outcome(4, True, "")], 3)
 
 
 def test_a_tooltip_bound_to_a_string_is_caught():
