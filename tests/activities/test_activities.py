@@ -177,14 +177,22 @@ def test_the_form_takes_the_hosts_local_time(client, users, partnership):
             "sdg_targets": ["4", "11.4"],
             "participants_a": "12",
             "participants_b": "3",
-            "breakdown_a": "female=7 male=5 18_29=12",
+            "breakdown_a_female": "7",
+            "breakdown_a_male": "5",
+            "breakdown_a_18_29": "12",
+            "recurrence": "YEARLY",
+            "repeat_interval": "2",
+            "repeat_until": "2030-12-31",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     a = Activity.objects.get()
     assert a.start == local(JAKARTA, 2026, 9, 1, 19, 0) and a.currency == "IDR"
     assert a.sdg_targets == ["4", "11.4"] and a.breakdown == {"a": {"female": 7, "male": 5, "18_29": 12}}
-    page = client.get(a.get_absolute_url()).content.decode()
+    assert a.recurrence == "FREQ=YEARLY;INTERVAL=2;UNTIL=20301231T235959"
+    page = client.get(a.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Every 2 years until 31 Dec 2030" in page and "FREQ=" not in page
+    assert "Women 7, Men 5, 18–29 years 12" in page and "female" not in page
     assert "11.4 Protect the world&#x27;s cultural and natural heritage" in page
     assert "15.000.000,00 IDR" in page or "15,000,000.00 IDR" in page
 
@@ -827,10 +835,16 @@ def test_call_and_aid_pages(client, users, partnership, governments):
         "donor": bandung.pk,
         "status": "pledged",
         "public": "on",
-        "items": "50,000 | pieces | surgical masks\n20 | units | ventilators",
+        "items_quantity": ["50000", "", "20"],
+        "items_unit": ["pieces", "", "units"],
+        "items_name": ["surgical masks", "", "ventilators"],
         "pledged_on": "2020-04-01",
     }
-    assert "Line 1: write" in client.post(url, {**aid, "items": "masks"}).content.decode()
+    bad = {**aid, "items_quantity": ["many"], "items_unit": [""], "items_name": ["masks"]}
+    assert "Row 1: “many” is not a quantity." in client.post(url, bad).content.decode()
+    empty = {**aid, "items_quantity": [""], "items_unit": [""], "items_name": [""]}
+    assert "List at least one item with its quantity." in client.post(url, empty).content.decode()
+    assert not AidShipment.objects.exists()
     client.post(url, aid)
     shipment = AidShipment.objects.get()
     assert shipment.recipient == governments["braunschweig"]
