@@ -278,7 +278,8 @@ def suggest_governments(
     text: str, *, limit: int = SUGGESTIONS, in_public_partnership: bool = False, ids=None
 ) -> list[LocalGovernment]:
     """The governments an autocomplete offers for what was typed ("Bandung", "Kyoto, JP",
-    "京都"): by their name or any name of their place, biggest places first. With
+    "京都"): by their name or any name of their place, those whose own name matches first, the
+    biggest places first. With
     `in_public_partnership`, only governments of a public partnership (the public portal's
     filter); with `ids`, only those governments (a user's own)."""
     name, country = parse_place_query(text)
@@ -289,7 +290,15 @@ def suggest_governments(
         qs = in_public_partnerships(qs)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return list(qs.order_by("-place__population", "name", "id")[:limit])
+    # A government whose own name has a word starting so ("Band" -> Kota Bandung) comes before one
+    # found by another spelling of its place (Malay "Bandar Melaka"), each biggest first.
+    typed = " ".join(name.split())
+    by_name = Q(name__istartswith=typed) | Q(name__icontains=" " + typed)
+    ordered = qs.order_by("-place__population", "name", "id")
+    found = list(ordered.filter(by_name)[:limit])
+    if len(found) < limit:
+        found += list(ordered.exclude(by_name)[: limit - len(found)])
+    return found
 
 
 def suggest_partnerships(user, text: str, *, limit: int = SUGGESTIONS) -> list[Partnership]:
