@@ -497,6 +497,9 @@ PAGE_QUERIES: dict[str, Callable[[World], list[str]]] = {
     "partnerships/": lambda w: [f"government={w.governments['busan'].pk}", "q=Busan", "status=proposed"],
     "places/": lambda w: ["q=Busan"],
     "places/autocomplete/": lambda w: ["q=Bus"],
+    "places/provinces/": lambda w: ["q=Busan", "province_q=Busan"],
+    "partnerships/suggestions/": lambda w: ["q=Busan", "partnership_q=Bandung"],
+    "partnerships/governments/suggestions/": lambda w: ["q=Busan", "city_q=Bandung&public=1"],
     # Insights: scoped to the private partnership (404 for outsiders), a partner of it, its province.
     "insights/pivot/": lambda w: insights_queries(w),
     "insights/sdg/": lambda w: insights_queries(w),

@@ -8,15 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kembar.core.uploads import DocumentField
-from kembar.core.widgets import DateInput, DateTimeLocalInput
+from kembar.core.widgets import DateInput, DateTimeLocalInput, Rows
+from kembar.partnerships.forms import GovernmentField
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Field
 
+from . import recurrence
 from .models import government_zone
 from .services import CALL_FIELDS
 from .vocab import (
-    AGE_GROUPS,
-    GENDERS,
+    BREAKDOWN_GROUPS,
     ActivityStatus,
     ActivityType,
     AidStatus,
@@ -50,19 +51,13 @@ def chosen_government(partnership: Partnership, pk: int):
     return partnership.government_a if pk == partnership.government_a_id else partnership.government_b
 
 
-def parse_breakdown(text: str) -> dict:
-    """'female=12 male=10 18_29=20' -> {'female': 12, ...}; ValueError names what is wrong."""
-    out = {}
-    for part in text.replace(",", " ").split():
-        key, sep, value = part.partition("=")
-        if not sep or key not in GENDERS + AGE_GROUPS:
-            raise ValueError(part)
-        out[key] = int(value)
-    return out
-
-
-def format_breakdown(counts: dict) -> str:
-    return " ".join(f"{k}={v}" for k, v in counts.items())
+REPEAT_FREQUENCIES = [
+    ("", _("Does not repeat")),
+    ("YEARLY", _("Yearly")),
+    ("MONTHLY", _("Monthly")),
+    ("WEEKLY", _("Weekly")),
+]
+CUSTOM_RULE = "custom"
 
 
 class ActivityForm(forms.Form):
@@ -74,15 +69,27 @@ class ActivityForm(forms.Form):
     host = forms.TypedChoiceField(label=_("Host"), coerce=int)
     start = forms.DateTimeField(label=_("Start"), widget=DateTimeLocalInput, help_text=_("In the host's local time."))
     end = forms.DateTimeField(label=_("End"), widget=DateTimeLocalInput, help_text=_("In the host's local time."))
-    recurrence = forms.CharField(
-        label=_("Recurrence"),
+    recurrence = forms.ChoiceField(label=_("Repeats"), choices=REPEAT_FREQUENCIES, required=False)
+    repeat_interval = forms.IntegerField(
+        label=_("Every"),
         required=False,
-        max_length=300,
-        help_text=_(
-            "An RFC 5545 rule: FREQ=YEARLY for every year, FREQ=YEARLY;INTERVAL=2 "
-            "for every two years. Empty for a single event."
-        ),
+        initial=1,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 99}),
+        help_text=_("Years, months or weeks between two occurrences: 2 for every other one."),
     )
+    repeat_until = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=DateInput,
+        help_text=_("The last day it may take place. Empty: no end."),
+    )
+    repeat_count = forms.IntegerField(
+        label=_("Or a number of times"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1}),
+        help_text=_("How many times in all, the first included."),
+    )
+    custom_rule = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
     exceptions = forms.CharField(
         label=_("Exceptions"),
         required=False,
@@ -95,12 +102,6 @@ class ActivityForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     participants_a = forms.IntegerField(label=_("Participants of the first partner"), required=False)
     participants_b = forms.IntegerField(label=_("Participants of the second partner"), required=False)
-    breakdown_a = forms.CharField(
-        label=_("Breakdown, first partner"),
-        required=False,
-        help_text=_("Optional: female=12 male=10 other=0 under_18=5 18_29=15 30_49=2 50_plus=0"),
-    )
-    breakdown_b = forms.CharField(label=_("Breakdown, second partner"), required=False)
     budget = forms.DecimalField(label=_("Budget"), required=False, max_digits=16, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"), required=False, max_length=3, help_text=_("ISO 4217 code: IDR, JPY, USD, EUR...")
@@ -124,7 +125,6 @@ class ActivityForm(forms.Form):
         "field",
         "modality",
         "status",
-        "recurrence",
         "location",
         "description",
         "participants_a",
@@ -135,12 +135,40 @@ class ActivityForm(forms.Form):
         "public",
     ]
 
+    REPEAT_FIELDS = ["recurrence", "repeat_interval", "repeat_until", "repeat_count"]
+
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership = partnership
         self.fields["host"].choices = host_choices(partnership)
-        self.fields["participants_a"].label = _("Participants from %(name)s") % {"name": partnership.government_a.name}
-        self.fields["participants_b"].label = _("Participants from %(name)s") % {"name": partnership.government_b.name}
+        for side in ("a", "b"):
+            self.fields["participants_" + side].label = _("In all")
+            for key, label in BREAKDOWN_GROUPS.items():
+                self.fields[f"breakdown_{side}_{key}"] = forms.IntegerField(
+                    label=label, required=False, widget=forms.NumberInput(attrs={"min": 0})
+                )
+        custom = self.data.get("custom_rule") if self.is_bound else self.initial.get("custom_rule")
+        if custom:  # a rule given through the API that the controls cannot show: kept as it is
+            self.fields["recurrence"].choices = [
+                *REPEAT_FREQUENCIES,
+                (CUSTOM_RULE, _("As now: %(rule)s") % {"rule": recurrence.describe(custom)}),
+            ]
+
+    def layout(self):
+        """The fields in the order shown, each alone or in a titled group: (legend, fields)."""
+        out = []
+        for field in self.visible_fields():
+            name = field.name
+            if name == "recurrence":
+                out.append((_("Repetition"), [self[n] for n in self.REPEAT_FIELDS]))
+            elif name in ("participants_a", "participants_b"):
+                side = name[-1]
+                government = self.partnership.government_a if side == "a" else self.partnership.government_b
+                fields = [field] + [self[f"breakdown_{side}_{key}"] for key in BREAKDOWN_GROUPS]
+                out.append((_("Participants from %(name)s") % {"name": government.name}, fields))
+            elif name not in self.REPEAT_FIELDS and not name.startswith("breakdown_"):
+                out.append((None, [field]))
+        return out
 
     @classmethod
     def for_activity(cls, activity, data=None):
@@ -154,9 +182,20 @@ class ActivityForm(forms.Form):
                 dt.datetime.fromisoformat(e.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
                 for e in activity.exceptions
             ),
-            breakdown_a=format_breakdown(activity.breakdown.get("a", {})),
-            breakdown_b=format_breakdown(activity.breakdown.get("b", {})),
         )
+        for side in ("a", "b"):
+            for key, count in (activity.breakdown or {}).get(side, {}).items():
+                initial[f"breakdown_{side}_{key}"] = count
+        repeat = recurrence.simple_repeat(activity.recurrence) if activity.recurrence else None
+        if repeat is not None and repeat.frequency in recurrence.SIMPLE_FREQUENCIES:
+            initial.update(
+                recurrence=repeat.frequency,
+                repeat_interval=repeat.interval,
+                repeat_until=repeat.until,
+                repeat_count=repeat.count,
+            )
+        elif activity.recurrence:
+            initial.update(recurrence=CUSTOM_RULE, custom_rule=activity.recurrence)
         return cls(data=data, initial=initial, partnership=activity.partnership)
 
     def activity_data(self) -> dict:
@@ -170,8 +209,34 @@ class ActivityForm(forms.Form):
             end=in_zone(d["end"], zone),
             currency=d["currency"].strip().upper(),
             exceptions=[in_zone(e, zone) for e in d["exceptions"]],
-            breakdown={side: d["breakdown_" + side] for side in ("a", "b") if d["breakdown_" + side]},
+            recurrence=self.rule(),
+            breakdown=self.breakdown(),
         )
+        return data
+
+    def rule(self) -> str:
+        """The RFC 5545 rule the repeat controls give (the activity keeps a custom rule as it is)."""
+        d = self.cleaned_data
+        if d["recurrence"] == CUSTOM_RULE:
+            return d["custom_rule"]
+        return recurrence.compose_rule(
+            d["recurrence"], d.get("repeat_interval") or 1, d.get("repeat_until"), d.get("repeat_count")
+        )
+
+    def breakdown(self) -> dict:
+        d = self.cleaned_data
+        out = {}
+        for side in ("a", "b"):
+            counts = {key: d[f"breakdown_{side}_{key}"] for key in BREAKDOWN_GROUPS}
+            counts = {key: n for key, n in counts.items() if n is not None}
+            if counts:
+                out[side] = counts
+        return out
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recurrence") and data.get("repeat_until") and data.get("repeat_count"):
+            self.add_error("repeat_count", _("Give an end date or a number of times, not both."))
         return data
 
     def clean_exceptions(self):
@@ -187,20 +252,6 @@ class ActivityForm(forms.Form):
                     _("“%(value)s” is not a date and time (YYYY-MM-DD HH:MM).") % {"value": line}
                 )
         return out
-
-    def _breakdown(self, name):
-        try:
-            return parse_breakdown(self.cleaned_data[name])
-        except ValueError as exc:
-            raise forms.ValidationError(
-                _("“%(value)s” is not a group=count pair of the breakdown.") % {"value": exc.args[0]}
-            )
-
-    def clean_breakdown_a(self):
-        return self._breakdown("breakdown_a")
-
-    def clean_breakdown_b(self):
-        return self._breakdown("breakdown_b")
 
 
 class PostponeForm(forms.Form):
@@ -285,18 +336,57 @@ class CallForm(forms.Form):
         return data
 
 
+class AidItemsField(forms.Field):
+    """An aid shipment's items as rows of quantity, unit and description. A blank row is left
+    out; what an item must be (a name, a quantity above zero) the service says."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            Rows(
+                [
+                    {
+                        "key": "quantity",
+                        "label": _("Quantity"),
+                        "type": "number",
+                        "step": "any",
+                        "min": "0",
+                        "class": "col-number",
+                    },
+                    {"key": "unit", "label": _("Unit"), "class": "col-unit"},
+                    {"key": "name", "label": _("Description")},
+                ],
+                add_label=_("Add an item"),
+            ),
+        )
+        kwargs.setdefault("help_text", _("One row per item, e.g. 50000 · pieces · surgical masks."))
+        kwargs.setdefault("required", False)  # "at least one item" is the service's rule
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        out = []
+        for n, row in enumerate(value or [], 1):
+            row = {k: str(v or "").strip() for k, v in row.items()}
+            if not any(row.values()):
+                continue
+            text = row.get("quantity", "").replace(" ", "")
+            try:
+                quantity = Decimal(text) if text else None
+            except InvalidOperation:
+                quantity = None
+            if text and (quantity is None or not quantity.is_finite()):
+                raise forms.ValidationError(
+                    _("Row %(n)s: “%(value)s” is not a quantity.") % {"n": n, "value": row.get("quantity", "")}
+                )
+            out.append({"quantity": quantity, "unit": row.get("unit", ""), "name": row.get("name", "")})
+        return out
+
+
 class AidForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     donor = forms.TypedChoiceField(label=_("Donor"), coerce=int)
     status = forms.ChoiceField(label=_("Status"), choices=AidStatus.choices)
-    items = forms.CharField(
-        label=_("Items"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "One item a line: quantity, unit, item — e.g. “50000 | pieces | surgical "
-            "masks” or “20 | units | ventilators”."
-        ),
-    )
+    items = AidItemsField(label=_("Items"))
     pledged_on = forms.DateField(label=_("Pledged on"), required=False, widget=DateInput)
     shipped_on = forms.DateField(label=_("Shipped on"), required=False, widget=DateInput)
     received_on = forms.DateField(label=_("Received on"), required=False, widget=DateInput)
@@ -309,25 +399,6 @@ class AidForm(forms.Form):
         self.partnership = partnership
         self.fields["donor"].choices = host_choices(partnership)
 
-    def clean_items(self):
-        out = []
-        for n, line in enumerate(self.cleaned_data["items"].splitlines(), 1):
-            if not line.strip():
-                continue
-            parts = [p.strip() for p in line.split("|")]
-            if len(parts) == 2:
-                parts = [parts[0], "", parts[1]]
-            if len(parts) != 3:
-                raise forms.ValidationError(_("Line %(n)s: write “quantity | unit | item”.") % {"n": n})
-            try:
-                quantity = Decimal(parts[0].replace(",", ""))
-            except InvalidOperation:
-                raise forms.ValidationError(
-                    _("Line %(n)s: “%(value)s” is not a quantity.") % {"n": n, "value": parts[0]}
-                )
-            out.append({"quantity": quantity, "unit": parts[1], "name": parts[2]})
-        return out
-
     def aid_data(self) -> dict:
         d = self.cleaned_data
         data = {k: d[k] for k in ["title", "status", "pledged_on", "shipped_on", "received_on", "notes", "public"]}
@@ -336,21 +407,22 @@ class AidForm(forms.Form):
         return data
 
 
-def format_items(shipment) -> str:
-    return "\n".join(f"{i.quantity.normalize():f} | {i.unit} | {i.name}" for i in shipment.items.all())
+def format_items(shipment) -> list[dict]:
+    """The shipment's items as the item rows show them."""
+    return [{"quantity": f"{i.quantity.normalize():f}", "unit": i.unit, "name": i.name} for i in shipment.items.all()]
 
 
 class PortalFilterForm(forms.Form):
-    city = forms.TypedChoiceField(label=_("City or region"), coerce=int, required=False, empty_value=None)
+    city = GovernmentField(label=_("City or region"), required=False, in_public_partnership=True)
+
     country = forms.ChoiceField(label=_("Country"), required=False)
     field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields"))] + Field.choices, required=False)
     month = forms.CharField(label=_("Month"), required=False, widget=forms.DateInput(attrs={"type": "month"}))
 
-    def __init__(self, *args, governments=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from kembar.gazetteer.services import country_choices
 
-        self.fields["city"].choices = [("", _("All places"))] + [(g.pk, str(g)) for g in governments]
         self.fields["country"].choices = [("", _("All countries"))] + country_choices()
 
     def clean_month(self):

@@ -28,6 +28,18 @@ STATUS = {
 }
 
 
+def _rule(activity: Activity) -> icalendar.vRecur:
+    """The activity's RRULE for a DTSTART with its zone: RFC 5545 wants UNTIL in UTC then, and
+    the stored rule's UNTIL is the host's local time (as `recurrence.compose_rule` writes it)."""
+    rule = icalendar.vRecur.from_ical(activity.recurrence)
+    if rule.get("UNTIL"):
+        rule["UNTIL"] = [
+            u.replace(tzinfo=activity.zone).astimezone(UTC) if isinstance(u, dt.datetime) and u.tzinfo is None else u
+            for u in rule["UNTIL"]
+        ]
+    return rule
+
+
 def uid(activity: Activity) -> str:
     return f"activity-{activity.pk}@kembar"
 
@@ -107,7 +119,7 @@ def calendar(
             tbd=activity.date_tbd,
         )
         if activity.recurrence:
-            event.add("rrule", icalendar.vRecur.from_ical(activity.recurrence))
+            event.add("rrule", _rule(activity))
             if activity.exceptions:
                 event.add("exdate", [recurrence.parse_moment(e).astimezone(activity.zone) for e in activity.exceptions])
         cal.add_component(event)

@@ -11,7 +11,7 @@ from kembar.partnerships.vocab import SDG_GOALS
 
 from . import recurrence
 from .models import Activity
-from .vocab import SDG11_TARGETS
+from .vocab import BREAKDOWN_GROUPS, SDG11_TARGETS
 
 HISTORY_SHOWN = 20
 
@@ -20,6 +20,34 @@ HISTORY_SHOWN = 20
 class Row:
     activity: Activity
     next: recurrence.Occurrence | None  # the next occurrence of a series
+
+    @property
+    def repeats(self) -> str:
+        return recurrence.describe(self.activity.recurrence)
+
+
+def breakdown_text(counts: dict) -> str:
+    """A side's participant breakdown in words: "Women 12, Men 10, 18–29 years 20"."""
+    return ", ".join(f"{BREAKDOWN_GROUPS[k]} {n}" for k, n in counts.items() if k in BREAKDOWN_GROUPS)
+
+
+def participant_lines(activity: Activity) -> list[tuple]:
+    """(government, count, breakdown in words) of each side of the activity's partnership."""
+    p = activity.partnership
+    breakdown = activity.breakdown or {}
+    return [
+        (p.government_a, activity.participants_a, breakdown_text(breakdown.get("a", {}))),
+        (p.government_b, activity.participants_b, breakdown_text(breakdown.get("b", {}))),
+    ]
+
+
+def _shown(field_name: str, value):
+    """A recorded value as the history shows it: the rule and the breakdown in words."""
+    if field_name == "recurrence":
+        return recurrence.describe(value or "")
+    if field_name == "breakdown" and isinstance(value, dict):
+        return "; ".join(breakdown_text(counts) for counts in value.values() if isinstance(counts, dict))
+    return value
 
 
 def activity_rows(activities: list[Activity]) -> list[Row]:
@@ -59,8 +87,9 @@ def history_entries(activity: Activity) -> list[dict]:
             for c in delta.changes:
                 field = Activity._meta.get_field(c.field)
                 display = dict(field.choices) if field.choices else {}
+                old, new = _shown(c.field, c.old), _shown(c.field, c.new)
                 changes.append(
-                    {"field": field.verbose_name, "old": display.get(c.old, c.old), "new": display.get(c.new, c.new)}
+                    {"field": field.verbose_name, "old": display.get(old, old), "new": display.get(new, new)}
                 )
         entries.append(
             {

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dateutil import rrule as du_rrule
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Activity, ActivityChange
@@ -90,6 +91,111 @@ def parse_rule(rule: str, start: dt.datetime, zone) -> du_rrule.rrule:
             {"recurrence": [_("The recurrence rule “%(rule)s” yields no date from the start on.") % {"rule": rule}]}
         )
     return parsed
+
+
+# --- the rule as a person gives and reads it ---------------------------------------------------
+
+# What the activity form offers: repeat every N years, months or weeks, until a date or N times.
+SIMPLE_FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY")
+_SIMPLE_PARTS = {"FREQ", "INTERVAL", "UNTIL", "COUNT"}
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A rule the activity form can show: `frequency` YEARLY, MONTHLY or WEEKLY (DAILY is read,
+    for the words, but not offered), every `interval`, ending on `until` (a local date) or after
+    `count` occurrences, or never."""
+
+    frequency: str
+    interval: int = 1
+    until: dt.date | None = None
+    count: int | None = None
+
+
+def compose_rule(
+    frequency: str, interval: int | None = 1, until: dt.date | None = None, count: int | None = None
+) -> str:
+    """The RFC 5545 rule of a repeat the form gives ("" for none): YEARLY every 2, until 2030-10-31
+    -> "FREQ=YEARLY;INTERVAL=2;UNTIL=20301031T235959". UNTIL is the end of that day in the host's
+    own time, as the series is walked (`parse_rule` anchors the rule at the local start)."""
+    if not frequency:
+        return ""
+    parts = [f"FREQ={frequency}"]
+    if interval and interval != 1:
+        parts.append(f"INTERVAL={interval}")
+    if until is not None:
+        parts.append(f"UNTIL={until:%Y%m%d}T235959")
+    if count is not None:
+        parts.append(f"COUNT={count}")
+    return ";".join(parts)
+
+
+def _parts(rule: str) -> dict[str, str]:
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    out = {}
+    for part in text.split(";"):
+        key, _sep, value = part.partition("=")
+        if key.strip():
+            out[key.strip().upper()] = value.strip().upper()
+    return out
+
+
+def _until_date(value: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(value[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def simple_repeat(rule: str) -> Repeat | None:
+    """The rule as the form's repeat controls, or None when it says more than they can (BYDAY,
+    BYMONTH… given through the API or an import): the form then keeps it as it is."""
+    parts = _parts(rule)
+    if not parts or set(parts) - _SIMPLE_PARTS or parts.get("FREQ") not in (*SIMPLE_FREQUENCIES, "DAILY"):
+        return None
+    try:
+        interval = int(parts.get("INTERVAL", "1"))
+        count = int(parts["COUNT"]) if "COUNT" in parts else None
+    except ValueError:
+        return None
+    until = _until_date(parts["UNTIL"]) if "UNTIL" in parts else None
+    if "UNTIL" in parts and until is None:
+        return None
+    return Repeat(parts["FREQ"], interval, until, count)
+
+
+def _every(frequency: str, n: int) -> str:
+    if n == 1:
+        return {
+            "YEARLY": _("Every year"),
+            "MONTHLY": _("Every month"),
+            "WEEKLY": _("Every week"),
+            "DAILY": _("Every day"),
+        }[frequency]
+    return {
+        "YEARLY": _("Every %(n)s years"),
+        "MONTHLY": _("Every %(n)s months"),
+        "WEEKLY": _("Every %(n)s weeks"),
+        "DAILY": _("Every %(n)s days"),
+    }[frequency] % {"n": n}
+
+
+def describe(rule: str) -> str:
+    """The rule in words, in the active language: "Every 2 years until 31 Oct 2030", "Setiap
+    bulan, 6 kali". A rule the words do not cover is named as it is, after "Custom rule"."""
+    if not rule:
+        return ""
+    repeat = simple_repeat(rule)
+    if repeat is None:
+        return _("Custom rule (RFC 5545): %(rule)s") % {"rule": rule}
+    words = _every(repeat.frequency, repeat.interval)
+    if repeat.until is not None:
+        words = _("%(repeat)s until %(date)s") % {"repeat": words, "date": date_format(repeat.until, "j M Y")}
+    if repeat.count is not None:
+        words = _("%(repeat)s, %(count)s times in all") % {"repeat": words, "count": repeat.count}
+    return words
 
 
 UNSUPPORTED_RULE_PARTS = {"BYYEARDAY", "BYWEEKNO", "BYHOUR", "BYMINUTE", "BYSECOND", "BYEASTER"}

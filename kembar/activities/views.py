@@ -28,7 +28,7 @@ from .forms import (
     in_zone,
 )
 from .models import Activity, ActivityAttachment, AidDocument, AidShipment, Call, government_zone
-from .presenters import activity_rows, history_entries, sdg_labels
+from .presenters import activity_rows, history_entries, participant_lines, sdg_labels
 
 UPCOMING_SHOWN = 6
 
@@ -120,6 +120,9 @@ def activity_detail(request, pk: int):
             "can_edit": permissions.can_edit_partnership(request.user, p),
             "changes": [c for c in activity.changes.all()],
             "upcoming": upcoming,
+            "repeats": recurrence.describe(activity.recurrence),
+            "exceptions": [recurrence.parse_moment(e) for e in activity.exceptions or []],
+            "participants": participant_lines(activity),
             "attachments": list(activity.attachments.all()),
             "attachment_form": AttachmentForm(),
             "history": history_entries(activity),
@@ -371,21 +374,13 @@ def aid_document_download(request, document_id: int):
 # The public portal: no login, public items of public partnerships only, whoever asks.
 
 
-def _portal_governments():
-    """Governments with at least one public partnership (the city filter's choices)."""
-    public = Partnership.objects.filter(public=True)
-    return LocalGovernment.objects.filter(
-        Q(pk__in=public.values("government_a")) | Q(pk__in=public.values("government_b"))
-    ).order_by("name", "id")
-
-
 @require_safe
 def portal(request):
-    governments = list(_portal_governments())
-    form = PortalFilterForm(request.GET or None, governments=governments)
+    form = PortalFilterForm(request.GET or None)
     cleaned = filter_values(form)
+    city = cleaned.get("city")
     f = queries.PortalFilter(
-        city=cleaned.get("city"),
+        city=city.pk if city else None,
         country=cleaned.get("country") or "",
         field=cleaned.get("field") or "",
         month=cleaned.get("month") or "",
@@ -397,7 +392,7 @@ def portal(request):
             "form": form,
             "events": queries.upcoming_events(f),
             "calls": list(queries.open_calls(f)),
-            "city": next((g for g in governments if g.pk == f.city), None),
+            "city": city,
         },
     )
 

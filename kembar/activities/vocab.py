@@ -79,6 +79,16 @@ SDG_CODES = frozenset([str(n) for n in SDG_GOALS] + list(SDG11_TARGETS))
 
 GENDERS = ("female", "male", "other")
 AGE_GROUPS = ("under_18", "18_29", "30_49", "50_plus")
+# The groups of a participant breakdown, as people read them (the keys are stored).
+BREAKDOWN_GROUPS = {
+    "female": _("Women"),
+    "male": _("Men"),
+    "other": _("Another gender"),
+    "under_18": _("Under 18"),
+    "18_29": _("18–29 years"),
+    "30_49": _("30–49 years"),
+    "50_plus": _("50 and over"),
+}
 
 
 class ChangeKind(models.TextChoices):

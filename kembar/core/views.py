@@ -67,3 +67,12 @@ def filter_values(form) -> dict:
     page shows its error); {} when the request asked for no filter (an unbound form)."""
     form.is_valid()
     return getattr(form, "cleaned_data", {})
+
+
+def typed_text(request) -> str:
+    """What an autocomplete's box holds: `q`, or the `<field>_q` parameter that core's
+    Autocomplete widget's box sends (its name is the field's, so a form can read it too)."""
+    text = request.GET.get("q")
+    if text is None:
+        text = next((value for key, value in request.GET.items() if key.endswith("_q")), "")
+    return text.strip()[:200]

@@ -6,4 +6,5 @@ app_name = "gazetteer"
 urlpatterns = [
     path("", views.search, name="search"),
     path("autocomplete/", views.autocomplete, name="autocomplete"),
+    path("provinces/", views.province_suggestions, name="provinces"),
 ]

@@ -1,13 +1,14 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kembar.core import times
 from kembar.core.uploads import DocumentField
 from kembar.core.widgets import DateInput, DateTimeLocalInput, TimeInput
-from kembar.partnerships.forms import fields_of_cooperation
+from kembar.partnerships.forms import choose_among, fields_of_cooperation
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import SDG_CHOICES, Field
 
@@ -28,16 +29,16 @@ class SlotSearchForm(forms.Form):
 
     def __init__(self, *args, partnerships, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].queryset = partnerships
-        self.fields["also"].queryset = partner_governments(partnerships)
+        choose_among(self, "partnership", partnerships)
+        choose_among(self, "also", partner_governments(partnerships))
 
 
 def partner_governments(partnerships):
     """Every government on either side of these partnerships, by name."""
-    ids = set()
-    for a, b in partnerships.values_list("government_a_id", "government_b_id"):
-        ids.update((a, b))
-    return LocalGovernment.objects.filter(pk__in=ids).order_by("name")
+    sides = partnerships.order_by()
+    return LocalGovernment.objects.filter(
+        Q(pk__in=sides.values("government_a")) | Q(pk__in=sides.values("government_b"))
+    ).order_by("name")
 
 
 START_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"]
@@ -90,7 +91,7 @@ class MeetingForm(forms.Form):
         self.fields["zone"].choices = list(zones) or [(default_zone, default_zone)]
         self.fields["zone"].initial = default_zone
         if partnerships is not None:
-            self.fields["extra_governments"].queryset = partner_governments(partnerships)
+            choose_among(self, "extra_governments", partner_governments(partnerships))
 
     def clean_start(self):
         """The time as typed (the field made it aware in the viewer's zone: undo that)."""
@@ -199,8 +200,8 @@ class LibraryItemForm(forms.Form):
 
     def __init__(self, *args, governments, partnerships, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["government"].queryset = governments
-        self.fields["partnership"].queryset = partnerships
+        choose_among(self, "government", governments)
+        choose_among(self, "partnership", partnerships)
 
 
 class LibrarySearchForm(forms.Form):

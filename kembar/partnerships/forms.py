@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kembar.accounts import permissions
-from kembar.core.widgets import DateInput
+from kembar.core.widgets import Autocomplete, DateInput
 from kembar.gazetteer.models import Place
 
 from . import services
@@ -15,6 +15,123 @@ def fields_of_cooperation() -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=_("Fields of cooperation"), choices=Field.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+# More choices than this: an autocomplete instead of a select (a select of every government or
+# partnership of an imported registry weighs megabytes and helps nobody).
+SELECT_LIMIT = 200
+
+
+def _government_label(value) -> str:
+    g = value if isinstance(value, LocalGovernment) else None
+    if g is None and str(value).isdigit():
+        g = LocalGovernment.objects.filter(pk=int(value)).first()
+    return f"{g.name}, {g.country_code}" if g else ""
+
+
+def _partnership_label(value) -> str:
+    p = value if isinstance(value, Partnership) else None
+    if p is None and str(value).isdigit():
+        p = Partnership.objects.select_related("government_a", "government_b").filter(pk=int(value)).first()
+    return str(p) if p else ""
+
+
+def government_widget(*, in_public_partnership: bool = False, multiple: bool = False) -> Autocomplete:
+    return Autocomplete(
+        "partnerships:government_suggestions",
+        params={"public": "1"} if in_public_partnership else None,
+        label=_government_label,
+        placeholder=_("Type a name: Bandung, Kyoto, 京都…"),
+        multiple=multiple,
+    )
+
+
+class GovernmentField(forms.ModelChoiceField):
+    """One registered local government (of `queryset`, by default all of them), picked with
+    core's Autocomplete widget. A name typed without picking a suggestion is looked up as
+    `kembar partners` does (NAME or NAME,CC); an unknown or ambiguous one is refused with the
+    candidates. `in_public_partnership`: only governments of a public partnership (what the
+    public portal can filter by)."""
+
+    default_error_messages = {"invalid_choice": _("Choose a government from the suggestions.")}
+
+    def __init__(self, queryset=None, *, in_public_partnership: bool = False, **kwargs):
+        queryset = LocalGovernment.objects.select_related("place") if queryset is None else queryset
+        if in_public_partnership:
+            queryset = services.in_public_partnerships(queryset)
+        kwargs.setdefault("widget", government_widget(in_public_partnership=in_public_partnership))
+        super().__init__(queryset, **kwargs)
+
+    def prepare_value(self, value):
+        return str(value.pk) if isinstance(value, LocalGovernment) else value
+
+    def to_python(self, value):
+        text = getattr(value, "text", "")
+        if value in self.empty_values and text:
+            return self._by_name(text)
+        return super().to_python(value)
+
+    def _by_name(self, text: str) -> LocalGovernment:
+        try:
+            government = services.resolve_government(text)
+        except services.GovernmentLookupError as error:
+            message = str(error)
+            if error.candidates:
+                message += " " + _("Did you mean: %(names)s?") % {
+                    "names": "; ".join(f"{g.name}, {g.country_code}" for g in error.candidates[:5])
+                }
+            raise forms.ValidationError(message, code="invalid_choice") from None
+        if not self.queryset.filter(pk=government.pk).exists():
+            raise forms.ValidationError(
+                _("%(name)s cannot be chosen here.") % {"name": government.name}, code="invalid_choice"
+            )
+        return government
+
+
+class GovernmentsField(forms.ModelMultipleChoiceField):
+    """Several governments of `queryset`, each picked with core's Autocomplete widget."""
+
+    default_error_messages = {"invalid_choice": _("Choose the governments from the suggestions.")}
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("widget", government_widget(multiple=True))
+        super().__init__(queryset, **kwargs)
+
+
+class PartnershipField(forms.ModelChoiceField):
+    """One partnership of `queryset`, picked with core's Autocomplete widget by either side's name."""
+
+    default_error_messages = {"invalid_choice": _("Choose a partnership from the suggestions.")}
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            Autocomplete(
+                "partnerships:suggestions", label=_partnership_label, placeholder=_("Type either partner's name…")
+            ),
+        )
+        super().__init__(queryset, **kwargs)
+
+    def prepare_value(self, value):
+        return str(value.pk) if isinstance(value, Partnership) else value
+
+
+def choose_among(form, name: str, queryset) -> None:
+    """Let the form's model choice field `name` choose among `queryset`: a select while there are
+    at most SELECT_LIMIT choices (an office's own few), an autocomplete beyond (a platform
+    administrator choosing among every government or partnership). One COUNT query."""
+    field = form.fields[name]
+    if queryset.count() <= SELECT_LIMIT:
+        field.queryset = queryset
+        return
+    model = queryset.model
+    options = {"label": field.label, "required": field.required, "help_text": field.help_text}
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        form.fields[name] = GovernmentsField(queryset, **options)
+    elif model is Partnership:
+        form.fields[name] = PartnershipField(queryset, **options)
+    else:
+        form.fields[name] = GovernmentField(queryset, **options)
 
 
 class PartnershipFieldsMixin(forms.Form):

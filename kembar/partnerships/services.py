@@ -265,6 +265,54 @@ def search_governments(*, q: str = "", country: str = "", level: str = "") -> Qu
     return qs
 
 
+SUGGESTIONS = 10
+
+
+def in_public_partnerships(governments: QuerySet[LocalGovernment]) -> QuerySet[LocalGovernment]:
+    """Those of the governments that are a side of at least one public partnership."""
+    public = Partnership.objects.filter(public=True)
+    return governments.filter(Q(pk__in=public.values("government_a")) | Q(pk__in=public.values("government_b")))
+
+
+def suggest_governments(
+    text: str, *, limit: int = SUGGESTIONS, in_public_partnership: bool = False, ids=None
+) -> list[LocalGovernment]:
+    """The governments an autocomplete offers for what was typed ("Bandung", "Kyoto, JP",
+    "京都"): by their name or any name of their place, those whose own name matches first, the
+    biggest places first. With
+    `in_public_partnership`, only governments of a public partnership (the public portal's
+    filter); with `ids`, only those governments (a user's own)."""
+    name, country = parse_place_query(text)
+    if len(name_key(name)) < 2:
+        return []
+    qs = search_governments(q=name, country=country or "")
+    if in_public_partnership:
+        qs = in_public_partnerships(qs)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    # A government whose own name has a word starting so ("Band" -> Kota Bandung) comes before one
+    # found by another spelling of its place (Malay "Bandar Melaka"), each biggest first.
+    typed = " ".join(name.split())
+    by_name = Q(name__istartswith=typed) | Q(name__icontains=" " + typed)
+    ordered = qs.order_by("-place__population", "name", "id")
+    found = list(ordered.filter(by_name)[:limit])
+    if len(found) < limit:
+        found += list(ordered.exclude(by_name)[: limit - len(found)])
+    return found
+
+
+def suggest_partnerships(user, text: str, *, limit: int = SUGGESTIONS) -> list[Partnership]:
+    """The partnerships the user may read whose either side is called what was typed."""
+    name, country = parse_place_query(text)
+    if len(name_key(name)) < 2:
+        return []
+    governments = search_governments(q=name, country=country or "").values("pk")
+    qs = permissions.visible_partnerships(user, partnership_queryset()).filter(
+        Q(government_a__in=governments) | Q(government_b__in=governments)
+    )
+    return list(qs.order_by("government_a__name", "government_b__name", "id")[:limit])
+
+
 def _unique(values) -> list:
     return list(dict.fromkeys(values))
 

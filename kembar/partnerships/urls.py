@@ -6,9 +6,11 @@ app_name = "partnerships"
 urlpatterns = [
     path("", views.partnership_list, name="list"),
     path("new/", views.partnership_create, name="create"),
+    path("suggestions/", views.partnership_suggestions, name="suggestions"),
     path("<int:pk>/", views.partnership_detail, name="detail"),
     path("<int:pk>/edit/", views.partnership_edit, name="edit"),
     path("<int:pk>/delete/", views.partnership_delete, name="delete"),
+    path("governments/suggestions/", views.government_suggestions, name="government_suggestions"),
     path("governments/<int:pk>/", views.government_detail, name="government"),
     path("governments/<int:pk>/edit/", views.government_edit, name="government_edit"),
 ]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.views import filter_values, page_and_query, submitted
+from kembar.core.views import filter_values, page_and_query, submitted, typed_text
 
 from . import services
 from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
@@ -121,6 +121,23 @@ def partnership_delete(request, pk: int):
     services.delete_partnership(request.user, partnership)
     messages.success(request, _("Partnership %(name)s deleted.") % {"name": partnership})
     return redirect("partnerships:list")
+
+
+@require_safe
+def government_suggestions(request):
+    """Suggestions for a government field (core's Autocomplete widget); with ?public=1 only
+    governments of a public partnership (the portal's filter). Governments are public."""
+    query = typed_text(request)
+    governments = services.suggest_governments(query, in_public_partnership=request.GET.get("public") == "1")
+    return render(request, "partnerships/_government_suggestions.html", {"governments": governments, "query": query})
+
+
+@require_safe
+def partnership_suggestions(request):
+    """Suggestions for a partnership field (core's Autocomplete widget): those the user reads."""
+    query = typed_text(request)
+    partnerships = services.suggest_partnerships(request.user, query)
+    return render(request, "partnerships/_partnership_suggestions.html", {"partnerships": partnerships, "query": query})
 
 
 @require_safe

@@ -177,16 +177,73 @@ def test_the_form_takes_the_hosts_local_time(client, users, partnership):
             "sdg_targets": ["4", "11.4"],
             "participants_a": "12",
             "participants_b": "3",
-            "breakdown_a": "female=7 male=5 18_29=12",
+            "breakdown_a_female": "7",
+            "breakdown_a_male": "5",
+            "breakdown_a_18_29": "12",
+            "recurrence": "YEARLY",
+            "repeat_interval": "2",
+            "repeat_until": "2030-12-31",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     a = Activity.objects.get()
     assert a.start == local(JAKARTA, 2026, 9, 1, 19, 0) and a.currency == "IDR"
     assert a.sdg_targets == ["4", "11.4"] and a.breakdown == {"a": {"female": 7, "male": 5, "18_29": 12}}
-    page = client.get(a.get_absolute_url()).content.decode()
+    assert a.recurrence == "FREQ=YEARLY;INTERVAL=2;UNTIL=20301231T235959"
+    page = client.get(a.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Every 2 years until 31 Dec 2030" in page and "FREQ=" not in page
+    assert "Women 7, Men 5, 18–29 years 12" in page and "female" not in page
     assert "11.4 Protect the world&#x27;s cultural and natural heritage" in page
     assert "15.000.000,00 IDR" in page or "15,000,000.00 IDR" in page
+
+
+def test_the_repeat_controls_give_the_rule_and_a_rule_they_cannot_show_is_kept(client, users, diy_kyoto):
+    """Repeat every N years/months/weeks until a date or N times is the same RFC 5545 rule; the
+    rule is read back into the controls, shown in words in both languages and on the portal; a
+    rule given through the API that the controls cannot show survives an edit untouched."""
+    from django.utils import translation
+
+    assert recurrence.compose_rule("MONTHLY", 1, count=6) == "FREQ=MONTHLY;COUNT=6"
+    assert recurrence.simple_repeat("FREQ=YEARLY;INTERVAL=2;UNTIL=20301231T235959") == recurrence.Repeat(
+        "YEARLY", 2, dt.date(2030, 12, 31)
+    )
+    with translation.override("id"):
+        assert (
+            recurrence.describe("FREQ=YEARLY;INTERVAL=2;UNTIL=20301231T235959") == "Setiap 2 tahun, sampai 31 Des 2030"
+        )
+        assert recurrence.describe("FREQ=MONTHLY;COUNT=6") == "Setiap bulan, 6 kali seluruhnya"
+    a = festival(users["platform_admin"], diy_kyoto, breakdown={"a": {"female": 70, "male": 50}})
+    client.force_login(users["platform_admin"])
+    form = client.get(reverse("activities:edit", args=[a.pk])).content.decode()
+    assert '<option value="YEARLY" selected>' in form and 'name="repeat_interval" value="2"' in form
+    assert 'name="breakdown_a_female" value="70"' in form and "female=" not in form
+    portal = client.get(reverse("activities:portal_partnership", args=[diy_kyoto.pk])).content.decode()
+    assert "Every 2 years" in portal and "FREQ=" not in portal
+    indonesian = client.get(a.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Setiap 2 tahun" in indonesian and "Perempuan 70, Laki-laki 50" in indonesian
+
+    services.update_activity(users["platform_admin"], a, recurrence="FREQ=YEARLY;BYMONTH=10;BYDAY=1SA")
+    a.refresh_from_db()
+    form = client.get(reverse("activities:edit", args=[a.pk])).content.decode()
+    assert 'value="custom" selected' in form and "Custom rule (RFC 5545): FREQ=YEARLY;BYMONTH=10;BYDAY=1SA" in form
+    posted = dict(
+        title=a.title,
+        type=a.type,
+        modality=a.modality,
+        status=a.status,
+        host=a.host_id,
+        start=a.start.astimezone(a.zone).strftime("%Y-%m-%dT%H:%M"),
+        end=a.end.astimezone(a.zone).strftime("%Y-%m-%dT%H:%M"),
+        recurrence="custom",
+        custom_rule=a.recurrence,
+        version=a.version,
+    )
+    assert client.post(reverse("activities:edit", args=[a.pk]), posted).status_code == 302
+    a.refresh_from_db()
+    assert a.recurrence == "FREQ=YEARLY;BYMONTH=10;BYDAY=1SA" and a.breakdown == {}
+    both = {**posted, "recurrence": "WEEKLY", "repeat_until": "2030-01-01", "repeat_count": "3", "version": a.version}
+    refused = client.post(reverse("activities:edit", args=[a.pk]), both).content.decode()
+    assert "Give an end date or a number of times, not both." in refused
 
 
 # --- bad input ----------------------------------------------------------------------------------
@@ -827,10 +884,16 @@ def test_call_and_aid_pages(client, users, partnership, governments):
         "donor": bandung.pk,
         "status": "pledged",
         "public": "on",
-        "items": "50,000 | pieces | surgical masks\n20 | units | ventilators",
+        "items_quantity": ["50000", "", "20"],
+        "items_unit": ["pieces", "", "units"],
+        "items_name": ["surgical masks", "", "ventilators"],
         "pledged_on": "2020-04-01",
     }
-    assert "Line 1: write" in client.post(url, {**aid, "items": "masks"}).content.decode()
+    bad = {**aid, "items_quantity": ["many"], "items_unit": [""], "items_name": ["masks"]}
+    assert "Row 1: “many” is not a quantity." in client.post(url, bad).content.decode()
+    empty = {**aid, "items_quantity": [""], "items_unit": [""], "items_name": [""]}
+    assert "List at least one item with its quantity." in client.post(url, empty).content.decode()
+    assert not AidShipment.objects.exists()
     client.post(url, aid)
     shipment = AidShipment.objects.get()
     assert shipment.recipient == governments["braunschweig"]
@@ -846,6 +909,9 @@ def test_call_and_aid_pages(client, users, partnership, governments):
     assert shipment.status == "shipped" and shipment.version == 2
     page = client.get(shipment.get_absolute_url()).content.decode()
     assert "50,000" in page or "50.000" in page
+    rows = client.get(edit).content.decode()  # the items come back as rows, a blank one after them
+    assert 'name="items_quantity" value="50000"' in rows and 'name="items_name" value="ventilators"' in rows
+    assert rows.count('name="items_name"') == 4  # two items, one blank row, the template row
 
 
 # --- the portal's expansion: the first events of many series, walked no further than needed --------

@@ -64,3 +64,39 @@ def test_officer_postpones_an_event_and_the_portal_marks_it(live_server, browser
         assert watch.errors == []
     finally:
         context.close()
+
+
+def test_a_visitor_filters_the_portal_by_a_city_picked_in_the_autocomplete(live_server, browser, festival):
+    """The portal's city filter is a search box with suggestions (no select of every government):
+    typing part of a name offers the governments of public partnerships; picking one and
+    filtering shows that city's events and its calendar feed; typing again forgets the pick."""
+    braunschweig = government("Braunschweig", "DE")
+    context, page, watch = open_page(browser, live_server)
+    expect = sync_api.expect
+    try:
+        page.goto(live_server.url + "/events/")
+        assert page.locator("main select#id_city").count() == 0
+        box = page.locator("main #id_city")
+        with page.expect_response(re.compile(r"/partnerships/governments/suggestions/\?.*city_q=")) as answer:
+            box.fill("Braun")
+        assert answer.value.status == 200
+        pick = page.locator(f'main .suggestions-box button[data-pick="{braunschweig.pk}"]')
+        expect(pick).to_contain_text("Braunschweig")
+        expect(pick).to_contain_text("Germany")
+        pick.click()
+        expect(box).to_have_value("Braunschweig, DE")
+        expect(page.locator('main input[type=hidden][name="city"]')).to_have_value(str(braunschweig.pk))
+        expect(page.locator("main .suggestions-box")).to_be_empty()
+
+        page.locator("main").get_by_role("button", name="Filter").click()
+        expect(page).to_have_url(re.compile(rf"[?&]city={braunschweig.pk}(&|$)"))
+        expect(page.locator("main .event", has_text="Bandung Culture Week")).to_have_count(1)
+        expect(page.locator("main")).to_contain_text("Subscribe to the calendar of Braunschweig")
+        expect(page.locator("main #id_city")).to_have_value("Braunschweig, DE")
+
+        # Typing again forgets the picked city: the text is what counts now.
+        page.locator("main #id_city").fill("Bandu")
+        expect(page.locator('main input[type=hidden][name="city"]')).to_have_value("")
+        assert watch.errors == []
+    finally:
+        context.close()

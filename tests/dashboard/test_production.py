@@ -332,7 +332,7 @@ def test_pages_satisfy_the_content_security_policy_in_chromium(live_server, brow
         visit(reverse("partnerships:create"), "#partner-search")
         with page.expect_response(re.compile(r"/places/.*\?.*q=")):
             page.locator("#partner-search").fill("Braunschweig")
-        page.locator(".suggestions-box button[data-pick-place]").first.wait_for()
+        page.locator(".suggestions-box button[data-pick]").first.wait_for()
         violations.extend(f"autocomplete: {v}" for v in page.evaluate("window.__csp"))
         visit("/api/docs", "#swagger-ui .opblock")
         page.locator("#swagger-ui .opblock-summary").first.click()

@@ -346,6 +346,21 @@ def test_the_pivot_page_shows_charts_and_tables(analytics_world, users, governme
     assert 'data-download="pdf"' in html and 'data-download="xlsx"' in html
 
 
+def test_the_scope_is_picked_in_autocompletes_and_shown_by_name(analytics_world, users, governments, client):
+    """Government and province are search boxes (their picked id or ISO code in a hidden input);
+    the page names the picked scope in the box, and a name typed without picking still works."""
+    client.force_login(users["oversight"])
+    html = client.get("/insights/pivot/", {"government": governments["bandung"].pk}).content.decode()
+    assert 'name="government_q" value="Bandung, ID"' in html and "NAME,CC" not in html
+    assert f'name="government" value="{governments["bandung"].pk}"' in html
+    html = client.get("/insights/pivot/", {"province": "ID-JB"}).content.decode()
+    assert 'name="province_q" value="Jawa Barat, ID"' in html and "ISO 3166-2" not in html
+    typed = client.get("/insights/pivot/", {"government": "", "government_q": "Bandung, ID"}).content.decode()
+    assert "<strong>For:</strong> Bandung, ID" in typed
+    suggestions = client.get("/places/provinces/", {"province_q": "jawa bar"}).content.decode()
+    assert 'data-pick="ID-JB"' in suggestions
+
+
 # --- kembar report ---------------------------------------------------------------------------------
 
 

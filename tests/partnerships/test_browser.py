@@ -52,7 +52,7 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
         with page.expect_response(re.compile(r"/places/.*\?.*q=")) as suggestions:
             page.locator("#partner-search").fill("京都市")
         assert suggestions.value.status == 200
-        pick = page.locator(f'.suggestions-box button[data-pick-place="{kyoto.pk}"]')
+        pick = page.locator(f'.suggestions-box button[data-pick="{kyoto.pk}"]')
         expect(pick).to_contain_text("Kyoto")
         expect(pick).to_contain_text("Japan")
         pick.click()

@@ -253,7 +253,7 @@ def test_list_page_query_count_does_not_grow_with_rows(client, users, role):
 
 def test_autocomplete_finds_non_latin_names(client):
     html = client.get(reverse("gazetteer:autocomplete"), {"q": "京都"}).content.decode()
-    assert "Kyoto" in html and "data-pick-place" in html
+    assert "Kyoto" in html and "data-pick=" in html
 
 
 def test_language_switch(client):
@@ -358,3 +358,40 @@ def test_one_bad_filter_is_reported_and_the_others_still_apply(client, users, pa
     page = client.get(reverse("partnerships:list"), {"q": "Surabaya", "status": "bogus"}).content.decode()
     assert "Busan" in page and "Braunschweig" not in page and "errorlist" in page
     assert client.get(reverse("partnerships:list"), {"q": "word " * 1000}).status_code == 200
+
+
+def test_government_suggestions_find_any_spelling_and_the_portal_only_public_partners(client, governments):
+    from tests.support.builders import private_friendship, sister_cities
+
+    sister_cities(governments)  # Bandung–Braunschweig, public
+    private_friendship(governments)
+    url = reverse("partnerships:government_suggestions")
+    html = client.get(url, {"q": "braunsch"}).content.decode()
+    assert f'data-pick="{governments["braunschweig"].pk}"' in html and "Germany" in html
+    # The portal's filter sends its box as city_q and asks only for governments of a public partnership.
+    assert f'data-pick="{governments["busan"].pk}"' in client.get(url, {"q": "Busan"}).content.decode()
+    portal = client.get(url, {"city_q": "Busan", "public": "1"}).content.decode()
+    assert "data-pick" not in portal and "No registered government found" in portal
+
+
+def test_partnership_suggestions_never_name_a_partnership_the_user_may_not_read(client, users, governments):
+    from tests.support.builders import private_friendship
+
+    private = private_friendship(governments)
+    url = reverse("partnerships:suggestions")
+    other = private.government_b if private.government_a == governments["bandung"] else private.government_a
+    assert "data-pick" not in client.get(url, {"q": other.name}).content.decode()
+    client.force_login(users["oversight"])
+    assert f'data-pick="{private.pk}"' in client.get(url, {"q": other.name}).content.decode()
+
+
+def test_the_portal_resolves_a_typed_city_and_names_what_it_cannot(client, governments):
+    from tests.support.builders import sister_cities
+
+    sister_cities(governments)
+    url = reverse("activities:portal")
+    typed = client.get(url, {"city_q": "Braunschweig, DE", "city": ""}).content.decode()
+    assert "Subscribe to the calendar of Braunschweig" in typed
+    unknown = client.get(url, {"city_q": "Atlantis", "city": ""}).content.decode()
+    assert "No registered local government is called “Atlantis”." in unknown
+    assert "Choose a government from the suggestions." in client.get(url, {"city": "999999"}).content.decode()

@@ -5,19 +5,63 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
+from kembar.core.widgets import Autocomplete
+from kembar.gazetteer.models import Place
+from kembar.partnerships.models import LocalGovernment
 
 from . import charts, reports
 from .pivot import ScopeError, parse_year, pivot, resolve_scope
 from .sdg import sdg_report
+
+
+def _government_label(value) -> str:
+    g = LocalGovernment.objects.filter(pk=int(value)).first() if str(value).isdigit() else None
+    return f"{g.name}, {g.country_code}" if g else ""
+
+
+def _province_label(value) -> str:
+    place = Place.objects.filter(kind=Place.Kind.SUBDIVISION, subdivision_code=str(value).upper()).first()
+    return f"{place.name}, {place.country_code}" if place else ""
+
+
+class ScopeForm(forms.Form):
+    """What the figures are for, as the page's filter shows it: a government or a province picked
+    in an autocomplete (the picked id or ISO 3166-2 code; a name typed without picking one is
+    looked up by `resolve_scope`), and a year."""
+
+    government = forms.CharField(
+        label=_("Government"),
+        required=False,
+        widget=Autocomplete(
+            "partnerships:government_suggestions", label=_government_label, placeholder=_("Bandung, Kyoto…")
+        ),
+    )
+    province = forms.CharField(
+        label=_("Province"),
+        required=False,
+        widget=Autocomplete("gazetteer:provinces", label=_province_label, placeholder=_("Jawa Barat, Kyoto…")),
+    )
+    year = forms.CharField(
+        label=_("Year"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6, "placeholder": _("all")}),
+    )
+
+
+def _picked(params, name: str) -> str | None:
+    """The autocomplete's picked value, else the text typed in its box."""
+    return params.get(name) or params.get(f"{name}_q") or None
 
 
 def _figure(chart: charts.Chart) -> dict:
@@ -37,8 +81,8 @@ def _scope_and_year(request):
         scope = resolve_scope(
             request.user,
             partnership=params.get("partnership"),
-            government=params.get("government"),
-            province=params.get("province"),
+            government=_picked(params, "government"),
+            province=_picked(params, "province"),
         )
         return scope, year, None
     except ScopeError as error:
@@ -61,7 +105,8 @@ def _context(request, scope, year, error) -> dict:
         "scope": scope,
         "year": year,
         "error": error,
-        "form": {key: params.get(key, "") for key in ("government", "province", "partnership", "year")},
+        "form": ScopeForm(params),
+        "partnership": params.get("partnership", ""),
         "downloads": _download_links(request, scope, year),
         "scope_query": urlencode(scope.query()),
     }

@@ -8,16 +8,84 @@
   });
   document.querySelectorAll("[data-autosubmit] ~ .js-hide").forEach(function (b) { b.hidden = true; });
 
-  // Place autocomplete: a suggestion button carries the place id and label.
+  // Autocomplete (the place picker of a new partnership, and core's Autocomplete widget): a
+  // suggestion button carries the value to keep (data-pick), the text for the box (data-name)
+  // and the label shown beside it (data-label).
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-pick-place]");
+    var button = event.target.closest("[data-pick]");
     if (!button) return;
     event.preventDefault();
-    var box = button.closest("[data-place-picker]");
-    box.querySelector("input[type=hidden]").value = button.dataset.pickPlace;
-    box.querySelector("[data-picked]").textContent = button.dataset.label;
-    box.querySelector("input[type=search]").value = button.dataset.name;
+    var box = button.closest("[data-place-picker], [data-picker]");
+    var search = box.querySelector("input[type=search]");
+    if (box.dataset.multiple) {
+      // Several values: a chip per pick, with its hidden input and a button that removes it.
+      var chips = box.querySelector("[data-chips]");
+      var already = Array.prototype.some.call(chips.querySelectorAll("input"), function (i) {
+        return i.value === button.dataset.pick;
+      });
+      if (!already) {
+        var chip = document.createElement("span");
+        chip.className = "chip";
+        chip.appendChild(document.createTextNode(button.dataset.label + " "));
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.dataset.unpick = "";
+        remove.setAttribute("aria-label", "× " + button.dataset.label);
+        remove.textContent = "×";
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = box.dataset.multiple;
+        input.value = button.dataset.pick;
+        chip.appendChild(remove);
+        chip.appendChild(input);
+        chips.appendChild(chip);
+      }
+      search.value = "";
+    } else {
+      box.querySelector("input[type=hidden]").value = button.dataset.pick;
+      var picked = box.querySelector("[data-picked]");
+      if (picked) picked.textContent = button.dataset.label;
+      search.value = button.dataset.name;
+      search.dataset.pickedText = button.dataset.name;
+    }
     box.querySelector(".suggestions-box").innerHTML = "";
+    search.focus();
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-unpick]");
+    if (button) button.closest(".chip").remove();
+  });
+  // Typing again in an autocomplete forgets what was picked: the text is what counts now.
+  document.addEventListener("input", function (event) {
+    var search = event.target;
+    if (!search.matches("[data-picker]:not([data-multiple]) input[type=search]")) return;
+    if (search.value === search.dataset.pickedText) return;
+    search.closest("[data-picker]").querySelector("input[type=hidden]").value = "";
+  });
+  // Escape closes the suggestions.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var box = event.target.closest && event.target.closest("[data-picker]");
+    if (box) box.querySelector(".suggestions-box").innerHTML = "";
+  });
+
+  // Item rows (core's Rows widget): add a blank row from the <template>, remove a row (the
+  // last one is emptied instead, so there is always a row to type in).
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-row]");
+    var remove = event.target.closest("[data-remove-row]");
+    if (!add && !remove) return;
+    var rows = event.target.closest("[data-rows]");
+    var body = rows.querySelector("tbody");
+    if (add) {
+      body.appendChild(rows.querySelector("template").content.cloneNode(true));
+      body.lastElementChild.querySelector("input").focus();
+    } else if (body.children.length > 1) {
+      remove.closest("tr").remove();
+      body.querySelector("input").focus();
+    } else {
+      remove.closest("tr").querySelectorAll("input").forEach(function (i) { i.value = ""; });
+    }
   });
 
   // Small maps: points and lines come from a JSON block next to the map element.

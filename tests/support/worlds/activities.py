@@ -118,7 +118,9 @@ def _aid_body(w, url):
         "title": "SWEEP-OVERWRITE",
         "donor": w.governments["bandung"].pk,
         "status": "pledged",
-        "items": "10 | boxes | masks",
+        "items_quantity": "10",
+        "items_unit": "boxes",
+        "items_name": "masks",
         "public": "on",
         "version": _version(AidShipment, url) if url.startswith("/aid/") else "",
     }
