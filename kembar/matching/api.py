@@ -41,6 +41,7 @@ class SuggestionOut(Schema):
     government_name: str | None
     score: float
     reasons: list[str]
+    unrecorded: list[str]
 
 
 @router.get(
@@ -59,8 +60,16 @@ def recommendations(
     ),
     population_min: int | None = Query(None, ge=0),
     population_max: int | None = Query(None, ge=0),
-    traits: list[Trait] = Query([], description="Only places whose government has all these traits."),
-    field: Field | None = Query(None, description="Only places cooperating in this field."),
+    traits: list[Trait] = Query(
+        [],
+        description="Places known to have all these traits first, then those of which they are not recorded "
+        "(`unrecorded` lists them); places known to lack one are left out.",
+    ),
+    field: Field | None = Query(
+        None,
+        description="Places known to cooperate in this field first, then those of which it is not recorded; "
+        "places known to cooperate in other fields only are left out.",
+    ),
     domestic: bool = Query(
         False,
         description="Also places in the government's own country "
@@ -98,7 +107,8 @@ def recommendations(
             "government_id": s.government.pk if s.government else None,
             "government_name": s.government.name if s.government else None,
             "score": round(s.score, 4),
-            "reasons": s.reasons,
+            "reasons": [str(r) for r in s.reasons],
+            "unrecorded": s.unrecorded,
         }
         for s in found
     ]

@@ -38,7 +38,7 @@ from kembar.core.reminders import mail_url
 from kembar.gazetteer.countries import country_name
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.normalise import name_key
-from kembar.gazetteer.services import admin1_of, province_names
+from kembar.gazetteer.services import admin1_of, national_capital_ids, province_names
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import involving
 from kembar.partnerships.vocab import Field, Trait
@@ -233,16 +233,39 @@ class SuggestionFilter:
     domestic: bool = False
 
 
+class Reason(str):
+    """A reason in words, with what it is about: "" the candidate itself; `COUNTRY` its
+    country (the pairing of the two countries); `ZONE` its time zone (shared office hours).
+    The page states a country's or a zone's reason once for every suggestion it holds for."""
+
+    COUNTRY = "country"
+    ZONE = "zone"
+    about: str
+
+    def __new__(cls, text: str, about: str = "") -> Reason:
+        reason = super().__new__(cls, text)
+        reason.about = about
+        return reason
+
+
 @dataclass
 class Suggestion:
     place: Place
     government: LocalGovernment | None
     score: float
-    reasons: list[str]
+    reasons: list[Reason]
+    # The traits or field the filters asked for that nobody has recorded for this place: it is
+    # neither known to have them nor known not to (listed after the places known to have them).
+    unrecorded: list[str] = field(default_factory=list)
+    shown_reasons: list[Reason] = field(default_factory=list)  # the card's, see `shared_reasons`
+    office: Organisation | None = None  # its government's office on the platform, see `contacts`
+    contact_email: str = ""  # the office's e-mail, else its government's
+    open_request: PartnerRequest | None = None  # its government's published partner request
 
 
 def _allowed(model: Recommender, f: SuggestionFilter, q: int) -> np.ndarray:
-    """The places the filters leave for the query q: abroad unless they ask for q's own country."""
+    """The places the place filters (country, region, population) leave for the query q:
+    abroad unless they ask for q's own country. Traits and field: `recorded_filters`."""
     nodes = model.net.nodes
     allowed = np.ones(len(nodes), dtype=bool)
     if not (f.domestic or f.country):
@@ -257,48 +280,120 @@ def _allowed(model: Recommender, f: SuggestionFilter, q: int) -> np.ndarray:
         allowed &= nodes.population >= f.population_min
     if f.population_max is not None:
         allowed &= nodes.population <= f.population_max
-    wanted = [f"trait:{t}" for t in f.traits] + ([f"field:{f.field}"] if f.field else [])
-    for tag in wanted:
-        if tag in nodes.tag_names:
-            column = nodes.tags[:, nodes.tag_names.index(tag)].toarray().ravel() > 0
-            allowed &= column
-        else:
-            allowed[:] = False
     return allowed
+
+
+@dataclass
+class Recorded:
+    """What is known of one trait or field the filters ask for: the places known to have it and
+    those known not to (every other place: nobody has recorded it either way)."""
+
+    label: str
+    has: np.ndarray
+    lacks: np.ndarray
+
+
+def recorded_filters(model: Recommender, f: SuggestionFilter) -> list[Recorded]:
+    """Traits and fields are known only where someone recorded them: a government's traits on
+    its profile (and "capital" for every national capital, from the gazetteer), a field on a
+    public partnership. A place whose government recorded traits without this one lacks it; a
+    place in public partnerships with fields, none of them this one, lacks the field; of all
+    the other places (nearly every imported one) nothing is known. At most three queries,
+    read now (a trait recorded after the model was built counts)."""
+    if not (f.traits or f.field):
+        return []
+    index, n = model.place_index, len(model.net.nodes)
+
+    def mask(place_ids) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        out[[index[p] for p in place_ids if p in index]] = True
+        return out
+
+    found = []
+    if f.traits:
+        traits: dict[int, set[str]] = {}
+        for place_id, values in LocalGovernment.objects.exclude(traits=[]).values_list("place_id", "traits"):
+            traits.setdefault(place_id, set()).update(values or [])
+        capitals = national_capital_ids() if Trait.CAPITAL in f.traits else set()
+        for trait in f.traits:
+            has = {p for p, values in traits.items() if trait in values}
+            if trait == Trait.CAPITAL:
+                has |= capitals
+            found.append(Recorded(str(Trait(trait).label), mask(has), mask(set(traits) - has)))
+    if f.field:
+        with_field, with_any = set(), set()
+        for a, b, code in Partnership.fields.through.objects.filter(partnership__public=True).values_list(
+            "partnership__government_a__place_id", "partnership__government_b__place_id", "cooperationfield_id"
+        ):
+            with_any.update((a, b))
+            if code == f.field:
+                with_field.update((a, b))
+        found.append(Recorded(str(Field(f.field).label), mask(with_field), mask(with_any - with_field)))
+    return found
 
 
 ACTIVE_TWINNER = (
     5  # partners from which "it is twinned with N places in all" is a reason (about the top 17 % of twinned places)
 )
 FREQUENT_PAIRING = 0.05  # share of a country's partnerships from which a partner country is "frequent"
+NAMED = 3  # places a reason names before it counts the rest
 
 
-def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
-    """Why c is suggested to q, in words; each one a fact about the network or the places."""
+def join_names(names: list[str]) -> str:
+    """ "Kyoto", "Kyoto and Busan", "Kyoto, Busan and Kochi" in the reader's language."""
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(list)s and %(last)s") % {"list": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[Reason]:
+    """Why c is suggested to q, in words; each one a fact about the network or the places. The
+    places a reason speaks of are named (the nearest to q first), up to `NAMED` of them."""
     net, nodes = model.net, model.net.nodes
     out = []
     partners_of_c = net.partners(c)
-    common = len(np.intersect1d(net.partners(q), partners_of_c))
-    if common:
-        out.append(
-            ngettext("%(n)d of your partners is twinned with it", "%(n)d of your partners are twinned with it", common)
-            % {"n": common}
-        )
+
+    def named(rows: np.ndarray) -> list[str]:
+        km = model.builder.distances(q, rows)
+        order = np.lexsort((rows, np.nan_to_num(km, nan=np.inf)))
+        return [nodes.names[int(rows[i])] for i in order[:NAMED]]
+
+    common = np.intersect1d(net.partners(q), partners_of_c)
+    if len(common):
+        names, more = named(common), len(common) - NAMED
+        if more > 0:
+            text = ngettext(
+                "%(names)s and %(more)d more of your partners are twinned with it",
+                "%(names)s and %(more)d more of your partners are twinned with it",
+                more,
+            ) % {"names": ", ".join(names), "more": more}
+        else:
+            text = ngettext(
+                "%(names)s, your partner, is twinned with it",
+                "%(names)s, your partners, are twinned with it",
+                len(common),
+            ) % {"names": join_names(names)}
+        out.append(Reason(text))
     if nodes.name_keys[q] and nodes.name_keys[q] == nodes.name_keys[c]:
-        out.append(_("both are called %(name)s") % {"name": nodes.names[c]})
+        out.append(Reason(_("both are called %(name)s") % {"name": nodes.names[c]}))
     cq, cc = nodes.countries[q], nodes.countries[c]
-    in_country = int(np.count_nonzero(nodes.countries[partners_of_c] == cq))  # partners_in_country[c, cq]
-    if in_country:
-        out.append(
-            ngettext(
-                "it is twinned with %(n)d place in %(country)s",
-                "it is twinned with %(n)d places in %(country)s",
-                in_country,
-            )
-            % {"n": in_country, "country": country_name(nodes.country_names[cq])}
-        )
+    in_country = partners_of_c[nodes.countries[partners_of_c] == cq]  # partners_in_country[c, cq]
+    if len(in_country):
+        country = country_name(nodes.country_names[cq])
+        if len(in_country) > NAMED:
+            text = _("it is twinned with %(n)d places in %(country)s, among them %(names)s") % {
+                "n": len(in_country),
+                "country": country,
+                "names": join_names(named(in_country)),
+            }
+        else:
+            text = _("it is twinned with %(names)s in %(country)s") % {
+                "names": join_names(named(in_country)),
+                "country": country,
+            }
+        out.append(Reason(text))
     if len(partners_of_c) >= ACTIVE_TWINNER:
-        out.append(_("it is twinned with %(n)d places in all") % {"n": len(partners_of_c)})
+        out.append(Reason(_("it is twinned with %(n)d places in all") % {"n": len(partners_of_c)}))
     pair_links = int(net.country_pairs[cq, cc])
     if pair_links >= 3 and x[F["country_pair_lift"]] > 0:  # more than the two countries' shares predict
         names = {
@@ -307,27 +402,36 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[str]:
             "n": pair_links,
         }
         if pair_links >= FREQUENT_PAIRING * net.country_links[cq]:
-            out.append(_("%(a)s–%(b)s is a frequent pairing (%(n)d partnerships)") % names)
+            out.append(Reason(_("%(a)s–%(b)s is a frequent pairing (%(n)d partnerships)") % names, Reason.COUNTRY))
         else:  # 3 of Indonesia's ~100 partnerships are with Russia: not "frequent", yet above chance
-            out.append(_("%(a)s–%(b)s pairs more often than chance (%(n)d partnerships)") % names)
+            out.append(
+                Reason(_("%(a)s–%(b)s pairs more often than chance (%(n)d partnerships)") % names, Reason.COUNTRY)
+            )
     tags = nodes.tags
     shared = np.intersect1d(
         tags.indices[tags.indptr[q] : tags.indptr[q + 1]], tags.indices[tags.indptr[c] : tags.indptr[c + 1]]
     )  # tag columns both have
     traits = [nodes.tag_names[i].split(":", 1)[1] for i in shared if nodes.tag_names[i].startswith("trait:")]
     if traits:
-        out.append(_("both: %(traits)s") % {"traits": ", ".join(str(Trait(t).label).lower() for t in traits)})
+        out.append(Reason(_("both: %(traits)s") % {"traits": ", ".join(str(Trait(t).label).lower() for t in traits)}))
     fields = [nodes.tag_names[i].split(":", 1)[1] for i in shared if nodes.tag_names[i].startswith("field:")]
     if fields:
         out.append(
-            _("both cooperate in %(fields)s") % {"fields": ", ".join(str(Field(f).label).lower() for f in fields)}
+            Reason(
+                _("both cooperate in %(fields)s") % {"fields": ", ".join(str(Field(f).label).lower() for f in fields)}
+            )
         )
     hours = x[F["office_hours"]]
     if not np.isnan(hours) and hours >= 1:  # no shared hour is no reason
-        out.append(ngettext("%(n)d shared office hour", "%(n)d shared office hours", int(hours)) % {"n": int(hours)})
+        out.append(
+            Reason(
+                ngettext("%(n)d shared office hour", "%(n)d shared office hours", int(hours)) % {"n": int(hours)},
+                Reason.ZONE,
+            )
+        )
     ratio = x[F["population_ratio"]]
     if not np.isnan(ratio) and ratio < 0.15:
-        out.append(_("similar population"))
+        out.append(Reason(_("similar population")))
     return out
 
 
@@ -345,9 +449,15 @@ def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None
     """The best `top` partner places for `government`, never one it is already partnered with,
     abroad unless the filters ask for its own country (`domestic`, or `country` naming it).
 
+    Traits and a field (see `recorded_filters`) leave out the places known to lack them; the
+    places known to have them come first, then those of which nothing is recorded, each with
+    what is not (`Suggestion.unrecorded`).
+
     Current partners are read from the registry at query time, so a partnership added since
-    the model was built is excluded too. Three queries, whatever `top` is.
+    the model was built is excluded too. Three queries, whatever `top` is (and those of
+    `recorded_filters`).
     """
+    filters = filters or SuggestionFilter()
     model = load_model()
     q = government_node(model, government)
     partner_places = set()
@@ -357,18 +467,103 @@ def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None
         partner_places.update((a, b))
     partner_places.discard(government.place_id)
     exclude = np.array([model.place_index[p] for p in partner_places if p in model.place_index], dtype=np.int64)
-    allowed = _allowed(model, filters or SuggestionFilter(), q)
-    picked = model.top(q, k=top, allowed=allowed, exclude=exclude)
+    allowed = _allowed(model, filters, q)
+    asked = recorded_filters(model, filters)
+    for known in asked:
+        allowed &= ~known.lacks
+    confirmed = allowed.copy()
+    for known in asked:
+        confirmed &= known.has
+    picked = model.top(q, k=top, allowed=confirmed, exclude=exclude) if confirmed.any() else []
+    if asked and len(picked) < top:
+        unknown = allowed & ~confirmed
+        if unknown.any():
+            picked += model.top(q, k=top - len(picked), allowed=unknown, exclude=exclude)
     ids = [int(model.net.nodes.ids[i]) for i, _, _ in picked]
     places = Place.objects.in_bulk(ids)
     governments = {}
     for g in LocalGovernment.objects.filter(place_id__in=ids).order_by("pk"):
         governments.setdefault(g.place_id, g)
     return [
-        Suggestion(places[pid], governments.get(pid), score, reasons(model, q, i, x))
+        Suggestion(
+            places[pid],
+            governments.get(pid),
+            score,
+            reasons(model, q, i, x),
+            unrecorded=[known.label for known in asked if not known.has[i]],
+        )
         for (i, score, x), pid in zip(picked, ids)
         if pid in places
     ]
+
+
+@dataclass
+class SharedReasons:
+    """Reasons that several suggestions share, said once above the list: those of every
+    suggestion (`country` empty), or those of the suggestions in one country (its name; `count`
+    of them)."""
+
+    country: str
+    count: int
+    reasons: list[Reason]
+
+
+def shared_reasons(suggestions: list[Suggestion]) -> list[SharedReasons]:
+    """Take out of the cards what does not tell them apart, into lines above the list: a
+    reason every suggestion has, and a country's reason (its pairing with yours) or zone's
+    (shared office hours) that all its suggestions share, when it has two or more. Sets each
+    suggestion's `shown_reasons` to the rest."""
+    lines: list[SharedReasons] = []
+    moved: dict[int, set[str]] = {id(s): set() for s in suggestions}
+    if len(suggestions) >= 2:
+        everyone = set.intersection(*(set(s.reasons) for s in suggestions))
+        if everyone:
+            lines.append(SharedReasons("", len(suggestions), [r for r in suggestions[0].reasons if r in everyone]))
+            for s in suggestions:
+                moved[id(s)] |= everyone
+        by_country: dict[str, list[Suggestion]] = {}
+        for s in suggestions:
+            by_country.setdefault(s.place.country_code, []).append(s)
+        if len(by_country) > 1:
+            for code, cards in by_country.items():
+                if len(cards) < 2:
+                    continue
+                theirs = set.intersection(*({r for r in s.reasons if r.about} for s in cards)) - everyone
+                if theirs:
+                    lines.append(
+                        SharedReasons(country_name(code), len(cards), [r for r in cards[0].reasons if r in theirs])
+                    )
+                    for s in cards:
+                        moved[id(s)] |= theirs
+    for s in suggestions:
+        s.shown_reasons = [r for r in s.reasons if r not in moved[id(s)]]
+    return lines
+
+
+def may_propose(user, government: LocalGovernment) -> bool:
+    """May the user start a partnership in the name of `government` (the suggestions' cards
+    then offer to propose one): the same governments the new-partnership form offers."""
+    return permissions.new_partnership_governments(user).filter(pk=government.pk).exists()
+
+
+def contacts(suggestions: list[Suggestion]) -> None:
+    """Set each suggestion's office on the platform and its latest published partner request,
+    where its government has them (two queries)."""
+    ids = [s.government.pk for s in suggestions if s.government]
+    offices: dict[int, Organisation] = {}
+    for office in Organisation.objects.filter(local_government__in=ids).order_by("pk"):
+        offices.setdefault(office.local_government_id, office)
+    open_requests: dict[int, PartnerRequest] = {}
+    for r in PartnerRequest.objects.filter(government__in=ids, status=PartnerRequest.Status.PUBLISHED).order_by(
+        "-created", "-id"
+    ):
+        open_requests.setdefault(r.government_id, r)
+    for s in suggestions:
+        if s.government:
+            s.office = offices.get(s.government.pk)
+            if s.office:
+                s.contact_email = s.office.email or s.government.contact_email
+            s.open_request = open_requests.get(s.government.pk)
 
 
 # Partner request board

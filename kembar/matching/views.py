@@ -33,7 +33,7 @@ def find_partners(request, pk: int):
             "hx-swap": "outerHTML",
         }
     )
-    suggestions, problem = [], ""
+    suggestions, shared, problem = [], [], ""
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         filters = services.SuggestionFilter(
@@ -49,6 +49,10 @@ def find_partners(request, pk: int):
             suggestions = services.suggest(government, filters, top=TOP)
         except (services.ModelMissing, services.NotInModel) as error:
             problem = str(error)
+        shared = services.shared_reasons(suggestions)
+    can_propose = bool(suggestions) and services.may_propose(request.user, government)
+    if can_propose:
+        services.contacts(suggestions)
     return render(
         request,
         "matching/find_partners.html",
@@ -56,7 +60,9 @@ def find_partners(request, pk: int):
             "government": government,
             "form": form,
             "suggestions": suggestions,
+            "shared": shared,
             "problem": problem,
+            "can_propose": can_propose,
         },
     )
 

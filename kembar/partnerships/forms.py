@@ -201,6 +201,22 @@ class PartnershipCreateForm(PartnershipFieldsMixin):
         qs = permissions.new_partnership_governments(user)
         self.fields["government"].queryset = qs.select_related("place").order_by("name")
 
+    @staticmethod
+    def initial_from_link(query) -> dict:
+        """Initial values a link may give (a suggested partner's "Propose a partnership"):
+        our government, the partner's place and level, the status. Anything else, or a value
+        out of its choices, is ignored; the form checks the rest when it is sent."""
+        initial: dict = {}
+        for key in ("government", "partner_place"):
+            value = query.get(key, "")
+            if value.isdigit() and len(value) < 19:
+                initial[key] = int(value)
+        if query.get("partner_level") in Level.values:
+            initial["partner_level"] = query["partner_level"]
+        if query.get("status") in Status.values:
+            initial["status"] = query["status"]
+        return initial
+
 
 class PartnershipEditForm(PartnershipFieldsMixin):
     version = forms.IntegerField(widget=forms.HiddenInput)

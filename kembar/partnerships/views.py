@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.views import filter_values, page_and_query, submitted, typed_text
+from kembar.gazetteer.models import Place
 
 from . import services
 from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
@@ -70,7 +71,8 @@ def partnership_detail(request, pk: int):
 def partnership_create(request):
     if not permissions.can_create_partnership(request.user):
         raise PermissionDenied
-    form = PartnershipCreateForm(request.POST or None, user=request.user)
+    initial = PartnershipCreateForm.initial_from_link(request.GET) if request.method != "POST" else {}
+    form = PartnershipCreateForm(request.POST or None, user=request.user, initial=initial)
 
     def create():
         data = form.cleaned_data
@@ -90,6 +92,8 @@ def partnership_create(request):
     if partnership:
         return redirect(partnership)
     partner = form.cleaned_data.get("partner_place") if form.is_bound and hasattr(form, "cleaned_data") else None
+    if "partner_place" in initial:  # proposed from a link: show whom
+        partner = Place.objects.filter(pk=initial["partner_place"]).first()
     return render(request, "partnerships/form.html", {"form": form, "partner": partner, "creating": True})
 
 

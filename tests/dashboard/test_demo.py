@@ -32,3 +32,37 @@ def test_demo_is_idempotent_and_creates_offices_and_users():
         Partnership.objects.filter(government_a__place__subdivision_code="ID-YO", government_b=kyoto).exists()
         or Partnership.objects.filter(government_b__place__subdivision_code="ID-YO", government_a=kyoto).exists()
     )
+
+
+def test_demo_history_shows_the_pandemic_pivot_and_says_where_each_event_comes_from(client):
+    """Ten years of activities: in person before 2020, virtual in 2020–22, in person again after;
+    every event either names its public source or says it is demo data."""
+    from django.contrib.auth import get_user_model
+
+    from kembar.activities.demo_history import EVENTS
+    from kembar.activities.models import Activity
+
+    load_demo()
+    activities = Activity.objects.all()
+    assert activities.count() >= 30
+    years = {a.start.year for a in activities}
+    assert {2016, 2020, 2021, 2024, 2025} <= years
+    for activity in activities:
+        assert "Source: " in activity.description or "Demo data" in activity.description, activity.title
+    sourced = [e for e in EVENTS if e.source]
+    assert len(sourced) >= 5
+    expert = Activity.objects.get(title="Integrated expert from Berlin at Jakarta City Hall")
+    assert "berlin.de" in expert.description and expert.host.place.subdivision_code == "ID-JK"
+    jjw = Activity.objects.get(title="Jogja Japan Week 2023")
+    assert jjw.start.date().isoformat() == "2023-09-01" and "transindonesia.co" in jjw.description
+    # The platform's pivot (oversight reads everything): the shift to virtual and back.
+    client.force_login(get_user_model().objects.get(username="kemendagri"))
+    periods = {p["key"]: p for p in client.get("/api/insights/pivot").json()["periods"]}
+    before, during, after = periods["before"], periods["during"], periods["after"]
+    assert before["modality"]["in_person"] >= 10 and before["modality"]["virtual"] == 0
+    assert during["modality"]["virtual"] >= 10 and during["modality"]["in_person"] == 0
+    assert during["pivoted"] >= 5 and during["status"]["postponed"] >= 1
+    assert after["modality"]["in_person"] > after["modality"]["virtual"]
+    # Loading again adds nothing.
+    assert "activities" not in load_demo()
+    assert Activity.objects.count() == activities.count()

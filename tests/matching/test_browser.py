@@ -68,7 +68,10 @@ def test_find_partners_for_bandung_and_open_one(live_server, browser, bandung_wi
         assert second_box["x"] > first_box["x"] + first_box["width"] and second_box["y"] == first_box["y"]
         text = page.locator("ol.partner-suggestions").inner_text()
         assert "Kyoto" not in text.split("\n")[0] and "Osaka" not in text  # partners are never suggested
-        assert "shared office hours" in text  # each suggestion says why
+        assert "twinned with" in text  # each suggestion says why
+        # What every card (or every card of a country) would repeat is said once, above them.
+        shared = page.locator("section.shared-reasons").inner_text()
+        assert "shared office hours" in shared and "shared office hours" not in text
         # Japan only: choosing it fills the region list with Japan's prefectures before any
         # filtering; then open the first suggestion that has a government page.
         page.locator("#id_country").select_option("JP")

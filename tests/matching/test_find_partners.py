@@ -105,24 +105,40 @@ def test_partners_of_partners_come_first_with_true_reasons(model_file):
     # Kochi is twinned with Busan (a partner of Bandung) and with four Indonesian cities.
     assert "Kochi" in names
     kochi = next(s for s in found if s.place.name == "Kochi")
-    assert "1 of your partners is twinned with it" in kochi.reasons
-    assert "it is twinned with 4 places in Indonesia" in kochi.reasons
+    assert "Busan, your partner, is twinned with it" in kochi.reasons
+    # The places a reason speaks of are named, the nearest to Bandung first.
+    assert "it is twinned with 4 places in Indonesia, among them Semarang, Surabaya and Denpasar" in kochi.reasons
     assert any(r.endswith("shared office hours") for r in kochi.reasons)
-    # Indonesian cities already twinned with Bandung's partners: reasons count the real links.
+    # Every "your partner(s)" reason names exactly the partners of Bandung twinned with it.
+    ours = {"Kyoto", "Busan"}
     for s in found:
         for reason in s.reasons:
-            if reason.endswith("of your partners are twinned with it") or reason.endswith("is twinned with it"):
-                n = int(reason.split()[0])
+            if "your partner" in reason:
+                named = set(reason.split(", your partner")[0].replace(" and ", ", ").split(", "))
                 theirs = set(
                     Partnership.objects.filter(government_a__place=s.place).values_list(
-                        "government_b__place", flat=True
+                        "government_b__place__name", flat=True
                     )
                 ) | set(
                     Partnership.objects.filter(government_b__place=s.place).values_list(
-                        "government_a__place", flat=True
+                        "government_a__place__name", flat=True
                     )
                 )
-                assert n == len(theirs & {model_file["Kyoto"].place_id, model_file["Busan"].place_id})
+                assert named == theirs & ours
+
+
+def test_reasons_name_at_most_three_places_and_count_the_rest(model_file, monkeypatch):
+    """Ichikawa's partners Medan, Palembang and Padang are all in Indonesia: with NAMED at 2,
+    the reason names the two nearest to Bandung and counts the third."""
+    model = services.load_model()
+    bandung = model.place_index[model_file["Bandung"].place_id]
+    ichikawa = model.place_index[model_file["Ichikawa"].place_id]
+    x = model.builder.features(model.builder.query(bandung), np.array([ichikawa]))[0]
+    said = [r for r in services.reasons(model, bandung, ichikawa, x) if "in Indonesia" in r]
+    assert said == ["it is twinned with Palembang, Padang and Medan in Indonesia"]
+    monkeypatch.setattr(services, "NAMED", 2)
+    said = [r for r in services.reasons(model, bandung, ichikawa, x) if "in Indonesia" in r]
+    assert said == ["it is twinned with 3 places in Indonesia, among them Palembang and Padang"]
 
 
 def test_an_active_twinner_says_how_many_partners_it_has(model_file):
@@ -181,7 +197,48 @@ def test_filters_restrict_the_suggestions(model_file):
     bandung = model_file["Bandung"]
     found = services.suggest(bandung, services.SuggestionFilter(country="DE", population_min=200_000), top=10)
     assert found and all(s.place.country_code == "DE" and s.place.population >= 200_000 for s in found)
-    assert services.suggest(bandung, services.SuggestionFilter(traits=["port"]), top=10) == []
+
+
+def test_trait_filters_put_places_known_to_have_it_first_and_drop_those_known_to_lack_it(model_file):
+    """Imported places have no recorded traits: a trait filter used to leave nothing. Now the
+    places known to have the trait come first, those known to lack it are left out, and the
+    rest follow, each saying the trait is not recorded."""
+    bandung = model_file["Bandung"]
+    port = services.SuggestionFilter(country="JP", traits=["port"])
+    before = services.suggest(bandung, port, top=5)
+    assert len(before) == 5 and all(s.unrecorded == ["Port"] for s in before)
+    kochi, ichikawa = model_file["Kochi"], model_file["Ichikawa"]
+    kochi.traits = ["port", "coastal"]
+    kochi.save()
+    ichikawa.traits = ["heritage"]  # recorded, without "port"
+    ichikawa.save()
+    found = services.suggest(bandung, port, top=5)
+    assert found[0].place == kochi.place and found[0].unrecorded == []
+    assert ichikawa.place not in [s.place for s in found]
+    assert len(found) == 5 and all(s.unrecorded == ["Port"] for s in found[1:])
+    # Two traits: a place must not lack either; Kochi has both.
+    both = services.suggest(bandung, services.SuggestionFilter(country="JP", traits=["port", "coastal"]), top=3)
+    assert both[0].place == kochi.place and both[1].unrecorded == ["Port", "Coastal"]
+    # A national capital is known from the gazetteer: Tokyo, though no one recorded it.
+    capitals = services.suggest(bandung, services.SuggestionFilter(country="JP", traits=["capital"]), top=3)
+    assert capitals[0].place.name == "Tokyo" and capitals[0].unrecorded == []
+    assert capitals[1].unrecorded == ["Capital"]
+
+
+def test_field_filter_puts_places_cooperating_in_it_first(model_file):
+    bandung = model_file["Bandung"]
+    surabaya, kochi = model_file["Surabaya"], model_file["Kochi"]
+    ichikawa, padang = model_file["Ichikawa"], model_file["Padang"]
+    Partnership.objects.get(government_a__in=[surabaya, kochi], government_b__in=[surabaya, kochi]).fields.set(
+        ["education"]
+    )
+    Partnership.objects.get(government_a__in=[padang, ichikawa], government_b__in=[padang, ichikawa]).fields.set(
+        ["trade"]
+    )
+    found = services.suggest(bandung, services.SuggestionFilter(country="JP", field="education"), top=5)
+    assert found[0].place == kochi.place and found[0].unrecorded == []
+    assert ichikawa.place not in [s.place for s in found]  # it cooperates in trade only
+    assert all(s.unrecorded == ["Education"] for s in found[1:])
 
 
 def test_places_abroad_unless_the_own_country_is_asked_for(client, model_file):
@@ -359,3 +416,127 @@ def test_match_eval_command_reports_the_protocol_figures(tmp_path):
     empty.write_text(header)
     with pytest.raises(CommandError, match="empty"):
         call_command("match_eval", "--train", str(train), "--test", str(empty), stdout=io.StringIO())
+
+
+def test_reasons_shared_by_the_suggestions_are_said_once_above_them(client, model_file):
+    """In Japan every card said "Indonesia–Japan is a frequent pairing" and "N shared office
+    hours": those go to one line above the list, and the cards keep what tells them apart."""
+    bandung = model_file["Bandung"]
+    page = client.get(f"/matching/governments/{bandung.pk}/partners/", {"country": "JP"})
+    html = page.content.decode()
+    suggestions = page.context["suggestions"]
+    assert len(suggestions) >= 3
+    [line] = page.context["shared"]
+    assert line.country == "" and line.count == len(suggestions)
+    pairing = next(r for r in line.reasons if "Indonesia–Japan" in r)
+    assert any(r.endswith("shared office hours") for r in line.reasons)
+    assert html.count(pairing) == 1
+    assert f"All {len(suggestions)} suggestions:" in html
+    for s in suggestions:
+        assert not set(s.shown_reasons) & set(line.reasons)
+    kochi = next(s for s in suggestions if s.place.name == "Kochi")
+    assert "Busan, your partner, is twinned with it" in kochi.shown_reasons
+    # Several countries: a country's reasons go above only when two or more of its places share them.
+    mixed = services.suggest(bandung, top=20)
+    lines = services.shared_reasons(mixed)
+    by_country = {line.country: line for line in lines}
+    for s in mixed:
+        others = [o for o in mixed if o.place.country_code == s.place.country_code]
+        pairing = [r for r in s.reasons if r.about == services.Reason.COUNTRY]
+        if len(others) >= 2 and pairing:
+            assert pairing[0] in by_country[s.place.country_name].reasons
+            assert pairing[0] not in s.shown_reasons
+        elif pairing:
+            assert pairing[0] in s.shown_reasons
+
+
+def test_a_card_offers_to_propose_a_partnership_or_to_contact_the_office(client, model_file, users):
+    from kembar.accounts.models import Organisation
+    from kembar.matching.models import PartnerRequest
+
+    bandung, kochi, daegu = model_file["Bandung"], model_file["Kochi"], model_file["Daegu"]
+    Organisation.objects.create(
+        name="Kochi City International Office", local_government=kochi, email="intl@kochi.example"
+    )
+    office = Organisation.objects.create(name="Daegu International Relations", local_government=daegu)
+    request = PartnerRequest.objects.create(
+        government=daegu,
+        title="Partner for textile design",
+        offers="Textile know-how",
+        seeks="A creative city",
+        contact_email="ir@daegu.example",
+        status=PartnerRequest.Status.PUBLISHED,
+    )
+    url = f"/matching/governments/{bandung.pk}/partners/"
+    assert "Propose a partnership" not in client.get(url).content.decode()  # visitors only read
+    client.force_login(users["bandung_viewer"])
+    assert "Propose a partnership" not in client.get(url).content.decode()
+    client.force_login(users["surabaya_editor"])  # acts for Surabaya, not for Bandung
+    assert "Propose a partnership" not in client.get(url).content.decode()
+    client.force_login(users["bandung_editor"])
+    page = client.get(url, {"country": "JP"})
+    html = page.content.decode()
+    card = next(s for s in page.context["suggestions"] if s.place == kochi.place)
+    propose = (
+        f"/partnerships/new/?government={bandung.pk}&amp;partner_place={kochi.place_id}"
+        f"&amp;partner_level={kochi.level}&amp;status=proposed"
+    )
+    assert propose in html
+    assert card.office.name == "Kochi City International Office"
+    assert 'href="mailto:intl@kochi.example">Write to Kochi City International Office</a>' in html
+    korea = client.get(url, {"country": "KR"}).content.decode()
+    assert office.name not in korea  # it has a published request: that is where to answer
+    assert f'href="{request.get_absolute_url()}">Answer its partner request “Partner for textile design”</a>' in korea
+    # The link opens the new-partnership form filled in: Bandung, Kochi, proposed.
+    form = client.get(propose.replace("&amp;", "&"))
+    assert form.status_code == 200
+    body = form.content.decode()
+    assert f'<option value="{bandung.pk}" selected>' in body
+    assert f'name="partner_place" value="{kochi.place_id}"' in body
+    assert '<option value="proposed" selected>' in body
+    assert "Kochi, Japan" in body
+    created = client.post(
+        "/partnerships/new/",
+        {
+            "government": bandung.pk,
+            "partner_place": kochi.place_id,
+            "partner_level": kochi.level,
+            "kind": "sister_city",
+            "status": "proposed",
+        },
+    )
+    assert created.status_code == 302
+    assert Partnership.objects.get(government_a__in=[bandung, kochi], government_b__in=[bandung, kochi]).status == (
+        "proposed"
+    )
+    # A value out of its choices in the link is ignored, not an error.
+    assert client.get("/partnerships/new/?government=x&partner_place=99999999&status=bogus").status_code == 200
+
+
+def test_find_partners_page_with_actions_in_constant_queries(client, model_file, users):
+    """The cards' offices and partner requests cost the same few queries however many there are."""
+    from kembar.accounts.models import Organisation
+    from kembar.matching.models import PartnerRequest
+    from tests.support.queries import assert_constant_queries
+
+    client.force_login(users["bandung_editor"])
+    url = f"/matching/governments/{model_file['Bandung'].pk}/partners/"
+    with assert_constant_queries() as queries:
+        client.get(url)  # warm the model cache
+        with queries.few():
+            page = client.get(url)
+        assert len(page.context["suggestions"]) == 20 and page.context["can_propose"]
+        for s in page.context["suggestions"]:
+            if s.government:
+                Organisation.objects.create(name=f"Office of {s.government.name}", local_government=s.government)
+                PartnerRequest.objects.create(
+                    government=s.government,
+                    title=f"{s.government.name} seeks partners",
+                    offers="-",
+                    seeks="-",
+                    contact_email="x@example.org",
+                    status=PartnerRequest.Status.PUBLISHED,
+                )
+        with queries.many():
+            page = client.get(url)
+        assert sum(1 for s in page.context["suggestions"] if s.open_request) >= 5

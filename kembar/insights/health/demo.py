@@ -65,6 +65,7 @@ def load(governments: dict[str, LocalGovernment]) -> int:
             end=start + dt.timedelta(hours=6),
             public=True,
             sdg_targets=["4", "11.3", "17"],
+            description="Demo data.",
         )
         created += 1
     return created
