@@ -378,6 +378,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "name": "Sweep renamed",
         "contact_email": "sweep@example.org",
         "website": "https://example.org",
+        "version": type(w.governments["bandung"]).objects.get(pk=int(url.split("/")[-3])).version,
     },
     "agreements/partnerships/<int:partnership_id>/new/": lambda w, url: {
         "template": w.agreements["private"].template_id,
@@ -439,6 +440,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "seeks": "s",
         "contact_email": "sweep@example.org",
         "status": "closed",
+        "version": request_in(w, int(url.split("/")[-3])).version,
     },
     # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
     "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
@@ -557,6 +559,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
     ("patch", "/api/governments/{government_id}"): lambda w, kw: {
         "name": "Sweep renamed",
         "contact_email": "sweep@example.org",
+        "version": type(w.governments["bandung"]).objects.get(pk=kw["government_id"]).version,
     },
     **activities_world.API_BODIES,
     ("post", "/api/meetings"): lambda w, kw: {
@@ -614,7 +617,11 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "preferred_countries": ["JP"],
         "fields": ["education"],
     },
-    ("patch", "/api/partner-requests/{request_id}"): lambda w, kw: {"title": "SWEEP-OVERWRITE", "status": "closed"},
+    ("patch", "/api/partner-requests/{request_id}"): lambda w, kw: {
+        "title": "SWEEP-OVERWRITE",
+        "status": "closed",
+        "version": request_in(w, kw["request_id"]).version,
+    },
     ("post", "/api/partner-requests/{request_id}/interest"): lambda w, kw: {
         "government_id": w.governments["braunschweig"].pk,
         "message": "sweep",
@@ -676,6 +683,12 @@ API_SHOWING_NOTES = {"/api/partnerships", "/api/partnerships/{partnership_id}"}
 def solution_in(w: World, url: str):
     pk = int(re.search(r"/solutions/(\d+)/", url).group(1))
     return type(w.exchange.public_solution).objects.get(pk=pk)
+
+
+def request_in(w: World, pk: int):
+    from kembar.matching.models import PartnerRequest
+
+    return PartnerRequest.objects.get(pk=pk)
 
 
 def partnership_in(w: World, url: str):

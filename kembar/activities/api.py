@@ -21,7 +21,7 @@ from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
-from kembar.api.schemas import MAX_ID, DateTime, DateTimeOrNull, InputSchema, omitted
+from kembar.api.schemas import MAX_ID, DateTime, DateTimeOrNull, InputSchema, omitted, version_read
 from kembar.api.uploads import FileOut, download_resolver
 from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
@@ -143,7 +143,7 @@ class ActivityPatch(InputSchema):
     outcomes: str = omitted()
     sdg_targets: list[str] = omitted()
     public: bool = omitted()
-    version: int = omitted("The version you read: the change is refused (409) if someone saved in between.")
+    version: int = version_read()
 
 
 class PostponeIn(InputSchema):

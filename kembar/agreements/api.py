@@ -19,7 +19,7 @@ from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
-from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted
+from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted, version_read
 from kembar.api.uploads import download_resolver
 from kembar.core.uploads import download_response
 from kembar.partnerships.api import visible_partnership
@@ -202,7 +202,7 @@ class AgreementPatch(InputSchema):
     ends_on: DateOrNull = omitted()
     previous_id: int | None = omitted(ge=1, le=MAX_ID)
     relation: Relation | None = omitted("`follows` or `renews`; null with a null `previous_id`.")
-    version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
+    version: int = version_read()
 
 
 class AgreementAdvanceIn(InputSchema):

@@ -33,7 +33,9 @@ oversight bodies and platform administrators; for anyone else it does not exist 
   `{"detail": [{"field": "government_b_id", "message": "Bandung and Kyoto are already partners."}]}`.
   `field` is the property or parameter as you sent it, dotted into lists (`fields.1`),
   or null when the error is about the request as a whole.
-* 409 on PATCH when the `version` you sent is not the current one: read again, then retry.
+* Every PATCH of a record with a `version` must send the `version` you read: without it the
+  answer is a 422 naming `version`, and when it is not the current one a 409 (someone saved in
+  between: read again, then retry). Neither writes anything.
 """
 
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
@@ -40,6 +41,13 @@ class ValidationErrors(Schema):
 # Every operation with an id in its path: an id that is not an integer is a 422 naming it.
 ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 WRITE_ERRORS = {400: Error, **ERRORS, 422: ValidationErrors}
+
+
+# A PATCH of a versioned record without the `version` the client read (kembar.core.versioning).
+MISSING_VERSION = gettext_lazy(
+    "Send the version you read with every change, so that a change someone else saved in "
+    "between is refused instead of overwritten."
+)
 
 
 def field_errors(exc: ValidationError) -> list[dict]:
@@ -66,6 +74,8 @@ def request_field_errors(exc: RequestValidationError) -> list[dict]:
             rest = rest[1:]
         field = ".".join(str(part) for part in rest) or None
         message = error.get("msg") or _("Invalid value.")
+        if error.get("type") == "missing" and source == "body" and field == "version":
+            message = str(MISSING_VERSION)
         if error.get("type") == "json_invalid" or (source == "body" and field is None):
             message = _("The request body must be a JSON object: %(reason)s") % {"reason": message}
         out.append({"field": field, "message": message})

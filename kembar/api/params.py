@@ -7,6 +7,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from ninja import Schema
 
+from kembar.api.errors import MISSING_VERSION
+
 
 def get_or_404(queryset: QuerySet, pk: int, message: str) -> Model:
     """The row, or a 404 that reads the same whether it does not exist or is not visible.
@@ -27,8 +29,11 @@ def get_or_invalid(queryset: QuerySet, pk: int, field: str, message: str) -> Mod
     return obj
 
 
-def sent_changes(payload: Schema) -> tuple[dict, int | None]:
-    """A PATCH body: the properties the client sent, and apart from them the `version` it read
-    (None when left out), which the services check as `expected_version`."""
+def sent_changes(payload: Schema) -> tuple[dict, int]:
+    """A PATCH body of a versioned record: the properties the client sent, and apart from them
+    the `version` it read, which the services check as `expected_version`. It is required (the
+    schemas say so with `schemas.version_read`): a change without it would silently overwrite."""
     data = payload.dict(exclude_unset=True)
-    return data, data.pop("version", None)
+    if data.get("version") is None:
+        raise ValidationError({"version": [str(MISSING_VERSION)]})
+    return data, data.pop("version")

@@ -32,6 +32,17 @@ def omitted(description: str = "", **kwargs: Any) -> Any:
     return Field(None, description=description or None, json_schema_extra=_no_default, **kwargs)
 
 
+VERSION_READ = (
+    "Required: the `version` you read. The change is refused with 409 Conflict if someone saved "
+    "in between, and with 422 naming `version` if it is left out."
+)
+
+
+def version_read() -> Any:
+    """A PATCH's `version` of a versioned record: always sent (kembar.core.versioning)."""
+    return Field(description=VERSION_READ, ge=1)
+
+
 _NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
 
 

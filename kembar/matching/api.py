@@ -20,7 +20,7 @@ from kembar.api import params
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
-from kembar.api.schemas import MAX_ID, InputSchema, omitted
+from kembar.api.schemas import MAX_ID, InputSchema, omitted, version_read
 from kembar.gazetteer.services import country_param
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field, Trait
@@ -135,6 +135,9 @@ class PartnerRequestOut(Schema):
     languages: str
     contact_email: str
     status: str
+    version: int = PydanticField(
+        description="Send it back with a PATCH to refuse the change if someone saved in between."
+    )
     created: dt.datetime
     updated: dt.datetime
 
@@ -174,6 +177,7 @@ class PartnerRequestPatch(InputSchema):
     languages: str = omitted(max_length=200)
     contact_email: Email = omitted()
     status: str = omitted("draft, published or closed.", max_length=10)
+    version: int = version_read()
 
 
 class InterestIn(InputSchema):
@@ -251,16 +255,17 @@ def create_request(request, payload: PartnerRequestIn):
 @requests_router.patch(
     "/{request_id}",
     auth=WRITE,
-    response={200: PartnerRequestOut, **WRITE_ERRORS},
+    response={200: PartnerRequestOut, 409: Error, **WRITE_ERRORS},
     summary="Change or close a partner request",
 )
 def update_request(request, request_id: int, payload: PartnerRequestPatch):
     partner_request = _request(request.auth, request_id)
-    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    data, version = params.sent_changes(payload)
+    data = {k: v for k, v in data.items() if v is not None}
     if "preferred_countries" in data:
         data["preferred_countries"] = _countries(data["preferred_countries"])
     fields = [str(f) for f in data.pop("fields")] if "fields" in data else None
-    services.update_request(request.auth, partner_request, fields=fields, **data)
+    services.update_request(request.auth, partner_request, expected_version=version, fields=fields, **data)
     return services.request_queryset().get(pk=partner_request.pk)
 
 

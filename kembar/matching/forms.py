@@ -69,6 +69,7 @@ class PartnerRequestEditForm(PartnerRequestForm):
         choices=PartnerRequest.Status.choices,
         help_text=_("Closed and draft requests are shown to your office only."),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, governments=LocalGovernment.objects.none(), **kwargs)

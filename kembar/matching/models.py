@@ -3,12 +3,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core.models import Versioned
 from kembar.partnerships.models import CooperationField, LocalGovernment
 
 from .vocab import RequestStatus
 
 
-class PartnerRequest(models.Model):
+class PartnerRequest(Versioned):
     """A local government's public call for a partner: what it offers, what it seeks."""
 
     Status = RequestStatus
@@ -28,8 +29,6 @@ class PartnerRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
     )
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("partner request")

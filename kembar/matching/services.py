@@ -35,6 +35,7 @@ from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.reminders import mail_url
+from kembar.core.versioning import locked, save_version
 from kembar.gazetteer.countries import country_name
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.normalise import name_key
@@ -606,22 +607,26 @@ def create_request(user, government: LocalGovernment, *, fields=(), **data) -> P
     return request
 
 
-def update_request(user, partner_request: PartnerRequest, *, fields=None, **data) -> PartnerRequest:
-    """Change a request (its status too: draft, published, closed); all or nothing."""
+def update_request(
+    user, partner_request: PartnerRequest, *, expected_version: int | None = None, fields=None, **data
+) -> PartnerRequest:
+    """Change a request (its status too: draft, published, closed); all or nothing. With
+    expected_version, refuse when someone saved in between."""
     if not permissions.can_edit_partner_request(user, partner_request):
         raise PermissionDenied(
             _("Only editors of %(name)s’s office may change its partner requests.")
             % {"name": partner_request.government.name}
         )
     with transaction.atomic():
+        current = locked(PartnerRequest, partner_request.pk, expected_version)
         for key, value in data.items():
             if key in REQUEST_FIELDS:
-                setattr(partner_request, key, value)
-        partner_request.full_clean()
-        partner_request.save()
+                setattr(current, key, value)
+        current.full_clean()
+        save_version(current, user)
         if fields is not None:
-            partner_request.fields.set(list(fields))
-    return partner_request
+            current.fields.set(list(fields))
+    return current
 
 
 def interest_state(user, partner_request: PartnerRequest) -> tuple[list[Interest], list[int]]:

@@ -152,13 +152,19 @@ def request_edit(request, pk: int):
     partner_request = _visible_request_or_404(request, pk)
     if not permissions.can_edit_partner_request(request.user, partner_request):
         raise PermissionDenied
-    initial = {key: getattr(partner_request, key) for key in services.REQUEST_FIELDS}
+    initial = {key: getattr(partner_request, key) for key in [*services.REQUEST_FIELDS, "version"]}
     initial["fields"] = [f.pk for f in partner_request.fields.all()]
     form = PartnerRequestEditForm(request.POST or None, initial=initial)
 
     def save():
         data = dict(form.cleaned_data)
-        return services.update_request(request.user, partner_request, fields=data.pop("fields"), **data)
+        return services.update_request(
+            request.user,
+            partner_request,
+            expected_version=data.pop("version"),
+            fields=data.pop("fields"),
+            **data,
+        )
 
     if submitted(request, form, save, _("Partner request saved."), whole_form=True):
         return redirect(partner_request)

@@ -19,7 +19,7 @@ from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from kembar.api.pagination import Pagination
-from kembar.api.schemas import MAX_ID, Date, DateTime, InputSchema, omitted
+from kembar.api.schemas import MAX_ID, Date, DateTime, InputSchema, omitted, version_read
 from kembar.api.uploads import FileOut, download_resolver, download_url
 from kembar.core.uploads import check_upload_field, download_response
 from kembar.partnerships.api import visible_partnership
@@ -141,7 +141,7 @@ class MeetingIn(InputSchema):
 
 
 class MeetingPatch(InputSchema):
-    version: int | None = omitted("The version you read; the change is refused (409) if it changed.", ge=1)
+    version: int = version_read()
     title: str = omitted(min_length=1, max_length=200)
     start: DateTime = omitted()
     duration: int = omitted(ge=15, le=720)

@@ -20,7 +20,7 @@ from kembar.api import params
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from kembar.api.pagination import Pagination
-from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, Sdg, omitted
+from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, Sdg, omitted, version_read
 from kembar.gazetteer.api import PlaceRef
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import country_param
@@ -65,6 +65,7 @@ class GovernmentOut(Schema):
     contact_phone: str
     website: str
     address: str
+    version: int = Field(description="Send it back with a PATCH to refuse the change if someone saved in between.")
     created: dt.datetime
     updated: dt.datetime
 
@@ -92,6 +93,7 @@ class GovernmentPatch(InputSchema):
     contact_phone: str = omitted(max_length=50)
     website: str = omitted(max_length=200)
     address: str = omitted()
+    version: int = version_read()
 
 
 # --- partnerships ---------------------------------------------------------------------------
@@ -138,7 +140,7 @@ class PartnershipPatch(InputSchema):
     basis: str = omitted()
     public: StrictBool = omitted()
     notes: str = omitted()
-    version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
+    version: int = version_read()
 
 
 # --- routes: governments ---------------------------------------------------------------------
@@ -188,13 +190,18 @@ def create_government(request, payload: GovernmentIn):
 
 
 @governments_router.patch(
-    "/{government_id}", auth=WRITE, response={200: GovernmentOut, **WRITE_ERRORS}, summary="Change a local government"
+    "/{government_id}",
+    auth=WRITE,
+    response={200: GovernmentOut, 409: Error, **WRITE_ERRORS},
+    summary="Change a local government",
 )
 def update_government(request, government_id: int, payload: GovernmentPatch):
     """Change the name, traits, SDG priorities or contact details. Only editors of an office
-    acting for this government (and platform administrators) may. Place and level are fixed."""
+    acting for this government (and platform administrators) may. Place and level are fixed.
+    Send the `version` you read: a stale one is refused with 409 Conflict."""
     government = params.get_or_404(_queryset(), government_id, GOVERNMENT_NOT_FOUND)
-    services.update_government(request.auth, government, **payload.dict(exclude_unset=True))
+    data, version = params.sent_changes(payload)
+    services.update_government(request.auth, government, expected_version=version, **data)
     return _queryset().get(pk=government.pk)
 
 
@@ -273,8 +280,8 @@ def create_partnership(request, payload: PartnershipIn):
     summary="Change a partnership",
 )
 def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
-    """Change some properties; leave out the ones to keep. Send the `version` you read to have
-    the change refused (409) if someone saved in between. Only editors of either partner's
+    """Change some properties; leave out the ones to keep. Always send the `version` you read:
+    the change is refused (409) if someone saved in between. Only editors of either partner's
     office (and platform administrators) may."""
     partnership = visible_partnership(request.auth, partnership_id)
     data, version = params.sent_changes(payload)

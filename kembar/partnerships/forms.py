@@ -251,6 +251,7 @@ class LocalGovernmentForm(forms.ModelForm):
         label=_("SDG priorities"), choices=SDG_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = LocalGovernment

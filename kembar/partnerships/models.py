@@ -27,8 +27,9 @@ class CooperationField(models.Model):
         return Field(self.code).label if self.code in Field.values else self.code
 
 
-class LocalGovernment(models.Model):
-    """The government of a place at a level, with its traits and priorities."""
+class LocalGovernment(Versioned):
+    """The government of a place at a level, with its traits and priorities; its profile is
+    edited by its office's editors, so a stale edit is refused (`version`)."""
 
     place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="governments")
     name = models.CharField(_("name"), max_length=200)
@@ -40,9 +41,7 @@ class LocalGovernment(models.Model):
     contact_phone = models.CharField(_("office telephone"), max_length=50, blank=True)
     website = models.URLField(_("website"), blank=True)
     address = models.TextField(_("office address"), blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("local government")

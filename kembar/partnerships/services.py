@@ -18,7 +18,7 @@ from django.utils.functional import Promise as StrOrPromise
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
-from kembar.core.versioning import record_author, save_changes
+from kembar.core.versioning import locked, record_author, save_changes, save_version
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import parse_place_query
@@ -354,16 +354,18 @@ def register_government(
     return government
 
 
-def update_government(user, government: LocalGovernment, **data) -> LocalGovernment:
+def update_government(
+    user, government: LocalGovernment, *, expected_version: int | None = None, **data
+) -> LocalGovernment:
+    """Change a government's profile. With expected_version, refuse when someone saved in between."""
     if not permissions.can_edit_government(user, government):
         raise PermissionDenied(_("Only editors of this government's office may change it."))
-    for key, value in data.items():
-        if key in GOVERNMENT_FIELDS:
-            setattr(government, key, _unique(value) if isinstance(value, list) else value)
-    if "name" in data:
-        government.name = (government.name or "").strip()
     with transaction.atomic():
-        government.full_clean(validate_constraints=False)
-        record_author(government, user)
-        government.save()
-    return government
+        current = locked(LocalGovernment, government.pk, expected_version)
+        for key, value in data.items():
+            if key in GOVERNMENT_FIELDS:
+                setattr(current, key, _unique(value) if isinstance(value, list) else value)
+        if "name" in data:
+            current.name = (current.name or "").strip()
+        current.full_clean(validate_constraints=False)
+        return save_version(current, user)

@@ -171,12 +171,15 @@ def government_edit(request, pk: int):
     government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
     if not permissions.can_edit_government(request.user, government):
         raise PermissionDenied
-    form = LocalGovernmentForm(request.POST or None, instance=government)
+    form = LocalGovernmentForm(request.POST or None, instance=government, initial={"version": government.version})
 
     def save():
         data = form.cleaned_data
         return services.update_government(
-            request.user, government, **{f: data[f] for f in services.GOVERNMENT_FIELDS if f in data}
+            request.user,
+            government,
+            expected_version=data["version"],
+            **{f: data[f] for f in services.GOVERNMENT_FIELDS if f in data},
         )
 
     if submitted(request, form, save, _("Changes saved."), fields=FORM_FIELDS):

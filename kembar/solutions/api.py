@@ -20,7 +20,7 @@ from kembar.api import params, uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
-from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, omitted
+from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, omitted, version_read
 from kembar.api.uploads import FileOut, download_resolver
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field as CooperationField
@@ -92,7 +92,7 @@ class SolutionIn(InputSchema):
 
 
 class SolutionPatch(InputSchema):
-    version: int | None = omitted("The version you read; a 409 if it is no longer the current one.")
+    version: int = version_read()
     title: str = omitted()
     summary: str = omitted()
     problem: str = omitted()
@@ -142,7 +142,7 @@ class NeedIn(InputSchema):
 
 
 class NeedPatch(InputSchema):
-    version: int | None = omitted("The version you read; a 409 if it is no longer the current one.")
+    version: int = version_read()
     title: str = omitted()
     description: str = omitted()
     fields: list[CooperationField] = omitted()
@@ -190,7 +190,7 @@ class InterestIn(InputSchema):
 
 
 class PilotPatch(InputSchema):
-    version: int | None = omitted("The version you read; a 409 if it is no longer the current one.")
+    version: int = version_read()
     status: PilotStatus = omitted()
     outcome: str = omitted()
     public: StrictBool = omitted()

@@ -16,8 +16,15 @@ class Patch(Schema):
 
 def test_sent_changes_keeps_what_was_sent_and_splits_off_the_version():
     assert params.sent_changes(Patch(title="New", version=3)) == ({"title": "New"}, 3)
-    assert params.sent_changes(Patch(title="New")) == ({"title": "New"}, None)
-    assert params.sent_changes(Patch()) == ({}, None)
+    assert params.sent_changes(Patch(version=3)) == ({}, 3)
+
+
+@pytest.mark.parametrize("patch", [Patch(title="New"), Patch(title="New", version=None), Patch()])
+def test_sent_changes_without_the_version_is_a_422_on_version(patch):
+    """A change that would silently overwrite whatever someone else saved in between."""
+    with pytest.raises(ValidationError) as raised:
+        params.sent_changes(patch)
+    assert list(raised.value.message_dict) == ["version"]
 
 
 @pytest.mark.django_db

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 
 from kembar.matching import services
 from kembar.matching.models import Interest, PartnerRequest
+from tests.support.builders import make_user
 from tests.support.queries import assert_constant_queries
 
 
@@ -227,6 +229,7 @@ def test_the_requesters_office_edits_and_closes_a_request(client, users, governm
             "status": "closed",
             "fields": ["culture"],
             "preferred_countries": ["JP"],
+            "version": 1,
         },
     )
     assert reply.status_code == 302
@@ -244,7 +247,15 @@ def test_the_requesters_office_edits_and_closes_a_request(client, users, governm
     # A bad e-mail changes nothing.
     client.force_login(users["bandung_editor"])
     page = client.post(
-        edit, {"title": "X", "offers": "o", "seeks": "s", "contact_email": "not-an-address", "status": "published"}
+        edit,
+        {
+            "title": "X",
+            "offers": "o",
+            "seeks": "s",
+            "contact_email": "not-an-address",
+            "status": "published",
+            "version": 2,
+        },
     )
     assert page.status_code == 200
     published.refresh_from_db()
@@ -304,7 +315,7 @@ def test_requests_api_create_patch_and_interest(api, users, governments, django_
     data = created.json()
     assert data["preferred_countries"] == ["DE", "JP"] and data["fields"] == ["education"]
     url = f"/api/partner-requests/{data['id']}"
-    assert api("patch", url, "braunschweig_editor", {"title": "Hijacked"}).status_code == 403
+    assert api("patch", url, "braunschweig_editor", {"title": "Hijacked", "version": 1}).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
         reply = api(
             "post",
@@ -321,14 +332,57 @@ def test_requests_api_create_patch_and_interest(api, users, governments, django_
         api("post", url + "/interest", "surabaya_editor", {"government_id": governments["braunschweig"].pk}).status_code
         == 403
     )
-    closed = api("patch", url, "bandung_editor", {"status": "closed", "title": "Smart city partner (found)"})
-    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    closed = api(
+        "patch", url, "bandung_editor", {"status": "closed", "title": "Smart city partner (found)", "version": 1}
+    )
+    assert closed.status_code == 200 and closed.json()["status"] == "closed" and closed.json()["version"] == 2
     # Closed: the requester's office and the offices that expressed interest, no one else.
     assert api("get", url, "braunschweig_editor").json()["status"] == "closed"
     assert api("get", url, "surabaya_editor").status_code == 404
-    assert api("patch", url, "bandung_editor", {"status": "archived"}).status_code == 422
+    assert api("patch", url, "bandung_editor", {"status": "archived", "version": 2}).status_code == 422
     assert PartnerRequest.objects.get(pk=data["id"]).status == "closed"
     assert Interest.objects.count() == 1
+
+
+def _open_edit_form(client, user, partner_request) -> dict:
+    """What an editor's browser would send back from the edit page as it came."""
+    client.force_login(user)
+    page = client.get(reverse("matching:request_edit", args=[partner_request.pk]))
+    assert page.status_code == 200 and 'name="version"' in page.content.decode()
+    form = page.context["form"]
+    return {name: form[name].value() for name in form.fields if form[name].value() is not None}
+
+
+def test_two_editors_edit_the_same_request_the_second_save_is_refused(users, orgs, published):
+    first, second = Client(), Client()
+    colleague = make_user("bandung_editor_2", orgs["bandung"])
+    mine = _open_edit_form(first, users["bandung_editor"], published)
+    theirs = _open_edit_form(second, colleague, published)
+    saved = first.post(reverse("matching:request_edit", args=[published.pk]), {**mine, "title": "Design partner found"})
+    assert saved.status_code == 302
+    refused = second.post(
+        reverse("matching:request_edit", args=[published.pk]), {**theirs, "seeks": "Overwritten", "status": "closed"}
+    )
+    assert refused.status_code == 200
+    assert "Someone else changed this partner request while you were editing it" in refused.content.decode()
+    published.refresh_from_db()
+    assert (published.title, published.seeks, published.status, published.version) == (
+        "Design partner found",
+        "A creative city in Japan or Germany",
+        "published",
+        2,
+    )
+
+
+def test_the_api_refuses_a_change_based_on_a_stale_request(api, published):
+    url = f"/api/partner-requests/{published.pk}"
+    read_by_both = api("get", url, "bandung_editor").json()["version"]
+    first = api("patch", url, "bandung_editor", {"title": "Design partner found", "version": read_by_both})
+    assert first.status_code == 200 and first.json()["version"] == read_by_both + 1
+    second = api("patch", url, "platform_admin", {"status": "closed", "version": read_by_both})
+    assert second.status_code == 409 and "Someone else changed this partner request" in second.json()["detail"]
+    published.refresh_from_db()
+    assert (published.title, published.status, published.version) == ("Design partner found", "published", 2)
 
 
 def test_a_platform_admin_writes_in_the_name_of_governments_with_an_office(client, users, orgs, governments, published):

@@ -134,7 +134,7 @@ def test_who_may_change_a_government(api, governments, sister, who, status):
         "patch",
         f"/api/governments/{bandung.pk}",
         as_=who,
-        body={"traits": ["university", "creative"], "contact_phone": "+62 22 4234793"},
+        body={"traits": ["university", "creative"], "contact_phone": "+62 22 4234793", "version": bandung.version},
     )
     assert response.status_code == status, response.content
     bandung.refresh_from_db()
@@ -147,16 +147,12 @@ def test_changing_a_government_keeps_what_is_left_out_and_checks_values(api, gov
     bandung = governments["bandung"]
     bandung.website = "https://bandung.go.id"
     bandung.save()
-    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor", body={"name": "Kota Bandung"})
+    url = f"/api/governments/{bandung.pk}"
+    response = api("patch", url, as_="bandung_editor", body={"name": "Kota Bandung", "version": 1})
     assert response.json()["name"] == "Kota Bandung" and response.json()["website"] == "https://bandung.go.id"
-    response = api(
-        "patch",
-        f"/api/governments/{bandung.pk}",
-        as_="bandung_editor",
-        body={"website": "not a url", "name": None},
-    )
+    response = api("patch", url, as_="bandung_editor", body={"website": "not a url", "name": None, "version": 2})
     assert set(errors_by_field(response)) >= {"name"}
-    response = api("patch", f"/api/governments/{bandung.pk}", as_="bandung_editor", body={"website": "not a url"})
+    response = api("patch", url, as_="bandung_editor", body={"website": "not a url", "version": 2})
     assert "website" in errors_by_field(response)
     bandung.refresh_from_db()
     assert bandung.website == "https://bandung.go.id"
@@ -261,7 +257,7 @@ def test_a_partnership_is_created_read_changed_and_deleted(api, governments):
     assert changed["kind"] == "cooperation" and changed["notes"] == "Started online"
     assert changed["version"] == created["version"] + 1
 
-    response = api("patch", f"/api/partnerships/{pk}", as_="bandung_editor", body={"since": None})
+    response = api("patch", f"/api/partnerships/{pk}", as_="bandung_editor", body={"since": None, "version": 2})
     assert response.json()["since"] is None
 
     response = api("delete", f"/api/partnerships/{pk}", as_="bandung_editor")
@@ -303,7 +299,8 @@ def test_who_may_create_a_partnership(api, governments, who, status):
     ],
 )
 def test_who_may_change_a_partnership(api, sister, who, status):
-    response = api("patch", f"/api/partnerships/{sister.pk}", as_=who, body={"status": "dormant"})
+    body = {"status": "dormant", "version": sister.version}
+    response = api("patch", f"/api/partnerships/{sister.pk}", as_=who, body=body)
     assert response.status_code == status, response.content
     sister.refresh_from_db()
     assert (sister.status == "dormant") == (status == 200)
@@ -333,7 +330,7 @@ def test_an_office_cannot_learn_of_a_partnership_it_may_not_read_by_writing_to_i
         method,
         f"/api/partnerships/{private.pk}",
         as_="surabaya_editor",
-        body={"status": "ended"} if method == "patch" else None,
+        body={"status": "ended", "version": private.version} if method == "patch" else None,
     )
     assert response.status_code == 404
     private.refresh_from_db()
@@ -448,8 +445,8 @@ def test_a_missing_property_is_named(api, governments, missing):
     ],
 )
 def test_bad_changes_name_the_field_and_change_nothing(api, sister, body, field):
-    response = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor", body=body)
-    assert field in errors_by_field(response)
+    response = api("patch", f"/api/partnerships/{sister.pk}", as_="bandung_editor", body={"version": 1, **body})
+    assert set(errors_by_field(response)) == {field}
     sister.refresh_from_db()
     assert sister.kind == "sister_city" and sister.version == 1
 
@@ -471,7 +468,7 @@ def test_bad_list_parameters_name_the_parameter(api, query, field):
 
 
 def test_changes_made_with_a_token_are_recorded_in_the_history_under_its_user(api, users, sister):
-    api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", body={"status": "dormant"})
+    api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", body={"status": "dormant", "version": 1})
     assert sister.history.latest().history_user == users["braunschweig_editor"]
 
 

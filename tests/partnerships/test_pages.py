@@ -2,13 +2,14 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
 from kembar.partnerships.models import LocalGovernment, Partnership
-from tests.support.builders import cities_without_government
+from tests.support.builders import cities_without_government, make_user
 from tests.support.clients import logged_in
 from tests.support.queries import assert_constant_queries
 
@@ -117,12 +118,48 @@ def test_government_edit_matrix(client, users, governments, role, allowed):
     bandung = governments["bandung"]
     c.post(
         reverse("partnerships:government_edit", args=[bandung.pk]),
-        {"name": "Kota Bandung", "level": "city", "traits": ["university"], "sdg_priorities": ["11"]},
+        {"name": "Kota Bandung", "level": "city", "traits": ["university"], "sdg_priorities": ["11"], "version": 1},
     )
     bandung.refresh_from_db()
     assert (bandung.name == "Kota Bandung") == allowed
     if allowed:
-        assert bandung.traits == ["university"] and bandung.sdg_priorities == [11]
+        assert bandung.traits == ["university"] and bandung.sdg_priorities == [11] and bandung.version == 2
+
+
+def _open_profile_form(client, user, government) -> dict:
+    """What an editor's browser would send back from the profile page as it came."""
+    client.force_login(user)
+    page = client.get(reverse("partnerships:government_edit", args=[government.pk]))
+    assert page.status_code == 200 and 'name="version"' in page.content.decode()
+    form = page.context["form"]
+    return {name: form[name].value() for name in form.fields if form[name].value() is not None}
+
+
+def test_two_editors_edit_the_same_profile_the_second_save_is_refused(users, orgs, governments):
+    bandung = governments["bandung"]
+    first, second = Client(), Client()
+    mine = _open_profile_form(first, users["bandung_editor"], bandung)
+    theirs = _open_profile_form(second, make_user("bandung_editor_2", orgs["bandung"]), bandung)
+    url = reverse("partnerships:government_edit", args=[bandung.pk])
+    assert first.post(url, {**mine, "contact_phone": "+62 22 4234793"}).status_code == 302
+    refused = second.post(url, {**theirs, "name": "Kota Bandung (overwritten)", "contact_phone": ""})
+    assert refused.status_code == 200
+    assert "Someone else changed this local government while you were editing it" in refused.content.decode()
+    bandung.refresh_from_db()
+    assert (bandung.name, bandung.contact_phone, bandung.version) == ("Bandung", "+62 22 4234793", 2)
+    assert bandung.history.count() == 2  # created, and the first editor's change
+
+
+def test_the_api_refuses_a_change_based_on_a_stale_profile(api, governments):
+    bandung = governments["bandung"]
+    url = f"/api/governments/{bandung.pk}"
+    read_by_both = api("get", url, "bandung_editor").json()["version"]
+    first = api("patch", url, "bandung_editor", {"contact_phone": "+62 22 4234793", "version": read_by_both})
+    assert first.status_code == 200 and first.json()["version"] == read_by_both + 1
+    second = api("patch", url, "platform_admin", {"name": "Overwritten", "version": read_by_both})
+    assert second.status_code == 409 and "Someone else changed this local government" in second.json()["detail"]
+    bandung.refresh_from_db()
+    assert (bandung.name, bandung.contact_phone, bandung.version) == ("Bandung", "+62 22 4234793", 2)
 
 
 @pytest.mark.parametrize(
