@@ -186,14 +186,18 @@ def test_the_api_links_an_mou_to_the_loi_it_follows(api, editor, agreement):
     assert (response.json()["previous_id"], response.json()["relation"]) == (agreement.pk, "follows")
     response = api("post", "/api/agreements", body={**body, "relation": None}, as_="bandung_editor")
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "relation"
-    mou = response = api(
-        "patch", f"/api/agreements/{agreement.successors.get().pk}", body={"relation": "renews"}, as_="bandung_editor"
+    successor = agreement.successors.get()
+    mou = api(
+        "patch",
+        f"/api/agreements/{successor.pk}",
+        body={"relation": "renews", "version": successor.version},
+        as_="bandung_editor",
     )
     assert mou.status_code == 200 and mou.json()["relation"] == "renews"
     unlinked = api(
         "patch",
-        f"/api/agreements/{agreement.successors.get().pk}",
-        body={"previous_id": None, "relation": None},
+        f"/api/agreements/{successor.pk}",
+        body={"previous_id": None, "relation": None, "version": mou.json()["version"]},
         as_="bandung_editor",
     )
     assert unlinked.status_code == 200 and (unlinked.json()["previous_id"], unlinked.json()["relation"]) == (None, "")
