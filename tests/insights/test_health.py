@@ -390,7 +390,7 @@ def test_partnership_page_and_dashboard_show_health(client, three, users):
     assert "Our partnerships slipping" in dashboard
     attention = dashboard[dashboard.index("data-slipping") :]
     assert attention.index("Busan") < attention.index("Braunschweig")
-    assert "Kyoto" not in attention[: attention.index("</table>")]  # in good health: not listed
+    assert "Kyoto" not in attention[: attention.index("</ul>")]  # in good health: not listed
 
 
 def test_api_health_list_one_and_map(client, three, users, governments):
