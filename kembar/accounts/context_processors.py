@@ -1,7 +1,14 @@
-from .permissions import edits_an_office
+from .permissions import can_schedule_meetings, edits_an_office, read_government_ids
 
 
 def memberships(request):
     """What menus that depend on the user's rights ask, in every template (named rules of
     `permissions`, never the access object itself)."""
-    return {"edits_an_office": edits_an_office(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+    own = sorted(read_government_ids(user)) if user is not None else []
+    return {
+        "edits_an_office": edits_an_office(user),
+        "schedules_meetings": can_schedule_meetings(user),
+        # The office's own government: the menu's "Find partners" opens its suggestions.
+        "menu_government_id": own[0] if own else None,
+    }

@@ -88,7 +88,9 @@ def _first_events(qs: QuerySet[Activity], after: dt.datetime, before: dt.datetim
     activities = [*qs.filter(recurrence="").order_by("start", "id")[:limit], *qs.exclude(recurrence="")]
     prefetch_related_objects(activities, "changes")
     out = earliest(activities, after, before, limit)
-    shown = activity_queryset().in_bulk({o.activity.pk for o in out})
+    # One query even when nothing is shown (an id no row has), so that a page costs the same
+    # queries with no event in its window as with some.
+    shown = activity_queryset().in_bulk({o.activity.pk for o in out} or {0})
     out = [o for o in out if o.activity.pk in shown]  # not deleted in between
     for occurrence in out:
         occurrence.activity = shown[occurrence.activity.pk]
@@ -111,9 +113,15 @@ def open_calls(f: PortalFilter, today: dt.date | None = None) -> QuerySet[Call]:
 DASHBOARD_SHOWN = 5
 
 
-def dashboard_events(user, government_ids, now: dt.datetime | None = None) -> list[Occurrence]:
-    """The next few occurrences for the dashboard: of the office's own partnerships (public or
-    not), or the public ones for everyone else."""
+def dashboard_events(
+    user,
+    government_ids,
+    now: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = DASHBOARD_SHOWN,
+) -> list[Occurrence]:
+    """The next few occurrences for the dashboard (until `until`, by default two years ahead):
+    of the office's own partnerships (public or not), or the public ones for everyone else."""
     now = now or timezone.now()
     if government_ids:
         qs = permissions.visible_under_partnership(
@@ -125,4 +133,6 @@ def dashboard_events(user, government_ids, now: dt.datetime | None = None) -> li
     else:
         qs = public_activities()
     qs = qs.exclude(status=ActivityStatus.CANCELLED).filter(Q(end__gte=now) | ~Q(recurrence="") | Q(date_tbd=True))
-    return _first_events(qs, now, now + dt.timedelta(days=2 * 366), DASHBOARD_SHOWN)
+    if until is not None:
+        qs = qs.filter(Q(start__lt=until) | ~Q(recurrence="") | Q(date_tbd=True))
+    return _first_events(qs, now, until or now + dt.timedelta(days=2 * 366), limit)

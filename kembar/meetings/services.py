@@ -396,21 +396,6 @@ def add_attachment(user, meeting: Meeting, upload) -> Attachment:
         )
 
 
-def open_action_items(government_ids: Iterable[int], limit: int = 20) -> list[ActionItem]:
-    """Open action items a government is responsible for, the most urgent first."""
-    return list(
-        ActionItem.objects.filter(government_id__in=list(government_ids), status=ActionItem.Status.OPEN)
-        .select_related("meeting", "government")
-        .order_by("due", "id")[:limit]
-    )
-
-
-def dashboard_context(user) -> dict:
-    """What the dashboard shows of this app: the office's open action items."""
-    ids = permissions.read_government_ids(user)
-    return {"meeting_action_items": open_action_items(ids) if ids else []}
-
-
 # --- invitations -----------------------------------------------------------------------------
 
 

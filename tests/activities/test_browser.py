@@ -9,7 +9,7 @@ import pytest
 
 from kembar.activities import services
 from kembar.partnerships import services as partnership_services
-from tests.support.browser import log_in, open_page, sync_api
+from tests.support.browser import go_to, log_in, open_page, sync_api
 from tests.support.builders import government, office_member, password_for, reload_flushed_data
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def test_officer_postpones_an_event_and_the_portal_marks_it(live_server, browser
 
         # The public portal, logged out: the event is there, marked postponed.
         page.locator("header form.inline button").click()
-        page.locator("header nav").get_by_role("link", name="Events and calls").click()
+        go_to(page, "Programmes", "Events and calls")
         event = page.locator("main .event", has_text="Bandung Culture Week")
         expect(event).to_have_count(1)
         expect(event.locator(".mark-postponed")).to_have_text("Postponed — new date to be decided")

@@ -147,14 +147,14 @@ def test_the_dashboard_lists_ending_and_stuck_worst_first(client, clock, signed,
     clock.at(signed.ends_on - dt.timedelta(days=40))
     client.force_login(users["bandung_editor"])
     page = client.get(reverse("dashboard:dashboard")).content.decode()
-    assert "ends in 40 days" in page
-    assert "data-stuck" in page, page
-    stuck = page[page.index("data-stuck") :]
-    assert stuck.index("LoI B") < stuck.index("LoI A")
-    assert "110 days overdue" in stuck and "10 days overdue" in stuck
+    waiting = page[page.index("data-waiting") : page.index("data-slipping")]
+    assert "MoU Bandung–Braunschweig" in waiting and "Ends 5 Jan 2028 (in 40 days)" in waiting
+    overdue = page[page.index("data-overdue") : page.index("data-coming")]
+    assert overdue.index("LoI B") < overdue.index("LoI A")  # longest overdue first
+    assert "(110 days)" in overdue and "(10 days)" in overdue
     client.force_login(users["surabaya_editor"])
     page = client.get(reverse("dashboard:dashboard")).content.decode()
-    assert "LoI B" not in page and "Ending soon" not in page
+    assert "LoI B" not in page and "MoU Bandung–Braunschweig" not in page
 
 
 def test_the_demo_shows_an_agreement_in_force_one_ending_and_one_stuck(capsys):

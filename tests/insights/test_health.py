@@ -387,10 +387,10 @@ def test_partnership_page_and_dashboard_show_health(client, three, users):
     detail = client.get(three["asleep"].get_absolute_url()).content.decode()
     assert "data-health=" in detail and "look for a meeting slot" in detail
     dashboard = client.get("/").content.decode()
-    assert "Needs attention" in dashboard
-    attention = dashboard[dashboard.index("data-needs-attention") :]
+    assert "Our partnerships slipping" in dashboard
+    attention = dashboard[dashboard.index("data-slipping") :]
     assert attention.index("Busan") < attention.index("Braunschweig")
-    assert "Kyoto" not in attention[: attention.index("</ol>")]  # in good health: not listed
+    assert "Kyoto" not in attention[: attention.index("</ul>")]  # in good health: not listed
 
 
 def test_api_health_list_one_and_map(client, three, users, governments):

@@ -10,7 +10,7 @@ import pytest
 
 from kembar.activities import services as activities
 from kembar.partnerships import services
-from tests.support.browser import log_in, open_page, sync_api
+from tests.support.browser import go_to, log_in, open_page, sync_api
 from tests.support.builders import government, office_member, password_for, reload_flushed_data
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def test_officer_sees_the_sleeping_partnership_and_the_map_lines(live_server, br
         log_in(page, live_server, office["user"].username, office["password"])
         main = page.locator("main")
 
-        page.locator("header nav").get_by_role("link", name="Insights").click()
+        go_to(page, "Insights", "Partnership health")
         expect(page.locator("main h1")).to_have_text("Partnership health")
         rows = page.locator("main table.health-table tbody tr")
         expect(rows).to_have_count(2)

@@ -18,7 +18,7 @@ import pytest
 
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.services import create_partnership, government_for_place
-from tests.support.browser import open_page, sync_api
+from tests.support.browser import go_to, open_page, sync_api
 from tests.support.builders import city
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
         expect(page.locator("header .who")).to_have_text(officer["user"].username)
 
         # From the partnership list to the form.
-        page.locator("header nav").get_by_role("link", name="Partnerships").click()
+        go_to(page, "Partnerships", "Partnerships")
         expect(page.locator("main h1")).to_have_text("Partnerships")
         main.get_by_role("link", name="New partnership").click()
         expect(page.locator("main h1")).to_have_text("New partnership")
@@ -83,7 +83,7 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
         assert [f.code for f in partnership.fields.all()] == ["culture"]
 
         # The list shows it.
-        page.locator("header nav").get_by_role("link", name="Partnerships").click()
+        go_to(page, "Partnerships", "Partnerships")
         row = page.locator("main table tbody tr")
         expect(row).to_have_count(1)
         expect(row.get_by_role("link", name="Bandung – Kyoto")).to_have_attribute("href", urlsplit(detail_url).path)

@@ -1,5 +1,5 @@
 """The harness of the end-to-end tests in real Chromium, loaded as a pytest plugin by
-tests/conftest.py: the `browser` and `officer` fixtures, and `open_page`, `log_in`, `PageWatch`.
+tests/conftest.py: the `browser` and `officer` fixtures, and `open_page`, `log_in`, `go_to`, `PageWatch`.
 
 Uses the Debian Chromium at /usr/bin/chromium (never a downloaded browser). Without it, or
 without the playwright package, every test that asks for `browser` is skipped.
@@ -50,7 +50,8 @@ def browser():
 
 def open_page(browser, live_server, **context_options):
     """A page in a new English context with the suite's timeouts, and what watches it for errors."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, **context_options)
+    context_options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(locale="en-GB", **context_options)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     sync_api.expect.set_options(timeout=TIMEOUT_MS)
@@ -65,6 +66,16 @@ def log_in(page, live_server, username: str, password: str) -> None:
     main.locator("#id_password").fill(password)
     main.locator("button[type=submit]").click()
     sync_api.expect(page.locator("header .who")).to_have_text(username)
+
+
+def go_to(page, group: str, link: str) -> None:
+    """Through the header's menu: the Menu button on a narrow screen, then the group, then the link."""
+    header = page.locator("header")
+    button = header.locator(".menu-button")
+    if button.is_visible():
+        button.click()
+    header.locator("nav summary", has_text=group).click()
+    header.locator("nav").get_by_role("link", name=link, exact=True).click()
 
 
 class PageWatch:

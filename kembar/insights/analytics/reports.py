@@ -54,6 +54,13 @@ class PartnershipLine:
 
 
 @dataclass
+class TopPartnership:
+    name: str
+    activities: int  # in the year
+    status: str
+
+
+@dataclass
 class HealthSection:
     levels: list[tuple[str, int]]  # (level label, partnerships), best first
     worst: list[tuple[str, int, str, str]]  # (partnership, score, level label, next step), worst first
@@ -72,6 +79,7 @@ class ReportData:
     partnership_status: list[tuple[str, int]]  # (status label, count)
     partnerships_total: int
     health: HealthSection
+    top: list[TopPartnership]
 
     @property
     def title(self) -> str:
@@ -97,6 +105,22 @@ def _scope_partnerships(user, scope: Scope):
     elif scope.government_ids is not None:
         qs = qs.filter(Q(government_a__in=scope.government_ids) | Q(government_b__in=scope.government_ids))
     return qs
+
+
+TOP_SHOWN = 5  # the summary's most active partnerships
+
+
+def _top_partnerships(user, scope: Scope, year: int) -> list[TopPartnership]:
+    """The partnerships with the most activities starting in the year, most first (one query)."""
+    start, end = year_range(year, scope.zone)
+    rows = (
+        _scope_partnerships(user, scope)
+        .select_related("government_a", "government_b")
+        .annotate(n=Count("activities", filter=Q(activities__start__gte=start, activities__start__lt=end)))
+        .filter(n__gt=0)
+        .order_by("-n", "pk")[:TOP_SHOWN]
+    )
+    return [TopPartnership(f"{p.government_a.name} – {p.government_b.name}", p.n, p.get_status_display()) for p in rows]
 
 
 def _partnerships(user, scope: Scope, year: int):
@@ -153,6 +177,7 @@ def build_report(user, scope: Scope, year: int, language: str) -> ReportData:
             partnership_status=status,
             partnerships_total=total,
             health=health_section(user, scope),
+            top=_top_partnerships(user, scope, year),
         )
     return data
 
@@ -299,6 +324,27 @@ def tables(data: ReportData) -> list[tuple[str, list[str], list[list], charts.Ch
     return out
 
 
+def key_figures(data: ReportData) -> list[tuple[str, str]]:
+    """The summary's key numbers, each with the words that say what it counts."""
+    quarters = [q.tally for q in data.pivot.quarters]
+    total = sum(t.total for t in quarters)
+    remote = sum(t.modality.get("virtual", 0) + t.modality.get("hybrid", 0) for t in quarters)
+    postponed = sum(t.status.get("postponed", 0) for t in quarters)
+    cancelled = sum(t.status.get("cancelled", 0) for t in quarters)
+    goals = sum(1 for r in data.sdg.goals if r.activities)
+    y = {"year": data.year}
+    figures = [
+        (_("Partnerships"), str(data.partnerships_total)),
+        *((_("of which: %(status)s") % {"status": label.lower()}, str(n)) for label, n in data.partnership_status if n),
+        (_("Activities starting in %(year)s") % y, str(total)),
+        (_("of which virtual or hybrid"), f"{remote} ({round(100 * remote / total)}%)" if total else "0"),
+        (_("of which postponed or cancelled"), str(postponed + cancelled)),
+        (_("Sustainable Development Goals served by activities"), str(goals)),
+    ]
+    figures += [(_("Partnerships in %(level)s health") % {"level": label}, str(n)) for label, n in data.health.levels]
+    return figures
+
+
 def _period_label(period) -> str:
     first = date_format(period.first, "SHORT_DATE_FORMAT") if period.first else "…"
     last = date_format(period.last, "SHORT_DATE_FORMAT") if period.last else "…"
@@ -328,62 +374,128 @@ def _fonts() -> tuple[str, str]:
     return "Vera", "VeraBd"
 
 
+def _column_widths(header: list[str], rows: list[list], width: float, font: str, bold: str, size: float) -> list[float]:
+    """Widths that never break a word of the header or a number: every column but the first gets
+    what its longest word (header) or value needs, the first (the names) the rest."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = 8  # the cell's padding, left and right
+    need = []
+    for c, title in enumerate(header[1:], start=1):
+        words = max((stringWidth(w, bold, size) for w in str(title).split()), default=0)
+        values = max((stringWidth(str(row[c]), font, size) for row in rows if c < len(row)), default=0)
+        need.append(max(words, min(values, width / 4)) + pad)
+    first = width - sum(need)
+    least = width * 0.3
+    if first < least:  # too many columns: they share what is left in proportion
+        scale = (width - least) / sum(need)
+        need, first = [n * scale for n in need], least
+    return [first, *need]
+
+
 def render_pdf(data: ReportData) -> bytes:
+    """A cover, a one-page summary (the key numbers, the most active partnerships, those needing
+    attention first), then a section per table, each heading kept with what follows it."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from kembar.insights.health.score import LEVELS
+
+    good = LEVELS[0][0]  # from this score on, a partnership is in good health
     regular, bold = _fonts()
     styles = getSampleStyleSheet()
-    for name in ("Normal", "Title", "Heading2"):
+    for name in ("Normal", "Title", "Heading1", "Heading2"):
         styles[name].fontName = bold if name != "Normal" else regular
+    styles["Heading2"].keepWithNext = 1
     cell = styles["Normal"].clone("cell", fontSize=8, leading=10)
+    head = cell.clone("head", fontName=bold)
+    cover_title = styles["Title"].clone("cover-title", fontSize=26, leading=32, spaceAfter=18)
+    cover_scope = styles["Title"].clone("cover-scope", fontSize=18, leading=24, textColor=colors.HexColor("#1d2733"))
+    big = styles["Normal"].clone("big", fontSize=11, leading=15)
     buffer = io.BytesIO()
+    margin = 1.6 * cm
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=1.6 * cm,
-        rightMargin=1.6 * cm,
-        topMargin=1.6 * cm,
-        bottomMargin=1.6 * cm,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
         title=data.title,
         author="kembar",
         lang=data.language,
     )
-    story = [
-        Paragraph(escape(data.title), styles["Title"]),
-        Paragraph(escape(_subtitle(data)), styles["Normal"]),
-        Spacer(1, 0.4 * cm),
-    ]
-    width = A4[0] - 3.2 * cm
-    for heading, header, rows, chart, _sheet in tables(data):
-        story.append(Paragraph(escape(heading), styles["Heading2"]))
-        if chart is not None and not chart.empty:
-            drawing = charts.drawing(chart, width=int(width), height=220)
-            story.append(drawing)
-        body = [[Paragraph(escape(str(c)), cell) for c in header]]
+    width = A4[0] - 2 * margin
+    footer = f"{data.scope.label} · {data.year} · kembar"
+
+    def page_footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(regular, 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(margin, margin / 2, footer)
+        canvas.drawRightString(A4[0] - margin, margin / 2, _("Page %(page)s") % {"page": doc.page})
+        canvas.restoreState()
+
+    def table(header: list, rows: list[list], widths: list[float] | None = None) -> Table:
+        body = [[Paragraph(escape(str(c)), head) for c in header]]
         body += [[Paragraph(escape(str(c)), cell) for c in row] for row in rows] or [
             [Paragraph(escape(_("Nothing recorded.")), cell)] + [""] * (len(header) - 1)
         ]
-        first = width * (0.4 if len(header) > 2 else 0.6)
-        table = Table(
-            body, colWidths=[first] + [(width - first) / max(len(header) - 1, 1)] * (len(header) - 1), repeatRows=1
-        )
-        table.setStyle(
+        plain = [[str(c) for c in row] for row in rows]
+        t = Table(body, colWidths=widths or _column_widths(header, plain, width, regular, bold, 8), repeatRows=1)
+        t.setStyle(
             TableStyle(
                 [
                     ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                 ]
             )
         )
-        story += [table, Spacer(1, 0.4 * cm)]
-    doc.build(story)
+        return t
+
+    # The cover.
+    story = [
+        Spacer(1, 6 * cm),
+        Paragraph(escape(_("Sister-city cooperation report")), cover_title),
+        Paragraph(escape(data.scope.label), cover_scope),
+        Paragraph(escape(str(data.year)), cover_scope),
+        Spacer(1, 4 * cm),
+        Paragraph(escape(_subtitle(data)), big),
+        PageBreak(),
+    ]
+    # The summary, on one page.
+    story += [
+        Paragraph(escape(_("Summary")), styles["Heading1"]),
+        Paragraph(escape(_("Key numbers")), styles["Heading2"]),
+        table([_("What"), _("Number")], key_figures(data), [width * 0.75, width * 0.25]),
+        Paragraph(escape(_("Most active partnerships in %(year)s") % {"year": data.year}), styles["Heading2"]),
+        table(
+            [_("Partnership"), _("Activities"), _("Status")],
+            [[t.name, t.activities, t.status] for t in data.top],
+            [width * 0.6, width * 0.15, width * 0.25],
+        ),
+        Paragraph(escape(_("Needing attention first")), styles["Heading2"]),
+        table(
+            [_("Partnership"), _("Health (of 100)"), _("Next step")],
+            [[name, score, step] for name, score, _level, step in data.health.worst if score < good][:5],
+            [width * 0.4, width * 0.12, width * 0.48],
+        ),
+        PageBreak(),
+    ]
+    for heading, header, rows, chart, _sheet in tables(data):
+        story.append(Paragraph(escape(heading), styles["Heading2"]))
+        if chart is not None and not chart.empty:
+            story.append(charts.drawing(chart, width=int(width), height=220))
+        story += [table(header, rows), Spacer(1, 0.4 * cm)]
+    doc.build(story, onLaterPages=page_footer)
     return buffer.getvalue()
 
 
@@ -401,6 +513,9 @@ def render_xlsx(data: ReportData) -> bytes:
     summary.append(xlsx_row(summary, [data.title]))
     summary["A1"].font = Font(bold=True, size=14)
     summary.append(xlsx_row(summary, [_subtitle(data)]))
+    summary.append([])
+    for label, value in key_figures(data):
+        summary.append(xlsx_row(summary, [label, value]))
     summary.append([])
     used = {summary.title}
     for heading, header, rows, chart, sheet_name in tables(data):

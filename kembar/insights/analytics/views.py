@@ -68,6 +68,7 @@ def _figure(chart: charts.Chart) -> dict:
     return {
         "chart": chart,
         "uri": None if chart.empty else charts.svg_data_uri(chart),
+        "narrow_uri": None if chart.empty else charts.svg_data_uri(chart, narrow=True),
         "headers": [label for label, _values in chart.series],
         "rows": chart.rows(),
     }

@@ -851,14 +851,3 @@ def _map_lines(report: HealthReport) -> list[list]:
         for la, lo, lb, lob, pk in rows
         if pk in scores
     ]
-
-
-ATTENTION_SHOWN = 5
-
-
-def needs_attention(user, now: dt.datetime | None = None) -> list[Health]:
-    """The dashboard's short list: an office's worst partnerships with their next step (only
-    those scoring below "good"); nothing for readers without an office."""
-    if not permissions.office_view_government_ids(user):
-        return []
-    return [h for h in HealthReport(user, now=now).rows(limit=ATTENTION_SHOWN) if h.level != "good"]

@@ -196,3 +196,25 @@ document.addEventListener("submit", function (event) {
   var message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// The header's menu groups (<details>): one open at a time; a click elsewhere or Escape closes it.
+(function () {
+  "use strict";
+  var groups = function () { return document.querySelectorAll(".nav-groups details"); };
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.matches || !opened.matches(".nav-groups details") || !opened.open) return;
+    groups().forEach(function (d) { if (d !== opened) d.open = false; });
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest(".nav-groups")) return;
+    groups().forEach(function (d) { d.open = false; });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector(".nav-groups details[open]");
+    if (open) { open.open = false; open.querySelector("summary").focus(); return; }
+    var menu = document.querySelector(".site-menu[open]");
+    if (menu) { menu.open = false; menu.querySelector("summary").focus(); }
+  });
+})();
