@@ -188,7 +188,7 @@ def test_partnerships_are_filtered(api, governments, sister, private):
     assert ids("field=culture") == {sister.pk}
     assert ids(f"government={governments['bandung'].pk}") == {sister.pk, private.pk}
     assert ids("q=braunschweig") == {sister.pk}
-    assert ids("status=dormant") == set()
+    assert ids("status=suspended") == set()
 
 
 @pytest.mark.parametrize(
@@ -288,6 +288,8 @@ def test_who_may_create_a_partnership(api, governments, who, status):
     if status != 201:
         assert isinstance(response.json()["detail"], str)
     assert Partnership.objects.count() == (1 if status == 201 else 0)
+    if status == 201:
+        assert response.json()["status"] == "proposed"  # not active until the partners say so
 
 
 @pytest.mark.parametrize(
@@ -303,10 +305,10 @@ def test_who_may_create_a_partnership(api, governments, who, status):
     ],
 )
 def test_who_may_change_a_partnership(api, sister, who, status):
-    response = api("patch", f"/api/partnerships/{sister.pk}", as_=who, body={"status": "dormant"})
+    response = api("patch", f"/api/partnerships/{sister.pk}", as_=who, body={"status": "suspended"})
     assert response.status_code == status, response.content
     sister.refresh_from_db()
-    assert (sister.status == "dormant") == (status == 200)
+    assert (sister.status == "suspended") == (status == 200)
 
 
 @pytest.mark.parametrize(
@@ -471,7 +473,7 @@ def test_bad_list_parameters_name_the_parameter(api, query, field):
 
 
 def test_changes_made_with_a_token_are_recorded_in_the_history_under_its_user(api, users, sister):
-    api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", body={"status": "dormant"})
+    api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", body={"status": "suspended"})
     assert sister.history.latest().history_user == users["braunschweig_editor"]
 
 
