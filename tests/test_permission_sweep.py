@@ -531,7 +531,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
     ("patch", "/api/partnerships/{partnership_id}"): lambda w, kw: {
         "notes": "SWEEP-OVERWRITE",
         "public": True,
-        "status": "dormant",
+        "status": "suspended",
         "version": type(w.private).objects.get(pk=kw["partnership_id"]).version,
     },
     ("post", "/api/governments"): lambda w, kw: {

@@ -121,7 +121,7 @@ class ActivityIn(InputSchema):
     currency: str = Field("", max_length=3, description="ISO 4217: IDR, JPY, USD, EUR...")
     outcomes: str = ""
     sdg_targets: list[str] = Field([], description="Goals 1–17 and SDG 11 targets 11.1–11.7, 11.a–11.c.")
-    public: bool = True
+    public: bool = Field(False, description="Shown on the public portal and feeds; private unless sent as true.")
 
 
 class ActivityPatch(InputSchema):

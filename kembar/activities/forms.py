@@ -113,8 +113,8 @@ class ActivityForm(forms.Form):
     public = forms.BooleanField(
         label=_("Public"),
         required=False,
-        initial=True,
-        help_text=_("Shown on the public portal and in the calendar feeds."),
+        initial=False,
+        help_text=_("Shown on the public portal and in the calendar feeds. Off until you tick it."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

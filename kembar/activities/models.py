@@ -62,7 +62,7 @@ class Activity(Versioned):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     outcomes = models.TextField(_("outcomes"), blank=True)
     sdg_targets = models.JSONField(_("SDG targets"), default=list, blank=True)
-    public = models.BooleanField(_("public"), default=True)
+    public = models.BooleanField(_("public"), default=False)  # private until an office decides to publish it
     # The plan as first recorded: postponing and converting never change it.
     planned_start = models.DateTimeField(_("originally planned start"), null=True, editable=False)
     planned_end = models.DateTimeField(_("originally planned end"), null=True, editable=False)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kembar.partnerships.vocab import SDG_GOALS
+from kembar.partnerships.vocab import sdg_text
 
 from . import recurrence
 from .models import Activity
-from .vocab import BREAKDOWN_GROUPS, SDG11_TARGETS
+from .vocab import BREAKDOWN_GROUPS, SDG_CODES
 
 HISTORY_SHOWN = 20
 
@@ -64,13 +64,7 @@ def activity_rows(activities: list[Activity]) -> list[Row]:
 
 
 def sdg_labels(codes: list[str]) -> list[str]:
-    out = []
-    for code in codes:
-        if code in SDG11_TARGETS:
-            out.append(f"{code} {SDG11_TARGETS[code]}")
-        elif code.isdigit() and int(code) in SDG_GOALS:
-            out.append(f"{code}. {SDG_GOALS[int(code)]}")
-    return out
+    return [str(sdg_text(code)) for code in codes if code in SDG_CODES]
 
 
 def history_entries(activity: Activity) -> list[dict]:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kembar.partnerships.vocab import SDG_GOALS
+from kembar.partnerships.vocab import SDG11_TARGETS, SDG_TARGET_CHOICES, SDG_TARGET_CODES  # noqa: F401 - re-exported
 
 
 class ActivityType(models.TextChoices):
@@ -51,31 +51,12 @@ class AidStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
 
 
-SDG11_TARGETS = {
-    "11.1": _("Adequate, safe and affordable housing"),
-    "11.2": _("Safe, affordable and sustainable transport"),
-    "11.3": _("Inclusive and sustainable urbanisation"),
-    "11.4": _("Protect the world's cultural and natural heritage"),
-    "11.5": _("Reduce losses from disasters"),
-    "11.6": _("Reduce the environmental impact of cities"),
-    "11.7": _("Safe, inclusive green and public spaces"),
-    "11.a": _("Links between urban, peri-urban and rural areas"),
-    "11.b": _("Integrated policies for inclusion, resilience and disaster risk"),
-    "11.c": _("Support least developed countries in sustainable building"),
-}
-
-
 def sdg_choices() -> list[tuple[str, str]]:
     """Every goal, with SDG 11's targets right after goal 11."""
-    out = []
-    for number, label in SDG_GOALS.items():
-        out.append((str(number), f"{number}. {label}"))
-        if number == 11:
-            out += [(code, f"{code} {label}") for code, label in SDG11_TARGETS.items()]
-    return out
+    return list(SDG_TARGET_CHOICES)
 
 
-SDG_CODES = frozenset([str(n) for n in SDG_GOALS] + list(SDG11_TARGETS))
+SDG_CODES = frozenset(SDG_TARGET_CODES)
 
 GENDERS = ("female", "male", "other")
 AGE_GROUPS = ("under_18", "18_29", "30_49", "50_plus")

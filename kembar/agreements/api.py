@@ -170,10 +170,15 @@ class AgreementAuditOut(Schema):
 
 class AgreementIn(InputSchema):
     partnership_id: int = Field(ge=1, le=MAX_ID)
-    procedure: str = Field(
-        description="The procedure template's code: `ksdpl`, `generic`, or one an administrator added."
+    procedure: str | None = Field(
+        None,
+        description="The procedure template's code: `ksdpl`, `generic`, or one an administrator added. Left out: "
+        "the procedure of the country of the caller's government in this partnership (`ksdpl` for an Indonesian "
+        "office), else `generic`.",
     )
-    kind: AgreementKind = AgreementKind.MOU
+    kind: AgreementKind | None = Field(
+        None, description="Left out: `loi` under `ksdpl` while the partnership has no Letter of Intent, else `mou`."
+    )
     title: str = Field(min_length=1, max_length=300)
     fields: list[CooperationField] = []
     signatories: str = ""
@@ -266,8 +271,9 @@ def create_agreement(request, payload: AgreementIn):
     not read is a 404."""
     data = payload.dict()
     partnership = visible_partnership(request.auth, data.pop("partnership_id"))
-    template = ProcedureTemplate.objects.filter(code=data.pop("procedure")).first()
-    if template is None:
+    code = data.pop("procedure")
+    template = ProcedureTemplate.objects.filter(code=code).first() if code is not None else None
+    if code is not None and template is None:
         raise ValidationError({"procedure": [_("Unknown procedure “%(value)s”.") % {"value": payload.procedure}]})
     agreement = services.create_agreement(request.auth, partnership, template=template, **data)
     return Reply(201, _detail(agreement.pk))

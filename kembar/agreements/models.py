@@ -177,17 +177,31 @@ class Agreement(Versioned):
 
 
 class AgreementStage(models.Model):
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="stages")
-    template_stage = models.ForeignKey(TemplateStage, on_delete=models.PROTECT, related_name="+")
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="stages"
+    )
+    template_stage = models.ForeignKey(
+        TemplateStage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="+"
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     status = models.CharField(_("status"), max_length=8, choices=StageStatus.choices, default=StageStatus.PENDING)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords()
 
@@ -214,7 +228,9 @@ class AgreementStage(models.Model):
 class StageDocument(models.Model):
     """One version of one document of a stage; a new upload under the same title is the next version."""
 
-    stage = models.ForeignKey(AgreementStage, on_delete=models.CASCADE, related_name="documents")
+    stage = models.ForeignKey(
+        AgreementStage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="documents"
+    )
     title = models.CharField(_("title"), max_length=200)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     file = models.FileField(upload_to=UploadPath("agreements"), max_length=300)
@@ -223,7 +239,12 @@ class StageDocument(models.Model):
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     history = HistoricalRecords()

@@ -43,6 +43,7 @@ from .models import (
 __all__ = [
     "ConcurrentEdit",
     "create_agreement",
+    "default_procedure",
     "update_agreement",
     "advance",
     "go_back",
@@ -52,6 +53,8 @@ __all__ = [
     "allowed",
     "Allowed",
 ]
+
+INDONESIA = "ID"
 
 EDITABLE_FIELDS = [
     "kind",
@@ -162,18 +165,54 @@ def _check_edit(user, agreement_or_partnership) -> None:
         raise PermissionDenied(_("Only editors of either partner's office may change its agreements."))
 
 
+def default_procedure(user, partnership: Partnership) -> tuple[ProcedureTemplate | None, str]:
+    """The procedure and kind a new agreement of `partnership` starts with, for `user`.
+
+    The procedure of the country of a government the user acts for in this partnership (KSDPL for
+    an Indonesian office), else the generic one (a procedure without a country). Under the
+    Indonesian procedure the first agreement is a Letter of Intent; once the partnership has one
+    (not terminated), an MoU. Otherwise an MoU."""
+    countries = [
+        g.country_code
+        for g in (partnership.government_a, partnership.government_b)
+        if permissions.can_act_for(user, g.pk) and g.country_code
+    ]
+    templates = list(ProcedureTemplate.objects.filter(Q(country_code__in=countries) | Q(country_code="")))
+    own = sorted(
+        (t for t in templates if t.country_code),
+        key=lambda t: (t.country_code != INDONESIA, countries.index(t.country_code), t.code),
+    )
+    generic = sorted((t for t in templates if not t.country_code), key=lambda t: (t.code != "generic", t.code))
+    template = (own or generic or [None])[0]
+    first_loi = (
+        template is not None
+        and template.country_code == INDONESIA
+        and not partnership.agreements.filter(kind=AgreementKind.LOI)
+        .exclude(status=AgreementStatus.TERMINATED)
+        .exists()
+    )
+    return template, AgreementKind.LOI if first_loi else AgreementKind.MOU
+
+
 def create_agreement(
     user,
     partnership: Partnership,
     *,
-    template: ProcedureTemplate,
+    template: ProcedureTemplate | None = None,
     title: str,
-    kind: str = AgreementKind.MOU,
+    kind: str | None = None,
     fields: Iterable[str] = (),
     **data,
 ) -> Agreement:
-    """A draft agreement with the stages of its procedure, none started yet."""
+    """A draft agreement with the stages of its procedure, none started yet. Without a
+    procedure or a kind, those of `default_procedure` (KSDPL and a Letter of Intent for an
+    Indonesian office)."""
     _check_edit(user, partnership)
+    if template is None or not kind:
+        default_template, default_kind = default_procedure(user, partnership)
+        template, kind = template or default_template, kind or default_kind
+    if template is None:
+        raise ValidationError({"template": [_("Choose a procedure.")]})
     fields = list(fields)
     agreement = Agreement(
         partnership=partnership,

@@ -62,7 +62,10 @@ def agreement_create(request, partnership_id: int):
     partnership = partnership_or_404(request, partnership_id)
     if not permissions.can_edit_partnership(request.user, partnership):
         raise PermissionDenied
-    form = AgreementCreateForm(request.POST or None, partnership=partnership)
+    template, kind = services.default_procedure(request.user, partnership)
+    form = AgreementCreateForm(
+        request.POST or None, partnership=partnership, initial={"template": template, "kind": kind}
+    )
 
     def create():
         return services.create_agreement(

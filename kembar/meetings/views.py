@@ -87,7 +87,8 @@ def slot_finder(request):
         else:
             from .slots import explain
 
-            rows = [(slot, explain(slot, _)) for slot in result.slots]
+            # Each side's reason in the page's language (a slot's own words are English).
+            rows = [(slot, [(s, s.reason(_)) for s in slot.sides], explain(slot, _)) for slot in result.slots]
     return render(
         request,
         "meetings/slots.html",

@@ -124,7 +124,7 @@ class PartnershipIn(InputSchema):
     government_a_id: Id
     government_b_id: Id
     kind: Kind = Kind.SISTER_CITY
-    status: Status = Status.ACTIVE
+    status: Status = Field(Status.PROPOSED, description="Recorded status; a new partnership starts as proposed.")
     since: DateOrNull = Field(None, description="When the partnership began; not in the future.")
     fields: list[CooperationField] = Field([], description="Fields of cooperation.")
     basis: str = Field("", description="What the two share: former capitals, ports, universities...")

@@ -136,7 +136,7 @@ def choose_among(form, name: str, queryset) -> None:
 
 class PartnershipFieldsMixin(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.SISTER_CITY)
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.ACTIVE)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.PROPOSED)
     since = forms.DateField(
         label=_("Since"), required=False, widget=DateInput, help_text=_("The date the partnership began, if known.")
     )

@@ -69,7 +69,9 @@ class Partnership(Versioned):
     government_a = models.ForeignKey(LocalGovernment, on_delete=models.PROTECT, related_name="+")
     government_b = models.ForeignKey(LocalGovernment, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SISTER_CITY)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
     since = models.DateField(_("since"), null=True, blank=True)
     fields = models.ManyToManyField(
         CooperationField, verbose_name=_("fields of cooperation"), blank=True, related_name="partnerships"

@@ -4,6 +4,8 @@ Codes are stored; labels are looked up here so both languages stay complete.
 """
 
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,7 +32,7 @@ class Trait(models.TextChoices):
     UNIVERSITY = "university", _("University")
     INDUSTRIAL = "industrial", _("Industrial")
     AGRICULTURAL = "agricultural", _("Agricultural")
-    TOURISM = "tourism", _("Tourism")
+    TOURISM = "tourism", _("Tourist destination")  # a trait; the field is "Tourism"
     CREATIVE = "creative", _("Creative city")
     MOUNTAIN = "mountain", _("Mountain")
 
@@ -45,7 +47,7 @@ class Field(models.TextChoices):
     INDUSTRY = "industry", _("Industry")
     TRADE = "trade", _("Trade and investment")
     TOURISM = "tourism", _("Tourism")
-    HEALTH = "health", _("Health")
+    HEALTH = "health", _("Health care")  # "Health" alone is a partnership's health
     ENVIRONMENT = "environment", _("Environment")
     SMART_CITY = "smart_city", _("Smart city")
     URBAN = "urban", _("Urban planning and infrastructure")
@@ -62,9 +64,12 @@ class Kind(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    """The status an office records. Whether a partnership is alive is its computed health
+    (kembar.insights.health), which has words of its own (thriving … dormant): no status word
+    is a health word, in either language."""
+
     PROPOSED = "proposed", _("Proposed")
     ACTIVE = "active", _("Active")
-    DORMANT = "dormant", _("Dormant")
     SUSPENDED = "suspended", _("Suspended")
     ENDED = "ended", _("Ended")
 
@@ -88,7 +93,38 @@ SDG_GOALS = {
     16: _("Peace, justice and strong institutions"),
     17: _("Partnerships for the goals"),
 }
-SDG_CHOICES = [(n, f"{n}. {label}") for n, label in SDG_GOALS.items()]
+# SDG 11's targets, the goal cities most often name: one wording for the whole product.
+SDG11_TARGETS = {
+    "11.1": _("Adequate, safe and affordable housing"),
+    "11.2": _("Safe, affordable and sustainable transport"),
+    "11.3": _("Inclusive and sustainable urbanisation"),
+    "11.4": _("Protect the world's cultural and natural heritage"),
+    "11.5": _("Reduce deaths and losses from disasters"),
+    "11.6": _("Reduce the environmental impact of cities"),
+    "11.7": _("Safe, inclusive green and public spaces"),
+    "11.a": _("Links between urban, peri-urban and rural areas"),
+    "11.b": _("Integrated policies for inclusion, resilience and disaster risk"),
+    "11.c": _("Support least developed countries in sustainable building"),
+}
+
+
+def sdg_sort_key(code: str) -> tuple[int, str]:
+    goal, _dot, target = code.partition(".")
+    return (int(goal), target)
+
+
+def sdg_text(code: str) -> Promise:
+    """ "4. Quality education", "11.5 Reduce deaths …": lazy, so a label made when a module is
+    imported still follows the language of the page that shows it."""
+    if code in SDG11_TARGETS:
+        return format_lazy("{} {}", code, SDG11_TARGETS[code])
+    return format_lazy("{}. {}", code, SDG_GOALS[int(code)])
+
+
+# Goals only (registry priorities, the library), and goals with SDG 11's targets after goal 11.
+SDG_CHOICES = [(n, sdg_text(str(n))) for n in SDG_GOALS]
+SDG_TARGET_CODES = sorted([str(n) for n in SDG_GOALS] + list(SDG11_TARGETS), key=sdg_sort_key)
+SDG_TARGET_CHOICES = [(code, sdg_text(code)) for code in SDG_TARGET_CODES]
 
 
 def level_for_subdivision(subdivision_type: str) -> str:

@@ -7,7 +7,7 @@ cities most often name. The goal labels are the registry's (`partnerships.vocab.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kembar.partnerships.vocab import SDG_GOALS
+from kembar.partnerships.vocab import SDG11_TARGETS, SDG_GOALS, SDG_TARGET_CHOICES, sdg_sort_key  # noqa: F401
 
 
 class ProviderKind(models.TextChoices):
@@ -51,7 +51,7 @@ class MilestoneStatus(models.TextChoices):
 
 
 LANGUAGES = {
-    "id": _("Bahasa Indonesia"),
+    "id": _("Indonesian"),
     "en": _("English"),
     "ja": _("Japanese"),
     "ko": _("Korean"),
@@ -63,32 +63,9 @@ LANGUAGES = {
 }
 LANGUAGE_CHOICES = list(LANGUAGES.items())
 
-SDG11_TARGETS = {
-    "11.1": _("Adequate, safe and affordable housing"),
-    "11.2": _("Safe, affordable, sustainable transport"),
-    "11.3": _("Inclusive urbanisation and participatory planning"),
-    "11.4": _("Protect cultural and natural heritage"),
-    "11.5": _("Fewer deaths and losses from disasters"),
-    "11.6": _("Air quality and municipal waste"),
-    "11.7": _("Safe, inclusive green and public spaces"),
-    "11.a": _("Links between urban, peri-urban and rural areas"),
-    "11.b": _("Integrated policies for resilience and disaster risk"),
-    "11.c": _("Support least developed countries in building"),
-}
-
 SDG_CODES = {str(n): label for n, label in SDG_GOALS.items()}
 SDG_CODES.update(SDG11_TARGETS)
-
-
-def sdg_sort_key(code: str):
-    goal, _dot, target = code.partition(".")
-    return (int(goal), target)
-
-
-SDG_CODE_CHOICES = [
-    (code, f"{code}. {label}" if "." not in code else f"{code} {label}")
-    for code, label in sorted(SDG_CODES.items(), key=lambda kv: sdg_sort_key(kv[0]))
-]
+SDG_CODE_CHOICES = SDG_TARGET_CHOICES
 
 
 def sdg_label(code: str) -> str:

@@ -123,6 +123,7 @@ def test_a_series_crosses_daylight_saving_at_the_same_wall_clock(users, bandung_
         start=local(chicago, 2026, 1, 15, 18, 0),
         end=local(chicago, 2026, 1, 15, 19, 0),
         recurrence="FREQ=MONTHLY;COUNT=8",
+        public=True,
     )
     utc_hours = [o.start.hour for o in recurrence.occurrences(a)]
     assert utc_hours[0] == 0 and utc_hours[-1] == 23  # 18:00 CST is 00:00 UTC; 18:00 CDT is 23:00 UTC
@@ -150,12 +151,25 @@ def test_19h_in_bandung_shows_the_right_time_in_fort_worth_in_both_dst_seasons(
         host=bandung,
         start=local(JAKARTA, 2026, month, 15, 19, 0),
         end=local(JAKARTA, 2026, month, 15, 20, 0),
+        public=True,
     )
     text = client.get(reverse("activities:detail", args=[a.pk])).content.decode()
     assert "15 Jan 2026 19:00" in text or "15 Jul 2026 19:00" in text
     assert "–20:00 WIB" in text
     assert f"15 {'Jan' if month == 1 else 'Jul'} 2026 {fort_worth_time[:5]}" in text
     assert fort_worth_time[6:] in text
+
+
+def test_a_new_activity_is_private_until_the_office_ticks_public(client, users, partnership):
+    client.force_login(users["bandung_editor"])
+    form = client.get(reverse("activities:create", args=[partnership.pk])).context["form"]
+    assert form["public"].value() is False
+    bandung = partnership.government_a if "Bandung" in partnership.government_a.name else partnership.government_b
+    start = local(JAKARTA, 2026, 9, 1, 19, 0)
+    a = services.create_activity(
+        users["bandung_editor"], partnership, title="Draft", type="other", host=bandung, start=start, end=start
+    )
+    assert a.public is False
 
 
 def test_the_form_takes_the_hosts_local_time(client, users, partnership):
@@ -360,6 +374,7 @@ def test_postponing_to_be_decided_and_converting_keep_the_original_plan(client, 
         host=diy_kyoto.government_b if diy_kyoto.government_b.place.country_code == "JP" else diy_kyoto.government_a,
         start=local(TOKYO, 2020, 4, 20, 9, 0),
         end=local(TOKYO, 2020, 4, 22, 17, 0),
+        public=True,
     )
     a = services.postpone(admin, a, reason="Travel restrictions")
     assert a.status == "postponed" and a.date_tbd and a.planned_start == local(TOKYO, 2020, 4, 20, 9, 0)
@@ -388,6 +403,7 @@ def meeting(user, p, **extra) -> Activity:
         host=p.government_a,
         start=dt.datetime(2026, 6, 2, 2, tzinfo=UTC),
         end=dt.datetime(2026, 6, 2, 4, tzinfo=UTC),
+        public=True,
     )
     data.update(extra)
     return services.create_activity(user, p, **data)
@@ -459,6 +475,7 @@ def test_postpone_form_requires_a_date_or_to_be_decided(client, users, partnersh
         host=partnership.government_a,
         start=dt.datetime(2026, 5, 1, 8, tzinfo=UTC),
         end=dt.datetime(2026, 5, 1, 9, tzinfo=UTC),
+        public=True,
     )
     url = reverse("activities:postpone", args=[a.pk])
     response = client.post(url, {"reason": "Budget", "version": a.version})
@@ -511,6 +528,7 @@ def test_the_city_feed_has_only_public_activities_of_public_partnerships(client,
             host=governments["bandung"],
             start=dt.datetime(2026, 5, 1, 8, tzinfo=UTC),
             end=dt.datetime(2026, 5, 1, 9, tzinfo=UTC),
+            public=True,
         )
     cal = icalendar.Calendar.from_ical(
         client.get(reverse("activities:feed_government", args=[governments["bandung"].pk])).content
@@ -562,6 +580,7 @@ def portal_world(users, governments, partnership, diy_kyoto):
         host=governments["braunschweig"],
         start=soon + dt.timedelta(days=1),
         end=soon + dt.timedelta(days=1, hours=1),
+        public=True,
     )
     made["postponed"] = services.postpone(
         admin,
@@ -573,6 +592,7 @@ def portal_world(users, governments, partnership, diy_kyoto):
             host=governments["bandung"],
             start=soon + dt.timedelta(days=2),
             end=soon + dt.timedelta(days=2, hours=1),
+            public=True,
         ),
         reason="Rain",
     )
@@ -588,6 +608,7 @@ def portal_world(users, governments, partnership, diy_kyoto):
             host=governments["bandung"],
             start=past,
             end=past + dt.timedelta(hours=1),
+            public=True,
         ),
         reason="COVID-19",
     )
@@ -666,6 +687,7 @@ def _more_series_calls_and_aid(admin, partnership, governments) -> None:
             start=start,
             end=start + dt.timedelta(hours=1),
             recurrence="FREQ=MONTHLY;COUNT=3",
+            public=True,
         )
         services.postpone(admin, a, reason="x", occurrence=a.start)
         services.create_call(
@@ -706,7 +728,14 @@ def test_permission_matrix(client, users, partnership, governments, role):
     admin = users["platform_admin"]
     start = dt.datetime(2026, 6, 1, 8, tzinfo=UTC)
     public = services.create_activity(
-        admin, partnership, title="Open", type="other", host=governments["bandung"], start=start, end=start
+        admin,
+        partnership,
+        title="Open",
+        type="other",
+        host=governments["bandung"],
+        start=start,
+        end=start,
+        public=True,
     )
     hidden = services.create_activity(
         admin,
@@ -769,6 +798,7 @@ def test_reminders_a_week_ahead_once(users, orgs, partnership, governments, sett
         host=governments["bandung"],
         start=now + dt.timedelta(days=5),
         end=now + dt.timedelta(days=6),
+        public=True,
     )
     services.create_call(
         users["platform_admin"],

@@ -47,6 +47,7 @@ def test_create_read_postpone_and_conflict(client, users, governments, setup):
     body = response.json()
     assert body["start"].startswith("2026-09-01T12:00:00") and body["start_local"] == "2026-09-01T19:00:00+07:00"
     assert body["timezone"] == "Asia/Jakarta" and body["currency"] == "IDR" and body["version"] == 1
+    assert body["public"] is False  # private until the office publishes it
     a = body["id"]
     response = client.post(
         f"/api/activities/{a}/postpone",
@@ -59,6 +60,10 @@ def test_create_read_postpone_and_conflict(client, users, governments, setup):
         f"/api/activities/{a}", {"title": "Old", "version": 1}, content_type="application/json", **editor
     )
     assert response.status_code == 409
+    anonymous = client.get(f"/api/partnerships/{p.pk}/activities").json()
+    assert anonymous["items"] == []
+    response = client.patch(f"/api/activities/{a}", {"public": True}, content_type="application/json", **editor)
+    assert response.status_code == 200, response.content
     anonymous = client.get(f"/api/partnerships/{p.pk}/activities").json()
     assert [i["title"] for i in anonymous["items"]] == ["Angklung workshop"]
     assert client.get(f"/api/activities/{hidden.pk}").status_code == 404

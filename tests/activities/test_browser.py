@@ -32,6 +32,7 @@ def festival(live_server):
         host=bandung,
         start=start,
         end=start + dt.timedelta(hours=3),
+        public=True,
     )
     return {"user": user, "password": password_for("siti"), "activity": activity}
 

@@ -71,6 +71,7 @@ def recorded(users, governments):
             host=governments["busan"],
             start=start,
             end=start + dt.timedelta(days=2),
+            public=True,
         ),
     ]
     services.postpone(admin, made[2], reason="Typhoon")

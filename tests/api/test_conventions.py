@@ -51,7 +51,10 @@ def test_the_openapi_document_lists_every_endpoint_with_enums(client):
     assert set(paths["/api/places"]) == {"get"} and set(paths["/api/places/{place_id}"]) == {"get"}
     components = schema["components"]
     assert "sister_city" in components["schemas"]["Kind"]["enum"]
-    assert "dormant" in components["schemas"]["Status"]["enum"]
+    assert (
+        "suspended" in components["schemas"]["Status"]["enum"]
+        and "dormant" not in components["schemas"]["Status"]["enum"]
+    )
     assert "prefecture" in components["schemas"]["Level"]["enum"]
     assert components["securitySchemes"]["TokenAuth"] == {"type": "http", "scheme": "bearer"}
     assert {} in paths["/api/partnerships"]["get"]["security"]

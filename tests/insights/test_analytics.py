@@ -62,7 +62,7 @@ def analytics_world(governments, users):
             host=host,
             start=start,
             end=start + dt.timedelta(hours=3),
-            **data,
+            **{"public": True, **data},
         )
 
     made = {

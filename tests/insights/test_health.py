@@ -46,7 +46,7 @@ def held(user, p, host, when: dt.datetime, **extra):
         start=when,
         end=when + dt.timedelta(hours=2),
         status="held",
-        **extra,
+        **{"public": True, **extra},
     )
 
 

@@ -184,7 +184,7 @@ def test_partnerships_are_filtered(api, governments, sister, private):
     assert ids("field=culture") == {sister.pk}
     assert ids(f"government={governments['bandung'].pk}") == {sister.pk, private.pk}
     assert ids("q=braunschweig") == {sister.pk}
-    assert ids("status=dormant") == set()
+    assert ids("status=suspended") == set()
 
 
 @pytest.mark.parametrize(
@@ -284,6 +284,8 @@ def test_who_may_create_a_partnership(api, governments, who, status):
     if status != 201:
         assert isinstance(response.json()["detail"], str)
     assert Partnership.objects.count() == (1 if status == 201 else 0)
+    if status == 201:
+        assert response.json()["status"] == "proposed"  # not active until the partners say so
 
 
 @pytest.mark.parametrize(
@@ -299,11 +301,11 @@ def test_who_may_create_a_partnership(api, governments, who, status):
     ],
 )
 def test_who_may_change_a_partnership(api, sister, who, status):
-    body = {"status": "dormant", "version": sister.version}
+    body = {"status": "suspended", "version": sister.version}
     response = api("patch", f"/api/partnerships/{sister.pk}", as_=who, body=body)
     assert response.status_code == status, response.content
     sister.refresh_from_db()
-    assert (sister.status == "dormant") == (status == 200)
+    assert (sister.status == "suspended") == (status == 200)
 
 
 @pytest.mark.parametrize(
@@ -468,7 +470,9 @@ def test_bad_list_parameters_name_the_parameter(api, query, field):
 
 
 def test_changes_made_with_a_token_are_recorded_in_the_history_under_its_user(api, users, sister):
-    api("patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", body={"status": "dormant", "version": 1})
+    api(
+        "patch", f"/api/partnerships/{sister.pk}", as_="braunschweig_editor", body={"status": "suspended", "version": 1}
+    )
     assert sister.history.latest().history_user == users["braunschweig_editor"]
 
 

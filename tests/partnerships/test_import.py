@@ -291,14 +291,14 @@ def test_a_pair_already_registered_by_hand_counts_as_merged_and_is_left_alone(go
         government_a=governments["bandung"],
         government_b=governments["braunschweig"],
         kind=Kind.FRIENDSHIP,
-        status=Status.DORMANT,
+        status=Status.SUSPENDED,
     )
 
     report = import_links(DATA / "links_geocoded.csv", progress=False)
 
     assert report.duplicates_merged == 3
     manual.refresh_from_db()
-    assert (manual.source, manual.kind, manual.status) == (Partnership.Source.MANUAL, Kind.FRIENDSHIP, Status.DORMANT)
+    assert (manual.source, manual.kind, manual.status) == (Partnership.Source.MANUAL, Kind.FRIENDSHIP, Status.SUSPENDED)
 
 
 @pytest.mark.django_db

@@ -248,19 +248,19 @@ def test_stale_edit_is_refused_with_a_message(client, users, partnership):
 
 
 def test_detail_shows_history_of_changes(client, users, partnership):
-    services.update_partnership(users["bandung_editor"], partnership, status="dormant")
+    services.update_partnership(users["bandung_editor"], partnership, status="suspended")
     client.force_login(users["bandung_editor"])
     page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
-    assert "Active → Dormant" in page and "bandung_editor" in page
+    assert "Proposed → Suspended" in page and "bandung_editor" in page
 
 
 def test_list_filters(client, users, partnership, governments):
     services.create_partnership(
-        users["platform_admin"], governments["surabaya"], governments["busan"], fields=["trade"], status="dormant"
+        users["platform_admin"], governments["surabaya"], governments["busan"], fields=["trade"], status="suspended"
     )
     page = lambda **q: client.get(reverse("partnerships:list"), q).content.decode()  # noqa: E731
     assert "Busan" in page(country="KR") and "Braunschweig" not in page(country="KR")
-    assert "Busan" in page(status="dormant") and "Braunschweig" not in page(status="dormant")
+    assert "Busan" in page(status="suspended") and "Braunschweig" not in page(status="suspended")
     assert "Braunschweig" in page(field="culture") and "Busan" not in page(field="culture")
     assert "Busan" in page(q="Surabaya") and "Braunschweig" not in page(q="Surabaya")
 
@@ -308,7 +308,7 @@ def test_dashboard_for_an_office_and_for_visitors(client, users, partnership, pr
 
 
 def test_history_is_shown_in_the_offices_time_zone_without_names_for_visitors(client, users, partnership):
-    services.update_partnership(users["braunschweig_editor"], partnership, status="dormant")
+    services.update_partnership(users["braunschweig_editor"], partnership, status="suspended")
     visitor_page = client.get(reverse("partnerships:detail", args=[partnership.pk])).content.decode()
     assert "UTC" in visitor_page and "braunschweig_editor" not in visitor_page
     client.force_login(users["bandung_editor"])
@@ -432,3 +432,9 @@ def test_the_portal_resolves_a_typed_city_and_names_what_it_cannot(client, gover
     unknown = client.get(url, {"city_q": "Atlantis", "city": ""}).content.decode()
     assert "No registered local government is called “Atlantis”." in unknown
     assert "Choose a government from the suggestions." in client.get(url, {"city": "999999"}).content.decode()
+
+
+def test_a_new_partnership_is_proposed_until_the_office_says_otherwise(client, users):
+    client.force_login(users["bandung_editor"])
+    form = client.get(reverse("partnerships:create")).context["form"]
+    assert form["status"].value() == "proposed"

@@ -70,15 +70,15 @@ def test_only_an_office_of_either_side_may_create(governments, users):
 def test_update_records_history_and_refuses_a_stale_version(governments, users):
     editor = users["bandung_editor"]
     p = services.create_partnership(editor, governments["bandung"], governments["kyoto"])
-    p = services.update_partnership(editor, p, expected_version=p.version, status="dormant", fields=["education"])
-    assert p.version == 2 and p.status == "dormant"
+    p = services.update_partnership(editor, p, expected_version=p.version, status="suspended", fields=["education"])
+    assert p.version == 2 and p.status == "suspended"
     assert [f.code for f in p.fields.all()] == ["education"]
     with pytest.raises(ConcurrentEdit):
         services.update_partnership(users["platform_admin"], p, expected_version=1, status="active")
     p.refresh_from_db()
-    assert p.status == "dormant"
+    assert p.status == "suspended"
     assert p.history.count() >= 2
-    assert p.history.earliest().status == "active"
+    assert p.history.earliest().status == "proposed"  # a new partnership starts as proposed
 
 
 def test_partner_office_may_edit_unrelated_office_may_not(governments, users):

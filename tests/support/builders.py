@@ -69,6 +69,7 @@ def sister_cities(governments: dict) -> Partnership:
         governments["bandung"],
         check_permission=False,
         kind="sister_city",
+        status="active",
         since=dt.date(1960, 1, 1),
         fields=["culture", "education"],
         basis="University cities",
@@ -78,7 +79,13 @@ def sister_cities(governments: dict) -> Partnership:
 def private_friendship(governments: dict) -> Partnership:
     """Bandung–Kyoto, not public: only Bandung's office, oversight and admins see it."""
     return create_partnership(
-        None, governments["bandung"], governments["kyoto"], check_permission=False, kind="friendship", public=False
+        None,
+        governments["bandung"],
+        governments["kyoto"],
+        check_permission=False,
+        kind="friendship",
+        status="active",
+        public=False,
     )
 
 

@@ -172,9 +172,25 @@ class Health:
         """good / fair / poor: the colour of the score (and of the map's line)."""
         return level(self.score)
 
+    @property
+    def level_label(self) -> str:
+        """The band's word: thriving, slowing or struggling."""
+        return str(LEVEL_LABELS[self.level])
+
+    @property
+    def dormant_months(self) -> int:
+        return dormant_months()
+
 
 LEVELS = ((70, "good"), (40, "fair"), (0, "poor"))  # a score of at least … is …
-LEVEL_LABELS = {"good": gettext_lazy("good"), "fair": gettext_lazy("fair"), "poor": gettext_lazy("poor")}
+# The health's own words, which no recorded status uses (proposed, active, suspended, ended), in
+# either language: the bands of the score, and "dormant" (no activity held in the period).
+LEVEL_LABELS = {
+    "good": gettext_lazy("thriving"),
+    "fair": gettext_lazy("slowing"),
+    "poor": gettext_lazy("struggling"),
+}
+DORMANT_LABEL = gettext_lazy("dormant")
 
 
 def level(score: int) -> str:
