@@ -62,7 +62,10 @@ def test_create_read_postpone_and_conflict(client, users, governments, setup):
     assert response.status_code == 409
     anonymous = client.get(f"/api/partnerships/{p.pk}/activities").json()
     assert anonymous["items"] == []
-    response = client.patch(f"/api/activities/{a}", {"public": True}, content_type="application/json", **editor)
+    version = client.get(f"/api/activities/{a}", **editor).json()["version"]
+    response = client.patch(
+        f"/api/activities/{a}", {"public": True, "version": version}, content_type="application/json", **editor
+    )
     assert response.status_code == 200, response.content
     anonymous = client.get(f"/api/partnerships/{p.pk}/activities").json()
     assert [i["title"] for i in anonymous["items"]] == ["Angklung workshop"]

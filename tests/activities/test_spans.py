@@ -86,7 +86,9 @@ def test_the_partnership_list_shows_the_hosts_span_and_the_offices(client, users
 
 
 @LANGUAGES
-def test_the_dashboard_shows_it_coming_up_with_both_lines(client, users, exchange, language):
+def test_the_dashboard_shows_it_coming_up_with_both_lines(client, users, exchange, language, monkeypatch):
+    # The office's dashboard looks two weeks ahead: seen from 24 February 2027.
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2027, 2, 24, 9, 0, tzinfo=dt.UTC))
     client.force_login(users["bandung_editor"])
     text = page(client, reverse("dashboard:dashboard"), language)
     assert "Student exchange" in text and f">{HOST[language]}</time>" in text

@@ -386,14 +386,14 @@ def test_a_signed_loi_makes_a_proposed_partnership_active(proposed, editor):
     assert proposed.history.first().history_user == editor  # credited, in the partnership's history
 
 
-def test_a_signing_leaves_a_dormant_partnership_as_it_is(proposed, editor, users):
-    partnership_services.update_partnership(users["platform_admin"], proposed, status="dormant")
+def test_a_signing_leaves_a_suspended_partnership_as_it_is(proposed, editor, users):
+    partnership_services.update_partnership(users["platform_admin"], proposed, status="suspended")
     loi = services.create_agreement(
         editor, proposed, template=ProcedureTemplate.objects.get(code="generic"), title="LoI", kind="loi"
     )
     loi = _sign(editor, loi)
     proposed.refresh_from_db()
-    assert proposed.status == "dormant" and loi.activated_partnership is False
+    assert proposed.status == "suspended" and loi.activated_partnership is False
 
 
 # --- an MoU follows the LoI; a new MoU renews the old one ------------------------------------

@@ -127,12 +127,12 @@ def test_this_week_and_next_shows_the_meeting_with_fort_worth_in_both_local_time
     coming = section(client.get("/").content.decode(), "coming")
     assert "Student exchange planning" in coming and "Bandung – Fort Worth" in coming
     assert "Bandung:</span> <time" in coming
-    assert "Tue 15 Dec 2026, 21:00–22:00 WIB" in coming
-    assert "Tue 15 Dec 2026, 08:00–09:00 CST" in coming
+    assert "15 Dec 2026 21:00–22:00 WIB" in coming
+    assert "15 Dec 2026 08:00–09:00 CST" in coming
     assert "Smart city exchange" not in coming  # held two weeks ago
     # An activity: its host's time and the partner's, in the order they come.
-    assert "Braunschweig:</span> <time" in coming and "Thu 10 Dec 2026, 09:00–11:00 CET" in coming
-    assert "Thu 10 Dec 2026, 15:00–17:00 WIB" in coming
+    assert "Braunschweig:</span> <time" in coming and "10 Dec 2026 09:00–11:00 CET" in coming
+    assert "10 Dec 2026 15:00–17:00 WIB" in coming
     assert coming.index("Online German course") < coming.index("Student exchange planning")
 
 
@@ -152,7 +152,7 @@ def test_slipping_lists_the_partnerships_the_office_runs_not_untouched_imports(c
     row = slipping[slipping.index("Bandung – Fort Worth") :]
     assert "2 items overdue" in row[: row.index("</li>")]
     assert "Kyoto" not in slipping
-    assert "70–100</span> good" in slipping and "0–39</span> poor" in slipping  # the score's legend
+    assert "70–100</span> thriving" in slipping and "0–39</span> struggling" in slipping  # the score's legend
     # The import is still listed among the office's partnerships, marked as such, last.
     partnerships = page[page.index('class="our-partnerships"') :]
     assert partnerships.index("Fort Worth") < partnerships.index("Kyoto")
@@ -165,7 +165,7 @@ def test_the_dashboard_in_indonesian(client, users, world):
     client.post(reverse("set_language"), {"language": "id", "next": "/"})
     page = client.get("/").content.decode()
     assert "Terlambat sejak 30 Nov 2026 (7 hari)" in section(page, "overdue")
-    assert "Sel 15 Des 2026, 21:00–22:00 WIB" in section(page, "coming")
+    assert "15 Des 2026 21:00–22:00 WIB" in section(page, "coming")
 
 
 def test_visitors_and_oversight_see_the_platform_not_an_office_day(client, users, world):
