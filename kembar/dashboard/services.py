@@ -155,6 +155,21 @@ def _since(day: dt.date, today: dt.date) -> int:
     return (today - day).days
 
 
+def _action_item(action, days: int, detail: str) -> Item:
+    """An action item of a meeting as a line of the dashboard."""
+    p = action.meeting.partnership
+    return Item(
+        "action",
+        action.text,
+        action.meeting.get_absolute_url(),
+        _pair(p),
+        action.due,
+        days,
+        detail=detail,
+        partnership_id=p.pk,
+    )
+
+
 def _overdue(user, ours: Q, own_ids: list[int], now: dt.datetime, today: dt.date, zone: ZoneInfo) -> list[Item]:
     items = []
     actions = (
@@ -164,20 +179,12 @@ def _overdue(user, ours: Q, own_ids: list[int], now: dt.datetime, today: dt.date
         .order_by("due", "id")[:SHOWN]
     )
     for a in actions:
-        p = a.meeting.partnership
-        items.append(
-            Item(
-                "action",
-                a.text,
-                a.meeting.get_absolute_url(),
-                _pair(p),
-                a.due,
-                _since(a.due, today),
-                detail=_("%(owner)s (%(side)s), from “%(meeting)s”")
-                % {"owner": a.owner, "side": a.government.name, "meeting": a.meeting.title},
-                partnership_id=p.pk,
-            )
-        )
+        detail = _("%(owner)s (%(side)s), from “%(meeting)s”") % {
+            "owner": a.owner,
+            "side": a.government.name,
+            "meeting": a.meeting.title,
+        }
+        items.append(_action_item(a, _since(a.due, today), detail))
     stages = agreement_services.stuck_stages(
         now,
         AgreementStage.objects.filter(agreement__in=agreement_services.office_agreements(user).values("pk")),
@@ -279,19 +286,8 @@ def _waiting(user, ours: Q, own_ids: list[int], now: dt.datetime, today: dt.date
         .order_by("due", "id")[:SHOWN]
     )
     for a in actions:
-        p = a.meeting.partnership
-        items.append(
-            Item(
-                "action",
-                a.text,
-                a.meeting.get_absolute_url(),
-                _pair(p),
-                a.due,
-                (a.due - today).days,
-                detail=_("%(owner)s, from “%(meeting)s”") % {"owner": a.owner, "meeting": a.meeting.title},
-                partnership_id=p.pk,
-            )
-        )
+        detail = _("%(owner)s, from “%(meeting)s”") % {"owner": a.owner, "meeting": a.meeting.title}
+        items.append(_action_item(a, (a.due - today).days, detail))
     no_minutes = (
         permissions.visible_meetings(user, Meeting.objects.all())
         .filter(
