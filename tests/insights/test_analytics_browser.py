@@ -53,7 +53,7 @@ def test_officer_sees_the_pivot_chart_and_downloads_the_report(live_server, brow
         main = page.locator("main")
 
         page.goto(live_server.url + "/insights/pivot/")
-        main.get_by_label("Government (NAME,CC)").fill("Bandung,ID")
+        main.locator("input[name=government_q]").fill("Bandung,ID")
         main.get_by_label("Year").fill("2026")
         main.get_by_role("button", name="Show").click()
         expect(main).to_contain_text("Bandung, ID · 2026")
