@@ -28,7 +28,8 @@ class Row:
 
 def breakdown_text(counts: dict) -> str:
     """A side's participant breakdown in words: "Women 12, Men 10, 18–29 years 20"."""
-    return ", ".join(f"{BREAKDOWN_GROUPS[k]} {n}" for k, n in counts.items() if k in BREAKDOWN_GROUPS)
+    # In the groups' own order: PostgreSQL's jsonb does not keep the order the keys were stored in.
+    return ", ".join(f"{label} {counts[key]}" for key, label in BREAKDOWN_GROUPS.items() if key in counts)
 
 
 def participant_lines(activity: Activity) -> list[tuple]:
