@@ -401,11 +401,17 @@ def can_edit_offer(user, item) -> bool:
     return a.superuser or item.government_id in a.edit_governments
 
 
-def can_create_offer(user, government_id: int | None = None) -> bool:
+def can_create_in_name_of(user, government_id: int | None = None) -> bool:
+    """Who may create something in a government's name (a solution, a need, a partner request):
+    editors of that government's office, platform admins for any; without `government_id`, whether
+    the user may do so for some government."""
     a = access(user)
     if a.superuser:
         return True
     return bool(a.edit_governments) if government_id is None else government_id in a.edit_governments
+
+
+can_create_offer = can_create_in_name_of
 
 
 def can_view_pilot(user, pilot) -> bool:
@@ -466,12 +472,7 @@ def visible_partner_requests(user, queryset: QuerySet) -> QuerySet:
     )
 
 
-def can_create_partner_request(user, government_id: int | None = None) -> bool:
-    """Editors of a government's office (for that government), platform admins (for any)."""
-    a = access(user)
-    if a.superuser:
-        return True
-    return bool(a.edit_governments) if government_id is None else government_id in a.edit_governments
+can_create_partner_request = can_create_in_name_of
 
 
 def can_edit_partner_request(user, partner_request) -> bool:

@@ -31,36 +31,21 @@ from kembar.partnerships.services import GovernmentLookupError, resolve_governme
 from . import queries, recurrence, services
 from .models import Activity
 
+# The activity's own fields (services.ACTIVITY_FIELDS, in their order), with the partnership before
+# them and the reader's local-time columns after the time.
+_AFTER_TIME = services.ACTIVITY_FIELDS.index("recurrence")
 COLUMNS = [
     "id",
     "partnership_id",
     "government_a",
     "government_b",
-    "title",
-    "type",
-    "field",
-    "modality",
-    "status",
-    "host",
-    "start",
-    "end",
+    *services.ACTIVITY_FIELDS[:_AFTER_TIME],
     "timezone",
     "start_local",
     "end_local",
     "when_local",
     "date_tbd",
-    "recurrence",
-    "exceptions",
-    "location",
-    "description",
-    "participants_a",
-    "participants_b",
-    "breakdown",
-    "budget",
-    "currency",
-    "outcomes",
-    "sdg_targets",
-    "public",
+    *services.ACTIVITY_FIELDS[_AFTER_TIME:],
     "planned_start",
     "planned_modality",
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.uploads import download_response
-from kembar.core.views import filter_values, submitted
+from kembar.core.views import filter_values, readable_or_404, submitted
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.views import partnership_or_404
@@ -34,10 +34,7 @@ UPCOMING_SHOWN = 6
 
 
 def _item(request, queryset, pk: int):
-    item = get_object_or_404(queryset, pk=pk)
-    if not permissions.can_view_under_partnership(request.user, item):
-        raise Http404
-    return item
+    return readable_or_404(request.user, queryset, pk, permissions.can_view_under_partnership)
 
 
 def _editable(request, partnership: Partnership) -> None:

@@ -66,41 +66,17 @@ class AgreementDocumentOut(Schema):
 class AgreementStageOut(Schema):
     id: int
     position: int
-    code: str
+    code: str = Field(alias="template_stage.code")
     name: str
-    evidence: str
-    evidence_required: bool
-    expected_days: int | None
-    before_signing: bool
-    is_signing: bool
+    evidence: str = Field(alias="template_stage.evidence")
+    evidence_required: bool = Field(alias="template_stage.evidence_required")
+    expected_days: int | None = Field(alias="template_stage.expected_days")
+    before_signing: bool = Field(alias="template_stage.before_signing")
+    is_signing: bool = Field(alias="template_stage.is_signing")
     status: StageStatus
     started_at: dt.datetime | None
     completed_at: dt.datetime | None
     documents: list[AgreementDocumentOut]
-
-    @staticmethod
-    def resolve_code(obj) -> str:
-        return obj.template_stage.code
-
-    @staticmethod
-    def resolve_evidence(obj) -> str:
-        return obj.template_stage.evidence
-
-    @staticmethod
-    def resolve_evidence_required(obj) -> bool:
-        return obj.template_stage.evidence_required
-
-    @staticmethod
-    def resolve_expected_days(obj):
-        return obj.template_stage.expected_days
-
-    @staticmethod
-    def resolve_before_signing(obj) -> bool:
-        return obj.template_stage.before_signing
-
-    @staticmethod
-    def resolve_is_signing(obj) -> bool:
-        return obj.template_stage.is_signing
 
     @staticmethod
     def resolve_documents(obj):

@@ -21,6 +21,20 @@ HIDDEN = {"updated", "created", "version", "file", "sha256"}
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
+def _historical_fields(agreement) -> dict[int, list[str]]:
+    """The fields of cooperation of every history record of `agreement`, in one query
+    (simple-history's own diff would query them twice per record)."""
+    through = apps.get_model("agreements", "HistoricalAgreement_fields")
+    m2m: dict[int, list[str]] = {}
+    for history_id, code in (
+        through.objects.filter(history__id=agreement.pk)
+        .order_by("cooperationfield_id")
+        .values_list("history_id", "cooperationfield_id")
+    ):
+        m2m.setdefault(history_id, []).append(code)
+    return m2m
+
+
 def _display(model, field: str, value, stage_names: dict[int, str], users: dict[int, str] | None = None) -> str:
     if value is None or value == "":
         return ""
@@ -97,16 +111,7 @@ def audit_trail(agreement: Agreement, limit: int | None = None) -> list[dict]:
             stage_names,
         ),
     ]
-    # The fields of cooperation of every agreement record, in one query (simple-history's own
-    # diff would query them twice per record).
-    through = apps.get_model("agreements", "HistoricalAgreement_fields")
-    m2m: dict[int, list[str]] = {}
-    for history_id, code in (
-        through.objects.filter(history__id=agreement.pk)
-        .order_by("cooperationfield_id")
-        .values_list("history_id", "cooperationfield_id")
-    ):
-        m2m.setdefault(history_id, []).append(code)
+    m2m = _historical_fields(agreement)
     ids = {
         pk
         for pair in AgreementStage.history.filter(agreement_id=agreement.pk).values_list(
@@ -257,14 +262,7 @@ def history(agreement: Agreement) -> list[dict]:
         StageDocument.history.filter(stage_id__in=list(stage_names), history_type="+").order_by("history_date")
     )
     records = list(agreement.history.order_by("history_date", "history_id"))
-    through = apps.get_model("agreements", "HistoricalAgreement_fields")
-    m2m: dict[int, list[str]] = {}
-    for history_id, code in (
-        through.objects.filter(history__id=agreement.pk)
-        .order_by("cooperationfield_id")
-        .values_list("history_id", "cooperationfield_id")
-    ):
-        m2m.setdefault(history_id, []).append(code)
+    m2m = _historical_fields(agreement)
     titles = dict(Agreement.objects.filter(partnership_id=agreement.partnership_id).values_list("pk", "title"))
     ids = (
         {t.user_id for t in transitions} | {d.history_user_id for d in documents} | {r.history_user_id for r in records}

@@ -5,6 +5,20 @@ PP 28/2018 and Permendagri 25/2020. Each stage: code, English and Indonesian nam
 (English, Indonesian), evidence required, expected days, must precede signing, is signing.
 """
 
+# The two stages every procedure ends with.
+SIGNING = (
+    "signing",
+    "Signing",
+    "Penandatanganan",
+    "the signed text",
+    "naskah yang ditandatangani",
+    True,
+    30,
+    False,
+    True,
+)
+IMPLEMENTATION = ("implementation", "Implementation", "Pelaksanaan", "", "", False, None, False, False)
+
 KSDPL = {
     "code": "ksdpl",
     "name_en": "Indonesia: cooperation with a foreign regional government (KSDPL)",
@@ -89,18 +103,8 @@ KSDPL = {
             True,
             False,
         ),
-        (
-            "signing",
-            "Signing",
-            "Penandatanganan",
-            "the signed text",
-            "naskah yang ditandatangani",
-            True,
-            30,
-            False,
-            True,
-        ),
-        ("implementation", "Implementation", "Pelaksanaan", "", "", False, None, False, False),
+        SIGNING,
+        IMPLEMENTATION,
         (
             "reporting",
             "Reporting",
@@ -145,18 +149,8 @@ GENERIC = {
             True,
             False,
         ),
-        (
-            "signing",
-            "Signing",
-            "Penandatanganan",
-            "the signed text",
-            "naskah yang ditandatangani",
-            True,
-            30,
-            False,
-            True,
-        ),
-        ("implementation", "Implementation", "Pelaksanaan", "", "", False, None, False, False),
+        SIGNING,
+        IMPLEMENTATION,
     ],
 }
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.uploads import download_response
-from kembar.core.views import submitted
+from kembar.core.views import editable_or_403, readable_or_404, submitted
 from kembar.partnerships.views import partnership_or_404
 
 from . import presenters, services
@@ -20,17 +20,11 @@ PAGE_SIZE = 25
 
 
 def _visible_or_404(request, pk: int):
-    agreement = get_object_or_404(services.agreement_queryset(), pk=pk)
-    if not permissions.can_view_agreement(request.user, agreement):
-        raise Http404
-    return agreement
+    return readable_or_404(request.user, services.agreement_queryset(), pk, permissions.can_view_agreement)
 
 
 def _editable_or_403(request, pk: int):
-    agreement = _visible_or_404(request, pk)
-    if not permissions.can_edit_agreement(request.user, agreement):
-        raise PermissionDenied
-    return agreement
+    return editable_or_403(request.user, _visible_or_404(request, pk), permissions.can_edit_agreement)
 
 
 @require_safe

@@ -1,5 +1,5 @@
-"""What every app's views do the same way: hand a posted form to a service, and cut a filtered
-list into pages. The apps' views stay thin function views; these only spare them the repeated
+"""What every app's views do the same way: fetch the record the user may read, hand a posted form
+to a service, and cut a filtered list into pages. The apps' views stay thin function views; these only spare them the repeated
 steps."""
 
 from __future__ import annotations
@@ -8,10 +8,28 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .form_errors import add_errors
+
+
+def readable_or_404(user, queryset, pk: int, can_view: Callable[[Any, Any], bool]):
+    """The record `pk` of `queryset` when `can_view(user, record)`; a 404 otherwise (a record the
+    user may not read is one that does not exist for them)."""
+    record = get_object_or_404(queryset, pk=pk)
+    if not can_view(user, record):
+        raise Http404
+    return record
+
+
+def editable_or_403(user, record, can_edit: Callable[[Any, Any], bool]):
+    """`record` when `can_edit(user, record)`; a 403 otherwise (the user reads it: they may know it exists)."""
+    if not can_edit(user, record):
+        raise PermissionDenied
+    return record
 
 
 def submitted(

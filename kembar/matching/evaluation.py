@@ -16,16 +16,14 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from kembar.gazetteer.countries import country_code
 from kembar.gazetteer.normalise import name_key
 
-from .network import Network, Nodes
+from .network import Network, Nodes, utc_offset
 from .recommend import Recommender, train
 
 COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
@@ -114,16 +112,6 @@ def read_links(path: str | Path) -> list[Link]:
     return links
 
 
-def _utc_offset(tz: str, cache: dict) -> float:
-    if tz not in cache:
-        try:
-            offset = ZoneInfo(tz).utcoffset(datetime(2025, 1, 15, 12))
-            cache[tz] = offset.total_seconds() / 3600 if offset is not None else float("nan")
-        except Exception:  # unknown or empty zone name
-            cache[tz] = float("nan")
-    return cache[tz]
-
-
 def gazetteer_attributes(
     names: list[str],
     lat: np.ndarray,
@@ -159,7 +147,7 @@ def gazetteer_attributes(
         same = [j for j in near if name_key(cities[j]["name"]) == key]
         city = cities[(same or near)[0]]
         population[i] = city["population"] or np.nan
-        offset[i] = _utc_offset(city["timezone"], zones)
+        offset[i] = utc_offset(city["timezone"], zones)
         if city.get("admin1code"):
             regions[i] = f"{city['countrycode']}.{city['admin1code']}"
     return population, regions, offset

@@ -7,9 +7,23 @@ and from a CSV of links (`match-eval`), so the recommender and its evaluation ar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from scipy import sparse
+
+
+def utc_offset(tz: str, cache: dict) -> float:
+    """A zone's offset from UTC in hours (mid-January, so without summer time), NaN for an unknown
+    or empty zone name; `cache` keeps what was computed."""
+    if tz not in cache:
+        try:
+            offset = ZoneInfo(tz).utcoffset(datetime(2025, 1, 15, 12))
+            cache[tz] = offset.total_seconds() / 3600 if offset is not None else float("nan")
+        except Exception:  # unknown or empty zone name
+            cache[tz] = float("nan")
+    return cache[tz]
 
 
 @dataclass

@@ -17,9 +17,7 @@ import pickle
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
@@ -45,7 +43,7 @@ from kembar.partnerships.services import involving
 from kembar.partnerships.vocab import Field, Trait
 
 from .models import Interest, PartnerRequest
-from .network import Network, Nodes
+from .network import Network, Nodes, utc_offset
 from .recommend import FEATURES, F, Recommender, train
 
 
@@ -68,16 +66,6 @@ def model_path() -> Path:
 def region_key(country_code: str, admin1_code: str) -> str:
     """A first-level division as the model names it: "ID.30" (GeoNames' admin1 code in its country)."""
     return f"{country_code}.{admin1_code}"
-
-
-def _utc_offset(tz: str, cache: dict) -> float:
-    if tz not in cache:
-        try:
-            offset = ZoneInfo(tz).utcoffset(datetime(2025, 1, 15, 12))
-            cache[tz] = offset.total_seconds() / 3600 if offset is not None else float("nan")
-        except Exception:  # unknown or empty zone name
-            cache[tz] = float("nan")
-    return cache[tz]
 
 
 def registry_network(progress=None) -> Network:
@@ -134,7 +122,7 @@ def registry_network(progress=None) -> Network:
         lat=np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64),
         lng=np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=np.float64),
         population=np.array([r[5] if r[5] else np.nan for r in rows], dtype=np.float64),
-        utc_offset=np.array([_utc_offset(r[6], tz_cache) for r in rows], dtype=np.float64),
+        utc_offset=np.array([utc_offset(r[6], tz_cache) for r in rows], dtype=np.float64),
         tags=tags,
         tag_names=tag_names,
         ids=ids,

@@ -16,7 +16,7 @@ from kembar.accounts.models import Organisation
 from kembar.core import times
 from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
-from kembar.core.views import filter_values, page_and_query, submitted
+from kembar.core.views import editable_or_403, filter_values, page_and_query, readable_or_404, submitted
 from kembar.partnerships import services as registry
 from kembar.partnerships.vocab import SDG_GOALS, Field
 
@@ -45,17 +45,11 @@ def _editable_partnerships(user):
 
 
 def _meeting_or_404(request, pk: int) -> Meeting:
-    meeting = get_object_or_404(services.meeting_queryset(), pk=pk)
-    if not permissions.can_view_meeting(request.user, meeting):
-        raise Http404
-    return meeting
+    return readable_or_404(request.user, services.meeting_queryset(), pk, permissions.can_view_meeting)
 
 
 def _editable_meeting(request, pk: int) -> Meeting:
-    meeting = _meeting_or_404(request, pk)
-    if not permissions.can_edit_meeting(request.user, meeting):
-        raise PermissionDenied
-    return meeting
+    return editable_or_403(request.user, _meeting_or_404(request, pk), permissions.can_edit_meeting)
 
 
 # --- slot finder and meetings ----------------------------------------------------------------
@@ -448,13 +442,8 @@ def library(request):
 
 
 def _library_item_or_404(request, pk: int) -> LibraryItem:
-    item = get_object_or_404(
-        LibraryItem.objects.select_related("government", "partnership__government_a", "partnership__government_b"),
-        pk=pk,
-    )
-    if not permissions.can_view_library_item(request.user, item):
-        raise Http404
-    return item
+    items = LibraryItem.objects.select_related("government", "partnership__government_a", "partnership__government_b")
+    return readable_or_404(request.user, items, pk, permissions.can_view_library_item)
 
 
 @require_safe

@@ -2,13 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.views import filter_values, page_and_query, submitted, typed_text
+from kembar.core.views import filter_values, page_and_query, readable_or_404, submitted, typed_text
 from kembar.gazetteer.models import Place
 
 from . import services
@@ -22,10 +21,7 @@ PAGE_SIZE = 25
 def partnership_or_404(request, pk: int) -> Partnership:
     """The partnership, when the user may read it (the pages of its activities and agreements
     ask the same); 404 otherwise."""
-    partnership = get_object_or_404(services.partnership_queryset(), pk=pk)
-    if not permissions.can_view_partnership(request.user, partnership):
-        raise Http404
-    return partnership
+    return readable_or_404(request.user, services.partnership_queryset(), pk, permissions.can_view_partnership)
 
 
 # The services' field names that the forms name otherwise.

@@ -1,14 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.uploads import download_response
-from kembar.core.views import filter_values, page_and_query, submitted
+from kembar.core.views import editable_or_403, filter_values, page_and_query, readable_or_404, submitted
 
 from . import services
 from .forms import (
@@ -33,24 +32,15 @@ FORM_FIELDS = {"government_id": "government", "need_id": "need"}
 
 
 def _visible_or_404(request, queryset, pk: int):
-    item = get_object_or_404(queryset, pk=pk)
-    if not permissions.can_view_offer(request.user, item):
-        raise Http404
-    return item
+    return readable_or_404(request.user, queryset, pk, permissions.can_view_offer)
 
 
 def _pilot_or_404(request, pk: int) -> Pilot:
-    pilot = get_object_or_404(services.pilot_queryset(), pk=pk)
-    if not permissions.can_view_pilot(request.user, pilot):
-        raise Http404
-    return pilot
+    return readable_or_404(request.user, services.pilot_queryset(), pk, permissions.can_view_pilot)
 
 
 def _editable_pilot(request, pk: int) -> Pilot:
-    pilot = _pilot_or_404(request, pk)
-    if not permissions.can_edit_pilot(request.user, pilot):
-        raise PermissionDenied
-    return pilot
+    return editable_or_403(request.user, _pilot_or_404(request, pk), permissions.can_edit_pilot)
 
 
 def _list(request, queryset, template: str, text_fields: tuple[str, ...], extra: dict):
