@@ -19,11 +19,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import OutgoingMail
+from .queue import enqueue_with_commit
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +72,9 @@ def queue_mail(
 
 
 def _enqueue_with_transaction(mail_id: int) -> None:
-    """A queue kept in the same database (the default) or run at once takes the job inside the
-    caller's transaction, so the mail and its job commit together; a queue elsewhere (Redis)
-    takes it after the commit, when the worker can see the row."""
     from .tasks import deliver_mail
 
-    if type(deliver_mail.get_backend()).__name__ in ("DatabaseBackend", "ImmediateBackend"):
-        enqueue(mail_id)
-    else:
-        transaction.on_commit(lambda: enqueue(mail_id), robust=True)
+    enqueue_with_commit(deliver_mail, mail_id, enqueue=enqueue)
 
 
 def enqueue(mail_id: int, run_after: dt.datetime | None = None) -> bool:
