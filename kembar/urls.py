@@ -9,6 +9,7 @@ API_ROUTERS = [
     ("/governments", "kembar.partnerships.api.governments_router"),
     ("/governments", "kembar.matching.api.router"),
     ("/partnerships", "kembar.partnerships.api.router"),
+    ("/registry", "kembar.partnerships.api.registry_router"),
     ("/agreements", "kembar.agreements.api.router"),
     ("", "kembar.activities.api.router"),
     ("/meetings", "kembar.meetings.api.router"),

@@ -47,6 +47,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from kembar.accounts.models import ApiToken
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services
+from kembar.partnerships.opendata import PUBLISHED
 from tests.support.builders import city
 from tests.support.files import docx_bytes, pdf_bytes, upload
 from tests.support.worlds import activities as activities_world
@@ -274,6 +275,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("governments", "pk"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
+    ("open-data", "fmt"): lambda w: ["csv", "datapackage"],
     ("requests", "pk"): lambda w: partner_requests(w),
     # The published request only: interest is expressed in published requests (the draft's
     # visibility is covered by the page route).
@@ -1009,8 +1011,14 @@ def snapshot_queries() -> dict[str, str]:
 
 
 def media_files() -> list[str]:
+    """The stored files, but for the published open data: files derived from the public registry
+    that any read of the open data page may rebuild (kembar.partnerships.opendata)."""
     root = Path(django_settings.MEDIA_ROOT)
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    if not root.exists():
+        return []
+    return sorted(
+        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != PUBLISHED
+    )
 
 
 def snapshot() -> dict:

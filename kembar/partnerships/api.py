@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -25,7 +26,7 @@ from kembar.gazetteer.api import PlaceRef
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import country_param
 
-from . import services
+from . import opendata, services
 from .models import LocalGovernment
 from .vocab import Field as CooperationField
 from .vocab import Kind, Level, Status, Trait
@@ -294,3 +295,46 @@ def delete_partnership(request, partnership_id: int):
     """Only editors of either partner's office (and platform administrators) may."""
     services.delete_partnership(request.auth, visible_partnership(request.auth, partnership_id))
     return Reply(204, None)
+
+
+# --- open data --------------------------------------------------------------------------------
+
+registry_router = Router(tags=["open data"], auth=READ)
+
+
+class OpenDataFile(Schema):
+    format: Literal["csv", "geojson", "datapackage"]
+    filename: str
+    size: int = Field(description="Bytes.")
+    content_type: str
+    url: str = Field(description="Where to download it (public, no token needed).")
+
+
+class OpenDataOut(Schema):
+    built: dt.datetime | None = Field(description="When the files were built (UTC); null before the first build.")
+    partnerships: int = Field(description="Public partnerships in the files.")
+    stale: bool = Field(description="The registry changed since; a rebuild is queued and the files stay served.")
+    files: list[OpenDataFile]
+
+
+@registry_router.get("/open-data", response={200: OpenDataOut, **ERRORS}, summary="The registry as open data")
+def open_data(request):
+    """Every public partnership with its governments, stable ids (kembar, GeoNames, ISO 3166-2) and
+    sources, as CSV, GeoJSON and a Frictionless data package. The files are rebuilt by the job
+    queue when the registry changed; `files` is empty until the first build."""
+    publication = opendata.current_publication()
+    return {
+        "built": publication.built,
+        "partnerships": publication.partnerships,
+        "stale": publication.stale,
+        "files": [
+            {
+                "format": f.fmt,
+                "filename": f.filename,
+                "size": f.size,
+                "content_type": f.content_type,
+                "url": reverse("partnerships:open_data_file", args=[f.fmt]),
+            }
+            for f in publication.files
+        ],
+    }

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -10,7 +11,7 @@ from kembar.accounts import permissions
 from kembar.core.views import filter_values, page_and_query, readable_or_404, submitted, typed_text
 from kembar.gazetteer.models import Place
 
-from . import services
+from . import opendata, services
 from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
 from .models import LocalGovernment, Partnership
 from .presenters import history_entries, map_data, sdg_labels, trait_labels
@@ -181,3 +182,28 @@ def government_edit(request, pk: int):
     if submitted(request, form, save, _("Changes saved."), fields=FORM_FIELDS):
         return redirect(government)
     return render(request, "partnerships/government_form.html", {"form": form, "government": government})
+
+
+@require_safe
+def open_data(request):
+    """The registry as open data: the published files, what they hold, their licences. A
+    registry changed since the files were built queues a rebuild (the old files stay served)."""
+    publication = opendata.current_publication()
+    return render(
+        request,
+        "partnerships/open_data.html",
+        {
+            "publication": publication,
+            "building": publication.stale,
+        },
+    )
+
+
+@require_safe
+def open_data_file(request, fmt: str):
+    path = opendata.published_file(fmt)
+    if path is None:
+        raise Http404(_("This file is not published yet."))
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type=opendata.CONTENT_TYPES[fmt]
+    )
