@@ -223,6 +223,11 @@ def can_edit_government(user, government) -> bool:
     return can_act_for(user, government.pk)
 
 
+def can_merge_duplicates(user) -> bool:
+    """Merging governments or places re-points every office's records: platform admins only."""
+    return access(user).superuser
+
+
 def can_register_government(user) -> bool:
     """Platform admins, and editors of any local government office, may register a government.
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CooperationField, LocalGovernment, Partnership
+from .models import CooperationField, GovernmentMerge, LocalGovernment, Partnership
 
 
 @admin.register(LocalGovernment)
@@ -22,6 +22,22 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["government_a", "government_b"]
     filter_horizontal = ["fields"]
     show_full_result_count = False
+
+
+@admin.register(GovernmentMerge)
+class GovernmentMergeAdmin(admin.ModelAdmin):
+    """The record of merges (made on Possible duplicates or with `kembar merge-governments`)."""
+
+    list_display = ["dropped_name", "kept", "merged_by", "merged_at"]
+    list_select_related = ["kept", "merged_by"]
+    search_fields = ["dropped_name", "kept__name"]
+    readonly_fields = ["kept", "dropped_id", "dropped_name", "dropped_place", "moved", "merged_by", "merged_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 admin.site.register(CooperationField)

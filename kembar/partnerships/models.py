@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -111,3 +112,31 @@ class Partnership(Versioned):
 
     def other(self, government: LocalGovernment) -> LocalGovernment:
         return self.government_b if government.pk == self.government_a_id else self.government_a
+
+
+class GovernmentMerge(models.Model):
+    """A duplicate government merged into another (kembar.partnerships.merge): who, when, what
+    moved. The dropped government's own history stays in its historical records."""
+
+    kept = models.ForeignKey(LocalGovernment, verbose_name=_("kept"), on_delete=models.PROTECT, related_name="+")
+    dropped_id = models.PositiveBigIntegerField(_("id of the merged government"))
+    dropped_name = models.CharField(_("name of the merged government"), max_length=200)
+    dropped_place = models.CharField(_("its place"), max_length=250)
+    moved = models.JSONField(_("what moved"), default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("government merge")
+        verbose_name_plural = _("government merges")
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dropped_name} → {self.kept.name}"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.partnership_edit, name="edit"),
     path("<int:pk>/delete/", views.partnership_delete, name="delete"),
     path("governments/suggestions/", views.government_suggestions, name="government_suggestions"),
+    path("governments/duplicates/", views.duplicates, name="duplicates"),
+    path("governments/merge/", views.merge_review, name="merge"),
     path("governments/<int:pk>/", views.government_detail, name="government"),
     path("governments/<int:pk>/edit/", views.government_edit, name="government_edit"),
 ]

@@ -1,22 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.core.views import filter_values, page_and_query, readable_or_404, submitted, typed_text
 from kembar.gazetteer.models import Place
 
-from . import opendata, services
+from . import merge, opendata, services
 from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
 from .models import LocalGovernment, Partnership
 from .presenters import history_entries, map_data, sdg_labels, trait_labels
 
 PAGE_SIZE = 25
+MERGE_CANDIDATES = 200
 
 
 def partnership_or_404(request, pk: int) -> Partnership:
@@ -207,3 +208,45 @@ def open_data_file(request, fmt: str):
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=path.name, content_type=opendata.CONTENT_TYPES[fmt]
     )
+
+
+@login_required
+@require_safe
+def duplicates(request):
+    """For platform admins: what looks duplicated, each with a link to review the merge."""
+    if not permissions.can_merge_duplicates(request.user):
+        raise PermissionDenied
+    return render(request, "partnerships/duplicates.html", {"candidates": merge.candidates()[:MERGE_CANDIDATES]})
+
+
+def _merge_pair(request):
+    """The pair named by the query or form: ("government", keep, drop) or ("place", into, place)."""
+    data = request.POST if request.method == "POST" else request.GET
+    kind = data.get("kind")
+    model = {"government": LocalGovernment, "place": Place}.get(kind)
+    try:
+        keep, drop = (get_object_or_404(model, pk=int(data.get(k, ""))) for k in ("keep", "drop"))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return kind, keep, drop
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def merge_review(request):
+    """What a merge moves (computed and rolled back), and the button that does it."""
+    if not permissions.can_merge_duplicates(request.user):
+        raise PermissionDenied
+    kind, keep, drop = _merge_pair(request)
+    preview = request.method != "POST"
+    context = {"kind": kind, "keep": keep, "drop": drop}
+    try:
+        report = merge.merge_pair(kind, keep, drop, user=request.user, preview=preview)
+    except ValidationError as error:
+        return render(request, "partnerships/merge.html", {**context, "refused": error.messages}, status=400)
+    if not preview:
+        messages.success(
+            request, _("%(dropped)s is merged into %(kept)s.") % {"dropped": report.dropped, "kept": report.kept}
+        )
+        return redirect("partnerships:duplicates")
+    return render(request, "partnerships/merge.html", {**context, "report": report})
