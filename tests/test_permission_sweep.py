@@ -376,6 +376,12 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "notes": "SWEEP-OVERWRITE",
     },
     "partnerships/<int:pk>/delete/": lambda w, url: {},
+    "partnerships/<int:pk>/confirm/": lambda w, url: {"version": partnership_in(w, url).version},
+    "partnerships/<int:pk>/close/": lambda w, url: {
+        "end_reason": "ended",
+        "end_note": "sweep",
+        "version": partnership_in(w, url).version,
+    },
     "partnerships/governments/<int:pk>/edit/": lambda w, url: {
         "name": "Sweep renamed",
         "contact_email": "sweep@example.org",
@@ -535,6 +541,14 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "public": True,
         "status": "suspended",
         "version": type(w.private).objects.get(pk=kw["partnership_id"]).version,
+    },
+    ("post", "/api/partnerships/{partnership_id}/confirm"): lambda w, kw: {
+        "version": type(w.private).objects.get(pk=kw["partnership_id"]).version,
+    },
+    ("post", "/api/partnerships/{partnership_id}/close"): lambda w, kw: {
+        "version": type(w.private).objects.get(pk=kw["partnership_id"]).version,
+        "reason": "never_formalised",
+        "note": "sweep",
     },
     ("post", "/api/governments"): lambda w, kw: {
         "place_id": w.free_place.pk,
@@ -1340,7 +1354,9 @@ def sweep_api(s: Sweep, c: Client, headers: dict, spec: dict) -> None:
                         and not kwargs.get("_probe")
                         and ("partnership_id" not in kwargs or is_private)
                     ),
-                    private_detail=is_private,
+                    # A method the path does not have answers 405 whatever the id: it tells
+                    # nothing of the private partnership's existence.
+                    private_detail=is_private and op.declared,
                 )
                 continue
             try:

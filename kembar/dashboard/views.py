@@ -6,6 +6,7 @@ from kembar.activities.queries import dashboard_events
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
 from kembar.core.mail import backlog
 from kembar.matching.services import dashboard_requests
+from kembar.partnerships import claims
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.solutions.services import dashboard_summary
@@ -28,6 +29,7 @@ def dashboard(request):
     if own:
         counted = Partnership.objects.filter(partnership_services.involving_any([g.pk for g in own]))
         context["day"] = services.office_day(request.user, own)
+        context["to_confirm"] = claims.unclaimed(request.user).count()
     else:
         counted = permissions.visible_partnerships(request.user, Partnership.objects.all())
         context["agreements"] = agreements_dashboard(request.user)

@@ -26,10 +26,10 @@ from kembar.gazetteer.api import PlaceRef
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import country_param
 
-from . import opendata, services
+from . import claims, opendata, services
 from .models import LocalGovernment
+from .vocab import EndReason, Kind, Level, Status, Trait
 from .vocab import Field as CooperationField
-from .vocab import Kind, Level, Status, Trait
 
 # --- local governments ----------------------------------------------------------------------
 
@@ -112,6 +112,11 @@ class PartnershipOut(Schema):
     public: bool
     notes: str
     source: Literal["manual", "import"]
+    confirmed: bool = Field(description="An office of either partner entered or confirmed what is recorded.")
+    confirmed_by: str | None = Field(None, description="The office that confirmed it (an imported partnership).")
+    confirmed_at: dt.datetime | None
+    end_reason: Literal["", "ended", "never_formalised"] = Field(description="Why an office closed it, if it did.")
+    end_note: str
     version: int = Field(description="Send it back with a PATCH to refuse the change if someone saved in between.")
     created: dt.datetime
     updated: dt.datetime
@@ -119,6 +124,10 @@ class PartnershipOut(Schema):
     @staticmethod
     def resolve_fields(obj) -> list[str]:
         return [f.code for f in obj.fields.all()]
+
+    @staticmethod
+    def resolve_confirmed_by(obj) -> str | None:
+        return obj.confirmed_by.name if obj.confirmed_by else None
 
 
 class PartnershipIn(InputSchema):
@@ -295,6 +304,43 @@ def delete_partnership(request, partnership_id: int):
     """Only editors of either partner's office (and platform administrators) may."""
     services.delete_partnership(request.auth, visible_partnership(request.auth, partnership_id))
     return Reply(204, None)
+
+
+class ConfirmIn(InputSchema):
+    version: int = version_read()
+
+
+class CloseIn(InputSchema):
+    version: int = version_read()
+    reason: EndReason = Field(description="ended, or never_formalised.")
+    note: str = Field("", max_length=claims.MAX_NOTE, description="What the office knows of it.")
+
+
+@router.post(
+    "/{partnership_id}/confirm",
+    auth=WRITE,
+    response={200: PartnershipOut, 409: Error, **WRITE_ERRORS},
+    summary="Confirm a partnership as recorded",
+)
+def confirm_partnership(request, partnership_id: int, payload: ConfirmIn):
+    """An editor of either partner's office stands behind what is recorded (an imported
+    partnership: the office adopts it); its office becomes the source of its facts."""
+    partnership = visible_partnership(request.auth, partnership_id)
+    claims.confirm(request.auth, partnership, expected_version=payload.version)
+    return services.partnership_queryset().get(pk=partnership.pk)
+
+
+@router.post(
+    "/{partnership_id}/close",
+    auth=WRITE,
+    response={200: PartnershipOut, 409: Error, **WRITE_ERRORS},
+    summary="Record that a partnership ended or was never formalised",
+)
+def close_partnership(request, partnership_id: int, payload: CloseIn):
+    """An editor of either partner's office: the status becomes ended, with the reason and note."""
+    partnership = visible_partnership(request.auth, partnership_id)
+    claims.close(request.auth, partnership, reason=payload.reason, note=payload.note, expected_version=payload.version)
+    return services.partnership_queryset().get(pk=partnership.pk)
 
 
 # --- open data --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from kembar.gazetteer.models import Place
 
 from . import services
 from .models import LocalGovernment, Partnership
-from .vocab import SDG_CHOICES, Field, Kind, Level, Status, Trait
+from .vocab import SDG_CHOICES, EndReason, Field, Kind, Level, Status, Trait
 
 
 def fields_of_cooperation() -> forms.MultipleChoiceField:
@@ -257,3 +257,34 @@ class LocalGovernmentForm(forms.ModelForm):
         model = LocalGovernment
         fields = ["name", "traits", "sdg_priorities", "contact_email", "contact_phone", "website", "address"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+
+class ConfirmForm(forms.Form):
+    """Confirm one partnership as recorded (the version it was read at)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConfirmManyForm(forms.Form):
+    """The office's imported partnerships ticked for confirmation."""
+
+    partnerships = forms.ModelMultipleChoiceField(
+        queryset=Partnership.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("Partnerships")
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnerships"].queryset = queryset
+
+
+class CloseForm(forms.Form):
+    """Close a partnership: it ended, or it was never formalised."""
+
+    end_reason = forms.ChoiceField(label=_("Why"), choices=EndReason.choices, widget=forms.RadioSelect)
+    end_note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        help_text=_("What you know: when it ended, who decided, where it is recorded."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

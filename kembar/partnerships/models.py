@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 from kembar.core.models import Versioned
 from kembar.gazetteer.models import Place
 
-from .vocab import Field, Kind, Level, Source, Status
+from .vocab import EndReason, Field, Kind, Level, Source, Status
 
 
 class CooperationField(models.Model):
@@ -85,6 +85,19 @@ class Partnership(Versioned):
     )
     notes = models.TextField(_("notes"), blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
+    # An office of either partner confirmed (or corrected) what is recorded: an imported link
+    # the office adopted, or one an office entered.
+    confirmed_by = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed on"), null=True, blank=True)
+    end_reason = models.CharField(_("why it was closed"), max_length=20, choices=EndReason.choices, blank=True)
+    end_note = models.CharField(_("note on its closing"), max_length=500, blank=True)
     history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version"])
 
     class Meta:
@@ -109,6 +122,11 @@ class Partnership(Versioned):
     @property
     def governments(self) -> tuple[LocalGovernment, LocalGovernment]:
         return self.government_a, self.government_b
+
+    @property
+    def confirmed(self) -> bool:
+        """An office stands behind what is recorded: it confirmed it, or an office entered it."""
+        return self.confirmed_at is not None or self.source == Source.MANUAL
 
     def other(self, government: LocalGovernment) -> LocalGovernment:
         return self.government_b if government.pk == self.government_a_id else self.government_a

@@ -5,9 +5,10 @@ What is in it: public partnerships only (a partnership its offices keep private 
 so does a government that has no public partnership). Each row names both governments with
 their kembar id, GeoNames id and ISO 3166-2 code where the place has one, coordinates, the
 partnership's kind, recorded status, since-date, fields of cooperation and basis, and where
-its facts come from: `source` says whether an office entered it (`office`, then `confirmed` is
-true) or it comes from the public twinning lists kembar imports (`public_list`: the English
-Wikipedia's "List of twin towns and sister cities in …" pages, CC BY-SA 4.0).
+its facts come from: `source` says whether an office entered or confirmed it (`office`, then
+`confirmed` is true) or it comes from the public twinning lists kembar imports and no office
+has confirmed it yet (`public_list`: the English Wikipedia's "List of twin towns and sister
+cities in …" pages, CC BY-SA 4.0).
 
 The same files serve three doors: `kembar export-registry` (one format to a path), the public
 page /partnerships/open-data/ and the API's `/api/registry/open-data`. The page and the API
@@ -37,7 +38,6 @@ from django.utils import timezone
 from kembar.core.spreadsheets import csv_row
 
 from .models import LocalGovernment, Partnership
-from .vocab import Source
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def partnership_rows() -> Iterator[dict]:
         row = {"id": p.pk}
         for prefix, government in (("a", p.government_a), ("b", p.government_b)):
             row.update({f"{prefix}_{key}": value for key, value in _side(government).items()})
-        office = p.source == Source.MANUAL
+        office = p.confirmed  # entered or confirmed by an office (kembar.partnerships.claims)
         row.update(
             kind=p.kind,
             status=p.status,

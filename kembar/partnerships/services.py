@@ -23,6 +23,7 @@ from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import parse_place_query
 
+from .claims import confirmation
 from .models import CooperationField, LocalGovernment, Partnership
 from .vocab import Field, Kind, Level, Status, level_for_subdivision
 
@@ -75,9 +76,9 @@ def government_for_place(place: Place, level: str | None = None) -> LocalGovernm
 
 def partnership_queryset() -> QuerySet[Partnership]:
     """Partnerships with everything a list or detail shows, in a fixed number of queries."""
-    return Partnership.objects.select_related("government_a__place", "government_b__place").prefetch_related(
-        Prefetch("fields", queryset=CooperationField.objects.order_by("code"))
-    )
+    return Partnership.objects.select_related(
+        "government_a__place", "government_b__place", "confirmed_by"
+    ).prefetch_related(Prefetch("fields", queryset=CooperationField.objects.order_by("code")))
 
 
 @dataclass
@@ -199,7 +200,10 @@ def update_partnership(
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     _clean({**data, **({"fields": list(fields)} if fields is not None else {})})
     with transaction.atomic():
-        current = save_changes(Partnership, partnership.pk, expected_version, user, data)
+        # An office's save is its confirmation of what it saved (kembar.partnerships.claims).
+        current = save_changes(
+            Partnership, partnership.pk, expected_version, user, {**data, **confirmation(user, partnership)}
+        )
         if fields is not None:
             current.fields.set(list(fields))  # type: ignore[arg-type]  # CooperationField's key is its code
     return current

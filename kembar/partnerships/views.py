@@ -5,19 +5,30 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.core.versioning import ConcurrentEdit
 from kembar.core.views import filter_values, page_and_query, readable_or_404, submitted, typed_text
 from kembar.gazetteer.models import Place
 
-from . import merge, opendata, services
-from .forms import LocalGovernmentForm, PartnershipCreateForm, PartnershipEditForm, PartnershipFilterForm
+from . import claims, merge, opendata, services
+from .forms import (
+    CloseForm,
+    ConfirmForm,
+    ConfirmManyForm,
+    LocalGovernmentForm,
+    PartnershipCreateForm,
+    PartnershipEditForm,
+    PartnershipFilterForm,
+)
 from .models import LocalGovernment, Partnership
 from .presenters import history_entries, map_data, sdg_labels, trait_labels
 
 PAGE_SIZE = 25
 MERGE_CANDIDATES = 200
+CONFIRM_PAGE = 50
 
 
 def partnership_or_404(request, pk: int) -> Partnership:
@@ -59,6 +70,9 @@ def partnership_detail(request, pk: int):
         {
             "partnership": partnership,
             "can_edit": permissions.can_edit_partnership(request.user, partnership),
+            "can_confirm": not partnership.confirmed
+            and claims.confirming_office(request.user, partnership) is not None,
+            "facts_source": claims.facts_source(partnership),
             "history": history_entries(partnership),
             "map": map_data(partnership.government_a, [partnership]),
         },
@@ -250,3 +264,68 @@ def merge_review(request):
         )
         return redirect("partnerships:duplicates")
     return render(request, "partnerships/merge.html", {**context, "report": report})
+
+
+@login_required
+def to_confirm(request):
+    """The office's imported partnerships that no office has confirmed yet: tick and confirm,
+    or open one to correct or close it."""
+    queryset = claims.unclaimed(request.user)
+    form = ConfirmManyForm(request.POST if request.method == "POST" else None, queryset=queryset)
+    if request.method == "POST":
+        if not permissions.edits_an_office(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            count = claims.confirm_many(request.user, [p.pk for p in form.cleaned_data["partnerships"]])
+            messages.success(
+                request,
+                ngettext("%(n)d partnership confirmed.", "%(n)d partnerships confirmed.", count) % {"n": count},
+            )
+            return redirect("partnerships:to_confirm")
+    page, query = page_and_query(request, queryset, CONFIRM_PAGE)
+    return render(
+        request,
+        "partnerships/to_confirm.html",
+        {"form": form, "page": page, "query": query, "can_confirm": permissions.edits_an_office(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def partnership_confirm(request, pk: int):
+    partnership = partnership_or_404(request, pk)
+    if not permissions.can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The page was out of date; look again and confirm."))
+        return redirect(partnership)
+    try:
+        claims.confirm(request.user, partnership, expected_version=form.cleaned_data["version"])
+    except ConcurrentEdit as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(partnership)
+    messages.success(request, _("Partnership confirmed as recorded."))
+    return redirect(partnership)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def partnership_close(request, pk: int):
+    partnership = partnership_or_404(request, pk)
+    if not permissions.can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    form = CloseForm(request.POST or None, initial={"version": partnership.version})
+
+    def close():
+        return claims.close(
+            request.user,
+            partnership,
+            reason=form.cleaned_data["end_reason"],
+            note=form.cleaned_data["end_note"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+    if submitted(request, form, close, _("The partnership is closed.")):
+        return redirect(partnership)
+    return render(request, "partnerships/close.html", {"form": form, "partnership": partnership})

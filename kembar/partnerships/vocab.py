@@ -146,6 +146,13 @@ def level_for_subdivision(subdivision_type: str) -> str:
     return Level.REGION
 
 
+class EndReason(models.TextChoices):
+    """Why an office closed a partnership (its status is then "ended")."""
+
+    ENDED = "ended", _("It ended")
+    NEVER_FORMALISED = "never_formalised", _("It was never formalised")
+
+
 class Source(models.TextChoices):
     MANUAL = "manual", _("Entered by an office")
     IMPORT = "import", _("Imported list")
