@@ -160,6 +160,12 @@ API_BODIES = {
         "public": True,
         "version": _activity_version(kw),
     },
-    ("post", "/api/activities/{activity_id}/postpone"): lambda w, kw: {"reason": "SWEEP"},
-    ("post", "/api/activities/{activity_id}/convert"): lambda w, kw: {"modality": "virtual"},
+    ("post", "/api/activities/{activity_id}/postpone"): lambda w, kw: {
+        "reason": "SWEEP",
+        "version": _activity_version(kw),
+    },
+    ("post", "/api/activities/{activity_id}/convert"): lambda w, kw: {
+        "modality": "virtual",
+        "version": _activity_version(kw),
+    },
 }
