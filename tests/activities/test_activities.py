@@ -465,6 +465,102 @@ def test_the_host_must_be_one_of_the_two_partners(users, governments, partnershi
     assert (a.host, a.version) == (partnership.government_a, 1)
 
 
+def _edited_by_someone_else(admin, item):
+    """Another office's save in between: the item's version moves on."""
+    if isinstance(item, Call):
+        return services.update_call(admin, item, quota=7)
+    if isinstance(item, AidShipment):
+        return services.update_aid(admin, item, notes="Counted again")
+    return services.update_activity(admin, item, location="Gedung Sate")
+
+
+def _page_form(name: str, admin, p, governments):
+    """(item, page, a valid body without its version) of a form that changes a versioned item."""
+    bandung = governments["bandung"]
+    activity = services.create_activity(
+        admin,
+        p,
+        title="Coordination meeting",
+        type="information_exchange",
+        host=bandung,
+        start=local(JAKARTA, 2026, 6, 2, 9, 0),
+        end=local(JAKARTA, 2026, 6, 2, 11, 0),
+    )
+    edit = {
+        "title": "Mine",
+        "type": "information_exchange",
+        "modality": "in_person",
+        "status": "confirmed",
+        "host": bandung.pk,
+        "start": "2026-06-02T09:00",
+        "end": "2026-06-02T11:00",
+    }
+    call = services.create_call(
+        admin,
+        p,
+        title="Summer school",
+        kind="exchange",
+        host=bandung,
+        deadline=dt.date(2026, 6, 30),
+        how_to_apply="https://example.org/apply",
+    )
+    call_body = {
+        "title": "Mine",
+        "kind": "exchange",
+        "host": bandung.pk,
+        "deadline": "2026-06-30",
+        "status": "open",
+        "how_to_apply": "https://example.org/apply",
+    }
+    items = [{"quantity": Decimal(100), "unit": "pieces", "name": "masks"}]
+    shipment = services.create_aid(admin, p, title="Masks", donor=bandung, status="pledged", items=items)
+    aid_body = {
+        "title": "Mine",
+        "donor": bandung.pk,
+        "status": "pledged",
+        "items_quantity": ["100"],
+        "items_unit": ["pieces"],
+        "items_name": ["masks"],
+    }
+    return {
+        "edit": (activity, edit),
+        "postpone": (activity, {"reason": "Rain", "to_be_decided": "on"}),
+        "convert": (activity, {"modality": "virtual", "reason": "Online"}),
+        "call_edit": (call, call_body),
+        "aid_edit": (shipment, aid_body),
+    }[name]
+
+
+@pytest.mark.parametrize("form", ["edit", "postpone", "convert", "call_edit", "aid_edit"])
+def test_a_page_form_without_its_version_or_with_a_stale_one_saves_nothing(
+    client, users, governments, partnership, form
+):
+    """The hidden version is required: a form posted without it (or read before someone else
+    saved) is refused with the form's message, never saved over the other change."""
+    client.force_login(users["bandung_editor"])
+    item, body = _page_form(form, users["platform_admin"], partnership, governments)
+    url = reverse(f"activities:{form}", args=[item.pk])
+    item.refresh_from_db()
+    read = item.version
+
+    missing = client.post(url, body, HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 200
+    assert "This form is out of date. Reload the page and make your changes again." in missing.content.decode()
+    item.refresh_from_db()
+    assert item.version == read
+
+    _edited_by_someone_else(users["platform_admin"], item)
+    stale = client.post(url, {**body, "version": read}, HTTP_ACCEPT_LANGUAGE="en")
+    assert stale.status_code == 200
+    assert "Someone else changed this" in stale.content.decode()
+    item.refresh_from_db()
+    assert item.version == read + 1
+
+    assert client.post(url, {**body, "version": read + 1}).status_code == 302
+    item.refresh_from_db()
+    assert item.version == read + 2
+
+
 def test_postpone_form_requires_a_date_or_to_be_decided(client, users, partnership):
     client.force_login(users["braunschweig_editor"])
     a = services.create_activity(
