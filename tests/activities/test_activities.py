@@ -325,6 +325,46 @@ def test_bad_call_input(users, diy_kyoto, change, field, message):
     assert not Call.objects.exists()
 
 
+def test_a_call_must_be_offered_by_one_of_the_two_partners(users, governments, diy_kyoto):
+    admin = users["platform_admin"]
+    data = dict(title="Darmasiswa", kind="scholarship", deadline=dt.date(2026, 3, 31), how_to_apply="x@kyoto.jp")
+    with pytest.raises(ValidationError) as exc:
+        services.create_call(admin, diy_kyoto, host=governments["busan"], **data)
+    assert exc.value.message_dict == {"host": ["The call must be offered by one of the two partners."]}
+    call = services.create_call(admin, diy_kyoto, host=diy_kyoto.government_b, **data)
+    with pytest.raises(ValidationError) as exc:
+        services.update_call(admin, call, host=governments["busan"])
+    assert exc.value.message_dict == {"host": ["The call must be offered by one of the two partners."]}
+    assert not Call.objects.exclude(host=diy_kyoto.government_b).exists()
+
+
+def test_a_public_item_of_a_private_partnership_is_hidden_from_outsiders(client, api, users, governments):
+    """Ticking an activity, call or aid shipment public publishes it only with its partnership:
+    of a private partnership it stays with the partners' offices (and oversight)."""
+    admin = users["platform_admin"]
+    private = partnership_services.create_partnership(admin, governments["bandung"], governments["busan"], public=False)
+    bandung = governments["bandung"]
+    activity = meeting(admin, private, host=bandung, public=True)
+    call = services.create_call(
+        admin, private, title="Study visit", kind="exchange", host=bandung, deadline=dt.date(2026, 9, 1),
+        how_to_apply="https://example.org/apply", public=True,
+    )  # fmt: skip
+    items = [{"quantity": Decimal(10), "unit": "boxes", "name": "masks"}]
+    shipment = services.create_aid(admin, private, title="Masks", donor=bandung, items=items, public=True)
+    pages = [activity.get_absolute_url(), call.get_absolute_url(), shipment.get_absolute_url()]
+    for who in (None, "surabaya_editor"):
+        if who:
+            client.force_login(users[who])
+        for url in pages:
+            assert client.get(url).status_code == 404, (who, url)
+        assert api("get", f"/api/activities/{activity.pk}", who).status_code == 404, who
+        assert activity.title not in client.get(reverse("activities:portal")).content.decode()
+    client.force_login(users["bandung_viewer"])
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    assert api("get", f"/api/activities/{activity.pk}", "bandung_viewer").status_code == 200
+
+
 def test_aid_shipment_items_and_dates(users, diy_kyoto):
     admin = users["platform_admin"]
     kyoto = (
