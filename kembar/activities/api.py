@@ -153,13 +153,13 @@ class PostponeIn(InputSchema):
     occurrence: DateTimeOrNull = Field(
         None, description="Postpone only this occurrence of a series (its planned start)."
     )
-    version: int | None = None
+    version: int = version_read()
 
 
 class ConvertIn(InputSchema):
     modality: Modality
     reason: str = ""
-    version: int | None = None
+    version: int = version_read()
 
 
 def _visible(user):

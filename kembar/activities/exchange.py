@@ -3,8 +3,10 @@
 Times are written in UTC (ISO 8601, "Z"); `timezone`, `start_local`, `end_local` and
 `when_local` (the span as the pages show it: "1–14 Mar 2027 (starts 09:00 CST, ends 17:00 CDT)")
 are for the reader and ignored on import. An imported row with an `id` of an existing activity of the same partnership
-updates it; any other row creates one. Each row is imported on its own: a bad row is reported
-with its line number and what is wrong, and changes nothing.
+updates it; any other row creates one. A column left out of the file (or an empty modality,
+status, public or date_tbd) takes its default in a new activity and keeps its value in an updated
+one. Every row is checked and reported with its line number and what is wrong; one bad row and
+nothing is imported.
 """
 
 from __future__ import annotations
@@ -226,11 +228,27 @@ def _partnership(record: dict) -> Partnership:
     return found
 
 
+# Columns without an empty value: an empty cell is a cell left out (as the column left out of the
+# file): a new activity takes the default (the form's: in person, planned, not public, date set),
+# an updated one keeps its own.
+NO_EMPTY_VALUE = {"modality", "status", "public", "date_tbd"}
+
+
+def given(record: dict, name: str) -> bool:
+    """Whether the row gives a value for the column: it is in the file and, for a column without
+    an empty value, its cell is not empty."""
+    return name in record and (name not in NO_EMPTY_VALUE or bool((record[name] or "").strip()))
+
+
 def _data(record: dict, partnership: Partnership) -> dict:
+    """The row's values for the services; a column the row does not give is left out, so a new
+    activity takes its default and an updated one keeps its value."""
     errors: dict[str, list[str]] = {}
     data: dict = {}
 
     def take(name, fn):
+        if not given(record, name):
+            return
         try:
             data[name] = fn(record.get(name, ""), name)
         except ValidationError as exc:
@@ -238,12 +256,11 @@ def _data(record: dict, partnership: Partnership) -> dict:
                 errors.setdefault(k, []).extend(v)
 
     for name in ("title", "type", "field", "modality", "status", "recurrence", "location", "description", "outcomes"):
-        data[name] = (
-            (record.get(name) or "").strip()
-            if name != "description" and name != "outcomes"
-            else (record.get(name) or "")
-        )
-    data["currency"] = (record.get("currency") or "").strip().upper()
+        if given(record, name):
+            value = record[name] or ""
+            data[name] = value if name in ("description", "outcomes") else value.strip()
+    if given(record, "currency"):
+        data["currency"] = (record["currency"] or "").strip().upper()
     take("start", _moment)
     take("end", _moment)
     take("participants_a", _int)
@@ -260,18 +277,21 @@ def _data(record: dict, partnership: Partnership) -> dict:
             % {"value": host_text, "a": _gov(partnership.government_a), "b": _gov(partnership.government_b)}
         )
     data["host"] = host
-    budget = (record.get("budget") or "").strip()
-    try:
-        data["budget"] = Decimal(budget) if budget else None
-    except InvalidOperation:
-        errors.setdefault("budget", []).append(_("“%(value)s” is not an amount.") % {"value": budget})
-    breakdown = (record.get("breakdown") or "").strip()
-    try:
-        data["breakdown"] = json.loads(breakdown) if breakdown else {}
-    except ValueError:
-        errors.setdefault("breakdown", []).append(_("The breakdown is not valid JSON."))
-    data["exceptions"] = (record.get("exceptions") or "").split()
-    data["sdg_targets"] = (record.get("sdg_targets") or "").split()
+    if given(record, "budget"):
+        budget = (record["budget"] or "").strip()
+        try:
+            data["budget"] = Decimal(budget) if budget else None
+        except InvalidOperation:
+            errors.setdefault("budget", []).append(_("“%(value)s” is not an amount.") % {"value": budget})
+    if given(record, "breakdown"):
+        breakdown = (record["breakdown"] or "").strip()
+        try:
+            data["breakdown"] = json.loads(breakdown) if breakdown else {}
+        except ValueError:
+            errors.setdefault("breakdown", []).append(_("The breakdown is not valid JSON."))
+    for name in ("exceptions", "sdg_targets"):
+        if given(record, name):
+            data[name] = (record[name] or "").split()
     if errors:
         raise ValidationError(errors)
     return data
@@ -345,7 +365,8 @@ def import_rows(rows: Iterable[tuple[int, dict]], user=None) -> ImportReport:
                             user, partnership, check_permission=user is not None, **data
                         )
                         outcome = "created"
-                    tbd = _bool(record.get("date_tbd", ""), "date_tbd") and activity.status == "postponed"
+                    tbd = _bool(record["date_tbd"], "date_tbd") if given(record, "date_tbd") else activity.date_tbd
+                    tbd = tbd and activity.status == "postponed"
                     if tbd != activity.date_tbd:
                         Activity.objects.filter(pk=activity.pk).update(date_tbd=tbd)
             except ValidationError as exc:

@@ -116,7 +116,6 @@ class ActivityForm(forms.Form):
         initial=False,
         help_text=_("Shown on the public portal and in the calendar feeds. Off until you tick it."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     # What goes between the activity and the form as it is; the other fields are converted.
     FIELDS = [
@@ -169,34 +168,6 @@ class ActivityForm(forms.Form):
             elif name not in self.REPEAT_FIELDS and not name.startswith("breakdown_"):
                 out.append((None, [field]))
         return out
-
-    @classmethod
-    def for_activity(cls, activity, data=None):
-        zone = activity.zone
-        initial = {k: getattr(activity, k) for k in [*cls.FIELDS, "currency", "version"]}
-        initial.update(
-            host=activity.host_id,
-            start=activity.start.astimezone(zone).replace(tzinfo=None),
-            end=activity.end.astimezone(zone).replace(tzinfo=None),
-            exceptions="\n".join(
-                dt.datetime.fromisoformat(e.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                for e in activity.exceptions
-            ),
-        )
-        for side in ("a", "b"):
-            for key, count in (activity.breakdown or {}).get(side, {}).items():
-                initial[f"breakdown_{side}_{key}"] = count
-        repeat = recurrence.simple_repeat(activity.recurrence) if activity.recurrence else None
-        if repeat is not None and repeat.frequency in recurrence.SIMPLE_FREQUENCIES:
-            initial.update(
-                recurrence=repeat.frequency,
-                repeat_interval=repeat.interval,
-                repeat_until=repeat.until,
-                repeat_count=repeat.count,
-            )
-        elif activity.recurrence:
-            initial.update(recurrence=CUSTOM_RULE, custom_rule=activity.recurrence)
-        return cls(data=data, initial=initial, partnership=activity.partnership)
 
     def activity_data(self) -> dict:
         d = self.cleaned_data
@@ -254,6 +225,41 @@ class ActivityForm(forms.Form):
         return out
 
 
+class ActivityEditForm(ActivityForm):
+    """The form of an existing activity: it carries the version it was read at, and a stale or
+    missing one is refused (the page says the form is out of date), never saved over."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @classmethod
+    def for_activity(cls, activity, data=None):
+        zone = activity.zone
+        initial = {k: getattr(activity, k) for k in [*cls.FIELDS, "currency", "version"]}
+        initial.update(
+            host=activity.host_id,
+            start=activity.start.astimezone(zone).replace(tzinfo=None),
+            end=activity.end.astimezone(zone).replace(tzinfo=None),
+            exceptions="\n".join(
+                dt.datetime.fromisoformat(e.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                for e in activity.exceptions
+            ),
+        )
+        for side in ("a", "b"):
+            for key, count in (activity.breakdown or {}).get(side, {}).items():
+                initial[f"breakdown_{side}_{key}"] = count
+        repeat = recurrence.simple_repeat(activity.recurrence) if activity.recurrence else None
+        if repeat is not None and repeat.frequency in recurrence.SIMPLE_FREQUENCIES:
+            initial.update(
+                recurrence=repeat.frequency,
+                repeat_interval=repeat.interval,
+                repeat_until=repeat.until,
+                repeat_count=repeat.count,
+            )
+        elif activity.recurrence:
+            initial.update(recurrence=CUSTOM_RULE, custom_rule=activity.recurrence)
+        return cls(data=data, initial=initial, partnership=activity.partnership)
+
+
 class PostponeForm(forms.Form):
     occurrence = forms.ChoiceField(label=_("What is postponed"), required=False)
     reason = forms.CharField(
@@ -266,7 +272,7 @@ class PostponeForm(forms.Form):
         label=_("New start"), required=False, widget=DateTimeLocalInput, help_text=_("In the host's local time.")
     )
     new_end = forms.DateTimeField(label=_("New end"), required=False, widget=DateTimeLocalInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, activity, upcoming=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,7 +303,7 @@ class PostponeForm(forms.Form):
 class ConvertForm(forms.Form):
     modality = forms.ChoiceField(label=_("New modality"), choices=Modality.choices)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AttachmentForm(forms.Form):
@@ -320,7 +326,6 @@ class CallForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CallStatus.choices)
     awarded = forms.IntegerField(label=_("Awarded"), required=False)
     public = forms.BooleanField(label=_("Public"), required=False, initial=True)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     FIELDS = [name for name in CALL_FIELDS if name != "host"]  # the host is chosen among the two partners
 
@@ -334,6 +339,12 @@ class CallForm(forms.Form):
         data = {k: d[k] for k in self.FIELDS}
         data["host"] = chosen_government(self.partnership, d["host"])
         return data
+
+
+class CallEditForm(CallForm):
+    """An existing call, with the version it was read at (required, as ActivityEditForm's)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AidItemsField(forms.Field):
@@ -392,7 +403,6 @@ class AidForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), required=False, widget=DateInput)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     public = forms.BooleanField(label=_("Public"), required=False, initial=True)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -405,6 +415,12 @@ class AidForm(forms.Form):
         data["donor"] = chosen_government(self.partnership, d["donor"])
         data["items"] = d["items"]
         return data
+
+
+class AidEditForm(AidForm):
+    """An existing aid shipment, with the version it was read at (required, as ActivityEditForm's)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 def format_items(shipment) -> list[dict]:

@@ -17,9 +17,12 @@ from kembar.partnerships.views import partnership_or_404
 
 from . import ical, queries, recurrence, services
 from .forms import (
+    ActivityEditForm,
     ActivityForm,
+    AidEditForm,
     AidForm,
     AttachmentForm,
+    CallEditForm,
     CallForm,
     ConvertForm,
     PortalFilterForm,
@@ -141,7 +144,7 @@ def activity_detail(request, pk: int):
 def activity_edit(request, pk: int):
     activity = _activity(request, pk)
     _editable(request, activity.partnership)
-    form = ActivityForm.for_activity(activity, request.POST or None)
+    form = ActivityEditForm.for_activity(activity, request.POST or None)
 
     def save():
         return services.update_activity(
@@ -280,7 +283,7 @@ def call_edit(request, pk: int):
     _editable(request, call.partnership)
     initial = {k: getattr(call, k) for k in CallForm.FIELDS + ["version"]}
     initial["host"] = call.host_id
-    form = CallForm(request.POST or None, initial=initial, partnership=call.partnership)
+    form = CallEditForm(request.POST or None, initial=initial, partnership=call.partnership)
 
     def save():
         return services.update_call(
@@ -338,7 +341,7 @@ def aid_edit(request, pk: int):
         for k in ["title", "status", "pledged_on", "shipped_on", "received_on", "notes", "public", "version"]
     }
     initial.update(donor=shipment.donor_id, items=format_items(shipment))
-    form = AidForm(request.POST or None, initial=initial, partnership=shipment.partnership)
+    form = AidEditForm(request.POST or None, initial=initial, partnership=shipment.partnership)
 
     def save():
         return services.update_aid(

@@ -187,7 +187,7 @@ class AgreementPatch(InputSchema):
 
 
 class AgreementAdvanceIn(InputSchema):
-    version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
+    version: int = version_read()
     signed_on: DateOrNull = Field(None, description="Required to complete the signing stage; not in the future.")
     effective_on: DateOrNull = None
     validity_years: int | None = Field(None, ge=1, le=100)
@@ -195,7 +195,7 @@ class AgreementAdvanceIn(InputSchema):
 
 
 class AgreementReasonIn(InputSchema):
-    version: int | None = Field(None, description="The version you read; a stale one gets 409 Conflict.")
+    version: int = version_read()
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -281,7 +281,7 @@ def advance_agreement(request, agreement_id: int, payload: AgreementAdvanceIn):
     starts its first stage. Completing the signing stage needs `signed_on`."""
     agreement = _get_visible(request.auth, agreement_id)
     data = payload.dict()
-    version = data.pop("version", None)
+    version = data.pop("version")
     services.advance(request.auth, agreement, expected_version=version, **data)
     return _detail(agreement.pk)
 

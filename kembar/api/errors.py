@@ -43,7 +43,8 @@ ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 WRITE_ERRORS = {400: Error, **ERRORS, 422: ValidationErrors}
 
 
-# A PATCH of a versioned record without the `version` the client read (kembar.core.versioning).
+# A change of a versioned record (a PATCH, a POST action) without the `version` the client read
+# (kembar.core.versioning).
 MISSING_VERSION = gettext_lazy(
     "Send the version you read with every change, so that a change someone else saved in "
     "between is refused instead of overwritten."

@@ -3,7 +3,9 @@
 The operations themselves answer `{"detail": …}` (kembar/api/errors.py). Some errors never reach
 them: an unknown path (404) or method (405) under /api/, a body over the size limit, a server
 error (500). Django answers those with HTML pages meant for browsers; under /api/ this middleware
-turns them into the same `{"detail": …}` shape, keeping the status and headers such as `Allow`.
+turns them into the same `{"detail": …}` shape, keeping the status and headers such as `Allow`,
+and Django's mark that the error is logged already (each is logged once, a 500 with its
+traceback and request id: kembar/core/logs.py).
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ class ApiErrorsMiddleware:
             for header in ("Allow", "X-Request-ID", "Retry-After"):
                 if header in response:
                     json[header] = response[header]
+            # Django logged the error (a 500 with its traceback) when it made the HTML response and
+            # marked it so; without the mark it would log the same request again, traceback-less.
+            if getattr(response, "_has_been_logged", False):
+                json._has_been_logged = True
             return json
         return response
 

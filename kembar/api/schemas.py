@@ -39,7 +39,8 @@ VERSION_READ = (
 
 
 def version_read() -> Any:
-    """A PATCH's `version` of a versioned record: always sent (kembar.core.versioning)."""
+    """The `version` of a versioned record that a PATCH, or a POST action on the record
+    (/advance, /postpone, ...), always sends (kembar.core.versioning)."""
     return Field(description=VERSION_READ, ge=1)
 
 

@@ -63,12 +63,14 @@ def own_governments(user):
 
 
 class OfferForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version the edit page was read at: a stale or missing one is refused, never saved over.
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance = instance
         if instance is None:
+            del self.fields["version"]  # a new offer has none yet
             self.fields["government"] = forms.ModelChoiceField(
                 label=_("Government"), queryset=own_governments(user), empty_label=None
             )

@@ -325,6 +325,46 @@ def test_bad_call_input(users, diy_kyoto, change, field, message):
     assert not Call.objects.exists()
 
 
+def test_a_call_must_be_offered_by_one_of_the_two_partners(users, governments, diy_kyoto):
+    admin = users["platform_admin"]
+    data = dict(title="Darmasiswa", kind="scholarship", deadline=dt.date(2026, 3, 31), how_to_apply="x@kyoto.jp")
+    with pytest.raises(ValidationError) as exc:
+        services.create_call(admin, diy_kyoto, host=governments["busan"], **data)
+    assert exc.value.message_dict == {"host": ["The call must be offered by one of the two partners."]}
+    call = services.create_call(admin, diy_kyoto, host=diy_kyoto.government_b, **data)
+    with pytest.raises(ValidationError) as exc:
+        services.update_call(admin, call, host=governments["busan"])
+    assert exc.value.message_dict == {"host": ["The call must be offered by one of the two partners."]}
+    assert not Call.objects.exclude(host=diy_kyoto.government_b).exists()
+
+
+def test_a_public_item_of_a_private_partnership_is_hidden_from_outsiders(client, api, users, governments):
+    """Ticking an activity, call or aid shipment public publishes it only with its partnership:
+    of a private partnership it stays with the partners' offices (and oversight)."""
+    admin = users["platform_admin"]
+    private = partnership_services.create_partnership(admin, governments["bandung"], governments["busan"], public=False)
+    bandung = governments["bandung"]
+    activity = meeting(admin, private, host=bandung, public=True)
+    call = services.create_call(
+        admin, private, title="Study visit", kind="exchange", host=bandung, deadline=dt.date(2026, 9, 1),
+        how_to_apply="https://example.org/apply", public=True,
+    )  # fmt: skip
+    items = [{"quantity": Decimal(10), "unit": "boxes", "name": "masks"}]
+    shipment = services.create_aid(admin, private, title="Masks", donor=bandung, items=items, public=True)
+    pages = [activity.get_absolute_url(), call.get_absolute_url(), shipment.get_absolute_url()]
+    for who in (None, "surabaya_editor"):
+        if who:
+            client.force_login(users[who])
+        for url in pages:
+            assert client.get(url).status_code == 404, (who, url)
+        assert api("get", f"/api/activities/{activity.pk}", who).status_code == 404, who
+        assert activity.title not in client.get(reverse("activities:portal")).content.decode()
+    client.force_login(users["bandung_viewer"])
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    assert api("get", f"/api/activities/{activity.pk}", "bandung_viewer").status_code == 200
+
+
 def test_aid_shipment_items_and_dates(users, diy_kyoto):
     admin = users["platform_admin"]
     kyoto = (
@@ -463,6 +503,102 @@ def test_the_host_must_be_one_of_the_two_partners(users, governments, partnershi
     assert exc.value.message_dict == {"host": ["The host must be one of the two partners."]}
     a.refresh_from_db()
     assert (a.host, a.version) == (partnership.government_a, 1)
+
+
+def _edited_by_someone_else(admin, item):
+    """Another office's save in between: the item's version moves on."""
+    if isinstance(item, Call):
+        return services.update_call(admin, item, quota=7)
+    if isinstance(item, AidShipment):
+        return services.update_aid(admin, item, notes="Counted again")
+    return services.update_activity(admin, item, location="Gedung Sate")
+
+
+def _page_form(name: str, admin, p, governments):
+    """(item, page, a valid body without its version) of a form that changes a versioned item."""
+    bandung = governments["bandung"]
+    activity = services.create_activity(
+        admin,
+        p,
+        title="Coordination meeting",
+        type="information_exchange",
+        host=bandung,
+        start=local(JAKARTA, 2026, 6, 2, 9, 0),
+        end=local(JAKARTA, 2026, 6, 2, 11, 0),
+    )
+    edit = {
+        "title": "Mine",
+        "type": "information_exchange",
+        "modality": "in_person",
+        "status": "confirmed",
+        "host": bandung.pk,
+        "start": "2026-06-02T09:00",
+        "end": "2026-06-02T11:00",
+    }
+    call = services.create_call(
+        admin,
+        p,
+        title="Summer school",
+        kind="exchange",
+        host=bandung,
+        deadline=dt.date(2026, 6, 30),
+        how_to_apply="https://example.org/apply",
+    )
+    call_body = {
+        "title": "Mine",
+        "kind": "exchange",
+        "host": bandung.pk,
+        "deadline": "2026-06-30",
+        "status": "open",
+        "how_to_apply": "https://example.org/apply",
+    }
+    items = [{"quantity": Decimal(100), "unit": "pieces", "name": "masks"}]
+    shipment = services.create_aid(admin, p, title="Masks", donor=bandung, status="pledged", items=items)
+    aid_body = {
+        "title": "Mine",
+        "donor": bandung.pk,
+        "status": "pledged",
+        "items_quantity": ["100"],
+        "items_unit": ["pieces"],
+        "items_name": ["masks"],
+    }
+    return {
+        "edit": (activity, edit),
+        "postpone": (activity, {"reason": "Rain", "to_be_decided": "on"}),
+        "convert": (activity, {"modality": "virtual", "reason": "Online"}),
+        "call_edit": (call, call_body),
+        "aid_edit": (shipment, aid_body),
+    }[name]
+
+
+@pytest.mark.parametrize("form", ["edit", "postpone", "convert", "call_edit", "aid_edit"])
+def test_a_page_form_without_its_version_or_with_a_stale_one_saves_nothing(
+    client, users, governments, partnership, form
+):
+    """The hidden version is required: a form posted without it (or read before someone else
+    saved) is refused with the form's message, never saved over the other change."""
+    client.force_login(users["bandung_editor"])
+    item, body = _page_form(form, users["platform_admin"], partnership, governments)
+    url = reverse(f"activities:{form}", args=[item.pk])
+    item.refresh_from_db()
+    read = item.version
+
+    missing = client.post(url, body, HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 200
+    assert "This form is out of date. Reload the page and make your changes again." in missing.content.decode()
+    item.refresh_from_db()
+    assert item.version == read
+
+    _edited_by_someone_else(users["platform_admin"], item)
+    stale = client.post(url, {**body, "version": read}, HTTP_ACCEPT_LANGUAGE="en")
+    assert stale.status_code == 200
+    assert "Someone else changed this" in stale.content.decode()
+    item.refresh_from_db()
+    assert item.version == read + 1
+
+    assert client.post(url, {**body, "version": read + 1}).status_code == 302
+    item.refresh_from_db()
+    assert item.version == read + 2
 
 
 def test_postpone_form_requires_a_date_or_to_be_decided(client, users, partnership):

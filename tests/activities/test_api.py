@@ -51,7 +51,7 @@ def test_create_read_postpone_and_conflict(client, users, governments, setup):
     a = body["id"]
     response = client.post(
         f"/api/activities/{a}/postpone",
-        {"reason": "Rain", "occurrence": "2027-09-01T19:00:00"},
+        {"reason": "Rain", "occurrence": "2027-09-01T19:00:00", "version": 1},
         content_type="application/json",
         **editor,
     )

@@ -243,6 +243,64 @@ def test_exports_neutralise_formulas_and_control_characters(tmp_path, recorded, 
     assert rows[2]["title"] == hostile
 
 
+def test_a_file_of_only_the_required_columns_takes_the_defaults_and_keeps_what_it_leaves_out(tmp_path, recorded):
+    """The columns the docs list as optional may be left out, or their cells left empty: a new
+    activity takes the form's defaults (in person, planned, not public), an updated one keeps
+    its own values. Such a file used to be refused row by row for its empty modality and status."""
+    festival, planning_call = recorded[0], recorded[1]
+    partnership = festival.partnership
+    path = tmp_path / "short.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "partnership_id", "title", "type", "host", "start", "end", "modality", "status"])
+        w.writerow(["", partnership.pk, "Angklung class", "language_training", "Bandung,ID",
+                    "2027-02-01T02:00:00Z", "2027-02-01T04:00:00Z", "", ""])  # fmt: skip
+        w.writerow([planning_call.pk, partnership.pk, "Planning call II", "information_exchange",
+                    "Braunschweig,DE", "2026-10-03T12:00:00Z", "2026-10-03T13:00:00Z", "", ""])  # fmt: skip
+    out = io.StringIO()
+    call_command("import_activities", str(path), "--json", stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {
+        "rows_read": 2,
+        "created": 1,
+        "updated": 1,
+        "rejected": 0,
+    }
+    new = Activity.objects.get(title="Angklung class")
+    assert (new.modality, new.status, new.public, new.date_tbd, new.location, new.currency) == (
+        "in_person",
+        "planned",
+        False,
+        False,
+        "",
+        "",
+    )
+    assert new.host.name == "Bandung" and new.start == dt.datetime(2027, 2, 1, 2, tzinfo=UTC)
+    updated = Activity.objects.get(pk=planning_call.pk)
+    assert (updated.title, updated.modality, updated.status, updated.public) == (
+        "Planning call II",
+        "virtual",  # kept: the cell was empty
+        "planned",
+        False,
+    )
+    assert updated.version == planning_call.version + 1
+
+
+def test_an_update_that_leaves_columns_out_keeps_their_values(tmp_path, recorded):
+    festival = recorded[0]
+    path = tmp_path / "titles.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "partnership_id", "title", "type", "host", "start", "end"])
+        w.writerow([festival.pk, festival.partnership_id, "Festival renamed", festival.type, "Bandung,ID",
+                    "2026-10-03T12:00:00Z", "2026-10-03T15:00:00Z"])  # fmt: skip
+    call_command("import_activities", str(path), stdout=io.StringIO())
+    after = Activity.objects.get(pk=festival.pk)
+    assert after.title == "Festival renamed"
+    kept = ["field", "location", "description", "participants_a", "breakdown", "budget", "currency", "outcomes"]
+    kept += ["sdg_targets", "recurrence", "exceptions", "public", "modality", "status"]
+    assert {k: getattr(after, k) for k in kept} == {k: getattr(festival, k) for k in kept}
+
+
 def test_an_xlsx_that_unpacks_to_far_more_than_an_upload_is_refused_before_reading(tmp_path, settings):
     import zipfile
 

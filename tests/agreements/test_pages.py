@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kembar.agreements import services
@@ -200,7 +201,7 @@ def test_an_oversized_file_is_refused(settings, users, public):
     settings.KEMBAR_MAX_UPLOAD_MB = 1
     services.advance(users["platform_admin"], public)
     big = pdf_bytes() + b"%" * (1024 * 1024)
-    with pytest.raises(Exception, match="files may be at most 1 MB"):
+    with pytest.raises(ValidationError, match="files may be at most 1 MB"):
         services.upload_document(users["platform_admin"], public.stages.get(status="active"), upload("big.pdf", big))
     assert not StageDocument.objects.exists()
 

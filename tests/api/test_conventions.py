@@ -4,10 +4,12 @@ wrong, and the OpenAPI document and the docs page describe every endpoint withou
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from django.urls import path
 
+from kembar.core.logs import RequestContextFilter
 from tests.support.clients import errors_by_field
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +117,44 @@ def test_a_server_error_under_the_api_is_json_with_the_request_id(client):
         "detail": "The server failed to answer this request; the error is logged under request id req-500."
     }
     assert response["X-Request-ID"] == "req-500"
+
+
+@pytest.fixture
+def request_errors(caplog):
+    """The records of Django's `django.request` logger, each with the request id the project's
+    handler adds. ("django" propagates no further in LOGGING, so caplog's handler is put on the
+    logger itself; a record that reaches it by two ways is one record.)"""
+    logger = logging.getLogger("django.request")
+    context = RequestContextFilter()
+    caplog.handler.addFilter(context)
+    logger.addHandler(caplog.handler)
+    yield lambda: list({id(r): r for r in caplog.records if r.name == "django.request"}.values())
+    logger.removeHandler(caplog.handler)
+    caplog.handler.removeFilter(context)
+
+
+def test_a_server_error_in_an_api_operation_is_logged_once_with_its_traceback(client, request_errors, monkeypatch):
+    """The JSON answer replaced Django's HTML one without its "already logged" mark, so Django
+    logged the 500 a second time, without the traceback."""
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the gazetteer index is gone")
+
+    monkeypatch.setattr("kembar.gazetteer.api.search_places", fails)
+    client.raise_request_exception = False
+    response = client.get("/api/places?q=kyoto", headers={"X-Request-ID": "req-once"})
+    assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
+    [record] = request_errors()
+    assert record.levelno == logging.ERROR and record.request_id == "req-once"
+    assert record.exc_info and str(record.exc_info[1]) == "the gazetteer index is gone"
+
+
+def test_an_unknown_api_path_is_logged_once(client, request_errors):
+    """The other side of the mark kept above: an error Django had not logged yet is logged."""
+    response = client.get("/api/no-such-thing", headers={"X-Request-ID": "req-404"})
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    [record] = request_errors()
+    assert record.levelno == logging.WARNING and record.request_id == "req-404"
 
 
 def test_pages_outside_the_api_keep_their_html_error_pages(client):

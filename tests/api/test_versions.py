@@ -1,11 +1,13 @@
 """Every API change of a versioned record sends the `version` it read.
 
-A PATCH without it answers 422 naming `version`, one with a stale version 409; neither writes
-anything. The operations come from the OpenAPI document, so a PATCH added later is checked
-without anyone remembering to add it here: a PATCH whose record has a `version` is checked, and
-one whose record has none must be listed in NOT_VERSIONED with why. The records and request
-bodies are the permission sweep's (tests/test_permission_sweep.py: its world, PATH_VALUES and
-API_BODIES).
+A PATCH, or a POST action on an existing record (/advance, /back, /postpone, /convert), without
+it answers 422 naming `version`, one with a stale version 409; neither writes anything. The
+operations come from the OpenAPI document, so one added later is checked without anyone
+remembering to add it here: a PATCH or action whose record has a `version` is checked, and one
+whose record has none must be listed in NOT_VERSIONED with why. An action is a POST on a path
+with the record's id that answers 200 with the record; a POST that answers 201 creates a new
+record (an attachment, a participant) and overwrites nothing. The records and request bodies are
+the permission sweep's (tests/test_permission_sweep.py: its world, PATH_VALUES and API_BODIES).
 """
 
 from __future__ import annotations
@@ -31,9 +33,14 @@ from tests.test_permission_sweep import (
 
 pytestmark = pytest.mark.django_db
 
-# PATCH operations of records without a version, each with why.
+# PATCH operations and POST actions of records without a version, each with why.
 NOT_VERSIONED = {
-    "/api/meetings/{meeting_id}/participants/{participant_id}": "a participant is one person's row, not a shared text",
+    ("patch", "/api/meetings/{meeting_id}/participants/{participant_id}"): (
+        "a participant is one person's row, not a shared text"
+    ),
+    ("post", "/api/meetings/{meeting_id}/invitations"): (
+        "mails the meeting as it stands when sent; changes nothing a client read and could overwrite"
+    ),
 }
 
 
@@ -52,20 +59,41 @@ def patch_operations(spec: dict) -> dict[str, bool]:
     return {path: _returns_a_version(ops["patch"], spec) for path, ops in spec["paths"].items() if "patch" in ops}
 
 
+def post_actions(spec: dict) -> dict[str, bool]:
+    """Every POST action's path (a POST on an existing record, answering 200 with what it
+    changed), and whether that record has a version."""
+    return {
+        path: _returns_a_version(ops["post"], spec)
+        for path, ops in spec["paths"].items()
+        if "post" in ops and "{" in path and "200" in ops["post"]["responses"]
+    }
+
+
 VERSIONED = sorted(path for path, versioned in patch_operations(_spec()).items() if versioned)
+VERSIONED_ACTIONS = sorted(path for path, versioned in post_actions(_spec()).items() if versioned)
 
 
-def test_every_patch_is_checked_or_listed_with_why(client):
+def test_every_patch_and_action_is_checked_or_listed_with_why(client):
     spec = client.get("/api/openapi.json").json()
-    found = patch_operations(spec)
-    assert sorted(path for path, versioned in found.items() if versioned) == VERSIONED
-    assert {path for path, versioned in found.items() if not versioned} == set(NOT_VERSIONED), (
-        "A PATCH of a record without a version: give the record one (kembar.core.models.Versioned) "
-        "or list the operation in NOT_VERSIONED with why."
+    found = {("patch", path): versioned for path, versioned in patch_operations(spec).items()}
+    found |= {("post", path): versioned for path, versioned in post_actions(spec).items()}
+    assert sorted(path for (method, path), versioned in found.items() if versioned and method == "patch") == VERSIONED
+    assert sorted(path for (method, path), versioned in found.items() if versioned and method == "post") == (
+        VERSIONED_ACTIONS
+    )
+    assert {key for key, versioned in found.items() if not versioned} == set(NOT_VERSIONED), (
+        "A PATCH or POST action of a record without a version: give the record one "
+        "(kembar.core.models.Versioned) or list the operation in NOT_VERSIONED with why."
     )
     # Partnerships, governments, agreements, activities, meetings, solutions, needs, pilots,
     # partner requests.
     assert len(VERSIONED) >= 9
+    assert {
+        "/api/agreements/{agreement_id}/advance",
+        "/api/agreements/{agreement_id}/back",
+        "/api/activities/{activity_id}/postpone",
+        "/api/activities/{activity_id}/convert",
+    } <= set(VERSIONED_ACTIONS)
 
 
 @pytest.mark.parametrize("path", VERSIONED)
@@ -97,6 +125,48 @@ def test_a_change_without_its_version_or_with_a_stale_one_is_refused(world, clie
     assert stale.status_code == 409, stale.content
     assert "Someone else changed this" in stale.json()["detail"]
     assert not changed(before, snapshot()), "a change with a stale version wrote something"
+
+
+def _record_url(action_url: str) -> str:
+    """/api/agreements/5/advance -> /api/agreements/5: where the record is read and PATCHed."""
+    return action_url.rsplit("/", 1)[0]
+
+
+@pytest.mark.parametrize("path", VERSIONED_ACTIONS)
+def test_an_action_without_its_version_or_with_a_stale_one_is_refused(world, client, api, path):  # noqa: F811
+    spec = client.get("/api/openapi.json").json()
+    op = Operation("post", path, True, spec["paths"][path]["post"])
+    schema = body_schema(op, spec)
+    assert "version" in schema.get("required", []), "the OpenAPI document says `version` is required"
+    assert "required" in schema["properties"]["version"]["description"].lower()
+    assert {"409", "422"} <= set(op.spec["responses"]), "the OpenAPI document lists the refusals"
+
+    url, kwargs = operation_urls(op, spec, world)[0]
+    body = api_body(op, spec, world, kwargs)
+    assert "version" in body, f"API_BODIES[('post', {path!r})] in tests/test_permission_sweep.py sends no version"
+    del body["version"]
+    record = _record_url(url)
+    read = api("get", record, "platform_admin").json()["version"]  # as a client reads it first
+
+    before = snapshot()
+    missing = api("post", url, "platform_admin", body)
+    assert errors_by_field(missing) == {"version": str(MISSING_VERSION)}
+    assert not changed(before, snapshot()), "an action without its version wrote something"
+
+    # Someone else saves the record in between (its own PATCH, as the sweep sends it).
+    patch = Operation("patch", _record_url(path), True, spec["paths"][_record_url(path)]["patch"])
+    other = api("patch", record, "platform_admin", api_body(patch, spec, world, kwargs))
+    assert other.status_code == 200 and other.json()["version"] == read + 1, other.content
+
+    before = snapshot()
+    stale = api("post", url, "platform_admin", {**body, "version": read})
+    assert stale.status_code == 409, stale.content
+    assert "Someone else changed this" in stale.json()["detail"]
+    assert not changed(before, snapshot()), "an action with a stale version wrote something"
+
+    done = api("post", url, "platform_admin", {**body, "version": read + 1})
+    assert done.status_code == 200, done.content
+    assert done.json()["version"] == read + 2
 
 
 def test_a_null_version_is_refused_like_a_missing_one(api, users, governments):

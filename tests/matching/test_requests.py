@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -57,7 +57,7 @@ def test_interest_notifies_the_requesters_office(
     assert "Kontak: partnerschaft@braunschweig.de" in message.body
     assert f"Permintaannya: https://kerjasama.example.go.id{published.get_absolute_url()}" in message.body
     # Twice is refused, and the requester cannot be interested in its own request.
-    with pytest.raises(Exception, match="already"):
+    with pytest.raises(ValidationError, match="already"):
         services.express_interest(users["braunschweig_editor"], published, governments["braunschweig"])
     with pytest.raises(PermissionDenied):
         services.express_interest(users["bandung_editor"], published, governments["bandung"])

@@ -610,6 +610,47 @@ def test_a_stale_edit_form_is_refused_with_a_message_and_changes_nothing(client,
     assert Solution.objects.get(pk=flood.pk).title == "Renamed meanwhile"
 
 
+@pytest.mark.parametrize(
+    "item, editor, page, body",
+    [
+        (
+            "flood",
+            "braunschweig_editor",
+            "solutions:edit",
+            {
+                "title": "Mine",
+                "summary": "s",
+                "problem": "p",
+                "provider_kind": "government",
+                "maturity": "in_use",
+                "cost_range": "unknown",
+            },
+        ),
+        (
+            "need",
+            "bandung_editor",
+            "solutions:need_edit",
+            {"title": "Mine", "description": "d", "budget_range": "unknown"},
+        ),
+    ],
+)
+def test_an_edit_form_without_its_version_is_refused_and_changes_nothing(
+    client, users, exchange, item, editor, page, body
+):
+    """The hidden version is required: a form that lost it would otherwise save over whatever
+    someone else saved since the page was read."""
+    client.force_login(users[editor])
+    record = exchange[item]
+    url = reverse(page, args=[record.pk])
+    response = client.post(url, body, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "This form is out of date. Reload the page and make your changes again." in response.content.decode()
+    fresh = type(record).objects.get(pk=record.pk)
+    assert (fresh.title, fresh.version) == (record.title, record.version)
+    assert client.post(url, {**body, "version": record.version}).status_code == 302
+    assert type(record).objects.get(pk=record.pk).title == "Mine"
+
+
 def test_a_website_must_be_a_web_address(users, governments):
     with pytest.raises(ValidationError) as error:
         services.create_solution(

@@ -129,8 +129,16 @@ def _aid_body(w, url):
 PAGE_BODIES = {
     "partnerships/<int:pk>/activities/new/": _activity_body,
     "activities/<int:pk>/edit/": _activity_body,
-    "activities/<int:pk>/postpone/": lambda w, url: {"reason": "SWEEP", "to_be_decided": "on"},
-    "activities/<int:pk>/convert/": lambda w, url: {"modality": "virtual", "reason": "SWEEP"},
+    "activities/<int:pk>/postpone/": lambda w, url: {
+        "reason": "SWEEP",
+        "to_be_decided": "on",
+        "version": _version(Activity, url),
+    },
+    "activities/<int:pk>/convert/": lambda w, url: {
+        "modality": "virtual",
+        "reason": "SWEEP",
+        "version": _version(Activity, url),
+    },
     "activities/<int:pk>/delete/": lambda w, url: {},
     "partnerships/<int:pk>/calls/new/": _call_body,
     "calls/<int:pk>/edit/": _call_body,
@@ -160,6 +168,12 @@ API_BODIES = {
         "public": True,
         "version": _activity_version(kw),
     },
-    ("post", "/api/activities/{activity_id}/postpone"): lambda w, kw: {"reason": "SWEEP"},
-    ("post", "/api/activities/{activity_id}/convert"): lambda w, kw: {"modality": "virtual"},
+    ("post", "/api/activities/{activity_id}/postpone"): lambda w, kw: {
+        "reason": "SWEEP",
+        "version": _activity_version(kw),
+    },
+    ("post", "/api/activities/{activity_id}/convert"): lambda w, kw: {
+        "modality": "virtual",
+        "version": _activity_version(kw),
+    },
 }
