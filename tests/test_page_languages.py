@@ -27,7 +27,12 @@ pytestmark = pytest.mark.django_db
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")  # Django's own pages, JSON, the language switch
 # Pages with more to show than their bare URL: the slot finder with its results.
 # A four-hour meeting cannot fit in the two hours Bandung and Braunschweig share: every slot has a cost.
-EXTRA = ["/meetings/slots/?partnership={public}&start=2027-03-01&end=2027-03-12&duration=240"]
+# A report's status page in its other states (the first URL shows the ready one).
+EXTRA = [
+    "/meetings/slots/?partnership={public}&start=2027-03-01&end=2027-03-12&duration=240",
+    "/insights/reports/{report_queued}/",
+    "/insights/reports/{report_failed}/",
+]
 READERS = [None, "bandung_editor"]
 
 
@@ -41,7 +46,8 @@ def page_urls(w: World) -> list[str]:
             urls.append(fill(route, w)[0])
         except CannotFill as error:  # the permission sweep fails on it, naming the tables to extend
             pytest.fail(f"{route.route}: {error}")
-    return urls + [u.format(public=w.public.pk, private=w.private.pk) for u in EXTRA]
+    reports = {f"report_{status}": report.pk for status, report in w.reports.items()}
+    return urls + [u.format(public=w.public.pk, private=w.private.pk, **reports) for u in EXTRA]
 
 
 def test_every_page_speaks_one_language(world, settings):

@@ -1,5 +1,6 @@
-"""/api/insights/pivot, /api/insights/sdg and /api/insights/report: the figures of the pages and
-the report file, with the same scopes and the same visibility.
+"""/api/insights/pivot, /api/insights/sdg and /api/insights/reports: the figures of the pages and
+the report files (asked for, built by the job queue, then downloaded), with the same scopes and
+the same visibility. The old GET /api/insights/report answers 410 Gone.
 
 No `from __future__ import annotations` (see kembar/api/partnerships.py).
 """
@@ -7,19 +8,21 @@ No `from __future__ import annotations` (see kembar/api/partnerships.py).
 import datetime as dt
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja.responses import Status as Reply
 
-from kembar.accounts import permissions
-from kembar.api.auth import READ
-from kembar.api.errors import ERRORS
+from kembar.api.auth import READ, WRITE
+from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.schemas import MAX_ID
+from kembar.core.uploads import download_response
+from kembar.insights.models import ReportFile
 
-from . import reports
+from . import report_files, reports
 from .pivot import MAX_YEAR, MIN_YEAR, Scope, ScopeError, Tally, pivot, resolve_scope
 from .sdg import SdgRow, sdg_report
 
@@ -158,24 +161,101 @@ def sdg_figures(request, query: Query[ScopeQuery]):
     }
 
 
-class ReportQuery(Schema):
+class ReportRequest(Schema):
     government_id: Id | None = Field(
         None, description="A government's report; without it (and without `province`) the platform's roll-up."
     )
     province: str | None = Field(None, max_length=10, description="A province's roll-up (ISO 3166-2 code).")
     year: Year | None = Field(None, description="Default: this year.")
-    format: str = Field("pdf", description="pdf or xlsx")
-    language: str = Field("id", description="id or en")
+    format: str = Field("pdf", max_length=10, description="pdf or xlsx")
+    language: str = Field("id", max_length=10, description="id or en")
+
+
+class ReportOut(Schema):
+    id: int
+    status: str = Field(description="queued, building, ready or failed")
+    url: str = Field(description="This report's status (GET it again until it is ready or failed).")
+    file: str | None = Field(description="Where to download the file, once it is ready.")
+    page: str = Field(description="The same status as a page, for a browser.")
+    scope: str = Field(description="What the report is about: a government, a province or the platform.")
+    year: int
+    format: str
+    language: str
+    size: int | None = Field(description="Bytes of the file, once it is ready.")
+    failure: str | None = Field(description="Why it failed: access, stale, queue or error.")
+    error: str | None = Field(description="Why it failed, in words (the caller's language).")
+    created: dt.datetime = Field(description="When it was asked for (UTC).")
+    finished: dt.datetime | None = Field(description="When it was ready or failed (UTC).")
+
+
+def _report_out(report: ReportFile) -> dict:
+    failed = report.status == ReportFile.Status.FAILED
+    ready = report.status == ReportFile.Status.READY
+    return {
+        "id": report.pk,
+        "status": report.status,
+        "url": reverse("api:insights_report_status", args=[report.pk]),
+        "file": reverse("api:insights_report_download", args=[report.pk]) if ready else None,
+        "page": reverse("insights:report_status", args=[report.pk]),
+        "scope": report.scope_label,
+        "year": report.year,
+        "format": report.format,
+        "language": report.language,
+        "size": report.size if ready else None,
+        "failure": (report.failure or None) if failed else None,
+        "error": report_files.failure_message(report) if failed else None,
+        "created": report.created,
+        "finished": report.finished,
+    }
+
+
+# A report belongs to whoever asked for it: every report operation needs a token or a session.
+@router.post(
+    "/reports",
+    auth=WRITE,
+    response={202: ReportOut, **WRITE_ERRORS},
+    url_name="insights_report_request",
+    summary="Ask for the periodic report (PDF or XLSX), built in the background",
+)
+def report_request(request, body: ReportRequest, response: HttpResponse):
+    """A government's report for its office, oversight bodies and platform administrators; a
+    roll-up (province, platform) for oversight bodies and platform administrators. The job queue
+    builds it: the answer is 202 with the report's status and its `url` (also the `Location`
+    header); GET that until `status` is `ready`, then download `file`. The same request made
+    within the hour by the same caller answers with the same report (waiting or ready)."""
+    scope = _scope(request, ScopeQuery(government_id=body.government_id, province=body.province))
+    year = body.year or timezone.now().year
+    try:
+        report = report_files.request_report(request.user, scope, year, body.format, body.language)
+    except reports.ReportError as error:
+        raise ValidationError({error.field: [str(error)]}) from None
+    out = _report_out(report)
+    response["Location"] = out["url"]
+    return Reply(202, out)
 
 
 @router.get(
-    "/report",
-    response=ERRORS,
-    summary="The periodic report as PDF or XLSX",
+    "/reports/{report_id}",
+    auth=WRITE,
+    response={200: ReportOut, **ERRORS},
+    url_name="insights_report_status",
+    summary="Where a requested report stands",
+)
+def report_status(request, report_id: Id):
+    """The report's status (404 for anyone but the caller who asked for it)."""
+    return _report_out(report_files.visible_report(request.user, report_id))
+
+
+@router.get(
+    "/reports/{report_id}/file",
+    auth=WRITE,
+    response={409: Error, **ERRORS},
+    url_name="insights_report_download",
+    summary="Download a requested report",
     openapi_extra={
         "responses": {
             "200": {
-                "description": "The report file.",
+                "description": "The report file, as an attachment (private, not cached).",
                 "content": {
                     reports.CONTENT_TYPES[f]: {"schema": {"type": "string", "format": "binary"}}
                     for f in reports.FORMATS
@@ -184,26 +264,37 @@ class ReportQuery(Schema):
         }
     },
 )
-def report_file(request, query: Query[ReportQuery]):
-    """A government's report for its office, oversight bodies and platform administrators; a
-    roll-up (province, platform) for oversight bodies and platform administrators."""
-    if not request.user.is_authenticated:
-        raise AuthenticationError()
-    scope = _scope(request, ScopeQuery(government_id=query.government_id, province=query.province))
-    try:
-        fmt, language = reports.check_options(query.format, query.language)
-    except reports.ReportError as error:
-        raise ValidationError({error.field: [str(error)]}) from None
-    if not permissions.can_download_report(request.user, scope.government):
-        raise PermissionDenied(
-            _(
-                "Only the government's own office, oversight bodies and platform administrators "
-                "may download this report."
-            )
+def report_download(request, report_id: Id):
+    """The file once the report is ready; 409 while it is waiting or being built, or when it failed."""
+    report = report_files.visible_report(request.user, report_id)
+    if report.status == ReportFile.Status.FAILED:
+        return Reply(409, {"detail": report_files.failure_message(report)})
+    if report.status != ReportFile.Status.READY or not report.file:
+        return Reply(
+            409,
+            {
+                "detail": _("The report is not ready yet (%(status)s): ask for its status again in a few seconds.")
+                % {"status": report.get_status_display()}
+            },
         )
-    year = query.year or timezone.now().year
-    response = HttpResponse(
-        reports.write_report(request.user, scope, year, fmt, language), content_type=reports.CONTENT_TYPES[fmt]
+    return download_response(report.file, report.file.name.rsplit("/", 1)[-1], reports.CONTENT_TYPES[report.format])
+
+
+@router.get(
+    "/report",
+    response={410: Error},
+    summary="Gone: ask for the report with POST /api/insights/reports",
+    deprecated=True,
+)
+def report_gone(request):
+    """Reports are built in the background now: POST /api/insights/reports, then follow the
+    report's status and download its file."""
+    return Reply(
+        410,
+        {
+            "detail": _(
+                "This operation is gone: reports are built in the background. Ask for one with "
+                "POST /api/insights/reports, then follow its url until it is ready and download its file."
+            )
+        },
     )
-    response["Content-Disposition"] = f'attachment; filename="{reports.filename(scope, year, fmt)}"'
-    return response

@@ -1,5 +1,6 @@
-"""Pages of the pivot analytics and the SDG report, and the report download. Views only read
-the request and call pivot, sdg and reports (the API and `kembar report` call the same)."""
+"""Pages of the pivot analytics and the SDG report, and the reports: asked for by a POST, built
+by the job queue, followed on a status page and downloaded from it. Views only read the request
+and call pivot, sdg and report_files (the API and `kembar report` call the same)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,20 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.core.uploads import download_response
 from kembar.core.widgets import Autocomplete
 from kembar.gazetteer.models import Place
 from kembar.partnerships.models import LocalGovernment
 
-from . import charts, reports
+from . import charts, report_files, reports
 from .pivot import ScopeError, parse_year, pivot, resolve_scope
 from .sdg import sdg_report
 
@@ -90,14 +91,12 @@ def _scope_and_year(request):
         return resolve_scope(request.user), None, error
 
 
-def _download_links(request, scope, year) -> list[dict]:
+def _report_request(request, scope, year) -> dict | None:
+    """What the report buttons send (a POST to insights:report_request, one button per format),
+    or None when the reader may not have the scope's report."""
     if scope.kind == "partnership" or not permissions.can_download_report(request.user, scope.government):
-        return []
-    query = {**scope.query(), "year": year or timezone.now().year}
-    return [
-        {"format": fmt, "url": reverse("insights:report") + "?" + urlencode({**query, "format": fmt})}
-        for fmt in reports.FORMATS
-    ]
+        return None
+    return {"scope": scope.query(), "year": year or timezone.now().year, "formats": reports.FORMATS}
 
 
 def _context(request, scope, year, error) -> dict:
@@ -108,7 +107,7 @@ def _context(request, scope, year, error) -> dict:
         "error": error,
         "form": ScopeForm(params),
         "partnership": params.get("partnership", ""),
-        "downloads": _download_links(request, scope, year),
+        "report_request": _report_request(request, scope, year),
         "scope_query": urlencode(scope.query()),
     }
 
@@ -133,20 +132,53 @@ def sdg_page(request):
 
 
 @login_required
-@require_safe
-def report_download(request):
-    """A government's report (its office, oversight, administrators) or a roll-up (oversight,
-    administrators) as PDF or XLSX."""
-    params = request.GET
+@require_POST
+def report_request(request):
+    """Ask for a government's report (its office, oversight, administrators) or a roll-up
+    (oversight, administrators) as PDF or XLSX: the job queue builds it, the status page follows it."""
+    params = request.POST
     try:
         year = parse_year(params.get("year")) or timezone.now().year
         scope = resolve_scope(request.user, government=params.get("government"), province=params.get("province"))
-        fmt, language = reports.check_options(params.get("format", "pdf"), params.get("language"))
+        report = report_files.request_report(
+            request.user, scope, year, params.get("format", "pdf"), params.get("language")
+        )
     except (ScopeError, reports.ReportError) as error:
         return render(request, "insights/report_error.html", {"error": error}, status=400)
-    if not permissions.can_download_report(request.user, scope.government):
-        raise PermissionDenied
-    content = reports.write_report(request.user, scope, year, fmt, language)
-    response = HttpResponse(content, content_type=reports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{reports.filename(scope, year, fmt)}"'
+    return redirect("insights:report_status", report.pk)
+
+
+@login_required
+@require_safe
+def report_status(request, pk: int):
+    """Where a requested report stands; while it waits, htmx asks again every 2 seconds for the
+    status alone (a Refresh link does the same without script)."""
+    report = report_files.visible_report(request.user, pk)
+    again = {
+        "government": report.government_id or "",
+        "province": report.province.subdivision_code if report.province_id else "",
+    }
+    scope = {name: value for name, value in again.items() if value}
+    context = {
+        "report": report,
+        "failure": report_files.failure_message(report) if report.status == report.Status.FAILED else "",
+        "zone": timezone.get_current_timezone(),
+        "kept_until": report.created + report_files.KEEP_FOR,
+        "again": again,
+        "back": reverse("insights:pivot") + "?" + urlencode({**scope, "year": report.year}),
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = "insights/_report_status.html" if partial else "insights/report_status.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+@require_safe
+def report_file(request, pk: int):
+    """The report's file, for its requester, once it is ready (before, the status page)."""
+    report = report_files.visible_report(request.user, pk)
+    if report.status != report.Status.READY or not report.file:
+        return redirect("insights:report_status", report.pk)
+    return download_response(report.file, report.file.name.rsplit("/", 1)[-1], reports.CONTENT_TYPES[report.format])

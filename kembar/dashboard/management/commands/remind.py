@@ -3,13 +3,15 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone, translation
 
 from kembar.core import mail, reminders
+from kembar.insights.analytics import report_files
 
 
 class Command(BaseCommand):
     help = (
         "Queue the reminder e-mails that are due (agreements ending, procedures stuck, overdue "
-        "action items), each event once, and hand waiting e-mails that lost their job back to the "
-        "queue. Meant for cron, e.g. every hour; `kembar worker` sends the mails."
+        "action items), each event once, hand waiting e-mails that lost their job back to the "
+        "queue, and delete report files older than a week. Meant for cron, e.g. every hour; "
+        "`kembar worker` sends the mails and builds the reports."
     )
 
     def add_arguments(self, parser):
@@ -31,3 +33,8 @@ class Command(BaseCommand):
         requeued = mail.sweep(now)
         if requeued:
             self.stdout.write(f"{requeued} waiting e-mail(s) queued again")
+        deleted, stale = report_files.prune(now)
+        if deleted:
+            self.stdout.write(f"{deleted} report file(s) older than a week deleted")
+        if stale:
+            self.stdout.write(f"{stale} report(s) not built within an hour marked failed")
