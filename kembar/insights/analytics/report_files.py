@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -29,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.core.queue import enqueue_with_commit
 from kembar.insights.models import ReportFile
 
 from . import reports
@@ -85,10 +85,13 @@ def request_report(user, scope: Scope, year: int, fmt: str, language: str | None
     )
     if earlier is not None:
         return earlier
+    from kembar.insights.tasks import build_report
+
     with transaction.atomic():
         report = ReportFile.objects.create(**wanted)
-        # The job is handed out once the row is there for a worker to read.
-        transaction.on_commit(partial(enqueue, report.pk))
+        # The row and its job commit together (a queue in the database) or the job follows the
+        # commit (Redis), so a worker always finds the row.
+        enqueue_with_commit(build_report, report.pk, enqueue=enqueue)
     return report
 
 
