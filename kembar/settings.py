@@ -220,6 +220,8 @@ LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "id")
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# Short dates that read one way in both languages ("29 Feb 2020"): kembar/core/formats.
+FORMAT_MODULE_PATH = ["kembar.core.formats"]
 USE_I18N = True
 USE_TZ = True
 

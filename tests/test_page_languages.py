@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from tests.support.languages import ALLOWED, Text, distinctive
+from tests.support.languages import Text, allowed, distinctive
 from tests.test_permission_sweep import CannotFill, World, all_routes, fill
 from tests.test_permission_sweep import world as world  # noqa: F401,PLC0414 - the sweep's fixture
 
@@ -72,7 +72,7 @@ def test_every_page_speaks_one_language(world, settings):
                 text = Text()
                 text.feed(response.content.decode())
                 for piece in text.pieces:
-                    if piece not in ALLOWED and (found := strings[language].find(piece)):
+                    if piece not in allowed(language) and (found := strings[language].find(piece)):
                         leaks.append(f"{urlsplit(url).path} ({reader or 'visitor'}, {language}): “{found}”")
     assert pages > 150
     assert not leaks, "Strings of the other language:\n" + "\n".join(sorted(set(leaks)))
@@ -92,3 +92,14 @@ def test_the_check_sees_a_string_of_the_other_language():
     assert not strings["id"].find("status")  # a word of both languages proves nothing
     assert "2 h before office hours" in page.pieces and "proposed" not in page.pieces
     assert strings["en"].find("pendidikan berkualitas") and "pendidikan berkualitas" in page.pieces
+
+
+def test_a_language_name_of_the_other_language_is_seen_and_a_rightly_named_country_is_not():
+    """ "Korean" on an Indonesian page is a leak (the Indonesian says "Korea"), and so is "Jepang"
+    on an English one; "Vietnam", the English name of the country that is also the Indonesian
+    name of its language, is not a leak on an English page."""
+    strings = distinctive()
+    assert strings["id"].find("korean") and "korean" not in allowed("id")
+    assert strings["en"].find("jepang") and "jepang" not in allowed("en")
+    assert strings["en"].find("vietnam") and "vietnam" in allowed("en")
+    assert "korea selatan" in allowed("id") and "inggris" in allowed("id")

@@ -98,6 +98,8 @@ def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
     if meeting:
         services.convert(admin, meeting, modality="virtual", reason="Travel restrictions during COVID-19.")
         created["activities"] += 1
+    if _coming_activity(admin, bfw, bandung):
+        created["activities"] += 1
     for pair, donor, title, items, dates in (
         (
             sb,
@@ -152,3 +154,30 @@ def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
         )
         created["calls"] += 1
     return created
+
+
+COMING_TITLE = "Virtual visit of the Bandung Command Center"
+
+
+def _coming_activity(admin, partnership: Partnership, bandung: LocalGovernment) -> Activity | None:
+    """An activity eight days after the day the demo is loaded (20:00 in Bandung, the morning in
+    Fort Worth), so that a fresh demo's dashboard has a coming week; kept when loaded again."""
+    day = timezone.now().astimezone(zoneinfo.ZoneInfo("Asia/Jakarta")).date() + dt.timedelta(days=8)
+    return _new_activity(
+        admin,
+        partnership,
+        title=COMING_TITLE,
+        type="work_visit",
+        field="smart_city",
+        host=bandung,
+        modality="virtual",
+        start=_at("Asia/Jakarta", day.year, day.month, day.day, 20, 0),
+        end=_at("Asia/Jakarta", day.year, day.month, day.day, 21, 30),
+        status="confirmed",
+        public=True,
+        sdg_targets=["11", "17"],
+        description="Fort Worth's transportation staff follow the Command Center's traffic operations live, "
+        "as the partners agreed at their smart city exchange. "
+        + DEMO_NOTE
+        + " Set eight days after the demo was loaded.",
+    )

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core import numbers
 from kembar.core.uploads import DocumentField
 from kembar.core.widgets import DateInput, DateTimeLocalInput, Rows
 from kembar.partnerships.forms import GovernmentField
@@ -60,6 +64,39 @@ REPEAT_FREQUENCIES = [
 CUSTOM_RULE = "custom"
 
 
+class ExceptionDatesField(forms.Field):
+    """The days a repeating activity skips, as rows of a date picker each (core's Rows widget);
+    the value is the days, in order, each once. The form puts each at the start's time of day."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            Rows(
+                [{"key": "day", "label": _("Date"), "type": "date"}],
+                add_label=_("Add a date"),
+                blank_rows=1,
+                empty_rows=1,
+                attrs={"class": "rows-single"},
+            ),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        days = set()
+        for n, row in enumerate(value or [], 1):
+            text = str((row or {}).get("day") or "").strip()
+            if not text:
+                continue
+            try:
+                days.add(dt.date.fromisoformat(text))
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Row %(n)s: “%(value)s” is not a date (YYYY-MM-DD).") % {"n": n, "value": text}
+                )
+        return sorted(days)
+
+
 class ActivityForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     type = forms.ChoiceField(label=_("Type"), choices=ActivityType.choices)
@@ -90,13 +127,9 @@ class ActivityForm(forms.Form):
         help_text=_("How many times in all, the first included."),
     )
     custom_rule = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
-    exceptions = forms.CharField(
+    exceptions = ExceptionDatesField(
         label=_("Exceptions"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Occurrences that do not take place: their start in the host's local time, one per line (YYYY-MM-DD HH:MM)."
-        ),
+        help_text=_("Days on which a repeating activity does not take place (the host's local date)."),
     )
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -179,7 +212,7 @@ class ActivityForm(forms.Form):
             start=in_zone(d["start"], zone),
             end=in_zone(d["end"], zone),
             currency=d["currency"].strip().upper(),
-            exceptions=[in_zone(e, zone) for e in d["exceptions"]],
+            exceptions=[in_zone(moment, zone) for moment in self.exception_starts()],
             recurrence=self.rule(),
             breakdown=self.breakdown(),
         )
@@ -204,25 +237,42 @@ class ActivityForm(forms.Form):
                 out[side] = counts
         return out
 
+    def exception_starts(self) -> list[dt.datetime]:
+        """The skipped occurrences' starts as typed in the host's local time: each day at the
+        start's time of day (a series keeps its local time of day, kembar.activities.recurrence)."""
+        start = wall_clock(self.cleaned_data.get("start"))
+        if start is None:
+            return []
+        return [dt.datetime.combine(day, start.time()) for day in self.cleaned_data.get("exceptions") or []]
+
     def clean(self):
         data = super().clean()
         if data.get("recurrence") and data.get("repeat_until") and data.get("repeat_count"):
             self.add_error("repeat_count", _("Give an end date or a number of times, not both."))
+        if data.get("exceptions") and not self.errors:
+            self._check_exception_days()
         return data
 
-    def clean_exceptions(self):
-        out = []
-        for line in self.cleaned_data["exceptions"].splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                out.append(dt.datetime.strptime(line.replace("T", " ")[:16], "%Y-%m-%d %H:%M"))
-            except ValueError:
-                raise forms.ValidationError(
-                    _("“%(value)s” is not a date and time (YYYY-MM-DD HH:MM).") % {"value": line}
-                )
-        return out
+    def _check_exception_days(self):
+        """Each exception is a day of the series: a day it would not take place anyway is named."""
+        rule = self.rule()
+        if not rule:
+            self.add_error("exceptions", _("Only a repeating activity has exceptions: choose how it repeats."))
+            return
+        host = chosen_government(self.partnership, self.cleaned_data["host"])
+        zone = government_zone(host)
+        start = in_zone(self.cleaned_data["start"], zone)
+        try:
+            series = recurrence.parse_rule(rule, start, zone)
+        except ValidationError:
+            return  # the service names what is wrong with the rule
+        outside = [moment for moment in self.exception_starts() if series.after(moment, inc=True) != moment]
+        if outside:
+            self.add_error(
+                "exceptions",
+                _("The activity does not take place on %(days)s anyway: give days of the series.")
+                % {"days": ", ".join(date_format(moment.date(), "j M Y") for moment in outside)},
+            )
 
 
 class ActivityEditForm(ActivityForm):
@@ -239,10 +289,9 @@ class ActivityEditForm(ActivityForm):
             host=activity.host_id,
             start=activity.start.astimezone(zone).replace(tzinfo=None),
             end=activity.end.astimezone(zone).replace(tzinfo=None),
-            exceptions="\n".join(
-                dt.datetime.fromisoformat(e.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                for e in activity.exceptions
-            ),
+            exceptions=[
+                {"day": recurrence.parse_moment(e).astimezone(zone).date().isoformat()} for e in activity.exceptions
+            ],
         )
         for side in ("a", "b"):
             for key, count in (activity.breakdown or {}).get(side, {}).items():
@@ -349,28 +398,29 @@ class CallEditForm(CallForm):
 
 class AidItemsField(forms.Field):
     """An aid shipment's items as rows of quantity, unit and description. A blank row is left
-    out; what an item must be (a name, a quantity above zero) the service says."""
+    out; what an item must be (a name, a quantity above zero) the service says. The quantity is
+    typed as the page's language writes numbers ("50.000" is fifty thousand in Bahasa
+    Indonesia; kembar.core.numbers), so it is a text input with a decimal keyboard."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
             "widget",
             Rows(
                 [
-                    {
-                        "key": "quantity",
-                        "label": _("Quantity"),
-                        "type": "number",
-                        "step": "any",
-                        "min": "0",
-                        "class": "col-number",
-                    },
+                    {"key": "quantity", "label": _("Quantity"), "inputmode": "decimal", "class": "col-number"},
                     {"key": "unit", "label": _("Unit"), "class": "col-unit"},
                     {"key": "name", "label": _("Description")},
                 ],
                 add_label=_("Add an item"),
             ),
         )
-        kwargs.setdefault("help_text", _("One row per item, e.g. 50000 · pieces · surgical masks."))
+        kwargs.setdefault(
+            "help_text",
+            format_lazy(
+                _("One row per item, e.g. {quantity} · pieces · surgical masks."),
+                quantity=lazy(lambda: numbers.examples()["thousands"], str)(),
+            ),
+        )
         kwargs.setdefault("required", False)  # "at least one item" is the service's rule
         super().__init__(**kwargs)
 
@@ -380,14 +430,14 @@ class AidItemsField(forms.Field):
             row = {k: str(v or "").strip() for k, v in row.items()}
             if not any(row.values()):
                 continue
-            text = row.get("quantity", "").replace(" ", "")
             try:
-                quantity = Decimal(text) if text else None
-            except InvalidOperation:
-                quantity = None
-            if text and (quantity is None or not quantity.is_finite()):
+                quantity = numbers.parse_decimal(row.get("quantity", ""))
+            except numbers.NotANumber:
                 raise forms.ValidationError(
-                    _("Row %(n)s: “%(value)s” is not a quantity.") % {"n": n, "value": row.get("quantity", "")}
+                    _(
+                        "Row %(n)s: “%(value)s” is not a quantity. Write thousands as %(thousands)s, decimals as %(decimals)s."
+                    )
+                    % {"n": n, "value": row.get("quantity", ""), **numbers.examples()}
                 )
             out.append({"quantity": quantity, "unit": row.get("unit", ""), "name": row.get("name", "")})
         return out
@@ -425,7 +475,9 @@ class AidEditForm(AidForm):
 
 def format_items(shipment) -> list[dict]:
     """The shipment's items as the item rows show them."""
-    return [{"quantity": f"{i.quantity.normalize():f}", "unit": i.unit, "name": i.name} for i in shipment.items.all()]
+    return [
+        {"quantity": numbers.format_decimal(i.quantity), "unit": i.unit, "name": i.name} for i in shipment.items.all()
+    ]
 
 
 class PortalFilterForm(forms.Form):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kembar.accounts.services import editor_emails
+from kembar.core import times
 from kembar.core.reminders import Reminder, mail_url
 
 from . import queries, recurrence
@@ -30,17 +31,19 @@ def due(now: dt.datetime) -> Iterable[Reminder]:
             if occ.date_tbd or occ.start < now:
                 continue
             p = a.partnership
-            local = occ.start.astimezone(a.zone).strftime("%Y-%m-%d %H:%M %Z")
+            # In the host's time, as the activity's page shows it: the whole span, each end
+            # with its zone ("1–14 Mar 2027 (starts 09:00 CST, ends 17:00 CDT)").
             yield Reminder(
                 key=f"activity:{a.pk}:{occ.planned_start:%Y%m%dT%H%M}:week",
                 recipients=editor_emails([p.government_a_id, p.government_b_id]),
-                subject=_("In a week: %(title)s (%(when)s)") % {"title": a.title, "when": local},
-                body=_("%(title)s of %(partnership)s starts %(when)s (%(modality)s).\n\n%(url)s")
+                subject=_("In a week: %(title)s (%(when)s)")
+                % {"title": a.title, "when": times.days(occ.start, occ.end, a.zone)},
+                body=_("%(title)s of %(partnership)s, %(modality)s: %(when)s.\n\n%(url)s")
                 % {
                     "title": a.title,
                     "partnership": p,
-                    "when": local,
-                    "modality": a.get_modality_display(),
+                    "when": times.span(occ.start, occ.end, a.zone),
+                    "modality": a.get_modality_display().lower(),
                     "url": mail_url(a),
                 },
             )

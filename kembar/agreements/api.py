@@ -21,6 +21,7 @@ from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, InputSchema, omitted, version_read
 from kembar.api.uploads import download_resolver
+from kembar.core.languages import Language
 from kembar.core.uploads import download_response
 from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
@@ -34,7 +35,6 @@ from .models import (
     Relation,
     StageDocument,
     StageStatus,
-    TextLanguage,
 )
 
 router = Router(tags=["agreements"], auth=READ)
@@ -100,7 +100,7 @@ class AgreementOut(Schema):
         description="`follows` (an MoU after the LoI) or `renews`; empty without one."
     )
     status: AgreementStatus = Field(description="In force and expired follow from the dates of a signed agreement.")
-    languages: list[TextLanguage]
+    languages: list[Language]
     version: int = Field(description="Send it back with a change to refuse it if someone saved in between.")
     created: dt.datetime
     updated: dt.datetime
@@ -158,7 +158,7 @@ class AgreementIn(InputSchema):
     title: str = Field(min_length=1, max_length=300)
     fields: list[CooperationField] = []
     signatories: str = ""
-    languages: list[TextLanguage] = []
+    languages: list[Language] = Field([], max_length=len(Language.values))
     effective_on: DateOrNull = None
     validity_years: int | None = Field(None, ge=1, le=100)
     ends_on: DateOrNull = Field(None, description="Only without validity_years (which computes it).")
@@ -176,7 +176,7 @@ class AgreementPatch(InputSchema):
     title: str = omitted(min_length=1, max_length=300)
     fields: list[CooperationField] = omitted("Replaces the whole list.")
     signatories: str = omitted()
-    languages: list[TextLanguage] = omitted()
+    languages: list[Language] = omitted(max_length=len(Language.values))
     signed_on: DateOrNull = omitted("Only of a signed agreement (a correction).")
     effective_on: DateOrNull = omitted()
     validity_years: int | None = omitted(ge=1, le=100)

@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core import languages
 from kembar.core.uploads import DocumentField
 from kembar.core.widgets import DateInput
 from kembar.partnerships.forms import fields_of_cooperation
 
-from .models import Agreement, AgreementKind, ProcedureTemplate, Relation, TextLanguage
+from .models import Agreement, AgreementKind, ProcedureTemplate, Relation
 
 
 class AgreementForm(forms.Form):
@@ -20,7 +21,7 @@ class AgreementForm(forms.Form):
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages of the text"),
-        choices=TextLanguage.choices,
+        choices=languages.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

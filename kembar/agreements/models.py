@@ -21,11 +21,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kembar.core import languages
 from kembar.core.models import Versioned
 from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import CooperationField, Partnership
 
-from .vocab import Action, AgreementKind, AgreementStatus, Relation, StageStatus, TextLanguage
+from .vocab import Action, AgreementKind, AgreementStatus, Relation, StageStatus
 
 
 def _localised(en: str, id_: str) -> str:
@@ -173,7 +174,7 @@ class Agreement(Versioned):
         return AgreementStatus(self.current_status()).label
 
     def language_labels(self) -> list[str]:
-        return [str(TextLanguage(code).label) if code in TextLanguage.values else code for code in self.languages]
+        return [languages.name(code) for code in self.languages]
 
 
 class AgreementStage(models.Model):

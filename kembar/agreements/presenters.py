@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Membership
+from kembar.core import languages
 from kembar.partnerships.vocab import Field
 
-from .models import Action, Agreement, AgreementStage, StageDocument, TextLanguage
+from .models import Action, Agreement, AgreementStage, StageDocument
 
 HIDDEN = {"updated", "created", "version", "file", "sha256"}
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -234,7 +235,7 @@ def _words(field: str, value, titles: dict[int, str]) -> str:
     if field == "previous":
         return titles.get(value, "?")
     if field == "languages":
-        return ", ".join(str(TextLanguage(c).label) if c in TextLanguage.values else c for c in value)
+        return languages.names(value)
     if isinstance(value, dt.date):
         return formats.date_format(value, "j F Y")
     choices = {f.name: f.choices for f in Agreement._meta.fields}.get(field)

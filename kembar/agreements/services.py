@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.core import languages
 from kembar.core.uploads import check_upload
 from kembar.core.versioning import ConcurrentEdit, locked, record_author, save_version
 from kembar.partnerships import services as partnership_services
@@ -36,7 +37,6 @@ from .models import (
     StageDocument,
     StageStatus,
     StageTransition,
-    TextLanguage,
     add_years,
 )
 
@@ -106,9 +106,8 @@ def _clean(agreement: Agreement, fields: list[str] | None) -> None:
         errors["title"] = [_("Give the agreement a title.")]
     if agreement.kind not in AgreementKind.values:
         errors["kind"] = [_("Unknown kind “%(value)s”.") % {"value": agreement.kind}]
-    unknown = [c for c in agreement.languages or [] if c not in TextLanguage.values]
-    if unknown:
-        errors["languages"] = [_("Unknown language: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}]
+    if problems := languages.errors(agreement.languages or []):
+        errors["languages"] = problems
     if fields is not None:
         bad = [f for f in fields if f not in Field.values]
         if bad:

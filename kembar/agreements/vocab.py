@@ -26,20 +26,6 @@ class AgreementStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
-class TextLanguage(models.TextChoices):
-    ID = "id", _("Indonesian")
-    EN = "en", _("English")
-    JA = "ja", _("Japanese")
-    KO = "ko", _("Korean")
-    ZH = "zh", _("Chinese")
-    DE = "de", _("German")
-    FR = "fr", _("French")
-    NL = "nl", _("Dutch")
-    ES = "es", _("Spanish")
-    AR = "ar", _("Arabic")
-    RU = "ru", _("Russian")
-
-
 class StageStatus(models.TextChoices):
     PENDING = "pending", _("Not started")
     ACTIVE = "active", _("In progress")

@@ -63,6 +63,14 @@ def date_range(first: dt.date, last: dt.date) -> str:
     return f"{_f(first, 'j M Y')} – {_f(last, 'j M Y')}"
 
 
+def days(start: dt.datetime, end: dt.datetime | None, zone: ZoneLike) -> str:
+    """The days the span covers in `zone`, without times: '1–14 Mar 2027' (a mail's subject)."""
+    tz = zone_of(zone)
+    s = start.astimezone(tz)
+    e = s if end is None or end <= start else end.astimezone(tz)
+    return date_range(*(_whole_days(s, e) or (s.date(), e.date())))
+
+
 def _whole_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date] | None:
     """The first and last day when the span covers whole days in its zone, else None."""
     if start.time() != dt.time(0, 0) or end <= start:

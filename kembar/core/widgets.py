@@ -108,15 +108,19 @@ class Rows(forms.Widget):
     description), with buttons that add and remove rows (kembar/static/kembar/app.js; without
     JavaScript the blank rows are there to fill). The value is a list of dicts, one per row,
     keyed by the columns' keys; a column is a dict: key, label, and optionally type, inputmode,
-    step, min, class."""
+    step, min, class. `blank_rows` follow the filled ones, `empty_rows` are shown when there is
+    none; `attrs["class"]` is added to the table's (`rows-single`: one narrow column)."""
 
     template_name = "components/rows.html"
 
-    def __init__(self, columns: list[dict], *, add_label: str = "", blank_rows: int = 1, attrs=None):
+    def __init__(
+        self, columns: list[dict], *, add_label: str = "", blank_rows: int = 1, empty_rows: int = 3, attrs=None
+    ):
         super().__init__(attrs=attrs)
         self.columns = columns
         self.add_label = add_label
         self.blank_rows = blank_rows
+        self.empty_rows = empty_rows
 
     def value_from_datadict(self, data, files, name):
         getlist = getattr(data, "getlist", lambda key: data.get(key) or [])
@@ -142,7 +146,7 @@ class Rows(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         rows = [self._row(name, v) for v in (value or []) if isinstance(v, dict)]
-        blanks = self.blank_rows if rows else max(self.blank_rows, 3)
+        blanks = self.blank_rows if rows else max(self.blank_rows, self.empty_rows)
         rows += [self._row(name, {}) for _ in range(blanks)]
         context["widget"].update(columns=self.columns, rows=rows, blank=self._row(name, {}), add_label=self.add_label)
         return context

@@ -21,11 +21,13 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, InputSchema, omitted, version_read
+from kembar.core.languages import Language
 from kembar.gazetteer.services import country_param
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field, Trait
 
 from . import services
+from .models import LANGUAGES_NOTE_MAX
 
 router = Router(tags=["matchmaking"], auth=READ)
 
@@ -120,6 +122,7 @@ requests_router = Router(tags=["partner requests"], auth=READ)
 REQUEST_NOT_FOUND = gettext_lazy("No partner request with id %(id)s.")
 Id = Annotated[int, PydanticField(ge=1, le=MAX_ID)]
 Email = Annotated[str, PydanticField(max_length=254)]
+NOTE = "A language the list of codes lacks, or how the office works: “Japanese through an interpreter”."
 
 
 class PartnerRequestOut(Schema):
@@ -132,7 +135,8 @@ class PartnerRequestOut(Schema):
     seeks: str
     preferred_countries: list[str]
     fields: list[str]
-    languages: str
+    languages: list[str] = PydanticField(description="ISO 639-1 codes of the working languages.")
+    languages_note: str = PydanticField(description="Languages the list lacks, as the requester wrote them.")
     contact_email: str
     status: str
     version: int = PydanticField(
@@ -163,7 +167,10 @@ class PartnerRequestIn(InputSchema):
         default_factory=list, max_length=50, description="ISO codes or names; none: any country."
     )
     fields: list[Field] = PydanticField(default_factory=list, max_length=20)
-    languages: str = PydanticField("", max_length=200)
+    languages: list[Language] = PydanticField(
+        default_factory=list, max_length=len(Language.values), description="ISO 639-1 codes of the working languages."
+    )
+    languages_note: str = PydanticField("", max_length=LANGUAGES_NOTE_MAX, description=NOTE)
     contact_email: Email
     status: str = PydanticField("published", description="draft or published.", max_length=10)
 
@@ -174,7 +181,8 @@ class PartnerRequestPatch(InputSchema):
     seeks: str = omitted(min_length=1, max_length=10_000)
     preferred_countries: list[Annotated[str, PydanticField(max_length=60)]] = omitted(max_length=50)
     fields: list[Field] = omitted(max_length=20)
-    languages: str = omitted(max_length=200)
+    languages: list[Language] = omitted("ISO 639-1 codes of the working languages.", max_length=len(Language.values))
+    languages_note: str = omitted(NOTE, max_length=LANGUAGES_NOTE_MAX)
     contact_email: Email = omitted()
     status: str = omitted("draft, published or closed.", max_length=10)
     version: int = version_read()

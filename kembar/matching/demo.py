@@ -7,7 +7,7 @@ from kembar.partnerships.models import LocalGovernment
 from .models import PartnerRequest
 
 REQUESTS = [
-    # (government key, title, offers, seeks, preferred countries, fields, languages, contact)
+    # (government key, title, offers, seeks, preferred countries, fields, language codes, contact)
     (
         "surabaya",
         "Port city seeks partner for waste-to-energy and mangrove protection",
@@ -15,7 +15,7 @@ REQUESTS = [
         "A coastal city with experience in waste-to-energy plants and flood defence; staff exchanges of 2–4 weeks",
         ["JP", "KR", "NL"],
         ["environment", "urban"],
-        "Indonesian, English",
+        ["id", "en"],
         "kerjasama@surabaya.go.id",
     ),
     (
@@ -25,7 +25,7 @@ REQUESTS = [
         "A creative city with design schools for student exchanges and a joint festival",
         [],
         ["culture", "education"],
-        "Indonesian, English",
+        ["id", "en"],
         "ks@bandung.go.id",
     ),
     (
@@ -35,7 +35,7 @@ REQUESTS = [
         "A heritage city or region to exchange conservation practice and tourism marketing",
         ["JP", "FR", "IT"],
         ["culture", "tourism"],
-        "Indonesian, English, Japanese",
+        ["id", "en", "ja"],
         "kerjasama@jogjaprov.go.id",
     ),
     (
@@ -45,7 +45,7 @@ REQUESTS = [
         "A port city in Southeast Asia for training seafarers and port officials",
         ["ID", "VN", "PH"],
         ["trade", "education"],
-        "Korean, English",
+        ["ko", "en"],
         "international@busan.go.kr",
     ),
 ]

@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core import languages
 from kembar.gazetteer.services import country_choices
 from kembar.partnerships.forms import fields_of_cooperation
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field, Trait
 
-from .models import PartnerRequest
+from .models import LANGUAGES_NOTE_MAX, PartnerRequest
 from .services import region_choices
 
 
@@ -52,7 +53,18 @@ class PartnerRequestForm(forms.Form):
         label=_("Preferred countries"), required=False, help_text=_("None: any country.")
     )
     fields = fields_of_cooperation()
-    languages = forms.CharField(label=_("Working languages"), max_length=200, required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=languages.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages_note = forms.CharField(
+        label=_("Other languages"),
+        max_length=LANGUAGES_NOTE_MAX,
+        required=False,
+        help_text=_("A language the list lacks, or how you work: “Japanese through an interpreter”."),
+    )
     contact_email = forms.EmailField(label=_("Contact e-mail"))
 
     def __init__(self, *args, governments=None, **kwargs):

@@ -3,10 +3,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core import languages
 from kembar.core.models import Versioned
 from kembar.partnerships.models import CooperationField, LocalGovernment
 
 from .vocab import RequestStatus
+
+LANGUAGES_NOTE_MAX = 200
 
 
 class PartnerRequest(Versioned):
@@ -24,7 +27,17 @@ class PartnerRequest(Versioned):
     fields = models.ManyToManyField(
         CooperationField, verbose_name=_("fields of cooperation"), blank=True, related_name="partner_requests"
     )
-    languages = models.CharField(_("working languages"), max_length=200, blank=True)
+    # ISO 639-1 codes of kembar.core.languages, in the requester's order; what the list lacks
+    # goes into the note.
+    languages = models.JSONField(
+        _("working languages"), default=list, blank=True, validators=[languages.validate_codes]
+    )
+    languages_note = models.CharField(
+        _("other languages"),
+        max_length=LANGUAGES_NOTE_MAX,
+        blank=True,
+        help_text=_("What the list of languages lacks."),
+    )
     contact_email = models.EmailField(_("contact e-mail"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
@@ -40,6 +53,10 @@ class PartnerRequest(Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("matching:request", args=[self.pk])
+
+    def language_names(self) -> str:
+        """The working languages' names in the active language: "Korea, Inggris"."""
+        return languages.names(self.languages or [])
 
     def preferred_country_names(self) -> list[str]:
         """The preferred countries' names in the active language."""

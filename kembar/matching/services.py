@@ -579,7 +579,25 @@ def filter_requests(queryset, *, country: str = "", seeking: str = "", field: st
     return queryset.distinct()
 
 
-REQUEST_FIELDS = ["title", "offers", "seeks", "preferred_countries", "languages", "contact_email", "status"]
+REQUEST_FIELDS = [
+    "title",
+    "offers",
+    "seeks",
+    "preferred_countries",
+    "languages",
+    "languages_note",
+    "contact_email",
+    "status",
+]
+
+
+def _request_values(data: dict) -> dict:
+    """The request's own values of `data`; working languages as plain codes, each once (the
+    model's validator refuses a code outside kembar.core.languages)."""
+    values = {k: v for k, v in data.items() if k in REQUEST_FIELDS}
+    if isinstance(values.get("languages"), list | tuple):
+        values["languages"] = list(dict.fromkeys(str(code) for code in values["languages"]))
+    return values
 
 
 def create_request(user, government: LocalGovernment, *, fields=(), **data) -> PartnerRequest:
@@ -588,7 +606,7 @@ def create_request(user, government: LocalGovernment, *, fields=(), **data) -> P
             _("Only editors of %(name)s’s office may publish its partner requests.") % {"name": government.name}
         )
     with transaction.atomic():
-        request = PartnerRequest(government=government, **{k: v for k, v in data.items() if k in REQUEST_FIELDS})
+        request = PartnerRequest(government=government, **_request_values(data))
         request.full_clean()
         request.save()
         request.fields.set(list(fields))
@@ -607,9 +625,8 @@ def update_request(
         )
     with transaction.atomic():
         current = locked(PartnerRequest, partner_request.pk, expected_version)
-        for key, value in data.items():
-            if key in REQUEST_FIELDS:
-                setattr(current, key, value)
+        for key, value in _request_values(data).items():
+            setattr(current, key, value)
         current.full_clean()
         save_version(current, user)
         if fields is not None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+
+from django.utils import timezone
 
 from kembar.partnerships.models import LocalGovernment, Partnership
 
@@ -10,6 +13,14 @@ from .models import ActionItem, LibraryItem, Meeting, Participant
 from .services import normalise_text
 
 UTC = dt.UTC
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+DEMO_NOTE = "Demo data: set relative to the day the demo was loaded."
+
+# So that a fresh demo's dashboard has a coming week: a meeting three days after the day the demo
+# is loaded (20:00 in Bandung, the morning in Fort Worth) and an action item four days overdue.
+COMING_MEETING = "Bandung–Fort Worth: student exchange 2027"
+COMING_AGENDA = "Student exchange 2027: dates and places\nVirtual visit of the Bandung Command Center\n" + DEMO_NOTE
+OVERDUE_ACTION = ("Send Fort Worth the programme of the Command Center visit", "Bagian Kerja Sama", "bandung", -4)
 
 PANDEMIC = (
     "Protokol penanganan pandemi COVID-19 Kota Bandung",
@@ -78,6 +89,7 @@ def load(governments: dict[str, LocalGovernment]) -> None:
                 for text, owner, key, due in ACTION_ITEMS
             ]
         )
+    _coming(partnership, meeting, governments)
     items = [
         (PANDEMIC, bandung, partnership, "id", ["health"], [3, 11]),
         (SMART_CITY, fort_worth, partnership, "en", ["smart_city"], [9, 11]),
@@ -99,3 +111,34 @@ def load(governments: dict[str, LocalGovernment]) -> None:
                 "search_text": normalise_text(f"{title} {summary}"),
             },
         )
+
+
+def _coming(partnership: Partnership, held: Meeting, governments: dict[str, LocalGovernment]) -> None:
+    """The meeting of the coming days and the overdue action item, dated from today in Bandung
+    (kept as they are when the demo is loaded again)."""
+    today = timezone.now().astimezone(JAKARTA).date()
+    day = today + dt.timedelta(days=3)
+    coming, made = Meeting.objects.get_or_create(
+        partnership=partnership,
+        title=COMING_MEETING,
+        defaults={
+            "start": dt.datetime(day.year, day.month, day.day, 20, 0, tzinfo=JAKARTA).astimezone(UTC),
+            "duration": 60,
+            "video_link": "https://meet.example.org/bandung-fort-worth",
+            "status": Meeting.Status.PLANNED,
+            "agenda": COMING_AGENDA,
+        },
+    )
+    if made:
+        Participant.objects.bulk_create(
+            [
+                Participant(meeting=coming, government=governments[key], name=name, email=email)
+                for key, name, email in PARTICIPANTS
+            ]
+        )
+    text, owner, key, days = OVERDUE_ACTION
+    ActionItem.objects.get_or_create(
+        meeting=held,
+        text=text,
+        defaults={"owner": owner, "government": governments[key], "due": today + dt.timedelta(days=days)},
+    )

@@ -22,6 +22,7 @@ from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, omitted, version_read
 from kembar.api.uploads import FileOut, download_resolver
+from kembar.core.languages import Language
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field as CooperationField
 
@@ -85,7 +86,7 @@ class SolutionIn(InputSchema):
     sdg_targets: list[str] = Field([], description='Goals 1–17 and SDG 11 targets: "11", "11.5", "11.a".')
     maturity: Maturity = Maturity.IN_USE
     evidence: str = ""
-    languages: list[str] = Field([], description="Language codes: id, en, ja, ko, de, zh, fr, es, nl.")
+    languages: list[Language] = Field([], max_length=len(Language.values))
     cost_range: CostRange = CostRange.UNKNOWN
     adoption_needs: str = ""
     public: StrictBool = True
@@ -104,7 +105,7 @@ class SolutionPatch(InputSchema):
     sdg_targets: list[str] = omitted()
     maturity: Maturity = omitted()
     evidence: str = omitted()
-    languages: list[str] = omitted()
+    languages: list[Language] = omitted(max_length=len(Language.values))
     cost_range: CostRange = omitted()
     adoption_needs: str = omitted()
     public: StrictBool = omitted()
@@ -137,7 +138,7 @@ class NeedIn(InputSchema):
     sdg_targets: list[str] = []
     constraints: str = ""
     budget_range: CostRange = CostRange.UNKNOWN
-    languages: list[str] = []
+    languages: list[Language] = Field([], max_length=len(Language.values))
     public: StrictBool = True
 
 
@@ -149,7 +150,7 @@ class NeedPatch(InputSchema):
     sdg_targets: list[str] = omitted()
     constraints: str = omitted()
     budget_range: CostRange = omitted()
-    languages: list[str] = omitted()
+    languages: list[Language] = omitted(max_length=len(Language.values))
     public: StrictBool = omitted()
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kembar.accounts import permissions
+from kembar.core import languages
 from kembar.core.uploads import ACCEPT, check_upload
 from kembar.core.widgets import DateInput
 from kembar.partnerships.forms import fields_of_cooperation
@@ -9,7 +10,7 @@ from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.vocab import Field
 
 from .models import SUMMARY_MAX, TEXT_MAX, TITLE_MAX, Need, Solution
-from .vocab import LANGUAGE_CHOICES, SDG_CODE_CHOICES, CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind
+from .vocab import SDG_CODE_CHOICES, CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -93,7 +94,7 @@ COMMON = {
         label=_("SDG goals and targets"), choices=SDG_CODE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     ),
     "languages": lambda: forms.MultipleChoiceField(
-        label=_("Languages"), choices=LANGUAGE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Languages"), choices=languages.choices, required=False, widget=forms.CheckboxSelectMultiple
     ),
 }
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.accounts.services import editor_emails
+from kembar.core import languages
 from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.reminders import mail_url
 from kembar.core.uploads import check_upload
@@ -27,7 +28,7 @@ from kembar.partnerships.vocab import Field
 
 from . import match
 from .models import SUMMARY_MAX, TEXT_MAX, TITLE_MAX, Milestone, Need, Pilot, Solution, SolutionAttachment
-from .vocab import LANGUAGES, SDG_CODES, CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind, sdg_sort_key
+from .vocab import SDG_CODES, CostRange, Maturity, MilestoneStatus, PilotStatus, ProviderKind, sdg_sort_key
 
 SOLUTION_FIELDS = [
     "title",
@@ -112,9 +113,8 @@ def _clean(data: dict, *, creating: bool, required: Iterable[str]) -> dict:
         out["sdg_targets"] = sorted(set(codes), key=lambda c: sdg_sort_key(c) if c in SDG_CODES else (99, c))
     if "languages" in out:
         langs = list(dict.fromkeys(out["languages"] or []))
-        unknown = [c for c in langs if c not in LANGUAGES]
-        if unknown:
-            errors["languages"] = [_("Unknown language: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}]
+        if problems := languages.errors(langs):
+            errors["languages"] = problems
         out["languages"] = langs
     if errors:
         raise ValidationError(errors)
@@ -301,7 +301,7 @@ def reason_text(reason: match.Reason) -> str:
         return _("text: %(v)s") % {"v": ", ".join(reason.values)}
     if reason.kind == "maturity":
         return _("maturity: %(v)s") % {"v": Maturity(reason.values[0]).label}
-    return _("shared language: %(v)s") % {"v": ", ".join(str(LANGUAGES[c]) for c in reason.values)}
+    return _("shared language: %(v)s") % {"v": languages.names(reason.values)}
 
 
 @dataclass
@@ -378,11 +378,11 @@ def _solution_items(solutions: QuerySet[Solution]) -> dict[int, tuple[int, match
                 text=_solution_text(title, summary, problem),
                 fields=frozenset(codes.get(pk, ())),
                 sdgs=frozenset(sdgs or []),
-                languages=frozenset(languages or []),
+                languages=frozenset(codes_of_languages or []),
                 maturity=maturity,
             ),
         )
-        for pk, government, title, summary, problem, sdgs, languages, maturity in rows
+        for pk, government, title, summary, problem, sdgs, codes_of_languages, maturity in rows
     }
 
 

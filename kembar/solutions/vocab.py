@@ -50,19 +50,6 @@ class MilestoneStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-LANGUAGES = {
-    "id": _("Indonesian"),
-    "en": _("English"),
-    "ja": _("Japanese"),
-    "ko": _("Korean"),
-    "de": _("German"),
-    "zh": _("Chinese"),
-    "fr": _("French"),
-    "es": _("Spanish"),
-    "nl": _("Dutch"),
-}
-LANGUAGE_CHOICES = list(LANGUAGES.items())
-
 SDG_CODES = {str(n): label for n, label in SDG_GOALS.items()}
 SDG_CODES.update(SDG11_TARGETS)
 SDG_CODE_CHOICES = SDG_TARGET_CHOICES

@@ -947,7 +947,7 @@ def test_reminders_a_week_ahead_once(users, orgs, partnership, governments, sett
     )
     due = collect(now, ["kembar.activities.reminders.due"])
     assert [r.subject for r in due] == [
-        "In a week: Youth camp (2026-03-06 07:00 WIB)",
+        "In a week: Youth camp (6–7 Mar 2026)",
         "Deadline in a week: Exchange 2026 (2026-03-04)",
     ]
     assert due[0].recipients == ("editor@bandung.go.id",) and str(a.pk) in due[0].key
@@ -955,6 +955,35 @@ def test_reminders_a_week_ahead_once(users, orgs, partnership, governments, sett
     call = a.partnership.calls.get()
     assert due[0].body.endswith("\n\nhttps://kerjasama.example.go.id" + a.get_absolute_url())
     assert due[1].body.endswith("\n\nhttps://kerjasama.example.go.id" + call.get_absolute_url())
+
+
+def test_an_activity_reminder_gives_the_whole_span_with_each_ends_zone(users, bandung_fort_worth, settings):
+    """A two-week activity in Fort Worth reads as its days, and its times each with the zone of
+    that day (the clocks change on 14 March 2027), not as its first moment alone."""
+    from kembar.core.reminders import collect
+
+    settings.KEMBAR_SITE_URL = "https://kerjasama.example.go.id"
+    chicago = zoneinfo.ZoneInfo("America/Chicago")
+    fort_worth = (
+        bandung_fort_worth.government_b
+        if bandung_fort_worth.government_b.country_code == "US"
+        else (bandung_fort_worth.government_a)
+    )
+    services.create_activity(
+        users["platform_admin"],
+        bandung_fort_worth,
+        title="Sister Cities youth exhibition",
+        type="cultural_event",
+        host=fort_worth,
+        start=dt.datetime(2027, 3, 1, 9, 0, tzinfo=chicago),
+        end=dt.datetime(2027, 3, 14, 17, 0, tzinfo=chicago),
+    )
+    [reminder] = collect(dt.datetime(2027, 2, 25, 12, 0, tzinfo=UTC), ["kembar.activities.reminders.due"])
+    assert reminder.subject == "In a week: Sister Cities youth exhibition (1–14 Mar 2027)"
+    assert reminder.body.startswith(
+        f"Sister Cities youth exhibition of {bandung_fort_worth}, in person: "
+        "1–14 Mar 2027 (starts 09:00 CST, ends 17:00 CDT).\n\n"
+    )
 
 
 def test_attachments_are_checked_and_downloaded_only_by_readers(
@@ -1076,7 +1105,7 @@ def test_call_and_aid_pages(client, users, partnership, governments):
     page = client.get(shipment.get_absolute_url()).content.decode()
     assert "50,000" in page or "50.000" in page
     rows = client.get(edit).content.decode()  # the items come back as rows, a blank one after them
-    assert 'name="items_quantity" value="50000"' in rows and 'name="items_name" value="ventilators"' in rows
+    assert 'name="items_quantity" value="50,000"' in rows and 'name="items_name" value="ventilators"' in rows
     assert rows.count('name="items_name"') == 4  # two items, one blank row, the template row
 
 

@@ -101,3 +101,27 @@ def test_a_visitor_filters_the_portal_by_a_city_picked_in_the_autocomplete(live_
         assert watch.errors == []
     finally:
         context.close()
+
+
+def test_on_a_phone_the_portals_filters_line_up(live_server, browser, festival):
+    """At 390 px the city's search box is as wide as the other filters, each on its own line,
+    and the page does not scroll sideways; on a laptop the filters stay in one row."""
+    for viewport, stacked in (({"width": 390, "height": 844}, True), ({"width": 1366, "height": 768}, False)):
+        context, page, watch = open_page(browser, live_server, viewport=viewport)
+        try:
+            page.goto(live_server.url + "/events/")
+            boxes = {
+                name: page.locator(f"main #id_{name}").bounding_box() for name in ("city", "country", "field", "month")
+            }
+            if stacked:
+                widths = {round(b["width"]) for b in boxes.values()}
+                lefts = {round(b["x"]) for b in boxes.values()}
+                assert len(widths) == 1 and len(lefts) == 1, boxes
+                assert boxes["city"]["width"] > 300
+            else:
+                tops = [b["y"] for b in boxes.values()]
+                assert max(tops) - min(tops) < 10, boxes  # one row (aligned at the bottom)
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            assert watch.errors == []
+        finally:
+            context.close()

@@ -10,7 +10,8 @@ from tests.support.paths import LOCALE
 
 
 def po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
-    """(msgid, msgstrs, fuzzy) of each entry of a .po file, header excluded."""
+    """(msgid, msgstrs, fuzzy) of each entry of a .po file, header excluded. An entry with a
+    context (pgettext) is keyed as the compiled catalogue keys it: context, EOT, msgid."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.splitlines() if not line.startswith("#~")]
@@ -18,7 +19,7 @@ def po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
         fields: dict[str, str] = {}
         current = None
         for line in lines:
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
             if match:
                 current = match.group(1)
                 fields[current] = match.group(2)
@@ -26,7 +27,8 @@ def po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
                 fields[current] += line[1:-1]
         if fields.get("msgid"):
             strs = [v for k, v in fields.items() if k.startswith("msgstr")]
-            entries.append((fields["msgid"], strs, fuzzy))
+            msgid = f"{fields['msgctxt']}\x04{fields['msgid']}" if "msgctxt" in fields else fields["msgid"]
+            entries.append((msgid, strs, fuzzy))
     return entries
 
 

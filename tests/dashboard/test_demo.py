@@ -66,3 +66,38 @@ def test_demo_history_shows_the_pandemic_pivot_and_says_where_each_event_comes_f
     # Loading again adds nothing.
     assert "activities" not in load_demo()
     assert Activity.objects.count() == activities.count()
+
+
+def test_a_fresh_demo_has_a_coming_week_on_bandungs_dashboard(client):
+    """A meeting with Fort Worth in three days, an activity next week and an overdue action
+    item, dated from the day the demo is loaded and saying they are demo data."""
+    import datetime as dt
+    import zoneinfo
+
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from kembar.activities.demo import COMING_TITLE
+    from kembar.activities.models import Activity
+    from kembar.meetings.demo import COMING_MEETING, OVERDUE_ACTION
+    from kembar.meetings.models import ActionItem, Meeting
+
+    load_demo()
+    load_demo()  # loaded again: nothing twice
+    jakarta = zoneinfo.ZoneInfo("Asia/Jakarta")
+    today = timezone.now().astimezone(jakarta).date()
+    meeting = Meeting.objects.get(title=COMING_MEETING)
+    activity = Activity.objects.get(title=COMING_TITLE)
+    action = ActionItem.objects.get(text=OVERDUE_ACTION[0])
+    assert meeting.start.astimezone(jakarta).date() == today + dt.timedelta(days=3)
+    assert activity.start.astimezone(jakarta).date() == today + dt.timedelta(days=8)
+    assert action.due == today - dt.timedelta(days=4) and action.status == "open"
+    assert "Demo data" in meeting.agenda and "Demo data" in activity.description
+
+    client.force_login(get_user_model().objects.get(username="bandung"))
+    page = client.get(reverse("dashboard:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    coming = page.split("data-coming", 1)[1].split("</section>", 1)[0]
+    overdue = page.split("data-overdue", 1)[1].split("</section>", 1)[0]
+    assert COMING_MEETING in coming and COMING_TITLE in coming
+    assert OVERDUE_ACTION[0] in overdue and "(4 days)" in overdue

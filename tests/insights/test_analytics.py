@@ -373,6 +373,18 @@ def test_the_pivot_page_shows_charts_and_tables(analytics_world, users, governme
     assert 'data-download="pdf"' in html and 'data-download="xlsx"' in html
 
 
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_pivot_page_gives_period_dates_that_read_one_way(analytics_world, users, governments, client, language):
+    """The periods' first and last days as "29 Feb 2020" in both languages, never "02/29/2020"
+    (2 September to most readers abroad) nor "29-02-2020"."""
+    client.force_login(users["bandung_viewer"])
+    client.cookies["django_language"] = language
+    html = client.get("/insights/pivot/", {"government": governments["bandung"].pk}).content.decode()
+    last_day = "31 Des 2022" if language == "id" else "31 Dec 2022"
+    assert "29 Feb 2020" in html and "1 Mar 2020" in html and last_day in html
+    assert "02/29/2020" not in html and "29-02-2020" not in html and "29/02/2020" not in html
+
+
 def test_the_scope_is_picked_in_autocompletes_and_shown_by_name(analytics_world, users, governments, client):
     """Government and province are search boxes (their picked id or ISO code in a hidden input);
     the page names the picked scope in the box, and a name typed without picking still works."""

@@ -126,3 +126,36 @@ def test_officer_types_a_local_time_and_sees_each_sides_time_before_saving(live_
         assert watch.errors == []
     finally:
         context.close()
+
+
+def test_on_a_phone_each_slot_is_a_card_the_page_does_not_scroll_sideways(live_server, browser, partners):
+    """At 390 px the slot finder's table is one card per slot: its start, each side's local time
+    named by the side, why, and the Schedule button, all inside the width."""
+    context, page, watch = open_page(browser, live_server, viewport={"width": 390, "height": 844})
+    expect = sync_api.expect
+    main = page.locator("main")
+    try:
+        log_in(page, live_server, partners["user"].username, partners["password"])
+        page.goto(
+            live_server.url
+            + f"/meetings/slots/?partnership={partners['partnership'].pk}&start=2026-11-23&end=2026-11-29&duration=60"
+        )
+        first = main.locator("table.slots tbody tr").first
+        expect(first).to_contain_text("06:00 in Bandung")
+        expect(main.locator("table.slots thead")).to_be_hidden()
+        card = first.bounding_box()
+        assert card["x"] >= 0 and card["x"] + card["width"] <= 390
+        for cell in first.locator("td").all():
+            box = cell.bounding_box()
+            assert box["x"] >= card["x"] and box["x"] + box["width"] <= card["x"] + card["width"] + 1
+        bandung = first.locator("td", has_text="Tue 06:00")
+        label = bandung.evaluate("td => getComputedStyle(td, '::before').content")
+        assert label == '"Bandung: "', label
+        button = first.get_by_role("link", name="Schedule")
+        expect(button).to_be_visible()
+        assert button.bounding_box()["x"] + button.bounding_box()["width"] <= 390
+        assert main.locator("table.slots").evaluate("t => t.scrollWidth <= t.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert watch.errors == []
+    finally:
+        context.close()

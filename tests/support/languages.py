@@ -25,10 +25,12 @@ PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdfi]")
 SEPARATORS = re.compile(r"\s+[·—|]\s+|\s+→\s+|\s+←\s+")
 EDGES = " \t\n:·—–|()→←*,."
 NUMBERED = re.compile(r"^\d+(?:\.\w+)?\.? ")
+CONTEXT = "\x04"  # between a pgettext context and its msgid in a compiled catalogue
 
 
 def catalogue() -> dict[str, str]:
-    """English → Indonesian of the product's own strings (plural forms each as a string)."""
+    """English → Indonesian of the product's own strings (plural forms each as a string). An
+    entry with a context (pgettext: "language name") is keyed "context\x04msgid", as compiled."""
     with open(LOCALE / "id" / "LC_MESSAGES" / "django.mo", "rb") as f:
         raw = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
     pairs: dict[str, str] = {}
@@ -77,20 +79,21 @@ class Strings:
 
 def distinctive() -> dict[str, Strings]:
     """For each language, the strings of the *other* language that would betray a leak."""
-    pairs = {k: v for k, v in catalogue().items() if "<" not in k and "\n" not in k}
-    english = {normalise(k) for k in pairs}
-    indonesian = {normalise(v) for v in pairs.values()}
+    # (English, Indonesian); the English of an entry with a context is its msgid ("Korean").
+    pairs = [(k.split(CONTEXT)[-1], v) for k, v in catalogue().items() if "<" not in k and "\n" not in k]
+    english = {normalise(k) for k, _ in pairs}
+    indonesian = {normalise(v) for _, v in pairs}
     # A single word the other language's text uses too ("unit", "data", "status") proves nothing.
     words_id = set(re.findall(r"\w+", " ".join(indonesian)))
     words_en = set(re.findall(r"\w+", " ".join(english)))
     foreign_in_id = {
         k
-        for k, v in pairs.items()
+        for k, v in pairs
         if normalise(k) != normalise(v) and normalise(k) not in indonesian and normalise(k) not in words_id
     }
     foreign_in_en = {
         v
-        for k, v in pairs.items()
+        for k, v in pairs
         if normalise(k) != normalise(v) and normalise(v) not in english and normalise(v) not in words_en
     }
     keep = lambda strings: {s for s in strings if letters(s) >= MIN_LETTERS}  # noqa: E731
@@ -140,6 +143,27 @@ ALLOWED = {"english", "bahasa indonesia"}
 
 
 @functools.cache
+def names_in(language: str) -> frozenset[str]:
+    """The names of countries and working languages as a page in `language` rightly shows them,
+    though the other catalogue has the same word: "Vietnam" is the English name of the country
+    and the Indonesian one of the language, "Korea" of the language in Indonesian only."""
+    import pycountry
+    from django.utils import translation
+
+    from kembar.core import languages as working
+    from kembar.gazetteer.countries import country_name
+
+    with translation.override(language):
+        names = [country_name(c.alpha_2) for c in pycountry.countries] + [working.name(c) for c in working.CODES]
+    return frozenset(normalise(n) for n in names)
+
+
+def allowed(language: str) -> frozenset[str]:
+    """The pieces that never count as a leak on a page in `language`."""
+    return frozenset(ALLOWED) | names_in(language)
+
+
+@functools.cache
 def _distinctive() -> dict[str, Strings]:
     return distinctive()
 
@@ -149,4 +173,5 @@ def leaks(html: str, language: str) -> list[str]:
     text = Text()
     text.feed(html)
     strings = _distinctive()[language]
-    return sorted({found for piece in text.pieces if piece not in ALLOWED and (found := strings.find(piece))})
+    ok = allowed(language)
+    return sorted({found for piece in text.pieces if piece not in ok and (found := strings.find(piece))})
