@@ -127,6 +127,9 @@ def test_commands_take_every_form(namesakes, capsys, tmp_path):
         call_command("partners", "Kyoto,JP")
     assert "Kyoto (city),JP" in str(error.value) and "Kyoto (prefecture),JP" in str(error.value)
 
+    call_command("health", "--json", "--government", "Kyoto (prefecture),JP")
+    assert sum(json.loads(capsys.readouterr().out)["by_state"].values()) == 1  # DIY – Kyoto Prefecture
+
     call_command("solutions", "match", "--government", "Jakarta (province),ID")
     assert "Provinsi DKI Jakarta" in capsys.readouterr().out
 
