@@ -28,7 +28,7 @@ from kembar.core import times
 from kembar.core.spreadsheets import csv_row, read_csv_cell, xlsx_row
 from kembar.core.uploads import ArchiveTooLarge, check_archive
 from kembar.partnerships.models import LocalGovernment, Partnership
-from kembar.partnerships.services import GovernmentLookupError, resolve_government
+from kembar.partnerships.services import GovernmentLookupError, government_lookup_message, resolve_government
 
 from . import queries, recurrence, services
 from .models import Activity
@@ -216,7 +216,7 @@ def _partnership(record: dict) -> Partnership:
         a = resolve_government(record.get("government_a", ""))
         b = resolve_government(record.get("government_b", ""))
     except GovernmentLookupError as exc:
-        raise ValidationError({"partnership": [str(exc)]})
+        raise ValidationError({"partnership": [government_lookup_message(exc, inline=True)]})
     a, b = sorted([a, b], key=lambda g: g.pk)
     found = (
         Partnership.objects.filter(government_a=a, government_b=b)

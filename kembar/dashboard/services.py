@@ -8,10 +8,10 @@ queries whatever the number of partnerships, items or meetings.
   both partners' local times.
 - **Waiting for us**: open action items of the office not yet due, held meetings without
   minutes, agreements ending soon.
-- **Slipping**: the partnerships the office has actually run (entered by an office, or with an
-  activity, agreement or meeting recorded) that score below "good", worst first, with the
-  number of their overdue items listed above. Links imported
-  from a registry that nobody has touched stay out: they are the health page's business.
+- **Slipping**: the office's partnerships with a record whose health is dormant, struggling or
+  slowing, worst first, with the number of their overdue items listed above. Those with no
+  record yet (links imported from a twinning list that nobody has touched: the health state
+  "no_record" of `kembar.insights.health.score`) stay out: they are invitations, not problems.
 
 Every date is a date in the office's own time zone (its first government's).
 """
@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,9 +32,9 @@ from kembar.activities.models import Activity
 from kembar.activities.queries import dashboard_events
 from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
-from kembar.agreements.models import Agreement, AgreementStage
+from kembar.agreements.models import AgreementStage
 from kembar.agreements.reminders import THRESHOLDS
-from kembar.insights.health.score import LEVEL_LABELS, LEVELS, Health, HealthReport
+from kembar.insights.health.score import LEVEL_LABELS, LEVELS, Context, Health, HealthReport
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.meetings.services import local_times, meeting_queryset
 from kembar.meetings.vocab import ActionStatus, MeetingStatus
@@ -136,19 +136,6 @@ def _pair(p: Partnership) -> str:
 
 def office_zone(governments: list[LocalGovernment]) -> ZoneInfo:
     return ZoneInfo((governments[0].place.timezone if governments else "") or "UTC")
-
-
-def ran_by_an_office() -> Q:
-    """Partnerships an office has actually run: entered by an office, or with an activity, an
-    agreement or a meeting recorded (action items hang under meetings). An imported link
-    nobody has touched is none of these."""
-    pk = OuterRef("pk")
-    return (
-        Q(source=Partnership.Source.MANUAL)
-        | Exists(Activity.objects.filter(partnership=pk))
-        | Exists(Agreement.objects.filter(partnership=pk))
-        | Exists(Meeting.objects.filter(partnership=pk))
-    )
 
 
 def _since(day: dt.date, today: dt.date) -> int:
@@ -332,18 +319,24 @@ def _waiting(user, ours: Q, own_ids: list[int], now: dt.datetime, today: dt.date
     return items
 
 
+SLIPPING_STATES = ("dormant", "struggling", "slowing")
+
+
 def _slipping(user, ours: Q, now: dt.datetime, overdue: list[Item]) -> list[Slipping]:
-    ran = Partnership.objects.filter(ours).exclude(status=Status.ENDED).filter(ran_by_an_office())
-    rows = HealthReport(user, now=now, queryset=ran).rows(limit=SLIPPING_SHOWN)
+    """The worst of the office's partnerships with a record (the ranking puts those with no
+    record after them), if they are not thriving."""
+    report = HealthReport(user, now=now, queryset=Partnership.objects.filter(ours).exclude(status=Status.ENDED))
+    rows = report.rows(limit=SLIPPING_SHOWN)
     counts: dict[int, int] = {}
     for item in overdue:
         if item.partnership_id is not None:
             counts[item.partnership_id] = counts.get(item.partnership_id, 0) + 1
-    return [Slipping(h, counts.get(h.partnership.pk, 0)) for h in rows if h.level != "good"][:SLIPPING_SHOWN]
+    return [Slipping(h, counts.get(h.partnership.pk, 0)) for h in rows if h.state in SLIPPING_STATES]
 
 
-def _partnerships(ours: Q, now: dt.datetime) -> list[Partnership]:
-    """The office's partnerships, those it runs first, each with its next meeting."""
+def _partnerships(user, ours: Q, now: dt.datetime) -> list[Partnership]:
+    """The office's partnerships, those with a record first (`no_record`: the health state), each
+    with its next meeting."""
     next_meeting = (
         Meeting.objects.filter(partnership=OuterRef("pk"), start__gte=now)
         .exclude(status=MeetingStatus.CANCELLED)
@@ -353,11 +346,11 @@ def _partnerships(ours: Q, now: dt.datetime) -> list[Partnership]:
         partnership_services.partnership_queryset()
         .filter(ours)
         .annotate(
-            ran=ran_by_an_office(),
+            no_record=ExpressionWrapper(Context.for_user(user, now).no_record(), output_field=BooleanField()),
             next_meeting_start=Subquery(next_meeting.values("start")[:1]),
             next_meeting_id=Subquery(next_meeting.values("pk")[:1]),
         )
-        .order_by("-ran", "status", "-since", "pk")[:PARTNERSHIPS_SHOWN]
+        .order_by("no_record", "status", "-since", "pk")[:PARTNERSHIPS_SHOWN]
     )
 
 
@@ -376,5 +369,5 @@ def office_day(user, governments: list[LocalGovernment], now: dt.datetime | None
         coming=_coming(user, own_ids, now),
         waiting=_waiting(user, ours, own_ids, now, today, zone),
         slipping=_slipping(user, ours, now, overdue),
-        partnerships=_partnerships(ours, now),
+        partnerships=_partnerships(user, ours, now),
     )

@@ -34,6 +34,7 @@ from kembar.core.uploads import DOCX, ODT, ArchiveTooLarge, check_upload, max_up
 from kembar.core.versioning import save_changes
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import parse_place_query, province_code_of, search_places
+from kembar.partnerships import services as registry
 from kembar.partnerships.models import LocalGovernment, Partnership
 
 from . import slots
@@ -118,7 +119,17 @@ class PlaceLookupError(LookupError):
 
 
 def resolve_place(text: str) -> Place:
-    """A gazetteer city given as NAME,CC ("Fort Worth,US"): the most populous of that name."""
+    """A gazetteer city given as NAME,CC ("Fort Worth,US"): the most populous of that name; or the
+    place of the registered government a government's address names ("Kyoto (prefecture),JP",
+    "#12": `partnerships.services.resolve_government`)."""
+    if registry.is_government_address(text):
+        try:
+            place = registry.resolve_government(text).place
+        except registry.GovernmentLookupError as error:
+            raise PlaceLookupError(registry.government_lookup_message(error, inline=True), []) from None
+        if not place.timezone:
+            raise PlaceLookupError(_("The gazetteer has no time zone for %(name)s.") % {"name": place.name}, [])
+        return place
     name, country = parse_place_query(text)
     if not name or not country:
         raise PlaceLookupError(_("Give a place as NAME,CC, e.g. “Bandung,ID”."), [])

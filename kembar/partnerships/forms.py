@@ -75,11 +75,7 @@ class GovernmentField(forms.ModelChoiceField):
         try:
             government = services.resolve_government(text)
         except services.GovernmentLookupError as error:
-            message = str(error)
-            if error.candidates:
-                message += " " + _("Did you mean: %(names)s?") % {
-                    "names": "; ".join(f"{g.name}, {g.country_code}" for g in error.candidates[:5])
-                }
+            message = services.government_lookup_message(error, inline=True)
             raise forms.ValidationError(message, code="invalid_choice") from None
         if not self.queryset.filter(pk=government.pk).exists():
             raise forms.ValidationError(

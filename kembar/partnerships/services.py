@@ -8,12 +8,15 @@ everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import translation
 from django.utils.functional import Promise as StrOrPromise
 from django.utils.translation import gettext as _
 
@@ -217,33 +220,130 @@ def delete_partnership(user, partnership: Partnership) -> None:
 
 
 class GovernmentLookupError(LookupError):
-    """An unknown or ambiguous government name; `candidates` lists what might have been meant."""
+    """An unknown or ambiguous government name; `candidates` lists what might have been meant,
+    `name` is the name as typed (without country and level), for the candidates' address forms."""
 
-    def __init__(self, message: str, candidates: list[LocalGovernment]):
+    def __init__(self, message: str, candidates: list[LocalGovernment], name: str = ""):
         super().__init__(message)
         self.candidates = candidates
+        self.name = name
+
+
+# A government's address (docs/registry.md#addressing-a-government): "NAME,CC" when that names one
+# government, "NAME (LEVEL),CC" with a level word in English or Indonesian, "#ID" always.
+_BY_ID = re.compile(r"^#\s*(\d{1,18})$")
+_QUALIFIED = re.compile(r"^(?P<name>.*\S)\s*\((?P<level>[^()]+)\)$")
+MAX_ADDRESSED = 10  # candidates given with their address forms (each costs a few queries)
+
+
+@lru_cache(maxsize=1)
+def level_words() -> dict[str, str]:
+    """Every word that names a government level, by its name key: the code ("special_region"),
+    the English and the Indonesian label ("Special region", "Daerah istimewa", "Kabupaten")."""
+    words: dict[str, str] = {}
+    for level in Level:
+        names = [level.value]
+        for language in ("en", "id"):
+            with translation.override(language):
+                names.append(str(level.label))
+        for name in names:
+            words[name_key(name)] = level.value
+    return words
+
+
+def split_level(name: str) -> tuple[str, str | None]:
+    """("Kyoto", "prefecture") from "Kyoto (Prefecture)" or "Kyoto (prefektur)"; a bracket that
+    names no level stays part of the name ("Gangnam (Seoul)")."""
+    match = _QUALIFIED.match(name.strip())
+    if match:
+        level = level_words().get(name_key(match["level"]))
+        if level:
+            return match["name"].strip(), level
+    return name.strip(), None
+
+
+def is_government_address(text: str) -> bool:
+    """Whether `text` can only mean a registered government: "#ID" or a name with a level."""
+    name, _country = parse_place_query(text)
+    return bool(_BY_ID.match(name.strip())) or split_level(name)[1] is not None
 
 
 def resolve_government(text: str) -> LocalGovernment:
-    """The registered local government named `NAME,CC` (or just NAME if it is unique).
+    """The registered local government `text` addresses: "NAME,CC" (or NAME alone if it is
+    unique), "NAME (LEVEL),CC" (or without the country), or "#ID" (optionally ",CC").
 
-    Matches the government's name or any name of its place, case- and accent-insensitive.
+    NAME matches the government's name or any name of its place, case- and accent-insensitive;
+    LEVEL is a level's code or its English or Indonesian word, in any case. Every command, page
+    field and import that takes a government by name comes here.
     """
     name, country = parse_place_query(text)
+    if by_id := _BY_ID.match(name):
+        found = LocalGovernment.objects.select_related("place").filter(pk=int(by_id[1])).first()
+        if found is None or (country and found.country_code != country):
+            raise GovernmentLookupError(
+                _("No registered local government has the address “%(name)s”.") % {"name": text.strip()}, []
+            )
+        return found
+    name, level = split_level(name)
     key = name_key(name)
     if not key:
         raise GovernmentLookupError(_("Give a government as NAME,CC, e.g. “Bandung,ID”."), [])
-    qs = LocalGovernment.objects.select_related("place")
+    in_country = LocalGovernment.objects.select_related("place").order_by("country_code", "level", "name", "id")
     if country:
-        qs = qs.filter(country_code=country)
+        in_country = in_country.filter(country_code=country)
+    qs = in_country.filter(level=level) if level else in_country
     matches = list(qs.filter(Q(place__names__key=key)).distinct()[:20])
     matches += [g for g in qs.filter(name__iexact=name) if g not in matches]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        near = list(qs.filter(name__icontains=name.split()[0])[:10]) if name.split() else []
-        raise GovernmentLookupError(_("No registered local government is called “%(name)s”.") % {"name": text}, near)
-    raise GovernmentLookupError(_("“%(name)s” is ambiguous.") % {"name": text}, matches)
+        # What might have been meant, at any level (a wrong level word is a likely mistake).
+        near = list(in_country.filter(Q(place__names__key=key) | Q(name__iexact=name)).distinct()[:10])
+        if not near and name.split():
+            near = list(in_country.filter(name__icontains=name.split()[0])[:10])
+        raise GovernmentLookupError(
+            _("No registered local government is called “%(name)s”.") % {"name": text.strip()}, near, name
+        )
+    raise GovernmentLookupError(_("“%(name)s” is ambiguous.") % {"name": text.strip()}, matches, name)
+
+
+def _addresses(government: LocalGovernment, form: str) -> bool:
+    try:
+        return resolve_government(form) == government
+    except GovernmentLookupError:
+        return False
+
+
+def government_address(government: LocalGovernment, name: str = "") -> str:
+    """The shortest form that addresses this government alone, starting from `name` (what
+    someone typed; else the government's own name): "NAME,CC", then "NAME (LEVEL),CC" with the
+    level's English word, else "#ID", which always does."""
+    cc = government.country_code
+    level = government.level.replace("_", " ")
+    for base in dict.fromkeys(n for n in (name.strip(), government.name) if n):
+        for form in (f"{base},{cc}", f"{base} ({level}),{cc}"):
+            if _addresses(government, form):
+                return form
+    return f"#{government.pk}"
+
+
+def candidate_lines(error: GovernmentLookupError) -> list[str]:
+    """Each candidate in its unambiguous form, with its name, level and id."""
+    return [
+        f"{government_address(g, error.name)}  — {g.name} ({g.get_level_display()}, {g.country_code}, #{g.pk})"
+        for g in error.candidates[:MAX_ADDRESSED]
+    ]
+
+
+def government_lookup_message(error: GovernmentLookupError, *, inline: bool = False) -> str:
+    """The error and its candidates in their unambiguous forms: one line each for the command
+    line, or one sentence ("Did you mean: …?") for a form or an import report."""
+    if not error.candidates:
+        return str(error)
+    if inline:
+        forms = "; ".join(government_address(g, error.name) for g in error.candidates[:MAX_ADDRESSED])
+        return f"{error} " + _("Did you mean: %(names)s?") % {"names": forms}
+    return "\n".join([str(error), _("Candidates:"), *(f"  {line}" for line in candidate_lines(error))])
 
 
 # Local governments

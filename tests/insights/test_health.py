@@ -416,8 +416,10 @@ def test_map_page_and_data(client, three, users, governments):
     data = client.get(f"/insights/map/data.json?government={governments['bandung'].pk}").json()
     levels = {int(line[5]): data["levels"][line[4]] for line in data["lines"]}
     assert levels == {three["lively"].pk: "good", three["quiet"].pk: "fair", three["asleep"].pk: "poor"}
+    states = {int(line[5]): data["states"][line[6]] for line in data["lines"]}
+    assert states == {three["lively"].pk: "thriving", three["quiet"].pk: "slowing", three["asleep"].pk: "dormant"}
     whole = client.get("/insights/map/").content.decode()
-    assert 'data-level="poor"' in whole
+    assert 'data-state="dormant"' in whole and 'data-state="no_record"' in whole
 
 
 def _many(governments, users, n: int):

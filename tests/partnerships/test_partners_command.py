@@ -27,4 +27,5 @@ def test_partners_command_lists_candidates_for_an_unknown_or_ambiguous_name():
     )
     with pytest.raises(CommandError) as error:
         call_command("partners", "Bandung,ID")
-    assert "ambiguous" in str(error.value) and "Kabupaten Bandung,ID" in str(error.value)
+    assert "ambiguous" in str(error.value) and "Bandung (regency),ID" in str(error.value)
+    assert "Bandung (city),ID" in str(error.value)  # each candidate in a form that names it alone

@@ -159,7 +159,8 @@ def resolve_scope(user, *, partnership=None, government=None, province=None) -> 
 
 
 def find_government(value) -> LocalGovernment:
-    """A government by id, or by NAME,CC as `kembar partners` takes it."""
+    """A government by id, or by its address ("NAME,CC", "NAME (LEVEL),CC", "#ID") as `kembar
+    partners` takes it."""
     from kembar.partnerships import services
 
     text = str(value).strip()
@@ -171,12 +172,7 @@ def find_government(value) -> LocalGovernment:
     try:
         return services.resolve_government(text)
     except services.GovernmentLookupError as error:
-        message = str(error)
-        if error.candidates:
-            message += " " + _("Did you mean: %(names)s?") % {
-                "names": "; ".join(f"{g.name},{g.country_code}" for g in error.candidates[:10])
-            }
-        raise ScopeError(message, "government") from None
+        raise ScopeError(services.government_lookup_message(error, inline=True), "government") from None
 
 
 def parse_year(value) -> int | None:

@@ -62,8 +62,9 @@ class TopPartnership:
 
 @dataclass
 class HealthSection:
-    levels: list[tuple[str, int]]  # (level label, partnerships), best first
-    worst: list[tuple[str, int, str, str]]  # (partnership, score, level label, next step), worst first
+    states: list[tuple[str, int]]  # (state label, partnerships), best first, no record yet last
+    worst: list[tuple[str, int, str, str]]  # (partnership, score, state label, next step), worst first
+    attention: list[tuple[str, int, str]]  # (partnership, score, next step): the worst not thriving
     dormant_months: int
 
 
@@ -147,18 +148,17 @@ def _partnerships(user, scope: Scope, year: int):
 
 def health_section(user, scope: Scope) -> HealthSection:
     """Partnership health (kembar/insights/health/score.py) of the scope's partnerships that are not
-    ended: how many are good, fair or poor, and the worst with their next step."""
+    ended: how many are in each state, and the worst of those with a record with their next step
+    (a partnership with no record yet needs a first record, not attention)."""
     from kembar.insights.health import score
 
     queryset = _scope_partnerships(user, scope).exclude(status=Status.ENDED)
     report = score.HealthReport(user, queryset=queryset)
-    worst = [
-        (str(h.partnership), h.score, str(score.LEVEL_LABELS[h.level]), h.next_step.text)
-        for h in report.rows(limit=HEALTH_LISTED)
-    ]
+    rows = [h for h in report.rows(limit=HEALTH_LISTED) if not h.no_record]
     return HealthSection(
-        levels=[(label, n) for _name, label, n in score.level_counts(report)],
-        worst=worst,
+        states=[(label, n) for _name, label, n in score.state_counts(report)],
+        worst=[(str(h.partnership), h.score, h.state_label, h.next_step.text) for h in rows],
+        attention=[(str(h.partnership), h.score, h.next_step.text) for h in rows if h.state != "thriving"][:5],
         dormant_months=score.dormant_months(),
     )
 
@@ -304,10 +304,13 @@ def tables(data: ReportData) -> list[tuple[str, list[str], list[list], charts.Ch
     h = data.health
     out.append(
         (
-            _("Partnership health (a partnership is dormant after %(months)s months without a held activity)")
+            _(
+                "Partnership health (a partnership is dormant after %(months)s months without a held activity; "
+                "one with no record yet has nothing recorded by anyone)"
+            )
             % {"months": h.dormant_months},
             [_("Health"), _("Partnerships")],
-            [[label, n] for label, n in h.levels],
+            [[label, n] for label, n in h.states],
             None,
             _("Health"),
         )
@@ -341,7 +344,9 @@ def key_figures(data: ReportData) -> list[tuple[str, str]]:
         (_("of which postponed or cancelled"), str(postponed + cancelled)),
         (_("Sustainable Development Goals served by activities"), str(goals)),
     ]
-    figures += [(_("Partnerships in %(level)s health") % {"level": label}, str(n)) for label, n in data.health.levels]
+    figures += [
+        (_("Partnerships with health “%(state)s”") % {"state": label}, str(n)) for label, n in data.health.states
+    ]
     return figures
 
 
@@ -404,9 +409,6 @@ def render_pdf(data: ReportData) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from kembar.insights.health.score import LEVELS
-
-    good = LEVELS[0][0]  # from this score on, a partnership is in good health
     regular, bold = _fonts()
     styles = getSampleStyleSheet()
     for name in ("Normal", "Title", "Heading1", "Heading2"):
@@ -485,7 +487,7 @@ def render_pdf(data: ReportData) -> bytes:
         Paragraph(escape(_("Needing attention first")), styles["Heading2"]),
         table(
             [_("Partnership"), _("Health (of 100)"), _("Next step")],
-            [[name, score, step] for name, score, _level, step in data.health.worst if score < good][:5],
+            [list(row) for row in data.health.attention],
             [width * 0.4, width * 0.12, width * 0.48],
         ),
         PageBreak(),

@@ -42,8 +42,16 @@ class HealthOut(Schema):
     partnership_id: int
     partners: str
     score: int = Field(description="0–100, the sum of the factors' points.")
-    level: Literal["good", "fair", "poor"]
-    dormant: bool = Field(description="No held activity within the dormancy period (KEMBAR_DORMANT_MONTHS).")
+    level: Literal["good", "fair", "poor"] = Field(description="The band of the score (its colour).")
+    state: Literal["thriving", "slowing", "struggling", "dormant", "no_record"] = Field(
+        description="The health state: no_record when nothing was recorded for the partnership (an imported link "
+        "never edited, with no activity, agreement or meeting); dormant when it has a record but no held activity "
+        "within the dormancy period (KEMBAR_DORMANT_MONTHS); otherwise the band of the score."
+    )
+    dormant: bool = Field(
+        description="No held activity within the dormancy period (KEMBAR_DORMANT_MONTHS), for a partnership with a "
+        "record: false when the state is no_record."
+    )
     last_held: dt.datetime | None
     factors: list[FactorOut]
     next_step: StepOut
@@ -57,7 +65,11 @@ class HealthPage(Schema):
 
 class MapOut(Schema):
     levels: list[str]
-    lines: list[list[float]] = Field(description="[lat_a, lng_a, lat_b, lng_b, level index, partnership id]")
+    states: list[str]
+    lines: list[list[float]] = Field(
+        description="[lat_a, lng_a, lat_b, lng_b, level index, partnership id, state index], in the order of the "
+        "states (the healthiest last)."
+    )
 
 
 def _out(h: score.Health) -> dict:
@@ -68,6 +80,7 @@ def _out(h: score.Health) -> dict:
         "partners": f"{p.government_a.name} – {p.government_b.name}",
         "score": h.score,
         "level": h.level,
+        "state": h.state,
         "dormant": h.dormant,
         "last_held": h.last_held,
         "factors": [
@@ -90,13 +103,13 @@ def health_list(
     province: str = Query(
         "", max_length=30, description="Either side's first-level division, as COUNTRY.CODE (e.g. ID.30)."
     ),
-    dormant: bool = Query(False, description="Only dormant partnerships."),
+    dormant: bool = Query(False, description="Only dormant partnerships (never those with no record)."),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=2**63 - 1),
 ):
     """The partnerships the caller sees (an office: its own; oversight bodies and platform
-    administrators: all; without a token: public ones), worst first, each with its factors and
-    next step."""
+    administrators: all; without a token: public ones): those with a record worst first, then
+    those with no record yet; each with its state, factors and next step."""
     filters = score.Filters(
         government=government, country=country_param(country), province=province, dormant_only=dormant
     )
@@ -124,4 +137,8 @@ def health_one(request, partnership_id: int):
 def health_map(request, government: int | None = Query(None, ge=1, le=MAX_ID)):
     """Every partnership the caller sees (of one government, if given) with both ends located."""
     report = score.HealthReport(request.auth, score.Filters(government=government))
-    return {"levels": [name for _, name in reversed(score.LEVELS)], "lines": score.map_lines(report)}
+    return {
+        "levels": [name for _, name in reversed(score.LEVELS)],
+        "states": list(score.MAP_STATES),
+        "lines": score.map_lines(report),
+    }

@@ -12,10 +12,33 @@ sets of ids. Stuck procedure stages are the agreements' own rule
 The weights and thresholds are in WEIGHTS below, the only place they live; `explanation()`
 puts them into words for the pages, docs/insights.md documents them.
 
-**Dormant**: no held activity within `KEMBAR_DORMANT_MONTHS` (default 24) months, counting an
-activity held exactly that many months ago as within. What counts is what the reader may see:
-public activities for visitors and other offices; all of a partnership's activities and its
-(internal) meetings' action items for its own offices, oversight bodies and administrators.
+**States.** Every partnership in the scope has exactly one health state, one vocabulary for the
+dashboard, the lists, the map, the reports, the API and `kembar health`:
+
+- **no_record** ("no record yet"): nothing has been recorded for it by anyone. Precisely: it came
+  from an imported twinning list (`source` "import"), has never been saved since the import
+  (`version` 1: an office's edit, through a page, the API or the command line, raises it), and
+  has no activity (of any status), no agreement (of any status) and no meeting (action items
+  hang under meetings). An imported link is a fact about the world, not a record of cooperation:
+  such a partnership is never dormant, never on a map or list of those needing attention, and is
+  shown as an invitation to record its first activity or agreement. A partnership an office
+  entered itself is a record (of its existence) from the start.
+- **dormant**: a partnership with a record but no held activity within `KEMBAR_DORMANT_MONTHS`
+  (default 24) months, counting an activity held exactly that many months ago as within.
+- **thriving**, **slowing**, **struggling**: the band of the score (70 or more, 40 to 69, below
+  40) of a partnership with a record that is not dormant.
+
+What counts is what the reader may see: public activities for visitors and other offices; all of
+a partnership's activities and its (internal) meetings and their action items for its own
+offices, oversight bodies and administrators. Agreements count for every reader, as in the score.
+The recorded status (proposed, active, suspended, ended) is what an office says; it never uses
+these words.
+
+**In SQL.** The ranking selects one integer per partnership, `h_rank` (see `annotate`): twice the
+score, plus one when an activity was held in the period (not dormant), plus NO_RECORD_RANK for
+no record. Ordering by it puts the partnerships with a record first, worst first (dormant before
+not dormant at the same score), then those with no record; `decode` turns it back into the score
+and the state without another query.
 """
 
 from __future__ import annotations
@@ -158,10 +181,11 @@ class Step:
 class Health:
     partnership: Partnership
     score: int
-    dormant: bool
+    dormant: bool  # a partnership with a record and no held activity in the period (never no_record)
     last_held: dt.datetime | None
     factors: list[Factor] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    no_record: bool = False
 
     @property
     def next_step(self) -> Step:
@@ -169,7 +193,7 @@ class Health:
 
     @property
     def level(self) -> str:
-        """good / fair / poor: the colour of the score (and of the map's line)."""
+        """good / fair / poor: the colour of the score."""
         return level(self.score)
 
     @property
@@ -178,23 +202,60 @@ class Health:
         return str(LEVEL_LABELS[self.level])
 
     @property
+    def state(self) -> str:
+        """thriving, slowing, struggling, dormant or no_record (see the module's docstring)."""
+        return state_of(self.score, self.dormant, self.no_record)
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
     def dormant_months(self) -> int:
         return dormant_months()
 
 
 LEVELS = ((70, "good"), (40, "fair"), (0, "poor"))  # a score of at least … is …
 # The health's own words, which no recorded status uses (proposed, active, suspended, ended), in
-# either language: the bands of the score, and "dormant" (no activity held in the period).
+# either language: the bands of the score, "dormant" (no activity held in the period) and "no
+# record yet" (nothing recorded by anyone).
 LEVEL_LABELS = {
     "good": gettext_lazy("thriving"),
     "fair": gettext_lazy("slowing"),
     "poor": gettext_lazy("struggling"),
 }
 DORMANT_LABEL = gettext_lazy("dormant")
+NO_RECORD_LABEL = gettext_lazy("no record yet")
+BAND_STATES = {"good": "thriving", "fair": "slowing", "poor": "struggling"}
+# The states, best first (as lists and reports show them).
+STATES = ("thriving", "slowing", "struggling", "dormant", "no_record")
+STATE_LABELS = {
+    **{BAND_STATES[name]: label for name, label in LEVEL_LABELS.items()},
+    "dormant": DORMANT_LABEL,
+    "no_record": NO_RECORD_LABEL,
+}
+# The map's index of each state: the lines are drawn in this order, the healthiest on top.
+MAP_STATES = ("no_record", "dormant", "struggling", "slowing", "thriving")
+NO_RECORD_RANK = 1000  # above twice any score plus one (see `annotate`)
 
 
 def level(score: int) -> str:
     return next(name for least, name in LEVELS if score >= least)
+
+
+def state_of(score: int, dormant: bool, no_record: bool) -> str:
+    if no_record:
+        return "no_record"
+    if dormant:
+        return "dormant"
+    return BAND_STATES[level(score)]
+
+
+def decode(rank: int) -> tuple[int, str]:
+    """(score, state) from a ranking's `h_rank`."""
+    no_record = rank >= NO_RECORD_RANK
+    rest = rank - NO_RECORD_RANK if no_record else rank
+    return rest // 2, state_of(rest // 2, rest % 2 == 0, no_record)
 
 
 # --- the evidence, as SQL -----------------------------------------------------------------------
@@ -232,6 +293,21 @@ class Context:
         return Activity.objects.filter(
             self.activity_filter, partnership=OuterRef("pk"), status=ActivityStatus.HELD, start__lte=self.now
         ).order_by()
+
+    def no_record(self) -> Q:
+        """The partnerships (outer rows) with no record yet for this reader: imported, never saved
+        since, with no activity the reader may see, no agreement, no meeting the reader may see.
+        The cheap conditions come first, so a partnership an office entered costs no subquery."""
+        pk = OuterRef("pk")
+        meetings = Exists(Meeting.objects.filter(partnership=pk))
+        if self.reads_actions is not None:  # meetings are internal to the partnership's offices
+            meetings = self.reads_actions & Q(meetings)
+        return (
+            Q(source=Partnership.Source.IMPORT, version=1)
+            & ~Exists(Activity.objects.filter(self.activity_filter, partnership=pk))
+            & ~Exists(Agreement.objects.filter(partnership=pk))
+            & ~Q(meetings)
+        )
 
 
 @dataclass
@@ -408,16 +484,19 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
     if ctx.reads_actions is not None:  # action items belong to meetings, which are internal
         overdue_count = Case(When(ctx.reads_actions, then=overdue_count), default=Value(0))
     actions_cap = max(t for t, _ in w["actions"]["overdue"])
+    held_in_period = Least(
+        _subquery_value(recent, Count("pk")) + _by_value(series.in_period, 0, IntegerField()), Value(frequency_cap)
+    )
+    frequency_points = _band_points(w["frequency"]["held"], 0)
     qs = queryset.annotate(
         h_recency=Greatest(_subquery_value(held, recency), _by_value(series_points, 0, IntegerField())),
-        h_frequency=CaseMap(
-            Least(
-                _subquery_value(recent, Count("pk")) + _by_value(series.in_period, 0, IntegerField()),
-                Value(frequency_cap),
-            ),
-            _band_points(w["frequency"]["held"], 0),
-            0,
+        h_frequency=CaseMap(held_in_period, frequency_points, 0),
+        # Twice the frequency's points, plus one when an activity was held in the period: the
+        # ranking learns dormancy from the same subquery (see h_rank).
+        h_frequency_rank=CaseMap(
+            held_in_period, {n: 2 * points + (1 if n else 0) for n, points in frequency_points.items()}, 0
         ),
+        h_no_record=Case(When(ctx.no_record(), then=Value(NO_RECORD_RANK)), default=Value(0)),
         h_agreement=CaseMap(
             _subquery_value(agreements.order_by(), agreement_rank, r["none"]),
             {rank: w["agreement"][state] for state, rank in r.items()},
@@ -442,13 +521,11 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
             w["two_sided"]["none"],
         ),
     )
+    others = F("h_recency") + F("h_agreement") + F("h_procedure") + F("h_actions") + F("h_two_sided")
     return qs.annotate(
-        h_score=F("h_recency")
-        + F("h_frequency")
-        + F("h_agreement")
-        + F("h_procedure")
-        + F("h_actions")
-        + F("h_two_sided")
+        h_score=others + F("h_frequency"),
+        # One integer the ranking orders by and `decode` reads: the score, dormancy, no record.
+        h_rank=F("h_no_record") + Value(2) * others + F("h_frequency_rank"),
     )
 
 
@@ -562,7 +639,7 @@ def connect_signals() -> None:
 
 
 def _ranking_order(row: tuple[int, int]) -> tuple[int, int]:
-    return row[1], row[0]  # (id, score) worst first, as the database orders them: score, then id
+    return row[1], row[0]  # (id, rank) worst first, as the database orders them: rank, then id
 
 
 class HealthReport:
@@ -597,8 +674,10 @@ class HealthReport:
         )
         self.series = _series(self.ctx, None if whole_platform else base)
         if self.filters.dormant_only:
-            base = base.exclude(Exists(self.ctx.held().filter(start__gte=self.ctx.period_start))).exclude(
-                pk__in=list(self.series.in_period)
+            base = (
+                base.exclude(Exists(self.ctx.held().filter(start__gte=self.ctx.period_start)))
+                .exclude(pk__in=list(self.series.in_period))
+                .exclude(self.ctx.no_record())
             )
         self.base = base
         self._ranking: list[tuple[int, int]] | None = None
@@ -607,7 +686,7 @@ class HealthReport:
     def queryset(self) -> QuerySet[Partnership]:
         """Every partnership of the scope with its score, worst first (built only when a
         ranking is not in the cache: the expressions name many ids)."""
-        return annotate(self.base, self.ctx, self.series).order_by("h_score", "pk")
+        return annotate(self.base, self.ctx, self.series).order_by("h_rank", "pk")
 
     def _key(self, name: str, version=None) -> str:
         signature = repr(
@@ -634,7 +713,8 @@ class HealthReport:
         return value
 
     def ranking(self) -> list[tuple[int, int]]:
-        """(id, score) of every partnership of the scope, worst first.
+        """(id, rank) of every partnership of the scope: those with a record worst first, then
+        those with no record yet (`decode(rank)` gives the score and the state).
 
         Kept in the cache for `cache_seconds()` from the moment it was ranked in full (its clock
         is at most that old), with the number of the last change of evidence it includes. A
@@ -646,10 +726,10 @@ class HealthReport:
         return self._ranking
 
     def _rank_all(self) -> list[tuple[int, int]]:
-        return list(self.queryset.values_list("pk", "h_score"))
+        return list(self.queryset.values_list("pk", "h_rank"))
 
     def _rank(self) -> list[tuple[int, int]]:
-        return kept_up_to_date(self._key("ranking"), CHANGES, self._rank_all, self._apply_changes)
+        return kept_up_to_date(self._key("ranking:states"), CHANGES, self._rank_all, self._apply_changes)
 
     def _apply_changes(self, ranking: list[tuple[int, int]], ids: list[int | None]) -> list[tuple[int, int]] | None:
         """The ranking with the partnerships `ids` scored again, or None."""
@@ -658,12 +738,16 @@ class HealthReport:
             return None
         fresh = annotate(self.base.filter(pk__in=changed), self.ctx, self.series.only(changed)) if changed else None
         kept = [row for row in ranking if row[0] not in changed]
-        for row in fresh.values_list("pk", "h_score") if fresh is not None else []:
+        for row in fresh.values_list("pk", "h_rank") if fresh is not None else []:
             bisect.insort(kept, tuple(row), key=_ranking_order)
         return kept
 
     def count(self) -> int:
         return len(self.ranking())
+
+    def states(self) -> dict[int, tuple[int, str]]:
+        """{id: (score, state)} of every partnership of the scope, from the ranking."""
+        return {pk: decode(rank) for pk, rank in self.ranking()}
 
     def rows(self, offset: int = 0, limit: int = 50) -> list[Health]:
         """The page's rows: their place in the ranking, their evidence read for them only."""
@@ -686,7 +770,8 @@ class HealthReport:
         months = dormant_months()
         last = max([d for d in (p.h_last_single, self.series.last.get(p.pk)) if d is not None], default=None)
         held = p.h_held + self.series.in_period.get(p.pk, 0)
-        dormant = held == 0
+        no_record = p.h_rank >= NO_RECORD_RANK
+        dormant = held == 0 and not no_record
         state = AGREEMENT_STATE[p.h_agreement]
         can_act = permissions.can_edit_partnership(self.user, p)
 
@@ -736,6 +821,13 @@ class HealthReport:
             Factor("two_sided", p.h_two_sided, w["two_sided"]["max"], self._sides_text(p)),
         ]
         steps = []
+        if no_record:
+            # Nothing to score yet: an invitation to record, not a list of shortcomings.
+            steps.append(
+                Step(_("No record yet — record the first activity or agreement"), link("activities:create", p.pk))
+            )
+            steps.append(Step(_("Record an agreement (Letter of Intent or MoU)"), link("agreements:create", p.pk)))
+            return Health(p, p.h_score, False, last, factors, steps, no_record=True)
         if dormant:
             steps.append(
                 Step(
@@ -834,23 +926,26 @@ def health_of(user, partnership: Partnership, now: dt.datetime | None = None) ->
     return report.rows(limit=1)[0]
 
 
-def level_counts(report: HealthReport) -> list[tuple[str, str, int]]:
-    """(level, label, partnerships) for the scope, best first, from the ranking."""
-    counts = Counter(level(score) for _, score in report.ranking())
-    return [(name, str(LEVEL_LABELS[name]), counts.get(name, 0)) for _, name in LEVELS]
+def state_counts(report: HealthReport) -> list[tuple[str, str, int]]:
+    """(state, label, partnerships) for the scope, best first, from the ranking: every state,
+    each partnership in exactly one."""
+    counts = Counter(state for _, state in report.states().values())
+    return [(name, str(STATE_LABELS[name]), counts.get(name, 0)) for name in STATES]
 
 
 def map_lines(report: HealthReport) -> list[list]:
     """Every partnership of the scope with both ends on the map, as compact rows
-    [lat_a, lng_a, lat_b, lng_b, level (0 poor, 1 fair, 2 good), id]: one query."""
-    return report.cached("map", lambda: _map_lines(report))
+    [lat_a, lng_a, lat_b, lng_b, level (0 poor, 1 fair, 2 good), id, state (index in
+    MAP_STATES)], in the order of MAP_STATES (the healthiest drawn last, on top): one query."""
+    return report.cached("map:states", lambda: _map_lines(report))
 
 
 def _map_lines(report: HealthReport) -> list[list]:
     """The scope's ends on the map (one query, no score: the scores are the ranking's, cached and
     brought up to date by changes, so a change does not score every partnership again)."""
     index = {name: i for i, (_, name) in enumerate(reversed(LEVELS))}
-    scores = dict(report.ranking())
+    state_index = {name: i for i, name in enumerate(MAP_STATES)}
+    states = report.states()
     rows = (
         report.base.order_by()
         .filter(government_a__place__latitude__isnull=False, government_b__place__latitude__isnull=False)
@@ -862,8 +957,10 @@ def _map_lines(report: HealthReport) -> list[list]:
             "pk",
         )
     )
-    return [
-        [round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(scores[pk])], pk]
+    lines = [
+        [round(la, 3), round(lo, 3), round(lb, 3), round(lob, 3), index[level(states[pk][0])], pk]
+        + [state_index[states[pk][1]]]
         for la, lo, lb, lob, pk in rows
-        if pk in scores
+        if pk in states
     ]
+    return sorted(lines, key=lambda line: line[6])

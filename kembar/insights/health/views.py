@@ -124,7 +124,7 @@ def health_map(request):
     filters = score.Filters(government=government.pk if government else None)
     report = score.HealthReport(request.user, filters)
     table = report.rows(limit=MAP_TABLE_ROWS) if government else []
-    summary = score.level_counts(report) if not government else None
+    summary = score.state_counts(report) if not government else None
     return render(
         request,
         "insights/map.html",
@@ -133,6 +133,7 @@ def health_map(request):
             "table": table,
             "summary": summary,
             "count": report.count(),
+            "dormant_months": score.dormant_months(),
             "tiles": settings.MAP_TILES,
             "attribution": settings.MAP_ATTRIBUTION,
             "more": government is not None and report.count() > MAP_TABLE_ROWS,
@@ -142,14 +143,18 @@ def health_map(request):
 
 @require_safe
 def map_json(request):
-    """Compact lines for the map: [[lat_a, lng_a, lat_b, lng_b, level, id], …], level 0 poor,
-    1 fair, 2 good (see `score.map_lines`)."""
+    """Compact lines for the map: [[lat_a, lng_a, lat_b, lng_b, level, id, state], …], level 0
+    poor, 1 fair, 2 good; state an index in `states` (see `score.map_lines`)."""
     government = _map_government(request)
     report = score.HealthReport(request.user, score.Filters(government=government.pk if government else None))
     body = report.cached(
-        "map-json",
+        "map-json:states",
         lambda: json.dumps(  # ~1 MB for the whole platform: serialised once
-            {"levels": [name for _, name in reversed(score.LEVELS)], "lines": score.map_lines(report)},
+            {
+                "levels": [name for _, name in reversed(score.LEVELS)],
+                "states": list(score.MAP_STATES),
+                "lines": score.map_lines(report),
+            },
             separators=(",", ":"),
         ),
     )

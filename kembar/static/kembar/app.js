@@ -155,8 +155,11 @@
     });
   }
   // The health map (/insights/map/): thousands of lines from compact JSON
-  // ([lat_a, lng_a, lat_b, lng_b, level, id]), drawn on one canvas, coloured by health.
-  var HEALTH_COLOURS = ["#b3261e", "#c77700", "#2e7d32"];  // poor, fair, good (as .health-* in kembar.css)
+  // ([lat_a, lng_a, lat_b, lng_b, level, id, state]), drawn on one canvas, coloured by health state,
+  // in the order sent (no record first, thin and grey, the healthiest last, on top).
+  var STATE_COLOURS = {  // as .state-* in kembar.css
+    no_record: "#9aa3ad", dormant: "#6a3d9a", struggling: "#b3261e", slowing: "#c77700", thriving: "#2e7d32"
+  };
   function drawHealthMaps() {
     if (typeof L === "undefined") return;
     document.querySelectorAll("[data-health-map]").forEach(function (el) {
@@ -176,8 +179,9 @@
           var bounds = [];
           data.lines.forEach(function (l) {
             var a = [l[0], unwrap(l[1], ref)], b = [l[2], unwrap(l[3], a[1])];
-            L.polyline([a, b], { renderer: renderer, color: HEALTH_COLOURS[l[4]], weight: 1.5, opacity: 0.6,
-                                 interactive: false }).addTo(map);
+            var state = data.states[l[6]], listed = state === "no_record";
+            L.polyline([a, b], { renderer: renderer, color: STATE_COLOURS[state], weight: listed ? 1 : 1.5,
+                                 opacity: listed ? 0.2 : 0.7, interactive: false }).addTo(map);
             bounds.push(a, b);
           });
           if (bounds.length && data.lines.length < 500) map.fitBounds(bounds, { padding: [20, 20] });

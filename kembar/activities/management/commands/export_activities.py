@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kembar.activities import exchange, ical, queries
-from kembar.partnerships.services import GovernmentLookupError, resolve_government
+from kembar.partnerships.services import GovernmentLookupError, government_lookup_message, resolve_government
 
 
 class Command(BaseCommand):
@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--government", help="NAME,CC, e.g. Bandung,ID")
+        parser.add_argument(
+            "--government", help='"NAME,CC", "NAME (LEVEL),CC" or "#ID", e.g. "Bandung,ID", "Kyoto (prefecture),JP"'
+        )
         parser.add_argument("--format", choices=["csv", "xlsx", "ics"], required=True)
         parser.add_argument("--output", required=True, help="File to write ('-' for standard output; not for xlsx)")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000/", help="Links in the calendar")
@@ -24,8 +26,7 @@ class Command(BaseCommand):
             try:
                 government = resolve_government(options["government"])
             except GovernmentLookupError as exc:
-                near = "; ".join(str(g) for g in exc.candidates[:5])
-                raise CommandError(f"{exc}" + (f" Did you mean: {near}?" if near else ""))
+                raise CommandError(government_lookup_message(exc)) from None
         out = options["output"]
         if options["format"] == "ics":
             activities = queries.public_activities().order_by("start", "id")

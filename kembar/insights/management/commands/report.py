@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--government", help='NAME,CC, e.g. "Bandung,ID" (as `kembar partners` takes it)')
+        parser.add_argument(
+            "--government", help='"NAME,CC", "NAME (LEVEL),CC" or "#ID", e.g. "Bandung,ID", "Kyoto (prefecture),JP"'
+        )
         parser.add_argument(
             "--province", help='An ISO 3166-2 code (ID-JB) or a name ("Jawa Barat") for a province\'s roll-up'
         )

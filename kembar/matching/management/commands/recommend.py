@@ -6,14 +6,18 @@ from rapidfuzz import fuzz, process
 
 from kembar.matching import services
 from kembar.partnerships.models import LocalGovernment
-from kembar.partnerships.services import GovernmentLookupError, resolve_government
+from kembar.partnerships.services import GovernmentLookupError, government_lookup_message, resolve_government
 
 
 class Command(BaseCommand):
     help = "Suggest partner places for a registered local government, with reasons."
 
     def add_arguments(self, parser):
-        parser.add_argument("government", help="Name of the local government (any spelling of its place).")
+        parser.add_argument(
+            "government",
+            help='The local government: a name (any spelling of its place), "NAME (LEVEL)" or "#ID"; '
+            '"NAME,CC" or --country for the country.',
+        )
         parser.add_argument("--country", default="", help="ISO country code of the government, e.g. ID.")
         parser.add_argument("--top", type=int, default=10)
         parser.add_argument("--partner-country", default="", help="Only suggest places in this country.")
@@ -35,9 +39,9 @@ class Command(BaseCommand):
         try:
             government = resolve_government(text)
         except GovernmentLookupError as error:
-            close = "; ".join(str(g) for g in error.candidates[:8]) or "; ".join(
-                close_names(options["government"], options["country"])
-            )
+            if error.candidates:
+                raise CommandError(government_lookup_message(error)) from None
+            close = "; ".join(close_names(options["government"], options["country"]))
             raise CommandError(str(error) + (" " + _("Did you mean: %(names)s?") % {"names": close} if close else ""))
         if options["partner_region"] and not options["partner_country"]:
             raise CommandError(_("Choose a country for the region: --partner-country."))

@@ -28,7 +28,8 @@ class Command(BaseCommand):
             action="append",
             required=True,
             dest="places",
-            help='A gazetteer place as NAME,CC (repeat for each side), e.g. "Fort Worth,US"',
+            help='A gazetteer place as NAME,CC (repeat for each side), e.g. "Fort Worth,US", or the address of a '
+            'registered government, e.g. "Kyoto (prefecture),JP" or "#12"',
         )
         parser.add_argument("--from", dest="start", required=True, help="First day (YYYY-MM-DD, UTC)")
         parser.add_argument("--to", dest="end", required=True, help="Last day (YYYY-MM-DD, UTC)")

@@ -4,22 +4,21 @@ from kembar.partnerships import services
 
 
 class Command(BaseCommand):
-    help = 'List the partnerships of a registered local government, given as NAME,CC (e.g. "Bandung,ID").'
+    help = (
+        "List the partnerships of a registered local government, given by its address: "
+        '"NAME,CC", "NAME (LEVEL),CC" or "#ID" (e.g. "Bandung,ID", "Kyoto (prefecture),JP").'
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("government", help='NAME,CC, e.g. "Bandung,ID" or "Kyoto Prefecture,JP"')
+        parser.add_argument(
+            "government", help='"NAME,CC", "NAME (LEVEL),CC" or "#ID", e.g. "Bandung,ID", "Kyoto (prefecture),JP"'
+        )
 
     def handle(self, *args, government: str, **options):
         try:
             found = services.resolve_government(government)
         except services.GovernmentLookupError as error:
-            lines = [str(error)]
-            if error.candidates:
-                lines.append("Candidates:")
-                lines += [
-                    f"  {g.name},{g.country_code}  ({g.get_level_display()}, id {g.pk})" for g in error.candidates
-                ]
-            raise CommandError("\n".join(lines))
+            raise CommandError(services.government_lookup_message(error)) from None
         partnerships = services.partnership_queryset().filter(services.involving(found)).order_by("since", "id")
         self.stdout.write(
             f"{found.name},{found.country_code} ({found.get_level_display()}): {partnerships.count()} partnerships"

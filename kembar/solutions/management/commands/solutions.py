@@ -15,20 +15,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         m = sub.add_parser("match", help="needs of a government with their best-fitting partner solutions")
-        m.add_argument("--government", required=True, help='NAME,CC, e.g. "Bandung,ID"')
+        m.add_argument(
+            "--government",
+            required=True,
+            help='"NAME,CC", "NAME (LEVEL),CC" or "#ID", e.g. "Bandung,ID", "Kyoto (prefecture),JP"',
+        )
         m.add_argument("--limit", type=int, default=3, help="solutions shown per need (default 3)")
 
     def handle(self, *args, action: str, government: str, limit: int, **options):
         try:
             found = registry.resolve_government(government)
         except registry.GovernmentLookupError as error:
-            lines = [str(error)]
-            if error.candidates:
-                lines.append(_("Candidates:"))
-                lines += [
-                    f"  {g.name},{g.country_code}  ({g.get_level_display()}, id {g.pk})" for g in error.candidates
-                ]
-            raise CommandError("\n".join(lines))
+            raise CommandError(registry.government_lookup_message(error)) from None
         # The command line is trusted: the operator reads every solution of the partners.
         report = services.matches_for_government(permissions.console_administrator(), found, limit=max(1, limit))
         self.stdout.write(
