@@ -1,5 +1,5 @@
 """Health states that say what is known: a partnership nobody has recorded anything for (an
-imported link, never edited, with no activity, agreement or meeting) has "no record yet", never
+imported link, confirmed or not, with no activity, agreement or meeting) has "no record yet", never
 "dormant"; dormancy is for partnerships that had life and went quiet. One vocabulary on every
 page, the API, the map, the dashboard and the reports."""
 
@@ -18,7 +18,7 @@ from kembar.insights.analytics import reports
 from kembar.insights.analytics.pivot import resolve_scope
 from kembar.insights.health import score
 from kembar.meetings.models import Meeting
-from kembar.partnerships import services
+from kembar.partnerships import claims, services
 from kembar.partnerships.models import Partnership
 from tests.support.queries import assert_constant_queries
 
@@ -130,16 +130,24 @@ def _edit(p, g, user):
     services.update_partnership(user, p, expected_version=p.version, since=dt.date(1994, 5, 1))
 
 
-@pytest.mark.parametrize(
-    "record", [_activity, _agreement, _meeting, _edit], ids=["activity", "agreement", "meeting", "edit"]
-)
+@pytest.mark.parametrize("record", [_activity, _agreement, _meeting], ids=["activity", "agreement", "meeting"])
 def test_anything_recorded_by_anyone_gives_the_link_life(world, governments, users, record):
-    """A planned activity, a draft agreement, a meeting, or an office's edit of the link: each is a
-    record, so the partnership is judged (here: nothing held in 24 months, dormant)."""
+    """A planned activity, a draft agreement or a meeting: each is a record of cooperation, so the
+    partnership is judged (here: nothing held in 24 months, dormant)."""
     p = world["busan"]
     record(p, governments, users["bandung_editor"])
     assert states(users["bandung_viewer"])[p.pk] == "dormant"
     assert states(users["bandung_viewer"])[world["liverpool"].pk] == "no_record"
+
+
+def test_confirming_or_correcting_the_link_is_not_a_record_of_cooperation(world, governments, users):
+    """An office adopting its imported links (kembar.partnerships.claims) says they exist, not
+    that anything happened: a bulk confirmation must not fill the dashboard with dormant links."""
+    busan, liverpool = world["busan"], world["liverpool"]
+    _edit(busan, governments, users["bandung_editor"])
+    claims.confirm(users["bandung_editor"], liverpool, expected_version=liverpool.version)
+    assert states(users["bandung_viewer"])[busan.pk] == "no_record"
+    assert states(users["bandung_viewer"])[liverpool.pk] == "no_record"
 
 
 def test_what_counts_as_a_record_is_what_the_reader_may_see(world, governments, users):

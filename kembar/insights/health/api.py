@@ -45,7 +45,7 @@ class HealthOut(Schema):
     level: Literal["good", "fair", "poor"] = Field(description="The band of the score (its colour).")
     state: Literal["thriving", "slowing", "struggling", "dormant", "no_record"] = Field(
         description="The health state: no_record when nothing was recorded for the partnership (an imported link "
-        "never edited, with no activity, agreement or meeting); dormant when it has a record but no held activity "
+        "with no activity, agreement or meeting, confirmed or not); dormant when it has a record but no held activity "
         "within the dormancy period (KEMBAR_DORMANT_MONTHS); otherwise the band of the score."
     )
     dormant: bool = Field(

@@ -15,11 +15,11 @@ puts them into words for the pages, docs/insights.md documents them.
 **States.** Every partnership in the scope has exactly one health state, one vocabulary for the
 dashboard, the lists, the map, the reports, the API and `kembar health`:
 
-- **no_record** ("no record yet"): nothing has been recorded for it by anyone. Precisely: it came
-  from an imported twinning list (`source` "import"), has never been saved since the import
-  (`version` 1: an office's edit, through a page, the API or the command line, raises it), and
-  has no activity (of any status), no agreement (of any status) and no meeting (action items
-  hang under meetings). An imported link is a fact about the world, not a record of cooperation:
+- **no_record** ("no record yet"): no cooperation has been recorded for it by anyone. Precisely:
+  it came from an imported twinning list (`source` "import") and has no activity (of any
+  status), no agreement (of any status) and no meeting (action items hang under meetings). An
+  office confirming or correcting the link (kembar.partnerships.claims) says it exists, not that
+  anything happened, so it stays no_record. An imported link is a fact about the world, not a record of cooperation:
   such a partnership is never dormant, never on a map or list of those needing attention, and is
   shown as an invitation to record its first activity or agreement. A partnership an office
   entered itself is a record (of its existence) from the start.
@@ -295,15 +295,15 @@ class Context:
         ).order_by()
 
     def no_record(self) -> Q:
-        """The partnerships (outer rows) with no record yet for this reader: imported, never saved
-        since, with no activity the reader may see, no agreement, no meeting the reader may see.
+        """The partnerships (outer rows) with no record yet for this reader: imported, with no
+        activity the reader may see, no agreement, no meeting the reader may see.
         The cheap conditions come first, so a partnership an office entered costs no subquery."""
         pk = OuterRef("pk")
         meetings = Exists(Meeting.objects.filter(partnership=pk))
         if self.reads_actions is not None:  # meetings are internal to the partnership's offices
             meetings = self.reads_actions & Q(meetings)
         return (
-            Q(source=Partnership.Source.IMPORT, version=1)
+            Q(source=Partnership.Source.IMPORT)
             & ~Exists(Activity.objects.filter(self.activity_filter, partnership=pk))
             & ~Exists(Agreement.objects.filter(partnership=pk))
             & ~Q(meetings)
