@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from kembar.activities import services as activities
 from kembar.meetings import services as meetings
-from kembar.partnerships.models import Partnership
 from kembar.partnerships.services import create_partnership
 from tests.support.builders import government
+from tests.support.builders import imported_link as imported
 from tests.support.queries import assert_constant_queries
 
 UTC = dt.UTC
@@ -25,12 +25,6 @@ NOW = dt.datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # Monday 10:00 in Bandung (WIB
 def today(monkeypatch):
     monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
     return NOW
-
-
-def imported(a, b) -> Partnership:
-    """A link as the registry import leaves it: nothing recorded by anyone."""
-    first, second = sorted((a, b), key=lambda g: g.pk)
-    return Partnership.objects.create(government_a=first, government_b=second, source=Partnership.Source.IMPORT)
 
 
 @pytest.fixture

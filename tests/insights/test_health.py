@@ -14,12 +14,12 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kembar.activities import services as activities
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, ProcedureTemplate
 from kembar.insights.health import score
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships import services
+from tests.support.builders import held_activity as held
 from tests.support.builders import make_user
 from tests.support.queries import assert_constant_queries
 
@@ -34,20 +34,6 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
-
-
-def held(user, p, host, when: dt.datetime, **extra):
-    return activities.create_activity(
-        user,
-        p,
-        title=f"Held {when:%Y-%m-%d}",
-        type="work_visit",
-        host=host,
-        start=when,
-        end=when + dt.timedelta(hours=2),
-        status="held",
-        **{"public": True, **extra},
-    )
 
 
 def mou(p, signed: dt.date, years: int | None = 5, **extra) -> Agreement:

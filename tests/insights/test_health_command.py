@@ -23,6 +23,7 @@ from kembar.meetings.models import Meeting
 from kembar.partnerships import services
 from kembar.partnerships.importer import import_links
 from kembar.partnerships.models import Partnership
+from tests.support.builders import imported_link as imported
 from tests.support.builders import make_user
 
 pytestmark = pytest.mark.django_db
@@ -45,11 +46,6 @@ def health(*args) -> dict[str, int]:
     data = json.loads(lines[0])
     assert set(data) == {"by_state"} and set(data["by_state"]) == STATES
     return data["by_state"]
-
-
-def imported(a, b) -> Partnership:
-    first, second = sorted([a, b], key=lambda g: g.pk)
-    return Partnership.objects.create(government_a=first, government_b=second, source=Partnership.Source.IMPORT)
 
 
 def test_an_empty_registry_still_names_every_state():

@@ -20,6 +20,8 @@ from kembar.insights.health import score
 from kembar.meetings.models import Meeting
 from kembar.partnerships import claims, services
 from kembar.partnerships.models import Partnership
+from tests.support.builders import held_activity as held
+from tests.support.builders import imported_link
 from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -35,25 +37,7 @@ def fresh_cache():
 
 
 def imported(a, b) -> Partnership:
-    """A link as `kembar import-links` leaves it: source import, version 1, nothing under it."""
-    first, second = sorted([a, b], key=lambda g: g.pk)
-    return Partnership.objects.create(
-        government_a=first, government_b=second, source=Partnership.Source.IMPORT, status="active"
-    )
-
-
-def held(user, p, host, when: dt.datetime, **extra):
-    return activities.create_activity(
-        user,
-        p,
-        title=f"Held {when:%Y-%m-%d}",
-        type="work_visit",
-        host=host,
-        start=when,
-        end=when + dt.timedelta(hours=2),
-        status="held",
-        **{"public": True, **extra},
-    )
+    return imported_link(a, b, status="active")
 
 
 @pytest.fixture

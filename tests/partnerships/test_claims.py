@@ -11,15 +11,13 @@ from kembar.core.versioning import stale_message
 from kembar.partnerships import claims, opendata
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.services import update_partnership
-from kembar.partnerships.vocab import Source
-from tests.support.builders import BANDUNG_OFFICE
+from tests.support.builders import BANDUNG_OFFICE, imported_link
 
 pytestmark = pytest.mark.django_db
 
 
 def imported(a, b) -> Partnership:
-    a, b = sorted([a, b], key=lambda g: g.pk)
-    return Partnership.objects.create(government_a=a, government_b=b, source=Source.IMPORT, status="active")
+    return imported_link(a, b, status="active")
 
 
 @pytest.fixture

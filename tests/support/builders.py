@@ -76,6 +76,31 @@ def sister_cities(governments: dict) -> Partnership:
     )
 
 
+def imported_link(a: LocalGovernment, b: LocalGovernment, **extra) -> Partnership:
+    """A link as `kembar import-links` leaves it: source import, nothing recorded under it."""
+    first, second = sorted((a, b), key=lambda g: g.pk)
+    return Partnership.objects.create(
+        government_a=first, government_b=second, source=Partnership.Source.IMPORT, **extra
+    )
+
+
+def held_activity(user, p: Partnership, host: LocalGovernment, when: dt.datetime, **extra):
+    """A public work visit of two hours at `when`, held (public unless told)."""
+    from kembar.activities import services as activities
+
+    return activities.create_activity(
+        user,
+        p,
+        title=f"Held {when:%Y-%m-%d}",
+        type="work_visit",
+        host=host,
+        start=when,
+        end=when + dt.timedelta(hours=2),
+        status="held",
+        **{"public": True, **extra},
+    )
+
+
 def private_friendship(governments: dict) -> Partnership:
     """Bandung–Kyoto, not public: only Bandung's office, oversight and admins see it."""
     return create_partnership(
