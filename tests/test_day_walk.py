@@ -213,11 +213,18 @@ class Walker:
                 self.fail(f"{page.url} does not show “{thing}”")
 
     def download_report(self, government_pk: int) -> None:
-        """The report's PDF, through the link on the report page."""
+        """The report's PDF: asked for on the report page, built by the job queue (run at once
+        here), downloaded from the report's status page."""
         self.where = "report download"
+        button = self.page.locator("main button[data-download=pdf]")
+        if button.count() == 0:
+            self.fail("no button asking for the PDF on the report page")
+            return
+        with self.page.expect_navigation():
+            button.first.click()
         link = self.page.locator("main a[data-download=pdf]")
         if link.count() == 0:
-            self.fail("no PDF link on the report page")
+            self.fail(f"no PDF link on the report's status page: {self.page.locator('main').inner_text()[:200]}")
             return
         response = self.context.request.get(self.base + link.first.get_attribute("href"))
         if response.status != 200 or response.headers.get("content-type") != "application/pdf":
