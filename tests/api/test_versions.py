@@ -96,19 +96,25 @@ def test_every_patch_and_action_is_checked_or_listed_with_why(client):
     } <= set(VERSIONED_ACTIONS)
 
 
-@pytest.mark.parametrize("path", VERSIONED)
-def test_a_change_without_its_version_or_with_a_stale_one_is_refused(world, client, api, path):  # noqa: F811
-    spec = client.get("/api/openapi.json").json()
-    op = Operation("patch", path, True, spec["paths"][path]["patch"])
+def _without_version(spec: dict, w, method: str, path: str) -> tuple[str, dict, dict]:
+    """The operation's URL, path values and the sweep's valid body without its `version`, after
+    checking that the OpenAPI document requires `version` and lists the refusals."""
+    op = Operation(method, path, True, spec["paths"][path][method])
     schema = body_schema(op, spec)
     assert "version" in schema.get("required", []), "the OpenAPI document says `version` is required"
     assert "required" in schema["properties"]["version"]["description"].lower()
     assert {"409", "422"} <= set(op.spec["responses"]), "the OpenAPI document lists the refusals"
-
-    url, kwargs = operation_urls(op, spec, world)[0]
-    body = api_body(op, spec, world, kwargs)
-    assert "version" in body, f"API_BODIES[('patch', {path!r})] in tests/test_permission_sweep.py sends no version"
+    url, kwargs = operation_urls(op, spec, w)[0]
+    body = api_body(op, spec, w, kwargs)
+    assert "version" in body, f"API_BODIES[({method!r}, {path!r})] in tests/test_permission_sweep.py sends no version"
     del body["version"]
+    return url, kwargs, body
+
+
+@pytest.mark.parametrize("path", VERSIONED)
+def test_a_change_without_its_version_or_with_a_stale_one_is_refused(world, client, api, path):  # noqa: F811
+    spec = client.get("/api/openapi.json").json()
+    url, _kwargs, body = _without_version(spec, world, "patch", path)
     read = api("get", url, "platform_admin").json()["version"]  # as a client reads it first
 
     before = snapshot()
@@ -135,16 +141,7 @@ def _record_url(action_url: str) -> str:
 @pytest.mark.parametrize("path", VERSIONED_ACTIONS)
 def test_an_action_without_its_version_or_with_a_stale_one_is_refused(world, client, api, path):  # noqa: F811
     spec = client.get("/api/openapi.json").json()
-    op = Operation("post", path, True, spec["paths"][path]["post"])
-    schema = body_schema(op, spec)
-    assert "version" in schema.get("required", []), "the OpenAPI document says `version` is required"
-    assert "required" in schema["properties"]["version"]["description"].lower()
-    assert {"409", "422"} <= set(op.spec["responses"]), "the OpenAPI document lists the refusals"
-
-    url, kwargs = operation_urls(op, spec, world)[0]
-    body = api_body(op, spec, world, kwargs)
-    assert "version" in body, f"API_BODIES[('post', {path!r})] in tests/test_permission_sweep.py sends no version"
-    del body["version"]
+    url, kwargs, body = _without_version(spec, world, "post", path)
     record = _record_url(url)
     read = api("get", record, "platform_admin").json()["version"]  # as a client reads it first
 
