@@ -135,7 +135,7 @@ class ActivityForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     participants_a = forms.IntegerField(label=_("Participants of the first partner"), required=False)
     participants_b = forms.IntegerField(label=_("Participants of the second partner"), required=False)
-    budget = forms.DecimalField(label=_("Budget"), required=False, max_digits=16, decimal_places=2)
+    budget = numbers.DecimalField(label=_("Budget"), required=False, max_digits=16, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"), required=False, max_length=3, help_text=_("ISO 4217 code: IDR, JPY, USD, EUR...")
     )

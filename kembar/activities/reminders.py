@@ -56,7 +56,7 @@ def due(now: dt.datetime) -> Iterable[Reminder]:
             key=f"call:{call.pk}:{call.deadline:%Y%m%d}:deadline",
             recipients=editor_emails([p.government_a_id, p.government_b_id]),
             subject=_("Deadline in a week: %(title)s (%(date)s)")
-            % {"title": call.title, "date": call.deadline.isoformat()},
+            % {"title": call.title, "date": times.date_range(call.deadline, call.deadline)},
             body=_("The call %(title)s closes on %(date)s; record the awards once it is decided.\n\n%(url)s")
-            % {"title": call.title, "date": call.deadline.isoformat(), "url": mail_url(call)},
+            % {"title": call.title, "date": times.date_range(call.deadline, call.deadline), "url": mail_url(call)},
         )

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext_lazy as _
 
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
@@ -69,3 +71,34 @@ def format_decimal(value: Decimal) -> str:
     normal = value.normalize()
     places = max(0, -normal.as_tuple().exponent)  # type: ignore[operator]
     return number_format(normal, decimal_pos=places, force_grouping=True)
+
+
+class DecimalField(forms.DecimalField):
+    """A sum or quantity typed as the page's language writes it ("15.000.000" is fifteen
+    million on an Indonesian page). A browser's number input would drop such a text and send
+    nothing, so this is a text input with a decimal keyboard; what does not read as a number is
+    refused with the two ways to write one."""
+
+    widget = forms.TextInput
+
+    default_error_messages = {
+        "invalid": _("“%(value)s” is not a number. Write thousands as %(thousands)s, decimals as %(decimals)s."),
+    }
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_decimal(str(value))
+        except NotANumber:
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": value, **examples()}
+            ) from None
+
+    def prepare_value(self, value):
+        return format_decimal(value) if isinstance(value, Decimal) else value

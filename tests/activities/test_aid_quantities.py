@@ -1,4 +1,4 @@
-"""An aid item's quantity as the page's language writes it: "50.000" is fifty thousand in
+"""Quantities and sums as the page's language writes them: "50.000" is fifty thousand in
 Bahasa Indonesia, "50,000" in English; what reads two ways is refused, never guessed."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from kembar.activities.models import AidShipment
+from kembar.activities.models import Activity, AidShipment
 from kembar.core import numbers
 from kembar.partnerships import services as partnership_services
 
@@ -95,3 +95,40 @@ def test_a_quantity_that_reads_two_ways_is_refused_with_how_to_write_it(client, 
     assert not AidShipment.objects.exists()
     client.post(url, aid(governments, "2.5"))
     assert AidShipment.objects.get().items.get().quantity == Decimal("2.5")
+
+
+def activity(governments, budget: str) -> dict:
+    return {
+        "title": "Youth exchange",
+        "type": "other",
+        "modality": "in_person",
+        "status": "planned",
+        "host": governments["bandung"].pk,
+        "start": "2026-09-01T09:00",
+        "end": "2026-09-01T17:00",
+        "budget": budget,
+        "currency": "IDR",
+    }
+
+
+def test_a_budget_typed_as_an_officer_writes_it_is_kept_whole(client, users, governments, partnership):
+    """A number input dropped "15.000.000" and saved no budget at all; the field reads it in
+    the page's language and shows it back the same way."""
+    client.force_login(users["bandung_editor"])
+    client.cookies["django_language"] = "id"
+    url = reverse("activities:create", args=[partnership.pk])
+    form = client.get(url).content.decode()
+    assert 'type="text" name="budget"' in form and 'inputmode="decimal"' in form
+
+    page = client.post(url, activity(governments, "2.5")).content.decode()
+    assert "“2.5” bukan angka. Tulis ribuan sebagai 50.000, desimal sebagai 2,5." in page
+    assert not Activity.objects.exists()
+
+    assert client.post(url, activity(governments, "15.000.000")).status_code == 302
+    saved = Activity.objects.get()
+    assert saved.budget == Decimal(15_000_000)
+    edit = client.get(reverse("activities:edit", args=[saved.pk])).content.decode()
+    assert 'name="budget" value="15.000.000"' in edit
+    client.cookies["django_language"] = "en"
+    edit = client.get(reverse("activities:edit", args=[saved.pk])).content.decode()
+    assert 'name="budget" value="15,000,000"' in edit
