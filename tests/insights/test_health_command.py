@@ -61,22 +61,23 @@ def test_counts_by_state_over_the_registry_a_country_or_a_government(governments
         admin, alive, title="Visit", type="work_visit", host=g["kyoto"], start=now - dt.timedelta(days=20),
         end=now - dt.timedelta(days=19), status="held",
     )  # fmt: skip
-    services.create_partnership(admin, g["surabaya"], g["liverpool"])  # entered, nothing held: dormant
+    services.create_partnership(admin, g["surabaya"], g["liverpool"], status="active")  # nothing held: dormant
+    services.create_partnership(admin, g["kyoto"], g["braunschweig"])  # a proposal, nothing held: no record
     imported(g["bandung"], g["busan"])
     imported(g["surabaya"], g["braunschweig"])
     imported(g["busan"], g["liverpool"])
     services.create_partnership(admin, g["kyoto"], g["busan"], status="ended")  # no health: left out
 
     everything = health()
-    assert everything == {"thriving": 0, "slowing": 1, "struggling": 0, "dormant": 1, "no_record": 3}
+    assert everything == {"thriving": 0, "slowing": 1, "struggling": 0, "dormant": 1, "no_record": 4}
     assert health("--country", "GB") == {"thriving": 0, "slowing": 0, "struggling": 0, "dormant": 1, "no_record": 1}
     assert health("--government", "Bandung,ID")["no_record"] == 1
     assert health("--government", f"#{g['busan'].pk}")["no_record"] == 2
 
     readable = io.StringIO()
     call_command("health", stdout=readable)
-    assert "5 partnerships (not ended) by health:" in readable.getvalue()
-    assert "no record yet (no_record): 3" in readable.getvalue()
+    assert "6 partnerships (not ended) by health:" in readable.getvalue()
+    assert "no record yet (no_record): 4" in readable.getvalue()
     with pytest.raises(CommandError, match="Unknown country"):
         call_command("health", "--country", "Atlantis")
     with pytest.raises(CommandError, match="No registered local government"):
@@ -88,11 +89,10 @@ REAL_LIST = Path(settings.SHARED_DATA_DIR) / "twin_cities.csv"
 
 def with_life() -> Q:
     """What the registry holds a record of, said without the health module: entered or edited by
-    an office, or with an activity, an agreement or a meeting."""
+    an office past the proposal, or with an activity, an agreement or a meeting."""
     pk = OuterRef("pk")
     return (
-        Q(source=Partnership.Source.MANUAL)
-        | Q(version__gt=1)
+        ((Q(source=Partnership.Source.MANUAL) | Q(version__gt=1)) & ~Q(status="proposed"))
         | Exists(Activity.objects.filter(partnership=pk))
         | Exists(Agreement.objects.filter(partnership=pk))
         | Exists(Meeting.objects.filter(partnership=pk))

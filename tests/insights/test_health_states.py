@@ -81,8 +81,13 @@ def test_an_untouched_imported_link_has_no_record_and_is_never_dormant(world, us
     assert counts == {"thriving": 0, "slowing": 1, "struggling": 0, "dormant": 1, "no_record": 2}
 
 
-def test_a_partnership_an_office_entered_is_a_record_from_the_start(governments, users):
+def test_a_partnership_an_office_entered_is_a_record_once_past_the_proposal(governments, users):
+    """A proposal whose life has not begun has no record yet; once the office records it as
+    active, its silence counts."""
     entered = services.create_partnership(users["platform_admin"], governments["surabaya"], governments["busan"])
+    assert entered.status == "proposed"
+    assert score.health_of(users["oversight"], entered, now=NOW).state == "no_record"
+    services.update_partnership(users["platform_admin"], entered, status="active")
     assert score.health_of(users["oversight"], entered, now=NOW).state == "dormant"
 
 

@@ -87,6 +87,7 @@ from kembar.agreements.reminders import THRESHOLDS
 from kembar.gazetteer.services import admin1_of
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
+from kembar.partnerships.vocab import Status as PartnershipStatus
 
 from ..changes import ChangeLog, cache_seconds, kept_up_to_date
 
@@ -295,15 +296,15 @@ class Context:
         ).order_by()
 
     def no_record(self) -> Q:
-        """The partnerships (outer rows) with no record yet for this reader: imported, with no
-        activity the reader may see, no agreement, no meeting the reader may see.
+        """The partnerships (outer rows) with no record yet for this reader: imported or still a
+        proposal, with no activity the reader may see, no agreement, no meeting the reader may see.
         The cheap conditions come first, so a partnership an office entered costs no subquery."""
         pk = OuterRef("pk")
         meetings = Exists(Meeting.objects.filter(partnership=pk))
         if self.reads_actions is not None:  # meetings are internal to the partnership's offices
             meetings = self.reads_actions & Q(meetings)
         return (
-            Q(source=Partnership.Source.IMPORT)
+            (Q(source=Partnership.Source.IMPORT) | Q(status=PartnershipStatus.PROPOSED))
             & ~Exists(Activity.objects.filter(self.activity_filter, partnership=pk))
             & ~Exists(Agreement.objects.filter(partnership=pk))
             & ~Q(meetings)
