@@ -77,10 +77,17 @@ def recommendations(
         description="Also places in the government's own country "
         "(otherwise only places abroad, unless `country` names it).",
     ),
+    all_levels: bool = Query(
+        False,
+        description="Places of every level of government (otherwise only those of the government's own: "
+        "provinces, prefectures, states for a province; cities, municipalities for a city or regency).",
+    ),
     top: int = Query(10, ge=1, le=100),
 ):
     """Places ranked by the matchmaking model, best first, each with its reasons. Current
-    partners are never suggested, nor places in the government's own country unless asked for.
+    partners are never suggested, nor places linked through a partner at another level (the
+    cities of a partner prefecture), nor places in the government's own country unless asked
+    for; only places of the government's level unless `all_levels`.
     409 when no model has been built yet (`kembar match-train`)."""
     government = params.get_or_404(LocalGovernment.objects.select_related("place"), government_id, NOT_FOUND)
     if population_min is not None and population_max is not None and population_min > population_max:
@@ -95,6 +102,7 @@ def recommendations(
         traits=[str(t) for t in traits],
         field=str(field or ""),
         domestic=domestic,
+        all_levels=all_levels,
     )
     try:
         found = services.suggest(government, filters, top=top)

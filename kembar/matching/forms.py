@@ -29,6 +29,14 @@ class SuggestionFilterForm(forms.Form):
         required=False,
         help_text=_("Without it, only places abroad are suggested (unless the country chosen is your own)."),
     )
+    all_levels = forms.BooleanField(
+        label=_("Also other levels of government"),
+        required=False,
+        help_text=_(
+            "Without it, only places at your level are suggested: provinces, prefectures and states for a "
+            "province; cities and municipalities for a city or regency."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

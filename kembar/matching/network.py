@@ -44,9 +44,14 @@ class Nodes:
     ids: np.ndarray | None = None  # outside identifiers (Place ids), or None
     regions: np.ndarray | None = None  # first-level division (index into `region_names`), -1 unknown
     region_names: list[str] = field(default_factory=list)
+    # Province-level places (first-level divisions: provinces, prefectures, states), the others
+    # local (cities, regencies, municipalities): see kembar.gazetteer.levels. All local when None.
+    first_level: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.names)
+        if self.first_level is None:
+            self.first_level = np.zeros(n, dtype=bool)
         if self.tags is None:
             self.tags = sparse.csr_matrix((n, 0), dtype=np.float32)
         if self.regions is None:

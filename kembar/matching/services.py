@@ -34,6 +34,7 @@ from kembar.accounts.models import Organisation
 from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.reminders import mail_url
 from kembar.core.versioning import locked, save_version
+from kembar.gazetteer import levels
 from kembar.gazetteer.countries import country_name
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.normalise import name_key
@@ -72,7 +73,7 @@ def registry_network(progress=None) -> Network:
     """Every place of the gazetteer as a node; every partnership as a link between places."""
     rows = list(
         Place.objects.order_by("pk").values_list(
-            "pk", "name", "country_code", "latitude", "longitude", "population", "timezone", "admin1_code"
+            "pk", "name", "country_code", "latitude", "longitude", "population", "timezone", "admin1_code", "kind"
         )
     )
     if progress:
@@ -128,6 +129,7 @@ def registry_network(progress=None) -> Network:
         ids=ids,
         regions=np.array([ridx[region_key(r[2], r[7])] if r[7] else -1 for r in rows], dtype=np.int64),
         region_names=region_names,
+        first_level=np.array([levels.place_tier(r[8], r[7]) == levels.PROVINCE for r in rows], dtype=bool),
     )
     if progress:
         progress(_("links read: %(n)d") % {"n": len(edges)})
@@ -171,7 +173,7 @@ def load_model() -> Recommender:
         if _loaded.get("key") != (str(path), stamp):
             with path.open("rb") as handle:
                 model = pickle.load(handle)
-            if getattr(model, "features", None) != FEATURES:
+            if getattr(model, "features", None) != FEATURES or getattr(model.net.nodes, "first_level", None) is None:
                 raise ModelMissing(
                     _(
                         "The matchmaking model was built by an earlier version of kembar: "
@@ -220,6 +222,9 @@ class SuggestionFilter:
     # Places in the government's own country too: a sister city is a partner abroad, so without
     # this (or a `country` filter naming that country) only places abroad are suggested.
     domestic: bool = False
+    # Places of every level of government; without it only those of the government's own tier
+    # (kembar.gazetteer.levels: a province is offered provinces, prefectures, states).
+    all_levels: bool = False
 
 
 class Reason(str):
@@ -424,6 +429,46 @@ def reasons(model: Recommender, q: int, c: int, x: np.ndarray) -> list[Reason]:
     return out
 
 
+def level_reason(tier: str) -> Reason:
+    """ "both: province-level" (or city-level): the candidate is of the government's tier."""
+    return Reason(_("both: province-level") if tier == levels.PROVINCE else _("both: city-level"))
+
+
+def tier_of(model: Recommender, government: LocalGovernment, q: int) -> str:
+    """The government's tier (kembar.gazetteer.levels): its level's, or its place's (node q)."""
+    nodes = model.net.nodes
+    return levels.government_tier(government.level, levels.PROVINCE if nodes.first_level[q] else levels.LOCAL)
+
+
+def linked_through(model: Recommender, partners: np.ndarray) -> np.ndarray:
+    """The places already linked to a government through a partner at another level, which
+    are not suggested as if they were new: every place of a partner province, prefecture or
+    state (Kyoto city and the other cities of Kyoto Prefecture, when Kyoto Prefecture is a
+    partner), and the first-level division named like a partner city in it (Kyoto Prefecture
+    when Kyoto city is the partner; Land Berlin for Berlin). No query."""
+    nodes = model.net.nodes
+    out = np.zeros(len(nodes), dtype=bool)
+    if not len(partners):
+        return out
+    provinces = partners[nodes.first_level[partners]]
+    regions = nodes.regions[provinces]
+    if (regions >= 0).any():
+        out |= np.isin(nodes.regions, regions[regions >= 0])
+    for p in partners[~nodes.first_level[partners]].tolist():
+        region = nodes.regions[p]
+        if region < 0:
+            continue
+        for i in nodes.by_key.get(nodes.name_keys[p], []):
+            if nodes.first_level[i] and nodes.regions[i] == region:
+                out[i] = True
+    return out
+
+
+def same_level(model: Recommender, tier: str, c: int) -> list[Reason]:
+    """The level reason when candidate c is of the government's tier (said first), else none."""
+    return [level_reason(tier)] if bool(model.net.nodes.first_level[c]) == (tier == levels.PROVINCE) else []
+
+
 def government_node(model: Recommender, government: LocalGovernment) -> int:
     index = getattr(model, "place_index", None) or {}
     if government.place_id not in index:
@@ -435,8 +480,11 @@ def government_node(model: Recommender, government: LocalGovernment) -> int:
 
 
 def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None, top: int = 10) -> list[Suggestion]:
-    """The best `top` partner places for `government`, never one it is already partnered with,
-    abroad unless the filters ask for its own country (`domestic`, or `country` naming it).
+    """The best `top` partner places for `government`, never one it is already partnered with
+    nor one linked to it through a partner at another level (`linked_through`), abroad unless
+    the filters ask for its own country (`domestic`, or `country` naming it), of its own tier
+    (kembar.gazetteer.levels: provinces for a province, cities for a city or regency) unless
+    they ask for all levels; a candidate of its tier says so first ("both: province-level").
 
     Traits and a field (see `recorded_filters`) leave out the places known to lack them; the
     places known to have them come first, then those of which nothing is recorded, each with
@@ -457,6 +505,10 @@ def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None
     partner_places.discard(government.place_id)
     exclude = np.array([model.place_index[p] for p in partner_places if p in model.place_index], dtype=np.int64)
     allowed = _allowed(model, filters, q)
+    tier = tier_of(model, government, q)
+    if not filters.all_levels:
+        allowed &= model.net.nodes.first_level == (tier == levels.PROVINCE)
+    allowed &= ~linked_through(model, exclude)
     asked = recorded_filters(model, filters)
     for known in asked:
         allowed &= ~known.lacks
@@ -478,7 +530,7 @@ def suggest(government: LocalGovernment, filters: SuggestionFilter | None = None
             places[pid],
             governments.get(pid),
             score,
-            reasons(model, q, i, x),
+            same_level(model, tier, i) + reasons(model, q, i, x),
             unrecorded=[known.label for known in asked if not known.has[i]],
         )
         for (i, score, x), pid in zip(picked, ids)

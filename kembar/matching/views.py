@@ -44,6 +44,7 @@ def find_partners(request, pk: int):
             traits=data.get("traits") or [],
             field=data.get("field") or "",
             domestic=bool(data.get("domestic")),
+            all_levels=bool(data.get("all_levels")),
         )
         try:
             suggestions = services.suggest(government, filters, top=TOP)

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             "unless --partner-country names it).",
         )
         parser.add_argument(
+            "--all-levels",
+            action="store_true",
+            help="Places of every level of government (otherwise only the government's own: provinces, "
+            "prefectures and states for a province; cities and municipalities for a city or regency).",
+        )
+        parser.add_argument(
             "--partner-region",
             default="",
             help="Only suggest places in this first-level division of --partner-country "
@@ -46,7 +52,10 @@ class Command(BaseCommand):
         if options["partner_region"] and not options["partner_country"]:
             raise CommandError(_("Choose a country for the region: --partner-country."))
         filters = services.SuggestionFilter(
-            country=options["partner_country"], region=options["partner_region"], domestic=options["domestic"]
+            country=options["partner_country"],
+            region=options["partner_region"],
+            domestic=options["domestic"],
+            all_levels=options["all_levels"],
         )
         try:
             suggestions = services.suggest(government, filters, top=options["top"])
