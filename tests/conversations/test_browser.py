@@ -5,6 +5,7 @@ reads the message (which marks it read) and downloads the document."""
 from __future__ import annotations
 
 import re
+from urllib.request import urlopen
 
 import pytest
 from django.core import mail
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def partners(live_server, settings):
+def partners(live_server):
     reload_flushed_data(["ID"], us_cities=True, fields=False)
     bandung = government("Bandung", "ID")
     fort_worth = government("Fort Worth", "US")
@@ -28,6 +29,9 @@ def partners(live_server, settings):
     john.email = "john@fortworthtexas.example"
     john.save()
     partnership = registry.create_partnership(siti, bandung, fort_worth, public=True)
+    # The live server's first answer builds the URL configuration and templates; on a busy
+    # machine that may take longer than a page's timeout, so it is asked for once here.
+    urlopen(live_server.url + "/accounts/login/", timeout=120).read()
     return {"siti": siti, "john": john, "partnership": partnership}
 
 
@@ -84,7 +88,8 @@ def test_bandung_writes_and_fort_worth_reads_on_a_phone(live_server, browser, pa
         # Opening the page marked the conversation read (htmx, as it loaded).
         page.goto(live_server.url + p.get_absolute_url())
         expect(main.locator("[data-conversation]")).to_have_text("Conversation")
-        assert watch.errors == []
+        # A download ends the navigation that asked for it: Chromium reports that as aborted.
+        assert [e for e in watch.errors if "ERR_ABORTED" not in e or "/conversations/files/" not in e] == []
     finally:
         context.close()
     assert ReadMark.objects.get(user=partners["john"]).last_read == Message.objects.get().pk
