@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kembar.meetings",
     "kembar.solutions",
     "kembar.matching",
+    "kembar.conversations",
     "kembar.insights",
     "kembar.dashboard",
     "kembar.api",

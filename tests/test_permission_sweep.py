@@ -51,6 +51,7 @@ from kembar.partnerships.opendata import PUBLISHED
 from tests.support.builders import city
 from tests.support.files import docx_bytes, pdf_bytes, upload
 from tests.support.worlds import activities as activities_world
+from tests.support.worlds import conversations as conversations_world
 from tests.support.worlds import solutions as solutions_world
 from tests.support.worlds.meetings import sweep_world
 
@@ -117,9 +118,11 @@ ALLOWED_BY_DESIGN.update(
         if not (principal.endswith("_token") and not route.startswith("/api/"))
     }
 )
+ALLOWED_BY_DESIGN.update(conversations_world.ALLOWED_BY_DESIGN)
 ALLOWED_BY_DESIGN_CHANGES = {
     ("post", "/api/governments"): {"partnerships.LocalGovernment", "partnerships.HistoricalLocalGovernment"},
     **{key: {"insights.ReportFile"} for key in REPORT_REQUESTS},
+    **conversations_world.ALLOWED_BY_DESIGN_CHANGES,
 }
 
 # Views that never write and answer a POST like a GET (200, the same page). Their writes are
@@ -226,6 +229,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     w.agreements = sweep_agreements(w)
     w.activities = activities_world.sweep_objects(w, PRIVATE_NOTE)
     sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
+    conversations_world.sweep_world(w, PRIVATE_NOTE)  # messages of both partnerships
     w.exchange = solutions_world.build(governments, users)
     partner_requests(w)
     # Jobs are kept, never run: a report asked for in the sweep stays a row (rolled back with it).
@@ -347,6 +351,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("health", "partnership_id"): lambda w: [w.private.pk, w.public.pk],
     ("reports", "pk"): lambda w: [r.pk for r in w.reports.values()],
     ("reports", "report_id"): lambda w: [r.pk for r in w.reports.values()],
+    **conversations_world.PATH_VALUES,
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
@@ -547,6 +552,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "language": "id",
     },
     "meetings/library/<int:pk>/delete/": lambda w, url: {},
+    **conversations_world.PAGE_BODIES,
 }
 
 # Page routes whose GET must show the private notes to those who may read them.
@@ -725,6 +731,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "public": False,
         "file": SWEEP_PDF,
     },
+    **conversations_world.API_BODIES,
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.

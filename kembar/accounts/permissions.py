@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
 from .models import Membership, Organisation
@@ -528,3 +529,62 @@ def can_download_report(user, government=None) -> bool:
     if a.reads_everything:
         return True
     return government is not None and government.pk in a.read_governments
+
+
+# Conversations (kembar.conversations): the messages of a partnership's two offices. Members of
+# either office (any role) read them, and platform administrators; an oversight body reads them
+# only while an office of the partnership shares the conversation with oversight; the public
+# never. Editors of either office (and platform administrators) write, and set the sharing.
+
+
+def _shared_conversation(partnership) -> bool:
+    try:
+        return partnership.conversation.shared_with_oversight
+    except ObjectDoesNotExist:  # no Conversation row: nothing was ever shared
+        return False
+
+
+def visible_conversations(user, queryset: QuerySet) -> QuerySet:
+    """The partnerships of `queryset` whose conversation the user reads: those of the user's own
+    offices; every one for a platform administrator; for an oversight body those an office
+    shares with oversight; none for a visitor."""
+    a = access(user)
+    if a.superuser:
+        return queryset
+    own = list(a.read_governments)
+    rule = Q(government_a__in=own) | Q(government_b__in=own)
+    if a.oversight:
+        rule |= Q(conversation__shared_with_oversight=True)
+    if not own and not a.oversight:
+        return queryset.none()
+    return queryset.filter(rule)
+
+
+def can_read_conversation(user, partnership) -> bool:
+    """Members of either office (any role) and platform administrators; an oversight body while
+    the conversation is shared with oversight."""
+    a = access(user)
+    if a.superuser or {partnership.government_a_id, partnership.government_b_id} & a.read_governments:
+        return True
+    return a.oversight and _shared_conversation(partnership)
+
+
+def can_write_in_conversation(user, partnership) -> bool:
+    """Editors (and admins) of either office post messages and set the sharing with oversight,
+    and so do platform administrators; viewers and oversight bodies only read."""
+    a = access(user)
+    return a.superuser or bool({partnership.government_a_id, partnership.government_b_id} & a.edit_governments)
+
+
+def conversation_side(user, partnership) -> int | None:
+    """The government in whose name the user writes in this conversation: the user's own side
+    (the first, should the user edit for both); None for a platform administrator without one."""
+    own = sorted({partnership.government_a_id, partnership.government_b_id} & access(user).edit_governments)
+    return own[0] if own else None
+
+
+def has_conversations(user) -> bool:
+    """The user takes part in conversations (and chooses how to hear of new messages): a member
+    of some government's office, or a platform administrator."""
+    a = access(user)
+    return a.superuser or bool(a.read_governments)

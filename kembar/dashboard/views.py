@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 from kembar.accounts import permissions
 from kembar.activities.queries import dashboard_events
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
+from kembar.conversations.services import dashboard_unread
 from kembar.core.mail import backlog
 from kembar.matching.services import dashboard_requests
 from kembar.partnerships import claims
@@ -30,6 +31,7 @@ def dashboard(request):
         counted = Partnership.objects.filter(partnership_services.involving_any([g.pk for g in own]))
         context["day"] = services.office_day(request.user, own)
         context["to_confirm"] = claims.unclaimed(request.user).count()
+        context["conversations"] = dashboard_unread(request.user)
     else:
         counted = permissions.visible_partnerships(request.user, Partnership.objects.all())
         context["agreements"] = agreements_dashboard(request.user)

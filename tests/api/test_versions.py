@@ -41,6 +41,9 @@ NOT_VERSIONED = {
     ("post", "/api/meetings/{meeting_id}/invitations"): (
         "mails the meeting as it stands when sent; changes nothing a client read and could overwrite"
     ),
+    ("post", "/api/conversations/{partnership_id}/read"): (
+        "the caller's own read state, which only moves forward; nobody else's text to overwrite"
+    ),
 }
 
 
