@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kembar.solutions",
     "kembar.matching",
     "kembar.insights",
+    "kembar.offices",
     "kembar.dashboard",
     "kembar.api",
     # Last, as its documentation asks: a stored document's file is removed once the row that
@@ -309,6 +310,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# How long an invitation link (kembar.offices) stays valid, in days.
+KEMBAR_INVITATION_DAYS = int(os.environ.get("KEMBAR_INVITATION_DAYS", "14"))
 # Uploaded documents (kembar/core/uploads.py): the largest accepted file, in MB. Uploads are kept
 # under MEDIA_ROOT, which is never served by URL: downloads check the reader's permission.
 KEMBAR_MAX_UPLOAD_MB = int(os.environ.get("KEMBAR_MAX_UPLOAD_MB", "20"))

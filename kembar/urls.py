@@ -18,6 +18,7 @@ API_ROUTERS = [
     ("/insights", "kembar.insights.analytics.api.router"),
     ("/insights", "kembar.insights.health.api.router"),
     ("/partner-requests", "kembar.matching.api.requests_router"),
+    ("/offices", "kembar.offices.api.router"),
 ]
 
 api = build_api()
@@ -36,6 +37,7 @@ urlpatterns = [
     path("matching/", include("kembar.matching.urls")),
     path("insights/", include("kembar.insights.urls")),
     path("api/", api.urls),
+    path("", include("kembar.offices.urls")),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.dashboard.urls")),
 ]
