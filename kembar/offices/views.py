@@ -47,7 +47,8 @@ def issued(request, invitation_id: int):
     link = kept.get("link") if kept.get("id") == invitation_id else None
     if link:
         del request.session[ISSUED_KEY]
-    invitation = Invitation.objects.filter(pk=invitation_id, invited_by=request.user).first() if link else None
+    # The link in this user's session is theirs: they made or renewed it a moment ago.
+    invitation = Invitation.objects.filter(pk=invitation_id).first() if link else None
     if invitation is None:
         link = None
     offices = services.offices_of(request.user)

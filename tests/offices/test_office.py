@@ -170,3 +170,17 @@ def test_the_office_page_costs_the_same_queries_for_many_members_and_invitations
         with queries.many():
             assert client.get(url).status_code == 200
     assert Organisation.objects.get(pk=orgs["bandung"].pk).memberships.count() == 11
+
+
+def test_another_admin_renews_a_lost_link_and_sees_it_once(client, users, orgs, bandung_admin, governments):
+    first = services.invite(users["platform_admin"], governments["bandung"], email="rina@bandung.go.id")
+    client.force_login(bandung_admin)
+    renew_url = reverse("offices:renew", args=[orgs["bandung"].pk, first.invitation.pk])
+    response = client.post(renew_url, follow=True)
+    link = response.context["link"]
+    assert link and link.startswith("http://testserver/invitations/")
+    assert client.get(first.path).status_code == 404  # the old link no longer works
+    assert client.get(link.removeprefix("http://testserver")).status_code == 200
+    client.force_login(users["bandung_viewer"])  # a viewer neither renews nor withdraws
+    assert client.post(renew_url).status_code == 403
+    assert client.post(reverse("offices:revoke", args=[orgs["bandung"].pk, first.invitation.pk])).status_code == 403
