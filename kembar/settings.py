@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kembar.matching",
     "kembar.conversations",
     "kembar.insights",
+    "kembar.offices",
     "kembar.dashboard",
     "kembar.api",
     # Last, as its documentation asks: a stored document's file is removed once the row that
@@ -310,6 +311,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# How long an invitation link (kembar.offices) stays valid, in days.
+KEMBAR_INVITATION_DAYS = int(os.environ.get("KEMBAR_INVITATION_DAYS", "14"))
 # Uploaded documents (kembar/core/uploads.py): the largest accepted file, in MB. Uploads are kept
 # under MEDIA_ROOT, which is never served by URL: downloads check the reader's permission.
 KEMBAR_MAX_UPLOAD_MB = int(os.environ.get("KEMBAR_MAX_UPLOAD_MB", "20"))

@@ -19,6 +19,7 @@ API_ROUTERS = [
     ("/insights", "kembar.insights.health.api.router"),
     ("/partner-requests", "kembar.matching.api.requests_router"),
     ("/conversations", "kembar.conversations.api.router"),
+    ("/offices", "kembar.offices.api.router"),
 ]
 
 api = build_api()
@@ -38,6 +39,7 @@ urlpatterns = [
     path("insights/", include("kembar.insights.urls")),
     path("api/", api.urls),
     path("", include("kembar.conversations.urls")),
+    path("", include("kembar.offices.urls")),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.dashboard.urls")),
 ]

@@ -52,6 +52,7 @@ from tests.support.builders import city
 from tests.support.files import docx_bytes, pdf_bytes, upload
 from tests.support.worlds import activities as activities_world
 from tests.support.worlds import conversations as conversations_world
+from tests.support.worlds import offices as offices_world
 from tests.support.worlds import solutions as solutions_world
 from tests.support.worlds.meetings import sweep_world
 
@@ -228,6 +229,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
     w.agreements = sweep_agreements(w)
     w.activities = activities_world.sweep_objects(w, PRIVATE_NOTE)
+    offices_world.sweep_objects(w)  # an invitation waiting in Bandung's office
     sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
     conversations_world.sweep_world(w, PRIVATE_NOTE)  # messages of both partnerships
     w.exchange = solutions_world.build(governments, users)
@@ -332,6 +334,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("stages", "stage_id"): lambda w: [w.agreements["stage"].pk],
     ("documents", "document_id"): lambda w: [w.agreements["document"].pk],
     **activities_world.PATH_VALUES,
+    **offices_world.PATH_VALUES,
     ("meetings", "pk"): lambda w: [w.meeting.pk],
     ("meetings", "meeting_id"): lambda w: [w.meeting.pk],
     ("participants", "participant_id"): lambda w: [w.participant.pk],
@@ -356,6 +359,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
 ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
+    **offices_world.ROUTE_URLS,
     "admin/r/<path:content_type_id>/<path:object_id>/": lambda w: [
         f"/admin/r/{ContentType.objects.get_for_model(w.private).pk}/{w.private.pk}/"
     ],
@@ -510,6 +514,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "new_password2": "Sweep-pw-9931x",
     },
     **activities_world.PAGE_BODIES,
+    **offices_world.PAGE_BODIES,
     "insights/reports/": lambda w, url: {
         "government": w.governments["bandung"].pk,
         "year": 2026,
@@ -630,6 +635,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "version": type(w.governments["bandung"]).objects.get(pk=kw["government_id"]).version,
     },
     **activities_world.API_BODIES,
+    **offices_world.API_BODIES,
     ("post", "/api/meetings"): lambda w, kw: {
         "partnership_id": w.private.pk,
         "title": "Sweep",

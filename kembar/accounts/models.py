@@ -4,6 +4,9 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kembar.core import languages
 
 from .vocab import OrganisationKind, Role
 
@@ -25,6 +28,10 @@ class Organisation(models.Model):
         help_text=_("The government this office acts for; empty for an oversight body."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
+    # ISO 639-1 codes of kembar.core.languages: what the office reads and writes in.
+    languages = models.JSONField(
+        _("working languages"), default=list, blank=True, validators=[languages.validate_codes]
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -45,11 +52,20 @@ class Organisation(models.Model):
 
 
 class Membership(models.Model):
+    """A user's place in an office. Changes are kept (history): an office's administrators add
+    members by invitation (kembar.offices), change their roles and remove them."""
+
     Role = Role
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    # Who joined, changed role or was removed, and by whom (the office page shows it).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")

@@ -588,3 +588,83 @@ def has_conversations(user) -> bool:
     of some government's office, or a platform administrator."""
     a = access(user)
     return a.superuser or bool(a.read_governments)
+# Offices and invitations (kembar.offices): an office's administrators manage its members and
+# invite colleagues; an editor of one side of a partnership invites the other side's office
+# when that government has none on the platform yet. Oversight bodies invite nobody.
+
+
+def administered_office_ids(user) -> frozenset[int]:
+    """The government offices the user administers (admin role). Platform administrators
+    administer every office without being listed here (see `can_administer_office`)."""
+    if access(user) is ANONYMOUS or getattr(user, "pk", None) is None:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(
+            user=user, role=Membership.Role.ADMIN, organisation__kind=Organisation.Kind.GOVERNMENT
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def can_onboard_office(user) -> bool:
+    """Invite the first member of a government's office that is not on the platform yet (it
+    becomes its administrator): platform administrators, and the operator at the command line
+    (`kembar invite`). Editors invite a partner's office through their partnership instead
+    (`can_invite_partner_office`)."""
+    return access(user).superuser
+
+
+def can_view_office(user, office) -> bool:
+    """An office's page (members, pending invitations, profile) is for its own members, in any
+    role, and platform administrators."""
+    a = access(user)
+    if a.superuser:
+        return True
+    if getattr(user, "pk", None) is None or a is ANONYMOUS:
+        return False
+    return Membership.objects.filter(user=user, organisation=office).exists()
+
+
+def can_administer_office(user, office) -> bool:
+    """Change members' roles, remove members and invite colleagues: the administrators of a
+    government's office and platform administrators. An oversight body's members are managed in
+    the Django admin."""
+    if office.kind != Organisation.Kind.GOVERNMENT:
+        return access(user).superuser
+    return access(user).superuser or office.pk in administered_office_ids(user)
+
+
+def can_edit_office_profile(user, office) -> bool:
+    """The office's contact, working languages and office hours: its editors and administrators
+    (they act for its government, `can_act_for`) and platform administrators."""
+    return office.kind == Organisation.Kind.GOVERNMENT and can_act_for(user, office.local_government_id)
+
+
+def can_invite_partner_office(user, partnership, government_id: int | None = None) -> bool:
+    """Invite the office of a partnership's other government: editors of one side's office (for
+    the other side, never their own), platform administrators for either. Without
+    `government_id`, whether the user may invite for some side of this partnership."""
+    a = access(user)
+    sides = {partnership.government_a_id, partnership.government_b_id}
+    if government_id is not None and government_id not in sides:
+        return False
+    if a.superuser:
+        return True
+    own = sides & a.edit_governments
+    if not own:
+        return False
+    targets = sides - a.edit_governments
+    return bool(targets) if government_id is None else government_id in targets
+
+
+def can_revoke_invitation(user, invitation) -> bool:
+    """Withdraw (or renew) a pending invitation: whoever may invite into that office: its
+    administrators, for a partner's invitation the editors of the inviting side's office; and the
+    platform administrators."""
+    a = access(user)
+    if a.superuser:
+        return True
+    if invitation.office_id is not None and invitation.office_id in administered_office_ids(user):
+        return True
+    if invitation.partnership_id is not None:
+        return can_invite_partner_office(user, invitation.partnership, invitation.government_id)
+    return False

@@ -112,7 +112,7 @@ PARTNERSHIPS = [
 
 USERS = [
     # username, organisation key (government key or "oversight"), role
-    ("bandung", "bandung", Membership.Role.EDITOR),
+    ("bandung", "bandung", Membership.Role.ADMIN),  # also manages the office (offices.md)
     ("bandung-viewer", "bandung", Membership.Role.VIEWER),
     ("surabaya", "surabaya", Membership.Role.EDITOR),
     ("jakarta", "jakarta", Membership.Role.EDITOR),

@@ -38,6 +38,9 @@ NOT_VERSIONED = {
     ("patch", "/api/meetings/{meeting_id}/participants/{participant_id}"): (
         "a participant is one person's row, not a shared text"
     ),
+    ("patch", "/api/offices/{organisation_id}/members/{membership_id}"): (
+        "a member's role is one value an administrator sets whole; the last administrator is kept by a lock"
+    ),
     ("post", "/api/meetings/{meeting_id}/invitations"): (
         "mails the meeting as it stands when sent; changes nothing a client read and could overwrite"
     ),

@@ -26,7 +26,7 @@ def test_demo_is_idempotent_and_creates_offices_and_users():
         Membership.objects.count(),
     )
     bandung = Organisation.objects.get(name="Bagian Kerja Sama Kota Bandung")
-    assert bandung.memberships.filter(user__username="bandung", role="editor").exists()
+    assert bandung.memberships.filter(user__username="bandung", role="admin").exists()
     kyoto = LocalGovernment.objects.get(place__subdivision_code="JP-26")
     assert (
         Partnership.objects.filter(government_a__place__subdivision_code="ID-YO", government_b=kyoto).exists()

@@ -222,3 +222,14 @@ document.addEventListener("submit", function (event) {
     if (menu) { menu.open = false; menu.querySelector("summary").focus(); }
   });
 })();
+
+// "Copy the link" buttons: data-copy names the input whose value goes to the clipboard; without
+// clipboard access the text is selected for the user to copy.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.getElementById(button.dataset.copy);
+  if (!source) return;
+  source.select();
+  if (navigator.clipboard) navigator.clipboard.writeText(source.value).catch(function () {});
+});
