@@ -45,7 +45,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from kembar.accounts.models import ApiToken
-from kembar.gazetteer.models import Place
+from kembar.gazetteer.models import Place, PlaceTrait
 from kembar.partnerships import services
 from kembar.partnerships.opendata import PUBLISHED
 from tests.support.builders import city
@@ -317,6 +317,8 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("governments", "pk"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
+    # A trait the data gives Busan's place (a port): only Busan's office may correct it.
+    ("traits", "trait_id"): lambda w: [PlaceTrait.objects.filter(place_id=w.governments["busan"].place_id).first().pk],
     ("open-data", "fmt"): lambda w: ["csv", "datapackage"],
     ("requests", "pk"): lambda w: partner_requests(w),
     # The published request only: interest is expressed in published requests (the draft's
@@ -432,6 +434,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "website": "https://example.org",
         "version": type(w.governments["bandung"]).objects.get(pk=int(url.split("/")[-3])).version,
     },
+    "partnerships/governments/<int:pk>/traits/<int:trait_id>/correction/": lambda w, url: {"reason": "sweep"},
     "agreements/partnerships/<int:partnership_id>/new/": lambda w, url: {
         "template": w.agreements["private"].template_id,
         "kind": "mou",
@@ -573,6 +576,7 @@ def insights_queries(w: World) -> list[str]:
 # API request bodies, keyed by (method, OpenAPI path). Operations not listed get a body built
 # from their request schema.
 API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
+    ("post", "/api/governments/{government_id}/traits/{trait_id}/correction"): lambda w, kw: {"reason": "sweep"},
     ("post", "/api/partnerships"): lambda w, kw: {
         "government_a_id": w.governments["bandung"].pk,
         "government_b_id": w.governments["kyoto"].pk,
