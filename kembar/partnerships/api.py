@@ -228,7 +228,7 @@ class TraitOut(Schema):
     attribution: str | None = None
     as_of: dt.date | None = Field(None, description="When the source was read")
     detail: str | None = None
-    id: int | None = Field(None, description="The data trait's id, for a correction")
+    id: int | None = Field(None, description="The data trait's id")
     withdrawn: TraitWithdrawal | None = Field(None, description="The office's correction, if it withdrew it")
 
 
@@ -254,20 +254,20 @@ def government_traits(request, government_id: int):
 
 
 @governments_router.post(
-    "/{government_id}/traits/{trait_id}/correction",
+    "/{government_id}/traits/{trait}/correction",
     auth=WRITE,
     response={200: list[TraitOut], **WRITE_ERRORS},
     summary="Withdraw or restore a trait from data",
 )
-def correct_government_trait(request, government_id: int, trait_id: int, payload: TraitCorrectionIn):
+def correct_government_trait(request, government_id: int, trait: Trait, payload: TraitCorrectionIn):
     """An office corrects the data for its own place: `withdraw` (with a `reason`) or `restore`
     a data trait. Only editors of the government's office (and platform administrators) may;
     the correction is recorded and kept when the traits are loaded again."""
     government = params.get_or_404(_queryset(), government_id, GOVERNMENT_NOT_FOUND)
     if payload.action == "restore":
-        traits.restore_trait(request.auth, government, trait_id)
+        traits.restore_trait(request.auth, government, trait)
     else:
-        traits.withdraw_trait(request.auth, government, trait_id, payload.reason)
+        traits.withdraw_trait(request.auth, government, trait, payload.reason)
     return _trait_rows(government)
 
 

@@ -115,14 +115,14 @@ def effective_traits(government: LocalGovernment) -> set[str]:
     return {line.trait for line in government_trait_lines(government) if not line.withdrawn}
 
 
-def _data_trait(government: LocalGovernment, trait_id: int) -> PlaceTrait:
-    row = PlaceTrait.objects.select_for_update().filter(pk=trait_id, place_id=government.place_id).first()
-    if row is None:
+def _data_traits(government: LocalGovernment, trait: str) -> list[PlaceTrait]:
+    rows = list(PlaceTrait.objects.select_for_update().filter(trait=trait, place_id=government.place_id))
+    if not rows:
         raise ValidationError({"trait": [_("This trait is not one the data gives this government's place.")]})
-    return row
+    return rows
 
 
-def withdraw_trait(user, government: LocalGovernment, trait_id: int, reason: str) -> PlaceTrait:
+def withdraw_trait(user, government: LocalGovernment, trait: str, reason: str) -> list[PlaceTrait]:
     """The office corrects the data: this trait does not hold for its place. Recorded (who, when,
     why) and kept when the traits are loaded again; only editors of an office of a government at
     the place (or a platform administrator) may."""
@@ -138,23 +138,25 @@ def withdraw_trait(user, government: LocalGovernment, trait_id: int, reason: str
     except ValidationError as e:
         raise ValidationError({"reason": e.message_dict["withdrawn_reason"]}) from e
     with transaction.atomic():
-        row = _data_trait(government, trait_id)
-        row.withdrawn_at = timezone.now()
-        row.withdrawn_by = user if getattr(user, "pk", None) else None
-        row.withdrawn_reason = reason
-        row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
-    return row
+        rows = _data_traits(government, trait)
+        for row in rows:
+            row.withdrawn_at = timezone.now()
+            row.withdrawn_by = user if getattr(user, "pk", None) else None
+            row.withdrawn_reason = reason
+            row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    return rows
 
 
-def restore_trait(user, government: LocalGovernment, trait_id: int) -> PlaceTrait:
+def restore_trait(user, government: LocalGovernment, trait: str) -> list[PlaceTrait]:
     """Undo a correction: the data trait holds again."""
     if not permissions.can_edit_government(user, government):
         raise PermissionDenied(_("Only editors of this government's office may correct its traits."))
     with transaction.atomic():
-        row = _data_trait(government, trait_id)
-        row.withdrawn_at, row.withdrawn_by, row.withdrawn_reason = None, None, ""
-        row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
-    return row
+        rows = _data_traits(government, trait)
+        for row in rows:
+            row.withdrawn_at, row.withdrawn_by, row.withdrawn_reason = None, None, ""
+            row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    return rows
 
 
 def resolve_place_or_government(text: str) -> LocalGovernment | Place:

@@ -21,7 +21,7 @@ urlpatterns = [
     path("governments/<int:pk>/", views.government_detail, name="government"),
     path("governments/<int:pk>/edit/", views.government_edit, name="government_edit"),
     path(
-        "governments/<int:pk>/traits/<int:trait_id>/correction/",
+        "governments/<int:pk>/traits/<slug:trait>/correction/",
         views.government_trait_correction,
         name="government_trait_correction",
     ),

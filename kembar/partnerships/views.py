@@ -180,17 +180,17 @@ def government_detail(request, pk: int):
 
 @login_required
 @require_POST
-def government_trait_correction(request, pk: int, trait_id: int):
+def government_trait_correction(request, pk: int, trait: str):
     """An office withdraws a trait the data gives its place (with a reason), or restores it."""
     government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
     if not permissions.can_edit_government(request.user, government):
         raise PermissionDenied
     try:
         if request.POST.get("action") == "restore":
-            traits.restore_trait(request.user, government, trait_id)
+            traits.restore_trait(request.user, government, trait)
             messages.success(request, _("The trait from data holds again."))
         else:
-            traits.withdraw_trait(request.user, government, trait_id, request.POST.get("reason", ""))
+            traits.withdraw_trait(request.user, government, trait, request.POST.get("reason", ""))
             messages.success(request, _("Correction recorded: the trait no longer counts for your place."))
     except ValidationError as e:
         for errors in e.message_dict.values():

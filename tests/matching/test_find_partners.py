@@ -224,7 +224,7 @@ def test_trait_filters_put_places_known_to_have_it_first_and_drop_those_known_to
     kochi = model_file["Kochi"]
     row = PlaceTrait.objects.get(place=kochi.place, trait="port")
     assert kochi.place in [s.place for s in known]
-    traits.withdraw_trait(_superuser(), kochi, row.pk, "test")
+    traits.withdraw_trait(_superuser(), kochi, row.trait, "test")
     found = services.suggest(bandung, port, top=40)
     assert all(s.place != kochi.place or s.unrecorded == ["Port"] for s in found)
     # A national capital is known from the gazetteer's data: Tokyo, though no one recorded it.

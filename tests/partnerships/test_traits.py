@@ -14,7 +14,7 @@ def port_of(government) -> PlaceTrait:
 
 
 def correction_url(government, row) -> str:
-    return f"/partnerships/governments/{government.pk}/traits/{row.pk}/correction/"
+    return f"/partnerships/governments/{government.pk}/traits/{row.trait}/correction/"
 
 
 def test_profile_shows_data_traits_with_source_and_office_traits(client, governments):
