@@ -45,7 +45,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from kembar.accounts.models import ApiToken
-from kembar.gazetteer.models import Place
+from kembar.gazetteer.models import Place, PlaceTrait
 from kembar.partnerships import services
 from kembar.partnerships.opendata import PUBLISHED
 from tests.support.builders import city
@@ -315,6 +315,17 @@ def partner_requests(w: World) -> list[int]:
     return [r.pk for r in found]
 
 
+def data_port(w: World) -> str:
+    for key in ("bandung", "busan"):
+        PlaceTrait.objects.get_or_create(
+            place_id=w.governments[key].place_id,
+            trait="port",
+            source="ne_ports",
+            defaults={"as_of": "2026-12-06"},
+        )
+    return "port"
+
+
 # Path parameters, keyed by (the literal path segment before the parameter, its name): a new
 # route with a parameter named like one of these is filled without an entry of its own.
 PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
@@ -323,6 +334,9 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("governments", "pk"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("governments", "government_id"): lambda w: [w.governments["bandung"].pk, w.governments["busan"].pk],
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
+    # A trait the data gives the places (Busan is a port; Bandung is given one here): only the
+    # place's office may correct it.
+    ("traits", "trait"): lambda w: [data_port(w)],
     ("open-data", "fmt"): lambda w: ["csv", "datapackage"],
     ("requests", "pk"): lambda w: partner_requests(w),
     # The published request only: interest is expressed in published requests (the draft's
@@ -441,6 +455,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
         "website": "https://example.org",
         "version": type(w.governments["bandung"]).objects.get(pk=int(url.split("/")[-3])).version,
     },
+    "partnerships/governments/<int:pk>/traits/<slug:trait>/correction/": lambda w, url: {"reason": "sweep"},
     "agreements/partnerships/<int:partnership_id>/new/": lambda w, url: {
         "template": w.agreements["private"].template_id,
         "kind": "mou",
@@ -584,6 +599,7 @@ def insights_queries(w: World) -> list[str]:
 # API request bodies, keyed by (method, OpenAPI path). Operations not listed get a body built
 # from their request schema.
 API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
+    ("post", "/api/governments/{government_id}/traits/{trait}/correction"): lambda w, kw: {"reason": "sweep"},
     ("post", "/api/partnerships"): lambda w, kw: {
         "government_a_id": w.governments["bandung"].pk,
         "government_b_id": w.governments["kyoto"].pk,

@@ -15,8 +15,9 @@ from django.db import transaction
 from kembar.accounts.models import Membership, Organisation
 from kembar.activities import demo as activities_demo
 from kembar.agreements import demo as agreements_demo
-from kembar.gazetteer.models import Place
+from kembar.gazetteer.models import Place, PlaceTrait
 from kembar.gazetteer.services import load_gazetteer
+from kembar.gazetteer.traits import load_traits
 from kembar.insights.health import demo as insights_demo
 from kembar.matching import demo as matching_demo
 from kembar.meetings import demo as meetings_demo
@@ -147,6 +148,8 @@ def load_demo(stdout=None) -> dict:
     missing = [c for c in needed if not Place.objects.filter(country_code=c).exists()]
     if missing:
         load_gazetteer(countries=missing, progress=False)
+    if missing or not PlaceTrait.objects.exists():
+        load_traits()
     created = {"governments": 0, "partnerships": 0, "organisations": 0, "users": 0}
     with transaction.atomic():
         governments: dict[str, LocalGovernment] = {}

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .countries import country_name
+from .vocab import Trait, TraitSource
 
 
 class Place(models.Model):
@@ -62,3 +64,34 @@ class PlaceName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlaceTrait(models.Model):
+    """A trait a data source gives a place (a port, a former capital, on the coast...), with the
+    date the source was read. Loaded by `kembar load-traits`; an office of a government at the
+    place may withdraw one for its own place, which is recorded here (who, when, why) and kept
+    when the traits are loaded again."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="data_traits")
+    trait = models.CharField(_("trait"), max_length=30, choices=Trait.choices)
+    source = models.CharField(_("source"), max_length=30, choices=TraitSource.choices)
+    as_of = models.DateField(_("as of"))
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("place trait")
+        verbose_name_plural = _("place traits")
+        constraints = [models.UniqueConstraint(fields=["place", "trait", "source"], name="place_trait_once_per_source")]
+        indexes = [models.Index(fields=["trait", "place"])]
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.trait} ({self.source})"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

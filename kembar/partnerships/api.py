@@ -26,7 +26,7 @@ from kembar.gazetteer.api import PlaceRef
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import country_param
 
-from . import claims, opendata, services
+from . import claims, opendata, services, traits
 from .models import LocalGovernment
 from .vocab import EndReason, Kind, Level, Status, Trait
 from .vocab import Field as CooperationField
@@ -213,6 +213,62 @@ def update_government(request, government_id: int, payload: GovernmentPatch):
     data, version = params.sent_changes(payload)
     services.update_government(request.auth, government, expected_version=version, **data)
     return _queryset().get(pk=government.pk)
+
+
+class TraitWithdrawal(Schema):
+    at: dt.datetime | None
+    reason: str
+
+
+class TraitOut(Schema):
+    trait: str = Field(description="A trait code (port, capital, former_capital, coastal, island, ...)")
+    source: str = Field(description='The data source\'s code, or "office" for a trait the office recorded')
+    source_name: str | None = None
+    licence: str | None = None
+    attribution: str | None = None
+    as_of: dt.date | None = Field(None, description="When the source was read")
+    detail: str | None = None
+    id: int | None = Field(None, description="The data trait's id")
+    withdrawn: TraitWithdrawal | None = Field(None, description="The office's correction, if it withdrew it")
+
+
+class TraitCorrectionIn(InputSchema):
+    action: Literal["withdraw", "restore"] = "withdraw"
+    reason: str = Field("", max_length=300, description="Why the data is wrong for the place (to withdraw)")
+
+
+def _trait_rows(government) -> list[dict]:
+    return [{**line.as_dict(), "id": line.id} for line in traits.government_trait_lines(government)]
+
+
+@governments_router.get(
+    "/{government_id}/traits",
+    response={200: list[TraitOut], **ERRORS},
+    summary="A local government's traits, with their sources",
+)
+def government_traits(request, government_id: int):
+    """The traits sourced data gives the government's place (each with its source, licence and
+    date; a withdrawn one with the office's correction), then those its office recorded."""
+    government = params.get_or_404(_queryset(), government_id, GOVERNMENT_NOT_FOUND)
+    return _trait_rows(government)
+
+
+@governments_router.post(
+    "/{government_id}/traits/{trait}/correction",
+    auth=WRITE,
+    response={200: list[TraitOut], **WRITE_ERRORS},
+    summary="Withdraw or restore a trait from data",
+)
+def correct_government_trait(request, government_id: int, trait: Trait, payload: TraitCorrectionIn):
+    """An office corrects the data for its own place: `withdraw` (with a `reason`) or `restore`
+    a data trait. Only editors of the government's office (and platform administrators) may;
+    the correction is recorded and kept when the traits are loaded again."""
+    government = params.get_or_404(_queryset(), government_id, GOVERNMENT_NOT_FOUND)
+    if payload.action == "restore":
+        traits.restore_trait(request.auth, government, trait)
+    else:
+        traits.withdraw_trait(request.auth, government, trait, payload.reason)
+    return _trait_rows(government)
 
 
 # --- routes: partnerships --------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .models import LocalGovernment, Partnership
-from .vocab import SDG_GOALS, Field, Trait
+from .vocab import SDG_GOALS, Field
 
 
 def _point(government: LocalGovernment) -> dict | None:
@@ -107,10 +107,6 @@ def history_entries(partnership: Partnership, limit: int = HISTORY_SHOWN) -> lis
     for entry in entries:
         entry["type"] = labels[entry.pop("kind")]
     return entries
-
-
-def trait_labels(government: LocalGovernment) -> list[str]:
-    return [str(Trait(t).label) for t in government.traits if t in Trait.values]
 
 
 def sdg_labels(government: LocalGovernment) -> list[str]:

@@ -20,4 +20,9 @@ urlpatterns = [
     path("governments/merge/", views.merge_review, name="merge"),
     path("governments/<int:pk>/", views.government_detail, name="government"),
     path("governments/<int:pk>/edit/", views.government_edit, name="government_edit"),
+    path(
+        "governments/<int:pk>/traits/<slug:trait>/correction/",
+        views.government_trait_correction,
+        name="government_trait_correction",
+    ),
 ]

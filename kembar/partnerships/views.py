@@ -13,7 +13,7 @@ from kembar.core.versioning import ConcurrentEdit
 from kembar.core.views import filter_values, page_and_query, readable_or_404, submitted, typed_text
 from kembar.gazetteer.models import Place
 
-from . import claims, merge, opendata, services
+from . import claims, merge, opendata, services, traits
 from .forms import (
     CloseForm,
     ConfirmForm,
@@ -24,7 +24,7 @@ from .forms import (
     PartnershipFilterForm,
 )
 from .models import LocalGovernment, Partnership
-from .presenters import history_entries, map_data, sdg_labels, trait_labels
+from .presenters import history_entries, map_data, sdg_labels
 
 PAGE_SIZE = 25
 MERGE_CANDIDATES = 200
@@ -172,10 +172,31 @@ def government_detail(request, pk: int):
             "partners": [(p, p.other(government)) for p in partnerships],
             "can_edit": permissions.can_edit_government(request.user, government),
             "map": map_data(government, partnerships),
-            "traits": trait_labels(government),
+            "traits": traits.government_trait_lines(government),
             "sdgs": sdg_labels(government),
         },
     )
+
+
+@login_required
+@require_POST
+def government_trait_correction(request, pk: int, trait: str):
+    """An office withdraws a trait the data gives its place (with a reason), or restores it."""
+    government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
+    if not permissions.can_edit_government(request.user, government):
+        raise PermissionDenied
+    try:
+        if request.POST.get("action") == "restore":
+            traits.restore_trait(request.user, government, trait)
+            messages.success(request, _("The trait from data holds again."))
+        else:
+            traits.withdraw_trait(request.user, government, trait, request.POST.get("reason", ""))
+            messages.success(request, _("Correction recorded: the trait no longer counts for your place."))
+    except ValidationError as e:
+        for errors in e.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(government)
 
 
 @login_required

@@ -8,6 +8,8 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kembar.gazetteer.vocab import Trait  # noqa: F401  (one vocabulary: places and governments)
+
 
 class Level(models.TextChoices):
     CITY = "city", _("City")
@@ -20,21 +22,6 @@ class Level(models.TextChoices):
     PREFECTURE = "prefecture", _("Prefecture")
     STATE = "state", _("State")
     REGION = "region", _("Region")
-
-
-class Trait(models.TextChoices):
-    PORT = "port", _("Port")
-    CAPITAL = "capital", _("Capital")
-    FORMER_CAPITAL = "former_capital", _("Former capital")
-    COASTAL = "coastal", _("Coastal")
-    ISLAND = "island", _("Island")
-    HERITAGE = "heritage", _("Heritage")
-    UNIVERSITY = "university", _("University")
-    INDUSTRIAL = "industrial", _("Industrial")
-    AGRICULTURAL = "agricultural", _("Agricultural")
-    TOURISM = "tourism", _("Tourist destination")  # a trait; the field is "Tourism"
-    CREATIVE = "creative", _("Creative city")
-    MOUNTAIN = "mountain", _("Mountain")
 
 
 class Field(models.TextChoices):

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from kembar.gazetteer.models import Place
+from kembar.gazetteer.models import Place, PlaceTrait
 from kembar.matching import services
 from kembar.matching.recommend import F
+from kembar.partnerships import traits
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.services import government_for_place
 from tests.support.builders import government
@@ -200,29 +201,64 @@ def test_filters_restrict_the_suggestions(model_file):
 
 
 def test_trait_filters_put_places_known_to_have_it_first_and_drop_those_known_to_lack_it(model_file):
-    """Imported places have no recorded traits: a trait filter used to leave nothing. Now the
-    places known to have the trait come first, those known to lack it are left out, and the
-    rest follow, each saying the trait is not recorded."""
+    """The places known to have the trait — from sourced data (Natural Earth's ports) or recorded
+    by their office — come first, those known to lack it are left out, and the rest follow, each
+    saying the trait is not recorded."""
     bandung = model_file["Bandung"]
     port = services.SuggestionFilter(country="JP", traits=["port"])
-    before = services.suggest(bandung, port, top=5)
-    assert len(before) == 5 and all(s.unrecorded == ["Port"] for s in before)
-    kochi, ichikawa = model_file["Kochi"], model_file["Ichikawa"]
-    kochi.traits = ["port", "coastal"]
-    kochi.save()
-    ichikawa.traits = ["heritage"]  # recorded, without "port"
+    data_ports = set(
+        PlaceTrait.objects.filter(trait="port", place__country_code="JP").values_list("place_id", flat=True)
+    )
+    found = services.suggest(bandung, port, top=40)
+    known = [s for s in found if not s.unrecorded]
+    assert len(known) >= 5 and {s.place.id for s in known} <= data_ports
+    assert found[: len(known)] == known and all(s.unrecorded == ["Port"] for s in found[len(known) :])
+    # Ichikawa's office recorded its traits, without "port": it is known to lack it.
+    ichikawa = model_file["Ichikawa"]
+    assert ichikawa.place_id not in data_ports
+    ichikawa.traits = ["heritage"]
     ichikawa.save()
-    found = services.suggest(bandung, port, top=5)
-    assert found[0].place == kochi.place and found[0].unrecorded == []
+    found = services.suggest(bandung, port, top=40)
     assert ichikawa.place not in [s.place for s in found]
-    assert len(found) == 5 and all(s.unrecorded == ["Port"] for s in found[1:])
-    # Two traits: a place must not lack either; Kochi has both.
-    both = services.suggest(bandung, services.SuggestionFilter(country="JP", traits=["port", "coastal"]), top=3)
-    assert both[0].place == kochi.place and both[1].unrecorded == ["Port", "Coastal"]
-    # A national capital is known from the gazetteer: Tokyo, though no one recorded it.
+    # An office that withdraws its data port is no longer known to be one.
+    kochi = model_file["Kochi"]
+    row = PlaceTrait.objects.get(place=kochi.place, trait="port")
+    assert kochi.place in [s.place for s in known]
+    traits.withdraw_trait(_superuser(), kochi, row.trait, "test")
+    found = services.suggest(bandung, port, top=40)
+    assert all(s.place != kochi.place or s.unrecorded == ["Port"] for s in found)
+    # A national capital is known from the gazetteer's data: Tokyo, though no one recorded it.
     capitals = services.suggest(bandung, services.SuggestionFilter(country="JP", traits=["capital"]), top=3)
     assert capitals[0].place.name == "Tokyo" and capitals[0].unrecorded == []
     assert capitals[1].unrecorded == ["Capital"]
+
+
+def test_the_coast_is_known_for_every_place(model_file):
+    """The data says of every GeoNames city whether it is on the coast: a coastal filter leaves
+    only places known to be coastal (no "not recorded" ones)."""
+    coastal = services.suggest(
+        model_file["Bandung"], services.SuggestionFilter(country="JP", traits=["coastal"]), top=20
+    )
+    assert len(coastal) == 20 and all(not s.unrecorded for s in coastal)
+    assert all(PlaceTrait.objects.filter(place=s.place, trait="coastal").exists() for s in coastal)
+
+
+def test_shared_traits_from_data_are_a_reason(model_file):
+    """Surabaya and Kochi: both ports on the coast in the data, though no office recorded it."""
+    model = services.load_model()
+    surabaya = model.place_index[model_file["Surabaya"].place_id]
+    kochi = model.place_index[model_file["Kochi"].place_id]
+    assert model_file["Surabaya"].traits == [] and model_file["Kochi"].traits == []
+    x = model.builder.features(model.builder.query(surabaya), np.array([kochi]))[0]
+    assert x[F["shared_tags"]] >= 2
+    both = [r for r in services.reasons(model, surabaya, kochi, x) if r.startswith("both: ")]
+    assert both and "port" in both[0] and "coastal" in both[0]
+
+
+def _superuser():
+    from tests.support.builders import make_user
+
+    return make_user("traits_admin", is_superuser=True, is_staff=True)
 
 
 def test_field_filter_puts_places_cooperating_in_it_first(model_file):

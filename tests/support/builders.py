@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from kembar.accounts.models import Membership, Organisation
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import load_gazetteer
+from kembar.gazetteer.traits import load_traits
 from kembar.partnerships.models import CooperationField, LocalGovernment, Partnership
 from kembar.partnerships.services import create_partnership, government_for_place
 from kembar.partnerships.vocab import Field
@@ -37,6 +38,7 @@ def load_test_gazetteer() -> None:
     subdivisions of a few countries, and the larger US cities."""
     load_gazetteer(countries=TEST_COUNTRIES, progress=False)
     load_gazetteer(countries=["US"], min_population=US_MIN_POPULATION, progress=False)
+    load_traits()
 
 
 def city(name: str, country: str) -> Place:
