@@ -588,6 +588,8 @@ def has_conversations(user) -> bool:
     of some government's office, or a platform administrator."""
     a = access(user)
     return a.superuser or bool(a.read_governments)
+
+
 # Offices and invitations (kembar.offices): an office's administrators manage its members and
 # invite colleagues; an editor of one side of a partnership invites the other side's office
 # when that government has none on the platform yet. Oversight bodies invite nobody.
