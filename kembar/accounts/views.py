@@ -77,6 +77,8 @@ def preferences(request):
         _("Your preferences are saved."),
     )
     if saved is not None:
+        # This request's copy of the session is saved after the view: it must hold the change too.
+        request.session[services.PREFERENCES_KEY] = services.preferences(request.user)
         return redirect("account")
     return _account_page(request, preferences_form=form)
 
@@ -227,6 +229,7 @@ def set_language(request):
     response = django_set_language(request)
     if request.method == "POST" and request.user.is_authenticated:
         services.set_language(request.user, request.POST.get("language", ""))
+        request.session[services.PREFERENCES_KEY] = services.preferences(request.user)
     return response
 
 
