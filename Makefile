@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo's logins are public: KEMBAR_DEMO=1 only offers the second factor to the admin and
+# oversight logins that a real installation makes set one up (KEMBAR_DEMO=0 make run to try that).
 # "Find partners" needs a model: the first run imports the real twinning links when
 # ../shared/data/twin_cities.csv is there and learns from them and the demo (`kembar match-train`
 # rebuilds it later).
@@ -25,7 +27,7 @@ run: install
 	$(KEMBAR) load-gazetteer
 	$(KEMBAR) demo
 	@test -f var/matching-model.pkl || { test ! -f $(TWIN_CITIES) || $(KEMBAR) import-links $(TWIN_CITIES) --no-progress; $(KEMBAR) match-train; }
-	$(KEMBAR) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(KEMBAR) runserver 127.0.0.1:8000
+	export KEMBAR_DEMO=$${KEMBAR_DEMO:-1}; $(KEMBAR) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(KEMBAR) runserver 127.0.0.1:8000
 
 # The background jobs (e-mail, …) of the queue TASKS_BACKEND names; `make run` starts one itself.
 .PHONY: worker

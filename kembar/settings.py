@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    # The second factor (docs/accounts.md): time-based codes from an authenticator app, and
+    # single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "kembar.core",
@@ -104,7 +109,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "kembar.accounts.middleware.OfficeTimezoneMiddleware",
+    # The session's second factor (request.user.is_verified()), then: a session that owes it
+    # goes to the code or the set-up page before anything else.
+    "django_otp.middleware.OTPMiddleware",
+    "kembar.accounts.middleware.SecondFactorMiddleware",
+    # The signed-in user's own language and time zone on every page.
+    "kembar.accounts.middleware.PreferencesMiddleware",
     # Last: turns a login refused for too many failures into the login page with a message.
     "axes.middleware.AxesMiddleware",
 ]
@@ -212,6 +222,16 @@ AXES_VERBOSE = False
 # or cookies; a lockout by username cannot, and one by address would lock out a whole office
 # (or, behind the proxy, everyone) for one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# A second factor is required of office administrators, oversight members and platform
+# administrators (kembar.accounts.permissions.requires_second_factor) and offered to everyone.
+# KEMBAR_DEMO=1 (`make run`: a trial installation whose demo logins are public) only offers it.
+KEMBAR_DEMO = env_bool("KEMBAR_DEMO", False)
+KEMBAR_SECOND_FACTOR_REQUIRED = not KEMBAR_DEMO
+# The issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "kembar")
+# A password reset link works for three days.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:dashboard"

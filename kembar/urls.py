@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kembar.accounts.views import set_language
 from kembar.api.api import build_api
 
 # Each app's API routers (`<app>/api.py`), in the order the API documentation lists them.
@@ -28,7 +29,8 @@ for prefix, router in API_ROUTERS:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also keeps a signed-in user's choice as their preference.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("kembar.accounts.urls")),
     path("places/", include("kembar.gazetteer.urls")),
     path("partnerships/", include("kembar.partnerships.urls")),

@@ -52,6 +52,14 @@ def private_media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def second_factor_offered_only(settings):
+    """Tests log users in with force_login, which asks no second factor: the requirement for
+    administrators and oversight is off (as with KEMBAR_DEMO) except where a test turns it on
+    (tests/accounts/test_second_factor.py, and its browser test)."""
+    settings.KEMBAR_SECOND_FACTOR_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def english_by_default(settings):
     """Pages default to Bahasa Indonesia; tests read English unless they switch language."""
     settings.LANGUAGE_CODE = "en"

@@ -43,8 +43,9 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kembar.accounts.models import ApiToken
+from kembar.accounts.models import AccountSession, ApiToken
 from kembar.gazetteer.models import Place, PlaceTrait
 from kembar.partnerships import services
 from kembar.partnerships.opendata import PUBLISHED
@@ -147,6 +148,8 @@ SKIPPED = {
     # Logging out is what the sweep's own session must not do half-way; it changes no
     # registry data (only the session row, which is not registry data). GET is swept (405).
     ("accounts/logout/", "post"): "would end the sweep's own session",
+    # Ends the principal's own other sessions only (it has none here); tests/accounts checks it.
+    ("accounts/sessions/sign-out-others/", "post"): "ends only the principal's own other sessions",
     # Switching the language only sets a cookie; the sweep reads English throughout. GET is swept.
     **{
         ("i18n/setlang/", method): "only sets the language cookie; the sweep compares English text"
@@ -159,6 +162,7 @@ SKIPPED = {
 # Tables excluded from the "database unchanged" comparison, each with why.
 UNCOMPARED_MODELS = {
     "sessions.Session": "logging in creates sessions; a session is not registry data",
+    "accounts.AccountSession": "logging in names the session for its owner's list; not registry data",
 }
 UNCOMPARED_APPS = {
     "axes": "failed logins are counted by design (login rate limiting)",
@@ -240,6 +244,13 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     for p in PRINCIPALS:
         if p.via == "token" and p.user not in w.tokens:
             w.tokens[p.user] = ApiToken.issue(users[p.user], "sweep")[1]
+    # The platform administrator's own session and token: nobody else signs out or revokes them.
+    Client().force_login(superuser)
+    w.admin_session = AccountSession.objects.get(user=superuser)
+    w.admin_token = ApiToken.issue(superuser, "admin's own")[0]
+    # An authenticator, for django-otp's admin pages; of a user the sweep does not sign in as
+    # (a user with one must enter a code after the password).
+    w.admin_device = TOTPDevice.objects.create(user=users["braunschweig_editor"], name="phone", confirmed=True)
     return w
 
 
@@ -369,11 +380,24 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("reports", "pk"): lambda w: [r.pk for r in w.reports.values()],
     ("reports", "report_id"): lambda w: [r.pk for r in w.reports.values()],
     **conversations_world.PATH_VALUES,
+    # One's own account: another user's session and token (404 to everyone else).
+    ("sessions", "session_id"): lambda w: [w.admin_session.pk],
+    ("tokens", "token_id"): lambda w: [w.admin_token.pk],
+    ("verify", "token"): lambda w: ["not-a-signed-link"],
 }
 
 # Whole routes that the generic rules cannot fill: regular expressions, odd parameters.
 ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     **offices_world.ROUTE_URLS,
+    # django-otp's admin pages of an authenticator (its set-up QR code).
+    **{
+        f"admin/otp_totp/totpdevice/<int:pk>/{page}/": lambda w, page=page: [
+            f"/admin/otp_totp/totpdevice/{w.admin_device.pk}/{page}/"
+        ]
+        for page in ("config", "qrcode")
+    },
+    # A password reset link that is not valid (a valid one is followed in tests/accounts).
+    "accounts/password/reset/<uidb64>/<token>/": lambda w: ["/accounts/password/reset/MQ/not-a-token/"],
     "admin/r/<path:content_type_id>/<path:object_id>/": lambda w: [
         f"/admin/r/{ContentType.objects.get_for_model(w.private).pk}/{w.private.pk}/"
     ],
@@ -520,6 +544,8 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     },
     # Wrong credentials: the login pages must refuse, and there is no other "write" to them.
     "accounts/login/": lambda w, url: {"username": "sweep-nobody", "password": "wrong-password"},
+    # One's own preferences, with a time zone that does not exist: refused with the form's error.
+    "accounts/preferences/": lambda w, url: {"email": "", "language": "en", "time_zone": "Mars/Olympus"},
     "admin/login/": lambda w, url: {"username": "sweep-nobody-admin", "password": "wrong-password"},
     # Changing one's own password is allowed with the right old password; with a wrong one it
     # must be refused (and anonymous callers are sent to log in).

@@ -105,3 +105,48 @@ class ApiToken(models.Model):
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
         token = "kmb_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, prefix=token[:8], digest=cls.hash(token)), token
+
+
+class Profile(models.Model):
+    """What a person sets for their own account: the language and time zone of every page
+    (empty: the site's language or the header's switch, and the zone of the user's office),
+    and which e-mail address they proved to receive."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES, help_text=_("Pages and e-mails.")
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("How times read on pages; empty: the time zone of your office's place."),
+    )
+    verified_email = models.EmailField(_("verified e-mail"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AccountSession(models.Model):
+    """A signed-in browser session of a user, so that its owner can see it and sign it out.
+    The session itself lives in Django's session store; this row names it (the key, as stored
+    there) with what the owner needs to recognise it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in = models.DateTimeField(_("signed in"), auto_now_add=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-signed_in", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.signed_in:%Y-%m-%d %H:%M}"

@@ -25,6 +25,8 @@ class Access:
     oversight: bool
     read_governments: frozenset[int]
     edit_governments: frozenset[int]
+    # An administrator of a government's office (the role that manages its people).
+    administers_office: bool = False
 
     @property
     def reads_everything(self) -> bool:
@@ -41,7 +43,7 @@ def access(user) -> Access:
     cached = getattr(user, "_kembar_access", None)
     if cached is not None:
         return cached
-    read, edit, oversight = set(), set(), False
+    read, edit, oversight, administers = set(), set(), False, False
     for m in Membership.objects.filter(user=user).select_related("organisation"):
         org = m.organisation
         if org.kind == Organisation.Kind.OVERSIGHT:
@@ -50,7 +52,8 @@ def access(user) -> Access:
             read.add(org.local_government_id)
             if m.can_edit:
                 edit.add(org.local_government_id)
-    result = Access(user.is_superuser, oversight, frozenset(read), frozenset(edit))
+            administers = administers or m.role == Membership.Role.ADMIN
+    result = Access(user.is_superuser, oversight, frozenset(read), frozenset(edit), administers)
     user._kembar_access = result
     return result
 
@@ -95,6 +98,14 @@ def reads_everything(user) -> bool:
     """Oversight bodies and platform administrators read everything (and their pages show the
     whole platform rather than one office's part of it)."""
     return access(user).reads_everything
+
+
+def requires_second_factor(user) -> bool:
+    """Who must sign in with a second factor (a code from an authenticator app) besides the
+    password: office administrators, members of an oversight body and platform administrators,
+    whose accounts reach the most. Everyone else may turn one on."""
+    a = access(user)
+    return a.superuser or a.oversight or a.administers_office
 
 
 def read_government_ids(user) -> frozenset[int]:

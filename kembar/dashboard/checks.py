@@ -29,3 +29,18 @@ def site_url(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def demo_mode(app_configs, **kwargs):
+    """KEMBAR_DEMO only offers the second factor to the roles that must have one (a trial with
+    public demo logins); a real installation requires it."""
+    if settings.KEMBAR_DEMO:
+        return [
+            Warning(
+                "KEMBAR_DEMO is on: administrators and oversight members may sign in without a second factor.",
+                hint="Unset KEMBAR_DEMO outside a trial installation.",
+                id="kembar.W003",
+            )
+        ]
+    return []
