@@ -28,6 +28,14 @@ BIG_CITY_KM = 60
 BIG_CITY_POPULATION = 500_000
 # Subdivisions borrow the point of their namesake city, lists use the region's middle.
 SUBDIVISION_KM = 400
+# A second-level division (a county, a district) has the middle of its towns as its point; a
+# list's point for it lies within this distance, or it names another division of that name.
+SECOND_LEVEL_KM = 80
+# Countries whose second-level divisions are named after their seat town ("Hancock County",
+# "Powiat głubczycki"): there the bare name is the town's, another government.
+DIVISIONS_NAMED_AFTER_TOWNS = frozenset(
+    {"US", "GB", "IE", "CA", "AU", "NZ", "PL", "CZ", "SK", "HU", "RU", "UA", "BY", "KZ", "DE", "AT", "CH", "BE"}
+)
 # A name that only looks alike must be on the spot.
 FUZZY_KM = 8
 FUZZY_SCORE = 88
@@ -78,6 +86,8 @@ class Entry:
     population: int = 0
     subdivision_type: str = ""
     timezone: str = ""
+    second_level: bool = False  # a GeoNames second-level division (no ISO 3166-2 code)
+    admin1_code: str = ""
 
     @property
     def is_city(self) -> bool:
@@ -127,6 +137,8 @@ class CountryIndex:
 
     def __init__(self, entries: Iterable[Entry], names: Iterable[tuple[int, str]]):
         self.entries: dict[int, Entry] = {e.id: e for e in entries}
+        # The country's second-level divisions (counties, districts), consulted last.
+        self.divisions: CountryIndex | None = None
         self.by_key: dict[str, list[int]] = defaultdict(list)
         self.keys_of: dict[int, list[str]] = defaultdict(list)
         for place_id, key in names:
@@ -150,6 +162,12 @@ class CountryIndex:
             if entry.is_city and entry.located:
                 self.grid[_cell(entry.latitude, entry.longitude)].append(entry)
         self.main_zone = max(self.entries.values(), key=lambda e: e.population, default=None)
+
+    def entry(self, place_id: int) -> Entry:
+        """A place of the country: a town, a province or a second-level division."""
+        if place_id not in self.entries and self.divisions is not None:
+            return self.divisions.entries[place_id]
+        return self.entries[place_id]
 
     def near(self, lat: float, lng: float, km: float, *, first: bool = False) -> list[tuple[float, Entry]]:
         """Cities within km of a point, nearest first (with first=True, the first found)."""
@@ -408,11 +426,20 @@ class Resolver:
             and ((ref.country, ref.latitude, ref.longitude) in self._crowded or self._lies_abroad(ref, index))
         ):
             match = self._only_namesake(index, wanted)
+        if match is None and index.divisions is not None:
+            # Counties and districts come last: they only link what no town or province took,
+            # so a larger gazetteer never moves a link an earlier import made.
+            match = self._near_point(index.divisions, wanted, ref.latitude, ref.longitude, towns=index)
         return match
 
     # With a point ------------------------------------------------------------------------
 
-    def _near_point(self, index: CountryIndex, wanted: Wanted, lat: float, lng: float) -> Match | None:
+    def _near_point(
+        self, index: CountryIndex, wanted: Wanted, lat: float, lng: float, *, towns: CountryIndex | None = None
+    ) -> Match | None:
+        """`towns`: the country's towns and provinces when `index` holds its second-level divisions."""
+        towns = towns or index
+
         def lookup(keys: list[str], table: dict[str, list[int]], seen: set[int]) -> list[tuple[float | None, Entry]]:
             out = []
             for key in keys:
@@ -424,7 +451,7 @@ class Resolver:
                         out.append((d, entry))
             return out
 
-        seen: set[int] = set(self._parents(index, wanted))
+        seen: set[int] = set(self._parents(towns, wanted))
         exact = lookup(wanted.exact, index.by_key, seen)
         core = lookup(wanted.cores, index.by_key, seen) + lookup(wanted.exact + wanted.cores, index.by_core, seen)
 
@@ -444,8 +471,34 @@ class Resolver:
                     return spot
             return Match(e.id, how, round(d, 1))
 
+        here: list[set[str]] = []
+
+        def provinces_here() -> set[str]:
+            """The first-level divisions (GeoNames' admin1 codes) of the towns near the point."""
+            if not here:
+                here.append({e.admin1_code for _d, e in towns.near(lat, lng, CITY_KM) if e.admin1_code})
+            return here[0]
+
+        # "Sükhbaatar (Ulaanbaatar)" is a district of a town: a province of that name far away
+        # is not it (Skopje's municipalities, ISO subdivisions without a point, may be).
+        in_a_town = any(towns.entries[pid].is_city for key in wanted.parents for pid in towns.by_key.get(key, ()))
+
+        def near_enough(d: float | None, e: Entry, how: str) -> bool:
+            if not e.second_level:
+                return d is None or d <= (CITY_KM if in_a_town else SUBDIVISION_KM)
+            # A county or district is taken only where it lies, and by its bare core ("Hancock"
+            # for Hancock County) only when the name says county or district: a town of that
+            # name is another government.
+            if how != "name" and not wanted.region:
+                return False
+            if d is not None:
+                return d <= SECOND_LEVEL_KM
+            # A division without towns of its own to place it (Seoul's gu): the point must lie
+            # among the towns of its province.
+            return e.admin1_code in provinces_here()
+
         def subdivision(found, how) -> Match | None:
-            ok = [(d, e) for d, e in found if not e.is_city and wanted.fits(e) and (d is None or d <= SUBDIVISION_KM)]
+            ok = [(d, e) for d, e in found if not e.is_city and wanted.fits(e) and near_enough(d, e, how)]
             located = [pair for pair in ok if pair[0] is not None]
             if located:
                 d, e = min(located, key=lambda pair: pair[0])
@@ -487,7 +540,14 @@ class Resolver:
             for their in theirs:
                 for key in keys:
                     score = fuzz.ratio(key, their) if key[0] == their[:1] else 0
-                    if score < FUZZY_SCORE and d <= LOCATIVE_KM and _same_but_locative(key, their):
+                    # "Saint-Cyr-sur-Loire" is the village Saint-Cyr only when no town bears the
+                    # full name: else the point was put at the wrong namesake.
+                    if (
+                        score < FUZZY_SCORE
+                        and d <= LOCATIVE_KM
+                        and _same_but_locative(key, their)
+                        and not index.by_key.get(key)
+                    ):
                         score = FUZZY_SCORE
                     if score >= FUZZY_SCORE and (best is None or (score, -d) > (best[0], -best[1])):
                         best = (score, d, entry)
@@ -591,11 +651,24 @@ def load_country_indexes(codes: Collection[str]) -> dict[str, CountryIndex]:
     places = Place.objects.filter(country_code__in=codes).exclude(kind=Place.Kind.UNVERIFIED)
     entries: dict[str, list[Entry]] = {code: [] for code in codes}
     country_of: dict[int, str] = {}
-    for code, *values in places.values_list(
-        "country_code", "id", "kind", "name", "latitude", "longitude", "population", "subdivision_type", "timezone"
+    for code, iso, *values in places.values_list(
+        "country_code",
+        "subdivision_code",
+        "id",
+        "kind",
+        "name",
+        "latitude",
+        "longitude",
+        "population",
+        "subdivision_type",
+        "timezone",
+        "admin1_code",
     ):
-        entries[code].append(Entry(*values))
-        country_of[values[0]] = code
+        *values, admin1 = values
+        entry = Entry(*values, admin1_code=admin1)
+        entry.second_level = entry.kind == Place.Kind.SUBDIVISION and not iso
+        entries[code].append(entry)
+        country_of[entry.id] = code
     names: dict[str, list[tuple[int, str]]] = {code: [] for code in codes}
     rows = (
         PlaceName.objects.filter(place__country_code__in=codes)
@@ -606,7 +679,11 @@ def load_country_indexes(codes: Collection[str]) -> dict[str, CountryIndex]:
         code = country_of.get(place_id)
         if code:
             names[code].append((place_id, key))
-    return {code: CountryIndex(entries[code], names[code]) for code in codes}
+    out = {}
+    for code in codes:
+        out[code] = CountryIndex([e for e in entries[code] if not e.second_level], names[code])
+        out[code].divisions = CountryIndex([e for e in entries[code] if e.second_level], names[code])
+    return out
 
 
 def load_city_points() -> Iterator[tuple[str, float, float]]:

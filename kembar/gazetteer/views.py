@@ -3,7 +3,6 @@ from django.views.decorators.http import require_safe
 
 from kembar.core.views import typed_text
 
-from .models import Place
 from .services import search_places
 
 
@@ -20,11 +19,7 @@ def province_suggestions(request):
     """Suggestions for a province field (core's Autocomplete widget): subdivisions by any of
     their names, each picked as its ISO 3166-2 code (ID-JB)."""
     query = typed_text(request)
-    places = (
-        search_places(query, limit=10, country=request.GET.get("country") or None, kinds=[Place.Kind.SUBDIVISION])
-        if query
-        else []
-    )
+    places = search_places(query, limit=10, country=request.GET.get("country") or None, provinces=True) if query else []
     return render(request, "gazetteer/_province_suggestions.html", {"places": places, "query": query})
 
 

@@ -419,7 +419,7 @@ class Importer:
             return None
         self.report.places_linked += 1
         if match.place_id not in self._places:
-            e = self.resolver.country(ref.country).entries[match.place_id]
+            e = self.resolver.country(ref.country).entry(match.place_id)
             self._places[e.id] = _Resolved(e.id, e.kind, e.name, e.subdivision_type, ref.country)
         return match.place_id
 

@@ -27,6 +27,7 @@ and rolls it back, to show what it would move.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -35,7 +36,9 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
 
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key
@@ -302,3 +305,82 @@ def candidates() -> list[Candidate]:
     """Both kinds, nearest first."""
     found = government_candidates() + place_candidates()
     return sorted(found, key=lambda c: (c.distance_km is None, c.distance_km or 0, str(c.drop)))
+
+
+# --- the review queue of unverified places ------------------------------------------------------
+
+REVIEW_NEAR_KM = 30  # gazetteer places this close to an unverified place are candidates by place
+REVIEW_CANDIDATES = 3
+
+
+@dataclass
+class Ranked:
+    """A gazetteer place an unverified place may be, with what speaks for it."""
+
+    place: Place
+    similarity: int  # 0-100, the names' keys compared
+    distance_km: float | None
+    score: float
+
+
+def rank_candidates(place: Place, found: list[Place]) -> list[Ranked]:
+    """Candidates for one unverified place, best first: a like name counts most, then nearness,
+    then size; a town before a division when the rest is equal. No query."""
+    key = base_key(place.name)
+    ranked = []
+    for candidate in found:
+        similarity = round(fuzz.token_sort_ratio(key, name_key(candidate.name)))
+        km = None
+        if place.has_coordinates and candidate.has_coordinates:
+            km = round(distance_km(place.latitude, place.longitude, candidate.latitude, candidate.longitude), 1)
+        score = (
+            similarity
+            - (min(km, 200) / 2 if km is not None else 25)
+            + math.log10(candidate.population + 1) * 2
+            + (1 if candidate.kind == Place.Kind.CITY else 0)
+        )
+        ranked.append(Ranked(candidate, similarity, km, round(score, 1)))
+    ranked.sort(key=lambda r: (-r.score, r.place.pk))
+    return ranked
+
+
+def review_queue(places: list[Place], *, limit: int = REVIEW_CANDIDATES) -> dict[int, list[Ranked]]:
+    """Ranked gazetteer candidates for a page of unverified places: those of the same country
+    bearing the name (qualifiers left out) or lying within REVIEW_NEAR_KM. Two queries, whatever
+    the page's size."""
+    if not places:
+        return {}
+    near = Q()
+    for p in places:
+        if p.has_coordinates:
+            dlat = REVIEW_NEAR_KM / 111
+            dlng = REVIEW_NEAR_KM / (111 * max(0.1, math.cos(math.radians(p.latitude))))
+            near |= Q(
+                country_code=p.country_code,
+                latitude__range=(p.latitude - dlat, p.latitude + dlat),
+                longitude__range=(p.longitude - dlng, p.longitude + dlng),
+            )
+    keys = {base_key(p.name) for p in places}
+    named = PlaceName.objects.filter(key__in=keys).values("place_id")
+    found = list(
+        Place.objects.exclude(kind=Place.Kind.UNVERIFIED).filter(
+            Q(id__in=named, country_code__in={p.country_code for p in places}) | near
+        )
+    )
+    names: dict[int, set[str]] = defaultdict(set)
+    for place_id, key in PlaceName.objects.filter(place__in=[f.pk for f in found], key__in=keys).values_list(
+        "place_id", "key"
+    ):
+        names[place_id].add(key)
+    out = {}
+    for p in places:
+        key = base_key(p.name)
+        mine = []
+        for f in found:
+            if f.country_code != p.country_code:
+                continue
+            close = p.has_coordinates and f.has_coordinates and _near(p, f, REVIEW_NEAR_KM)[0]
+            if key in names[f.pk] or close:
+                mine.append(f)
+        out[p.pk] = rank_candidates(p, mine)[:limit]
+    return out

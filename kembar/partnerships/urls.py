@@ -18,6 +18,8 @@ urlpatterns = [
     path("governments/suggestions/", views.government_suggestions, name="government_suggestions"),
     path("governments/duplicates/", views.duplicates, name="duplicates"),
     path("governments/merge/", views.merge_review, name="merge"),
+    path("places/unverified/", views.unverified_places, name="unverified_places"),
+    path("places/unverified/confirm/", views.confirm_place, name="confirm_place"),
     path("governments/<int:pk>/", views.government_detail, name="government"),
     path("governments/<int:pk>/edit/", views.government_edit, name="government_edit"),
     path(

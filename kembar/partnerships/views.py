@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -285,6 +286,47 @@ def merge_review(request):
         )
         return redirect("partnerships:duplicates")
     return render(request, "partnerships/merge.html", {**context, "report": report})
+
+
+@login_required
+@require_safe
+def unverified_places(request):
+    """For platform admins: the imported places the gazetteer did not know, each with its best
+    gazetteer candidates, one click away from confirmation."""
+    if not permissions.can_merge_duplicates(request.user):
+        raise PermissionDenied
+    places = Place.objects.filter(kind=Place.Kind.UNVERIFIED).order_by("country_code", "name", "pk")
+    page, query = page_and_query(request, places, PAGE_SIZE)
+    ranked = merge.review_queue(list(page.object_list))
+    rows = [(place, ranked.get(place.pk, [])) for place in page.object_list]
+    return render(request, "partnerships/unverified_places.html", {"page": page, "query": query, "rows": rows})
+
+
+@login_required
+@require_POST
+def confirm_place(request):
+    """Merge an unverified place into the gazetteer place chosen for it (`merge_place`)."""
+    if not permissions.can_merge_duplicates(request.user):
+        raise PermissionDenied
+    try:
+        place = get_object_or_404(Place, pk=int(request.POST.get("place", "")), kind=Place.Kind.UNVERIFIED)
+        into = get_object_or_404(
+            Place.objects.exclude(kind=Place.Kind.UNVERIFIED), pk=int(request.POST.get("into", ""))
+        )
+    except (TypeError, ValueError):
+        raise Http404 from None
+    try:
+        report = merge.merge_place(place, into, user=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request, _("%(dropped)s is confirmed as %(kept)s.") % {"dropped": report.dropped, "kept": report.kept}
+        )
+    page = request.POST.get("page", "")
+    target = reverse("partnerships:unverified_places")
+    return redirect(f"{target}?page={page}" if page.isdigit() else target)
 
 
 @login_required

@@ -8,10 +8,10 @@ from kembar.gazetteer.traits import load_traits
 
 
 class Command(BaseCommand):
-    help = "Load GeoNames cities (population >= 1000) and ISO 3166-2 subdivisions. Idempotent."
+    help = "Load GeoNames cities (population >= 500), ISO 3166-2 subdivisions and second-level divisions. Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--min-population", type=int, default=1000, choices=[500, 1000, 5000, 15000])
+        parser.add_argument("--min-population", type=int, default=500, choices=[500, 1000, 5000, 15000])
         parser.add_argument(
             "--country",
             action="append",
