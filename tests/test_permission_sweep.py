@@ -234,6 +234,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     w.agreements = sweep_agreements(w)
     w.activities = activities_world.sweep_objects(w, PRIVATE_NOTE)
     offices_world.sweep_objects(w)  # an invitation waiting in Bandung's office
+    data_port(w)  # a trait from data that only the place's office may correct
     sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
     conversations_world.sweep_world(w, PRIVATE_NOTE)  # messages of both partnerships
     w.exchange = solutions_world.build(governments, users)
@@ -326,7 +327,8 @@ def partner_requests(w: World) -> list[int]:
     return [r.pk for r in found]
 
 
-def data_port(w: World) -> str:
+def data_port(w: World) -> None:
+    """Bandung and Busan are ports by the data (the world has no trait tables loaded)."""
     for key in ("bandung", "busan"):
         PlaceTrait.objects.get_or_create(
             place_id=w.governments[key].place_id,
@@ -334,7 +336,6 @@ def data_port(w: World) -> str:
             source="ne_ports",
             defaults={"as_of": "2026-12-06"},
         )
-    return "port"
 
 
 # Path parameters, keyed by (the literal path segment before the parameter, its name): a new
@@ -347,7 +348,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("places", "place_id"): lambda w: [w.governments["bandung"].place_id],
     # A trait the data gives the places (Busan is a port; Bandung is given one here): only the
     # place's office may correct it.
-    ("traits", "trait"): lambda w: [data_port(w)],
+    ("traits", "trait"): lambda w: ["port"],
     ("open-data", "fmt"): lambda w: ["csv", "datapackage"],
     ("requests", "pk"): lambda w: partner_requests(w),
     # The published request only: interest is expressed in published requests (the draft's

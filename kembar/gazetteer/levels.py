@@ -46,10 +46,12 @@ EQUIVALENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def place_tier(kind: str, admin1_code: str) -> str:
+def place_tier(kind: str, admin1_code: str, subdivision_code: str | None) -> str:
     """The tier of a gazetteer place: province-level for a subdivision that is its country's
-    first-level division (it has GeoNames' admin1 code), local for every other place."""
-    return PROVINCE if kind == "subdivision" and admin1_code else LOCAL
+    first-level division (an ISO 3166-2 subdivision with GeoNames' admin1 code), local for every
+    other place. A second-level division (a county, a gu, a kabupaten loaded from GeoNames'
+    admin2 table) carries its province's admin1 code but no ISO code: it is local."""
+    return PROVINCE if kind == "subdivision" and admin1_code and subdivision_code else LOCAL
 
 
 def government_tier(level: str, tier_of_place: str) -> str:

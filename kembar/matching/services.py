@@ -74,7 +74,16 @@ def registry_network(progress=None) -> Network:
     """Every place of the gazetteer as a node; every partnership as a link between places."""
     rows = list(
         Place.objects.order_by("pk").values_list(
-            "pk", "name", "country_code", "latitude", "longitude", "population", "timezone", "admin1_code", "kind"
+            "pk",
+            "name",
+            "country_code",
+            "latitude",
+            "longitude",
+            "population",
+            "timezone",
+            "admin1_code",
+            "kind",
+            "subdivision_code",
         )
     )
     if progress:
@@ -133,7 +142,7 @@ def registry_network(progress=None) -> Network:
         ids=ids,
         regions=np.array([ridx[region_key(r[2], r[7])] if r[7] else -1 for r in rows], dtype=np.int64),
         region_names=region_names,
-        first_level=np.array([levels.place_tier(r[8], r[7]) == levels.PROVINCE for r in rows], dtype=bool),
+        first_level=np.array([levels.place_tier(r[8], r[7], r[9]) == levels.PROVINCE for r in rows], dtype=bool),
     )
     if progress:
         progress(_("links read: %(n)d") % {"n": len(edges)})

@@ -44,6 +44,10 @@ NOT_VERSIONED = {
     ("post", "/api/meetings/{meeting_id}/invitations"): (
         "mails the meeting as it stands when sent; changes nothing a client read and could overwrite"
     ),
+    ("post", "/api/governments/{government_id}/traits/{trait}/correction"): (
+        "withdraws or restores one trait the data gives the office's own place, a flag set whole with "
+        "who and why; no shared text a client read and could overwrite"
+    ),
     ("post", "/api/conversations/{partnership_id}/read"): (
         "the caller's own read state, which only moves forward; nobody else's text to overwrite"
     ),

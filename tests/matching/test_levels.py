@@ -88,12 +88,14 @@ def test_every_government_level_has_a_tier():
 
 
 def test_a_place_is_province_level_when_it_is_a_first_level_division(db):
-    assert levels.place_tier("subdivision", "22") == levels.PROVINCE  # Kyoto Prefecture
-    assert levels.place_tier("city", "22") == levels.LOCAL  # Kyoto city
+    assert levels.place_tier("subdivision", "22", "JP-26") == levels.PROVINCE  # Kyoto Prefecture
+    assert levels.place_tier("city", "22", None) == levels.LOCAL  # Kyoto city
+    # A second-level division (GeoNames' admin2: Kota Surabaya) carries its province's code.
+    assert levels.place_tier("subdivision", "08", None) == levels.LOCAL
     # Liverpool as an English metropolitan district: a subdivision below the first level.
     liverpool = Place.objects.get(subdivision_code="GB-LIV")
     assert not liverpool.admin1_code
-    assert levels.place_tier(liverpool.kind, liverpool.admin1_code) == levels.LOCAL
+    assert levels.place_tier(liverpool.kind, liverpool.admin1_code, liverpool.subdivision_code) == levels.LOCAL
 
 
 def test_a_province_is_offered_prefectures_and_never_its_partners_cities(model_file):
