@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kembar.dashboard.backup import BackupError, restore, verify
+from kembar.gazetteer.models import PlaceTrait
 
 
 class Command(BaseCommand):
@@ -61,6 +62,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(
                     _("The gazetteer is not loaded: run “kembar load-gazetteer” so that search finds every place.")
+                )
+            )
+        elif not PlaceTrait.objects.exists():
+            self.stdout.write(
+                self.style.WARNING(
+                    _("The backup holds no traits from data: run “kembar load-traits” to give the places theirs.")
                 )
             )
         self.stdout.write(
