@@ -20,6 +20,7 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, ValidationErrors
 from kembar.api.pagination import Pagination
 from kembar.api.uploads import FileOut, download_resolver
+from kembar.core.uploads import refuse_text_parts
 
 from . import services
 from .models import MAX_BODY, MessageAttachment
@@ -64,10 +65,6 @@ class ConversationOut(Schema):
 
 class MessageIn(Schema):
     body: str = Field(min_length=1, max_length=MAX_BODY, description="Plain text.")
-
-
-class ReadIn(Schema):
-    up_to: int | None = Field(None, ge=1, le=2**63 - 1, description="The last message read; leave out for the latest.")
 
 
 class ReadOut(Schema):
@@ -135,6 +132,7 @@ def list_messages(request, partnership_id: int, q: str = Query("", max_length=MA
 )
 def post_message(request, partnership_id: int, payload: Form[MessageIn], file: File[list[UploadedFile]] = None):
     partnership = _partnership(request.auth, partnership_id)
+    refuse_text_parts(request)
     files = list(file or [])
     if not permissions.can_write_in_conversation(request.auth, partnership):  # who may, before the files
         raise PermissionDenied(_("You may not write in this conversation."))
@@ -147,10 +145,15 @@ def post_message(request, partnership_id: int, payload: Form[MessageIn], file: F
 @router.post(
     "/{partnership_id}/read", auth=WRITE, response={200: ReadOut, **WRITE_ERRORS}, summary="Mark a conversation read"
 )
-def mark_read(request, partnership_id: int, payload: ReadIn = None):
-    """The caller's own read state (any reader of the conversation): up to `up_to`, or its latest message."""
+def mark_read(
+    request,
+    partnership_id: int,
+    up_to: int | None = Query(None, ge=1, le=2**63 - 1, description="The last message read; leave out for the latest."),
+):
+    """The caller's own read state (any reader of the conversation): up to `up_to`, or its latest
+    message. It takes no body."""
     partnership = _partnership(request.auth, partnership_id)
-    last = services.mark_read(request.auth, partnership, payload.up_to if payload else None)
+    last = services.mark_read(request.auth, partnership, up_to)
     unread = services.unread_counts(request.auth, [partnership.pk]).get(partnership.pk, 0)
     return {"partnership_id": partnership.pk, "last_read": last, "unread": unread}
 

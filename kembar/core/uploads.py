@@ -298,6 +298,13 @@ def download_response(fieldfile, filename: str, content_type: str) -> FileRespon
     return response
 
 
+def refuse_text_parts(request, field: str = "file") -> None:
+    """A multipart part named `field` that came as text, not as a file, is refused (a 422 on
+    `field`) rather than taken for "no document"."""
+    if field in request.POST:
+        raise ValidationError({field: [_("Send the document as a file, not as text.")]})
+
+
 def check_upload_field(upload, field: str = "file", allowed: dict[str, str] | None = None) -> CheckedUpload:
     """`check_upload` with the error on `field` (for the API's 422), the result on `upload.checked`
     so the services that store it do not read it twice."""

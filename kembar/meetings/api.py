@@ -21,7 +21,7 @@ from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, ren
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, Date, DateTime, InputSchema, omitted, version_read
 from kembar.api.uploads import FileOut, download_resolver, download_url
-from kembar.core.uploads import check_upload_field, download_response
+from kembar.core.uploads import check_upload_field, download_response, refuse_text_parts
 from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.models import LocalGovernment
 from kembar.partnerships.services import partnership_queryset
@@ -540,6 +540,7 @@ def share_item(request, payload: Form[LibraryItemIn], file: File[UploadedFile] =
     if partnership_id is not None:
         partnerships = permissions.visible_partnerships(request.auth, partnership_queryset())
         partnership = params.get_or_invalid(partnerships, partnership_id, "partnership_id", PARTNERSHIP_NOT_FOUND)
+    refuse_text_parts(request)
     if file is not None:
         check_upload_field(file)
     with renamed_fields({"partnership": "partnership_id", "government": "government_id"}):

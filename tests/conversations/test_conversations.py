@@ -425,7 +425,13 @@ def test_the_api_refuses_outsiders_readers_and_bad_files(api, client, users, tal
     assert "file" in errors_by_field(bad)
     control = client.post(f"/api/conversations/{talk.pk}/messages", {"body": "bad \x1b text"}, **editor)
     assert "body" in errors_by_field(control)
+    # A `file` part sent as text is not "no document" (found by fuzzing).
+    text_part = client.post(f"/api/conversations/{talk.pk}/messages", {"body": "x", "file": "{}"}, **editor)
+    assert text_part.status_code == 422 and "file" in errors_by_field(text_part)
     assert not Message.objects.exists()
+    # The read mark is a query parameter, checked like any other.
+    refused = client.post(f"/api/conversations/{talk.pk}/read?up_to=0", **editor)
+    assert refused.status_code == 422 and "up_to" in errors_by_field(refused)
 
 
 # --- backup -------------------------------------------------------------------------------------
