@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
-from kembar.accounts.models import Membership, Organisation
-from kembar.core.mail import queue_mail, recipient_language
+from kembar.accounts.models import Organisation
+from kembar.accounts.services import user_language
+from kembar.core.mail import queue_mail
 from kembar.core.queue import enqueue_with_commit
 from kembar.core.reminders import mail_url
 from kembar.core.uploads import check_upload
@@ -227,16 +228,9 @@ def set_delivery(user, delivery: str) -> NotificationChoice:
 
 
 def mail_language(user) -> str:
-    """The language of the mails a user receives: for now the language of the user's office's
-    country (Bahasa Indonesia for an Indonesian government's office, English for every other).
-    A per-user preferred language, once users have one, goes first here."""
-    country = (
-        Membership.objects.filter(user=user, organisation__kind=Organisation.Kind.GOVERNMENT)
-        .order_by("organisation__name")
-        .values_list("organisation__local_government__place__country_code", flat=True)
-        .first()
-    )
-    return recipient_language(country or "")
+    """The language of the mails a user receives: their own choice, else their office's
+    country's (kembar.accounts.services.user_language)."""
+    return user_language(user)
 
 
 def members(partnership: Partnership, delivery: str):
