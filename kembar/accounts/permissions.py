@@ -273,6 +273,14 @@ def can_edit_agreement(user, agreement) -> bool:
     return can_edit_partnership(user, agreement.partnership)
 
 
+def can_download_agreement_drafts(user, agreement) -> bool:
+    """The drafts, terms of reference and stage checklist made from an agreement: for signed-in
+    users who may read the agreement (its partners' offices, oversight bodies, platform
+    administrators, and on a public partnership other offices too); not for visitors, who
+    read the page but have no office to draft for (each document is made on request)."""
+    return bool(user and user.is_authenticated) and can_view_agreement(user, agreement)
+
+
 # Activities, calls and aid shipments: they hang under a partnership. Whoever reads the
 # partnership reads what of it is public; its partners, oversight and platform admins also
 # read what is not; editors of either partner change it (can_edit_partnership).

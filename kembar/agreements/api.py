@@ -7,7 +7,8 @@ No `from __future__ import annotations`: ninja evaluates the annotations of pagi
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
@@ -26,7 +27,7 @@ from kembar.core.uploads import download_response
 from kembar.partnerships.api import visible_partnership
 from kembar.partnerships.vocab import Field as CooperationField
 
-from . import presenters, services
+from . import drafts, presenters, services
 from .models import (
     AgreementKind,
     AgreementStage,
@@ -38,6 +39,9 @@ from .models import (
 )
 
 router = Router(tags=["agreements"], auth=READ)
+
+# Signed in (a token or a session): the drafts are made on request, for those with an office.
+SIGNED_IN = WRITE
 
 NOT_FOUND = gettext_lazy("No agreement with id %(id)s.")
 STAGE_NOT_FOUND = gettext_lazy("No agreement stage with id %(id)s.")
@@ -238,6 +242,51 @@ def get_agreement(request, agreement_id: int):
 def agreement_history(request, agreement_id: int):
     """Every recorded change of the agreement, its stages and its documents, newest first."""
     return presenters.audit_trail(_get_visible(request.auth, agreement_id))
+
+
+@router.get(
+    "/{agreement_id}/template",
+    auth=SIGNED_IN,
+    response=ERRORS,
+    summary="A draft, terms of reference or stage checklist of an agreement",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The document, as an attachment (private, not cached).",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    drafts.render.DOCX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def agreement_template(
+    request,
+    agreement_id: int,
+    kind: Literal["loi", "mou", "tor", "checklist"] | None = Query(
+        None,
+        description="loi, mou (drafts), tor (terms of reference, KAK), checklist (the procedure's stages); "
+        "default: the draft of the agreement's own kind (an arrangement: mou).",
+    ),
+    fmt: Literal["docx", "pdf"] = Query("pdf", alias="format", description="docx or pdf (default)."),
+):
+    """The document made from the agreement's data, Indonesian beside the partner's language or
+    English (docs/agreements.md#drafts-and-templates). Signed-in callers who read the agreement;
+    visitors get 401, an agreement the caller may not read is a 404."""
+    agreement = _get_visible(request.auth, agreement_id)
+    if not permissions.can_download_agreement_drafts(request.auth, agreement):
+        raise PermissionDenied(_("Sign in to download the drafts of an agreement."))
+    made = drafts.generate(
+        agreement,
+        kind or drafts.default_kind(agreement),
+        fmt,
+        zone=presenters.viewer_timezone(request.auth, agreement),
+    )
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.post("", auth=WRITE, response={201: AgreementDetailOut, **WRITE_ERRORS}, summary="Create an agreement")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/advance/", views.agreement_advance, name="advance"),
     path("<int:pk>/back/", views.agreement_back, name="back"),
     path("<int:pk>/terminate/", views.agreement_terminate, name="terminate"),
+    path("<int:pk>/template/", views.agreement_template, name="template"),
     path("stages/<int:stage_id>/upload/", views.document_upload, name="upload"),
     path("documents/<int:document_id>/", views.document_download, name="document"),
 ]

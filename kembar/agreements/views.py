@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -12,7 +12,7 @@ from kembar.core.uploads import download_response
 from kembar.core.views import editable_or_403, readable_or_404, submitted
 from kembar.partnerships.views import partnership_or_404
 
-from . import presenters, services
+from . import drafts, presenters, services
 from .forms import AdvanceForm, AgreementCreateForm, AgreementEditForm, BackForm, TerminateForm, UploadForm
 from .models import AgreementStage, StageDocument, StageStatus
 
@@ -120,6 +120,7 @@ def _detail(request, agreement, *, failed: str = "", **forms):
         "back_form": forms.get("back_form") or BackForm(initial={"version": agreement.version}),
         "terminate_form": forms.get("terminate_form") or TerminateForm(initial={"version": agreement.version}),
         "upload_form": forms.get("upload_form") or UploadForm(),
+        "draft_links": _draft_links(request.user, agreement),
     }
     return render(request, "agreements/detail.html", context)
 
@@ -229,3 +230,39 @@ def document_download(request, document_id: int):
     if not permissions.can_view_agreement(request.user, document.stage.agreement):
         raise Http404
     return download_response(document.file, document.filename, document.content_type)
+
+
+def _draft_links(user, agreement) -> list[dict]:
+    """The documents the agreement's page offers to download (none for those who may not)."""
+    if not permissions.can_download_agreement_drafts(user, agreement):
+        return []
+    labels = {
+        "loi": _("Letter of intent (draft)"),
+        "mou": _("Memorandum of understanding (draft)"),
+        "tor": _("Terms of reference (KAK) outline"),
+        "checklist": _("Stage checklist"),
+    }
+    return [{"kind": kind, "label": labels[kind]} for kind in drafts.KINDS]
+
+
+@login_required
+@require_safe
+def agreement_template(request, pk: int):
+    """A draft, the terms of reference or the stage checklist of the agreement, as .docx or PDF
+    (`?kind=loi|mou|tor|checklist&format=docx|pdf`; without them, its own kind's draft as PDF)."""
+    agreement = readable_or_404(
+        request.user, services.agreement_queryset(), pk, permissions.can_download_agreement_drafts
+    )
+    try:
+        made = drafts.generate(
+            agreement,
+            request.GET.get("kind") or drafts.default_kind(agreement),
+            request.GET.get("format") or "pdf",
+            zone=presenters.viewer_timezone(request.user, agreement),
+        )
+    except drafts.DraftError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

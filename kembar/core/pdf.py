@@ -1,4 +1,5 @@
-"""A minimal valid PDF: the demo's stage documents and the tests' uploads are made with it."""
+"""PDF helpers: a minimal valid PDF (the demo's stage documents and the tests' uploads are made with
+it) and the fonts of the documents set with reportlab (agreement drafts)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,15 @@ def one_page_pdf(text: str, font_size: int = 14) -> bytes:
         out.write(b"%010d 00000 n \n" % offset)
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
+
+
+def latin_fonts() -> tuple[str, str]:
+    """Register Bitstream Vera (shipped with reportlab) once and name its regular and bold
+    faces: Latin text with the accents Helvetica lacks, for documents set with reportlab."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "Vera" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+        pdfmetrics.registerFont(TTFont("VeraBd", "VeraBd.ttf"))
+    return "Vera", "VeraBd"
