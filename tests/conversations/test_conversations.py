@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from kembar.accounts.models import Membership
+from kembar.accounts.models import Membership, Profile
 from kembar.conversations import services
 from kembar.conversations.models import Message, MessageAttachment, NotificationChoice, ReadMark
 from kembar.core.models import SentReminder
@@ -375,6 +375,67 @@ def test_the_daily_digest_holds_yesterdays_unread_messages_once(users, talk, mon
     call_command("remind")
     assert len([m for m in mail.outbox if m.to == [partner.email]]) == 1
     assert SentReminder.objects.filter(key__startswith=f"conversations:digest:{partner.pk}:2026-12-01").exists()
+
+
+def test_the_digest_day_is_the_readers_own_from_midnight_to_midnight(users, talk, monkeypatch):
+    """Bandung's viewer reads in Asia/Jakarta (the office's place), Braunschweig's editor chose
+    America/Chicago: each digest holds the messages of the reader's previous day, compared in
+    UTC, and goes out after the reader's own midnight."""
+    jakarta, chicago = users["bandung_viewer"], users["braunschweig_editor"]
+    Profile.objects.create(user=chicago, time_zone="America/Chicago")
+    for reader in (jakarta, chicago):
+        services.set_delivery(reader, "digest")
+    clock = {"now": dt.datetime(2026, 12, 1, 16, 30, tzinfo=dt.UTC)}
+    monkeypatch.setattr("django.utils.timezone.now", lambda: clock["now"])
+    post(users["bandung_editor"], talk, "Before Jakarta's midnight")  # 23:30 WIB, 10:30 CST on 1 Dec
+    clock["now"] = dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC)
+    post(users["bandung_editor"], talk, "After Jakarta's midnight")  # 00:30 WIB on 2 Dec, 11:30 CST on 1 Dec
+
+    def digests(reader):
+        return [m for m in mail.outbox if m.to == [reader.email]]
+
+    # 18:05 UTC on 1 Dec: past midnight in Jakarta (01:05 on 2 Dec), noon in Chicago.
+    clock["now"] = dt.datetime(2026, 12, 1, 18, 5, tzinfo=dt.UTC)
+    call_command("remind")
+    [first] = digests(jakarta)
+    assert "Before Jakarta's midnight" in first.body and "After Jakarta's midnight" not in first.body
+    assert "1 Des 2026 23:30 WIB" in first.body  # the reader's time, zone named, in Indonesian
+    assert digests(chicago) == []  # Chicago's 1 December is not over
+    # 06:05 UTC on 2 Dec: just past midnight in Chicago; Jakarta's 1 December was mailed already.
+    clock["now"] = dt.datetime(2026, 12, 2, 6, 5, tzinfo=dt.UTC)
+    call_command("remind")
+    [chicago_digest] = digests(chicago)
+    assert chicago_digest.subject == "Unread messages: 2"
+    assert "1 Dec 2026 10:30 CST" in chicago_digest.body and "1 Dec 2026 11:30 CST" in chicago_digest.body
+    assert len(digests(jakarta)) == 1
+    # 17:05 UTC on 2 Dec: Jakarta's 2 December is over, with the message after its midnight.
+    clock["now"] = dt.datetime(2026, 12, 2, 17, 5, tzinfo=dt.UTC)
+    call_command("remind")
+    second = digests(jakarta)[1]
+    assert "After Jakarta's midnight" in second.body and "Before Jakarta's midnight" not in second.body
+    assert len(digests(chicago)) == 1
+    keys = set(SentReminder.objects.filter(key__startswith="conversations:digest:").values_list("key", flat=True))
+    assert keys == {
+        f"conversations:digest:{jakarta.pk}:2026-12-01",
+        f"conversations:digest:{jakarta.pk}:2026-12-02",
+        f"conversations:digest:{chicago.pk}:2026-12-01",
+    }
+
+
+def test_the_previous_day_spans_a_clock_change_in_the_readers_zone():
+    from kembar.conversations.reminders import previous_day
+
+    # Chicago leaves daylight time on 1 November 2026: that day lasts 25 hours.
+    day, start, end = previous_day(dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC), "America/Chicago")
+    assert day == dt.date(2026, 11, 1)
+    assert start == dt.datetime(2026, 11, 1, 5, tzinfo=dt.UTC) and end == dt.datetime(2026, 11, 2, 6, tzinfo=dt.UTC)
+    day, start, end = previous_day(dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC), "Asia/Jakarta")
+    assert (day, start, end) == (
+        dt.date(2026, 12, 1),
+        dt.datetime(2026, 11, 30, 17, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 1, 17, tzinfo=dt.UTC),
+    )
+    assert previous_day(dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC), "Nowhere/Atlantis")[0] == dt.date(2026, 11, 30)
 
 
 def test_the_notification_choice_page_saves_ones_own_choice(client, users):
