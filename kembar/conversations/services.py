@@ -206,6 +206,13 @@ def set_sharing(user, partnership: Partnership, shared: bool) -> Conversation:
     return conversation
 
 
+def sharing_of(partnership: Partnership) -> Conversation:
+    """The conversation's settings (an unsaved row, not shared, before anyone set them)."""
+    return Conversation.objects.select_related("shared_by").filter(partnership=partnership).first() or Conversation(
+        partnership=partnership
+    )
+
+
 def is_shared(partnership: Partnership) -> Conversation | None:
     """The conversation's settings row, if it is shared with oversight."""
     return Conversation.objects.filter(partnership=partnership, shared_with_oversight=True).first()

@@ -474,6 +474,39 @@ def test_the_api_lists_posts_and_marks_read(api, client, users, talk, tokens):
     assert api("get", body["attachments"][0]["download"], as_="surabaya_editor").status_code == 404
 
 
+def test_the_api_shares_the_conversation_with_oversight_and_stops(api, users, talk):
+    post(users["bandung_editor"], talk, "Report for the ministry")
+    sharing = f"/api/conversations/{talk.pk}/sharing"
+    before = api("get", sharing, as_="bandung_viewer").json()
+    assert before == {
+        "partnership_id": talk.pk,
+        "shared_with_oversight": False,
+        "shared_by": None,
+        "shared_changed": None,
+    }
+    shared = api("post", sharing, as_="braunschweig_editor", body={"shared": True})
+    assert shared.status_code == 200
+    assert shared.json()["shared_with_oversight"] is True and shared.json()["shared_by"] == "braunschweig_editor"
+    assert shared.json()["shared_changed"] is not None
+    listed = api("get", f"/api/conversations/{talk.pk}/messages", as_="oversight")
+    assert listed.status_code == 200 and listed.json()["items"][0]["body"] == "Report for the ministry"
+    assert api("get", sharing, as_="oversight").json()["shared_with_oversight"] is True
+    stopped = api("post", sharing, as_="bandung_editor", body={"shared": False})
+    assert stopped.json()["shared_with_oversight"] is False and stopped.json()["shared_by"] == "bandung_editor"
+    assert api("get", f"/api/conversations/{talk.pk}/messages", as_="oversight").status_code == 404
+
+
+def test_only_the_offices_editors_set_the_sharing_through_the_api(api, users, talk):
+    sharing = f"/api/conversations/{talk.pk}/sharing"
+    assert api("post", sharing, as_="bandung_viewer", body={"shared": True}).status_code == 403
+    assert api("post", sharing, as_="oversight", body={"shared": True}).status_code == 404
+    assert api("post", sharing, as_="surabaya_editor", body={"shared": True}).status_code == 404
+    assert api("get", sharing, as_="surabaya_editor").status_code == 404
+    assert api("post", sharing, body={"shared": True}).status_code == 401
+    assert "shared" in errors_by_field(api("post", sharing, as_="bandung_editor", body={"shared": "maybe"}))
+    assert not services.is_shared(talk)
+
+
 def test_the_api_refuses_outsiders_readers_and_bad_files(api, client, users, talk, tokens):
     assert api("get", f"/api/conversations/{talk.pk}/messages", as_="surabaya_editor").status_code == 404
     assert api("get", f"/api/conversations/{talk.pk}/messages", as_="oversight").status_code == 404
