@@ -19,6 +19,7 @@ from kembar.api import uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, ValidationErrors
 from kembar.api.pagination import Pagination
+from kembar.api.schemas import InputSchema
 from kembar.api.uploads import FileOut, download_resolver
 from kembar.core.uploads import refuse_text_parts
 
@@ -67,7 +68,7 @@ class MessageIn(Schema):
     body: str = Field(min_length=1, max_length=MAX_BODY, description="Plain text.")
 
 
-class SharingIn(Schema):
+class SharingIn(InputSchema):
     shared: bool = Field(description="true: oversight bodies read the conversation; false: they stop reading it.")
 
 

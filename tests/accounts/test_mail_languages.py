@@ -25,12 +25,13 @@ UTC = dt.UTC
 
 @pytest.fixture
 def bandung_readers(users, orgs):
-    """Two Bandung editors: one who chose English, one who chose nothing (Indonesian office)."""
+    """Two Bandung editors: one who chose English, one who chose Indonesian."""
     english = users["bandung_editor"]
     english.email = "ayu@bandung.example"
     english.save()
     Profile.objects.create(user=english, language="en")
     indonesian = make_user("budi", orgs["bandung"], email="budi@bandung.example")
+    Profile.objects.create(user=indonesian, language="id")
     return english, indonesian
 
 
@@ -55,6 +56,7 @@ def test_a_persons_language_is_their_choice_else_their_offices(users, orgs, band
     english, indonesian = bandung_readers
     assert user_language(english) == "en"
     assert user_language(indonesian) == "id"
+    assert user_language(make_user("dewi", orgs["bandung"])) == "id"  # no choice: an Indonesian office
     assert user_language(users["braunschweig_editor"]) == "en"  # a German office: English
     assert user_language(users["platform_admin"]) == "en"  # no office: the site's (tests: en)
     # An office's working language counts when the interface speaks it: Surabaya works in English.

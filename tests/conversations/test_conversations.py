@@ -504,6 +504,7 @@ def test_only_the_offices_editors_set_the_sharing_through_the_api(api, users, ta
     assert api("get", sharing, as_="surabaya_editor").status_code == 404
     assert api("post", sharing, body={"shared": True}).status_code == 401
     assert "shared" in errors_by_field(api("post", sharing, as_="bandung_editor", body={"shared": "maybe"}))
+    assert "until" in errors_by_field(api("post", sharing, as_="bandung_editor", body={"shared": True, "until": 1}))
     assert not services.is_shared(talk)
 
 
