@@ -21,6 +21,8 @@ API_ROUTERS = [
     ("/partner-requests", "kembar.matching.api.requests_router"),
     ("/conversations", "kembar.conversations.api.router"),
     ("/offices", "kembar.offices.api.router"),
+    # One's own account (tokens, sessions): beside the token authentication it needs.
+    ("/account", "kembar.api.account.router"),
 ]
 
 api = build_api()

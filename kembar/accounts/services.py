@@ -29,7 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from kembar.core.mail import queue_mail, recipient_language
+from kembar.core.mail import interface_languages, queue_mail, recipient_language
 from kembar.core.validation import ONE_LINE
 
 from .models import AccountSession, ApiToken, Membership, Organisation, Profile
@@ -88,24 +88,129 @@ def _office_zone(user) -> str:
     ) or "UTC"
 
 
-def _office_language(user) -> str:
-    ids = sorted(read_government_ids(user))
+def office_language(office: Organisation) -> str:
+    """The language of a mail to an office's own address (and of its members who chose none):
+    the first of its working languages the interface speaks, else Indonesian for an Indonesian
+    office and English for any other."""
     country = (
         apps.get_model("partnerships", "LocalGovernment")
-        .objects.filter(pk__in=ids)
-        .order_by("pk")
+        .objects.filter(pk=office.local_government_id)
         .values_list("place__country_code", flat=True)
         .first()
     )
-    return recipient_language(country) if country else settings.LANGUAGE_CODE
+    return recipient_language(country or "", office.languages)
+
+
+def _offices_by_user(user_ids: list[int]) -> dict[int, tuple[str, list[str]]]:
+    """Each user's own office (the lowest government id among their memberships, as
+    `read_government_ids` lists them): (its country code, its working languages)."""
+    rows = (
+        Membership.objects.filter(
+            user_id__in=user_ids,
+            organisation__kind=Organisation.Kind.GOVERNMENT,
+            organisation__local_government__isnull=False,
+        )
+        .order_by("user_id", "organisation__local_government_id", "organisation_id")
+        .values_list("user_id", "organisation__local_government__place__country_code", "organisation__languages")
+    )
+    offices: dict[int, tuple[str, list[str]]] = {}
+    for user_id, country, working in rows:
+        offices.setdefault(user_id, (country or "", list(working or [])))
+    return offices
+
+
+def languages_of(users: Iterable) -> dict[int, str]:
+    """`user_language` of many users at once (two queries), by user id."""
+    ids = sorted({u if isinstance(u, int) else u.pk for u in users})
+    chosen = dict(Profile.objects.filter(user_id__in=ids).exclude(language="").values_list("user_id", "language"))
+    spoken = set(interface_languages())
+    offices = _offices_by_user([pk for pk in ids if chosen.get(pk) not in spoken])
+    result = {}
+    for pk in ids:
+        if chosen.get(pk) in spoken:
+            result[pk] = chosen[pk]
+        elif pk in offices:
+            result[pk] = recipient_language(*offices[pk])
+        else:
+            result[pk] = settings.LANGUAGE_CODE
+    return result
 
 
 def user_language(user) -> str:
-    """The language of what this person reads: their own choice, else the language of their
-    office's country (Indonesian for an Indonesian office, English for a foreign one), else
-    the site's. Mail rendered for one recipient uses it."""
-    language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
-    return language or _office_language(user)
+    """The language of what this person reads: their own choice, else their office's (the first
+    of its working languages the interface speaks, else Indonesian for an Indonesian office and
+    English for a foreign one), else the site's. Mail rendered for one recipient uses it."""
+    return languages_of([user.pk])[user.pk]
+
+
+def account_languages(addresses: Iterable[str]) -> dict[str, str]:
+    """The language of each address that belongs to an active user (`user_language`); addresses
+    of nobody on the platform are left out. Two to three queries."""
+    addresses = sorted({a for a in addresses if a})
+    if not addresses:
+        return {}
+    users = (
+        get_user_model().objects.filter(is_active=True, email__in=addresses).order_by("pk").values_list("pk", "email")
+    )
+    owner: dict[str, int] = {}
+    for pk, email in users:
+        owner.setdefault(email, pk)
+    languages = languages_of(owner.values())
+    return {email: languages[pk] for email, pk in owner.items()}
+
+
+def government_language(government_id: int) -> str:
+    """The language of a mail to a government's office that names no person: its office's
+    (`office_language`), else Indonesian for an Indonesian government and English for any other."""
+    office = (
+        Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government_id=government_id)
+        .order_by("pk")
+        .first()
+    )
+    if office is not None:
+        return office_language(office)
+    country = (
+        apps.get_model("partnerships", "LocalGovernment")
+        .objects.filter(pk=government_id)
+        .values_list("place__country_code", flat=True)
+        .first()
+    )
+    return recipient_language(country or "")
+
+
+def by_language(addresses: Iterable[str], default: str) -> dict[str, tuple[str, ...]]:
+    """Addresses grouped by the language their reader reads: an active user's address in that
+    user's language (`user_language`), any other (an office's own address, a contact) in
+    `default`. Each address once."""
+    addresses = sorted({a for a in addresses if a})
+    known = account_languages(addresses)
+    groups: dict[str, list[str]] = {}
+    for address in addresses:
+        groups.setdefault(known.get(address, default), []).append(address)
+    return {language: tuple(group) for language, group in groups.items()}
+
+
+def editors_by_language(government_ids: Iterable[int]) -> dict[str, tuple[str, ...]]:
+    """`editor_emails` grouped by language: each editor's and administrator's address in their
+    own language (`user_language`), each office's own address in the office's
+    (`office_language`). Used to send each reader a reminder in their language."""
+    ids = list(government_ids)
+    offices = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government_id__in=ids)
+    rows = offices.exclude(email="").values_list("email", "local_government__place__country_code", "languages")
+    members = Membership.objects.filter(
+        organisation__in=offices, role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN], user__is_active=True
+    ).exclude(Q(user__email="") | Q(user__email__isnull=True))
+    member_rows = list(members.values_list("user_id", "user__email"))
+    languages = languages_of(pk for pk, _email in member_rows)
+    language_of: dict[str, str] = {}
+    for email, country, working in rows:
+        language_of.setdefault(email, recipient_language(country or "", working or []))
+    for pk, email in member_rows:  # a person's own choice wins over their office's address
+        language_of[email] = languages[pk]
+    groups: dict[str, list[str]] = {}
+    for email in sorted(language_of):
+        groups.setdefault(language_of[email], []).append(email)
+    return {language: tuple(group) for language, group in groups.items()}
 
 
 def preferences(user) -> dict[str, str]:

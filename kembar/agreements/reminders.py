@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from kembar.accounts.services import editor_emails
-from kembar.core.reminders import Reminder, mail_url
+from kembar.accounts.services import editors_by_language
+from kembar.core.reminders import Reminder, mail_url, translated
 
 from . import services
 
@@ -25,56 +25,73 @@ SHOWN = 20  # rows of each dashboard list
 
 def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
     today = now.date()
-    recipients: dict[tuple[int, int], tuple[str, ...]] = {}
+    recipients: dict[tuple[int, int], dict[str, tuple[str, ...]]] = {}
 
-    def to(p) -> tuple[str, ...]:
+    def to(p) -> dict[str, tuple[str, ...]]:
+        """The partners' editors, by the language each reads."""
         key = (p.government_a_id, p.government_b_id)
         if key not in recipients:
-            recipients[key] = editor_emails(key)
+            recipients[key] = editors_by_language(key)
         return recipients[key]
 
     for agreement in services.ending_soon(today, max(THRESHOLDS)):
         days = (agreement.ends_on - today).days
         threshold = min(t for t in THRESHOLDS if days <= t)
-        p = agreement.partnership
-        subject = _("%(title)s (%(partners)s) ends in %(days)d days, on %(date)s") % {
-            "title": agreement.title,
-            "partners": p,
-            "days": days,
-            "date": agreement.ends_on.isoformat(),
-        }
-        body = _(
-            "The agreement “%(title)s” between %(a)s and %(b)s ends on %(date)s. If the partnership "
-            "continues, start its renewal now: the procedure takes months.\n\n%(url)s"
-        ) % {
-            "title": agreement.title,
-            "a": p.government_a.name,
-            "b": p.government_b.name,
-            "date": agreement.ends_on.isoformat(),
-            "url": mail_url(agreement),
-        }
-        yield Reminder(f"agreement:{agreement.pk}:ends:{threshold}", to(p), subject, body)
+        yield translated(
+            f"agreement:{agreement.pk}:ends:{threshold}",
+            to(agreement.partnership),
+            lambda agreement=agreement, days=days: _ending_mail(agreement, days),
+        )
     for stage in services.stuck_stages(now):
-        agreement = stage.agreement
-        p = agreement.partnership
-        waited = (now - stage.started_at).days
-        subject = _("%(title)s: “%(stage)s” has waited %(days)d days (usually %(expected)d)") % {
-            "title": agreement.title,
-            "stage": stage.name,
-            "days": waited,
-            "expected": stage.template_stage.expected_days,
-        }
-        body = _(
-            "The procedure of “%(title)s” (%(partners)s) has been at the stage “%(stage)s” since "
-            "%(since)s. Find out where the file is stuck, or record its progress.\n\n%(url)s"
-        ) % {
-            "title": agreement.title,
-            "partners": p,
-            "stage": stage.name,
-            "since": stage.started_at.date().isoformat(),
-            "url": mail_url(agreement),
-        }
-        yield Reminder(f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck", to(p), subject, body)
+        yield translated(
+            f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck",
+            to(stage.agreement.partnership),
+            lambda stage=stage: _stuck_mail(stage, now),
+        )
+
+
+def _ending_mail(agreement, days: int) -> tuple[str, str]:
+    p = agreement.partnership
+    subject = _("%(title)s (%(partners)s) ends in %(days)d days, on %(date)s") % {
+        "title": agreement.title,
+        "partners": p,
+        "days": days,
+        "date": agreement.ends_on.isoformat(),
+    }
+    body = _(
+        "The agreement “%(title)s” between %(a)s and %(b)s ends on %(date)s. If the partnership "
+        "continues, start its renewal now: the procedure takes months.\n\n%(url)s"
+    ) % {
+        "title": agreement.title,
+        "a": p.government_a.name,
+        "b": p.government_b.name,
+        "date": agreement.ends_on.isoformat(),
+        "url": mail_url(agreement),
+    }
+    return subject, body
+
+
+def _stuck_mail(stage, now: dt.datetime) -> tuple[str, str]:
+    agreement = stage.agreement
+    p = agreement.partnership
+    waited = (now - stage.started_at).days
+    subject = _("%(title)s: “%(stage)s” has waited %(days)d days (usually %(expected)d)") % {
+        "title": agreement.title,
+        "stage": stage.name,
+        "days": waited,
+        "expected": stage.template_stage.expected_days,
+    }
+    body = _(
+        "The procedure of “%(title)s” (%(partners)s) has been at the stage “%(stage)s” since "
+        "%(since)s. Find out where the file is stuck, or record its progress.\n\n%(url)s"
+    ) % {
+        "title": agreement.title,
+        "partners": p,
+        "stage": stage.name,
+        "since": stage.started_at.date().isoformat(),
+        "url": mail_url(agreement),
+    }
+    return subject, body
 
 
 def dashboard_context(user, now: dt.datetime | None = None) -> dict:

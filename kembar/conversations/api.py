@@ -19,6 +19,7 @@ from kembar.api import uploads
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, ValidationErrors
 from kembar.api.pagination import Pagination
+from kembar.api.schemas import InputSchema
 from kembar.api.uploads import FileOut, download_resolver
 from kembar.core.uploads import refuse_text_parts
 
@@ -65,6 +66,21 @@ class ConversationOut(Schema):
 
 class MessageIn(Schema):
     body: str = Field(min_length=1, max_length=MAX_BODY, description="Plain text.")
+
+
+class SharingIn(InputSchema):
+    shared: bool = Field(description="true: oversight bodies read the conversation; false: they stop reading it.")
+
+
+class SharingOut(Schema):
+    partnership_id: int
+    shared_with_oversight: bool
+    shared_by: str | None = Field(description="Who last set the sharing (user name); null if never set or deleted.")
+    shared_changed: dt.datetime | None = Field(description="When the sharing was last set; null if never.")
+
+    @staticmethod
+    def resolve_shared_by(obj) -> str | None:
+        return obj.shared_by.get_username() if obj.shared_by else None
 
 
 class ReadOut(Schema):
@@ -156,6 +172,27 @@ def mark_read(
     last = services.mark_read(request.auth, partnership, up_to)
     unread = services.unread_counts(request.auth, [partnership.pk]).get(partnership.pk, 0)
     return {"partnership_id": partnership.pk, "last_read": last, "unread": unread}
+
+
+@router.get("/{partnership_id}/sharing", response={200: SharingOut, **ERRORS}, summary="Sharing with oversight")
+def get_sharing(request, partnership_id: int):
+    """Whether the conversation is shared with oversight bodies, by whom and since when (readers
+    of the conversation)."""
+    partnership = _partnership(request.auth, partnership_id)
+    return services.sharing_of(partnership)
+
+
+@router.post(
+    "/{partnership_id}/sharing",
+    auth=WRITE,
+    response={200: SharingOut, **WRITE_ERRORS},
+    summary="Share with oversight, or stop",
+)
+def set_sharing(request, partnership_id: int, payload: SharingIn):
+    """Editors of either office (and platform administrators) share the conversation with the
+    oversight bodies, or stop sharing it, as on its page; who and when are kept."""
+    partnership = _partnership(request.auth, partnership_id)
+    return services.set_sharing(request.auth, partnership, payload.shared)
 
 
 @uploads.download_operation(

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
-from kembar.accounts.services import user_language
+from kembar.accounts.services import languages_of, user_language
+from kembar.core import times
 from kembar.core.mail import queue_mail
 from kembar.core.queue import enqueue_with_commit
 from kembar.core.reminders import mail_url
@@ -205,6 +206,13 @@ def set_sharing(user, partnership: Partnership, shared: bool) -> Conversation:
     return conversation
 
 
+def sharing_of(partnership: Partnership) -> Conversation:
+    """The conversation's settings (an unsaved row, not shared, before anyone set them)."""
+    return Conversation.objects.select_related("shared_by").filter(partnership=partnership).first() or Conversation(
+        partnership=partnership
+    )
+
+
 def is_shared(partnership: Partnership) -> Conversation | None:
     """The conversation's settings row, if it is shared with oversight."""
     return Conversation.objects.filter(partnership=partnership, shared_with_oversight=True).first()
@@ -258,10 +266,10 @@ def notify(message_id: int) -> int:
     if message is None:  # deleted before the job ran
         return 0
     count = 0
-    for user in members(message.partnership, Delivery.IMMEDIATE):
-        if user.pk == message.author_id:
-            continue
-        with translation.override(mail_language(user)):
+    readers = [user for user in members(message.partnership, Delivery.IMMEDIATE) if user.pk != message.author_id]
+    languages = languages_of(readers)
+    for user in readers:
+        with translation.override(languages[user.pk]):
             subject = _("New message: %(partnership)s") % {"partnership": _pair(message.partnership)}
             body = _message_mail(message)
         count += bool(queue_mail(subject, body, [user.email]))
@@ -308,8 +316,9 @@ def _settings_url() -> str:
     return settings.KEMBAR_SITE_URL + reverse("conversations:notifications")
 
 
-def digest_mail(user, messages: list[Message]) -> tuple[str, str]:
-    """The subject and text of a day's digest of unread messages (in the active language)."""
+def digest_mail(user, messages: list[Message], zone: str = "UTC") -> tuple[str, str]:
+    """The subject and text of a day's digest of unread messages (in the active language), each
+    message's time in the reader's `zone`, named."""
     subject = _("Unread messages: %(n)d") % {"n": len(messages)}
     lines = []
     current = None
@@ -317,7 +326,7 @@ def digest_mail(user, messages: list[Message]) -> tuple[str, str]:
         if message.partnership_id != current:
             current = message.partnership_id
             lines += ["", f"== {_pair(message.partnership)} ==", mail_url(message).split("#")[0]]
-        when = message.created.strftime("%Y-%m-%d %H:%M UTC")
+        when = times.moment(message.created, zone)
         lines += ["", f"{when} · {author_line(message)}", message.body]
         files = [a.name for a in message.attachments.all()]
         if files:

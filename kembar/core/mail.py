@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import OutgoingMail
 from .queue import enqueue_with_commit
@@ -164,7 +164,38 @@ def backlog() -> dict[str, int]:
     )
 
 
-def recipient_language(country_code: str) -> str:
-    """The language of a mail to an office of this country: Indonesian for Indonesian offices,
-    English for every other (the two languages of the interface)."""
-    return "id" if (country_code or "").upper() == "ID" else "en"
+def interface_languages() -> list[str]:
+    """The codes of the languages the interface (and so every mail) is written in."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def recipient_language(country_code: str, working_languages: Iterable[str] = ()) -> str:
+    """The language of a mail to an office (or to someone who has chosen none): the first of the
+    office's working languages the interface speaks; else Indonesian for an Indonesian office and
+    English for every other."""
+    spoken = interface_languages()
+    for code in working_languages or ():
+        if code in spoken:
+            return code
+    return "id" if (country_code or "").upper() == "ID" and "id" in spoken else "en"
+
+
+def queue_translated(
+    groups: Mapping[str, Iterable[str]],
+    render: Callable[[], tuple[str, str]],
+    **options,
+) -> list[OutgoingMail]:
+    """Queue one mail per language: `groups` maps a language code to the addresses that read it,
+    `render()` returns (subject, body) and is called with that language active. Each recipient
+    gets the mail once, in their own language; `options` go to `queue_mail`."""
+    queued = []
+    for language in sorted(groups):
+        addresses = sorted({a for a in groups[language] if a})
+        if not addresses:
+            continue
+        with translation.override(language):
+            subject, body = render()
+        mail = queue_mail(subject, body, addresses, **options)
+        if mail is not None:
+            queued.append(mail)
+    return queued

@@ -24,14 +24,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from scipy import sparse
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
-from kembar.core.mail import queue_mail, recipient_language
+from kembar.accounts.services import by_language, government_language
+from kembar.core.mail import queue_translated
 from kembar.core.reminders import mail_url
 from kembar.core.versioning import locked, save_version
 from kembar.gazetteer import levels
@@ -746,8 +746,10 @@ def express_interest(user, partner_request: PartnerRequest, government: LocalGov
         ]
         # Replying to the e-mail writes to the interested office.
         contact = government.contact_email or (user.email if user else "")
-        # Written in the requesting office's language, not the sender's.
-        with translation.override(recipient_language(partner_request.government.country_code)):
+
+        # Written in each reader's language, not the sender's: a person on the platform in their
+        # own, the office's address and an outside contact in the requesting office's.
+        def render() -> tuple[str, str]:
             subject = _("%(name)s is interested in your partner request “%(title)s”") % {
                 "name": government.name,
                 "title": partner_request.title,
@@ -763,7 +765,11 @@ def express_interest(user, partner_request: PartnerRequest, government: LocalGov
                 "contact": contact or "—",
                 "url": mail_url(partner_request),
             }
-        queue_mail(subject, body, recipients, reply_to=[contact])
+            return subject, body
+
+        queue_translated(
+            by_language(recipients, government_language(partner_request.government_id)), render, reply_to=[contact]
+        )
     return interest
 
 

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
@@ -28,8 +29,9 @@ from unidecode import unidecode
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
+from kembar.accounts.services import account_languages, government_language
 from kembar.core import times
-from kembar.core.mail import queue_mail, recipient_language
+from kembar.core.mail import queue_mail
 from kembar.core.uploads import DOCX, ODT, ArchiveTooLarge, check_upload, max_upload_bytes, read_member
 from kembar.core.versioning import save_changes
 from kembar.gazetteer.models import Place
@@ -454,10 +456,14 @@ def send_invitations(user, meeting: Meeting) -> int:
         raise PermissionDenied(_("You may not change this meeting."))
     participants = list(meeting.participants.select_related("government__place").exclude(email=""))
     times = {g.pk: (s, e) for g, s, e in local_times(meeting)}
+    # A participant with an account reads their own language; anyone else their office's.
+    known = account_languages(p.email for p in participants)
+    offices = {g: government_language(g) for g in {p.government_id for p in participants} if g}
     with transaction.atomic():
         for participant in participants:
             start, _end = times.get(participant.government_id, (meeting.start, meeting.end))
-            with translation.override(recipient_language(participant.government.country_code)):
+            language = known.get(participant.email) or offices.get(participant.government_id) or settings.LANGUAGE_CODE
+            with translation.override(language):
                 body = _("You are invited to “%(title)s” on %(when)s (%(tz)s).") % {
                     "title": meeting.title,
                     "when": start.strftime("%Y-%m-%d %H:%M"),

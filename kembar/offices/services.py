@@ -2,8 +2,8 @@
 call these; the rules of who may do what are in `kembar.accounts.permissions`.
 
 An invitation is one link: one use, valid for KEMBAR_INVITATION_DAYS, revocable. It is sent by
-e-mail in the language the inviter chose (by default Indonesian for an Indonesian government,
-English for any other) and shown once to the inviter for copying. Accepting creates the account,
+e-mail in the language the inviter chose (by default the office's working language when the
+interface speaks it, else Indonesian for an Indonesian government and English for any other) and shown once to the inviter for copying. Accepting creates the account,
 or attaches an existing one; when the government has no office on the platform yet, accepting
 creates it and the invitee becomes its administrator.
 """
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Membership, Organisation
+from kembar.accounts.services import user_language
 from kembar.core import languages as working_languages
 from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.versioning import record_author as _record_author
@@ -81,7 +82,11 @@ def office_of(government: LocalGovernment) -> Organisation | None:
 
 
 def default_language(government: LocalGovernment) -> str:
-    return recipient_language(government.country_code)
+    """The language an invitation is written in unless the inviter chooses: the first working
+    language of the government's office that the interface speaks; else Indonesian for an
+    Indonesian government, English for any other (Fort Worth's invitee reads English)."""
+    office = office_of(government)
+    return recipient_language(government.country_code, office.languages if office else ())
 
 
 def language_codes() -> list[str]:
@@ -212,9 +217,12 @@ def invite_partner_office(
 
 
 def _send(issued: Issued) -> None:
-    """Queue the e-mail in the invitation's language (the job queue sends it after the commit)."""
+    """Queue the e-mail (the job queue sends it after the commit) in the invitee's language: for
+    someone who has an account already, their own (`user_language`); for anyone else, the
+    invitation's (chosen by the inviter, by default `default_language`)."""
     invitation = issued.invitation
-    with translation.override(invitation.language):
+    account = existing_account(invitation)
+    with translation.override(user_language(account) if account else invitation.language):
         office = invitation.office.name if invitation.office else invitation.government.name
         inviter = (
             invitation.invited_by.get_full_name() or invitation.invited_by.username if invitation.invited_by else ""

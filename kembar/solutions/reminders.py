@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from kembar.accounts.services import editor_emails
-from kembar.core.reminders import Reminder, mail_url
+from kembar.accounts.services import editors_by_language
+from kembar.core.reminders import Reminder, mail_url, translated
 
 from .models import Milestone
 from .vocab import MilestoneStatus, PilotStatus
@@ -27,21 +27,24 @@ def milestones_due(now: dt.datetime) -> Iterable[Reminder]:
         .order_by("due", "id")
     )
     for m in due:
-        pilot = m.pilot
-        subject = _("Pilot milestone due %(date)s: %(title)s") % {"date": m.due.isoformat(), "title": m.title}
-        body = _(
-            "The milestone “%(title)s” of the pilot of “%(solution)s” in %(government)s is due on %(date)s "
-            "and still planned.\n\n%(url)s\n"
-        ) % {
-            "title": m.title,
-            "solution": pilot.solution.title,
-            "government": pilot.government.name,
-            "date": m.due.isoformat(),
-            "url": mail_url(pilot),
-        }
-        yield Reminder(
-            key=f"pilot-milestone:{m.pk}:due:{m.due.isoformat()}",
-            recipients=editor_emails([pilot.government_id, pilot.solution.government_id]),
-            subject=subject,
-            body=body,
+        yield translated(
+            f"pilot-milestone:{m.pk}:due:{m.due.isoformat()}",
+            editors_by_language([m.pilot.government_id, m.pilot.solution.government_id]),
+            lambda m=m: _mail(m),
         )
+
+
+def _mail(m: Milestone) -> tuple[str, str]:
+    pilot = m.pilot
+    subject = _("Pilot milestone due %(date)s: %(title)s") % {"date": m.due.isoformat(), "title": m.title}
+    body = _(
+        "The milestone “%(title)s” of the pilot of “%(solution)s” in %(government)s is due on %(date)s "
+        "and still planned.\n\n%(url)s\n"
+    ) % {
+        "title": m.title,
+        "solution": pilot.solution.title,
+        "government": pilot.government.name,
+        "date": m.due.isoformat(),
+        "url": mail_url(pilot),
+    }
+    return subject, body

@@ -13,13 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
-from kembar.accounts.services import editor_emails
+from kembar.accounts.services import editors_by_language
 from kembar.core import languages
-from kembar.core.mail import queue_mail, recipient_language
+from kembar.core.mail import queue_translated
 from kembar.core.reminders import mail_url
 from kembar.core.uploads import check_upload
 from kembar.core.versioning import record_author, save_changes, save_version
@@ -451,9 +450,9 @@ def express_interest(user, solution: Solution, government: LocalGovernment, need
 
 
 def notify_interest(pilot: Pilot) -> None:
-    """Queue an e-mail to the offering office's editors, in that office's language."""
-    recipients = list(editor_emails([pilot.solution.government_id]))
-    with translation.override(recipient_language(pilot.solution.government.country_code)):
+    """Queue an e-mail to the offering office's editors, each in their own language."""
+
+    def render() -> tuple[str, str]:
         subject = _("%(government)s is interested in your solution “%(title)s”") % {
             "government": pilot.government.name,
             "title": pilot.solution.title,
@@ -468,7 +467,9 @@ def notify_interest(pilot: Pilot) -> None:
             "url": mail_url(pilot),
             "need": ("\n" + _("Their need: %(need)s") % {"need": pilot.need.title}) if pilot.need_id else "",
         }
-    queue_mail(subject, body, recipients)
+        return subject, body
+
+    queue_translated(editors_by_language([pilot.solution.government_id]), render)
 
 
 def update_pilot(user, pilot: Pilot, *, expected_version: int | None = None, **data) -> Pilot:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from kembar.accounts.models import Profile
 from kembar.activities import ical, queries, recurrence, services
 from kembar.activities.models import Activity, AidShipment, Call
 from kembar.core.versioning import ConcurrentEdit
@@ -925,6 +926,8 @@ def test_reminders_a_week_ahead_once(users, orgs, partnership, governments, sett
 
     users["bandung_editor"].email = "editor@bandung.go.id"
     users["bandung_editor"].save()
+    # Each reader gets it in their language: this editor of an Indonesian office reads English.
+    Profile.objects.create(user=users["bandung_editor"], language="en")
     now = dt.datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
     a = services.create_activity(
         users["platform_admin"],

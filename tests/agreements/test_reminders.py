@@ -71,19 +71,29 @@ def test_each_end_reminder_goes_once_at_180_90_and_30_days(signed, clock, capsys
     clock.at(ends - dt.timedelta(days=181))
     assert remind(capsys, dry=True) == []
     clock.at(ends - dt.timedelta(days=180))
+    # One event, one mail per language of its readers: Bandung's in Indonesian, Braunschweig's in English.
     lines = remind(capsys, dry=True)
-    assert len(lines) == 1
-    key, recipients, subject = lines[0].split("\t")
-    assert key == f"agreement:{signed.pk}:ends:180"
-    assert recipients == "bks@bandung.go.id, intl@braunschweig.de, kerjasama@bandung.go.id"
+    assert len(lines) == 2
+    by_language = {line.split("\t")[3]: line.split("\t")[:3] for line in lines}
+    assert {key for key, _to, _subject in by_language.values()} == {f"agreement:{signed.pk}:ends:180"}
+    _key, recipients, subject = by_language["[en]"]
+    assert recipients == "intl@braunschweig.de"
     assert subject.startswith("MoU Bandung–Braunschweig (") and subject.endswith("ends in 180 days, on 2028-01-05")
+    _key, recipients, subject = by_language["[id]"]
+    assert recipients == "bks@bandung.go.id, kerjasama@bandung.go.id"
+    assert subject.startswith("MoU Bandung–Braunschweig (") and "180 hari" in subject
     assert not mail.outbox  # a dry run sends nothing
     remind(capsys)
     remind(capsys)  # cron again the same day
     clock.at(ends - dt.timedelta(days=120))
     remind(capsys)
-    assert [m.subject.split(" ends in ")[1] for m in mail.outbox] == ["180 days, on 2028-01-05"]
-    assert sorted(mail.outbox[0].to) == ["bks@bandung.go.id", "intl@braunschweig.de", "kerjasama@bandung.go.id"]
+    english = [m for m in mail.outbox if m.to == ["intl@braunschweig.de"]]
+    assert [m.subject.split(" ends in ")[1] for m in english] == ["180 days, on 2028-01-05"]
+    assert sorted(to for m in mail.outbox for to in m.to) == [
+        "bks@bandung.go.id",
+        "intl@braunschweig.de",
+        "kerjasama@bandung.go.id",
+    ]
     clock.at(ends - dt.timedelta(days=89))  # a missed day catches up
     remind(capsys)
     clock.at(ends - dt.timedelta(days=30))
@@ -95,12 +105,12 @@ def test_each_end_reminder_goes_once_at_180_90_and_30_days(signed, clock, capsys
     assert [k for k in SentReminder.objects.order_by("sent_at").values_list("key", flat=True)] == [
         f"agreement:{signed.pk}:ends:{d}" for d in (180, 90, 30)
     ]
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 6  # three events, each in two languages
 
 
 def test_an_agreement_entered_late_gets_only_the_nearest_reminder(signed, clock, capsys):
     clock.at(signed.ends_on - dt.timedelta(days=20))
-    assert [line.split("\t")[0] for line in remind(capsys, dry=True)] == [f"agreement:{signed.pk}:ends:30"]
+    assert {line.split("\t")[0] for line in remind(capsys, dry=True)} == {f"agreement:{signed.pk}:ends:30"}
 
 
 def test_a_stage_waiting_too_long_is_reminded_once_per_wait(clock, governments, orgs, users, capsys):
@@ -118,7 +128,8 @@ def test_a_stage_waiting_too_long_is_reminded_once_per_wait(clock, governments, 
     assert len(lines) == 1 and lines[0].startswith(
         f"agreement-stage:{stage.pk}:20260105030000:stuck\tbks@bandung.go.id\t"
     )
-    assert "“Exploration” has waited 91 days (usually 90)" in lines[0]
+    # Bandung's editor reads Indonesian (an Indonesian office, no choice of their own).
+    assert "“Penjajakan” sudah menunggu 91 hari (biasanya 90)" in lines[0] and lines[0].endswith("\t[id]")
     remind(capsys)
     clock.at(START + dt.timedelta(days=120))
     remind(capsys)

@@ -48,6 +48,9 @@ NOT_VERSIONED = {
         "withdraws or restores one trait the data gives the office's own place, a flag set whole with "
         "who and why; no shared text a client read and could overwrite"
     ),
+    ("post", "/api/conversations/{partnership_id}/sharing"): (
+        "one flag set whole (shared or not), with who and when; no shared text a client read and could overwrite"
+    ),
     ("post", "/api/conversations/{partnership_id}/read"): (
         "the caller's own read state, which only moves forward; nobody else's text to overwrite"
     ),

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from kembar.accounts.models import Membership
+from kembar.accounts.models import Membership, Profile
 from kembar.conversations import services
 from kembar.conversations.models import Message, MessageAttachment, NotificationChoice, ReadMark
 from kembar.core.models import SentReminder
@@ -377,6 +377,67 @@ def test_the_daily_digest_holds_yesterdays_unread_messages_once(users, talk, mon
     assert SentReminder.objects.filter(key__startswith=f"conversations:digest:{partner.pk}:2026-12-01").exists()
 
 
+def test_the_digest_day_is_the_readers_own_from_midnight_to_midnight(users, talk, monkeypatch):
+    """Bandung's viewer reads in Asia/Jakarta (the office's place), Braunschweig's editor chose
+    America/Chicago: each digest holds the messages of the reader's previous day, compared in
+    UTC, and goes out after the reader's own midnight."""
+    jakarta, chicago = users["bandung_viewer"], users["braunschweig_editor"]
+    Profile.objects.create(user=chicago, time_zone="America/Chicago")
+    for reader in (jakarta, chicago):
+        services.set_delivery(reader, "digest")
+    clock = {"now": dt.datetime(2026, 12, 1, 16, 30, tzinfo=dt.UTC)}
+    monkeypatch.setattr("django.utils.timezone.now", lambda: clock["now"])
+    post(users["bandung_editor"], talk, "Before Jakarta's midnight")  # 23:30 WIB, 10:30 CST on 1 Dec
+    clock["now"] = dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC)
+    post(users["bandung_editor"], talk, "After Jakarta's midnight")  # 00:30 WIB on 2 Dec, 11:30 CST on 1 Dec
+
+    def digests(reader):
+        return [m for m in mail.outbox if m.to == [reader.email]]
+
+    # 18:05 UTC on 1 Dec: past midnight in Jakarta (01:05 on 2 Dec), noon in Chicago.
+    clock["now"] = dt.datetime(2026, 12, 1, 18, 5, tzinfo=dt.UTC)
+    call_command("remind")
+    [first] = digests(jakarta)
+    assert "Before Jakarta's midnight" in first.body and "After Jakarta's midnight" not in first.body
+    assert "1 Des 2026 23:30 WIB" in first.body  # the reader's time, zone named, in Indonesian
+    assert digests(chicago) == []  # Chicago's 1 December is not over
+    # 06:05 UTC on 2 Dec: just past midnight in Chicago; Jakarta's 1 December was mailed already.
+    clock["now"] = dt.datetime(2026, 12, 2, 6, 5, tzinfo=dt.UTC)
+    call_command("remind")
+    [chicago_digest] = digests(chicago)
+    assert chicago_digest.subject == "Unread messages: 2"
+    assert "1 Dec 2026 10:30 CST" in chicago_digest.body and "1 Dec 2026 11:30 CST" in chicago_digest.body
+    assert len(digests(jakarta)) == 1
+    # 17:05 UTC on 2 Dec: Jakarta's 2 December is over, with the message after its midnight.
+    clock["now"] = dt.datetime(2026, 12, 2, 17, 5, tzinfo=dt.UTC)
+    call_command("remind")
+    second = digests(jakarta)[1]
+    assert "After Jakarta's midnight" in second.body and "Before Jakarta's midnight" not in second.body
+    assert len(digests(chicago)) == 1
+    keys = set(SentReminder.objects.filter(key__startswith="conversations:digest:").values_list("key", flat=True))
+    assert keys == {
+        f"conversations:digest:{jakarta.pk}:2026-12-01",
+        f"conversations:digest:{jakarta.pk}:2026-12-02",
+        f"conversations:digest:{chicago.pk}:2026-12-01",
+    }
+
+
+def test_the_previous_day_spans_a_clock_change_in_the_readers_zone():
+    from kembar.conversations.reminders import previous_day
+
+    # Chicago leaves daylight time on 1 November 2026: that day lasts 25 hours.
+    day, start, end = previous_day(dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC), "America/Chicago")
+    assert day == dt.date(2026, 11, 1)
+    assert start == dt.datetime(2026, 11, 1, 5, tzinfo=dt.UTC) and end == dt.datetime(2026, 11, 2, 6, tzinfo=dt.UTC)
+    day, start, end = previous_day(dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC), "Asia/Jakarta")
+    assert (day, start, end) == (
+        dt.date(2026, 12, 1),
+        dt.datetime(2026, 11, 30, 17, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 1, 17, tzinfo=dt.UTC),
+    )
+    assert previous_day(dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC), "Nowhere/Atlantis")[0] == dt.date(2026, 11, 30)
+
+
 def test_the_notification_choice_page_saves_ones_own_choice(client, users):
     client.force_login(users["bandung_viewer"])
     url = reverse("conversations:notifications")
@@ -411,6 +472,40 @@ def test_the_api_lists_posts_and_marks_read(api, client, users, talk, tokens):
     download = api("get", body["attachments"][0]["download"], as_="braunschweig_editor")
     assert download.status_code == 200
     assert api("get", body["attachments"][0]["download"], as_="surabaya_editor").status_code == 404
+
+
+def test_the_api_shares_the_conversation_with_oversight_and_stops(api, users, talk):
+    post(users["bandung_editor"], talk, "Report for the ministry")
+    sharing = f"/api/conversations/{talk.pk}/sharing"
+    before = api("get", sharing, as_="bandung_viewer").json()
+    assert before == {
+        "partnership_id": talk.pk,
+        "shared_with_oversight": False,
+        "shared_by": None,
+        "shared_changed": None,
+    }
+    shared = api("post", sharing, as_="braunschweig_editor", body={"shared": True})
+    assert shared.status_code == 200
+    assert shared.json()["shared_with_oversight"] is True and shared.json()["shared_by"] == "braunschweig_editor"
+    assert shared.json()["shared_changed"] is not None
+    listed = api("get", f"/api/conversations/{talk.pk}/messages", as_="oversight")
+    assert listed.status_code == 200 and listed.json()["items"][0]["body"] == "Report for the ministry"
+    assert api("get", sharing, as_="oversight").json()["shared_with_oversight"] is True
+    stopped = api("post", sharing, as_="bandung_editor", body={"shared": False})
+    assert stopped.json()["shared_with_oversight"] is False and stopped.json()["shared_by"] == "bandung_editor"
+    assert api("get", f"/api/conversations/{talk.pk}/messages", as_="oversight").status_code == 404
+
+
+def test_only_the_offices_editors_set_the_sharing_through_the_api(api, users, talk):
+    sharing = f"/api/conversations/{talk.pk}/sharing"
+    assert api("post", sharing, as_="bandung_viewer", body={"shared": True}).status_code == 403
+    assert api("post", sharing, as_="oversight", body={"shared": True}).status_code == 404
+    assert api("post", sharing, as_="surabaya_editor", body={"shared": True}).status_code == 404
+    assert api("get", sharing, as_="surabaya_editor").status_code == 404
+    assert api("post", sharing, body={"shared": True}).status_code == 401
+    assert "shared" in errors_by_field(api("post", sharing, as_="bandung_editor", body={"shared": "maybe"}))
+    assert "until" in errors_by_field(api("post", sharing, as_="bandung_editor", body={"shared": True, "until": 1}))
+    assert not services.is_shared(talk)
 
 
 def test_the_api_refuses_outsiders_readers_and_bad_files(api, client, users, talk, tokens):

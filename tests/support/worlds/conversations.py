@@ -31,6 +31,7 @@ PAGE_BODIES = {
 
 API_BODIES = {
     ("post", "/api/conversations/{partnership_id}/messages"): lambda w, kw: {"body": "Sweep message"},
+    ("post", "/api/conversations/{partnership_id}/sharing"): lambda w, kw: {"shared": True},
 }
 
 # A reader of a conversation keeps their own read state, and any member of an office chooses how

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--dry-run", action="store_true", help="Print one line per reminder that would be sent now; send nothing."
+            "--dry-run",
+            action="store_true",
+            help="Print one line per mail that would be sent now (one per language of a reminder's readers); send nothing.",
         )
 
     def handle(self, *args, dry_run=False, **options):
