@@ -21,6 +21,7 @@ API_ROUTERS = [
     ("/partner-requests", "kembar.matching.api.requests_router"),
     ("/conversations", "kembar.conversations.api.router"),
     ("/offices", "kembar.offices.api.router"),
+    ("/proposals", "kembar.proposals.api.router"),
 ]
 
 api = build_api()
@@ -42,6 +43,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("kembar.conversations.urls")),
     path("", include("kembar.offices.urls")),
+    path("", include("kembar.proposals.urls")),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.dashboard.urls")),
 ]
