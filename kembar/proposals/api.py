@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from kembar.accounts import permissions
 from kembar.api.auth import READ, WRITE
-from kembar.api.errors import ERRORS, WRITE_ERRORS
+from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import Id, InputSchema, version_read
 from kembar.partnerships.models import LocalGovernment
@@ -129,7 +129,9 @@ def _detail(user, proposal_id: int) -> Proposal:
     return _proposal(user, proposal_id)
 
 
-@router.post("/{proposal_id}/accept", auth=WRITE, response={200: ProposalDetailOut, **WRITE_ERRORS}, summary="Accept")
+@router.post(
+    "/{proposal_id}/accept", auth=WRITE, response={200: ProposalDetailOut, 409: Error, **WRITE_ERRORS}, summary="Accept"
+)
 def accept(request, proposal_id: int, payload: AcceptIn):
     """A proposed partnership with the proposer's government, its conversation, and an invitation
     to the proposer to join as that government's office; the proposer is told by e-mail."""
@@ -148,7 +150,10 @@ def accept(request, proposal_id: int, payload: AcceptIn):
 
 
 @router.post(
-    "/{proposal_id}/ask", auth=WRITE, response={200: ProposalDetailOut, **WRITE_ERRORS}, summary="Ask for more"
+    "/{proposal_id}/ask",
+    auth=WRITE,
+    response={200: ProposalDetailOut, 409: Error, **WRITE_ERRORS},
+    summary="Ask for more",
 )
 def ask_more(request, proposal_id: int, payload: AskIn):
     """The message goes to the proposer by e-mail."""
@@ -157,7 +162,12 @@ def ask_more(request, proposal_id: int, payload: AskIn):
     return _detail(request.auth, proposal_id)
 
 
-@router.post("/{proposal_id}/decline", auth=WRITE, response={200: ProposalDetailOut, **WRITE_ERRORS}, summary="Decline")
+@router.post(
+    "/{proposal_id}/decline",
+    auth=WRITE,
+    response={200: ProposalDetailOut, 409: Error, **WRITE_ERRORS},
+    summary="Decline",
+)
 def decline(request, proposal_id: int, payload: DeclineIn):
     """The reason goes to the proposer by e-mail."""
     proposal = _proposal(request.auth, proposal_id)
