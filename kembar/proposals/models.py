@@ -40,7 +40,7 @@ class Proposal(Versioned):
     email = models.EmailField(_("e-mail"))
     website = models.URLField(_("website"), blank=True)
     fields = models.JSONField(_("fields of cooperation"), default=list, blank=True)
-    plan = models.TextField(_("plan"), max_length=MAX_PLAN)
+    plan = models.TextField(_("cooperation proposed"), max_length=MAX_PLAN)
     language = models.CharField(_("language of the proposal"), max_length=8, choices=settings.LANGUAGES)
     state = models.CharField(
         _("state"), max_length=12, choices=ProposalState.choices, default=ProposalState.NEW, db_index=True
