@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "kembar.conversations",
     "kembar.insights",
     "kembar.offices",
+    "kembar.proposals",
     "kembar.dashboard",
     "kembar.api",
     # Last, as its documentation asks: a stored document's file is removed once the row that
@@ -333,6 +334,13 @@ CONTENT_SECURITY_POLICY = {
 
 # How long an invitation link (kembar.offices) stays valid, in days.
 KEMBAR_INVITATION_DAYS = int(os.environ.get("KEMBAR_INVITATION_DAYS", "14"))
+# Proposals from outside (docs/proposals.md): at most so many from one network address, and so
+# many to one government from all addresses, within KEMBAR_PROPOSAL_WINDOW_MINUTES; and each
+# attached document at most KEMBAR_PROPOSAL_MAX_DOCUMENT_MB (and the upload limit).
+KEMBAR_PROPOSALS_PER_ADDRESS = int(os.environ.get("KEMBAR_PROPOSALS_PER_ADDRESS", "5"))
+KEMBAR_PROPOSALS_PER_TARGET = int(os.environ.get("KEMBAR_PROPOSALS_PER_TARGET", "30"))
+KEMBAR_PROPOSAL_WINDOW_MINUTES = int(os.environ.get("KEMBAR_PROPOSAL_WINDOW_MINUTES", "60"))
+KEMBAR_PROPOSAL_MAX_DOCUMENT_MB = int(os.environ.get("KEMBAR_PROPOSAL_MAX_DOCUMENT_MB", "10"))
 # Uploaded documents (kembar/core/uploads.py): the largest accepted file, in MB. Uploads are kept
 # under MEDIA_ROOT, which is never served by URL: downloads check the reader's permission.
 KEMBAR_MAX_UPLOAD_MB = int(os.environ.get("KEMBAR_MAX_UPLOAD_MB", "20"))

@@ -23,6 +23,7 @@ API_ROUTERS = [
     ("/offices", "kembar.offices.api.router"),
     # One's own account (tokens, sessions): beside the token authentication it needs.
     ("/account", "kembar.api.account.router"),
+    ("/proposals", "kembar.proposals.api.router"),
 ]
 
 api = build_api()
@@ -44,6 +45,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("kembar.conversations.urls")),
     path("", include("kembar.offices.urls")),
+    path("", include("kembar.proposals.urls")),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.dashboard.urls")),
 ]

@@ -689,3 +689,27 @@ def can_revoke_invitation(user, invitation) -> bool:
     if invitation.partnership_id is not None:
         return can_invite_partner_office(user, invitation.partnership, invitation.government_id)
     return False
+
+
+# Proposals from outside (kembar.proposals): anyone, without an account, proposes cooperation to
+# a government that has an office on the platform; only that office reads its inbox.
+
+
+def can_read_proposals(user, government_id: int | None) -> bool:
+    """A government's inbox of proposals from outside: the members of its office, in any role,
+    and platform administrators. Oversight bodies and other offices do not read it."""
+    a = access(user)
+    return a.superuser or (government_id is not None and government_id in a.read_governments)
+
+
+def can_decide_proposal(user, proposal) -> bool:
+    """Accept, ask for more or decline a proposal: the editors (and administrators) of the office
+    it was sent to, and platform administrators (`can_act_for` its government)."""
+    return can_act_for(user, proposal.government_id)
+
+
+def proposal_government_ids(user) -> frozenset[int] | None:
+    """The governments whose proposals the user reads: their own offices' (any role); None for a
+    platform administrator, who reads every office's."""
+    a = access(user)
+    return None if a.superuser else a.read_governments

@@ -81,3 +81,24 @@ def lockout_response(
         {"form": _refused_form(AuthenticationForm, request), "next": next_url},
         status=429,
     )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's network address as the login rate limit sees it (django-axes' resolution:
+    `AXES_CLIENT_IP_CALLABLE`, else django-ipware's reading of the proxy headers when installed,
+    else REMOTE_ADDR), so one setting serves every limit by address; empty when unknown."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or ""
+
+
+def address_digest(address: str, purpose: str) -> str:
+    """A keyed digest of a network address, for counting what one address did without keeping
+    the address itself (`purpose` keeps the digests of different limits apart)."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    key = f"{settings.SECRET_KEY}:{purpose}".encode()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()

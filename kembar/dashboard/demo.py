@@ -24,6 +24,7 @@ from kembar.meetings import demo as meetings_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
+from kembar.proposals import demo as proposals_demo
 from kembar.solutions.demo import load_demo as load_solutions_demo
 
 DEMO_PASSWORD = "kembar-demo"
@@ -210,4 +211,6 @@ def load_demo(stdout=None) -> dict:
         insights_demo.load(governments)
         if requests := matching_demo.load(governments):
             created["partner requests"] = requests
+        if proposals := proposals_demo.load(governments):
+            created["proposals"] = proposals
     return created

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.accounts.models import Organisation
 from kembar.core.versioning import ConcurrentEdit
 from kembar.core.views import filter_values, page_and_query, readable_or_404, submitted, typed_text
 from kembar.gazetteer.models import Place
@@ -172,6 +173,10 @@ def government_detail(request, pk: int):
             "government": government,
             "partners": [(p, p.other(government)) for p in partnerships],
             "can_edit": permissions.can_edit_government(request.user, government),
+            # A government with an office on the platform takes proposals from outside (kembar.proposals).
+            "takes_proposals": Organisation.objects.filter(
+                kind=Organisation.Kind.GOVERNMENT, local_government=government
+            ).exists(),
             "map": map_data(government, partnerships),
             "traits": traits.government_trait_lines(government),
             "sdgs": sdg_labels(government),
