@@ -63,6 +63,18 @@ def editor_emails(government_ids: Iterable[int]) -> tuple[str, ...]:
     return tuple(sorted(addresses))
 
 
+def member_emails(organisations) -> tuple[str, ...]:
+    """Where reminders for these organisations (oversight bodies) go: each one's own address
+    and the addresses of its editors and administrators (those who act on its stages)."""
+    organisations = list(organisations)
+    addresses = {org.email for org in organisations if org.email}
+    members = Membership.objects.filter(
+        organisation__in=organisations, role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN], user__is_active=True
+    ).exclude(Q(user__email="") | Q(user__email__isnull=True))
+    addresses.update(members.values_list("user__email", flat=True))
+    return tuple(sorted(addresses))
+
+
 # --- preferences ------------------------------------------------------------------------------
 
 
