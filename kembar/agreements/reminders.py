@@ -3,8 +3,11 @@
 * An agreement ending: 180, 90 and 30 days before its end date, to the editors of both
   partners. Only the nearest threshold already reached is due, so an agreement entered with
   20 days left gets the 30-day reminder, not three at once. Key: agreement:<id>:ends:<days>.
-* A stage waiting longer than its expected duration. Key: agreement-stage:<id>:<start>:stuck,
-  so a stage sent back and started again is a new event.
+* A stage waiting longer than its expected duration, to the party it waits for: the editors of
+  the provincial bureau, Kemendagri or Kemlu covering the partnership for their stages (the
+  partners' editors when no such body is on the platform: they record it for it), the editors
+  of both partners for the office's own. Key: agreement-stage:<id>:<start>:stuck, so a stage
+  sent back and started again is a new event.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from kembar.accounts.services import editor_emails
+from kembar.accounts import permissions
+from kembar.accounts.services import editor_emails, member_emails
 from kembar.core.reminders import Reminder, mail_url
 
 from . import services
@@ -54,6 +58,18 @@ def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
             "url": mail_url(agreement),
         }
         yield Reminder(f"agreement:{agreement.pk}:ends:{threshold}", to(p), subject, body)
+    bodies: dict[tuple[str, int, int], tuple[str, ...]] = {}
+
+    def owner_to(p, owner: str) -> tuple[str, ...]:
+        """The party the stage waits for: its oversight bodies on the platform, else the office."""
+        if owner not in permissions.OVERSIGHT_PARTIES:
+            return to(p)
+        key = (owner, p.government_a_id, p.government_b_id)
+        if key not in bodies:
+            found = list(permissions.party_bodies(owner, p))
+            bodies[key] = member_emails(found) if found else ()
+        return bodies[key] or to(p)
+
     for stage in services.stuck_stages(now):
         agreement = stage.agreement
         p = agreement.partnership
@@ -74,7 +90,12 @@ def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
             "since": stage.started_at.date().isoformat(),
             "url": mail_url(agreement),
         }
-        yield Reminder(f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck", to(p), subject, body)
+        yield Reminder(
+            f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck",
+            owner_to(p, stage.template_stage.owner),
+            subject,
+            body,
+        )
 
 
 def dashboard_context(user, now: dt.datetime | None = None) -> dict:
