@@ -206,10 +206,10 @@ def readable_government_ids(user) -> frozenset[int]:
 def office_view_government_ids(user) -> frozenset[int]:
     """The governments an office's own view of a page narrows to (its agreements, its
     partnerships' health, its dashboard list): the user's own governments. Empty, meaning
-    "do not narrow", for those who read everything (oversight bodies, platform
-    administrators, even when also members of an office) and for visitors."""
+    "do not narrow", for oversight bodies (their scope narrows what they read) and platform
+    administrators, even when also members of an office, and for visitors."""
     a = access(user)
-    return frozenset() if a.reads_everything else a.read_governments
+    return frozenset() if a.reads_everything or a.oversight else a.read_governments
 
 
 def reads_beyond_public(user) -> bool:
