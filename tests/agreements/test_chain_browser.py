@@ -85,9 +85,11 @@ def test_each_party_does_its_own_stage_and_outsiders_see_nothing(live_server, br
             active.get_by_role("button", name="Upload").click()
             expect(page.locator("main .message.success")).to_contain_text("uploaded")
             if stage.code == "assessment" and not returned:
-                active.locator("details.back summary").click()
-                active.get_by_label("Notes for the previous party").fill("Add the budget table to the plan.")
-                active.get_by_role("button", name="Back one stage").click()
+                back = active.locator("details.back")
+                back.locator("summary").click()
+                back.locator("textarea, input[name=reason]").fill("Add the budget table to the plan.")
+                with page.expect_navigation():
+                    back.locator("button[type=submit]").click()
                 expect(active).to_have_attribute("data-stage", "submission")
                 context.close()
                 context, page, _watch = open_page(browser, live_server)
