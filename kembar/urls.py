@@ -12,6 +12,7 @@ API_ROUTERS = [
     ("/partnerships", "kembar.partnerships.api.router"),
     ("/registry", "kembar.partnerships.api.registry_router"),
     ("/agreements", "kembar.agreements.api.router"),
+    ("/oversight", "kembar.agreements.api.oversight_router"),
     ("", "kembar.activities.api.router"),
     ("/meetings", "kembar.meetings.api.router"),
     ("/library", "kembar.meetings.api.library_router"),

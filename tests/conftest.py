@@ -94,7 +94,8 @@ def orgs(governments):
         "bandung": make_office(BANDUNG_OFFICE, governments["bandung"]),
         "surabaya": make_office("Bagian Kerja Sama Kota Surabaya", governments["surabaya"]),
         "braunschweig": make_office("Stadt Braunschweig", governments["braunschweig"]),
-        "oversight": make_office("Kemendagri", kind=Organisation.Kind.OVERSIGHT),
+        # A national body: reads Indonesia's partnerships (its viewers read; editors act on its stages).
+        "oversight": make_office("Kemendagri", kind=Organisation.Kind.OVERSIGHT, party="kemendagri", country_code="ID"),
     }
 
 

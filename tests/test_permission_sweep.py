@@ -6,7 +6,8 @@ added later is swept without anyone remembering to add it here. Each is called a
 * anonymous,
 * a viewer of an office that is a partner of the private partnership (reads it, writes nothing),
 * an editor of an unrelated office (neither reads it nor writes anything of it),
-* a member of an oversight body (reads everything, writes nothing),
+* a member of an oversight body (Kemendagri: reads its scope, Indonesia, writes nothing),
+* an editor of another province's cooperation bureau (Jawa Timur: reads nothing of Bandung's),
 
 through a browser session (with a valid CSRF token, so that what refuses a write is the
 permission check and not the missing token) and, for the API, also through a Bearer token.
@@ -52,6 +53,7 @@ from kembar.partnerships.opendata import PUBLISHED
 from tests.support.builders import city
 from tests.support.files import docx_bytes, pdf_bytes, upload
 from tests.support.worlds import activities as activities_world
+from tests.support.worlds import chain as chain_world
 from tests.support.worlds import conversations as conversations_world
 from tests.support.worlds import offices as offices_world
 from tests.support.worlds import proposals as proposals_world
@@ -92,6 +94,10 @@ PRINCIPALS = [
     Principal("unrelated_editor_token", "surabaya_editor", "token", False),
     Principal("oversight", "oversight", "session", True),
     Principal("oversight_token", "oversight", "token", True),
+    # The cooperation bureau of another province (Jawa Timur): an oversight body whose scope
+    # holds neither of the private partnership's governments (Bandung is in Jawa Barat).
+    Principal("other_province", "jatim_editor", "session", False),
+    Principal("other_province_token", "jatim_editor", "token", False),
 ]
 
 # Writes that succeed by design for a principal, with why. The sweep checks that they do
@@ -201,6 +207,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"  # attachments of the solution exchange
 
     superuser = users["platform_admin"]
+    chain_world.build(orgs, users)  # provincial bureaus (Jawa Barat, Jawa Timur) and Kemlu
     # Between two governments, neither of them the unrelated editor's (Surabaya's).
     private = services.create_partnership(
         superuser,
@@ -500,6 +507,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     "agreements/<int:pk>/advance/": lambda w, url: {"version": agreement_in(w, url).version},
     "agreements/<int:pk>/back/": lambda w, url: {"version": agreement_in(w, url).version, "reason": "sweep"},
     "agreements/<int:pk>/terminate/": lambda w, url: {"version": agreement_in(w, url).version, "reason": "sweep"},
+    "agreements/<int:pk>/reject/": lambda w, url: {"version": agreement_in(w, url).version, "reason": "sweep"},
     "agreements/stages/<int:stage_id>/upload/": lambda w, url: {
         "title": "sweep",
         "file": upload("sweep.pdf", pdf_bytes()),
@@ -674,6 +682,10 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
     },
     ("post", "/api/agreements/{agreement_id}/advance"): lambda w, kw: {
         "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version
+    },
+    ("post", "/api/agreements/{agreement_id}/reject"): lambda w, kw: {
+        "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version,
+        "reason": "sweep",
     },
     ("post", "/api/agreements/{agreement_id}/back"): lambda w, kw: {
         "version": type(w.agreements["private"]).objects.get(pk=kw["agreement_id"]).version,

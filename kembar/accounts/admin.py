@@ -11,10 +11,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "local_government"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "local_government", "party", "country_code", "province"]
+    list_filter = ["kind", "party"]
     search_fields = ["name"]
-    raw_id_fields = ["local_government"]
+    raw_id_fields = ["local_government", "province"]
     inlines = [MembershipInline]
 
 

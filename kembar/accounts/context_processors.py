@@ -1,4 +1,4 @@
-from .permissions import can_schedule_meetings, edits_an_office, read_government_ids
+from .permissions import can_schedule_meetings, edits_an_office, has_stage_queue, read_government_ids
 
 
 def memberships(request):
@@ -9,6 +9,8 @@ def memberships(request):
     return {
         "edits_an_office": edits_an_office(user),
         "schedules_meetings": can_schedule_meetings(user),
+        # Oversight bodies and offices' editors have a queue of procedure stages waiting for them.
+        "has_stage_queue": has_stage_queue(user),
         # The office's own government: the menu's "Find partners" opens its suggestions.
         "menu_government_id": own[0] if own else None,
     }

@@ -8,13 +8,14 @@ from simple_history.models import HistoricalRecords
 
 from kembar.core import languages
 
-from .vocab import OrganisationKind, Role
+from .vocab import OrganisationKind, OversightParty, Role
 
 
 class Organisation(models.Model):
     """Who logs in: the office acting for one local government, or an oversight body."""
 
     Kind = OrganisationKind
+    Party = OversightParty
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.GOVERNMENT)
@@ -26,6 +27,33 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="organisations",
         help_text=_("The government this office acts for; empty for an oversight body."),
+    )
+    # An oversight body's scope: a national party (Kemendagri, Kemlu) covers its country, a
+    # province's cooperation bureau its province (the governments of the places in it).
+    party = models.CharField(
+        _("party"),
+        max_length=12,
+        choices=OversightParty.choices,
+        blank=True,
+        help_text=_(
+            "Which body this oversight organisation is: the procedure stages it acts on. "
+            "Empty: it reads its scope and acts on no stage."
+        ),
+    )
+    country_code = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO code of the country an oversight body covers (for a province: the province's country)."),
+    )
+    province = models.ForeignKey(
+        "gazetteer.Place",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The province a provincial bureau covers: its regencies and cities."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     # ISO 639-1 codes of kembar.core.languages: what the office reads and writes in.
@@ -49,6 +77,30 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """An oversight body says what it covers (a country, or a provincial bureau its province)
+        and which party it is, if it acts on procedure stages (without a party it only reads
+        its scope); an office has neither."""
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        if self.kind == self.Kind.OVERSIGHT:
+            if self.party == self.Party.PROVINCE:
+                if self.province is None:
+                    errors["province"] = _("Choose the province a provincial bureau covers.")
+                elif self.province.kind != "subdivision" or not self.province.admin1_code:
+                    errors["province"] = _("Choose a first-level subdivision (a province).")
+                else:
+                    self.country_code = self.province.country_code
+            elif self.province_id is not None:
+                errors["province"] = _("Only a provincial bureau covers a province.")
+            if self.party != self.Party.PROVINCE and not self.country_code:
+                errors["country_code"] = _("Give the country a national body covers.")
+        elif self.party or self.province_id is not None:
+            errors["party"] = _("Only an oversight body has a party and a scope.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Membership(models.Model):

@@ -1,8 +1,10 @@
 """Who may read and change what: the one place pages, API and CLI ask.
 
 Rules (DESIGN.md): members of either partner's organisation with an editor or admin role may
-change a partnership; viewers and oversight bodies read; platform administrators do
-everything; anyone, logged in or not, reads what is public.
+change a partnership; viewers read; oversight bodies read what is in their scope (a national
+body its country, a provincial bureau its province) and act only on the procedure stages their
+party owns; platform administrators do everything; anyone, logged in or not, reads what is
+public.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
 from .models import Membership, Organisation
+from .vocab import OversightParty
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,25 @@ class Access:
     edit_governments: frozenset[int]
     # An administrator of a government's office (the role that manages its people).
     administers_office: bool = False
+    # An oversight body's scope: the governments it reads (None: no scope, the whole platform,
+    # as the operator's console reader), the parties it is (kemendagri, kemlu, province), and
+    # what it covers as a key: (country, province's admin1 code or "").
+    scope_governments: frozenset[int] | None = None
+    parties: frozenset[str] = frozenset()
+    # Each oversight membership's party and the governments of its scope, kept together so a
+    # person in two bodies acts for each only within its own scope.
+    party_scopes: tuple[tuple[str, frozenset[int]], ...] = ()
+    scope_key: tuple[tuple[str, str], ...] = ()
 
     @property
     def reads_everything(self) -> bool:
-        return self.superuser or self.oversight
+        return self.superuser or (self.oversight and self.scope_governments is None)
+
+    @property
+    def reads(self) -> frozenset[int]:
+        """The governments whose partnerships the user reads beyond what is public: the own
+        offices' and, for an oversight body, those in its scope."""
+        return self.read_governments | (self.scope_governments or frozenset())
 
 
 ANONYMOUS = Access(False, False, frozenset(), frozenset())
@@ -44,18 +62,73 @@ def access(user) -> Access:
     if cached is not None:
         return cached
     read, edit, oversight, administers = set(), set(), False, False
-    for m in Membership.objects.filter(user=user).select_related("organisation"):
+    parties: set[str] = set()
+    scopes: set[tuple[str, str]] = set()
+    bodies: list[tuple[str, tuple[str, str]]] = []
+    for m in Membership.objects.filter(user=user).select_related("organisation__province"):
         org = m.organisation
         if org.kind == Organisation.Kind.OVERSIGHT:
             oversight = True
+            scope = _scope_of(org)
+            if scope is not None:
+                scopes.add(scope)
+                if org.party and m.can_edit:  # an oversight body's viewers read; its editors act
+                    parties.add(org.party)
+                    bodies.append((org.party, scope))
         elif org.local_government_id:
             read.add(org.local_government_id)
             if m.can_edit:
                 edit.add(org.local_government_id)
             administers = administers or m.role == Membership.Role.ADMIN
-    result = Access(user.is_superuser, oversight, frozenset(read), frozenset(edit), administers)
+    scope_governments = _governments_in(scopes) if oversight else None
+    party_scopes: tuple[tuple[str, frozenset[int]], ...]
+    if len(bodies) == 1 and len(scopes) == 1:  # the usual case: one body, its scope is the whole scope
+        party_scopes = ((bodies[0][0], scope_governments or frozenset()),)
+    else:
+        party_scopes = tuple((party, _governments_in({scope})) for party, scope in bodies)
+    result = Access(
+        user.is_superuser,
+        oversight,
+        frozenset(read),
+        frozenset(edit),
+        administers,
+        scope_governments=scope_governments,
+        parties=frozenset(parties),
+        party_scopes=party_scopes,
+        scope_key=tuple(sorted(scopes)),
+    )
     user._kembar_access = result
     return result
+
+
+def _scope_of(org: Organisation) -> tuple[str, str] | None:
+    """What an oversight body covers: (country, "") for a national body, (country, admin1 code)
+    for a provincial bureau; None when it covers nothing (no country given)."""
+    if org.party == Organisation.Party.PROVINCE:
+        place = org.province
+        if place is None or not place.admin1_code:
+            return None
+        return (place.country_code, place.admin1_code)
+    return (org.country_code, "") if org.country_code else None
+
+
+def _scope_q(scopes, prefix: str = "") -> Q:
+    """Governments (`prefix` leads to one) in any of `scopes`; none for no scope."""
+    rule = Q(pk__in=[])
+    for country, admin1 in scopes:
+        part = Q(**{f"{prefix}country_code": country})
+        if admin1:
+            part &= Q(**{f"{prefix}place__admin1_code": admin1})
+        rule |= part
+    return rule
+
+
+def _governments_in(scopes: set[tuple[str, str]]) -> frozenset[int]:
+    """The governments an oversight body reads (one query; none without a scope)."""
+    if not scopes:
+        return frozenset()
+    governments = apps.get_model("partnerships", "LocalGovernment").objects
+    return frozenset(governments.filter(_scope_q(scopes)).values_list("pk", flat=True))
 
 
 def forget(user) -> None:
@@ -95,8 +168,9 @@ def console_administrator() -> ConsoleUser:
 
 
 def reads_everything(user) -> bool:
-    """Oversight bodies and platform administrators read everything (and their pages show the
-    whole platform rather than one office's part of it)."""
+    """Platform administrators (and the operator's console reader) read everything (and their
+    pages show the whole platform rather than one office's part of it). An oversight body reads
+    its scope: see `readable_government_ids`."""
     return access(user).reads_everything
 
 
@@ -121,20 +195,28 @@ def edited_government_ids(user) -> frozenset[int]:
     return access(user).edit_governments
 
 
+def readable_government_ids(user) -> frozenset[int]:
+    """The governments whose partnerships (and what hangs under them) the user reads beyond
+    what is public: the own offices' and, for an oversight body, those in its scope (a national
+    body: its country's; a provincial bureau: its province and the regencies and cities in it).
+    Meaningless for those who read everything (`reads_everything`)."""
+    return access(user).reads
+
+
 def office_view_government_ids(user) -> frozenset[int]:
     """The governments an office's own view of a page narrows to (its agreements, its
     partnerships' health, its dashboard list): the user's own governments. Empty, meaning
-    "do not narrow", for those who read everything (oversight bodies, platform
-    administrators, even when also members of an office) and for visitors."""
+    "do not narrow", for oversight bodies (their scope narrows what they read) and platform
+    administrators, even when also members of an office, and for visitors."""
     a = access(user)
-    return frozenset() if a.reads_everything else a.read_governments
+    return frozenset() if a.reads_everything or a.oversight else a.read_governments
 
 
 def reads_beyond_public(user) -> bool:
     """The user reads more than what is public: a member of some government's office (any
     role), an oversight body or a platform administrator."""
     a = access(user)
-    return bool(a.read_governments) or a.reads_everything
+    return bool(a.read_governments) or a.reads_everything or a.oversight
 
 
 def edits_an_office(user) -> bool:
@@ -158,11 +240,12 @@ def can_schedule_meetings(user) -> bool:
     return a.superuser or bool(a.edit_governments)
 
 
-def reader_key(user) -> tuple[bool, bool, list[int]]:
+def reader_key(user) -> tuple:
     """What decides what the user may read, as a value for cache keys: users with equal keys
-    read the same (platform administrator, oversight, the own governments in order)."""
+    read the same (platform administrator, oversight, the own governments in order, the
+    oversight scope)."""
     a = access(user)
-    return (a.superuser, a.oversight, sorted(a.read_governments))
+    return (a.superuser, a.oversight, sorted(a.read_governments), a.scope_key)
 
 
 def edited_offices(user) -> QuerySet[Organisation]:
@@ -203,7 +286,7 @@ def visible_partnerships(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     return queryset.filter(Q(public=True) | Q(government_a__in=own) | Q(government_b__in=own))
 
 
@@ -212,7 +295,7 @@ def can_view_partnership(user, partnership) -> bool:
     return (
         partnership.public
         or a.reads_everything
-        or bool({partnership.government_a_id, partnership.government_b_id} & a.read_governments)
+        or bool({partnership.government_a_id, partnership.government_b_id} & a.reads)
     )
 
 
@@ -259,7 +342,7 @@ def visible_agreements(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     return queryset.filter(
         Q(partnership__public=True) | Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
     )
@@ -292,7 +375,7 @@ def visible_under_partnership(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     partner = Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
     return queryset.filter(partner | Q(public=True, partnership__public=True))
 
@@ -300,7 +383,7 @@ def visible_under_partnership(user, queryset: QuerySet) -> QuerySet:
 def can_view_under_partnership(user, item) -> bool:
     a = access(user)
     p = item.partnership
-    if a.reads_everything or {p.government_a_id, p.government_b_id} & a.read_governments:
+    if a.reads_everything or {p.government_a_id, p.government_b_id} & a.reads:
         return True
     return bool(item.public and p.public)
 
@@ -324,7 +407,7 @@ def visible_meetings(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     return queryset.filter(
         Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own) | Q(extra_governments__in=own)
     ).distinct()
@@ -332,7 +415,7 @@ def visible_meetings(user, queryset: QuerySet) -> QuerySet:
 
 def can_view_meeting(user, meeting) -> bool:
     a = access(user)
-    return a.reads_everything or bool(meeting_government_ids(meeting) & a.read_governments)
+    return a.reads_everything or bool(meeting_government_ids(meeting) & a.reads)
 
 
 def can_edit_meeting(user, meeting) -> bool:
@@ -349,7 +432,7 @@ def visible_library(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     return queryset.filter(
         Q(public=True)
         | Q(government__in=own)
@@ -360,10 +443,10 @@ def visible_library(user, queryset: QuerySet) -> QuerySet:
 
 def can_view_library_item(user, item) -> bool:
     a = access(user)
-    if item.public or a.reads_everything or item.government_id in a.read_governments:
+    if item.public or a.reads_everything or item.government_id in a.reads:
         return True
     p = item.partnership
-    return p is not None and bool({p.government_a_id, p.government_b_id} & a.read_governments)
+    return p is not None and bool({p.government_a_id, p.government_b_id} & a.reads)
 
 
 def can_edit_library_item(user, item) -> bool:
@@ -405,7 +488,7 @@ def partner_government_ids(user) -> frozenset[int]:
 
 
 def _exchange_readers(user) -> frozenset[int]:
-    return access(user).read_governments | partner_government_ids(user)
+    return access(user).reads | partner_government_ids(user)
 
 
 def visible_offers(user, queryset: QuerySet) -> QuerySet:
@@ -443,18 +526,14 @@ def can_view_pilot(user, pilot) -> bool:
     a = access(user)
     if not can_view_offer(user, pilot.solution):
         return False
-    return (
-        pilot.public
-        or a.reads_everything
-        or bool({pilot.government_id, pilot.solution.government_id} & a.read_governments)
-    )
+    return pilot.public or a.reads_everything or bool({pilot.government_id, pilot.solution.government_id} & a.reads)
 
 
 def visible_pilots(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     readers = list(_exchange_readers(user))
     return queryset.filter(Q(solution__public=True) | Q(solution__government__in=readers)).filter(
         Q(public=True) | Q(government__in=own) | Q(solution__government__in=own)
@@ -488,7 +567,7 @@ def visible_partner_requests(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     interests = apps.get_model("matching", "Interest").objects
     return queryset.filter(
         Q(status="published")
@@ -508,7 +587,7 @@ def can_edit_partner_request(user, partner_request) -> bool:
 def can_see_interests(user, partner_request) -> bool:
     """Who expressed interest: readers of the requester's office (viewers too) and readers of all."""
     a = access(user)
-    return a.reads_everything or partner_request.government_id in a.read_governments
+    return a.reads_everything or partner_request.government_id in a.reads
 
 
 def acting_governments(user) -> list[int]:
@@ -544,10 +623,12 @@ def interest_governments(user, partner_request) -> list[int]:
 
 
 def can_download_report(user, government=None) -> bool:
+    """A government's report: its own office and the oversight bodies whose scope holds it; a
+    roll-up (no government): oversight bodies (its figures are what they read)."""
     a = access(user)
-    if a.reads_everything:
+    if a.reads_everything or (government is None and a.oversight):
         return True
-    return government is not None and government.pk in a.read_governments
+    return government is not None and government.pk in a.reads
 
 
 # Conversations (kembar.conversations): the messages of a partnership's two offices. Members of
@@ -573,7 +654,11 @@ def visible_conversations(user, queryset: QuerySet) -> QuerySet:
     own = list(a.read_governments)
     rule = Q(government_a__in=own) | Q(government_b__in=own)
     if a.oversight:
-        rule |= Q(conversation__shared_with_oversight=True)
+        shared = Q(conversation__shared_with_oversight=True)
+        if not a.reads_everything:
+            scope = list(a.scope_governments or ())
+            shared &= Q(government_a__in=scope) | Q(government_b__in=scope)
+        rule |= shared
     if not own and not a.oversight:
         return queryset.none()
     return queryset.filter(rule)
@@ -585,7 +670,8 @@ def can_read_conversation(user, partnership) -> bool:
     a = access(user)
     if a.superuser or {partnership.government_a_id, partnership.government_b_id} & a.read_governments:
         return True
-    return a.oversight and _shared_conversation(partnership)
+    in_scope = a.reads_everything or bool({partnership.government_a_id, partnership.government_b_id} & a.reads)
+    return a.oversight and in_scope and _shared_conversation(partnership)
 
 
 def can_write_in_conversation(user, partnership) -> bool:
@@ -713,3 +799,114 @@ def proposal_government_ids(user) -> frozenset[int] | None:
     platform administrator, who reads every office's."""
     a = access(user)
     return None if a.superuser else a.read_governments
+# The national procedure's stages (kembar.agreements): each stage names the party that acts on
+# it. The office's own stages (and the DPRD's, which the office records, and the partner's) are
+# done by editors of either partner's office, as the rest of the agreement. A stage of the
+# provincial government, Kemendagri or Kemlu is done by an editor (or admin) of that party's
+# oversight body whose scope holds one of the partnership's governments; where no such body has an account on
+# the platform, the office records the stage for it (with the body's documents), as before.
+
+OVERSIGHT_PARTIES = frozenset(OversightParty.values)
+
+
+def _bodies_cover(party: str, partnership) -> bool:
+    """Does an oversight body of `party` on the platform cover one of the partnership's
+    governments? Asked for every party at once (two queries), kept on the partnership object
+    for the request."""
+    covered = getattr(partnership, "_kembar_covered_parties", None)
+    if covered is None:
+        places = _places(partnership)
+        covered = set(
+            Organisation.objects.filter(kind=Organisation.Kind.OVERSIGHT)
+            .filter(_covering(OversightParty.PROVINCE, places) | _covering("national", places))
+            .values_list("party", flat=True)
+        )
+        partnership._kembar_covered_parties = covered
+    return party in covered
+
+
+def _covering(party: str, places: list[tuple[str, str]]) -> Q:
+    """Oversight bodies of `party` ("national": Kemendagri or Kemlu) covering one of `places`
+    (country, admin1 code)."""
+    if party == OversightParty.PROVINCE:
+        rule = Q(pk__in=[])
+        for country, admin1 in places:
+            if admin1:
+                rule |= Q(province__country_code=country, province__admin1_code=admin1)
+        return Q(party=party) & rule
+    parties = OversightParty.national() if party == "national" else (party,)
+    return Q(party__in=parties, country_code__in=[country for country, _admin1 in places])
+
+
+def _places(partnership) -> list[tuple[str, str]]:
+    governments = apps.get_model("partnerships", "LocalGovernment").objects
+    return list(
+        governments.filter(pk__in=[partnership.government_a_id, partnership.government_b_id]).values_list(
+            "country_code", "place__admin1_code"
+        )
+    )
+
+
+def party_bodies(party: str, partnership, places: list[tuple[str, str]] | None = None) -> QuerySet[Organisation]:
+    """The oversight bodies of `party` whose scope holds one of the partnership's governments:
+    those a stage of that party waits for (its queue, its reminders)."""
+    places = places if places is not None else _places(partnership)
+    return Organisation.objects.filter(kind=Organisation.Kind.OVERSIGHT).filter(_covering(party, places))
+
+
+def acts_as_party(user, partnership, party: str) -> bool:
+    """Is the user an editor of an oversight body of `party` whose scope holds one of the
+    partnership's governments? (No query beyond the access object.)"""
+    sides = {partnership.government_a_id, partnership.government_b_id}
+    return any(p == party and sides & governments for p, governments in access(user).party_scopes)
+
+
+def can_act_on_stage(user, agreement, owner: str) -> bool:
+    """May the user do a stage owned by `owner` of this agreement (upload its documents, decide
+    it: approve, return with notes, reject)? The office's stages: editors of either partner's
+    office. A stage of the province, Kemendagri or Kemlu: editors of that party's oversight body
+    covering the partnership (its viewers only read); where no such body is on the platform, the office's editors record
+    it. Platform administrators: every stage."""
+    a = access(user)
+    if a.superuser:
+        return True
+    partnership = agreement.partnership
+    if owner not in OVERSIGHT_PARTIES:
+        return can_edit_partnership(user, partnership)
+    if acts_as_party(user, partnership, owner):
+        return True
+    return can_edit_partnership(user, partnership) and not _bodies_cover(owner, partnership)
+
+
+def waiting_stage_rule(user, prefix: str = "") -> Q | None:
+    """The stages in progress that wait for the user to act, as a filter on AgreementStage
+    (`prefix` leads to one): for an oversight body, its party's stages of agreements in its
+    scope; for an office's editors, its own stages (office, DPRD, partner) of its agreements.
+    None: nothing waits for this user (visitors, viewers). Platform administrators: every
+    stage in progress (they may act on any)."""
+    a = access(user)
+    if a.superuser:
+        return Q()
+    rule = Q(pk__in=[])
+    for party, governments in a.party_scopes:
+        ids = list(governments)
+        rule |= Q(**{f"{prefix}template_stage__owner": party}) & (
+            Q(**{f"{prefix}agreement__partnership__government_a__in": ids})
+            | Q(**{f"{prefix}agreement__partnership__government_b__in": ids})
+        )
+    if a.edit_governments:
+        own = list(a.edit_governments)
+        rule |= Q(**{f"{prefix}template_stage__owner__in": ["office", "dprd", "partner"]}) & (
+            Q(**{f"{prefix}agreement__partnership__government_a__in": own})
+            | Q(**{f"{prefix}agreement__partnership__government_b__in": own})
+        )
+    if not a.party_scopes and not a.edit_governments:
+        return None
+    return rule
+
+
+def has_stage_queue(user) -> bool:
+    """The user has a queue of procedure stages (the header links it): oversight bodies, editors
+    of an office, platform administrators."""
+    a = access(user)
+    return a.superuser or a.oversight or bool(a.edit_governments)

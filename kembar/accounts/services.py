@@ -16,7 +16,8 @@ from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -191,21 +192,33 @@ def by_language(addresses: Iterable[str], default: str) -> dict[str, tuple[str, 
 
 
 def editors_by_language(government_ids: Iterable[int]) -> dict[str, tuple[str, ...]]:
-    """`editor_emails` grouped by language: each editor's and administrator's address in their
-    own language (`user_language`), each office's own address in the office's
-    (`office_language`). Used to send each reader a reminder in their language."""
+    """`editor_emails` grouped by language (`members_by_language` of these governments' offices).
+    Used to send each reader a reminder in their language."""
     ids = list(government_ids)
-    offices = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government_id__in=ids)
-    rows = offices.exclude(email="").values_list("email", "local_government__place__country_code", "languages")
+    return members_by_language(
+        Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government_id__in=ids)
+    )
+
+
+def members_by_language(organisations: QuerySet[Organisation]) -> dict[str, tuple[str, ...]]:
+    """The addresses of these organisations (offices or oversight bodies) that act on their
+    behalf, grouped by language: each editor's and administrator's address in their own language
+    (`user_language`), each organisation's own address in its language (its working languages,
+    else its country's: an office's government's, an oversight body's scope)."""
+    rows = organisations.exclude(email="").values_list(
+        "email", Coalesce("local_government__place__country_code", "country_code"), "languages"
+    )
     members = Membership.objects.filter(
-        organisation__in=offices, role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN], user__is_active=True
+        organisation__in=organisations,
+        role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
+        user__is_active=True,
     ).exclude(Q(user__email="") | Q(user__email__isnull=True))
     member_rows = list(members.values_list("user_id", "user__email"))
     languages = languages_of(pk for pk, _email in member_rows)
     language_of: dict[str, str] = {}
     for email, country, working in rows:
         language_of.setdefault(email, recipient_language(country or "", working or []))
-    for pk, email in member_rows:  # a person's own choice wins over their office's address
+    for pk, email in member_rows:  # a person's own choice wins over their organisation's address
         language_of[email] = languages[pk]
     groups: dict[str, list[str]] = {}
     for email in sorted(language_of):

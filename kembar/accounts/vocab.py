@@ -13,3 +13,15 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
     EDITOR = "editor", _("Editor")
     ADMIN = "admin", _("Administrator")
+
+
+class OversightParty(models.TextChoices):
+    """Which body an oversight organisation is: the party whose procedure stages it acts on."""
+
+    KEMENDAGRI = "kemendagri", _("Ministry of Home Affairs (Kemendagri)")
+    KEMLU = "kemlu", _("Ministry of Foreign Affairs (Kemlu)")
+    PROVINCE = "province", _("Provincial government (cooperation bureau)")
+
+    @classmethod
+    def national(cls) -> tuple[str, ...]:
+        return (cls.KEMENDAGRI, cls.KEMLU)

@@ -17,6 +17,7 @@ class TemplateStageInline(admin.TabularInline):
         "evidence_required",
         "expected_days",
         "before_signing",
+        "owner",
         "is_signing",
     ]
 

@@ -37,6 +37,7 @@ from .models import (
     StageDocument,
     StageStatus,
 )
+from .vocab import StageOwner
 
 router = Router(tags=["agreements"], auth=READ)
 
@@ -76,6 +77,7 @@ class AgreementStageOut(Schema):
     evidence_required: bool = Field(alias="template_stage.evidence_required")
     expected_days: int | None = Field(alias="template_stage.expected_days")
     before_signing: bool = Field(alias="template_stage.before_signing")
+    owner: StageOwner = Field(alias="template_stage.owner", description="The party that acts on the stage.")
     is_signing: bool = Field(alias="template_stage.is_signing")
     status: StageStatus
     started_at: dt.datetime | None
@@ -348,6 +350,21 @@ def back_agreement(request, agreement_id: int, payload: AgreementReasonIn):
     return _detail(agreement.pk)
 
 
+@router.post(
+    "/{agreement_id}/reject",
+    auth=WRITE,
+    response={200: AgreementDetailOut, 409: Error, **WRITE_ERRORS},
+    summary="Reject the agreement at the current stage",
+)
+def reject_agreement(request, agreement_id: int, payload: AgreementReasonIn):
+    """The party of the stage in progress (the provincial bureau, Kemendagri, Kemlu or the
+    office, as the stage's `owner` says) refuses the agreement with its reasons: the procedure
+    ends and the agreement is terminated. Anyone else: 403."""
+    agreement = _get_visible(request.auth, agreement_id)
+    services.reject(request.auth, agreement, expected_version=payload.version, reason=payload.reason)
+    return _detail(agreement.pk)
+
+
 class DocumentIn(Schema):
     title: str = Field(
         "",
@@ -397,3 +414,52 @@ def download_document(request, document_id: int):
         DOCUMENT_NOT_FOUND,
     )
     return download_response(document.file, document.filename, document.content_type)
+
+
+oversight_router = Router(tags=["oversight"], auth=READ)
+
+
+class WaitingStageOut(Schema):
+    agreement_id: int
+    agreement: str = Field(alias="agreement.title")
+    kind: AgreementKind = Field(alias="agreement.kind")
+    partnership_id: int = Field(alias="agreement.partnership_id")
+    partnership: str
+    stage_id: int = Field(alias="id")
+    stage: str = Field(alias="template_stage.code")
+    stage_name: str = Field(alias="name")
+    owner: StageOwner = Field(alias="template_stage.owner")
+    since: dt.datetime = Field(alias="started_at")
+    days_waiting: int
+    expected_days: int | None = Field(alias="template_stage.expected_days")
+    overdue: bool
+    url: str
+
+    @staticmethod
+    def resolve_partnership(obj) -> str:
+        p = obj.agreement.partnership
+        return f"{p.government_a.name} – {p.government_b.name}"
+
+    @staticmethod
+    def resolve_days_waiting(obj) -> int:
+        return services.days_waiting(obj)
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return services.is_overdue(obj)
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.agreement.get_absolute_url()
+
+
+@oversight_router.get("/queue", response={200: list[WaitingStageOut], 422: ValidationErrors}, summary="Stages waiting")
+@paginate(Pagination)
+def oversight_queue(request):
+    """The agreement stages waiting for the calling oversight body: its party's stages (the
+    governor's for a provincial bureau, Kemendagri's, Kemlu's) of agreements in its scope, longest
+    waiting first, with days waiting, expected days and whether overdue. Empty by rule for
+    anyone who is not an editor of an oversight body (an office's own stages are in its
+    queue page, /agreements/queue/); a platform administrator sees every stage waiting at a
+    national or provincial body."""
+    return services.waiting_for(request.auth, oversight_only=True)

@@ -2,9 +2,11 @@
 
 * Bandung–Fort Worth: an MoU that went through every KSDPL stage with its evidence, signed two
   years ago for five years: in force, with its end date.
-* Surabaya–Liverpool: an LoI in procedure, stuck at the assessment with the Ministry of Foreign
-  Affairs for 150 days (usually 60): the dashboard and `kembar remind` flag it.
+* Surabaya–Liverpool: an LoI on KSDPL's lighter LoI path, stuck at Kemendagri's consideration
+  for 150 days (usually 30): Kemendagri's queue, the dashboard and `kembar remind` flag it.
 * Bandung–Braunschweig: an MoU ending within 90 days (renewal reminder).
+* Bandung–Suwon: an MoU waiting 12 days at the governor's stage (Jawa Barat's bureau, `jabar`).
+* Surabaya–Busan: a renewed MoU waiting 20 days for Kemlu's full power (`kemlu`).
 
 Dates are relative to today so the demo always shows these situations. The evidence files are
 small generated PDFs marked as demo documents.
@@ -41,6 +43,13 @@ def _walk(
     return agreement
 
 
+def _waiting_since(agreement: Agreement, days: int) -> None:
+    """The stage in progress started `days` ago (its queue shows how long it has waited)."""
+    AgreementStage.objects.filter(agreement=agreement, status="active").update(
+        started_at=timezone.now() - dt.timedelta(days=days)
+    )
+
+
 def load(user, partnerships: dict[tuple[str, str], object]) -> int:
     """Create the demo agreements that do not exist yet; returns how many were created."""
     ksdpl = ProcedureTemplate.objects.get(code="ksdpl")
@@ -48,12 +57,12 @@ def load(user, partnerships: dict[tuple[str, str], object]) -> int:
     created = 0
     signing = ksdpl.stages.get(is_signing=True).position
 
-    def new(key, title, kind, fields, languages):
+    def new(key, title, kind, fields, languages, template=ksdpl):
         partnership = partnerships.get(key)
         if partnership is None or Agreement.objects.filter(partnership=partnership, title=title).exists():
             return None
         return services.create_agreement(
-            user, partnership, template=ksdpl, title=title, kind=kind, fields=fields, languages=languages
+            user, partnership, template=template, title=title, kind=kind, fields=fields, languages=languages
         )
 
     a = new(
@@ -66,18 +75,41 @@ def load(user, partnerships: dict[tuple[str, str], object]) -> int:
     if a:
         _walk(user, a, signing, signed_on=today - dt.timedelta(days=730), validity_years=5)
         created += 1
+    loi_path = ProcedureTemplate.objects.filter(code="ksdpl-loi").first() or ksdpl
     a = new(
         ("surabaya", "liverpool"),
         "Letter of Intent Surabaya – Liverpool (ports and creative economy)",
         "loi",
         ["trade", "culture", "smart_city"],
         ["id", "en"],
+        template=loi_path,
     )
     if a:
-        a = _walk(user, a, 3)  # exploration, plan, submission done: at the assessment
-        stage = AgreementStage.objects.get(agreement=a, status="active")
-        # The demo's point: the file has been with the ministries for 150 days (usually 60).
-        AgreementStage.objects.filter(pk=stage.pk).update(started_at=timezone.now() - dt.timedelta(days=150))
+        a = _walk(user, a, 2)  # exploration and the governor's submission done: at Kemendagri
+        _waiting_since(a, 150)  # the demo's point: with the ministry for 150 days (usually 30)
+        created += 1
+    a = new(
+        ("bandung", "suwon"),
+        "MoU Bandung – Suwon on smart city and education",
+        "mou",
+        ["smart_city", "education"],
+        ["id", "ko", "en"],
+    )
+    if a:
+        a = _walk(user, a, 2)  # exploration and plan done: at the governor's stage (Jawa Barat)
+        _waiting_since(a, 12)
+        created += 1
+    a = new(
+        ("surabaya", "busan"),
+        "MoU Surabaya – Busan (renewal: ports, industry and culture)",
+        "mou",
+        ["trade", "industry", "culture"],
+        ["id", "ko", "en"],
+    )
+    if a:
+        full_power = ksdpl.stages.get(code="full_power").position
+        a = _walk(user, a, full_power - 1)  # every stage before the full power: at Kemlu
+        _waiting_since(a, 20)
         created += 1
     a = new(
         ("bandung", "braunschweig"),

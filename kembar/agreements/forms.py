@@ -129,7 +129,14 @@ def required_reason(question: str, missing: str) -> forms.CharField:
 
 class BackForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = required_reason(_("Why does the procedure go back?"), _("Say why the procedure goes back a stage."))
+    reason = required_reason(
+        _("Notes for the previous party: why does the file go back?"), _("Say why the procedure goes back a stage.")
+    )
+
+
+class RejectForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = required_reason(_("Why is the agreement rejected?"), _("Say why the agreement is rejected."))
 
 
 class TerminateForm(forms.Form):

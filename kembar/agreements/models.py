@@ -26,7 +26,7 @@ from kembar.core.models import Versioned
 from kembar.core.uploads import UploadPath
 from kembar.partnerships.models import CooperationField, Partnership
 
-from .vocab import Action, AgreementKind, AgreementStatus, Relation, StageStatus
+from .vocab import Action, AgreementKind, AgreementStatus, Relation, StageOwner, StageStatus
 
 
 def _localised(en: str, id_: str) -> str:
@@ -77,6 +77,13 @@ class TemplateStage(models.Model):
         help_text=_("A reminder goes out when the stage waits longer."),
     )
     before_signing = models.BooleanField(_("must be complete before signing"), default=True)
+    owner = models.CharField(
+        _("acted on by"),
+        max_length=12,
+        choices=StageOwner.choices,
+        default=StageOwner.OFFICE,
+        help_text=_("The party that completes this stage with its documents and decision."),
+    )
     is_signing = models.BooleanField(
         _("signing stage"), default=False, help_text=_("Completing this stage marks the agreement signed.")
     )

@@ -293,6 +293,8 @@ def history(agreement: Agreement) -> list[dict]:
             text = _("“%(done)s”, the last stage, completed by %(actor)s") % values
         elif t.action == Action.BACK:
             text = _("Sent back from “%(from)s” to “%(to)s” by %(actor)s") % values
+        elif t.action == Action.REJECT:
+            text = _("Rejected at “%(from)s” by %(actor)s") % values
         else:
             text = _("Agreement terminated by %(actor)s") % values
         entries.append(

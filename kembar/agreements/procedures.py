@@ -154,7 +154,67 @@ GENERIC = {
     ],
 }
 
-TEMPLATES = [KSDPL, GENERIC]
+# The lighter path of a Letter of Intent under KSDPL (see docs/agreements.md#who-acts-on-each-stage):
+# an LoI states the will to cooperate and binds no budget, so it needs neither the DPRD's
+# approval nor a full power; the governor forwards it and Kemendagri considers it before signing.
+KSDPL_LOI = {
+    "code": "ksdpl-loi",
+    "name_en": "Indonesia: Letter of Intent with a foreign regional government (KSDPL)",
+    "name_id": "Indonesia: surat pernyataan kehendak (LoI) dengan pemerintah daerah di luar negeri (KSDPL)",
+    "country_code": "ID",
+    "description": "PP 28/2018 and Permendagri 25/2020: the Letter of Intent after the exploration.",
+    "stages": [
+        (
+            "exploration",
+            "Exploration",
+            "Penjajakan",
+            "minutes of the exploration and the draft letter of intent",
+            "notula penjajakan dan rancangan surat pernyataan kehendak",
+            True,
+            90,
+            True,
+            False,
+        ),
+        (
+            "submission",
+            "Submission to the Minister of Home Affairs through the governor",
+            "Pengajuan kepada Menteri Dalam Negeri melalui gubernur",
+            "the governor's covering letter",
+            "surat pengantar gubernur",
+            True,
+            30,
+            True,
+            False,
+        ),
+        (
+            "consideration",
+            "Consideration by the Ministry of Home Affairs",
+            "Pertimbangan Kementerian Dalam Negeri",
+            "the ministry's consideration",
+            "surat pertimbangan kementerian",
+            True,
+            30,
+            True,
+            False,
+        ),
+        SIGNING,
+        IMPLEMENTATION,
+    ],
+}
+
+TEMPLATES = [KSDPL, GENERIC, KSDPL_LOI]
+
+# The party that acts on each stage of the shipped procedures (TemplateStage.owner); a stage not
+# named here is the office's. Why each: docs/agreements.md#who-acts-on-each-stage.
+OWNERS = {
+    "ksdpl": {
+        "submission": "province",
+        "assessment": "kemendagri",
+        "dprd_approval": "dprd",
+        "full_power": "kemlu",
+    },
+    "ksdpl-loi": {"submission": "province", "consideration": "kemendagri"},
+}
 
 
 def install(ProcedureTemplate, TemplateStage) -> None:
@@ -181,3 +241,11 @@ def install(ProcedureTemplate, TemplateStage) -> None:
                 before_signing=before,
                 is_signing=signing,
             )
+
+
+def set_owners(TemplateStage) -> None:
+    """Name the party of each shipped stage that is still the office's (an administrator's
+    choice of another party is kept)."""
+    for template, owners in OWNERS.items():
+        for code, owner in owners.items():
+            TemplateStage.objects.filter(template__code=template, code=code, owner="office").update(owner=owner)

@@ -3,8 +3,11 @@
 * An agreement ending: 180, 90 and 30 days before its end date, to the editors of both
   partners. Only the nearest threshold already reached is due, so an agreement entered with
   20 days left gets the 30-day reminder, not three at once. Key: agreement:<id>:ends:<days>.
-* A stage waiting longer than its expected duration. Key: agreement-stage:<id>:<start>:stuck,
-  so a stage sent back and started again is a new event.
+* A stage waiting longer than its expected duration, to the party it waits for: the editors of
+  the provincial bureau, Kemendagri or Kemlu covering the partnership for their stages (the
+  partners' editors when no such body is on the platform: they record it for it), the editors
+  of both partners for the office's own. Key: agreement-stage:<id>:<start>:stuck, so a stage
+  sent back and started again is a new event.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from kembar.accounts.services import editors_by_language
+from kembar.accounts import permissions
+from kembar.accounts.services import editors_by_language, members_by_language
 from kembar.core.reminders import Reminder, mail_url, translated
 
 from . import services
@@ -42,10 +46,21 @@ def agreement_reminders(now: dt.datetime) -> Iterable[Reminder]:
             to(agreement.partnership),
             lambda agreement=agreement, days=days: _ending_mail(agreement, days),
         )
+    bodies: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = {}
+
+    def owner_to(p, owner: str) -> dict[str, tuple[str, ...]]:
+        """The party the stage waits for: its oversight bodies on the platform, else the office."""
+        if owner not in permissions.OVERSIGHT_PARTIES:
+            return to(p)
+        key = (owner, p.government_a_id, p.government_b_id)
+        if key not in bodies:
+            bodies[key] = members_by_language(permissions.party_bodies(owner, p))
+        return bodies[key] or to(p)
+
     for stage in services.stuck_stages(now):
         yield translated(
             f"agreement-stage:{stage.pk}:{stage.started_at:%Y%m%d%H%M%S}:stuck",
-            to(stage.agreement.partnership),
+            owner_to(stage.agreement.partnership, stage.template_stage.owner),
             lambda stage=stage: _stuck_mail(stage, now),
         )
 

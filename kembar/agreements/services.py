@@ -39,6 +39,7 @@ from .models import (
     StageTransition,
     add_years,
 )
+from .vocab import StageOwner
 
 __all__ = [
     "ConcurrentEdit",
@@ -47,7 +48,10 @@ __all__ = [
     "update_agreement",
     "advance",
     "go_back",
+    "reject",
     "terminate",
+    "waiting_for",
+    "waiting_elsewhere",
     "upload_document",
     "agreement_queryset",
     "allowed",
@@ -55,6 +59,7 @@ __all__ = [
 ]
 
 INDONESIA = "ID"
+LOI_PROCEDURE = "ksdpl-loi"  # the Letter of Intent's lighter path under KSDPL
 
 EDITABLE_FIELDS = [
     "kind",
@@ -164,13 +169,24 @@ def _check_edit(user, agreement_or_partnership) -> None:
         raise PermissionDenied(_("Only editors of either partner's office may change its agreements."))
 
 
+def _check_stage(user, agreement: Agreement, stage: AgreementStage) -> None:
+    """Only the stage's party acts on it (accounts.permissions.can_act_on_stage)."""
+    owner = stage.template_stage.owner
+    if not permissions.can_act_on_stage(user, agreement, owner):
+        raise PermissionDenied(
+            _("“%(stage)s” is for %(owner)s to complete.")
+            % {"stage": stage.name, "owner": StageOwner(owner).label if owner in StageOwner.values else owner}
+        )
+
+
 def default_procedure(user, partnership: Partnership) -> tuple[ProcedureTemplate | None, str]:
     """The procedure and kind a new agreement of `partnership` starts with, for `user`.
 
     The procedure of the country of a government the user acts for in this partnership (KSDPL for
     an Indonesian office), else the generic one (a procedure without a country). Under the
     Indonesian procedure the first agreement is a Letter of Intent; once the partnership has one
-    (not terminated), an MoU. Otherwise an MoU."""
+    (not terminated), an MoU; the Letter of Intent takes the lighter KSDPL path (`ksdpl-loi`)
+    where it is installed. Otherwise an MoU."""
     countries = [
         g.country_code
         for g in (partnership.government_a, partnership.government_b)
@@ -181,6 +197,7 @@ def default_procedure(user, partnership: Partnership) -> tuple[ProcedureTemplate
         (t for t in templates if t.country_code),
         key=lambda t: (t.country_code != INDONESIA, countries.index(t.country_code), t.code),
     )
+    own = [t for t in own if t.code != LOI_PROCEDURE] or own
     generic = sorted((t for t in templates if not t.country_code), key=lambda t: (t.code != "generic", t.code))
     template = (own or generic or [None])[0]
     first_loi = (
@@ -190,6 +207,8 @@ def default_procedure(user, partnership: Partnership) -> tuple[ProcedureTemplate
         .exclude(status=AgreementStatus.TERMINATED)
         .exists()
     )
+    if first_loi:
+        template = next((t for t in templates if t.code == LOI_PROCEDURE), template)
     return template, AgreementKind.LOI if first_loi else AgreementKind.MOU
 
 
@@ -374,29 +393,45 @@ class Allowed:
     advance: bool = False
     # Why the stage in progress cannot be completed yet (its evidence is missing), when so.
     advance_refusal: str = ""
-    back: bool = False
+    back: bool = False  # return the stage in progress to the previous party, with notes
+    reject: bool = False
     terminate: bool = False
     upload: frozenset[int] = frozenset()  # the stages that take documents
 
 
 def allowed(user, agreement: Agreement, stages: list[AgreementStage] | None = None) -> Allowed:
-    """Ask the same rules as `advance`, `go_back`, `terminate` and `upload_document`; `stages`
-    as `stages_of` gives them (their documents prefetched), read again when not given."""
-    if agreement.status == AgreementStatus.TERMINATED or not permissions.can_edit_partnership(
-        user, agreement.partnership
-    ):
+    """Ask the same rules as `advance`, `go_back`, `reject`, `terminate` and `upload_document`;
+    `stages` as `stages_of` gives them (their documents prefetched), read again when not given.
+    The office's editors edit, start and terminate; the party of the stage in progress decides
+    it (approve, return with notes, reject); each party uploads to its own stages."""
+    if agreement.status == AgreementStatus.TERMINATED:
         return Allowed()
     stages = stages if stages is not None else stages_of(agreement)
+    edits = permissions.can_edit_partnership(user, agreement.partnership)
+    acts: dict[str, bool] = {}
+
+    def may(stage: AgreementStage) -> bool:
+        owner = stage.template_stage.owner
+        if owner not in acts:
+            acts[owner] = permissions.can_act_on_stage(user, agreement, owner)
+        return acts[owner]
+
+    for stage in stages:  # every party at once: the same queries whatever the stage in progress
+        may(stage)
     active = _active(stages)
+    decides = active is not None and may(active)
+    if not edits and not decides and not any(may(s) for s in stages if s.status != StageStatus.PENDING):
+        return Allowed()
     refusal = _advance_refusal(stages, bool(active and active.documents.all()))
     return Allowed(
-        edit=True,
-        start=active is None and refusal is None,
-        advance=active is not None and refusal is None,
-        advance_refusal=" ".join(refusal.messages) if refusal is not None and active is not None else "",
-        back=_back_refusal(stages) is None,
-        terminate=True,
-        upload=frozenset(s.pk for s in stages if _upload_refusal(agreement, s) is None),
+        edit=edits,
+        start=edits and active is None and refusal is None,
+        advance=decides and refusal is None,
+        advance_refusal=" ".join(refusal.messages) if decides and refusal is not None else "",
+        back=decides and _back_refusal(stages) is None,
+        reject=decides,
+        terminate=edits,
+        upload=frozenset(s.pk for s in stages if _upload_refusal(agreement, s) is None and may(s)),
     )
 
 
@@ -424,14 +459,18 @@ def advance(
     The stage needs its evidence if its template says so; completing the signing stage needs
     a signing date, not in the future, and every stage that must precede signing complete. A
     signing moves a proposed partnership to active; the returned agreement's
-    `activated_partnership` says whether it did.
+    `activated_partnership` says whether it did. The office's editors start the procedure; the
+    party of the stage in progress completes it (its approval).
     """
-    _check_edit(user, agreement)
     now = timezone.now()
     with transaction.atomic():
         current = _lock(agreement, expected_version)
         stages = list(current.stages.select_related("template_stage").select_for_update().order_by("position"))
         active = _active(stages)
+        if active is None:
+            _check_edit(user, current)
+        else:
+            _check_stage(user, current, active)
         evidence = latest_documents(active) if active is not None else []
         if (refusal := _advance_refusal(stages, bool(evidence))) is not None:
             raise refusal
@@ -475,21 +514,47 @@ def _reason(reason: str, missing: str) -> str:
 
 
 def go_back(user, agreement: Agreement, *, reason: str, expected_version: int | None = None) -> Agreement:
-    """Return the procedure to the stage before the one in progress; a reason is required."""
-    _check_edit(user, agreement)
+    """Return the procedure to the stage before the one in progress, with notes (required):
+    the stage's party sends the file back to the previous party, who sees the notes on the
+    agreement's page and in its queue."""
     reason = _reason(reason, _("Say why the procedure goes back a stage."))
     now = timezone.now()
     with transaction.atomic():
         current = _lock(agreement, expected_version)
         stages = list(current.stages.select_related("template_stage").select_for_update().order_by("position"))
+        active = _active(stages)
+        if active is None:
+            _check_edit(user, current)
+        else:
+            _check_stage(user, current, active)
         if (refusal := _back_refusal(stages)) is not None:
             raise refusal
-        active = _active(stages)
         assert active is not None
         previous = next(s for s in reversed(stages) if s.position < active.position)
         _stage(active, user, StageStatus.PENDING, now)
         _stage(previous, user, StageStatus.ACTIVE, now)
         _record(current, user, Action.BACK, now, from_stage=active, to_stage=previous, reason=reason)
+        return save_version(current, user)
+
+
+def reject(user, agreement: Agreement, *, reason: str, expected_version: int | None = None) -> Agreement:
+    """The party of the stage in progress refuses the agreement, with its reasons (required):
+    the procedure ends there and the agreement is terminated (a new one may be prepared)."""
+    reason = _reason(reason, _("Say why the agreement is rejected."))
+    now = timezone.now()
+    with transaction.atomic():
+        current = _lock(agreement, expected_version)
+        active = (
+            current.stages.select_related("template_stage")
+            .select_for_update()
+            .filter(status=StageStatus.ACTIVE)
+            .first()
+        )
+        if active is None:
+            raise ValidationError(_("No stage is in progress, so there is nothing to reject."))
+        _check_stage(user, current, active)
+        _record(current, user, Action.REJECT, now, from_stage=active, reason=reason)
+        current.status = AgreementStatus.TERMINATED
         return save_version(current, user)
 
 
@@ -506,8 +571,8 @@ def terminate(user, agreement: Agreement, *, reason: str, expected_version: int 
 
 
 def upload_document(user, stage: AgreementStage, upload, *, title: str = "") -> StageDocument:
-    """Store a document of a stage; the same title again is its next version."""
-    _check_edit(user, stage.agreement)
+    """Store a document of a stage (by the stage's party); the same title again is its next version."""
+    _check_stage(user, stage.agreement, stage)
     if (refusal := _upload_refusal(stage.agreement, stage)) is not None:
         raise refusal
     checked = getattr(upload, "checked", None) or check_upload(upload)
@@ -593,3 +658,75 @@ def ending_soon(
     )
     qs = qs.order_by("ends_on", "id")
     return list(qs[:limit] if limit else qs)
+
+
+# Queues: what waits for whom
+
+
+def _queue_queryset() -> QuerySet[AgreementStage]:
+    return (
+        AgreementStage.objects.filter(status=StageStatus.ACTIVE, started_at__isnull=False)
+        .exclude(agreement__status=AgreementStatus.TERMINATED)
+        .select_related(
+            "template_stage",
+            "agreement__partnership__government_a__place",
+            "agreement__partnership__government_b__place",
+        )
+        .order_by("started_at", "pk")
+    )
+
+
+def acts_on_current_stage(user, agreement: Agreement) -> bool:
+    """May the user decide the stage in progress (or, before the procedure starts, start it)?"""
+    active = agreement.stages.select_related("template_stage").filter(status=StageStatus.ACTIVE).first()
+    if active is None:
+        return permissions.can_edit_agreement(user, agreement)
+    return permissions.can_act_on_stage(user, agreement, active.template_stage.owner)
+
+
+OFFICE_OWNERS = (StageOwner.OFFICE, StageOwner.DPRD, StageOwner.PARTNER)
+
+
+def waiting_for(user, *, oversight_only: bool = False) -> QuerySet[AgreementStage]:
+    """The stages in progress that wait for the user to act (permissions.waiting_stage_rule),
+    longest waiting first; none for visitors and viewers. `oversight_only`: only the stages of
+    the provincial government, Kemendagri and Kemlu (the oversight queue of the API)."""
+    rule = permissions.waiting_stage_rule(user)
+    if rule is None:
+        return AgreementStage.objects.none()
+    queryset = _queue_queryset().filter(rule)
+    return queryset.exclude(template_stage__owner__in=OFFICE_OWNERS) if oversight_only else queryset
+
+
+def waiting_elsewhere(user) -> QuerySet[AgreementStage]:
+    """The office's agreements whose stage in progress waits for another party (the province,
+    Kemendagri, Kemlu): where its file is and since when. Empty for those without an office."""
+    own = list(permissions.read_government_ids(user))
+    if not own:
+        return AgreementStage.objects.none()
+    return (
+        _queue_queryset()
+        .exclude(template_stage__owner__in=OFFICE_OWNERS)
+        .filter(Q(agreement__partnership__government_a__in=own) | Q(agreement__partnership__government_b__in=own))
+    )
+
+
+def days_waiting(stage: AgreementStage, now: dt.datetime | None = None) -> int:
+    """Whole days since the stage started (0 on its first day)."""
+    return max(0, ((now or timezone.now()) - stage.started_at).days) if stage.started_at else 0
+
+
+def is_overdue(stage: AgreementStage, now: dt.datetime | None = None) -> bool:
+    due = stage.due_at()
+    return due is not None and due <= (now or timezone.now())
+
+
+def last_return(stages: Iterable[AgreementStage]) -> dict[int, StageTransition]:
+    """For each stage, the latest time the file was returned to it with notes (one query)."""
+    ids = [s.pk for s in stages]
+    found: dict[int, StageTransition] = {}
+    for t in (
+        StageTransition.objects.filter(action=Action.BACK, to_stage__in=ids).select_related("user").order_by("at", "id")
+    ):
+        found[t.to_stage_id] = t
+    return found

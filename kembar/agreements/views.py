@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -13,7 +14,7 @@ from kembar.core.views import editable_or_403, readable_or_404, submitted
 from kembar.partnerships.views import partnership_or_404
 
 from . import drafts, presenters, services
-from .forms import AdvanceForm, AgreementCreateForm, AgreementEditForm, BackForm, TerminateForm, UploadForm
+from .forms import AdvanceForm, AgreementCreateForm, AgreementEditForm, BackForm, RejectForm, TerminateForm, UploadForm
 from .models import AgreementStage, StageDocument, StageStatus
 
 PAGE_SIZE = 25
@@ -25,6 +26,12 @@ def _visible_or_404(request, pk: int):
 
 def _editable_or_403(request, pk: int):
     return editable_or_403(request.user, _visible_or_404(request, pk), permissions.can_edit_agreement)
+
+
+def _decider_or_403(request, pk: int):
+    """The agreement when the user decides its stage in progress (its party; before the start,
+    the office's editors); a 403 otherwise."""
+    return editable_or_403(request.user, _visible_or_404(request, pk), services.acts_on_current_stage)
 
 
 @require_safe
@@ -104,11 +111,18 @@ def _detail(request, agreement, *, failed: str = "", **forms):
                 "failed": upload_stage == stage.pk,
             }
         )
+    active = next((s for s in stages if s.status == StageStatus.ACTIVE), None)
+    returned = services.last_return([active]).get(active.pk) if active is not None else None
     context = {
+        "waiting_days": services.days_waiting(active) if active is not None else None,
+        "overdue": active is not None and services.is_overdue(active),
+        # The notes the file came back with, while the stage they returned it to is in progress.
+        "returned": returned if returned is not None and returned.at >= active.started_at else None,
+        "reject_form": forms.get("reject_form") or RejectForm(initial={"version": agreement.version}),
         "agreement": agreement,
         "partnership": agreement.partnership,
         "rows": rows,
-        "active": next((s for s in stages if s.status == StageStatus.ACTIVE), None),
+        "active": active,
         "allowed": allowed,
         "top_notes": notes.get("", []),
         "procedure_notes": notes.get("procedure", []),
@@ -158,8 +172,8 @@ def _moved(request, agreement, message: str):
     return redirect(f"{agreement.get_absolute_url()}#{anchor}")
 
 
-def _workflow(request, pk: int, form_class, form_name: str, action, success):
-    agreement = _editable_or_403(request, pk)
+def _workflow(request, pk: int, form_class, form_name: str, action, success, *, decides: bool = True):
+    agreement = _decider_or_403(request, pk) if decides else _editable_or_403(request, pk)
     form = form_class(request.POST)
 
     def act():
@@ -195,15 +209,45 @@ def agreement_back(request, pk: int):
 @require_POST
 def agreement_terminate(request, pk: int):
     return _workflow(
-        request, pk, TerminateForm, "terminate_form", services.terminate, _("The agreement is terminated.")
+        request,
+        pk,
+        TerminateForm,
+        "terminate_form",
+        services.terminate,
+        _("The agreement is terminated."),
+        decides=False,
     )
+
+
+@login_required
+@require_POST
+def agreement_reject(request, pk: int):
+    return _workflow(request, pk, RejectForm, "reject_form", services.reject, _("The agreement is rejected."))
+
+
+@login_required
+@require_safe
+def queue(request):
+    """What waits for the user's organisation (an oversight body's stages in its scope, an
+    office's own stages), and, for an office, where its other agreements wait."""
+    if not permissions.has_stage_queue(request.user):
+        raise PermissionDenied
+    now = timezone.now()
+    page = Paginator(services.waiting_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    elsewhere = list(services.waiting_elsewhere(request.user)[:PAGE_SIZE])
+    for stage in [*page.object_list, *elsewhere]:
+        stage.days_waiting = services.days_waiting(stage, now)
+        stage.overdue = services.is_overdue(stage, now)
+    return render(request, "agreements/queue.html", {"page": page, "elsewhere": elsewhere})
 
 
 @login_required
 @require_POST
 def document_upload(request, stage_id: int):
     stage = get_object_or_404(AgreementStage.objects.select_related("template_stage"), pk=stage_id)
-    agreement = _editable_or_403(request, stage.agreement_id)
+    agreement = _visible_or_404(request, stage.agreement_id)
+    if not permissions.can_act_on_stage(request.user, agreement, stage.template_stage.owner):
+        raise PermissionDenied
     form = UploadForm(request.POST, request.FILES)
 
     def upload():

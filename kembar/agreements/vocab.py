@@ -37,3 +37,15 @@ class Action(models.TextChoices):
     ADVANCE = "advance", _("Advanced")
     BACK = "back", _("Sent back")
     TERMINATE = "terminate", _("Terminated")
+    REJECT = "reject", _("Rejected")
+
+
+class StageOwner(models.TextChoices):
+    """The party that acts on a procedure stage (accounts.permissions.can_act_on_stage)."""
+
+    OFFICE = "office", _("The office")
+    DPRD = "dprd", _("The regional parliament (DPRD), recorded by the office")
+    PROVINCE = "province", _("The provincial government (governor)")
+    KEMENDAGRI = "kemendagri", _("Ministry of Home Affairs (Kemendagri)")
+    KEMLU = "kemlu", _("Ministry of Foreign Affairs (Kemlu)")
+    PARTNER = "partner", _("The partner")

@@ -119,7 +119,10 @@ USERS = [
     ("surabaya", "surabaya", Membership.Role.EDITOR),
     ("jakarta", "jakarta", Membership.Role.EDITOR),
     ("yogyakarta", "diy", Membership.Role.EDITOR),
-    ("kemendagri", "oversight", Membership.Role.VIEWER),
+    # The national chain: each body's editors act on its own procedure stages.
+    ("kemendagri", "oversight", Membership.Role.EDITOR),
+    ("kemlu", "kemlu", Membership.Role.EDITOR),
+    ("jabar", "jabar", Membership.Role.EDITOR),
 ]
 ORGANISATION_NAMES = {
     "bandung": "Bagian Kerja Sama Kota Bandung",
@@ -127,6 +130,14 @@ ORGANISATION_NAMES = {
     "jakarta": "Biro Kerja Sama DKI Jakarta",
     "diy": "Biro Kerja Sama DIY",
     "oversight": "Kemendagri — Pusat Fasilitasi Kerja Sama",
+    "kemlu": "Kemlu — Direktorat Fasilitasi Kerja Sama Daerah",
+    "jabar": "Biro Pemerintahan dan Kerja Sama Provinsi Jawa Barat",
+}
+# The oversight bodies: which party each is and what it covers (a province by its ISO code).
+OVERSIGHT = {
+    "oversight": {"party": "kemendagri", "country_code": "ID"},
+    "kemlu": {"party": "kemlu", "country_code": "ID"},
+    "jabar": {"party": "province", "country_code": "ID", "province": "ID-JB"},
 }
 
 
@@ -186,13 +197,19 @@ def load_demo(stdout=None) -> dict:
                 created["partnerships"] += 1
         organisations = {}
         for key, name in ORGANISATION_NAMES.items():
-            defaults = (
-                {"kind": Organisation.Kind.OVERSIGHT}
-                if key == "oversight"
-                else {"kind": Organisation.Kind.GOVERNMENT, "local_government": governments[key]}
-            )
+            if key in OVERSIGHT:
+                scope = dict(OVERSIGHT[key])
+                if "province" in scope:
+                    scope["province"] = Place.objects.get(subdivision_code=scope["province"])
+                defaults = {"kind": Organisation.Kind.OVERSIGHT, **scope}
+            else:
+                defaults = {"kind": Organisation.Kind.GOVERNMENT, "local_government": governments[key]}
             organisations[key], made = Organisation.objects.get_or_create(name=name, defaults=defaults)
             created["organisations"] += made
+            if key in OVERSIGHT and not organisations[key].party:  # a demo loaded before scopes
+                Organisation.objects.filter(pk=organisations[key].pk).update(
+                    **{k: v for k, v in defaults.items() if k != "kind"}
+                )
         User = get_user_model()
         admin = User.objects.filter(username="admin").first()
         if admin is None:

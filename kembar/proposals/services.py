@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
-from kembar.accounts.services import editor_emails
+from kembar.accounts.services import editors_by_language
 from kembar.conversations import services as conversations
 from kembar.core.mail import queue_mail, recipient_language
 from kembar.core.security import address_digest
@@ -469,13 +469,14 @@ def _mail_received(proposal: Proposal) -> None:
 
 
 def _mail_office(proposal: Proposal) -> None:
-    """The office's editors hear of a new proposal, in the office's country's language."""
+    """The office's editors hear of a new proposal, each in the language they read."""
     office = receiving_office(proposal.government)
-    with translation.override(recipient_language(proposal.government.country_code)):
-        subject = _("New proposal from %(name)s") % {"name": proposal.organisation_name}
-        url = settings.KEMBAR_SITE_URL + reverse("proposals:detail", args=[office.pk, proposal.pk]) if office else ""
-        body = "\n".join([*_summary(proposal), "", _("Read and decide: %(url)s") % {"url": url}])
-    queue_mail(subject, body, editor_emails([proposal.government_id]))
+    url = settings.KEMBAR_SITE_URL + reverse("proposals:detail", args=[office.pk, proposal.pk]) if office else ""
+    for language, addresses in editors_by_language([proposal.government_id]).items():
+        with translation.override(language):
+            subject = _("New proposal from %(name)s") % {"name": proposal.organisation_name}
+            body = "\n".join([*_summary(proposal), "", _("Read and decide: %(url)s") % {"url": url}])
+        queue_mail(subject, body, addresses)
 
 
 def _mail_decision(proposal: Proposal, kind: str, message: str) -> None:

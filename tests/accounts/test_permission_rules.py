@@ -207,13 +207,23 @@ def _ids(governments, *keys):
         ("bandung_viewer", False),
         ("braunschweig_editor", False),
         ("surabaya_editor", False),
-        ("oversight", True),
+        ("oversight", False),  # Kemendagri reads its scope, Indonesia
         ("platform_admin", True),
         ("anonymous", False),
     ],
 )
 def test_reads_everything(who, role, expected):
     assert permissions.reads_everything(who[role]) is expected
+
+
+def test_the_console_reader_still_reads_everything():
+    assert permissions.reads_everything(permissions.console_reader())
+
+
+def test_an_oversight_body_reads_its_scope(who, governments):
+    readable = permissions.readable_government_ids(who["oversight"])
+    assert {governments["bandung"].pk, governments["surabaya"].pk} <= readable
+    assert not {governments[k].pk for k in ("kyoto", "braunschweig", "busan", "liverpool")} & readable
 
 
 @pytest.mark.parametrize(
@@ -301,11 +311,11 @@ def test_nobody_but_an_administrator_acts_for_no_government(who):
 
 def test_reader_key_is_equal_for_users_who_read_the_same(who, governments):
     key = {role: permissions.reader_key(who[role]) for role in ROLES}
-    assert key["bandung_editor"] == key["bandung_viewer"] == (False, False, [governments["bandung"].pk])
+    assert key["bandung_editor"] == key["bandung_viewer"] == (False, False, [governments["bandung"].pk], ())
     assert key["braunschweig_editor"] != key["bandung_editor"]
-    assert key["oversight"] == (False, True, [])
-    assert key["platform_admin"] == (True, False, [])
-    assert key["anonymous"] == (False, False, [])
+    assert key["oversight"] == (False, True, [], (("ID", ""),))  # its scope: Indonesia
+    assert key["platform_admin"] == (True, False, [], ())
+    assert key["anonymous"] == (False, False, [], ())
     assert len({repr(k) for k in key.values()}) == len(ROLES) - 1
 
 

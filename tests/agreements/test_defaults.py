@@ -1,5 +1,6 @@
-"""What a new agreement starts with: the procedure of the office's country (KSDPL and a Letter
-of Intent for an Indonesian office), in the form and in the API alike."""
+"""What a new agreement starts with: the procedure of the office's country (for an Indonesian
+office a Letter of Intent on KSDPL's lighter LoI path, then MoUs on the full KSDPL procedure), in
+the form and in the API alike."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def partnership(governments, users):
 
 def test_an_indonesian_office_starts_with_ksdpl_and_a_letter_of_intent(partnership, users):
     template, kind = services.default_procedure(users["bandung_editor"], partnership)
-    assert (template.code, kind) == ("ksdpl", "loi")
+    assert (template.code, kind) == ("ksdpl-loi", "loi")
     template, kind = services.default_procedure(users["braunschweig_editor"], partnership)
     assert (template.code, kind) == ("generic", "mou")
 
@@ -31,7 +32,7 @@ def test_an_indonesian_office_starts_with_ksdpl_and_a_letter_of_intent(partnersh
 def test_once_there_is_a_letter_of_intent_the_next_agreement_is_an_mou(partnership, users):
     editor = users["bandung_editor"]
     first = services.create_agreement(editor, partnership, title="LoI Bandung–Braunschweig")
-    assert (first.template.code, first.kind) == ("ksdpl", "loi")
+    assert (first.template.code, first.kind) == ("ksdpl-loi", "loi")
     template, kind = services.default_procedure(editor, partnership)
     assert (template.code, kind) == ("ksdpl", "mou")
 
@@ -39,8 +40,8 @@ def test_once_there_is_a_letter_of_intent_the_next_agreement_is_an_mou(partnersh
 def test_the_form_preselects_the_office_procedure(client, partnership, users):
     url = reverse("agreements:create", args=[partnership.pk])
     form = logged_in(client, users, "bandung_editor").get(url).context["form"]
-    ksdpl = ProcedureTemplate.objects.get(code="ksdpl")
-    assert form["template"].value() == ksdpl.pk and form["kind"].value() == "loi"
+    loi_path = ProcedureTemplate.objects.get(code="ksdpl-loi")
+    assert form["template"].value() == loi_path.pk and form["kind"].value() == "loi"
     form = logged_in(client, users, "braunschweig_editor").get(url).context["form"]
     assert form["template"].value() == ProcedureTemplate.objects.get(code="generic").pk
     assert form["kind"].value() == "mou"
@@ -50,7 +51,7 @@ def test_the_api_uses_the_same_defaults_and_still_takes_a_choice(api, partnershi
     body = {"partnership_id": partnership.pk, "title": "LoI Bandung–Braunschweig"}
     response = api("post", "/api/agreements", body=body, as_="bandung_editor")
     assert response.status_code == 201, response.content
-    assert (response.json()["procedure"], response.json()["kind"]) == ("ksdpl", "loi")
+    assert (response.json()["procedure"], response.json()["kind"]) == ("ksdpl-loi", "loi")
     response = api("post", "/api/agreements", body={**body, "title": "MoU"}, as_="braunschweig_editor")
     assert (response.json()["procedure"], response.json()["kind"]) == ("generic", "mou")
     response = api(
@@ -58,3 +59,10 @@ def test_the_api_uses_the_same_defaults_and_still_takes_a_choice(api, partnershi
     )
     assert (response.json()["procedure"], response.json()["kind"]) == ("generic", "mou")
     assert Agreement.objects.count() == 3
+
+
+def test_the_letter_of_intent_path_skips_the_dprd_and_the_full_power():
+    loi = [s.code for s in ProcedureTemplate.objects.get(code="ksdpl-loi").stages.order_by("position")]
+    mou = [s.code for s in ProcedureTemplate.objects.get(code="ksdpl").stages.order_by("position")]
+    assert "dprd_approval" in mou and "full_power" in mou
+    assert loi == ["exploration", "submission", "consideration", "signing", "implementation"]

@@ -174,14 +174,23 @@ def test_the_demo_shows_an_agreement_in_force_one_ending_and_one_stuck(capsys):
 
     load_demo()
     load_demo()  # idempotent
-    assert Agreement.objects.count() == 3
+    assert Agreement.objects.count() == 5
     fort_worth = Agreement.objects.get(title__contains="Fort Worth")
     assert fort_worth.current_status() == "in_force" and fort_worth.ends_on > dt.date.today()
     braunschweig = Agreement.objects.get(title__contains="Braunschweig")
     assert 0 < (braunschweig.ends_on - dt.date.today()).days <= 90
     liverpool = Agreement.objects.get(title__contains="Liverpool")
     assert liverpool.current_status() == "in_procedure"
-    assert liverpool.stages.get(status="active").template_stage.code == "assessment"
+    assert liverpool.template.code == "ksdpl-loi"  # the Letter of Intent's lighter path
+    assert liverpool.stages.get(status="active").template_stage.code == "consideration"
+    # Each body of the national chain finds an agreement waiting at its own stage.
+    from django.contrib.auth import get_user_model
+
+    waiting = {
+        login: [s.template_stage.code for s in services.waiting_for(get_user_model().objects.get(username=login))]
+        for login in ("jabar", "kemendagri", "kemlu")
+    }
+    assert waiting == {"jabar": ["submission"], "kemendagri": ["consideration"], "kemlu": ["full_power"]}
     keys = [line.split("\t")[0] for line in remind(capsys, dry=True)]
     assert f"agreement:{braunschweig.pk}:ends:90" in keys
     assert any(k.startswith("agreement-stage:") for k in keys)

@@ -277,7 +277,7 @@ class Context:
         if permissions.reads_everything(user):
             activity_filter, actions = Q(), None
         else:
-            own = list(permissions.read_government_ids(user))
+            own = list(permissions.readable_government_ids(user))
             partner = Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
             activity_filter = Q(public=True) | partner
             actions = Q(government_a__in=own) | Q(government_b__in=own)
