@@ -21,6 +21,7 @@ API_ROUTERS = [
     ("/partner-requests", "kembar.matching.api.requests_router"),
     ("/conversations", "kembar.conversations.api.router"),
     ("/offices", "kembar.offices.api.router"),
+    ("/plans", "kembar.plans.api.router"),
 ]
 
 api = build_api()
@@ -41,6 +42,7 @@ urlpatterns = [
     path("insights/", include("kembar.insights.urls")),
     path("api/", api.urls),
     path("", include("kembar.conversations.urls")),
+    path("", include("kembar.plans.urls")),
     path("", include("kembar.offices.urls")),
     path("", include("kembar.activities.urls")),
     path("", include("kembar.dashboard.urls")),
