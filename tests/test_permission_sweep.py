@@ -54,6 +54,7 @@ from tests.support.files import docx_bytes, pdf_bytes, upload
 from tests.support.worlds import activities as activities_world
 from tests.support.worlds import conversations as conversations_world
 from tests.support.worlds import offices as offices_world
+from tests.support.worlds import plans as plans_world
 from tests.support.worlds import solutions as solutions_world
 from tests.support.worlds.meetings import sweep_world
 
@@ -238,6 +239,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
     conversations_world.sweep_world(w, PRIVATE_NOTE)  # messages of both partnerships
     w.exchange = solutions_world.build(governments, users)
+    plans_world.sweep_world(w, PRIVATE_NOTE)  # plans and money of both partnerships
     partner_requests(w)
     # Jobs are kept, never run: a report asked for in the sweep stays a row (rolled back with it).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
@@ -381,6 +383,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("reports", "pk"): lambda w: [r.pk for r in w.reports.values()],
     ("reports", "report_id"): lambda w: [r.pk for r in w.reports.values()],
     **conversations_world.PATH_VALUES,
+    **plans_world.PATH_VALUES,
     # One's own account: another user's session and token (404 to everyone else).
     ("sessions", "session_id"): lambda w: [w.admin_session.pk],
     ("tokens", "token_id"): lambda w: [w.admin_token.pk],
@@ -557,6 +560,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     },
     **activities_world.PAGE_BODIES,
     **offices_world.PAGE_BODIES,
+    **plans_world.PAGE_BODIES,
     "insights/reports/": lambda w, url: {
         "government": w.governments["bandung"].pk,
         "year": 2026,
@@ -781,6 +785,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
         "file": SWEEP_PDF,
     },
     **conversations_world.API_BODIES,
+    **plans_world.API_BODIES,
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.

@@ -323,8 +323,8 @@ def create_plan(request, payload: PlanIn):
     partnership = params.get_or_invalid(
         Partnership.objects.all(), data.pop("partnership_id"), "partnership_id", PARTNERSHIP_NOT_FOUND
     )
-    if not permissions.can_read_plans(request.auth, (partnership.government_a_id, partnership.government_b_id)):
-        raise ValidationError({"partnership_id": [PARTNERSHIP_NOT_FOUND % {"id": partnership.pk}]})
+    if not permissions.plan_sides(request.auth, (partnership.government_a_id, partnership.government_b_id)):
+        raise PermissionDenied(_("Only editors of the two partners' offices may make its plans."))
     _agreement(data, partnership)
     return Reply(201, services.create_plan(request.auth, partnership, **data))
 

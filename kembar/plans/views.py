@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.activities.models import Activity, AidShipment
@@ -61,6 +61,7 @@ def _editable_sides(request, record) -> list[LocalGovernment]:
     return found
 
 
+@require_safe
 @login_required
 def partnership_plans(request, pk: int):
     partnership = _partnership(request, pk)
@@ -143,6 +144,7 @@ def _plan_page(request, plan: Plan, status: int = 200, **forms):
     return render(request, "plans/detail.html", context, status=status)
 
 
+@require_safe
 @login_required
 def plan_detail(request, pk: int):
     return _plan_page(request, _plan(request, pk))
@@ -426,6 +428,7 @@ def _totals_page(request, title: str, lines, default_currency: str, back, back_u
     )
 
 
+@require_safe
 @login_required
 def partnership_totals(request, pk: int):
     partnership = _partnership(request, pk)
@@ -439,6 +442,7 @@ def partnership_totals(request, pk: int):
     )
 
 
+@require_safe
 @login_required
 def government_totals(request, pk: int):
     government = get_object_or_404(LocalGovernment, pk=pk)

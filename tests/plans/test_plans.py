@@ -373,3 +373,26 @@ def test_kembar_plan_on_the_demo_shows_progress_and_funded_lines():
     assert Decimal(data["budget"]["planned"]) > 0
     # Jakarta–Berlin's Smart Change is co-financed by the EU.
     assert MoneyLine.objects.filter(funder="eu", activity__title__startswith="Smart Change").exists()
+
+
+# --- health -------------------------------------------------------------------------------------
+
+
+def test_health_counts_the_plan_in_force_for_readers_of_the_plan(plan, pair, users, governments):
+    from kembar.insights.health import score
+
+    editor, bandung = users["bandung_editor"], governments["bandung"]
+    now = dt.datetime.now(dt.UTC)
+    this_year = services.create_plan(editor, pair, title="This year", first_year=now.year, last_year=now.year)
+    o = services.add_objective(editor, this_year, title="Meet")
+    t = services.add_target(editor, o, title="One meeting", indicator="activities_held", target_value=1)
+    services.link(editor, t, activity=held_activity(editor, pair, bandung, now - dt.timedelta(days=400)))
+
+    health = score.health_of(users["bandung_viewer"], pair)
+    [factor] = [f for f in health.factors if f.code == "plan"]
+    assert (factor.points, factor.max) == (score.PLAN_BONUS["max"], score.PLAN_BONUS["max"])
+    assert "100%" in factor.text
+    # A visitor reads the same (public) activities but not the plan: no plan factor, fewer points.
+    visitor = score.health_of(None, pair)
+    assert not [f for f in visitor.factors if f.code == "plan"]
+    assert health.score == min(100, visitor.score + factor.points) > visitor.score
