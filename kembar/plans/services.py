@@ -412,7 +412,9 @@ def progress_by_partnership(partnership_ids, today: dt.date | None = None) -> di
     year = (today or dt.date.today()).year
     targets = list(
         Target.objects.filter(
-            objective__plan__partnership__in=list(partnership_ids),
+            objective__plan__partnership__in=(
+                partnership_ids if isinstance(partnership_ids, QuerySet) else list(partnership_ids)
+            ),
             objective__plan__first_year__lte=year,
             objective__plan__last_year__gte=year,
         ).select_related("objective__plan")

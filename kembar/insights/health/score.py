@@ -306,7 +306,7 @@ class Context:
         """{partnership id: progress %} of the plans in force that the reader reads (two queries,
         whatever the number of partnerships)."""
         readable = permissions.visible_plan_partnerships(self.user, Partnership.objects.all())
-        return plan_services.progress_by_partnership(readable.values("pk"), self.now.date())
+        return plan_services.progress_by_partnership(readable.values_list("pk", flat=True), self.now.date())
 
     @cached_property
     def plan_points(self) -> dict[int, int]:
