@@ -396,3 +396,14 @@ def test_health_counts_the_plan_in_force_for_readers_of_the_plan(plan, pair, use
     visitor = score.health_of(None, pair)
     assert not [f for f in visitor.factors if f.code == "plan"]
     assert health.score == min(100, visitor.score + factor.points) > visitor.score
+
+
+def test_health_api_names_the_plan_factor(api, plan, pair, users, governments):
+    editor = users["bandung_editor"]
+    now = dt.datetime.now(dt.UTC)
+    current = services.create_plan(editor, pair, title="This year", first_year=now.year, last_year=now.year)
+    o = services.add_objective(editor, current, title="Meet")
+    services.add_target(editor, o, title="One meeting", indicator="activities_held", target_value=1)
+    response = api("get", f"/api/insights/health/{pair.pk}", "bandung_viewer")
+    assert response.status_code == 200
+    assert "plan" in [f["code"] for f in response.json()["factors"]]
