@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kembar.solutions",
     "kembar.matching",
     "kembar.conversations",
+    "kembar.plans",
     "kembar.insights",
     "kembar.offices",
     "kembar.proposals",

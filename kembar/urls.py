@@ -25,6 +25,7 @@ API_ROUTERS = [
     # One's own account (tokens, sessions): beside the token authentication it needs.
     ("/account", "kembar.api.account.router"),
     ("/proposals", "kembar.proposals.api.router"),
+    ("/plans", "kembar.plans.api.router"),
 ]
 
 api = build_api()
@@ -45,6 +46,7 @@ urlpatterns = [
     path("insights/", include("kembar.insights.urls")),
     path("api/", api.urls),
     path("", include("kembar.conversations.urls")),
+    path("", include("kembar.plans.urls")),
     path("", include("kembar.offices.urls")),
     path("", include("kembar.proposals.urls")),
     path("", include("kembar.activities.urls")),

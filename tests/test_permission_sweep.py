@@ -57,6 +57,7 @@ from tests.support.worlds import chain as chain_world
 from tests.support.worlds import conversations as conversations_world
 from tests.support.worlds import offices as offices_world
 from tests.support.worlds import proposals as proposals_world
+from tests.support.worlds import plans as plans_world
 from tests.support.worlds import solutions as solutions_world
 from tests.support.worlds.meetings import sweep_world
 
@@ -249,6 +250,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     conversations_world.sweep_world(w, PRIVATE_NOTE)  # messages of both partnerships
     proposals_world.sweep_world(w)  # a proposal from outside in Bandung's inbox
     w.exchange = solutions_world.build(governments, users)
+    plans_world.sweep_world(w, PRIVATE_NOTE)  # plans and money of both partnerships
     partner_requests(w)
     # Jobs are kept, never run: a report asked for in the sweep stays a row (rolled back with it).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
@@ -393,6 +395,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     ("reports", "report_id"): lambda w: [r.pk for r in w.reports.values()],
     **conversations_world.PATH_VALUES,
     **proposals_world.PATH_VALUES,
+    **plans_world.PATH_VALUES,
     # One's own account: another user's session and token (404 to everyone else).
     ("sessions", "session_id"): lambda w: [w.admin_session.pk],
     ("tokens", "token_id"): lambda w: [w.admin_token.pk],
@@ -571,6 +574,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     },
     **activities_world.PAGE_BODIES,
     **offices_world.PAGE_BODIES,
+    **plans_world.PAGE_BODIES,
     "insights/reports/": lambda w, url: {
         "government": w.governments["bandung"].pk,
         "year": 2026,
@@ -801,6 +805,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
     },
     **conversations_world.API_BODIES,
     **proposals_world.API_BODIES,
+    **plans_world.API_BODIES,
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.

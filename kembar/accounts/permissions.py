@@ -910,3 +910,43 @@ def has_stage_queue(user) -> bool:
     of an office, platform administrators."""
     a = access(user)
     return a.superuser or a.oversight or bool(a.edit_governments)
+# Plans of action and money (kembar.plans): internal to a partnership's two offices. Members of
+# either office (any role), oversight bodies and platform administrators read them; the public
+# and other offices never. Each office edits its own side: the objectives it leads (with their
+# targets), the planned activities and money lines it carries; a platform administrator edits
+# either side. A pilot's two sides are the offering and the adopting government.
+
+
+def can_read_plans(user, government_ids) -> bool:
+    """Members of either side's office (any role), oversight bodies and platform administrators
+    read the plans and money of a partnership (or pilot) between `government_ids`."""
+    a = access(user)
+    return a.reads_everything or bool(set(government_ids) & a.read_governments)
+
+
+def visible_plan_partnerships(user, queryset: QuerySet) -> QuerySet:
+    """The partnerships of `queryset` whose plans and money the user reads (`can_read_plans`)."""
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    own = list(a.read_governments)
+    return queryset.filter(Q(government_a__in=own) | Q(government_b__in=own))
+
+
+def plan_sides(user, government_ids) -> frozenset[int]:
+    """The sides among `government_ids` the user edits plans and money for: those whose office the
+    user edits for; both for a platform administrator; none for viewers and oversight bodies."""
+    a = access(user)
+    ids = frozenset(i for i in government_ids if i is not None)
+    return ids if a.superuser else ids & a.edit_governments
+
+
+def can_edit_plan_side(user, government_ids, side_id: int | None) -> bool:
+    """May the user edit what `side_id` (one of `government_ids`) carries in a plan or its money."""
+    return side_id in plan_sides(user, government_ids)
+
+
+def can_read_office_money(user, government) -> bool:
+    """An office's money totals: its own members (any role), oversight bodies and platform administrators."""
+    a = access(user)
+    return a.reads_everything or government.pk in a.read_governments

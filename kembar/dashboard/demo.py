@@ -25,6 +25,7 @@ from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
 from kembar.proposals import demo as proposals_demo
+from kembar.plans import demo as plans_demo
 from kembar.solutions.demo import load_demo as load_solutions_demo
 
 DEMO_PASSWORD = "kembar-demo"
@@ -225,6 +226,7 @@ def load_demo(stdout=None) -> dict:
         created.update({k: n for k, n in activities_demo.load(governments).items() if n})
         meetings_demo.load(governments)
         load_solutions_demo(governments)
+        created.update({k: n for k, n in plans_demo.load(governments).items() if n})
         insights_demo.load(governments)
         if requests := matching_demo.load(governments):
             created["partner requests"] = requests

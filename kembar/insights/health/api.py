@@ -26,7 +26,9 @@ NOT_FOUND = gettext_lazy("No partnership with id %(id)s.")
 
 
 class FactorOut(Schema):
-    code: Literal["recency", "frequency", "agreement", "procedure", "actions", "two_sided"]
+    code: Literal["recency", "frequency", "agreement", "procedure", "actions", "two_sided", "plan"] = Field(
+        description="plan: the plan of action in force, extra points shown to readers of the plan."
+    )
     label: str
     points: int
     max: int

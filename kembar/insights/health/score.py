@@ -88,6 +88,8 @@ from kembar.gazetteer.services import admin1_of
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Status as PartnershipStatus
+from kembar.plans import services as plan_services
+from kembar.plans.models import Plan, Target, TargetLink
 
 from ..changes import ChangeLog, cache_seconds, kept_up_to_date
 
@@ -104,6 +106,10 @@ WEIGHTS = {
     "two_sided": {"max": 10, "both": 10, "one": 4, "none": 0},
 }
 assert sum(w["max"] for w in WEIGHTS.values()) == 100
+# A plan of action in force adds points by its progress (kembar.plans: computed from what its
+# targets' linked activities, aid and pilots achieved), the score staying at most 100: a plan
+# being met lifts a partnership, having none costs nothing. Bands are (at least %, points).
+PLAN_BONUS = {"max": 5, "progress": ((75, 5), (50, 3), (25, 1))}
 
 FACTOR_LABELS = {
     "recency": gettext_lazy("Recent activity"),
@@ -112,6 +118,7 @@ FACTOR_LABELS = {
     "procedure": gettext_lazy("Procedure"),
     "actions": gettext_lazy("Action items"),
     "two_sided": gettext_lazy("Both sides host"),
+    "plan": gettext_lazy("Plan of action"),
 }
 SIGNED = [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED]
 EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -151,6 +158,16 @@ def explanation() -> list[str]:
             "%(both)d, one of them %(one)d."
         )
         % w["two_sided"],
+        _(
+            "Plan of action, up to %(max)d extra points (the score stays at most 100): the plan in force has met "
+            "%(n1)d%% of its targets %(p1)d, %(n2)d%% %(p2)d, %(n3)d%% %(p3)d. Its progress is computed from the "
+            "activities, aid and pilots linked to its targets; only readers of the plan see it counted."
+        )
+        % {
+            "max": PLAN_BONUS["max"],
+            **{f"n{i}": t for i, (t, _p) in enumerate(PLAN_BONUS["progress"], 1)},
+            **{f"p{i}": p for i, (_t, p) in enumerate(PLAN_BONUS["progress"], 1)},
+        },
     ]
 
 
@@ -270,6 +287,7 @@ class Context:
     period_start: dt.datetime
     activity_filter: Q
     reads_actions: Q | None  # None: every partnership's action items; else for these partnerships only
+    user: object = None  # whose plans of action count (those the user reads)
 
     @classmethod
     def for_user(cls, user, now: dt.datetime | None = None) -> Context:
@@ -281,7 +299,19 @@ class Context:
             partner = Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
             activity_filter = Q(public=True) | partner
             actions = Q(government_a__in=own) | Q(government_b__in=own)
-        return cls(now, now - relativedelta(months=dormant_months()), activity_filter, actions)
+        return cls(now, now - relativedelta(months=dormant_months()), activity_filter, actions, user)
+
+    @cached_property
+    def plan_progress(self) -> dict[int, int]:
+        """{partnership id: progress %} of the plans in force that the reader reads (two queries,
+        whatever the number of partnerships)."""
+        readable = permissions.visible_plan_partnerships(self.user, Partnership.objects.all())
+        return plan_services.progress_by_partnership(readable.values_list("pk", flat=True), self.now.date())
+
+    @cached_property
+    def plan_points(self) -> dict[int, int]:
+        bands = PLAN_BONUS["progress"]
+        return {pk: next((p for t, p in bands if percent >= t), 0) for pk, percent in self.plan_progress.items()}
 
     @cached_property
     def recency_bands(self) -> list[tuple[dt.datetime, int]]:
@@ -522,7 +552,11 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
             w["two_sided"]["none"],
         ),
     )
-    others = F("h_recency") + F("h_agreement") + F("h_procedure") + F("h_actions") + F("h_two_sided")
+    qs = qs.annotate(h_plan=_by_value(ctx.plan_points, 0, IntegerField()))
+    others = Least(
+        F("h_recency") + F("h_agreement") + F("h_procedure") + F("h_actions") + F("h_two_sided") + F("h_plan"),
+        Value(100) - F("h_frequency"),
+    )
     return qs.annotate(
         h_score=others + F("h_frequency"),
         # One integer the ranking orders by and `decode` reads: the score, dormancy, no record.
@@ -616,6 +650,12 @@ def changed_partnerships(sender, instance) -> list[int] | None:
             return [instance.agreement.partnership_id]
         if sender is ActionItem:
             return [instance.meeting.partnership_id]
+        if sender is Plan:
+            return [instance.partnership_id]
+        if sender is Target:
+            return [instance.objective.plan.partnership_id]
+        if sender is TargetLink:
+            return [instance.target.objective.plan.partnership_id]
     except Exception:  # noqa: BLE001 - a parent already gone in a cascade: rank everything again
         return None
     return None
@@ -628,7 +668,19 @@ def evidence_changed(sender=None, instance=None, **kwargs) -> None:
     CHANGES.note(changed_partnerships(sender, instance) if sender is not None else None)
 
 
-EVIDENCE = (Partnership, Activity, ActivityChange, Agreement, AgreementStage, TemplateStage, Meeting, ActionItem)
+EVIDENCE = (
+    Partnership,
+    Activity,
+    ActivityChange,
+    Agreement,
+    AgreementStage,
+    TemplateStage,
+    Meeting,
+    ActionItem,
+    Plan,
+    Target,
+    TargetLink,
+)
 
 
 def connect_signals() -> None:
@@ -821,6 +873,16 @@ class HealthReport:
             ),
             Factor("two_sided", p.h_two_sided, w["two_sided"]["max"], self._sides_text(p)),
         ]
+        if p.pk in ctx.plan_progress:
+            factors.append(
+                Factor(
+                    "plan",
+                    p.h_plan,
+                    PLAN_BONUS["max"],
+                    _("The plan of action in force has met %(percent)d%% of its targets")
+                    % {"percent": ctx.plan_progress[p.pk]},
+                )
+            )
         steps = []
         if no_record:
             # Nothing to score yet: an invitation to record, not a list of shortcomings.
