@@ -5,6 +5,8 @@ PP 28/2018 and Permendagri 25/2020. Each stage: code, English and Indonesian nam
 (English, Indonesian), evidence required, expected days, must precede signing, is signing.
 """
 
+from django.utils.translation import gettext_noop
+
 # The two stages every procedure ends with.
 SIGNING = (
     "signing",
@@ -181,3 +183,36 @@ def install(ProcedureTemplate, TemplateStage) -> None:
                 before_signing=before,
                 is_signing=signing,
             )
+
+
+# The shipped names and evidence, in the catalogue: a language with no column of its own (Japanese)
+# reads them translated (models._localised); an administrator's own names stay as written.
+TRANSLATABLE = [
+    gettext_noop("Indonesia: cooperation with a foreign regional government (KSDPL)"),
+    gettext_noop("Exploration"),
+    gettext_noop("letter of intent or minutes of the exploration"),
+    gettext_noop("Cooperation plan"),
+    gettext_noop("the cooperation plan"),
+    gettext_noop("Submission to the Minister of Home Affairs through the governor"),
+    gettext_noop("the submission letter"),
+    gettext_noop("Assessment with the Ministry of Foreign Affairs"),
+    gettext_noop("the ministries' assessment or recommendation"),
+    gettext_noop("Approval of the regional parliament (DPRD)"),
+    gettext_noop("the DPRD's decision"),
+    gettext_noop("Drafting of the text"),
+    gettext_noop("the agreed draft text"),
+    gettext_noop("Full power from the Foreign Minister"),
+    gettext_noop("the full power (surat kuasa)"),
+    gettext_noop("Signing"),
+    gettext_noop("the signed text"),
+    gettext_noop("Implementation"),
+    gettext_noop("Reporting"),
+    gettext_noop("the implementation report"),
+    gettext_noop("Evaluation"),
+    gettext_noop("the evaluation report"),
+    gettext_noop("Renewal or termination"),
+    gettext_noop("the decision to renew or end the agreement"),
+    gettext_noop("Council approval and signing"),
+    gettext_noop("Council approval"),
+    gettext_noop("the council's decision"),
+]

@@ -164,7 +164,13 @@ def backlog() -> dict[str, int]:
     )
 
 
+# The interface language of a country's offices, where the interface has it (settings.LANGUAGES):
+# a language added there reaches its countries' offices with no change here.
+COUNTRY_LANGUAGES = {"ID": "id", "JP": "ja", "KR": "ko", "DE": "de", "AT": "de", "CN": "zh-hans", "TW": "zh-hant"}
+
+
 def recipient_language(country_code: str) -> str:
-    """The language of a mail to an office of this country: Indonesian for Indonesian offices,
-    English for every other (the two languages of the interface)."""
-    return "id" if (country_code or "").upper() == "ID" else "en"
+    """The language of a mail to an office of this country: the country's own when the interface
+    has it (Bahasa Indonesia for Indonesian offices, Japanese for Japanese ones), else English."""
+    language = COUNTRY_LANGUAGES.get((country_code or "").upper(), "en")
+    return language if language in {code for code, _name in settings.LANGUAGES} else "en"
