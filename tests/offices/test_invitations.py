@@ -199,7 +199,9 @@ def test_the_partner_accepts_creates_an_account_and_its_office_and_reads_the_par
     # One use.
     client.logout()
     again = client.get(issued.path)
-    assert again.status_code == 410 and "used already" in again.content.decode()
+    assert (
+        again.status_code == 410 and "この招待は既に使用されています" in again.content.decode()
+    )  # used already, in Kyoto's language
 
 
 def test_a_weak_password_or_a_taken_username_creates_nothing(client, users, bandung_admin, governments):
