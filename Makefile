@@ -78,8 +78,10 @@ test-fast: install
 bench: install
 	$(BIN)/python -m benchmarks.run
 
+# One catalogue per language of settings.LANGUAGES (a new language needs no change here).
+messages: LANGUAGE_FLAGS = $(shell $(BIN)/python -c 'import os, django; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kembar.settings"); django.setup(); from django.conf import settings; print(" ".join("-l " + code for code, _ in settings.LANGUAGES))')
 messages: install
-	cd kembar && ../$(KEMBAR) makemessages -l id -l en --no-location --ignore 'static/*' && ../$(KEMBAR) compilemessages -v0
+	cd kembar && ../$(KEMBAR) makemessages $(LANGUAGE_FLAGS) --no-location --ignore 'static/*' && ../$(KEMBAR) compilemessages -v0
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -241,10 +241,12 @@ LOGOUT_REDIRECT_URL = "dashboard:dashboard"
 
 # The default language of pages (until a visitor switches) and of command output.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "id")
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+# Each language is named in its own words (the Profile's choice lists them so). Adding one is a
+# line here, a catalogue (`make messages`) and a formats module: docs/development.md#languages.
+LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English")), ("ja", _("日本語"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
-# Short dates that read one way in both languages ("29 Feb 2020"): kembar/core/formats.
+# Short dates of each language ("29 Feb 2020", "2020年2月29日"): kembar/core/formats.
 FORMAT_MODULE_PATH = ["kembar.core.formats"]
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,4 @@
-"""Every page in both languages, with no string of the other language's catalogue.
+"""Every page in every language, with no string of another language's catalogue.
 
 The pages are the permission sweep's (tests/test_permission_sweep.py): every route of the site
 but the Django admin and the API, filled from the same world, read by a visitor and by an
@@ -7,18 +7,23 @@ answer's text (text between tags, and the title, placeholder, aria-label and alt
 reads or hears) is cut into pieces; a piece that *is* a string of the other language fails the
 test, naming the page and the string.
 
+A third language (Japanese, and the next ones of settings.LANGUAGES) is held to the same: every
+page in it shows its own script and no English string its catalogue translates, nor an
+Indonesian one.
+
 The detector is tests/support/languages.py.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from tests.support.languages import Text, allowed, distinctive
+from tests.support.languages import Text, allowed, distinctive, foreign_to
 from tests.test_permission_sweep import CannotFill, World, all_routes, fill
 from tests.test_permission_sweep import world as world  # noqa: F401,PLC0414 - the sweep's fixture
 
@@ -103,3 +108,50 @@ def test_a_language_name_of_the_other_language_is_seen_and_a_rightly_named_count
     assert strings["en"].find("jepang") and "jepang" not in allowed("en")
     assert strings["en"].find("vietnam") and "vietnam" in allowed("en")
     assert "korea selatan" in allowed("id") and "inggris" in allowed("id")
+
+
+THIRD_LANGUAGES = [code for code, _name in django_settings.LANGUAGES if code not in ("id", "en")]
+SCRIPTS = {"ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"), "ko": re.compile(r"[\uac00-\ud7af]")}
+
+
+@pytest.mark.parametrize("language", THIRD_LANGUAGES)
+def test_every_page_in_a_third_language_shows_it_and_no_english_it_translates(world, settings, language):
+    settings.LANGUAGE_CODE = "id"
+    foreign = foreign_to(language)
+    ok = allowed(language)
+    script = SCRIPTS.get(language)
+    leaks: list[str] = []
+    unscripted: list[str] = []
+    pages = 0
+    for reader in READERS:
+        client = Client()
+        if reader:
+            client.force_login(world.users[reader])
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+        for url in page_urls(world):
+            response = client.get(url)
+            assert response.status_code < 500, f"{url} as {reader or 'a visitor'} in {language}"
+            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+                continue
+            pages += 1
+            html = response.content.decode()
+            assert "<html" not in html or f'<html lang="{language}">' in html, url
+            text = Text()
+            text.feed(html)
+            if script and text.pieces and not script.search(" ".join(text.pieces)):
+                unscripted.append(url)
+            for piece in text.pieces:
+                if piece not in ok and (found := next((f for s in foreign if (f := s.find(piece))), None)):
+                    leaks.append(f"{urlsplit(url).path} ({reader or 'visitor'}, {language}): “{found}”")
+    assert pages > 75
+    assert unscripted == [], f"Pages without a word of {language}: {unscripted}"
+    assert not leaks, "Strings of another language:\n" + "\n".join(sorted(set(leaks)))
+
+
+def test_the_third_language_check_sees_english_and_indonesian():
+    """The positive control of the test above: an English string Japanese translates, an
+    Indonesian one; not a word Japanese keeps ("MoU"), nor a language switch's own name."""
+    english, indonesian = foreign_to("ja")
+    assert english.find("save changes") and english.find("agreements needing attention")
+    assert indonesian.find("simpan perubahan")
+    assert not english.find("mou") and "日本語" in allowed("ja")

@@ -166,7 +166,7 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     language = models.CharField(
-        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES, help_text=_("Pages and e-mails.")
+        _("language"), max_length=8, blank=True, choices=languages.interface_choices, help_text=_("Pages and e-mails.")
     )
     time_zone = models.CharField(
         _("time zone"),

@@ -271,7 +271,7 @@ class ActivityForm(forms.Form):
             self.add_error(
                 "exceptions",
                 _("The activity does not take place on %(days)s anyway: give days of the series.")
-                % {"days": ", ".join(date_format(moment.date(), "j M Y") for moment in outside)},
+                % {"days": ", ".join(date_format(moment.date(), "SHORT_DATE_FORMAT") for moment in outside)},
             )
 
 

@@ -192,7 +192,10 @@ def describe(rule: str) -> str:
         return _("Custom rule (RFC 5545): %(rule)s") % {"rule": rule}
     words = _every(repeat.frequency, repeat.interval)
     if repeat.until is not None:
-        words = _("%(repeat)s until %(date)s") % {"repeat": words, "date": date_format(repeat.until, "j M Y")}
+        words = _("%(repeat)s until %(date)s") % {
+            "repeat": words,
+            "date": date_format(repeat.until, "SHORT_DATE_FORMAT"),
+        }
     if repeat.count is not None:
         words = _("%(repeat)s, %(count)s times in all") % {"repeat": words, "count": repeat.count}
     return words

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -30,8 +30,12 @@ from .vocab import Action, AgreementKind, AgreementStatus, Relation, StageOwner,
 
 
 def _localised(en: str, id_: str) -> str:
-    """The Indonesian name when the page is in Indonesian and one is given, else the English."""
-    return id_ if (get_language() or "").startswith("id") and id_ else en
+    """The Indonesian name when the page is in Indonesian and one is given; in another language
+    the English through the catalogue (the shipped procedures' names are in it:
+    procedures.TRANSLATABLE), else as written."""
+    if (get_language() or "").startswith("id") and id_:
+        return id_
+    return gettext(en) if en else en
 
 
 class ProcedureTemplate(models.Model):

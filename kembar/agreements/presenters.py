@@ -237,7 +237,7 @@ def _words(field: str, value, titles: dict[int, str]) -> str:
     if field == "languages":
         return languages.names(value)
     if isinstance(value, dt.date):
-        return formats.date_format(value, "j F Y")
+        return formats.date_format(value, "DATE_FORMAT")
     choices = {f.name: f.choices for f in Agreement._meta.fields}.get(field)
     if choices and value in dict(choices):
         return str(dict(choices)[value])

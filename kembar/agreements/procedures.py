@@ -5,6 +5,8 @@ PP 28/2018 and Permendagri 25/2020. Each stage: code, English and Indonesian nam
 (English, Indonesian), evidence required, expected days, must precede signing, is signing.
 """
 
+from django.utils.translation import gettext_noop
+
 # The two stages every procedure ends with.
 SIGNING = (
     "signing",
@@ -249,3 +251,39 @@ def set_owners(TemplateStage) -> None:
     for template, owners in OWNERS.items():
         for code, owner in owners.items():
             TemplateStage.objects.filter(template__code=template, code=code, owner="office").update(owner=owner)
+# The shipped names and evidence, in the catalogue: a language with no column of its own (Japanese)
+# reads them translated (models._localised); an administrator's own names stay as written.
+TRANSLATABLE = [
+    gettext_noop("Indonesia: cooperation with a foreign regional government (KSDPL)"),
+    gettext_noop("Exploration"),
+    gettext_noop("letter of intent or minutes of the exploration"),
+    gettext_noop("Cooperation plan"),
+    gettext_noop("the cooperation plan"),
+    gettext_noop("Submission to the Minister of Home Affairs through the governor"),
+    gettext_noop("the submission letter"),
+    gettext_noop("Assessment with the Ministry of Foreign Affairs"),
+    gettext_noop("the ministries' assessment or recommendation"),
+    gettext_noop("Approval of the regional parliament (DPRD)"),
+    gettext_noop("the DPRD's decision"),
+    gettext_noop("Drafting of the text"),
+    gettext_noop("the agreed draft text"),
+    gettext_noop("Full power from the Foreign Minister"),
+    gettext_noop("the full power (surat kuasa)"),
+    gettext_noop("Signing"),
+    gettext_noop("the signed text"),
+    gettext_noop("Implementation"),
+    gettext_noop("Reporting"),
+    gettext_noop("the implementation report"),
+    gettext_noop("Evaluation"),
+    gettext_noop("the evaluation report"),
+    gettext_noop("Renewal or termination"),
+    gettext_noop("the decision to renew or end the agreement"),
+    gettext_noop("Indonesia: Letter of Intent with a foreign regional government (KSDPL)"),
+    gettext_noop("minutes of the exploration and the draft letter of intent"),
+    gettext_noop("the governor's covering letter"),
+    gettext_noop("Consideration by the Ministry of Home Affairs"),
+    gettext_noop("the ministry's consideration"),
+    gettext_noop("Council approval and signing"),
+    gettext_noop("Council approval"),
+    gettext_noop("the council's decision"),
+]

@@ -85,3 +85,12 @@ def validate_codes(value) -> None:
     """A model field's validator: a list of codes of the list, nothing else."""
     if problems := errors(value):
         raise ValidationError(problems, code="invalid")
+
+
+def interface_choices() -> list[tuple[str, str]]:
+    """The languages of the interface (settings.LANGUAGES), each named in its own words: the
+    choices of a profile's or an invitation's language. A callable, so that a language added to
+    the settings needs no migration."""
+    from django.conf import settings
+
+    return list(settings.LANGUAGES)

@@ -169,15 +169,21 @@ def interface_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+# The interface language of a country's offices, where the interface has it (settings.LANGUAGES):
+# a language added there reaches its countries' offices with no change here.
+COUNTRY_LANGUAGES = {"ID": "id", "JP": "ja", "KR": "ko", "DE": "de", "AT": "de", "CN": "zh-hans", "TW": "zh-hant"}
+
+
 def recipient_language(country_code: str, working_languages: Iterable[str] = ()) -> str:
     """The language of a mail to an office (or to someone who has chosen none): the first of the
-    office's working languages the interface speaks; else Indonesian for an Indonesian office and
-    English for every other."""
+    office's working languages the interface speaks; else its country's own when the interface
+    has it (Bahasa Indonesia for Indonesian offices, Japanese for Japanese ones); else English."""
     spoken = interface_languages()
     for code in working_languages or ():
         if code in spoken:
             return code
-    return "id" if (country_code or "").upper() == "ID" and "id" in spoken else "en"
+    language = COUNTRY_LANGUAGES.get((country_code or "").upper(), "en")
+    return language if language in spoken else "en"
 
 
 def queue_translated(

@@ -9,7 +9,8 @@ language, the zone abbreviation of each end: 1 March 2027 in Fort Worth is CST, 
     28 Okt – 10 Nov 2027                              whole days (00:00 to 00:00 or 23:59)
 
 With `weekday=True` (meetings, where the day differs between partners) each date starts with
-its day of the week: "Sen 23 Nov 2026 17:00–18:00 CST".
+its day of the week: "Sen 23 Nov 2026 17:00–18:00 CST". The patterns are the active language's
+(`kembar.core.formats`): in Japanese "2027年3月1日 09:00 CST", "2027年3月1日～14日".
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import zoneinfo
 
 from django.utils import dateformat
 from django.utils.translation import gettext as _
+
+from kembar.core.formats import pattern
 
 ZoneLike = zoneinfo.ZoneInfo | dt.tzinfo | str | None
 
@@ -45,22 +48,30 @@ def abbreviation(value: dt.datetime) -> str:
 def moment(value: dt.datetime, zone: ZoneLike, *, weekday: bool = False) -> str:
     """'1 Mar 2027 09:00 CST' ('Mon 1 Mar 2027 09:00 CST' with the weekday)."""
     local = value.astimezone(zone_of(zone))
-    return f"{_f(local, _day(weekday) + 'j M Y H:i')} {abbreviation(local)}"
+    return f"{_f(local, _moment(weekday))} {abbreviation(local)}"
 
 
-def _day(weekday: bool) -> str:
-    return "D " if weekday else ""
+def _moment(weekday: bool) -> str:
+    """The language's date and time, with the day of the week or not ('Sen 1 Mar 2027 09:00')."""
+    return pattern("MOMENT_WEEKDAY_FORMAT" if weekday else "MOMENT_FORMAT")
+
+
+def _month_day_time(weekday: bool) -> str:
+    """The same without the year ('Sen 1 Mar 09:00'): the second end of a span."""
+    return pattern("MONTH_DAY_TIME_WEEKDAY_FORMAT" if weekday else "MONTH_DAY_TIME_FORMAT")
 
 
 def date_range(first: dt.date, last: dt.date) -> str:
     """'1 Mar 2027', '1–14 Mar 2027', '28 Oct – 10 Nov 2027', '28 Dec 2027 – 3 Jan 2028'."""
     if first == last:
-        return _f(first, "j M Y")
+        return _f(first, pattern("SHORT_DATE_FORMAT"))
     if (first.year, first.month) == (last.year, last.month):
-        return f"{_f(first, 'j')}–{_f(last, 'j M Y')}"
-    if first.year == last.year:
-        return f"{_f(first, 'j M')} – {_f(last, 'j M Y')}"
-    return f"{_f(first, 'j M Y')} – {_f(last, 'j M Y')}"
+        one, between, other = pattern("RANGE_SAME_MONTH")
+    elif first.year == last.year:
+        one, between, other = pattern("RANGE_SAME_YEAR")
+    else:
+        one, between, other = pattern("RANGE_OTHER_YEAR")
+    return f"{_f(first, one)}{between}{_f(last, other)}"
 
 
 def days(start: dt.datetime, end: dt.datetime | None, zone: ZoneLike) -> str:
@@ -93,14 +104,14 @@ def span(start: dt.datetime, end: dt.datetime | None, zone: ZoneLike, *, weekday
     if days and not weekday:
         return date_range(*days)
     a, b = abbreviation(s), abbreviation(e)
-    d = _day(weekday)
+    between = pattern("RANGE_SEPARATOR")
     if s.date() == e.date():
         if a == b:
-            return f"{_f(s, d + 'j M Y H:i')}–{_f(e, 'H:i')} {a}"
-        return f"{_f(s, d + 'j M Y H:i')} {a} – {_f(e, 'H:i')} {b}"
+            return f"{_f(s, _moment(weekday))}–{_f(e, 'H:i')} {a}"
+        return f"{_f(s, _moment(weekday))} {a}{between}{_f(e, 'H:i')} {b}"
     if e - s < dt.timedelta(days=1) or weekday:
-        first = _f(s, d + "j M Y H:i") + ("" if a == b else f" {a}")
-        return f"{first} – {_f(e, d + 'j M H:i')} {b}"
+        first = _f(s, _moment(weekday)) + ("" if a == b else f" {a}")
+        return f"{first}{between}{_f(e, _month_day_time(weekday))} {b}"
     starts, ends = _f(s, "H:i"), _f(e, "H:i")
     if a != b:
         starts, ends = f"{starts} {a}", f"{ends} {b}"

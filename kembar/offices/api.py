@@ -6,7 +6,7 @@ annotations of paginated views in its own module.
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -28,7 +28,9 @@ from .models import Invitation
 router = Router(tags=["offices"])
 
 RoleCode = Literal["viewer", "editor", "admin"]
-LanguageCode = Literal["id", "en"]
+# A language of the interface (settings.LANGUAGES: id, en, ja …), checked by the services so that
+# a language added to the settings needs no change here.
+LanguageCode = Annotated[str, Field(min_length=2, max_length=8)]
 
 
 class MemberOut(Schema):
@@ -76,7 +78,8 @@ class InvitationIn(InputSchema):
     email: str = Field(max_length=254)
     role: RoleCode = "editor"
     language: LanguageCode | None = Field(
-        None, description="Of the e-mail; by default Indonesian for an Indonesian government, else English."
+        None,
+        description="Of the e-mail (id, en, ja); by default the government country's language if the interface has it, else English.",
     )
 
 
@@ -84,7 +87,8 @@ class PartnerInvitationIn(InputSchema):
     partnership_id: Id
     email: str = Field(max_length=254)
     language: LanguageCode | None = Field(
-        None, description="Of the e-mail; by default Indonesian for an Indonesian government, else English."
+        None,
+        description="Of the e-mail (id, en, ja); by default the government country's language if the interface has it, else English.",
     )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kembar.accounts.vocab import Role
+from kembar.core import languages
 
 from .vocab import InvitationState
 
@@ -70,7 +71,7 @@ class Invitation(models.Model):
     )
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
-    language = models.CharField(_("language of the e-mail"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language of the e-mail"), max_length=8, choices=languages.interface_choices)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

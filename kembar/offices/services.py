@@ -3,7 +3,8 @@ call these; the rules of who may do what are in `kembar.accounts.permissions`.
 
 An invitation is one link: one use, valid for KEMBAR_INVITATION_DAYS, revocable. It is sent by
 e-mail in the language the inviter chose (by default the office's working language when the
-interface speaks it, else Indonesian for an Indonesian government and English for any other) and shown once to the inviter for copying. Accepting creates the account,
+interface speaks it, else the language of the government's country when the interface has it:
+Indonesian, Japanese; else English) and shown once to the inviter for copying. Accepting creates the account,
 or attaches an existing one; when the government has no office on the platform yet, accepting
 creates it and the invitee becomes its administrator.
 """

@@ -112,7 +112,7 @@ def close(user, partnership: Partnership, *, reason: str, note: str = "", expect
 def facts_source(partnership: Partnership) -> str:
     """Where the recorded facts come from, in words for its page."""
     if partnership.confirmed_at is not None:
-        date = formats.date_format(timezone.localtime(partnership.confirmed_at), "j M Y")
+        date = formats.date_format(timezone.localtime(partnership.confirmed_at), "SHORT_DATE_FORMAT")
         if partnership.confirmed_by is None:
             return _("Confirmed by the platform's administrators on %(date)s.") % {"date": date}
         return _("Confirmed by %(office)s on %(date)s.") % {"office": partnership.confirmed_by.name, "date": date}

@@ -88,3 +88,51 @@ def test_less_than_a_day_across_midnight_and_a_meeting_with_weekdays():
             "Sel 24 Nov 2026 06:00–07:00 WIB"
         )
         assert times.moment(start, JAKARTA, weekday=True) == "Sel 24 Nov 2026 06:00 WIB"
+
+
+@pytest.mark.parametrize(
+    "start, end, text",
+    [
+        ((2027, 3, 1), (2027, 3, 1), "2027年3月1日"),
+        ((2027, 3, 1), (2027, 3, 14), "2027年3月1日～14日"),
+        ((2027, 10, 28), (2027, 11, 10), "2027年10月28日～11月10日"),
+        ((2027, 12, 28), (2028, 1, 3), "2027年12月28日～2028年1月3日"),
+    ],
+)
+def test_japanese_dates_read_year_month_day(start, end, text):
+    with translation.override("ja"):
+        assert times.date_range(dt.date(*start), dt.date(*end)) == text
+
+
+def test_japanese_moments_and_spans_put_the_weekday_after_the_date():
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    with translation.override("ja"):
+        assert (
+            times.moment(dt.datetime(2027, 3, 1, 9, 0, tzinfo=tokyo), tokyo, weekday=True)
+            == "2027年3月1日(月) 09:00 JST"
+        )
+        assert times.span(START, END, CHICAGO) == "2027年3月1日～14日 (開始 09:00 CST、終了 17:00 CDT)"
+        late = dt.datetime(2026, 11, 23, 23, 0, tzinfo=tokyo)
+        assert times.span(late, late + dt.timedelta(hours=2), tokyo) == "2026年11月23日 23:00～11月24日 01:00 JST"
+
+
+def test_every_language_has_the_patterns_of_the_site():
+    """A language added to settings.LANGUAGES comes with its formats module (kembar/core/formats)."""
+    from django.conf import settings
+
+    from kembar.core.formats import pattern
+
+    names = [
+        "SHORT_DATE_FORMAT",
+        "MOMENT_FORMAT",
+        "MOMENT_WEEKDAY_FORMAT",
+        "MONTH_DAY_TIME_FORMAT",
+        "WEEKDAY_DATE_FORMAT",
+    ]
+    for code, _name in settings.LANGUAGES:
+        module = __import__(f"kembar.core.formats.{code}.formats", fromlist=["*"])
+        missing = [
+            n for n in [*names, "RANGE_SAME_MONTH", "RANGE_SAME_YEAR", "RANGE_OTHER_YEAR"] if not hasattr(module, n)
+        ]
+        assert missing == [], f"kembar/core/formats/{code}/formats.py lacks {missing}"
+        assert all("j" in pattern(n, code) for n in names)

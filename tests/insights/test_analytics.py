@@ -509,7 +509,7 @@ def test_kembar_report_of_a_province_counts_its_cities(analytics_world, tmp_path
         (["--government", "Bandung,ID", "--year", "20x6"], "is not a year"),
         (["--government", "Bandung,ID", "--year", "2150"], "has not begun yet"),
         (["--government", "Bandung,ID", "--format", "docx"], "The format must be pdf or xlsx"),
-        (["--government", "Bandung,ID", "--language", "fr"], "The language must be id or en"),
+        (["--government", "Bandung,ID", "--language", "fr"], "The language must be one of id, en, ja"),
         (["--government", "Bandung,ID", "--output", "/no/such/folder/r.pdf"], "does not exist"),
         (["--province", "XX-99"], "No province"),
     ],

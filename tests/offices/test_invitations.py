@@ -158,15 +158,19 @@ def test_a_member_or_a_waiting_invitation_is_not_invited_twice(users, orgs, band
 def test_the_email_is_in_the_invitees_language(users, bandung_admin, governments, kyoto_link):
     services.invite(bandung_admin, governments["bandung"], email="rina@bandung.go.id", role="viewer")
     services.invite_partner_office(users["bandung_editor"], kyoto_link, email="tanaka@city.kyoto.jp")
-    indonesian, english = OutgoingMail.objects.order_by("pk")
+    indonesian, japanese = OutgoingMail.objects.order_by("pk")
     assert indonesian.to == ["rina@bandung.go.id"]
     assert "Anda diundang" in indonesian.body and "sebagai Pembaca" in indonesian.body
-    assert english.to == ["tanaka@city.kyoto.jp"]
-    assert "You are invited to join the office of Kyoto" in english.body
-    assert "/invitations/" in english.body and "accepting sets it up" in english.body
+    # A Japanese city's office reads Japanese, the interface having it.
+    assert japanese.to == ["tanaka@city.kyoto.jp"]
+    assert "kembar の Kyoto 担当課に" in japanese.body and "招待されました" in japanese.body
+    assert "/invitations/" in japanese.body and "You are invited" not in japanese.body
     # The inviter may choose another language.
     services.invite(bandung_admin, governments["bandung"], email="guest@bandung.go.id", language="en")
     assert "You are invited" in OutgoingMail.objects.latest("pk").body
+    services.invite_partner_office(users["bandung_editor"], kyoto_link, email="sato@city.kyoto.jp", language="en")
+    english = OutgoingMail.objects.latest("pk")
+    assert "You are invited to join the office of Kyoto" in english.body and "accepting sets it up" in english.body
 
 
 # --- accepting ---------------------------------------------------------------------------------------
@@ -177,7 +181,7 @@ def test_the_partner_accepts_creates_an_account_and_its_office_and_reads_the_par
 ):
     issued = services.invite_partner_office(users["bandung_editor"], kyoto_link, email="tanaka@city.kyoto.jp")
     form = client.get(issued.path)
-    assert form.status_code == 200 and "Create the account and accept" in form.content.decode()
+    assert form.status_code == 200 and "アカウントを作成して承諾" in form.content.decode()  # Kyoto reads Japanese
 
     response = accept_as_new(client, issued.path, first_name="Hiro", last_name="Tanaka")
     assert response.status_code == 302 and response["Location"] == kyoto_link.get_absolute_url()
@@ -186,7 +190,7 @@ def test_the_partner_accepts_creates_an_account_and_its_office_and_reads_the_par
     office = Organisation.objects.get(local_government=governments["kyoto"])
     assert Membership.objects.get(user=user).organisation == office
     assert Membership.objects.get(user=user).role == Role.ADMIN
-    assert office.languages == ["en"]
+    assert office.languages == ["ja"]  # the invitation's language: Japanese for Kyoto
     # Signed in, the partner reads the private partnership; Surabaya's editor still does not.
     assert client.get(kyoto_link.get_absolute_url()).status_code == 200
     assert permissions.can_edit_partnership(user, kyoto_link)
@@ -195,7 +199,9 @@ def test_the_partner_accepts_creates_an_account_and_its_office_and_reads_the_par
     # One use.
     client.logout()
     again = client.get(issued.path)
-    assert again.status_code == 410 and "used already" in again.content.decode()
+    assert (
+        again.status_code == 410 and "この招待は既に使用されています" in again.content.decode()
+    )  # used already, in Kyoto's language
 
 
 def test_a_weak_password_or_a_taken_username_creates_nothing(client, users, bandung_admin, governments):
@@ -290,7 +296,7 @@ def test_kembar_invite_prints_the_link_as_json_and_the_link_opens_the_acceptance
     assert dt.timedelta(days=13, hours=23) < expires - timezone.now() <= dt.timedelta(days=14)
     path = last["url"].removeprefix("https://kembar.example.org")
     page = client.get(path)
-    assert page.status_code == 200 and "Create the account and accept" in page.content.decode()
+    assert page.status_code == 200 and "アカウントを作成して承諾" in page.content.decode()  # Kyoto's language
     assert Invitation.objects.get().role == Role.ADMIN  # Kyoto's new office: its first member administers it
 
 
@@ -346,13 +352,13 @@ def test_api_invites_lists_and_withdraws(api, users, orgs, bandung_admin, govern
 def test_the_acceptance_page_speaks_the_invitations_language_until_the_invitee_switches(
     client, users, bandung_admin, governments, kyoto_link
 ):
-    english = services.invite_partner_office(users["bandung_editor"], kyoto_link, email="tanaka@city.kyoto.jp")
+    japanese = services.invite_partner_office(users["bandung_editor"], kyoto_link, email="tanaka@city.kyoto.jp")
     indonesian = services.invite(bandung_admin, governments["bandung"], email="rina@bandung.go.id")
-    assert "Accept the invitation" in client.get(english.path, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "招待を承諾" in client.get(japanese.path, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Terima undangan" in client.get(indonesian.path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     client.cookies["django_language"] = "id"
-    assert "Terima undangan" in client.get(english.path).content.decode()
+    assert "Terima undangan" in client.get(japanese.path).content.decode()
     # Accepting keeps the invitation's language for the pages that follow.
     client.cookies.clear()
-    response = accept_as_new(client, english.path)
-    assert response.cookies["django_language"].value == "en"
+    response = accept_as_new(client, japanese.path)
+    assert response.cookies["django_language"].value == "ja"

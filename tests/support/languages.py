@@ -28,10 +28,10 @@ NUMBERED = re.compile(r"^\d+(?:\.\w+)?\.? ")
 CONTEXT = "\x04"  # between a pgettext context and its msgid in a compiled catalogue
 
 
-def catalogue() -> dict[str, str]:
-    """English → Indonesian of the product's own strings (plural forms each as a string). An
+def catalogue(language: str = "id") -> dict[str, str]:
+    """English → `language` of the product's own strings (plural forms each as a string). An
     entry with a context (pgettext: "language name") is keyed "context\x04msgid", as compiled."""
-    with open(LOCALE / "id" / "LC_MESSAGES" / "django.mo", "rb") as f:
+    with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as f:
         raw = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
     pairs: dict[str, str] = {}
     plurals: dict[str, list[str]] = {}
@@ -100,6 +100,17 @@ def distinctive() -> dict[str, Strings]:
     return {"id": Strings(keep(foreign_in_id)), "en": Strings(keep(foreign_in_en))}
 
 
+def foreign_to(language: str) -> list[Strings]:
+    """For a third language (ja …): the English strings its catalogue translates to something else
+    (untranslated ones are no leak yet), and the Indonesian strings that betray an English page.
+    A string that is also a word of the language's own text ("API", "MoU") proves nothing."""
+    pairs = [(k.split(CONTEXT)[-1], v) for k, v in catalogue(language).items() if "<" not in k and "\n" not in k]
+    own = {normalise(v) for _, v in pairs}
+    words = set(re.findall(r"\w+", " ".join(own)))
+    english = {k for k, v in pairs if normalise(k) != normalise(v) and normalise(k) not in own | words}
+    return [Strings({s for s in english if letters(s) >= MIN_LETTERS}), distinctive()["en"]]
+
+
 class Text(HTMLParser):
     """The pieces of text a person reads on the page (or hears: title, aria-label, alt)."""
 
@@ -139,7 +150,7 @@ class Text(HTMLParser):
 
 # Where a page shows the other language on purpose: the language switch names each language
 # in its own words.
-ALLOWED = {"english", "bahasa indonesia"}
+ALLOWED = {"english", "bahasa indonesia", "日本語"}
 
 
 @functools.cache

@@ -1,9 +1,11 @@
-"""`{% load kembar_times %}`: moments and spans in a place's time zone (`kembar.core.times`)."""
+"""`{% load kembar_times %}`: moments and spans in a place's time zone (`kembar.core.times`), and
+dates in the active language's patterns (`kembar.core.formats`)."""
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from kembar.core import times
+from kembar.core.formats import pattern
 
 register = template.Library()
 
@@ -30,3 +32,17 @@ def office_span(start, end, zone):
     if not start or str(office) in ("UTC", str(times.zone_of(zone))):
         return ""
     return times.span(start, end, office)
+
+
+@register.filter(expects_localtime=True)
+def stamp(value):
+    """`{{ message.created|stamp }}` → '1 Mar 2027 09:00 WIB' ('2027年3月1日 09:00 JST'): the
+    active language's short date and time, and the zone's abbreviation, in the active zone."""
+    return dateformat.format(value, pattern("SHORT_DATETIME_FORMAT") + " T") if value else ""
+
+
+@register.filter(expects_localtime=True)
+def datepattern(value, name):
+    """`{{ today|datepattern:"WEEKDAY_DATE_FORMAT" }}`: one of kembar's own named patterns of the
+    active language (`kembar.core.formats`), which the date filter cannot look up."""
+    return dateformat.format(value, pattern(name)) if value else ""

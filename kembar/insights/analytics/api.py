@@ -168,7 +168,7 @@ class ReportRequest(Schema):
     province: str | None = Field(None, max_length=10, description="A province's roll-up (ISO 3166-2 code).")
     year: Year | None = Field(None, description="Default: this year.")
     format: str = Field("pdf", max_length=10, description="pdf or xlsx")
-    language: str = Field("id", max_length=10, description="id or en")
+    language: str = Field("id", max_length=10, description="A language of the interface: id, en or ja.")
 
 
 class ReportOut(Schema):

@@ -44,8 +44,9 @@ class Chart:
         return [(category, [values[i] for _label, values in self.series]) for i, category in enumerate(self.categories)]
 
 
-def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
-    """The chart as a reportlab Drawing (a PDF flowable, or SVG through `svg`)."""
+def drawing(chart: Chart, width: int = 640, height: int = 300, font: str = FONT) -> Drawing:
+    """The chart as a reportlab Drawing (a PDF flowable, or SVG through `svg`), its words in
+    `font` (a registered one: the report's, with the glyphs of its language)."""
     n = max(len(chart.categories), 1)
     if chart.horizontal:
         height = max(height, 40 + 22 * n)
@@ -62,7 +63,7 @@ def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
     bars.categoryAxis.categoryNames = [
         _short(c, 40 if chart.horizontal else 24 if n <= 4 else 12) for c in chart.categories
     ] or [""]
-    bars.categoryAxis.labels.fontName = bars.valueAxis.labels.fontName = FONT
+    bars.categoryAxis.labels.fontName = bars.valueAxis.labels.fontName = font
     bars.categoryAxis.labels.fontSize = 9
     if not chart.horizontal:
         bars.categoryAxis.labels.angle = 45 if n > 8 else 0
@@ -84,7 +85,7 @@ def drawing(chart: Chart, width: int = 640, height: int = 300) -> Drawing:
     if legend_width:
         legend = Legend()
         legend.x, legend.y = width - legend_width + 5, height - 10
-        legend.fontName, legend.fontSize = FONT, 9
+        legend.fontName, legend.fontSize = font, 9
         legend.alignment = "right"
         legend.colorNamePairs = [
             (colors.HexColor(PALETTE[i % len(PALETTE)]), _short(label, 24))

@@ -1,5 +1,5 @@
 """The periodic report of a government for a year (or a roll-up of a province or the platform for
-oversight bodies), as PDF (reportlab) or XLSX (openpyxl), in Bahasa Indonesia or English.
+oversight bodies), as PDF (reportlab) or XLSX (openpyxl), in any language of the interface.
 
 `build_report` gathers the figures (pivot, SDG report, partnerships, health) with a constant
 number of queries; `render_pdf` and `render_xlsx` lay them out. Pages, the API and
@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -27,7 +28,6 @@ from .pivot import Pivot, Scope, pivot, year_range
 from .sdg import SdgReport, sdg_report
 
 FORMATS = ("pdf", "xlsx")
-LANGUAGES = ("id", "en")
 CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_LISTED_PARTNERSHIPS = 500  # a roll-up lists its partnerships' counts by status; a government every one
 HEALTH_LISTED = 25  # the partnerships needing attention first, in the health section
@@ -92,9 +92,18 @@ def check_options(fmt: str, language: str | None) -> tuple[str, str]:
     if fmt not in FORMATS:
         raise ReportError(_("The format must be pdf or xlsx, not “%(value)s”.") % {"value": fmt}, "format")
     language = (language or translation.get_language() or "id")[:2].lower()
-    if language not in LANGUAGES:
-        raise ReportError(_("The language must be id or en, not “%(value)s”.") % {"value": language}, "language")
+    if language not in languages():
+        raise ReportError(
+            _("The language must be one of %(languages)s, not “%(value)s”.")
+            % {"languages": ", ".join(languages()), "value": language},
+            "language",
+        )
     return fmt, language
+
+
+def languages() -> list[str]:
+    """The codes a report can be written in: the interface's (settings.LANGUAGES)."""
+    return [code for code, _name in settings.LANGUAGES]
 
 
 def _scope_partnerships(user, scope: Scope):
@@ -368,11 +377,29 @@ def _subtitle(data: ReportData) -> str:
 # --- PDF ---------------------------------------------------------------------------------------------
 
 
-def _fonts() -> tuple[str, str]:
-    """Bitstream Vera (shipped with reportlab): Latin text with the accents Helvetica lacks."""
+# Japanese, Chinese and Korean glyphs: reportlab's Adobe CID fonts for each script (regular, bold),
+# which need no font file: the PDF names the font and the reader supplies it (Acrobat, pdf.js,
+# macOS Preview, poppler with poppler-data). Vera has no CJK glyph; a CJK font to embed (Noto
+# CJK, IPAex) is 8-20 MB and not on PyPI. A language not listed here is written in Vera.
+CID_FONTS = {
+    "ja": ("HeiseiMin-W3", "HeiseiKakuGo-W5"),
+    "ko": ("HYSMyeongJo-Medium", "HYGothic-Medium"),
+    "zh": ("STSong-Light", "STSong-Light"),
+}
+
+
+def _fonts(language: str = "en") -> tuple[str, str]:
+    """(regular, bold) for a report in `language`: a CID font for Japanese (CID_FONTS), else
+    Bitstream Vera (shipped with reportlab): Latin text with the accents Helvetica lacks."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    if language in CID_FONTS:
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+        for name in set(CID_FONTS[language]) - set(pdfmetrics.getRegisteredFontNames()):
+            pdfmetrics.registerFont(UnicodeCIDFont(name))
+        return CID_FONTS[language]
     if "Vera" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
         pdfmetrics.registerFont(TTFont("VeraBd", "VeraBd.ttf"))
@@ -409,10 +436,13 @@ def render_pdf(data: ReportData) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    regular, bold = _fonts()
+    regular, bold = _fonts(data.language)
+    chart_font = regular if data.language in CID_FONTS else charts.FONT
     styles = getSampleStyleSheet()
     for name in ("Normal", "Title", "Heading1", "Heading2"):
         styles[name].fontName = bold if name != "Normal" else regular
+        if data.language in CID_FONTS:  # lines break between any two characters, not at spaces only
+            styles[name].wordWrap = "CJK"
     styles["Heading2"].keepWithNext = 1
     cell = styles["Normal"].clone("cell", fontSize=8, leading=10)
     head = cell.clone("head", fontName=bold)
@@ -495,7 +525,7 @@ def render_pdf(data: ReportData) -> bytes:
     for heading, header, rows, chart, _sheet in tables(data):
         story.append(Paragraph(escape(heading), styles["Heading2"]))
         if chart is not None and not chart.empty:
-            story.append(charts.drawing(chart, width=int(width), height=220))
+            story.append(charts.drawing(chart, width=int(width), height=220, font=chart_font))
         story += [table(header, rows), Spacer(1, 0.4 * cm)]
     doc.build(story, onLaterPages=page_footer)
     return buffer.getvalue()

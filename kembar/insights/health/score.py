@@ -976,11 +976,11 @@ def _hosted_a(p: Partnership, series: SeriesEvidence) -> bool:
 
 
 def _month(moment: dt.datetime | None) -> str:
-    return formats.date_format(timezone.localtime(moment), "F Y") if moment else "—"
+    return formats.date_format(timezone.localtime(moment), "YEAR_MONTH_FORMAT") if moment else "—"
 
 
 def _day(day: dt.date | None) -> str:
-    return formats.date_format(day, "j F Y") if day else "—"
+    return formats.date_format(day, "DATE_FORMAT") if day else "—"
 
 
 def health_of(user, partnership: Partnership, now: dt.datetime | None = None) -> Health:

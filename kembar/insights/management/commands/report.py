@@ -25,7 +25,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--year", required=True, help="The year reported on, e.g. 2026")
         parser.add_argument("--format", dest="fmt", default="pdf", help="pdf (default) or xlsx")
-        parser.add_argument("--language", default="id", help="id (Bahasa Indonesia, default) or en")
+        parser.add_argument("--language", default="id", help="id (Bahasa Indonesia, default), en or ja")
         parser.add_argument("--output", required=True, help="The file to write")
 
     def handle(self, *args, government, province, year, fmt, language, output, **options):

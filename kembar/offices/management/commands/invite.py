@@ -1,5 +1,5 @@
 """`kembar invite --government "NAME,CC" --email ADDRESS --role viewer|editor|admin
-[--partnership ID] [--language id|en] [--json]`: invite someone into a government's office."""
+[--partnership ID] [--language id|en|ja] [--json]`: invite someone into a government's office."""
 
 import json
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
-            help="Of the e-mail; by default id for an Indonesian government, en for any other.",
+            help="Of the e-mail; by default the government country's language if the interface has it (id, ja), else en.",
         )
         parser.add_argument("--json", action="store_true", help='Print {"url": …, "expires": …} as the last line.')
 
