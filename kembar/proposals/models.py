@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kembar.core import languages
 from kembar.core.models import StoredFile, Versioned, stored_file_field
 
 from .vocab import DecisionKind, DocumentKind, ProposalState
@@ -41,7 +42,7 @@ class Proposal(Versioned):
     website = models.URLField(_("website"), blank=True)
     fields = models.JSONField(_("fields of cooperation"), default=list, blank=True)
     plan = models.TextField(_("cooperation proposed"), max_length=MAX_PLAN)
-    language = models.CharField(_("language of the proposal"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language of the proposal"), max_length=8, choices=languages.interface_choices)
     state = models.CharField(
         _("state"), max_length=12, choices=ProposalState.choices, default=ProposalState.NEW, db_index=True
     )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_profile_sessions'),
+        ('accounts', '0004_oversight_party_and_scope'),
     ]
 
     operations = [
