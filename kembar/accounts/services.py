@@ -63,6 +63,33 @@ def editor_emails(government_ids: Iterable[int]) -> tuple[str, ...]:
     return tuple(sorted(addresses))
 
 
+def editor_recipients(government_ids: Iterable[int]) -> list[tuple[str, str]]:
+    """`editor_emails` with each address's language: (address, language) sorted by address. An
+    editor reads in their own language (`user_language`); an office's own address in its
+    country's (`recipient_language`). An address both an office's and a person's is the person's."""
+    ids = list(government_ids)
+    offices = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, local_government_id__in=ids)
+    found: dict[str, str] = {
+        email: recipient_language(country)
+        for email, country in offices.values_list("email", "local_government__place__country_code")
+        if email
+    }
+    members = (
+        Membership.objects.filter(
+            organisation__in=offices, role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN], user__is_active=True
+        )
+        .exclude(Q(user__email="") | Q(user__email__isnull=True))
+        .select_related("user")
+        .order_by("user_id")
+    )
+    seen: set[int] = set()
+    for m in members:
+        if m.user_id not in seen:
+            seen.add(m.user_id)
+            found[m.user.email] = user_language(m.user)
+    return sorted(found.items())
+
+
 # --- preferences ------------------------------------------------------------------------------
 
 

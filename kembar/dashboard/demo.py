@@ -18,6 +18,7 @@ from kembar.agreements import demo as agreements_demo
 from kembar.gazetteer.models import Place, PlaceTrait
 from kembar.gazetteer.services import load_gazetteer
 from kembar.gazetteer.traits import load_traits
+from kembar.grants import demo as grants_demo
 from kembar.insights.health import demo as insights_demo
 from kembar.matching import demo as matching_demo
 from kembar.meetings import demo as meetings_demo
@@ -207,6 +208,7 @@ def load_demo(stdout=None) -> dict:
         created.update({k: n for k, n in activities_demo.load(governments).items() if n})
         meetings_demo.load(governments)
         load_solutions_demo(governments)
+        created.update({k: n for k, n in grants_demo.load(governments).items() if n})
         insights_demo.load(governments)
         if requests := matching_demo.load(governments):
             created["partner requests"] = requests
