@@ -18,7 +18,7 @@ from ninja.responses import Status as Reply
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.api import params
-from kembar.api.auth import WRITE
+from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import Date, Id, InputSchema, omitted, version_read
@@ -237,12 +237,15 @@ def call_partnerships(request, call_id: int):
     ]
 
 
+# A partnership's routes answer anonymous callers too: 404 for what they may not read, as everywhere.
 @router.get(
-    "/partnerships/{partnership_id}/calls", response={200: list[CallFitOut], **ERRORS}, summary="Grant calls that fit"
+    "/partnerships/{partnership_id}/calls",
+    auth=READ,
+    response={200: list[CallFitOut], **ERRORS},
+    summary="Grant calls that fit",
 )
 def partnership_calls(request, partnership_id: int):
-    """The open grant calls a partnership fits, best first, with reasons."""
-    _signed_in(request.auth)
+    """The open grant calls a partnership fits, best first, with reasons (none for anonymous callers)."""
     partnership = _partnership(request.auth, partnership_id)
     return [
         {"call": f.item, "score": f.score, "reasons": f.reasons}
@@ -252,6 +255,7 @@ def partnership_calls(request, partnership_id: int):
 
 @router.get(
     "/partnerships/{partnership_id}/assessments",
+    auth=READ,
     response={200: list[AssessmentOut], **ERRORS},
     summary="A partnership's self-assessments",
 )

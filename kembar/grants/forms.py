@@ -70,6 +70,8 @@ class GrantCallForm(forms.Form):
             self.fields["office"].queryset = offices
             if permissions.can_edit_grant_call(user, GrantCall(office=None)):
                 self.fields["office"].empty_label = _("The platform (no office)")
+            elif offices.count() == 1:
+                del self.fields["office"]  # the only office the user edits for (services.create_call)
             else:
                 self.fields["office"].required = True
                 self.fields["office"].empty_label = None

@@ -43,7 +43,7 @@ def call_facts(call) -> list[tuple[str, str]]:
 def assessment_rows(partnership, years) -> list[dict]:
     """The table of self-assessments: per year one row per side, the dimensions' mean scores
     side by side (services.assessment_years gives the years, newest first)."""
-    from .vocab import Dimension
+    from .vocab import QUESTIONS, Dimension
 
     rows = []
     for year in years:
@@ -56,6 +56,11 @@ def assessment_rows(partnership, years) -> list[dict]:
                     "cells": [scores.get(str(d.value), "—") for d in Dimension] if scores else None,
                     "overall": scores["overall"] if scores else None,
                     "assessment": side,
+                    "comments": [
+                        (str(text), side.answers[code]["comment"])
+                        for code, _dim, text in QUESTIONS
+                        if side and side.answers.get(code, {}).get("comment")
+                    ],
                 }
             )
     return rows
