@@ -291,6 +291,18 @@ def create_assessment(request, partnership_id: int, payload: AssessmentIn):
     return Reply(201, services.assessment_queryset().get(pk=saved.pk))
 
 
+@router.get(
+    "/assessments/{assessment_id}", auth=READ, response={200: AssessmentOut, **ERRORS}, summary="One self-assessment"
+)
+def get_assessment(request, assessment_id: int):
+    """For members of the two offices, oversight bodies and platform administrators (404 otherwise)."""
+    return params.get_or_404(
+        permissions.visible_assessments(request.auth, services.assessment_queryset()),
+        assessment_id,
+        ASSESSMENT_NOT_FOUND,
+    )
+
+
 @router.patch(
     "/assessments/{assessment_id}",
     auth=WRITE,
