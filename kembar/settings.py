@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kembar.activities",
     "kembar.meetings",
     "kembar.solutions",
+    "kembar.grants",
     "kembar.matching",
     "kembar.conversations",
     "kembar.plans",

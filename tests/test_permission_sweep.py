@@ -55,9 +55,10 @@ from tests.support.files import docx_bytes, pdf_bytes, upload
 from tests.support.worlds import activities as activities_world
 from tests.support.worlds import chain as chain_world
 from tests.support.worlds import conversations as conversations_world
+from tests.support.worlds import grants as grants_world
 from tests.support.worlds import offices as offices_world
-from tests.support.worlds import proposals as proposals_world
 from tests.support.worlds import plans as plans_world
+from tests.support.worlds import proposals as proposals_world
 from tests.support.worlds import solutions as solutions_world
 from tests.support.worlds.meetings import sweep_world
 
@@ -130,11 +131,13 @@ ALLOWED_BY_DESIGN.update(
 )
 ALLOWED_BY_DESIGN.update(conversations_world.ALLOWED_BY_DESIGN)
 ALLOWED_BY_DESIGN.update(proposals_world.ALLOWED_BY_DESIGN)
+ALLOWED_BY_DESIGN.update(grants_world.ALLOWED_BY_DESIGN)
 ALLOWED_BY_DESIGN_CHANGES = {
     ("post", "/api/governments"): {"partnerships.LocalGovernment", "partnerships.HistoricalLocalGovernment"},
     **{key: {"insights.ReportFile"} for key in REPORT_REQUESTS},
     **conversations_world.ALLOWED_BY_DESIGN_CHANGES,
     **proposals_world.ALLOWED_BY_DESIGN_CHANGES,
+    **grants_world.ALLOWED_BY_DESIGN_CHANGES,
 }
 
 # Views that never write and answer a POST like a GET (200, the same page). Their writes are
@@ -249,6 +252,7 @@ def world(governments, orgs, users, settings, tmp_path) -> World:
     sweep_world(w, PRIVATE_NOTE)  # meetings and library items of the private partnership
     conversations_world.sweep_world(w, PRIVATE_NOTE)  # messages of both partnerships
     proposals_world.sweep_world(w)  # a proposal from outside in Bandung's inbox
+    grants_world.sweep_world(w, PRIVATE_NOTE)  # grant calls; Bandung's self-assessment of the private one
     w.exchange = solutions_world.build(governments, users)
     plans_world.sweep_world(w, PRIVATE_NOTE)  # plans and money of both partnerships
     partner_requests(w)
@@ -396,6 +400,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
     **conversations_world.PATH_VALUES,
     **proposals_world.PATH_VALUES,
     **plans_world.PATH_VALUES,
+    **grants_world.PATH_VALUES,
     # One's own account: another user's session and token (404 to everyone else).
     ("sessions", "session_id"): lambda w: [w.admin_session.pk],
     ("tokens", "token_id"): lambda w: [w.admin_token.pk],
@@ -619,6 +624,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     "meetings/library/<int:pk>/delete/": lambda w, url: {},
     **conversations_world.PAGE_BODIES,
     **proposals_world.PAGE_BODIES,
+    **grants_world.PAGE_BODIES,
 }
 
 # Page routes whose GET must show the private notes to those who may read them.
@@ -806,6 +812,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World, dict], dict]] = {
     **conversations_world.API_BODIES,
     **proposals_world.API_BODIES,
     **plans_world.API_BODIES,
+    **grants_world.API_BODIES,
 }
 
 # Values for required query parameters, and probes sent to list operations that take them.

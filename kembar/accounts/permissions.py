@@ -799,6 +799,8 @@ def proposal_government_ids(user) -> frozenset[int] | None:
     platform administrator, who reads every office's."""
     a = access(user)
     return None if a.superuser else a.read_governments
+
+
 # The national procedure's stages (kembar.agreements): each stage names the party that acts on
 # it. The office's own stages (and the DPRD's, which the office records, and the partner's) are
 # done by editors of either partner's office, as the rest of the agreement. A stage of the
@@ -910,6 +912,8 @@ def has_stage_queue(user) -> bool:
     of an office, platform administrators."""
     a = access(user)
     return a.superuser or a.oversight or bool(a.edit_governments)
+
+
 # Plans of action and money (kembar.plans): internal to a partnership's two offices. Members of
 # either office (any role), oversight bodies and platform administrators read them; the public
 # and other offices never. Each office edits its own side: the objectives it leads (with their
@@ -950,3 +954,76 @@ def can_read_office_money(user, government) -> bool:
     """An office's money totals: its own members (any role), oversight bodies and platform administrators."""
     a = access(user)
     return a.reads_everything or government.pk in a.read_governments
+
+
+# Grant calls and the yearly self-assessment (kembar.grants).
+#
+# Every signed-in user reads every grant call; platform administrators enter calls for the
+# platform, editors of a government's office for their office; a call is changed by whoever may
+# enter it in that name. A partnership's self-assessment is answered by each side's office for
+# its own side (editors; a platform administrator for either); both sides' answers are read by
+# members of the two offices (any role), oversight bodies and platform administrators, and by
+# nobody else, whether the partnership is public or not.
+
+
+def can_read_grant_calls(user) -> bool:
+    """Signed-in users (any role, any office, or none) read the catalogue of grant calls."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can_enter_grant_call(user) -> bool:
+    """Platform administrators and editors of any government's office enter grant calls."""
+    a = access(user)
+    return a.superuser or bool(a.edit_governments)
+
+
+def grant_call_offices(user) -> QuerySet[Organisation]:
+    """The offices in whose name the user enters a grant call: those whose government the user
+    edits for (a platform administrator may also enter one for the platform, with no office)."""
+    return edited_offices(user).filter(kind=Organisation.Kind.GOVERNMENT).order_by("name")
+
+
+def can_edit_grant_call(user, call) -> bool:
+    """The platform's calls: platform administrators. An office's calls: its editors (and
+    platform administrators)."""
+    a = access(user)
+    if a.superuser:
+        return True
+    if call.office_id is None:
+        return False
+    government_id = Organisation.objects.filter(pk=call.office_id).values_list("local_government_id", flat=True).first()
+    return government_id in a.edit_governments
+
+
+def can_answer_assessment(user, partnership, government_id: int) -> bool:
+    """A side's self-assessment is answered by editors of that side's office (a platform
+    administrator for either side)."""
+    if government_id not in (partnership.government_a_id, partnership.government_b_id):
+        return False
+    a = access(user)
+    return a.superuser or government_id in a.edit_governments
+
+
+def assessment_sides(user, partnership) -> list[int]:
+    """The sides of the partnership whose self-assessment the user answers (`can_answer_assessment`)."""
+    return [
+        g
+        for g in (partnership.government_a_id, partnership.government_b_id)
+        if can_answer_assessment(user, partnership, g)
+    ]
+
+
+def can_view_assessments(user, partnership) -> bool:
+    """Both sides' self-assessments: members of either office (any role), oversight bodies and
+    platform administrators. Nobody else, even of a public partnership."""
+    a = access(user)
+    return a.reads_everything or bool({partnership.government_a_id, partnership.government_b_id} & a.read_governments)
+
+
+def visible_assessments(user, queryset: QuerySet) -> QuerySet:
+    """The self-assessments of `queryset` the user reads (`can_view_assessments`)."""
+    a = access(user)
+    if a.reads_everything:
+        return queryset
+    own = list(a.read_governments)
+    return queryset.filter(Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own))

@@ -251,6 +251,8 @@ def set_owners(TemplateStage) -> None:
     for template, owners in OWNERS.items():
         for code, owner in owners.items():
             TemplateStage.objects.filter(template__code=template, code=code, owner="office").update(owner=owner)
+
+
 # The shipped names and evidence, in the catalogue: a language with no column of its own (Japanese)
 # reads them translated (models._localised); an administrator's own names stay as written.
 TRANSLATABLE = [

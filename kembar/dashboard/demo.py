@@ -18,14 +18,15 @@ from kembar.agreements import demo as agreements_demo
 from kembar.gazetteer.models import Place, PlaceTrait
 from kembar.gazetteer.services import load_gazetteer
 from kembar.gazetteer.traits import load_traits
+from kembar.grants import demo as grants_demo
 from kembar.insights.health import demo as insights_demo
 from kembar.matching import demo as matching_demo
 from kembar.meetings import demo as meetings_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.services import government_for_place
 from kembar.partnerships.vocab import Kind, Level, Status
-from kembar.proposals import demo as proposals_demo
 from kembar.plans import demo as plans_demo
+from kembar.proposals import demo as proposals_demo
 from kembar.solutions.demo import load_demo as load_solutions_demo
 
 DEMO_PASSWORD = "kembar-demo"
@@ -227,6 +228,7 @@ def load_demo(stdout=None) -> dict:
         meetings_demo.load(governments)
         load_solutions_demo(governments)
         created.update({k: n for k, n in plans_demo.load(governments).items() if n})
+        created.update({k: n for k, n in grants_demo.load(governments).items() if n})
         insights_demo.load(governments)
         if requests := matching_demo.load(governments):
             created["partner requests"] = requests

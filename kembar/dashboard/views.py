@@ -6,6 +6,7 @@ from kembar.activities.queries import dashboard_events
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
 from kembar.conversations.services import dashboard_unread
 from kembar.core.mail import backlog
+from kembar.grants.services import dashboard_assessments, dashboard_fits
 from kembar.matching.services import dashboard_requests
 from kembar.partnerships import claims
 from kembar.partnerships import services as partnership_services
@@ -32,6 +33,8 @@ def dashboard(request):
         context["day"] = services.office_day(request.user, own)
         context["to_confirm"] = claims.unclaimed(request.user).count()
         context["conversations"] = dashboard_unread(request.user)
+        context["grant_fits"] = dashboard_fits(request.user)
+        context["assessments_due"] = dashboard_assessments(request.user)
     else:
         counted = permissions.visible_partnerships(request.user, Partnership.objects.all())
         context["agreements"] = agreements_dashboard(request.user)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GrantsConfig(AppConfig):
+    name = "kembar.grants"
+    verbose_name = _("Grant calls and self-assessment")
+
+    def ready(self):
+        from kembar.core import reminders
+
+        reminders.register("kembar.grants.reminders.deadlines")
