@@ -922,10 +922,11 @@ def has_stage_queue(user) -> bool:
 
 
 def can_read_plans(user, government_ids) -> bool:
-    """Members of either side's office (any role), oversight bodies and platform administrators
-    read the plans and money of a partnership (or pilot) between `government_ids`."""
+    """Members of either side's office (any role), oversight bodies whose scope holds a side and
+    platform administrators read the plans and money of a partnership (or pilot) between
+    `government_ids`."""
     a = access(user)
-    return a.reads_everything or bool(set(government_ids) & a.read_governments)
+    return a.reads_everything or bool(set(government_ids) & a.reads)
 
 
 def visible_plan_partnerships(user, queryset: QuerySet) -> QuerySet:
@@ -933,7 +934,7 @@ def visible_plan_partnerships(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     return queryset.filter(Q(government_a__in=own) | Q(government_b__in=own))
 
 
@@ -951,9 +952,10 @@ def can_edit_plan_side(user, government_ids, side_id: int | None) -> bool:
 
 
 def can_read_office_money(user, government) -> bool:
-    """An office's money totals: its own members (any role), oversight bodies and platform administrators."""
+    """An office's money totals: its own members (any role), oversight bodies whose scope holds it
+    and platform administrators."""
     a = access(user)
-    return a.reads_everything or government.pk in a.read_governments
+    return a.reads_everything or government.pk in a.reads
 
 
 # Grant calls and the yearly self-assessment (kembar.grants).
@@ -1014,10 +1016,10 @@ def assessment_sides(user, partnership) -> list[int]:
 
 
 def can_view_assessments(user, partnership) -> bool:
-    """Both sides' self-assessments: members of either office (any role), oversight bodies and
-    platform administrators. Nobody else, even of a public partnership."""
+    """Both sides' self-assessments: members of either office (any role), oversight bodies whose
+    scope holds a side and platform administrators. Nobody else, even of a public partnership."""
     a = access(user)
-    return a.reads_everything or bool({partnership.government_a_id, partnership.government_b_id} & a.read_governments)
+    return a.reads_everything or bool({partnership.government_a_id, partnership.government_b_id} & a.reads)
 
 
 def visible_assessments(user, queryset: QuerySet) -> QuerySet:
@@ -1025,5 +1027,5 @@ def visible_assessments(user, queryset: QuerySet) -> QuerySet:
     a = access(user)
     if a.reads_everything:
         return queryset
-    own = list(a.read_governments)
+    own = list(a.reads)
     return queryset.filter(Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own))
