@@ -78,7 +78,7 @@ def _line(w, side: int | None = None) -> dict:
         "side": side or w.governments["bandung"].pk,
         "kind": "budget",
         "funder": "eu",
-        "amount": "1.000",
+        "amount": "1000",
         "currency": "EUR",
         "on": "2026-05-01",
     }

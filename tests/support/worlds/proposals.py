@@ -75,7 +75,7 @@ API_BODIES = {
 # and the two mails (the proposer's receipt, the office's notice).
 ALLOWED_BY_DESIGN = {
     (principal, "post", PROPOSE): "anyone proposes cooperation on a government's public page (kembar.proposals)"
-    for principal in ("anonymous", "partner_viewer", "unrelated_editor", "oversight")
+    for principal in ("anonymous", "partner_viewer", "unrelated_editor", "oversight", "other_province")
 }
 ALLOWED_BY_DESIGN_CHANGES = {
     ("post", PROPOSE): {"proposals.Proposal", "proposals.HistoricalProposal", "core.OutgoingMail"},
