@@ -67,7 +67,9 @@ def day(live_server) -> Day:
         "bandung_editor": make_user("bandung_editor", office),
         "bandung_viewer": make_user("bandung_viewer", office, Membership.Role.VIEWER),
         "oversight": make_user(
-            "oversight", make_office("Kemendagri", kind=Organisation.Kind.OVERSIGHT), Membership.Role.VIEWER
+            "oversight",
+            make_office("Kemendagri", kind=Organisation.Kind.OVERSIGHT, party="kemendagri", country_code="ID"),
+            Membership.Role.VIEWER,
         ),
     }
     editor = users["bandung_editor"]
