@@ -1,10 +1,9 @@
-import os
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kembar.accounts.permissions import console_reader
 from kembar.agreements import drafts, presenters, services
+from kembar.core.outputs import check_output, write_output
 
 
 class Command(BaseCommand):
@@ -30,24 +29,7 @@ class Command(BaseCommand):
             record = services.agreement_queryset().filter(pk=int(agreement)).first()
         if record is None:
             raise CommandError(_("No agreement with id %(id)s.") % {"id": agreement})
-        directory = os.path.dirname(os.path.abspath(output))
-        if not os.path.isdir(directory):
-            raise CommandError(
-                _("Cannot write %(file)s: the folder %(folder)s does not exist.")
-                % {"file": output, "folder": directory}
-            )
-        if os.path.isdir(output):
-            raise CommandError(_("Cannot write %(file)s: it is a folder.") % {"file": output})
+        check_output(output)
         made = drafts.generate(record, kind, fmt, zone=presenters.viewer_timezone(console_reader(), record))
-        temporary = f"{output}.part"
-        try:
-            with open(temporary, "wb") as handle:
-                handle.write(made.content)
-            os.replace(temporary, output)
-        except OSError as error:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise CommandError(
-                _("Cannot write %(file)s: %(reason)s.") % {"file": output, "reason": error.strerror}
-            ) from None
+        write_output(output, made.content)
         self.stdout.write(f"{output}: {record.title}, {kind}, {fmt.upper()}, {len(made.content):,} bytes")

@@ -1,9 +1,8 @@
-import os
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kembar.core.outputs import check_output, write_output
 from kembar.insights.analytics import reports
 from kembar.insights.analytics.pivot import ScopeError, parse_year, resolve_scope
 
@@ -39,26 +38,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if year_value > timezone.now().year + 1:
             raise CommandError(_("%(year)s has not begun yet: nothing can be reported on it.") % {"year": year_value})
-        directory = os.path.dirname(os.path.abspath(output))
-        if not os.path.isdir(directory):
-            raise CommandError(
-                _("Cannot write %(file)s: the folder %(folder)s does not exist.")
-                % {"file": output, "folder": directory}
-            )
-        if os.path.isdir(output):
-            raise CommandError(_("Cannot write %(file)s: it is a folder.") % {"file": output})
-        if (os.path.exists(output) and not os.access(output, os.W_OK)) or not os.access(directory, os.W_OK):
-            raise CommandError(_("Cannot write %(file)s: permission denied.") % {"file": output})
+        check_output(output)
         content = reports.write_report(reports.OPERATOR, scope, year_value, fmt, language)
-        temporary = f"{output}.part"
-        try:
-            with open(temporary, "wb") as handle:
-                handle.write(content)
-            os.replace(temporary, output)
-        except OSError as error:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise CommandError(
-                _("Cannot write %(file)s: %(reason)s.") % {"file": output, "reason": error.strerror}
-            ) from None
+        write_output(output, content)
         self.stdout.write(f"{output}: {scope.label}, {year_value}, {fmt.upper()} ({language}), {len(content):,} bytes")
