@@ -60,7 +60,9 @@ class CallOut(Schema):
     amount_max: Decimal | None
     currency: str
     deadline: dt.date
-    deadline_time: dt.time | None
+    deadline_time: str | None = Field(
+        pattern=r"^\d{2}:\d{2}$", description="The time of day in the funder's zone, HH:MM; null: the end of the day."
+    )
     deadline_zone: str
     closes_at: dt.datetime = Field(description="The moment the call closes, in UTC.")
     link: str
@@ -72,6 +74,10 @@ class CallOut(Schema):
     @staticmethod
     def resolve_fields(obj) -> list[str]:
         return [f.code for f in obj.fields.all()]
+
+    @staticmethod
+    def resolve_deadline_time(obj) -> str | None:
+        return obj.deadline_time.strftime("%H:%M") if obj.deadline_time else None
 
 
 class CallIn(InputSchema):
