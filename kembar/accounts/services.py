@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -150,14 +150,20 @@ def account_languages(addresses: Iterable[str]) -> dict[str, str]:
     addresses = sorted({a for a in addresses if a})
     if not addresses:
         return {}
+    # E-mail addresses are matched without regard to case ("Officer@FortWorth.gov" is the
+    # account "officer@fortworth.gov"); each address asked about keeps its own spelling.
     users = (
-        get_user_model().objects.filter(is_active=True, email__in=addresses).order_by("pk").values_list("pk", "email")
+        get_user_model()
+        .objects.annotate(address=Lower("email"))
+        .filter(is_active=True, address__in={a.lower() for a in addresses})
+        .order_by("pk")
+        .values_list("pk", "address")
     )
     owner: dict[str, int] = {}
-    for pk, email in users:
-        owner.setdefault(email, pk)
+    for pk, address in users:
+        owner.setdefault(address, pk)
     languages = languages_of(owner.values())
-    return {email: languages[pk] for email, pk in owner.items()}
+    return {a: languages[owner[a.lower()]] for a in addresses if a.lower() in owner}
 
 
 def government_language(government_id: int) -> str:

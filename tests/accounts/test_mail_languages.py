@@ -207,3 +207,21 @@ def test_a_new_message_reaches_each_bandung_member_in_their_language(users, orgs
     assert sent["ayu@bandung.example"].subject.startswith("New message:")
     assert sent["budi@bandung.example"].subject.startswith("Pesan baru:")
     assert "officer@fortworth.example" not in sent  # never the author
+
+
+def test_a_participant_address_typed_in_capitals_still_finds_its_account_language(
+    users, bandung_readers, bandung_fort_worth, governments
+):
+    english, indonesian = bandung_readers
+    meeting = meetings.schedule_meeting(
+        english,
+        bandung_fort_worth,
+        title="Water utilities exchange",
+        start=dt.datetime(2027, 1, 20, 14, tzinfo=UTC),
+        duration=60,
+    )
+    typed = indonesian.email.upper()
+    # listed on Fort Worth's side (an English-speaking office): only the account says Indonesian
+    meetings.add_participant(english, meeting, bandung_fort_worth.government_b, "Budi", typed)
+    assert meetings.send_invitations(english, meeting) == 1
+    assert by_recipient()[typed].subject == "Undangan: Water utilities exchange"
