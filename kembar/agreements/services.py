@@ -606,6 +606,20 @@ def visible_agreements(user) -> QuerySet[Agreement]:
     return permissions.visible_agreements(user, agreement_queryset())
 
 
+def with_waiting_stage(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """Each agreement with its stage in progress as `waiting` (a list of at most one; one more
+    query for the whole page), for lists that say where each file waits."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "stages",
+            queryset=AgreementStage.objects.filter(status=StageStatus.ACTIVE, started_at__isnull=False)
+            .select_related("template_stage")
+            .order_by("position"),
+            to_attr="waiting",
+        )
+    )
+
+
 def office_agreements(user) -> QuerySet[Agreement]:
     """An office's own agreements; everyone else sees every agreement they may read."""
     qs = visible_agreements(user)

@@ -38,15 +38,29 @@ def _decider_or_403(request, pk: int):
 def agreement_list(request):
     """The office's agreements (everyone else: every agreement they may read)."""
     queryset = services.office_agreements(request.user).order_by("ends_on", "-updated", "-id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _with_days_waiting(
+        Paginator(services.with_waiting_stage(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    )
     return render(request, "agreements/list.html", {"page": page, "partnership": None})
+
+
+def _with_days_waiting(page):
+    """Where each agreement of the page waits and for how many days (list column)."""
+    now = timezone.now()
+    for agreement in page.object_list:
+        for stage in agreement.waiting:
+            stage.days_waiting = services.days_waiting(stage, now)
+            stage.overdue = services.is_overdue(stage, now)
+    return page
 
 
 @require_safe
 def partnership_agreements(request, partnership_id: int):
     partnership = partnership_or_404(request, partnership_id)
     queryset = services.agreement_queryset().filter(partnership=partnership).order_by("-updated", "-id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _with_days_waiting(
+        Paginator(services.with_waiting_stage(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    )
     return render(
         request,
         "agreements/list.html",

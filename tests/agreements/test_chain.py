@@ -216,6 +216,8 @@ def test_the_queue_pages_and_api_have_a_constant_query_count(cast, governments, 
             logged_in(client, users, who).get("/agreements/queue/")
             with queries.few(who):
                 assert client.get("/agreements/queue/").status_code == 200
+            with queries.few(f"{who} list"):
+                assert client.get("/agreements/").status_code == 200
         api("get", "/api/oversight/queue", as_="kemendagri_editor")  # issues the token
         with queries.few("api"):
             assert api("get", "/api/oversight/queue", as_="kemendagri_editor").status_code == 200
@@ -225,6 +227,8 @@ def test_the_queue_pages_and_api_have_a_constant_query_count(cast, governments, 
             logged_in(client, users, who)
             with queries.many(who):
                 assert client.get("/agreements/queue/").status_code == 200
+            with queries.many(f"{who} list"):
+                assert client.get("/agreements/").status_code == 200
         with queries.many("api"):
             assert api("get", "/api/oversight/queue", as_="kemendagri_editor").status_code == 200
 
@@ -266,3 +270,16 @@ def test_an_overdue_stage_reminds_the_party_it_waits_for(cast, partnership):
     )
     [stuck] = [r for r in reminders.agreement_reminders(timezone.now()) if r.key.startswith("agreement-stage:")]
     assert stuck.recipients == ("kerjasama@jabarprov.go.id",)
+
+
+def test_the_agreement_list_says_where_each_file_waits_and_for_how_long(cast, users, partnership, client):
+    agreement = walk_to(new_mou(partnership, users), users, "assessment")
+    AgreementStage.objects.filter(agreement=agreement, status="active").update(
+        started_at=timezone.now() - dt.timedelta(days=12)
+    )
+    logged_in(client, users, "bandung_editor")
+    client.cookies["django_language"] = "en"
+    page = client.get("/agreements/").content.decode()
+    assert "(Kemendagri) · Assessment" in page and "12 days" in page
+    page = client.get(f"/agreements/partnerships/{partnership.pk}/").content.decode()
+    assert "12 days" in page
