@@ -600,12 +600,18 @@ def dashboard_assessments(user, now: dt.datetime | None = None) -> list[Partners
     partnerships = list(
         Partnership.objects.filter(status=Status.ACTIVE)
         .filter(Q(government_a__in=own) | Q(government_b__in=own))
-        .select_related("government_a", "government_b")
+        .select_related("government_a__place", "government_b__place")
         .order_by("pk")[:50]
     )
+    # "This year" is the year at the side's own place (1 January comes to Bandung 7 hours
+    # before UTC), as for answering.
+    year = {
+        p.pk: local_year(p, p.government_a_id if p.government_a_id in own else p.government_b_id, now)
+        for p in partnerships
+    }
     answered = set(
-        SelfAssessment.objects.filter(partnership__in=partnerships, government__in=own, year=now.year).values_list(
-            "partnership_id", flat=True
-        )
+        SelfAssessment.objects.filter(
+            partnership__in=partnerships, government__in=own, year__in=set(year.values())
+        ).values_list("partnership_id", "year")
     )
-    return [p for p in partnerships if p.pk not in answered][:5]
+    return [p for p in partnerships if (p.pk, year[p.pk]) not in answered][:5]

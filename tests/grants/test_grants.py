@@ -411,3 +411,17 @@ def test_the_demo_call_fits_a_demo_partnership_and_bandung_fort_worth_has_an_ass
     years = {a.year for a in SelfAssessment.objects.filter(partnership=p)}
     assert len(years) == 2
     assert not mail.outbox and not OutgoingMail.objects.exists()
+
+
+def test_the_dashboard_asks_for_the_new_years_assessment_at_the_offices_own_midnight(users, ties, governments):
+    p, bandung = ties["exchange"], governments["bandung"]
+    services.answer_assessment(
+        users["bandung_editor"], p, bandung.pk, answers(4), now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    )
+    # 1 January 2027, 03:00 in Bandung (WIB), still 2026 in UTC: the 2026 answer no longer counts
+    new_year_in_bandung = dt.datetime(2026, 12, 31, 20, tzinfo=dt.UTC)
+    due = services.dashboard_assessments(users["bandung_editor"], now=new_year_in_bandung)
+    assert p in due
+    assert p not in services.dashboard_assessments(
+        users["bandung_editor"], now=dt.datetime(2026, 12, 31, 16, tzinfo=dt.UTC)
+    )
