@@ -511,7 +511,9 @@ class LibraryItemIn(Schema):
         description="The partnership's shelf; leave out to share with everyone (then `public` must be true).",
     )
     summary: str = Field("", max_length=100_000, description="A note; required without a file.")
-    language: str = Field("id", pattern="^(id|en)$")
+    language: str = Field(
+        "id", max_length=8, description="The document's language: an ISO 639-1 code of the platform's list."
+    )
     fields: list[CooperationField] = Field([], max_length=20)
     sdgs: list[Annotated[int, Field(ge=1, le=17)]] = Field([], max_length=17)
     public: bool = False

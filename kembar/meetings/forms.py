@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kembar.core import times
+from kembar.core import languages, times
 from kembar.core.uploads import DocumentField
 from kembar.core.widgets import DateInput, DateTimeLocalInput, TimeInput
 from kembar.partnerships.forms import choose_among, fields_of_cooperation
@@ -188,7 +188,7 @@ class LibraryItemForm(forms.Form):
         help_text=_("Leave empty to share with the whole platform (public)."),
     )
     summary = forms.CharField(label=_("Summary or note"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    language = forms.ChoiceField(label=_("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    language = forms.ChoiceField(label=_("Language"), choices=languages.choices)
     fields = fields_of_cooperation()
     sdgs = forms.TypedMultipleChoiceField(
         label=_("SDGs"), choices=SDG_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple

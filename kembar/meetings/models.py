@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core import languages
 from kembar.core.models import StoredFile, Versioned, stored_file_field
 from kembar.core.uploads import UploadPath
 
@@ -147,9 +148,8 @@ class LibraryItem(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary or note"), blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
-    )
+    # The document's own language: any of the platform's list (a Braunschweig guide in German).
+    language = models.CharField(_("language"), max_length=8, choices=languages.choices, default="id")
     fields = models.JSONField(_("fields of cooperation"), default=list, blank=True)
     sdgs = models.JSONField(_("SDGs"), default=list, blank=True)
     public = models.BooleanField(

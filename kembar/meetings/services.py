@@ -30,7 +30,7 @@ from unidecode import unidecode
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.accounts.services import account_languages, government_language
-from kembar.core import times
+from kembar.core import languages, times
 from kembar.core.mail import queue_mail
 from kembar.core.uploads import DOCX, ODT, ArchiveTooLarge, check_upload, max_upload_bytes, read_member
 from kembar.core.versioning import save_changes
@@ -544,6 +544,8 @@ def share_item(
         errors["summary"] = [_("Write a note or attach a document.")]
     if any(not (isinstance(s, int) and 1 <= s <= 17) for s in sdgs):
         errors["sdgs"] = [_("SDGs are numbered 1 to 17.")]
+    if language not in languages.CODES:
+        errors["language"] = [_("“%(value)s” is not a language of the list.") % {"value": language}]
     checked = None
     if upload is not None:
         try:

@@ -639,3 +639,26 @@ def test_admin_pages_of_meetings_and_library_open_for_a_platform_administrator(c
         "/admin/meetings/officehours/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_library_items_are_in_any_language_of_the_list_and_say_which(users, governments, client):
+    item = services.share_item(
+        users["bandung_editor"],
+        government=governments["bandung"],
+        title="Leitfaden Stadtwerke",
+        summary="Ein Leitfaden der Braunschweiger Stadtwerke.",
+        language="de",
+        public=True,
+    )
+    client.cookies["django_language"] = "en"
+    assert "German" in client.get(reverse("meetings:library_item", args=[item.pk])).content.decode()
+    with pytest.raises(ValidationError) as error:
+        services.share_item(
+            users["bandung_editor"],
+            government=governments["bandung"],
+            title="x",
+            summary="x",
+            language="xx",
+            public=True,
+        )
+    assert "language" in error.value.message_dict
