@@ -8,8 +8,10 @@
 * Bandung–Suwon: an MoU waiting 12 days at the governor's stage (Jawa Barat's bureau, `jabar`).
 * Surabaya–Busan: a renewed MoU waiting 20 days for Kemlu's full power (`kemlu`).
 
-Dates are relative to today so the demo always shows these situations. The evidence files are
-small generated PDFs marked as demo documents.
+Dates are relative to today so the demo always shows these situations; each walk is then
+moved back in time (`_backdate`) so the stages, documents and history carry plausible dates
+(Fort Worth's exploration months before its signing, not today). The evidence files are small
+generated PDFs marked as demo documents.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.utils import timezone
 from kembar.core.pdf import one_page_pdf
 
 from . import services
-from .models import Agreement, AgreementStage, ProcedureTemplate
+from .models import Agreement, AgreementStage, ProcedureTemplate, StageDocument, StageTransition
 
 
 def _walk(
@@ -41,6 +43,33 @@ def _walk(
         )
         agreement = services.advance(user, agreement, signed_on=signed_on, validity_years=validity_years)
     return agreement
+
+
+def _backdate(agreement: Agreement, first: dt.date, last: dt.date) -> None:
+    """Move every moment of the new agreement's life so far onto the days `first`..`last`
+    (09:00 UTC on the first, 03:00 UTC on the last), keeping their order: its creation, stage
+    starts and completions, uploads, transitions and the change history."""
+    until = timezone.now()
+    since = min(agreement.created, Agreement.history.filter(id=agreement.pk).earliest("history_date").history_date)
+    start = dt.datetime.combine(first, dt.time(9), tzinfo=dt.UTC)
+    end = dt.datetime.combine(last, dt.time(3), tzinfo=dt.UTC)
+    span = (until - since) or dt.timedelta(microseconds=1)
+
+    def moved(moment):
+        return moment if moment is None or moment < since else start + (end - start) * ((moment - since) / span)
+
+    def move(queryset, *names):
+        for row in queryset:
+            type(row).objects.filter(pk=row.pk).update(**{n: moved(getattr(row, n)) for n in names})
+
+    stage_ids = list(agreement.stages.values_list("pk", flat=True))
+    move(Agreement.objects.filter(pk=agreement.pk), "created", "updated")
+    move(AgreementStage.objects.filter(pk__in=stage_ids), "started_at", "completed_at")
+    move(StageDocument.objects.filter(stage__in=stage_ids), "uploaded_at")
+    move(StageTransition.objects.filter(agreement=agreement), "at")
+    move(Agreement.history.filter(id=agreement.pk), "history_date")
+    move(AgreementStage.history.filter(id__in=stage_ids), "history_date")
+    move(StageDocument.history.filter(stage_id__in=stage_ids), "history_date")
 
 
 def _waiting_since(agreement: Agreement, days: int) -> None:
@@ -73,7 +102,9 @@ def load(user, partnerships: dict[tuple[str, str], object]) -> int:
         ["id", "en"],
     )
     if a:
-        _walk(user, a, signing, signed_on=today - dt.timedelta(days=730), validity_years=5)
+        signed_on = today - dt.timedelta(days=730)
+        _walk(user, a, signing, signed_on=signed_on, validity_years=5)
+        _backdate(a, signed_on - dt.timedelta(days=420), signed_on)
         created += 1
     loi_path = ProcedureTemplate.objects.filter(code="ksdpl-loi").first() or ksdpl
     a = new(
@@ -86,6 +117,7 @@ def load(user, partnerships: dict[tuple[str, str], object]) -> int:
     )
     if a:
         a = _walk(user, a, 2)  # exploration and the governor's submission done: at Kemendagri
+        _backdate(a, today - dt.timedelta(days=240), today - dt.timedelta(days=150))
         _waiting_since(a, 150)  # the demo's point: with the ministry for 150 days (usually 30)
         created += 1
     a = new(
@@ -97,6 +129,7 @@ def load(user, partnerships: dict[tuple[str, str], object]) -> int:
     )
     if a:
         a = _walk(user, a, 2)  # exploration and plan done: at the governor's stage (Jawa Barat)
+        _backdate(a, today - dt.timedelta(days=130), today - dt.timedelta(days=12))
         _waiting_since(a, 12)
         created += 1
     a = new(
@@ -109,6 +142,7 @@ def load(user, partnerships: dict[tuple[str, str], object]) -> int:
     if a:
         full_power = ksdpl.stages.get(code="full_power").position
         a = _walk(user, a, full_power - 1)  # every stage before the full power: at Kemlu
+        _backdate(a, today - dt.timedelta(days=380), today - dt.timedelta(days=20))
         _waiting_since(a, 20)
         created += 1
     a = new(
@@ -119,6 +153,8 @@ def load(user, partnerships: dict[tuple[str, str], object]) -> int:
         ["id", "de", "en"],
     )
     if a:
-        _walk(user, a, signing, signed_on=today.replace(year=today.year - 5) + dt.timedelta(days=60), validity_years=5)
+        signed_on = today.replace(year=today.year - 5) + dt.timedelta(days=60)
+        _walk(user, a, signing, signed_on=signed_on, validity_years=5)
+        _backdate(a, signed_on - dt.timedelta(days=365), signed_on)
         created += 1
     return created

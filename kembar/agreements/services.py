@@ -607,12 +607,15 @@ def visible_agreements(user) -> QuerySet[Agreement]:
 
 
 def with_waiting_stage(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    """Each agreement with its stage in progress as `waiting` (a list of at most one; one more
-    query for the whole page), for lists that say where each file waits."""
+    """Each agreement in procedure with its stage in progress as `waiting` (a list of at most
+    one; one more query for the whole page), for lists that say where each file waits. A signed
+    agreement's implementation stage is its life, not a wait: its list is empty."""
     return queryset.prefetch_related(
         Prefetch(
             "stages",
-            queryset=AgreementStage.objects.filter(status=StageStatus.ACTIVE, started_at__isnull=False)
+            queryset=AgreementStage.objects.filter(
+                status=StageStatus.ACTIVE, started_at__isnull=False, agreement__status=AgreementStatus.IN_PROCEDURE
+            )
             .select_related("template_stage")
             .order_by("position"),
             to_attr="waiting",

@@ -101,3 +101,25 @@ def test_a_fresh_demo_has_a_coming_week_on_bandungs_dashboard(client):
     overdue = page.split("data-overdue", 1)[1].split("</section>", 1)[0]
     assert COMING_MEETING in coming and COMING_TITLE in coming
     assert OVERDUE_ACTION[0] in overdue and "(4 days)" in overdue
+
+
+def test_demo_agreements_carry_the_dates_of_their_procedure_not_the_load_day():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kembar.agreements.models import Agreement, StageTransition
+
+    load_demo()
+    fort_worth = Agreement.objects.get(title__startswith="MoU Bandung – Fort Worth")
+    signed = dt.datetime.combine(fort_worth.signed_on, dt.time(23, 59), tzinfo=dt.UTC)
+    stages = list(fort_worth.stages.exclude(completed_at=None).order_by("position"))
+    assert stages and all(s.completed_at <= signed for s in stages)
+    assert stages[0].started_at < signed - dt.timedelta(days=300)  # the exploration, months before
+    assert [s.completed_at for s in stages] == sorted(s.completed_at for s in stages)
+    assert not StageTransition.objects.filter(agreement=fort_worth, at__gt=signed).exists()
+    assert not fort_worth.history.filter(history_date__gt=signed).exists()
+    suwon = Agreement.objects.get(title__startswith="MoU Bandung – Suwon")
+    waiting = suwon.stages.get(status="active")
+    assert (timezone.now() - waiting.started_at).days == 12
+    assert all(s.completed_at <= waiting.started_at for s in suwon.stages.exclude(completed_at=None))
