@@ -31,6 +31,11 @@ SUBDIVISION_KM = 400
 # A second-level division (a county, a district) has the middle of its towns as its point; a
 # list's point for it lies within this distance, or it names another division of that name.
 SECOND_LEVEL_KM = 80
+# A list's bare "Boone" is Boone County when the point lies this near the county's middle and
+# no town of that name lies within TOWN_NAMESAKE_KM (else it may be a village the data lacks).
+BARE_DIVISION_KM = 25
+TOWN_NAMESAKE_KM = 100
+BARE_DIVISION_TYPES = frozenset({"County", "Municipality", "Local government area"})
 # Countries whose second-level divisions are named after their seat town ("Hancock County",
 # "Powiat głubczycki"): there the bare name is the town's, another government.
 DIVISIONS_NAMED_AFTER_TOWNS = frozenset(
@@ -364,6 +369,30 @@ def wanted_keys(name: str) -> Wanted:
     return Wanted(exact, cores, tuple(dict.fromkeys(region_words)), parents)
 
 
+# Russian, Ukrainian and Belarusian districts are named by an adjective that lists romanise
+# -sky, -skiy, -skyi or -ski ("Yeysky District", GeoNames' "Yeyskiy Rayon").
+_ADJECTIVE_ENDING = re.compile(r"(?<=s)k(?:iy|yi|ii|y|i)\b")
+
+
+def adjective_spellings(wanted: Wanted) -> Wanted:
+    """The keys with the other romanisations of an adjectival ending, for divisions only: a
+    town's name is not an adjective, and a link already made by a town never changes."""
+    exact, cores = list(wanted.exact), list(wanted.cores)
+    for key in wanted.exact:
+        if not _ADJECTIVE_ENDING.search(key):
+            continue
+        for ending in ("kiy", "ky"):
+            variant = _ADJECTIVE_ENDING.sub(ending, key)
+            if variant not in exact:
+                exact.append(variant)
+            core = core_key(variant)[0]
+            if core not in exact and core not in cores:
+                cores.append(core)
+    if len(exact) == len(wanted.exact):
+        return wanted
+    return Wanted(exact, cores, wanted.region_words, wanted.parents)
+
+
 class Resolver:
     """Finds the gazetteer place a list means by a name, a country and (perhaps) a point.
 
@@ -380,6 +409,11 @@ class Resolver:
     differently named places (a fallback such as a country's middle, see `note_points`), says
     nothing either, but then the name must be borne by one place of the country alone, and
     not be qualified by a parent ("Novi Grad (Sarajevo)" is not the town of Novi Grad).
+
+    Last, when nothing else matched, a second-level division (a county, a district): by its
+    full name, by its core when the name says county or district, names the division's town
+    ("Nevsky (Saint Petersburg)") or is a bare county name on the county with no town of that
+    name near ("Boone" at Boone County); district adjectives in any romanisation.
     """
 
     def __init__(
@@ -429,7 +463,9 @@ class Resolver:
         if match is None and index.divisions is not None:
             # Counties and districts come last: they only link what no town or province took,
             # so a larger gazetteer never moves a link an earlier import made.
-            match = self._near_point(index.divisions, wanted, ref.latitude, ref.longitude, towns=index)
+            match = self._near_point(
+                index.divisions, adjective_spellings(wanted), ref.latitude, ref.longitude, towns=index
+            )
         return match
 
     # With a point ------------------------------------------------------------------------
@@ -481,7 +517,24 @@ class Resolver:
 
         # "Sükhbaatar (Ulaanbaatar)" is a district of a town: a province of that name far away
         # is not it (Skopje's municipalities, ISO subdivisions without a point, may be).
-        in_a_town = any(towns.entries[pid].is_city for key in wanted.parents for pid in towns.by_key.get(key, ()))
+        parent_towns = [
+            towns.entries[pid]
+            for key in wanted.parents
+            for pid in towns.by_key.get(key, ())
+            if towns.entries[pid].is_city
+        ]
+        in_a_town = bool(parent_towns)
+        parent_provinces = {e.admin1_code for e in parent_towns if e.admin1_code}
+
+        def town_of_the_name() -> bool:
+            """Whether a town bearing the name lies within TOWN_NAMESAKE_KM of the point."""
+            return any(
+                towns.entries[pid].is_city
+                and towns.entries[pid].located
+                and distance_km(lat, lng, towns.entries[pid].latitude, towns.entries[pid].longitude) <= TOWN_NAMESAKE_KM
+                for key in wanted.exact
+                for pid in towns.by_key.get(key, ())
+            )
 
         def near_enough(d: float | None, e: Entry, how: str) -> bool:
             if not e.second_level:
@@ -490,7 +543,22 @@ class Resolver:
             # for Hancock County) only when the name says county or district: a town of that
             # name is another government.
             if how != "name" and not wanted.region:
-                return False
+                if in_a_town:
+                    # "Petrogradsky (Saint Petersburg)": a district of the town it names, in
+                    # that town's province and on the spot (Ryazan's Ryazansky raion is not
+                    # Moscow's Ryazansky district, wherever the list put its point).
+                    if e.admin1_code not in parent_provinces:
+                        return False
+                    return e.admin1_code in provinces_here() if d is None else d <= CITY_KM
+                # A bare "Boone" geocoded at Boone County, with no town of that name near: the
+                # list means the county. Not a district or region, whose bare name a merged
+                # municipality may bear ("Albula/Alvra" is not Region Albula).
+                return (
+                    e.subdivision_type in BARE_DIVISION_TYPES
+                    and d is not None
+                    and d <= BARE_DIVISION_KM
+                    and not town_of_the_name()
+                )
             if d is not None:
                 return d <= SECOND_LEVEL_KM
             # A division without towns of its own to place it (Seoul's gu): the point must lie
@@ -504,7 +572,7 @@ class Resolver:
                 d, e = min(located, key=lambda pair: pair[0])
                 return Match(e.id, how, round(d, 1))
             # No point to compare: the name alone must settle it.
-            if len(ok) == 1 and (how == "name" or wanted.region):
+            if len(ok) == 1 and (how == "name" or wanted.region or (in_a_town and ok[0][1].second_level)):
                 return Match(ok[0][1].id, how)
             return None
 

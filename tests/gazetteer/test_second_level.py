@@ -34,10 +34,51 @@ def test_a_county_links_to_the_county_and_its_bare_name_to_no_county():
     )
     assert resolver.resolve(PlaceRef("Los Angeles County", "US", 34.05, -118.25)).place_id == 2
     assert resolver.resolve(PlaceRef("Los Angeles", "US", 34.05, -118.25)).place_id == 1
-    # The town of Hancock is not in the gazetteer: it stays unverified, not "Hancock County".
-    assert resolver.resolve(PlaceRef("Hancock", "US", 40.39, -91.15)) is None
     # A county of that name far from the point is another one.
     assert resolver.resolve(PlaceRef("Hancock County", "US", 33.0, -83.0)) is None
+    assert resolver.resolve(PlaceRef("Hancock", "US", 33.0, -83.0)) is None
+
+
+def test_a_bare_county_name_geocoded_at_the_county_is_the_county_when_no_town_bears_it():
+    boone = county(2, "Boone County", 42.287, -88.838)
+    # "Boone" put at Belvidere, the seat of Boone County, with no town named Boone near.
+    assert _resolver(boone).resolve(PlaceRef("Boone", "US", 42.321, -88.824)).place_id == 2
+    # A point 40 km from the county's middle is somewhere else: a village the data lacks.
+    assert _resolver(boone).resolve(PlaceRef("Boone", "US", 42.65, -88.84)) is None
+    # A town named Boone within 100 km (though beyond the 30 km a town is taken at) may be
+    # the one meant: neither is taken.
+    town = Entry(1, "city", "Boone", 42.06, -88.25, 900)
+    assert _resolver(town, boone).resolve(PlaceRef("Boone", "US", 42.321, -88.824)) is None
+
+
+def test_a_bare_name_is_no_district_or_region_a_merged_municipality_may_be_named_after():
+    region = Entry(2, "subdivision", "Region Albula", 46.679, 9.601, 0, "District", second_level=True)
+    resolver = _resolver(region, names={2: ["region albula", "albula district"]})
+    # Albula/Alvra is a municipality of that region, another government.
+    assert resolver.resolve(PlaceRef("Albula/Alvra", "CH", 46.633, 9.55)) is None
+    assert resolver.resolve(PlaceRef("Albula District", "CH", 46.633, 9.55)).place_id == 2
+
+
+def test_a_district_named_with_its_town_links_to_that_towns_district():
+    resolver = _resolver(
+        Entry(1, "city", "Saint Petersburg", 59.94, 30.31, 5_000_000, admin1_code="66"),
+        Entry(2, "city", "Moscow", 55.75, 37.62, 12_000_000, admin1_code="48"),
+        Entry(3, "city", "Ryazan", 54.63, 39.74, 520_000, admin1_code="62"),
+        Entry(4, "subdivision", "Petrogradskiy Rayon", None, None, 0, "District", second_level=True, admin1_code="66"),
+        Entry(
+            5, "subdivision", "Frunzenskiy Rayon", 59.859, 30.388, 0, "District", second_level=True, admin1_code="66"
+        ),
+        Entry(6, "subdivision", "Ryazanskiy Rayon", None, None, 0, "District", second_level=True, admin1_code="62"),
+        names={4: ["petrogradsky district"], 5: ["frunzensky district"], 6: ["ryazansky district"]},
+    )
+    assert resolver.resolve(PlaceRef("Petrogradsky (Saint Petersburg)", "RU", 59.964, 30.286)).place_id == 4
+    assert resolver.resolve(PlaceRef("Frunzensky (Saint Petersburg)", "RU", 59.866, 30.392)).place_id == 5
+    # Without its town the bare name is no district (it may be a town the data lacks).
+    assert resolver.resolve(PlaceRef("Frunzensky", "RU", 59.866, 30.392)) is None
+    # Moscow's Ryazansky district, put by the list at Ryazan: Ryazan's raion is another one.
+    assert resolver.resolve(PlaceRef("Ryazansky (Moscow)", "RU", 54.63, 39.7425)) is None
+    # A district of the town lies where the town is.
+    assert resolver.resolve(PlaceRef("Frunzensky (Saint Petersburg)", "RU", 59.2, 31.5)) is None
 
 
 def test_a_division_without_a_point_links_only_among_the_towns_of_its_province():
@@ -80,6 +121,21 @@ def test_a_district_of_a_town_is_not_a_province_of_that_name_far_away():
     )
     assert resolver.resolve(PlaceRef("Sükhbaatar (Ulaanbaatar)", "MN", 47.93, 106.92)) is None
     assert resolver.resolve(PlaceRef("Sükhbaatar Province", "MN", 46.1, 113.4)).place_id == 2
+
+
+def test_a_district_named_by_an_adjective_links_in_any_romanisation():
+    resolver = _resolver(
+        Entry(1, "city", "Yeysk", 46.70, 38.27, 87_000, admin1_code="38"),
+        Entry(2, "city", "Ryazan", 54.63, 39.74, 520_000, admin1_code="62"),
+        Entry(3, "subdivision", "Yeyskiy Rayon", None, None, 0, "District", second_level=True, admin1_code="38"),
+        Entry(4, "subdivision", "Spasskiy Rayon", None, None, 0, "District", second_level=True, admin1_code="62"),
+        names={3: ["yeyskiy rayon"], 4: ["spasskiy rayon"]},
+    )
+    assert resolver.resolve(PlaceRef("Yeysky District", "RU", 46.683, 38.283)).place_id == 3
+    # Never the town: the list says district, and Yeysk's town is another government.
+    assert resolver.resolve(PlaceRef("Yeysk", "RU", 46.70, 38.27)).place_id == 1
+    # A district of that name in another province is another one (the point is among Yeysk's towns).
+    assert resolver.resolve(PlaceRef("Spassky District", "RU", 46.683, 38.283)) is None
 
 
 @pytest.mark.django_db

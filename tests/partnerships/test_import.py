@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from kembar.gazetteer.models import Place
-from kembar.gazetteer.normalise import core_key, name_parts
+from kembar.gazetteer.normalise import core_key, name_key, name_parts
 from kembar.gazetteer.resolver import CountryIndex, Entry, PlaceRef, Resolver, wanted_keys
 from kembar.gazetteer.services import country_code, load_gazetteer
 from kembar.partnerships.importer import ImportFileError, import_links
@@ -435,3 +435,47 @@ def test_the_real_twinning_list_links_most_places_and_imports_again_as_nothing()
     again = import_links(REAL_LIST, progress=False)
     assert (again.pairs_created, again.places_created, again.governments_created) == (0, 0, 0)
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_a_bare_county_name_and_a_district_named_with_its_town_import_as_those_divisions():
+    def division(name: str, cc: str, admin1: str, lat=None, lng=None, *, kind="County", other="") -> Place:
+        place = Place.objects.create(
+            kind=Place.Kind.SUBDIVISION,
+            name=name,
+            country_code=cc,
+            admin1_code=admin1,
+            subdivision_type=kind,
+            latitude=lat,
+            longitude=lng,
+        )
+        for text in filter(None, [name, other]):
+            place.names.create(name=text, key=name_key(text))
+        return place
+
+    # The test gazetteer has the US counties; Russia's districts are made here.
+    boone = Place.objects.filter(name="Boone County", country_code="US", admin1_code="IL").first() or division(
+        "Boone County", "US", "IL", 42.287, -88.838
+    )
+    spb = Place.objects.create(
+        name="Saint Petersburg",
+        country_code="RU",
+        admin1_code="66",
+        latitude=59.94,
+        longitude=30.31,
+        population=5_000_000,
+    )
+    spb.names.create(name=spb.name, key=name_key(spb.name))
+    petrogradsky = division("Petrogradskiy Rayon", "RU", "66", kind="District", other="Petrogradsky District")
+    rows = (
+        "city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
+        "Boone,United States,42.321,-88.824,Petrogradsky (Saint Petersburg),Russia,59.964,30.286\n"
+        # Boone put in the Black Hills, far from every Boone County: it stays unverified.
+        "Boone,United States,44.0,-103.0,Petrogradsky (Saint Petersburg),Russia,59.964,30.286\n"
+    )
+
+    report = import_links(io.StringIO(rows), progress=False)
+
+    assert (report.places_linked, report.places_unverified) == (2, 1)
+    assert pair(boone, petrogradsky)
+    assert Place.objects.get(kind=Place.Kind.UNVERIFIED).latitude == 44.0
