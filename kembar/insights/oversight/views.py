@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from kembar.gazetteer.services import country_choices
+from kembar.gazetteer.services import country_choices, province_names
 from kembar.insights.health import score
 
 from . import files, rollup
@@ -28,6 +28,17 @@ def _scope_or_404(request) -> rollup.Scope:
     if scope is None:
         raise Http404(_("Only oversight bodies and platform administrators have a roll-up."))
     return scope
+
+
+def _health_query(scope: rollup.Scope) -> str:
+    """The health list's filters for the same scope (one country, or its province)."""
+    if scope.single is None:
+        return ""
+    country, admin1 = scope.single
+    if not admin1:
+        return f"?country={country}"
+    place = province_names(country).get(admin1)
+    return f"?country={country}&province={place.subdivision_code if place else f'{country}.{admin1}'}"
 
 
 @login_required
@@ -46,6 +57,7 @@ def summary(request):
             "countries": country_choices() if not scope.places or query else [],
             "chosen": scope.places[0][0] if query else "",
             "dormant_months": score.dormant_months(),
+            "health_query": _health_query(scope),
             "tiles": settings.MAP_TILES,
             "attribution": settings.MAP_ATTRIBUTION,
         },
