@@ -57,6 +57,7 @@ from tests.support.worlds import chain as chain_world
 from tests.support.worlds import conversations as conversations_world
 from tests.support.worlds import grants as grants_world
 from tests.support.worlds import offices as offices_world
+from tests.support.worlds import oversight as oversight_world
 from tests.support.worlds import plans as plans_world
 from tests.support.worlds import proposals as proposals_world
 from tests.support.worlds import solutions as solutions_world
@@ -411,6 +412,7 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
 ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     **offices_world.ROUTE_URLS,
     **proposals_world.ROUTE_URLS,
+    **oversight_world.ROUTE_URLS,
     # django-otp's admin pages of an authenticator (its set-up QR code).
     **{
         f"admin/otp_totp/totpdevice/<int:pk>/{page}/": lambda w, page=page: [

@@ -914,6 +914,37 @@ def has_stage_queue(user) -> bool:
     return a.superuser or a.oversight or bool(a.edit_governments)
 
 
+# The oversight roll-up (/oversight/): an oversight body's figures for its whole scope.
+
+
+def rollup_scope(user) -> tuple[tuple[str, str], ...] | None:
+    """What the user's roll-up (/oversight/) covers, as ((country, province's admin1 code or
+    ""), …): the scopes of the oversight bodies the user is a member of (any role: a body's
+    viewers read its figures too). () for a platform administrator: the whole platform (the page
+    lets them narrow it). None for everyone else, who has no roll-up (the page answers 404)."""
+    a = access(user)
+    if a.superuser:
+        return ()
+    if a.oversight and a.scope_key:
+        return a.scope_key
+    return None
+
+
+def organisation_scope(org: Organisation) -> tuple[tuple[str, str], ...] | None:
+    """What an oversight body covers as a roll-up scope (`rollup_scope`), for the operator's
+    command line; None for an organisation that is not an oversight body with a scope."""
+    if org.kind != Organisation.Kind.OVERSIGHT:
+        return None
+    scope = _scope_of(org)
+    return (scope,) if scope is not None else None
+
+
+def scope_rule(scopes: tuple[tuple[str, str], ...], prefix: str = "") -> Q:
+    """Governments (`prefix` leads to one) in any of `scopes` (`rollup_scope`); every government
+    for () (the whole platform)."""
+    return _scope_q(scopes, prefix) if scopes else Q()
+
+
 # Plans of action and money (kembar.plans): internal to a partnership's two offices. Members of
 # either office (any role), oversight bodies and platform administrators read them; the public
 # and other offices never. Each office edits its own side: the objectives it leads (with their

@@ -20,6 +20,7 @@ from kembar.gazetteer.services import load_gazetteer
 from kembar.gazetteer.traits import load_traits
 from kembar.grants import demo as grants_demo
 from kembar.insights.health import demo as insights_demo
+from kembar.insights.oversight import demo as oversight_demo
 from kembar.matching import demo as matching_demo
 from kembar.meetings import demo as meetings_demo
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -230,6 +231,8 @@ def load_demo(stdout=None) -> dict:
         created.update({k: n for k, n in plans_demo.load(governments).items() if n})
         created.update({k: n for k, n in grants_demo.load(governments).items() if n})
         insights_demo.load(governments)
+        if listed := oversight_demo.load(governments):
+            created["imported links"] = listed
         if requests := matching_demo.load(governments):
             created["partner requests"] = requests
         if proposals := proposals_demo.load(governments):

@@ -184,7 +184,8 @@
                                  opacity: listed ? 0.2 : 0.7, interactive: false }).addTo(map);
             bounds.push(a, b);
           });
-          if (bounds.length && data.lines.length < 500) map.fitBounds(bounds, { padding: [20, 20] });
+          // A scope of its own (data-fit: the oversight roll-up) is fitted whatever its number of lines.
+          if (bounds.length && (data.lines.length < 500 || el.dataset.fit)) map.fitBounds(bounds, { padding: [20, 20] });
           el.dataset.drawMs = String(Math.round(performance.now() - began));  // read by the benchmark
           el.dataset.lines = String(data.lines.length);
         });
