@@ -9,20 +9,32 @@ A call states whom it is for; what it leaves empty is open to all.
 * Topic: when the call names fields of cooperation or kinds of activity, the partnership must
   share at least one: a field it records, or a type of activity it has held or planned.
 
+* Plan targets: a target of the partnership's plan of action in force fits the call when the
+  activities serving it share one of the call's fields or kinds of activity; such a target also
+  meets the topic, and is named in a reason ("fits target: …").
+
 Score = sum of weighted parts between 0 and 1 (WEIGHTS): eligibility (1 once eligible; the
 stated criteria met give reasons), field (shared fields over the fewer of the two lists; 0.5
-when the call names none), activity (the same for activity types). Best first.
-
-Plans of Action (issue 25 item 1, another app) plug in here as one more part: an `Item` gains
-the plan's objectives' fields and SDG targets, and a reason "plan target …".
+when the call names none), activity (the same for activity types), plan (1 when a target of the
+plan fits, 0 when none does, 0.5 when the call names no topic). Best first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-WEIGHTS = {"eligible": 0.3, "field": 0.45, "activity": 0.25}
+WEIGHTS = {"eligible": 0.25, "field": 0.4, "activity": 0.2, "plan": 0.15}
+TARGETS_NAMED = 3  # a reason names at most this many fitting targets
 OPEN = 0.5  # the part's value when the call leaves it open
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """A target of a partnership's plan in force: the fields and kinds of the activities serving it."""
+
+    title: str
+    fields: frozenset[str] = frozenset()
+    activity_types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -35,11 +47,12 @@ class Item:
     levels: frozenset[str] = frozenset()
     fields: frozenset[str] = frozenset()
     activity_types: frozenset[str] = frozenset()
+    targets: tuple[PlanTarget, ...] = ()  # a partnership's plan targets (none for a call)
 
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a call fits: kind is "kind", "country", "level", "field", "activity" or "open"."""
+    """Why a call fits: kind is "kind", "country", "level", "field", "activity", "target" or "open"."""
 
     kind: str
     values: tuple[str, ...] = ()
@@ -52,6 +65,7 @@ class Reason:
             "level": "eligible level: {}",
             "field": "same field: {}",
             "activity": "same kind of activity: {}",
+            "target": "fits target: {}",
             "open": "open to every partnership{}",
         }[self.kind].format(", ".join(self.values))
 
@@ -88,15 +102,24 @@ def fit(call: Item, partnership: Item) -> Match | None:
             reasons.append(Reason(kind, met))
     f_score, f_shared = _share(call.fields, partnership.fields)
     a_score, a_shared = _share(call.activity_types, partnership.activity_types)
-    if (call.fields or call.activity_types) and not (f_shared or a_shared):
+    topic = bool(call.fields or call.activity_types)
+    targets = tuple(
+        t.title
+        for t in partnership.targets
+        if topic and (t.fields & call.fields or t.activity_types & call.activity_types)
+    )
+    if topic and not (f_shared or a_shared or targets):
         return None
     if f_shared:
         reasons.append(Reason("field", f_shared))
     if a_shared:
         reasons.append(Reason("activity", a_shared))
+    if targets:
+        reasons.append(Reason("target", targets[:TARGETS_NAMED]))
     if not reasons:
         reasons.append(Reason("open"))
-    parts = {"eligible": 1.0, "field": f_score, "activity": a_score}
+    p_score = (1.0 if targets else 0.0) if topic else OPEN
+    parts = {"eligible": 1.0, "field": f_score, "activity": a_score, "plan": p_score}
     score = round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4)
     return Match(call.id, partnership.id, score, reasons)
 

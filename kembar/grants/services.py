@@ -27,6 +27,7 @@ from kembar.core.versioning import locked, record_author, save_version
 from kembar.gazetteer.countries import country_code, country_name
 from kembar.partnerships.models import CooperationField, Partnership
 from kembar.partnerships.vocab import Status
+from kembar.plans.models import TargetLink
 
 from . import match
 from .models import TEXT_MAX, TITLE_MAX, GrantCall, SelfAssessment
@@ -275,9 +276,39 @@ def call_item(call: GrantCall) -> match.Item:
     )
 
 
-def partnership_items(partnerships: QuerySet[Partnership]) -> dict[int, match.Item]:
-    """What the matcher sees of these partnerships, from three queries whatever their number."""
+def plan_targets(partnership_ids, year: int) -> dict[int, tuple[match.PlanTarget, ...]]:
+    """The targets of each partnership's plans covering `year`, with the fields and kinds of the
+    activities serving them (cancelled ones do not count): one query."""
+    found: dict[int, dict[int, tuple[str, set[str], set[str]]]] = {}
+    rows = (
+        TargetLink.objects.filter(
+            target__objective__plan__partnership__in=partnership_ids,
+            target__objective__plan__first_year__lte=year,
+            target__objective__plan__last_year__gte=year,
+            activity__isnull=False,
+        )
+        .exclude(activity__status="cancelled")
+        .values_list(
+            "target__objective__plan__partnership_id", "target_id", "target__title", "activity__field", "activity__type"
+        )
+        .order_by("target_id")
+    )
+    for pk, target_id, title, field_code, kind in rows:
+        _title, fields, kinds = found.setdefault(pk, {}).setdefault(target_id, (title, set(), set()))
+        if field_code:
+            fields.add(field_code)
+        kinds.add(kind)
+    return {
+        pk: tuple(match.PlanTarget(title, frozenset(f), frozenset(k)) for title, f, k in targets.values())
+        for pk, targets in found.items()
+    }
+
+
+def partnership_items(partnerships: QuerySet[Partnership], now: dt.datetime | None = None) -> dict[int, match.Item]:
+    """What the matcher sees of these partnerships, from four queries whatever their number: their
+    kinds, countries, levels, fields, kinds of activity and the targets of their plans in force."""
     ids = partnerships.values("pk")
+    targets = plan_targets(ids, (now or timezone.now()).year)
     fields: dict[int, set[str]] = {}
     for pk, code in Partnership.fields.through.objects.filter(partnership__in=ids).values_list(
         "partnership_id", "cooperationfield_id"
@@ -307,6 +338,7 @@ def partnership_items(partnerships: QuerySet[Partnership]) -> dict[int, match.It
             levels=frozenset([la, lb]),
             fields=frozenset(fields.get(pk, ())),
             activity_types=frozenset(types.get(pk, ())),
+            targets=targets.get(pk, ()),
         )
         for pk, kind, ca, cb, la, lb in rows
     }
@@ -325,6 +357,8 @@ def reason_text(reason: match.Reason) -> str:
         return _("same field: %(v)s") % {"v": ", ".join(str(Field(v).label) for v in values)}
     if reason.kind == "activity":
         return _("same kind of activity: %(v)s") % {"v": ", ".join(str(ActivityType(v).label) for v in values)}
+    if reason.kind == "target":
+        return _("fits target: %(v)s") % {"v": "; ".join(values)}
     return _("open to every partnership")
 
 
@@ -369,7 +403,7 @@ def calls_for_partnership(user, partnership: Partnership, now: dt.datetime | Non
     if not permissions.can_read_grant_calls(user):
         return []
     calls = {c.pk: c for c in filter_calls(call_queryset(), CallFilter(), now)}
-    item = partnership_items(Partnership.objects.filter(pk=partnership.pk)).get(partnership.pk)
+    item = partnership_items(Partnership.objects.filter(pk=partnership.pk), now).get(partnership.pk)
     if item is None:
         return []
     matches = match.calls_for_partnership(item, [call_item(c) for c in calls.values()], limit=limit)

@@ -62,13 +62,11 @@ def load(governments: dict[str, LocalGovernment]) -> dict[str, int]:
         created["exchange rates"] += made
     bandung, fort_worth = governments["bandung"], governments["fort_worth"]
     jakarta, berlin = governments["jakarta"], governments["berlin"]
-    bfw, jb = _pair(bandung, fort_worth), _pair(jakarta, berlin)
-    if bfw is not None and not Plan.objects.filter(partnership=bfw).exists():
-        _bandung_fort_worth(admin, bfw, bandung, fort_worth)
-        created["plans"] += 1
-    if jb is not None and not Plan.objects.filter(partnership=jb).exists():
-        _jakarta_berlin(admin, jb, jakarta, berlin)
-        created["plans"] += 1
+    for build, a, b in ((_bandung_fort_worth, bandung, fort_worth), (_jakarta_berlin, jakarta, berlin)):
+        partnership = _pair(a, b)
+        if partnership is not None and not Plan.objects.filter(partnership=partnership).exists():
+            build(admin, partnership, a, b)
+            created["plans"] += 1
     return created
 
 

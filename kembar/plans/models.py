@@ -104,10 +104,10 @@ class Target(Versioned):
         return self.title
 
 
-class TargetLink(models.Model):
-    """An activity, aid shipment or pilot serving a target (exactly one of the three)."""
+class ServedRecord(models.Model):
+    """An activity, an aid shipment or a pilot: what a target link or a money line is about (at
+    most one of the three; each model's constraints say which may be empty)."""
 
-    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="links")
     activity = models.ForeignKey(
         "activities.Activity",
         verbose_name=_("activity"),
@@ -127,6 +127,15 @@ class TargetLink(models.Model):
     pilot = models.ForeignKey(
         "solutions.Pilot", verbose_name=_("pilot"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+
+class TargetLink(ServedRecord):
+    """An activity, aid shipment or pilot serving a target (exactly one of the three)."""
+
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="links")
     history = HistoricalRecords()
 
     class Meta:
@@ -171,7 +180,7 @@ class PlannedActivity(models.Model):
         return self.title
 
 
-class MoneyLine(models.Model):
+class MoneyLine(ServedRecord):
     """A budget or spent line: of a plan (its budget), or of an activity, an aid shipment or a
     pilot. `on` is the day whose exchange rate converts it and the year it counts in; `side` is
     the government whose office entered it and edits it."""
@@ -184,25 +193,6 @@ class MoneyLine(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="budget_lines",
-    )
-    activity = models.ForeignKey(
-        "activities.Activity",
-        verbose_name=_("activity"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    aid = models.ForeignKey(
-        "activities.AidShipment",
-        verbose_name=_("aid shipment"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    pilot = models.ForeignKey(
-        "solutions.Pilot", verbose_name=_("pilot"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     # Whose books: the partnership of the plan, activity or shipment (a pilot's is found by its
     # two governments); kept on the line so that totals are one query.

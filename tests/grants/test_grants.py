@@ -425,3 +425,42 @@ def test_the_dashboard_asks_for_the_new_years_assessment_at_the_offices_own_midn
     assert p not in services.dashboard_assessments(
         users["bandung_editor"], now=dt.datetime(2026, 12, 31, 16, tzinfo=dt.UTC)
     )
+
+
+# --- plan targets ------------------------------------------------------------------------------
+
+
+def test_a_call_fits_a_partnership_through_its_plan_target_and_names_it(client, users, ties, governments):
+    """Bandung–Busan records smart city only, but its plan in force has a target served by a
+    student exchange: a call for student exchanges fits it, naming the target."""
+    from kembar.activities import services as activities
+    from kembar.plans import services as plans
+
+    admin, smart = users["platform_admin"], ties["smart"]
+    year = timezone.now().year
+    plan = plans.create_plan(admin, smart, title="Plan", first_year=year - 1, last_year=year + 1)
+    o = plans.add_objective(admin, plan, side=governments["bandung"], title="Youth")
+    target = plans.add_target(admin, o, title="Forty students exchanged", indicator="participants", target_value=40)
+    when = timezone.now() + dt.timedelta(days=30)
+    exchange = activities.create_activity(
+        admin,
+        smart,
+        title="Summer school",
+        type="student_exchange",
+        host=governments["bandung"],
+        start=when,
+        end=when + dt.timedelta(hours=3),
+    )
+    call = enter(admin, countries=[], fields=["youth_sport"], activity_types=["student_exchange"])
+    page_before = [f.item for f in services.partnerships_for_call(admin, call)]
+    assert smart in page_before  # the activity alone already shares the kind
+    plans.link(admin, target, activity=exchange)
+    fits = {f.item.pk: f for f in services.calls_for_partnership(admin, smart)}
+    assert "fits target: Forty students exchanged" in fits[call.pk].reasons
+    client.force_login(users["bandung_viewer"])
+    page = client.get(call.get_absolute_url()).content.decode()
+    assert "fits target: Forty students exchanged" in page
+    # A plan no longer in force counts no more.
+    plans.update_plan(admin, plan, expected_version=plan.version, first_year=year - 3, last_year=year - 2)
+    fits = {f.item.pk: f for f in services.calls_for_partnership(admin, smart)}
+    assert not [r for r in fits[call.pk].reasons if r.startswith("fits target")]

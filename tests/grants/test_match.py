@@ -58,3 +58,37 @@ def test_more_in_common_ranks_higher():
     assert ranked[0].score >= ranked[1].score
     calls = calls_for_partnership(p(), [Item(id=1, fields=frozenset({"health"})), call])
     assert [m.call_id for m in calls] == [5]
+
+
+# --- plan targets --------------------------------------------------------------------------------
+
+
+def test_a_plan_target_served_by_the_calls_kind_of_activity_fits_and_is_named():
+    from kembar.grants.match import PlanTarget
+
+    call = Item(id=9, fields=frozenset({"health"}), activity_types=frozenset({"expert_dispatch"}))
+    target = PlanTarget("Two nurses trained in Kyoto", frozenset({"education"}), frozenset({"expert_dispatch"}))
+    other = PlanTarget("A festival", frozenset({"culture"}), frozenset({"cultural_event"}))
+    without_plan = p(activity_types=frozenset({"cultural_event"}))
+    with_plan = p(activity_types=frozenset({"cultural_event"}), targets=(target, other))
+    assert fit(call, without_plan) is None  # shares no field and no kind of activity
+    m = fit(call, with_plan)
+    assert m is not None and [r.text() for r in m.reasons] == ["fits target: Two nurses trained in Kyoto"]
+
+
+def test_a_fitting_plan_target_ranks_a_partnership_higher():
+    from kembar.grants.match import PlanTarget
+
+    call = Item(id=9, fields=frozenset({"education"}))
+    plain = p(1)
+    planned = p(2, targets=(PlanTarget("Exchanges held", frozenset({"education"}), frozenset()),))
+    ranked = partnerships_for_call(call, [plain, planned])
+    assert [m.partnership_id for m in ranked] == [2, 1] and 0 < ranked[1].score < ranked[0].score <= 1
+    assert "fits target: Exchanges held" in [r.text() for r in ranked[0].reasons]
+
+
+def test_an_open_call_scores_plans_as_open():
+    from kembar.grants.match import PlanTarget
+
+    planned = p(targets=(PlanTarget("Exchanges held", frozenset({"education"}), frozenset()),))
+    assert fit(Item(id=9), planned).score == fit(Item(id=9), p()).score

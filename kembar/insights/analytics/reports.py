@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
@@ -23,7 +24,7 @@ from kembar.core.spreadsheets import xlsx_row
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Status
 
-from . import charts
+from . import charts, cooperation
 from .pivot import Pivot, Scope, pivot, year_range
 from .sdg import SdgReport, sdg_report
 
@@ -81,6 +82,8 @@ class ReportData:
     partnerships_total: int
     health: HealthSection
     top: list[TopPartnership]
+    # Plan versus actual, money by funder, self-assessment: a government's or a partnership's report.
+    cooperation: cooperation.CooperationSection | None = None
 
     @property
     def title(self) -> str:
@@ -187,6 +190,7 @@ def build_report(user, scope: Scope, year: int, language: str) -> ReportData:
             partnerships_total=total,
             health=health_section(user, scope),
             top=_top_partnerships(user, scope, year),
+            cooperation=cooperation.build(user, scope, year),
         )
     return data
 
@@ -333,7 +337,82 @@ def tables(data: ReportData) -> list[tuple[str, list[str], list[list], charts.Ch
             _("Attention"),
         )
     )
+    if data.cooperation is not None:
+        out += cooperation_tables(data.cooperation)
     return out
+
+
+def cooperation_tables(c: cooperation.CooperationSection) -> list[tuple[str, list[str], list[list], None, str]]:
+    """Plan versus actual, money by funder (with every line and the rate that converted it) and
+    the self-assessment, as (heading, header, rows, chart, sheet name)."""
+    y = {"year": c.year, "currency": c.currency}
+    targets = [
+        [
+            f"{t.target} ({t.partnership}: {t.objective})",
+            f"{t.indicator} ({t.unit})" if t.unit else t.indicator,
+            t.target_value,
+            t.achieved,
+            f"{t.percent}%",
+        ]
+        for t in c.targets
+    ]
+    funders = [[f.funder, f.plan_budget, f.budget, f.spent] for f in c.funders]
+    if funders:
+        funders.append(
+            [
+                _("Total"),
+                sum((f.plan_budget for f in c.funders), Decimal(0)),
+                sum((f.budget for f in c.funders), Decimal(0)),
+                sum((f.spent for f in c.funders), Decimal(0)),
+            ]
+        )
+    lines = [
+        [
+            f"{x.partnership}: {x.what} ({x.kind.lower()}) · {x.funder}",
+            f"{_cell_text(x.amount)} {x.currency}",
+            x.converted if x.converted is not None else "—",
+            x.rate,
+        ]
+        for x in c.lines
+    ]
+    money_heading = _("Money by funder in %(year)s, converted to %(currency)s") % y
+    if c.unconverted:
+        money_heading += " " + _("(%(n)s lines without a rate left out)") % {"n": c.unconverted}
+    return [
+        (
+            _("Plans of action in force in %(year)s: plan versus actual") % y,
+            [_("Target (partnership: objective)"), _("Indicator"), _("Target"), _("Achieved"), "%"],
+            targets,
+            None,
+            _("Plan vs actual"),
+        ),
+        (
+            money_heading,
+            [_("Funder"), _("Plans' budget"), _("Budget of activities"), _("Spent")],
+            funders,
+            None,
+            _("Money by funder"),
+        ),
+        (
+            _("Money lines of %(year)s and the rate that converted each") % y,
+            [
+                _("Partnership: what (budget or spent) · funder"),
+                _("Amount"),
+                _("In %(currency)s") % y,
+                _("Rate used"),
+            ],
+            lines,
+            None,
+            _("Money lines"),
+        ),
+        (
+            _("Self-assessment %(year)s: each side's scores, 1 (not at all) to 5 (fully)") % y,
+            [_("Side (partnership)"), *(label for _code, label in c.dimensions), _("Overall")],
+            [[f"{a.side} ({a.partnership})", *(s if s is not None else "—" for s in a.scores)] for a in c.assessments],
+            None,
+            _("Self-assessment"),
+        ),
+    ]
 
 
 def key_figures(data: ReportData) -> list[tuple[str, str]]:
@@ -356,7 +435,25 @@ def key_figures(data: ReportData) -> list[tuple[str, str]]:
     figures += [
         (_("Partnerships with health “%(state)s”") % {"state": label}, str(n)) for label, n in data.health.states
     ]
+    c = data.cooperation
+    if c is not None and c.progress is not None:
+        figures.append((_("Progress of the plans of action in force (mean of their targets)"), f"{c.progress}%"))
+    if c is not None and c.funders:
+        spent = sum((f.spent for f in c.funders), Decimal(0))
+        figures.append(
+            (
+                _("Money spent in %(year)s (%(currency)s)") % {"year": data.year, "currency": c.currency},
+                number_format(spent, force_grouping=True),
+            )
+        )
     return figures
+
+
+def _cell_text(value) -> str:
+    """A cell as the PDF writes it: amounts grouped as the report's language writes numbers."""
+    if isinstance(value, Decimal):
+        return number_format(value, force_grouping=True)
+    return str(value)
 
 
 def _period_label(period) -> str:
@@ -474,6 +571,7 @@ def render_pdf(data: ReportData) -> bytes:
         canvas.restoreState()
 
     def table(header: list, rows: list[list], widths: list[float] | None = None) -> Table:
+        rows = [[_cell_text(c) for c in row] for row in rows]
         body = [[Paragraph(escape(str(c)), head) for c in header]]
         body += [[Paragraph(escape(str(c)), cell) for c in row] for row in rows] or [
             [Paragraph(escape(_("Nothing recorded.")), cell)] + [""] * (len(header) - 1)
