@@ -161,7 +161,7 @@ class Editor(FastHttpUser):
                 return
             version = response.json()["version"]
         marker = f"edited by {self.username} {uuid.uuid4().hex}"
-        body = {"notes": marker, "status": random.choice(["active", "dormant"]), "version": version}
+        body = {"notes": marker, "status": random.choice(["active", "suspended"]), "version": version}
         with self.client.patch(
             f"/api/partnerships/{pk}",
             json=body,

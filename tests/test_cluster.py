@@ -42,3 +42,13 @@ def test_the_verifier_counts_each_delivery_of_a_notification(tmp_path):
     assert verify.read_deliveries(str(tmp_path)) == {("a@x.org", marker): 1}
     EmailBackend(file_path=str(tmp_path)).send_messages([mail])  # the same job run again
     assert verify.read_deliveries(str(tmp_path)) == {("a@x.org", marker): 2}
+
+
+def test_sessions_use_the_shared_cache_only_when_there_is_one():
+    from tests.dashboard.test_production import manage, production_env
+
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    shared = manage("shell", "-v", "0", "-c", code, env=production_env(CACHE_URL="redis://127.0.0.1:6379/12"))
+    assert shared.stdout.strip() == "django.contrib.sessions.backends.cached_db", shared.stderr
+    alone = manage("shell", "-v", "0", "-c", code, env=production_env())
+    assert alone.stdout.strip() == "django.contrib.sessions.backends.db", alone.stderr
