@@ -103,6 +103,17 @@ fuzz-short: $(HARDENING)
 load: $(HARDENING)
 	$(BIN)/python -m loadtest.run
 
+# Two app servers, a worker on the Redis queue and nginx (TLS, self-signed) on loopback, sharing
+# PostgreSQL, the Redis cache and the media folder; Ctrl-C stops them all (docs/operations.md).
+# nginx comes from Debian's packages, installed on first use when missing.
+.PHONY: cluster cluster-load
+cluster: install
+	$(BIN)/python -m loadtest.cluster
+
+# `make load` through the cluster: also checks caches across servers and that jobs ran once.
+cluster-load: $(HARDENING)
+	LOAD_CLUSTER=1 $(BIN)/python -m loadtest.run
+
 # The twelve findings of the outside test replayed against a live `make serve`
 # (hardening/replay.py); fails when one is back. HARDENING_ARGS passes options, e.g. "--only 4".
 .PHONY: hardening

@@ -82,11 +82,12 @@ def kembar(*args: str, env: dict, capture: bool = False) -> str:
 
 
 @contextlib.contextmanager
-def scratch_database(name: str, server_url: str | None) -> Iterator[str]:
+def scratch_database(name: str, server_url: str | None, template: str | None = None) -> Iterator[str]:
     """A DATABASE_URL for a new, empty database that is removed afterwards.
 
     With a PostgreSQL `server_url` the database `name` is created on that server (dropped
-    first if a previous run was interrupted); without one, a SQLite file in a temporary folder.
+    first if a previous run was interrupted), as a copy of the database `template` when one is
+    named; without one, a SQLite file in a temporary folder.
     """
     if not server_url:
         folder = tempfile.mkdtemp(prefix=f"{name}-")
@@ -108,7 +109,9 @@ def scratch_database(name: str, server_url: str | None) -> Iterator[str]:
             conn.execute(sql)
 
     execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    execute(f'CREATE DATABASE "{name}"')
+    if template and not re.fullmatch(r"[A-Za-z0-9_]+", template):
+        raise SystemExit(f"Not a database name: {template!r}")
+    execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
         yield url
     finally:
@@ -181,7 +184,8 @@ def server(env: dict, *, production: bool, workers: int = 4, log_path: Path, por
     log = open(log_path, "w")
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait_until_up(base + "/api/openapi.json", process, log_path)
+        # A light page: generating /api/openapi.json takes seconds on a busy machine.
+        _wait_until_up(base + "/accounts/login/", process, log_path)
         yield base
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -196,7 +200,7 @@ def server(env: dict, *, production: bool, workers: int = 4, log_path: Path, por
         shutil.rmtree(static_root, ignore_errors=True)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
     while time.monotonic() < deadline:

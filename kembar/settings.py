@@ -151,6 +151,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{_default_sqlite}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -162,6 +163,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection per request costs PostgreSQL a new backend process (a few milliseconds of the
+    # server's CPU each time): with DEBUG off each app server process keeps its connection for
+    # CONN_MAX_AGE seconds (default 60; checked before reuse), so connections = processes.
+    if "CONN_MAX_AGE" not in os.environ and not DEBUG:
+        DATABASES["default"]["CONN_MAX_AGE"] = 60
     # No JIT: it compiles any query costed above jit_above_cost, and the health ranking's
     # correlated subqueries over 25,000 partnerships took 1.5–2 s to compile for 0.5 s of work.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
@@ -257,8 +263,36 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
+# Uploaded documents: MEDIA_ROOT on the local disk (default; several app servers share it as one
+# mounted folder), or MEDIA_STORAGE=s3 for an S3-compatible store through django-storages:
+# AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL (empty: Amazon S3 itself), AWS_S3_REGION_NAME,
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The bucket stays private: downloads go through the
+# app, which checks the reader's permission, and never hand out the bucket's own URLs.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+if MEDIA_STORAGE == "local":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (and the AWS_* settings it uses).")
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", "media").strip("/"),
+            # Private objects; no name is ever overwritten (UploadPath makes each one unique).
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     # In production `collectstatic` writes hashed, compressed copies that can be cached forever.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -272,9 +306,20 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kembar@localhost")
 if DEBUG and "EMAIL_HOST" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# EMAIL_FILE_PATH: every mail is written as a file into that folder instead of being sent (a
+# trial or load test that counts what would have gone out; Django's file-based backend).
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 
 # Sessions live in the database (any app server can serve any request) and end after a working
 # day, or when the browser closes, whichever comes first.
+# With a shared cache (CACHE_URL) a session is read from the cache and written through to the
+# database (cached_db): one query less on every signed-in request, and the session is still in
+# the database (the Profile's list of one's sessions). Signing a session out deletes both. Never
+# with the per-process memory cache: another process would keep a signed-out session.
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 

@@ -64,7 +64,10 @@ def main(plan_path: str) -> None:
             )
             editors = []
             for k in range(editors_per_office):
-                user = User.objects.create(username=f"load-{i}-{k}", password=password)
+                # An address each: a message in the conversation is mailed to the other five.
+                user = User.objects.create(
+                    username=f"load-{i}-{k}", email=f"load-{i}-{k}@load.example.org", password=password
+                )
                 Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.EDITOR)
                 editors.append({"username": user.username, "token": ApiToken.issue(user, "load test")[1]})
             plan["offices"].append(

@@ -10,7 +10,18 @@ is the version sent plus one, so no two acknowledged edits were applied to the s
 record's current version; the record's notes are those of the last acknowledged edit; and
 the history holds every acknowledged edit exactly once, in the order of their versions.
 
-    DATABASE_URL=... python -m loadtest.verify PLAN.json ACKS.jsonl   (last line: JSON)
+Activities, agreements, meetings and messages: each acknowledged one exists under the id the
+server answered, on the partnership it was sent to, with the title (body) it was sent with, and
+its unique marker is stored exactly once; none is stored that was not acknowledged.
+
+Jobs (MAILS, the folder of EMAIL_FILE_PATH where the worker's deliveries are written, given when
+a worker ran): each acknowledged message was mailed to each other member of the two offices
+exactly once (its notification job ran once), no mail is left waiting, and each sent mail was
+delivered exactly once (its delivery job ran once).
+
+Caches: every read through another app server right after a write saw the write.
+
+    DATABASE_URL=... python -m loadtest.verify PLAN.json ACKS.jsonl [MAILS]   (last line: JSON)
 """
 
 from __future__ import annotations
@@ -20,8 +31,122 @@ import json
 import os
 import sys
 
+RECORDS = {
+    # kind: (model path, the field holding the marker)
+    "activity": ("kembar.activities.models.Activity", "title"),
+    "agreement": ("kembar.agreements.models.Agreement", "title"),
+    "meeting": ("kembar.meetings.models.Meeting", "title"),
+    "message": ("kembar.conversations.models.Message", "body"),
+}
 
-def main(plan_path: str, acks_path: str) -> int:
+
+def check_records(acks: list[dict], problems: list[str]) -> tuple[dict, int]:
+    """Each kind's acknowledged creates against the database: (counts by kind, lost)."""
+    from django.utils.module_loading import import_string
+
+    counts, lost = {}, 0
+    for kind, (path, field) in RECORDS.items():
+        model = import_string(path)
+        mine = [a for a in acks if a["op"] == kind]
+        counts[kind] = len(mine)
+        rows = model.objects.in_bulk([a["id"] for a in mine])
+        stored = collections.Counter(
+            model.objects.filter(**{f"{field}__startswith": f"load {kind} by "}).values_list(field, flat=True)
+        )
+        for ack in mine:
+            marker = ack["sent"][field]
+            row = rows.get(ack["id"])
+            if row is None or getattr(row, field) != marker or row.partnership_id != ack["partnership"]:
+                lost += 1
+                problems.append(f"acknowledged {kind} {ack['id']} ({marker}) is missing or changed")
+            elif stored[marker] != 1:
+                problems.append(f"{kind} {marker!r} is stored {stored[marker]} times")
+        unacknowledged = set(stored) - {a["sent"][field] for a in mine}
+        if unacknowledged:
+            problems.append(f"{len(unacknowledged)} {kind} record(s) stored without an acknowledgement")
+    return counts, lost
+
+
+def read_deliveries(folder: str) -> collections.Counter:
+    """(recipient, marker) of each mail the file-based backend wrote, counted."""
+    import email
+    import email.policy
+    import re
+
+    marker = re.compile(r"load message by \S+ [0-9a-f]{32}")
+    delivered: collections.Counter = collections.Counter()
+    for path in sorted(os.listdir(folder)):
+        text = open(os.path.join(folder, path), encoding="utf-8", errors="replace").read()
+        for part in text.split("\n" + "-" * 79 + "\n"):
+            if not part.strip():
+                continue
+            message = email.message_from_string(part.lstrip("\n"), policy=email.policy.default)
+            body = message.get_body(preferencelist=("plain",))
+            found = marker.search(body.get_content() if body else "")
+            for recipient in str(message["To"] or "").split(","):
+                delivered[(recipient.strip(), found.group(0) if found else None)] += 1
+    return delivered
+
+
+def check_jobs(acks: list[dict], mails_folder: str, problems: list[str]) -> dict:
+    """Notification and delivery jobs each ran once for every acknowledged message."""
+    from kembar.conversations import services
+    from kembar.conversations.models import Message
+    from kembar.core.models import OutgoingMail
+
+    messages = Message.objects.select_related("partnership").in_bulk([a["id"] for a in acks if a["op"] == "message"])
+    queued = collections.Counter()
+    for mail in OutgoingMail.objects.filter(body__contains="load message by "):
+        for recipient in mail.to:
+            queued[(recipient, _marker_of(mail.body))] += 1
+    delivered = read_deliveries(mails_folder)
+    expected = 0
+    twice = missing = undelivered = 0
+    for ack in (a for a in acks if a["op"] == "message"):
+        message = messages.get(ack["id"])
+        if message is None:
+            continue  # counted as lost by check_records
+        readers = [u.email for u in services.members(message.partnership, "immediate") if u.pk != message.author_id]
+        marker = ack["sent"]["body"]
+        for address in readers:
+            expected += 1
+            if queued[(address, marker)] == 0:
+                missing += 1
+            elif queued[(address, marker)] > 1:
+                twice += 1
+            if delivered[(address, marker)] == 0:
+                undelivered += 1
+            elif delivered[(address, marker)] > 1:
+                twice += 1
+    waiting = OutgoingMail.objects.exclude(status=OutgoingMail.Status.SENT).count()
+    extra = sum(1 for key in delivered if key not in queued)
+    if missing:
+        problems.append(f"{missing} notification(s) of acknowledged messages were never queued")
+    if undelivered:
+        problems.append(f"{undelivered} queued notification(s) were never delivered")
+    if twice:
+        problems.append(f"{twice} notification(s) were queued or delivered more than once")
+    if waiting:
+        problems.append(f"{waiting} mail(s) still waiting or failed after the run")
+    if extra:
+        problems.append(f"{extra} mail(s) delivered that no job queued")
+    return {
+        "expected_notifications": expected,
+        "notifications_delivered": sum(delivered.values()),
+        "jobs_run_twice": twice,
+        "notifications_missing": missing + undelivered,
+        "mails_waiting": waiting,
+    }
+
+
+def _marker_of(body: str) -> str | None:
+    import re
+
+    found = re.search(r"load message by \S+ [0-9a-f]{32}", body)
+    return found.group(0) if found else None
+
+
+def main(plan_path: str, acks_path: str, mails_folder: str | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kembar.settings")
     import django
 
@@ -128,7 +253,23 @@ def main(plan_path: str, acks_path: str) -> int:
             )
             overwritten += 1
 
+    # --- activities, agreements, meetings, messages; jobs; caches ------------------------------
+    record_counts, lost_records = check_records(acks, problems)
+    lost += lost_records
+    jobs = check_jobs(acks, mails_folder, problems) if mails_folder else {}
+    cache_checks = [a for a in acks if a["op"] == "cache"]
+    stale = [a for a in cache_checks if not a["fresh"]]
+    for ack in stale[:10]:
+        problems.append(
+            f"partnership {ack['partnership']}: another server ranked it with last held {ack['seen']} right after "
+            f"an activity held at {ack['written']} was saved"
+        )
+
     summary = {
+        "acknowledged_records": record_counts,
+        **jobs,
+        "cache_checks": len(cache_checks),
+        "stale_reads": len(stale),
         "acknowledged_creates": len(creates),
         "acknowledged_updates": len(updates),
         "refused_updates_409": refused,
@@ -144,9 +285,20 @@ def main(plan_path: str, acks_path: str) -> int:
         f"{len(hot_ids)} shared partnerships, {refused} edits refused with 409; "
         f"{lost} lost, {overwritten} overwritten, {len(problems)} problems"
     )
+    print(
+        "verified records: "
+        + ", ".join(f"{n} {kind}" for kind, n in record_counts.items())
+        + (
+            f"; notifications {jobs['notifications_delivered']} delivered of {jobs['expected_notifications']} "
+            f"expected, {jobs['jobs_run_twice']} twice"
+            if jobs
+            else "; no worker ran (jobs not checked)"
+        )
+        + f"; {len(cache_checks)} reads on another server, {len(stale)} stale"
+    )
     print(json.dumps(summary))
     return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:4]))

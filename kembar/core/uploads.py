@@ -34,6 +34,7 @@ import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.dispatch import receiver
 from django.http import FileResponse
 from django.utils import timezone
@@ -263,8 +264,8 @@ class UploadPath:
 def remove_emptied_folder(sender, file, file_name, success, **kwargs) -> None:
     """django-cleanup removed a stored document (its row was deleted or given another file):
     remove the document's own folder too (`UploadPath` makes one per file), if nothing else is in it."""
-    if not success or not hasattr(file.storage, "path"):
-        return
+    if not success or not isinstance(file.storage, FileSystemStorage):
+        return  # an object store (MEDIA_STORAGE=s3) has no folders to remove
     folder = os.path.dirname(file.storage.path(file_name))
     if os.path.realpath(folder) != os.path.realpath(file.storage.location):
         try:
