@@ -1,4 +1,4 @@
-"""Place traits from sourced data: ports, national and former capitals, coast and islands.
+"""Place traits from sourced data: ports, national, provincial and former capitals, coast and islands.
 
 Each source is a committed table under `data/traits/` (its header names the source, licence and
 date) or a package the gazetteer already loads from; `load_traits` turns them into `PlaceTrait`
@@ -26,6 +26,7 @@ TRAITS_DIR = Path(__file__).resolve().parent / "data" / "traits"
 PORTS_FILE = TRAITS_DIR / "ne_10m_ports.tsv"
 COAST_FILE = TRAITS_DIR / "coast.tsv"
 FORMER_CAPITALS_FILE = TRAITS_DIR / "former_capitals.tsv"
+ADMIN1_CAPITALS_FILE = TRAITS_DIR / "admin1_capitals.tsv"
 
 EARTH_KM = 6371.0
 # A port names its town: the nearest place of that name within PORT_NAME_KM (Natural Earth puts
@@ -36,6 +37,10 @@ PORT_NAME_KM = 150.0
 PORT_TOWN_KM = 15.0
 PORT_TOWN_POPULATION = 50_000
 COAST_KM = 15.0  # the table holds places within 15 km of the sea (scripts/make_coast_table.py)
+# A first-level capital is the most populous place of its name (any of its names, any language) in
+# its country within ADMIN1_CAPITAL_KM of Natural Earth's point (its points sit in the town, give
+# or take a few km).
+ADMIN1_CAPITAL_KM = 25.0
 
 # The traits the data gives every place it covers (each point with coordinates is on the coast
 # or not, on an island or not); a port list, by contrast, is not every port.
@@ -133,6 +138,44 @@ def port_name_keys() -> set[str]:
     return set().union(*(_port_keys(p[0]) for p in port_table()))
 
 
+@lru_cache(maxsize=1)
+def admin1_capital_table() -> list[tuple[str, str, str, float, float]]:
+    """(name, country, first-level division, latitude, longitude) of each first-level capital."""
+    return [
+        (name, cc, division, float(lat), float(lng)) for name, cc, division, lat, lng in _rows(ADMIN1_CAPITALS_FILE)
+    ]
+
+
+def admin1_capital_name_keys() -> set[str]:
+    return set().union(*(_port_keys(row[0]) for row in admin1_capital_table()))
+
+
+def match_admin1_capitals(cities: list[tuple], named: dict[str, set[int]]) -> dict[int, str]:
+    """Place id → the first-level division it is the capital of, for `cities` given as (id,
+    latitude, longitude, population, country) and `named`: name key → ids of the places of that
+    name. The most populous place of the capital's name in its country within ADMIN1_CAPITAL_KM."""
+    if not cities:
+        return {}
+    from scipy.spatial import cKDTree
+
+    ids = np.array([c[0] for c in cities])
+    population = np.array([c[3] for c in cities])
+    country = [c[4] for c in cities]
+    tree = cKDTree(_unit([c[1] for c in cities], [c[2] for c in cities]))
+    out: dict[int, str] = {}
+    for name, cc, division, lat, lng in admin1_capital_table():
+        same = set().union(*(named.get(k, set()) for k in _port_keys(name)))
+        found = [
+            i
+            for i in tree.query_ball_point(_unit([lat], [lng])[0], _chord(ADMIN1_CAPITAL_KM))
+            if ids[i] in same and country[i] == cc
+        ]
+        if found:
+            best = max(found, key=lambda i: (int(population[i]), -int(ids[i])))
+            out.setdefault(int(ids[best]), division[:200])
+    return out
+
+
 def _ports(cities: list[tuple], out: dict[Key, tuple[date, str]]) -> None:
     named: dict[str, set[int]] = {}
     for place_id, key in PlaceName.objects.filter(key__in=port_name_keys(), place__kind=Place.Kind.CITY).values_list(
@@ -143,6 +186,18 @@ def _ports(cities: list[tuple], out: dict[Key, tuple[date, str]]) -> None:
     points = [(c[0], c[1], c[2], c[4]) for c in cities]
     for place_id, name in match_ports(points, named).items():
         out[(place_id, Trait.PORT, TraitSource.NATURAL_EARTH_PORTS)] = (as_of, name)
+
+
+def _admin1_capitals(cities: list[tuple], out: dict[Key, tuple[date, str]]) -> None:
+    named: dict[str, set[int]] = {}
+    for place_id, key in PlaceName.objects.filter(
+        key__in=admin1_capital_name_keys(), place__kind=Place.Kind.CITY
+    ).values_list("place_id", "key"):
+        named.setdefault(key, set()).add(place_id)
+    as_of = table_date(ADMIN1_CAPITALS_FILE)
+    points = [(c[0], c[1], c[2], c[4], c[5]) for c in cities]
+    for place_id, division in match_admin1_capitals(points, named).items():
+        out[(place_id, Trait.PROVINCIAL_CAPITAL, TraitSource.NATURAL_EARTH_PLACES)] = (as_of, division)
 
 
 def _coast(geonames: dict[int, int], out: dict[Key, tuple[date, str]]) -> None:
@@ -192,11 +247,12 @@ def wanted_traits() -> dict[Key, tuple[date, str]]:
     """Every trait the sources give the places loaded: (place, trait, source) → (as of, detail)."""
     cities = list(
         Place.objects.filter(kind=Place.Kind.CITY, latitude__isnull=False, longitude__isnull=False).values_list(
-            "id", "latitude", "longitude", "geonameid", "population"
+            "id", "latitude", "longitude", "geonameid", "population", "country_code"
         )
     )
     out: dict[Key, tuple[date, str]] = {}
     _ports(cities, out)
+    _admin1_capitals(cities, out)
     _coast({c[3]: c[0] for c in cities if c[3] is not None}, out)
     _capitals(out)
     _former_capitals(out)
@@ -261,15 +317,21 @@ def traits_of_geonames(cities: list[dict]) -> dict[int, set[str]]:
         if island:
             add(c["geonameid"], Trait.ISLAND)
     keys = port_name_keys()
+    capital_keys = admin1_capital_name_keys()
     named: dict[str, set[int]] = {}
+    capital_named: dict[str, set[int]] = {}
     for c in cities:
         for n in {c["name"], *c.get("alternatenames", [])}:
             k = name_key(n)
             if k in keys:
                 named.setdefault(k, set()).add(c["geonameid"])
+            if k in capital_keys:
+                capital_named.setdefault(k, set()).add(c["geonameid"])
     points = [(c["geonameid"], c["latitude"], c["longitude"], c.get("population") or 0) for c in cities]
     for gid in match_ports(points, named):
         add(gid, Trait.PORT)
+    for gid in match_admin1_capitals([(*p, c["countrycode"]) for p, c in zip(points, cities)], capital_named):
+        add(gid, Trait.PROVINCIAL_CAPITAL)
     biggest: dict[tuple[str, str], dict] = {}
     for c in cities:
         k = (c["countrycode"], name_key(c["name"]))

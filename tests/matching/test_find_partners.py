@@ -577,3 +577,20 @@ def test_find_partners_page_with_actions_in_constant_queries(client, model_file,
         with queries.many():
             page = client.get(url)
         assert sum(1 for s in page.context["suggestions"] if s.open_request) >= 5
+
+
+def test_provincial_capital_filter_and_reason(model_file):
+    """Sourced provincial capitals (Natural Earth) come first under the filter, and two of them
+    share it as a reason."""
+    bandung = model_file["Bandung"]
+    found = services.suggest(bandung, services.SuggestionFilter(country="JP", traits=["provincial_capital"]), top=10)
+    known = [s for s in found if not s.unrecorded]
+    assert known and found[: len(known)] == known
+    assert all(PlaceTrait.objects.filter(place=s.place, trait="provincial_capital").exists() for s in known)
+    assert all(s.unrecorded == ["Provincial capital"] for s in found[len(known) :])
+    model = services.load_model()
+    surabaya = model.place_index[model_file["Surabaya"].place_id]
+    kochi = model.place_index[model_file["Kochi"].place_id]
+    x = model.builder.features(model.builder.query(surabaya), np.array([kochi]))[0]
+    both = [r for r in services.reasons(model, surabaya, kochi, x) if r.startswith("both: ")]
+    assert "provincial capital" in both[0]
