@@ -160,7 +160,14 @@ def count_queries(pages: list[Page], cookies: dict[str, str]) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
+    # DEBUG off as in the server, the static files' names unhashed (no collectstatic here).
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(
+        ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, STORAGES=storages
+    ):
         for page in pages:
             client = Client()
             if page.user:

@@ -28,6 +28,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 GENERATED = "[generated] "
 NOTE = "Generated volume for benchmarks and load tests (kembar generate --seed {seed}); not a real record."
@@ -84,8 +85,10 @@ def registry_partnerships() -> list[tuple[int, int, int, str, str]]:
 
     if not Partnership.objects.filter(source=Partnership.Source.IMPORT).exists():
         raise RegistryMissing(
-            "No imported registry in this database: run `kembar load-gazetteer` and "
-            "`kembar import-links FILE` first; the volume goes on the real partnerships."
+            _(
+                "No imported registry in this database: run `kembar load-gazetteer` and "
+                "`kembar import-links FILE` first; the volume goes on the real partnerships."
+            )
         )
     return list(
         Partnership.objects.order_by("id").values_list(
@@ -134,11 +137,19 @@ def _modality(rng: random.Random, day: dt.date) -> str:
 
 
 def plan_summary(plan: Plan, partnerships: int) -> str:
-    return (
-        f"would create about {plan.activities:,} activities, {plan.agreements:,} agreements and "
-        f"{plan.meetings:,} meetings on {partnerships:,} partnerships (seed {plan.seed}, today {plan.today}), "
-        f"every title starting with {GENERATED.strip()!r}"
-    )
+    return _(
+        "Would create about %(activities)s activities, %(agreements)s agreements and %(meetings)s "
+        "meetings on %(partnerships)s partnerships (seed %(seed)s, today %(today)s), every title "
+        "starting with “%(mark)s”."
+    ) % {
+        "activities": f"{plan.activities:,}",
+        "agreements": f"{plan.agreements:,}",
+        "meetings": f"{plan.meetings:,}",
+        "partnerships": f"{partnerships:,}",
+        "seed": plan.seed,
+        "today": plan.today.isoformat(),
+        "mark": GENERATED.strip(),
+    }
 
 
 def generate(plan: Plan, log: Callable[[str], None] = lambda _: None, rows: list | None = None) -> Created:

@@ -2,6 +2,7 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kembar.dashboard import generate
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for name in ("activities", "agreements", "meetings"):
             if not 0 <= options[name] <= 10_000_000:
-                raise CommandError(f"--{name} must be between 0 and 10,000,000.")
+                raise CommandError(_("--%(option)s must be between 0 and 10,000,000.") % {"option": name})
         plan = generate.Plan(options["activities"], options["agreements"], options["meetings"], options["seed"])
         if options["today"]:
             plan.today = options["today"]
@@ -39,9 +40,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         created = generate.generate(plan, log=lambda line: self.stderr.write(line), rows=partnerships)
         seconds = time.perf_counter() - started
+        counts = ", ".join(f"{what.replace('_', ' ')} {n:,}" for what, n in created.as_dict().items())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Generated in {seconds:.1f} s: "
-                + ", ".join(f"{n:,} {what.replace('_', ' ')}" for what, n in created.as_dict().items())
+                _("Generated in %(seconds)s s: %(counts)s") % {"seconds": f"{seconds:.1f}", "counts": counts}
             )
         )
