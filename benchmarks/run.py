@@ -9,10 +9,12 @@
 4. Server time of the partnership list page at 25,000 partnerships (median, p95) next to a
    bare Django view measured in the same run, with the page's SQL query count.
 5. Partnership health (benchmarks/insights_health.py): 100,000 activities on those partnerships.
+6. The page table (benchmarks/pages.py): requests per second of the main pages under gunicorn
+   with the real registry and `kembar generate`'s volume, × a bare view, SQL queries.
 
 Runs in a scratch SQLite file under var/bench/ (or the DATABASE_URL given as BENCH_DATABASE_URL).
 
-`python -m benchmarks.run matching` prints only the recommendation figures (the model's first load
+`python -m benchmarks.run pages` prints only the page table. `python -m benchmarks.run matching` prints only the recommendation figures (the model's first load
 and 200 recommendations), on the configured database and model: e.g. after `make run`.
 """
 
@@ -81,6 +83,10 @@ def slot_finder(runs: int = 7) -> None:
 def main() -> None:
     if "--slots" in sys.argv:
         slot_finder()
+        return
+    if "pages" in sys.argv[1:]:
+        # The page table alone (benchmarks/pages.py): its own prepared database under var/bench/.
+        __import__("benchmarks.pages", fromlist=["main"]).main()
         return
     if "matching" in sys.argv[1:]:
         # Only the recommendation latency, on the configured database (DATABASE_URL, default
@@ -270,6 +276,7 @@ def top_up(Partnership, LocalGovernment, Place) -> None:
 
 if __name__ == "__main__":
     main()
-    "--slots" in sys.argv or "matching" in sys.argv[1:] or __import__(
-        "benchmarks.insights_analytics", fromlist=["main"]
-    ).main()
+    if not ("--slots" in sys.argv or {"matching", "pages"} & set(sys.argv[1:])):
+        __import__("benchmarks.insights_analytics", fromlist=["main"]).main()
+        # Last: the page table under gunicorn, in a fresh process (its own database and settings).
+        subprocess.run([sys.executable, "-m", "benchmarks.run", "pages"], cwd=ROOT, check=True)

@@ -11,3 +11,14 @@ class ActivitiesConfig(AppConfig):
         from kembar.core import reminders
 
         reminders.register("kembar.activities.reminders.due")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from kembar.partnerships.models import Partnership
+
+        from .models import Activity, ActivityChange
+        from .queries import portal_changed
+
+        for model in (Activity, ActivityChange, Partnership):
+            for signal in (post_save, post_delete):
+                signal.connect(portal_changed, sender=model, dispatch_uid=f"activities-portal-{model._meta.label}")

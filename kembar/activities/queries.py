@@ -6,8 +6,11 @@ number of SQL queries.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+import uuid
+from dataclasses import astuple, dataclass
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
@@ -64,9 +67,54 @@ def _filter_partnership_side(qs: QuerySet, f: PortalFilter, prefix: str = "partn
     return qs
 
 
+# The portal's events (and the public dashboard's), worked out at most once a minute per filter
+# and kept in the cache until an activity, a change of one or a partnership is saved or deleted
+# (`portal_changed`): expanding every public series is the page's whole cost (seconds with
+# thousands of series). What ended in the meantime is left out when read.
+PORTAL_VERSION_KEY = "kembar:activities:portal:version"
+PORTAL_CACHE_SECONDS = 60
+
+
+def portal_changed(**kwargs) -> None:
+    cache.set(PORTAL_VERSION_KEY, uuid.uuid4().hex, None)
+
+
 def upcoming_events(f: PortalFilter, now: dt.datetime | None = None, limit: int = 100) -> list[Occurrence]:
-    """Public occurrences from now on (or within the month), postponed ones included and marked."""
-    now = now or timezone.now()
+    """Public occurrences from now on (or within the month), postponed ones included and marked.
+    Without `now` (the page): from the cache when it has them (`_kept`)."""
+    if now is not None:
+        return _upcoming_events(f, now, limit)
+    return _kept(f"portal|{astuple(f)}|{limit}", lambda now: _upcoming_events(f, now, limit), not f.month)
+
+
+def kept_key(what: str) -> str:
+    """The cache key of these events as of the last change of an activity."""
+    version = cache.get(PORTAL_VERSION_KEY) or ""
+    return "kembar:activities:portal:" + hashlib.sha256(f"{version}|{what}".encode()).hexdigest()
+
+
+def portal_key(f: PortalFilter, limit: int = 100) -> str:
+    return kept_key(f"portal|{astuple(f)}|{limit}")
+
+
+def _kept(what: str, compute, drop_over: bool = True) -> list[Occurrence]:
+    """`compute(now)`'s occurrences, from the cache when it has them (computed a minute ago at
+    most); the activities shown are read whole each time (one query)."""
+    now = timezone.now()
+    key = kept_key(what)
+    kept = cache.get(key)
+    if kept is None:
+        kept = [
+            (o.activity.pk, o.planned_start, o.start, o.end, o.postponed, o.date_tbd, o.reason) for o in compute(now)
+        ]
+        cache.set(key, kept, PORTAL_CACHE_SECONDS)
+    if drop_over:  # over since: gone (unless to be decided)
+        kept = [row for row in kept if row[3] >= now or row[5]]
+    shown = activity_queryset().in_bulk({row[0] for row in kept} or {0})
+    return [Occurrence(shown[pk], *rest) for pk, *rest in kept if pk in shown]
+
+
+def _upcoming_events(f: PortalFilter, now: dt.datetime, limit: int) -> list[Occurrence]:
     after, before = now, None
     bounds = _month_bounds(f.month) if f.month else None
     if bounds:
@@ -121,7 +169,10 @@ def dashboard_events(
     limit: int = DASHBOARD_SHOWN,
 ) -> list[Occurrence]:
     """The next few occurrences for the dashboard (until `until`, by default two years ahead):
-    of the office's own partnerships (public or not), or the public ones for everyone else."""
+    of the office's own partnerships (public or not), or the public ones for everyone else
+    (those kept a minute at most, as the portal's)."""
+    if not government_ids and now is None and until is None:
+        return _kept(f"dashboard|{limit}", lambda now: dashboard_events(user, [], now, None, limit))
     now = now or timezone.now()
     if government_ids:
         qs = permissions.visible_under_partnership(

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -390,7 +391,10 @@ def portal(request):
         "activities/portal.html",
         {
             "form": form,
-            "events": queries.upcoming_events(f),
+            # Read only when the page is not in the cache: visitors who are not logged in all
+            # see the same list (a logged-in user also sees their office's times).
+            "events": SimpleLazyObject(lambda: queries.upcoming_events(f)),
+            "events_key": "" if request.user.is_authenticated else queries.portal_key(f),
             "calls": list(queries.open_calls(f)),
             "city": city,
         },

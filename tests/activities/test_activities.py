@@ -11,6 +11,8 @@ import icalendar
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kembar.accounts.models import Profile
@@ -808,6 +810,7 @@ def test_query_counts_do_not_grow_with_the_rows(client, users, portal_world, par
                 _ok(client, u)
         _more_series_calls_and_aid(admin, partnership, governments)
         for u in urls:
+            _ok(client, u)  # the portal's events are worked out again after a change, then kept
             with queries.many(u):
                 _ok(client, u)
 
@@ -1241,7 +1244,44 @@ def test_the_portal_reads_the_shown_activities_whole_at_a_constant_query_count(c
             _ok(client, url)
         for k in range(3, 25):
             series(k)
+        _ok(client, url)  # worked out again after the change, then kept
         with queries.many():
             _ok(client, url)
     text = client.get(url).content.decode()
     assert "Balai Kota 24" in text and "Bandung – Braunschweig" in text.replace("Kota ", "")
+
+
+def test_the_portal_keeps_its_events_until_an_activity_changes(client, users, governments, partnership):
+    """The expansion of the public series is kept (a minute at most); publishing an event, or
+    postponing one, shows at once."""
+    start = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    url = reverse("activities:portal")
+
+    def event(title: str):
+        return services.create_activity(
+            users["platform_admin"],
+            partnership,
+            title=title,
+            type="other",
+            host=governments["bandung"],
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            recurrence="FREQ=WEEKLY",
+            public=True,
+        )
+
+    first = event("Weekly language class")
+    assert "Weekly language class" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    assert "Weekly language class" in client.get(reverse("dashboard:dashboard")).content.decode()
+    event("Monthly market")
+    assert "Monthly market" in client.get(url).content.decode()
+    assert "Monthly market" in client.get(reverse("dashboard:dashboard")).content.decode()  # a visitor's
+    services.postpone(users["platform_admin"], first, reason="Hall closed", occurrence=first.start)
+    postponed = [o for o in queries.upcoming_events(queries.PortalFilter()) if o.planned_start == first.start]
+    assert postponed and postponed[0].postponed and postponed[0].reason == "Hall closed"
+    client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert len(warm) == len(cold)  # the same once the page is kept again
