@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kembar.core import languages
 from kembar.core.uploads import UploadPath
 
 
@@ -26,10 +27,6 @@ class ReportFile(models.Model):
         PDF = "pdf", "PDF"
         XLSX = "xlsx", "XLSX"
 
-    class Language(models.TextChoices):
-        ID = "id", "Bahasa Indonesia"
-        EN = "en", "English"
-
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_files", verbose_name=_("requester")
     )
@@ -52,7 +49,8 @@ class ReportFile(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    # Any language of the interface (a report in Japanese says so on its status page).
+    language = models.CharField(_("language"), max_length=2, choices=languages.interface_choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     failure = models.CharField(_("reason of the failure"), max_length=10, choices=Failure.choices, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -130,6 +130,14 @@ def test_the_status_page_speaks_indonesian(year_of_work, users, governments, cli
     assert f"{local:%H:%M} WIB" in page
 
 
+def test_the_status_page_names_a_japanese_report_in_japanese(year_of_work, users, governments, client, queue):
+    report = ReportFile.objects.create(
+        requester=users["bandung_viewer"], government=governments["bandung"], year=2026, format="pdf", language="ja"
+    )
+    client.force_login(users["bandung_viewer"])
+    assert "PDF · 日本語 ·" in client.get(f"/insights/reports/{report.pk}/").content.decode()
+
+
 def test_a_worker_process_builds_what_a_request_queued(tmp_path):
     """Queued by one process (as a request does), built by `kembar worker --batch` in another, through
     the database queue of production."""
