@@ -133,9 +133,11 @@ ALLOWED_BY_DESIGN.update(
 ALLOWED_BY_DESIGN.update(conversations_world.ALLOWED_BY_DESIGN)
 ALLOWED_BY_DESIGN.update(proposals_world.ALLOWED_BY_DESIGN)
 ALLOWED_BY_DESIGN.update(grants_world.ALLOWED_BY_DESIGN)
+ALLOWED_BY_DESIGN.update(oversight_world.ALLOWED_BY_DESIGN)
 ALLOWED_BY_DESIGN_CHANGES = {
     ("post", "/api/governments"): {"partnerships.LocalGovernment", "partnerships.HistoricalLocalGovernment"},
     **{key: {"insights.ReportFile"} for key in REPORT_REQUESTS},
+    **oversight_world.ALLOWED_BY_DESIGN_CHANGES,
     **conversations_world.ALLOWED_BY_DESIGN_CHANGES,
     **proposals_world.ALLOWED_BY_DESIGN_CHANGES,
     **grants_world.ALLOWED_BY_DESIGN_CHANGES,
@@ -412,7 +414,6 @@ PATH_VALUES: dict[tuple[str, str], Callable[[World], list]] = {
 ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     **offices_world.ROUTE_URLS,
     **proposals_world.ROUTE_URLS,
-    **oversight_world.ROUTE_URLS,
     # django-otp's admin pages of an authenticator (its set-up QR code).
     **{
         f"admin/otp_totp/totpdevice/<int:pk>/{page}/": lambda w, page=page: [
@@ -582,6 +583,7 @@ PAGE_BODIES: dict[str, Callable[[World, str], dict]] = {
     **activities_world.PAGE_BODIES,
     **offices_world.PAGE_BODIES,
     **plans_world.PAGE_BODIES,
+    **oversight_world.PAGE_BODIES,
     "insights/reports/": lambda w, url: {
         "government": w.governments["bandung"].pk,
         "year": 2026,

@@ -26,7 +26,13 @@ class ReportFile(models.Model):
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
 
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("annual report")
+        ROLLUP = "rollup", _("oversight roll-up")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.ANNUAL)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_files", verbose_name=_("requester")
     )
@@ -47,6 +53,9 @@ class ReportFile(models.Model):
         related_name="+",
         verbose_name=_("province"),
     )
+    # A roll-up's country when a platform administrator narrowed the platform to one (an oversight
+    # body's roll-up is always its own scope, read again when the file is built).
+    country = models.CharField(_("country"), max_length=2, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
     # Any language of the interface (a report in Japanese says so on its status page).
@@ -72,6 +81,8 @@ class ReportFile(models.Model):
     @property
     def scope_label(self) -> str:
         """What the report is about, as the pages name the scope."""
+        if self.kind == self.Kind.ROLLUP:
+            return str(_("Oversight roll-up")) + (f" ({self.country})" if self.country else "")
         if self.government_id is not None:
             return str(self.government)
         if self.province_id is not None:

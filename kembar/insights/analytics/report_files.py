@@ -11,6 +11,9 @@ traceback goes to the log, never to the user). `visible_report` shows a report t
 only. `prune` (run by `kembar remind`) deletes reports older than a week with their files, and
 fails those that waited more than an hour (no worker ran them).
 
+The oversight roll-up's tables (kembar.insights.oversight) go the same way (`request_rollup`): a
+row of kind "rollup" whose scope is the requester's own when the job runs.
+
 `kembar report` writes its file directly (reports.write_report): it is not a request.
 """
 
@@ -24,7 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
@@ -66,14 +69,42 @@ def request_report(user, scope: Scope, year: int, fmt: str, language: str | None
             "partnership",
         )
     fmt, language = reports.check_options(fmt, language)
-    wanted = {
-        "requester": user,
-        "government": scope.government,
-        "province": scope.province,
-        "year": year,
-        "format": fmt,
-        "language": language,
-    }
+    return _queue(
+        {
+            "requester": user,
+            "government": scope.government,
+            "province": scope.province,
+            "year": year,
+            "format": fmt,
+            "language": language,
+        }
+    )
+
+
+def request_rollup(user, country: str, fmt: str, language: str | None) -> ReportFile:
+    """The oversight roll-up's tables as CSV, XLSX or PDF, built by the job queue like a report.
+    Http404 for anyone without a roll-up (as its page), ReportError for a bad format or language."""
+    from kembar.insights.oversight import files, rollup
+
+    if rollup.scope_for(user, country) is None:
+        raise Http404(_("Only oversight bodies and platform administrators have a roll-up."))
+    fmt = (fmt or "").lower()
+    if fmt not in files.FORMATS:
+        raise reports.ReportError(_("The format must be csv, xlsx or pdf, not “%(value)s”.") % {"value": fmt}, "format")
+    return _queue(
+        {
+            "requester": user,
+            "kind": ReportFile.Kind.ROLLUP,
+            "country": country if not permissions.rollup_scope(user) else "",
+            "year": timezone.localdate().year,
+            "format": fmt,
+            "language": reports.check_language(language),
+        }
+    )
+
+
+def _queue(wanted: dict) -> ReportFile:
+    """The same request made within the hour (waiting or ready), else a new row and its job."""
     earlier = (
         ReportFile.objects.filter(
             **wanted,
@@ -130,9 +161,12 @@ def build(report_id: int) -> str:
         _fail(report_id, Failure.ACCESS, "")
         return "failed"
     try:
-        scope = scope_of(report)
-        content = reports.write_report(report.requester, scope, report.year, report.format, report.language)
-        report.file.save(reports.filename(scope, report.year, report.format), ContentFile(content), save=False)
+        written = _write(report)
+        if written is None:
+            _fail(report_id, Failure.ACCESS, "")
+            return "failed"
+        content, name = written
+        report.file.save(name, ContentFile(content), save=False)
         report.size = len(content)
         report.status = Status.READY
         report.finished = timezone.now()
@@ -144,6 +178,22 @@ def build(report_id: int) -> str:
         _fail(report_id, Failure.ERROR, str(error) or type(error).__name__)
         return "failed"
     return "ready"
+
+
+def _write(report: ReportFile) -> tuple[bytes, str] | None:
+    """The file's content and name; None when the requester no longer has a roll-up."""
+    if report.kind == ReportFile.Kind.ROLLUP:
+        from kembar.insights.oversight import files, rollup
+
+        scope = rollup.scope_for(report.requester, report.country)
+        if scope is None:
+            return None
+        with translation.override(report.language):
+            data = rollup.build(report.requester, scope)
+            return files.write(data, report.format), files.filename(data, report.format)
+    scope = scope_of(report)
+    content = reports.write_report(report.requester, scope, report.year, report.format, report.language)
+    return content, reports.filename(scope, report.year, report.format)
 
 
 def _fail(report_id: int, failure: str, error: str) -> None:

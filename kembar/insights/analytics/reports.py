@@ -29,7 +29,11 @@ from .pivot import Pivot, Scope, pivot, year_range
 from .sdg import SdgReport, sdg_report
 
 FORMATS = ("pdf", "xlsx")
-CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",  # the oversight roll-up's tables
+}
 MAX_LISTED_PARTNERSHIPS = 500  # a roll-up lists its partnerships' counts by status; a government every one
 HEALTH_LISTED = 25  # the partnerships needing attention first, in the health section
 
@@ -94,6 +98,12 @@ def check_options(fmt: str, language: str | None) -> tuple[str, str]:
     fmt = (fmt or "").lower()
     if fmt not in FORMATS:
         raise ReportError(_("The format must be pdf or xlsx, not “%(value)s”.") % {"value": fmt}, "format")
+    return fmt, check_language(language)
+
+
+def check_language(language: str | None) -> str:
+    """The report's language: the one asked for, else the reader's; ReportError if the interface
+    does not speak it."""
     language = (language or translation.get_language() or "id")[:2].lower()
     if language not in languages():
         raise ReportError(
@@ -101,7 +111,7 @@ def check_options(fmt: str, language: str | None) -> tuple[str, str]:
             % {"languages": ", ".join(languages()), "value": language},
             "language",
         )
-    return fmt, language
+    return language
 
 
 def languages() -> list[str]:

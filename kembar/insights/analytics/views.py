@@ -165,7 +165,11 @@ def report_status(request, pk: int):
         "zone": timezone.get_current_timezone(),
         "kept_until": report.created + report_files.KEEP_FOR,
         "again": again,
-        "back": reverse("insights:pivot") + "?" + urlencode({**scope, "year": report.year}),
+        "back": (
+            reverse("oversight:summary") + (f"?country={report.country}" if report.country else "")
+            if report.kind == report.Kind.ROLLUP
+            else reverse("insights:pivot") + "?" + urlencode({**scope, "year": report.year})
+        ),
     }
     partial = request.headers.get("HX-Request") == "true"
     template = "insights/_report_status.html" if partial else "insights/report_status.html"

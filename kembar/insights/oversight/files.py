@@ -1,8 +1,8 @@
 """The roll-up's tables (`rollup.tables`) as a CSV, XLSX or PDF file.
 
-The tables are compact aggregates (a few hundred rows at most, whatever the scope's size), so a
-file is written in the request that asks for it, from the roll-up the page computes; text cells
-that could start a formula are neutralised (kembar.core.spreadsheets).
+The tables are compact aggregates (a few hundred rows at most, whatever the scope's size); the
+job queue writes the file (kembar.insights.analytics.report_files.request_rollup), never the
+request. Text cells that could start a formula are neutralised (kembar.core.spreadsheets).
 """
 
 from __future__ import annotations

@@ -6,5 +6,5 @@ app_name = "oversight"
 urlpatterns = [
     path("", views.summary, name="summary"),
     path("map.json", views.map_json, name="map_data"),
-    path("export.<str:fmt>", views.export, name="export"),
+    path("export/", views.export, name="export"),
 ]

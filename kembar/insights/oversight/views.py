@@ -8,14 +8,15 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from kembar.gazetteer.services import country_choices, province_names
+from kembar.insights.analytics import report_files, reports
 from kembar.insights.health import score
 
-from . import files, rollup
+from . import rollup
 
 
 def _scope_or_404(request) -> rollup.Scope:
@@ -65,15 +66,20 @@ def summary(request):
 
 
 @login_required
-@require_safe
-def export(request, fmt: str):
-    if fmt not in files.FORMATS:
-        raise Http404(_("No such format."))
-    scope = _scope_or_404(request)
-    data = rollup.build(request.user, scope)
-    response = HttpResponse(files.write(data, fmt), content_type=files.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{files.filename(data, fmt)}"'
-    return response
+@require_POST
+def export(request):
+    """Ask for the roll-up's tables as a file: the job queue writes it, the report status page
+    follows it (kembar.insights.analytics.report_files)."""
+    country = (request.POST.get("country") or "").strip().upper()
+    if country and country not in {code for code, _name in country_choices()}:
+        country = ""
+    try:
+        report = report_files.request_rollup(
+            request.user, country, request.POST.get("format", ""), request.POST.get("language")
+        )
+    except reports.ReportError as error:
+        return render(request, "insights/report_error.html", {"error": error}, status=400)
+    return redirect("insights:report_status", report.pk)
 
 
 @login_required

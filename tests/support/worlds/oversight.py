@@ -1,8 +1,17 @@
 """The oversight roll-up (/oversight/) in the permission sweep (tests/test_permission_sweep.py):
-its files in each format (a 404 for anyone without a roll-up, a file for an oversight body)."""
+asking for its tables as a file writes a report row the job queue builds (a 404 for anyone
+without a roll-up; an oversight body, national or provincial, gets the status page of its own
+scope's file)."""
 
 from __future__ import annotations
 
-ROUTE_URLS = {
-    "oversight/export.<str:fmt>": lambda w: [f"/oversight/export.{fmt}" for fmt in ("csv", "xlsx", "pdf")],
+EXPORT = ("post", "oversight/export/")
+PAGE_BODIES = {
+    "oversight/export/": lambda w, url: {"format": "csv"},
 }
+ALLOWED_BY_DESIGN = {
+    (principal, *EXPORT): "an oversight body may have its roll-up's tables as a file "
+    "(permissions.rollup_scope); the job queue writes it, for the requester only"
+    for principal in ("oversight", "other_province")
+}
+ALLOWED_BY_DESIGN_CHANGES = {EXPORT: {"insights.ReportFile"}}
