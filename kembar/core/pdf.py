@@ -1,5 +1,6 @@
 """PDF helpers: a minimal valid PDF (the demo's stage documents and the tests' uploads are made with
-it) and the fonts of the documents set with reportlab (agreement drafts)."""
+it), and the page set-up and fonts of the documents set with reportlab (reports, roll-ups,
+agreement drafts)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,25 @@ def one_page_pdf(text: str, font_size: int = 14) -> bytes:
         out.write(b"%010d 00000 n \n" % offset)
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
+
+
+def document(buffer, *, title: str, language: str, margin: float, pagesize=None):
+    """A reportlab document (A4 unless `pagesize`) with the same margin on every side, its
+    title, language and author "kembar": the platform's reports, roll-ups and drafts."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize or A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=title,
+        author="kembar",
+        lang=language,
+    )
 
 
 def latin_fonts() -> tuple[str, str]:

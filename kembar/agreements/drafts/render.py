@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 from django.utils import translation
 from django.utils.translation import pgettext
 
+from kembar.core import pdf
 from kembar.core.pdf import latin_fonts
 
 from .content import Block, Draft
@@ -146,7 +147,7 @@ def to_pdf(draft: Draft) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     regular, bold = latin_fonts()
     base = getSampleStyleSheet()["Normal"].clone("draft", fontName=regular, fontSize=9.5, leading=12.5)
@@ -165,17 +166,7 @@ def to_pdf(draft: Draft) -> bytes:
     pagesize = landscape(A4) if draft.checklist else A4
     margin = 2 * cm
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=pagesize,
-        leftMargin=margin,
-        rightMargin=margin,
-        topMargin=margin,
-        bottomMargin=margin,
-        title=draft.title,
-        author="kembar",
-        lang=draft.languages[0],
-    )
+    doc = pdf.document(buffer, title=draft.title, language=draft.languages[0], margin=margin, pagesize=pagesize)
     width = pagesize[0] - 2 * margin
     mark, page_word = _marks(draft), _page_words(draft)
 

@@ -20,6 +20,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
+from kembar.core import pdf
 from kembar.core.spreadsheets import xlsx_row
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.vocab import Status
@@ -541,7 +542,7 @@ def render_pdf(data: ReportData) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
     regular, bold = _fonts(data.language)
     chart_font = regular if data.language in CID_FONTS else charts.FONT
@@ -558,17 +559,7 @@ def render_pdf(data: ReportData) -> bytes:
     big = styles["Normal"].clone("big", fontSize=11, leading=15)
     buffer = io.BytesIO()
     margin = 1.6 * cm
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=margin,
-        rightMargin=margin,
-        topMargin=margin,
-        bottomMargin=margin,
-        title=data.title,
-        author="kembar",
-        lang=data.language,
-    )
+    doc = pdf.document(buffer, title=data.title, language=data.language, margin=margin)
     width = A4[0] - 2 * margin
     footer = f"{data.scope.label} · {data.year} · kembar"
 

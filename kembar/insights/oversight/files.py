@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kembar.core import pdf
 from kembar.core.spreadsheets import csv_cell, xlsx_row
 
 from . import rollup
@@ -99,7 +100,7 @@ def render_pdf(r: rollup.Rollup) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     from kembar.insights.analytics.reports import _column_widths, _fonts
 
@@ -116,17 +117,7 @@ def render_pdf(r: rollup.Rollup) -> bytes:
     margin = 1.6 * cm
     width = A4[0] - 2 * margin
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=margin,
-        rightMargin=margin,
-        topMargin=margin,
-        bottomMargin=margin,
-        title=title(r),
-        author="kembar",
-        lang=language,
-    )
+    doc = pdf.document(buffer, title=title(r), language=language, margin=margin)
     story = [Paragraph(escape(title(r)), styles["Title"]), Paragraph(escape(subtitle(r)), styles["Normal"])]
     for heading, header, rows in rollup.tables(r):
         story.append(Paragraph(escape(heading), styles["Heading2"]))
