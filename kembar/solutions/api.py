@@ -41,7 +41,7 @@ GOVERNMENT_NOT_FOUND = gettext_lazy("No local government with id %(id)s.")
 Text = Annotated[str, Field(description="Plain text; leading and trailing spaces are removed.")]
 
 
-class GovernmentRef(Schema):
+class SolutionGovernmentRef(Schema):
     id: int
     name: str
     country_code: str
@@ -49,7 +49,7 @@ class GovernmentRef(Schema):
 
 class SolutionOut(Schema):
     id: int
-    government: GovernmentRef
+    government: SolutionGovernmentRef
     title: str
     summary: str
     problem: str
@@ -113,7 +113,7 @@ class SolutionPatch(InputSchema):
 
 class NeedOut(Schema):
     id: int
-    government: GovernmentRef
+    government: SolutionGovernmentRef
     title: str
     description: str
     fields: list[CooperationField]
@@ -157,7 +157,7 @@ class NeedPatch(InputSchema):
 class FitOut(Schema):
     id: int
     title: str
-    government: GovernmentRef
+    government: SolutionGovernmentRef
     score: float = Field(description="0–1: text 45%, field 25%, SDG 15%, maturity 10%, language 5%.")
     reasons: list[str]
 
@@ -173,7 +173,7 @@ class PilotOut(Schema):
     id: int
     solution_id: int
     need_id: int | None
-    government: GovernmentRef
+    government: SolutionGovernmentRef
     status: PilotStatus
     outcome: str
     public: bool
@@ -185,7 +185,7 @@ class PilotOut(Schema):
         return list(obj.milestones.all())
 
 
-class InterestIn(InputSchema):
+class SolutionInterestIn(InputSchema):
     government_id: Id = Field(description="The adopting government; the caller edits for its office.")
     need_id: Id | None = None
 
@@ -384,7 +384,7 @@ def solution_needs(request, solution_id: int):
     response={201: PilotOut, **WRITE_ERRORS},
     summary="Express interest: start a pilot",
 )
-def express_interest(request, solution_id: int, payload: InterestIn):
+def express_interest(request, solution_id: int, payload: SolutionInterestIn):
     """Opens a pilot (status "interest") of the solution in the caller's government and mails the
     offering office. A solution the caller may not see is a 404."""
     solution = _solution(request.auth, solution_id)

@@ -21,14 +21,14 @@ router = Router(tags=["oversight"], auth=READ)
 NO_ROLLUP = gettext_lazy("Only oversight bodies and platform administrators have a roll-up.")
 
 
-class PlaceOut(Schema):
+class RollupPlaceOut(Schema):
     country: str
     province: str = Field(description="The province's GeoNames admin1 code; empty for a whole country.")
 
 
-class ScopeOut(Schema):
+class RollupScopeOut(Schema):
     label: str
-    places: list[PlaceOut] = Field(description="Empty: the whole platform (a platform administrator).")
+    places: list[RollupPlaceOut] = Field(description="Empty: the whole platform (a platform administrator).")
 
 
 class CountOut(Schema):
@@ -94,7 +94,7 @@ class MoneyOut(Schema):
     spent: Decimal
 
 
-class AssessmentOut(Schema):
+class RollupAssessmentOut(Schema):
     year: int | None
     sides: int
     partnerships: int
@@ -102,7 +102,7 @@ class AssessmentOut(Schema):
 
 
 class SummaryOut(Schema):
-    scope: ScopeOut
+    scope: RollupScopeOut
     today: dt.date
     currency: str = Field(description="Money is converted to it at the rates listed in `rates`.")
     partnerships: int = Field(description="Partnerships of the scope that are not ended.")
@@ -124,7 +124,7 @@ class SummaryOut(Schema):
     money: list[MoneyOut]
     rates: list[str]
     unconverted: dict[str, Decimal] = Field(description="Sums in currencies no rate converts, left out of `money`.")
-    assessment: AssessmentOut
+    assessment: RollupAssessmentOut
 
 
 @router.get("/summary", response={200: SummaryOut, **ERRORS}, summary="The roll-up of the caller's scope")
