@@ -44,13 +44,17 @@ def agreement_list(request):
     return render(request, "agreements/list.html", {"page": page, "partnership": None})
 
 
+def _mark_waiting(stages) -> None:
+    """Each stage in progress with its days waiting and whether it is overdue (lists, queues)."""
+    now = timezone.now()
+    for stage in stages:
+        stage.days_waiting = services.days_waiting(stage, now)
+        stage.overdue = services.is_overdue(stage, now)
+
+
 def _with_days_waiting(page):
     """Where each agreement of the page waits and for how many days (list column)."""
-    now = timezone.now()
-    for agreement in page.object_list:
-        for stage in agreement.waiting:
-            stage.days_waiting = services.days_waiting(stage, now)
-            stage.overdue = services.is_overdue(stage, now)
+    _mark_waiting(stage for agreement in page.object_list for stage in agreement.waiting)
     return page
 
 
@@ -246,12 +250,9 @@ def queue(request):
     office's own stages), and, for an office, where its other agreements wait."""
     if not permissions.has_stage_queue(request.user):
         raise PermissionDenied
-    now = timezone.now()
     page = Paginator(services.waiting_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     elsewhere = list(services.waiting_elsewhere(request.user)[:PAGE_SIZE])
-    for stage in [*page.object_list, *elsewhere]:
-        stage.days_waiting = services.days_waiting(stage, now)
-        stage.overdue = services.is_overdue(stage, now)
+    _mark_waiting([*page.object_list, *elsewhere])
     return render(request, "agreements/queue.html", {"page": page, "elsewhere": elsewhere})
 
 

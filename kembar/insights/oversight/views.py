@@ -19,13 +19,16 @@ from kembar.insights.health import score
 from . import rollup
 
 
+def _country(value: str | None) -> str:
+    """The country an administrator narrowed to ("" for none or an unknown code)."""
+    country = (value or "").strip().upper()
+    return country if country in {code for code, _name in country_choices()} else ""
+
+
 def _scope_or_404(request) -> rollup.Scope:
     """The user's scope; a 404 for those who have no roll-up (an office's members, visitors are
     sent to sign in first). A platform administrator narrows by `?country=`."""
-    country = (request.GET.get("country") or "").strip().upper()
-    if country and country not in {code for code, _name in country_choices()}:
-        country = ""
-    scope = rollup.scope_for(request.user, country)
+    scope = rollup.scope_for(request.user, _country(request.GET.get("country")))
     if scope is None:
         raise Http404(_("Only oversight bodies and platform administrators have a roll-up."))
     return scope
@@ -70,12 +73,12 @@ def summary(request):
 def export(request):
     """Ask for the roll-up's tables as a file: the job queue writes it, the report status page
     follows it (kembar.insights.analytics.report_files)."""
-    country = (request.POST.get("country") or "").strip().upper()
-    if country and country not in {code for code, _name in country_choices()}:
-        country = ""
     try:
         report = report_files.request_rollup(
-            request.user, country, request.POST.get("format", ""), request.POST.get("language")
+            request.user,
+            _country(request.POST.get("country")),
+            request.POST.get("format", ""),
+            request.POST.get("language"),
         )
     except reports.ReportError as error:
         return render(request, "insights/report_error.html", {"error": error}, status=400)
