@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.core.caching import for_visitors
 from kembar.core.uploads import download_response
 from kembar.core.views import filter_values, readable_or_404, submitted
 from kembar.partnerships import services as partnership_services
@@ -376,6 +377,7 @@ def aid_document_download(request, document_id: int):
 
 
 @require_safe
+@for_visitors
 def portal(request):
     form = PortalFilterForm(request.GET or None)
     cleaned = filter_values(form)
@@ -409,6 +411,7 @@ def _public_partnership(pk: int) -> Partnership:
 
 
 @require_safe
+@for_visitors
 def portal_partnership(request, pk: int):
     partnership = _public_partnership(pk)
     activities = list(queries.public_activities().filter(partnership=partnership).order_by("-start", "-id"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from ninja import NinjaAPI
 
 from . import docs, errors
@@ -40,11 +41,24 @@ oversight bodies and platform administrators; for anyone else it does not exist 
 
 
 class KembarAPI(NinjaAPI):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[tuple, dict] = {}
+
     def _get_urls(self) -> list:
         return docs.asset_urls() + super()._get_urls()
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict:
-        """Mark reads as working without credentials too (`{}` in OpenAPI's security list)."""
+        """Mark reads as working without credentials too (`{}` in OpenAPI's security list).
+
+        Built once per process, root path and language (it depends on the code only; building
+        it takes seconds), so /api/openapi.json and the docs answer at once after the first time."""
+        key = (repr(args), repr(sorted(kwargs.items())), translation.get_language())
+        if key not in self._schemas:
+            self._schemas[key] = self._build_schema(*args, **kwargs)
+        return self._schemas[key]
+
+    def _build_schema(self, *args: Any, **kwargs: Any) -> dict:
         schema = super().get_openapi_schema(*args, **kwargs)
         for operations in schema.get("paths", {}).values():
             read = operations.get("get")

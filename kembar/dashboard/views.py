@@ -5,6 +5,7 @@ from kembar.accounts import permissions
 from kembar.activities.queries import dashboard_events
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
 from kembar.conversations.services import dashboard_unread
+from kembar.core.caching import for_visitors
 from kembar.core.mail import backlog
 from kembar.grants.services import dashboard_assessments, dashboard_fits
 from kembar.matching.services import dashboard_requests
@@ -17,6 +18,7 @@ from . import services
 
 
 @require_safe
+@for_visitors
 def dashboard(request):
     """Home. An office: what is overdue, what is coming, what waits for it, which of its
     partnerships slip (services.office_day). Everyone else: the platform's figures, the

@@ -13,26 +13,17 @@ A value computed in full is reused for `cache_seconds()` at most: its clock is a
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from kembar.core.caching import cache_seconds
+
 T = TypeVar("T")
 ALL = "all"  # a change whose reach is unknown
-
-
-def cache_seconds() -> int:
-    """How long a figure computed in full may be reused: setting KEMBAR_HEALTH_CACHE_SECONDS,
-    default 60; 0 turns the insights' caches off."""
-    value = getattr(settings, "KEMBAR_HEALTH_CACHE_SECONDS", None)
-    if value is None:
-        value = os.environ.get("KEMBAR_HEALTH_CACHE_SECONDS", 60)
-    return int(value)
 
 
 class ChangeLog:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
+from kembar.core.caching import for_visitors
 from kembar.core.versioning import ConcurrentEdit
 from kembar.core.views import filter_values, page_and_query, readable_or_404, submitted, typed_text
 from kembar.gazetteer.models import Place
@@ -44,6 +45,7 @@ FORM_FIELDS = {"level": "partner_level"}
 
 
 @require_safe
+@for_visitors
 def partnership_list(request):
     form = PartnershipFilterForm(request.GET or None)
     filters = services.PartnershipFilter(**filter_values(form))
@@ -64,6 +66,7 @@ def partnership_list(request):
 
 
 @require_safe
+@for_visitors
 def partnership_detail(request, pk: int):
     partnership = partnership_or_404(request, pk)
     return render(
@@ -159,6 +162,7 @@ def partnership_suggestions(request):
 
 
 @require_safe
+@for_visitors
 def government_detail(request, pk: int):
     government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
     partnerships = list(

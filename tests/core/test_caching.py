@@ -1,0 +1,152 @@
+"""The shared caches (kembar/core/caching.py): visitors' pages kept and dropped on a change, each
+visitor with their own form token, signed-in users never served a visitor's page; the data
+version; the Redis backend against the machine's Redis."""
+
+import re
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kembar.core import caching
+from kembar.partnerships import services
+from tests.support.clients import logged_in
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def pages_cached(settings):
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60  # the default outside the tests
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def public(governments, users):
+    return services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["braunschweig"], fields=["culture"], public=True
+    )
+
+
+@pytest.fixture
+def private(governments, users):
+    return services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["busan"], public=False
+    )
+
+
+@pytest.fixture
+def committed():
+    """The fixtures' rows as if committed: a test runs in a transaction that never commits, so
+    the data version they changed would wait for ever (and be taken for the test's own)."""
+    for _, hook, _ in connection.run_on_commit:
+        hook()
+    connection.run_on_commit.clear()
+
+
+def _get(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+@pytest.mark.parametrize(
+    "url, names_partners",
+    [
+        (lambda p: reverse("partnerships:list"), True),
+        (lambda p: reverse("partnerships:detail", args=[p.pk]), True),
+        (lambda p: reverse("partnerships:government", args=[p.government_a_id]), True),
+        (lambda p: "/", False),
+        (lambda p: reverse("activities:portal"), False),
+    ],
+    ids=["list", "detail", "government", "landing", "events"],
+)
+def test_a_visitors_page_is_kept_and_a_change_shows_at_once(
+    pages_cached, public, committed, url, names_partners, django_capture_on_commit_callbacks
+):
+    path = url(public)
+    first, _ = _get(Client(), path)
+    again, queries = _get(Client(), path)
+    assert queries == 0
+    assert TOKEN.sub("", again.content.decode()) == TOKEN.sub("", first.content.decode())
+
+    with django_capture_on_commit_callbacks(execute=True):  # the version changes on commit
+        public.government_b.name = "Braunschweig (renamed)"
+        public.government_b.save()
+    changed, queries = _get(Client(), path)
+    assert queries > 0
+    assert ("Braunschweig (renamed)" in changed.content.decode()) is names_partners
+
+
+def test_each_visitor_gets_their_own_form_token(pages_cached, public):
+    path = reverse("partnerships:list")
+    _get(Client(), path)  # kept
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        page, queries = _get(visitor, path)
+        assert queries == 0
+        token = TOKEN.search(page.content.decode()).group(1)
+        tokens.append(token)
+        # The header's language switch works with the token of the kept page.
+        switched = visitor.post(reverse("set_language"), {"language": "id", "next": path, "csrfmiddlewaretoken": token})
+        assert switched.status_code == 302
+        assert visitor.cookies["django_language"].value == "id"
+    assert tokens[0] != tokens[1]
+
+
+def test_language_has_its_own_page(pages_cached, public):
+    path = reverse("partnerships:list")
+    english = Client(headers={"accept-language": "en"}).get(path).content.decode()
+    indonesian = Client(headers={"accept-language": "id"}).get(path).content.decode()
+    assert 'lang="en"' in english and 'lang="id"' in indonesian
+
+
+def test_signed_in_users_are_never_served_a_visitors_page(pages_cached, client, users, public, private):
+    path = reverse("partnerships:list")
+    visitor_page = Client().get(path).content.decode()
+    assert "Busan" not in visitor_page  # not public
+    member = logged_in(client, users, "bandung_editor")
+    assert "Busan" in member.get(path).content.decode()
+    # …and a signed-in user's page is not kept for visitors.
+    assert "Busan" not in Client().get(path).content.decode()
+
+
+def test_nothing_is_kept_when_caches_are_off(public):
+    path = reverse("partnerships:list")
+    Client().get(path)
+    _, queries = _get(Client(), path)
+    assert queries > 0
+
+
+def test_one_new_data_version_per_transaction(pages_cached, governments, committed, django_capture_on_commit_callbacks):
+    before = caching.data_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for name in ("Busan", "Busan Metropolitan City", "Busan"):
+            governments["busan"].name = name
+            governments["busan"].save()
+        assert caching.data_version() == before  # not before the commit
+    assert callbacks.count(caching._bump) == 1
+    assert caching.data_version() != before
+
+
+def test_the_redis_backend_keeps_one_client(settings):
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("no Redis on 127.0.0.1:6379 (every CI machine has one)")
+    backend = caching.RedisCache("redis://127.0.0.1:6379/14", {"KEY_PREFIX": "kembar-test"})
+    backend.clear()
+    backend.set("k", {"a": 1}, 30)
+    assert backend.get("k") == {"a": 1}
+    assert backend.add("n", 1) and backend.incr("n") == 2
+    assert backend._cache.get_client() is backend._cache.get_client(write=True)
+    backend.clear()
