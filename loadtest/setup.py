@@ -32,14 +32,12 @@ def main(plan_path: str) -> None:
     from kembar.partnerships.vocab import Level
 
     offices, editors_per_office, pool_size = 10, 3, 120
-    taken = set(LocalGovernment.objects.values_list("place_id", flat=True))
-    cities = [
-        p
-        for p in Place.objects.filter(kind=Place.Kind.CITY, country_code__in=["ID", "JP"]).order_by(
-            "-population", "id"
-        )[: offices + offices * pool_size + 200]
-        if p.pk not in taken
-    ]
+    # The biggest cities without a government yet (on an imported registry most big ones have one).
+    cities = list(
+        Place.objects.filter(kind=Place.Kind.CITY, country_code__in=["ID", "JP"])
+        .exclude(pk__in=LocalGovernment.objects.filter(place__isnull=False).values("place_id"))
+        .order_by("-population", "id")[: offices + offices * pool_size]
+    )
     if len(cities) < offices * (1 + pool_size):
         raise SystemExit("Not enough places in the gazetteer for the load scenario")
     password = make_password(None)  # unusable: the editors work with tokens only

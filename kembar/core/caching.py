@@ -11,6 +11,9 @@ per transaction, however many rows it changed). A cached value whose key holds t
 therefore never read after a change. Writes that send no signal (a queryset `update()`, a
 `bulk_create` of an import) show once the value has expired: `cache_seconds()` at most.
 
+**Remembered values** (`remembered`): a value such as a list's count of rows, kept under what it
+depends on and the data version.
+
 **Visitors' pages** (`for_visitors`): the public pages (landing page, partnership list and page,
 events portal…) look the same to every visitor who is not signed in, in a given language. Such a
 page is rendered once per path, query string, language and data version, and kept for
@@ -110,6 +113,20 @@ def connect_signals() -> None:
     post_save.connect(data_changed, dispatch_uid="kembar-data-version-save")
     post_delete.connect(data_changed, dispatch_uid="kembar-data-version-delete")
     m2m_changed.connect(data_changed, dispatch_uid="kembar-data-version-m2m")
+
+
+def remembered(name: str, signature, compute):
+    """`compute()`, kept for `cache_seconds()` under `name`, `signature` (what the value depends
+    on besides the data, e.g. a query's SQL and parameters) and the data version."""
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return compute()
+    key = "kembar:remembered:" + hashlib.sha256(repr((name, signature, data_version())).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def _visitor(request) -> bool:

@@ -8,11 +8,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 
+from . import caching
 from .form_errors import add_errors
 
 
@@ -71,10 +73,25 @@ def submitted(
     return result
 
 
+class RememberedCountPaginator(Paginator):
+    """A paginator whose count of a queryset's rows is remembered until the data changes
+    (`caching.remembered`): counting a filtered list over the whole registry costs more than
+    reading its page."""
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        try:
+            signature = (self.object_list.db, query.sql_with_params())
+        except (AttributeError, EmptyResultSet):  # a list, or a filter that matches nothing
+            return Paginator.count.func(self)
+        return caching.remembered("count", signature, lambda: Paginator.count.func(self))
+
+
 def page_and_query(request, items, per_page: int) -> tuple[Page, str]:
     """The page of `items` the request asks for (?page=), and the request's other parameters,
     URL-encoded, for the links to the other pages (components/pagination.html's `query`)."""
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    page = RememberedCountPaginator(items, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

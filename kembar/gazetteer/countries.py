@@ -315,12 +315,16 @@ LOCAL_NAMES = {
 
 def country_name(code: str) -> str:
     """The country's short name in the active language ("Jepang" in Bahasa Indonesia)."""
+    return _country_name(code or "", (get_language() or "en").split("-")[0])
+
+
+@lru_cache(maxsize=4096)  # per language: a list page names a country on every row
+def _country_name(code: str, language: str) -> str:
     if code == "XK":
         return "Kosovo"
-    country = pycountry.countries.get(alpha_2=code or "")
+    country = pycountry.countries.get(alpha_2=code)
     if not country:
-        return code or ""
-    language = (get_language() or "en").split("-")[0]
+        return code
     if (language, code) in LOCAL_NAMES:
         return LOCAL_NAMES[language, code]
     if language == "en" or code == "TW":  # ISO's long name for Taiwan is not what partners call it
