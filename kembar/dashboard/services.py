@@ -19,11 +19,12 @@ Every date is a date in the office's own time zone (its first government's).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,13 +35,20 @@ from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import AgreementStage
 from kembar.agreements.reminders import THRESHOLDS
+from kembar.grants.services import dashboard_assessments, dashboard_fits
+from kembar.insights.changes import cache_seconds
 from kembar.insights.health.score import LEVEL_LABELS, LEVELS, Context, Health, HealthReport
+from kembar.matching.services import dashboard_requests
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.meetings.services import local_times, meeting_queryset
 from kembar.meetings.vocab import ActionStatus, MeetingStatus
+from kembar.partnerships import claims
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Status
+from kembar.solutions.services import dashboard_summary
+
+from . import freshness
 
 WINDOW_DAYS = 14  # "this week and next"
 REPORT_DAYS = 30  # a held activity's outcomes are due this many days after it ended
@@ -371,3 +379,45 @@ def office_day(user, governments: list[LocalGovernment], now: dt.datetime | None
         slipping=_slipping(user, ours, now, overdue),
         partnerships=_partnerships(user, ours, now),
     )
+
+
+def office_key(user, governments: list[LocalGovernment]) -> str | None:
+    """The cache key of the office dashboard's blocks (`office_blocks`) for the user, or None when
+    the caches are off (`cache_seconds()` 0).
+
+    Made of the reader (what they read and edit), the language, the office's date and the
+    stamps of its governments: a change of what the blocks show renews the stamps
+    (`freshness`), so the office sees its own change at once; otherwise a value is reused for
+    `cache_seconds()` (the clock of "this week and next" and of the days overdue is at most that
+    old). The user's unread messages are not among the blocks: reading changes them."""
+    if cache_seconds() <= 0:
+        return None
+    own_ids = [g.pk for g in governments]
+    today = timezone.now().astimezone(office_zone(governments)).date()
+    signature = (
+        permissions.reader_key(user),
+        sorted(permissions.edited_government_ids(user)),
+        own_ids,
+        translation.get_language(),
+        today.isoformat(),
+        freshness.stamps(own_ids),
+    )
+    return "kembar:dashboard:office-html:" + hashlib.sha256(repr(signature).encode()).hexdigest()
+
+
+def office_blocks(user, governments: list[LocalGovernment]) -> dict:
+    """The office dashboard's blocks for the user of the office of `governments`: its day, the
+    partnerships to confirm, its figures by status, its requests, needs and solutions, the grant
+    calls that fit and the self-assessments due."""
+    own_ids = [g.pk for g in governments]
+    counts = partnership_services.status_counts(Partnership.objects.filter(partnership_services.involving_any(own_ids)))
+    return {
+        "day": office_day(user, governments),
+        "to_confirm": claims.unclaimed(user).count(),
+        "grant_fits": dashboard_fits(user),
+        "assessments_due": dashboard_assessments(user),
+        "solution_exchange": dashboard_summary(own_ids),
+        "partner_requests": dashboard_requests(own_ids),
+        "counts": counts,
+        "total": sum(n for _, _, n in counts),
+    }

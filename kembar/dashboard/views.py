@@ -1,4 +1,7 @@
+from django.core.cache import cache
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
@@ -7,9 +10,8 @@ from kembar.agreements.reminders import dashboard_context as agreements_dashboar
 from kembar.conversations.services import dashboard_unread
 from kembar.core.caching import for_visitors
 from kembar.core.mail import backlog
-from kembar.grants.services import dashboard_assessments, dashboard_fits
+from kembar.insights.changes import cache_seconds
 from kembar.matching.services import dashboard_requests
-from kembar.partnerships import claims
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.solutions.services import dashboard_summary
@@ -21,28 +23,38 @@ from . import services
 @for_visitors
 def dashboard(request):
     """Home. An office: what is overdue, what is coming, what waits for it, which of its
-    partnerships slip (services.office_day). Everyone else: the platform's figures, the
-    agreements they oversee and the public events."""
+    partnerships slip (services.office_blocks, cached until the office's data changes).
+    Everyone else: the platform's figures, the agreements they oversee and the public events."""
     own_ids = permissions.read_government_ids(request.user)
     own = list(LocalGovernment.objects.filter(pk__in=own_ids).select_related("place").order_by("name", "pk"))
-    context = {
-        "own_governments": own,
-        "solution_exchange": dashboard_summary(g.pk for g in own),
-        "partner_requests": dashboard_requests(g.pk for g in own),
-    }
+    context = {"own_governments": own}
     if own:
-        counted = Partnership.objects.filter(partnership_services.involving_any([g.pk for g in own]))
-        context["day"] = services.office_day(request.user, own)
-        context["to_confirm"] = claims.unclaimed(request.user).count()
         context["conversations"] = dashboard_unread(request.user)
-        context["grant_fits"] = dashboard_fits(request.user)
-        context["assessments_due"] = dashboard_assessments(request.user)
+        context["office_html"] = _office_html(request, own)
     else:
         counted = permissions.visible_partnerships(request.user, Partnership.objects.all())
-        context["agreements"] = agreements_dashboard(request.user)
-        context["upcoming_activities"] = dashboard_events(request.user, [])
-    counts = partnership_services.status_counts(counted)
-    context.update(counts=counts, total=sum(n for _, _, n in counts))
+        counts = partnership_services.status_counts(counted)
+        context.update(
+            solution_exchange=dashboard_summary([]),
+            partner_requests=dashboard_requests([]),
+            agreements=agreements_dashboard(request.user),
+            upcoming_activities=dashboard_events(request.user, []),
+            counts=counts,
+            total=sum(n for _, _, n in counts),
+        )
     if request.user.is_superuser:  # mails waiting for the mail server (kembar.core.mail)
         context["mail_backlog"] = backlog()
     return render(request, "dashboard/dashboard.html", context)
+
+
+def _office_html(request, own) -> str:
+    """The office's blocks rendered, from the cache while none of the office's data changed
+    (services.office_key)."""
+    key = services.office_key(request.user, own)
+    html = cache.get(key) if key else None
+    if html is None:
+        context = {"own_governments": own, **services.office_blocks(request.user, own)}
+        html = render_to_string("dashboard/_office_blocks.html", context, request)
+        if key:
+            cache.set(key, html, cache_seconds())
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there

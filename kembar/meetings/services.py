@@ -394,8 +394,8 @@ def set_action_status(user, item: ActionItem, status: str) -> ActionItem:
         raise PermissionDenied(_("You may not change this meeting."))
     if status not in ActionItem.Status.values:
         raise ValidationError({"status": [_("Unknown status “%(value)s”.") % {"value": status}]})
-    ActionItem.objects.filter(pk=item.pk).update(status=status)
     item.status = status
+    item.save(update_fields=["status"])  # a saved signal: the caches that show the item notice it
     return item
 
 

@@ -6,12 +6,17 @@ Bandung, an action item overdue since 30 November, the next meeting with Fort Wo
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kembar.activities import services as activities
 from kembar.meetings import services as meetings
+from kembar.meetings.models import ActionItem
 from kembar.partnerships.services import create_partnership
 from tests.support.builders import government
 from tests.support.builders import imported_link as imported
@@ -205,3 +210,70 @@ def test_the_dashboard_costs_the_same_queries_with_many_rows(client, users, gove
             page = client.get("/")
             assert page.status_code == 200
     assert "Workshop 2" in section(page.content.decode(), "coming")
+
+
+def without_tokens(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+
+def office_computed(queries) -> bool:
+    """The office's blocks were computed (not taken from the cache): its action items were read."""
+    return any("meetings_actionitem" in q["sql"] for q in queries)
+
+
+def test_a_cached_dashboard_shows_the_offices_own_change_at_once(client, users, governments, world, settings):
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    cache.clear()
+    admin = users["platform_admin"]
+    client.force_login(users["bandung_editor"])
+    with CaptureQueriesContext(connection) as first:
+        page = client.get("/").content.decode()
+    assert office_computed(first) and "Propose dates for the student exchange" in section(page, "overdue")
+    with CaptureQueriesContext(connection) as again:
+        assert without_tokens(client.get("/").content.decode()) == without_tokens(page)
+    assert not office_computed(again)
+    # Another office's activity leaves Bandung's dashboard in the cache.
+    elsewhere = create_partnership(admin, governments["surabaya"], governments["busan"])
+    activities.create_activity(
+        admin,
+        elsewhere,
+        title="Port management visit",
+        type="work_visit",
+        field="culture",
+        host=governments["busan"],
+        start=NOW + dt.timedelta(days=2),
+        end=NOW + dt.timedelta(days=2, hours=3),
+    )
+    with CaptureQueriesContext(connection) as untouched:
+        client.get("/")
+    assert not office_computed(untouched)
+    # The office's new activity of next week shows on its next page.
+    activities.create_activity(
+        admin,
+        world["braunschweig"],
+        title="Batik workshop",
+        type="information_exchange",
+        field="culture",
+        host=governments["bandung"],
+        start=NOW + dt.timedelta(days=2),
+        end=NOW + dt.timedelta(days=2, hours=3),
+    )
+    assert "Batik workshop" in section(client.get("/").content.decode(), "coming")
+    # An action item marked done leaves the overdue items at once.
+    done = ActionItem.objects.get(text="Propose dates for the student exchange")
+    meetings.set_action_status(admin, done, ActionItem.Status.DONE)
+    page = client.get("/").content.decode()
+    assert "Propose dates for the student exchange" not in section(page, "overdue")
+    assert '<strong>2</strong><a href="#overdue">items overdue</a>' in page
+
+
+def test_a_cached_dashboard_is_the_readers_own_in_their_language(client, users, world, settings):
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    cache.clear()
+    client.force_login(users["bandung_editor"])
+    assert reverse("partnerships:create") in client.get("/").content.decode()
+    # A viewer of the same office: no "New partnership", not the editor's cached page.
+    client.force_login(users["bandung_viewer"])
+    assert reverse("partnerships:create") not in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "id", "next": "/"})
+    assert "Terlambat sejak 30 Nov 2026 (7 hari)" in section(client.get("/").content.decode(), "overdue")
