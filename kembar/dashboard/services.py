@@ -35,8 +35,8 @@ from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import AgreementStage
 from kembar.agreements.reminders import THRESHOLDS
+from kembar.core.caching import cache_seconds
 from kembar.grants.services import dashboard_assessments, dashboard_fits
-from kembar.insights.changes import cache_seconds
 from kembar.insights.health.score import LEVEL_LABELS, LEVELS, Context, Health, HealthReport
 from kembar.matching.services import dashboard_requests
 from kembar.meetings.models import ActionItem, Meeting

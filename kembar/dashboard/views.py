@@ -8,9 +8,8 @@ from kembar.accounts import permissions
 from kembar.activities.queries import dashboard_events
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
 from kembar.conversations.services import dashboard_unread
-from kembar.core.caching import for_visitors
+from kembar.core.caching import cache_seconds, for_visitors
 from kembar.core.mail import backlog
-from kembar.insights.changes import cache_seconds
 from kembar.matching.services import dashboard_requests
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
@@ -55,6 +54,6 @@ def _office_html(request, own) -> str:
     if html is None:
         context = {"own_governments": own, **services.office_blocks(request.user, own)}
         html = render_to_string("dashboard/_office_blocks.html", context, request)
-        if key:
+        if key and "csrfmiddlewaretoken" not in html:  # a form's token is the session's own
             cache.set(key, html, cache_seconds())
     return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there
