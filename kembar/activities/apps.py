@@ -12,13 +12,17 @@ class ActivitiesConfig(AppConfig):
 
         reminders.register("kembar.activities.reminders.due")
 
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_save, pre_save
 
         from kembar.partnerships.models import Partnership
 
         from .models import Activity, ActivityChange
-        from .queries import portal_changed
+        from .queries import note_portal_change, portal_changed, portal_deleted, portal_saved
 
-        for model in (Activity, ActivityChange, Partnership):
-            for signal in (post_save, post_delete):
-                signal.connect(portal_changed, sender=model, dispatch_uid=f"activities-portal-{model._meta.label}")
+        for model in (Activity, Partnership):
+            uid = f"activities-portal-{model._meta.label}"
+            pre_save.connect(note_portal_change, sender=model, dispatch_uid=f"{uid}-pre")
+            post_save.connect(portal_saved, sender=model, dispatch_uid=uid)
+            post_delete.connect(portal_deleted, sender=model, dispatch_uid=uid)
+        for signal in (post_save, post_delete):
+            signal.connect(portal_changed, sender=ActivityChange, dispatch_uid="activities-portal-change")

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from kembar.accounts import permissions
+from kembar.partnerships.models import Partnership
 
 from .models import Activity, Call
 from .recurrence import UTC, Occurrence, earliest
@@ -68,8 +69,8 @@ def _filter_partnership_side(qs: QuerySet, f: PortalFilter, prefix: str = "partn
 
 
 # The portal's events (and the public dashboard's), worked out at most once a minute per filter
-# and kept in the cache until an activity, a change of one or a partnership is saved or deleted
-# (`portal_changed`): expanding every public series is the page's whole cost (seconds with
+# and kept in the cache until a public activity ahead (or a change of one) or a partnership's
+# `public` is saved or deleted (`portal_changed`): expanding every public series is the page's whole cost (seconds with
 # thousands of series). What ended in the meantime is left out when read.
 PORTAL_VERSION_KEY = "kembar:activities:portal:version"
 PORTAL_CACHE_SECONDS = 60
@@ -77,6 +78,45 @@ PORTAL_CACHE_SECONDS = 60
 
 def portal_changed(**kwargs) -> None:
     cache.set(PORTAL_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _may_be_upcoming(public: bool, recurrence: str, end: dt.datetime | None, date_tbd: bool) -> bool:
+    """Whether an activity with these values can be among the portal's events (a day's margin)."""
+    recent = end is None or end >= timezone.now() - dt.timedelta(days=1)
+    return bool(public) and (bool(recurrence) or bool(date_tbd) or recent)
+
+
+PORTAL_FIELDS = ("public", "recurrence", "end", "date_tbd")
+
+
+def note_portal_change(sender, instance, **kwargs) -> None:
+    """pre_save of an activity or a partnership: whether saving it can change the portal's events
+    (`portal_saved` acts on it). An activity that neither was nor is public and ahead (a report
+    of a past event), or a partnership whose `public` stays, leaves them as they are: the events
+    kept are ids and times, and the rows shown are read afresh."""
+    if sender is Partnership:
+        if instance.pk is None:
+            instance._portal_changed = False  # no activities yet
+        else:
+            before = Partnership.objects.filter(pk=instance.pk).values_list("public", flat=True).first()
+            instance._portal_changed = before is None or before != instance.public
+        return
+    now = [getattr(instance, name) for name in PORTAL_FIELDS]
+    if _may_be_upcoming(*now) or instance.pk is None:
+        instance._portal_changed = _may_be_upcoming(*now)
+        return
+    before = Activity.objects.filter(pk=instance.pk).values_list(*PORTAL_FIELDS).first()
+    instance._portal_changed = before is not None and _may_be_upcoming(*before)
+
+
+def portal_saved(sender, instance, **kwargs) -> None:
+    if getattr(instance, "_portal_changed", True):
+        portal_changed()
+
+
+def portal_deleted(sender, instance, **kwargs) -> None:
+    if sender is not Activity or _may_be_upcoming(*(getattr(instance, name) for name in PORTAL_FIELDS)):
+        portal_changed()
 
 
 def upcoming_events(f: PortalFilter, now: dt.datetime | None = None, limit: int = 100) -> list[Occurrence]:

@@ -1285,3 +1285,38 @@ def test_the_portal_keeps_its_events_until_an_activity_changes(client, users, go
     with CaptureQueriesContext(connection) as warm:
         client.get(url)
     assert len(warm) == len(cold)  # the same once the page is kept again
+
+
+def test_the_portals_events_are_kept_through_changes_that_cannot_touch_them(users, governments, partnership):
+    """Recording a past event, or editing a partnership without changing whether it is public,
+    leaves the kept events (a busy platform records many reports); an event moved ahead, or a
+    partnership made private, drops them."""
+    from django.core.cache import cache
+
+    def version():
+        return cache.get(queries.PORTAL_VERSION_KEY)
+
+    queries.portal_changed()
+    kept = version()
+    past = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(days=40)
+    report = services.create_activity(
+        users["platform_admin"],
+        partnership,
+        title="Youth exchange",
+        type="other",
+        host=governments["bandung"],
+        start=past,
+        end=past + dt.timedelta(hours=2),
+        public=True,
+    )
+    partnership.notes = "Met in Bandung"
+    partnership.save()
+    assert version() == kept
+
+    report.start, report.end = past + dt.timedelta(days=80), past + dt.timedelta(days=80, hours=2)
+    report.save()
+    assert version() != kept
+    kept = version()
+    partnership.public = not partnership.public
+    partnership.save()
+    assert version() != kept
