@@ -301,6 +301,74 @@ def test_sdg_report_is_a_constant_number_of_queries(analytics_world, users, djan
         sdg_report(users["oversight"], scope)
 
 
+def test_a_cached_sdg_report_shows_each_change_at_once_and_equals_a_fresh_count(
+    analytics_world, users, governments, settings, django_assert_num_queries
+):
+    """With the insights' cache on, a second report is read from the cache (no query), and after
+    each change (an activity recorded, re-statused, made private, deleted; a partnership made
+    private; a government's priorities) every reader and scope gets at once exactly the figures
+    counted from scratch."""
+    from django.core.cache import cache
+
+    cache.clear()
+    admin, g = users["platform_admin"], governments
+    readers = [users["oversight"], users["bandung_viewer"], None]
+    scopes = [{}, {"government": g["bandung"].pk}, {"partnership": analytics_world["a1"].partnership.pk}]
+
+    def figures(user, where, year, cached):
+        settings.KEMBAR_HEALTH_CACHE_SECONDS = 60 if cached else 0
+        r = sdg_report(user, resolve_scope(users["oversight"], **where), year=year)
+        return r.goals, r.targets, r.activities, r.with_sdg, r.governments
+
+    def check():
+        for user in readers:
+            for where in scopes:
+                for year in (None, 2026):
+                    assert figures(user, where, year, True) == figures(user, where, year, False), (user, where, year)
+
+    check()
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    scope = resolve_scope(users["oversight"])
+    before = sdg_report(users["oversight"], scope)
+    permissions.access(users["oversight"])
+    with django_assert_num_queries(0):
+        assert sdg_report(users["oversight"], scope) == before
+    bb = analytics_world["a1"].partnership
+    new = activities.create_activity(
+        admin,
+        bb,
+        title="new",
+        type="other",
+        host=g["bandung"],
+        start=at(2026, 6, 30, 20),
+        end=at(2026, 6, 30, 22),
+        status="held",
+        field="culture",
+        sdg_targets=["11.5"],
+    )
+    after = sdg_report(users["oversight"], scope)
+    assert (goal(after, "11").activities, goal(after, "11.5").activities) == (
+        goal(before, "11").activities + 1,
+        goal(before, "11.5").activities + 1,
+    )
+    assert after.with_sdg == before.with_sdg + 1
+    check()
+    activities.update_activity(admin, new, status="cancelled", sdg_targets=["4"])
+    check()
+    activities.update_activity(admin, analytics_world["a1"], public=False)
+    check()
+    activities.delete_activity(admin, analytics_world["a6"])
+    check()
+    bandung = LocalGovernment.objects.get(pk=g["bandung"].pk)
+    bandung.sdg_priorities = [13]
+    bandung.save()
+    assert goal(sdg_report(users["oversight"], scope), "13").priority_of == 1
+    check()
+    bb.public = False
+    bb.save()
+    check()
+
+
 def test_the_quarter_zone_of_the_platform_is_a_setting(analytics_world, users, settings):
     settings.KEMBAR_INSIGHTS_TIME_ZONE = "UTC"
     result = pivot(users["oversight"], resolve_scope(users["oversight"]), year=2026)
