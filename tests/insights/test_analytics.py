@@ -441,6 +441,27 @@ def test_the_pivot_page_shows_charts_and_tables(analytics_world, users, governme
     assert 'data-download="pdf"' in html and 'data-download="xlsx"' in html
 
 
+def test_a_figure_rendered_once_is_shown_again_only_for_the_same_figures_and_language(
+    analytics_world, users, governments, client
+):
+    """The analytics pages' figures (chart and table) are rendered once per process: the same
+    page in another language, or after a change of the data, is rendered anew."""
+    import re
+
+    def figures(language):
+        client.cookies["django_language"] = language
+        html = client.get("/insights/pivot/", {"government": governments["bandung"].pk, "year": 2026}).content
+        return re.findall(r"<figure.*?</details>", html.decode(), re.S)
+
+    english = figures("en")
+    assert len(english) == 3 and figures("en") == english
+    indonesian = figures("id")
+    assert "Tabel angka" in indonesian[0] and "Table of the figures" not in "".join(indonesian)
+    activities.update_activity(users["platform_admin"], analytics_world["a5"], status="cancelled")
+    changed = figures("en")
+    assert "Table of the figures" in changed[0] and changed != english
+
+
 @pytest.mark.parametrize("language", ["en", "id"])
 def test_the_pivot_page_gives_period_dates_that_read_one_way(analytics_world, users, governments, client, language):
     """The periods' first and last days as "29 Feb 2020" in both languages, never "02/29/2020"
