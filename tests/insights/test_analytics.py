@@ -301,6 +301,22 @@ def test_sdg_report_is_a_constant_number_of_queries(analytics_world, users, djan
         sdg_report(users["oversight"], scope)
 
 
+@pytest.mark.parametrize("cached", [False, True])
+def test_the_sdg_report_of_a_province_without_governments_is_empty_not_an_error(
+    analytics_world, users, settings, cached
+):
+    """A province where no government of the registry lies (its scope's query cannot match any
+    row, which Django reports as EmptyResultSet) has a report of zeros."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60 if cached else 0
+    scope = pivot_module.Scope("province", "empty", pivot_module.platform_zone(), government_ids=[])
+    report = sdg_report(users["oversight"], scope)
+    assert (report.activities, report.with_sdg, report.governments) == (0, 0, 0)
+    assert not report.contributing_goals and all(row.activities == 0 for row in report.targets)
+
+
 def test_a_cached_sdg_report_shows_each_change_at_once_and_equals_a_fresh_count(
     analytics_world, users, governments, settings, django_assert_num_queries
 ):

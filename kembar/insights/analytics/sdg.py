@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -100,7 +101,10 @@ def activity_counts(qs) -> dict[tuple[str, str], tuple[int, int, int, int]]:
         )
         .values("id", "sdg_targets", "is_held", "has_outcome", "people")
     )
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a scope that cannot hold any activity (a province with no government)
+        return {}
     text = "CAST(j.value AS TEXT)"
     query = f"""
         WITH t AS (SELECT a.id, a.is_held, a.has_outcome, a.people, {text} AS code
@@ -117,6 +121,8 @@ def activity_counts(qs) -> dict[tuple[str, str], tuple[int, int, int, int]]:
 
 def priority_counts(government_ids: list[int] | None) -> tuple[dict[str, int], int]:
     """How many of the governments (None: all) name each goal a priority, and how many there are."""
+    if government_ids is not None and not government_ids:
+        return {}, 0
     qs = (
         LocalGovernment.objects.all()
         if government_ids is None
@@ -176,7 +182,10 @@ def cached_figures(qs, government_ids: list[int] | None) -> tuple[dict, dict, tu
     if seconds <= 0:
         return _figures(qs, government_ids)
     version = cache.get(VERSION_KEY)  # read before the data: a later change bumps it again
-    sql, params = qs.order_by().query.sql_with_params()
+    try:
+        sql, params = qs.order_by().query.sql_with_params()
+    except EmptyResultSet:  # nothing to count, nothing to keep
+        return _figures(qs, government_ids)
     ids = sorted(government_ids) if government_ids is not None else None
     signature = repr((connection.vendor, sql, params, ids, version))
     key = "kembar:insights:sdg:" + hashlib.sha256(signature.encode()).hexdigest()
