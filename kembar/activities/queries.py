@@ -28,6 +28,22 @@ def activity_queryset() -> QuerySet[Activity]:
     )
 
 
+def partnership_activities(user, partnership) -> list[Activity]:
+    """The partnership's activities the user may read, latest first, with their changes: the
+    partnership is the one already loaded, not joined again on every row (its two governments
+    and places were five of a row's seven objects, most of the list's ORM time)."""
+    rows = list(
+        permissions.visible_under_partnership(
+            user, Activity.objects.select_related("host__place").filter(partnership=partnership)
+        )
+        .prefetch_related("changes")
+        .order_by("-start", "-id")
+    )
+    for activity in rows:
+        activity.partnership = partnership
+    return rows
+
+
 # --- the public portal ---------------------------------------------------------------------------
 
 

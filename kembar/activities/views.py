@@ -72,11 +72,7 @@ def _record(request, pk: int, form_class, form_data, create, recorded: str, temp
 @require_safe
 def partnership_activities(request, pk: int):
     partnership = partnership_or_404(request, pk)
-    activities = list(
-        permissions.visible_under_partnership(
-            request.user, queries.activity_queryset().filter(partnership=partnership).prefetch_related("changes")
-        ).order_by("-start", "-id")
-    )
+    activities = queries.partnership_activities(request.user, partnership)
     calls = permissions.visible_under_partnership(request.user, partnership.calls.select_related("host"))
     aid = permissions.visible_under_partnership(
         request.user, partnership.aid_shipments.select_related("donor", "recipient").prefetch_related("items")

@@ -10,8 +10,9 @@ class InsightsConfig(AppConfig):
     def ready(self):
         """Every process that can write (app servers, commands, workers) notes changes in the
         insights' caches, not only those that happened to import the pages."""
-        from .analytics import pivot
+        from .analytics import pivot, sdg
         from .health import score
 
         score.connect_signals()
         pivot.connect_signals()
+        sdg.connect_signals()

@@ -138,6 +138,17 @@ class MinutesForm(forms.Form):
     )
 
 
+def _sides(field: forms.ModelChoiceField, governments) -> None:
+    """The meeting's governments as the field's choices, from the objects the page has already
+    loaded (by name, as the queryset orders them): rendering the form costs no query (a
+    ModelChoiceField queries its choices twice); a submitted side is still looked up among them."""
+    unique = {g.pk: g for g in governments}
+    field.queryset = LocalGovernment.objects.filter(pk__in=list(unique))
+    field.choices = [
+        (g.pk, field.label_from_instance(g)) for g in sorted(unique.values(), key=lambda g: (g.name, g.pk))
+    ]
+
+
 class ParticipantForm(forms.Form):
     government = forms.ModelChoiceField(label=_("Side"), queryset=LocalGovernment.objects.none(), empty_label=None)
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -145,7 +156,7 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args, governments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["government"].queryset = LocalGovernment.objects.filter(pk__in=[g.pk for g in governments])
+        _sides(self.fields["government"], governments)
 
 
 class ActionItemForm(forms.Form):
@@ -156,7 +167,7 @@ class ActionItemForm(forms.Form):
 
     def __init__(self, *args, governments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["government"].queryset = LocalGovernment.objects.filter(pk__in=[g.pk for g in governments])
+        _sides(self.fields["government"], governments)
 
 
 class ActionStatusForm(forms.Form):

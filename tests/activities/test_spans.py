@@ -86,6 +86,18 @@ def test_the_partnership_list_shows_the_hosts_span_and_the_offices(client, users
 
 
 @LANGUAGES
+def test_the_partnership_list_names_type_field_and_status_as_the_activity_page_does(client, users, exchange, language):
+    """The list takes the words from one dict per field (not get_…_display() per row): the same
+    words, in the reader's language."""
+    client.force_login(users["bandung_editor"])
+    text = page(client, reverse("activities:partnership", args=[exchange.partnership_id]), language)
+    with translation.override(language):
+        type_word, status_word = exchange.get_type_display(), exchange.get_status_display()
+    assert f"<td>{type_word}</td>" in text
+    assert f'<span class="badge status-{exchange.status}">{status_word}</span>' in text
+
+
+@LANGUAGES
 def test_the_dashboard_shows_it_coming_up_with_both_lines(client, users, exchange, language, monkeypatch):
     # The office's dashboard looks two weeks ahead: seen from 24 February 2027.
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2027, 2, 24, 9, 0, tzinfo=dt.UTC))

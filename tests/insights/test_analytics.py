@@ -301,6 +301,90 @@ def test_sdg_report_is_a_constant_number_of_queries(analytics_world, users, djan
         sdg_report(users["oversight"], scope)
 
 
+@pytest.mark.parametrize("cached", [False, True])
+def test_the_sdg_report_of_a_province_without_governments_is_empty_not_an_error(
+    analytics_world, users, settings, cached
+):
+    """A province where no government of the registry lies (its scope's query cannot match any
+    row, which Django reports as EmptyResultSet) has a report of zeros."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60 if cached else 0
+    scope = pivot_module.Scope("province", "empty", pivot_module.platform_zone(), government_ids=[])
+    report = sdg_report(users["oversight"], scope)
+    assert (report.activities, report.with_sdg, report.governments) == (0, 0, 0)
+    assert not report.contributing_goals and all(row.activities == 0 for row in report.targets)
+
+
+def test_a_cached_sdg_report_shows_each_change_at_once_and_equals_a_fresh_count(
+    analytics_world, users, governments, settings, django_assert_num_queries
+):
+    """With the insights' cache on, a second report is read from the cache (no query), and after
+    each change (an activity recorded, re-statused, made private, deleted; a partnership made
+    private; a government's priorities) every reader and scope gets at once exactly the figures
+    counted from scratch."""
+    from django.core.cache import cache
+
+    cache.clear()
+    admin, g = users["platform_admin"], governments
+    readers = [users["oversight"], users["bandung_viewer"], None]
+    scopes = [{}, {"government": g["bandung"].pk}, {"partnership": analytics_world["a1"].partnership.pk}]
+
+    def figures(user, where, year, cached):
+        settings.KEMBAR_HEALTH_CACHE_SECONDS = 60 if cached else 0
+        r = sdg_report(user, resolve_scope(users["oversight"], **where), year=year)
+        return r.goals, r.targets, r.activities, r.with_sdg, r.governments
+
+    def check():
+        for user in readers:
+            for where in scopes:
+                for year in (None, 2026):
+                    assert figures(user, where, year, True) == figures(user, where, year, False), (user, where, year)
+
+    check()
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    scope = resolve_scope(users["oversight"])
+    before = sdg_report(users["oversight"], scope)
+    permissions.access(users["oversight"])
+    with django_assert_num_queries(0):
+        assert sdg_report(users["oversight"], scope) == before
+    bb = analytics_world["a1"].partnership
+    new = activities.create_activity(
+        admin,
+        bb,
+        title="new",
+        type="other",
+        host=g["bandung"],
+        start=at(2026, 6, 30, 20),
+        end=at(2026, 6, 30, 22),
+        status="held",
+        field="culture",
+        sdg_targets=["11.5"],
+    )
+    after = sdg_report(users["oversight"], scope)
+    assert (goal(after, "11").activities, goal(after, "11.5").activities) == (
+        goal(before, "11").activities + 1,
+        goal(before, "11.5").activities + 1,
+    )
+    assert after.with_sdg == before.with_sdg + 1
+    check()
+    activities.update_activity(admin, new, status="cancelled", sdg_targets=["4"])
+    check()
+    activities.update_activity(admin, analytics_world["a1"], public=False)
+    check()
+    activities.delete_activity(admin, analytics_world["a6"])
+    check()
+    bandung = LocalGovernment.objects.get(pk=g["bandung"].pk)
+    bandung.sdg_priorities = [13]
+    bandung.save()
+    assert goal(sdg_report(users["oversight"], scope), "13").priority_of == 1
+    check()
+    bb.public = False
+    bb.save()
+    check()
+
+
 def test_the_quarter_zone_of_the_platform_is_a_setting(analytics_world, users, settings):
     settings.KEMBAR_INSIGHTS_TIME_ZONE = "UTC"
     result = pivot(users["oversight"], resolve_scope(users["oversight"]), year=2026)
@@ -371,6 +455,27 @@ def test_the_pivot_page_shows_charts_and_tables(analytics_world, users, governme
     assert html.count('src="data:image/svg+xml;base64,') == 3
     assert "2026 Q2" in html and "Before the pandemic" in html
     assert 'data-download="pdf"' in html and 'data-download="xlsx"' in html
+
+
+def test_a_figure_rendered_once_is_shown_again_only_for_the_same_figures_and_language(
+    analytics_world, users, governments, client
+):
+    """The analytics pages' figures (chart and table) are rendered once per process: the same
+    page in another language, or after a change of the data, is rendered anew."""
+    import re
+
+    def figures(language):
+        client.cookies["django_language"] = language
+        html = client.get("/insights/pivot/", {"government": governments["bandung"].pk, "year": 2026}).content
+        return re.findall(r"<figure.*?</details>", html.decode(), re.S)
+
+    english = figures("en")
+    assert len(english) == 3 and figures("en") == english
+    indonesian = figures("id")
+    assert "Tabel angka" in indonesian[0] and "Table of the figures" not in "".join(indonesian)
+    activities.update_activity(users["platform_admin"], analytics_world["a5"], status="cancelled")
+    changed = figures("en")
+    assert "Table of the figures" in changed[0] and changed != english
 
 
 @pytest.mark.parametrize("language", ["en", "id"])

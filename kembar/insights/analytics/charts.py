@@ -276,15 +276,18 @@ def svg_data_uri(chart: Chart, narrow: bool = False) -> str:
     """The chart as an <img src> value: no script, no inline style in the page. Each process
     remembers the last charts it wrote, by their data (title, labels and values: the same data
     always gives the same picture)."""
-    key = (
+    return _svg_data_uri((*chart_key(chart), narrow))
+
+
+def chart_key(chart: Chart) -> tuple:
+    """The chart's data as a hashable value: equal keys, equal pictures and tables."""
+    return (
         chart.title,
         tuple(chart.categories),
         tuple((label, tuple(values)) for label, values in chart.series),
         chart.stacked,
         chart.horizontal,
-        narrow,
     )
-    return _svg_data_uri(key)
 
 
 @lru_cache(maxsize=256)

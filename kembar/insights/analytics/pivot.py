@@ -37,7 +37,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models.signals import post_delete, post_init, post_save
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -316,11 +316,16 @@ def quarter_case(zone: zoneinfo.ZoneInfo, years: range):
 
 
 def data_years(zone: zoneinfo.ZoneInfo) -> range:
-    """The years any activity is in (two index lookups), for the quarters' boundaries."""
-    span = Activity.objects.aggregate(first=Min("start"), last=Max("start"))
-    if span["first"] is None:
+    """The years any activity is in, for the quarters' boundaries: one query of two index
+    lookups (the first and the last start, each a subquery: SQLite reads MIN and MAX of one
+    SELECT by scanning the whole index, ~10 ms at 100,000 activities)."""
+    first = Activity.objects.order_by("start").values("start")[:1]
+    last = Activity.objects.order_by("-start").values("start")[:1]
+    span = Activity.objects.order_by().values(first=Subquery(first), last=Subquery(last))[:1]
+    row = next(iter(span), None)
+    if row is None:
         return range(0)
-    return range(span["first"].astimezone(zone).year, span["last"].astimezone(zone).year + 1)
+    return range(row["first"].astimezone(zone).year, row["last"].astimezone(zone).year + 1)
 
 
 def grouped_rows(qs: QuerySet[Activity], zone: zoneinfo.ZoneInfo, years: range) -> list[dict]:

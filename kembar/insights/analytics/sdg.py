@@ -6,21 +6,37 @@ it (SQLite `json_each`, PostgreSQL `jsonb_array_elements_text`) and counts in on
 goal each activity once (so "11" and "11.5" on one activity count once for goal 11), per target
 each activity that names the target. Governments' `sdg_priorities` (a list of goal numbers) are
 counted the same way in a second query.
+
+The counts are kept in Django's cache for `cache_seconds()` (0: off) under a key made of the
+scope's own SQL and parameters (what the reader may see, the year) and the governments whose
+priorities are counted. A saved or deleted activity, partnership (visibility, partners) or
+government (priorities) changes the SDG version (signals below, connected by
+`InsightsConfig.ready()`), so every cached count is dropped at once; writes that bypass signals
+(`.update()`) show after at most `cache_seconds()`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 
-from django.db import connection
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
 
+from kembar.activities.models import Activity
 from kembar.activities.vocab import SDG11_TARGETS, ActivityStatus
-from kembar.partnerships.models import LocalGovernment
+from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import SDG_GOALS
 
+from ..changes import cache_seconds
 from .pivot import Scope, year_range
+
+VERSION_KEY = "kembar:insights:sdg:version"
 
 
 @dataclass
@@ -85,7 +101,10 @@ def activity_counts(qs) -> dict[tuple[str, str], tuple[int, int, int, int]]:
         )
         .values("id", "sdg_targets", "is_held", "has_outcome", "people")
     )
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a scope that cannot hold any activity (a province with no government)
+        return {}
     text = "CAST(j.value AS TEXT)"
     query = f"""
         WITH t AS (SELECT a.id, a.is_held, a.has_outcome, a.people, {text} AS code
@@ -102,6 +121,8 @@ def activity_counts(qs) -> dict[tuple[str, str], tuple[int, int, int, int]]:
 
 def priority_counts(government_ids: list[int] | None) -> tuple[dict[str, int], int]:
     """How many of the governments (None: all) name each goal a priority, and how many there are."""
+    if government_ids is not None and not government_ids:
+        return {}, 0
     qs = (
         LocalGovernment.objects.all()
         if government_ids is None
@@ -127,15 +148,62 @@ def _scope_government_ids(scope: Scope) -> list[int] | None:
     return scope.government_ids
 
 
+def _bump_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def figures_changed(sender=None, instance=None, **kwargs) -> None:
+    """An activity, partnership or government saved or deleted: every cached SDG count is stale.
+    Now (the writer's own next page) and again after the commit (another process may have
+    counted in between, before the change was visible to it)."""
+    _bump_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump_version)
+
+
+def connect_signals() -> None:
+    """Called by InsightsConfig.ready(), in every process (see health.score.connect_signals)."""
+    for model in (Activity, Partnership, LocalGovernment):
+        post_save.connect(figures_changed, sender=model, dispatch_uid=f"insights-sdg-save-{model._meta.label}")
+        post_delete.connect(figures_changed, sender=model, dispatch_uid=f"insights-sdg-delete-{model._meta.label}")
+
+
+def _figures(qs, government_ids: list[int] | None) -> tuple[dict, dict, tuple[dict[str, int], int]]:
+    """(activity_counts, totals, priority_counts): three queries."""
+    counts = activity_counts(qs)
+    totals = qs.order_by().aggregate(all=Count("id"), with_sdg=Count("id", filter=~Q(sdg_targets=[])))
+    return counts, totals, priority_counts(government_ids)
+
+
+def cached_figures(qs, government_ids: list[int] | None) -> tuple[dict, dict, tuple[dict[str, int], int]]:
+    """`_figures`, or its result for the same SQL, parameters and governments since the last
+    change of an activity, partnership or government (at most `cache_seconds()` old)."""
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return _figures(qs, government_ids)
+    version = cache.get(VERSION_KEY)  # read before the data: a later change bumps it again
+    try:
+        sql, params = qs.order_by().query.sql_with_params()
+    except EmptyResultSet:  # nothing to count, nothing to keep
+        return _figures(qs, government_ids)
+    ids = sorted(government_ids) if government_ids is not None else None
+    signature = repr((connection.vendor, sql, params, ids, version))
+    key = "kembar:insights:sdg:" + hashlib.sha256(signature.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = _figures(qs, government_ids)
+        cache.set(key, value, seconds)
+    return value
+
+
 def sdg_report(user, scope: Scope, *, year: int | None = None) -> SdgReport:
-    """Three queries whatever the number of activities: the SDG counts, the totals, the priorities."""
+    """Three queries whatever the number of activities: the SDG counts, the totals, the priorities
+    (none while the counts are in the cache, see `cached_figures`)."""
     qs = scope.activities(user)
     if year is not None:
         start, end = year_range(year, scope.zone)
         qs = qs.filter(start__gte=start, start__lt=end)
-    counts = activity_counts(qs)
-    totals = qs.order_by().aggregate(all=Count("id"), with_sdg=Count("id", filter=~Q(sdg_targets=[])))
-    priorities, governments = priority_counts(_scope_government_ids(scope))
+    counts, totals, (priorities, governments) = cached_figures(qs, _scope_government_ids(scope))
     goals = []
     for number, label in SDG_GOALS.items():
         row = SdgRow(str(number), str(label), *counts.get(("goal", str(number)), (0, 0, 0, 0)))

@@ -67,6 +67,7 @@ def _picked(params, name: str) -> str | None:
 
 def _figure(chart: charts.Chart) -> dict:
     return {
+        "key": charts.chart_key(chart),
         "chart": chart,
         "uri": None if chart.empty else charts.svg_data_uri(chart),
         "narrow_uri": None if chart.empty else charts.svg_data_uri(chart, narrow=True),
