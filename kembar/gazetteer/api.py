@@ -4,9 +4,11 @@ from typing import Literal
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from kembar.api import params
 from kembar.api.errors import ERRORS, ValidationErrors
+from kembar.core.caching import for_visitors
 
 from .models import Place
 from .services import country_param, search_places
@@ -55,6 +57,7 @@ class PlaceList(Schema):
 
 
 @router.get("", response={200: PlaceList, 422: ValidationErrors}, summary="Search the gazetteer")
+@decorate_view(for_visitors)
 def list_places(
     request,
     q: str = Query(..., min_length=1, description="Any name in any script: “京都市”, “Kyōto”, “kyoto, JP”."),

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 from pydantic import StrictBool
@@ -22,6 +23,7 @@ from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
 from kembar.api.pagination import Pagination
 from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, Sdg, omitted, version_read
+from kembar.core.caching import for_visitors
 from kembar.gazetteer.api import PlaceRef
 from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import country_param
@@ -168,6 +170,7 @@ def _queryset():
 @governments_router.get(
     "", response={200: list[GovernmentOut], 422: ValidationErrors}, summary="Find local governments"
 )
+@decorate_view(for_visitors)
 @paginate(Pagination)
 def list_governments(
     request,
@@ -291,6 +294,7 @@ def visible_partnership(user, partnership_id: int):
 
 
 @router.get("", response={200: list[PartnershipOut], 422: ValidationErrors}, summary="List partnerships")
+@decorate_view(for_visitors)
 @paginate(Pagination)
 def list_partnerships(
     request,

@@ -150,3 +150,17 @@ def test_the_redis_backend_keeps_one_client(settings):
     assert backend.add("n", 1) and backend.incr("n") == 2
     assert backend._cache.get_client() is backend._cache.get_client(write=True)
     backend.clear()
+
+
+def test_the_apis_public_lists_are_kept_for_visitors_not_for_tokens(pages_cached, users, public, private, committed):
+    from tests.support.clients import bearer
+
+    path = "/api/partnerships?limit=50"
+    first, _ = _get(Client(), path)
+    again, queries = _get(Client(), path)
+    assert queries == 0 and again.json() == first.json()
+    assert first.json()["count"] == 1  # the public one
+    member = Client().get(path, **bearer(users["bandung_editor"]))
+    assert member.json()["count"] == 2  # a token's own answer, with the private partnership
+    _get(Client(), "/api/places?q=Bandung")
+    assert _get(Client(), "/api/places?q=Bandung")[1] == 0
