@@ -166,7 +166,9 @@ def for_visitors(view):
         kept = cache.get(key)
         if kept is not None:
             content_type, body = kept
-            return HttpResponse(body.replace(_PLACEHOLDER, get_token(request).encode()), content_type=content_type)
+            if _PLACEHOLDER in body:
+                body = body.replace(_PLACEHOLDER, get_token(request).encode())
+            return HttpResponse(body, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             tokens = set(_TOKEN.findall(response.content))
