@@ -3,7 +3,10 @@
 "06-12-2026" is rejected by the browser, which then shows an empty field — and saving the form
 unchanged would erase the date."""
 
+import html
+
 from django import forms
+from django.utils.safestring import mark_safe
 
 
 class DateInput(forms.DateInput):
@@ -150,3 +153,38 @@ class Rows(forms.Widget):
         rows += [self._row(name, {}) for _ in range(blanks)]
         context["widget"].update(columns=self.columns, rows=rows, blank=self._row(name, {}), add_label=self.add_label)
         return context
+
+
+def _escape(value) -> str:
+    """conditional_escape without its lazy-text check (a tenth of the cost, per option)."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def _attrs(attrs: dict) -> str:
+    """Django's widgets/attrs.html in Python: False left out, True bare, the rest as text."""
+    return "".join(
+        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Select(forms.Select):
+    """Django's select, with the same markup, written in Python rather than one template per
+    option: a filter's select of the 250 countries costs well under a millisecond instead of
+    several on every request of a list page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'  <optgroup label="{_escape(group_name)}">')
+            parts.extend(
+                f'  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>{_escape(option["label"])}</option>'
+                for option in options
+            )
+            if group_name:
+                parts.append("  </optgroup>")
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))  # noqa: S308 - every value in it is escaped

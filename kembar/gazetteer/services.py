@@ -13,6 +13,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -27,9 +28,17 @@ SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "a
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """(code, name) of every country in the active language, sorted by name."""
-    return sorted(
-        ((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries), key=lambda item: name_key(item[1])
+    """(code, name) of every country in the active language, sorted by name (a new list each
+    time: callers add their own first choice)."""
+    return list(_country_choices(get_language() or ""))
+
+
+@lru_cache(maxsize=16)
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    # Sorting the 250 translated names costs ~3 ms, and a filter form asks on every request;
+    # pycountry's names do not change while the process runs.
+    return tuple(
+        sorted(((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries), key=lambda item: name_key(item[1]))
     )
 
 

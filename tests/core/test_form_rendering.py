@@ -75,3 +75,24 @@ def test_date_and_time_pickers_get_iso_values_in_indonesian_too(client, users, g
     with translation.override("id"):
         form = OfficeHoursForm(initial={"start": dt.time(8), "end": dt.time(16)})
         assert 'value="08:00"' in str(form["start"]) and 'value="16:00"' in str(form["end"])
+
+
+def test_the_fast_select_writes_djangos_markup():
+    """kembar.core.widgets.Select writes its options in Python: the same HTML as Django's
+    template-rendered select, with the choice selected, groups, escaping and lazy labels."""
+    from django.utils.translation import gettext_lazy
+
+    from kembar.core.widgets import Select
+
+    choices = [
+        ("", gettext_lazy("All countries")),
+        ("ID", "Indonesia"),
+        ("X&Y", 'Trinidad & "Tobago" <b>'),
+        ("Asia", [("JP", "Japan"), ("KR", "Korea")]),
+    ]
+    for value in ("", "ID", "KR", "X&Y", None):
+        attrs = {"id": "id_country", "required": True, "data-off": False}
+        expected = forms.Select(choices=choices).render("country", value, attrs=dict(attrs))
+        assert same_html(Select(choices=choices).render("country", value, attrs=dict(attrs)), expected), value
+    field = forms.ChoiceField(choices=choices, widget=Select)
+    assert '<option value="KR" selected>Korea</option>' in field.widget.render("country", "KR")
