@@ -596,23 +596,26 @@ def test_a_kept_health_card_changes_at_once_for_its_partnership_only(
     assert {name: _card(client.get(url)) for name, url in urls.items()} == after  # as computed afresh
 
 
-def test_a_kept_health_is_kept_per_reader_and_language(three, users, settings):
+def test_a_kept_health_is_kept_per_reader_and_language(three, users, settings, described):
     """What differs per reader (the editor's links, the internal action items) and per language
     never comes from another reader's or language's kept health."""
     from django.utils import translation
 
     settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
     asleep = three["asleep"]
-    editor = score.health_of(users["bandung_editor"], asleep, now=NOW)
-    viewer = score.health_of(users["bandung_viewer"], asleep, now=NOW)
-    visitor = score.health_of(None, asleep, now=NOW)
+    editor = score.health_of(users["bandung_editor"], asleep)
+    viewer = score.health_of(users["bandung_viewer"], asleep)
+    visitor = score.health_of(None, asleep)
     assert editor.next_step.url and not viewer.next_step.url  # only an editor gets the link
     assert by_code(editor)["actions"].points == 0 and by_code(visitor)["actions"].points == 10
     with translation.override("id"):
-        indonesian = score.health_of(users["bandung_editor"], asleep, now=NOW)
+        indonesian = score.health_of(users["bandung_editor"], asleep)
     with translation.override("en"):
-        english = score.health_of(users["bandung_editor"], asleep, now=NOW)
+        english = score.health_of(users["bandung_editor"], asleep)
     assert by_code(indonesian)["actions"].text != by_code(english)["actions"].text
+    described.clear()
+    again = score.health_of(users["bandung_editor"], asleep)  # kept: nothing described
+    assert described == [] and again.steps == editor.steps and again.factors == editor.factors
 
 
 def test_kept_list_rows_change_at_once_for_the_changed_partnership_only(

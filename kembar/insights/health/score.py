@@ -777,6 +777,9 @@ class HealthReport:
         self.ctx = Context.for_user(user, now)
         self.clock = now.isoformat() if now else None  # a given clock (a report, a test) is part of the key
         self.cacheable = queryset is None and cache_seconds() > 0
+        # One partnership's health is kept on the clock of the moment only: a given clock (a
+        # report, the dashboard's request time) would rarely be asked for again.
+        self.keeps = now is None and cache_seconds() > 0
         self.scope = queryset if queryset is not None else scope(user, self.filters)
         self.whole_platform = (
             queryset is None
@@ -910,7 +913,7 @@ class HealthReport:
     def _kept(self, name: str, ids: list[int], compute: Callable[[list[int]], dict[int, T]]) -> list[T]:
         """compute(ids) ({id: value}) in the order of `ids`, each value from the cache while the
         partnership's generation and that of all partnerships are those it was computed in."""
-        if cache_seconds() <= 0 or not ids:
+        if not self.keeps or not ids:
             values = compute(ids) if ids else {}
             return [values[pk] for pk in ids if pk in values]  # a row deleted meanwhile is left out
         keys = {pk: self._one_key(name, pk) for pk in ids}
@@ -930,7 +933,6 @@ class HealthReport:
                 pk,
                 *permissions.reader_key(self.user),
                 sorted(permissions.edited_government_ids(self.user)),  # the steps' links
-                self.clock,
                 dormant_months(),
                 get_language(),
                 timezone.get_current_timezone_name(),  # the month of the last held activity
