@@ -28,7 +28,8 @@ SUBDIVISION_NAME_LANGUAGES = ["en", "id", "ja", "ko", "zh_CN", "zh_TW", "ru", "a
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """(code, name) of every country in the active language, sorted by name."""
+    """(code, name) of every country in the active language, sorted by name (a new list each
+    time: callers add their own first choice)."""
     return list(_country_choices(get_language() or "en"))
 
 

@@ -254,3 +254,19 @@ def test_country_names_in_the_active_language():
             "Russia",
             "South Korea",
         )
+
+
+def test_country_choices_follow_the_language_of_each_call():
+    """The sorted names are kept per language: a page in English after one in Indonesian
+    lists English names, and a caller may extend its own list."""
+    from django.utils import translation
+
+    from kembar.gazetteer.services import country_choices
+
+    with translation.override("id"):
+        indonesian = dict(country_choices())
+    with translation.override("en"):
+        english = country_choices()
+        english.insert(0, ("", "All countries"))
+        assert country_choices()[0] != ("", "All countries")
+    assert indonesian["JP"] == "Jepang" and dict(english)["JP"] == "Japan"

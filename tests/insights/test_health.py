@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -542,3 +543,121 @@ def test_a_cached_ranking_rescores_only_the_changed_partnerships_and_equals_a_fu
 
     TemplateStage.objects.first().save()
     check(expect_full=True)
+
+
+# --- the kept health of one partnership (the partnership page's card, the list's rows) --------
+
+
+def _card(page) -> str:
+    return re.search(r'<section class="card health-card".*?</section>', page.content.decode(), re.S).group(0)
+
+
+def _rows(page) -> dict[int, str]:
+    """{partnership id: its row}, in the list's order."""
+    rows = re.finditer(r'<tr data-partnership="(\d+)">.*?</tr>', page.content.decode(), re.S)
+    return {int(row.group(1)): row.group(0) for row in rows}
+
+
+@pytest.fixture
+def described(monkeypatch):
+    """The ids each health computation described from the database (rather than the cache)."""
+    calls: list[list[int]] = []
+    original = score.HealthReport._describe
+
+    def spy(self, ids):
+        calls.append(sorted(ids))
+        return original(self, ids)
+
+    monkeypatch.setattr(score.HealthReport, "_describe", spy)
+    return calls
+
+
+def test_a_kept_health_card_changes_at_once_for_its_partnership_only(
+    client, three, governments, users, settings, described
+):
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    client.force_login(users["bandung_editor"])
+    urls = {name: three[name].get_absolute_url() for name in ("quiet", "lively")}
+    before = {name: _card(client.get(url)) for name, url in urls.items()}
+    assert described == [[three["quiet"].pk], [three["lively"].pk]]
+    described.clear()
+    assert {name: _card(client.get(url)) for name, url in urls.items()} == before and described == []  # kept
+    held(
+        users["bandung_editor"],
+        three["quiet"],
+        governments["braunschweig"],
+        dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
+    )
+    after = {name: _card(client.get(url)) for name, url in urls.items()}
+    assert described == [[three["quiet"].pk]]  # the other partnership's card stayed kept
+    assert after["quiet"] != before["quiet"] and after["lively"] == before["lively"]
+    assert "Both partners hosted activities" in after["quiet"]  # Braunschweig hosted now, Bandung before
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 0
+    assert {name: _card(client.get(url)) for name, url in urls.items()} == after  # as computed afresh
+
+
+def test_a_kept_health_is_kept_per_reader_and_language(three, users, settings, described):
+    """What differs per reader (the editor's links, the internal action items) and per language
+    never comes from another reader's or language's kept health."""
+    from django.utils import translation
+
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    asleep = three["asleep"]
+    editor = score.health_of(users["bandung_editor"], asleep)
+    viewer = score.health_of(users["bandung_viewer"], asleep)
+    visitor = score.health_of(None, asleep)
+    assert editor.next_step.url and not viewer.next_step.url  # only an editor gets the link
+    assert by_code(editor)["actions"].points == 0 and by_code(visitor)["actions"].points == 10
+    with translation.override("id"):
+        indonesian = score.health_of(users["bandung_editor"], asleep)
+    with translation.override("en"):
+        english = score.health_of(users["bandung_editor"], asleep)
+    assert by_code(indonesian)["actions"].text != by_code(english)["actions"].text
+    described.clear()
+    again = score.health_of(users["bandung_editor"], asleep)  # kept: nothing described
+    assert described == [] and again.steps == editor.steps and again.factors == editor.factors
+
+
+def test_kept_list_rows_change_at_once_for_the_changed_partnership_only(
+    client, three, governments, users, settings, described
+):
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    client.force_login(users["oversight"])
+    first = _rows(client.get("/insights/"))
+    assert set(first) >= {p.pk for p in three.values()}
+    described.clear()
+    assert _rows(client.get("/insights/")) == first and described == []  # ranking and rows kept
+    asleep = three["asleep"]
+    held(users["platform_admin"], asleep, governments["bandung"], dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
+    after = _rows(client.get("/insights/"))
+    assert described == [[asleep.pk]]
+    assert after[asleep.pk] != first[asleep.pk] and "data-dormant" in first[asleep.pk]
+    assert "data-dormant" not in after[asleep.pk]
+    assert {pk: row for pk, row in after.items() if pk != asleep.pk} == {
+        pk: row for pk, row in first.items() if pk != asleep.pk
+    }
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 0
+    fresh = client.get("/insights/")
+    assert _rows(fresh) == after and list(_rows(fresh)) == list(after)  # the same rows in the same order
+
+
+@pytest.mark.parametrize("page", ["detail", "list"])
+def test_kept_pages_make_as_many_queries_with_many_activities(client, three, governments, users, settings, page):
+    """With the caches on: the first request after a change and the next one (kept) each make
+    as many queries with 30 activities as with 3, and the kept one makes fewer."""
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    client.force_login(users["bandung_editor"])
+    url = three["quiet"].get_absolute_url() if page == "detail" else "/insights/"
+    now = dt.datetime.now(dt.UTC)
+    client.get(url)  # the ranking and the filter's choices, kept from now on
+    with assert_constant_queries() as queries:
+        for n, measure in ((3, queries.few), (27, queries.many)):
+            for i in range(n):
+                held(
+                    users["bandung_editor"], three["quiet"], governments["braunschweig"], now - dt.timedelta(days=5 + i)
+                )
+            with measure("changed") as changed:
+                assert client.get(url).status_code == 200
+            with measure("kept") as kept:
+                assert client.get(url).status_code == 200
+            assert len(kept) < len(changed)

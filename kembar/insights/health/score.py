@@ -48,13 +48,17 @@ import datetime as dt
 import hashlib
 import os
 import uuid
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -74,8 +78,8 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from kembar.accounts import permissions
 from kembar.activities.models import Activity, ActivityChange
@@ -93,6 +97,7 @@ from kembar.plans.models import Plan, Target, TargetLink
 
 from ..changes import ChangeLog, cache_seconds, kept_up_to_date
 
+T = TypeVar("T")
 DEFAULT_DORMANT_MONTHS = 24
 ENDING_SOON_DAYS = max(THRESHOLDS)  # the agreement reminders' horizon: 180 days
 
@@ -663,9 +668,35 @@ def changed_partnerships(sender, instance) -> list[int] | None:
 
 def evidence_changed(sender=None, instance=None, **kwargs) -> None:
     """Any saved or deleted piece of evidence makes every cached figure stale at once, and is
-    noted (with its partnership) so that a cached ranking re-scores just that partnership."""
+    noted (with its partnership) so that a cached ranking re-scores just that partnership and
+    only that partnership's cached health (`HealthReport.healths`) is described again."""
+    concerns = changed_partnerships(sender, instance) if sender is not None else None
     cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
-    CHANGES.note(changed_partnerships(sender, instance) if sender is not None else None)
+    CHANGES.note(concerns)
+    _new_generations(concerns)
+    if transaction.get_connection().in_atomic_block:
+        # Again after the commit: another process may have described the partnership from the
+        # data as it was before the commit, under the generation set just now.
+        transaction.on_commit(lambda: _new_generations(concerns))
+
+
+# One partnership's described health (`HealthReport.healths`) is cached under a key naming the
+# partnership's generation and the generation of all partnerships: a change of its evidence gives
+# the partnership a new generation (its cached health is no longer found), a change of unknown
+# reach gives all of them one.
+GENERATION_KEY = "kembar:insights:health:generation"
+
+
+def _generation_key(pk: int) -> str:
+    return f"{GENERATION_KEY}:{pk}"
+
+
+def _new_generations(concerns: list[int] | None) -> None:
+    value = uuid.uuid4().hex
+    if concerns is None:
+        cache.set(GENERATION_KEY, value, None)
+    else:
+        cache.set_many({_generation_key(pk): value for pk in concerns if pk is not None}, None)
 
 
 EVIDENCE = (
@@ -691,6 +722,31 @@ def connect_signals() -> None:
         post_delete.connect(evidence_changed, sender=model, dispatch_uid=f"insights-health-delete-{model._meta.label}")
 
 
+class Ranking(Sequence):
+    """A ranking's (id, rank) rows as two arrays: the cached ranking of the whole platform
+    (24,000 rows) is read on every request of the health list, and a list of tuples takes
+    ~4 ms to load from the cache where arrays take a few microseconds."""
+
+    def __init__(self, rows: Iterable[tuple[int, int]]):
+        rows = list(rows)
+        self.ids = array("q", [pk for pk, _ in rows])
+        self.ranks = array("i", [rank for _, rank in rows])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(zip(self.ids[index], self.ranks[index], strict=True))
+        return self.ids[index], self.ranks[index]
+
+    def __iter__(self):
+        return zip(self.ids, self.ranks, strict=True)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
 def _ranking_order(row: tuple[int, int]) -> tuple[int, int]:
     return row[1], row[0]  # (id, rank) worst first, as the database orders them: rank, then id
 
@@ -700,7 +756,9 @@ class HealthReport:
 
     Queries: the reader's access (once per request), the recurring series, the ranking (every partnership's id, worst first, ordered by the database), then
     one query for the evidence of the shown rows and one for their stuck stages: the same
-    number whatever the data's size. The ranking is the expensive query (every row's score);
+    number whatever the data's size. The series are read only when needed (`series`); the
+    shown rows' health is kept in the cache per partnership (`healths`), so a page whose
+    ranking and rows are kept makes none of these queries. The ranking is the expensive query (every row's score);
     it is kept in Django's cache for `cache_seconds()` under a key made of the reader's scope and
     the filters, so a page that is paged through or reloaded does not rank again (its clock is
     at most that old); a change of evidence (signals above) re-scores only the partnerships it
@@ -719,21 +777,38 @@ class HealthReport:
         self.ctx = Context.for_user(user, now)
         self.clock = now.isoformat() if now else None  # a given clock (a report, a test) is part of the key
         self.cacheable = queryset is None and cache_seconds() > 0
-        base = queryset if queryset is not None else scope(user, self.filters)
-        whole_platform = (
+        # One partnership's health is kept on the clock of the moment only: a given clock (a
+        # report, the dashboard's request time) would rarely be asked for again.
+        self.keeps = now is None and cache_seconds() > 0
+        self.scope = queryset if queryset is not None else scope(user, self.filters)
+        self.whole_platform = (
             queryset is None
             and permissions.reads_everything(user)
             and self.filters == Filters(dormant_only=self.filters.dormant_only)
         )
-        self.series = _series(self.ctx, None if whole_platform else base)
-        if self.filters.dormant_only:
-            base = (
-                base.exclude(Exists(self.ctx.held().filter(start__gte=self.ctx.period_start)))
-                .exclude(pk__in=list(self.series.in_period))
-                .exclude(self.ctx.no_record())
-            )
-        self.base = base
-        self._ranking: list[tuple[int, int]] | None = None
+        self._ranking: Sequence[tuple[int, int]] | None = None
+
+    @cached_property
+    def series(self) -> SeriesEvidence:
+        """The scope's recurring series (one query): needed only to rank (or re-score) and to
+        describe rows that are not in the cache, so a page served from the cache never reads them."""
+        return _series(self.ctx, None if self.whole_platform else self.scope)
+
+    @cached_property
+    def base(self) -> QuerySet[Partnership]:
+        """The partnerships ranked: the scope, or its dormant ones."""
+        return self._base(self.series) if self.filters.dormant_only else self.scope
+
+    def _base(self, series: SeriesEvidence, ids=None) -> QuerySet[Partnership]:
+        """The partnerships ranked (of `ids`, with their `series`)."""
+        base = self.scope if ids is None else self.scope.filter(pk__in=list(ids))
+        if not self.filters.dormant_only:
+            return base
+        return (
+            base.exclude(Exists(self.ctx.held().filter(start__gte=self.ctx.period_start)))
+            .exclude(pk__in=list(series.in_period))
+            .exclude(self.ctx.no_record())
+        )
 
     @cached_property
     def queryset(self) -> QuerySet[Partnership]:
@@ -765,7 +840,7 @@ class HealthReport:
             cache.set(key, value, cache_seconds())
         return value
 
-    def ranking(self) -> list[tuple[int, int]]:
+    def ranking(self) -> Sequence[tuple[int, int]]:
         """(id, rank) of every partnership of the scope: those with a record worst first, then
         those with no record yet (`decode(rank)` gives the score and the state).
 
@@ -781,15 +856,23 @@ class HealthReport:
     def _rank_all(self) -> list[tuple[int, int]]:
         return list(self.queryset.values_list("pk", "h_rank"))
 
-    def _rank(self) -> list[tuple[int, int]]:
-        return kept_up_to_date(self._key("ranking:states"), CHANGES, self._rank_all, self._apply_changes)
+    def _rank(self) -> Ranking:
+        return kept_up_to_date(
+            self._key("ranking:packed"),
+            CHANGES,
+            lambda: Ranking(self._rank_all()),
+            lambda ranking, ids: None if (kept := self._apply_changes(ranking, ids)) is None else Ranking(kept),
+        )
 
-    def _apply_changes(self, ranking: list[tuple[int, int]], ids: list[int | None]) -> list[tuple[int, int]] | None:
+    def _apply_changes(self, ranking: Sequence[tuple[int, int]], ids: list[int | None]) -> list[tuple[int, int]] | None:
         """The ranking with the partnerships `ids` scored again, or None."""
         changed = {pk for pk in ids if pk is not None}
         if len(changed) > MAX_CHANGED:
             return None
-        fresh = annotate(self.base.filter(pk__in=changed), self.ctx, self.series.only(changed)) if changed else None
+        fresh = None
+        if changed:  # their series only: reading the whole scope's would cost more than the rest
+            series = self._series_of(changed)
+            fresh = annotate(self._base(series, changed), self.ctx, series)
         kept = [row for row in ranking if row[0] not in changed]
         for row in fresh.values_list("pk", "h_rank") if fresh is not None else []:
             bisect.insort(kept, tuple(row), key=_ranking_order)
@@ -802,12 +885,73 @@ class HealthReport:
         """{id: (score, state)} of every partnership of the scope, from the ranking."""
         return {pk: decode(rank) for pk, rank in self.ranking()}
 
+    def ids(self, offset: int = 0, limit: int = 50) -> list[int]:
+        """The ids of a page of the ranking."""
+        return [pk for pk, _ in self.ranking()[offset : offset + limit]]
+
     def rows(self, offset: int = 0, limit: int = 50) -> list[Health]:
         """The page's rows: their place in the ranking, their evidence read for them only."""
-        ids = [pk for pk, _ in self.ranking()[offset : offset + limit]]
-        shown = annotate_evidence(
-            annotate(Partnership.objects.filter(pk__in=ids), self.ctx, self.series.only(ids)), self.ctx
+        return self.healths(self.ids(offset, limit))
+
+    def healths(self, ids: list[int]) -> list[Health]:
+        """The health of the partnerships `ids` (of the scope), in that order.
+
+        Each one is kept in the cache for `cache_seconds()` (its clock is at most that old) per
+        partnership and what decides its words for this reader (what the reader reads and may
+        change, the language, the time zone), with the generations it was described in: a change
+        of the partnership's evidence (signals above) gives it a new generation, a change of
+        unknown reach all of them, and a health of an older generation is described again. One
+        cache read for the whole list; the partnerships not found are described in one go (the
+        same queries as without the cache, whatever their number)."""
+        return self._kept("health", ids, lambda missing: {h.partnership.pk: h for h in self._describe(missing)})
+
+    def rendered(self, ids: list[int], name: str, render: Callable[[Health], str]) -> list[str]:
+        """`render(health)` of each of the partnerships `ids` (a list's row), kept in the cache
+        as their health is (`healths`) under `name`."""
+        return self._kept(name, ids, lambda missing: {h.partnership.pk: render(h) for h in self.healths(missing)})
+
+    def _kept(self, name: str, ids: list[int], compute: Callable[[list[int]], dict[int, T]]) -> list[T]:
+        """compute(ids) ({id: value}) in the order of `ids`, each value from the cache while the
+        partnership's generation and that of all partnerships are those it was computed in."""
+        if not self.keeps or not ids:
+            values = compute(ids) if ids else {}
+            return [values[pk] for pk in ids if pk in values]  # a row deleted meanwhile is left out
+        keys = {pk: self._one_key(name, pk) for pk in ids}
+        found = cache.get_many([GENERATION_KEY, *(_generation_key(pk) for pk in ids), *keys.values()])
+        current = {pk: (found.get(GENERATION_KEY), found.get(_generation_key(pk))) for pk in ids}
+        values = {pk: found[key][1] for pk, key in keys.items() if key in found and found[key][0] == current[pk]}
+        if missing := [pk for pk in ids if pk not in values]:
+            fresh = compute(missing)
+            cache.set_many({keys[pk]: (current[pk], value) for pk, value in fresh.items()}, cache_seconds())
+            values.update(fresh)
+        return [values[pk] for pk in ids if pk in values]
+
+    def _one_key(self, name: str, pk: int) -> str:
+        signature = repr(
+            (
+                name,
+                pk,
+                *permissions.reader_key(self.user),
+                sorted(permissions.edited_government_ids(self.user)),  # the steps' links
+                dormant_months(),
+                get_language(),
+                timezone.get_current_timezone_name(),  # the month of the last held activity
+            )
         )
+        return "kembar:insights:health:one:" + hashlib.sha256(signature.encode()).hexdigest()
+
+    def _series_of(self, ids) -> SeriesEvidence:
+        """The recurring series of the partnerships `ids`: from those of the scope when this
+        report has read them, else read for `ids` only (one query)."""
+        if "series" in self.__dict__:
+            return self.series.only(ids)
+        return _series(self.ctx, Partnership.objects.filter(pk__in=list(ids))).only(ids)
+
+    def _describe(self, ids: list[int]) -> list[Health]:
+        """The partnerships `ids` described from the database: their evidence read for them only
+        (the series of the scope when this report has read them, else those of `ids`)."""
+        series = self._series_of(ids)
+        shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, series), self.ctx)
         shown = shown.select_related("government_a__place", "government_b__place")
         by_id = {p.pk: p for p in shown}
         stages = AgreementStage.objects.filter(agreement__partnership__in=ids)
@@ -815,14 +959,14 @@ class HealthReport:
         for stage in agreement_services.stuck_stages(self.ctx.now, stages):  # longest overdue first
             stuck.setdefault(stage.agreement.partnership_id, stage)
         # A row deleted in this very minute by another process may still be ranked: skip it.
-        return [self.describe(by_id[pk], stuck.get(pk)) for pk in ids if pk in by_id]
+        return [self.describe(by_id[pk], stuck.get(pk), series) for pk in ids if pk in by_id]
 
-    def describe(self, p: Partnership, stage: AgreementStage | None) -> Health:
+    def describe(self, p: Partnership, stage: AgreementStage | None, series: SeriesEvidence) -> Health:
         """Words for one annotated row: each factor, and the steps, most urgent first."""
         ctx, w = self.ctx, WEIGHTS
         months = dormant_months()
-        last = max([d for d in (p.h_last_single, self.series.last.get(p.pk)) if d is not None], default=None)
-        held = p.h_held + self.series.in_period.get(p.pk, 0)
+        last = max([d for d in (p.h_last_single, series.last.get(p.pk)) if d is not None], default=None)
+        held = p.h_held + series.in_period.get(p.pk, 0)
         no_record = p.h_rank >= NO_RECORD_RANK
         dormant = held == 0 and not no_record
         state = AGREEMENT_STATE[p.h_agreement]
@@ -871,7 +1015,7 @@ class HealthReport:
                 if p.h_overdue
                 else _("No overdue action items"),
             ),
-            Factor("two_sided", p.h_two_sided, w["two_sided"]["max"], self._sides_text(p)),
+            Factor("two_sided", p.h_two_sided, w["two_sided"]["max"], self._sides_text(p, series)),
         ]
         if p.pk in ctx.plan_progress:
             factors.append(
@@ -931,7 +1075,7 @@ class HealthReport:
                 )
             )
         if not dormant and p.h_two_sided < w["two_sided"]["both"]:
-            other = p.government_b if _hosted_a(p, self.series) else p.government_a
+            other = p.government_b if _hosted_a(p, series) else p.government_a
             steps.append(
                 Step(
                     _("Invite %(other)s to host the next activity") % {"other": other.name},
@@ -962,11 +1106,12 @@ class HealthReport:
             return _("Expired on %(date)s") % {"date": _day(p.h_expired_end)}
         return _("No agreement recorded")
 
-    def _sides_text(self, p: Partnership) -> str:
+    @staticmethod
+    def _sides_text(p: Partnership, series: SeriesEvidence) -> str:
         if p.h_two_sided == WEIGHTS["two_sided"]["both"]:
             return _("Both partners hosted activities")
         if p.h_two_sided:
-            host = p.government_a if _hosted_a(p, self.series) else p.government_b
+            host = p.government_a if _hosted_a(p, series) else p.government_b
             return _("Only %(host)s hosted activities") % {"host": host.name}
         return _("Neither partner hosted an activity in the period")
 
@@ -986,7 +1131,7 @@ def _day(day: dt.date | None) -> str:
 def health_of(user, partnership: Partnership, now: dt.datetime | None = None) -> Health:
     """One partnership's health (the caller checked that the user may see the partnership)."""
     report = HealthReport(user, now=now, queryset=Partnership.objects.filter(pk=partnership.pk))
-    return report.rows(limit=1)[0]
+    return report.healths([partnership.pk])[0]  # no ranking of one partnership
 
 
 def state_counts(report: HealthReport) -> list[tuple[str, str, int]]:

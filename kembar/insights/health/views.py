@@ -7,8 +7,10 @@ import json
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -16,6 +18,7 @@ from kembar.accounts import permissions
 from kembar.core.views import page_and_query
 from kembar.partnerships.models import LocalGovernment
 
+from ..changes import cache_seconds
 from . import score
 
 PAGE_SIZE = 25  # each row carries six factors and a step: a page people read, not a dump
@@ -23,7 +26,9 @@ MAP_TABLE_ROWS = 200
 
 
 class HealthFilterForm(forms.Form):
-    government = forms.TypedChoiceField(label=_("Government"), required=False, coerce=int, empty_value=None)
+    government = forms.TypedChoiceField(
+        label=_("Government"), required=False, coerce=int, empty_value=None
+    )
     country = forms.ChoiceField(label=_("Country"), required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
     dormant = forms.BooleanField(label=_("Dormant only"), required=False)
@@ -57,7 +62,20 @@ class HealthFilterForm(forms.Form):
 def province_choices(country: str) -> list[tuple[str, str]]:
     """The country's provinces by name ("ID-JB", "Jawa Barat"), then, by their GeoNames code and
     largest governments, any first-level division of its registered governments that has no
-    ISO 3166-2 counterpart. Two queries."""
+    ISO 3166-2 counterpart. Two queries, kept in the cache for `cache_seconds()` (the filter is
+    on every request of the list; a new government in a new division shows that much later)."""
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return _province_choices(country)
+    key = f"kembar:insights:health:provinces:{country}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _province_choices(country)
+        cache.set(key, choices, seconds)
+    return choices
+
+
+def _province_choices(country: str) -> list[tuple[str, str]]:
     from kembar.gazetteer.services import province_names
 
     provinces = province_names(country)
@@ -75,7 +93,8 @@ def province_choices(country: str) -> list[tuple[str, str]]:
 
 
 class _Rows:
-    """The report as a sequence Django's Paginator can cut: only the shown page is described."""
+    """The report as a sequence Django's Paginator can cut: only the shown page is described,
+    each row rendered (insights/health_row.html) and kept in the cache with its health."""
 
     def __init__(self, report: score.HealthReport):
         self.report = report
@@ -86,8 +105,10 @@ class _Rows:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, page: slice):
-        return self.report.rows(offset=page.start or 0, limit=(page.stop or 0) - (page.start or 0))
+    def __getitem__(self, page: slice) -> list[str]:
+        ids = self.report.ids(offset=page.start or 0, limit=(page.stop or 0) - (page.start or 0))
+        row = get_template("insights/health_row.html")
+        return self.report.rendered(ids, "list-row", lambda h: row.render({"h": h}))
 
 
 @require_safe
