@@ -26,9 +26,7 @@ MAP_TABLE_ROWS = 200
 
 
 class HealthFilterForm(forms.Form):
-    government = forms.TypedChoiceField(
-        label=_("Government"), required=False, coerce=int, empty_value=None
-    )
+    government = forms.TypedChoiceField(label=_("Government"), required=False, coerce=int, empty_value=None)
     country = forms.ChoiceField(label=_("Country"), required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
     dormant = forms.BooleanField(label=_("Dormant only"), required=False)
