@@ -120,9 +120,11 @@ def test_a_partner_city_links_its_namesake_province(model_file):
     found = services.suggest(bandung, services.SuggestionFilter(country="JP", all_levels=True), top=100)
     codes = {s.place.subdivision_code for s in found}
     assert "JP-27" in codes and "JP-26" not in codes
-    # And by default a city is offered cities only.
+    # And by default a city is offered city-level places only: cities, or municipalities that
+    # GeoNames has as second-level divisions (Tanba-shi), never a prefecture.
     default = services.suggest(bandung, services.SuggestionFilter(country="JP"), top=20)
-    assert default and all(s.place.kind == Place.Kind.CITY for s in default)
+    tiers = {levels.place_tier(s.place.kind, s.place.admin1_code, s.place.subdivision_code) for s in default}
+    assert default and tiers == {levels.LOCAL}
     assert all(s.reasons[0] == "both: city-level" for s in default)
 
 
