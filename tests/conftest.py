@@ -71,6 +71,18 @@ def english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture
+def committed():
+    """What the test's fixtures wrote, as if committed: a test runs in a transaction that never
+    commits, so the hooks they left for the commit (a new data version, kembar.core.caching)
+    would wait for ever, and a change the test makes in the same transaction would add none."""
+    from django.db import connection
+
+    for _, hook, _ in connection.run_on_commit:
+        hook()
+    connection.run_on_commit.clear()
+
+
 @pytest.fixture(autouse=True)
 def health_rankings_not_cached(settings):
     """Pages rank partnerships afresh (a cached ranking saves a query, which would make query

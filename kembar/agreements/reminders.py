@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
@@ -111,23 +112,40 @@ def _stuck_mail(stage, now: dt.datetime) -> tuple[str, str]:
 
 def dashboard_context(user, now: dt.datetime | None = None) -> dict:
     """The dashboard's block: the office's agreements ending within 180 days and its stuck
-    procedures, worst first (soonest end; longest overdue). Oversight sees all."""
+    procedures, worst first (soonest end; longest overdue). Oversight sees all.
+
+    On the page (no `now` given) the clock is the current minute and the block is remembered
+    under the reader's agreements and that minute until the data changes (`caching.remembered`):
+    for a national body, ordering every overdue stage of the country costs more than the rest
+    of its home page."""
     from django.utils import timezone
 
     from kembar.accounts import permissions
+    from kembar.core import caching
 
     from .models import AgreementStage
 
-    now = now or timezone.now()
     if not permissions.reads_beyond_public(user):
         return {"agreements_ending": [], "procedures_stuck": []}
     agreements = services.office_agreements(user)
-    ending = services.ending_soon(now.date(), max(THRESHOLDS), agreements, limit=SHOWN)
-    stuck = services.stuck_stages(
-        now, AgreementStage.objects.filter(agreement__in=agreements.values("pk")), limit=SHOWN
-    )
-    for agreement in ending:
-        agreement.days_left = (agreement.ends_on - now.date()).days
-    for stage in stuck:
-        stage.days_overdue = (now - stage.due_at()).days
-    return {"agreements_ending": ending, "procedures_stuck": stuck}
+    page = now is None
+    now = now or timezone.now().replace(second=0, microsecond=0)
+
+    def block() -> dict:
+        ending = services.ending_soon(now.date(), max(THRESHOLDS), agreements, limit=SHOWN)
+        stuck = services.stuck_stages(
+            now, AgreementStage.objects.filter(agreement__in=agreements.values("pk")), limit=SHOWN
+        )
+        for agreement in ending:
+            agreement.days_left = (agreement.ends_on - now.date()).days
+        for stage in stuck:
+            stage.days_overdue = (now - stage.due_at()).days
+        return {"agreements_ending": ending, "procedures_stuck": stuck}
+
+    if not page:
+        return block()
+    try:
+        signature = (agreements.db, agreements.query.sql_with_params(), now.isoformat())
+    except EmptyResultSet:  # no agreement can be the reader's
+        return block()
+    return caching.remembered("agreements:dashboard", signature, block)

@@ -256,3 +256,35 @@ def test_the_dashboard_shows_the_most_overdue_stages_first_at_a_constant_query_c
     assert [r[0] for r in rows] == [s.pk for s in expected[:SHOWN]]
     assert [r[1] for r in rows] == [(now - s.due_at()).days for s in expected[:SHOWN]]
     assert len(few_rows) == 3
+
+
+def test_the_oversight_home_remembers_its_stuck_procedures_until_the_data_changes(
+    clock, governments, users, settings, django_capture_on_commit_callbacks, request
+):
+    """On the page the block is kept under the reader's agreements and the minute; a procedure
+    that gets stuck later in the same minute shows at once once it is committed."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kembar.agreements.reminders import dashboard_context
+
+    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60
+    cache.clear()
+    p = partnership_services.create_partnership(users["platform_admin"], governments["bandung"], governments["busan"])
+    first = _started_stage(users, p, "generic", "Procedure A", START)
+    clock.at(START + dt.timedelta(days=400))
+    oversight = users["oversight"]
+
+    def stuck() -> list[int]:
+        return [s.pk for s in dashboard_context(oversight)["procedures_stuck"]]
+
+    assert stuck() == [first.pk]
+    with CaptureQueriesContext(connection) as kept:
+        assert stuck() == [first.pk]
+    assert not any("agreements_agreementstage" in q["sql"] for q in kept.captured_queries)
+    request.getfixturevalue("committed")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _started_stage(users, p, "generic", "Procedure B", START - dt.timedelta(days=30))
+    assert stuck() == [second.pk, first.pk]
+    cache.clear()

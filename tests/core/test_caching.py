@@ -43,15 +43,6 @@ def private(governments, users):
     )
 
 
-@pytest.fixture
-def committed():
-    """The fixtures' rows as if committed: a test runs in a transaction that never commits, so
-    the data version they changed would wait for ever (and be taken for the test's own)."""
-    for _, hook, _ in connection.run_on_commit:
-        hook()
-    connection.run_on_commit.clear()
-
-
 def _get(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
