@@ -17,7 +17,6 @@ government (priorities) changes the SDG version (signals below, connected by
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -30,10 +29,10 @@ from django.db.models.signals import post_delete, post_save
 
 from kembar.activities.models import Activity
 from kembar.activities.vocab import SDG11_TARGETS, ActivityStatus
+from kembar.core import caching
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import SDG_GOALS
 
-from ..changes import cache_seconds
 from .pivot import Scope, year_range
 
 VERSION_KEY = "kembar:insights:sdg:version"
@@ -177,9 +176,9 @@ def _figures(qs, government_ids: list[int] | None) -> tuple[dict, dict, tuple[di
 
 def cached_figures(qs, government_ids: list[int] | None) -> tuple[dict, dict, tuple[dict[str, int], int]]:
     """`_figures`, or its result for the same SQL, parameters and governments since the last
-    change of an activity, partnership or government (at most `cache_seconds()` old)."""
-    seconds = cache_seconds()
-    if seconds <= 0:
+    change of an activity, partnership or government (`caching.remembered`, under the SDG
+    version as well: it changes at the save, not only at the commit)."""
+    if caching.cache_seconds() <= 0:
         return _figures(qs, government_ids)
     version = cache.get(VERSION_KEY)  # read before the data: a later change bumps it again
     try:
@@ -187,13 +186,8 @@ def cached_figures(qs, government_ids: list[int] | None) -> tuple[dict, dict, tu
     except EmptyResultSet:  # nothing to count, nothing to keep
         return _figures(qs, government_ids)
     ids = sorted(government_ids) if government_ids is not None else None
-    signature = repr((connection.vendor, sql, params, ids, version))
-    key = "kembar:insights:sdg:" + hashlib.sha256(signature.encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = _figures(qs, government_ids)
-        cache.set(key, value, seconds)
-    return value
+    signature = (connection.vendor, sql, params, ids, version)
+    return caching.remembered("sdg", signature, lambda: _figures(qs, government_ids))
 
 
 def sdg_report(user, scope: Scope, *, year: int | None = None) -> SdgReport:
