@@ -77,6 +77,7 @@ def test_an_office_administrator_sets_up_and_uses_the_second_factor(browser, liv
     expect(page.locator(".message.warning")).to_contain_text("sisa 8")
 
     # The header's switch to English is kept: pages stay English at the next sign-in.
+    expect(page.locator(".lang button[type=submit]")).to_be_hidden()  # the switch's script is on
     page.locator("#language").select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(live_server.url + "/accounts/")

@@ -119,6 +119,7 @@ def test_fort_worths_officer_joins_answers_and_writes_and_surabaya_sees_nothing(
         expect(page).to_have_url(live_server.url + partnership.get_absolute_url())
 
         # English from here on, kept as the account's preference.
+        expect(page.locator(".lang button[type=submit]")).to_be_hidden()  # the switch's script is on
         page.locator("#language").select_option("en")
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator("main h1")).to_contain_text("Bandung")
