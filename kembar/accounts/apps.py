@@ -21,3 +21,9 @@ class AccountsConfig(AppConfig):
 
         user_logged_in.connect(started, dispatch_uid="kembar.accounts.start_session")
         user_logged_out.connect(ended, dispatch_uid="kembar.accounts.end_session")
+
+        from kembar.core import stamps
+
+        from .models import AccountSession, ApiToken, Profile
+
+        stamps.quiet(AccountSession, ApiToken, Profile)  # shown on no kept page (kembar.core.stamps)

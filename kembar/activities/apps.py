@@ -26,3 +26,15 @@ class ActivitiesConfig(AppConfig):
             post_delete.connect(portal_deleted, sender=model, dispatch_uid=uid)
         for signal in (post_save, post_delete):
             signal.connect(portal_changed, sender=ActivityChange, dispatch_uid="activities-portal-change")
+        from kembar.partnerships.concerns import describe
+
+        from .models import ActivityAttachment, AidDocument, AidItem, AidShipment, Call
+
+        # What a change concerns (kembar.core.stamps).
+        describe(Activity, partnership="partnership_id", governments=["host_id"])
+        describe(ActivityChange, partnership="activity.partnership_id")
+        describe(ActivityAttachment, partnership="activity.partnership_id")
+        describe(Call, partnership="partnership_id", governments=["host_id"])
+        describe(AidShipment, partnership="partnership_id", governments=["donor_id", "recipient_id"])
+        describe(AidItem, partnership="shipment.partnership_id")
+        describe(AidDocument, partnership="shipment.partnership_id")

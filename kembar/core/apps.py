@@ -11,10 +11,14 @@ class CoreConfig(AppConfig):
         from django.core.signals import request_finished
         from django.db.models.signals import pre_save
 
-        from . import caching
+        from . import caching, stamps
         from .logs import forget_request_id
         from .validation import refuse_bad_text
 
         request_finished.connect(forget_request_id, dispatch_uid="kembar.core.logs.forget_request_id")
         pre_save.connect(refuse_bad_text, dispatch_uid="kembar.core.validation.refuse_bad_text")
         caching.connect_signals()
+        stamps.connect_signals()
+        from .models import OutgoingMail, SentReminder
+
+        stamps.quiet(OutgoingMail, SentReminder)

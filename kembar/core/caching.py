@@ -16,8 +16,9 @@ depends on and the data version.
 
 **Visitors' pages** (`for_visitors`): the public pages (landing page, partnership list and page,
 events portal…) look the same to every visitor who is not signed in, in a given language. Such a
-page is rendered once per path, query string, language and data version, and kept for
-`cache_seconds()`. Only answers 200 to GET or HEAD are kept, and only for a request without a
+page is rendered once per path, query string, language and data version (or, for a page that
+names what it shows, such as one partnership's, the stamps of those subjects: `stamps`), and
+kept for `cache_seconds()`. Only answers 200 to GET or HEAD are kept, and only for a request without a
 session, a message waiting or an Authorization header. The form token (CSRF) is not kept: the
 page is stored with a placeholder and each visitor gets their own token, so the language switch
 keeps working.
@@ -31,7 +32,6 @@ import re
 import uuid
 from functools import wraps
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends import redis as django_redis
@@ -40,6 +40,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
+
+from . import stamps
+from .stamps import is_kembar_model
 
 DATA_VERSION_KEY = "kembar:data:version"
 _PAGE_KEY = "kembar:visitor-page:"
@@ -88,18 +91,10 @@ def _bump() -> None:
     cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, None)
 
 
-def _kembar_model(sender) -> bool:
-    meta = getattr(sender, "_meta", None)
-    try:
-        return meta is not None and apps.get_app_config(meta.app_label).name.startswith("kembar.")
-    except LookupError:
-        return False
-
-
 def data_changed(sender=None, **kwargs) -> None:
     """A kembar model's row changed: a new data version when the transaction commits (at once
     outside one), one per transaction."""
-    if sender is not None and not _kembar_model(sender):
+    if sender is not None and not is_kembar_model(sender):
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -139,7 +134,7 @@ def _visitor(request) -> bool:
     )
 
 
-def _page_key(request, view_name: str) -> str:
+def _page_key(request, view_name: str, version) -> str:
     signature = repr(
         (
             view_name,
@@ -147,14 +142,18 @@ def _page_key(request, view_name: str) -> str:
             request.get_host(),
             request.is_secure(),
             translation.get_language(),
-            data_version(),
+            version,
         )
     )
     return _PAGE_KEY + hashlib.sha256(signature.encode()).hexdigest()
 
 
-def for_visitors(view):
-    """Keep `view`'s page for visitors who are not signed in (module docstring)."""
+def for_visitors(view=None, *, subjects=None):
+    """Keep `view`'s page for visitors who are not signed in (module docstring). With `subjects`
+    (`subjects(request, *args, **kwargs)`: what the page shows, `kembar.core.stamps`), the page
+    is kept under their stamps instead of the data version: a change elsewhere leaves it kept."""
+    if view is None:
+        return lambda view: for_visitors(view, subjects=subjects)
     name = f"{view.__module__}.{view.__qualname__}"
 
     @wraps(view)
@@ -162,7 +161,9 @@ def for_visitors(view):
         seconds = cache_seconds()
         if seconds <= 0 or not _visitor(request):
             return view(request, *args, **kwargs)
-        key = _page_key(request, name)  # the version is read before the data
+        # The version is read before the data.
+        version = data_version() if subjects is None else stamps.current(subjects(request, *args, **kwargs))
+        key = _page_key(request, name, version)
         kept = cache.get(key)
         if kept is not None:
             content_type, body = kept

@@ -7,9 +7,4 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard")
 
     def ready(self):
-        from . import (
-            checks,  # noqa: F401  (registers the deployment checks)
-            freshness,
-        )
-
-        freshness.connect_signals()
+        from . import checks  # noqa: F401  (registers the deployment checks)

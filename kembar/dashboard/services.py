@@ -35,6 +35,7 @@ from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import AgreementStage
 from kembar.agreements.reminders import THRESHOLDS
+from kembar.core import stamps
 from kembar.core.caching import cache_seconds
 from kembar.grants.services import dashboard_assessments, dashboard_fits
 from kembar.insights.health.score import LEVEL_LABELS, LEVELS, Context, Health, HealthReport
@@ -47,8 +48,6 @@ from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.vocab import Status
 from kembar.solutions.services import dashboard_summary
-
-from . import freshness
 
 WINDOW_DAYS = 14  # "this week and next"
 REPORT_DAYS = 30  # a held activity's outcomes are due this many days after it ended
@@ -387,7 +386,7 @@ def office_key(user, governments: list[LocalGovernment]) -> str | None:
 
     Made of the reader (what they read and edit), the language, the office's date and the
     stamps of its governments: a change of what the blocks show renews the stamps
-    (`freshness`), so the office sees its own change at once; otherwise a value is reused for
+    (`kembar.core.stamps`), so the office sees its own change at once; otherwise a value is reused for
     `cache_seconds()` (the clock of "this week and next" and of the days overdue is at most that
     old). The user's unread messages are not among the blocks: reading changes them."""
     if cache_seconds() <= 0:
@@ -400,7 +399,7 @@ def office_key(user, governments: list[LocalGovernment]) -> str | None:
         own_ids,
         translation.get_language(),
         today.isoformat(),
-        freshness.stamps(own_ids),
+        stamps.current(("government", pk) for pk in own_ids),
     )
     return "kembar:dashboard:office-html:" + hashlib.sha256(repr(signature).encode()).hexdigest()
 

@@ -10,3 +10,10 @@ class GrantsConfig(AppConfig):
         from kembar.core import reminders
 
         reminders.register("kembar.grants.reminders.deadlines")
+
+        from kembar.partnerships.concerns import describe
+
+        from .models import SelfAssessment
+
+        # What a change concerns (kembar.core.stamps); a grant call may fit anyone: everything.
+        describe(SelfAssessment, partnership="partnership_id", governments=["government_id"])

@@ -16,3 +16,9 @@ class InsightsConfig(AppConfig):
         score.connect_signals()
         pivot.connect_signals()
         sdg.connect_signals()
+
+        from kembar.core import stamps
+
+        from .models import ReportFile
+
+        stamps.quiet(ReportFile)  # a requested report's file: on no kept page

@@ -66,7 +66,7 @@ def partnership_list(request):
 
 
 @require_safe
-@for_visitors
+@for_visitors(subjects=lambda request, pk: [("partnership", pk)])
 def partnership_detail(request, pk: int):
     partnership = partnership_or_404(request, pk)
     return render(
@@ -162,7 +162,7 @@ def partnership_suggestions(request):
 
 
 @require_safe
-@for_visitors
+@for_visitors(subjects=lambda request, pk: [("government", pk)])
 def government_detail(request, pk: int):
     government = get_object_or_404(LocalGovernment.objects.select_related("place"), pk=pk)
     partnerships = list(

@@ -58,7 +58,6 @@ from typing import TypeVar
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -88,6 +87,7 @@ from kembar.activities.vocab import ActivityStatus
 from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, TemplateStage
 from kembar.agreements.reminders import THRESHOLDS
+from kembar.core import stamps
 from kembar.gazetteer.services import admin1_of
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
@@ -642,28 +642,10 @@ MAX_CHANGED = 2_000  # a ranking whose changes concern more partnerships than th
 
 
 def changed_partnerships(sender, instance) -> list[int] | None:
-    """The partnerships whose evidence a saved or deleted object is part of; None: possibly all
-    (a procedure template's stage, or an object whose partnership cannot be found any more)."""
-    try:
-        if sender is Partnership:
-            return [instance.pk]
-        if sender in (Activity, Agreement, Meeting):
-            return [instance.partnership_id]
-        if sender is ActivityChange:
-            return [instance.activity.partnership_id]
-        if sender is AgreementStage:
-            return [instance.agreement.partnership_id]
-        if sender is ActionItem:
-            return [instance.meeting.partnership_id]
-        if sender is Plan:
-            return [instance.partnership_id]
-        if sender is Target:
-            return [instance.objective.plan.partnership_id]
-        if sender is TargetLink:
-            return [instance.target.objective.plan.partnership_id]
-    except Exception:  # noqa: BLE001 - a parent already gone in a cascade: rank everything again
-        return None
-    return None
+    """The partnerships whose evidence a saved or deleted object is part of (what it concerns,
+    `kembar.core.stamps`); None: possibly all."""
+    subjects = stamps.subjects_of(sender, instance)
+    return None if subjects is None else [pk for kind, pk in subjects if kind == "partnership"]
 
 
 def evidence_changed(sender=None, instance=None, **kwargs) -> None:
@@ -673,30 +655,6 @@ def evidence_changed(sender=None, instance=None, **kwargs) -> None:
     concerns = changed_partnerships(sender, instance) if sender is not None else None
     cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
     CHANGES.note(concerns)
-    _new_generations(concerns)
-    if transaction.get_connection().in_atomic_block:
-        # Again after the commit: another process may have described the partnership from the
-        # data as it was before the commit, under the generation set just now.
-        transaction.on_commit(lambda: _new_generations(concerns))
-
-
-# One partnership's described health (`HealthReport.healths`) is cached under a key naming the
-# partnership's generation and the generation of all partnerships: a change of its evidence gives
-# the partnership a new generation (its cached health is no longer found), a change of unknown
-# reach gives all of them one.
-GENERATION_KEY = "kembar:insights:health:generation"
-
-
-def _generation_key(pk: int) -> str:
-    return f"{GENERATION_KEY}:{pk}"
-
-
-def _new_generations(concerns: list[int] | None) -> None:
-    value = uuid.uuid4().hex
-    if concerns is None:
-        cache.set(GENERATION_KEY, value, None)
-    else:
-        cache.set_many({_generation_key(pk): value for pk in concerns if pk is not None}, None)
 
 
 EVIDENCE = (
@@ -898,9 +856,9 @@ class HealthReport:
 
         Each one is kept in the cache for `cache_seconds()` (its clock is at most that old) per
         partnership and what decides its words for this reader (what the reader reads and may
-        change, the language, the time zone), with the generations it was described in: a change
-        of the partnership's evidence (signals above) gives it a new generation, a change of
-        unknown reach all of them, and a health of an older generation is described again. One
+        change, the language, the time zone), with the partnership's stamp (`kembar.core.stamps`)
+        it was described under: a change of the partnership's evidence gives it a new stamp, a
+        change of unknown reach all of them, and a health under an older stamp is described again. One
         cache read for the whole list; the partnerships not found are described in one go (the
         same queries as without the cache, whatever their number)."""
         return self._kept("health", ids, lambda missing: {h.partnership.pk: h for h in self._describe(missing)})
@@ -912,13 +870,13 @@ class HealthReport:
 
     def _kept(self, name: str, ids: list[int], compute: Callable[[list[int]], dict[int, T]]) -> list[T]:
         """compute(ids) ({id: value}) in the order of `ids`, each value from the cache while the
-        partnership's generation and that of all partnerships are those it was computed in."""
+        partnership's stamp and that of everything are those it was computed under."""
         if not self.keeps or not ids:
             values = compute(ids) if ids else {}
             return [values[pk] for pk in ids if pk in values]  # a row deleted meanwhile is left out
         keys = {pk: self._one_key(name, pk) for pk in ids}
-        found = cache.get_many([GENERATION_KEY, *(_generation_key(pk) for pk in ids), *keys.values()])
-        current = {pk: (found.get(GENERATION_KEY), found.get(_generation_key(pk))) for pk in ids}
+        current = {pk: value for (_, pk), value in stamps.each(("partnership", pk) for pk in ids).items()}
+        found = cache.get_many(list(keys.values()))
         values = {pk: found[key][1] for pk, key in keys.items() if key in found and found[key][0] == current[pk]}
         if missing := [pk for pk in ids if pk not in values]:
             fresh = compute(missing)

@@ -1,0 +1,71 @@
+"""What a change of a partnership's records concerns, for the stamps of `kembar.core.stamps`.
+
+A partnership's records concern the partnership and both of its governments (an office's
+dashboard and a government's page show them); a government's own records (a need, a partner
+request) and its name concern the government, its partnerships and its partners (their pages
+show them). The apps describe their models with `describe` in their
+AppConfig.ready(), naming the attributes that lead to the partnership and the governments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from operator import attrgetter
+
+from django.db.models import Q
+
+from kembar.core import stamps
+from kembar.core.stamps import Subject
+
+
+def of_partnerships(ids: Iterable[int | None]) -> set[Subject]:
+    """The partnerships and their governments (one query)."""
+    from .models import Partnership
+
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return set()
+    rows = Partnership.objects.filter(pk__in=ids).values_list("pk", "government_a_id", "government_b_id")
+    return {("partnership", pk) for pk in ids} | {("government", g) for _, a, b in rows for g in (a, b)}
+
+
+def of_governments(ids: Iterable[int | None]) -> set[Subject]:
+    """The governments, their partnerships and their partners: the partnerships' pages and the
+    partners' dashboards show a government's name and records (one query)."""
+    from .models import Partnership
+
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return set()
+    rows = Partnership.objects.filter(Q(government_a__in=ids) | Q(government_b__in=ids)).values_list(
+        "pk", "government_a_id", "government_b_id"
+    )
+    return {("government", pk) for pk in ids} | {
+        s for p, a, b in rows for s in (("partnership", p), ("government", a), ("government", b))
+    }
+
+
+def describe(model: type, *, partnership: str = "", governments: Iterable[str] = ()) -> None:
+    """Rows of `model` concern the partnership at the attribute path `partnership` (with its
+    governments) and the governments at the paths `governments` ("meeting.partnership_id"), with
+    theirs (`of_governments`) unless they are the partnership's own."""
+    partnership_of = attrgetter(partnership) if partnership else None
+    governments_of = [attrgetter(path) for path in governments]
+
+    def resolve(instance) -> set[Subject]:
+        subjects = of_partnerships([partnership_of(instance)]) if partnership_of else set()
+        others = {g(instance) for g in governments_of} - {pk for kind, pk in subjects if kind == "government"}
+        return subjects | of_governments(others)
+
+    stamps.concerns(model, resolve)
+
+
+def describe_own() -> None:
+    """This app's models (PartnershipsConfig.ready())."""
+    from .models import LocalGovernment, Partnership
+
+    stamps.concerns(
+        Partnership,
+        lambda p: {("partnership", p.pk), ("government", p.government_a_id), ("government", p.government_b_id)},
+    )
+    stamps.concerns(LocalGovernment, lambda g: of_governments([g.pk]))
