@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
-from kembar.core.caching import for_visitors
+from kembar.core.caching import for_readers, for_visitors
 from kembar.core.uploads import download_response
 from kembar.core.views import filter_values, readable_or_404, submitted
+from kembar.partnerships import concerns
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import LocalGovernment, Partnership
 from kembar.partnerships.views import partnership_or_404
@@ -70,6 +71,7 @@ def _record(request, pk: int, form_class, form_data, create, recorded: str, temp
 
 
 @require_safe
+@for_readers(subjects=lambda request, pk: [("partnership", pk)])
 def partnership_activities(request, pk: int):
     partnership = partnership_or_404(request, pk)
     activities = queries.partnership_activities(request.user, partnership)
@@ -104,6 +106,7 @@ def activity_create(request, pk: int):
 
 
 @require_safe
+@for_readers(subjects=lambda request, pk: concerns.partnership_of(Activity, pk))
 def activity_detail(request, pk: int):
     activity = _activity(request, pk)
     now = timezone.now()

@@ -22,6 +22,10 @@ kept for `cache_seconds()`. Only answers 200 to GET or HEAD are kept, and only f
 session, a message waiting or an Authorization header. The form token (CSRF) is not kept: the
 page is stored with a placeholder and each visitor gets their own token, so the language switch
 keeps working.
+
+**Readers' pages** (`for_readers`): the same, and for a signed-in user their own copy, under
+their id, rights, time zone and second factor, for pages a user reads again and again (an
+activity, a meeting, the reports).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.utils import timezone, translation
 
 from . import stamps
 from .stamps import is_kembar_model
@@ -93,13 +97,15 @@ def _bump() -> None:
 
 def data_changed(sender=None, **kwargs) -> None:
     """A kembar model's row changed: a new data version when the transaction commits (at once
-    outside one), one per transaction."""
+    outside one), one per transaction and savepoint (a savepoint rolled back drops its own)."""
     if sender is not None and not is_kembar_model(sender):
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         _bump()
-    elif not any(func is _bump for _, func, _ in connection.run_on_commit):
+        return
+    here = set(connection.savepoint_ids)
+    if not any(func is _bump and sids == here for sids, func, _ in connection.run_on_commit):
         transaction.on_commit(_bump)
 
 
@@ -124,17 +130,30 @@ def remembered(name: str, signature, compute):
     return value
 
 
-def _visitor(request) -> bool:
+def _reader(request, signed_in: bool) -> tuple | None:
+    """Whose copy of a page the request may get: () for a visitor, the user's own (with what
+    decides their pages besides the data) for a signed-in user when `signed_in`; None: no kept
+    copy (not a read, a token, a message waiting to be shown)."""
+    if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
+        return None
+    if "messages" in request.COOKIES:
+        return None
+    user = request.user
+    if not user.is_authenticated:
+        return () if settings.SESSION_COOKIE_NAME not in request.COOKIES else None
+    if not signed_in or request.session.get("_messages"):
+        return None
+    verified = getattr(user, "is_verified", None)
     return (
-        request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-        and "HTTP_AUTHORIZATION" not in request.META
+        user.pk,
+        user.is_superuser,
+        user.is_staff,
+        verified() if verified else None,
+        timezone.get_current_timezone_name(),
     )
 
 
-def _page_key(request, view_name: str, version) -> str:
+def _page_key(request, view_name: str, reader: tuple, version) -> str:
     signature = repr(
         (
             view_name,
@@ -142,28 +161,34 @@ def _page_key(request, view_name: str, version) -> str:
             request.get_host(),
             request.is_secure(),
             translation.get_language(),
+            reader,
             version,
         )
     )
     return _PAGE_KEY + hashlib.sha256(signature.encode()).hexdigest()
 
 
-def for_visitors(view=None, *, subjects=None):
-    """Keep `view`'s page for visitors who are not signed in (module docstring). With `subjects`
-    (`subjects(request, *args, **kwargs)`: what the page shows, `kembar.core.stamps`), the page
-    is kept under their stamps instead of the data version: a change elsewhere leaves it kept."""
+def for_visitors(view=None, *, subjects=None, signed_in: bool = False):
+    """Keep `view`'s page for visitors who are not signed in (module docstring); with
+    `signed_in`, also each signed-in user's own copy (`for_readers`).
+
+    With `subjects` (`subjects(request, *args, **kwargs)`: what the page shows,
+    `kembar.core.stamps`; None for everything), the page is kept under their stamps instead of
+    the data version: a change elsewhere leaves it kept."""
     if view is None:
-        return lambda view: for_visitors(view, subjects=subjects)
+        return lambda view: for_visitors(view, subjects=subjects, signed_in=signed_in)
     name = f"{view.__module__}.{view.__qualname__}"
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         seconds = cache_seconds()
-        if seconds <= 0 or not _visitor(request):
+        reader = _reader(request, signed_in) if seconds > 0 else None
+        if reader is None:
             return view(request, *args, **kwargs)
         # The version is read before the data.
-        version = data_version() if subjects is None else stamps.current(subjects(request, *args, **kwargs))
-        key = _page_key(request, name, version)
+        shown = subjects(request, *args, **kwargs) if subjects is not None else None
+        version = data_version() if shown is None else stamps.current(shown)
+        key = _page_key(request, name, reader, version)
         kept = cache.get(key)
         if kept is not None:
             content_type, body = kept
@@ -180,3 +205,12 @@ def for_visitors(view=None, *, subjects=None):
         return response
 
     return wrapped
+
+
+def for_readers(view=None, *, subjects=None):
+    """Keep `view`'s page for visitors and, one copy each, for signed-in users: a page that a
+    user reads again and again (an activity, a meeting, a report), kept until what it shows
+    changes (`subjects`, or the data version) or for `cache_seconds()`. The user's copy is theirs
+    alone (their rights, time zone and second factor in its key), never served to anyone else;
+    not kept while a message waits to be shown."""
+    return for_visitors(view, subjects=subjects, signed_in=True)

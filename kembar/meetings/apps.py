@@ -13,12 +13,11 @@ class MeetingsConfig(AppConfig):
 
         from kembar.partnerships.concerns import describe
 
-        from .models import ActionItem, Attachment, LibraryItem, Meeting, OfficeHours, Participant
+        from .models import ActionItem, Attachment, LibraryItem, Meeting, Participant
 
-        # What a change concerns (kembar.core.stamps).
+        # What a change concerns (kembar.core.stamps); an office's hours (of any office): everything.
         describe(Meeting, partnership="partnership_id")
         describe(Participant, partnership="meeting.partnership_id", governments=["government_id"])
         describe(ActionItem, partnership="meeting.partnership_id", governments=["government_id"])
         describe(Attachment, partnership="meeting.partnership_id")
         describe(LibraryItem, partnership="partnership_id", governments=["government_id"])
-        describe(OfficeHours, governments=["organisation.local_government_id"])

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
 from kembar.core import times
+from kembar.core.caching import for_readers
 from kembar.core.form_errors import add_errors
 from kembar.core.uploads import download_response
 from kembar.core.views import editable_or_403, filter_values, page_and_query, readable_or_404, submitted
+from kembar.partnerships import concerns
 from kembar.partnerships import services as registry
 from kembar.partnerships.vocab import SDG_GOALS, Field
 
@@ -216,6 +218,7 @@ def meeting_times(request):
 
 @login_required
 @require_safe
+@for_readers(subjects=lambda request, pk: concerns.partnership_of(Meeting, pk))
 def meeting_detail(request, pk: int):
     meeting = _meeting_or_404(request, pk)
     governments = services.meeting_governments(meeting)

@@ -45,6 +45,12 @@ def of_governments(ids: Iterable[int | None]) -> set[Subject]:
     }
 
 
+def partnership_of(model: type, pk: int) -> list[Subject]:
+    """The partnership of the row `pk` of `model` (with a `partnership` field), as the subject of
+    its page (one query; nothing for a row that is not there)."""
+    return [("partnership", p) for p in model.objects.filter(pk=pk).values_list("partnership_id", flat=True)]
+
+
 def describe(model: type, *, partnership: str = "", governments: Iterable[str] = ()) -> None:
     """Rows of `model` concern the partnership at the attribute path `partnership` (with its
     governments) and the governments at the paths `governments` ("meeting.partnership_id"), with

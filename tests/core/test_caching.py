@@ -2,6 +2,7 @@
 visitor with their own form token, signed-in users never served a visitor's page; the data
 version; the Redis backend against the machine's Redis."""
 
+import datetime as dt
 import re
 import socket
 
@@ -12,8 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kembar.accounts import services as account
+from kembar.activities import services as activities
 from kembar.core import caching
 from kembar.partnerships import services
+from tests.support.builders import held_activity
 from tests.support.clients import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +114,51 @@ def test_signed_in_users_are_never_served_a_visitors_page(pages_cached, client, 
     assert "Busan" in member.get(path).content.decode()
     # …and a signed-in user's page is not kept for visitors.
     assert "Busan" not in Client().get(path).content.decode()
+
+
+@pytest.fixture
+def activity(public, users):
+    return held_activity(
+        users["platform_admin"], public, public.government_a, dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)
+    )
+
+
+def test_a_signed_in_users_page_is_their_own_and_a_change_shows_at_once(
+    pages_cached, activity, users, committed, django_capture_on_commit_callbacks
+):
+    path = reverse("activities:detail", args=[activity.pk])
+    edit = reverse("activities:edit", args=[activity.pk])
+    editor = logged_in(Client(), users, "bandung_editor")
+    first, computed = _get(editor, path)
+    again, kept = _get(editor, path)
+    assert kept < computed and kept <= 3  # the session, the user, the activity's partnership
+    assert TOKEN.sub("", again.content.decode()) == TOKEN.sub("", first.content.decode())
+    assert edit in again.content.decode()
+
+    # Another reader of the same office gets their own page: a viewer may not edit.
+    viewer_page, queries = _get(logged_in(Client(), users, "bandung_viewer"), path)
+    assert queries > kept and edit not in viewer_page.content.decode()
+    # …and so does the same user in another time zone.
+    user = users["bandung_editor"]
+    account.update_preferences(user, email=user.email, language="en", time_zone="Europe/Berlin")
+    berlin, queries = _get(editor, path)
+    assert queries > kept and "Europe/Berlin" in berlin.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        activities.update_activity(users["bandung_editor"], activity, title="Kunjungan kerja (renamed)")
+    changed, queries = _get(editor, path)
+    assert queries > kept and "Kunjungan kerja (renamed)" in changed.content.decode()
+
+
+def test_a_message_waiting_is_shown_not_a_kept_page(pages_cached, activity, users):
+    path = reverse("activities:detail", args=[activity.pk])
+    editor = logged_in(Client(), users, "bandung_editor")
+    _get(editor, path)  # kept
+    # A file form sent empty: nothing is written, the page comes back with the form's error.
+    shown = editor.post(reverse("activities:attach", args=[activity.pk]), follow=True)
+    assert shown.redirect_chain[-1][0] == path
+    assert "Choose a file to upload." in shown.content.decode()
+    assert "Choose a file to upload." not in editor.get(path).content.decode()  # shown once
 
 
 def test_nothing_is_kept_when_caches_are_off(public):

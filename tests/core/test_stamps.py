@@ -108,6 +108,7 @@ EVERYTHING = {
     "gazetteer.Place",
     "gazetteer.PlaceName",
     "gazetteer.PlaceTrait",
+    "meetings.OfficeHours",
     "grants.GrantCall",
     "partnerships.CooperationField",
     "partnerships.GovernmentMerge",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kembar.accounts import permissions
+from kembar.core.caching import for_readers
 from kembar.core.uploads import download_response
 from kembar.core.widgets import Autocomplete
 from kembar.gazetteer.models import Place
@@ -123,11 +124,13 @@ def _analysis_page(request, template: str, name: str, analyse, charts_of):
 
 
 @require_safe
+@for_readers
 def pivot_page(request):
     return _analysis_page(request, "insights/pivot.html", "pivot", pivot, charts.pivot_charts)
 
 
 @require_safe
+@for_readers
 def sdg_page(request):
     return _analysis_page(request, "insights/sdg.html", "report", sdg_report, charts.sdg_charts)
 

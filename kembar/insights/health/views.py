@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
+from kembar.core.caching import for_readers
 from kembar.core.views import page_and_query
 from kembar.partnerships.models import LocalGovernment
 
@@ -110,6 +111,7 @@ class _Rows:
 
 
 @require_safe
+@for_readers
 def health_overview(request):
     """Partnerships worst first, with the score's factors and the next step of each."""
     form = HealthFilterForm(request.GET or None, user=request.user)
