@@ -126,3 +126,20 @@ def test_every_model_is_described_quiet_or_knowingly_everything():
         and not hasattr(model, "instance_type")
     }
     assert undescribed == EVERYTHING
+
+
+def test_a_place_search_is_kept_through_writes_elsewhere(
+    pages_cached, two, users, committed, django_capture_on_commit_callbacks
+):
+    ours, _ = two
+    path = "/api/places?q=Band"
+    first, body = queries_for(path)
+    assert first > 0 and "Bandung" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        held_activity(users["platform_admin"], ours, ours.government_a, dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC))
+    assert queries_for(path)[0] == 0  # an activity is not in the gazetteer
+    place = ours.government_a.place
+    with django_capture_on_commit_callbacks(execute=True):
+        place.population += 1
+        place.save()
+    assert queries_for(path)[0] > 0
