@@ -18,7 +18,7 @@ from kembar.accounts import permissions
 from kembar.partnerships.models import Partnership
 
 from .models import Activity, Call
-from .recurrence import UTC, Occurrence, earliest
+from .recurrence import UTC, Occurrence, earliest, occurrences
 from .vocab import ActivityStatus, CallStatus
 
 
@@ -189,9 +189,18 @@ def _first_events(qs: QuerySet[Activity], after: dt.datetime, before: dt.datetim
     the expansion reads the few columns it needs, and the activities shown are then read whole
     (a constant number of queries)."""
     qs = qs.select_related(None).select_related("host__place").only(*EXPANSION_FIELDS).prefetch_related(None)
-    activities = [*qs.filter(recurrence="").order_by("start", "id")[:limit], *qs.exclude(recurrence="")]
-    prefetch_related_objects(activities, "changes")
+    # A single event over before `after` but postponed to a date not yet decided is still news,
+    # after everything that has a date: the most recently planned first (one postponed sine die
+    # years ago must not push out next week's events).
+    undecided = Q(recurrence="", date_tbd=True, end__lt=after)
+    activities = [
+        *qs.filter(recurrence="").exclude(undecided).order_by("start", "id")[:limit],
+        *qs.exclude(recurrence=""),
+    ]
+    waiting = list(qs.filter(undecided).order_by("-start", "-id")[:limit])
+    prefetch_related_objects(activities + waiting, "changes")
     out = earliest(activities, after, before, limit)
+    out += [o for a in waiting for o in occurrences(a, after=after, before=before, limit=1)][: limit - len(out)]
     # One query even when nothing is shown (an id no row has), so that a page costs the same
     # queries with no event in its window as with some.
     shown = activity_queryset().in_bulk({o.activity.pk for o in out} or {0})

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from kembar.accounts.models import Profile
 from kembar.activities import ical, queries, recurrence, services
@@ -762,6 +763,31 @@ def test_portal_shows_only_public_items_and_marks_postponed_and_virtual(client, 
     assert "Postponed — new date to be decided" in text and 'class="badge mark-virtual">Virtual' in text
     assert "Jogja-Japan Week" in text  # the next edition of a series begun in 2018
     assert "Event waiting since 2020" in text  # postponed, no new date yet: still news
+
+
+def test_events_waiting_for_a_date_come_after_every_dated_event(portal_world, users, partnership, governments):
+    """The landing page's five next events are the next five with a date, even when events
+    postponed sine die years ago are waiting; those fill the list only when fewer are dated."""
+    admin = users["platform_admin"]
+    soon = timezone.now().replace(microsecond=0) + dt.timedelta(days=30)
+    for i in range(5):
+        services.create_activity(
+            admin,
+            partnership,
+            title=f"Dated {i}",
+            type="work_visit",
+            host=governments["bandung"],
+            start=soon + dt.timedelta(days=i),
+            end=soon + dt.timedelta(days=i, hours=1),
+            public=True,
+        )
+    first_five = queries.dashboard_events(None, [], now=timezone.now())
+    assert len(first_five) == 5 and not any(o.date_tbd and o.end < timezone.now() for o in first_five)
+    assert [o.start for o in first_five] == sorted(o.start for o in first_five)
+    everything = queries.upcoming_events(queries.PortalFilter(), now=timezone.now())
+    titles = [o.activity.title for o in everything]
+    assert titles[-1] == "Event waiting since 2020"  # after every dated event, series included
+    assert "Dated 4" in titles and "Jogja-Japan Week" in titles
 
 
 def test_portal_filters(client, portal_world, governments):
