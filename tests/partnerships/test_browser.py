@@ -109,6 +109,14 @@ def test_officer_records_partnership_found_by_japanese_name(live_server, browser
 
         expect(page.locator("header nav")).to_contain_text("Kemitraan")
         expect(page.locator("main h1")).to_have_text("Kemitraan")
+
+        # On a phone each partnership is a card, its columns named; nothing scrolls sideways.
+        page.set_viewport_size({"width": 390, "height": 800})
+        row = page.locator("main table.cards tbody tr").first
+        expect(row.locator("td[data-label=Sejak]")).to_be_visible()
+        expect(page.locator("main table.cards thead")).to_be_hidden()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.locator("main table.cards").evaluate("t => t.scrollWidth <= t.clientWidth")
     finally:
         context.close()
 
