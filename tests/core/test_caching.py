@@ -7,7 +7,6 @@ import re
 import socket
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,14 +22,6 @@ from tests.support.clients import logged_in
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture
-def pages_cached(settings):
-    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60  # the default outside the tests
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

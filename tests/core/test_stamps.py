@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,14 +19,6 @@ from kembar.solutions import services as solutions
 from tests.support.builders import held_activity
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pages_cached(settings):
-    settings.KEMBAR_HEALTH_CACHE_SECONDS = 60  # the default outside the tests
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
