@@ -88,6 +88,8 @@ def _renew(subjects: frozenset[Subject] | None) -> None:
 def renew(subjects: Iterable[Subject] | None) -> None:
     """New stamps for `subjects` (None: everything), now and after the commit."""
     subjects = None if subjects is None else frozenset(s for s in subjects if s[1] is not None)
+    if subjects == frozenset():
+        return
     _renew(subjects)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: _renew(subjects))
