@@ -30,6 +30,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kembar.core.database import refresh_statistics
+
 GENERATED = "[generated] "
 NOTE = "Generated volume for benchmarks and load tests (kembar generate --seed {seed}); not a real record."
 BATCH = 2_000
@@ -173,6 +175,12 @@ def generate(plan: Plan, log: Callable[[str], None] = lambda _: None, rows: list
         _activities(plan, rng, pids, weights, life, sides, note, created, log)
         _agreements(plan, rng, pids, weights, note, created, log)
         _meetings(plan, rng, pids, weights, sides, note, created, log)
+    from kembar.activities.models import Activity, ActivityAttachment, ActivityChange
+    from kembar.agreements.models import Agreement, AgreementStage, StageDocument
+    from kembar.meetings.models import ActionItem, Meeting, Participant
+
+    tables = [Activity, ActivityChange, ActivityAttachment, Agreement, AgreementStage, StageDocument]
+    refresh_statistics(*tables, Meeting, Participant, ActionItem)
     return created
 
 

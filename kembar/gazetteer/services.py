@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from kembar.core.database import refresh_statistics
+
 from .countries import _translator, country_code, country_name
 from .models import Place, PlaceName
 from .normalise import core_key, name_key, prefix_upper_bound
@@ -292,6 +294,7 @@ def load_gazetteer(
         _upsert(sub_rows, "subdivision_code", report, progress, "subdivisions")
         second = _second_level_rows(wanted, cities, by_country)
         _upsert(second, "geonameid", report, progress, "second-level divisions")
+    refresh_statistics(Place, PlaceName)
     return report
 
 

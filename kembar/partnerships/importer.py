@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
+from kembar.core.database import refresh_statistics
 from kembar.core.validation import ONE_LINE
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key
@@ -460,7 +461,10 @@ def import_links(
     importer = Importer(progress=progress, batch_size=batch_size)
     if isinstance(source, (str, os.PathLike)):
         with Path(source).open(encoding="utf-8-sig", newline="") as stream:
-            return importer.run(stream)
-    if isinstance(source, io.TextIOBase) or hasattr(source, "read"):
-        return importer.run(source)
-    raise TypeError("source must be a path or a text stream")
+            report = importer.run(stream)
+    elif isinstance(source, io.TextIOBase) or hasattr(source, "read"):
+        report = importer.run(source)
+    else:
+        raise TypeError("source must be a path or a text stream")
+    refresh_statistics(Partnership, LocalGovernment)
+    return report

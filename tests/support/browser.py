@@ -108,6 +108,10 @@ class PageWatch:
             self.static[path] = response.status
 
     def _failed(self, request) -> None:
+        # A script's request cut short on purpose (a newer keystroke, or the form submitted and the
+        # page left) is aborted by the browser, not failed by the server.
+        if request.resource_type in ("fetch", "xhr") and request.failure == "net::ERR_ABORTED":
+            return
         if self._own(request.url):
             self.errors.append(f"request failed: {request.method} {request.url} {request.failure}")
 

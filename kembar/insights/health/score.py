@@ -3,7 +3,8 @@ that make it up (in words and points), the dormancy flag and the concrete next s
 
 The score is computed **in the database** for a whole list at once (one query, whatever the
 number of rows): each factor is a SQL expression over a correlated subquery, so the database
-scores and orders the scope worst first. Python then only puts the shown rows into words.
+scores and orders the scope worst first. The shown rows are then scored again in Python, under the
+same rules, from a few aggregate queries, and put into words (`add_evidence`).
 A recurring series' occurrences cannot be SQL (dateutil rules): they are expanded in Python
 (one query over the scope's held series, remembered per day) and folded into the SQL as a few
 sets of ids. Stuck procedure stages are the agreements' own rule
@@ -281,6 +282,10 @@ def decode(rank: int) -> tuple[int, str]:
     return rest // 2, state_of(rest // 2, rest % 2 == 0, no_record)
 
 
+def plan_points(percent: int) -> int:
+    return next((p for t, p in PLAN_BONUS["progress"] if percent >= t), 0)
+
+
 # --- the evidence, as SQL -----------------------------------------------------------------------
 
 
@@ -293,6 +298,7 @@ class Context:
     activity_filter: Q
     reads_actions: Q | None  # None: every partnership's action items; else for these partnerships only
     user: object = None  # whose plans of action count (those the user reads)
+    own: frozenset[int] | None = None  # the reader's governments (None: reads everything)
 
     @classmethod
     def for_user(cls, user, now: dt.datetime | None = None) -> Context:
@@ -304,7 +310,8 @@ class Context:
             partner = Q(partnership__government_a__in=own) | Q(partnership__government_b__in=own)
             activity_filter = Q(public=True) | partner
             actions = Q(government_a__in=own) | Q(government_b__in=own)
-        return cls(now, now - relativedelta(months=dormant_months()), activity_filter, actions, user)
+        own_ids = None if actions is None else frozenset(own)
+        return cls(now, now - relativedelta(months=dormant_months()), activity_filter, actions, user, own_ids)
 
     @cached_property
     def plan_progress(self) -> dict[int, int]:
@@ -313,10 +320,23 @@ class Context:
         readable = permissions.visible_plan_partnerships(self.user, Partnership.objects.all())
         return plan_services.progress_by_partnership(readable.values_list("pk", flat=True), self.now.date())
 
+    def plan_progress_of(self, ids: list[int]) -> dict[int, int]:
+        """`plan_progress` of the partnerships `ids` only (two queries, unless already read)."""
+        if self.own is not None and not self.own:
+            return {}  # a visitor reads no plan
+        if "plan_progress" in self.__dict__:
+            keep = set(ids)
+            return {pk: v for pk, v in self.plan_progress.items() if pk in keep}
+        readable = permissions.visible_plan_partnerships(self.user, Partnership.objects.filter(pk__in=ids))
+        return plan_services.progress_by_partnership(readable.values_list("pk", flat=True), self.now.date())
+
     @cached_property
     def plan_points(self) -> dict[int, int]:
-        bands = PLAN_BONUS["progress"]
-        return {pk: next((p for t, p in bands if percent >= t), 0) for pk, percent in self.plan_progress.items()}
+        return {pk: plan_points(percent) for pk, percent in self.plan_progress.items()}
+
+    def reads_actions_of(self, p: Partnership) -> bool:
+        """Whether the reader sees `p`'s meetings and action items (`reads_actions` in Python)."""
+        return self.own is None or p.government_a_id in self.own or p.government_b_id in self.own
 
     @cached_property
     def recency_bands(self) -> list[tuple[dt.datetime, int]]:
@@ -481,7 +501,7 @@ assert len(AGREEMENT_STATE) == len(AGREEMENT_RANK), "agreement points must diffe
 
 def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEvidence) -> QuerySet[Partnership]:
     """Every factor's points as annotations (each one subquery at most) and `h_score`, their
-    sum. Evidence for the words (dates, counts) is added by `annotate_evidence` to shown rows."""
+    sum. A page's few rows are scored and put into words by `add_evidence` instead."""
     w = WEIGHTS
     today = ctx.now.date()
     held = ctx.held()
@@ -569,26 +589,126 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
     )
 
 
-def annotate_evidence(queryset: QuerySet[Partnership], ctx: Context) -> QuerySet[Partnership]:
-    """What the words need, for the shown rows only: dates and counts."""
-    today = ctx.now.date()
-    held = ctx.held()
-    recent = held.filter(start__gte=ctx.period_start)
-    signed = Agreement.objects.filter(partnership=OuterRef("pk"), status__in=SIGNED).order_by()
-    started = Q(effective_on__lte=today) | Q(effective_on__isnull=True, signed_on__lte=today)
-    in_force = signed.filter(started).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    qs = queryset.annotate(
-        h_last_single=Subquery(held.order_by("-start").values("start")[:1]),
-        h_held=_subquery_value(recent, Count("pk")),
-        h_host_a=Exists(recent.filter(host=OuterRef("government_a"))),
-        h_open_ended=Exists(in_force.filter(ends_on__isnull=True)),
-        h_force_end=Subquery(in_force.order_by("-ends_on").values("ends_on")[:1]),
-        h_expired_end=Subquery(signed.filter(ends_on__lt=today).order_by("-ends_on").values("ends_on")[:1]),
-        h_overdue=_overdue_count(today),
-    )
-    if ctx.reads_actions is not None:
-        qs = qs.annotate(h_overdue=Case(When(ctx.reads_actions, then=F("h_overdue")), default=Value(0)))
-    return qs
+# --- one list's rows, in Python --------------------------------------------------------------------
+
+
+def _agreement_state(agreements: list[dict], today: dt.date) -> str:
+    """The best state of a partnership's agreements (`annotate`'s agreement rank, in Python):
+    "none" without one (an expired agreement ranks below none)."""
+    states = []
+    for a in agreements:
+        if a["status"] == AgreementStatus.TERMINATED:
+            continue
+        signed = a["status"] in SIGNED
+        started = a["effective_on"] <= today if a["effective_on"] else bool(a["signed_on"] and a["signed_on"] <= today)
+        ends = a["ends_on"]
+        if signed and started and (ends is None or ends > today + dt.timedelta(days=ENDING_SOON_DAYS)):
+            state = "in_force"
+        elif signed and started and ends >= today:
+            state = "ending_soon"
+        elif a["status"] in (AgreementStatus.DRAFT, AgreementStatus.IN_PROCEDURE) or (
+            signed and (ends is None or ends >= today)
+        ):
+            state = "pending"
+        else:
+            state = "expired"
+        states.append(state)
+    return max(states, key=AGREEMENT_RANK.__getitem__, default="none")
+
+
+def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, stuck: set[int]) -> None:
+    """Score the partnerships `rows` (of a list's page, or one partnership's page) and add what
+    the words need, as attributes named as `annotate`'s (h_score, h_recency…, plus h_last_single,
+    h_held, h_host_a, h_open_ended, h_force_end, h_expired_end, h_overdue, h_plan_progress).
+
+    The same rules as `annotate`, from three small aggregate queries and the plans' two: the
+    ranking orders the whole scope in SQL, and a page describes its few rows without building
+    that query (building and compiling it took longer than running it). `stuck`: the ids of the
+    rows with a stuck procedure stage. tests/insights/test_health_consistency.py holds the two
+    to the same scores on generated volume."""
+    if not rows:
+        return
+    w, ids, today = WEIGHTS, [p.pk for p in rows], ctx.now.date()
+    held = Q(status=ActivityStatus.HELD, start__lte=ctx.now)
+    recent = held & Q(start__gte=ctx.period_start)
+    activities = {
+        r["partnership"]: r
+        for r in Activity.objects.filter(ctx.activity_filter, partnership__in=ids)
+        .order_by()
+        .values("partnership")
+        .annotate(
+            last=Max("start", filter=held),
+            recent=Count("pk", filter=recent),
+            host_a=Count("pk", filter=recent & Q(host_id=F("partnership__government_a_id"))),
+            host_b=Count("pk", filter=recent & Q(host_id=F("partnership__government_b_id"))),
+        )
+    }
+    agreements: dict[int, list[dict]] = defaultdict(list)
+    for a in Agreement.objects.filter(partnership__in=ids).values(
+        "partnership_id", "status", "effective_on", "signed_on", "ends_on"
+    ):
+        agreements[a["partnership_id"]].append(a)
+    open_overdue = Q(action_items__status=ActionItem.Status.OPEN, action_items__due__lt=today)
+    meetings = {
+        r["partnership"]: r
+        for r in Meeting.objects.filter(partnership__in=ids)
+        .order_by()
+        .values("partnership")
+        .annotate(overdue=Count("action_items", filter=open_overdue))
+    }
+    progress = ctx.plan_progress_of(ids)
+    frequency_cap = max(t for t, _ in w["frequency"]["held"])
+    frequency_points = _band_points(w["frequency"]["held"], 0)
+    actions_cap = max(t for t, _ in w["actions"]["overdue"])
+    actions_points = _band_points(w["actions"]["overdue"], w["actions"]["clear"])
+    for p in rows:
+        done = activities.get(p.pk, {"last": None, "recent": 0, "host_a": 0, "host_b": 0})
+        mine = agreements.get(p.pk, [])
+        reads_actions = ctx.reads_actions_of(p)
+        p.h_last_single, p.h_held = done["last"], done["recent"]
+        p.h_host_a = bool(done["host_a"])
+        last = max([d for d in (done["last"], series.last.get(p.pk)) if d is not None], default=None)
+        p.h_recency = _recency_points_py(last, ctx)
+        in_period = min(done["recent"] + series.in_period.get(p.pk, 0), frequency_cap)
+        p.h_frequency = frequency_points[in_period]
+        state = _agreement_state(mine, today)
+        p.h_agreement = w["agreement"][state]
+        p.h_procedure = w["procedure"]["stuck" if p.pk in stuck else "clear"]
+        p.h_overdue = meetings[p.pk]["overdue"] if reads_actions and p.pk in meetings else 0
+        p.h_actions = actions_points[min(p.h_overdue, actions_cap)]
+        sides = (2 if p.h_host_a or p.pk in series.hosted_a else 0) | (
+            1 if done["host_b"] or p.pk in series.hosted_b else 0
+        )
+        p.h_two_sided = {3: w["two_sided"]["both"], 2: w["two_sided"]["one"], 1: w["two_sided"]["one"]}.get(
+            sides, w["two_sided"]["none"]
+        )
+        p.h_plan_progress = progress.get(p.pk)
+        p.h_plan = plan_points(p.h_plan_progress) if p.h_plan_progress is not None else 0
+        others = min(
+            p.h_recency + p.h_agreement + p.h_procedure + p.h_actions + p.h_two_sided + p.h_plan, 100 - p.h_frequency
+        )
+        p.h_score = others + p.h_frequency
+        no_record = (
+            (p.source == Partnership.Source.IMPORT or p.status == PartnershipStatus.PROPOSED)
+            and p.pk not in activities
+            and not mine
+            and not (reads_actions and p.pk in meetings)
+        )
+        frequency_rank = 2 * p.h_frequency + (1 if in_period else 0)
+        p.h_rank = (NO_RECORD_RANK if no_record else 0) + 2 * others + frequency_rank
+        signed = [
+            a
+            for a in mine
+            if a["status"] in SIGNED
+            and (a["effective_on"] <= today if a["effective_on"] else bool(a["signed_on"] and a["signed_on"] <= today))
+        ]
+        in_force = [a for a in signed if a["ends_on"] is None or a["ends_on"] >= today]
+        p.h_open_ended = any(a["ends_on"] is None for a in in_force)
+        p.h_force_end = max((a["ends_on"] for a in in_force if a["ends_on"]), default=None)
+        p.h_expired_end = max(
+            (a["ends_on"] for a in mine if a["status"] in SIGNED and a["ends_on"] and a["ends_on"] < today),
+            default=None,
+        )
 
 
 def _recency_points_py(last: dt.datetime | None, ctx: Context) -> int:
@@ -713,7 +833,7 @@ class HealthReport:
     """The health of the partnerships a user sees, worst first.
 
     Queries: the reader's access (once per request), the recurring series, the ranking (every partnership's id, worst first, ordered by the database), then
-    one query for the evidence of the shown rows and one for their stuck stages: the same
+    three for the evidence of the shown rows, one for their stuck stages, two for their plans: the same
     number whatever the data's size. The series are read only when needed (`series`); the
     shown rows' health is kept in the cache per partnership (`healths`), so a page whose
     ranking and rows are kept makes none of these queries. The ranking is the expensive query (every row's score);
@@ -909,13 +1029,15 @@ class HealthReport:
         """The partnerships `ids` described from the database: their evidence read for them only
         (the series of the scope when this report has read them, else those of `ids`)."""
         series = self._series_of(ids)
-        shown = annotate_evidence(annotate(Partnership.objects.filter(pk__in=ids), self.ctx, series), self.ctx)
-        shown = shown.select_related("government_a__place", "government_b__place")
-        by_id = {p.pk: p for p in shown}
+        shown = list(
+            Partnership.objects.filter(pk__in=ids).select_related("government_a__place", "government_b__place")
+        )
         stages = AgreementStage.objects.filter(agreement__partnership__in=ids)
         stuck: dict[int, AgreementStage] = {}
         for stage in agreement_services.stuck_stages(self.ctx.now, stages):  # longest overdue first
             stuck.setdefault(stage.agreement.partnership_id, stage)
+        add_evidence(shown, self.ctx, series, set(stuck))
+        by_id = {p.pk: p for p in shown}
         # A row deleted in this very minute by another process may still be ranked: skip it.
         return [self.describe(by_id[pk], stuck.get(pk), series) for pk in ids if pk in by_id]
 
@@ -975,14 +1097,14 @@ class HealthReport:
             ),
             Factor("two_sided", p.h_two_sided, w["two_sided"]["max"], self._sides_text(p, series)),
         ]
-        if p.pk in ctx.plan_progress:
+        if p.h_plan_progress is not None:
             factors.append(
                 Factor(
                     "plan",
                     p.h_plan,
                     PLAN_BONUS["max"],
                     _("The plan of action in force has met %(percent)d%% of its targets")
-                    % {"percent": ctx.plan_progress[p.pk]},
+                    % {"percent": p.h_plan_progress},
                 )
             )
         steps = []
