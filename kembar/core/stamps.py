@@ -15,7 +15,8 @@ object, which says what it concerns, so it is quiet itself.
 
 A stamp is renewed when the change is saved (the writer's own next page) and again after the
 commit (another process may have read the data in between, before the change was visible to
-it). Writes that send no signal (a queryset `update()`, `bulk_create`) show once the kept value
+it), then once for all the rows the transaction changed. Other caches kept per partnership
+learn what each row concerned from `listen`, without resolving it again. Writes that send no signal (a queryset `update()`, `bulk_create`) show once the kept value
 has expired (`caching.cache_seconds()`).
 """
 
@@ -26,8 +27,9 @@ from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .database import pending_until_commit
 
 Subject = tuple[str, int]
 Resolver = Callable[[object], Iterable[Subject] | None]
@@ -35,6 +37,7 @@ Resolver = Callable[[object], Iterable[Subject] | None]
 ALL_KEY = "kembar:stamp:all"
 _resolvers: dict[type, Resolver] = {}
 _quiet: set[type] = set()
+_listeners: list[Callable[[type, Iterable[Subject] | None], None]] = []
 
 
 def _key(subject: Subject) -> str:
@@ -85,14 +88,23 @@ def _renew(subjects: frozenset[Subject] | None) -> None:
         cache.set_many({_key(s): value for s in subjects}, None)
 
 
+EVERYTHING: Subject = ("*", 0)  # in a transaction's pending subjects: a change of unknown reach
+
+
+def _renew_pending(pending: set[Subject]) -> None:
+    _renew(None if EVERYTHING in pending else frozenset(pending))
+
+
 def renew(subjects: Iterable[Subject] | None) -> None:
-    """New stamps for `subjects` (None: everything), now and after the commit."""
+    """New stamps for `subjects` (None: everything), now and after the commit: once for all the
+    rows the transaction changed (thirteen rows of one agreement, one write)."""
     subjects = None if subjects is None else frozenset(s for s in subjects if s[1] is not None)
     if subjects == frozenset():
         return
     _renew(subjects)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _renew(subjects))
+    pending = pending_until_commit(_renew_pending)
+    if pending is not None:
+        pending |= {EVERYTHING} if subjects is None else subjects
 
 
 def subjects_of(model: type, instance) -> Iterable[Subject] | None:
@@ -117,9 +129,21 @@ def is_kembar_model(model) -> bool:
         return False
 
 
+def listen(listener: Callable[[type, Iterable[Subject] | None], None]) -> None:
+    """`listener(model, subjects)` after every saved or deleted row of a kembar model, with what it
+    concerns as resolved for the stamps (None: everything): another cache kept per partnership
+    (the health ranking's notes) learns it without resolving it again."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def _changed(sender=None, instance=None, **kwargs) -> None:
     if is_kembar_model(sender):
-        renew(subjects_of(sender, instance))
+        found = subjects_of(sender, instance)
+        subjects = None if found is None else frozenset(found)
+        renew(subjects)
+        for listener in _listeners:
+            listener(sender, subjects)
 
 
 def _m2m_changed(sender=None, instance=None, action="", reverse=False, model=None, **kwargs) -> None:

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
 
 from kembar.core.caching import cache_seconds
+from kembar.core.database import pending_until_commit
 
 T = TypeVar("T")
 ALL = "all"  # a change whose reach is unknown
@@ -40,12 +40,17 @@ class ChangeLog:
             cache.set(self.seq_key, number := 1, None)
         cache.set(self.change_key % number, ALL if concerns is None else concerns, cache_seconds() + 60)
 
+    def _note_pending(self, pending: set) -> None:
+        self._note(None if ALL in pending else list(pending))
+
     def note(self, concerns: list | None) -> None:
         """Noted now (the writer's own next page) and again after the commit (other processes may
-        have read the data in between, before the change was visible to them)."""
+        have read the data in between, before the change was visible to them): once for all the
+        changes of the transaction."""
         self._note(concerns)
-        if transaction.get_connection().in_atomic_block:
-            transaction.on_commit(lambda: self._note(concerns))
+        pending = pending_until_commit(self._note_pending)
+        if pending is not None:
+            pending |= {ALL} if concerns is None else set(concerns)
 
     def latest(self) -> int:
         return int(cache.get(self.seq_key) or 0)

@@ -1,9 +1,12 @@
-"""After a bulk load the query planner knows the tables' new sizes (`refresh_statistics`)."""
+"""After a bulk load the query planner knows the tables' new sizes (`refresh_statistics`); work noted
+during a transaction is done once when it commits (`pending_until_commit`)."""
+
+import contextlib
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from kembar.core.database import refresh_statistics
+from kembar.core.database import pending_until_commit, refresh_statistics
 from kembar.gazetteer.models import Place
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +30,25 @@ def test_the_planner_learns_the_size_a_bulk_load_left():
     assert places > 100  # the session's gazetteer
     refresh_statistics(Place)
     assert planner_rows(table) == places
+
+
+def test_what_a_transaction_notes_is_flushed_once_when_it_commits(django_capture_on_commit_callbacks):
+    flushed: list[set] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            for n in (1, 2, 2, 3):
+                pending_until_commit(flushed.append).add(n)
+            assert flushed == []  # not before the commit
+    assert flushed == [{1, 2, 3}]
+
+
+def test_a_savepoint_rolled_back_takes_its_notes_with_it(django_capture_on_commit_callbacks):
+    flushed: list[set] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            pending_until_commit(flushed.append).add("kept")
+            with contextlib.suppress(ValueError), transaction.atomic():
+                pending_until_commit(flushed.append).add("rolled back")
+                raise ValueError
+            pending_until_commit(flushed.append).add("after")
+    assert flushed == [{"kept", "after"}]

@@ -75,7 +75,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
-from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -761,18 +760,14 @@ CHANGES = ChangeLog("health")  # each change of evidence: the partnership ids it
 MAX_CHANGED = 2_000  # a ranking whose changes concern more partnerships than this is ranked again
 
 
-def changed_partnerships(sender, instance) -> list[int] | None:
-    """The partnerships whose evidence a saved or deleted object is part of (what it concerns,
-    `kembar.core.stamps`); None: possibly all."""
-    subjects = stamps.subjects_of(sender, instance)
-    return None if subjects is None else [pk for kind, pk in subjects if kind == "partnership"]
-
-
-def evidence_changed(sender=None, instance=None, **kwargs) -> None:
-    """Any saved or deleted piece of evidence makes every cached figure stale at once, and is
-    noted (with its partnership) so that a cached ranking re-scores just that partnership and
-    only that partnership's cached health (`HealthReport.healths`) is described again."""
-    concerns = changed_partnerships(sender, instance) if sender is not None else None
+def evidence_changed(sender=None, subjects: Iterable[stamps.Subject] | None = None) -> None:
+    """A saved or deleted row (a `kembar.core.stamps` listener, with what the row concerns; None:
+    possibly everything): a piece of evidence makes every cached figure stale at once, and is
+    noted with its partnerships so that a cached ranking re-scores just those (each partnership's
+    kept health has its own stamp, `HealthReport.healths`). Called without a row: everything."""
+    if sender is not None and sender not in EVIDENCE:
+        return
+    concerns = None if subjects is None else [pk for kind, pk in subjects if kind == "partnership"]
     cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
     CHANGES.note(concerns)
 
@@ -795,9 +790,7 @@ EVIDENCE = (
 def connect_signals() -> None:
     """Called by InsightsConfig.ready(): in every process, whether or not it ever imports the
     pages (a command or a worker writes evidence too, and the cache may be shared)."""
-    for model in EVIDENCE:
-        post_save.connect(evidence_changed, sender=model, dispatch_uid=f"insights-health-save-{model._meta.label}")
-        post_delete.connect(evidence_changed, sender=model, dispatch_uid=f"insights-health-delete-{model._meta.label}")
+    stamps.listen(evidence_changed)
 
 
 class Ranking(Sequence):
