@@ -4,14 +4,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kembar.accounts import permissions
 from kembar.accounts.models import Organisation
-from kembar.core.caching import for_visitors
+from kembar.core.caching import for_visitors, kept_each
 from kembar.core.versioning import ConcurrentEdit
 from kembar.core.views import filter_values, page_and_query, readable_or_404, submitted, typed_text
 from kembar.gazetteer.models import Place
@@ -52,7 +53,8 @@ def partnership_list(request):
     queryset = services.filter_partnerships(
         permissions.visible_partnerships(request.user, services.partnership_queryset()), filters
     ).order_by("-updated", "-id")
-    page, query = page_and_query(request, queryset, PAGE_SIZE)
+    page, query = page_and_query(request, queryset.values_list("pk", flat=True), PAGE_SIZE)
+    page.object_list = _list_rows(list(page.object_list))
     return render(
         request,
         "partnerships/list.html",
@@ -62,6 +64,21 @@ def partnership_list(request):
             "query": query,
             "can_create": permissions.can_create_partnership(request.user),
         },
+    )
+
+
+def _list_rows(ids: list[int]) -> list[str]:
+    """The list's rows, each kept in the cache until its partnership changes (`kept_each`): a
+    row looks the same to everyone who may see it, in a given language; only the rows not kept
+    are read (one query and the fields') and rendered."""
+    language = get_language()
+
+    def render_rows(missing: list[int]) -> dict[int, str]:
+        shown = services.partnership_queryset().filter(pk__in=missing)
+        return {p.pk: render_to_string("partnerships/_list_row.html", {"item": p}) for p in shown}
+
+    return kept_each(
+        ids, lambda pk: f"kembar:partnerships:row:{language}:{pk}", lambda pk: ("partnership", pk), render_rows
     )
 
 

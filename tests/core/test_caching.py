@@ -195,3 +195,24 @@ def test_the_apis_public_lists_are_kept_for_visitors_not_for_tokens(pages_cached
     assert member.json()["count"] == 2  # a token's own answer, with the private partnership
     _get(Client(), "/api/places?q=Bandung")
     assert _get(Client(), "/api/places?q=Bandung")[1] == 0
+
+
+def test_the_lists_rows_are_kept_each_until_its_own_partnership_changes(pages_cached, client, users, public, private):
+    """A signed-in reader's list is rendered afresh, its rows come from the cache: only a row whose
+    partnership changed is read and rendered again, in the reader's language."""
+    client.force_login(users["bandung_editor"])  # sees the private one too
+    url = reverse("partnerships:list")
+    _, cold = _get(client, url)
+    page, warm = _get(client, url)
+    assert warm == cold - 3  # neither the count (remembered) nor the rows and their fields read again
+    assert page.content.decode().count("<tr>") == 3  # the header and both partnerships
+
+    services.update_partnership(users["platform_admin"], private, fields=["culture", "education"])
+    page, changed = _get(client, url)
+    assert changed == warm + 2  # the changed row read again, with its fields
+    html = page.content.decode()
+    assert re.search(r"Busan.*?Culture, Education", html, re.S)  # the new fields at once
+    assert re.search(r"Braunschweig.*?Culture<", html, re.S)  # the other row as it was kept
+
+    indonesian = client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Kebudayaan" in indonesian and "Culture" not in indonesian

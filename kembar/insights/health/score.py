@@ -88,6 +88,7 @@ from kembar.agreements import services as agreement_services
 from kembar.agreements.models import Agreement, AgreementStage, AgreementStatus, TemplateStage
 from kembar.agreements.reminders import THRESHOLDS
 from kembar.core import stamps
+from kembar.core.caching import kept_each
 from kembar.gazetteer.services import admin1_of
 from kembar.meetings.models import ActionItem, Meeting
 from kembar.partnerships.models import Partnership
@@ -984,18 +985,10 @@ class HealthReport:
     def _kept(self, name: str, ids: list[int], compute: Callable[[list[int]], dict[int, T]]) -> list[T]:
         """compute(ids) ({id: value}) in the order of `ids`, each value from the cache while the
         partnership's stamp and that of everything are those it was computed under."""
-        if not self.keeps or not ids:
+        if not self.keeps:
             values = compute(ids) if ids else {}
-            return [values[pk] for pk in ids if pk in values]  # a row deleted meanwhile is left out
-        keys = {pk: self._one_key(name, pk) for pk in ids}
-        current = {pk: value for (_, pk), value in stamps.each(("partnership", pk) for pk in ids).items()}
-        found = cache.get_many(list(keys.values()))
-        values = {pk: found[key][1] for pk, key in keys.items() if key in found and found[key][0] == current[pk]}
-        if missing := [pk for pk in ids if pk not in values]:
-            fresh = compute(missing)
-            cache.set_many({keys[pk]: (current[pk], value) for pk, value in fresh.items()}, cache_seconds())
-            values.update(fresh)
-        return [values[pk] for pk in ids if pk in values]
+            return [values[pk] for pk in ids if pk in values]
+        return kept_each(ids, lambda pk: self._one_key(name, pk), lambda pk: ("partnership", pk), compute)
 
     def _one_key(self, name: str, pk: int) -> str:
         signature = repr(
