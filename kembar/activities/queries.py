@@ -88,8 +88,12 @@ def _filter_partnership_side(qs: QuerySet, f: PortalFilter, prefix: str = "partn
 # and kept in the cache until a public activity ahead (or a change of one) or a partnership's
 # `public` is saved or deleted (`portal_changed`): expanding every public series is the page's whole cost (seconds with
 # thousands of series). What ended in the meantime is left out when read.
+# Past that minute, one process works them out again while the others keep showing the list they
+# have (what ended left out): without it, every process that read the page in those seconds
+# expanded every series at once (a landing page of 2 s at the 95th percentile under load).
 PORTAL_VERSION_KEY = "kembar:activities:portal:version"
 PORTAL_CACHE_SECONDS = 60
+PORTAL_KEEP_SECONDS = 15 * 60  # how long a list may be shown while another process renews it
 
 
 def portal_changed(**kwargs) -> None:
@@ -155,15 +159,19 @@ def portal_key(f: PortalFilter, limit: int = 100) -> str:
 
 def _kept(what: str, compute, drop_over: bool = True) -> list[Occurrence]:
     """`compute(now)`'s occurrences, from the cache when it has them (computed a minute ago at
-    most); the activities shown are read whole each time (one query)."""
+    most, or being renewed by another process); the activities shown are read whole each time
+    (one query)."""
     now = timezone.now()
     key = kept_key(what)
-    kept = cache.get(key)
-    if kept is None:
-        kept = [
+    entry = cache.get(key)
+    renewing = entry is not None and (now - entry[0]).total_seconds() > PORTAL_CACHE_SECONDS
+    if entry is None or (renewing and cache.add(key + ":renewing", 1, PORTAL_CACHE_SECONDS)):
+        rows = [
             (o.activity.pk, o.planned_start, o.start, o.end, o.postponed, o.date_tbd, o.reason) for o in compute(now)
         ]
-        cache.set(key, kept, PORTAL_CACHE_SECONDS)
+        cache.set(key, entry := (now, rows), PORTAL_KEEP_SECONDS)
+        cache.delete(key + ":renewing")
+    kept = entry[1]
     if drop_over:  # over since: gone (unless to be decided)
         kept = [row for row in kept if row[3] >= now or row[5]]
     shown = activity_queryset().in_bulk({row[0] for row in kept} or {0})

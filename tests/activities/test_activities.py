@@ -1346,3 +1346,31 @@ def test_the_portals_events_are_kept_through_changes_that_cannot_touch_them(user
     partnership.public = not partnership.public
     partnership.save()
     assert version() != kept
+
+
+def test_a_minute_old_events_list_is_renewed_by_one_process_while_the_others_show_it():
+    """Past its minute the kept list is worked out again by the one process that takes the turn;
+    the others show the list they have meanwhile instead of all expanding every series at once."""
+    from django.core.cache import cache
+
+    cache.clear()
+    worked_out = []
+
+    def compute(now):
+        worked_out.append(now)
+        return []
+
+    queries._kept("renewal test", compute)
+    queries._kept("renewal test", compute)
+    assert len(worked_out) == 1  # kept
+    key = queries.kept_key("renewal test")
+    at, rows = cache.get(key)
+    cache.set(key, (at - dt.timedelta(seconds=queries.PORTAL_CACHE_SECONDS + 1), rows))
+    cache.add(key + ":renewing", 1)  # another process has taken the turn
+    queries._kept("renewal test", compute)
+    assert len(worked_out) == 1  # shown as kept meanwhile
+    cache.delete(key + ":renewing")
+    queries._kept("renewal test", compute)
+    queries._kept("renewal test", compute)
+    assert len(worked_out) == 2  # renewed once, then kept again
+    assert cache.get(key + ":renewing") is None
