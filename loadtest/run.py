@@ -6,7 +6,9 @@
    scratch database is a copy of that one instead (e.g. one `kembar generate` filled with a
    realistic volume): migrated, given the load offices, and dropped afterwards; NAME stays as it was;
 2. start the production server (`make serve`, else gunicorn) with LOAD_SERVER_WORKERS workers
-   (default 4) on 127.0.0.1:LOAD_PORT (default 8150), DEBUG off; or, with LOAD_CLUSTER=1
+   (default 4) on 127.0.0.1:LOAD_PORT (default 8150), DEBUG off, the cache in Redis as in
+   production (LOAD_CACHE_URL, default redis://127.0.0.1:6379/10, emptied first: the load's
+   own database); or, with LOAD_CLUSTER=1
    (`make cluster-load`), the cluster of `loadtest.cluster`: two app servers, a worker on the
    Redis queue and nginx with TLS in front, the load going through nginx;
 3. Locust, headless, on 127.0.0.1 only: LOAD_USERS users (default 50, at most 200) for
@@ -32,9 +34,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import redis
+
 from hardening import live
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+DEFAULT_CACHE = "redis://127.0.0.1:6379/10"  # LOAD_CACHE_URL: the load's own Redis database
 
 
 def bounded(name: str, default: int, low: int, high: int) -> int:
@@ -140,6 +145,10 @@ def main() -> int:
     template = os.environ.get("LOAD_TEMPLATE_DATABASE") or None
     with live.scratch_database(name, os.environ.get("DATABASE_URL") or DEFAULT_SERVER, template) as database_url:
         env = live.base_env(database_url)
+        # As in production (docs/operations.md), every process shares one Redis cache: the load's
+        # own database, emptied first (a page kept by an earlier run must not be served).
+        env["CACHE_URL"] = os.environ.get("LOAD_CACHE_URL") or DEFAULT_CACHE
+        redis.Redis.from_url(env["CACHE_URL"]).flushdb()
         if template:
             live.say(f"a copy of {template}: migrate")
             live.kembar("migrate", "--no-input", "-v0", env=env)
