@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import connection, transaction
+
+P = TypeVar("P")
 
 
 def refresh_statistics(*models) -> None:
@@ -17,11 +20,12 @@ def refresh_statistics(*models) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def pending_until_commit(flush: Callable[[set], None]) -> set | None:
-    """A set the caller fills during the current transaction, given to `flush` once when it
-    commits; None outside a transaction. Every call with the same `flush` in the same transaction
-    (and savepoint) gets the same set: a save of thirteen rows writes its notes once, not
-    thirteen times. A savepoint rolled back drops its own set, as Django drops its callbacks."""
+def pending_until_commit(flush: Callable[[P], None], factory: Callable[[], P] = set) -> P | None:  # type: ignore[assignment]
+    """A set (or what `factory` makes) the caller fills during the current transaction, given to
+    `flush` once when it commits; None outside a transaction. Every call with the same `flush` in
+    the same transaction (and savepoint) gets the same one: a save of thirteen rows writes its
+    notes once, not thirteen times. A savepoint rolled back drops its own, as Django drops its
+    callbacks; a transaction's memo (`flush` doing nothing) is gone with it."""
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         return None
@@ -29,7 +33,7 @@ def pending_until_commit(flush: Callable[[set], None]) -> set | None:
     for savepoints, func, _robust in conn.run_on_commit:
         if savepoints == here and getattr(func, "flushes", None) == flush:
             return func.pending
-    pending: set = set()
+    pending = factory()
 
     def run() -> None:
         flush(pending)

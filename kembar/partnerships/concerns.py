@@ -15,18 +15,37 @@ from operator import attrgetter
 from django.db.models import Q
 
 from kembar.core import stamps
+from kembar.core.database import pending_until_commit
 from kembar.core.stamps import Subject
 
 
+def _forget(memo: dict) -> None:
+    """The end of a transaction's memo of partnerships' governments (nothing to write)."""
+
+
+def _governments_memo() -> dict[int, tuple[int, int]] | None:
+    """{partnership id: its governments} known in this transaction (None outside one): the rows
+    one service saves for a partnership (an agreement and its stages) look them up once."""
+    return pending_until_commit(_forget, dict)
+
+
 def of_partnerships(ids: Iterable[int | None]) -> set[Subject]:
-    """The partnerships and their governments (one query)."""
+    """The partnerships and their governments (one query, none for those this transaction has
+    already looked up)."""
     from .models import Partnership
 
     ids = {pk for pk in ids if pk is not None}
     if not ids:
         return set()
-    rows = Partnership.objects.filter(pk__in=ids).values_list("pk", "government_a_id", "government_b_id")
-    return {("partnership", pk) for pk in ids} | {("government", g) for _, a, b in rows for g in (a, b)}
+    memo = _governments_memo()
+    known = {pk: memo[pk] for pk in ids if pk in memo} if memo is not None else {}
+    if missing := ids - known.keys():
+        rows = Partnership.objects.filter(pk__in=missing).values_list("pk", "government_a_id", "government_b_id")
+        found = {pk: (a, b) for pk, a, b in rows}
+        known.update(found)
+        if memo is not None:
+            memo.update(found)
+    return {("partnership", pk) for pk in ids} | {("government", g) for a, b in known.values() for g in (a, b)}
 
 
 def of_governments(ids: Iterable[int | None]) -> set[Subject]:
@@ -70,8 +89,11 @@ def describe_own() -> None:
     """This app's models (PartnershipsConfig.ready())."""
     from .models import LocalGovernment, Partnership
 
-    stamps.concerns(
-        Partnership,
-        lambda p: {("partnership", p.pk), ("government", p.government_a_id), ("government", p.government_b_id)},
-    )
+    def of_partnership(p: Partnership) -> set[Subject]:
+        memo = _governments_memo()
+        if memo is not None:  # its records saved later in this transaction: its governments now
+            memo[p.pk] = (p.government_a_id, p.government_b_id)
+        return {("partnership", p.pk), ("government", p.government_a_id), ("government", p.government_b_id)}
+
+    stamps.concerns(Partnership, of_partnership)
     stamps.concerns(LocalGovernment, lambda g: of_governments([g.pk]))

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +16,7 @@ from kembar.agreements.models import ProcedureTemplate
 from kembar.core import stamps
 from kembar.partnerships import services
 from kembar.solutions import services as solutions
-from tests.support.builders import held_activity
+from tests.support.builders import government, held_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,25 @@ def test_a_place_search_is_kept_through_writes_elsewhere(
         place.population += 1
         place.save()
     assert queries_for(path)[0] > 0
+
+
+def test_the_rows_one_service_saves_look_up_their_partnership_once(two, users):
+    """An agreement and its procedure's stages are saved in one transaction: what they concern
+    (the partnership's governments) is looked up once, not once for each row; a partnership
+    saved in the transaction gives its governments as they are now."""
+    from kembar.agreements import services as agreements
+    from kembar.partnerships.concerns import of_partnerships
+
+    first, _other = two
+    with CaptureQueriesContext(connection) as queries:
+        agreement = agreements.create_agreement(users["platform_admin"], first, title="MoU on culture")
+    assert agreement.stages.count() > 2
+    lookups = [q["sql"] for q in queries if q["sql"].startswith('SELECT "partnerships_partnership"."id" AS "pk"')]
+    assert len(lookups) == 1, lookups
+
+    with transaction.atomic():
+        assert ("government", first.government_b_id) in of_partnerships([first.pk])
+        first.government_b = government("Semarang", "ID")  # a merge moves a side
+        first.save()
+        assert ("government", first.government_b_id) in of_partnerships([first.pk])
+        transaction.set_rollback(True)
