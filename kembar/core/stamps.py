@@ -16,8 +16,9 @@ object, which says what it concerns, so it is quiet itself.
 A stamp is renewed when the change is saved (the writer's own next page) and again after the
 commit (another process may have read the data in between, before the change was visible to
 it), then once for all the rows the transaction changed. Other caches kept per partnership
-learn what each row concerned from `listen`, without resolving it again. Writes that send no signal (a queryset `update()`, `bulk_create`) show once the kept value
-has expired (`caching.cache_seconds()`).
+learn what each row concerned from `listen`, without resolving it again. Writes that send no
+signal (a queryset `update()`, `bulk_create`) show once the kept value has expired
+(`caching.cache_seconds()`).
 """
 
 from __future__ import annotations
