@@ -197,15 +197,8 @@ def _page_key(request, view_name: str, reader: tuple, version) -> str:
     return _PAGE_KEY + hashlib.sha256(signature.encode()).hexdigest()
 
 
-def for_visitors(view=None, *, subjects=None, signed_in: bool = False):
-    """Keep `view`'s page for visitors who are not signed in (module docstring); with
-    `signed_in`, also each signed-in user's own copy (`for_readers`).
-
-    With `subjects` (`subjects(request, *args, **kwargs)`: what the page shows,
-    `kembar.core.stamps`; None for everything), the page is kept under their stamps instead of
-    the data version: a change elsewhere leaves it kept."""
-    if view is None:
-        return lambda view: for_visitors(view, subjects=subjects, signed_in=signed_in)
+def _kept_page(view, subjects, signed_in: bool):
+    """`view`, its pages kept for visitors and, with `signed_in`, for each signed-in user."""
     name = f"{view.__module__}.{view.__qualname__}"
 
     @wraps(view)
@@ -236,10 +229,23 @@ def for_visitors(view=None, *, subjects=None, signed_in: bool = False):
     return wrapped
 
 
+def for_visitors(view=None, *, subjects=None):
+    """Keep `view`'s page for visitors who are not signed in (module docstring).
+
+    With `subjects` (`subjects(request, *args, **kwargs)`: what the page shows,
+    `kembar.core.stamps`; None for everything), the page is kept under their stamps instead of
+    the data version: a change elsewhere leaves it kept."""
+    if view is None:
+        return lambda view: _kept_page(view, subjects, signed_in=False)
+    return _kept_page(view, subjects, signed_in=False)
+
+
 def for_readers(view=None, *, subjects=None):
     """Keep `view`'s page for visitors and, one copy each, for signed-in users: a page that a
     user reads again and again (an activity, a meeting, a report), kept until what it shows
     changes (`subjects`, or the data version) or for `cache_seconds()`. The user's copy is theirs
     alone (their rights, time zone and second factor in its key), never served to anyone else;
     not kept while a message waits to be shown."""
-    return for_visitors(view, subjects=subjects, signed_in=True)
+    if view is None:
+        return lambda view: _kept_page(view, subjects, signed_in=True)
+    return _kept_page(view, subjects, signed_in=True)
