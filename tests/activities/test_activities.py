@@ -23,7 +23,7 @@ from kembar.core.versioning import ConcurrentEdit
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.services import government_for_place
-from tests.support.builders import government
+from tests.support.builders import government, planned_event
 from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -771,16 +771,7 @@ def test_events_waiting_for_a_date_come_after_every_dated_event(portal_world, us
     admin = users["platform_admin"]
     soon = timezone.now().replace(microsecond=0) + dt.timedelta(days=30)
     for i in range(5):
-        services.create_activity(
-            admin,
-            partnership,
-            title=f"Dated {i}",
-            type="work_visit",
-            host=governments["bandung"],
-            start=soon + dt.timedelta(days=i),
-            end=soon + dt.timedelta(days=i, hours=1),
-            public=True,
-        )
+        planned_event(admin, partnership, governments["bandung"], soon + dt.timedelta(days=i), title=f"Dated {i}")
     first_five = queries.dashboard_events(None, [], now=timezone.now())
     assert len(first_five) == 5 and not any(o.date_tbd and o.end < timezone.now() for o in first_five)
     assert [o.start for o in first_five] == sorted(o.start for o in first_five)

@@ -32,6 +32,7 @@ from kembar.insights.analytics.pivot import ScopeError, parse_year, pivot, resol
 from kembar.insights.analytics.sdg import sdg_report
 from kembar.partnerships import services as registry
 from kembar.partnerships.models import LocalGovernment
+from tests.support.builders import planned_event
 from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -237,14 +238,8 @@ def test_the_pivot_is_two_queries_whatever_the_number_of_activities(
     admin = users["platform_admin"]
     partnership = analytics_world["a1"].partnership
     for day in range(1, 20):
-        activities.create_activity(
-            admin,
-            partnership,
-            title=f"more {day}",
-            type="other",
-            host=governments["bandung"],
-            start=at(2027, 1, day),
-            end=at(2027, 1, day, 2),
+        planned_event(
+            admin, partnership, governments["bandung"], at(2027, 1, day), 2, title=f"more {day}", type="other"
         )
     with django_assert_num_queries(2):
         assert pivot(users["oversight"], scope).total == before + 19

@@ -104,6 +104,20 @@ def held_activity(user, p: Partnership, host: LocalGovernment, when: dt.datetime
     )
 
 
+def planned_event(user, p: Partnership, host: LocalGovernment, when: dt.datetime, hours: int = 1, **extra):
+    """A public work visit planned at `when` (public unless told; `title`, `type`… as told)."""
+    from kembar.activities import services as activities
+
+    return activities.create_activity(
+        user,
+        p,
+        start=when,
+        end=when + dt.timedelta(hours=hours),
+        host=host,
+        **{"title": f"Planned {when:%Y-%m-%d}", "type": "work_visit", "public": True, **extra},
+    )
+
+
 def private_friendship(governments: dict) -> Partnership:
     """Bandung–Kyoto, not public: only Bandung's office, oversight and admins see it."""
     return create_partnership(
