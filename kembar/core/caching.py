@@ -138,14 +138,16 @@ def kept_each(
     key: Callable[[int], str],
     subject: Callable[[int], stamps.Subject],
     compute: Callable[[list[int]], dict[int, T]],
+    *,
+    keep: bool = True,
 ) -> list[T]:
     """`compute(ids)` ({id: value}), in the order of `ids`, each value kept in the cache under
     `key(id)` for `cache_seconds()` while the stamp of its `subject(id)` and that of everything
     are those it was computed under: a list's rows (a row's HTML, one partnership's health), of
     which a change renews only its own. Two cache reads for the whole list; the missing rows
     computed in one go (the same queries whatever their number). A row `compute` leaves out (deleted
-    meanwhile) is left out."""
-    if not ids or cache_seconds() <= 0:
+    meanwhile) is left out. Without `keep` (or with the caches off) all are computed."""
+    if not ids or not keep or cache_seconds() <= 0:
         values = compute(ids) if ids else {}
         return [values[pk] for pk in ids if pk in values]
     keys = {pk: key(pk) for pk in ids}

@@ -50,10 +50,10 @@ FORM_FIELDS = {"level": "partner_level"}
 def partnership_list(request):
     form = PartnershipFilterForm(request.GET or None)
     filters = services.PartnershipFilter(**filter_values(form))
-    queryset = services.filter_partnerships(
-        permissions.visible_partnerships(request.user, services.partnership_queryset()), filters
+    ids = services.filter_partnerships(
+        permissions.visible_partnerships(request.user, Partnership.objects.all()), filters
     ).order_by("-updated", "-id")
-    page, query = page_and_query(request, queryset.values_list("pk", flat=True), PAGE_SIZE)
+    page, query = page_and_query(request, ids.values_list("pk", flat=True), PAGE_SIZE)
     page.object_list = _list_rows(list(page.object_list))
     return render(
         request,

@@ -493,6 +493,9 @@ def _band_points(bands, default: int) -> dict[int, int]:
     return {n: next((p for t, p in bands if n >= t), default) for n in range(cap + 1)}
 
 
+# Who hosted in the period, as bits (first partner 2, second 1), to points.
+TWO_SIDED_POINTS = {3: WEIGHTS["two_sided"]["both"], 2: WEIGHTS["two_sided"]["one"], 1: WEIGHTS["two_sided"]["one"]}
+
 # Agreement state as a rank, best first: the best agreement of a partnership decides.
 AGREEMENT_RANK = {"in_force": 5, "ending_soon": 4, "pending": 3, "none": 2, "expired": 1}
 AGREEMENT_STATE = {WEIGHTS["agreement"][state]: state for state in AGREEMENT_RANK}
@@ -573,7 +576,7 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
         ),
         h_two_sided=CaseMap(
             _subquery_value(recent, sides).bitor(_by_value(series_sides, 0, IntegerField())),
-            {3: w["two_sided"]["both"], 2: w["two_sided"]["one"], 1: w["two_sided"]["one"]},
+            TWO_SIDED_POINTS,
             w["two_sided"]["none"],
         ),
     )
@@ -592,6 +595,14 @@ def annotate(queryset: QuerySet[Partnership], ctx: Context, series: SeriesEviden
 # --- one list's rows, in Python --------------------------------------------------------------------
 
 
+def _started(agreement: dict, today: dt.date) -> bool:
+    """In effect by `today`: from its effective date, else from its signature (`annotate`'s
+    `started`)."""
+    if agreement["effective_on"]:
+        return agreement["effective_on"] <= today
+    return bool(agreement["signed_on"] and agreement["signed_on"] <= today)
+
+
 def _agreement_state(agreements: list[dict], today: dt.date) -> str:
     """The best state of a partnership's agreements (`annotate`'s agreement rank, in Python):
     "none" without one (an expired agreement ranks below none)."""
@@ -600,7 +611,7 @@ def _agreement_state(agreements: list[dict], today: dt.date) -> str:
         if a["status"] == AgreementStatus.TERMINATED:
             continue
         signed = a["status"] in SIGNED
-        started = a["effective_on"] <= today if a["effective_on"] else bool(a["signed_on"] and a["signed_on"] <= today)
+        started = _started(a, today)
         ends = a["ends_on"]
         if signed and started and (ends is None or ends > today + dt.timedelta(days=ENDING_SOON_DAYS)):
             state = "in_force"
@@ -679,9 +690,7 @@ def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, 
         sides = (2 if p.h_host_a or p.pk in series.hosted_a else 0) | (
             1 if done["host_b"] or p.pk in series.hosted_b else 0
         )
-        p.h_two_sided = {3: w["two_sided"]["both"], 2: w["two_sided"]["one"], 1: w["two_sided"]["one"]}.get(
-            sides, w["two_sided"]["none"]
-        )
+        p.h_two_sided = TWO_SIDED_POINTS.get(sides, w["two_sided"]["none"])
         p.h_plan_progress = progress.get(p.pk)
         p.h_plan = plan_points(p.h_plan_progress) if p.h_plan_progress is not None else 0
         others = min(
@@ -696,13 +705,11 @@ def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, 
         )
         frequency_rank = 2 * p.h_frequency + (1 if in_period else 0)
         p.h_rank = (NO_RECORD_RANK if no_record else 0) + 2 * others + frequency_rank
-        signed = [
+        in_force = [
             a
             for a in mine
-            if a["status"] in SIGNED
-            and (a["effective_on"] <= today if a["effective_on"] else bool(a["signed_on"] and a["signed_on"] <= today))
+            if a["status"] in SIGNED and _started(a, today) and (a["ends_on"] is None or a["ends_on"] >= today)
         ]
-        in_force = [a for a in signed if a["ends_on"] is None or a["ends_on"] >= today]
         p.h_open_ended = any(a["ends_on"] is None for a in in_force)
         p.h_force_end = max((a["ends_on"] for a in in_force if a["ends_on"]), default=None)
         p.h_expired_end = max(
@@ -985,10 +992,9 @@ class HealthReport:
     def _kept(self, name: str, ids: list[int], compute: Callable[[list[int]], dict[int, T]]) -> list[T]:
         """compute(ids) ({id: value}) in the order of `ids`, each value from the cache while the
         partnership's stamp and that of everything are those it was computed under."""
-        if not self.keeps:
-            values = compute(ids) if ids else {}
-            return [values[pk] for pk in ids if pk in values]
-        return kept_each(ids, lambda pk: self._one_key(name, pk), lambda pk: ("partnership", pk), compute)
+        return kept_each(
+            ids, lambda pk: self._one_key(name, pk), lambda pk: ("partnership", pk), compute, keep=self.keeps
+        )
 
     def _one_key(self, name: str, pk: int) -> str:
         signature = repr(
