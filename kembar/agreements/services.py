@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kembar.accounts import permissions
 from kembar.core import languages
 from kembar.core.uploads import check_upload
-from kembar.core.versioning import ConcurrentEdit, locked, record_author, save_version
+from kembar.core.versioning import ConcurrentEdit, create_with_history, locked, record_author, save_version
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import CooperationField, Partnership
 from kembar.partnerships.vocab import Field
@@ -248,10 +248,10 @@ def create_agreement(
         agreement.save()
         if fields:
             agreement.fields.set(fields)
-        for stage in stages:
-            s = AgreementStage(agreement=agreement, template_stage=stage, position=stage.position)
-            record_author(s, user)
-            s.save()
+        create_with_history(
+            [AgreementStage(agreement=agreement, template_stage=stage, position=stage.position) for stage in stages],
+            user,
+        )
     return agreement
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 M = TypeVar("M", bound=models.Model)
 
@@ -29,6 +30,15 @@ def record_author(instance: models.Model, user) -> None:
     """Credit the change in the history to the user (the API, CLI and tests have no request)."""
     if user is not None and user.is_authenticated:
         instance._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
+
+
+def create_with_history(objs: list[M], user) -> list[M]:
+    """New rows of one model written in one insert, with their history rows in another, credited
+    to the user: the many rows one change creates (an agreement's stages). No signal is sent for
+    them, so they must be rows that only the change's own saved record concerns (its stamps, the
+    data version) and that hold no text a person typed (the text rules run on save)."""
+    author = user if user is not None and user.is_authenticated else None
+    return bulk_create_with_history(objs, type(objs[0]), default_user=author)
 
 
 def stale_message(model: type[models.Model]) -> str:

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from kembar.agreements import services
-from kembar.agreements.models import Agreement, ProcedureTemplate
+from kembar.agreements.models import Agreement, AgreementStage, ProcedureTemplate
 from kembar.partnerships import services as partnership_services
 from tests.support.clients import logged_in
 
@@ -66,3 +66,16 @@ def test_the_letter_of_intent_path_skips_the_dprd_and_the_full_power():
     mou = [s.code for s in ProcedureTemplate.objects.get(code="ksdpl").stages.order_by("position")]
     assert "dprd_approval" in mou and "full_power" in mou
     assert loi == ["exploration", "submission", "consideration", "signing", "implementation"]
+
+
+def test_a_new_agreement_has_every_stage_of_its_procedure_each_in_the_history_by_its_author(partnership, users):
+    editor = users["bandung_editor"]
+    agreement = services.create_agreement(editor, partnership, title="LoI Bandung–Braunschweig")
+    template_stages = list(agreement.template.stages.order_by("position").values_list("pk", "position"))
+    stages = list(agreement.stages.order_by("position"))
+    assert [(s.template_stage_id, s.position) for s in stages] == template_stages
+    assert {s.status for s in stages} == {"pending"}
+    history = AgreementStage.history.filter(agreement_id=agreement.pk)
+    assert sorted(history.values_list("id", "history_type", "history_user")) == sorted(
+        (s.pk, "+", editor.pk) for s in stages
+    )
