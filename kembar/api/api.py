@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 
 from . import docs, errors
 from .auth import READ
+from .pagination import RENDERER
 
 DESCRIPTION = """
 The sister-city registry of kembar: gazetteer places, local governments and their partnerships.
@@ -77,6 +78,7 @@ def build_api() -> KembarAPI:
         auth=READ,
         docs=docs.LocalSwagger(),
         urls_namespace="api",
+        renderer=RENDERER,
     )
     errors.install(api)
     return api

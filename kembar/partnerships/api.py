@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
-from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 from pydantic import StrictBool
 
@@ -21,7 +20,7 @@ from kembar.accounts import permissions
 from kembar.api import params
 from kembar.api.auth import READ, WRITE
 from kembar.api.errors import ERRORS, WRITE_ERRORS, Error, ValidationErrors, renamed_fields
-from kembar.api.pagination import Pagination
+from kembar.api.pagination import Page, kept_page, paged
 from kembar.api.schemas import MAX_ID, DateOrNull, Id, InputSchema, Sdg, omitted, version_read
 from kembar.core.caching import for_visitors
 from kembar.gazetteer.api import PlaceRef
@@ -29,7 +28,7 @@ from kembar.gazetteer.models import Place
 from kembar.gazetteer.services import country_param
 
 from . import claims, opendata, services, traits
-from .models import LocalGovernment
+from .models import LocalGovernment, Partnership
 from .vocab import EndReason, Kind, Level, Status, Trait
 from .vocab import Field as CooperationField
 
@@ -168,17 +167,21 @@ def _queryset():
 
 
 @governments_router.get(
-    "", response={200: list[GovernmentOut], 422: ValidationErrors}, summary="Find local governments"
+    "", response={200: paged(GovernmentOut), 422: ValidationErrors}, summary="Find local governments"
 )
 @decorate_view(for_visitors)
-@paginate(Pagination)
 def list_governments(
     request,
+    *,
     q: str = Query("", description="Name, or any spelling of the place's name."),
     country: str = Query("", description="ISO code or English name."),
     level: Level | None = Query(None),
+    page: Query[Page],
 ):
-    return services.search_governments(q=q, country=country_param(country), level=level or "")
+    found = services.search_governments(q=q, country=country_param(country), level=level or "")
+    return kept_page(
+        request, found, page, GovernmentOut, lambda ids: _queryset().filter(pk__in=ids), subject="government"
+    )
 
 
 @governments_router.get("/{government_id}", response={200: GovernmentOut, **ERRORS}, summary="One local government")
@@ -293,17 +296,18 @@ def visible_partnership(user, partnership_id: int):
     return params.get_or_404(_visible(user), partnership_id, PARTNERSHIP_NOT_FOUND)
 
 
-@router.get("", response={200: list[PartnershipOut], 422: ValidationErrors}, summary="List partnerships")
+@router.get("", response={200: paged(PartnershipOut), 422: ValidationErrors}, summary="List partnerships")
 @decorate_view(for_visitors)
-@paginate(Pagination)
 def list_partnerships(
     request,
+    *,
     q: str = Query("", description="Words in either government's name, the basis or the notes."),
     country: str = Query("", description="Either side in this country (ISO code or name)."),
     kind: Kind | None = Query(None),
     status: Status | None = Query(None),
     field: CooperationField | None = Query(None, description="A field of cooperation."),
     government: int | None = Query(None, ge=1, le=MAX_ID, description="Either side is this government."),
+    page: Query[Page],
 ):
     """Partnerships the caller may read: public ones, plus for members those of their own
     government, and for oversight bodies and platform administrators all of them."""
@@ -315,7 +319,11 @@ def list_partnerships(
         field=field or "",
         government=government,
     )
-    return services.filter_partnerships(_visible(request.auth), f).order_by("-updated", "-id")
+    found = services.filter_partnerships(
+        permissions.visible_partnerships(request.auth, Partnership.objects.all()), f
+    ).order_by("-updated", "-id")
+    rows = services.partnership_queryset().filter
+    return kept_page(request, found, page, PartnershipOut, lambda ids: rows(pk__in=ids), subject="partnership")
 
 
 @router.get("/{partnership_id}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")

@@ -216,3 +216,32 @@ def test_the_lists_rows_are_kept_each_until_its_own_partnership_changes(pages_ca
 
     indonesian = client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Kebudayaan" in indonesian and "Culture" not in indonesian
+
+
+def test_the_apis_rows_are_kept_each_until_its_own_partnership_changes(pages_cached, users, public, private):
+    """A token's list is answered afresh, its items come from the cache: only an item whose
+    partnership changed is read again; the answer is the one the schema gives."""
+    from tests.support.clients import bearer
+
+    token = bearer(users["bandung_editor"])  # sees the private one too
+    path = "/api/partnerships?limit=50"
+    with CaptureQueriesContext(connection) as cold_queries:
+        cold = Client().get(path, **token)
+    with CaptureQueriesContext(connection) as warm_queries:
+        warm = Client().get(path, **token)
+    assert warm.json() == cold.json() and cold.json()["count"] == 2
+
+    def rows_read(queries) -> int:  # the partnerships' rows and their fields (not the ids, the count)
+        return sum('"basis"' in q["sql"] or "partnership_fields" in q["sql"] for q in queries.captured_queries)
+
+    assert rows_read(cold_queries) == 2 and rows_read(warm_queries) == 0
+
+    services.update_partnership(users["platform_admin"], private, fields=["culture", "education"], notes="Port")
+    with CaptureQueriesContext(connection) as changed_queries:
+        changed = Client().get(path, **token).json()
+    assert rows_read(changed_queries) == 2 and len(changed_queries) == len(warm_queries) + 2  # the changed row
+    by_id = {item["id"]: item for item in changed["items"]}
+    assert by_id[private.pk]["fields"] == ["culture", "education"] and by_id[private.pk]["notes"] == "Port"
+    assert by_id[private.pk]["version"] == private.version + 1
+    assert by_id[public.pk] == {item["id"]: item for item in cold.json()["items"]}[public.pk]
+    assert [item["id"] for item in changed["items"]] == [private.pk, public.pk]  # the latest change first

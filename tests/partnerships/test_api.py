@@ -553,7 +553,7 @@ def test_the_partnership_list_costs_the_same_queries_for_5_and_500_rows(client, 
         assert count > 300
         with queries.many() as many:
             _listed(client, path, headers, expect_items=count)
-    assert len(many) <= 6
+    assert len(many) <= 7  # the caller (3), the count, the page's ids, the rows not kept and their fields
 
 
 def test_the_government_list_costs_the_same_queries_for_6_and_40_rows(client, governments):
