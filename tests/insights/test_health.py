@@ -567,9 +567,9 @@ def described(monkeypatch):
     calls: list[list[int]] = []
     original = score.HealthReport._describe
 
-    def spy(self, ids):
+    def spy(self, ids, read=()):
         calls.append(sorted(ids))
-        return original(self, ids)
+        return original(self, ids, read)
 
     monkeypatch.setattr(score.HealthReport, "_describe", spy)
     return calls

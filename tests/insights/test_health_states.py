@@ -87,8 +87,8 @@ def test_a_partnership_an_office_entered_is_a_record_once_past_the_proposal(gove
     entered = services.create_partnership(users["platform_admin"], governments["surabaya"], governments["busan"])
     assert entered.status == "proposed"
     assert score.health_of(users["oversight"], entered, now=NOW).state == "no_record"
-    services.update_partnership(users["platform_admin"], entered, status="active")
-    assert score.health_of(users["oversight"], entered, now=NOW).state == "dormant"
+    active = services.update_partnership(users["platform_admin"], entered, status="active")
+    assert score.health_of(users["oversight"], active, now=NOW).state == "dormant"
 
 
 def _activity(p, g, user):

@@ -126,7 +126,11 @@ def health_list(
 )
 def health_one(request, partnership_id: int):
     p = params.get_or_404(
-        permissions.visible_partnerships(request.auth, Partnership.objects.all()), partnership_id, NOT_FOUND
+        permissions.visible_partnerships(
+            request.auth, Partnership.objects.select_related("government_a__place", "government_b__place")
+        ),
+        partnership_id,
+        NOT_FOUND,
     )
     return _out(score.health_of(request.auth, p))
 

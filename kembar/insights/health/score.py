@@ -972,7 +972,7 @@ class HealthReport:
         """The page's rows: their place in the ranking, their evidence read for them only."""
         return self.healths(self.ids(offset, limit))
 
-    def healths(self, ids: list[int]) -> list[Health]:
+    def healths(self, ids: list[int], read: Iterable[Partnership] = ()) -> list[Health]:
         """The health of the partnerships `ids` (of the scope), in that order.
 
         Each one is kept in the cache for `cache_seconds()` (its clock is at most that old) per
@@ -981,8 +981,9 @@ class HealthReport:
         it was described under: a change of the partnership's evidence gives it a new stamp, a
         change of unknown reach all of them, and a health under an older stamp is described again. One
         cache read for the whole list; the partnerships not found are described in one go (the
-        same queries as without the cache, whatever their number)."""
-        return self._kept("health", ids, lambda missing: {h.partnership.pk: h for h in self._describe(missing)})
+        same queries as without the cache, whatever their number). `read`: partnerships of `ids`
+        the caller has read (with their governments' places), not read again."""
+        return self._kept("health", ids, lambda missing: {h.partnership.pk: h for h in self._describe(missing, read)})
 
     def rendered(self, ids: list[int], name: str, render: Callable[[Health], str]) -> list[str]:
         """`render(health)` of each of the partnerships `ids` (a list's row), kept in the cache
@@ -1017,16 +1018,21 @@ class HealthReport:
             return self.series.only(ids)
         return _series(self.ctx, Partnership.objects.filter(pk__in=list(ids))).only(ids)
 
-    def _describe(self, ids: list[int]) -> list[Health]:
+    def _describe(self, ids: list[int], read: Iterable[Partnership] = ()) -> list[Health]:
         """The partnerships `ids` described from the database: their evidence read for them only
-        (the series of the scope when this report has read them, else those of `ids`)."""
+        (the series of the scope when this report has read them, else those of `ids`); those
+        not in `read` read too."""
         series = self._series_of(ids)
-        shown = list(
-            Partnership.objects.filter(pk__in=ids).select_related("government_a__place", "government_b__place")
-        )
-        stages = AgreementStage.objects.filter(agreement__partnership__in=ids)
+        shown = [p for p in read if p.pk in ids]
+        if unread := set(ids) - {p.pk for p in shown}:
+            shown += Partnership.objects.filter(pk__in=unread).select_related(
+                "government_a__place", "government_b__place"
+            )
+        stages = agreement_services.stuck_stage_queryset(
+            self.ctx.now, AgreementStage.objects.filter(agreement__partnership__in=ids)
+        ).select_related("template_stage", "agreement")
         stuck: dict[int, AgreementStage] = {}
-        for stage in agreement_services.stuck_stages(self.ctx.now, stages):  # longest overdue first
+        for stage in stages.order_by("due", *AgreementStage._meta.ordering):  # longest overdue first
             stuck.setdefault(stage.agreement.partnership_id, stage)
         add_evidence(shown, self.ctx, series, set(stuck))
         by_id = {p.pk: p for p in shown}
@@ -1201,9 +1207,10 @@ def _day(day: dt.date | None) -> str:
 
 
 def health_of(user, partnership: Partnership, now: dt.datetime | None = None) -> Health:
-    """One partnership's health (the caller checked that the user may see the partnership)."""
+    """One partnership's health (the caller checked that the user may see the partnership), from
+    `partnership` as the caller read it (with its governments' places) and its records."""
     report = HealthReport(user, now=now, queryset=Partnership.objects.filter(pk=partnership.pk))
-    return report.healths([partnership.pk])[0]  # no ranking of one partnership
+    return report.healths([partnership.pk], read=[partnership])[0]  # no ranking of one partnership
 
 
 def state_counts(report: HealthReport) -> list[tuple[str, str, int]]:
