@@ -286,14 +286,12 @@ PARTNERSHIP_NOT_FOUND = gettext_lazy("No partnership with id %(id)s.")
 REQUEST_NAMES = {"government_a": "government_a_id", "government_b": "government_b_id"}
 
 
-def _visible(user):
-    return permissions.visible_partnerships(user, services.partnership_queryset())
-
-
 def visible_partnership(user, partnership_id: int):
-    """A partnership the caller may read; one they may not read does not exist for them (a 404).
-    The other apps' routers find the partnership in their paths and bodies with it too."""
-    return params.get_or_404(_visible(user), partnership_id, PARTNERSHIP_NOT_FOUND)
+    """A partnership the caller may read, with its governments and their places (what rights,
+    names and time zones need; not its fields); one they may not read does not exist for them
+    (a 404). The other apps' routers find the partnership in their paths and bodies with it too."""
+    found = Partnership.objects.select_related("government_a__place", "government_b__place")
+    return params.get_or_404(permissions.visible_partnerships(user, found), partnership_id, PARTNERSHIP_NOT_FOUND)
 
 
 @router.get("", response={200: paged(PartnershipOut), 422: ValidationErrors}, summary="List partnerships")
@@ -328,7 +326,8 @@ def list_partnerships(
 
 @router.get("/{partnership_id}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")
 def get_partnership(request, partnership_id: int):
-    return visible_partnership(request.auth, partnership_id)
+    shown = permissions.visible_partnerships(request.auth, services.partnership_queryset())
+    return params.get_or_404(shown, partnership_id, PARTNERSHIP_NOT_FOUND)
 
 
 @router.post("", auth=WRITE, response={201: PartnershipOut, **WRITE_ERRORS}, summary="Create a partnership")
