@@ -660,13 +660,16 @@ def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, 
     ):
         agreements[a["partnership_id"]].append(a)
     open_overdue = Q(action_items__status=ActionItem.Status.OPEN, action_items__due__lt=today)
-    meetings = {
-        r["partnership"]: r
-        for r in Meeting.objects.filter(partnership__in=ids)
-        .order_by()
-        .values("partnership")
-        .annotate(overdue=Count("action_items", filter=open_overdue))
-    }
+    # Only the meetings whose action items the reader reads count (none for a visitor: no query).
+    meetings = {}
+    if acting := [p.pk for p in rows if ctx.reads_actions_of(p)]:
+        meetings = {
+            r["partnership"]: r
+            for r in Meeting.objects.filter(partnership__in=acting)
+            .order_by()
+            .values("partnership")
+            .annotate(overdue=Count("action_items", filter=open_overdue))
+        }
     progress = ctx.plan_progress_of(ids)
     frequency_cap = max(t for t, _ in w["frequency"]["held"])
     frequency_points = _band_points(w["frequency"]["held"], 0)
@@ -675,7 +678,6 @@ def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, 
     for p in rows:
         done = activities.get(p.pk, {"last": None, "recent": 0, "host_a": 0, "host_b": 0})
         mine = agreements.get(p.pk, [])
-        reads_actions = ctx.reads_actions_of(p)
         p.h_last_single, p.h_held = done["last"], done["recent"]
         p.h_host_a = bool(done["host_a"])
         last = max([d for d in (done["last"], series.last.get(p.pk)) if d is not None], default=None)
@@ -685,7 +687,7 @@ def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, 
         state = _agreement_state(mine, today)
         p.h_agreement = w["agreement"][state]
         p.h_procedure = w["procedure"]["stuck" if p.pk in stuck else "clear"]
-        p.h_overdue = meetings[p.pk]["overdue"] if reads_actions and p.pk in meetings else 0
+        p.h_overdue = meetings[p.pk]["overdue"] if p.pk in meetings else 0
         p.h_actions = actions_points[min(p.h_overdue, actions_cap)]
         sides = (2 if p.h_host_a or p.pk in series.hosted_a else 0) | (
             1 if done["host_b"] or p.pk in series.hosted_b else 0
@@ -701,7 +703,7 @@ def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, 
             (p.source == Partnership.Source.IMPORT or p.status == PartnershipStatus.PROPOSED)
             and p.pk not in activities
             and not mine
-            and not (reads_actions and p.pk in meetings)
+            and p.pk not in meetings
         )
         frequency_rank = 2 * p.h_frequency + (1 if in_period else 0)
         p.h_rank = (NO_RECORD_RANK if no_record else 0) + 2 * others + frequency_rank
