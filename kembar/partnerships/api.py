@@ -320,8 +320,14 @@ def list_partnerships(
     found = services.filter_partnerships(
         permissions.visible_partnerships(request.auth, Partnership.objects.all()), f
     ).order_by("-updated", "-id")
-    rows = services.partnership_queryset().filter
-    return kept_page(request, found, page, PartnershipOut, lambda ids: rows(pk__in=ids), subject="partnership")
+    return kept_page(
+        request,
+        found,
+        page,
+        PartnershipOut,
+        lambda ids: services.partnership_queryset().filter(pk__in=ids),
+        subject="partnership",
+    )
 
 
 @router.get("/{partnership_id}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")
