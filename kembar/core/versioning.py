@@ -63,11 +63,12 @@ def locked(queryset: models.QuerySet[M] | type[M], pk, expected_version: int | N
 
 
 def save_version(instance: M, user) -> M:
-    """Save the change as the next version, credited to `user`; the instance is re-read."""
+    """Save the change as the next version, credited to `user`; the instance gets the version
+    the database gave it (nothing else of it is computed there)."""
     record_author(instance, user)
     setattr(instance, "version", F("version") + 1)
     instance.save()
-    instance.refresh_from_db()
+    instance.refresh_from_db(fields=["version"])
     return instance
 
 
