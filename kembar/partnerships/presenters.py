@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+
+from kembar.core.formats import pattern
 
 from .models import LocalGovernment, Partnership
 from .vocab import SDG_GOALS, Field
@@ -52,6 +57,10 @@ def _display(field: str, value) -> str:
         return str(dict(model_field.choices)[value])
     if value is True or value is False:
         return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):  # in the reader's zone, named, as every moment on the page
+        return dateformat.format(timezone.localtime(value), pattern("SHORT_DATETIME_FORMAT") + " T")
+    if isinstance(value, dt.date):
+        return dateformat.format(value, pattern("DATE_FORMAT"))
     return "" if value is None else str(value)
 
 

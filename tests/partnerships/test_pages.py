@@ -1,5 +1,7 @@
 """Pages: what each kind of user can see and do, validation errors, query budgets, language."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -438,3 +440,17 @@ def test_a_new_partnership_is_proposed_until_the_office_says_otherwise(client, u
     client.force_login(users["bandung_editor"])
     form = client.get(reverse("partnerships:create")).context["form"]
     assert form["status"].value() == "proposed"
+
+
+def test_history_shows_moments_and_dates_as_a_person_reads_them(client, users, partnership):
+    """An office's save confirms the partnership: its moment is shown in the reader's zone with the
+    zone named, and a date in the language's pattern, never as the database's ISO text."""
+    import datetime as dt
+
+    services.update_partnership(users["bandung_editor"], partnership, since=dt.date(2019, 3, 4))
+    client.force_login(users["bandung_editor"])
+    page = client.get(reverse("partnerships:detail", args=[partnership.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    history = page.content.decode().split("History", 1)[-1]
+    assert "+00:00" not in history and "2019-03-04" not in history
+    assert re.search(r"\d{2}:\d{2} WIB", history)  # the confirmation, in Bandung's zone
+    assert "4 March 2019" in history or "March 4, 2019" in history
