@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from kembar.core.formats import pattern
@@ -43,6 +43,12 @@ def _f(value: dt.datetime | dt.date, fmt: str) -> str:
 def abbreviation(value: dt.datetime) -> str:
     """The zone's abbreviation at that moment (WIB, CST, CDT, JST; +07 where tzdata has none)."""
     return value.tzname() or "UTC"
+
+
+def stamp(value: dt.datetime) -> str:
+    """'1 Mar 2027 09:00 WIB' ('2027年3月1日 09:00 JST'): the active language's short date and
+    time in the active zone, with the zone's abbreviation (a message's, a change's moment)."""
+    return _f(timezone.localtime(value), pattern("SHORT_DATETIME_FORMAT") + " T")
 
 
 def moment(value: dt.datetime, zone: ZoneLike, *, weekday: bool = False) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.utils import dateformat, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
-from kembar.core.formats import pattern
+from kembar.core import times
 
 from .models import LocalGovernment, Partnership
 from .vocab import SDG_GOALS, Field
@@ -58,9 +58,9 @@ def _display(field: str, value) -> str:
     if value is True or value is False:
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):  # in the reader's zone, named, as every moment on the page
-        return dateformat.format(timezone.localtime(value), pattern("SHORT_DATETIME_FORMAT") + " T")
+        return times.stamp(value)
     if isinstance(value, dt.date):
-        return dateformat.format(value, pattern("DATE_FORMAT"))
+        return formats.date_format(value, "DATE_FORMAT")
     return "" if value is None else str(value)
 
 

@@ -38,7 +38,7 @@ def office_span(start, end, zone):
 def stamp(value):
     """`{{ message.created|stamp }}` → '1 Mar 2027 09:00 WIB' ('2027年3月1日 09:00 JST'): the
     active language's short date and time, and the zone's abbreviation, in the active zone."""
-    return dateformat.format(value, pattern("SHORT_DATETIME_FORMAT") + " T") if value else ""
+    return times.stamp(value) if value else ""
 
 
 @register.filter(expects_localtime=True)
