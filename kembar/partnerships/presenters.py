@@ -57,6 +57,8 @@ def _display(field: str, value) -> str:
         return str(dict(model_field.choices)[value])
     if value is True or value is False:
         return _("yes") if value else _("no")
+    if model_field.is_relation and value is not None:  # the confirming office by name, not its id
+        return str(model_field.related_model._default_manager.filter(pk=value).first() or "—")
     if isinstance(value, dt.datetime):  # in the reader's zone, named, as every moment on the page
         return times.stamp(value)
     if isinstance(value, dt.date):

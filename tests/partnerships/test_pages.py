@@ -454,3 +454,5 @@ def test_history_shows_moments_and_dates_as_a_person_reads_them(client, users, p
     assert "+00:00" not in history and "2019-03-04" not in history
     assert re.search(r"\d{2}:\d{2} WIB", history)  # the confirmation, in Bandung's zone
     assert "4 March 2019" in history or "March 4, 2019" in history
+    office = users["bandung_editor"].memberships.get().organisation
+    assert f"— → {office.name}" in history  # the confirming office by name, not its id
