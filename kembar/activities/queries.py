@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from kembar.accounts import permissions
+from kembar.core.versioning import as_stored
 from kembar.partnerships.models import Partnership
 
 from .models import Activity, Call
@@ -114,18 +115,25 @@ def note_portal_change(sender, instance, **kwargs) -> None:
     (`portal_saved` acts on it). An activity that neither was nor is public and ahead (a report
     of a past event), or a partnership whose `public` stays, leaves them as they are: the events
     kept are ids and times, and the rows shown are read afresh."""
+    stored = as_stored(instance)  # the row as read under the saver's lock: not read again
     if sender is Partnership:
         if instance.pk is None:
             instance._portal_changed = False  # no activities yet
         else:
-            before = Partnership.objects.filter(pk=instance.pk).values_list("public", flat=True).first()
+            if stored is not None and "public" in stored:
+                before = stored["public"]
+            else:
+                before = Partnership.objects.filter(pk=instance.pk).values_list("public", flat=True).first()
             instance._portal_changed = before is None or before != instance.public
         return
     now = [getattr(instance, name) for name in PORTAL_FIELDS]
     if _may_be_upcoming(*now) or instance.pk is None:
         instance._portal_changed = _may_be_upcoming(*now)
         return
-    before = Activity.objects.filter(pk=instance.pk).values_list(*PORTAL_FIELDS).first()
+    if stored is not None and all(name in stored for name in PORTAL_FIELDS):
+        before = tuple(stored[name] for name in PORTAL_FIELDS)
+    else:
+        before = Activity.objects.filter(pk=instance.pk).values_list(*PORTAL_FIELDS).first()
     instance._portal_changed = before is not None and _may_be_upcoming(*before)
 
 

@@ -256,7 +256,13 @@ def create_agreement(
 
 
 def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
-    current = locked(Agreement.objects.select_related("partnership", "template"), agreement.pk, expected_version)
+    # The partnership is locked too: signing activates a proposed one (`_activate_partnership`).
+    current = locked(
+        Agreement.objects.select_related("partnership", "template"),
+        agreement.pk,
+        expected_version,
+        of=("self", "partnership"),
+    )
     if current.status == AgreementStatus.TERMINATED:
         raise ValidationError(_("This agreement was terminated; it can no longer change."))
     return current

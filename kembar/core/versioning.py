@@ -48,24 +48,51 @@ def stale_message(model: type[models.Model]) -> str:
     ) % {"what": model._meta.verbose_name}
 
 
-def locked(queryset: models.QuerySet[M] | type[M], pk, expected_version: int | None) -> M:
+def locked(
+    queryset: models.QuerySet[M] | type[M], pk, expected_version: int | None, *, of: tuple[str, ...] = ("self",)
+) -> M:
     """The current row, locked until the surrounding transaction ends.
 
     Call inside `transaction.atomic()`. With an `expected_version`, a row whose version moved
     on raises ConcurrentEdit; without one (a caller that read nothing first) any version goes.
+    Rows the queryset reads with it (`select_related`) are read, not locked, unless named in
+    `of` (PostgreSQL's FOR UPDATE OF): an activity's edit must not hold its host government.
     """
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
-    current = queryset.select_for_update().get(pk=pk)
+    current = queryset.select_for_update(of=of).get(pk=pk)
     if expected_version is not None and getattr(current, "version") != expected_version:
         raise ConcurrentEdit(stale_message(type(current)))
+    _hold(current)
     return current
 
 
+def _hold(instance: models.Model) -> None:
+    """Note the row's values as the database holds them under the caller's lock: its next
+    version is then known without reading it back, and a pre_save receiver can tell what a save
+    changes without reading the row again (`as_stored`)."""
+    loaded = instance.__dict__
+    instance._as_stored = {  # type: ignore[attr-defined]
+        f.attname: loaded[f.attname] for f in instance._meta.concrete_fields if f.attname in loaded
+    }
+
+
+def as_stored(instance: models.Model) -> dict[str, Any] | None:
+    """The values of `instance`'s row in the database while the caller holds its lock (`locked`,
+    then after each `save_version`); None for a row not read under a lock."""
+    return getattr(instance, "_as_stored", None)
+
+
 def save_version(instance: M, user) -> M:
-    """Save the change as the next version, credited to `user`; the instance gets the version
-    the database gave it (nothing else of it is computed there)."""
+    """Save the change as the next version, credited to `user`; the instance gets its new version
+    (the locked row's next one, or for a row not read under a lock the one the database gave it)."""
     record_author(instance, user)
+    stored = as_stored(instance)
+    if stored is not None and "version" in stored:  # locked: nobody else can have saved since
+        setattr(instance, "version", stored["version"] + 1)
+        instance.save()
+        _hold(instance)
+        return instance
     setattr(instance, "version", F("version") + 1)
     instance.save()
     instance.refresh_from_db(fields=["version"])

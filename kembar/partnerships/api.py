@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
@@ -368,8 +369,9 @@ def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
     office (and platform administrators) may."""
     partnership = visible_partnership(request.auth, partnership_id)
     data, version = params.sent_changes(payload)
-    services.update_partnership(request.auth, partnership, expected_version=version, **data)
-    return services.partnership_queryset().get(pk=partnership.pk)
+    current = services.update_partnership(request.auth, partnership, expected_version=version, **data)
+    prefetch_related_objects([current], services.fields_in_order())
+    return current
 
 
 @router.delete("/{partnership_id}", auth=WRITE, response={204: None, **ERRORS}, summary="Delete a partnership")

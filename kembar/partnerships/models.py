@@ -98,7 +98,9 @@ class Partnership(Versioned):
     confirmed_at = models.DateTimeField(_("confirmed on"), null=True, blank=True)
     end_reason = models.CharField(_("why it was closed"), max_length=20, choices=EndReason.choices, blank=True)
     end_note = models.CharField(_("note on its closing"), max_length=500, blank=True)
-    history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version"])
+    # The version is kept in each record too: django-simple-history reads the row back for every
+    # record of the fields (a query per save) to fill in fields it leaves out of the record.
+    history = HistoricalRecords(m2m_fields=[fields])
 
     class Meta:
         verbose_name = _("partnership")

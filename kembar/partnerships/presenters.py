@@ -87,7 +87,7 @@ def history_entries(partnership: Partnership, limit: int = HISTORY_SHOWN) -> lis
             break
         changes = []
         if older is not None:
-            delta = newer.diff_against(older, excluded_fields=["updated", "created"])
+            delta = newer.diff_against(older, excluded_fields=["updated", "created", "version"])
             changes = [
                 {
                     "field": str(Partnership._meta.get_field(c.field).verbose_name),

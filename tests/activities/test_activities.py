@@ -453,6 +453,19 @@ def meeting(user, p, **extra) -> Activity:
     return services.create_activity(user, p, **data)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite locks the whole database, not rows")
+def test_an_edit_locks_its_own_row_only(users, diy_kyoto):
+    """Editing an activity reads its host government with it but does not hold that row: other
+    offices' edits of the same host's activities, and of the government, go on meanwhile."""
+    admin = users["platform_admin"]
+    a = festival(admin, diy_kyoto)
+    with CaptureQueriesContext(connection) as captured:
+        services.update_activity(admin, a, expected_version=1, title="JJW")
+    (lock,) = [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert lock.endswith('FOR UPDATE OF "activities_activity"')
+    assert "partnerships_localgovernment" in lock  # read with it, not locked
+
+
 def test_converting_with_a_stale_version_is_refused_and_changes_nothing(users, partnership):
     admin = users["platform_admin"]
     a = meeting(admin, partnership)
@@ -1336,6 +1349,21 @@ def test_the_portals_events_are_kept_through_changes_that_cannot_touch_them(user
     kept = version()
     partnership.public = not partnership.public
     partnership.save()
+    assert version() != kept
+
+    # The same through the services, which lock the row and compare with what they locked (no
+    # second read of it): a note leaves the events, making the partnership private drops them.
+    kept = version()
+    editor = users["platform_admin"]
+    partnership = partnership_services.update_partnership(editor, partnership, notes="Met again", public=True)
+    assert version() != kept  # it was private after the plain save above
+    report = services.update_activity(editor, report, start=past, end=past + dt.timedelta(hours=2))
+    assert version() != kept  # back in the past: no longer ahead
+    kept = version()
+    partnership = partnership_services.update_partnership(editor, partnership, notes="And again")
+    services.update_activity(editor, report, description="A report of it")
+    assert version() == kept
+    partnership_services.update_partnership(editor, partnership, public=False)
     assert version() != kept
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kembar.agreements import services
 from kembar.agreements.models import Agreement, AgreementStage, ProcedureTemplate, StageDocument, StageTransition
@@ -384,6 +386,19 @@ def test_a_signed_loi_makes_a_proposed_partnership_active(proposed, editor):
     assert loi.status == Status.SIGNED and loi.activated_partnership is True
     assert proposed.status == "active"
     assert proposed.history.first().history_user == editor  # credited, in the partnership's history
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite locks the whole database, not rows")
+def test_a_step_of_the_procedure_holds_its_partnership_until_it_is_saved(proposed, editor):
+    """Signing activates a proposed partnership: the partnership is locked with the agreement, so
+    an office's change of its status in between waits instead of being overwritten."""
+    loi = services.create_agreement(
+        editor, proposed, template=ProcedureTemplate.objects.get(code="generic"), title="LoI", kind="loi"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        services.advance(editor, loi)
+    locks = [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert locks[0].endswith('FOR UPDATE OF "agreements_agreement", "partnerships_partnership"')
 
 
 def test_a_signing_leaves_a_suspended_partnership_as_it_is(proposed, editor, users):

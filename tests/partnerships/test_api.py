@@ -499,6 +499,31 @@ def test_a_stale_version_is_refused_with_409(api, sister):
 # --- query budgets --------------------------------------------------------------------------
 
 
+def test_a_change_is_saved_and_answered_in_a_fixed_number_of_queries(api, sister, django_assert_max_num_queries):
+    """The row is read once under its lock: its next version and what the save changes are known
+    from it, not read again, and the answer is the saved row with its fields."""
+    sister.fields.set(["culture", "trade"])
+    version = api("get", f"/api/partnerships/{sister.pk}", as_="bandung_editor").json()["version"]
+    for turn in range(2):
+        # the caller (2), the partnership, its office, the row locked, saved, its history record
+        # and the record of its fields (read, written), the answer's fields, the transaction (2)
+        with django_assert_max_num_queries(12):
+            answer = api(
+                "patch",
+                f"/api/partnerships/{sister.pk}",
+                as_="bandung_editor",
+                body={"notes": f"Edit {turn}", "status": "active", "version": version + turn},
+            )
+        assert answer.status_code == 200, answer.content
+        body = answer.json()
+        assert body["version"] == version + turn + 1 and body["notes"] == f"Edit {turn}"
+        assert body["fields"] == ["culture", "trade"] and body["government_a"]["name"]
+        assert body["confirmed_by"]  # the office's save is its confirmation
+    sister.refresh_from_db()
+    assert sister.version == version + 2
+    assert [r.version for r in sister.history.order_by("-history_id")[:2]] == [version + 2, version + 1]
+
+
 def _many_partnerships(total: int, governments: dict) -> None:
     """Partnerships between governments of real places (bulk, so 500 take a moment)."""
     have = Partnership.objects.count()
