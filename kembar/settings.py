@@ -175,14 +175,19 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or 
 
 # Django's cache (the insights health ranking, kembar/insights/health/score.py). CACHE_URL=redis://host:6379/1
 # shares it between all app server processes, so a change seen by one drops every process's copy;
-# without it each process keeps its own in memory.
+# without it each process keeps its own in memory, up to LOCMEM_CACHE_ENTRIES values (default
+# 20,000: the pages keep a value per row shown, and Django's 300 would push out the portal's
+# events, seconds to work out again, after a few pages of the list).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/1.")
 CACHES = {
     "default": {"BACKEND": "kembar.core.caching.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_CACHE_ENTRIES", "20000"))},
+    }
 }
 
 # Background jobs (kembar/core/mail.py, docs/operations.md): Django's tasks API (the django-tasks

@@ -245,3 +245,16 @@ def test_the_apis_rows_are_kept_each_until_its_own_partnership_changes(pages_cac
     assert by_id[private.pk]["version"] == private.version + 1
     assert by_id[public.pk] == {item["id"]: item for item in cold.json()["items"]}[public.pk]
     assert [item["id"] for item in changed["items"]] == [private.pk, public.pk]  # the latest change first
+
+
+@pytest.mark.skipif(bool(caching.settings.CACHE_URL), reason="the in-memory cache is used without CACHE_URL only")
+def test_without_redis_a_process_keeps_thousands_of_values(pages_cached):
+    """The pages keep a value per row they show (list rows, API items, healths): a process's own
+    cache must hold thousands, or a few list pages push out the portal's events, which take
+    seconds to work out again (Django's default keeps 300)."""
+    from django.core.cache import cache
+
+    cache.set("kembar:portal-events", "kept")
+    cache.set_many({f"kembar:row:{i}": i for i in range(5000)})
+    assert cache.get("kembar:portal-events") == "kept"
+    assert cache.get("kembar:row:4999") == 4999
