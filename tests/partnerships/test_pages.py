@@ -267,6 +267,39 @@ def test_list_filters(client, users, partnership, governments):
     assert "Busan" in page(q="Surabaya") and "Braunschweig" not in page(q="Surabaya")
 
 
+def test_each_word_is_found_in_either_name_the_basis_or_the_notes(client, users, partnership, governments):
+    """Every word must be somewhere: in either government's name (either side), the basis or
+    the notes, in any case."""
+    admin = users["platform_admin"]
+    services.update_partnership(admin, partnership, basis="Letter of intent 2019", notes="Harbour twinning")
+    services.create_partnership(admin, governments["surabaya"], governments["busan"], notes="Port of Surabaya")
+    found = lambda q: {  # noqa: E731
+        p.pk for p in services.filter_partnerships(Partnership.objects.all(), services.PartnershipFilter(q=q))
+    }
+    busan = Partnership.objects.get(government_b=governments["busan"]).pk
+    assert found("braunschweig") == found("BANDUNG braunschweig") == {partnership.pk}
+    assert found("busan") == found("surabaya") == {busan}  # either side
+    assert found("INTENT") == found("harbour twinning") == {partnership.pk}
+    assert found("port") == {busan}
+    assert found("port harbour") == set()
+    page = client.get(reverse("partnerships:list"), {"q": "Port  SURABAYA"}).content.decode()
+    assert "Busan" in page and "Braunschweig" not in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's (pg_trgm)")
+def test_the_word_search_can_be_answered_from_trigram_indexes(governments, partnership):
+    """Each of the words' four lookups matches an index (migration 0010): with the indexes the
+    planner may pick, the search never has to read the whole registry."""
+    search = services.filter_partnerships(Partnership.objects.all(), services.PartnershipFilter(q="port"))
+    sql, params = search.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("partnerships_gov_name_trgm", "partnerships_basis_trgm", "partnerships_notes_trgm"):
+        assert index in plan, plan
+
+
 def _many_partnerships(n: int):
     places = cities_without_government("DE", n + 1)
     governments = LocalGovernment.objects.bulk_create(
