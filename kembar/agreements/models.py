@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from kembar.core import languages
 from kembar.core.models import Versioned
 from kembar.core.uploads import UploadPath
+from kembar.core.versioning import History
 from kembar.partnerships.models import CooperationField, Partnership
 
 from .vocab import Action, AgreementKind, AgreementStatus, Relation, StageOwner, StageStatus
@@ -153,7 +154,10 @@ class Agreement(Versioned):
         _("status"), max_length=14, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, db_index=True
     )
     languages = models.JSONField(_("languages of the text"), default=list, blank=True)
-    history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version", "updated"])
+    # Every field is kept in the records (the pages leave out the version and the moment of the
+    # save): django-simple-history reads the row back for each record of the fields to fill in
+    # fields it leaves out, a query per save.
+    history = History(m2m_fields=[fields])
 
     class Meta:
         verbose_name = _("agreement")

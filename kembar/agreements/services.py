@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from kembar.accounts import permissions
 from kembar.core import languages
 from kembar.core.uploads import check_upload
-from kembar.core.versioning import ConcurrentEdit, create_with_history, locked, record_author, save_version
+from kembar.core.versioning import (
+    ConcurrentEdit,
+    create_with_history,
+    create_with_relations,
+    locked,
+    record_author,
+    save_version,
+)
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.models import CooperationField, Partnership
 from kembar.partnerships.vocab import Field
@@ -244,10 +251,7 @@ def create_agreement(
     if not stages:
         raise ValidationError({"template": [_("The procedure “%(name)s” has no stages.") % {"name": template}]})
     with transaction.atomic():
-        record_author(agreement, user)
-        agreement.save()
-        if fields:
-            agreement.fields.set(fields)
+        create_with_relations(agreement, user, fields=fields)
         create_with_history(
             [AgreementStage(agreement=agreement, template_stage=stage, position=stage.position) for stage in stages],
             user,

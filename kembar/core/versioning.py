@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 M = TypeVar("M", bound=models.Model)
@@ -30,6 +31,34 @@ def record_author(instance: models.Model, user) -> None:
     """Credit the change in the history to the user (the API, CLI and tests have no request)."""
     if user is not None and user.is_authenticated:
         instance._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
+
+
+class History(HistoricalRecords):
+    """django-simple-history's records of a model that creates rows with their many-to-many
+    relations at once (`create_with_relations`): it stays reachable from its model."""
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            sender._kembar_history = self  # type: ignore[attr-defined]
+
+
+def create_with_relations(instance: M, user, **relations) -> M:
+    """Save a new row and then add its many-to-many `relations` (name: values), recorded in its
+    history as one creation credited to `user`: django-simple-history would record the row, then
+    the row again with its relations (twice the writes, and two entries for one act). The
+    model's history must be a `History`."""
+    record_author(instance, user)
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]  # simple-history's switch
+    try:
+        instance.save()
+        for name, values in relations.items():
+            if values:
+                getattr(instance, name).add(*values)
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
+    type(instance)._kembar_history.create_historical_record(instance, "+")  # type: ignore[attr-defined]
+    return instance
 
 
 def create_with_history(objs: list[M], user) -> list[M]:
@@ -85,7 +114,8 @@ def as_stored(instance: models.Model) -> dict[str, Any] | None:
 
 def save_version(instance: M, user) -> M:
     """Save the change as the next version, credited to `user`; the instance gets its new version
-    (the locked row's next one, or for a row not read under a lock the one the database gave it)."""
+    (the locked row's next one, or for a row not read under a lock the one the database gave it;
+    a model whose history keeps its version, as the partnership's, must be read under the lock)."""
     record_author(instance, user)
     stored = as_stored(instance)
     if stored is not None and "version" in stored:  # locked: nobody else can have saved since

@@ -346,7 +346,7 @@ def create_partnership(request, payload: PartnershipIn):
     """
     data = payload.dict()
     ids = {"government_a_id": data.pop("government_a_id"), "government_b_id": data.pop("government_b_id")}
-    found = LocalGovernment.objects.in_bulk(ids.values())
+    found = LocalGovernment.objects.select_related("place").in_bulk(ids.values())
     missing = {name: [GOVERNMENT_NOT_FOUND % {"id": pk}] for name, pk in ids.items() if pk not in found}
     if missing:
         raise ValidationError(missing)
@@ -354,7 +354,8 @@ def create_partnership(request, payload: PartnershipIn):
         partnership = services.create_partnership(
             request.auth, found[ids["government_a_id"]], found[ids["government_b_id"]], **data
         )
-    return Reply(201, services.partnership_queryset().get(pk=partnership.pk))
+    prefetch_related_objects([partnership], services.fields_in_order())
+    return Reply(201, partnership)
 
 
 @router.patch(

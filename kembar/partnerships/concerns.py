@@ -29,9 +29,9 @@ def _governments_memo() -> dict[int, tuple[int, int]] | None:
     return pending_until_commit(_forget, dict)
 
 
-def of_partnerships(ids: Iterable[int | None]) -> set[Subject]:
+def of_partnerships(ids: Iterable[int | None], loaded: Iterable = ()) -> set[Subject]:
     """The partnerships and their governments (one query, none for those this transaction has
-    already looked up)."""
+    already looked up or that are among the `loaded` partnerships)."""
     from .models import Partnership
 
     ids = {pk for pk in ids if pk is not None}
@@ -39,6 +39,7 @@ def of_partnerships(ids: Iterable[int | None]) -> set[Subject]:
         return set()
     memo = _governments_memo()
     known = {pk: memo[pk] for pk in ids if pk in memo} if memo is not None else {}
+    known.update({p.pk: (p.government_a_id, p.government_b_id) for p in loaded if p.pk in ids})
     if missing := ids - known.keys():
         rows = Partnership.objects.filter(pk__in=missing).values_list("pk", "government_a_id", "government_b_id")
         found = {pk: (a, b) for pk, a, b in rows}
@@ -76,9 +77,13 @@ def describe(model: type, *, partnership: str = "", governments: Iterable[str] =
     theirs (`of_governments`) unless they are the partnership's own."""
     partnership_of = attrgetter(partnership) if partnership else None
     governments_of = [attrgetter(path) for path in governments]
+    # A row's own partnership, when the service that saves it has it at hand (an agreement
+    # created for it): its governments are read from it, not looked up.
+    own = model._meta.get_field("partnership") if partnership == "partnership_id" else None
 
     def resolve(instance) -> set[Subject]:
-        subjects = of_partnerships([partnership_of(instance)]) if partnership_of else set()
+        loaded = [instance.partnership] if own is not None and own.is_cached(instance) else []
+        subjects = of_partnerships([partnership_of(instance)], loaded) if partnership_of else set()
         others = {g(instance) for g in governments_of} - {pk for kind, pk in subjects if kind == "government"}
         return subjects | of_governments(others)
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kembar.core.models import Versioned
+from kembar.core.versioning import History
 from kembar.gazetteer.models import Place
 
 from .vocab import EndReason, Field, Kind, Level, Source, Status
@@ -100,7 +101,7 @@ class Partnership(Versioned):
     end_note = models.CharField(_("note on its closing"), max_length=500, blank=True)
     # The version is kept in each record too: django-simple-history reads the row back for every
     # record of the fields (a query per save) to fill in fields it leaves out of the record.
-    history = HistoricalRecords(m2m_fields=[fields])
+    history = History(m2m_fields=[fields])
 
     class Meta:
         verbose_name = _("partnership")

@@ -21,7 +21,7 @@ from django.utils.functional import Promise as StrOrPromise
 from django.utils.translation import gettext as _
 
 from kembar.accounts import permissions
-from kembar.core.versioning import locked, record_author, save_changes, save_version
+from kembar.core.versioning import create_with_relations, locked, record_author, save_changes, save_version
 from kembar.gazetteer.models import Place, PlaceName
 from kembar.gazetteer.normalise import name_key, prefix_upper_bound
 from kembar.gazetteer.services import parse_place_query
@@ -198,10 +198,7 @@ def create_partnership(
             partnership = Partnership(
                 government_a=a, government_b=b, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS + ["source"]}
             )
-            record_author(partnership, user)
-            partnership.save()
-            if fields:
-                partnership.fields.set(fields)  # type: ignore[arg-type]  # CooperationField's key is its code
+            create_with_relations(partnership, user, fields=fields)
     except IntegrityError:
         raise ValidationError(
             {"government_b": [_("%(a)s and %(b)s are already partners.") % {"a": a.name, "b": b.name}]}

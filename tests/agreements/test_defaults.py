@@ -79,3 +79,22 @@ def test_a_new_agreement_has_every_stage_of_its_procedure_each_in_the_history_by
     assert sorted(history.values_list("id", "history_type", "history_user")) == sorted(
         (s.pk, "+", editor.pk) for s in stages
     )
+
+
+def test_a_new_agreement_is_written_and_answered_in_a_fixed_number_of_queries(
+    api, partnership, django_assert_max_num_queries
+):
+    """One history record with its fields, its stages in one insert with their history in
+    another; the partnership it was created for is not looked up again to know whose pages it
+    concerns: the caller (2), the partnership, the procedure and its stages (2), whether an LoI
+    exists, the agreement, its fields (2) and its record (3), the stages (2), the transaction (2)
+    and the answer (4)."""
+    api("get", f"/api/partnerships/{partnership.pk}", as_="bandung_editor")  # the token's first use
+    body = {"partnership_id": partnership.pk, "title": "LoI Bandung–Braunschweig", "fields": ["culture"]}
+    with django_assert_max_num_queries(20):
+        response = api("post", "/api/agreements", body=body, as_="bandung_editor")
+    assert response.status_code == 201, response.content
+    agreement = Agreement.objects.get()
+    assert len(response.json()["stages"]) == agreement.stages.count() == 5
+    (created,) = agreement.history.all()
+    assert created.version == 1 and [f.cooperationfield_id for f in created.fields.all()] == ["culture"]

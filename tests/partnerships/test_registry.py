@@ -81,6 +81,21 @@ def test_update_records_history_and_refuses_a_stale_version(governments, users):
     assert p.history.earliest().status == "proposed"  # a new partnership starts as proposed
 
 
+def test_a_partnership_created_with_its_fields_is_one_entry_of_its_history(client, governments, users):
+    editor = users["bandung_editor"]
+    p = services.create_partnership(editor, governments["bandung"], governments["kyoto"], fields=["trade", "culture"])
+    (created,) = p.history.all()
+    assert created.history_type == "+" and created.history_user == editor
+    assert sorted(f.cooperationfield_id for f in created.fields.all()) == ["culture", "trade"]
+    assert sorted(p.fields.values_list("code", flat=True)) == ["culture", "trade"]
+    services.update_partnership(editor, p, fields=["education"])
+    page = client.get(p.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        page.count("<strong>Created</strong>") == 1
+        and "fields of cooperation: Culture, Trade and investment → Education" in page
+    )
+
+
 def test_partner_office_may_edit_unrelated_office_may_not(governments, users):
     p = services.create_partnership(users["bandung_editor"], governments["bandung"], governments["braunschweig"])
     services.update_partnership(users["braunschweig_editor"], p, notes="Seen from Braunschweig")
