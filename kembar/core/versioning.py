@@ -40,7 +40,7 @@ class History(HistoricalRecords):
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
         if sender is self.cls:
-            sender._kembar_history = self  # type: ignore[attr-defined]
+            sender._kembar_history = self
 
 
 def create_with_relations(instance: M, user, **relations) -> M:

@@ -138,7 +138,7 @@ def filter_partnerships(queryset: QuerySet[Partnership], f: PartnershipFilter) -
     return queryset
 
 
-def _mentioning(word: str) -> QuerySet[Partnership]:
+def _mentioning(word: str) -> QuerySet:
     """The ids of the partnerships with `word` in either government's name, the basis or the
     notes: four queries joined by UNION, each of which PostgreSQL answers from an index (the
     trigram indexes, where the server has pg_trgm: migration 0010) instead of testing every
