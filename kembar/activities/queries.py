@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
 
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from kembar.accounts import permissions
+from kembar.core.caching import remembered
 from kembar.core.versioning import as_stored
 from kembar.partnerships.models import Partnership
 
@@ -158,7 +160,7 @@ def upcoming_events(f: PortalFilter, now: dt.datetime | None = None, limit: int 
 def kept_key(what: str) -> str:
     """The cache key of these events as of the last change of an activity."""
     version = cache.get(PORTAL_VERSION_KEY) or ""
-    return "kembar:activities:portal:" + hashlib.sha256(f"{version}|{what}".encode()).hexdigest()
+    return "kembar:activities:portal:2:" + hashlib.sha256(f"{version}|{what}".encode()).hexdigest()
 
 
 def portal_key(f: PortalFilter, limit: int = 100) -> str:
@@ -169,21 +171,42 @@ def _kept(what: str, compute, drop_over: bool = True) -> list[Occurrence]:
     """`compute(now)`'s occurrences, from the cache when it has them (computed a minute ago at
     most, or being renewed by another process); the activities shown are read whole each time
     (one query)."""
+    return _occurrences(_kept_rows(what, compute, drop_over))
+
+
+def _occurrences(rows: list[tuple]) -> list[Occurrence]:
+    """The kept rows' occurrences with their activities read whole (one query, also for none)."""
+    shown = activity_queryset().in_bulk({row[0] for row in rows} or {0})
+    return [Occurrence(shown[pk], *rest[:6]) for pk, *rest in rows if pk in shown]
+
+
+def _kept_rows(what: str, compute, drop_over: bool = True) -> list[tuple]:
+    """`compute(now)`'s occurrences as kept (`_kept`): (activity id, planned start, start, end,
+    postponed, to be decided, reason, partnership id) each; none of the activities read."""
     now = timezone.now()
     key = kept_key(what)
     entry = cache.get(key)
     renewing = entry is not None and (now - entry[0]).total_seconds() > PORTAL_CACHE_SECONDS
     if entry is None or (renewing and cache.add(key + ":renewing", 1, PORTAL_CACHE_SECONDS)):
         rows = [
-            (o.activity.pk, o.planned_start, o.start, o.end, o.postponed, o.date_tbd, o.reason) for o in compute(now)
+            (
+                o.activity.pk,
+                o.planned_start,
+                o.start,
+                o.end,
+                o.postponed,
+                o.date_tbd,
+                o.reason,
+                o.activity.partnership_id,
+            )
+            for o in compute(now)
         ]
         cache.set(key, entry := (now, rows), PORTAL_KEEP_SECONDS)
         cache.delete(key + ":renewing")
     kept = entry[1]
     if drop_over:  # over since: gone (unless to be decided)
         kept = [row for row in kept if row[3] >= now or row[5]]
-    shown = activity_queryset().in_bulk({row[0] for row in kept} or {0})
-    return [Occurrence(shown[pk], *rest) for pk, *rest in kept if pk in shown]
+    return kept
 
 
 def _upcoming_events(f: PortalFilter, now: dt.datetime, limit: int) -> list[Occurrence]:
@@ -240,6 +263,21 @@ def open_calls(f: PortalFilter, today: dt.date | None = None) -> QuerySet[Call]:
 
 
 DASHBOARD_SHOWN = 5
+
+
+def public_dashboard_events(render: Callable[[list[Occurrence]], str], signature) -> str:
+    """The next public events, `render`ed, kept until one of the shown activities' partnerships
+    changes (their stamps: an activity's edit renews its partnership's) or the events shown do,
+    per `signature` (what the rendering depends on besides them: the language and time zone).
+    The activities are read only to render them anew: the landing page under load no longer
+    reads and renders five activities with their partnerships for every visitor."""
+    rows = _kept_rows(f"dashboard|{DASHBOARD_SHOWN}", lambda now: dashboard_events(None, [], now, None))
+    return remembered(
+        "dashboard-events",
+        (signature, rows),
+        lambda: render(_occurrences(rows)),
+        subjects=[("partnership", row[7]) for row in rows],
+    )
 
 
 def dashboard_events(

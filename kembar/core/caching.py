@@ -119,13 +119,16 @@ def connect_signals() -> None:
     m2m_changed.connect(data_changed, dispatch_uid="kembar-data-version-m2m")
 
 
-def remembered(name: str, signature, compute):
+def remembered(name: str, signature, compute, *, subjects: list[stamps.Subject] | None = None):
     """`compute()`, kept for `cache_seconds()` under `name`, `signature` (what the value depends
-    on besides the data, e.g. a query's SQL and parameters) and the data version."""
+    on besides the data, e.g. a query's SQL and parameters) and the data version, or with
+    `subjects` (what the value shows, `kembar.core.stamps`) their stamps instead: a change
+    elsewhere leaves it kept."""
     seconds = cache_seconds()
     if seconds <= 0:
         return compute()
-    key = "kembar:remembered:" + hashlib.sha256(repr((name, signature, data_version())).encode()).hexdigest()
+    version = data_version() if subjects is None else stamps.current(subjects)
+    key = "kembar:remembered:" + hashlib.sha256(repr((name, signature, version)).encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -2,10 +2,12 @@ from django.core.cache import cache
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from kembar.accounts import permissions
-from kembar.activities.queries import dashboard_events
+from kembar.activities.queries import public_dashboard_events
 from kembar.agreements.reminders import dashboard_context as agreements_dashboard
 from kembar.conversations.services import dashboard_unread
 from kembar.core.caching import cache_seconds, for_visitors
@@ -37,7 +39,13 @@ def dashboard(request):
             solution_exchange=dashboard_summary([]),
             partner_requests=dashboard_requests([]),
             agreements=agreements_dashboard(request.user),
-            upcoming_activities=dashboard_events(request.user, []),
+            # the next public events, kept until they or their partnerships change
+            upcoming_html=mark_safe(  # noqa: S308 - rendered by our own template, escaped there
+                public_dashboard_events(
+                    lambda events: render_to_string("activities/_dashboard.html", {"upcoming_activities": events}),
+                    (get_language(), get_current_timezone_name()),
+                )
+            ),
             counts=counts,
             total=sum(n for _, _, n in counts),
         )

@@ -247,6 +247,31 @@ def test_the_apis_rows_are_kept_each_until_its_own_partnership_changes(pages_cac
     assert [item["id"] for item in changed["items"]] == [private.pk, public.pk]  # the latest change first
 
 
+def test_the_landing_pages_events_are_kept_until_their_partnership_changes(pages_cached, users, public, private):
+    """Under writes elsewhere the landing page is rendered again, but its next events are not read
+    and rendered again; an edit of a shown event shows at once."""
+    from tests.support.builders import planned_event
+
+    admin = users["platform_admin"]
+    soon = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    market = planned_event(admin, public, public.government_a, soon, title="Monthly market")
+    visitor = Client()
+    _, cold = _get(visitor, "/")
+    services.update_partnership(admin, private, notes="An edit elsewhere")
+    caching._bump()  # its commit's new data version: the page itself is rendered again
+    page, warm = _get(visitor, "/")
+    assert "Monthly market" in page.content.decode()
+    assert warm == 1 < cold  # the page again with its status counts, not the events
+
+    activities.update_activity(admin, market, title="Night market")
+    caching._bump()
+    page, changed = _get(visitor, "/")
+    assert changed > warm
+    assert "Night market" in page.content.decode() and "Monthly market" not in page.content.decode()
+    indonesian = visitor.get("/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Night market" in indonesian and "Akan datang" in indonesian
+
+
 @pytest.mark.skipif(bool(caching.settings.CACHE_URL), reason="the in-memory cache is used without CACHE_URL only")
 def test_without_redis_a_process_keeps_thousands_of_values(pages_cached):
     """The pages keep a value per row they show (list rows, API items, healths): a process's own
