@@ -117,26 +117,28 @@ def note_portal_change(sender, instance, **kwargs) -> None:
     (`portal_saved` acts on it). An activity that neither was nor is public and ahead (a report
     of a past event), or a partnership whose `public` stays, leaves them as they are: the events
     kept are ids and times, and the rows shown are read afresh."""
-    stored = as_stored(instance)  # the row as read under the saver's lock: not read again
     if sender is Partnership:
         if instance.pk is None:
             instance._portal_changed = False  # no activities yet
         else:
-            if stored is not None and "public" in stored:
-                before = stored["public"]
-            else:
-                before = Partnership.objects.filter(pk=instance.pk).values_list("public", flat=True).first()
-            instance._portal_changed = before is None or before != instance.public
+            before = _stored(instance, ("public",))
+            instance._portal_changed = before is None or before[0] != instance.public
         return
     now = [getattr(instance, name) for name in PORTAL_FIELDS]
     if _may_be_upcoming(*now) or instance.pk is None:
         instance._portal_changed = _may_be_upcoming(*now)
         return
-    if stored is not None and all(name in stored for name in PORTAL_FIELDS):
-        before = tuple(stored[name] for name in PORTAL_FIELDS)
-    else:
-        before = Activity.objects.filter(pk=instance.pk).values_list(*PORTAL_FIELDS).first()
+    before = _stored(instance, PORTAL_FIELDS)
     instance._portal_changed = before is not None and _may_be_upcoming(*before)
+
+
+def _stored(instance, names: tuple[str, ...]) -> tuple | None:
+    """The values `names` of the saved row as the database has them: as read under the saver's
+    lock (`as_stored`), else read (None for a row that is gone)."""
+    stored = as_stored(instance)
+    if stored is not None and all(name in stored for name in names):
+        return tuple(stored[name] for name in names)
+    return type(instance).objects.filter(pk=instance.pk).values_list(*names).first()
 
 
 def portal_saved(sender, instance, **kwargs) -> None:
