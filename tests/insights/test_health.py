@@ -209,6 +209,42 @@ def test_agreement_ending_soon_and_stuck_procedure(governments, users):
     assert h.steps[1].url == draft.get_absolute_url()
 
 
+def test_one_partnerships_health_reads_series_and_stages_only_when_it_has_them(governments, users):
+    """The partnership page's health card: a partnership with no recurring series and no agreement
+    under way costs two queries fewer; with them, the series counts and the stuck stage shows."""
+    admin, editor = users["platform_admin"], users["bandung_editor"]
+    p = services.create_partnership(admin, governments["bandung"], governments["kyoto"])
+    held(admin, p, governments["kyoto"], NOW - relativedelta(months=2))
+    terminated = agreement_services.create_agreement(
+        admin, p, template=ProcedureTemplate.objects.get(code="ksdpl"), title="Old draft"
+    )
+    Agreement.objects.filter(pk=terminated.pk).update(status="terminated")
+
+    def health():
+        score.health_of(editor, p, now=NOW)  # what the reader may see, read once
+        with CaptureQueriesContext(connection) as queries:
+            h = score.health_of(editor, p, now=NOW)
+        return h, len(queries.captured_queries)
+
+    plain, plain_queries = health()
+    assert by_code(plain)["frequency"].text == "1 activity held in the last 24 months"
+    assert by_code(plain)["procedure"].text == "No procedure stage waiting too long"
+
+    held(admin, p, governments["bandung"], dt.datetime(2016, 10, 1, 1, 0, tzinfo=dt.UTC), recurrence="FREQ=YEARLY")
+    draft = agreement_services.advance(
+        admin,
+        agreement_services.create_agreement(
+            admin, p, template=ProcedureTemplate.objects.get(code="ksdpl"), title="Addendum"
+        ),
+    )
+    stage = draft.stages.get(status="active")
+    AgreementStage.objects.filter(pk=stage.pk).update(started_at=NOW - dt.timedelta(days=150))
+    busy, busy_queries = health()
+    assert busy_queries == plain_queries + 2
+    assert by_code(busy)["frequency"].text == "3 activities held in the last 24 months"  # 2024, 2025 and the one
+    assert by_code(busy)["procedure"].text.startswith(f"“{stage.name}” has waited 150 days")
+
+
 def test_who_sees_which_health(three, governments, users, orgs):
     """An office its own; visitors and other offices public ones from public evidence only;
     oversight all, including the internal action items."""

@@ -396,16 +396,17 @@ def _held_occurrences(activity: Activity, now: dt.datetime) -> list[dt.datetime]
     return [o.start for o in occurrences(activity, before=now) if o.start <= now]
 
 
-def _series(ctx: Context, scope: QuerySet[Partnership] | None) -> SeriesEvidence:
-    """The held recurring series of the scope (None: the whole platform) and their occurrences up
-    to now: one query, and one more (with their postponements) for the series this process has
-    not expanded today. Series outside the scope do no harm: they only name other ids."""
+def _series(ctx: Context, scope: QuerySet[Partnership] | list[int] | None) -> SeriesEvidence:
+    """The held recurring series of the scope (partnerships, or their ids; None: the whole
+    platform) and their occurrences up to now: one query, and one more (with their
+    postponements) for the series this process has not expanded today. Series outside the
+    scope do no harm: they only name other ids."""
     found = SeriesEvidence()
     series = Activity.objects.filter(
         ctx.activity_filter, status=ActivityStatus.HELD, start__lte=ctx.now, recurrence__gt=""
     )  # not "<> ''": lets the (status, recurrence) index serve
     if scope is not None:
-        series = series.filter(partnership__in=scope.values("pk"))
+        series = series.filter(partnership__in=scope if isinstance(scope, list) else scope.values("pk"))
     rows = list(
         series.order_by().values_list(
             "pk", "partnership_id", "host_id", "partnership__government_a_id", "start", "updated"
@@ -627,19 +628,28 @@ def _agreement_state(agreements: list[dict], today: dt.date) -> str:
     return max(states, key=AGREEMENT_RANK.__getitem__, default="none")
 
 
-def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, stuck: set[int]) -> None:
-    """Score the partnerships `rows` (of a list's page, or one partnership's page) and add what
-    the words need, as attributes named as `annotate`'s (h_score, h_recency…, plus h_last_single,
-    h_held, h_host_a, h_open_ended, h_force_end, h_expired_end, h_overdue, h_plan_progress).
+@dataclass
+class RecordEvidence:
+    """The partnerships' own activities (aggregated) and agreements, as `add_evidence` scores
+    them: read first, so that the series and the stuck stages are read only for the
+    partnerships that have any."""
 
-    The same rules as `annotate`, from three small aggregate queries and the plans' two: the
-    ranking orders the whole scope in SQL, and a page describes its few rows without building
-    that query (building and compiling it took longer than running it). `stuck`: the ids of the
-    rows with a stuck procedure stage. tests/insights/test_health_consistency.py holds the two
-    to the same scores on generated volume."""
-    if not rows:
-        return
-    w, ids, today = WEIGHTS, [p.pk for p in rows], ctx.now.date()
+    activities: dict[int, dict]
+    agreements: dict[int, list[dict]]
+
+    def with_series(self) -> list[int]:
+        """The partnerships with a held recurring series (`_series` finds its occurrences)."""
+        return [pk for pk, r in self.activities.items() if r["series"]]
+
+    def with_live_agreement(self) -> list[int]:
+        """The partnerships with an agreement not terminated (only those have a stage waiting)."""
+        return [
+            pk for pk, mine in self.agreements.items() if any(a["status"] != AgreementStatus.TERMINATED for a in mine)
+        ]
+
+
+def read_records(ids: list[int], ctx: Context) -> RecordEvidence:
+    """The partnerships `ids`' activities and agreements for `add_evidence` (two queries)."""
     held = Q(status=ActivityStatus.HELD, start__lte=ctx.now)
     recent = held & Q(start__gte=ctx.period_start)
     activities = {
@@ -652,6 +662,7 @@ def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, 
             recent=Count("pk", filter=recent),
             host_a=Count("pk", filter=recent & Q(host_id=F("partnership__government_a_id"))),
             host_b=Count("pk", filter=recent & Q(host_id=F("partnership__government_b_id"))),
+            series=Count("pk", filter=held & Q(recurrence__gt="")),  # as `_series` reads them
         )
     }
     agreements: dict[int, list[dict]] = defaultdict(list)
@@ -659,6 +670,26 @@ def add_evidence(rows: list[Partnership], ctx: Context, series: SeriesEvidence, 
         "partnership_id", "status", "effective_on", "signed_on", "ends_on"
     ):
         agreements[a["partnership_id"]].append(a)
+    return RecordEvidence(activities, agreements)
+
+
+def add_evidence(
+    rows: list[Partnership], ctx: Context, records: RecordEvidence, series: SeriesEvidence, stuck: set[int]
+) -> None:
+    """Score the partnerships `rows` (of a list's page, or one partnership's page) and add what
+    the words need, as attributes named as `annotate`'s (h_score, h_recency…, plus h_last_single,
+    h_held, h_host_a, h_open_ended, h_force_end, h_expired_end, h_overdue, h_plan_progress).
+
+    The same rules as `annotate`, from their `records` (`read_records`), the meetings' and the
+    plans' small aggregate queries: the ranking orders the whole scope in SQL, and a page
+    describes its few rows without building that query (building and compiling it took longer
+    than running it). `stuck`: the ids of the rows with a stuck procedure stage.
+    tests/insights/test_health_consistency.py holds the two to the same scores on generated
+    volume."""
+    if not rows:
+        return
+    w, ids, today = WEIGHTS, [p.pk for p in rows], ctx.now.date()
+    activities, agreements = records.activities, records.agreements
     open_overdue = Q(action_items__status=ActionItem.Status.OPEN, action_items__due__lt=today)
     # Only the meetings whose action items the reader reads count (none for a visitor: no query).
     meetings = {}
@@ -1015,28 +1046,32 @@ class HealthReport:
 
     def _series_of(self, ids) -> SeriesEvidence:
         """The recurring series of the partnerships `ids`: from those of the scope when this
-        report has read them, else read for `ids` only (one query)."""
+        report has read them, else read for `ids` only (one query, none for no ids)."""
         if "series" in self.__dict__:
             return self.series.only(ids)
-        return _series(self.ctx, Partnership.objects.filter(pk__in=list(ids))).only(ids)
+        if not ids:
+            return SeriesEvidence()
+        return _series(self.ctx, list(ids)).only(ids)
 
     def _describe(self, ids: list[int], read: Iterable[Partnership] = ()) -> list[Health]:
         """The partnerships `ids` described from the database: their evidence read for them only
         (the series of the scope when this report has read them, else those of `ids`); those
         not in `read` read too."""
-        series = self._series_of(ids)
         shown = [p for p in read if p.pk in ids]
         if unread := set(ids) - {p.pk for p in shown}:
             shown += Partnership.objects.filter(pk__in=unread).select_related(
                 "government_a__place", "government_b__place"
             )
-        stages = agreement_services.stuck_stage_queryset(
-            self.ctx.now, AgreementStage.objects.filter(agreement__partnership__in=ids)
-        ).select_related("template_stage", "agreement")
+        records = read_records(ids, self.ctx)
+        series = self._series_of(records.with_series())
         stuck: dict[int, AgreementStage] = {}
-        for stage in stages.order_by("due", *AgreementStage._meta.ordering):  # longest overdue first
-            stuck.setdefault(stage.agreement.partnership_id, stage)
-        add_evidence(shown, self.ctx, series, set(stuck))
+        if waiting := records.with_live_agreement():
+            stages = agreement_services.stuck_stage_queryset(
+                self.ctx.now, AgreementStage.objects.filter(agreement__partnership__in=waiting)
+            ).select_related("template_stage", "agreement")
+            for stage in stages.order_by("due", *AgreementStage._meta.ordering):  # longest overdue first
+                stuck.setdefault(stage.agreement.partnership_id, stage)
+        add_evidence(shown, self.ctx, records, series, set(stuck))
         by_id = {p.pk: p for p in shown}
         # A row deleted in this very minute by another process may still be ranked: skip it.
         return [self.describe(by_id[pk], stuck.get(pk), series) for pk in ids if pk in by_id]
