@@ -16,8 +16,8 @@ class PreferencesMiddleware:
 
     The language is the user's own choice (the account page, or the header's switch while
     signed in); without one, the visitor's (the switch's cookie, the browser). Times show in
-    the user's own time zone, else their office's (Asia/Jakarta for Bandung); visitors and
-    oversight bodies without a government see UTC. Both are read at sign-in and kept in the
+    the user's own time zone, else their office's (Asia/Jakarta for Bandung; an oversight
+    body's province's or capital's); visitors see UTC. Both are read at sign-in and kept in the
     session (no query per request); a change reaches every open session of the user.
     """
 

@@ -32,6 +32,7 @@ from django_otp.util import random_hex
 
 from kembar.core.mail import interface_languages, queue_mail, recipient_language
 from kembar.core.validation import ONE_LINE
+from kembar.gazetteer.services import country_zone
 
 from .models import AccountSession, ApiToken, Membership, Organisation, Profile
 from .permissions import read_government_ids, requires_second_factor
@@ -79,14 +80,23 @@ def saved_profile(user) -> Profile:
 
 
 def _office_zone(user) -> str:
-    ids = sorted(read_government_ids(user))
-    return (
-        apps.get_model("partnerships", "LocalGovernment")
-        .objects.filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("place__timezone", flat=True)
-        .first()
-    ) or "UTC"
+    """The zone of the user's office: its government's place; for an oversight body, its
+    province's, else its country's capital's (Kemendagri: Asia/Jakarta); else UTC."""
+    if ids := sorted(read_government_ids(user)):
+        zone = (
+            apps.get_model("partnerships", "LocalGovernment")
+            .objects.filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("place__timezone", flat=True)
+            .first()
+        )
+        if zone:
+            return zone
+    bodies = Organisation.objects.filter(kind=Organisation.Kind.OVERSIGHT, memberships__user=user)
+    for province_zone, country in bodies.order_by("pk").values_list("province__timezone", "country_code"):
+        if zone := province_zone or country_zone(country):
+            return zone
+    return "UTC"
 
 
 def office_language(office: Organisation) -> str:

