@@ -112,7 +112,9 @@ def _stuck_mail(stage, now: dt.datetime) -> tuple[str, str]:
 
 def dashboard_context(user, now: dt.datetime | None = None) -> dict:
     """The dashboard's block: the office's agreements ending within 180 days and its stuck
-    procedures, worst first (soonest end; longest overdue). Oversight sees all.
+    procedures, worst first (soonest end; longest overdue). An oversight body sees those of
+    its scope (Kemendagri: every Indonesian government's, not a public agreement between two
+    foreign cities); a platform administrator all.
 
     On the page (no `now` given) the clock is the current minute and the block is remembered
     under the reader's agreements and that minute until the data changes (`caching.remembered`):
@@ -128,6 +130,11 @@ def dashboard_context(user, now: dt.datetime | None = None) -> dict:
     if not permissions.reads_beyond_public(user):
         return {"agreements_ending": [], "procedures_stuck": []}
     agreements = services.office_agreements(user)
+    if scopes := permissions.rollup_scope(user):
+        agreements = agreements.filter(
+            permissions.scope_rule(scopes, "partnership__government_a__")
+            | permissions.scope_rule(scopes, "partnership__government_b__")
+        )
     page = now is None
     now = now or timezone.now().replace(second=0, microsecond=0)
 

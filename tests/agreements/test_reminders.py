@@ -288,3 +288,40 @@ def test_the_oversight_home_remembers_its_stuck_procedures_until_the_data_change
         second = _started_stage(users, p, "generic", "Procedure B", START - dt.timedelta(days=30))
     assert stuck() == [second.pk, first.pk]
     cache.clear()
+
+
+def test_a_national_body_home_lists_the_agreements_of_its_own_country(clock, governments, users):
+    """Kemendagri's home shows the stuck procedures and ending agreements of Indonesian
+    governments; a public agreement between Kyoto and Busan is not its concern (the platform's
+    administrator still sees every one)."""
+    from kembar.agreements.models import Agreement
+    from kembar.agreements.reminders import dashboard_context
+
+    ours = partnership_services.create_partnership(
+        users["platform_admin"], governments["bandung"], governments["busan"]
+    )
+    foreign = partnership_services.create_partnership(
+        users["platform_admin"], governments["kyoto"], governments["busan"]
+    )
+    now = START + dt.timedelta(days=400)
+    stages = {p: _started_stage(users, p, "generic", f"Procedure {p.pk}", START) for p in (ours, foreign)}
+    for p in (ours, foreign):
+        Agreement.objects.create(
+            partnership=p,
+            template=ProcedureTemplate.objects.get(code="generic"),
+            title=f"MoU {p.pk}",
+            status="signed",
+            signed_on=now.date() - dt.timedelta(days=1800),
+            ends_on=now.date() + dt.timedelta(days=30),
+        )
+
+    def block(user):
+        found = dashboard_context(user, now)
+        return (
+            {s.agreement.partnership_id for s in found["procedures_stuck"]},
+            {a.partnership_id for a in found["agreements_ending"]},
+        )
+
+    assert block(users["oversight"]) == ({ours.pk}, {ours.pk})
+    assert block(users["platform_admin"]) == ({ours.pk, foreign.pk}, {ours.pk, foreign.pk})
+    assert stages[foreign].agreement.partnership.public  # readable to Kemendagri, just not its own
