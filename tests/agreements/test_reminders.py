@@ -4,10 +4,12 @@ the dashboard lists agreements ending soon and stuck procedures, worst first."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from kembar.agreements import services
@@ -325,3 +327,10 @@ def test_a_national_body_home_lists_the_agreements_of_its_own_country(clock, gov
     assert block(users["oversight"]) == ({ours.pk}, {ours.pk})
     assert block(users["platform_admin"]) == ({ours.pk, foreign.pk}, {ours.pk, foreign.pk})
     assert stages[foreign].agreement.partnership.public  # readable to Kemendagri, just not its own
+    # On the page each stuck procedure names its partnership: the drafts' titles alike say little.
+    clock.at(now)
+    client = Client()
+    client.force_login(users["oversight"])
+    stuck = re.search(r"<ul class=\"card\" data-stuck>(.*?)</ul>", client.get("/").content.decode(), re.S).group(1)
+    assert f"Procedure {ours.pk}" in stuck and "Bandung – Busan" in stuck
+    assert f"Procedure {foreign.pk}" not in stuck
