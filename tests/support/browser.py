@@ -112,6 +112,10 @@ class PageWatch:
         # page left) is aborted by the browser, not failed by the server.
         if request.resource_type in ("fetch", "xhr") and request.failure == "net::ERR_ABORTED":
             return
+        # The browser's own look for the tab's icon, cut short when the page is left (a download,
+        # going back) before it came: the icon is not the page's.
+        if "favicon" in urlsplit(request.url).path and request.failure == "net::ERR_ABORTED":
+            return
         if self._own(request.url):
             self.errors.append(f"request failed: {request.method} {request.url} {request.failure}")
 
