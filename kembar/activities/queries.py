@@ -274,9 +274,11 @@ def public_dashboard_events(render: Callable[[list[Occurrence]], str], signature
     The activities are read only to render them anew: the landing page under load no longer
     reads and renders five activities with their partnerships for every visitor."""
     rows = _kept_rows(f"dashboard|{DASHBOARD_SHOWN}", lambda now: dashboard_events(None, [], now, None))
+    now = timezone.now()
+    under_way = [row[2] <= now and not row[5] for row in rows]  # marked so once begun
     return remembered(
         "dashboard-events",
-        (signature, rows),
+        (signature, rows, under_way),
         lambda: render(_occurrences(rows)),
         subjects=[("partnership", row[7]) for row in rows],
     )

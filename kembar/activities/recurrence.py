@@ -256,6 +256,11 @@ class Occurrence:
     def cancelled(self) -> bool:
         return self.activity.status == ActivityStatus.CANCELLED
 
+    @property
+    def under_way(self) -> bool:
+        """Started and not over yet (a two-week festival listed among the coming events)."""
+        return not self.date_tbd and self.start <= timezone.now() < self.end
+
 
 def occurrence_changes(activity: Activity) -> dict[dt.datetime, ActivityChange]:
     """The latest postponement of each single occurrence, by its planned start.

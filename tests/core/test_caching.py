@@ -272,6 +272,25 @@ def test_the_landing_pages_events_are_kept_until_their_partnership_changes(pages
     assert "Night market" in indonesian and "Akan datang" in indonesian
 
 
+def test_the_landing_page_marks_an_event_under_way_once_it_has_begun(pages_cached, users, public, monkeypatch):
+    """A two-day festival among the coming events says it is under way once it has begun, though
+    nothing about it changed: its kept rendering is not shown past its start."""
+    from django.utils import timezone
+
+    from tests.support.builders import planned_event
+
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=10)
+    planned_event(users["platform_admin"], public, public.government_a, start, hours=48, title="Festival week")
+    visitor = Client()
+    page = visitor.get("/").content.decode()
+    assert "Festival week" in page and "Under way" not in page
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(hours=1))
+    caching._bump()  # the page itself is kept a while: another change renders it again
+    page = visitor.get("/").content.decode()
+    assert "Festival week" in page and "Under way" in page
+    assert "Sedang berlangsung" in visitor.get("/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+
 @pytest.mark.skipif(bool(caching.settings.CACHE_URL), reason="the in-memory cache is used without CACHE_URL only")
 def test_without_redis_a_process_keeps_thousands_of_values(pages_cached):
     """The pages keep a value per row they show (list rows, API items, healths): a process's own
