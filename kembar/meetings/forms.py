@@ -27,18 +27,21 @@ class SlotSearchForm(forms.Form):
         help_text=_("For a multilateral meeting: other partners of our government."),
     )
 
-    def __init__(self, *args, partnerships, **kwargs):
+    def __init__(self, *args, partnerships, leave_out=(), **kwargs):
         super().__init__(*args, **kwargs)
         choose_among(self, "partnership", partnerships)
-        choose_among(self, "also", partner_governments(partnerships))
+        choose_among(self, "also", partner_governments(partnerships, leave_out))
 
 
-def partner_governments(partnerships):
-    """Every government on either side of these partnerships, by name."""
+def partner_governments(partnerships, leave_out=()):
+    """Every government on either side of these partnerships, by name, but those `leave_out`
+    (the office's own, and the meeting's two partners: no "further" partner city)."""
     sides = partnerships.order_by()
-    return LocalGovernment.objects.filter(
-        Q(pk__in=sides.values("government_a")) | Q(pk__in=sides.values("government_b"))
-    ).order_by("name")
+    return (
+        LocalGovernment.objects.filter(Q(pk__in=sides.values("government_a")) | Q(pk__in=sides.values("government_b")))
+        .exclude(pk__in=list(leave_out))
+        .order_by("name")
+    )
 
 
 START_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"]
@@ -85,13 +88,13 @@ class MeetingForm(forms.Form):
         help_text=_("For a multilateral meeting: other partners of our government."),
     )
 
-    def __init__(self, *args, partnerships=None, zones=(), default_zone: str = "UTC", **kwargs):
+    def __init__(self, *args, partnerships=None, leave_out=(), zones=(), default_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
         self.default_zone = default_zone
         self.fields["zone"].choices = list(zones) or [(default_zone, default_zone)]
         self.fields["zone"].initial = default_zone
         if partnerships is not None:
-            choose_among(self, "extra_governments", partner_governments(partnerships))
+            choose_among(self, "extra_governments", partner_governments(partnerships, leave_out))
 
     def clean_start(self):
         """The time as typed (the field made it aware in the viewer's zone: undo that)."""

@@ -46,6 +46,13 @@ def _editable_partnerships(user):
     return qs.order_by("government_a__name", "government_b__name")
 
 
+def _own(user, partnership=None) -> set[int]:
+    """The governments a meeting's "further partner cities" leave out: the office's own and the
+    partnership's two."""
+    own = set(permissions.edited_government_ids(user))
+    return own | {partnership.government_a_id, partnership.government_b_id} if partnership else own
+
+
 def _meeting_or_404(request, pk: int) -> Meeting:
     return readable_or_404(request.user, services.meeting_queryset(), pk, permissions.can_view_meeting)
 
@@ -64,10 +71,12 @@ def slot_finder(request):
         raise PermissionDenied
     partnerships = _editable_partnerships(request.user)
     if "start" in request.GET or "end" in request.GET:
-        form = SlotSearchForm(request.GET, partnerships=partnerships)
+        form = SlotSearchForm(request.GET, partnerships=partnerships, leave_out=_own(request.user))
     else:  # coming from a partnership's page: preselect it, nothing to complain about yet
         form = SlotSearchForm(
-            initial={"partnership": request.GET.get("partnership"), "duration": 60}, partnerships=partnerships
+            initial={"partnership": request.GET.get("partnership"), "duration": 60},
+            partnerships=partnerships,
+            leave_out=_own(request.user),
         )
     result, rows, governments = None, [], []
     if form.is_bound and form.is_valid():
@@ -149,6 +158,7 @@ def meeting_create(request):
         request.POST or None,
         initial=initial,
         partnerships=partnerships,
+        leave_out=_own(request.user, partnership),
         zones=services.zone_choices(partnership),
         default_zone=zone,
     )
@@ -210,6 +220,7 @@ def meeting_times(request):
     form = MeetingForm(
         {**request.GET.dict(), "title": "-", "extra_governments": request.GET.getlist("extra_governments")},
         partnerships=_editable_partnerships(request.user),
+        leave_out=_own(request.user, partnership),
         zones=services.zone_choices(partnership),
         default_zone=zone,
     )
@@ -230,6 +241,7 @@ def meeting_detail(request, pk: int):
             "meeting": meeting,
             "times": services.local_times(meeting),
             "started": services.has_started(meeting.start),
+            "today": timezone.localdate(),  # an open action item due before it is overdue
             "participants": meeting.participants.select_related("government"),
             "action_items": meeting.action_items.select_related("government"),
             "attachments": meeting.attachments.all(),
@@ -260,6 +272,7 @@ def meeting_edit(request, pk: int):
         request.POST or None,
         initial=initial,
         partnerships=_editable_partnerships(request.user),
+        leave_out=_own(request.user, meeting.partnership),
         zones=services.zone_choices(meeting.partnership),
         default_zone=zone,
     )

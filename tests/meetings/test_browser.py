@@ -148,7 +148,7 @@ def test_on_a_phone_each_slot_is_a_card_the_page_does_not_scroll_sideways(live_s
         for cell in first.locator("td").all():
             box = cell.bounding_box()
             assert box["x"] >= card["x"] and box["x"] + box["width"] <= card["x"] + card["width"] + 1
-        bandung = first.locator("td", has_text="Tue 06:00")
+        bandung = first.locator("td", has_text="Tue 24 Nov 2026 06:00 WIB")
         label = bandung.evaluate("td => getComputedStyle(td, '::before').content")
         assert label == '"Bandung: "', label
         button = first.get_by_role("link", name="Schedule")

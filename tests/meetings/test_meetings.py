@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -296,6 +297,9 @@ def test_slot_finder_page_says_when_nothing_fits_and_links_to_scheduling(client,
     assert "No slot fits inside everyone&#x27;s office hours" in page
     assert "06:00 in" in page and "avoids Thanksgiving Day" in page
     assert "start=2026-11-23T23:00" in page, page[page.find("<tbody>") : page.find("<tbody>") + 1500]
+    # Each side's start with its date and zone (Bandung is a day ahead of Fort Worth).
+    assert "Mon 23 Nov 2026 23:00 UTC" in page
+    assert "Tue 24 Nov 2026 06:00 WIB" in page and "Mon 23 Nov 2026 17:00 CST" in page
     page = client.get(
         reverse("meetings:slots"),
         {"partnership": partnership.pk, "start": "2026-11-29", "end": "2026-11-23", "duration": 60},
@@ -329,6 +333,11 @@ def test_schedule_record_minutes_and_action_items_through_the_pages(client, bf, 
     dashboard = client.get("/").content.decode()
     # Due 1 December: overdue after that day in Bandung, waiting for the office before it.
     assert "Send the dataset" in dashboard[dashboard.index("data-overdue") : dashboard.index("data-slipping")]
+    # On the meeting's page too: its due date as every date reads, and marked overdue.
+    row = re.search(
+        r"<tr><td>Send the dataset</td>.*?</tr>", client.get(meeting.get_absolute_url()).content.decode(), re.S
+    )
+    assert '<td>1 Dec 2026 <span class="badge mark-overdue">Overdue</span></td>' in row.group(0)
     response = client.post(
         reverse("meetings:attachment_add", args=[meeting.pk]),
         {"file": upload("notulen.exe.pdf", b"MZ\x90\x00 not a pdf")},
@@ -545,6 +554,24 @@ def test_multilateral_meeting_with_a_further_partner_city(client, bf, users, gov
     client.force_login(kyoto_viewer)
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "Three cities" in page and "Kyoto" in page
+
+
+def test_further_partner_cities_are_the_offices_other_partners_only(client, bf, users, governments):
+    """A meeting's "further partner cities" offer the office's other partners: not its own
+    government, nor the meeting's partner (already in the meeting)."""
+    partnership, _office, _fw = bf
+    kyoto = governments["kyoto"]
+    registry.create_partnership(users["platform_admin"], governments["bandung"], kyoto, public=True)
+    client.force_login(users["bandung_editor"])
+    for url, field in (
+        (reverse("meetings:create") + f"?partnership={partnership.pk}", "extra_governments"),
+        (reverse("meetings:slots") + f"?partnership={partnership.pk}", "also"),
+    ):
+        form = client.get(url).context["form"]
+        offered = {g.pk for g in form.fields[field].queryset}
+        assert kyoto.pk in offered and governments["bandung"].pk not in offered, url
+    form = client.get(reverse("meetings:create") + f"?partnership={partnership.pk}").context["form"]
+    assert partnership.government_b_id not in {g.pk for g in form.fields["extra_governments"].queryset}
 
 
 def test_partnership_page_links_to_its_library_shelf_and_the_slot_finder(client, bf, users, governments):
