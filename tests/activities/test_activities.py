@@ -23,7 +23,7 @@ from kembar.core.versioning import ConcurrentEdit
 from kembar.gazetteer.models import Place
 from kembar.partnerships import services as partnership_services
 from kembar.partnerships.services import government_for_place
-from tests.support.builders import government, planned_event
+from tests.support.builders import government, held_activity, planned_event
 from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -438,6 +438,24 @@ def test_postponing_to_be_decided_and_converting_keep_the_original_plan(client, 
     assert "Travel restrictions" in page and "new date to be decided" in page
     with pytest.raises(ValidationError, match="already virtual"):
         services.convert(admin, a, modality="virtual")
+
+
+def test_an_activity_page_offers_what_fits_its_state(client, users, partnership, governments):
+    """A coming virtual activity: "Virtual" said once, no change recorded yet, and it can be
+    postponed; a single activity already held cannot (Edit corrects it)."""
+    admin = users["platform_admin"]
+    client.force_login(users["bandung_editor"])
+    soon = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(days=9)
+    online = planned_event(admin, partnership, governments["bandung"], soon, modality="virtual", title="Online")
+    page = client.get(online.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("Virtual") == 1 and "No postponement or change so far." in page
+    assert reverse("activities:postpone", args=[online.pk]) in page
+    done = held_activity(admin, partnership, governments["bandung"], local(JAKARTA, 2016, 7, 10, 9, 0))
+    page = client.get(done.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert reverse("activities:postpone", args=[done.pk]) not in page
+    assert reverse("activities:convert", args=[done.pk]) not in page
+    assert reverse("activities:edit", args=[done.pk]) in page
+    assert "Sejauh ini tidak ada penundaan atau perubahan." in page
 
 
 def meeting(user, p, **extra) -> Activity:
