@@ -18,7 +18,9 @@ class PreferencesForm(forms.Form):
         label=_("Time zone"),
         required=False,
         max_length=64,
-        help_text=_("A name such as Asia/Jakarta or Europe/London; empty: the time zone of your office's place."),
+        help_text=_(
+            "A name such as Asia/Jakarta or Europe/London (or WIB, WITA, WIT); empty: the time zone of your office's place."
+        ),
         widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
     )
 

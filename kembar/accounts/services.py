@@ -253,8 +253,15 @@ def time_zone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 
 
+# Indonesia's three zones as people name them (and as every page writes them beside a time).
+ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
 def check_time_zone(name: str) -> str:
+    """The IANA name of the zone typed ("WIB" is Asia/Jakarta); "" for none; ValidationError
+    for an unknown one."""
     name = (name or "").strip()
+    name = ZONE_ALIASES.get(name.upper(), name)
     if name and name not in zoneinfo.available_timezones():
         raise ValidationError(
             {"time_zone": _("Unknown time zone “%(zone)s”: use a name such as Asia/Jakarta.") % {"zone": name[:64]}}

@@ -222,6 +222,15 @@ def test_the_chosen_language_and_time_zone_apply_to_every_page_in_every_session(
     assert re.search(r"\d\d:\d\d C[SD]T", client.get(reverse("account")).content.decode())
 
 
+def test_an_officer_may_name_the_zone_as_indonesia_does(users):
+    """ "WIB", the zone every page shows beside a time, is Asia/Jakarta; WITA and WIT too."""
+    client = sign_in("bandung_editor")
+    for typed, stored in (("WIB", "Asia/Jakarta"), ("wita", "Asia/Makassar"), (" WIT ", "Asia/Jayapura")):
+        response = client.post(reverse("account_preferences"), {"email": "", "language": "id", "time_zone": typed})
+        assert response.status_code == 302, typed
+        assert Profile.objects.get(user=users["bandung_editor"]).time_zone == stored
+
+
 def test_an_unknown_time_zone_is_refused_and_nothing_saved(users):
     client = sign_in("bandung_editor")
     response = client.post(reverse("account_preferences"), {"email": "", "language": "en", "time_zone": "Mars/Olympus"})
