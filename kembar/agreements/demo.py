@@ -48,15 +48,23 @@ def _walk(
 def _backdate(agreement: Agreement, first: dt.date, last: dt.date) -> None:
     """Move every moment of the new agreement's life so far onto the days `first`..`last`
     (09:00 UTC on the first, 03:00 UTC on the last), keeping their order: its creation, stage
-    starts and completions, uploads, transitions and the change history."""
+    starts and completions, uploads, transitions and the change history. A signed agreement's
+    signing stage is completed on `last` (its signing day): what came before falls before it."""
     until = timezone.now()
     since = min(agreement.created, Agreement.history.filter(id=agreement.pk).earliest("history_date").history_date)
     start = dt.datetime.combine(first, dt.time(9), tzinfo=dt.UTC)
     end = dt.datetime.combine(last, dt.time(3), tzinfo=dt.UTC)
-    span = (until - since) or dt.timedelta(microseconds=1)
+    signing = agreement.stages.filter(template_stage__is_signing=True, completed_at__isnull=False).first()
+    # Two straight pieces: up to the signing onto first..last, the few moments after it onto last.
+    pin = signing.completed_at if signing is not None else until
+    after = dt.datetime.combine(last, dt.time(3, 30), tzinfo=dt.UTC)
 
     def moved(moment):
-        return moment if moment is None or moment < since else start + (end - start) * ((moment - since) / span)
+        if moment is None or moment < since:
+            return moment
+        if moment <= pin:
+            return start + (end - start) * ((moment - since) / ((pin - since) or dt.timedelta(microseconds=1)))
+        return end + (after - end) * ((moment - pin) / ((until - pin) or dt.timedelta(microseconds=1)))
 
     def move(queryset, *names):
         for row in queryset:

@@ -119,6 +119,10 @@ def test_demo_agreements_carry_the_dates_of_their_procedure_not_the_load_day():
     assert [s.completed_at for s in stages] == sorted(s.completed_at for s in stages)
     assert not StageTransition.objects.filter(agreement=fort_worth, at__gt=signed).exists()
     assert not fort_worth.history.filter(history_date__gt=signed).exists()
+    # Signed on its signing day, not a month before the date it gives (and the next stage began then).
+    signing = fort_worth.stages.get(template_stage__is_signing=True)
+    assert signing.completed_at.date() == fort_worth.signed_on
+    assert fort_worth.stages.get(status="active").started_at.date() == fort_worth.signed_on
     suwon = Agreement.objects.get(title__startswith="MoU Bandung – Suwon")
     waiting = suwon.stages.get(status="active")
     assert (timezone.now() - waiting.started_at).days == 12
