@@ -156,6 +156,15 @@ def test_the_agreement_page_is_short_and_a_refusal_shows_where_the_officer_looks
         message = active.locator(".message.success")
         expect(message).to_contain_text("uploaded to “Implementation”")
         expect(message).to_be_in_viewport()
+        # The list: on a phone each agreement is a card whose every column shows, none cut off.
+        page.goto(live_server.url + "/agreements/")
+        ends = page.locator("main table tbody tr").first.locator("td", has_text=str(agreement.ends_on.year))
+        expect(ends).to_be_visible()
+        box = ends.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert page.locator("main table").evaluate("t => t.scrollWidth <= t.clientWidth")
+        if width == 390:
+            assert ends.evaluate("td => getComputedStyle(td, '::before').content") == '"Ends on: "'
         assert watch.errors == []
     finally:
         context.close()

@@ -337,7 +337,7 @@ def test_schedule_record_minutes_and_action_items_through_the_pages(client, bf, 
     row = re.search(
         r"<tr><td>Send the dataset</td>.*?</tr>", client.get(meeting.get_absolute_url()).content.decode(), re.S
     )
-    assert '<td>1 Dec 2026 <span class="badge mark-overdue">Overdue</span></td>' in row.group(0)
+    assert '<td data-label="Due date">1 Dec 2026 <span class="badge mark-overdue">Overdue</span></td>' in row.group(0)
     response = client.post(
         reverse("meetings:attachment_add", args=[meeting.pk]),
         {"file": upload("notulen.exe.pdf", b"MZ\x90\x00 not a pdf")},
