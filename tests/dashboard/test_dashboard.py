@@ -153,7 +153,7 @@ def test_slipping_lists_the_partnerships_the_office_runs_not_untouched_imports(c
     assert "Kyoto" not in slipping
     assert "70–100</span> thriving" in slipping and "0–39</span> struggling" in slipping  # the score's legend
     # The import is still listed among the office's partnerships, marked as such, last.
-    partnerships = page[page.index('class="our-partnerships"') :]
+    partnerships = page[page.index('class="our-partnerships cards"') :]
     assert partnerships.index("Fort Worth") < partnerships.index("Kyoto")
     assert "no record yet" in partnerships[partnerships.index("Kyoto") :]
     assert "15 Dec 2026" in partnerships  # Fort Worth's next meeting

@@ -224,7 +224,7 @@ def test_the_dashboard_lists_neither_link_as_slipping(client, world, users):
     slipping = page[page.index("data-slipping") :]
     slipping = slipping[: slipping.index("</section>")]
     assert "Braunschweig" in slipping and "Busan" not in slipping and "Liverpool" not in slipping
-    ours = page[page.index('class="our-partnerships"') :]
+    ours = page[page.index('class="our-partnerships cards"') :]
     assert ours.index("Braunschweig") < ours.index("Busan")
     row = ours[ours.index("Busan") :]
     assert 'data-state="no_record">no record yet' in row[: row.index("</tr>")]
