@@ -97,6 +97,18 @@ class Activity(Versioned):
         return government_zone(self.host)
 
     @property
+    def remote_partner(self) -> LocalGovernment | None:
+        """The partner that does not host an activity held online (virtual or hybrid): its
+        people take part from home, in their own time. None for one in person, or hosted by
+        neither partner."""
+        if self.modality == Modality.IN_PERSON:
+            return None
+        p = self.partnership
+        if self.host_id == p.government_a_id:
+            return p.government_b
+        return p.government_a if self.host_id == p.government_b_id else None
+
+    @property
     def postponed(self) -> bool:
         return self.status == ActivityStatus.POSTPONED
 

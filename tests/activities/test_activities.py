@@ -4,6 +4,7 @@ the public portal, permissions and query budgets."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from decimal import Decimal
 
@@ -456,6 +457,21 @@ def test_an_activity_page_offers_what_fits_its_state(client, users, partnership,
     assert reverse("activities:convert", args=[done.pk]) not in page
     assert reverse("activities:edit", args=[done.pk]) in page
     assert "Sejauh ini tidak ada penundaan atau perubahan." in page
+
+
+def test_an_online_activity_gives_the_remote_partners_time_too(client, users, partnership, governments):
+    """Bandung hosts a virtual exchange at 19:00 WIB: Braunschweig's people join from home at
+    14:00 CEST, and the list says so; an in-person visit gives the host's time only."""
+    admin = users["platform_admin"]
+    online = planned_event(
+        admin, partnership, governments["bandung"], local(JAKARTA, 2026, 7, 1, 19, 0), hours=2, modality="virtual"
+    )
+    planned_event(admin, partnership, governments["bandung"], local(JAKARTA, 2026, 8, 3, 9, 0), title="Visit")
+    client.force_login(users["bandung_editor"])
+    page = client.get(reverse("activities:partnership", args=[partnership.pk])).content.decode()
+    remote = re.findall(r'<span class="muted remote-time">(.*?)</span>', page)
+    assert remote == ["Braunschweig: 1 Jul 2026 14:00–16:00 CEST"], remote
+    assert online.title in page and "Visit" in page
 
 
 def meeting(user, p, **extra) -> Activity:

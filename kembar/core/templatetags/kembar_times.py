@@ -34,6 +34,17 @@ def office_span(start, end, zone):
     return times.span(start, end, office)
 
 
+@register.simple_tag
+def other_span(start, end, zone, other):
+    """The span in the zone named `other` (a remote partner's place's), or "" without one, or
+    when it reads the same as in the host's `zone` or the viewer's own (shown already)."""
+    if not start or not other:
+        return ""
+    shown = {times.span(start, end, zone), times.span(start, end, timezone.get_current_timezone())}
+    text = times.span(start, end, other)
+    return "" if text in shown else text
+
+
 @register.filter(expects_localtime=True)
 def stamp(value):
     """`{{ message.created|stamp }}` → '1 Mar 2027 09:00 WIB' ('2027年3月1日 09:00 JST'): the
