@@ -118,6 +118,14 @@ def test_the_deadline_is_stored_in_utc_from_the_funders_zone(users):
     assert day_only.closes_at == dt.datetime(2027, 3, 1, 16, 59, 59, tzinfo=dt.UTC)
 
 
+def test_the_deadline_reads_as_every_moment_does(client, users):
+    """In the funder's zone by its abbreviation, as every time on the pages, and in UTC."""
+    call = enter(users["platform_admin"], deadline=dt.date(2027, 3, 1), deadline_zone="Asia/Jakarta")
+    client.force_login(users["bandung_viewer"])
+    page = client.get(call.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '1 Mar 2027 23:59 WIB</time> <span class="muted">(1 Mar 2027 16:59 UTC)</span>' in page
+
+
 # --- matching ----------------------------------------------------------------------------------
 
 
