@@ -16,7 +16,9 @@ from .models import ActionItem, Meeting
 
 
 class SlotSearchForm(forms.Form):
-    partnership = forms.ModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.none())
+    partnership = forms.ModelChoiceField(
+        label=_("Partnership"), queryset=Partnership.objects.none(), empty_label=_("Choose a partnership")
+    )
     start = forms.DateField(label=_("From"), widget=DateInput)
     end = forms.DateField(label=_("To"), widget=DateInput)
     duration = forms.IntegerField(label=_("Duration (minutes)"), initial=60, min_value=15, max_value=720)

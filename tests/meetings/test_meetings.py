@@ -572,6 +572,8 @@ def test_further_partner_cities_are_the_offices_other_partners_only(client, bf, 
         assert kyoto.pk in offered and governments["bandung"].pk not in offered, url
     form = client.get(reverse("meetings:create") + f"?partnership={partnership.pk}").context["form"]
     assert partnership.government_b_id not in {g.pk for g in form.fields["extra_governments"].queryset}
+    page = client.get(reverse("meetings:slots"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert re.search(r'<option value=""[^>]*>Pilih kemitraan</option>', page) and "---------" not in page
 
 
 def test_partnership_page_links_to_its_library_shelf_and_the_slot_finder(client, bf, users, governments):
