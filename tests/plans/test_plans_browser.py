@@ -91,6 +91,13 @@ def test_both_partners_work_on_the_plan_and_surabaya_sees_nothing(live_server, b
         expect(lines).to_contain_text("1,000.00 USD")
         expect(lines).to_contain_text("16,700,000.00")
         expect(lines).to_contain_text("1 USD = 16,700 IDR")
+        # On a phone the targets and the money lines are cards: nothing hidden in a sideways scroll.
+        page.set_viewport_size({"width": 390, "height": 844})
+        for table in (main.locator("table.targets").first, lines):
+            assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+        progress = main.locator("table.targets tr", has_text="Two visits held").locator("td", has_text="50%")
+        assert progress.evaluate("td => getComputedStyle(td, '::before').content") == '"Progress: "'
+        assert progress.bounding_box()["x"] + progress.bounding_box()["width"] <= 390
         assert watch.errors == []
     finally:
         context.close()
